@@ -1,0 +1,250 @@
+/**
+ * The few types every room of collect-bundle shares. This file imports nothing of ours, so any module
+ * can depend on it without creating a cycle.
+ */
+import type { Readable } from 'node:stream';
+
+/** A stream of bytes or text that an artifact produces; it is redacted before any byte reaches disk. */
+export type ByteSource = Readable | AsyncIterable<Buffer | string>;
+
+/** What opening an artifact returns: the raw (unredacted) content and, for commands, how they ended. */
+export interface Opened {
+  /** Raw content. The writer pipes it through the redactor; nothing else ever reads it. */
+  readonly stream: ByteSource;
+  /** Called once the stream has been consumed (or abandoned); resolves the command's outcome, if any. */
+  readonly settle?: () => Promise<CommandRecord | undefined>;
+}
+
+/** One file a collector wants in the bundle. Nothing runs until the writer calls `open`. */
+export interface Artifact {
+  readonly kind: 'artifact';
+  /** Bundle-relative path below the collector's folder, e.g. `version.json` or `containers/web/logs.txt`. */
+  readonly path: string;
+  /** Starts producing the content. Receives the collector's signal (Ctrl-C + timeout + deadline). */
+  readonly open: (signal: AbortSignal) => Promise<Opened>;
+  /** Keep at most this many bytes (the tail) of the redacted content. */
+  readonly maxBytes?: number;
+}
+
+/** Something that could not be collected for one item, while the collector as a whole went on. */
+export interface Problem {
+  readonly kind: 'problem';
+  /** What it concerns: an artifact path, a container name, a command. */
+  readonly item: string;
+  /** One line naming the cause and, where known, the fix. */
+  readonly reason: string;
+}
+
+/**
+ * A short environment fact for the manifest and ISSUE.md (OS, engine version, ...). ISSUE.md is made
+ * from the manifest only, so what it shows about the environment arrives this way. Redacted like all.
+ */
+export interface Fact {
+  readonly kind: 'fact';
+  /** Dotted key, e.g. `os`, `kernel`, `docker.server`, `python3`. */
+  readonly key: string;
+  readonly value: string;
+}
+
+/** What a collector yields. */
+export type Output = Artifact | Problem | Fact;
+
+/** The outcome of one external command, as recorded in the manifest. */
+export interface CommandRecord {
+  /** argv, program first. Redacted before it is written. */
+  readonly argv: readonly string[];
+  readonly cwd?: string;
+  /** null when the process could not start or was killed by a signal. */
+  readonly exitCode: number | null;
+  readonly signal?: string;
+  readonly durationMs: number;
+  readonly timedOut: boolean;
+  /** Set when the program could not be started at all (ENOENT, EACCES). */
+  readonly error?: string;
+  /** Output was cut to this many bytes (the tail was kept). */
+  readonly truncated?: boolean;
+}
+
+/** Options for running an external command. Always an argument array, never a shell string. */
+export interface ExecOptions {
+  readonly cwd?: string;
+  /** Added to the inherited environment. */
+  readonly env?: Readonly<Record<string, string>>;
+  /** Per-command timeout; the collector's signal still applies. */
+  readonly timeoutMs?: number;
+  /** Largest output kept by `run` (tail kept); default 1 MiB. */
+  readonly maxBuffer?: number;
+}
+
+/** What `exec.run` resolves to: buffered output plus the record that also went to the manifest. */
+export interface CommandResult extends CommandRecord {
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+/** Starts processes for a collector and records every one of them for the manifest. */
+export interface Exec {
+  /** Runs a command to completion and buffers its output (bounded). Never throws for a non-zero exit. */
+  run(file: string, args: readonly string[], options?: ExecOptions): Promise<CommandResult>;
+  /** Starts a command whose combined stdout+stderr becomes an artifact's content. */
+  stream(file: string, args: readonly string[], options?: ExecOptions): Opened;
+}
+
+/** Levels of the run log. */
+export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
+
+/** A collector's log; lines go to the terminal (per --quiet) and to the run log in the bundle. */
+export interface Logger {
+  log(level: LogLevel, message: string): void;
+}
+
+/** A Docker Engine endpoint, resolved the way the docker CLI resolves one. */
+export interface DockerEndpoint {
+  /** `unix:///var/run/docker.sock`, `tcp://host:2376`, ... */
+  readonly url: string;
+  /** Where the URL came from: `DOCKER_HOST`, `default`, `--docker-host`. */
+  readonly source: string;
+}
+
+/** A container as `docker ps -a` lists it (subset of the Engine API's ContainerSummary). */
+export interface ContainerSummary {
+  readonly Id: string;
+  readonly Names: readonly string[];
+  readonly Image: string;
+  readonly ImageID?: string;
+  readonly Command?: string;
+  readonly Created: number;
+  readonly State: string;
+  readonly Status: string;
+  readonly Labels?: Readonly<Record<string, string>>;
+}
+
+/** The part of `docker inspect` a summary needs; the full document is kept as returned. */
+export interface ContainerInspect {
+  readonly Id: string;
+  readonly Name: string;
+  readonly Created: string;
+  readonly RestartCount?: number;
+  readonly State?: {
+    readonly Status?: string;
+    readonly Running?: boolean;
+    readonly ExitCode?: number;
+    readonly OOMKilled?: boolean;
+    readonly Error?: string;
+    readonly StartedAt?: string;
+    readonly FinishedAt?: string;
+    readonly Health?: { readonly Status?: string };
+  };
+  readonly Config?: { readonly Image?: string; readonly Labels?: Readonly<Record<string, string>> };
+  readonly HostConfig?: { readonly Memory?: number };
+  readonly [key: string]: unknown;
+}
+
+/** What collectors may ask of an engine. Every call takes the collector's signal. */
+export interface DockerClient {
+  readonly endpoint: DockerEndpoint;
+  ping(signal: AbortSignal): Promise<void>;
+  version(signal: AbortSignal): Promise<Record<string, unknown>>;
+  info(signal: AbortSignal): Promise<Record<string, unknown>>;
+  listContainers(signal: AbortSignal, options?: { all?: boolean }): Promise<ContainerSummary[]>;
+  inspectContainer(id: string, signal: AbortSignal): Promise<ContainerInspect>;
+}
+
+/** Everything a collector may use to reach the world; tests pass real ones with other settings. */
+export interface Deps {
+  readonly exec: Exec;
+  /** The engine endpoints this run talks to. */
+  readonly dockerEndpoints: readonly DockerEndpoint[];
+  /** Makes a client for an endpoint (creating one does not connect). */
+  readonly docker: (endpoint: DockerEndpoint) => DockerClient;
+  /** Environment the run sees (a frozen copy of process.env unless a caller passes another). */
+  readonly env: Readonly<Record<string, string | undefined>>;
+}
+
+/** What a collector receives when it runs. */
+export interface CollectContext<O extends object = object> {
+  /** Aborts on Ctrl-C, on this collector's timeout and on the run's deadline. Pass it to every I/O call. */
+  readonly signal: AbortSignal;
+  /** The collector's defaults merged with the user's settings, frozen. */
+  readonly options: Readonly<O>;
+  readonly deps: Deps;
+  readonly log: Logger;
+}
+
+/** A pluggable source of diagnostics: a declaration plus an async generator of outputs. */
+export interface Collector<O extends object = object> {
+  /** kebab-case, unique; also the collector's folder in the bundle. */
+  readonly name: string;
+  /** One sentence, shown by --list-collectors. */
+  readonly description: string;
+  readonly defaultEnabled: boolean;
+  /** Overrides the run's --timeout for this collector. */
+  readonly timeoutMs?: number;
+  /** Option defaults; their types are the options' types. */
+  readonly defaults: O;
+  /** `true` to run, or a string saying why the collector is skipped. */
+  applies?(ctx: CollectContext<O>): Promise<true | string>;
+  collect(ctx: CollectContext<O>): AsyncIterable<Output>;
+}
+
+/** How a collector ended. */
+export type CollectorStatus = 'ok' | 'failed' | 'timed-out' | 'skipped';
+
+/** A file in the bundle, as the manifest lists it. */
+export interface ArtifactRecord {
+  /** Path relative to the bundle's top-level folder. */
+  readonly path: string;
+  readonly bytes: number;
+  /** sha256 of the content as stored (redacted, and cut if truncated). */
+  readonly sha256: string;
+  readonly truncated: boolean;
+  /** Bytes of redacted content before the cut, when truncated. */
+  readonly originalBytes?: number;
+}
+
+/** One collector's entry in the manifest. */
+export interface CollectorRecord {
+  readonly name: string;
+  readonly status: CollectorStatus;
+  /** Skip reason or error message (one line). */
+  readonly reason?: string;
+  readonly startedAt?: string;
+  readonly durationMs: number;
+  readonly artifacts: readonly ArtifactRecord[];
+  readonly problems: readonly Omit<Problem, 'kind'>[];
+  readonly commands: readonly CommandRecord[];
+}
+
+/** manifest.json: the audit trail of everything one run did. */
+export interface Manifest {
+  readonly tool: { readonly name: string; readonly version: string };
+  readonly bundle: string;
+  readonly commandLine: readonly string[];
+  readonly host: { readonly hostname: string; readonly platform: string; readonly arch: string; readonly user?: string };
+  readonly startedAt: string;
+  readonly finishedAt: string;
+  readonly durationMs: number;
+  readonly status: 'complete' | 'partial';
+  readonly options: Readonly<Record<string, unknown>>;
+  readonly docker: { readonly endpoints: readonly DockerEndpoint[] };
+  /** Facts collectors reported, e.g. `{ os: 'Debian GNU/Linux 12', 'docker.server': '20.10.24' }`. */
+  readonly environment: Readonly<Record<string, string>>;
+  readonly collectors: readonly CollectorRecord[];
+  /** Files the writer itself adds (run.log, ISSUE.md); manifest.json cannot list its own hash. */
+  readonly files: readonly ArtifactRecord[];
+  readonly redaction: { readonly total: number; readonly byRule: Readonly<Record<string, number>> };
+}
+
+/** A redaction rule: data, validated when defined. */
+export interface Rule {
+  /** kebab-case id; appears in tokens and the report. */
+  readonly id: string;
+  readonly description: string;
+  /** Cheap, stateless pre-filter tested on a line before `pattern` runs. */
+  readonly hint?: RegExp;
+  /**
+   * Global regex. The secret is the named group `secret` if present, else the whole match. A named
+   * group `key` makes the rule keyed: the match counts only if the key looks secret (see keys.ts).
+   */
+  readonly pattern: RegExp;
+}
