@@ -1,0 +1,44 @@
+/**
+ * The built-in rule set, as data. A rule's match is the secret (or its `secret` group); context goes in
+ * lookarounds or other groups. Each rule is checked when it is defined, not when it first runs.
+ */
+import type { Rule } from '../src/types.js';
+
+/** Validates a rule and freezes it. Throws with the rule id on a malformed rule. */
+export function defineRule(rule: Rule): Rule {
+  if (!/^[a-z][a-z0-9-]*$/.test(rule.id)) throw new Error(`rule "${rule.id}": id must be kebab-case`);
+  if (!rule.pattern.global) throw new Error(`rule "${rule.id}": pattern needs the g flag`);
+  if (rule.hint && (rule.hint.global || rule.hint.sticky)) throw new Error(`rule "${rule.id}": hint must be stateless (no g/y flag)`);
+  if (rule.description.trim().length === 0) throw new Error(`rule "${rule.id}": description is required`);
+  return Object.freeze({ ...rule });
+}
+
+/**
+ * A quoted or bare value; quotes stay outside the secret groups so the shape survives. Alternatives
+ * cannot share a group name on Node 20, so the engine takes the first group named `secret*` that matched.
+ */
+const VALUE = String.raw`(?:"(?<secret>(?:[^"\\\n]|\\.)+)"|'(?<secret2>(?:[^'\\\n]|\\.)+)'|(?<secret3>[^\s"',;&<>()\[\]{}]+))`;
+
+export const urlPassword = defineRule({
+  id: 'url-password',
+  description: 'password in the userinfo of a URL (scheme://user:password@host)',
+  hint: /:\/\//,
+  pattern: /(?<=\b[a-zA-Z][a-zA-Z0-9+.-]*:\/\/[^:/\s@"'<>]*:)(?<secret>[^@\s/"'<>]+)(?=@[^\s@]*)/g,
+});
+
+export const authorizationHeader = defineRule({
+  id: 'authorization-header',
+  description: 'credentials after Authorization: Bearer/Basic/Token',
+  hint: /authorization/i,
+  pattern: /(?<=authorization["']?\s*[:=]\s*["']?(?:bearer|basic|token|digest)\s+)(?<secret>[A-Za-z0-9._~+/=-]{4,})/gi,
+});
+
+export const secretKeyValue = defineRule({
+  id: 'secret-key-value',
+  description: 'value of a secret-looking key: KEY=value, "key": "value", key: value, \'KEY\': \'value\'',
+  hint: /pass|pwd|secret|token|key|credential|dsn|cookie|sessionid|sig/i,
+  pattern: new RegExp(String.raw`(?<![A-Za-z0-9_.-])(?<key>[A-Za-z_][A-Za-z0-9_.-]{0,100})["']?\s*(?:=|:(?!//))\s*${VALUE}`, 'g'),
+});
+
+/** The starter rule set, in priority order (earlier rules win overlapping matches at the same start). */
+export const builtinRules: readonly Rule[] = Object.freeze([urlPassword, authorizationHeader, secretKeyValue]);
