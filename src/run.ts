@@ -1,0 +1,162 @@
+/**
+ * The runner: runs the selected collectors with bounded concurrency, gives each one signal (Ctrl-C +
+ * its timeout + the run's deadline), hands every artifact to the sink (the bundle writer) and turns
+ * throws and timeouts into recorded statuses. A collector that fails keeps what it already produced.
+ */
+import { errorMessage } from './artifacts.js';
+import { createExec } from './exec.js';
+import type {
+  Artifact,
+  ArtifactRecord,
+  CollectContext,
+  Collector,
+  CollectorRecord,
+  CollectorStatus,
+  CommandRecord,
+  Deps,
+  LogLevel,
+  Problem,
+} from './types.js';
+
+/** Where artifacts go: the bundle writer. Returns the stored file's record, or a problem for that item. */
+export interface ArtifactSink {
+  write(collector: string, artifact: Artifact, signal: AbortSignal): Promise<ArtifactRecord | Problem>;
+}
+
+/** Progress callbacks (terminal, run log). */
+export interface RunObserver {
+  started?(collector: string): void;
+  finished?(record: CollectorRecord): void;
+  log?(collector: string, level: LogLevel, message: string): void;
+  fact?(key: string, value: string): void;
+}
+
+export interface RunPlan {
+  // Collectors have different option types; the runner only passes them through.
+  readonly collectors: readonly Collector<any>[];
+  /** User settings for a collector, merged over its defaults. */
+  readonly optionsFor: (name: string) => Readonly<Record<string, unknown>>;
+  readonly concurrency: number;
+  /** Default per-collector timeout (a collector's own `timeoutMs` wins). */
+  readonly timeoutMs: number;
+  /** Aborted on Ctrl-C. */
+  readonly signal: AbortSignal;
+  /** Aborted when the whole run's deadline passes (optional). */
+  readonly deadline?: AbortSignal;
+  readonly deps: Omit<Deps, 'exec'>;
+}
+
+/** Thrown into a collector's await when its signal fires and it did not notice by itself. */
+class Cancelled extends Error {}
+
+/** Runs every collector of the plan; resolves when all have ended. Never throws for a collector's fault. */
+export async function runCollectors(plan: RunPlan, sink: ArtifactSink, observer: RunObserver = {}): Promise<CollectorRecord[]> {
+  const records = new Array<CollectorRecord>(plan.collectors.length);
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    while (next < plan.collectors.length) {
+      const index = next++;
+      const collector = plan.collectors[index]!;
+      if (plan.signal.aborted) {
+        records[index] = { name: collector.name, status: 'failed', reason: 'interrupted before it started', durationMs: 0, artifacts: [], problems: [], commands: [] };
+        continue;
+      }
+      observer.started?.(collector.name);
+      const record = await runOne(collector, plan, sink, observer);
+      records[index] = record;
+      observer.finished?.(record);
+    }
+  };
+  const workers = Array.from({ length: Math.max(1, Math.min(plan.concurrency, plan.collectors.length)) }, worker);
+  await Promise.all(workers);
+  return records;
+}
+
+async function runOne(collector: Collector<any>, plan: RunPlan, sink: ArtifactSink, observer: RunObserver): Promise<CollectorRecord> {
+  const startedAt = new Date();
+  const began = performance.now();
+  const timeoutMs = collector.timeoutMs ?? plan.timeoutMs;
+  const timeout = AbortSignal.timeout(timeoutMs);
+  const signal = AbortSignal.any([plan.signal, timeout, ...(plan.deadline ? [plan.deadline] : [])]);
+  const artifacts: ArtifactRecord[] = [];
+  const problems: Omit<Problem, 'kind'>[] = [];
+  const commands: CommandRecord[] = [];
+  const ctx: CollectContext<Record<string, unknown>> = {
+    signal,
+    options: Object.freeze({ ...collector.defaults, ...plan.optionsFor(collector.name) }),
+    deps: Object.freeze({ ...plan.deps, exec: createExec({ signal, record: (r) => commands.push(r) }) }),
+    log: { log: (level, message) => observer.log?.(collector.name, level, message) },
+  };
+  const done = (status: CollectorStatus, reason?: string): CollectorRecord => ({
+    name: collector.name,
+    status,
+    ...(reason ? { reason } : {}),
+    startedAt: startedAt.toISOString(),
+    durationMs: Math.round(performance.now() - began),
+    artifacts,
+    problems,
+    commands,
+  });
+
+  let iterator: AsyncIterator<unknown> | undefined;
+  try {
+    const applies = collector.applies ? await raceSignal(collector.applies(ctx), signal) : true;
+    if (applies !== true) return done('skipped', applies);
+    iterator = collector.collect(ctx)[Symbol.asyncIterator]();
+    for (;;) {
+      const step = await raceSignal(iterator.next(), signal);
+      if (step.done) break;
+      const out = step.value as Artifact | Problem | { kind: 'fact'; key: string; value: string };
+      if (out.kind === 'problem') problems.push({ item: out.item, reason: out.reason });
+      else if (out.kind === 'fact') observer.fact?.(out.key, out.value);
+      else {
+        const stored = await sink.write(collector.name, out, signal);
+        if ('kind' in stored) problems.push({ item: stored.item, reason: stored.reason });
+        else artifacts.push(stored);
+        if (signal.aborted) throw new Cancelled();
+      }
+    }
+    return done('ok');
+  } catch (err) {
+    void closeQuietly(iterator);
+    if (plan.signal.aborted) return done('failed', 'interrupted (Ctrl-C)');
+    if (timeout.aborted) return done('timed-out', `timed out after ${formatSeconds(timeoutMs)} (raise it with --timeout)`);
+    if (plan.deadline?.aborted) return done('timed-out', 'cut off by the run deadline (--deadline)');
+    return done('failed', errorMessage(err));
+  }
+}
+
+/** Resolves like `promise`, or rejects as soon as `signal` aborts (for collectors that ignore it). */
+function raceSignal<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
+  if (signal.aborted) {
+    promise.catch(() => undefined);
+    return Promise.reject(new Cancelled('aborted'));
+  }
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = (): void => reject(new Cancelled('aborted'));
+    signal.addEventListener('abort', onAbort, { once: true });
+    promise.then(
+      (v) => {
+        signal.removeEventListener('abort', onAbort);
+        resolve(v);
+      },
+      (e: unknown) => {
+        signal.removeEventListener('abort', onAbort);
+        reject(e);
+      },
+    );
+  });
+}
+
+/** Asks an abandoned generator to run its finally blocks, without waiting on one that hangs. */
+async function closeQuietly(iterator: AsyncIterator<unknown> | undefined): Promise<void> {
+  try {
+    await iterator?.return?.();
+  } catch {
+    // The collector already failed; its cleanup error adds nothing.
+  }
+}
+
+function formatSeconds(ms: number): string {
+  return `${+(ms / 1000).toFixed(1)}s`;
+}
