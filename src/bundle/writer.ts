@@ -1,0 +1,232 @@
+/**
+ * The bundle writer: the only code that writes to disk, and it writes only redacted bytes.
+ *
+ * Each artifact's raw stream goes through the redactor into a spool file in a private (0700) directory
+ * beside the bundle; the spool holds redacted bytes only. `finish` packs the spooled files and the
+ * root files (manifest.json, ISSUE.md, ...) into `<name>.tar.gz.partial` (mode 0600), renames it when
+ * complete and writes a `.sha256` sidecar. `abort` removes the partial file and the spool.
+ */
+import { TarArchive } from 'archiver';
+import { createHash } from 'node:crypto';
+import { createWriteStream } from 'node:fs';
+import { chmod, mkdir, open, rename, rm, stat, unlink, writeFile } from 'node:fs/promises';
+import { basename, join, posix } from 'node:path';
+import { Transform } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { BinaryContentError, type Redactor } from '../../redaction/redactor.js';
+import { errorMessage } from '../artifacts.js';
+import type { ArtifactSink } from '../run.js';
+import type { Artifact, ArtifactRecord, Problem } from '../types.js';
+import { TailSpool } from './spool.js';
+
+/** Root-level files, in the order they are packed (small and first, so readers find them fast). */
+const ROOT_FILE_ORDER = ['manifest.json', 'ISSUE.md', 'redactions.json', 'run.log'];
+
+/** Thrown when the output cannot be written at all; the CLI turns it into exit 1. */
+export class OutputError extends Error {
+  override name = 'OutputError';
+}
+
+interface Entry {
+  readonly path: string;
+  readonly file?: string;
+  readonly data?: Buffer;
+}
+
+export interface BundleWriterOptions {
+  /** Directory the bundle goes to; created if missing. */
+  readonly outputDir: string;
+  /** Bundle name without `.tar.gz`; also the archive's single top-level folder. */
+  readonly name: string;
+  readonly redactor: Redactor;
+}
+
+/** The finished bundle. */
+export interface WrittenBundle {
+  readonly path: string;
+  readonly sha256: string;
+  readonly bytes: number;
+  readonly sidecar: string;
+}
+
+export class BundleWriter implements ArtifactSink {
+  readonly name: string;
+  readonly path: string;
+  readonly partialPath: string;
+  readonly spoolDir: string;
+  readonly #redactor: Redactor;
+  readonly #entries: Entry[] = [];
+  readonly #paths = new Set<string>();
+  #count = 0;
+  #closed = false;
+
+  private constructor(options: BundleWriterOptions) {
+    this.name = options.name;
+    this.path = join(options.outputDir, `${options.name}.tar.gz`);
+    this.partialPath = `${this.path}.partial`;
+    this.spoolDir = join(options.outputDir, `.${options.name}.spool`);
+    this.#redactor = options.redactor;
+  }
+
+  /** Prepares the output directory and a private spool; throws OutputError naming the fix. */
+  static async create(options: BundleWriterOptions): Promise<BundleWriter> {
+    const writer = new BundleWriter(options);
+    try {
+      await mkdir(options.outputDir, { recursive: true });
+      const s = await stat(options.outputDir);
+      if (!s.isDirectory()) throw Object.assign(new Error('not a directory'), { code: 'ENOTDIR' });
+      await mkdir(writer.spoolDir, { mode: 0o700 });
+      await chmod(writer.spoolDir, 0o700);
+    } catch (err) {
+      throw new OutputError(describeFsError(err, options.outputDir, 'output directory'), { cause: err });
+    }
+    return writer;
+  }
+
+  /** Streams one artifact through the redactor into the spool. A failure is a problem for that item. */
+  async write(collector: string, artifact: Artifact, signal: AbortSignal): Promise<ArtifactRecord | Problem> {
+    const raw = safeRelativePath(`${collector}/${artifact.path}`);
+    if (raw === undefined) return { kind: 'problem', item: artifact.path, reason: 'artifact path must be relative and stay inside the collector folder' };
+    // Entry names are data too: a secret in a container name must not survive in the file list.
+    const path = this.#redactor.value(raw, 'entry-names');
+    if (this.#paths.has(path)) return { kind: 'problem', item: path, reason: 'duplicate artifact path; the first one was kept' };
+    this.#paths.add(path);
+    const spool = await TailSpool.create(join(this.spoolDir, String(++this.#count)), artifact.maxBytes);
+    let settle: (() => Promise<unknown>) | undefined;
+    try {
+      const opened = await artifact.open(signal);
+      settle = opened.settle;
+      await pipeline(
+        opened.stream,
+        this.#redactor.stream(path),
+        async (source: AsyncIterable<Buffer>) => {
+          for await (const chunk of source) await spool.write(chunk);
+        },
+        { signal },
+      );
+      settle = undefined;
+      await opened.settle?.();
+      const result = await spool.finish();
+      this.#entries.push({ path, file: result.file });
+      return {
+        path,
+        bytes: result.bytes,
+        sha256: result.sha256,
+        truncated: result.truncated,
+        ...(result.truncated ? { originalBytes: result.originalBytes } : {}),
+      };
+    } catch (err) {
+      await spool.discard();
+      this.#paths.delete(path);
+      this.#redactor.report.discard(path);
+      await settle?.().catch(() => undefined);
+      if (err instanceof BinaryContentError) return { kind: 'problem', item: path, reason: err.message };
+      if (signal.aborted) return { kind: 'problem', item: path, reason: 'not stored: cut off by timeout or interrupt' };
+      return { kind: 'problem', item: path, reason: this.#redactor.value(errorMessage(err), 'errors') };
+    }
+  }
+
+  /** Adds a small root-level file (manifest.json, ISSUE.md, run.log, ...), redacted like everything else. */
+  addRootFile(path: string, text: string): ArtifactRecord {
+    const data = Buffer.from(this.#redactor.text(text, path), 'utf8');
+    const existing = this.#entries.findIndex((e) => e.path === path);
+    if (existing !== -1) this.#entries.splice(existing, 1);
+    this.#entries.push({ path, data });
+    return { path, bytes: data.length, sha256: createHash('sha256').update(data).digest('hex'), truncated: false };
+  }
+
+  /** Packs everything into the tarball, renames it into place and writes the sidecar. */
+  async finish(signal?: AbortSignal): Promise<WrittenBundle> {
+    if (this.#closed) throw new Error('bundle already finished');
+    this.#closed = true;
+    const date = new Date();
+    const rank = (p: string): number => {
+      const i = ROOT_FILE_ORDER.indexOf(p);
+      return i === -1 ? ROOT_FILE_ORDER.length : i;
+    };
+    const entries = [...this.#entries].sort((a, b) => rank(a.path) - rank(b.path));
+    const archive = new TarArchive({ gzip: true, gzipOptions: { level: 6 } });
+    const spooled = new Map<string, string>();
+    for (const e of entries) {
+      const name = posix.join(this.name, e.path);
+      if (e.file) {
+        spooled.set(name, e.file);
+        archive.file(e.file, { name, mode: 0o600, date });
+      } else archive.append(e.data ?? Buffer.alloc(0), { name, mode: 0o600, date });
+    }
+    // A spool file is not needed once its entry is packed: free the disk as we go.
+    archive.on('entry', (entry) => {
+      const file = spooled.get(entry.name);
+      if (file) void unlink(file).catch(() => undefined);
+    });
+    const hash = createHash('sha256');
+    let bytes = 0;
+    const tap = new Transform({
+      transform(chunk: Buffer, _enc, cb) {
+        hash.update(chunk);
+        bytes += chunk.length;
+        cb(null, chunk);
+      },
+    });
+    try {
+      const out = createWriteStream(this.partialPath, { flags: 'wx', mode: 0o600 });
+      const written = pipeline(archive, tap, out, ...(signal ? [{ signal }] : []));
+      archive.on('warning', (err) => archive.emit('error', err));
+      await archive.finalize();
+      await written;
+      const fh = await open(this.partialPath, 'r');
+      await fh.sync().finally(() => fh.close());
+      await chmod(this.partialPath, 0o600);
+      const sha256 = hash.digest('hex');
+      const sidecar = `${this.path}.sha256`;
+      await writeFile(`${sidecar}.partial`, `${sha256}  ${basename(this.path)}\n`, { mode: 0o600, flag: 'w' });
+      await rename(this.partialPath, this.path);
+      await rename(`${sidecar}.partial`, sidecar);
+      await rm(this.spoolDir, { recursive: true, force: true });
+      return { path: this.path, sha256, bytes, sidecar };
+    } catch (err) {
+      await this.abort();
+      if (signal?.aborted) throw err;
+      throw new OutputError(describeFsError(err, this.partialPath, 'bundle'), { cause: err });
+    }
+  }
+
+  /** Removes the partial bundle, its sidecar and the spool. Safe to call more than once. */
+  async abort(): Promise<void> {
+    this.#closed = true;
+    await Promise.all([
+      rm(this.spoolDir, { recursive: true, force: true }),
+      rm(this.partialPath, { force: true }),
+      rm(`${this.path}.sha256.partial`, { force: true }),
+    ]);
+  }
+}
+
+/** Normalises an artifact path; undefined when it is absolute or escapes its folder. */
+export function safeRelativePath(path: string): string | undefined {
+  if (path.startsWith('/') || path.includes('\0')) return undefined;
+  const norm = posix.normalize(path);
+  if (norm.startsWith('..') || norm === '.' || norm.endsWith('/')) return undefined;
+  return norm;
+}
+
+/** One line naming a filesystem failure's cause and the fix. */
+export function describeFsError(err: unknown, path: string, what: string): string {
+  const code = (err as { code?: string })?.code;
+  switch (code) {
+    case 'ENOSPC':
+      return `no space left on the device holding ${path}: free some space or choose another --output-dir`;
+    case 'EDQUOT':
+      return `disk quota exceeded writing ${path}: free some space or choose another --output-dir`;
+    case 'EACCES':
+    case 'EPERM':
+      return `permission denied on ${what} ${path}: choose a writable --output-dir`;
+    case 'EROFS':
+      return `${what} ${path} is on a read-only filesystem: choose another --output-dir`;
+    case 'ENOTDIR':
+    case 'EEXIST':
+      return `${what} ${path} is not a directory: choose another --output-dir`;
+    default:
+      return `cannot write ${what} ${path}: ${errorMessage(err)}`;
+  }
+}

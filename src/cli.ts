@@ -1,0 +1,183 @@
+/**
+ * The command line: argument parsing, the final summary and exit codes. The one place that prints
+ * errors and decides how the process ends; every command is a thin call into the library.
+ */
+import yargs, { type Argv } from 'yargs';
+import { builtinCollectors } from '../collectors/index.js';
+import { errorMessage } from './artifacts.js';
+import { DEFAULTS, collectBundle, type CollectResult } from './collect.js';
+import { CliError, EXIT } from './errors.js';
+import { TOOL } from './version.js';
+
+export interface CliIo {
+  readonly stdout: NodeJS.WritableStream & { isTTY?: boolean };
+  readonly stderr: NodeJS.WritableStream & { isTTY?: boolean; columns?: number };
+  readonly env: Readonly<Record<string, string | undefined>>;
+  /** Aborted on Ctrl-C / SIGTERM. */
+  readonly signal: AbortSignal;
+}
+
+const EPILOG = `Exit codes:
+  0    bundle written, every collector succeeded (or was skipped)
+  1    fatal: no bundle written (output not writable, disk full, internal error)
+  2    usage or configuration error
+  3    bundle written but partial: some collector failed or timed out (see manifest.json)
+  130  interrupted (Ctrl-C / SIGTERM): no bundle and no temporary files left behind
+
+The bundle is <output-dir>/collect-bundle-<host>[-<label>]-<UTC time>-<random>.tar.gz (mode 0600)
+with a .sha256 file beside it. Every byte in it has been redacted. Progress goes to stderr.`;
+
+/** Splits `a,b` and repeated flags into one list. */
+const list = (v: unknown): string[] =>
+  ([] as unknown[])
+    .concat(v ?? [])
+    .flatMap((x) => String(x).split(','))
+    .map((s) => s.trim())
+    .filter(Boolean);
+
+function collectOptions(y: Argv): Argv {
+  return y
+    .option('output-dir', { alias: 'o', type: 'string', default: '.', describe: 'Directory for the bundle (created if missing)' })
+    .option('only', { type: 'string', array: true, describe: 'Run only these collectors (comma-separated or repeated)' })
+    .option('skip', { type: 'string', array: true, describe: 'Do not run these collectors' })
+    .option('list-collectors', { type: 'boolean', default: false, describe: 'List the collectors and exit' })
+    .option('timeout', { type: 'number', default: DEFAULTS.timeoutSec, describe: 'Seconds each collector may run before it is cut off' })
+    .option('deadline', { type: 'number', describe: 'Seconds the whole collection may take; the bundle is then written with what was gathered' })
+    .option('concurrency', { type: 'number', default: DEFAULTS.concurrency, describe: 'Collectors run at once' })
+    .option('label', { type: 'string', describe: 'Short label added to the bundle name' })
+    .option('title', { type: 'string', describe: 'Issue title for ISSUE.md' })
+    .option('description', { type: 'string', describe: 'Problem description for ISSUE.md' })
+    .option('json', { type: 'boolean', default: false, describe: 'Print a machine-readable summary on stdout' })
+    .option('quiet', { alias: 'q', type: 'boolean', default: false, describe: 'Print only errors on stderr' })
+    .option('verbose', { type: 'boolean', default: false, describe: 'Also print debug messages' });
+}
+
+/** Runs the CLI; resolves to the process exit code. Never calls process.exit itself. */
+export async function main(args: readonly string[], io: CliIo): Promise<number> {
+  let action: (() => Promise<number>) | undefined;
+  const parser = yargs([...args])
+    .scriptName('collect-bundle')
+    .usage('$0 [collect] [options]\n\nCollect diagnostics of a Django + Docker system, redact every secret, and pack them into one .tar.gz.')
+    .command(['collect', '$0'], 'Collect a support bundle (the default command)', collectOptions, (argv) => {
+      action = () => runCollect(argv, args, io);
+    })
+    .example('$0', 'Bundle this machine into the current directory')
+    .example('$0 -o /tmp/bundles --label before-upgrade', 'Name the bundle and choose where it goes')
+    .example('$0 --only docker --timeout 20 --json', 'Docker only, machine-readable summary')
+    .example('$0 --skip system --title "Jobs stuck in pending"', 'Skip a collector, set the ISSUE.md title')
+    .epilog(EPILOG)
+    .strict()
+    .version(TOOL.version)
+    .alias('h', 'help')
+    .help()
+    .wrap(Math.min(110, (io.stderr as { columns?: number }).columns ?? 100))
+    .exitProcess(false)
+    .fail((msg, err) => {
+      throw new CliError(msg ?? errorMessage(err), 'E_USAGE');
+    });
+  try {
+    await parser.parseAsync();
+    return action ? await action() : EXIT.complete; // --help / --version printed and nothing to run
+  } catch (err) {
+    if (err instanceof CliError) {
+      io.stderr.write(`collect-bundle: ${err.message}\n`);
+      if (err.code === 'E_USAGE') io.stderr.write('Run collect-bundle --help for usage.\n');
+      return err.exitCode;
+    }
+    io.stderr.write(`collect-bundle: internal error: ${errorMessage(err)}\n`);
+    return EXIT.fatal;
+  }
+}
+
+async function runCollect(argv: Record<string, unknown>, rawArgs: readonly string[], io: CliIo): Promise<number> {
+  if (argv['list-collectors']) {
+    const width = Math.max(...builtinCollectors.map((c) => c.name.length));
+    for (const c of builtinCollectors) io.stdout.write(`${c.name.padEnd(width)}  ${c.defaultEnabled ? 'on ' : 'off'}  ${c.description}\n`);
+    return EXIT.complete;
+  }
+  const seconds = (name: string): number | undefined => {
+    const v = argv[name];
+    if (v === undefined) return undefined;
+    if (typeof v !== 'number' || !Number.isFinite(v) || v <= 0) throw new CliError(`--${name} must be a positive number of seconds, got "${String(v)}"`, 'E_USAGE');
+    return v * 1000;
+  };
+  const concurrency = argv['concurrency'] as number;
+  if (!Number.isInteger(concurrency) || concurrency < 1) throw new CliError(`--concurrency must be a whole number of at least 1, got "${String(concurrency)}"`, 'E_USAGE');
+  const quiet = Boolean(argv['quiet']);
+  const deadlineMs = seconds('deadline');
+  const result = await collectBundle({
+    outputDir: String(argv['output-dir']),
+    only: list(argv['only']),
+    skip: list(argv['skip']),
+    timeoutMs: seconds('timeout')!,
+    ...(deadlineMs ? { deadlineMs } : {}),
+    concurrency,
+    ...(argv['label'] ? { label: String(argv['label']) } : {}),
+    ...(argv['title'] ? { title: String(argv['title']) } : {}),
+    ...(argv['description'] ? { description: String(argv['description']) } : {}),
+    signal: io.signal,
+    env: io.env,
+    commandLine: ['collect-bundle', ...rawArgs],
+    progress: { out: io.stderr, quiet, verbose: Boolean(argv['verbose']) },
+  });
+  if (!quiet) io.stderr.write(summary(result));
+  if (argv['json']) io.stdout.write(`${JSON.stringify(jsonSummary(result), null, 2)}\n`);
+  return result.status === 'complete' ? EXIT.complete : EXIT.partial;
+}
+
+/** The `--json` document. */
+export function jsonSummary(r: CollectResult): Record<string, unknown> {
+  return {
+    bundle: r.bundle,
+    sha256: r.sha256,
+    bytes: r.bytes,
+    status: r.status,
+    durationMs: r.durationMs,
+    collectors: r.manifest.collectors.map((c) => ({ name: c.name, status: c.status, durationMs: c.durationMs, ...(c.reason && c.status !== 'ok' ? { error: c.reason } : {}) })),
+    redactions: { total: r.manifest.redaction.total, byRule: r.manifest.redaction.byRule },
+  };
+}
+
+function summary(r: CollectResult): string {
+  const failed = r.manifest.collectors.filter((c) => c.status === 'failed' || c.status === 'timed-out');
+  const byRule = Object.entries(r.manifest.redaction.byRule)
+    .map(([k, v]) => `${k} ${v}`)
+    .join(', ');
+  return [
+    '',
+    `bundle     ${r.bundle}`,
+    `size       ${formatBytes(r.bytes)}   sha256 ${r.sha256}`,
+    `duration   ${(r.durationMs / 1000).toFixed(1)}s   status ${r.status}`,
+    `collectors ${r.manifest.collectors.length} run, ${failed.length} failed or timed out${failed.length ? `: ${failed.map((c) => c.name).join(', ')}` : ''}`,
+    `redactions ${r.manifest.redaction.total}${byRule ? ` (${byRule})` : ''}`,
+    '',
+  ].join('\n');
+}
+
+function formatBytes(n: number): string {
+  const units = ['B', 'KiB', 'MiB', 'GiB'];
+  let v = n;
+  let u = 0;
+  while (v >= 1024 && u < units.length - 1) {
+    v /= 1024;
+    u++;
+  }
+  return `${u === 0 ? v : v.toFixed(1)} ${units[u]}`;
+}
+
+/** Entry point for bin/collect-bundle.js: wires signals and the process exit code. */
+export async function run(): Promise<void> {
+  const controller = new AbortController();
+  let interrupts = 0;
+  const onSignal = (sig: NodeJS.Signals): void => {
+    interrupts++;
+    if (interrupts === 1) {
+      process.stderr.write(`\ncollect-bundle: ${sig} received: stopping and removing partial files (press Ctrl-C again to quit at once)\n`);
+      controller.abort(new Error(sig));
+    } else process.exit(EXIT.interrupted);
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  const code = await main(process.argv.slice(2), { stdout: process.stdout, stderr: process.stderr, env: process.env, signal: controller.signal });
+  process.exitCode = code;
+}

@@ -1,0 +1,203 @@
+/**
+ * `collectBundle`: one whole run as a library call. Plans the run, creates the per-run redactor and
+ * report, runs the collectors into the bundle writer, then adds ISSUE.md, redactions.json, run.log and
+ * manifest.json and finishes the tarball. The CLI is a thin layer over this.
+ */
+import { hostname, userInfo } from 'node:os';
+import { Writable } from 'node:stream';
+import { builtinCollectors } from '../collectors/index.js';
+import { Redactor } from '../redaction/redactor.js';
+import { RedactionReport } from '../redaction/report.js';
+import { newRedactionKey } from '../redaction/tags.js';
+import { errorMessage } from './artifacts.js';
+import { bundleName } from './bundle/name.js';
+import { BundleWriter, OutputError } from './bundle/writer.js';
+import { createDockerClient, resolveDockerEndpoints } from './docker-client.js';
+import { CliError } from './errors.js';
+import { renderIssue } from './issue.js';
+import { Reporter } from './progress.js';
+import { runCollectors } from './run.js';
+import type { ArtifactRecord, Collector, CollectorRecord, Manifest } from './types.js';
+import { TOOL } from './version.js';
+
+/** Defaults shared by the CLI and the library. */
+export const DEFAULTS = Object.freeze({ timeoutSec: 60, concurrency: 4 });
+
+export interface CollectOptions {
+  /** Where the bundle goes; created if missing. */
+  readonly outputDir: string;
+  /** Run only these collectors (also ones not enabled by default). */
+  readonly only?: readonly string[];
+  /** Do not run these collectors. */
+  readonly skip?: readonly string[];
+  /** Per-collector timeout in ms (default 60 s). */
+  readonly timeoutMs?: number;
+  /** Whole-run deadline for collection in ms; the bundle is still written with what was gathered. */
+  readonly deadlineMs?: number;
+  /** Collectors run at once (default 4). */
+  readonly concurrency?: number;
+  /** Added to the bundle name. */
+  readonly label?: string;
+  /** ISSUE.md title and description. */
+  readonly title?: string;
+  readonly description?: string;
+  /** Docker engine URLs; default: DOCKER_HOST, else the local socket. */
+  readonly dockerHosts?: readonly string[];
+  /** Options per collector name, merged over its defaults. */
+  readonly collectorOptions?: Readonly<Record<string, Readonly<Record<string, unknown>>>>;
+  /** The collector registry; default: the built-ins. */
+  readonly collectors?: readonly Collector<any>[];
+  /** Aborts the run (Ctrl-C): no bundle is left behind. */
+  readonly signal?: AbortSignal;
+  /** Environment the run sees; default process.env. */
+  readonly env?: Readonly<Record<string, string | undefined>>;
+  /** Recorded (redacted) in the manifest. */
+  readonly commandLine?: readonly string[];
+  /** Progress display; default: none. */
+  readonly progress?: { readonly out: NodeJS.WritableStream & { isTTY?: boolean; columns?: number }; readonly quiet?: boolean; readonly verbose?: boolean };
+}
+
+/** What a finished run returns. Everything in it has been redacted. */
+export interface CollectResult {
+  readonly bundle: string;
+  readonly sha256: string;
+  readonly bytes: number;
+  readonly status: Manifest['status'];
+  readonly durationMs: number;
+  /** The manifest exactly as stored in the bundle. */
+  readonly manifest: Manifest;
+}
+
+/** Picks collectors by --only/--skip; unknown names are a usage error naming the valid ones. */
+export function selectCollectors(all: readonly Collector<any>[], only: readonly string[] = [], skip: readonly string[] = []): Collector<any>[] {
+  const names = new Set(all.map((c) => c.name));
+  const unknown = [...only, ...skip].filter((n) => !names.has(n));
+  if (unknown.length) {
+    throw new CliError(`unknown collector${unknown.length > 1 ? 's' : ''} ${unknown.map((n) => `"${n}"`).join(', ')}; valid: ${[...names].join(', ')}`, 'E_USAGE');
+  }
+  const chosen = only.length ? all.filter((c) => only.includes(c.name)) : all.filter((c) => c.defaultEnabled);
+  return chosen.filter((c) => !skip.includes(c.name));
+}
+
+export async function collectBundle(options: CollectOptions): Promise<CollectResult> {
+  const began = performance.now();
+  const startedAt = new Date();
+  const env = Object.freeze({ ...(options.env ?? process.env) });
+  const signal = options.signal ?? new AbortController().signal;
+  const collectors = selectCollectors(options.collectors ?? builtinCollectors, options.only, options.skip);
+  const timeoutMs = options.timeoutMs ?? DEFAULTS.timeoutSec * 1000;
+  const concurrency = options.concurrency ?? DEFAULTS.concurrency;
+  if (!(timeoutMs > 0)) throw new CliError('--timeout must be a positive number of seconds', 'E_USAGE');
+  if (options.deadlineMs !== undefined && !(options.deadlineMs > 0)) throw new CliError('--deadline must be a positive number of seconds', 'E_USAGE');
+  let dockerEndpoints;
+  try {
+    dockerEndpoints = resolveDockerEndpoints(env, options.dockerHosts);
+  } catch (err) {
+    throw new CliError(errorMessage(err), 'E_USAGE');
+  }
+
+  const report = new RedactionReport();
+  const redactor = new Redactor({ key: newRedactionKey(), report });
+  const reporter = new Reporter({
+    out: options.progress?.out ?? new Writable({ write: (_c, _e, cb) => cb() }),
+    quiet: options.progress ? Boolean(options.progress.quiet) : true,
+    verbose: options.progress?.verbose ?? false,
+    redact: (line) => redactor.value(line, 'run.log'),
+  });
+
+  const host = hostname();
+  const name = bundleName({ hostname: host, ...(options.label ? { label: options.label } : {}), date: startedAt });
+  let writer: BundleWriter;
+  try {
+    writer = await BundleWriter.create({ outputDir: options.outputDir, name, redactor });
+  } catch (err) {
+    throw new CliError(errorMessage(err), err instanceof OutputError ? 'E_OUTPUT' : 'E_FATAL', { cause: err });
+  }
+
+  const interrupted = (): CliError => new CliError('interrupted: no bundle was written', 'E_INTERRUPTED');
+  try {
+    reporter.log('info', `collecting ${collectors.map((c) => c.name).join(', ')} into ${writer.path}`);
+    const environment: Record<string, string> = {};
+    const records: CollectorRecord[] = await runCollectors(
+      {
+        collectors,
+        optionsFor: (n) => options.collectorOptions?.[n] ?? {},
+        concurrency,
+        timeoutMs,
+        signal,
+        ...(options.deadlineMs ? { deadline: AbortSignal.timeout(options.deadlineMs) } : {}),
+        deps: { dockerEndpoints, docker: createDockerClient, env },
+      },
+      writer,
+      {
+        started: (n) => reporter.started(n),
+        finished: (r) => reporter.finished(r),
+        log: (n, level, message) => reporter.log(level, message, n),
+        fact: (key, value) => {
+          environment[key] = value;
+        },
+      },
+    );
+    if (signal.aborted) throw interrupted();
+
+    const status = records.some((r) => r.status === 'failed' || r.status === 'timed-out') ? 'partial' : 'complete';
+    const files: ArtifactRecord[] = [];
+    const draft = (finishedAt: Date): Manifest => ({
+      tool: { name: TOOL.name, version: TOOL.version },
+      bundle: name,
+      commandLine: options.commandLine ?? [],
+      host: { hostname: host, platform: process.platform, arch: process.arch, ...currentUser() },
+      startedAt: startedAt.toISOString(),
+      finishedAt: finishedAt.toISOString(),
+      durationMs: Math.round(performance.now() - began),
+      status,
+      options: {
+        outputDir: options.outputDir,
+        only: options.only ?? [],
+        skip: options.skip ?? [],
+        timeoutSec: timeoutMs / 1000,
+        deadlineSec: options.deadlineMs ? options.deadlineMs / 1000 : null,
+        concurrency,
+        label: options.label ?? null,
+      },
+      docker: { endpoints: dockerEndpoints },
+      environment,
+      collectors: records,
+      files: [...files],
+      redaction: { total: report.total, byRule: report.byRule() },
+    });
+    files.push(writer.addRootFile('ISSUE.md', renderIssue({ manifest: draft(new Date()), ...pick(options, 'title', 'description') })));
+    reporter.log('info', `collection finished (${status}); writing ${writer.path}`);
+    files.push(writer.addRootFile('run.log', `${reporter.lines.join('\n')}\n`));
+    // Counts only, never values; written after every other redacted file so its totals are final.
+    files.push(writer.addRootFile('redactions.json', `${JSON.stringify(report.toJSON(), null, 2)}\n`));
+    const manifestText = redactor.text(`${JSON.stringify(draft(new Date()), null, 2)}\n`, 'manifest.json');
+    // Redacting is idempotent, so the writer's own pass over this text changes nothing more.
+    writer.addRootFile('manifest.json', manifestText);
+    const storedManifest = JSON.parse(manifestText) as Manifest;
+    if (signal.aborted) throw interrupted();
+    const written = await writer.finish(signal);
+    reporter.close();
+    return { bundle: written.path, sha256: written.sha256, bytes: written.bytes, status, durationMs: Math.round(performance.now() - began), manifest: storedManifest };
+  } catch (err) {
+    reporter.close();
+    await writer.abort();
+    if (signal.aborted) throw interrupted();
+    if (err instanceof CliError) throw err;
+    throw new CliError(redactor.value(errorMessage(err), 'errors'), err instanceof OutputError ? 'E_OUTPUT' : 'E_FATAL', { cause: err });
+  }
+}
+
+function currentUser(): { user?: string } {
+  try {
+    return { user: userInfo().username };
+  } catch {
+    return {};
+  }
+}
+
+function pick<T extends object, K extends keyof T>(o: T, ...keys: K[]): Partial<Pick<T, K>> {
+  const out: Partial<Pick<T, K>> = {};
+  for (const k of keys) if (o[k] !== undefined) out[k] = o[k];
+  return out;
+}
