@@ -24,6 +24,8 @@ interface Segment {
   readonly path: string;
   handle: FileHandle;
   size: number;
+  /** The byte written just before this segment's first byte (-1 at the very start). */
+  before: number;
 }
 
 export class TailSpool {
@@ -43,7 +45,7 @@ export class TailSpool {
   /** Opens a spool at `base` (a path in the private spool directory). `maxBytes` 0 means no cap. */
   static async create(base: string, maxBytes = 0): Promise<TailSpool> {
     const spool = new TailSpool(base, maxBytes > 0 ? maxBytes : Number.POSITIVE_INFINITY);
-    spool.#segments.push({ path: `${base}.a`, handle: await open(`${base}.a`, 'wx', 0o600), size: 0 });
+    spool.#segments.push({ path: `${base}.a`, handle: await open(`${base}.a`, 'wx+', 0o600), size: 0, before: -1 });
     return spool;
   }
 
@@ -59,7 +61,7 @@ export class TailSpool {
         continue;
       }
       const part = rest.length > room ? rest.subarray(0, room) : rest;
-      await seg.handle.write(part);
+      await seg.handle.write(part, 0, part.length, seg.size); // explicit position: a reused segment was truncated
       seg.size += part.length;
       rest = rest.subarray(part.length);
     }
@@ -67,14 +69,17 @@ export class TailSpool {
 
   async #switch(): Promise<void> {
     this.#wrapped = true;
+    const leaving = this.#segments[this.#current]!;
+    const before = await byteAt(leaving.handle, leaving.size - 1);
     const other = this.#current === 0 ? 1 : 0;
     if (!this.#segments[other]) {
       const path = `${this.#base}.b`;
-      this.#segments[other] = { path, handle: await open(path, 'wx', 0o600), size: 0 };
+      this.#segments[other] = { path, handle: await open(path, 'wx+', 0o600), size: 0, before };
     } else {
       const seg = this.#segments[other]!;
       await seg.handle.truncate(0);
       seg.size = 0;
+      seg.before = before;
     }
     this.#current = other;
   }
@@ -88,26 +93,32 @@ export class TailSpool {
     }
     const current = this.#segments[this.#current]!;
     const previous = this.#segments[this.#current === 0 ? 1 : 0]!;
-    const need = this.#max - current.size;
-    // The kept tail starts at a line start, so no line is kept half.
-    let start = previous.size - need;
-    const probe = Buffer.alloc(Math.min(need, 64 * 1024));
-    const { bytesRead } = await previous.handle.read(probe, 0, probe.length, start);
-    const nl = probe.subarray(0, bytesRead).indexOf(0x0a);
-    if (nl !== -1) start += nl + 1;
-    const keptBytes = previous.size - start + current.size;
+    // The last `max` bytes start `need` bytes before the end of the previous segment.
+    let from = { seg: previous, pos: previous.size - (this.#max - current.size) };
+    // Move the cut to the next line start, unless it already is one. A tail without any newline (one
+    // huge line) is kept as it is: better part of the line than nothing.
+    const prevByte = from.pos > 0 ? await byteAt(previous.handle, from.pos - 1) : previous.before;
+    if (prevByte !== 0x0a) {
+      const inPrev = await indexOfNewline(previous.handle, from.pos, previous.size);
+      if (inPrev !== -1) from = { seg: previous, pos: inPrev + 1 };
+      else {
+        const inCur = await indexOfNewline(current.handle, 0, current.size);
+        if (inCur !== -1) from = { seg: current, pos: inCur + 1 };
+      }
+    }
+    const keptBytes = from.seg === previous ? previous.size - from.pos + current.size : current.size - from.pos;
     const header = Buffer.from(
       `[collect-bundle: output truncated to its last ${keptBytes} bytes; the first ${this.#total - keptBytes} of ${this.#total} bytes were cut]\n`,
       'utf8',
     );
     const outPath = `${this.#base}.tail`;
-    const out = await open(outPath, 'wx', 0o600);
+    const out = await open(outPath, 'wx+', 0o600);
     const hash = createHash('sha256');
     try {
       await out.write(header);
       hash.update(header);
-      await copyRange(previous.handle, start, previous.size, out, hash);
-      await copyRange(current.handle, 0, current.size, out, hash);
+      if (from.seg === previous) await copyRange(previous.handle, from.pos, previous.size, out, hash);
+      await copyRange(current.handle, from.seg === current ? from.pos : 0, current.size, out, hash);
     } finally {
       await out.close();
       await this.#closeAll();
@@ -138,4 +149,24 @@ async function copyRange(from: FileHandle, start: number, end: number, to: FileH
     hash.update(part);
     pos += bytesRead;
   }
+}
+
+async function byteAt(handle: FileHandle, pos: number): Promise<number> {
+  if (pos < 0) return -1;
+  const b = Buffer.alloc(1);
+  const { bytesRead } = await handle.read(b, 0, 1, pos);
+  return bytesRead === 1 ? b[0]! : -1;
+}
+
+/** Position of the first LF in [start, end) of a file, or -1. */
+async function indexOfNewline(handle: FileHandle, start: number, end: number): Promise<number> {
+  const buf = Buffer.alloc(64 * 1024);
+  for (let pos = start; pos < end; ) {
+    const { bytesRead } = await handle.read(buf, 0, Math.min(buf.length, end - pos), pos);
+    if (bytesRead === 0) break;
+    const i = buf.subarray(0, bytesRead).indexOf(0x0a);
+    if (i !== -1) return pos + i;
+    pos += bytesRead;
+  }
+  return -1;
 }

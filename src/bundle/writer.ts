@@ -22,6 +22,9 @@ import { TailSpool } from './spool.js';
 /** Root-level files, in the order they are packed (small and first, so readers find them fast). */
 const ROOT_FILE_ORDER = ['manifest.json', 'ISSUE.md', 'redactions.json', 'run.log'];
 
+/** Errors of our own disk writes (as opposed to errors of the artifact's source). */
+const FS_WRITE_ERRORS = new Set(['ENOSPC', 'EDQUOT', 'EROFS', 'EIO']);
+
 /** Thrown when the output cannot be written at all; the CLI turns it into exit 1. */
 export class OutputError extends Error {
   override name = 'OutputError';
@@ -85,7 +88,8 @@ export class BundleWriter implements ArtifactSink {
 
   /** Streams one artifact through the redactor into the spool. A failure is a problem for that item. */
   async write(collector: string, artifact: Artifact, signal: AbortSignal): Promise<ArtifactRecord | Problem> {
-    const raw = safeRelativePath(`${collector}/${artifact.path}`);
+    const inner = safeRelativePath(artifact.path);
+    const raw = inner === undefined ? undefined : `${collector}/${inner}`;
     if (raw === undefined) return { kind: 'problem', item: artifact.path, reason: 'artifact path must be relative and stay inside the collector folder' };
     // Entry names are data too: a secret in a container name must not survive in the file list.
     const path = this.#redactor.value(raw, 'entry-names');
@@ -122,6 +126,8 @@ export class BundleWriter implements ArtifactSink {
       await settle?.().catch(() => undefined);
       if (err instanceof BinaryContentError) return { kind: 'problem', item: path, reason: err.message };
       if (signal.aborted) return { kind: 'problem', item: path, reason: 'not stored: cut off by timeout or interrupt' };
+      const code = (err as { code?: string }).code;
+      if (code && FS_WRITE_ERRORS.has(code)) return { kind: 'problem', item: path, reason: describeFsError(err, this.spoolDir, 'spool directory') };
       return { kind: 'problem', item: path, reason: this.#redactor.value(errorMessage(err), 'errors') };
     }
   }
@@ -172,8 +178,10 @@ export class BundleWriter implements ArtifactSink {
       const out = createWriteStream(this.partialPath, { flags: 'wx', mode: 0o600 });
       const written = pipeline(archive, tap, out, ...(signal ? [{ signal }] : []));
       archive.on('warning', (err) => archive.emit('error', err));
-      await archive.finalize();
-      await written;
+      const finalized = archive.finalize();
+      finalized.catch(() => undefined); // its failure also fails `written`, which is what we report
+      // Promise.all fails as soon as the output fails (disk full), even if archiver never settles.
+      await Promise.all([written, finalized]);
       const fh = await open(this.partialPath, 'r');
       await fh.sync().finally(() => fh.close());
       await chmod(this.partialPath, 0o600);

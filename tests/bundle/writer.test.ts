@@ -1,0 +1,161 @@
+import { execFileSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { mkdir, mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Readable } from 'node:stream';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { Redactor } from '../../redaction/redactor.js';
+import { RedactionReport } from '../../redaction/report.js';
+import { newRedactionKey } from '../../redaction/tags.js';
+import { json, text } from '../../src/artifacts.js';
+import { BUNDLE_NAME_RE, bundleName } from '../../src/bundle/name.js';
+import { BundleWriter, OutputError } from '../../src/bundle/writer.js';
+import type { Artifact, ArtifactRecord } from '../../src/types.js';
+import { fileText, readBundle } from '../helpers/bundle.js';
+
+let dir: string;
+beforeEach(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'cb-writer-'));
+});
+afterEach(async () => {
+  await rm(dir, { recursive: true, force: true });
+});
+
+const never = new AbortController().signal;
+const sha = (b: Buffer | string) => createHash('sha256').update(b).digest('hex');
+const newWriter = async (outputDir = dir, name = bundleName({ hostname: 'host-1', date: new Date('2026-11-28T10:11:12Z') })) => {
+  const report = new RedactionReport();
+  const writer = await BundleWriter.create({ outputDir, name, redactor: new Redactor({ key: newRedactionKey(), report }) });
+  return { writer, report };
+};
+const stream = (path: string, chunks: (string | Buffer)[], extra: Partial<Artifact> = {}): Artifact => ({
+  kind: 'artifact', path, open: async () => ({ stream: Readable.from(chunks) }), ...extra,
+});
+
+describe('bundle names', () => {
+  it('are collect-bundle-<host>[-<label>]-<UTC stamp>-<6 random> without colons', () => {
+    const d = new Date('2026-01-02T03:04:05.678Z');
+    const a = bundleName({ hostname: 'web-1.example.com', date: d });
+    const b = bundleName({ hostname: 'web 1/x', label: 'before upgrade!', date: d });
+    expect(a).toMatch(/^collect-bundle-web-1\.example\.com-20260102T030405Z-[a-z0-9]{6}$/);
+    expect(b).toMatch(/^collect-bundle-web-1-x-before-upgrade-20260102T030405Z-[a-z0-9]{6}$/);
+    expect(a).not.toContain(':');
+    expect(BUNDLE_NAME_RE.exec(`${b}.tar.gz`)?.groups).toMatchObject({ stamp: '20260102T030405Z' });
+    expect(bundleName({ hostname: 'h', date: d })).not.toBe(bundleName({ hostname: 'h', date: d }));
+  });
+});
+
+describe('BundleWriter', () => {
+  it('writes a 0600 tar.gz with one top-level folder, a matching sha256 sidecar, and no leftovers', async () => {
+    const { writer } = await newWriter();
+    const rec = (await writer.write('system', json('os.json', { distro: 'Debian' }), never)) as ArtifactRecord;
+    writer.addRootFile('manifest.json', '{"ok":true}\n');
+    const done = await writer.finish();
+    const files = (await readdir(dir)).sort();
+    expect(files).toEqual([`${writer.name}.tar.gz`, `${writer.name}.tar.gz.sha256`]);
+    expect((await stat(done.path)).mode & 0o777).toBe(0o600);
+    expect((await stat(done.sidecar)).mode & 0o777).toBe(0o600);
+    const bytes = await readFile(done.path);
+    expect(done.sha256).toBe(sha(bytes));
+    expect(await readFile(done.sidecar, 'utf8')).toBe(`${sha(bytes)}  ${writer.name}.tar.gz\n`);
+    execFileSync('sha256sum', ['-c', done.sidecar], { cwd: dir }); // the format sha256sum understands
+    const entries = await readBundle(done.path);
+    expect([...entries.keys()].every((n) => n.startsWith(`${writer.name}/`))).toBe(true);
+    expect([...entries.keys()]).toEqual([`${writer.name}/manifest.json`, `${writer.name}/system/os.json`]);
+    const os = entries.get(`${writer.name}/system/os.json`)!;
+    expect(os.mode & 0o777).toBe(0o600);
+    expect(rec).toEqual({ path: 'system/os.json', bytes: os.data.length, sha256: sha(os.data), truncated: false });
+  });
+
+  it('stores only redacted bytes: a secret in content or in a path never reaches the tarball', async () => {
+    const { writer, report } = await newWriter();
+    await writer.write('docker', stream('env.txt', ['DB_PASSWORD=hunter2-', 'secret\nplain line\n']), never);
+    await writer.write('docker', text('containers/api_token=zq9x8w7v6u/logs.txt', 'ok\n'), never);
+    const done = await writer.finish();
+    const raw = execFileSync('sh', ['-c', `gzip -dc '${done.path}'`]).toString('latin1');
+    expect(raw).not.toContain('hunter2-secret');
+    expect(raw).not.toContain('zq9x8w7v6u');
+    const entries = await readBundle(done.path);
+    expect(fileText(entries, 'docker/env.txt')).toMatch(/^DB_PASSWORD=\[REDACTED:secret-key-value:[0-9a-f]{8}\]\nplain line\n$/);
+    expect(report.total).toBe(2);
+  });
+
+  it('keeps the tail of an artifact over its byte cap and records the cut', async () => {
+    const { writer } = await newWriter();
+    const lines = Array.from({ length: 2000 }, (_, i) => `log line ${i}\n`);
+    const rec = (await writer.write('docker', stream('logs.txt', lines, { maxBytes: 1000 }), never)) as ArtifactRecord;
+    expect(rec.truncated).toBe(true);
+    expect(rec.originalBytes).toBe(lines.join('').length);
+    const entries = await readBundle((await writer.finish()).path);
+    const body = fileText(entries, 'docker/logs.txt');
+    expect(body.split('\n')[0]).toMatch(/output truncated/);
+    expect(body.endsWith('log line 1999\n')).toBe(true);
+    expect(sha(Buffer.from(body))).toBe(rec.sha256);
+  });
+
+  it('refuses binary content as a problem and stores nothing for it', async () => {
+    const { writer } = await newWriter();
+    const r = await writer.write('files', stream('core.bin', [Buffer.from([0x7f, 0x45, 0x4c, 0x46, 0x00, 0x01])]), never);
+    expect(r).toMatchObject({ kind: 'problem', item: 'files/core.bin' });
+    expect((r as { reason: string }).reason).toMatch(/binary/);
+    const entries = await readBundle((await writer.finish()).path);
+    expect(entries.size).toBe(0);
+  });
+
+  it('turns an artifact that fails to open into a problem, and lets the same path be retried', async () => {
+    const { writer } = await newWriter();
+    const failing: Artifact = { kind: 'artifact', path: 'x.json', open: async () => { throw new Error('connect ECONNREFUSED'); } };
+    expect(await writer.write('c', failing, never)).toMatchObject({ kind: 'problem', reason: 'connect ECONNREFUSED' });
+    expect(await writer.write('c', json('x.json', 1), never)).toMatchObject({ path: 'c/x.json' });
+  });
+
+  it('rejects paths that escape the collector folder and duplicates', async () => {
+    const { writer } = await newWriter();
+    expect(await writer.write('c', json('../../etc/passwd', 1), never)).toMatchObject({ kind: 'problem' });
+    expect(await writer.write('c', json('/abs.json', 1), never)).toMatchObject({ kind: 'problem' });
+    await writer.write('c', json('a.json', 1), never);
+    expect(await writer.write('c', json('a.json', 2), never)).toMatchObject({ kind: 'problem', reason: expect.stringMatching(/duplicate/) });
+  });
+
+  it('abort removes the partial bundle and the spool', async () => {
+    const { writer } = await newWriter();
+    await writer.write('c', json('a.json', { big: 'x'.repeat(10_000) }), never);
+    expect((await readdir(dir)).some((f) => f.endsWith('.spool'))).toBe(true);
+    await writer.abort();
+    expect(await readdir(dir)).toEqual([]);
+  });
+
+  it('creates a missing output directory, and keeps the spool private (0700)', async () => {
+    const out = join(dir, 'a', 'b');
+    const { writer } = await newWriter(out);
+    expect((await stat(writer.spoolDir)).mode & 0o777).toBe(0o700);
+    await writer.abort();
+  });
+
+  it('names the fix when the output path is a file', async () => {
+    const file = join(dir, 'file');
+    await writeFile(file, 'x');
+    await expect(newWriter(file)).rejects.toThrow(OutputError);
+    await expect(newWriter(file)).rejects.toThrow(/not a directory: choose another --output-dir/);
+  });
+
+  it.skipIf(process.getuid?.() !== 0)('reports a full disk in one line and leaves nothing half-written', async () => {
+    const mnt = join(dir, 'small');
+    await mkdir(mnt);
+    execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=256k', 'tmpfs', mnt]);
+    try {
+      const { writer } = await newWriter(mnt);
+      // Random-looking content does not compress: spooled fits, but spool + tarball does not.
+      const noise = createHash('sha512');
+      const chunks: string[] = [];
+      for (let i = 0; i < 1500; i++) chunks.push(`${noise.update(String(i)).copy().digest('hex')}\n`);
+      const r = await writer.write('c', stream('noise.txt', chunks), never);
+      expect('path' in r).toBe(true);
+      await expect(writer.finish()).rejects.toThrow(/no space left on the device holding .*: free some space or choose another --output-dir/);
+      expect(await readdir(mnt)).toEqual([]);
+    } finally {
+      execFileSync('umount', [mnt]);
+    }
+  });
+});

@@ -1,0 +1,34 @@
+/** The real test engine (started by tests/global-setup.ts) and small helpers to drive it. */
+import { execa } from 'execa';
+
+/** Why Docker tests cannot run here, or undefined when the engine is up. */
+export const dockerUnavailable = process.env['CB_DOCKER_UNAVAILABLE'];
+export const DOCKER_HOST = process.env['DOCKER_HOST'] ?? '';
+export const TEST_IMAGE = process.env['CB_TEST_IMAGE'] ?? 'cb-busybox:latest';
+
+/** Runs the docker CLI against the test engine; throws with its stderr on failure. */
+export async function docker(...args: string[]): Promise<string> {
+  const r = await execa('docker', args, { env: { DOCKER_HOST }, reject: false, stdin: 'ignore' });
+  if (r.exitCode !== 0) throw new Error(`docker ${args.join(' ')} failed (${r.exitCode}): ${r.stderr}`);
+  return r.stdout.trim();
+}
+
+/** A unique name prefix per test file, so files running in parallel do not see each other's containers. */
+export const uniq = (prefix: string): string => `${prefix}-${process.pid}-${Math.random().toString(36).slice(2, 7)}`;
+
+/** Removes containers whose name starts with `prefix`. */
+export async function removeContainers(prefix: string): Promise<void> {
+  const ids = (await docker('ps', '-aq', '--filter', `name=^/${prefix}`)).split('\n').filter(Boolean);
+  if (ids.length) await docker('rm', '-f', ...ids);
+}
+
+/** Waits until `docker inspect` of a container satisfies `pred`. */
+export async function waitFor(name: string, pred: (state: any) => boolean, timeoutMs = 30_000): Promise<any> {
+  const until = Date.now() + timeoutMs;
+  for (;;) {
+    const state = JSON.parse(await docker('inspect', '--format', '{{json .State}}', name));
+    if (pred(state)) return state;
+    if (Date.now() > until) throw new Error(`timed out waiting for ${name}: ${JSON.stringify(state)}`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
