@@ -5,9 +5,15 @@
 
 /** Words that make a key secret wherever they appear in its name. */
 const SECRET_WORDS = new Set([
-  'password', 'passwd', 'pass', 'pwd', 'passphrase', 'secret', 'secrets', 'token', 'tokens', 'apikey',
+  'password', 'passwd', 'pass', 'pwd', 'pw', 'passphrase', 'secret', 'secrets', 'token', 'tokens', 'apikey',
   'credential', 'credentials', 'dsn', 'privatekey', 'cookie', 'sessionid', 'signature', 'sig',
 ]);
+
+/**
+ * Cheap pre-filter for keyed rules, derived from the word lists so the two cannot drift apart: a line
+ * without any of these substrings cannot hold a secret-looking key.
+ */
+export const SECRET_KEY_HINT = new RegExp([...SECRET_WORDS, 'key'].sort((a, b) => b.length - a.length).join('|'), 'i');
 
 /** `key` counts only next to one of these (API_KEY, SECRET_KEY, PRIVATE_KEY, ACCESS_KEY, ...). */
 const KEY_QUALIFIERS = new Set(['api', 'secret', 'private', 'access', 'signing', 'encryption', 'master', 'auth', 'client', 'account', 'storage', 'license', 'app']);

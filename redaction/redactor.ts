@@ -47,7 +47,18 @@ interface Span {
 }
 
 /** Values that are never secrets whatever the key: placeholders, empties, references, our own tokens. */
-const NOT_A_SECRET = /^(?:null|none|nil|true|false|undefined|\*+|x+|<[^>]*>|\$\{[^}]*\}|\$[A-Z_][A-Z0-9_]*|%\([^)]*\)s)$/i;
+const NOT_A_SECRET = /^(?:null|none|nil|true|false|undefined|\*+|x+|<[^>]*>|\$\{[A-Z_][A-Z0-9_]*\}|\$[A-Z_][A-Z0-9_]*|%\([^)]*\)s)$/i;
+
+/**
+ * One of our own tokens. Nothing inside one is scanned again: the rule ids in a token (`secret-key-value:`)
+ * would otherwise read as a secret key, and redacting twice must equal redacting once.
+ */
+const OWN_TOKEN = /\[REDACTED:[a-z][a-z0-9-]*:[0-9a-f]{8}\]/g;
+
+const isHighSurrogate = (code: number): boolean => code >= 0xd800 && code <= 0xdbff;
+
+/** Text just before a bare value that makes it a JSON object member's value. */
+const JSON_KEY_BEFORE = /"[^"\n]*"\s*:\s*$/;
 
 /** Redacts text and streams for one run. Holds the run's key, rules and report. */
 export class Redactor {
@@ -99,6 +110,25 @@ export class Redactor {
       let line = 1;
       let bytesRead = 0;
       const limit = self.#window;
+      /**
+       * Scans whole windows off the front of `text` (part of one line) while more than a window and its
+       * overlap remain, and returns their output and the unscanned rest. Both the "line still arriving"
+       * and the "line complete" paths go through here, so how the bytes were chunked never changes where
+       * the windows fall, and so never changes the output.
+       */
+      const drain = (text: string): { out: string; rest: string } => {
+        let out = '';
+        while (text.length > limit + self.#overlap) {
+          let end = limit + self.#overlap;
+          // Never end a window between the two halves of a surrogate pair.
+          if (isHighSurrogate(text.charCodeAt(end - 1))) end++;
+          const { out: part, consumed } = self.#scan(context, text.slice(0, end), limit, file, line);
+          out += part;
+          context = (context + text.slice(0, consumed)).slice(-self.#overlap);
+          text = text.slice(consumed);
+        }
+        return { out, rest: text };
+      };
       for await (const chunk of source as AsyncIterable<Buffer | string>) {
         const buf = typeof chunk === 'string' ? Buffer.from(chunk, 'utf8') : chunk;
         bytesRead += buf.length;
@@ -107,22 +137,21 @@ export class Redactor {
         let out = '';
         let nl: number;
         while ((nl = pending.indexOf('\n')) !== -1) {
-          const piece = pending.slice(0, nl);
-          out += self.#scan(context, piece, piece.length, file, line).out + '\n';
+          const { out: head, rest } = drain(pending.slice(0, nl));
+          out += head + self.#scan(context, rest, rest.length, file, line).out + '\n';
           pending = pending.slice(nl + 1);
           context = '';
           line++;
         }
-        while (pending.length > limit + self.#overlap) {
-          const { out: part, consumed } = self.#scan(context, pending.slice(0, limit + self.#overlap), limit, file, line);
-          out += part;
-          context = (context + pending.slice(0, consumed)).slice(-self.#overlap);
-          pending = pending.slice(consumed);
-        }
+        const { out: head, rest } = drain(pending);
+        out += head;
+        pending = rest;
         if (out) yield Buffer.from(out, 'utf8');
       }
       pending += decoder.end();
-      if (pending) yield Buffer.from(self.#scan(context, pending, pending.length, file, line).out, 'utf8');
+      const { out: head, rest } = drain(pending);
+      const tail = head + (rest ? self.#scan(context, rest, rest.length, file, line).out : '');
+      if (tail) yield Buffer.from(tail, 'utf8');
     };
   }
 
@@ -138,12 +167,17 @@ export class Redactor {
     let cut = from + limit;
     for (const s of spans) if (s.start < cut && s.end > cut) cut = s.end;
     cut = Math.min(cut, text.length);
+    // A cut between the halves of a surrogate pair would emit two lone surrogates (two U+FFFD).
+    if (cut < text.length && isHighSurrogate(text.charCodeAt(cut - 1))) cut++;
     let out = '';
     let pos = from;
     for (const s of spans) {
       if (s.start >= cut) break;
       const secret = text.slice(s.start, s.end);
-      out += text.slice(pos, s.start) + redactionToken(this.#key, s.rule, secret);
+      const token = redactionToken(this.#key, s.rule, secret);
+      // A bare JSON value (`"password": 123`) becomes a JSON string, so JSON stays valid JSON.
+      const bareJson = JSON_KEY_BEFORE.test(text.slice(Math.max(0, s.start - 200), s.start)) && !/^["']/.test(secret);
+      out += text.slice(pos, s.start) + (bareJson ? `"${token}"` : token);
       pos = s.end;
       this.#report.add(file, s.rule, line);
     }
@@ -154,6 +188,8 @@ export class Redactor {
   /** Non-overlapping secret spans starting in [from, to), sorted; earlier start wins, then rule order. */
   #spans(text: string, from: number, to: number): Span[] {
     const found: Span[] = [];
+    const tokens = text.includes(TOKEN_PREFIX) ? [...text.matchAll(OWN_TOKEN)].map((t) => [t.index, t.index + t[0].length] as const) : [];
+    const inToken = (s: { start: number; end: number }): boolean => tokens.some(([a, b]) => s.start >= a && s.end <= b);
     for (const rule of this.#rules) {
       if (rule.hint && !rule.hint.test(text)) continue;
       const re = rule.re;
@@ -170,6 +206,7 @@ export class Redactor {
           span.start >= from &&
           span.start < to &&
           span.end > span.start &&
+          !inToken(span) &&
           (!rule.keyed || isSecretKeyName(m.groups?.['key'] ?? '')) &&
           isPlausibleSecret(text.slice(span.start, span.end));
         if (accepted) found.push({ ...span, rule: rule.id });

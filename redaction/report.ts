@@ -3,16 +3,25 @@
 /** At most this many line numbers are kept per file and rule; the count stays exact. */
 const MAX_LINES_KEPT = 200;
 
+/**
+ * How often one rule fired. Lists of `{ rule, count }` rather than `{ "<rule id>": count }` maps: rule
+ * ids such as `url-password` look like secret keys, and our own reports must not trip our own rules.
+ */
+export interface RuleCount {
+  readonly rule: string;
+  readonly count: number;
+}
+
 /** One file's entry in redactions.json. */
 export interface FileRedactions {
   readonly file: string;
-  readonly rules: Readonly<Record<string, { readonly count: number; readonly lines: readonly number[] }>>;
+  readonly rules: readonly (RuleCount & { readonly lines: readonly number[] })[];
 }
 
 /** The serialisable report (redactions.json). */
 export interface RedactionSummary {
   readonly total: number;
-  readonly byRule: Readonly<Record<string, number>>;
+  readonly byRule: readonly RuleCount[];
   readonly files: readonly FileRedactions[];
 }
 
@@ -42,17 +51,17 @@ export class RedactionReport {
     return n;
   }
 
-  /** Totals per rule id. */
-  byRule(): Record<string, number> {
-    const out: Record<string, number> = {};
-    for (const rules of this.#files.values()) for (const [id, e] of rules) out[id] = (out[id] ?? 0) + e.count;
-    return out;
+  /** Totals per rule id, most frequent first. */
+  byRule(): RuleCount[] {
+    const out = new Map<string, number>();
+    for (const rules of this.#files.values()) for (const [id, e] of rules) out.set(id, (out.get(id) ?? 0) + e.count);
+    return [...out].map(([rule, count]) => ({ rule, count })).sort((a, b) => b.count - a.count || a.rule.localeCompare(b.rule));
   }
 
   toJSON(): RedactionSummary {
     const files: FileRedactions[] = [...this.#files]
       .sort(([a], [b]) => a.localeCompare(b))
-      .map(([file, rules]) => ({ file, rules: Object.fromEntries([...rules].map(([id, e]) => [id, { count: e.count, lines: [...e.lines] }])) }));
+      .map(([file, rules]) => ({ file, rules: [...rules].map(([rule, e]) => ({ rule, count: e.count, lines: [...e.lines] })) }));
     return { total: this.total, byRule: this.byRule(), files };
   }
 }

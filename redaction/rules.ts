@@ -3,6 +3,7 @@
  * lookarounds or other groups. Each rule is checked when it is defined, not when it first runs.
  */
 import type { Rule } from '../src/types.js';
+import { SECRET_KEY_HINT } from './keys.js';
 
 /** Validates a rule and freezes it. Throws with the rule id on a malformed rule. */
 export function defineRule(rule: Rule): Rule {
@@ -16,8 +17,9 @@ export function defineRule(rule: Rule): Rule {
 /**
  * A quoted or bare value; quotes stay outside the secret groups so the shape survives. Alternatives
  * cannot share a group name on Node 20, so the engine takes the first group named `secret*` that matched.
+ * A bare value takes `${...}` whole, so a `${DB_PASSWORD}` reference is judged as one value (a placeholder).
  */
-const VALUE = String.raw`(?:"(?<secret>(?:[^"\\\n]|\\.)+)"|'(?<secret2>(?:[^'\\\n]|\\.)+)'|(?<secret3>[^\s"',;&<>()\[\]{}]+))`;
+const VALUE = String.raw`(?:"(?<secret>(?:[^"\\\n]|\\.)+)"|'(?<secret2>(?:[^'\\\n]|\\.)+)'|(?<secret3>(?:\$\{[^}\s]*\}|[^\s"',;&<>()\[\]{}])+))`;
 
 export const urlPassword = defineRule({
   id: 'url-password',
@@ -36,7 +38,7 @@ export const authorizationHeader = defineRule({
 export const secretKeyValue = defineRule({
   id: 'secret-key-value',
   description: 'value of a secret-looking key: KEY=value, "key": "value", key: value, \'KEY\': \'value\'',
-  hint: /pass|pwd|secret|token|key|credential|dsn|cookie|sessionid|sig/i,
+  hint: SECRET_KEY_HINT,
   pattern: new RegExp(String.raw`(?<![A-Za-z0-9_.-])(?<key>[A-Za-z_][A-Za-z0-9_.-]{0,100})["']?\s*(?:=|:(?!//))\s*${VALUE}`, 'g'),
 });
 

@@ -37,16 +37,16 @@ const list = (v: unknown): string[] =>
 
 function collectOptions(y: Argv): Argv {
   return y
-    .option('output-dir', { alias: 'o', type: 'string', default: '.', describe: 'Directory for the bundle (created if missing)' })
-    .option('only', { type: 'string', array: true, describe: 'Run only these collectors (comma-separated or repeated)' })
-    .option('skip', { type: 'string', array: true, describe: 'Do not run these collectors' })
+    .option('output-dir', { alias: 'o', type: 'string', requiresArg: true, default: '.', describe: 'Directory for the bundle (created if missing)' })
+    .option('only', { type: 'string', requiresArg: true, array: true, describe: 'Run only these collectors (comma-separated or repeated)' })
+    .option('skip', { type: 'string', requiresArg: true, array: true, describe: 'Do not run these collectors' })
     .option('list-collectors', { type: 'boolean', default: false, describe: 'List the collectors and exit' })
-    .option('timeout', { type: 'number', default: DEFAULTS.timeoutSec, describe: 'Seconds each collector may run before it is cut off' })
-    .option('deadline', { type: 'number', describe: 'Seconds the whole collection may take; the bundle is then written with what was gathered' })
-    .option('concurrency', { type: 'number', default: DEFAULTS.concurrency, describe: 'Collectors run at once' })
-    .option('label', { type: 'string', describe: 'Short label added to the bundle name' })
-    .option('title', { type: 'string', describe: 'Issue title for ISSUE.md' })
-    .option('description', { type: 'string', describe: 'Problem description for ISSUE.md' })
+    .option('timeout', { type: 'number', requiresArg: true, default: DEFAULTS.timeoutSec, describe: 'Seconds each collector may run before it is cut off' })
+    .option('deadline', { type: 'number', requiresArg: true, describe: 'Seconds the whole collection may take; the bundle is then written with what was gathered' })
+    .option('concurrency', { type: 'number', requiresArg: true, default: DEFAULTS.concurrency, describe: 'Collectors run at once' })
+    .option('label', { type: 'string', requiresArg: true, describe: 'Short label added to the bundle name' })
+    .option('title', { type: 'string', requiresArg: true, describe: 'Issue title for ISSUE.md' })
+    .option('description', { type: 'string', requiresArg: true, describe: 'Problem description for ISSUE.md' })
     .option('json', { type: 'boolean', default: false, describe: 'Print a machine-readable summary on stdout' })
     .option('quiet', { alias: 'q', type: 'boolean', default: false, describe: 'Print only errors on stderr' })
     .option('verbose', { type: 'boolean', default: false, describe: 'Also print debug messages' });
@@ -95,14 +95,23 @@ async function runCollect(argv: Record<string, unknown>, rawArgs: readonly strin
     for (const c of builtinCollectors) io.stdout.write(`${c.name.padEnd(width)}  ${c.defaultEnabled ? 'on ' : 'off'}  ${c.description}\n`);
     return EXIT.complete;
   }
+  // yargs turns a non-numeric value into NaN: quote what the user typed instead.
+  const given = (name: string, v: unknown): string => (typeof v === 'number' && Number.isNaN(v) ? (rawOptionValue(rawArgs, name) ?? String(v)) : String(v));
   const seconds = (name: string): number | undefined => {
     const v = argv[name];
     if (v === undefined) return undefined;
-    if (typeof v !== 'number' || !Number.isFinite(v) || v <= 0) throw new CliError(`--${name} must be a positive number of seconds, got "${String(v)}"`, 'E_USAGE');
+    if (typeof v !== 'number' || !Number.isFinite(v) || v <= 0) throw new CliError(`--${name} must be a positive number of seconds, got "${given(name, v)}"`, 'E_USAGE');
     return v * 1000;
   };
   const concurrency = argv['concurrency'] as number;
-  if (!Number.isInteger(concurrency) || concurrency < 1) throw new CliError(`--concurrency must be a whole number of at least 1, got "${String(concurrency)}"`, 'E_USAGE');
+  if (!Number.isInteger(concurrency) || concurrency < 1) throw new CliError(`--concurrency must be a whole number of at least 1, got "${given('concurrency', concurrency)}"`, 'E_USAGE');
+  // `--only ,` or `--only ""` would otherwise silently mean "the default collectors".
+  for (const name of ['only', 'skip']) {
+    if (argv[name] !== undefined && list(argv[name]).length === 0) {
+      throw new CliError(`--${name} needs at least one collector name; valid: ${builtinCollectors.map((c) => c.name).join(', ')}`, 'E_USAGE');
+    }
+  }
+  if (String(argv['output-dir']).trim() === '') throw new CliError('--output-dir must not be empty', 'E_USAGE');
   const quiet = Boolean(argv['quiet']);
   const deadlineMs = seconds('deadline');
   const result = await collectBundle({
@@ -125,6 +134,18 @@ async function runCollect(argv: Record<string, unknown>, rawArgs: readonly strin
   return result.status === 'complete' ? EXIT.complete : EXIT.partial;
 }
 
+/** The text that followed `--name` (or `--name=`) on the command line, if any. */
+function rawOptionValue(args: readonly string[], name: string): string | undefined {
+  let value: string | undefined;
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i]!;
+    if (a === '--') break;
+    if (a === `--${name}`) value = args[i + 1];
+    else if (a.startsWith(`--${name}=`)) value = a.slice(name.length + 3);
+  }
+  return value;
+}
+
 /** The `--json` document. */
 export function jsonSummary(r: CollectResult): Record<string, unknown> {
   return {
@@ -140,9 +161,7 @@ export function jsonSummary(r: CollectResult): Record<string, unknown> {
 
 function summary(r: CollectResult): string {
   const failed = r.manifest.collectors.filter((c) => c.status === 'failed' || c.status === 'timed-out');
-  const byRule = Object.entries(r.manifest.redaction.byRule)
-    .map(([k, v]) => `${k} ${v}`)
-    .join(', ');
+  const byRule = r.manifest.redaction.byRule.map(({ rule, count }) => `${rule} ${count}`).join(', ');
   return [
     '',
     `bundle     ${r.bundle}`,

@@ -52,9 +52,7 @@ export function renderIssue({ manifest: m, title, description }: IssueInput): st
   return body;
 }
 
-function totals(byRule: Readonly<Record<string, number>>): string {
-  const parts = Object.entries(byRule)
-    .sort((a, b) => b[1] - a[1])
-    .map(([rule, n]) => `${rule}: ${n}`);
+function totals(byRule: Manifest['redaction']['byRule']): string {
+  const parts = byRule.map(({ rule, count }) => `${rule}: ${count}`);
   return parts.length ? ` (${parts.join(', ')})` : '';
 }

@@ -232,7 +232,8 @@ export interface Manifest {
   readonly collectors: readonly CollectorRecord[];
   /** Files the writer itself adds (run.log, ISSUE.md); manifest.json cannot list its own hash. */
   readonly files: readonly ArtifactRecord[];
-  readonly redaction: { readonly total: number; readonly byRule: Readonly<Record<string, number>> };
+  /** Totals; per-file counts are in redactions.json. A list, since rule ids look like secret keys. */
+  readonly redaction: { readonly total: number; readonly byRule: readonly { readonly rule: string; readonly count: number }[] };
 }
 
 /** A redaction rule: data, validated when defined. */
