@@ -18,8 +18,18 @@ export function defineRule(rule: Rule): Rule {
  * A quoted or bare value; quotes stay outside the secret groups so the shape survives. Alternatives
  * cannot share a group name on Node 20, so the engine takes the first group named `secret*` that matched.
  * A bare value takes `${...}` whole, so a `${DB_PASSWORD}` reference is judged as one value (a placeholder).
+ * `\"...\"` is a quoted value inside a JSON string (a command in docker inspect, a JSON log message); a
+ * bare value never takes the backslash of such a `\"`, or redacting it would unescape the quote, break
+ * the JSON and leave the real value after it in plain sight.
  */
-const VALUE = String.raw`(?:"(?<secret>(?:[^"\\\n]|\\.)+)"|'(?<secret2>(?:[^'\\\n]|\\.)+)'|(?<secret3>(?:\$\{[^}\s]*\}|[^\s"',;&<>()\[\]{}])+))`;
+const VALUE = String.raw`(?:"(?<secret>(?:[^"\\\n]|\\.)+)"|'(?<secret2>(?:[^'\\\n]|\\.)+)'|\\"(?<secret4>(?:[^"\\\n]|\\[^"\n])+)\\"|(?<secret3>(?:\$\{[^}\s]*\}|\\(?!")|[^\s"',;&<>()\[\]{}\\])+))`;
+
+/**
+ * After a `:`: not `host:port`. A colon glued between a name and 1-5 digits that end the value (or start a
+ * path) is an address such as `token-service:8000/` or `secrets.example.com:443`, not `key: value`; a
+ * quoted key (`"password":12345`) or a space after the colon still reads as a key and its value.
+ */
+const NOT_A_PORT = String.raw`(?!(?<=[A-Za-z0-9_.-]:)\d{1,5}(?:/|(?![^\s"',;&<>()\[\]{}])))`;
 
 export const urlPassword = defineRule({
   id: 'url-password',
@@ -39,7 +49,7 @@ export const secretKeyValue = defineRule({
   id: 'secret-key-value',
   description: 'value of a secret-looking key: KEY=value, "key": "value", key: value, \'KEY\': \'value\'',
   hint: SECRET_KEY_HINT,
-  pattern: new RegExp(String.raw`(?<![A-Za-z0-9_.-])(?<key>[A-Za-z_][A-Za-z0-9_.-]{0,100})["']?\s*(?:=|:(?!//))\s*${VALUE}`, 'g'),
+  pattern: new RegExp(String.raw`(?<![A-Za-z0-9_.-])(?<key>[A-Za-z_][A-Za-z0-9_.-]{0,100})(?:\\?["'])?\s*(?:=|:(?!//)${NOT_A_PORT})\s*${VALUE}`, 'g'),
 });
 
 /** The starter rule set, in priority order (earlier rules win overlapping matches at the same start). */
