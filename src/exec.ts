@@ -9,6 +9,8 @@ import type { CommandRecord, CommandResult, Exec, ExecOptions, Opened } from './
 
 /** Output kept by `run` when the caller does not say (the tail is kept). */
 const DEFAULT_MAX_BUFFER = 1024 * 1024;
+/** Characters of stderr kept in a command's manifest record when asked (`recordStderr`). */
+const STDERR_TAIL_CHARS = 4096;
 /** Grace between SIGTERM and SIGKILL for an aborted command's process group. */
 const KILL_GRACE_MS = 2_000;
 
@@ -26,7 +28,9 @@ export function createExec(settings: ExecSettings): Exec {
       const proc = start(file, args, options, settings.signal);
       const maxBuffer = options.maxBuffer ?? DEFAULT_MAX_BUFFER;
       const [stdout, stderr] = await Promise.all([readTail(proc.sub.stdout, maxBuffer), readTail(proc.sub.stderr, maxBuffer)]);
-      const record = await proc.finish(stdout.truncated || stderr.truncated);
+      const finished = await proc.finish(stdout.truncated || stderr.truncated);
+      const tail = options.recordStderr ? stderr.text.slice(-STDERR_TAIL_CHARS).trim() : '';
+      const record: CommandRecord = tail ? { ...finished, stderrTail: tail } : finished;
       settings.record(record);
       return { ...record, stdout: stdout.text, stderr: stderr.text } satisfies CommandResult;
     },

@@ -63,6 +63,8 @@ export interface CommandRecord {
   readonly error?: string;
   /** Output was cut to this many bytes (the tail was kept). */
   readonly truncated?: boolean;
+  /** The last 4 KiB of stderr, for commands run with `recordStderr` (redacted like the whole manifest). */
+  readonly stderrTail?: string;
 }
 
 /** Options for running an external command. Always an argument array, never a shell string. */
@@ -74,6 +76,8 @@ export interface ExecOptions {
   readonly timeoutMs?: number;
   /** Largest output kept by `run` (tail kept); default 1 MiB. */
   readonly maxBuffer?: number;
+  /** `run` only: keep the tail of stderr in the manifest's record of the command (`stderrTail`). */
+  readonly recordStderr?: boolean;
 }
 
 /** What `exec.run` resolves to: buffered output plus the record that also went to the manifest. */

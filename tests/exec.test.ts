@@ -41,6 +41,19 @@ describe('exec', () => {
     expect(records[0]!.durationMs).toBeGreaterThanOrEqual(0);
   });
 
+  it('keeps the tail of stderr in the record only when asked (recordStderr)', async () => {
+    const { exec, records } = setup();
+    const script = 'i=0; while [ $i -lt 1000 ]; do echo "warning $i" >&2; i=$((i+1)); done; echo out';
+    const r = await exec.run('sh', ['-c', script], { recordStderr: true });
+    expect(r.stdout).toBe('out\n');
+    expect(records[0]!.stderrTail!.length).toBeLessThanOrEqual(4096);
+    expect(records[0]!.stderrTail!.endsWith('warning 999')).toBe(true);
+    await exec.run('sh', ['-c', 'echo oops >&2']);
+    await exec.run('true', [], { recordStderr: true });
+    expect(records[1]).not.toHaveProperty('stderrTail');
+    expect(records[2]).not.toHaveProperty('stderrTail'); // nothing on stderr: nothing recorded
+  });
+
   it('names a missing program and the fix', async () => {
     const { exec, records } = setup();
     const r = await exec.run('no-such-program-cb', ['x']);
