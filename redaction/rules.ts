@@ -35,7 +35,8 @@ export const urlPassword = defineRule({
   id: 'url-password',
   description: 'password in the userinfo of a URL (scheme://user:password@host)',
   hint: /:\/\//,
-  pattern: /(?<=\b[a-zA-Z][a-zA-Z0-9+.-]*:\/\/[^:/\s@"'<>]*:)(?<secret>[^@\s/"'<>]+)(?=@[^\s@]*)/g,
+  // The password runs to the last @ before the host, so an unencoded @ inside it (p@ss) does not leak the rest.
+  pattern: /(?<=\b[a-zA-Z][a-zA-Z0-9+.-]*:\/\/[^:/\s@"'<>]*:)(?<secret>[^\s/"'<>]+)(?=@[^\s@/"'<>?#]*(?:[\s/"'<>?#]|$))/g,
 });
 
 export const authorizationHeader = defineRule({
@@ -52,5 +53,36 @@ export const secretKeyValue = defineRule({
   pattern: new RegExp(String.raw`(?<![A-Za-z0-9_.-])(?<key>[A-Za-z_][A-Za-z0-9_.-]{0,100})(?:\\?["'])?\s*(?:=|:(?!//)${NOT_A_PORT})\s*${VALUE}`, 'g'),
 });
 
-/** The starter rule set, in priority order (earlier rules win overlapping matches at the same start). */
-export const builtinRules: readonly Rule[] = Object.freeze([urlPassword, authorizationHeader, secretKeyValue]);
+/** A bare, single- or double-quoted command-line value; quotes stay outside the secret. */
+const ARG_VALUE = String.raw`(?:"(?<secret>[^"\n]+)"|'(?<secret2>[^'\n]+)'|(?<secret3>[^\s"'\\-][^\s"'\\]*))`;
+
+export const cliFlag = defineRule({
+  id: 'cli-flag',
+  description: 'value after a secret-looking command-line flag: --password x, -token x (the --flag=x form is secret-key-value)',
+  hint: SECRET_KEY_HINT,
+  pattern: new RegExp(String.raw`(?<![A-Za-z0-9_.-])--?(?<key>[A-Za-z][A-Za-z0-9_.-]{0,60})[ \t]+${ARG_VALUE}`, 'g'),
+});
+
+export const mysqlPassword = defineRule({
+  id: 'mysql-password',
+  description: 'password glued to -p in a mysql/mysqldump/mysqladmin command line (-pSECRET)',
+  hint: /mysql/i,
+  pattern: /(?<=\bmysql(?:dump|admin|sh|import|check)?\b[^\n]*?(?:^|[ \t"'])-p)(?<secret>[^\s"'\\]+)/g,
+});
+
+export const djangoSecretKeyFallbacks = defineRule({
+  id: 'django-secret-key-fallbacks',
+  description: "Django's retired secret keys in SECRET_KEY_FALLBACKS = ['…', '…']",
+  hint: /SECRET_KEY_FALLBACKS/,
+  pattern: /(?<=SECRET_KEY_FALLBACKS["']?\s*[:=]\s*[[(][^\])\n]*["'])(?<secret>[^"'\s,][^"'\n]*)(?=["'])/g,
+});
+
+/** The structure-aware rules, in priority order (earlier rules win overlapping matches at the same start). */
+export const builtinRules: readonly Rule[] = Object.freeze([
+  urlPassword,
+  authorizationHeader,
+  secretKeyValue,
+  cliFlag,
+  mysqlPassword,
+  djangoSecretKeyFallbacks,
+]);

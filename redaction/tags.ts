@@ -10,8 +10,11 @@ export const TOKEN_PREFIX = '[REDACTED:';
 /** A fresh random key for one run. */
 export const newRedactionKey = (): Buffer => randomBytes(32);
 
-/** `[REDACTED:<rule>:<8 hex>]` for a secret. */
-export function redactionToken(key: Buffer, ruleId: string, secret: string): string {
-  const tag = createHmac('sha256', key).update(secret, 'utf8').digest('hex').slice(0, 8);
+/** `[REDACTED:<rule>:<8 hex>]` for a secret (a string is hashed as UTF-8, a Buffer as its bytes). */
+export function redactionToken(key: Buffer, ruleId: string, secret: string | Buffer): string {
+  const hmac = createHmac('sha256', key);
+  if (typeof secret === 'string') hmac.update(secret, 'utf8');
+  else hmac.update(secret);
+  const tag = hmac.digest('hex').slice(0, 8);
   return `${TOKEN_PREFIX}${ruleId}:${tag}]`;
 }

@@ -3,14 +3,15 @@
  * generated parts and tags.ts, never by running the redactor on the same input.
  */
 import fc from 'fast-check';
+import { RedactionReport } from '../../redaction/report.js';
 import { describe, expect, it } from 'vitest';
-import { BinaryContentError, type Redactor } from '../../redaction/redactor.js';
+import { BinaryContentError, type Redactor, type RedactorOptions } from '../../redaction/redactor.js';
 import { AUTHORIZATION, KEY_VALUE, URL_PASSWORD, makeRedactor, redactBytes, redactString, smallWindows, tok } from './support.js';
 
 /** Default windows, and tiny ones so that window cuts land in and around the generated text. */
-const REDACTORS: readonly { readonly name: string; readonly make: () => Redactor }[] = [
-  { name: 'default windows', make: () => makeRedactor() },
-  { name: 'windows of 256/64', make: () => smallWindows() },
+const REDACTORS: readonly { readonly name: string; readonly make: (o?: Partial<RedactorOptions>) => Redactor }[] = [
+  { name: 'default windows', make: (o) => makeRedactor(o) },
+  { name: 'windows of 256/64', make: (o) => smallWindows(o) },
 ];
 
 const RUNS = { numRuns: 120 } as const;
@@ -179,7 +180,7 @@ describe.each(REDACTORS)('properties with $name', ({ make }) => {
     );
   });
 
-  it('throws nothing but BinaryContentError on arbitrary bytes, and only when there is a NUL', async () => {
+  it('throws nothing but BinaryContentError on arbitrary bytes (NUL, or mostly invalid UTF-8), and otherwise keeps unredacted bytes exactly', async () => {
     const bytes = fc.oneof(
       fc.uint8Array({ maxLength: 400 }),
       fc.array(fc.constantFrom(...Buffer.from('PASSWORD=:"\' @/\n\r\u00e9\u20ac'), 0xff, 0xc3, 0xe2, 0xf0, 0x80, 0x00), { maxLength: 400 }).map((a) => Uint8Array.from(a)),
@@ -189,17 +190,23 @@ describe.each(REDACTORS)('properties with $name', ({ make }) => {
         const input = Buffer.from(raw);
         let outcome: unknown;
         let out: Buffer = Buffer.alloc(0);
+        const report = new RedactionReport();
         try {
-          out = await redactBytes(make(), input, sizes);
+          out = await redactBytes(make({ report }), input, sizes);
         } catch (e) {
           outcome = e;
         }
         if (input.includes(0)) {
           expect(outcome).toBeInstanceOf(BinaryContentError);
-        } else {
-          expect(outcome).toBeUndefined();
-          // Valid UTF-8 out, whatever came in.
-          expect(Buffer.from(out.toString('utf8'), 'utf8').equals(out)).toBe(true);
+        } else if (outcome !== undefined) {
+          // Only content that is mostly not UTF-8 may be refused without a NUL.
+          expect(outcome).toBeInstanceOf(BinaryContentError);
+          expect((outcome as BinaryContentError).why).toBe('utf8');
+          const invalid = [...input.toString('utf8')].filter((c) => c === '\uFFFD').length;
+          expect(invalid).toBeGreaterThan(16);
+        } else if (report.total === 0) {
+          // Nothing redacted: every byte, valid UTF-8 or not, comes out as it went in.
+          expect(out.equals(input)).toBe(true);
         }
       }),
       RUNS,

@@ -385,8 +385,8 @@ describe('builtin rules', () => {
     expect(JSON.parse(parsed.log)).toEqual({ password: tok(KEY_VALUE, 's3cr3tPw'), user: 'app' });
   });
 
-  it('has the three starter rules in priority order, each valid and frozen', () => {
-    expect(builtinRules.map((r) => r.id)).toEqual([URL_PASSWORD, AUTHORIZATION, KEY_VALUE]);
+  it('has the structure-aware rules in priority order, each valid and frozen', () => {
+    expect(builtinRules.map((r) => r.id)).toEqual([URL_PASSWORD, AUTHORIZATION, KEY_VALUE, 'cli-flag', 'mysql-password', 'django-secret-key-fallbacks']);
     for (const r of builtinRules) {
       expect(r.id).toMatch(/^[a-z][a-z0-9-]*$/);
       expect(r.pattern.global).toBe(true);
@@ -411,11 +411,29 @@ describe('known gaps of the starter rules', () => {
   it.todo('redacts a short numeric value glued to an unquoted key by a bare colon (DB_PASSWORD:12345)');
   // Django keeps retired secret keys in SECRET_KEY_FALLBACKS; the key is excluded as metadata, and the
   // starter rules do not look into Python lists.
-  it.todo("redacts the old secrets inside SECRET_KEY_FALLBACKS = ['old-secret']");
+  it("redacts the old secrets inside SECRET_KEY_FALLBACKS = ['old-secret', ...]", () => {
+    const r = makeRedactor();
+    const rule = 'django-secret-key-fallbacks';
+    expect(r.text("SECRET_KEY_FALLBACKS = ['old-secret-1x', \"older-secret-2y\"]", 'settings.py')).toBe(
+      `SECRET_KEY_FALLBACKS = ['${tok(rule, 'old-secret-1x')}', "${tok(rule, 'older-secret-2y')}"]`,
+    );
+    expect(r.text('SECRET_KEY_FALLBACKS = []', 'settings.py')).toBe('SECRET_KEY_FALLBACKS = []');
+  });
   // An unencoded @ in a URL password: the rule stops at the first @, so the rest of the password leaks.
-  it.todo('redacts all of a URL password that contains an unencoded @ (postgres://app:p@ss@db/app)');
+  it('redacts all of a URL password that contains an unencoded @ (postgres://app:p@ss@db/app)', () => {
+    const r = makeRedactor();
+    expect(r.text('postgres://app:p@ssw0rd@db/app', 'x')).toBe(`postgres://app:${tok(URL_PASSWORD, 'p@ssw0rd')}@db/app`);
+    expect(r.text('mongodb+srv://u:a@b@c@cluster0.example.net/db?w=majority', 'x')).toBe(`mongodb+srv://u:${tok(URL_PASSWORD, 'a@b@c')}@cluster0.example.net/db?w=majority`);
+    expect(r.text('https://user:pw123456@host/a?email=me@example.com', 'x')).toBe(`https://user:${tok(URL_PASSWORD, 'pw123456')}@host/a?email=me@example.com`);
+  });
   // Command-line flags: `--password hunter2` / `-p hunter2` have no = or :, so no starter rule sees them.
-  it.todo('redacts the value of a --password command-line flag');
+  it('redacts the value of a --password command-line flag', () => {
+    const r = makeRedactor();
+    expect(r.text('gunicorn app --password hunter2x --workers 4', 'x')).toBe(`gunicorn app --password ${tok('cli-flag', 'hunter2x')} --workers 4`);
+    expect(r.text("app --api-token 'a b c' --name web", 'x')).toBe(`app --api-token '${tok('cli-flag', 'a b c')}' --name web`);
+    expect(r.text('docker run --name web --password-file /run/secrets/pw', 'x')).toBe('docker run --name web --password-file /run/secrets/pw');
+    expect(r.text('mysql -u root -phunter2x -h db', 'x')).toBe(`mysql -u root -p${tok('mysql-password', 'hunter2x')} -h db`);
+  });
 });
 
 describe('defineRule', () => {
