@@ -27,6 +27,8 @@ export function renderIssue({ manifest: m, title, description }: IssueInput): st
   out.push(`| Docker engine | ${cell(env['docker.server'])}${env['docker.api'] ? ` (API ${env['docker.api']})` : ''} |`);
   out.push(`| Docker CLI | ${cell(env['docker'])} |`);
   out.push(`| Python (python3 on PATH) | ${cell(env['python3'])} |`);
+  out.push(`| Django | ${cell(env['django'])}${env['django.settings'] ? ` (settings \`${cell(env['django.settings'])}\`)` : ''} |`);
+  out.push(`| Python (Django's interpreter) | ${cell(env['django.python'])} |`);
   out.push(`| Node | ${cell(env['node'])} |`);
   out.push(`| git | ${cell(env['git'])} |`);
   out.push(`| ${m.tool.name} | ${m.tool.version} |`, '');
