@@ -47,6 +47,13 @@ function collectOptions(y: Argv): Argv {
     .option('label', { type: 'string', requiresArg: true, describe: 'Short label added to the bundle name' })
     .option('title', { type: 'string', requiresArg: true, describe: 'Issue title for ISSUE.md' })
     .option('description', { type: 'string', requiresArg: true, describe: 'Problem description for ISSUE.md' })
+    .option('django-dir', { type: 'string', requiresArg: true, describe: 'Django project directory (with manage.py); default: the current directory, else one level below' })
+    .option('settings', { type: 'string', requiresArg: true, describe: 'DJANGO_SETTINGS_MODULE for the Django commands' })
+    .option('python', {
+      type: 'string',
+      requiresArg: true,
+      describe: "The project's Python: a path, a name on PATH or a command (\"poetry run python\"); default: uv, $VIRTUAL_ENV, .venv, venv, python3",
+    })
     .option('json', { type: 'boolean', default: false, describe: 'Print a machine-readable summary on stdout' })
     .option('quiet', { alias: 'q', type: 'boolean', default: false, describe: 'Print only errors on stderr' })
     .option('verbose', { type: 'boolean', default: false, describe: 'Also print debug messages' });
@@ -65,6 +72,7 @@ export async function main(args: readonly string[], io: CliIo): Promise<number> 
     .example('$0 -o /tmp/bundles --label before-upgrade', 'Name the bundle and choose where it goes')
     .example('$0 --only docker --timeout 20 --json', 'Docker only, machine-readable summary')
     .example('$0 --skip system --title "Jobs stuck in pending"', 'Skip a collector, set the ISSUE.md title')
+    .example('$0 --django-dir /srv/app --settings app.settings.prod --python /srv/app/.venv/bin/python', 'Point at the Django project, its settings and its interpreter')
     .epilog(EPILOG)
     .strict()
     .version(TOOL.version)
@@ -112,6 +120,12 @@ async function runCollect(argv: Record<string, unknown>, rawArgs: readonly strin
     }
   }
   if (String(argv['output-dir']).trim() === '') throw new CliError('--output-dir must not be empty', 'E_USAGE');
+  const django: Record<string, string> = {};
+  for (const [flag, key] of [['django-dir', 'djangoDir'], ['settings', 'settings'], ['python', 'python']] as const) {
+    if (argv[flag] === undefined) continue;
+    if (String(argv[flag]).trim() === '') throw new CliError(`--${flag} must not be empty`, 'E_USAGE');
+    django[key] = String(argv[flag]);
+  }
   const quiet = Boolean(argv['quiet']);
   const deadlineMs = seconds('deadline');
   const result = await collectBundle({
@@ -124,6 +138,7 @@ async function runCollect(argv: Record<string, unknown>, rawArgs: readonly strin
     ...(argv['label'] ? { label: String(argv['label']) } : {}),
     ...(argv['title'] ? { title: String(argv['title']) } : {}),
     ...(argv['description'] ? { description: String(argv['description']) } : {}),
+    ...(Object.keys(django).length ? { collectorOptions: { django } } : {}),
     signal: io.signal,
     env: io.env,
     commandLine: ['collect-bundle', ...rawArgs],

@@ -159,6 +159,7 @@ export async function collectBundle(options: CollectOptions): Promise<CollectRes
         deadlineSec: options.deadlineMs ? options.deadlineMs / 1000 : null,
         concurrency,
         label: options.label ?? null,
+        collectorOptions: options.collectorOptions ?? {},
       },
       docker: { endpoints: dockerEndpoints },
       environment,

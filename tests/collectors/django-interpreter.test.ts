@@ -6,11 +6,13 @@
 import { chmod, mkdir, mkdtemp, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Writable } from 'node:stream';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { commandPlans } from '../../collectors/django.js';
 import { chooseInterpreter, findProject, interpreterCandidates, splitCommand } from '../../collectors/django/interpreter.js';
 import { parseConflicts, parseMigratePlan, versionAtLeast } from '../../collectors/django/parse.js';
 import { BEGIN_MARKER, END_MARKER, INTERPRETER_PROBE, STATE_PROBE, extractJson } from '../../collectors/django/probes.js';
+import { main } from '../../src/cli.js';
 import { collectBundle } from '../../src/collect.js';
 import { fileJson, readBundle } from '../helpers/bundle.js';
 import { SYSTEM_PYTHON, copyFixture, makeVenv, runEnv, systemDjango } from '../helpers/django.js';
@@ -204,6 +206,46 @@ describe('per-command timeout', () => {
     const record = result.manifest.collectors[0]!;
     expect(record).toMatchObject({ status: 'failed', reason: `${hang} could not be run as Python: timed out after 0.5s and was killed` });
     expect(record.commands).toEqual([expect.objectContaining({ argv: [hang, '-c', INTERPRETER_PROBE], timedOut: true, exitCode: null, cwd: project })]);
+  });
+});
+
+describe.skipIf(!systemDjango && !process.env['CI'])('command line: --django-dir, --settings, --python', () => {
+  const cli = async (args: string[]) => {
+    let stdout = '';
+    let stderr = '';
+    const sink = (append: (s: string) => void) => new Writable({ write: (c, _e, cb) => (append(String(c)), cb()) });
+    const code = await main(args, {
+      stdout: sink((s) => (stdout += s)),
+      stderr: sink((s) => (stderr += s)),
+      env: runEnv(),
+      signal: new AbortController().signal,
+    });
+    return { code, stdout, stderr };
+  };
+
+  it('reach the collector, are recorded in the manifest, and are in --help', async () => {
+    const project = await copyFixture(join(tmp, 'cli-project'));
+    const out = join(tmp, 'out-cli');
+    const r = await cli(['--only', 'django', '-o', out, '-q', '--json', '--django-dir', project, '--settings', 'fx_no_such_settings', '--python', SYSTEM_PYTHON]);
+    expect(r.code, r.stderr).toBe(0);
+    const bundle = JSON.parse(r.stdout).bundle as string;
+    const entries = await readBundle(bundle);
+    const manifest = fileJson(entries, 'manifest.json');
+    expect(manifest.options.collectorOptions).toEqual({ django: { djangoDir: project, settings: 'fx_no_such_settings', python: SYSTEM_PYTHON } });
+    expect(fileJson(entries, 'django/interpreter.json').chosen).toMatchObject({ command: [SYSTEM_PYTHON], source: 'option' });
+    expect(manifest.collectors[0].problems[0].reason).toContain("settings module fx_no_such_settings failed to load: ModuleNotFoundError: No module named 'fx_no_such_settings'");
+
+    const log = vi.spyOn(console, 'log').mockImplementation(() => undefined); // yargs prints --help there
+    try {
+      await cli(['--help']);
+      const help = log.mock.calls.flat().join('\n');
+      for (const flag of ['--django-dir', '--settings', '--python']) expect(help).toContain(flag);
+    } finally {
+      log.mockRestore();
+    }
+    const empty = await cli(['--only', 'django', '-o', out, '--django-dir', '']);
+    expect(empty.code).toBe(2);
+    expect(empty.stderr).toContain('--django-dir must not be empty');
   });
 });
 
