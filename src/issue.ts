@@ -55,6 +55,8 @@ export function renderIssue({ manifest: m, title, description }: IssueInput): st
 }
 
 function totals(byRule: Manifest['redaction']['byRule']): string {
-  const parts = byRule.map(({ rule, count }) => `${rule}: ${count}`);
+  // `count by rule`, not `rule: count`: "secret-key-value: 2" reads as a secret key and its value to
+  // the redactor, which would replace the count with a token.
+  const parts = byRule.map(({ rule, count }) => `${count} by ${rule}`);
   return parts.length ? ` (${parts.join(', ')})` : '';
 }
