@@ -49,6 +49,8 @@ export interface SectionError {
 export interface DatabaseEntry {
   readonly alias: string;
   readonly reachable: boolean;
+  /** A SQLite alias whose file does not exist: connecting would create it. */
+  readonly sqliteFileMissing?: boolean;
   readonly error?: string;
   readonly [key: string]: unknown;
 }
@@ -56,6 +58,8 @@ export interface DatabaseEntry {
 /** What STATE_PROBE prints (only the parts the collector reads are typed). */
 export interface DjangoState {
   readonly settingsModule?: string | null;
+  /** How many DATABASE_ROUTERS are configured. */
+  readonly databaseRouters?: number;
   readonly settingsError?: SectionError & { readonly type: string };
   readonly databases?: DatabaseEntry[] | SectionError;
   readonly checks?: Record<string, unknown> | SectionError;
@@ -256,12 +260,18 @@ export function commandPlans(state: DjangoState | undefined, version: string): C
   if (!versionAtLeast(version, 3, 1)) databaseCheck = `check --database needs Django 3.1 (this is ${version}); django/databases.json has the connection test`;
   else if (!databases) databaseCheck = 'the database aliases are unknown (the probe gave no result)';
   else if (!reachable.length) databaseCheck = 'no database is reachable (see django/databases.json)';
+  // makemigrations checks the migration history in the default database (in every database when routers
+  // are configured): connecting to a SQLite file that does not exist would create it.
+  const missing = databases?.filter((d) => d.sqliteFileMissing && (d.alias === 'default' || state?.databaseRouters)) ?? [];
+  const makemigrations = missing.length
+    ? `makemigrations would create the missing SQLite file of database ${missing.map((d) => `"${d.alias}"`).join(', ')}; the model changes without a migration are in django/migrations.json (pendingModelChanges)`
+    : undefined;
   return [
     { path: 'check.txt', args: ['check'] },
     { path: 'check-deploy.txt', args: ['check', '--deploy'] },
     { path: 'check-database.txt', args: ['check', ...reachable.flatMap((a) => ['--database', a])], ...(databaseCheck ? { skip: databaseCheck } : {}) },
     { path: 'showmigrations.txt', args: ['showmigrations', ...skipChecks], ...(defaultDown ? { skip: defaultDown } : {}) },
-    { path: 'makemigrations-check.txt', args: ['makemigrations', '--check', '--dry-run', ...skipChecks] },
+    { path: 'makemigrations-check.txt', args: ['makemigrations', '--check', '--dry-run', ...skipChecks], ...(makemigrations ? { skip: makemigrations } : {}) },
     {
       path: 'migrate-plan.txt',
       args: ['migrate', '--plan', ...skipChecks],

@@ -177,6 +177,7 @@ def probe_main(argv=None):
         sys.exit(1)
     out['django'] = {'version': django.get_version(), 'path': os.path.dirname(django.__file__)}
     out['python'] = {'version': sys.version.split()[0], 'executable': sys.executable}
+    out['databaseRouters'] = len(getattr(settings, 'DATABASE_ROUTERS', None) or [])
     section(out, 'databases', databases)
     reachable = [d['alias'] for d in out['databases'] if d.get('reachable')] if isinstance(out['databases'], list) else []
     section(out, 'checks', lambda: checks(reachable))
@@ -260,7 +261,7 @@ def reach(alias):
         name = str(cfg.get('NAME') or '')
         if name and name != ':memory:' and not name.startswith('file:') and 'mode=memory' not in name and not os.path.exists(name):
             # Connecting would create an empty database file: say so instead.
-            return {'reachable': False, 'error': 'database file %s does not exist (not created: collect-bundle only reads)' % name}
+            return {'reachable': False, 'sqliteFileMissing': True, 'error': 'database file %s does not exist (not created: collect-bundle only reads)' % name}
     if connection.vendor in ('postgresql', 'mysql'):
         cfg.setdefault('OPTIONS', {}).setdefault('connect_timeout', 10)
     try:

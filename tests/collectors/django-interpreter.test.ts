@@ -175,6 +175,16 @@ describe('which Django commands run', () => {
     });
   });
 
+  it('does not run makemigrations when it would create a missing SQLite file (default, or any alias with routers)', () => {
+    const missing = { alias: 'default', reachable: false, sqliteFileMissing: true, error: 'database file /x.sqlite3 does not exist' };
+    expect(paths(commandPlans({ databases: [missing] }, '3.2.25'))['makemigrations-check.txt']).toBe(
+      'makemigrations would create the missing SQLite file of database "default"; the model changes without a migration are in django/migrations.json (pendingModelChanges)',
+    );
+    const replica = { ...missing, alias: 'replica' };
+    expect(paths(commandPlans({ databases: [db('default', true), replica] }, '3.2.25'))['makemigrations-check.txt']).toBe('makemigrations --check --dry-run --skip-checks');
+    expect(paths(commandPlans({ databases: [db('default', true), replica], databaseRouters: 1 }, '3.2.25'))['makemigrations-check.txt']).toContain('"replica"');
+  });
+
   it('adapts to old Django versions and to a probe that gave no answer', () => {
     const old = paths(commandPlans({ databases: [db('default', true)] }, '2.1.15'));
     expect(old['check-database.txt']).toBe('check --database needs Django 3.1 (this is 2.1.15); django/databases.json has the connection test');

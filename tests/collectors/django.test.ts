@@ -248,6 +248,30 @@ describe.skipIf(!systemDjango && !process.env['CI'])('django collector (real Dja
     });
   });
 
+  describe('a default database whose SQLite file does not exist', () => {
+    it('reports it, runs what needs no database, and creates no file', async () => {
+      const before = await snapshot(project);
+      const run = await collect('nodb', { djangoDir: project, settings: 'fixture_project.settings_nodb' });
+      expect(run.record.status).toBe('ok');
+      expect(await snapshot(project)).toEqual(before); // neither missing.sqlite3 nor replica.sqlite3 appeared
+      const [main] = fileJson(run.entries, 'django/databases.json').databases;
+      expect(main).toMatchObject({ alias: 'default', reachable: false, sqliteFileMissing: true });
+      const notCollected = Object.fromEntries(run.record.problems.filter((p) => p.reason.startsWith('not collected')).map((p) => [p.item, p.reason]));
+      expect(Object.keys(notCollected).sort()).toEqual(['django/check-database.txt', 'django/makemigrations-check.txt', 'django/migrate-plan.txt', 'django/showmigrations.txt']);
+      expect(notCollected['django/showmigrations.txt']).toContain('the default database is not reachable (database file');
+      expect(notCollected['django/makemigrations-check.txt']).toContain('would create the missing SQLite file of database "default"');
+      expect(run.record.artifacts.map((a) => a.path)).toEqual(expect.arrayContaining(['django/check.txt', 'django/check-deploy.txt', 'django/migrations.json']));
+      const m = fileJson(run.entries, 'django/migrations.json');
+      expect(m.apps.container_manager).toEqual([
+        { name: '0001_initial', applied: null },
+        { name: '0002_executorhost_weight', applied: null },
+      ]);
+      expect(m.pendingModelChanges.container_manager[0].operations).toEqual(['Add field priority to containerjob']);
+      expect(fileJson(run.entries, 'django/container-manager.json').jobs.error).toContain("database 'default' is not reachable");
+      expect(leakedSecrets(run.entries)).toEqual([]);
+    });
+  });
+
   describe('no manage.py', () => {
     it('is skipped with the reason when no project is found, and fails when --django-dir has no manage.py', async () => {
       const empty = join(tmp, 'empty');
