@@ -97,6 +97,8 @@ interface Span {
 
 /** Values that are never secrets whatever the key: placeholders, empties, references, our own tokens. */
 const NOT_A_SECRET = /^(?:null|none|nil|true|false|undefined|\*+|x+|<[^>]*>|\$\{[A-Z_][A-Z0-9_]*\}|\$[A-Z_][A-Z0-9_]*|%\([^)]*\)s)$/i;
+/** A model field's type in a schema dump (`"auth_token": "CharField"`), not a value. */
+const FIELD_TYPE = /^[A-Z][A-Za-z]*Field$/;
 
 /**
  * One of our own tokens. Nothing inside one is scanned again: the rule ids in a token (`secret-key-value:`)
@@ -116,7 +118,11 @@ const PEM_RULE = 'private-key';
 
 /** A JSON argv element that is a secret flag on its own: `"--password",` (its value is the next element). */
 const ARGV_FLAG = /^[ \t]*"--?(?<key>[A-Za-z][A-Za-z0-9_.-]{0,60})",?[ \t\r]*$/;
-const ARGV_VALUE = /^([ \t]*")((?:[^"\\\n]|\\.)+)(")/;
+/** The quoted value that a flag or key on the line before is waiting for: indent+quote, value, quote. */
+const NEXT_VALUE = /^([ \t]*(["']))((?:(?!\2)[^\\\n]|\\.)+)\2/;
+/** A secret key whose value is on the next line: `'PASSWORD':` (a dict printed over lines), `token =`. */
+const KEY_ONLY = /(?<![A-Za-z0-9_.-])(?<key>[A-Za-z_][A-Za-z0-9_.-]{0,100})["']?[ \t]*[:=][ \t]*\r?$/;
+const KEY_VALUE_RULE = 'secret-key-value';
 const ARGV_RULE = 'cli-flag';
 
 /** Rules whose findings become literals for the rest of the run (values a person chose, not formats). */
@@ -134,7 +140,7 @@ interface LineState {
   /** Inside a private key body: its HMAC and the line it started on. */
   pem: { hmac: Hmac; line: number; indent: string } | undefined;
   /** The previous line was `"--password",` in a JSON argv array. */
-  argvSecretNext: boolean;
+  valueNext: string | undefined;
 }
 
 /** Redacts text and streams for one run. Holds the run's key, rules, literals and report. */
@@ -186,7 +192,7 @@ export class Redactor {
 
   /** Redacts a whole string (any number of lines), counting under `file`. */
   text(text: string, file: string): string {
-    const state: LineState = { pem: undefined, argvSecretNext: false };
+    const state: LineState = { pem: undefined, valueNext: undefined };
     const bytes = toBytes(text);
     const body = bytes.endsWith('\n') ? bytes : `${bytes}\n`;
     const out = this.#block(body, file, 1, state) + this.#closeState(state, file);
@@ -205,7 +211,7 @@ export class Redactor {
   stream(file: string): (source: ByteSource) => AsyncGenerator<Buffer> {
     const self = this;
     return async function* redactStream(source: ByteSource): AsyncGenerator<Buffer> {
-      const state: LineState = { pem: undefined, argvSecretNext: false };
+      const state: LineState = { pem: undefined, valueNext: undefined };
       let pending = '';
       let context = '';
       let line = 1;
@@ -324,7 +330,7 @@ export class Redactor {
         l = 0;
       }
       let start: number;
-      if (!hits || state.pem !== undefined || state.argvSecretNext) start = pos;
+      if (!hits || state.pem !== undefined || state.valueNext !== undefined) start = pos;
       else {
         while (h < hits.length && hits[h]! < pos) h++;
         while (l < literalHits.length && literalHits[l]! < pos) l++;
@@ -365,13 +371,14 @@ export class Redactor {
       const after = this.#scan('', piece.slice(end.index), piece.length - end.index, file, line).out;
       return `${token}\n${piece.slice(0, end.index).match(/^[ \t]*/)?.[0] ?? ''}${after}`;
     }
-    if (state.argvSecretNext) {
-      state.argvSecretNext = false;
-      const m = ARGV_VALUE.exec(piece);
-      if (m && isPlausibleSecret(m[2]!) && !this.#allowed(m[2]!)) {
-        const token = this.#record(m[2]!, ARGV_RULE, file, line, m[1]!.length + 1);
-        this.#learnValue(m[2]!);
-        return m[1]! + token + m[3]! + this.#scan('', piece.slice(m[0].length), piece.length - m[0].length, file, line).out;
+    if (state.valueNext !== undefined) {
+      const rule = state.valueNext;
+      state.valueNext = undefined;
+      const m = NEXT_VALUE.exec(piece);
+      if (m && isPlausibleSecret(m[3]!) && !FIELD_TYPE.test(m[3]!) && !this.#allowed(m[3]!)) {
+        const token = this.#record(m[3]!, rule, file, line, m[1]!.length + 1);
+        this.#learnValue(m[3]!);
+        return m[1]! + token + m[2]! + this.#scan('', piece.slice(m[0].length), piece.length - m[0].length, file, line).out;
       }
     }
     const begin = PEM_BEGIN.exec(piece);
@@ -383,7 +390,11 @@ export class Redactor {
       return this.#scan('', piece.slice(0, headEnd), headEnd, file, line).out;
     }
     const flag = ARGV_FLAG.exec(piece);
-    if (flag && this.#isSecretKey(flag.groups!['key']!)) state.argvSecretNext = true;
+    if (flag && this.#isSecretKey(flag.groups!['key']!)) state.valueNext = ARGV_RULE;
+    else {
+      const keyOnly = KEY_ONLY.exec(piece);
+      if (keyOnly && this.#isSecretKey(keyOnly.groups!['key']!)) state.valueNext = KEY_VALUE_RULE;
+    }
     return this.#scan('', piece, piece.length, file, line).out;
   }
 
@@ -399,7 +410,7 @@ export class Redactor {
 
   /** Ends a stream or text: a private key without its END line still never shows its body. */
   #closeState(state: LineState, file: string): string {
-    state.argvSecretNext = false;
+    state.valueNext = undefined;
     return state.pem ? `${this.#pemToken(state, file)}\n` : '';
   }
 
@@ -462,8 +473,11 @@ export class Redactor {
           span !== undefined &&
           acceptable(span) &&
           !value.includes('\n') &&
-          (!rule.keyed || this.#isSecretKey(m.groups?.['key'] ?? '')) &&
+          (!rule.keyed || this.#isSecretKey(m.groups?.['key'] ?? '') || randomUnderKeyName(m.groups?.['key'] ?? '', value)) &&
           isPlausibleSecret(value) &&
+          !FIELD_TYPE.test(value) &&
+          // A bare value followed by `(` or `[` is code (os.environ.get(...), os.environ['X']), not the secret.
+          !(m.groups?.['secret3'] !== undefined && (text[span.end] === '(' || text[span.end] === '[')) &&
           !this.#allowed(value);
         if (accepted) {
           found.push({ ...span, rule: rule.id });
@@ -622,6 +636,19 @@ function secretSpan(m: RegExpExecArray): { start: number; end: number } | undefi
   }
   return { start: m.index, end: m.index + m[0].length };
 }
+
+/**
+ * `STRIPE_KEY`, `PAYMENT_PROVIDER_KEY`: a name ending in KEY without a qualifier word is secret when
+ * its value looks like one (long and random); `SORT_KEY=created_at` or `PRIMARY_KEY=id` are not.
+ */
+function randomUnderKeyName(key: string, value: string): boolean {
+  const words = keyWords(key);
+  if (words.at(-1) !== 'key' || NON_SECRET_KEY_KINDS.has(words.at(-2) ?? '')) return false;
+  return value.length >= 12 && looksRandom(fromBytes(value)) && /\d/.test(value);
+}
+
+/** `<word>_KEY` names that are never secrets. */
+const NON_SECRET_KEY_KINDS = new Set(['primary', 'foreign', 'sort', 'partition', 'routing', 'cache', 'idempotency', 'public', 'lookup', 'group', 'dedup', 'unique', 'index', 'hash', 'shard', 'composite', 'natural', 'row']);
 
 function isPlausibleSecret(value: string): boolean {
   return !value.startsWith(TOKEN_PREFIX) && !NOT_A_SECRET.test(value);

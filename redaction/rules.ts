@@ -50,7 +50,15 @@ export const secretKeyValue = defineRule({
   id: 'secret-key-value',
   description: 'value of a secret-looking key: KEY=value, "key": "value", key: value, \'KEY\': \'value\'',
   hint: SECRET_KEY_HINT,
-  pattern: new RegExp(String.raw`(?<![A-Za-z0-9_.-])(?<key>[A-Za-z_][A-Za-z0-9_.-]{0,100})(?:\\?["'])?\s*(?:=|:(?!//)${NOT_A_PORT})\s*${VALUE}`, 'g'),
+  // `\]?`: a Python subscript assignment, CACHES['default']['OPTIONS']['PASSWORD'] = '…'.
+  pattern: new RegExp(String.raw`(?<![A-Za-z0-9_.-])(?<key>[A-Za-z_][A-Za-z0-9_.-]{0,100})(?:\\?["'])?\]?\s*(?:=|:(?!//)${NOT_A_PORT})\s*${VALUE}`, 'g'),
+});
+
+export const settingsDefault = defineRule({
+  id: 'settings-default',
+  description: "default value of a secret read from the environment: os.environ.get('DB_PASSWORD', '…'), env('X_TOKEN', default='…'), config(...)",
+  hint: /environ|getenv|env\(|config\(/,
+  pattern: /(?:environ\.get|environ\.setdefault|getenv|\benv(?:\.str)?|\bconfig)\(\s*["'](?<key>[A-Za-z_][A-Za-z0-9_]*)["']\s*,\s*(?:default\s*=\s*)?(?:"(?<secret>[^"\n]+)"|'(?<secret2>[^'\n]+)')/g,
 });
 
 /** A bare, single- or double-quoted command-line value; quotes stay outside the secret. */
@@ -82,6 +90,7 @@ export const builtinRules: readonly Rule[] = Object.freeze([
   urlPassword,
   authorizationHeader,
   secretKeyValue,
+  settingsDefault,
   cliFlag,
   mysqlPassword,
   djangoSecretKeyFallbacks,

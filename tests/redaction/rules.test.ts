@@ -386,7 +386,7 @@ describe('builtin rules', () => {
   });
 
   it('has the structure-aware rules in priority order, each valid and frozen', () => {
-    expect(builtinRules.map((r) => r.id)).toEqual([URL_PASSWORD, AUTHORIZATION, KEY_VALUE, 'cli-flag', 'mysql-password', 'django-secret-key-fallbacks']);
+    expect(builtinRules.map((r) => r.id)).toEqual([URL_PASSWORD, AUTHORIZATION, KEY_VALUE, 'settings-default', 'cli-flag', 'mysql-password', 'django-secret-key-fallbacks']);
     for (const r of builtinRules) {
       expect(r.id).toMatch(/^[a-z][a-z0-9-]*$/);
       expect(r.pattern.global).toBe(true);
