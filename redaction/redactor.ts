@@ -213,6 +213,9 @@ export class Redactor {
     return async function* redactStream(source: ByteSource): AsyncGenerator<Buffer> {
       const state: LineState = { pem: undefined, valueNext: undefined };
       let pending = '';
+      // The bytes of `pending` (one byte per character): unchanged blocks are passed on as these bytes,
+      // without encoding the text back.
+      let pendingBytes: Buffer = Buffer.alloc(0);
       let context = '';
       let line = 1;
       let bytesRead = 0;
@@ -264,6 +267,8 @@ export class Redactor {
           if (mostlyInvalidUtf8(sample)) throw new BinaryContentError(bytesRead, 'utf8');
         }
         pending += buf.toString('latin1');
+        pendingBytes = pendingBytes.length ? Buffer.concat([pendingBytes, buf]) : buf;
+        const pieces: (string | Buffer)[] = [];
         let out = '';
         const lastNl = pending.lastIndexOf('\n');
         if (lastNl !== -1) {
@@ -279,15 +284,22 @@ export class Redactor {
           }
           if (from <= lastNl) {
             const block = pending.slice(from, lastNl + 1);
-            out += self.#block(block, file, line, state, drain, finishLong);
+            const meta = { changed: false };
+            const blockOut = self.#block(block, file, line, state, drain, finishLong, meta);
+            if (out) pieces.push(out);
+            out = '';
+            pieces.push(meta.changed ? blockOut : pendingBytes.subarray(from, lastNl + 1));
             line += countNewlines(block);
           }
           pending = pending.slice(lastNl + 1);
+          pendingBytes = pendingBytes.subarray(lastNl + 1);
         }
         const { out: head, rest } = drain(pending, line);
         out += head;
+        pendingBytes = pendingBytes.subarray(pending.length - rest.length);
         pending = rest;
-        if (out) yield Buffer.from(out, 'latin1');
+        if (out) pieces.push(out);
+        for (const piece of pieces) yield typeof piece === 'string' ? Buffer.from(piece, 'latin1') : piece;
       }
       const { out: head, rest } = drain(pending, line);
       let tail = head;
@@ -308,6 +320,7 @@ export class Redactor {
     state: LineState,
     drain?: (t: string, line: number) => { out: string; rest: string },
     finishLong?: (rest: string, line: number) => string,
+    meta?: { changed: boolean },
   ): string {
     // Only lines that a hint or a known literal marks (or that a multi-line shape waits on) are looked
     // at; the text between them is copied as it is. Walking hits instead of lines keeps this pass cheap.
@@ -349,6 +362,7 @@ export class Redactor {
         const { out: head, rest } = drain(piece, line);
         redacted = head + finishLong(rest, line);
       } else redacted = this.#line(piece, file, line, state);
+      if (meta && redacted !== piece) meta.changed = true;
       out += text.slice(copyFrom, start) + (redacted === undefined ? '' : `${redacted}\n`);
       copyFrom = end + 1;
       pos = end + 1;
