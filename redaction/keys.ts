@@ -28,6 +28,8 @@ const METADATA_WORDS = new Set([
   'path', 'dir', 'url', 'header', 'prefix', 'field', 'env', 'id', 'count', 'policy', 'changed', 'required',
   'rotation', 'location', 'backend', 'backends', 'class', 'algorithm', 'algorithms', 'samesite', 'secure',
   'httponly', 'domain', 'format', 'enabled', 'enable', 'mode', 'sha256', 'limit', 'version',
+  // State and outcome words: `signature_valid=1`, `token_valid=yes`, `BadSignature: Signature …`
+  'valid', 'invalid', 'verified', 'error', 'errors', 'exception', 'expired', 'bad', 'mismatch', 'missing', 'present',
 ]);
 
 /** Splits a key name into lower-case words: `dbPassword_HASH-x` → ['db', 'password', 'hash', 'x']. */

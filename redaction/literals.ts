@@ -1,7 +1,7 @@
 /**
  * Known-secret literals: values the run learns (a Django SECRET_KEY, a database password, an env value
  * under a secret-looking key) are removed wherever else they appear, also in the forms they take when
- * embedded elsewhere: URL-encoded, base64 and JSON-escaped.
+ * embedded elsewhere: URL-encoded, base64 and JSON-escaped (as JavaScript, Python and Go escape it).
  */
 
 /** Shorter values are too likely to be ordinary words to remove everywhere. */
@@ -14,11 +14,19 @@ export function looksRandom(value: string): boolean {
   return classes >= 2;
 }
 
+/** `\u00e9` for é: a JSON escape with lower-case hex, as Python and Go write it. */
+const unicodeEscape = (c: string): string => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`;
+
 /** The forms one secret takes in other text. */
 export function literalForms(value: string): string[] {
   const forms = new Set<string>([value]);
   forms.add(encodeURIComponent(value));
-  forms.add(JSON.stringify(value).slice(1, -1));
+  const json = JSON.stringify(value).slice(1, -1);
+  forms.add(json);
+  // JSON as Python writes it (json.dumps escapes everything outside ASCII) and as Go does (docker
+  // inspect: encoding/json escapes < > & and U+2028/U+2029).
+  forms.add(json.replace(/[\u007f-\uffff]/g, unicodeEscape));
+  forms.add(json.replace(/[<>&\u2028\u2029]/g, unicodeEscape));
   const b64 = Buffer.from(value, 'utf8').toString('base64');
   forms.add(b64);
   forms.add(b64.replace(/=+$/, ''));

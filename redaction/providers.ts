@@ -33,9 +33,12 @@ export const providerRules: readonly Rule[] = Object.freeze([
   }),
   defineRule({
     id: 'private-key-escaped',
-    description: 'PEM private key inside a JSON string with \\n escapes (e.g. a GCP service-account key)',
-    hint: /PRIVATE KEY-----/,
-    pattern: rx(String.raw`(?<=-----BEGIN [A-Z0-9 ]*PRIVATE KEY-----)(?:\\r)?\\n[A-Za-z0-9+/=\\]+?(?=(?:\\r)?\\n-----END [A-Z0-9 ]*PRIVATE KEY-----)`),
+    description: 'PEM/PGP private key inside a JSON string with \\n escapes (e.g. a GCP service-account key)',
+    hint: /PRIVATE KEY/,
+    // The body is anything up to the END marker within the string: armor headers (Proc-Type: 4,ENCRYPTED,
+    // DEK-Info, PGP Version:) are not base64, and a key in a JSON log message inside a docker json-file
+    // line is escaped twice (\\n).
+    pattern: rx(String.raw`(?<=-----BEGIN [A-Z0-9 ]*PRIVATE KEY(?: BLOCK)?-----)(?:\\+r)?\\+n[^"\n]+?(?=(?:\\+r)?\\+n-----END [A-Z0-9 ]*PRIVATE KEY(?: BLOCK)?-----)`),
   }),
   defineRule({
     id: 'azure-storage-key',
@@ -94,7 +97,7 @@ export const providerRules: readonly Rule[] = Object.freeze([
   defineRule({
     id: 'twilio-api-key',
     description: 'Twilio API key SID (SK + 32 hex)',
-    hint: /SK[0-9a-f]/,
+    hint: /SK[0-9a-fA-F]/,
     pattern: rx(String.raw`${START}SK[0-9a-fA-F]{32}${END}`),
   }),
   defineRule({

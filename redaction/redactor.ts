@@ -95,8 +95,13 @@ interface Span {
   readonly rule: string;
 }
 
-/** Values that are never secrets whatever the key: placeholders, empties, references, our own tokens. */
-const NOT_A_SECRET = /^(?:null|none|nil|true|false|undefined|\*+|x+|<[^>]*>|\$\{[A-Z_][A-Z0-9_]*\}|\$[A-Z_][A-Z0-9_]*|%\([^)]*\)s)$/i;
+/**
+ * Values that are never secrets whatever the key: placeholders, empties, references, our own tokens, and
+ * YAML block indicators (`ssh_private_key: |`: the value is on the lines below).
+ */
+const NOT_A_SECRET = /^(?:null|none|nil|true|false|undefined|\*+|x+|<[^>]*>|\$\{[A-Z_][A-Z0-9_]*\}|\$[A-Z_][A-Z0-9_]*|%\([^)]*\)s|[|>][-+1-9]{0,2})$/i;
+/** A reference to another setting or attribute (`secret = settings.SECRET_KEY`), not the secret itself. */
+const ATTRIBUTE_REFERENCE = /^(?:settings|self|cls|os\.environ|config|conf|request|app\.config)\.[A-Za-z_][A-Za-z0-9_.]*$/;
 /** A model field's type in a schema dump (`"auth_token": "CharField"`), not a value. */
 const FIELD_TYPE = /^[A-Z][A-Za-z]*Field$/;
 
@@ -135,10 +140,23 @@ export const KNOWN_SECRET_RULE = 'known-secret';
 const INVALID_UTF8_SHARE = 0.1;
 const UTF8_PROBE_BYTES = 64 * 1024;
 
+/** A private key body being read. */
+interface KeyBody {
+  readonly hmac: Hmac;
+  readonly line: number;
+  readonly indent: string;
+  readonly eol: string;
+  /**
+   * The body so far is nothing but one of our own key tokens (this line, kept as it is), from redacting
+   * the same text before; null once it holds anything else.
+   */
+  own: string | null | undefined;
+}
+
 /** Per-stream state of the block shapes that span lines. */
 interface LineState {
-  /** Inside a private key body: its HMAC and the line it started on. */
-  pem: { hmac: Hmac; line: number; indent: string } | undefined;
+  /** Inside a private key body: its HMAC, the line it started on, and the BEGIN line's indent and CR. */
+  pem: KeyBody | undefined;
   /** The previous line was `"--password",` in a JSON argv array. */
   valueNext: string | undefined;
 }
@@ -235,7 +253,7 @@ export class Redactor {
           if (isHighSurrogate(text.charCodeAt(end - 1))) end++;
           if (state.pem) {
             // Inside a private key, a huge line is body too: hashed, never emitted.
-            state.pem.hmac.update(text.slice(0, limit), 'latin1');
+            hashKeyBody(state.pem, text.slice(0, limit));
             context = '';
             text = text.slice(limit);
             continue;
@@ -252,7 +270,7 @@ export class Redactor {
         const ctx = context;
         context = '';
         if (state.pem) {
-          state.pem.hmac.update(rest, 'latin1');
+          hashKeyBody(state.pem, rest);
           return '';
         }
         return self.#scan(ctx, rest, rest.length, file, at).out;
@@ -303,8 +321,17 @@ export class Redactor {
       }
       const { out: head, rest } = drain(pending, line);
       let tail = head;
-      if (rest) tail += context === '' ? self.#block(`${rest}\n`, file, line, state).slice(0, -1) : finishLong(rest, line);
-      tail += self.#closeState(state, file);
+      if (rest) {
+        // The last line has no newline: redact it as if it had one (a key left open ends with its token
+        // line), then drop that newline, as text() does, so a missing final newline stays missing.
+        let last: string;
+        if (context === '') last = self.#block(`${rest}\n`, file, line, state);
+        else {
+          const t = finishLong(rest, line);
+          last = t + (state.pem && t === '' ? '' : '\n');
+        }
+        tail += (last + self.#closeState(state, file)).slice(0, -1);
+      } else tail += self.#closeState(state, file);
       if (tail) yield Buffer.from(tail, 'latin1');
     };
   }
@@ -377,10 +404,10 @@ export class Redactor {
     if (state.pem) {
       const end = PEM_END.exec(piece);
       if (!end) {
-        state.pem.hmac.update(piece, 'latin1');
+        hashKeyBody(state.pem, piece);
         return undefined;
       }
-      state.pem.hmac.update(piece.slice(0, end.index), 'latin1');
+      hashKeyBody(state.pem, piece.slice(0, end.index));
       const token = this.#pemToken(state, file);
       const after = this.#scan('', piece.slice(end.index), piece.length - end.index, file, line).out;
       return `${token}\n${piece.slice(0, end.index).match(/^[ \t]*/)?.[0] ?? ''}${after}`;
@@ -399,9 +426,10 @@ export class Redactor {
     if (begin && !PEM_END.test(piece.slice(begin.index))) {
       // The body follows on the next lines: hash it, emit one token at the END line.
       const headEnd = begin.index + begin[0].length;
-      state.pem = { hmac: createHmac('sha256', this.#key), line: line + 1, indent: piece.slice(0, begin.index).match(/^[ \t]*/)?.[0] ?? '' };
-      state.pem.hmac.update(piece.slice(headEnd), 'latin1');
-      return this.#scan('', piece.slice(0, headEnd), headEnd, file, line).out;
+      const eol = piece.endsWith('\r') ? '\r' : '';
+      state.pem = { hmac: createHmac('sha256', this.#key), line: line + 1, indent: piece.slice(0, begin.index).match(/^[ \t]*/)?.[0] ?? '', eol, own: undefined };
+      hashKeyBody(state.pem, piece.slice(headEnd));
+      return this.#scan('', piece.slice(0, headEnd), headEnd, file, line).out + eol;
     }
     const flag = ARGV_FLAG.exec(piece);
     if (flag && this.#isSecretKey(flag.groups!['key']!)) state.valueNext = ARGV_RULE;
@@ -416,10 +444,12 @@ export class Redactor {
   #pemToken(state: LineState, file: string): string {
     const pem = state.pem!;
     state.pem = undefined;
+    // Already redacted (a bundle checked again by verify): redacting twice must equal redacting once.
+    if (typeof pem.own === 'string') return pem.own;
     const tag = pem.hmac.digest('hex').slice(0, 8);
     this.#report.add(file, PEM_RULE, pem.line);
     this.#onRedaction?.({ file, line: pem.line, column: 1, rule: PEM_RULE });
-    return `${pem.indent}${TOKEN_PREFIX}${PEM_RULE}:${tag}]`;
+    return `${pem.indent}${TOKEN_PREFIX}${PEM_RULE}:${tag}]${pem.eol}`;
   }
 
   /** Ends a stream or text: a private key without its END line still never shows its body. */
@@ -490,6 +520,7 @@ export class Redactor {
           (!rule.keyed || this.#isSecretKey(m.groups?.['key'] ?? '') || randomUnderKeyName(m.groups?.['key'] ?? '', value)) &&
           isPlausibleSecret(value) &&
           !FIELD_TYPE.test(value) &&
+          !(m.groups?.['secret3'] !== undefined && ATTRIBUTE_REFERENCE.test(value)) &&
           // A bare value followed by `(` or `[` is code (os.environ.get(...), os.environ['X']), not the secret.
           !(m.groups?.['secret3'] !== undefined && (text[span.end] === '(' || text[span.end] === '[')) &&
           !this.#allowed(value);
@@ -663,6 +694,19 @@ function randomUnderKeyName(key: string, value: string): boolean {
 
 /** `<word>_KEY` names that are never secrets. */
 const NON_SECRET_KEY_KINDS = new Set(['primary', 'foreign', 'sort', 'partition', 'routing', 'cache', 'idempotency', 'public', 'lookup', 'group', 'dedup', 'unique', 'index', 'hash', 'shard', 'composite', 'natural', 'row']);
+
+/**
+ * Hashes part of a private key body. Line breaks, indentation and carriage returns are layout, not key:
+ * the same key gets the same tag in a .pem file, an indented YAML block and a CRLF file.
+ */
+function hashKeyBody(pem: KeyBody, text: string): void {
+  if (/^[ \t\r]*$/.test(text)) return;
+  pem.own = pem.own === undefined && OWN_KEY_TOKEN.test(text) ? text : null;
+  pem.hmac.update(text.replace(/[ \t\r]/g, ''), 'latin1');
+}
+
+/** A body line that is one of our own private key tokens. */
+const OWN_KEY_TOKEN = /^[ \t]*\[REDACTED:private-key:[0-9a-f]{8}\][ \t\r]*$/;
 
 function isPlausibleSecret(value: string): boolean {
   return !value.startsWith(TOKEN_PREFIX) && !NOT_A_SECRET.test(value);

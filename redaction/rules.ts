@@ -51,7 +51,9 @@ export const secretKeyValue = defineRule({
   description: 'value of a secret-looking key: KEY=value, "key": "value", key: value, \'KEY\': \'value\'',
   hint: SECRET_KEY_HINT,
   // `\]?`: a Python subscript assignment, CACHES['default']['OPTIONS']['PASSWORD'] = '…'.
-  pattern: new RegExp(String.raw`(?<![A-Za-z0-9_.-])(?<key>[A-Za-z_][A-Za-z0-9_.-]{0,100})(?:\\?["'])?\]?\s*(?:=|:(?!//)${NOT_A_PORT})\s*${VALUE}`, 'g'),
+  // Not right after `scheme://`: `https://x-access-token:<pw>@github.com/…` is a URL's user and password
+  // (url-password), not `key: value`; read as one, the host and path went into the token too.
+  pattern: new RegExp(String.raw`(?<![A-Za-z0-9_.-]|:\/\/)(?<key>[A-Za-z_][A-Za-z0-9_.-]{0,100})(?:\\?["'])?\]?\s*(?:=|:(?!//)${NOT_A_PORT})\s*${VALUE}`, 'g'),
 });
 
 export const settingsDefault = defineRule({
@@ -63,12 +65,17 @@ export const settingsDefault = defineRule({
 
 /** A bare, single- or double-quoted command-line value; quotes stay outside the secret. */
 const ARG_VALUE = String.raw`(?:"(?<secret>[^"\n]+)"|'(?<secret2>[^'\n]+)'|(?<secret3>[^\s"'\\-][^\s"'\\]*))`;
+/**
+ * The next element of a one-line argv list, `"--password", "value"` (JSON) or `'--password', 'value'`
+ * (a Python list): the flag's closing quote, a comma, and the value in the same quotes.
+ */
+const LIST_NEXT = String.raw`(?<q>["'])[ \t]*,[ \t]*\k<q>(?<secret4>(?:(?!\k<q>)[^\\\n]|\\.)+)\k<q>`;
 
 export const cliFlag = defineRule({
   id: 'cli-flag',
-  description: 'value after a secret-looking command-line flag: --password x, -token x (the --flag=x form is secret-key-value)',
+  description: 'value after a secret-looking command-line flag: --password x, -token x, ["--password", "x"] (the --flag=x form is secret-key-value)',
   hint: SECRET_KEY_HINT,
-  pattern: new RegExp(String.raw`(?<![A-Za-z0-9_.-])--?(?<key>[A-Za-z][A-Za-z0-9_.-]{0,60})[ \t]+${ARG_VALUE}`, 'g'),
+  pattern: new RegExp(String.raw`(?<![A-Za-z0-9_.-])--?(?<key>[A-Za-z][A-Za-z0-9_.-]{0,60})(?:[ \t]+${ARG_VALUE}|${LIST_NEXT})`, 'g'),
 });
 
 export const mysqlPassword = defineRule({
