@@ -153,6 +153,11 @@ interface KeyBody {
   own: string | null | undefined;
 }
 
+/** The lines of a block that changed: [start, end) of the block's text, and what replaces them. */
+interface BlockChanges {
+  readonly changes: { readonly start: number; readonly end: number; readonly text: string }[];
+}
+
 /** Per-stream state of the block shapes that span lines. */
 interface LineState {
   /** Inside a private key body: its HMAC, the line it started on, and the BEGIN line's indent and CR. */
@@ -302,11 +307,18 @@ export class Redactor {
           }
           if (from <= lastNl) {
             const block = pending.slice(from, lastNl + 1);
-            const meta = { changed: false };
-            const blockOut = self.#block(block, file, line, state, drain, finishLong, meta);
+            const meta: BlockChanges = { changes: [] };
+            self.#block(block, file, line, state, drain, finishLong, meta);
             if (out) pieces.push(out);
             out = '';
-            pieces.push(meta.changed ? blockOut : pendingBytes.subarray(from, lastNl + 1));
+            // Unchanged stretches go on as the input's own bytes; only changed lines are encoded.
+            let at = 0;
+            for (const c of meta.changes) {
+              if (c.start > at) pieces.push(pendingBytes.subarray(from + at, from + c.start));
+              pieces.push(c.text);
+              at = c.end;
+            }
+            if (at < block.length) pieces.push(pendingBytes.subarray(from + at, from + block.length));
             line += countNewlines(block);
           }
           pending = pending.slice(lastNl + 1);
@@ -347,7 +359,7 @@ export class Redactor {
     state: LineState,
     drain?: (t: string, line: number) => { out: string; rest: string },
     finishLong?: (rest: string, line: number) => string,
-    meta?: { changed: boolean },
+    meta?: BlockChanges,
   ): string {
     // Only lines that a hint or a known literal marks (or that a multi-line shape waits on) are looked
     // at; the text between them is copied as it is. Walking hits instead of lines keeps this pass cheap.
@@ -389,8 +401,9 @@ export class Redactor {
         const { out: head, rest } = drain(piece, line);
         redacted = head + finishLong(rest, line);
       } else redacted = this.#line(piece, file, line, state);
-      if (meta && redacted !== piece) meta.changed = true;
-      out += text.slice(copyFrom, start) + (redacted === undefined ? '' : `${redacted}\n`);
+      const replacement = redacted === undefined ? '' : `${redacted}\n`;
+      if (meta && redacted !== piece) meta.changes.push({ start, end: Math.min(end + 1, text.length), text: replacement });
+      out += text.slice(copyFrom, start) + replacement;
       copyFrom = end + 1;
       pos = end + 1;
       counted = pos;
