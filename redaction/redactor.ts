@@ -30,16 +30,20 @@ import { TOKEN_PREFIX, redactionToken } from './tags.js';
 /** Thrown when content is binary; the writer records it as a problem and stores nothing. */
 export class BinaryContentError extends Error {
   constructor(
+    /** Size of the whole content in bytes (it is read to the end, never kept). */
     readonly bytesRead: number,
     readonly why: 'nul' | 'utf8' = 'nul',
   ) {
-    super(
-      why === 'nul'
-        ? `binary content (a NUL byte within the first ${bytesRead} bytes) was not included`
-        : `binary content (mostly invalid UTF-8 in the first ${bytesRead} bytes) was not included`,
-    );
+    super(`binary content (${bytesRead} bytes; ${why === 'nul' ? 'it has NUL bytes' : 'mostly invalid UTF-8'}) was not included`);
     this.name = 'BinaryContentError';
   }
+}
+
+/** Reads what is left of a source without keeping it, for the size of binary content. */
+async function drainCount(source: AsyncIterator<Buffer | string>): Promise<number> {
+  let n = 0;
+  for (let r = await source.next(); !r.done; r = await source.next()) n += typeof r.value === 'string' ? Buffer.byteLength(r.value) : r.value.length;
+  return n;
 }
 
 /** One redaction, for `--explain` and `verify` (never the secret itself). */
@@ -280,14 +284,17 @@ export class Redactor {
         }
         return self.#scan(ctx, rest, rest.length, file, at).out;
       };
-      for await (const chunk of source as AsyncIterable<Buffer | string>) {
+      const iterator = (source as AsyncIterable<Buffer | string>)[Symbol.asyncIterator]();
+      for (let step = await iterator.next(); !step.done; step = await iterator.next()) {
+        const chunk = step.value;
         const buf = typeof chunk === 'string' ? Buffer.from(chunk, 'utf8') : chunk;
         bytesRead += buf.length;
-        if (buf.includes(0)) throw new BinaryContentError(bytesRead, 'nul');
+        // Binary content is refused whole; the rest is read (not kept) so the problem can give its size.
+        if (buf.includes(0)) throw new BinaryContentError(bytesRead + (await drainCount(iterator)), 'nul');
         if (probed < UTF8_PROBE_BYTES) {
           const sample = buf.subarray(0, UTF8_PROBE_BYTES - probed);
           probed += sample.length;
-          if (mostlyInvalidUtf8(sample)) throw new BinaryContentError(bytesRead, 'utf8');
+          if (mostlyInvalidUtf8(sample)) throw new BinaryContentError(bytesRead + (await drainCount(iterator)), 'utf8');
         }
         pending += buf.toString('latin1');
         pendingBytes = pendingBytes.length ? Buffer.concat([pendingBytes, buf]) : buf;
