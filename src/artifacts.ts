@@ -3,7 +3,7 @@
  * runs until the bundle writer opens the artifact.
  */
 import { Readable } from 'node:stream';
-import type { Artifact, Collector, Exec, ExecOptions, Fact, Problem } from './types.js';
+import type { Artifact, Collector, Exec, ExecOptions, Excluded, Fact, Problem } from './types.js';
 
 /** Identity helper that gives a collector object its types (option types come from `defaults`). */
 export const defineCollector = <O extends object>(collector: Collector<O>): Collector<O> => collector;
@@ -39,6 +39,9 @@ export function commandOutput(exec: Exec, path: string, file: string, args: read
 
 /** A problem with one item; the collector goes on. */
 export const problem = (item: string, reason: string): Problem => ({ kind: 'problem', item, reason });
+
+/** An item deliberately left out (not a failure); listed in the manifest with the reason. */
+export const excluded = (item: string, reason: string): Excluded => ({ kind: 'excluded', item, reason });
 
 /** An environment fact for the manifest and ISSUE.md. */
 export const fact = (key: string, value: string): Fact => ({ kind: 'fact', key, value });

@@ -14,6 +14,8 @@ import type {
   CollectorStatus,
   CommandRecord,
   Deps,
+  Excluded,
+  Output,
   LogLevel,
   Problem,
 } from './types.js';
@@ -80,6 +82,7 @@ async function runOne(collector: Collector<any>, plan: RunPlan, sink: ArtifactSi
   const signal = AbortSignal.any([plan.signal, timeout, ...(plan.deadline ? [plan.deadline] : [])]);
   const artifacts: ArtifactRecord[] = [];
   const problems: Omit<Problem, 'kind'>[] = [];
+  const excluded: Omit<Excluded, 'kind'>[] = [];
   const commands: CommandRecord[] = [];
   const ctx: CollectContext<Record<string, unknown>> = {
     signal,
@@ -95,6 +98,7 @@ async function runOne(collector: Collector<any>, plan: RunPlan, sink: ArtifactSi
     durationMs: Math.round(performance.now() - began),
     artifacts,
     problems,
+    ...(excluded.length ? { excluded } : {}),
     commands,
   });
 
@@ -106,8 +110,9 @@ async function runOne(collector: Collector<any>, plan: RunPlan, sink: ArtifactSi
     for (;;) {
       const step = await raceSignal(iterator.next(), signal);
       if (step.done) break;
-      const out = step.value as Artifact | Problem | { kind: 'fact'; key: string; value: string };
+      const out = step.value as Output;
       if (out.kind === 'problem') problems.push({ item: out.item, reason: out.reason });
+      else if (out.kind === 'excluded') excluded.push({ item: out.item, reason: out.reason });
       else if (out.kind === 'fact') observer.fact?.(out.key, out.value);
       else {
         const stored = await sink.write(collector.name, out, signal);

@@ -46,8 +46,20 @@ export interface Fact {
   readonly value: string;
 }
 
+/**
+ * An item a collector deliberately left out (not a failure), e.g. a container outside the `--since`
+ * window. Listed in the manifest so a reader knows what is missing and why; not shown as a problem.
+ */
+export interface Excluded {
+  readonly kind: 'excluded';
+  /** What was left out, e.g. `local/web-1` (an engine and a container). */
+  readonly item: string;
+  /** Why, and how to include it (`--all-containers`, `--containers`). */
+  readonly reason: string;
+}
+
 /** What a collector yields. */
-export type Output = Artifact | Problem | Fact;
+export type Output = Artifact | Problem | Fact | Excluded;
 
 /** The outcome of one external command, as recorded in the manifest. */
 export interface CommandRecord {
@@ -216,6 +228,8 @@ export interface CollectorRecord {
   readonly durationMs: number;
   readonly artifacts: readonly ArtifactRecord[];
   readonly problems: readonly Omit<Problem, 'kind'>[];
+  /** Items left out on purpose, with the reason (present only when there are some). */
+  readonly excluded?: readonly Omit<Excluded, 'kind'>[];
   readonly commands: readonly CommandRecord[];
 }
 

@@ -1,6 +1,6 @@
 import { Readable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
-import { defineCollector, json, problem } from '../src/artifacts.js';
+import { defineCollector, excluded, json, problem } from '../src/artifacts.js';
 import { runCollectors, type ArtifactSink } from '../src/run.js';
 import type { Artifact, ArtifactRecord, Collector, CollectorRecord } from '../src/types.js';
 
@@ -51,6 +51,20 @@ describe('runCollectors', () => {
     expect(byName(records, 'a').artifacts.map((x) => x.path)).toEqual(['a/x.json']);
     expect(byName(records, 'a').problems).toEqual([{ item: 'item-1', reason: 'could not read it' }]);
     expect(JSON.parse(sink.stored.get('b/y.json')!)).toEqual([1, 2]);
+  });
+
+  it('lists items left out on purpose apart from problems, and only when there are some', async () => {
+    const a = defineCollector({ name: 'a', description: 'leaves one out', defaultEnabled: true, defaults: {}, async *collect() {
+      yield excluded('old-item', 'older than --since');
+      yield json('x.json', {});
+    } });
+    const b = defineCollector({ name: 'b', description: 'leaves nothing out', defaultEnabled: true, defaults: {}, async *collect() {
+      yield json('y.json', {});
+    } });
+    const records = await runCollectors(plan([a, b]), memorySink());
+    expect(byName(records, 'a').excluded).toEqual([{ item: 'old-item', reason: 'older than --since' }]);
+    expect(byName(records, 'a').problems).toEqual([]);
+    expect(byName(records, 'b')).not.toHaveProperty('excluded');
   });
 
   it('merges user options over defaults and freezes them', async () => {
