@@ -12,12 +12,13 @@ import { newRedactionKey } from '../redaction/tags.js';
 import { errorMessage } from './artifacts.js';
 import { bundleName } from './bundle/name.js';
 import { BundleWriter, OutputError } from './bundle/writer.js';
-import { createDockerClient, resolveDockerEndpoints } from './docker-client.js';
+import { createDockerClient } from './docker-client.js';
+import { resolveDockerEndpoints, type TlsFlags } from './docker-endpoints.js';
 import { CliError } from './errors.js';
 import { renderIssue } from './issue.js';
 import { Reporter } from './progress.js';
 import { runCollectors } from './run.js';
-import type { ArtifactRecord, Collector, CollectorRecord, Manifest } from './types.js';
+import type { ArtifactRecord, Collector, CollectorRecord, DockerClient, DockerEndpoint, Manifest } from './types.js';
 import { TOOL } from './version.js';
 
 /** Defaults shared by the CLI and the library. */
@@ -41,8 +42,15 @@ export interface CollectOptions {
   /** ISSUE.md title and description. */
   readonly title?: string;
   readonly description?: string;
-  /** Docker engine URLs; default: DOCKER_HOST, else the local socket. */
+  /**
+   * Docker engines (`--docker-host`): URLs (`unix://`, `tcp://`, `ssh://`) or docker context names.
+   * Default: DOCKER_HOST, else the current docker context, else the local socket.
+   */
   readonly dockerHosts?: readonly string[];
+  /** TLS for tcp:// engines (`--tls`, `--tlsverify`, `--tlscacert`, ...); default from DOCKER_TLS_VERIFY/DOCKER_CERT_PATH. */
+  readonly dockerTls?: TlsFlags;
+  /** Makes the client for each Docker engine; default: the real one (tests wrap it). */
+  readonly dockerClient?: (endpoint: DockerEndpoint) => DockerClient;
   /** Options per collector name, merged over its defaults. */
   readonly collectorOptions?: Readonly<Record<string, Readonly<Record<string, unknown>>>>;
   /** The collector registry; default: the built-ins. */
@@ -91,7 +99,7 @@ export async function collectBundle(options: CollectOptions): Promise<CollectRes
   if (options.deadlineMs !== undefined && !(options.deadlineMs > 0)) throw new CliError('--deadline must be a positive number of seconds', 'E_USAGE');
   let dockerEndpoints;
   try {
-    dockerEndpoints = resolveDockerEndpoints(env, options.dockerHosts);
+    dockerEndpoints = resolveDockerEndpoints(env, { ...(options.dockerHosts ? { hosts: options.dockerHosts } : {}), ...(options.dockerTls ? { tls: options.dockerTls } : {}) });
   } catch (err) {
     throw new CliError(errorMessage(err), 'E_USAGE');
   }
@@ -126,7 +134,7 @@ export async function collectBundle(options: CollectOptions): Promise<CollectRes
         timeoutMs,
         signal,
         ...(options.deadlineMs ? { deadline: AbortSignal.timeout(options.deadlineMs) } : {}),
-        deps: { dockerEndpoints, docker: createDockerClient, env },
+        deps: { dockerEndpoints, docker: options.dockerClient ?? ((e) => createDockerClient(e)), env },
       },
       writer,
       {

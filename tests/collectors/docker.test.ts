@@ -45,8 +45,8 @@ describe.skipIf(skip)('docker collector (real engine)', () => {
 
   it('completes and records which engine it used', () => {
     expect(result.status).toBe('complete');
-    expect(fileJson(entries, 'docker/endpoint.json')).toEqual({ url: DOCKER_HOST, source: 'DOCKER_HOST' });
-    expect(result.manifest.docker.endpoints).toEqual([{ url: DOCKER_HOST, source: 'DOCKER_HOST' }]);
+    expect(fileJson(entries, 'docker/endpoint.json')).toMatchObject({ url: DOCKER_HOST, source: 'DOCKER_HOST' });
+    expect(result.manifest.docker.endpoints).toMatchObject([{ url: DOCKER_HOST, source: 'DOCKER_HOST' }]);
   });
 
   it('stores the engine version and info as the engine reports them', async () => {
