@@ -1,122 +1,422 @@
 /**
- * `docker`: the engine's version and info, and every container as `docker ps -a` plus the state
- * fields `ps` hides (exit code, OOM-killed, started/finished, restarts), through the Engine API.
- * An unreachable engine fails this collector with the cause and the fix; the rest of the bundle is
- * still written. Deeper collection (logs, events, stats, several engines) builds on this.
+ * `docker`: for every engine of the run (`--docker-host`, DOCKER_HOST, the docker context or the local
+ * socket), in `docker/<engine-label>/`: version, info, disk usage, images, networks, volumes, a
+ * summary of every container (containers.json, ps.txt), and for each selected container its inspect
+ * document, its log (stdout and stderr, timestamped, in order) and, when running, a stats sample;
+ * then the engine's events of the `--since` window.
+ *
+ * Selection: running containers plus those that finished within `--since` (all with
+ * `--all-containers`), narrowed by `--containers`; every container left out is listed in the manifest
+ * with the reason. A failing container is a problem for that container; a failing engine is recorded
+ * for that engine (docker/engines.json and a problem) and the others go on. The collector fails only
+ * when every engine failed.
  */
-import { defineCollector, errorMessage, fact, json, problem, text } from '../src/artifacts.js';
-import type { ContainerInspect, ContainerSummary, Output } from '../src/types.js';
+import { containerName, containerRow, decide, folderName, knownSecrets, markSecret, matchesPatterns, parsePatterns, psTable, statsSummary, type ContainerPattern, type ContainerRow } from './docker-containers.js';
+import { redactCommandLine, redactInspectStructure } from '../redaction/structure.js';
+import { defineCollector, errorMessage, excluded, fact, json, problem, text } from '../src/artifacts.js';
+import { forEachLimit, mapOrdered } from '../src/concurrency.js';
+import { DockerError, isEngineDown } from '../src/docker-client.js';
+import { filterEvents, formatDockerLogs } from '../src/docker-logs.js';
+import { sshArgv } from '../src/docker-ssh.js';
+import type { Artifact, CollectContext, ContainerInspect, ContainerSummary, DockerClient, DockerEndpoint, Output } from '../src/types.js';
+import { parseSince } from '../src/units.js';
+
+export type { ContainerRow } from './docker-containers.js';
 
 export interface DockerOptions {
-  /** Containers inspected at once. */
+  /** Log lines kept per container, from the end (`--tail`); `all` for every line. */
+  readonly tail: number | 'all';
+  /** Window for logs, events and the default selection (`--since`): a duration back from now or an ISO time. */
+  readonly since: string;
+  /** Bytes of log kept per container, from the end (`--max-log-bytes`); 0 for no limit. */
+  readonly maxLogBytes: number;
+  /** Only containers matching one of these (`--containers`): name glob, id prefix, `label=k[=v]`. */
+  readonly containers: readonly string[];
+  /** Every container, not only running and recently finished ones (`--all-containers`). */
+  readonly allContainers: boolean;
+  /** Containers worked on at once per engine. */
   readonly concurrency: number;
 }
 
-/** One row of docker/containers.json. */
-export interface ContainerRow {
-  readonly name: string;
-  readonly id: string;
-  readonly image: string;
-  readonly state: string;
-  readonly status: string;
-  readonly exitCode: number | null;
-  readonly oomKilled: boolean | null;
-  readonly restartCount: number | null;
-  readonly health: string | null;
-  readonly error: string | null;
-  readonly created: string;
-  readonly startedAt: string | null;
-  readonly finishedAt: string | null;
-  readonly memoryLimitBytes: number | null;
+export const DOCKER_DEFAULTS: DockerOptions = Object.freeze({
+  tail: 10_000,
+  since: '24h',
+  maxLogBytes: 10 * 1024 * 1024,
+  containers: Object.freeze([]) as readonly string[],
+  allContainers: false,
+  concurrency: 8,
+});
+
+/** What docker/engines.json says about one engine. */
+export interface EngineOutcome {
+  readonly label: string;
+  readonly url: string;
+  readonly source: string;
+  status: 'ok' | 'partial' | 'failed';
+  reason?: string;
+  serverVersion?: string;
+  apiVersion?: string;
+  containers: { listed: number; selected: number; collected: number; excluded: number };
+  durationMs: number;
+}
+
+/** The run-wide settings every engine uses, parsed once. */
+interface Plan {
+  readonly options: DockerOptions;
+  readonly now: Date;
+  readonly since: Date;
+  readonly patterns: readonly ContainerPattern[];
 }
 
 export default defineCollector<DockerOptions>({
   name: 'docker',
-  description: 'Docker engine version, info and all containers (ps -a with exit codes, OOM, start/finish times)',
+  description: 'Docker engines: version, info, disk usage, images, networks, volumes; per container inspect, logs and stats; events',
   defaultEnabled: true,
-  defaults: { concurrency: 8 },
+  // A host with hundreds of containers needs minutes. Every request has its own limit (docker-client.ts),
+  // so a hung engine fails fast anyway; an explicit --timeout still wins.
+  timeoutMs: 10 * 60_000,
+  defaults: { ...DOCKER_DEFAULTS, containers: [] },
   async *collect(ctx) {
-    const { signal } = ctx;
-    for (const endpoint of ctx.deps.dockerEndpoints) {
-      const client = ctx.deps.docker(endpoint);
-      yield json('endpoint.json', endpoint);
-      const version = await client.version(signal);
-      yield fact('docker.server', String(version['Version'] ?? 'unknown'));
-      yield fact('docker.api', String(version['ApiVersion'] ?? 'unknown'));
-      yield json('version.json', version);
-      yield json('info.json', await client.info(signal));
-
-      const summaries = await client.listContainers(signal, { all: true });
-      const rows: ContainerRow[] = [];
-      const problems: Output[] = [];
-      await mapLimit(summaries, ctx.options.concurrency, async (s) => {
-        try {
-          rows.push(toRow(s, await client.inspectContainer(s.Id, signal)));
-        } catch (err) {
-          if (signal.aborted) throw err;
-          // Gone between list and inspect (removed), or the engine refused: keep what ps showed.
-          problems.push(problem(`container ${containerName(s)}`, errorMessage(err)));
-          rows.push(toRow(s, undefined));
-        }
-      });
-      yield* problems;
-      rows.sort((a, b) => a.name.localeCompare(b.name));
-      yield json('containers.json', rows);
-      yield text('ps.txt', psTable(rows));
+    const now = new Date();
+    const plan: Plan = { options: ctx.options, now, since: parseSince(ctx.options.since, now), patterns: parsePatterns(ctx.options.containers) };
+    const endpoints = ctx.deps.dockerEndpoints;
+    const clients = endpoints.map((e) => ctx.deps.docker(e));
+    // Ask every engine for its version at once, so an unreachable one costs its wait only once.
+    const versions = clients.map((c) => c.version(ctx.signal));
+    for (const v of versions) v.catch(() => undefined);
+    const outcomes: EngineOutcome[] = [];
+    const shared = { serverReported: false };
+    try {
+      for (const [i, endpoint] of endpoints.entries()) {
+        const outcome: EngineOutcome = { label: endpoint.label, url: endpoint.url, source: endpoint.source, status: 'ok', containers: { listed: 0, selected: 0, collected: 0, excluded: 0 }, durationMs: 0 };
+        outcomes.push(outcome);
+        yield* collectEngine(ctx, clients[i]!, versions[i]!, plan, outcome, shared);
+      }
+    } finally {
+      for (const c of clients) c.close();
     }
+    yield json('engines.json', { options: { ...plan.options, sinceTime: plan.since.toISOString() }, engines: outcomes });
+    const failed = outcomes.filter((o) => o.status === 'failed');
+    if (failed.length > 0 && failed.length === outcomes.length) {
+      throw new Error(outcomes.length === 1 ? failed[0]!.reason : `all ${outcomes.length} Docker engines failed: ${failed.map((o) => `${o.label}: ${o.reason}`).join('; ')}`);
+    }
+    for (const o of outcomes) if (o.status !== 'ok') yield problem(`engine ${o.label}`, `${o.status === 'failed' ? 'not collected' : 'partly collected'}: ${o.reason}`);
   },
 });
 
-function containerName(s: ContainerSummary): string {
-  return (s.Names[0] ?? s.Id.slice(0, 12)).replace(/^\//, '');
+/** Raised inside an engine's collection when the engine as a whole stopped answering. */
+class EngineDown extends Error {}
+
+/** Everything about one engine, into docker/<label>/. Never throws for the engine's own failures. */
+async function* collectEngine(
+  ctx: CollectContext<DockerOptions>,
+  client: DockerClient,
+  version: Promise<Record<string, unknown>>,
+  plan: Plan,
+  outcome: EngineOutcome,
+  shared: { serverReported: boolean },
+): AsyncGenerator<Output> {
+  const began = performance.now();
+  const endpoint = client.endpoint;
+  const at = (path: string): string => `${endpoint.label}/${path}`;
+  // Aborted when the engine goes down mid-way: cancels its prefetched log streams too.
+  const engineAbort = new AbortController();
+  const signal = AbortSignal.any([ctx.signal, engineAbort.signal]);
+  const pending: Output[] = [];
+  let mark = performance.now();
+  /** A debug line with the time since the previous one (--verbose; also in run.log). */
+  const phase = (what: string): void => {
+    const now = performance.now();
+    ctx.log.log('debug', `docker ${endpoint.label}: ${what} in ${Math.round(now - mark)} ms`);
+    mark = now;
+  };
+
+  /**
+   * Sorts a failed request: an interrupt or timeout goes up as it is; an engine that stopped answering
+   * ends this engine's collection (and cancels its other requests); anything else is a problem of the item.
+   */
+  const classify = (err: unknown, item: string, explain: (err: unknown) => string = errorMessage): Output => {
+    if (ctx.signal.aborted) throw err;
+    if (isEngineDown(err) || engineAbort.signal.aborted) {
+      if (!engineAbort.signal.aborted) engineAbort.abort(err);
+      throw err instanceof EngineDown ? err : new EngineDown(errorMessage(err), { cause: err });
+    }
+    return problem(item, explain(err));
+  };
+  /** One request whose failure is a problem of `item` (queued in `pending`). */
+  const attempt = async <T>(item: string, fn: () => Promise<T>, explain?: (err: unknown) => string): Promise<T | undefined> => {
+    try {
+      return await fn();
+    } catch (err) {
+      pending.push(classify(err, item, explain));
+      return undefined;
+    }
+  };
+  /** A JSON file from one request, or the problem that kept it out. */
+  const fetched = async <T>(path: string, fn: () => Promise<T>, shape: (value: T) => unknown = (v) => v): Promise<Output[]> => {
+    try {
+      return [json(path, shape(await fn()))];
+    } catch (err) {
+      return [classify(err, path)];
+    }
+  };
+
+  yield json(at('endpoint.json'), describeEndpoint(endpoint));
+  try {
+    let v: Record<string, unknown>;
+    try {
+      v = await version;
+    } catch (err) {
+      if (ctx.signal.aborted) throw err;
+      outcome.status = 'failed';
+      outcome.reason = errorMessage(err);
+      return;
+    }
+    outcome.serverVersion = String(v['Version'] ?? 'unknown');
+    outcome.apiVersion = String(v['ApiVersion'] ?? 'unknown');
+    if (!shared.serverReported) {
+      // ISSUE.md's "Docker engine" row: the first engine that answered.
+      shared.serverReported = true;
+      yield fact('docker.server', outcome.serverVersion);
+      yield fact('docker.api', outcome.apiVersion);
+    }
+    yield fact(`docker.engine.${endpoint.label}`, `${outcome.serverVersion} (API ${outcome.apiVersion}, ${String(v['Os'] ?? '?')}/${String(v['Arch'] ?? '?')})`);
+    yield json(at('version.json'), v);
+    const info = await attempt(at('info.json'), () => client.info(signal));
+    if (info) yield json(at('info.json'), info);
+    yield* pending.splice(0);
+
+    // Every container, the ones to collect, and why the others are left out.
+    const listed = await attempt(at('containers.json'), () => client.listContainers(signal, { all: true }));
+    yield* pending.splice(0);
+    if (!listed) throw new EngineDown('the engine did not list its containers');
+    outcome.containers.listed = listed.length;
+    phase(`listed ${listed.length} containers`);
+    const wanted: ContainerSummary[] = [];
+    for (const s of listed) {
+      if (matchesPatterns(s, plan.patterns)) wanted.push(s);
+      else {
+        outcome.containers.excluded++;
+        yield excluded(itemName(endpoint, s), `does not match --containers ${plan.patterns.map((p) => p.text).join(' ')}`);
+      }
+    }
+    const inspected = new Map<string, ContainerInspect>();
+    await forEachLimit(wanted, plan.options.concurrency, async (s) => {
+      const doc = await attempt(itemName(endpoint, s), () => client.inspectContainer(s.Id, signal), (err) => goneOr(err, 'inspect'));
+      if (doc) inspected.set(s.Id, doc);
+    });
+    phase(`inspected ${inspected.size}`);
+    yield* pending.splice(0);
+    // Before anything of theirs is written: their secrets are then removed everywhere, logs included.
+    // (Through the run's known-secret set, where the runner provides one.)
+    const known = (ctx.deps as { secrets?: { add(value: string): void } }).secrets;
+    if (known) for (const doc of inspected.values()) for (const secret of knownSecrets(doc)) known.add(secret);
+    const rows: ContainerRow[] = [];
+    const selected: { summary: ContainerSummary; inspect: ContainerInspect }[] = [];
+    for (const s of wanted) {
+      const doc = inspected.get(s.Id);
+      if (!doc) {
+        rows.push(containerRow(s, undefined, { collected: false, reason: 'could not be inspected (see the problems in manifest.json)' }));
+        continue;
+      }
+      const decision = decide(doc, { since: plan.since, sinceText: plan.options.since, all: plan.options.allContainers, now: plan.now });
+      if (decision.collect) selected.push({ summary: s, inspect: doc });
+      else {
+        outcome.containers.excluded++;
+        yield excluded(itemName(endpoint, s), decision.reason);
+      }
+      rows.push(containerRow(s, doc, decision.collect ? { collected: true } : { collected: false, reason: decision.reason }));
+    }
+    outcome.containers.selected = selected.length;
+    rows.sort((a, b) => a.name.localeCompare(b.name));
+    yield json(at('containers.json'), rows);
+    yield text(at('ps.txt'), psTable(rows));
+    phase('wrote the summary');
+
+    // Engine-wide state, asked for now and written as each answer arrives: `system df` can take the
+    // engine seconds, which the per-container work below should not wait for.
+    const ready: Output[] = [];
+    let failure: unknown;
+    const engineWide = [
+      fetched(at('df.json'), () => client.systemDf(signal), redactDfCommands),
+      fetched(at('images.json'), () => client.listImages(signal), (images) => images.map(imageRow)),
+      fetched(at('networks.json'), () => client.listNetworks(signal)),
+      fetched(at('volumes.json'), () => client.listVolumes(signal)),
+    ].map((p) => p.then((outs) => void ready.push(...outs), (err: unknown) => void (failure ??= err)));
+    const drain = function* (): Generator<Output> {
+      if (failure) throw failure;
+      yield* ready.splice(0);
+    };
+
+    // Stats take the engine a second (it waits for a second sample): ask for all of them alongside, a
+    // bounded number at once, so the containers' turns do not wait for them.
+    const stats = statsPool(client, selected.map((c) => c.inspect).filter(isRunning), plan.options.concurrency * 2, signal);
+
+    // Per container, a bounded number at once; each one's log is opened ahead and read when its turn comes.
+    const perContainer = mapOrdered(selected, plan.options.concurrency, async (c) => {
+      try {
+        return await containerOutputs(client, c, plan, endpoint, stats, signal);
+      } catch (err) {
+        return [classify(err, itemName(endpoint, c.summary), (e) => goneOr(e, 'collect'))];
+      }
+    });
+    for await (const outputs of perContainer) {
+      for (const out of outputs) {
+        if (out.kind === 'artifact' && out.path.endsWith('/inspect.json')) outcome.containers.collected++;
+        yield out;
+      }
+      yield* drain();
+    }
+    phase(`wrote ${outcome.containers.collected} containers`);
+    await Promise.all(engineWide);
+    yield* drain();
+    phase('engine-wide files');
+
+    // The engine's own account of the window: die, oom, kill, restart, health_status, pulls, ...
+    const events = await attempt(at('events.jsonl'), () => client.events({ since: plan.since, until: plan.now }, signal));
+    if (events) yield { kind: 'artifact', path: at('events.jsonl'), ...maxBytes(plan), open: async () => ({ stream: filterEvents(events) }) } satisfies Artifact;
+    yield* pending.splice(0);
+    phase('events');
+  } catch (err) {
+    if (!(err instanceof EngineDown) || ctx.signal.aborted) throw err;
+    yield* pending.splice(0);
+    outcome.status = outcome.containers.listed > 0 || outcome.serverVersion ? 'partial' : 'failed';
+    outcome.reason = err.message;
+  } finally {
+    outcome.durationMs = Math.round(performance.now() - began);
+  }
 }
 
-function toRow(s: ContainerSummary, i: ContainerInspect | undefined): ContainerRow {
-  const st = i?.State;
-  const zero = (t: string | undefined): string | null => (!t || t.startsWith('0001-01-01') ? null : t);
+/** inspect.json, logs.txt (if it ever started) and stats.json (if running) of one container. */
+async function containerOutputs(
+  client: DockerClient,
+  c: { summary: ContainerSummary; inspect: ContainerInspect },
+  plan: Plan,
+  endpoint: DockerEndpoint,
+  stats: (id: string) => Promise<Record<string, unknown>> | undefined,
+  signal: AbortSignal,
+): Promise<Output[]> {
+  const { inspect } = c;
+  const item = itemName(endpoint, c.summary);
+  const dir = `${endpoint.label}/containers/${folderName(containerName(c.summary))}`;
+  // Command lines and environments hold secrets a line rule cannot see whole: put them in a shape it can.
+  const outputs: Output[] = [json(`${dir}/inspect.json`, redactInspectStructure(inspect, markSecret))];
+  const st = inspect.State ?? {};
+  const neverStarted = !st.Running && (!st.StartedAt || st.StartedAt.startsWith('0001-01-01'));
+  const driver = inspect.HostConfig?.LogConfig?.Type;
+  if (neverStarted) {
+    // Nothing to read.
+  } else if (driver === 'none') {
+    outputs.push(problem(`${item} logs`, 'logging driver "none": the engine keeps no log for this container'));
+  } else {
+    try {
+      // A log cannot be older than its container: ask the engine to filter by time only when it must
+      // (filtering makes it decode every entry's time).
+      const needsSince = !(Date.parse(inspect.Created) >= plan.since.getTime());
+      const raw = await client.containerLogs(inspect.Id, { ...(plan.options.tail === 'all' ? {} : { tail: plan.options.tail }), ...(needsSince ? { since: plan.since } : {}) }, signal);
+      const tty = Boolean(inspect.Config?.Tty);
+      outputs.push({ kind: 'artifact', path: `${dir}/logs.txt`, ...maxBytes(plan), open: async () => ({ stream: formatDockerLogs(raw, { tty }) }) });
+    } catch (err) {
+      if (isEngineDown(err) || signal.aborted) throw err;
+      const status = err instanceof DockerError ? err.statusCode : undefined;
+      outputs.push(
+        problem(
+          `${item} logs`,
+          status === 501 ? `logging driver "${driver ?? 'unknown'}" cannot be read through the Engine API (enable dual logging, or read the logs where the driver sends them)` : goneOr(err, 'logs'),
+        ),
+      );
+    }
+  }
+  const sample = stats(inspect.Id);
+  if (sample) {
+    // Written when its turn comes; by then the sample (asked for early) is usually there.
+    outputs.push(
+      json(`${dir}/stats.json`, async () => {
+        try {
+          const raw = await sample;
+          return { summary: statsSummary(raw), raw };
+        } catch (err) {
+          throw new Error(goneOr(err, 'stats'));
+        }
+      }),
+    );
+  }
+  return outputs;
+}
+
+const isRunning = (i: ContainerInspect): boolean => Boolean(i.State?.Running && !i.State.Restarting);
+
+/**
+ * Starts one stats request per running container, `limit` at a time, in the background; returns the
+ * lookup of each container's pending sample (undefined for a container that is not running).
+ */
+function statsPool(client: DockerClient, running: readonly ContainerInspect[], limit: number, signal: AbortSignal): (id: string) => Promise<Record<string, unknown>> | undefined {
+  const samples = new Map<string, Promise<Record<string, unknown>>>();
+  const starters = new Map<string, () => void>();
+  for (const i of running) {
+    samples.set(
+      i.Id,
+      new Promise((resolve, reject) => {
+        starters.set(i.Id, () => client.containerStats(i.Id, signal).then(resolve, reject));
+      }),
+    );
+    samples.get(i.Id)!.catch(() => undefined); // reported when its file is written
+  }
+  void forEachLimit(running, limit, async (i) => {
+    starters.get(i.Id)!();
+    await samples.get(i.Id)!.catch(() => undefined);
+  });
+  return (id) => samples.get(id);
+}
+
+const maxBytes = (plan: Plan): { maxBytes?: number } => (plan.options.maxLogBytes > 0 ? { maxBytes: plan.options.maxLogBytes } : {});
+
+/** `local/web-1`: the engine's label and the container's name, as items are named in the manifest. */
+function itemName(endpoint: DockerEndpoint, s: ContainerSummary): string {
+  return `${endpoint.label}/${containerName(s)}`;
+}
+
+/** A 404 means the container went away while it was being collected; say so plainly. */
+function goneOr(err: unknown, what: string): string {
+  if (err instanceof DockerError && err.statusCode === 404) return `removed while it was being collected (no such container at ${what})`;
+  return errorMessage(err);
+}
+
+/** endpoint.json: where the engine is and how it was reached (file paths only, never key material). */
+function describeEndpoint(e: DockerEndpoint): Record<string, unknown> {
+  const scheme = e.url.slice(0, Math.max(0, e.url.indexOf(':')));
+  const transport = e.error ? 'none (invalid endpoint)' : scheme === 'unix' ? 'unix socket' : scheme === 'ssh' ? 'ssh' : e.tls ? 'tcp+tls' : 'tcp';
   return {
-    name: containerName(s),
-    id: s.Id,
-    image: s.Image,
-    state: st?.Status ?? s.State,
-    status: s.Status,
-    exitCode: st?.ExitCode ?? null,
-    oomKilled: st?.OOMKilled ?? null,
-    restartCount: i?.RestartCount ?? null,
-    health: st?.Health?.Status ?? null,
-    error: st?.Error || null,
-    created: i?.Created ?? new Date(s.Created * 1000).toISOString(),
-    startedAt: zero(st?.StartedAt),
-    finishedAt: zero(st?.FinishedAt),
-    memoryLimitBytes: i?.HostConfig?.Memory || null,
+    label: e.label,
+    url: e.url,
+    source: e.source,
+    ...(e.context ? { context: e.context } : {}),
+    transport,
+    ...(scheme === 'ssh' && !e.error ? { command: sshArgv(e.url) } : {}),
+    ...(e.tls ? { tls: e.tls } : {}),
+    ...(e.error ? { error: e.error } : {}),
   };
 }
 
-/** A `docker ps -a`-like table for humans. */
-function psTable(rows: readonly ContainerRow[]): string {
-  const header = ['NAME', 'CONTAINER ID', 'IMAGE', 'STATE', 'EXIT', 'OOM', 'RESTARTS', 'STARTED', 'FINISHED', 'STATUS'];
-  const body = rows.map((r) => [
-    r.name,
-    r.id.slice(0, 12),
-    r.image,
-    r.state,
-    r.exitCode === null ? '-' : String(r.exitCode),
-    r.oomKilled ? 'yes' : 'no',
-    r.restartCount === null ? '-' : String(r.restartCount),
-    r.startedAt ?? '-',
-    r.finishedAt ?? '-',
-    r.status,
-  ]);
-  const widths = header.map((h, c) => Math.max(h.length, ...body.map((row) => row[c]!.length)));
-  const line = (cells: readonly string[]): string => cells.map((v, c) => v.padEnd(widths[c]!)).join('  ').trimEnd();
-  return `${[header, ...body].map(line).join('\n')}\n`;
+/** images.json: id, tags, size and creation time of each image (the fields a reader compares). */
+function imageRow(i: Record<string, unknown>): Record<string, unknown> {
+  return {
+    id: i['Id'],
+    tags: i['RepoTags'] ?? [],
+    digests: i['RepoDigests'] ?? [],
+    sizeBytes: i['Size'],
+    created: typeof i['Created'] === 'number' ? new Date((i['Created'] as number) * 1000).toISOString() : i['Created'],
+    containers: i['Containers'],
+    labels: i['Labels'] ?? {},
+  };
 }
 
-/** Runs `fn` over `items`, at most `limit` at a time. */
-async function mapLimit<T>(items: readonly T[], limit: number, fn: (item: T) => Promise<void>): Promise<void> {
-  let next = 0;
-  const worker = async (): Promise<void> => {
-    while (next < items.length) await fn(items[next++]!);
+/** `system df` lists each container's command line: give its secrets the same treatment as inspect. */
+function redactDfCommands(df: Record<string, unknown>): Record<string, unknown> {
+  const containers = df['Containers'];
+  if (!Array.isArray(containers)) return df;
+  return {
+    ...df,
+    Containers: containers.map((c: Record<string, unknown>) => (typeof c['Command'] === 'string' ? { ...c, Command: redactCommandLine(c['Command'], markSecret) } : c)),
   };
-  await Promise.all(Array.from({ length: Math.max(1, Math.min(limit, items.length)) }, worker));
 }

@@ -23,6 +23,9 @@ export { DEFAULT_DOCKER_SOCKET, resolveDockerEndpoints } from './docker-endpoint
 export const REQUEST_TIMEOUT_MS = 30_000;
 /** `system df` walks every layer and volume: it is allowed much longer. */
 const SLOW_REQUEST_TIMEOUT_MS = 120_000;
+/** `system df` is tried this many times, waiting longer each time, while another scan runs. */
+const DF_ATTEMPTS = 6;
+const DF_RETRY_MS = 1_000;
 /** A stream that sends nothing for this long while being read is given up (the engine hung mid-way). */
 export const STREAM_IDLE_TIMEOUT_MS = 60_000;
 
@@ -96,7 +99,18 @@ export function createDockerClient(endpoint: DockerEndpoint, options: DockerClie
     ping: (signal) => call(signal, (d, s) => d.ping({ abortSignal: s })).then(() => undefined),
     version: (signal) => call(signal, (d, s) => d.version({ abortSignal: s })),
     info: (signal) => call(signal, (d, s) => d.info({ abortSignal: s })),
-    systemDf: (signal) => call(signal, (d, s) => d.df({ abortSignal: s }), SLOW_REQUEST_TIMEOUT_MS),
+    systemDf: async (signal) => {
+      // The engine runs one disk-usage scan at a time and refuses a second one ("a disk usage
+      // operation is already running", 500 or 409): wait for the other to finish.
+      for (let attempt = 1; ; attempt++) {
+        try {
+          return await call<Record<string, unknown>>(signal, (d, s) => d.df({ abortSignal: s }), SLOW_REQUEST_TIMEOUT_MS);
+        } catch (err) {
+          if (!(err instanceof DockerError && /already running/i.test(err.message)) || attempt >= DF_ATTEMPTS) throw err;
+          await sleep(DF_RETRY_MS * attempt, signal);
+        }
+      }
+    },
     listImages: (signal) => call(signal, (d, s) => d.listImages({ abortSignal: s })),
     listNetworks: (signal) => call(signal, (d, s) => d.listNetworks({ abortSignal: s })),
     listVolumes: (signal) => call(signal, (d, s) => d.listVolumes({ abortSignal: s })),
@@ -132,6 +146,22 @@ export function createDockerClient(endpoint: DockerEndpoint, options: DockerClie
       void connection?.then((c) => c.agent.destroy(), () => undefined);
     },
   };
+}
+
+/** Waits `ms`, or rejects as soon as `signal` aborts. */
+function sleep(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve, reject) => {
+    if (signal.aborted) return reject(signal.reason);
+    const onAbort = (): void => {
+      clearTimeout(timer);
+      reject(signal.reason);
+    };
+    const timer = setTimeout(() => {
+      signal.removeEventListener('abort', onAbort);
+      resolve();
+    }, ms);
+    signal.addEventListener('abort', onAbort, { once: true });
+  });
 }
 
 /** `seconds.nanoseconds`, the form the Engine API parses exactly (a plain float is misread). */

@@ -32,3 +32,17 @@ export async function waitFor(name: string, pred: (state: any) => boolean, timeo
     await new Promise((r) => setTimeout(r, 200));
   }
 }
+
+/** Waits until a container's log (both streams) contains `text`. */
+export async function waitForLog(name: string, text: string, timeoutMs = 30_000): Promise<void> {
+  const until = Date.now() + timeoutMs;
+  for (;;) {
+    const r = await execa('docker', ['logs', '--tail', '200', name], { env: { DOCKER_HOST }, reject: false, stdin: 'ignore', all: true });
+    if (r.all?.includes(text)) return;
+    if (Date.now() > until) throw new Error(`timed out waiting for "${text}" in the log of ${name}: ${r.all?.slice(-500)}`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
+
+/** The id of a container. */
+export const containerId = (name: string): Promise<string> => docker('inspect', '--format', '{{.Id}}', name);

@@ -1,0 +1,265 @@
+/**
+ * The docker collector's pure parts: which containers to collect and why the others were left out,
+ * the rows of containers.json, the ps.txt table, the stats summary, and the in-memory preparation of
+ * `docker inspect` documents so the redactor sees every secret of a command line or environment in a
+ * shape it can replace whole. No I/O here.
+ */
+import { isSecretKeyName } from '../redaction/keys.js';
+import { redactInspectStructure, siteKeyName, type SecretSite } from '../redaction/structure.js';
+import type { ContainerInspect, ContainerSummary } from '../src/types.js';
+import { formatDuration } from '../src/units.js';
+
+/** One row of docker/<engine>/containers.json: what analyzers and `diff` read. */
+export interface ContainerRow {
+  readonly name: string;
+  readonly id: string;
+  readonly image: string;
+  /** created, running, paused, restarting, removing, exited, dead */
+  readonly state: string;
+  /** `docker ps` status text, e.g. "Exited (137) 2 minutes ago". */
+  readonly status: string;
+  readonly exitCode: number | null;
+  readonly oomKilled: boolean | null;
+  readonly restartCount: number | null;
+  /** starting, healthy, unhealthy; null without a health check. */
+  readonly health: string | null;
+  /** The engine's error for the container (e.g. a failed start), if any. */
+  readonly error: string | null;
+  readonly created: string;
+  readonly startedAt: string | null;
+  readonly finishedAt: string | null;
+  readonly memoryLimitBytes: number | null;
+  readonly logDriver: string | null;
+  readonly tty: boolean | null;
+  readonly labels: Readonly<Record<string, string>>;
+  /** Whether containers/<name>/ was collected (inspect, logs, stats). */
+  readonly collected: boolean;
+  /** Why it was not, when it was not. */
+  readonly notCollected: string | null;
+}
+
+/** `web-1` for a summary (its first name without the slash), else the short id. */
+export function containerName(s: { Names?: readonly string[]; Id: string }): string {
+  return (s.Names?.[0] ?? s.Id.slice(0, 12)).replace(/^\//, '');
+}
+
+/** A name safe as one folder name (docker names already are; ids and odd names are made so). */
+export function folderName(name: string): string {
+  return name.replace(/[^A-Za-z0-9_.-]+/g, '_').replace(/^\.+/, '_').slice(0, 128) || 'unnamed';
+}
+
+const zeroTime = (t: string | undefined): string | null => (!t || t.startsWith('0001-01-01') ? null : t);
+
+/** A containers.json row from the list entry and, when it could be inspected, the inspect document. */
+export function containerRow(s: ContainerSummary, i: ContainerInspect | undefined, collected: { collected: boolean; reason?: string }): ContainerRow {
+  const st = i?.State;
+  return {
+    name: containerName(s),
+    id: s.Id,
+    image: s.Image,
+    state: st?.Status ?? s.State,
+    status: s.Status,
+    exitCode: st?.ExitCode ?? exitCodeFromStatus(s.Status),
+    oomKilled: st?.OOMKilled ?? null,
+    restartCount: i?.RestartCount ?? null,
+    health: st?.Health?.Status ?? null,
+    error: st?.Error || null,
+    created: i?.Created ?? new Date(s.Created * 1000).toISOString(),
+    startedAt: zeroTime(st?.StartedAt),
+    finishedAt: zeroTime(st?.FinishedAt),
+    memoryLimitBytes: i?.HostConfig?.Memory || null,
+    logDriver: i?.HostConfig?.LogConfig?.Type ?? null,
+    tty: i?.Config?.Tty ?? null,
+    labels: { ...(i?.Config?.Labels ?? s.Labels ?? {}) },
+    collected: collected.collected,
+    notCollected: collected.collected ? null : (collected.reason ?? null),
+  };
+}
+
+/** `Exited (137) 2 hours ago` → 137. */
+function exitCodeFromStatus(status: string): number | null {
+  const m = /^Exited \((-?\d+)\)/.exec(status);
+  return m ? Number(m[1]) : null;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Selection
+
+/** A `--containers` pattern: name glob, id prefix, or `label=key[=value]`. */
+export type ContainerPattern =
+  | { readonly kind: 'label'; readonly key: string; readonly value?: string; readonly text: string }
+  | { readonly kind: 'name-or-id'; readonly glob: RegExp; readonly idPrefix?: string; readonly text: string };
+
+/** Parses `--containers` values; throws with the bad value named. */
+export function parsePatterns(values: readonly string[]): ContainerPattern[] {
+  return values.map((text) => {
+    const t = text.trim();
+    if (!t) throw new Error('an empty pattern matches nothing');
+    if (t.startsWith('label=')) {
+      const rest = t.slice('label='.length);
+      const eq = rest.indexOf('=');
+      const key = eq === -1 ? rest : rest.slice(0, eq);
+      if (!key) throw new Error(`"${t}" has no label name: write label=KEY or label=KEY=VALUE`);
+      return eq === -1 ? { kind: 'label', key, text: t } : { kind: 'label', key, value: rest.slice(eq + 1), text: t };
+    }
+    const name = t.replace(/^\//, '');
+    return { kind: 'name-or-id', glob: globToRegExp(name), ...(/^[0-9a-f]+$/i.test(name) ? { idPrefix: name.toLowerCase() } : {}), text: t };
+  });
+}
+
+/** `*` any run, `?` one character, `[abc]` a class; everything else literal; whole-name match. */
+export function globToRegExp(glob: string): RegExp {
+  let re = '';
+  for (let i = 0; i < glob.length; i++) {
+    const ch = glob[i]!;
+    if (ch === '*') re += '.*';
+    else if (ch === '?') re += '.';
+    else if (ch === '[') {
+      const close = glob.indexOf(']', i + 1);
+      if (close === -1) re += '\\[';
+      else {
+        const body = glob.slice(i + 1, close).replace(/\\/g, '\\\\');
+        re += `[${body.startsWith('!') ? `^${body.slice(1)}` : body}]`;
+        i = close;
+      }
+    } else re += ch.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  }
+  return new RegExp(`^${re}$`);
+}
+
+/** True when a container matches any pattern (or there are none). */
+export function matchesPatterns(s: ContainerSummary, patterns: readonly ContainerPattern[]): boolean {
+  if (patterns.length === 0) return true;
+  const name = containerName(s);
+  return patterns.some((p) => {
+    if (p.kind === 'label') {
+      const labels = s.Labels ?? {};
+      return Object.hasOwn(labels, p.key) && (p.value === undefined || labels[p.key] === p.value);
+    }
+    return p.glob.test(name) || (p.idPrefix !== undefined && s.Id.toLowerCase().startsWith(p.idPrefix));
+  });
+}
+
+/** Collect it, or leave it out with the reason a reader needs. */
+export type Decision = { readonly collect: true } | { readonly collect: false; readonly reason: string };
+
+/**
+ * The default selection: running (also paused and restarting) containers, plus those that finished
+ * (or were created without running) at or after `since`. `all` takes every container.
+ */
+export function decide(i: ContainerInspect, options: { since: Date; sinceText: string; all: boolean; now: Date }): Decision {
+  if (options.all) return { collect: true };
+  const st = i.State ?? {};
+  if (st.Running || st.Status === 'running' || st.Status === 'restarting' || st.Status === 'paused') return { collect: true };
+  const finished = zeroTime(st.FinishedAt);
+  const started = zeroTime(st.StartedAt);
+  const when = finished ?? (started ? null : i.Created);
+  const t = when ? Date.parse(when) : NaN;
+  if (Number.isFinite(t) && t >= options.since.getTime()) return { collect: true };
+  const what = finished ? `${st.Status ?? 'exited'} ${formatDuration(options.now.getTime() - t)} ago (${finished})` : started ? `${st.Status ?? 'stopped'} at an unknown time` : `created ${formatDuration(options.now.getTime() - t)} ago and never started`;
+  return { collect: false, reason: `${what}, before --since ${options.sinceText}; use --all-containers or a longer --since to include it` };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Secrets in command lines and environments
+
+/** Characters every value-taking redaction rule reads as part of a bare value. */
+const BARE_SAFE = /^[^\s"',;&<>()[\]{}\\]+$/;
+const RULE_KEY = /^[A-Za-z_][A-Za-z0-9_.-]{0,100}$/;
+
+/**
+ * What replaces a secret found by structure (redaction/structure.ts) before the inspect document is
+ * serialised. The collector cannot make tokens (the redactor holds the run's key), so it puts the
+ * secret where the redactor's key rule sees it next to a secret key, and replaces it whole:
+ *
+ *   `DB_PASSWORD=s3cr3t`         stays (the rule already sees KEY=value)
+ *   `"--password", "s3cr3t"`     → `"--password", "<password=s3cr3t>"`
+ *   `--api-key=s3cr3t`           → `--api-key=<api_key=s3cr3t>`
+ *   `mysql -ps3cr3t`             → `mysql -p<password=s3cr3t>`
+ *
+ * A value a bare-value rule would cut short (spaces, quotes, brackets) is base64url-encoded first
+ * (`b64:…`), so the whole of it is replaced. The redactor then turns each into a `[REDACTED:…]` token.
+ */
+export function markSecret(secret: string, site: SecretSite): string {
+  const safe = BARE_SAFE.test(secret) ? secret : `b64:${Buffer.from(secret, 'utf8').toString('base64url')}`;
+  if (site.form === 'assignment' && RULE_KEY.test(site.key)) return safe;
+  return `<${siteKeyName(site)}=${safe}>`;
+}
+
+/**
+ * The secret values a container's configuration names: env values and command-line values under
+ * secret-looking keys, and labels with such keys. Declared to the run, they are removed wherever else
+ * they appear (the container's own log, events, `system df`), not only where a key stands next to them.
+ */
+export function knownSecrets(doc: ContainerInspect): string[] {
+  const found: string[] = [];
+  redactInspectStructure(doc, (secret) => {
+    found.push(secret);
+    return secret;
+  });
+  for (const [key, value] of Object.entries(doc.Config?.Labels ?? {})) if (value && isSecretKeyName(key)) found.push(value);
+  return found;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Tables and summaries
+
+/** A `docker ps -a`-like table for humans. */
+export function psTable(rows: readonly ContainerRow[]): string {
+  const header = ['NAME', 'CONTAINER ID', 'IMAGE', 'STATE', 'EXIT', 'OOM', 'RESTARTS', 'STARTED', 'FINISHED', 'COLLECTED', 'STATUS'];
+  const body = rows.map((r) => [
+    r.name,
+    r.id.slice(0, 12),
+    r.image,
+    r.state,
+    r.exitCode === null ? '-' : String(r.exitCode),
+    r.oomKilled ? 'yes' : 'no',
+    r.restartCount === null ? '-' : String(r.restartCount),
+    r.startedAt ?? '-',
+    r.finishedAt ?? '-',
+    r.collected ? 'yes' : 'no',
+    r.status,
+  ]);
+  const widths = header.map((h, c) => Math.max(h.length, ...body.map((row) => row[c]!.length)));
+  const line = (cells: readonly string[]): string => cells.map((v, c) => v.padEnd(widths[c]!)).join('  ').trimEnd();
+  return `${[header, ...body].map(line).join('\n')}\n`;
+}
+
+/** The figures a reader wants from one stats sample, computed as `docker stats` does. */
+export interface StatsSummary {
+  readonly read: string | null;
+  readonly memory: { readonly usageBytes: number | null; readonly limitBytes: number | null; readonly percent: number | null };
+  readonly cpu: { readonly percent: number | null; readonly totalSeconds: number | null; readonly onlineCpus: number | null };
+  readonly pids: { readonly current: number | null; readonly limit: number | null };
+}
+
+const num = (v: unknown): number | null => (typeof v === 'number' && Number.isFinite(v) ? v : null);
+const round = (v: number, digits = 2): number => Math.round(v * 10 ** digits) / 10 ** digits;
+
+export function statsSummary(raw: Record<string, unknown>): StatsSummary {
+  const s = raw as {
+    read?: string;
+    memory_stats?: { usage?: number; limit?: number; stats?: Record<string, number> };
+    cpu_stats?: { cpu_usage?: { total_usage?: number; percpu_usage?: number[] }; system_cpu_usage?: number; online_cpus?: number };
+    precpu_stats?: { cpu_usage?: { total_usage?: number }; system_cpu_usage?: number };
+    pids_stats?: { current?: number; limit?: number };
+  };
+  const mem = s.memory_stats ?? {};
+  // Like the docker CLI: page cache that can be dropped is not "used" (cgroup v1 and v2 names).
+  const inactive = mem.stats?.['total_inactive_file'] ?? mem.stats?.['inactive_file'] ?? 0;
+  const usage = num(mem.usage) === null ? null : Math.max(0, mem.usage! - (inactive < mem.usage! ? inactive : 0));
+  const limit = num(mem.limit);
+  const cpu = s.cpu_stats ?? {};
+  const pre = s.precpu_stats ?? {};
+  const online = num(cpu.online_cpus) ?? (cpu.cpu_usage?.percpu_usage?.length || null);
+  const cpuDelta = (cpu.cpu_usage?.total_usage ?? 0) - (pre.cpu_usage?.total_usage ?? 0);
+  const sysDelta = (cpu.system_cpu_usage ?? 0) - (pre.system_cpu_usage ?? 0);
+  const havePrevious = (pre.system_cpu_usage ?? 0) > 0 && sysDelta > 0;
+  const total = num(cpu.cpu_usage?.total_usage);
+  return {
+    read: typeof s.read === 'string' ? s.read : null,
+    memory: { usageBytes: usage, limitBytes: limit, percent: usage !== null && limit ? round((usage / limit) * 100) : null },
+    cpu: { percent: havePrevious && online ? round((cpuDelta / sysDelta) * online * 100) : null, totalSeconds: total === null ? null : round(total / 1e9, 3), onlineCpus: online },
+    pids: { current: num(s.pids_stats?.current), limit: num(s.pids_stats?.limit) },
+  };
+}

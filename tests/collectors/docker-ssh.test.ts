@@ -1,0 +1,138 @@
+/**
+ * ssh:// engines through a real OpenSSH server on 127.0.0.1 (Debian's openssh-server), which runs
+ * `docker system dial-stdio` against the shared test engine. The client is the system `ssh`, given
+ * its keys and known_hosts through a wrapper first on PATH, as a user's ~/.ssh/config would.
+ * Skipped with the reason when sshd or the ssh client is not installed.
+ */
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmod, mkdtemp, rm } from 'node:fs/promises';
+import net from 'node:net';
+import { tmpdir, userInfo } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { collectBundle } from '../../src/collect.js';
+import { fileJson, fileText, readBundle } from '../helpers/bundle.js';
+import { DOCKER_HOST, TEST_IMAGE, docker, dockerUnavailable, removeContainers, uniq } from '../helpers/docker.js';
+
+const SSHD = '/usr/sbin/sshd';
+const missing = [SSHD, '/usr/bin/ssh', '/usr/bin/ssh-keygen'].filter((p) => !existsSync(p));
+const skipReason = dockerUnavailable && !process.env['CI'] ? `no test Docker engine: ${dockerUnavailable}` : missing.length ? `not installed: ${missing.join(', ')} (apt-get install openssh-server openssh-client)` : undefined;
+if (skipReason) process.stderr.write(`tests/collectors/docker-ssh.test.ts skipped: ${skipReason}\n`);
+
+const prefix = uniq('cbs');
+let dir: string;
+let sshd: ChildProcess | undefined;
+let port: number;
+const savedPath = process.env['PATH'];
+
+async function freePort(): Promise<number> {
+  const server = net.createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const p = (server.address() as net.AddressInfo).port;
+  await new Promise((resolve) => server.close(resolve));
+  return p;
+}
+
+const keygen = (file: string): void => {
+  const r = spawnSync('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-f', file], { encoding: 'utf8' });
+  if (r.status !== 0) throw new Error(`ssh-keygen: ${r.stderr}`);
+};
+
+/** An ssh wrapper first on PATH: the collector's `ssh` then uses this config (keys, known_hosts). */
+function useSshConfig(knownHosts: string): void {
+  const config = join(dir, `ssh_config-${knownHosts.split('/').pop()}`);
+  writeFileSync(config, ['Host *', `  IdentityFile ${join(dir, 'id')}`, '  IdentitiesOnly yes', `  UserKnownHostsFile ${knownHosts}`, '  StrictHostKeyChecking yes', '  LogLevel ERROR', ''].join('\n'));
+  writeFileSync(join(dir, 'bin', 'ssh'), `#!/bin/sh\nexec /usr/bin/ssh -F '${config}' "$@"\n`, { mode: 0o755 });
+  process.env['PATH'] = `${join(dir, 'bin')}:${savedPath}`;
+}
+
+const sessions = (): number => (readFileSync(join(dir, 'sshd.log'), 'utf8').match(/Accepted publickey/g) ?? []).length;
+
+describe.skipIf(skipReason)('ssh:// engines (real sshd)', () => {
+  beforeAll(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'cb-ssh-'));
+    await chmod(dir, 0o700);
+    mkdirSync(join(dir, 'bin'));
+    keygen(join(dir, 'hostkey'));
+    keygen(join(dir, 'id'));
+    writeFileSync(join(dir, 'authorized_keys'), readFileSync(join(dir, 'id.pub')));
+    port = await freePort();
+    const sock = DOCKER_HOST;
+    writeFileSync(
+      join(dir, 'sshd_config'),
+      [
+        `Port ${port}`,
+        'ListenAddress 127.0.0.1',
+        `HostKey ${join(dir, 'hostkey')}`,
+        `PidFile ${join(dir, 'sshd.pid')}`,
+        `AuthorizedKeysFile ${join(dir, 'authorized_keys')}`,
+        'PubkeyAuthentication yes',
+        'PasswordAuthentication no',
+        'KbdInteractiveAuthentication no',
+        'PermitRootLogin prohibit-password',
+        'StrictModes no',
+        'UsePAM no',
+        // The remote `docker system dial-stdio` talks to the shared test engine.
+        `SetEnv DOCKER_HOST=${sock}`,
+        '',
+      ].join('\n'),
+    );
+    if (process.getuid?.() === 0) mkdirSync('/run/sshd', { recursive: true, mode: 0o755 }); // sshd's privilege separation dir
+    sshd = spawn(SSHD, ['-D', '-e', '-f', join(dir, 'sshd_config'), '-E', join(dir, 'sshd.log')], { stdio: 'ignore' });
+    for (let i = 0; ; i++) {
+      const ok = await new Promise<boolean>((resolve) => {
+        const s = net.connect(port, '127.0.0.1', () => (s.end(), resolve(true)));
+        s.on('error', () => resolve(false));
+      });
+      if (ok) break;
+      if (i > 50 || sshd.exitCode !== null) throw new Error(`sshd did not start: ${existsSync(join(dir, 'sshd.log')) ? readFileSync(join(dir, 'sshd.log'), 'utf8') : ''}`);
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    writeFileSync(join(dir, 'known_hosts'), `[127.0.0.1]:${port} ${readFileSync(join(dir, 'hostkey.pub'), 'utf8')}`);
+    writeFileSync(join(dir, 'known_hosts_other'), '');
+    await docker('run', '--network', 'none', '--name', `${prefix}-a`, TEST_IMAGE, 'sh', '-c', 'echo over ssh; echo on stderr >&2');
+    await docker('run', '-d', '--network', 'none', '--name', `${prefix}-b`, TEST_IMAGE, 'sh', '-c', 'echo running; sleep 600');
+  }, 60_000);
+
+  afterAll(async () => {
+    process.env['PATH'] = savedPath;
+    sshd?.kill('SIGTERM');
+    await removeContainers(prefix);
+    if (dir) await rm(dir, { recursive: true, force: true });
+  });
+
+  const url = () => `ssh://${userInfo().username}@127.0.0.1:${port}`;
+  const collect = async () => {
+    const out = join(dir, `out-${Math.random().toString(36).slice(2)}`);
+    const r = await collectBundle({ outputDir: out, only: ['docker'], env: { ...process.env, DOCKER_HOST: '' }, dockerHosts: [url()], collectorOptions: { docker: { containers: [`${prefix}-*`] } } });
+    return { r, entries: await readBundle(r.bundle) };
+  };
+
+  it('collects the engine behind ssh://, reusing a few ssh sessions for all requests', async () => {
+    useSshConfig(join(dir, 'known_hosts'));
+    const before = sessions();
+    const { r, entries } = await collect();
+    const label = `127.0.0.1-${port}`;
+    expect(r.manifest.collectors[0]).toMatchObject({ status: 'ok' });
+    expect(fileJson(entries, 'docker/engines.json').engines).toEqual([expect.objectContaining({ label, status: 'ok' })]);
+    expect(fileJson(entries, `docker/${label}/endpoint.json`)).toMatchObject({ transport: 'ssh', command: ['ssh', '-o', 'BatchMode=yes', '-o', 'ConnectTimeout=15', '-T', '-l', userInfo().username, '-p', String(port), '--', '127.0.0.1', 'docker', 'system', 'dial-stdio'] });
+    expect(fileJson(entries, `docker/${label}/info.json`).ID).toBe(await docker('info', '--format', '{{.ID}}'));
+    const log = fileText(entries, `docker/${label}/containers/${prefix}-a/logs.txt`);
+    expect(log).toMatch(/Z stdout over ssh\n/);
+    expect(log).toMatch(/Z stderr on stderr\n/);
+    expect(fileJson(entries, `docker/${label}/containers/${prefix}-b/stats.json`).summary.pids.current).toBeGreaterThanOrEqual(1);
+    // About a dozen requests went over far fewer SSH sessions (keep-alive), not one session each.
+    const used = sessions() - before;
+    expect(used).toBeGreaterThanOrEqual(1);
+    expect(used).toBeLessThanOrEqual(8);
+  }, 60_000);
+
+  it('fails that engine with ssh\'s own reason when the host key is not known (never prompts)', async () => {
+    useSshConfig(join(dir, 'known_hosts_other'));
+    const { r } = await collect();
+    const docker = r.manifest.collectors[0]!;
+    expect(docker.status).toBe('failed');
+    expect(docker.reason).toMatch(/ssh failed: .*Host key verification failed.*BatchMode=yes/);
+  }, 60_000);
+});
