@@ -3,10 +3,14 @@
  * errors and decides how the process ends; every command is a thin call into the library.
  */
 import yargs, { type Argv } from 'yargs';
+import { DOCKER_DEFAULTS } from '../collectors/docker.js';
+import { parsePatterns } from '../collectors/docker-containers.js';
 import { builtinCollectors } from '../collectors/index.js';
 import { errorMessage } from './artifacts.js';
 import { DEFAULTS, collectBundle, type CollectResult } from './collect.js';
+import type { TlsFlags } from './docker-endpoints.js';
 import { CliError, EXIT } from './errors.js';
+import { parseSince, parseSize } from './units.js';
 import { TOOL } from './version.js';
 
 export interface CliIo {
@@ -54,6 +58,23 @@ function collectOptions(y: Argv): Argv {
       requiresArg: true,
       describe: "The project's Python: a path, a name on PATH or a command (\"poetry run python\"); default: uv, $VIRTUAL_ENV, .venv, venv, python3",
     })
+    .option('docker-host', {
+      type: 'string',
+      requiresArg: true,
+      array: true,
+      describe: 'Docker engine to collect, repeatable: unix:///path, tcp://host:port, ssh://user@host or a docker context name (default: DOCKER_HOST, else the current context, else /var/run/docker.sock)',
+    })
+    .option('tls', { type: 'boolean', describe: 'Use TLS for tcp:// engines without verifying them (default: DOCKER_TLS)' })
+    .option('tlsverify', { type: 'boolean', describe: 'Use TLS for tcp:// engines and verify them against the CA (default: DOCKER_TLS_VERIFY)' })
+    .option('tlscacert', { type: 'string', requiresArg: true, describe: 'CA certificate (default: $DOCKER_CERT_PATH/ca.pem, else ~/.docker/ca.pem)' })
+    .option('tlscert', { type: 'string', requiresArg: true, describe: 'Client certificate (default: $DOCKER_CERT_PATH/cert.pem)' })
+    .option('tlskey', { type: 'string', requiresArg: true, describe: 'Client key (default: $DOCKER_CERT_PATH/key.pem)' })
+    .option('tail', { type: 'string', requiresArg: true, describe: `Log lines kept per container (the last ones), or "all"; default ${DOCKER_DEFAULTS.tail}` })
+    .option('since', { type: 'string', requiresArg: true, describe: `Logs and events from this long ago (30m, 24h, 7d) or this ISO time; also which stopped containers are collected (default ${DOCKER_DEFAULTS.since})` })
+    .option('max-log-bytes', { type: 'string', requiresArg: true, describe: 'Log bytes kept per container, from the end (10MiB, 512KiB; 0 = no limit; default 10MiB)' })
+    .option('containers', { type: 'string', requiresArg: true, array: true, describe: 'Only these containers, repeatable: name glob (web-*), id prefix, label=KEY or label=KEY=VALUE' })
+    .option('all-containers', { type: 'boolean', describe: 'Collect every container, not only running ones and those that finished within --since' })
+    .group(['docker-host', 'tls', 'tlsverify', 'tlscacert', 'tlscert', 'tlskey', 'tail', 'since', 'max-log-bytes', 'containers', 'all-containers'], 'Docker:')
     .option('json', { type: 'boolean', default: false, describe: 'Print a machine-readable summary on stdout' })
     .option('quiet', { alias: 'q', type: 'boolean', default: false, describe: 'Print only errors on stderr' })
     .option('verbose', { type: 'boolean', default: false, describe: 'Also print debug messages' });
@@ -72,6 +93,7 @@ export async function main(args: readonly string[], io: CliIo): Promise<number> 
     .example('$0 -o /tmp/bundles --label before-upgrade', 'Name the bundle and choose where it goes')
     .example('$0 --only docker --timeout 20 --json', 'Docker only, machine-readable summary')
     .example('$0 --skip system --title "Jobs stuck in pending"', 'Skip a collector, set the ISSUE.md title')
+    .example('$0 --only docker --docker-host ssh://ci@exec1 --docker-host tcp://exec2:2376 --tlsverify --since 6h', 'Several Docker engines in one run, the last 6 hours')
     .example('$0 --django-dir /srv/app --settings app.settings.prod --python /srv/app/.venv/bin/python', 'Point at the Django project, its settings and its interpreter')
     .epilog(EPILOG)
     .strict()
@@ -126,6 +148,7 @@ async function runCollect(argv: Record<string, unknown>, rawArgs: readonly strin
     if (String(argv[flag]).trim() === '') throw new CliError(`--${flag} must not be empty`, 'E_USAGE');
     django[key] = String(argv[flag]);
   }
+  const docker = dockerCollectorOptions(argv);
   const quiet = Boolean(argv['quiet']);
   const deadlineMs = seconds('deadline');
   const result = await collectBundle({
@@ -138,7 +161,10 @@ async function runCollect(argv: Record<string, unknown>, rawArgs: readonly strin
     ...(argv['label'] ? { label: String(argv['label']) } : {}),
     ...(argv['title'] ? { title: String(argv['title']) } : {}),
     ...(argv['description'] ? { description: String(argv['description']) } : {}),
-    ...(Object.keys(django).length ? { collectorOptions: { django } } : {}),
+    ...dockerHostOptions(argv),
+    ...(Object.keys(django).length || Object.keys(docker).length
+      ? { collectorOptions: { ...(Object.keys(django).length ? { django } : {}), ...(Object.keys(docker).length ? { docker } : {}) } }
+      : {}),
     signal: io.signal,
     env: io.env,
     commandLine: ['collect-bundle', ...rawArgs],
@@ -147,6 +173,61 @@ async function runCollect(argv: Record<string, unknown>, rawArgs: readonly strin
   if (!quiet) io.stderr.write(summary(result));
   if (argv['json']) io.stdout.write(`${JSON.stringify(jsonSummary(result), null, 2)}\n`);
   return result.status === 'complete' ? EXIT.complete : EXIT.partial;
+}
+
+/** `--docker-host` and the `--tls*` options, for collectBundle. */
+function dockerHostOptions(argv: Record<string, unknown>): { dockerHosts?: string[]; dockerTls?: TlsFlags } {
+  const hosts = list(argv['docker-host']);
+  if (argv['docker-host'] !== undefined && hosts.length === 0) throw new CliError('--docker-host needs a URL (unix://, tcp://, ssh://) or a docker context name', 'E_USAGE');
+  const tls: { -readonly [K in keyof TlsFlags]: TlsFlags[K] } = {};
+  if (argv['tls'] !== undefined) tls.tls = Boolean(argv['tls']);
+  if (argv['tlsverify'] !== undefined) tls.verify = Boolean(argv['tlsverify']);
+  for (const [flag, key] of [['tlscacert', 'ca'], ['tlscert', 'cert'], ['tlskey', 'key']] as const) {
+    if (argv[flag] === undefined) continue;
+    if (String(argv[flag]).trim() === '') throw new CliError(`--${flag} must name a file`, 'E_USAGE');
+    tls[key] = String(argv[flag]);
+  }
+  return { ...(hosts.length ? { dockerHosts: hosts } : {}), ...(Object.keys(tls).length ? { dockerTls: tls } : {}) };
+}
+
+/** The docker collector's options from `--tail`, `--since`, `--max-log-bytes`, `--containers`, `--all-containers`. */
+function dockerCollectorOptions(argv: Record<string, unknown>): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  const usage = (flag: string, err: unknown): CliError => new CliError(`--${flag}: ${errorMessage(err)}`, 'E_USAGE');
+  if (argv['tail'] !== undefined) {
+    const t = String(argv['tail']).trim().toLowerCase();
+    if (t === 'all') out['tail'] = 'all';
+    else if (/^\d+$/.test(t)) out['tail'] = Number(t);
+    else throw new CliError(`--tail must be a whole number of lines or "all", got "${String(argv['tail'])}"`, 'E_USAGE');
+  }
+  if (argv['since'] !== undefined) {
+    try {
+      parseSince(String(argv['since']));
+    } catch (err) {
+      throw usage('since', err);
+    }
+    out['since'] = String(argv['since']).trim();
+  }
+  if (argv['max-log-bytes'] !== undefined) {
+    try {
+      out['maxLogBytes'] = parseSize(String(argv['max-log-bytes']));
+    } catch (err) {
+      throw usage('max-log-bytes', err);
+    }
+  }
+  if (argv['containers'] !== undefined) {
+    // Commas separate patterns, except inside a label value (label=k=a,b).
+    const patterns = ([] as unknown[]).concat(argv['containers']).flatMap((v) => (String(v).trim().startsWith('label=') ? [String(v).trim()] : list(v)));
+    try {
+      parsePatterns(patterns);
+    } catch (err) {
+      throw usage('containers', err);
+    }
+    if (patterns.length === 0) throw new CliError('--containers needs at least one pattern: a name glob, an id prefix or label=KEY[=VALUE]', 'E_USAGE');
+    out['containers'] = patterns;
+  }
+  if (argv['all-containers'] !== undefined) out['allContainers'] = Boolean(argv['all-containers']);
+  return out;
 }
 
 /** The text that followed `--name` (or `--name=`) on the command line, if any. */
