@@ -1,5 +1,5 @@
 /**
- * npm run bench:docker [-- --count 200 --lines 1000 --running 5 --runs 3 --tail 10000|all --keep]
+ * npm run bench:docker [-- --count 200 --lines 1000 --running 5 --runs 3 --tail 10000|all --keep | --reuse ID]
  *
  * Creates --count containers on a Docker engine (each prints --lines numbered lines, a tenth of them
  * on stderr; --running of them keep running), then times in the same run, --runs times each and
@@ -10,7 +10,8 @@
  *                    per container into files, `tar czf` of the result
  *
  * and prints both medians, their ratio and collect-bundle's peak RSS. Its containers are removed at
- * the end (also after an error or Ctrl-C) unless --keep is given.
+ * the end (also after an error or Ctrl-C) unless --keep is given; `--reuse cbbench-<pid>` measures
+ * containers a --keep run left (and leaves them).
  *
  * The engine: DOCKER_HOST if set, else the private test engine (scripts/test-env.sh up primary).
  */
@@ -93,14 +94,15 @@ async function bench(): Promise<void> {
   const tail = str('tail', '10000');
   const host = engine();
   const env = { ...process.env, DOCKER_HOST: host };
-  const id = `cbbench-${process.pid}`;
+  const reuse = args.includes('--reuse') ? str('reuse', '') : undefined;
+  const id = reuse || `cbbench-${process.pid}`;
   const image = process.env['CB_TEST_IMAGE'] ?? 'cb-busybox:latest';
   const work = await mkdtemp(join(tmpdir(), 'cb-bench-docker-'));
   let cleaned = false;
   const cleanup = async (): Promise<void> => {
     if (cleaned) return;
     cleaned = true;
-    if (!flag('keep')) {
+    if (!flag('keep') && !reuse) {
       process.stderr.write(`removing the ${count} containers ...\n`);
       sh(`docker ps -aq --filter label=cb-bench=${id} | xargs -r docker rm -f >/dev/null`, env);
     }
@@ -118,26 +120,8 @@ async function bench(): Promise<void> {
     if (interrupted) throw new Error('interrupted');
   };
   try {
-    process.stderr.write(`engine ${host}; creating ${count} containers with ${lines} log lines each (${running} kept running) ...\n`);
-    const began = performance.now();
-    // Numbered lines of ~100 bytes; every tenth on stderr, so demultiplexing has work to do.
-    // Shell builtins only: a process per line would make creating the containers the slow part.
-    const script = `i=0; while [ $i -lt ${lines} ]; do i=$((i+1)); if [ $((i % 10)) -eq 0 ]; then printf 'WARN worker: job %d retried after timeout, queue depth=%d host=exec-%d\\n' $i $((i % 37)) $((i % 7)) >&2; else printf 'INFO worker: job %d done in %dms status=ok queue=default host=exec-%d\\n' $i $((i % 900)) $((i % 7)); fi; done`;
-    await pool(count, 8, async (i) => {
-      check();
-      const keep = i < running ? '; sleep 36000' : '';
-      await run('docker', ['run', '-d', '--network', 'none', '--label', `cb-bench=${id}`, '--name', `${id}-${String(i).padStart(4, '0')}`, image, 'sh', '-c', `${script}${keep}`], env);
-    });
-    // Wait until every container has written its log.
-    for (;;) {
-      const r = spawnSync('docker', ['ps', '-q', '--filter', `label=cb-bench=${id}`, '--filter', 'status=running'], { env, encoding: 'utf8' });
-      const stillRunning = r.stdout.trim().split('\n').filter(Boolean).length;
-      if (stillRunning <= running) break;
-      check();
-      await new Promise((r) => setTimeout(r, 500));
-    }
-    await new Promise((r) => setTimeout(r, 1500)); // the running ones finish their lines
-    process.stderr.write(`created in ${((performance.now() - began) / 1000).toFixed(0)} s\n`);
+    if (reuse) process.stderr.write(`engine ${host}; reusing the containers labelled cb-bench=${id}\n`);
+    else await createContainers({ count, lines, running, id, image, env, check });
 
     const ours: { ms: number; rss: number; code: number; bytes: number }[] = [];
     const theirs: { ms: number; bytes: number }[] = [];
@@ -180,6 +164,28 @@ async function bench(): Promise<void> {
   } finally {
     await cleanup();
   }
+}
+
+/** Creates the containers (numbered lines of ~100 bytes, every tenth on stderr) and waits for their logs. */
+async function createContainers(o: { count: number; lines: number; running: number; id: string; image: string; env: NodeJS.ProcessEnv; check: () => void }): Promise<void> {
+  process.stderr.write(`engine ${o.env['DOCKER_HOST']}; creating ${o.count} containers with ${o.lines} log lines each (${o.running} kept running) ...\n`);
+  const began = performance.now();
+  // Shell builtins only: a process per line would make creating the containers the slow part.
+  const script = `i=0; while [ $i -lt ${o.lines} ]; do i=$((i+1)); if [ $((i % 10)) -eq 0 ]; then printf 'WARN worker: job %d retried after timeout, queue depth=%d host=exec-%d\\n' $i $((i % 37)) $((i % 7)) >&2; else printf 'INFO worker: job %d done in %dms status=ok queue=default host=exec-%d\\n' $i $((i % 900)) $((i % 7)); fi; done`;
+  await pool(o.count, 8, async (i) => {
+    o.check();
+    const keep = i < o.running ? '; sleep 36000' : '';
+    await run('docker', ['run', '-d', '--network', 'none', '--label', `cb-bench=${o.id}`, '--name', `${o.id}-${String(i).padStart(4, '0')}`, o.image, 'sh', '-c', `${script}${keep}`], o.env);
+  });
+  // Wait until every container that is not kept running has written its log and exited.
+  for (;;) {
+    const r = spawnSync('docker', ['ps', '-q', '--filter', `label=cb-bench=${o.id}`, '--filter', 'status=running'], { env: o.env, encoding: 'utf8' });
+    if (r.stdout.trim().split('\n').filter(Boolean).length <= o.running) break;
+    o.check();
+    await new Promise((resolve) => setTimeout(resolve, 500));
+  }
+  await new Promise((resolve) => setTimeout(resolve, 1500)); // the running ones finish their lines
+  process.stderr.write(`created in ${((performance.now() - began) / 1000).toFixed(0)} s\n`);
 }
 
 async function dirBytes(dir: string, suffix: string): Promise<number> {
