@@ -8,7 +8,7 @@
  */
 import { TarArchive } from 'archiver';
 import { createHash } from 'node:crypto';
-import { createWriteStream } from 'node:fs';
+import { createReadStream, createWriteStream } from 'node:fs';
 import { chmod, mkdir, open, rename, rm, stat, unlink, writeFile } from 'node:fs/promises';
 import { basename, join, posix } from 'node:path';
 import { Transform } from 'node:stream';
@@ -18,12 +18,24 @@ import { errorMessage } from '../artifacts.js';
 import type { ArtifactSink } from '../run.js';
 import type { Artifact, ArtifactRecord, Problem } from '../types.js';
 import { TailSpool } from './spool.js';
+import { verifyBundle, type VerifyOptions, type VerifyProblem } from './verify.js';
 
 /** Root-level files, in the order they are packed (small and first, so readers find them fast). */
 const ROOT_FILE_ORDER = ['manifest.json', 'ISSUE.md', 'redactions.json', 'run.log'];
 
 /** Errors of our own disk writes (as opposed to errors of the artifact's source). */
 const FS_WRITE_ERRORS = new Set(['ENOSPC', 'EDQUOT', 'EROFS', 'EIO']);
+
+/** The finished archive failed its own verification; no bundle was written. */
+export class VerificationError extends Error {
+  override name = 'VerificationError';
+  constructor(readonly problems: readonly VerifyProblem[]) {
+    const first = problems[0]!;
+    super(
+      `the finished bundle failed verification, so it was not kept (fail closed): ${problems.length} problem(s), first: ${first.file}${first.line ? `:${first.line}` : ''}: ${first.message}. Please report this with \`collect-bundle verify\` output`,
+    );
+  }
+}
 
 /** Thrown when the output cannot be written at all; the CLI turns it into exit 1. */
 export class OutputError extends Error {
@@ -32,8 +44,10 @@ export class OutputError extends Error {
 
 interface Entry {
   readonly path: string;
-  readonly file?: string;
+  file?: string;
   readonly data?: Buffer;
+  /** The literal set's version when this file was redacted (see `redactLateSecrets`). */
+  literalVersion?: number;
 }
 
 export interface BundleWriterOptions {
@@ -111,7 +125,7 @@ export class BundleWriter implements ArtifactSink {
       settle = undefined;
       await opened.settle?.();
       const result = await spool.finish();
-      this.#entries.push({ path, file: result.file });
+      this.#entries.push({ path, file: result.file, literalVersion: this.#redactor.literals?.version ?? 0 });
       return {
         path,
         bytes: result.bytes,
@@ -142,7 +156,36 @@ export class BundleWriter implements ArtifactSink {
   }
 
   /** Packs everything into the tarball, renames it into place and writes the sidecar. */
-  async finish(signal?: AbortSignal): Promise<WrittenBundle> {
+  /**
+   * Known secrets learned after a file was spooled (a password seen under a secret key in a later
+   * artifact) are removed from that file too: it runs through the redactor once more (redacting is
+   * idempotent, so only the new literals change). Returns the new records of the files that changed.
+   */
+  async redactLateSecrets(): Promise<Map<string, Pick<ArtifactRecord, 'bytes' | 'sha256'>>> {
+    const changed = new Map<string, Pick<ArtifactRecord, 'bytes' | 'sha256'>>();
+    const literals = this.#redactor.literals;
+    if (!literals) return changed;
+    for (const entry of this.#entries) {
+      if (!entry.file || entry.literalVersion === undefined || entry.literalVersion === literals.version) continue;
+      const spool = await TailSpool.create(join(this.spoolDir, String(++this.#count)), 0);
+      try {
+        await pipeline(createReadStream(entry.file), this.#redactor.stream(entry.path), async (source: AsyncIterable<Buffer>) => {
+          for await (const chunk of source) await spool.write(chunk);
+        });
+        const result = await spool.finish();
+        await rm(entry.file, { force: true });
+        entry.file = result.file;
+        entry.literalVersion = literals.version;
+        changed.set(entry.path, { bytes: result.bytes, sha256: result.sha256 });
+      } catch (err) {
+        await spool.discard();
+        throw err;
+      }
+    }
+    return changed;
+  }
+
+  async finish(signal?: AbortSignal, check?: Omit<VerifyOptions, 'sidecar' | 'sha256'>): Promise<WrittenBundle> {
     if (this.#closed) throw new Error('bundle already finished');
     this.#closed = true;
     const date = new Date();
@@ -186,6 +229,11 @@ export class BundleWriter implements ArtifactSink {
       await fh.sync().finally(() => fh.close());
       await chmod(this.partialPath, 0o600);
       const sha256 = hash.digest('hex');
+      if (check) {
+        // Fail closed: the finished archive is scanned again before it may take its final name.
+        const verdict = await verifyBundle(this.partialPath, { ...check, sidecar: false, sha256 });
+        if (!verdict.ok) throw new VerificationError(verdict.problems);
+      }
       const sidecar = `${this.path}.sha256`;
       await writeFile(`${sidecar}.partial`, `${sha256}  ${basename(this.path)}\n`, { mode: 0o600, flag: 'w' });
       await rename(this.partialPath, this.path);
@@ -193,8 +241,13 @@ export class BundleWriter implements ArtifactSink {
       await rm(this.spoolDir, { recursive: true, force: true });
       return { path: this.path, sha256, bytes, sidecar };
     } catch (err) {
+      // Archiver may still hold queued spool files: stop it and let it settle before the spool goes,
+      // or it opens a deleted file and throws where nothing listens.
+      archive.on('error', () => undefined);
+      archive.abort();
+      await new Promise((resolve) => setImmediate(resolve));
       await this.abort();
-      if (signal?.aborted) throw err;
+      if (signal?.aborted || err instanceof VerificationError) throw err;
       throw new OutputError(describeFsError(err, this.partialPath, 'bundle'), { cause: err });
     }
   }

@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { createHash } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { mkdir, mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -98,7 +98,10 @@ describe('BundleWriter', () => {
     const { writer } = await newWriter();
     const r = await writer.write('files', stream('core.bin', [Buffer.from([0x7f, 0x45, 0x4c, 0x46, 0x00, 0x01])]), never);
     expect(r).toMatchObject({ kind: 'problem', item: 'files/core.bin' });
-    expect((r as { reason: string }).reason).toMatch(/binary/);
+    expect((r as { reason: string }).reason).toBe('binary content (6 bytes; it has NUL bytes) was not included');
+    // The size is of the whole content, also when the NUL comes early in a long stream.
+    const big = await writer.write('files', stream('big.bin', [Buffer.from([0, 1, 2]), Buffer.alloc(5000, 0x41), Buffer.alloc(7, 0x42)]), never);
+    expect((big as { reason: string }).reason).toBe('binary content (5010 bytes; it has NUL bytes) was not included');
     const entries = await readBundle((await writer.finish()).path);
     expect(entries.size).toBe(0);
   });
@@ -146,12 +149,12 @@ describe('BundleWriter', () => {
     execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=256k', 'tmpfs', mnt]);
     try {
       const { writer } = await newWriter(mnt);
-      // Random-looking content does not compress: spooled fits, but spool + tarball does not.
-      const noise = createHash('sha512');
-      const chunks: string[] = [];
-      for (let i = 0; i < 1500; i++) chunks.push(`${noise.update(String(i)).copy().digest('hex')}\n`);
-      const r = await writer.write('c', stream('noise.txt', chunks), never);
-      expect('path' in r).toBe(true);
+      // Two spooled files that nearly fill the disk, of random content that hardly compresses: packing
+      // the first needs far more room than is left, before its spool can be freed.
+      for (const name of ['a.txt', 'b.txt']) {
+        const r = await writer.write('c', text(name, `${randomBytes(90 * 1024).toString('base64')}\n`), never);
+        expect('path' in r).toBe(true);
+      }
       await expect(writer.finish()).rejects.toThrow(/no space left on the device holding .*: free some space or choose another --output-dir/);
       expect(await readdir(mnt)).toEqual([]);
     } finally {
