@@ -21,7 +21,10 @@ import {
   type ProjectLocation,
 } from './django/interpreter.js';
 import { parseConflicts, parseMigratePlan, versionAtLeast } from './django/parse.js';
-import { STATE_PROBE, STATE_PROBE_BOOTSTRAP, STATE_PROBE_ENV, extractJson } from './django/probes.js';
+import { SECRETS_PROBE, STATE_PROBE, STATE_PROBE_BOOTSTRAP, STATE_PROBE_ENV, extractJson } from './django/probes.js';
+
+/** The `-c` argument of the secrets probe (recorded in the manifest as the command; the code is in the environment). */
+const SECRETS_PROBE_BOOTSTRAP = `import os; exec(os.environ['${STATE_PROBE_ENV}'])  # collect-bundle django secrets probe (read-only; values stay in memory)`;
 
 export interface DjangoOptions {
   /** The project directory (with manage.py); unset: the current directory, or one level below it. */
@@ -87,6 +90,29 @@ export default defineCollector<DjangoOptions>({
     if (ctx.options.djangoDir) return true;
     const project = await findProject(undefined, ctx.options.cwd || process.cwd());
     return typeof project === 'string' ? project : true;
+  },
+  /**
+   * The settings' secrets (SECRET_KEY, database/cache/broker/email passwords, every value under a
+   * secret-looking name), learned before any collector collects so they are removed from everything.
+   * Quiet on failure: collect() reports the same problems with their causes.
+   */
+  async secrets(ctx) {
+    const o = ctx.options;
+    const cwd = o.cwd || process.cwd();
+    const project = await findProject(o.djangoDir, cwd);
+    if (typeof project === 'string') return [];
+    const choice = await chooseInterpreter({ projectDir: project.dir, python: o.python, env: ctx.deps.env, cwd });
+    if (typeof choice === 'string') return [];
+    const [file, ...prefix] = choice.command as [string, ...string[]];
+    const env = childEnv(ctx.deps.env, o);
+    const r = await ctx.deps.exec.run(file, [...prefix, '-c', SECRETS_PROBE_BOOTSTRAP], {
+      cwd: project.dir,
+      env: { ...env, [STATE_PROBE_ENV]: SECRETS_PROBE },
+      timeoutMs: Math.min(o.commandTimeoutMs, 30_000),
+      maxBuffer: 4 * 1024 * 1024,
+    });
+    const values = extractJson<unknown>(r.stdout);
+    return Array.isArray(values) ? values.filter((v): v is string => typeof v === 'string') : [];
   },
   async *collect(ctx) {
     const o = ctx.options;

@@ -6,9 +6,6 @@
 import { hostname, userInfo } from 'node:os';
 import { Writable } from 'node:stream';
 import { builtinCollectors } from '../collectors/index.js';
-import { Redactor } from '../redaction/redactor.js';
-import { RedactionReport } from '../redaction/report.js';
-import { newRedactionKey } from '../redaction/tags.js';
 import { errorMessage } from './artifacts.js';
 import { bundleName } from './bundle/name.js';
 import { BundleWriter, OutputError } from './bundle/writer.js';
@@ -16,6 +13,7 @@ import { createDockerClient } from './docker-client.js';
 import { resolveDockerEndpoints, type TlsFlags } from './docker-endpoints.js';
 import { CliError } from './errors.js';
 import { renderIssue } from './issue.js';
+import { setUpRedaction, type RedactionOptions } from './redaction-plan.js';
 import { Reporter } from './progress.js';
 import { runCollectors } from './run.js';
 import type { ArtifactRecord, Collector, CollectorRecord, DockerClient, DockerEndpoint, Manifest } from './types.js';
@@ -31,7 +29,7 @@ export interface CollectOptions {
   readonly only?: readonly string[];
   /** Do not run these collectors. */
   readonly skip?: readonly string[];
-  /** Per-collector timeout in ms (default 60 s). */
+  /** Per-collector timeout in ms; when given it applies to every collector (default: each collector's own, else 60 s). */
   readonly timeoutMs?: number;
   /** Whole-run deadline for collection in ms; the bundle is still written with what was gathered. */
   readonly deadlineMs?: number;
@@ -55,6 +53,8 @@ export interface CollectOptions {
   readonly collectorOptions?: Readonly<Record<string, Readonly<Record<string, unknown>>>>;
   /** The collector registry; default: the built-ins. */
   readonly collectors?: readonly Collector<any>[];
+  /** Redaction settings: tag key, custom rules, known secrets, allowlist. */
+  readonly redaction?: RedactionOptions;
   /** Aborts the run (Ctrl-C): no bundle is left behind. */
   readonly signal?: AbortSignal;
   /** Environment the run sees; default process.env. */
@@ -104,8 +104,8 @@ export async function collectBundle(options: CollectOptions): Promise<CollectRes
     throw new CliError(errorMessage(err), 'E_USAGE');
   }
 
-  const report = new RedactionReport();
-  const redactor = new Redactor({ key: newRedactionKey(), report });
+  const redaction = await setUpRedaction(options.redaction ?? {}, env);
+  const { redactor, report } = redaction;
   const reporter = new Reporter({
     out: options.progress?.out ?? new Writable({ write: (_c, _e, cb) => cb() }),
     quiet: options.progress ? Boolean(options.progress.quiet) : true,
@@ -124,17 +124,19 @@ export async function collectBundle(options: CollectOptions): Promise<CollectRes
 
   const interrupted = (): CliError => new CliError('interrupted: no bundle was written', 'E_INTERRUPTED');
   try {
+    if (redaction.key.warning) reporter.log('warn', redaction.key.warning);
     reporter.log('info', `collecting ${collectors.map((c) => c.name).join(', ')} into ${writer.path}`);
     const environment: Record<string, string> = {};
-    const records: CollectorRecord[] = await runCollectors(
+    const collected: CollectorRecord[] = await runCollectors(
       {
         collectors,
         optionsFor: (n) => options.collectorOptions?.[n] ?? {},
         concurrency,
         timeoutMs,
+        timeoutFixed: options.timeoutMs !== undefined,
         signal,
         ...(options.deadlineMs ? { deadline: AbortSignal.timeout(options.deadlineMs) } : {}),
-        deps: { dockerEndpoints, docker: options.dockerClient ?? ((e) => createDockerClient(e)), env },
+        deps: { dockerEndpoints, docker: options.dockerClient ?? ((e) => createDockerClient(e)), env, secrets: { add: (value: string) => void redaction.literals.add(value) } },
       },
       writer,
       {
@@ -147,6 +149,9 @@ export async function collectBundle(options: CollectOptions): Promise<CollectRes
       },
     );
     if (signal.aborted) throw interrupted();
+    // Secrets learned late (from a later artifact) are removed from files spooled before them.
+    const restated = await writer.redactLateSecrets();
+    const records = collected.map((r) => (r.artifacts.some((a) => restated.has(a.path)) ? { ...r, artifacts: r.artifacts.map((a) => ({ ...a, ...restated.get(a.path) })) } : r));
 
     const status = records.some((r) => r.status === 'failed' || r.status === 'timed-out') ? 'partial' : 'complete';
     const files: ArtifactRecord[] = [];
@@ -173,7 +178,7 @@ export async function collectBundle(options: CollectOptions): Promise<CollectRes
       environment,
       collectors: records,
       files: [...files],
-      redaction: { total: report.total, byRule: report.byRule() },
+      redaction: { total: report.total, byRule: report.byRule(), ...redaction.summary, literals: redaction.literals.size },
     });
     files.push(writer.addRootFile('ISSUE.md', renderIssue({ manifest: draft(new Date()), ...pick(options, 'title', 'description') })));
     reporter.log('info', `collection finished (${status}); writing ${writer.path}`);
@@ -185,7 +190,7 @@ export async function collectBundle(options: CollectOptions): Promise<CollectRes
     writer.addRootFile('manifest.json', manifestText);
     const storedManifest = JSON.parse(manifestText) as Manifest;
     if (signal.aborted) throw interrupted();
-    const written = await writer.finish(signal);
+    const written = await writer.finish(signal, { scanner: redaction.scanner, manifest: storedManifest });
     reporter.close();
     return { bundle: written.path, sha256: written.sha256, bytes: written.bytes, status, durationMs: Math.round(performance.now() - began), manifest: storedManifest };
   } catch (err) {

@@ -39,8 +39,10 @@ export interface RunPlan {
   /** User settings for a collector, merged over its defaults. */
   readonly optionsFor: (name: string) => Readonly<Record<string, unknown>>;
   readonly concurrency: number;
-  /** Default per-collector timeout (a collector's own `timeoutMs` wins). */
+  /** Default per-collector timeout (a collector's own `timeoutMs` wins, unless `timeoutFixed`). */
   readonly timeoutMs: number;
+  /** The user chose the timeout (`--timeout`): it applies to every collector, whatever it declares. */
+  readonly timeoutFixed?: boolean;
   /** Aborted on Ctrl-C. */
   readonly signal: AbortSignal;
   /** Aborted when the whole run's deadline passes (optional). */
@@ -53,6 +55,7 @@ class Cancelled extends Error {}
 
 /** Runs every collector of the plan; resolves when all have ended. Never throws for a collector's fault. */
 export async function runCollectors(plan: RunPlan, sink: ArtifactSink, observer: RunObserver = {}): Promise<CollectorRecord[]> {
+  const preludes = await learnSecrets(plan);
   const records = new Array<CollectorRecord>(plan.collectors.length);
   let next = 0;
   const worker = async (): Promise<void> => {
@@ -64,7 +67,7 @@ export async function runCollectors(plan: RunPlan, sink: ArtifactSink, observer:
         continue;
       }
       observer.started?.(collector.name);
-      const record = await runOne(collector, plan, sink, observer);
+      const record = await runOne(collector, plan, sink, observer, preludes.get(collector.name));
       records[index] = record;
       observer.finished?.(record);
     }
@@ -74,22 +77,61 @@ export async function runCollectors(plan: RunPlan, sink: ArtifactSink, observer:
   return records;
 }
 
-async function runOne(collector: Collector<any>, plan: RunPlan, sink: ArtifactSink, observer: RunObserver): Promise<CollectorRecord> {
-  const startedAt = new Date();
-  const began = performance.now();
-  const timeoutMs = collector.timeoutMs ?? plan.timeoutMs;
-  const timeout = AbortSignal.timeout(timeoutMs);
-  const signal = AbortSignal.any([plan.signal, timeout, ...(plan.deadline ? [plan.deadline] : [])]);
-  const artifacts: ArtifactRecord[] = [];
-  const problems: Omit<Problem, 'kind'>[] = [];
-  const excluded: Omit<Excluded, 'kind'>[] = [];
-  const commands: CommandRecord[] = [];
-  const ctx: CollectContext<Record<string, unknown>> = {
+/** What a collector's `secrets` hook did before collection: recorded with the collector. */
+interface Prelude {
+  readonly commands: readonly CommandRecord[];
+  readonly problems: readonly Omit<Problem, 'kind'>[];
+}
+
+/** A collector's context: its options, its signal, and an exec that records into `commands`. */
+function contextFor(collector: Collector<any>, plan: RunPlan, signal: AbortSignal, commands: CommandRecord[], observer: RunObserver): CollectContext<Record<string, unknown>> {
+  return {
     signal,
     options: Object.freeze({ ...collector.defaults, ...plan.optionsFor(collector.name) }),
     deps: Object.freeze({ ...plan.deps, exec: createExec({ signal, record: (r) => commands.push(r) }) }),
     log: { log: (level, message) => observer.log?.(collector.name, level, message) },
   };
+}
+
+/**
+ * Runs every `secrets` hook before any collection starts (bounded, each under its collector's
+ * timeout), so the values they name are known to the redactor before the first byte is written.
+ */
+async function learnSecrets(plan: RunPlan): Promise<Map<string, Prelude>> {
+  const preludes = new Map<string, Prelude>();
+  const withHook = plan.collectors.filter((c) => c.secrets);
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    while (next < withHook.length) {
+      const collector = withHook[next++]!;
+      const commands: CommandRecord[] = [];
+      const problems: Omit<Problem, 'kind'>[] = [];
+      const signal = AbortSignal.any([plan.signal, AbortSignal.timeout(timeoutFor(collector, plan)), ...(plan.deadline ? [plan.deadline] : [])]);
+      const ctx = contextFor(collector, plan, signal, commands, {});
+      try {
+        const applies = collector.applies ? await raceSignal(collector.applies(ctx), signal) : true;
+        if (applies === true) for (const value of await raceSignal(collector.secrets!(ctx), signal)) plan.deps.secrets.add(value);
+      } catch (err) {
+        problems.push({ item: 'known secrets', reason: `could not learn this collector's secrets before collection: ${errorMessage(err)}` });
+      }
+      preludes.set(collector.name, { commands, problems });
+    }
+  };
+  await Promise.all(Array.from({ length: Math.max(0, Math.min(plan.concurrency, withHook.length)) }, worker));
+  return preludes;
+}
+
+async function runOne(collector: Collector<any>, plan: RunPlan, sink: ArtifactSink, observer: RunObserver, prelude?: Prelude): Promise<CollectorRecord> {
+  const startedAt = new Date();
+  const began = performance.now();
+  const timeoutMs = timeoutFor(collector, plan);
+  const timeout = AbortSignal.timeout(timeoutMs);
+  const signal = AbortSignal.any([plan.signal, timeout, ...(plan.deadline ? [plan.deadline] : [])]);
+  const artifacts: ArtifactRecord[] = [];
+  const problems: Omit<Problem, 'kind'>[] = [...(prelude?.problems ?? [])];
+  const excluded: Omit<Excluded, 'kind'>[] = [];
+  const commands: CommandRecord[] = [...(prelude?.commands ?? [])];
+  const ctx = contextFor(collector, plan, signal, commands, observer);
   const done = (status: CollectorStatus, reason?: string): CollectorRecord => ({
     name: collector.name,
     status,
@@ -129,6 +171,11 @@ async function runOne(collector: Collector<any>, plan: RunPlan, sink: ArtifactSi
     if (plan.deadline?.aborted) return done('timed-out', 'cut off by the run deadline (--deadline)');
     return done('failed', errorMessage(err));
   }
+}
+
+/** The timeout a collector runs under: the user's --timeout if given, else its own, else the default. */
+function timeoutFor(collector: Collector<any>, plan: RunPlan): number {
+  return plan.timeoutFixed ? plan.timeoutMs : (collector.timeoutMs ?? plan.timeoutMs);
 }
 
 /** Resolves like `promise`, or rejects as soon as `signal` aborts (for collectors that ignore it). */

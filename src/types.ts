@@ -233,6 +233,11 @@ export interface Deps {
   readonly docker: (endpoint: DockerEndpoint) => DockerClient;
   /** Environment the run sees (a frozen copy of process.env unless a caller passes another). */
   readonly env: Readonly<Record<string, string | undefined>>;
+  /**
+   * The run's known secrets: a value added here is removed wherever it appears in the bundle (also
+   * URL-encoded, base64 and JSON-escaped). Values stay in memory only.
+   */
+  readonly secrets: { add(value: string): void };
 }
 
 /** What a collector receives when it runs. */
@@ -258,6 +263,12 @@ export interface Collector<O extends object = object> {
   readonly defaults: O;
   /** `true` to run, or a string saying why the collector is skipped. */
   applies?(ctx: CollectContext<O>): Promise<true | string>;
+  /**
+   * Secrets this collector can name before anything is collected (a Django SECRET_KEY, database
+   * passwords). Every collector's hook runs before any collector collects, so such a value is removed
+   * even from output gathered by other collectors. Read-only, like everything else; values stay in memory.
+   */
+  secrets?(ctx: CollectContext<O>): Promise<readonly string[]>;
   collect(ctx: CollectContext<O>): AsyncIterable<Output>;
 }
 
@@ -309,7 +320,16 @@ export interface Manifest {
   /** Files the writer itself adds (run.log, ISSUE.md); manifest.json cannot list its own hash. */
   readonly files: readonly ArtifactRecord[];
   /** Totals; per-file counts are in redactions.json. A list, since rule ids look like secret keys. */
-  readonly redaction: { readonly total: number; readonly byRule: readonly { readonly rule: string; readonly count: number }[] };
+  readonly redaction: {
+    readonly total: number;
+    readonly byRule: readonly { readonly rule: string; readonly count: number }[];
+    /** Where tag keys came from: `installation` (stable across bundles), `file`, or `ephemeral`. */
+    readonly tags?: string;
+    readonly customRules?: readonly string[];
+    /** How many known-secret forms were in the literal set at the end (never the values). */
+    readonly literals?: number;
+    readonly allow?: number;
+  };
 }
 
 /** A redaction rule: data, validated when defined. */

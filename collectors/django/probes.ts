@@ -665,3 +665,80 @@ export function extractJson<T = unknown>(stdout: string): T | undefined {
     return undefined;
   }
 }
+
+/**
+ * The secrets probe: loads the settings the way manage.py does and prints the values the bundle must
+ * never show anywhere (values under secret-looking setting names, nested ones too, and passwords in
+ * URLs), between the same markers. It runs before any collector collects, so a database password
+ * echoed in a container's log is removed too. Nothing is written; the values stay in memory.
+ */
+export const SECRETS_PROBE = String.raw`import json, os, re, sys
+from urllib.parse import unquote
+BEGIN = '<<<collect-bundle:json>>>'
+END = '<<<collect-bundle:end>>>'
+SECRET_WORDS = {
+    'password', 'passwd', 'pass', 'pwd', 'passphrase', 'secret', 'secrets', 'token', 'tokens', 'key',
+    'keys', 'apikey', 'dsn', 'credential', 'credentials', 'privatekey', 'signature', 'sessionid', 'cookie',
+}
+METADATA_LAST_WORDS = {
+    'name', 'names', 'prefix', 'function', 'func', 'class', 'classes', 'backend', 'backends', 'hashers',
+    'hasher', 'validators', 'validator', 'timeout', 'age', 'expiry', 'expires', 'expiration', 'ttl',
+    'lifetime', 'length', 'len', 'min', 'max', 'samesite', 'secure', 'httponly', 'domain', 'path', 'file',
+    'dir', 'header', 'headers', 'field', 'fields', 'id', 'type', 'algorithm', 'algorithms', 'format', 'mode',
+    'enabled', 'policy', 'required', 'count', 'limit', 'version', 'module', 'model', 'url', 'used',
+}
+URL_PASSWORD = re.compile(r'(?i)\b[a-z][a-z0-9+.-]*://[^\s:/@\'"]*:([^\s@/\'"]+)@')
+
+def key_words(name):
+    s = re.sub(r'([a-z0-9])([A-Z])', r'\1 \2', str(name))
+    s = re.sub(r'([A-Z]+)([A-Z][a-z])', r'\1 \2', s)
+    return [w.lower() for w in re.split(r'[^A-Za-z0-9]+', s) if w]
+
+def secret_name(name):
+    words = key_words(name)
+    if not words or words[-1] in METADATA_LAST_WORDS:
+        return False
+    return any(w in SECRET_WORDS or w.endswith(('password', 'secret', 'token', 'apikey')) for w in words)
+
+def walk(value, secret, out, depth=0):
+    if depth > 8:
+        return
+    if isinstance(value, dict):
+        for k, v in value.items():
+            walk(v, secret or secret_name(k), out, depth + 1)
+    elif isinstance(value, (list, tuple, set, frozenset)):
+        for v in value:
+            walk(v, secret, out, depth + 1)
+    elif isinstance(value, bytes):
+        walk(value.decode('utf-8', 'replace'), secret, out, depth + 1)
+    elif isinstance(value, str):
+        if secret and len(value) >= 6:
+            out.add(value)
+        for m in URL_PASSWORD.finditer(value):
+            out.add(m.group(1))
+            out.add(unquote(m.group(1)))
+
+def probe_main(argv=None):
+    out = set()
+    try:
+        from django.conf import settings
+        names = [n for n in dir(settings) if n.isupper()]
+    except BaseException:
+        names = []
+    for name in names:
+        try:
+            walk(getattr(settings, name), secret_name(name), out)
+        except BaseException:
+            pass
+    sys.stdout.write('\n' + BEGIN + json.dumps(sorted(v for v in out if len(v) >= 6)) + END + '\n')
+    sys.stdout.flush()
+
+import runpy
+import django.core.management as management
+here = os.getcwd()
+if sys.path[:1] != [here]:
+    sys.path.insert(0, here)
+sys.argv = [os.path.join(here, 'manage.py'), 'collect-bundle-secrets']
+management.execute_from_command_line = probe_main
+runpy.run_path(sys.argv[0], run_name='__main__')
+`;

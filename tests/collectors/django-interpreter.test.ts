@@ -215,7 +215,11 @@ describe('per-command timeout', () => {
     expect(performance.now() - began).toBeLessThan(10_000);
     const record = result.manifest.collectors[0]!;
     expect(record).toMatchObject({ status: 'failed', reason: `${hang} could not be run as Python: timed out after 0.5s and was killed` });
-    expect(record.commands).toEqual([expect.objectContaining({ argv: [hang, '-c', INTERPRETER_PROBE], timedOut: true, exitCode: null, cwd: project })]);
+    // The secrets probe (before collection) and the interpreter check both hit the timeout; nothing else ran.
+    expect(record.commands).toEqual([
+      expect.objectContaining({ argv: [hang, '-c', expect.stringContaining('django secrets probe')], timedOut: true, exitCode: null, cwd: project }),
+      expect.objectContaining({ argv: [hang, '-c', INTERPRETER_PROBE], timedOut: true, exitCode: null, cwd: project }),
+    ]);
   });
 });
 

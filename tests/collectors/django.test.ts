@@ -242,8 +242,9 @@ describe.skipIf(!systemDjango && !process.env['CI'])('django collector (real Dja
       expect(text).toContain(`fixture_project/${module}.py`);
       expect(text).toContain(error);
       expect(leakedSecrets(run.entries)).toEqual([]);
-      // Only the two probes ran: nothing else can work without settings.
-      expect(run.record.commands).toHaveLength(2);
+      // Only the probes ran (the secrets probe before collection, then interpreter and state): nothing else can work without settings.
+      expect(run.record.commands).toHaveLength(3);
+      expect(run.record.commands[0]!.argv.at(-1)).toContain('django secrets probe');
       expect(run.record.artifacts.map((a) => a.path).sort()).toEqual(['django/interpreter.json', 'django/settings-error.txt', 'django/versions.json']);
     });
   });
