@@ -7,7 +7,12 @@ import { DOCKER_DEFAULTS } from '../collectors/docker.js';
 import { parsePatterns } from '../collectors/docker-containers.js';
 import { builtinCollectors } from '../collectors/index.js';
 import { errorMessage } from './artifacts.js';
+import { access, constants } from 'node:fs/promises';
+import type { RedactionEvent } from '../redaction/redactor.js';
+import { verifyBundle } from './bundle/verify.js';
 import { DEFAULTS, collectBundle, type CollectResult } from './collect.js';
+import { redactFiles } from './redact-files.js';
+import { setUpRedaction, type RedactionOptions } from './redaction-plan.js';
 import type { TlsFlags } from './docker-endpoints.js';
 import { CliError, EXIT } from './errors.js';
 import { parseSince, parseSize } from './units.js';
@@ -17,6 +22,8 @@ export interface CliIo {
   readonly stdout: NodeJS.WritableStream & { isTTY?: boolean };
   readonly stderr: NodeJS.WritableStream & { isTTY?: boolean; columns?: number };
   readonly env: Readonly<Record<string, string | undefined>>;
+  /** Input of `redact -` (default: process.stdin). */
+  readonly stdin?: NodeJS.ReadableStream;
   /** Aborted on Ctrl-C / SIGTERM. */
   readonly signal: AbortSignal;
 }
@@ -45,7 +52,7 @@ function collectOptions(y: Argv): Argv {
     .option('only', { type: 'string', requiresArg: true, array: true, describe: 'Run only these collectors (comma-separated or repeated)' })
     .option('skip', { type: 'string', requiresArg: true, array: true, describe: 'Do not run these collectors' })
     .option('list-collectors', { type: 'boolean', default: false, describe: 'List the collectors and exit' })
-    .option('timeout', { type: 'number', requiresArg: true, default: DEFAULTS.timeoutSec, describe: 'Seconds each collector may run before it is cut off' })
+    .option('timeout', { type: 'number', requiresArg: true, describe: `Seconds each collector may run before it is cut off (default: the collector's own limit, else ${DEFAULTS.timeoutSec})` })
     .option('deadline', { type: 'number', requiresArg: true, describe: 'Seconds the whole collection may take; the bundle is then written with what was gathered' })
     .option('concurrency', { type: 'number', requiresArg: true, default: DEFAULTS.concurrency, describe: 'Collectors run at once' })
     .option('label', { type: 'string', requiresArg: true, describe: 'Short label added to the bundle name' })
@@ -80,15 +87,103 @@ function collectOptions(y: Argv): Argv {
     .option('verbose', { type: 'boolean', default: false, describe: 'Also print debug messages' });
 }
 
+/** Options that change what counts as a secret; shared by collect, redact and verify. */
+function redactionOptions(y: Argv): Argv {
+  return y
+    .option('redaction-key-file', { type: 'string', requiresArg: true, describe: 'Key for redaction tags (created 0600 if missing); default: a per-installation key in ~/.config/collect-bundle/redaction.key' })
+    .option('stable-tokens', { type: 'boolean', default: true, describe: 'Same secret, same tag across bundles (use --no-stable-tokens for a fresh random key per run)' })
+    .option('redact-pattern', { type: 'string', requiresArg: true, array: true, describe: 'Extra rule, repeatable: a regex; with a capture group only the group is redacted' })
+    .option('redact-literals-file', { type: 'string', requiresArg: true, array: true, describe: 'File of known secrets, one per line, removed wherever they appear (also URL-encoded, base64, JSON-escaped)' })
+    .option('redact-key', { type: 'string', requiresArg: true, array: true, describe: 'Extra secret key name, repeatable (e.g. ACME_CODE): its values are redacted like PASSWORD' })
+    .option('allow', { type: 'string', requiresArg: true, array: true, describe: 'Value never redacted, repeatable: a regex matching the whole value' })
+    .group(['redaction-key-file', 'stable-tokens', 'redact-pattern', 'redact-literals-file', 'redact-key', 'allow'], 'Redaction:');
+}
+
+/** The redaction options of a parsed command line. */
+function redactionFromArgv(argv: Record<string, unknown>): RedactionOptions {
+  const patterns = ([] as unknown[]).concat(argv['redact-pattern'] ?? []).map(String);
+  return {
+    ...(argv['redaction-key-file'] ? { keyFile: String(argv['redaction-key-file']) } : {}),
+    ephemeralKey: argv['stable-tokens'] === false,
+    rules: patterns.map((pattern) => ({ pattern })),
+    literalFiles: ([] as unknown[]).concat(argv['redact-literals-file'] ?? []).map(String),
+    secretKeys: list(argv['redact-key']),
+    allow: ([] as unknown[]).concat(argv['allow'] ?? []).map(String),
+  };
+}
+
+/** `collect-bundle redact`: files or stdin, redacted, to stdout or -o FILE. */
+async function runRedact(argv: Record<string, unknown>, io: CliIo): Promise<number> {
+  const files = ([] as unknown[]).concat(argv['files'] ?? []).map(String);
+  const explain = Boolean(argv['explain']);
+  const result = await redactFiles({
+    files,
+    ...(argv['output'] ? { output: String(argv['output']) } : {}),
+    redaction: redactionFromArgv(argv),
+    ...(explain ? { onRedaction: (e: RedactionEvent) => void io.stderr.write(`${e.file}:${e.line}:${e.column}: ${e.rule}\n`) } : {}),
+    stdin: io.stdin ?? process.stdin,
+    stdout: io.stdout,
+    env: io.env,
+  });
+  if (explain || argv['output']) {
+    const byRule = result.byRule.map(({ rule, count }) => `${rule} ${count}`).join(', ');
+    io.stderr.write(`collect-bundle: ${result.total} redaction${result.total === 1 ? '' : 's'}${byRule ? ` (${byRule})` : ''}\n`);
+  }
+  return EXIT.complete;
+}
+
+/** `collect-bundle verify BUNDLE`: exit 0 clean, 1 problems found. */
+async function runVerify(argv: Record<string, unknown>, io: CliIo): Promise<number> {
+  const bundle = String(argv['bundle']);
+  try {
+    await access(bundle, constants.R_OK);
+  } catch (err) {
+    throw new CliError(`${bundle}: ${(err as { code?: string }).code === 'ENOENT' ? 'no such file' : errorMessage(err)}`, 'E_USAGE');
+  }
+  const setup = await setUpRedaction(redactionFromArgv(argv), io.env);
+  const result = await verifyBundle(bundle, { scanner: setup.scanner });
+  if (argv['json']) io.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
+  else {
+    for (const p of result.problems) io.stdout.write(`${p.file}${p.line ? `:${p.line}` : ''}: ${p.kind}: ${p.message}\n`);
+    io.stdout.write(result.ok ? `ok: ${result.entries} entries verified, checksums match, no unredacted secret found\n` : `${result.problems.length} problem${result.problems.length === 1 ? '' : 's'} found in ${bundle}\n`);
+  }
+  return result.ok ? EXIT.complete : EXIT.fatal;
+}
+
 /** Runs the CLI; resolves to the process exit code. Never calls process.exit itself. */
 export async function main(args: readonly string[], io: CliIo): Promise<number> {
   let action: (() => Promise<number>) | undefined;
   const parser = yargs([...args])
     .scriptName('collect-bundle')
     .usage('$0 [collect] [options]\n\nCollect diagnostics of a Django + Docker system, redact every secret, and pack them into one .tar.gz.')
-    .command(['collect', '$0'], 'Collect a support bundle (the default command)', collectOptions, (argv) => {
+    .command(['collect', '$0'], 'Collect a support bundle (the default command)', (y) => redactionOptions(collectOptions(y)), (argv) => {
       action = () => runCollect(argv, args, io);
     })
+    .command(
+      'redact [files..]',
+      'Print files (or stdin) with every secret redacted; inputs are never modified',
+      (y) =>
+        redactionOptions(y)
+          .positional('files', { type: 'string', array: true, describe: 'Files to redact; none or - reads stdin' })
+          .option('output', { alias: 'o', type: 'string', requiresArg: true, describe: 'Write to this file (0600) instead of stdout' })
+          .option('explain', { type: 'boolean', default: false, describe: 'Print file:line:column: rule for every redaction to stderr (never the secret)' })
+          .example('$0 redact app.log > app.redacted.log', 'Redact a log before pasting it into an issue')
+          .example('docker logs web 2>&1 | $0 redact --explain', 'Redact a stream and say what was removed where'),
+      (argv) => {
+        action = () => runRedact(argv, io);
+      },
+    )
+    .command(
+      'verify <bundle>',
+      'Check a bundle: structure, manifest checksums, sidecar, and a rescan for unredacted secrets (exit 0 clean, 1 problems)',
+      (y) =>
+        redactionOptions(y)
+          .positional('bundle', { type: 'string', describe: 'The .tar.gz bundle' })
+          .option('json', { type: 'boolean', default: false, describe: 'Print the result as JSON' }),
+      (argv) => {
+        action = () => runVerify(argv, io);
+      },
+    )
     .example('$0', 'Bundle this machine into the current directory')
     .example('$0 -o /tmp/bundles --label before-upgrade', 'Name the bundle and choose where it goes')
     .example('$0 --only docker --timeout 20 --json', 'Docker only, machine-readable summary')
@@ -155,7 +250,7 @@ async function runCollect(argv: Record<string, unknown>, rawArgs: readonly strin
     outputDir: String(argv['output-dir']),
     only: list(argv['only']),
     skip: list(argv['skip']),
-    timeoutMs: seconds('timeout')!,
+    ...(argv['timeout'] !== undefined ? { timeoutMs: seconds('timeout')! } : {}),
     ...(deadlineMs ? { deadlineMs } : {}),
     concurrency,
     ...(argv['label'] ? { label: String(argv['label']) } : {}),
@@ -165,6 +260,7 @@ async function runCollect(argv: Record<string, unknown>, rawArgs: readonly strin
     ...(Object.keys(django).length || Object.keys(docker).length
       ? { collectorOptions: { ...(Object.keys(django).length ? { django } : {}), ...(Object.keys(docker).length ? { docker } : {}) } }
       : {}),
+    redaction: redactionFromArgv(argv),
     signal: io.signal,
     env: io.env,
     commandLine: ['collect-bundle', ...rawArgs],
@@ -293,6 +389,13 @@ export async function run(): Promise<void> {
   };
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
+  // A reader that went away (`collect-bundle --json | head -1`, a closed terminal) must not crash the
+  // run with an unhandled EPIPE: the bundle is on disk and the exit code still says how it went.
+  for (const stream of [process.stdout, process.stderr]) {
+    stream.on('error', (err: NodeJS.ErrnoException) => {
+      if (err.code !== 'EPIPE' && err.code !== 'ERR_STREAM_DESTROYED') throw err;
+    });
+  }
   const code = await main(process.argv.slice(2), { stdout: process.stdout, stderr: process.stderr, env: process.env, signal: controller.signal });
   process.exitCode = code;
 }
