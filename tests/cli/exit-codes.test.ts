@@ -50,10 +50,11 @@ describe('informational commands exit 0', () => {
 });
 
 describe('usage errors exit 2 and write nothing', () => {
-  const usage = async (args: string[]): Promise<{ stderr: string }> => {
+  /** Runs in an empty temp dir (also the cwd); `-o <tmp>/out` is added unless `ownOutput`. */
+  const usage = async (args: string[], ownOutput = false): Promise<{ stderr: string }> => {
     const tmp = await tempDir();
     // The output dir does not exist yet: a usage error must not even create it.
-    const r = await runCli([...args, '-o', join(tmp, 'out')]);
+    const r = await runCli(ownOutput ? args : [...args, '-o', join(tmp, 'out')], { cwd: tmp });
     expect(r.code, describeRun(r)).toBe(2);
     expect(r.stdout).toBe('');
     expect(r.stderr).toMatch(/^collect-bundle: /);
@@ -122,14 +123,36 @@ describe('usage errors exit 2 and write nothing', () => {
     expect(r.stderr).toMatch(/--concurrency/);
   });
 
+  it('--concurrency x names the value that was given', async () => {
+    const r = await usage(['--concurrency', 'x']);
+    expect(r.stderr).toMatch(/--concurrency must be a whole number.*"x"/);
+  });
+
+  // `--only` with nothing after it used to run the default collectors.
   it('--only without a collector name', async () => {
     const r = await usage(['--only']);
-    expect(r.stderr).toMatch(/--only/);
+    expect(r.stderr).toMatch(/arguments following: only/);
   });
 
   it('--only= (empty list)', async () => {
     const r = await usage(['--only=']);
-    expect(r.stderr).toMatch(/--only/);
+    expect(r.stderr).toMatch(/--only needs at least one collector name; valid: .*system/);
+  });
+
+  it('--skip , (empty list)', async () => {
+    const r = await usage(['--skip', ',']);
+    expect(r.stderr).toMatch(/--skip needs at least one collector name/);
+  });
+
+  // `-o` with nothing after it used to write the bundle into the current directory.
+  it('-o without a directory', async () => {
+    const r = await usage(['--only', 'system', '-o'], true);
+    expect(r.stderr).toMatch(/arguments following: o/);
+  });
+
+  it('--output-dir= (empty)', async () => {
+    const r = await usage(['--only', 'system', '--output-dir='], true);
+    expect(r.stderr).toMatch(/--output-dir must not be empty/);
   });
 });
 

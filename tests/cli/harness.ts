@@ -7,7 +7,7 @@
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { createReadStream, existsSync, readFileSync } from 'node:fs';
+import { chmodSync, createReadStream, existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import net from 'node:net';
 import { hostname, tmpdir } from 'node:os';
@@ -95,6 +95,7 @@ export interface CliOptions {
   readonly wrapper?: readonly string[];
   /** Safety net: SIGKILL the child after this long (the test then fails on `killed`). */
   readonly killAfterMs?: number;
+  /** Default: a fresh empty dir, so no collector finds a project (manage.py, ...) around the repo. */
   readonly cwd?: string;
 }
 
@@ -122,7 +123,7 @@ export function startCli(args: readonly string[], options: CliOptions = {}): Cli
   const argv = [...wrapper, process.execPath, BIN, ...args];
   const began = performance.now();
   const child = spawn(argv[0]!, argv.slice(1), {
-    cwd: options.cwd ?? ROOT,
+    cwd: options.cwd ?? emptyCwd(),
     env: cliEnv(options.env),
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -155,9 +156,29 @@ export function startCli(args: readonly string[], options: CliOptions = {}): Cli
   return { child, result, stdout: () => out, stderr: () => err };
 }
 
+/** A fresh empty directory (mode 0755, so a dropped-privilege child can use it too) as a cwd. */
+function emptyCwd(): string {
+  const dir = mkdtempSync(join(tmpdir(), 'cb-cwd-'));
+  chmodSync(dir, 0o755);
+  onCleanup(() => rm(dir, { recursive: true, force: true }));
+  return dir;
+}
+
 /** Runs the CLI to the end. */
 export function runCli(args: readonly string[], options: CliOptions = {}): Promise<CliResult> {
   return startCli(args, options).result;
+}
+
+/** The collectors as `--list-collectors` prints them: name and whether it runs by default. */
+export function listCollectors(): { name: string; defaultEnabled: boolean }[] {
+  const r = spawnSync(process.execPath, [BIN, '--list-collectors'], { cwd: ROOT, env: cliEnv(), encoding: 'utf8', timeout: 30_000 });
+  if (r.status !== 0) throw new Error(`--list-collectors failed (${r.status}): ${r.stderr}`);
+  return r.stdout
+    .trim()
+    .split('\n')
+    .map((line) => /^(\S+)\s+(on|off)\b/.exec(line))
+    .filter((m): m is RegExpExecArray => m !== null)
+    .map((m) => ({ name: m[1]!, defaultEnabled: m[2] === 'on' }));
 }
 
 /** A readable dump of a run for assertion messages. */
