@@ -208,9 +208,7 @@ async function* collectEngine(
     phase(`inspected ${inspected.size}`);
     yield* pending.splice(0);
     // Before anything of theirs is written: their secrets are then removed everywhere, logs included.
-    // (Through the run's known-secret set, where the runner provides one.)
-    const known = (ctx.deps as { secrets?: { add(value: string): void } }).secrets;
-    if (known) for (const doc of inspected.values()) for (const secret of knownSecrets(doc)) known.add(secret);
+    for (const doc of inspected.values()) for (const secret of knownSecrets(doc)) ctx.deps.secrets.add(secret);
     const rows: ContainerRow[] = [];
     const selected: { summary: ContainerSummary; inspect: ContainerInspect }[] = [];
     for (const s of wanted) {

@@ -63,7 +63,7 @@ describe.skipIf(skip)('docker collector (real engine)', () => {
         'secret',
         '-e', `DB_PASSWORD=${SECRETS.env}`,
         '--label', `api_token=${SECRETS.label}`,
-        TEST_IMAGE, 'sh', '-c', `echo "connecting with password=${SECRETS.log}"; sleep 600`, 'app', '--password', SECRETS.argv,
+        TEST_IMAGE, 'sh', '-c', `echo "connecting with password=${SECRETS.log}"; echo "raw: $DB_PASSWORD $2"; sleep 600`, 'app', '--password', SECRETS.argv,
       ),
       run('victim1', TEST_IMAGE, 'sleep', '600'),
       run('victim2', TEST_IMAGE, 'sh', '-c', 'echo hello; sleep 600'),
@@ -73,7 +73,7 @@ describe.skipIf(skip)('docker collector (real engine)', () => {
       waitFor(n('exit2'), (s) => s.Status === 'exited'),
       waitFor(n('oom'), (s) => s.Status === 'exited'),
       waitForLog(n('running'), 'tick 2'),
-      waitForLog(n('secret'), 'connecting with'),
+      waitForLog(n('secret'), 'raw:'),
       waitForLog(n('tty'), 'on-a-tty'),
       waitForLog(n('victim2'), 'hello'),
     ]);
@@ -200,6 +200,8 @@ describe.skipIf(skip)('docker collector (real engine)', () => {
     expect(inspect.Config.Env.find((e: string) => e.startsWith('DB_PASSWORD='))).toMatch(/^DB_PASSWORD=\[REDACTED:/);
     expect(inspect.Config.Labels.api_token).toMatch(/^\[REDACTED:/);
     expect(logOf('secret')).toMatch(/connecting with password=\[REDACTED:/);
+    // The container printed its env and argv secrets bare: known from its inspect, removed there too.
+    expect(logOf('secret')).toMatch(/ stdout raw: \[REDACTED:known-secret:[0-9a-f]{8}\] \[REDACTED:known-secret:[0-9a-f]{8}\]\n/);
     expect(result.manifest.redaction.total).toBeGreaterThanOrEqual(4);
   });
 });
