@@ -12,6 +12,8 @@ import { Agent } from 'node:http';
 import { Duplex } from 'node:stream';
 import { parseSshUrl } from './docker-endpoints.js';
 
+/** SSH sessions kept open per engine. */
+const SSH_SESSIONS = 4;
 /** Seconds ssh may take to connect before it gives up (the docker CLI uses 30). */
 const SSH_CONNECT_TIMEOUT_S = 15;
 
@@ -40,7 +42,10 @@ export class SshError extends Error {
 /** An http.Agent whose connections are `ssh … docker system dial-stdio` processes, kept alive for reuse. */
 export function sshAgent(url: string): Agent {
   const argv = sshArgv(url);
-  const agent = new Agent({ keepAlive: true });
+  // A new session costs a key exchange (about a second on a small host) and the remote docker CLI
+  // starting: a few sessions, reused, beat one per request. Requests wait for a free session in the
+  // order they were made, so the log the collector reads next is never stuck behind later ones.
+  const agent = new Agent({ keepAlive: true, maxSockets: SSH_SESSIONS });
   (agent as unknown as { createConnection: () => Duplex }).createConnection = () => new SshChannel(argv);
   return agent;
 }
