@@ -29,6 +29,37 @@ sys.stdout.write('\\n' + BEGIN + json.dumps(info) + END + '\\n')
 `;
 
 /**
+ * Which setting names hold secrets, in Python, shared by the state probe (which masks them) and the
+ * secrets probe (which names them to the redactor), so the two can never disagree.
+ */
+const SECRET_NAMES_PY = String.raw`# Key names whose values are secrets. Wider than the bundle's line rules on purpose: any name with
+# KEY in it counts, unless its last word says it is metadata about a key (KEY_PREFIX, KEY_FUNCTION).
+SECRET_WORDS = {
+    'password', 'passwd', 'pass', 'pwd', 'passphrase', 'secret', 'secrets', 'token', 'tokens', 'key',
+    'keys', 'apikey', 'dsn', 'credential', 'credentials', 'privatekey', 'signature', 'sessionid', 'cookie',
+}
+METADATA_LAST_WORDS = {
+    'name', 'names', 'prefix', 'function', 'func', 'class', 'classes', 'backend', 'backends', 'hashers',
+    'hasher', 'validators', 'validator', 'timeout', 'age', 'expiry', 'expires', 'expiration', 'ttl',
+    'lifetime', 'length', 'len', 'min', 'max', 'samesite', 'secure', 'httponly', 'domain', 'path', 'file',
+    'dir', 'header', 'headers', 'field', 'fields', 'id', 'type', 'algorithm', 'algorithms', 'format', 'mode',
+    'enabled', 'policy', 'required', 'count', 'limit', 'version', 'module', 'model', 'url', 'used',
+}
+
+def key_words(name):
+    s = re.sub(r'([a-z0-9])([A-Z])', r'\1 \2', str(name))
+    s = re.sub(r'([A-Z]+)([A-Z][a-z])', r'\1 \2', s)
+    return [w.lower() for w in re.split(r'[^A-Za-z0-9]+', s) if w]
+
+
+def secret_name(name):
+    words = key_words(name)
+    if not words or words[-1] in METADATA_LAST_WORDS:
+        return False
+    return any(w in SECRET_WORDS or w.endswith(('password', 'secret', 'token', 'apikey')) for w in words)
+`;
+
+/**
  * The Django probe: run as `python -c STATE_PROBE_BOOTSTRAP` with the code in the environment variable
  * STATE_PROBE_ENV, in the project directory. It runs manage.py itself (so its default settings module,
  * sys.path changes and .env loading apply) with Django's execute_from_command_line replaced by the probe.
@@ -54,35 +85,10 @@ END = '<<<collect-bundle:end>>>'
 MASK = '*' * 8
 LIMIT = int(os.environ.get('COLLECT_BUNDLE_FAILED_JOBS') or '20')
 
-# Key names whose values are secrets. Wider than the bundle's line rules on purpose: any name with
-# KEY in it counts, unless its last word says it is metadata about a key (KEY_PREFIX, KEY_FUNCTION).
-SECRET_WORDS = {
-    'password', 'passwd', 'pass', 'pwd', 'passphrase', 'secret', 'secrets', 'token', 'tokens', 'key',
-    'keys', 'apikey', 'dsn', 'credential', 'credentials', 'privatekey', 'signature', 'sessionid', 'cookie',
-}
-METADATA_LAST_WORDS = {
-    'name', 'names', 'prefix', 'function', 'func', 'class', 'classes', 'backend', 'backends', 'hashers',
-    'hasher', 'validators', 'validator', 'timeout', 'age', 'expiry', 'expires', 'expiration', 'ttl',
-    'lifetime', 'length', 'len', 'min', 'max', 'samesite', 'secure', 'httponly', 'domain', 'path', 'file',
-    'dir', 'header', 'headers', 'field', 'fields', 'id', 'type', 'algorithm', 'algorithms', 'format', 'mode',
-    'enabled', 'policy', 'required', 'count', 'limit', 'version', 'module', 'model', 'url', 'used',
-}
+${SECRET_NAMES_PY}
 URL_USERINFO = re.compile(r'(?i)\b([a-z][a-z0-9+.-]*://[^\s:/@\'"]*:)([^\s@/\'"]+)@')
 # A string literal in a line of source code.
 STRING_LITERAL = re.compile(r'(?P<prefix>\b[bBrRuUfF]{1,2})?(?P<quote>\'\'\'|"""|\'|")(?P<body>.*?)(?<!\\)(?P=quote)')
-
-
-def key_words(name):
-    s = re.sub(r'([a-z0-9])([A-Z])', r'\1 \2', str(name))
-    s = re.sub(r'([A-Z]+)([A-Z][a-z])', r'\1 \2', s)
-    return [w.lower() for w in re.split(r'[^A-Za-z0-9]+', s) if w]
-
-
-def secret_name(name):
-    words = key_words(name)
-    if not words or words[-1] in METADATA_LAST_WORDS:
-        return False
-    return any(w in SECRET_WORDS or w.endswith(('password', 'secret', 'token', 'apikey')) for w in words)
 
 
 def mask_text(text):
@@ -676,29 +682,9 @@ export const SECRETS_PROBE = String.raw`import json, os, re, sys
 from urllib.parse import unquote
 BEGIN = '<<<collect-bundle:json>>>'
 END = '<<<collect-bundle:end>>>'
-SECRET_WORDS = {
-    'password', 'passwd', 'pass', 'pwd', 'passphrase', 'secret', 'secrets', 'token', 'tokens', 'key',
-    'keys', 'apikey', 'dsn', 'credential', 'credentials', 'privatekey', 'signature', 'sessionid', 'cookie',
-}
-METADATA_LAST_WORDS = {
-    'name', 'names', 'prefix', 'function', 'func', 'class', 'classes', 'backend', 'backends', 'hashers',
-    'hasher', 'validators', 'validator', 'timeout', 'age', 'expiry', 'expires', 'expiration', 'ttl',
-    'lifetime', 'length', 'len', 'min', 'max', 'samesite', 'secure', 'httponly', 'domain', 'path', 'file',
-    'dir', 'header', 'headers', 'field', 'fields', 'id', 'type', 'algorithm', 'algorithms', 'format', 'mode',
-    'enabled', 'policy', 'required', 'count', 'limit', 'version', 'module', 'model', 'url', 'used',
-}
+${SECRET_NAMES_PY}
+
 URL_PASSWORD = re.compile(r'(?i)\b[a-z][a-z0-9+.-]*://[^\s:/@\'"]*:([^\s@/\'"]+)@')
-
-def key_words(name):
-    s = re.sub(r'([a-z0-9])([A-Z])', r'\1 \2', str(name))
-    s = re.sub(r'([A-Z]+)([A-Z][a-z])', r'\1 \2', s)
-    return [w.lower() for w in re.split(r'[^A-Za-z0-9]+', s) if w]
-
-def secret_name(name):
-    words = key_words(name)
-    if not words or words[-1] in METADATA_LAST_WORDS:
-        return False
-    return any(w in SECRET_WORDS or w.endswith(('password', 'secret', 'token', 'apikey')) for w in words)
 
 def walk(value, secret, out, depth=0):
     if depth > 8:

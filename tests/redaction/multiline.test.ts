@@ -12,6 +12,7 @@ import { describe, expect, it } from 'vitest';
 import { LiteralSet } from '../../redaction/literals.js';
 import type { RedactionEvent } from '../../redaction/redactor.js';
 import { makeRedactor, redactString, smallWindows, tok } from './support.js';
+import { prng } from './support.js';
 
 const PEM = 'private-key';
 const CLI = 'cli-flag';
@@ -23,16 +24,6 @@ const CHUNKINGS: readonly (readonly number[])[] = [[1], [2, 3, 5, 7], [64], [1 <
 // ---------------------------------------------------------------------------------------------------
 // Key material from a fixed seed.
 
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 const next = prng(4242);
 const BASE64 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/';
 const gen = (n: number): string => Array.from({ length: n }, () => BASE64[Math.floor(next() * 64)]!).join('');

@@ -14,21 +14,11 @@ import { defaultRules } from '../../redaction/redactor.js';
 import { providerRules } from '../../redaction/providers.js';
 import type { Rule } from '../../src/types.js';
 import { AUTHORIZATION, KEY_VALUE, URL_PASSWORD, makeRedactor, redactString, tok } from './support.js';
+import { prng } from './support.js';
 
 // ---------------------------------------------------------------------------------------------------
 // Token-shaped secrets from a fixed seed.
 
-/** A small deterministic PRNG (mulberry32), so every run and every failure sees the same secrets. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 const next = prng(20240501);
 /** `n` characters drawn from `alphabet`. */
 const gen = (alphabet: string, n: number): string => Array.from({ length: n }, () => alphabet[Math.floor(next() * alphabet.length)]!).join('');

@@ -68,3 +68,15 @@ export async function redactStringChunks(redactor: Redactor, chunks: readonly st
   for await (const b of redactor.stream(file)(fromChunks(chunks))) out.push(b);
   return Buffer.concat(out).toString('utf8');
 }
+
+/** A small deterministic PRNG (mulberry32), so every run and every failure sees the same generated secrets. */
+export function prng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
