@@ -29,6 +29,21 @@ sys.stdout.write('\\n' + BEGIN + json.dumps(info) + END + '\\n')
 `;
 
 /**
+ * Python that runs the project's manage.py as `manage.py <command>` (its own preamble: default settings
+ * module, sys.path, .env loading) with Django's command dispatch replaced by `probe_main`.
+ */
+const runManagePy = (command: string): string => String.raw`def run_manage_py():
+    import runpy
+    import django.core.management as management
+    here = os.getcwd()
+    if sys.path[:1] != [here]:
+        sys.path.insert(0, here)
+    sys.argv = [os.path.join(here, 'manage.py'), '${command}']
+    management.execute_from_command_line = probe_main
+    runpy.run_path(sys.argv[0], run_name='__main__')
+`;
+
+/**
  * Which setting names hold secrets, in Python, shared by the state probe (which masks them) and the
  * secrets probe (which names them to the redactor), so the two can never disagree.
  */
@@ -639,16 +654,7 @@ def executor_hosts(model, reachable):
         }
 
 
-def run_manage_py():
-    import runpy
-    import django.core.management as management
-    here = os.getcwd()
-    if sys.path[:1] != [here]:
-        sys.path.insert(0, here)
-    sys.argv = [os.path.join(here, 'manage.py'), 'collect-bundle-probe']
-    management.execute_from_command_line = probe_main
-    runpy.run_path(sys.argv[0], run_name='__main__')
-
+${runManagePy('collect-bundle-probe')}
 
 run_manage_py()
 `;
@@ -719,12 +725,6 @@ def probe_main(argv=None):
     sys.stdout.write('\n' + BEGIN + json.dumps(sorted(v for v in out if len(v) >= 6)) + END + '\n')
     sys.stdout.flush()
 
-import runpy
-import django.core.management as management
-here = os.getcwd()
-if sys.path[:1] != [here]:
-    sys.path.insert(0, here)
-sys.argv = [os.path.join(here, 'manage.py'), 'collect-bundle-secrets']
-management.execute_from_command_line = probe_main
-runpy.run_path(sys.argv[0], run_name='__main__')
+${runManagePy('collect-bundle-secrets')}
+run_manage_py()
 `;
