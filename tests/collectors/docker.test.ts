@@ -210,7 +210,8 @@ describe.skipIf(skip)('docker collector limits: --tail, --since, --max-log-bytes
   const label = `cbtest=${prefix}-limits`;
   let early: string;
   beforeAll(async () => {
-    out ??= await mkdtemp(join(tmpdir(), 'cb-docker-'));
+    // Its own output folder: the first block's is removed when that block ends.
+    out = await mkdtemp(join(tmpdir(), 'cb-docker-'));
     // 3000 numbered lines of 60 bytes, then it waits.
     await docker('run', '-d', '--network', 'none', '--label', label, '--name', n('chatty'), TEST_IMAGE, 'sh', '-c', 'i=0; while [ $i -lt 3000 ]; do i=$((i+1)); printf "line %05d %s\\n" $i 0123456789012345678901234567890123456789; done; sleep 600');
     await docker('run', '-d', '--network', 'none', '--name', n('late'), TEST_IMAGE, 'sh', '-c', 'echo early; sleep 2; echo late; sleep 600');
@@ -221,6 +222,7 @@ describe.skipIf(skip)('docker collector limits: --tail, --since, --max-log-bytes
 
   afterAll(async () => {
     await removeContainers(prefix);
+    if (out) await rm(out, { recursive: true, force: true });
   });
 
   it('--tail keeps the last N lines', async () => {
