@@ -709,11 +709,12 @@ function secretSpan(m: RegExpExecArray): { start: number; end: number } | undefi
 function randomUnderKeyName(key: string, value: string): boolean {
   const words = keyWords(key);
   if (words.at(-1) !== 'key' || NON_SECRET_KEY_KINDS.has(words.at(-2) ?? '')) return false;
-  return value.length >= 12 && looksRandom(fromBytes(value)) && /\d/.test(value);
+  // A path (NetworkSettings.SandboxKey: /var/run/docker/netns/1a2b3c) is where a key lives, not a key.
+  return value.length >= 12 && !value.includes('/') && looksRandom(fromBytes(value)) && /\d/.test(value);
 }
 
 /** `<word>_KEY` names that are never secrets. */
-const NON_SECRET_KEY_KINDS = new Set(['primary', 'foreign', 'sort', 'partition', 'routing', 'cache', 'idempotency', 'public', 'lookup', 'group', 'dedup', 'unique', 'index', 'hash', 'shard', 'composite', 'natural', 'row']);
+const NON_SECRET_KEY_KINDS = new Set(['sandbox', 'primary', 'foreign', 'sort', 'partition', 'routing', 'cache', 'idempotency', 'public', 'lookup', 'group', 'dedup', 'unique', 'index', 'hash', 'shard', 'composite', 'natural', 'row']);
 
 /**
  * Hashes part of a private key body. Line breaks, indentation and carriage returns are layout, not key:

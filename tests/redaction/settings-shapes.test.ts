@@ -16,6 +16,8 @@ const survivors: [string, string][] = [
   ['a primary key name', 'PRIMARY_KEY = "id"'],
   ['a model field type', '"auth_token": "CharField",'],
   ['a short word under *_KEY', "CACHE_KEY = 'sessions'"],
+  ['a path under *_KEY (docker inspect SandboxKey)', '"SandboxKey": "/var/run/docker/netns/1a2b3c4d5e6f",'],
+  ['a path under another *_KEY', "KEYRING_KEY = '/etc/app/keys/k1a2b3c4d5'"],
 ];
 
 describe('settings shapes', () => {
