@@ -201,7 +201,8 @@ export class Redactor {
     this.#literals = options.literals;
     this.#learn = options.learn ?? options.literals !== undefined;
     this.#secretKeys = new Set((options.secretKeys ?? []).map((k) => keyWords(k).join('')));
-    this.#allow = options.allow ?? [];
+    // Regexes must match the whole value; anchor them once here, not on every candidate.
+    this.#allow = (options.allow ?? []).map((a) => (typeof a === 'string' ? a : new RegExp(`^(?:${a.source})$`, a.flags.replace(/[gy]/g, ''))));
     this.#onRedaction = options.onRedaction;
     this.#window = options.windowChars ?? 64 * 1024;
     this.#overlap = options.overlapChars ?? 8 * 1024;
@@ -572,7 +573,7 @@ export class Redactor {
 
   #allowed(value: string): boolean {
     for (const a of this.#allow) {
-      if (typeof a === 'string' ? a === value : new RegExp(`^(?:${a.source})$`, a.flags.replace(/[gy]/g, '')).test(value)) return true;
+      if (typeof a === 'string' ? a === value : a.test(value)) return true;
     }
     return false;
   }
