@@ -106,7 +106,7 @@ async function learnSecrets(plan: RunPlan): Promise<Map<string, Prelude>> {
       const collector = withHook[next++]!;
       const commands: CommandRecord[] = [];
       const problems: Omit<Problem, 'kind'>[] = [];
-      const signal = AbortSignal.any([plan.signal, AbortSignal.timeout(timeoutFor(collector, plan)), ...(plan.deadline ? [plan.deadline] : [])]);
+      const { signal } = signalsFor(collector, plan);
       const ctx = contextFor(collector, plan, signal, commands, {});
       try {
         const applies = collector.applies ? await raceSignal(collector.applies(ctx), signal) : true;
@@ -125,8 +125,7 @@ async function runOne(collector: Collector<any>, plan: RunPlan, sink: ArtifactSi
   const startedAt = new Date();
   const began = performance.now();
   const timeoutMs = timeoutFor(collector, plan);
-  const timeout = AbortSignal.timeout(timeoutMs);
-  const signal = AbortSignal.any([plan.signal, timeout, ...(plan.deadline ? [plan.deadline] : [])]);
+  const { signal, timeout } = signalsFor(collector, plan);
   const artifacts: ArtifactRecord[] = [];
   const problems: Omit<Problem, 'kind'>[] = [...(prelude?.problems ?? [])];
   const excluded: Omit<Excluded, 'kind'>[] = [];
@@ -171,6 +170,12 @@ async function runOne(collector: Collector<any>, plan: RunPlan, sink: ArtifactSi
     if (plan.deadline?.aborted) return done('timed-out', 'cut off by the run deadline (--deadline)');
     return done('failed', errorMessage(err));
   }
+}
+
+/** A collector's one signal (Ctrl-C + its timeout + the run's deadline), and its timeout alone, to tell why it fired. */
+function signalsFor(collector: Collector<any>, plan: RunPlan): { signal: AbortSignal; timeout: AbortSignal } {
+  const timeout = AbortSignal.timeout(timeoutFor(collector, plan));
+  return { signal: AbortSignal.any([plan.signal, timeout, ...(plan.deadline ? [plan.deadline] : [])]), timeout };
 }
 
 /** The timeout a collector runs under: the user's --timeout if given, else its own, else the default. */
