@@ -4,12 +4,12 @@
  * file, not in any entry name. `verify` passes that bundle and fails it once a private key is added.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
-import { appendFile, mkdir, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
+import { appendFile, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { collectBundle, type CollectResult } from '../src/collect.js';
-import { readBundle, type TarEntry } from './helpers/bundle.js';
+import { readBundle, repackBundle, type TarEntry } from './helpers/bundle.js';
 import { DOCKER_HOST, TEST_IMAGE, docker, dockerUnavailable, removeContainers, uniq, waitFor } from './helpers/docker.js';
 import { FIXTURE_SECRETS, copyFixture, runEnv, setupDatabase, systemDjango } from './helpers/django.js';
 
@@ -94,13 +94,9 @@ describe.skipIf(skip)('canary: planted secrets never reach the bundle', () => {
     const ok = spawnSync(process.execPath, [CLI, 'verify', result.bundle], { encoding: 'utf8' });
     expect(ok.stdout).toMatch(/^ok: /);
     expect(ok.status).toBe(0);
-    const x = join(tmp, 'tampered');
-    await mkdir(x);
-    execFileSync('tar', ['xzf', result.bundle, '-C', x]);
-    const [root] = await readdir(x);
-    await appendFile(join(x, root!, 'manifest.json'), '\n-----BEGIN RSA PRIVATE KEY-----\nMIIEowIBAAKCAQEAu1SU1LfVLPHCozMxH2Mo4lgOEePzNm0tRgeLezV6ffAt0gun\n-----END RSA PRIVATE KEY-----\n');
-    const bad = join(tmp, 'tampered.tar.gz');
-    execFileSync('tar', ['czf', bad, '-C', x, root!]);
+    const bad = await repackBundle(result.bundle, join(tmp, 'tampered'), join(tmp, 'tampered.tar.gz'), (root) =>
+      appendFile(join(root, 'manifest.json'), '\n-----BEGIN RSA PRIVATE KEY-----\nMIIEowIBAAKCAQEAu1SU1LfVLPHCozMxH2Mo4lgOEePzNm0tRgeLezV6ffAt0gun\n-----END RSA PRIVATE KEY-----\n'),
+    );
     const r = spawnSync(process.execPath, [CLI, 'verify', bad], { encoding: 'utf8' });
     expect(r.status).toBe(1);
     expect(r.stdout).toMatch(/manifest\.json:\d+: secret: unredacted secret matched by rule private-key/);

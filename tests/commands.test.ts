@@ -1,7 +1,7 @@
 /** `redact` and `verify` as a user runs them: the real CLI process on real files and bundles. */
-import { execFileSync, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdir, mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -9,6 +9,7 @@ import { defineCollector, text } from '../src/artifacts.js';
 import { BundleWriter, VerificationError } from '../src/bundle/writer.js';
 import { collectBundle } from '../src/collect.js';
 import { setUpRedaction } from '../src/redaction-plan.js';
+import { repackBundle } from './helpers/bundle.js';
 import { Redactor } from '../redaction/redactor.js';
 import { RedactionReport } from '../redaction/report.js';
 import { defineRule } from '../redaction/rules.js';
@@ -94,13 +95,9 @@ describe('collect-bundle verify', () => {
   });
 
   it('fails a bundle into which a private key was added afterwards, naming file and line', async () => {
-    const x = join(dir, 'x');
-    await mkdir(x);
-    execFileSync('tar', ['xzf', bundle, '-C', x]);
-    const [root] = await readdir(x);
-    await writeFile(join(x, root!, 'app', 'id_rsa'), 'note\n-----BEGIN OPENSSH PRIVATE KEY-----\nb3BlbnNzaC1rZXktdjEAAAAABG5vbmU=\n-----END OPENSSH PRIVATE KEY-----\n');
-    const bad = join(dir, 'bad.tar.gz');
-    execFileSync('tar', ['czf', bad, '-C', x, root!]);
+    const bad = await repackBundle(bundle, join(dir, 'x'), join(dir, 'bad.tar.gz'), (root) =>
+      writeFile(join(root, 'app', 'id_rsa'), 'note\n-----BEGIN OPENSSH PRIVATE KEY-----\nb3BlbnNzaC1rZXktdjEAAAAABG5vbmU=\n-----END OPENSSH PRIVATE KEY-----\n'),
+    );
     const r = cli(['verify', bad, '--json']);
     expect(r.status).toBe(1);
     const result = JSON.parse(r.stdout);
@@ -112,13 +109,7 @@ describe('collect-bundle verify', () => {
   });
 
   it('fails a bundle whose file changed after it was written, and a sidecar that does not match', async () => {
-    const x = join(dir, 'y');
-    await mkdir(x);
-    execFileSync('tar', ['xzf', bundle, '-C', x]);
-    const [root] = await readdir(x);
-    await writeFile(join(x, root!, 'app', 'app.log'), 'changed\n');
-    const bad = join(dir, 'changed.tar.gz');
-    execFileSync('tar', ['czf', bad, '-C', x, root!]);
+    const bad = await repackBundle(bundle, join(dir, 'y'), join(dir, 'changed.tar.gz'), (root) => writeFile(join(root, 'app', 'app.log'), 'changed\n'));
     await writeFile(`${bad}.sha256`, `${'0'.repeat(64)}  changed.tar.gz\n`);
     const r = cli(['verify', bad]);
     expect(r.status).toBe(1);

@@ -1,5 +1,8 @@
 /** Reads a finished bundle the way a support engineer would: every entry, name and bytes. */
+import { execFileSync } from 'node:child_process';
 import { createReadStream } from 'node:fs';
+import { mkdir, readdir } from 'node:fs/promises';
+import { join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { createGunzip } from 'node:zlib';
 import { extract } from 'tar-stream';
@@ -35,4 +38,17 @@ export function fileText(entries: Map<string, TarEntry>, rel: string): string {
 
 export function fileJson<T = any>(entries: Map<string, TarEntry>, rel: string): T {
   return JSON.parse(fileText(entries, rel)) as T;
+}
+
+/**
+ * Unpacks `bundle` into `workDir`, lets `edit` change files below its top-level folder, and packs the
+ * result as `out` with GNU tar: a bundle someone altered after collect-bundle wrote it.
+ */
+export async function repackBundle(bundle: string, workDir: string, out: string, edit: (root: string) => Promise<void>): Promise<string> {
+  await mkdir(workDir);
+  execFileSync('tar', ['xzf', bundle, '-C', workDir]);
+  const [root] = await readdir(workDir);
+  await edit(join(workDir, root!));
+  execFileSync('tar', ['czf', out, '-C', workDir, root!]);
+  return out;
 }
