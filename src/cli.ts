@@ -10,7 +10,7 @@ import { errorMessage } from './artifacts.js';
 import { access, constants } from 'node:fs/promises';
 import type { RedactionEvent } from '../redaction/redactor.js';
 import { verifyBundle } from './bundle/verify.js';
-import { DEFAULTS, collectBundle, type CollectResult } from './collect.js';
+import { DEFAULTS, collectBundle, type CollectOptions, type CollectResult } from './collect.js';
 import { redactFiles } from './redact-files.js';
 import { setUpRedaction, type RedactionOptions } from './redaction-plan.js';
 import type { TlsFlags } from './docker-endpoints.js';
@@ -220,6 +220,18 @@ async function runCollect(argv: Record<string, unknown>, rawArgs: readonly strin
     for (const c of builtinCollectors) io.stdout.write(`${c.name.padEnd(width)}  ${c.defaultEnabled ? 'on ' : 'off'}  ${c.description}\n`);
     return EXIT.complete;
   }
+  const options = buildCollectOptions(argv, rawArgs, io);
+  const result = await collectBundle(options);
+  if (!argv['quiet']) io.stderr.write(summary(result));
+  if (argv['json']) io.stdout.write(`${JSON.stringify(jsonSummary(result), null, 2)}\n`);
+  return result.status === 'complete' ? EXIT.complete : EXIT.partial;
+}
+
+/**
+ * The collect options of a parsed command line (shared by `collect` and `schedule`). Throws a
+ * CliError (exit 2) for a value that cannot be used.
+ */
+export function buildCollectOptions(argv: Record<string, unknown>, rawArgs: readonly string[], io: CliIo): CollectOptions {
   // yargs turns a non-numeric value into NaN: quote what the user typed instead.
   const given = (name: string, v: unknown): string => (typeof v === 'number' && Number.isNaN(v) ? (rawOptionValue(rawArgs, name) ?? String(v)) : String(v));
   const seconds = (name: string): number | undefined => {
@@ -246,7 +258,7 @@ async function runCollect(argv: Record<string, unknown>, rawArgs: readonly strin
   const docker = dockerCollectorOptions(argv);
   const quiet = Boolean(argv['quiet']);
   const deadlineMs = seconds('deadline');
-  const result = await collectBundle({
+  return {
     outputDir: String(argv['output-dir']),
     only: list(argv['only']),
     skip: list(argv['skip']),
@@ -265,10 +277,7 @@ async function runCollect(argv: Record<string, unknown>, rawArgs: readonly strin
     env: io.env,
     commandLine: ['collect-bundle', ...rawArgs],
     progress: { out: io.stderr, quiet, verbose: Boolean(argv['verbose']) },
-  });
-  if (!quiet) io.stderr.write(summary(result));
-  if (argv['json']) io.stdout.write(`${JSON.stringify(jsonSummary(result), null, 2)}\n`);
-  return result.status === 'complete' ? EXIT.complete : EXIT.partial;
+  };
 }
 
 /** `--docker-host` and the `--tls*` options, for collectBundle. */

@@ -156,7 +156,7 @@ async function runOne(collector: Collector<any>, plan: RunPlan, sink: ArtifactSi
       else if (out.kind === 'excluded') excluded.push({ item: out.item, reason: out.reason });
       else if (out.kind === 'fact') observer.fact?.(out.key, out.value);
       else {
-        const stored = await sink.write(collector.name, out, signal);
+        const stored = await sink.write(collector.folder ?? collector.name, out, signal);
         if ('kind' in stored) problems.push({ item: stored.item, reason: stored.reason });
         else artifacts.push(stored);
         if (signal.aborted) throw new Cancelled();

@@ -252,8 +252,10 @@ export interface CollectContext<O extends object = object> {
 
 /** A pluggable source of diagnostics: a declaration plus an async generator of outputs. */
 export interface Collector<O extends object = object> {
-  /** kebab-case, unique; also the collector's folder in the bundle. */
+  /** kebab-case, unique; also the collector's folder in the bundle unless `folder` says otherwise. */
   readonly name: string;
+  /** Bundle folder for this collector's artifacts (default: `name`); custom collectors use `custom/<name>`. */
+  readonly folder?: string;
   /** One sentence, shown by --list-collectors. */
   readonly description: string;
   readonly defaultEnabled: boolean;
@@ -317,6 +319,8 @@ export interface Manifest {
   /** Facts collectors reported, e.g. `{ os: 'Debian GNU/Linux 12', 'docker.server': '20.10.24' }`. */
   readonly environment: Readonly<Record<string, string>>;
   readonly collectors: readonly CollectorRecord[];
+  /** Counts of findings.json by severity (present when analyzers ran). */
+  readonly findings?: { readonly error: number; readonly warning: number; readonly info: number };
   /** Files the writer itself adds (run.log, ISSUE.md); manifest.json cannot list its own hash. */
   readonly files: readonly ArtifactRecord[];
   /** Totals; per-file counts are in redactions.json. A list, since rule ids look like secret keys. */
@@ -344,4 +348,73 @@ export interface Rule {
    * group `key` makes the rule keyed: the match counts only if the key looks secret (see keys.ts).
    */
   readonly pattern: RegExp;
+}
+
+/** How bad a finding is. `--fail-on` compares against this order: error > warning > info. */
+export type Severity = 'error' | 'warning' | 'info';
+
+/** Where in the bundle a finding was seen. */
+export interface Evidence {
+  /** Bundle-relative path, e.g. `docker/local/containers/web/logs.txt`. */
+  readonly file: string;
+  /** 1-based line in that file, when the evidence is a line. */
+  readonly line?: number;
+  /** A short redacted excerpt (a log line, a JSON field); never more than a few hundred characters. */
+  readonly excerpt: string;
+}
+
+/** One thing an analyzer found wrong (or worth knowing), with the way to fix it. */
+export interface Finding {
+  /** Stable kebab-case id of the kind of finding (`container-oom-killed`); also its TROUBLESHOOTING.md anchor. */
+  readonly id: string;
+  readonly severity: Severity;
+  /** One line, names the subject: `Container web-1 on local was OOM-killed (limit 64 MiB)`. */
+  readonly title: string;
+  /** A few sentences: what was seen and what it means. */
+  readonly summary: string;
+  readonly evidence: readonly Evidence[];
+  /** What to do about it: concrete steps or commands. */
+  readonly remedy: string;
+  /** `TROUBLESHOOTING.md#<anchor>`. */
+  readonly docs: string;
+  /** What it is about (`local/web-1`, `django`, an env file path): used to tell findings of one id apart in diffs. */
+  readonly subject?: string;
+}
+
+/**
+ * Read-only access to a bundle's redacted files: the one being written (its spool) or a finished
+ * .tar.gz. Analyzers and ISSUE.md see the collected data only through this.
+ */
+export interface BundleView {
+  /** The manifest as it will be (or was) stored; `collectors`, `environment`, `options` are final. */
+  readonly manifest: Manifest;
+  /** Every artifact path in the bundle (bundle-relative, e.g. `docker/local/info.json`), sorted. */
+  paths(): readonly string[];
+  has(path: string): boolean;
+  /** The file's text (UTF-8), or undefined when absent. Large files: the last `maxBytes` bytes (default 8 MiB). */
+  text(path: string, maxBytes?: number): Promise<string | undefined>;
+  /** The file parsed as JSON, or undefined when absent or not valid JSON. */
+  json<T = unknown>(path: string): Promise<T | undefined>;
+}
+
+/** Options analyzers read (thresholds and inputs the user gave). */
+export interface AnalyzeOptions {
+  /** A ContainerJob pending longer than this is stuck (default 15 min). */
+  readonly pendingThresholdMs?: number;
+  /** Filesystem use at or above this fraction is low disk (default 0.9 = 90 %). */
+  readonly diskUsedWarn?: number;
+  /** `.env`-style files to lint (`--env-file`), already read and redacted: path and text. */
+  readonly envFiles?: readonly { readonly path: string; readonly text: string }[];
+  /** "Now" for age thresholds; default: the manifest's `finishedAt` (so re-analysing an old bundle gives the same answer). */
+  readonly now?: Date;
+}
+
+/** Turns collected, redacted data into findings. Pure: reads the view, never the system. */
+export interface Analyzer {
+  /** kebab-case, unique. */
+  readonly name: string;
+  readonly description: string;
+  /** Every finding id this analyzer can produce (a test checks each has a TROUBLESHOOTING.md section). */
+  readonly findingIds: readonly string[];
+  analyze(view: BundleView, options: AnalyzeOptions): Promise<readonly Finding[]>;
 }
