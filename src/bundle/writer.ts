@@ -21,7 +21,7 @@ import { TailSpool } from './spool.js';
 import { verifyBundle, type VerifyOptions, type VerifyProblem } from './verify.js';
 
 /** Root-level files, in the order they are packed (small and first, so readers find them fast). */
-const ROOT_FILE_ORDER = ['manifest.json', 'ISSUE.md', 'redactions.json', 'run.log'];
+const ROOT_FILE_ORDER = ['manifest.json', 'ISSUE.md', 'findings.json', 'redactions.json', 'run.log'];
 
 /** Errors of our own disk writes (as opposed to errors of the artifact's source). */
 const FS_WRITE_ERRORS = new Set(['ENOSPC', 'EDQUOT', 'EROFS', 'EIO']);
@@ -155,7 +155,32 @@ export class BundleWriter implements ArtifactSink {
     return { path, bytes: data.length, sha256: createHash('sha256').update(data).digest('hex'), truncated: false };
   }
 
-  /** Packs everything into the tarball, renames it into place and writes the sidecar. */
+  /** Paths of the files stored so far (spooled artifacts and root files), redacted names. */
+  storedPaths(): string[] {
+    return this.#entries.map((e) => e.path);
+  }
+
+  /**
+   * Reads back a stored file's (redacted) bytes: the last `maxBytes` of it. For analyzers, which see
+   * the bundle being built only through this; undefined when no such file was stored.
+   */
+  async readStored(path: string, maxBytes: number): Promise<Buffer | undefined> {
+    const entry = this.#entries.find((e) => e.path === path);
+    if (!entry) return undefined;
+    if (entry.data) return entry.data.length > maxBytes ? entry.data.subarray(entry.data.length - maxBytes) : entry.data;
+    if (!entry.file) return undefined;
+    const fh = await open(entry.file, 'r');
+    try {
+      const { size } = await fh.stat();
+      const length = Math.min(size, maxBytes);
+      const buf = Buffer.alloc(length);
+      await fh.read(buf, 0, length, size - length);
+      return buf;
+    } finally {
+      await fh.close();
+    }
+  }
+
   /**
    * Known secrets learned after a file was spooled (a password seen under a secret key in a later
    * artifact) are removed from that file too: it runs through the redactor once more (redacting is
@@ -185,6 +210,7 @@ export class BundleWriter implements ArtifactSink {
     return changed;
   }
 
+  /** Packs everything into the tarball, renames it into place and writes the sidecar. */
   async finish(signal?: AbortSignal, check?: Omit<VerifyOptions, 'sidecar' | 'sha256'>): Promise<WrittenBundle> {
     if (this.#closed) throw new Error('bundle already finished');
     this.#closed = true;
