@@ -7,7 +7,7 @@
  * Nothing is migrated or written; every command runs with stdin closed and its own timeout.
  */
 import { defineCollector, fact, json, problem, text } from '../src/artifacts.js';
-import type { CommandResult, ExecOptions, Output } from '../src/types.js';
+import type { CommandResult, Exec, ExecOptions, Output } from '../src/types.js';
 import {
   chooseInterpreter,
   findProject,
@@ -69,6 +69,9 @@ export interface DjangoState {
   readonly migrations?: Record<string, unknown> | SectionError;
   readonly diffsettings?: string[] | SectionError;
   readonly containerManager?: Record<string, unknown> | SectionError;
+  /** len(INSTALLED_APPS) and settings.DEBUG, for ISSUE.md's configuration summary. */
+  readonly installedApps?: number;
+  readonly debug?: boolean;
 }
 
 /** A Django command to run for a text artifact, or the reason it is not run. */
@@ -173,8 +176,11 @@ export default defineCollector<DjangoOptions>({
       yield problem('django/settings', `settings module ${settingsModule ?? '(unknown)'} failed to load: ${e.error} (traceback in django/settings-error.txt; the other Django commands were not run)`);
       return;
     } else {
+      yield* stateFacts(state);
       yield* stateArtifacts(state, djangoVersion);
     }
+    const commit = await gitCommit(ctx.deps.exec, project.dir);
+    if (commit) yield fact('project.git', commit);
 
     // Django's own commands, a few at a time; their text is yielded in a fixed order as each finishes.
     const plans = commandPlans(state, djangoVersion);
@@ -231,6 +237,32 @@ function interpreterDoc(project: ProjectLocation, choice: InterpreterChoice, inf
       : {}),
     ...(others ? { otherInterpreters: others } : {}),
   };
+}
+
+/** Short facts for ISSUE.md's configuration summary: databases by engine and host (never credentials). */
+function* stateFacts(state: DjangoState): Generator<Output> {
+  if (typeof state.installedApps === 'number') yield fact('django.installedApps', String(state.installedApps));
+  if (typeof state.debug === 'boolean') yield fact('django.debug', String(state.debug));
+  if (Array.isArray(state.databases)) {
+    const dbs = state.databases.map((d) => {
+      const where = d.host ? `${String(d.host)}${d.port ? `:${String(d.port)}` : ''}` : d.vendor === 'sqlite' ? 'file' : 'local socket';
+      return `${d.alias}: ${String(d.vendor ?? d.engine ?? '?')} @ ${where}${d.reachable === false ? ' (unreachable)' : ''}`;
+    });
+    if (dbs.length) yield fact('django.databases', dbs.join('; '));
+  }
+}
+
+/** `<sha> (<branch>)`, with `, dirty` for uncommitted changes, when the project is a git checkout. Read-only. */
+async function gitCommit(exec: Exec, dir: string): Promise<string | undefined> {
+  const opts = { cwd: dir, timeoutMs: 10_000 };
+  const head = await exec.run('git', ['rev-parse', '--short=12', 'HEAD'], opts).catch(() => undefined);
+  if (!head || head.exitCode !== 0 || !/^[0-9a-f]{7,40}$/.test(head.stdout.trim())) return undefined;
+  const branch = await exec.run('git', ['rev-parse', '--abbrev-ref', 'HEAD'], opts).catch(() => undefined);
+  // --no-optional-locks: `git status` must not write the index (diagnostics are read-only).
+  const status = await exec.run('git', ['--no-optional-locks', 'status', '--porcelain', '--untracked-files=no'], opts).catch(() => undefined);
+  const b = branch?.exitCode === 0 ? branch.stdout.trim() : '';
+  const dirty = status?.exitCode === 0 && status.stdout.trim() !== '' ? ', uncommitted changes' : '';
+  return `${head.stdout.trim()}${b && b !== 'HEAD' ? ` (${b}${dirty})` : dirty ? ` (${dirty.slice(2)})` : ''}`;
 }
 
 /** The probe's sections as files; a section that raised is kept (error and traceback) and is a problem. */

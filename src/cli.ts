@@ -7,15 +7,19 @@ import { DOCKER_DEFAULTS } from '../collectors/docker.js';
 import { parsePatterns } from '../collectors/docker-containers.js';
 import { builtinCollectors } from '../collectors/index.js';
 import { errorMessage } from './artifacts.js';
-import { access, constants } from 'node:fs/promises';
+import { access, constants, readFile } from 'node:fs/promises';
 import type { RedactionEvent } from '../redaction/redactor.js';
 import { verifyBundle } from './bundle/verify.js';
+import { openBundleView } from './bundle/view.js';
+import { formatFindings } from '../analyzers/format.js';
+import { failsOn, runAnalyzers } from '../analyzers/run.js';
+import type { AnalyzeOptions, Finding } from './types.js';
 import { DEFAULTS, collectBundle, type CollectOptions, type CollectResult } from './collect.js';
 import { redactFiles } from './redact-files.js';
 import { setUpRedaction, type RedactionOptions } from './redaction-plan.js';
 import type { TlsFlags } from './docker-endpoints.js';
 import { CliError, EXIT } from './errors.js';
-import { parseSince, parseSize } from './units.js';
+import { parseDuration, parseSince, parseSize } from './units.js';
 import { TOOL } from './version.js';
 
 export interface CliIo {
@@ -33,6 +37,7 @@ const EPILOG = `Exit codes:
   1    fatal: no bundle written (output not writable, disk full, internal error)
   2    usage or configuration error
   3    bundle written but partial: some collector failed or timed out (see manifest.json)
+  4    --fail-on: bundle written (or analyzed) and a finding of that severity exists
   130  interrupted (Ctrl-C / SIGTERM): no bundle and no temporary files left behind
 
 The bundle is <output-dir>/collect-bundle-<host>[-<label>]-<UTC time>-<random>.tar.gz (mode 0600)
@@ -82,9 +87,81 @@ function collectOptions(y: Argv): Argv {
     .option('containers', { type: 'string', requiresArg: true, array: true, describe: 'Only these containers, repeatable: name glob (web-*), id prefix, label=KEY or label=KEY=VALUE' })
     .option('all-containers', { type: 'boolean', describe: 'Collect every container, not only running ones and those that finished within --since' })
     .group(['docker-host', 'tls', 'tlsverify', 'tlscacert', 'tlscert', 'tlskey', 'tail', 'since', 'max-log-bytes', 'containers', 'all-containers'], 'Docker:')
+    .option('env-file', { type: 'string', requiresArg: true, array: true, describe: '.env-style file to store (redacted) and check for invalid lines, repeatable' })
+    .option('issue-only', { type: 'boolean', default: false, describe: 'Also write ISSUE.md beside the bundle (<bundle>.ISSUE.md, with its sha256) for pasting into an issue' })
+    .option('analyze', { type: 'boolean', default: true, describe: 'Run the analyzers and write findings.json (--no-analyze to skip)' })
+    .group(['env-file', 'issue-only', 'analyze'], 'Analysis:')
     .option('json', { type: 'boolean', default: false, describe: 'Print a machine-readable summary on stdout' })
     .option('quiet', { alias: 'q', type: 'boolean', default: false, describe: 'Print only errors on stderr' })
     .option('verbose', { type: 'boolean', default: false, describe: 'Also print debug messages' });
+}
+
+/** Options of the analyzers; shared by collect and analyze. */
+function analysisOptions(y: Argv): Argv {
+  return y
+    .option('fail-on', { type: 'string', requiresArg: true, choices: ['error', 'warning'], describe: 'Exit 4 when a finding of this severity (or worse) exists' })
+    .option('pending-threshold', { type: 'string', requiresArg: true, describe: 'A job pending longer than this is stuck (15m, 2h); default 15m' })
+    .group(['fail-on', 'pending-threshold'], 'Analysis:');
+}
+
+/** AnalyzeOptions from the command line (thresholds only; env files are read by the caller). */
+function analyzeFromArgv(argv: Record<string, unknown>): Omit<AnalyzeOptions, 'envFiles'> {
+  if (argv['pending-threshold'] === undefined) return {};
+  try {
+    return { pendingThresholdMs: parseDuration(String(argv['pending-threshold'])) };
+  } catch (err) {
+    throw new CliError(`--pending-threshold: ${errorMessage(err)}`, 'E_USAGE');
+  }
+}
+
+/** `--env-file` paths, each checked readable up front: a path the user typed that cannot be read is a usage error. */
+async function envFilesFromArgv(argv: Record<string, unknown>): Promise<string[]> {
+  const files = ([] as unknown[]).concat(argv['env-file'] ?? []).map(String);
+  for (const f of files) {
+    if (f.trim() === '') throw new CliError('--env-file needs a file path', 'E_USAGE');
+    try {
+      await access(f, constants.R_OK);
+    } catch (err) {
+      const code = (err as { code?: string }).code;
+      throw new CliError(`--env-file ${f}: ${code === 'ENOENT' ? 'no such file' : code === 'EACCES' ? 'permission denied (run as a user who can read it)' : errorMessage(err)}`, 'E_USAGE');
+    }
+  }
+  return files;
+}
+
+/** `collect-bundle analyze BUNDLE`: re-runs the analyzers over a finished bundle (read-only). */
+async function runAnalyze(argv: Record<string, unknown>, io: CliIo): Promise<number> {
+  const bundle = String(argv['bundle']);
+  try {
+    await access(bundle, constants.R_OK);
+  } catch (err) {
+    throw new CliError(`${bundle}: ${(err as { code?: string }).code === 'ENOENT' ? 'no such file' : errorMessage(err)}`, 'E_USAGE');
+  }
+  const analyze = analyzeFromArgv(argv);
+  const envPaths = await envFilesFromArgv(argv);
+  let opened;
+  try {
+    opened = await openBundleView(bundle);
+  } catch (err) {
+    throw new CliError(`cannot read ${bundle}: ${errorMessage(err)}`, 'E_FATAL');
+  }
+  // Env files named now are read and redacted in memory only, like everything the analyzers see.
+  const setup = envPaths.length ? await setUpRedaction(redactionFromArgv(argv), io.env) : undefined;
+  const envFiles = await Promise.all(envPaths.map(async (path) => ({ path, text: setup!.redactor.text(await readFile(path, 'utf8'), path) })));
+  const doc = await runAnalyzers(opened.view, { ...analyze, envFiles });
+  if (argv['json']) io.stdout.write(`${JSON.stringify(doc, null, 2)}\n`);
+  else {
+    io.stdout.write(formatFindings(doc.findings));
+    const c = doc.counts;
+    io.stdout.write(`${opened.root}: ${c.error} error, ${c.warning} warning, ${c.info} info\n`);
+  }
+  return failOn(argv, doc.findings) ? EXIT.findings : EXIT.complete;
+}
+
+/** True when `--fail-on` is set and a finding at or above it exists. */
+function failOn(argv: Record<string, unknown>, findings: readonly Finding[]): boolean {
+  const level = argv['fail-on'];
+  return (level === 'error' || level === 'warning') && failsOn(findings, level);
 }
 
 /** Options that change what counts as a secret; shared by collect, redact and verify. */
@@ -156,7 +233,7 @@ export async function main(args: readonly string[], io: CliIo): Promise<number> 
   const parser = yargs([...args])
     .scriptName('collect-bundle')
     .usage('$0 [collect] [options]\n\nCollect diagnostics of a Django + Docker system, redact every secret, and pack them into one .tar.gz.')
-    .command(['collect', '$0'], 'Collect a support bundle (the default command)', (y) => redactionOptions(collectOptions(y)), (argv) => {
+    .command(['collect', '$0'], 'Collect a support bundle (the default command)', (y) => redactionOptions(analysisOptions(collectOptions(y))), (argv) => {
       action = () => runCollect(argv, args, io);
     })
     .command(
@@ -182,6 +259,18 @@ export async function main(args: readonly string[], io: CliIo): Promise<number> 
           .option('json', { type: 'boolean', default: false, describe: 'Print the result as JSON' }),
       (argv) => {
         action = () => runVerify(argv, io);
+      },
+    )
+    .command(
+      'analyze <bundle>',
+      'Run the analyzers over an existing bundle and print the findings (read-only; exit 4 with --fail-on when one matches)',
+      (y) =>
+        redactionOptions(analysisOptions(y))
+          .positional('bundle', { type: 'string', describe: 'The .tar.gz bundle' })
+          .option('env-file', { type: 'string', requiresArg: true, array: true, describe: '.env-style file to check as well (read and redacted in memory only)' })
+          .option('json', { type: 'boolean', default: false, describe: 'Print findings.json to stdout' }),
+      (argv) => {
+        action = () => runAnalyze(argv, io);
       },
     )
     .example('$0', 'Bundle this machine into the current directory')
@@ -220,10 +309,11 @@ async function runCollect(argv: Record<string, unknown>, rawArgs: readonly strin
     for (const c of builtinCollectors) io.stdout.write(`${c.name.padEnd(width)}  ${c.defaultEnabled ? 'on ' : 'off'}  ${c.description}\n`);
     return EXIT.complete;
   }
-  const options = buildCollectOptions(argv, rawArgs, io);
+  const options = { ...buildCollectOptions(argv, rawArgs, io), envFiles: await envFilesFromArgv(argv) };
   const result = await collectBundle(options);
   if (!argv['quiet']) io.stderr.write(summary(result));
   if (argv['json']) io.stdout.write(`${JSON.stringify(jsonSummary(result), null, 2)}\n`);
+  if (failOn(argv, result.findings?.findings ?? [])) return EXIT.findings;
   return result.status === 'complete' ? EXIT.complete : EXIT.partial;
 }
 
@@ -277,6 +367,9 @@ export function buildCollectOptions(argv: Record<string, unknown>, rawArgs: read
     env: io.env,
     commandLine: ['collect-bundle', ...rawArgs],
     progress: { out: io.stderr, quiet, verbose: Boolean(argv['verbose']) },
+    analyze: analyzeFromArgv(argv),
+    ...(argv['analyze'] === false ? { noAnalyze: true } : {}),
+    ...(argv['issue-only'] ? { issueBeside: true } : {}),
   };
 }
 
@@ -357,6 +450,8 @@ export function jsonSummary(r: CollectResult): Record<string, unknown> {
     durationMs: r.durationMs,
     collectors: r.manifest.collectors.map((c) => ({ name: c.name, status: c.status, durationMs: c.durationMs, ...(c.reason && c.status !== 'ok' ? { error: c.reason } : {}) })),
     redactions: { total: r.manifest.redaction.total, byRule: r.manifest.redaction.byRule },
+    ...(r.findings ? { findings: { counts: r.findings.counts, items: r.findings.findings.map((f) => ({ id: f.id, severity: f.severity, title: f.title, docs: f.docs })) } } : {}),
+    ...(r.issueFile ? { issueFile: r.issueFile } : {}),
   };
 }
 
@@ -370,6 +465,9 @@ function summary(r: CollectResult): string {
     `duration   ${(r.durationMs / 1000).toFixed(1)}s   status ${r.status}`,
     `collectors ${r.manifest.collectors.length} run, ${failed.length} failed or timed out${failed.length ? `: ${failed.map((c) => c.name).join(', ')}` : ''}`,
     `redactions ${r.manifest.redaction.total}${byRule ? ` (${byRule})` : ''}`,
+    ...(r.findings ? [`findings   ${r.findings.counts.error} error, ${r.findings.counts.warning} warning, ${r.findings.counts.info} info${r.findings.findings.length ? ' (findings.json; details: collect-bundle analyze BUNDLE)' : ''}`] : []),
+    ...(r.findings?.findings ?? []).filter((f) => f.severity !== 'info').slice(0, 5).map((f) => `  ${f.severity.toUpperCase().padEnd(7)} ${f.title}  → ${f.docs}`),
+    ...(r.issueFile ? [`issue      ${r.issueFile}`] : []),
     '',
   ].join('\n');
 }

@@ -3,11 +3,15 @@
  * report, runs the collectors into the bundle writer, then adds ISSUE.md, redactions.json, run.log and
  * manifest.json and finishes the tarball. The CLI is a thin layer over this.
  */
+import { chmod, writeFile } from 'node:fs/promises';
 import { hostname, userInfo } from 'node:os';
 import { Writable } from 'node:stream';
+import { runAnalyzers, type FindingsDocument } from '../analyzers/run.js';
+import { envFileBundlePaths, envFilesCollector } from '../collectors/env-files.js';
 import { builtinCollectors } from '../collectors/index.js';
 import { errorMessage } from './artifacts.js';
 import { bundleName } from './bundle/name.js';
+import { SpoolView } from './bundle/view.js';
 import { BundleWriter, OutputError } from './bundle/writer.js';
 import { createDockerClient } from './docker-client.js';
 import { resolveDockerEndpoints, type TlsFlags } from './docker-endpoints.js';
@@ -16,7 +20,7 @@ import { renderIssue } from './issue.js';
 import { setUpRedaction, type RedactionOptions } from './redaction-plan.js';
 import { Reporter } from './progress.js';
 import { runCollectors } from './run.js';
-import type { ArtifactRecord, Collector, CollectorRecord, DockerClient, DockerEndpoint, Manifest } from './types.js';
+import type { AnalyzeOptions, ArtifactRecord, Collector, CollectorRecord, DockerClient, DockerEndpoint, Manifest } from './types.js';
 import { TOOL } from './version.js';
 
 /** Defaults shared by the CLI and the library. */
@@ -61,6 +65,14 @@ export interface CollectOptions {
   readonly env?: Readonly<Record<string, string | undefined>>;
   /** Recorded (redacted) in the manifest. */
   readonly commandLine?: readonly string[];
+  /** `.env`-style files to store (redacted, under `env-files/`) and lint (`--env-file`). */
+  readonly envFiles?: readonly string[];
+  /** Thresholds for the analyzers (`--pending-threshold`, ...). */
+  readonly analyze?: Omit<AnalyzeOptions, 'envFiles'>;
+  /** Skip the analyzers (no findings.json); default false. */
+  readonly noAnalyze?: boolean;
+  /** Also write ISSUE.md beside the bundle (`<bundle>.ISSUE.md`, 0600, with the bundle's sha256), for pasting. */
+  readonly issueBeside?: boolean;
   /** Progress display; default: none. */
   readonly progress?: { readonly out: NodeJS.WritableStream & { isTTY?: boolean; columns?: number }; readonly quiet?: boolean; readonly verbose?: boolean };
 }
@@ -74,6 +86,12 @@ export interface CollectResult {
   readonly durationMs: number;
   /** The manifest exactly as stored in the bundle. */
   readonly manifest: Manifest;
+  /** findings.json as stored (absent with `noAnalyze`). */
+  readonly findings?: FindingsDocument;
+  /** ISSUE.md as stored in the bundle. */
+  readonly issue: string;
+  /** The copy of ISSUE.md written beside the bundle (`issueBeside`). */
+  readonly issueFile?: string;
 }
 
 /** Picks collectors by --only/--skip; unknown names are a usage error naming the valid ones. */
@@ -92,7 +110,10 @@ export async function collectBundle(options: CollectOptions): Promise<CollectRes
   const startedAt = new Date();
   const env = Object.freeze({ ...(options.env ?? process.env) });
   const signal = options.signal ?? new AbortController().signal;
+  const envFiles = options.envFiles ?? [];
   const collectors = selectCollectors(options.collectors ?? builtinCollectors, options.only, options.skip);
+  // Named env files are always collected: the user asked for them by path.
+  if (envFiles.length && !collectors.some((c) => c.name === envFilesCollector.name)) collectors.push(envFilesCollector);
   const timeoutMs = options.timeoutMs ?? DEFAULTS.timeoutSec * 1000;
   const concurrency = options.concurrency ?? DEFAULTS.concurrency;
   if (!(timeoutMs > 0)) throw new CliError('--timeout must be a positive number of seconds', 'E_USAGE');
@@ -130,7 +151,7 @@ export async function collectBundle(options: CollectOptions): Promise<CollectRes
     const collected: CollectorRecord[] = await runCollectors(
       {
         collectors,
-        optionsFor: (n) => options.collectorOptions?.[n] ?? {},
+        optionsFor: (n) => (n === envFilesCollector.name ? { files: envFiles } : (options.collectorOptions?.[n] ?? {})),
         concurrency,
         timeoutMs,
         timeoutFixed: options.timeoutMs !== undefined,
@@ -155,6 +176,7 @@ export async function collectBundle(options: CollectOptions): Promise<CollectRes
 
     const status = records.some((r) => r.status === 'failed' || r.status === 'timed-out') ? 'partial' : 'complete';
     const files: ArtifactRecord[] = [];
+    let findings: FindingsDocument | undefined;
     const draft = (finishedAt: Date): Manifest => ({
       tool: { name: TOOL.name, version: TOOL.version },
       bundle: name,
@@ -177,10 +199,23 @@ export async function collectBundle(options: CollectOptions): Promise<CollectRes
       docker: { endpoints: dockerEndpoints },
       environment,
       collectors: records,
+      ...(findings ? { findings: findings.counts } : {}),
       files: [...files],
       redaction: { total: report.total, byRule: report.byRule(), ...redaction.summary, literals: redaction.literals.size },
     });
-    files.push(writer.addRootFile('ISSUE.md', renderIssue({ manifest: draft(new Date()), ...pick(options, 'title', 'description') })));
+    if (!options.noAnalyze) {
+      reporter.log('info', 'analyzing what was collected');
+      const view = new SpoolView(draft(new Date()), writer);
+      const stored = envFileBundlePaths(envFiles);
+      const lint = await Promise.all(stored.map(async (path) => ({ path, text: await view.text(path) })));
+      findings = await runAnalyzers(view, { ...options.analyze, envFiles: lint.filter((f): f is { path: string; text: string } => f.text !== undefined) });
+      const c = findings.counts;
+      reporter.log(c.error ? 'warn' : 'info', `findings: ${c.error} error, ${c.warning} warning, ${c.info} info`);
+      files.push(writer.addRootFile('findings.json', `${JSON.stringify(findings, null, 2)}\n`));
+    }
+    const issueInput = { findings: findings?.findings ?? [], bundleFile: `${name}.tar.gz`, ...pick(options, 'title', 'description') };
+    const issue = redactor.text(renderIssue({ manifest: draft(new Date()), ...issueInput }), 'ISSUE.md');
+    files.push(writer.addRootFile('ISSUE.md', issue));
     reporter.log('info', `collection finished (${status}); writing ${writer.path}`);
     files.push(writer.addRootFile('run.log', `${reporter.lines.join('\n')}\n`));
     // Counts only, never values; written after every other redacted file so its totals are final.
@@ -191,8 +226,31 @@ export async function collectBundle(options: CollectOptions): Promise<CollectRes
     const storedManifest = JSON.parse(manifestText) as Manifest;
     if (signal.aborted) throw interrupted();
     const written = await writer.finish(signal, { scanner: redaction.scanner, manifest: storedManifest });
+    let issueFile: string | undefined;
+    if (options.issueBeside) {
+      // Same inputs as the stored ISSUE.md plus the checksum, which only exists now. Redacted again on
+      // the way out like every file we write; on failure the bundle stands and the error is logged.
+      issueFile = written.path.replace(/\.tar\.gz$/, '.ISSUE.md');
+      try {
+        await writeFile(issueFile, redactor.text(renderIssue({ manifest: storedManifest, ...issueInput, sha256: written.sha256 }), 'ISSUE.md'), { mode: 0o600, flag: 'w' });
+        await chmod(issueFile, 0o600);
+      } catch (err) {
+        reporter.log('error', `could not write ${issueFile}: ${errorMessage(err)} (the bundle is complete; ISSUE.md is inside it)`);
+        issueFile = undefined;
+      }
+    }
     reporter.close();
-    return { bundle: written.path, sha256: written.sha256, bytes: written.bytes, status, durationMs: Math.round(performance.now() - began), manifest: storedManifest };
+    return {
+      bundle: written.path,
+      sha256: written.sha256,
+      bytes: written.bytes,
+      status,
+      durationMs: Math.round(performance.now() - began),
+      manifest: storedManifest,
+      ...(findings ? { findings: JSON.parse(redactor.text(JSON.stringify(findings), 'findings.json')) as FindingsDocument } : {}),
+      issue,
+      ...(issueFile ? { issueFile } : {}),
+    };
   } catch (err) {
     reporter.close();
     await writer.abort();

@@ -8,6 +8,8 @@ export const EXIT = {
   fatal: 1,
   usage: 2,
   partial: 3,
+  /** `--fail-on`: the bundle was written and has findings of that severity. */
+  findings: 4,
   interrupted: 130,
 } as const;
 

@@ -198,6 +198,8 @@ def probe_main(argv=None):
         sys.exit(1)
     out['django'] = {'version': django.get_version(), 'path': os.path.dirname(django.__file__)}
     out['python'] = {'version': sys.version.split()[0], 'executable': sys.executable}
+    out['installedApps'] = len(settings.INSTALLED_APPS)
+    out['debug'] = bool(getattr(settings, 'DEBUG', False))
     out['databaseRouters'] = len(getattr(settings, 'DATABASE_ROUTERS', None) or [])
     section(out, 'databases', databases)
     reachable = [d['alias'] for d in out['databases'] if d.get('reachable')] if isinstance(out['databases'], list) else []
