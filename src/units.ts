@@ -60,6 +60,9 @@ const SIZE_UNITS: Readonly<Record<string, number>> = {
   g: 1024 ** 3,
   gb: 1000 ** 3,
   gib: 1024 ** 3,
+  t: 1024 ** 4,
+  tb: 1000 ** 4,
+  tib: 1024 ** 4,
 };
 
 /**
