@@ -13,34 +13,30 @@ const collectorName = z
   .regex(/^[a-z][a-z0-9]*(?:-[a-z0-9]+)*$/, 'expected a kebab-case name (lower-case letters, digits and single dashes, starting with a letter), e.g. "nginx-logs"');
 
 /** A byte size: a number of bytes or a string such as `5MiB`, `512KiB`, `1GB`. */
-const byteSize = z.union([
-  z.number().int().nonnegative(),
-  z.string().transform((text, ctx) => {
-    try {
-      return parseSize(text);
-    } catch (err) {
-      ctx.addIssue({ code: 'custom', message: (err as Error).message });
-      return z.NEVER;
-    }
-  }),
-]);
+const byteSize = z.union([z.number().int().nonnegative(), z.string()], { error: 'expected a size: a number of bytes or e.g. "5MiB", "512KiB", "1GB"' }).transform((value, ctx) => {
+  if (typeof value === 'number') return value;
+  try {
+    return parseSize(value);
+  } catch (err) {
+    ctx.addIssue({ code: 'custom', message: (err as Error).message });
+    return z.NEVER;
+  }
+});
 
 /**
  * A timeout: a number of seconds or a duration such as `30s`, `2m`, `1m30s`. Parsed to seconds (not ms),
  * so parsing an already parsed spec again gives the same value (the config loader validates the whole
  * file, then `createCustomCollector` validates each spec again).
  */
-const timeout = z.union([
-  z.number().positive(),
-  z.string().transform((text, ctx) => {
-    try {
-      return parseDuration(text) / 1000;
-    } catch (err) {
-      ctx.addIssue({ code: 'custom', message: (err as Error).message });
-      return z.NEVER;
-    }
-  }),
-]);
+const timeout = z.union([z.number().positive(), z.string()], { error: 'expected a timeout: a number of seconds or a duration such as "30s" or "2m"' }).transform((value, ctx) => {
+  if (typeof value === 'number') return value;
+  try {
+    return parseDuration(value) / 1000;
+  } catch (err) {
+    ctx.addIssue({ code: 'custom', message: (err as Error).message });
+    return z.NEVER;
+  }
+});
 
 const stringMap = z.record(z.string(), z.string());
 
