@@ -403,6 +403,10 @@ export interface AnalyzeOptions {
   readonly pendingThresholdMs?: number;
   /** Filesystem use at or above this fraction is low disk (default 0.9 = 90 %). */
   readonly diskUsedWarn?: number;
+  /** Host memory available below this fraction of the total is memory pressure (default 0.1 = 10 %). */
+  readonly memoryAvailableWarn?: number;
+  /** A running container using more than this fraction of its memory limit is memory pressure (default 0.9). */
+  readonly containerMemoryWarn?: number;
   /** `.env`-style files to lint (`--env-file`), already read and redacted: path and text. */
   readonly envFiles?: readonly { readonly path: string; readonly text: string }[];
   /** "Now" for age thresholds; default: the manifest's `finishedAt` (so re-analysing an old bundle gives the same answer). */
