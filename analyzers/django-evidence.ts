@@ -1,0 +1,144 @@
+/**
+ * Reading the Django collector's files for evidence: tolerant accessors over parsed JSON (a bundle from
+ * another version, or a file cut short, must give no finding rather than a throw) and line lookups, so
+ * each piece of evidence points at the 1-based line that really shows it.
+ */
+import type { BundleView, Evidence } from '../src/types.js';
+import { excerpt, numberedLines } from './finding.js';
+
+/** A plain object (not an array, not null), or undefined. */
+export function obj(v: unknown): Record<string, unknown> | undefined {
+  return typeof v === 'object' && v !== null && !Array.isArray(v) ? (v as Record<string, unknown>) : undefined;
+}
+
+export const arr = (v: unknown): unknown[] => (Array.isArray(v) ? v : []);
+export const str = (v: unknown): string | undefined => (typeof v === 'string' ? v : undefined);
+export const num = (v: unknown): number | undefined => (typeof v === 'number' && Number.isFinite(v) ? v : undefined);
+
+/** A probe section that raised (`{error, traceback}`) instead of giving its data. */
+export const isSectionError = (v: unknown): boolean => {
+  const o = obj(v);
+  return !!o && typeof o['error'] === 'string' && 'traceback' in o;
+};
+
+/** A file of the bundle as text and numbered lines; undefined when absent or unreadable. */
+export interface LoadedText {
+  readonly path: string;
+  readonly text: string;
+  readonly lines: readonly { readonly line: number; readonly text: string }[];
+}
+
+export async function loadText(view: BundleView, path: string): Promise<LoadedText | undefined> {
+  if (!view.has(path)) return undefined;
+  try {
+    const text = await view.text(path);
+    return text === undefined ? undefined : { path, text, lines: numberedLines(text) };
+  } catch {
+    return undefined;
+  }
+}
+
+/** A JSON file of the bundle: its value and its text (for line numbers). */
+export interface LoadedJson extends LoadedText {
+  readonly value: unknown;
+}
+
+export async function loadJson(view: BundleView, path: string): Promise<LoadedJson | undefined> {
+  const t = await loadText(view, path);
+  if (!t) return undefined;
+  try {
+    return { ...t, value: JSON.parse(t.text) as unknown };
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * The first line (at or after `from`, before `until`) for which `test` holds, as evidence; undefined
+ * when there is none.
+ */
+export function lineEvidence(file: LoadedText | undefined, test: (line: string) => boolean, range: { from?: number; until?: number } = {}): Evidence | undefined {
+  const n = lineNumber(file, test, range);
+  return n === undefined || !file ? undefined : { file: file.path, line: n, excerpt: excerpt(file.lines[n - 1]!.text.trim()) };
+}
+
+/** The 1-based number of the first matching line, see lineEvidence. */
+export function lineNumber(file: LoadedText | undefined, test: (line: string) => boolean, range: { from?: number; until?: number } = {}): number | undefined {
+  if (!file) return undefined;
+  const from = range.from ?? 1;
+  const until = range.until ?? Number.POSITIVE_INFINITY;
+  for (const l of file.lines) if (l.line >= from && l.line < until && test(l.text)) return l.line;
+  return undefined;
+}
+
+/** The line of `"key": <value>` in pretty-printed JSON (value as JSON.stringify writes it). */
+export const jsonKeyLine =
+  (key: string, value?: unknown): ((line: string) => boolean) =>
+  (line) => {
+    const t = line.trim().replace(/,$/, '');
+    return value === undefined ? t.startsWith(`${JSON.stringify(key)}:`) : t === `${JSON.stringify(key)}: ${JSON.stringify(value)}`;
+  };
+
+/**
+ * The lines of one object of a pretty-printed JSON array, found by a key/value pair it holds: from
+ * that line back to the object's opening brace and on to its closing one (same indentation).
+ */
+export function jsonObjectRange(file: LoadedText | undefined, key: string, value: unknown, from = 1): { from: number; until: number } | undefined {
+  const at = lineNumber(file, jsonKeyLine(key, value), { from });
+  if (at === undefined || !file) return undefined;
+  const indent = (s: string): number => s.length - s.trimStart().length;
+  const keyIndent = indent(file.lines[at - 1]!.text);
+  let start = at;
+  for (let i = at - 1; i >= 1; i--) {
+    const l = file.lines[i - 1]!.text;
+    if (indent(l) < keyIndent && l.trim().startsWith('{')) {
+      start = i;
+      break;
+    }
+  }
+  let end = file.lines.length + 1;
+  for (let i = at + 1; i <= file.lines.length; i++) {
+    const l = file.lines[i - 1]!.text;
+    if (indent(l) < keyIndent && l.trim().startsWith('}')) {
+      end = i + 1;
+      break;
+    }
+  }
+  return { from: start, until: end };
+}
+
+/** Evidence that is a whole file's gist when no line can be pointed at. */
+export const fileEvidence = (file: string, text: string): Evidence => ({ file, excerpt: excerpt(text) });
+
+/** Drops undefined entries and repeats of one file/line. */
+export function evidenceList(items: readonly (Evidence | undefined)[]): Evidence[] {
+  const seen = new Set<string>();
+  const out: Evidence[] = [];
+  for (const e of items) {
+    if (!e) continue;
+    const key = `${e.file}\0${e.line ?? ''}\0${e.line === undefined ? e.excerpt : ''}`;
+    if (seen.has(key)) continue;
+    seen.add(key);
+    out.push(e);
+  }
+  return out;
+}
+
+/** `3 h 5 min`, `2 d 4 h`, `12 min`: a duration a person reads at a glance. */
+export function humanDuration(ms: number): string {
+  const min = Math.floor(ms / 60_000);
+  if (min < 60) return `${min} min`;
+  const h = Math.floor(min / 60);
+  if (h < 48) return min % 60 ? `${h} h ${min % 60} min` : `${h} h`;
+  const d = Math.floor(h / 24);
+  return h % 24 ? `${d} d ${h % 24} h` : `${d} d`;
+}
+
+/** A list in prose: `a`, `a and b`, `a, b and c`. */
+export function andList(items: readonly string[]): string {
+  if (items.length <= 1) return items.join('');
+  return `${items.slice(0, -1).join(', ')} and ${items[items.length - 1]}`;
+}
+
+/** `1 migration`, `2 migrations`. */
+export const plural = (n: number, word: string, many = `${word}s`): string => `${n} ${n === 1 ? word : many}`;
