@@ -6,4 +6,6 @@ export { Redactor } from '../redaction/redactor.js';
 export { RedactionReport } from '../redaction/report.js';
 export { builtinCollectors } from '../collectors/index.js';
 export { CliError, EXIT } from './errors.js';
+export { schedule, type ScheduleOptions, type ScheduleResult, type ScheduleRun, type Trigger } from './schedule.js';
+export { applyRetention, type RetentionPolicy, type RetentionResult } from './retention.js';
 export type * from './types.js';
