@@ -133,7 +133,10 @@ export async function readJson<T = unknown>(view: BundleView, path: string): Pro
   try {
     return new JsonDoc<T>(path, JSON.parse(r.text) as T, r.text, r.numbered);
   } catch {
-    return undefined;
+    // A tail is not JSON; the view may still parse the whole file (without line numbers then).
+    if (r.numbered) return undefined;
+    const value = await view.json<T>(path).catch(() => undefined);
+    return value === undefined ? undefined : new JsonDoc<T>(path, value, '', false);
   }
 }
 

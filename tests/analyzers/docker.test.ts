@@ -1,0 +1,336 @@
+/**
+ * The docker analyzers on bundles the real collector made from the real test engine: a container
+ * OOM-killed, one that exits 2 after a Python traceback on stderr, one in a restart loop, one
+ * unhealthy, one stopped by SIGTERM, and a `docker run` of an image that does not exist; engines
+ * that are missing, refuse connections or refuse us permission; and damaged or missing files.
+ * Every finding's evidence is read back from the bundle at the line it names.
+ */
+import { execFileSync, spawnSync } from 'node:child_process';
+import { chmod, mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import fc from 'fast-check';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { builtinCollectors } from '../../collectors/index.js';
+import { dockerContainerAnalyzer, dockerEngineAnalyzer, exitCodeMeaning } from '../../analyzers/docker.js';
+import { jsonLineIndex } from '../../analyzers/docker-data.js';
+import { MemoryView } from '../../analyzers/view.js';
+import { defineCollector, text } from '../../src/artifacts.js';
+import { openBundleView } from '../../src/bundle/view.js';
+import { collectBundle } from '../../src/collect.js';
+import type { BundleView, Evidence, Finding } from '../../src/types.js';
+import { BIN, PKG, ROOT, asNobodyWrapper, cleanup as cleanupCli, runCli } from '../cli/harness.js';
+import { DOCKER_HOST, TEST_IMAGE, docker, dockerUnavailable, removeContainers, uniq, waitFor, waitForLog } from '../helpers/docker.js';
+
+const skip = Boolean(dockerUnavailable) && !process.env['CI'];
+const prefix = uniq('cba');
+const n = (suffix: string): string => `${prefix}-${suffix}`;
+/** An image name no registry has, and no network to ask one anyway. */
+const MISSING_IMAGE = `cb-missing-${prefix.toLowerCase()}:v1`;
+let out: string;
+let view: BundleView;
+let findings: Finding[];
+
+const about = (id: string, suffix: string): Finding[] => findings.filter((f) => f.id === id && f.subject === `local/${n(suffix)}`);
+const one = (id: string, suffix: string): Finding => {
+  const list = about(id, suffix);
+  expect(list, `${id} for ${n(suffix)} in ${JSON.stringify(findings.map((f) => [f.id, f.subject]))}`).toHaveLength(1);
+  return list[0]!;
+};
+
+/** The stored line an evidence names, or undefined when it names none. */
+async function lineOf(v: BundleView, e: Evidence): Promise<string | undefined> {
+  if (e.line === undefined) return undefined;
+  const t = await v.text(e.file);
+  expect(t, `${e.file} is in the bundle`).toBeDefined();
+  return t!.split('\n')[e.line - 1];
+}
+
+/** Every evidence with a line: that line of that file really is what the excerpt shows. */
+async function expectEvidenceHolds(v: BundleView, f: Finding): Promise<void> {
+  for (const e of f.evidence) {
+    if (e.file !== 'manifest.json') expect(v.has(e.file), `${f.id}: ${e.file} exists`).toBe(true);
+    const line = await lineOf(v, e);
+    if (line === undefined) continue;
+    expect(line.trim().replace(/,$/, '').startsWith(e.excerpt.replace(/…$/, '')), `${e.file}:${e.line} is "${line}", excerpt "${e.excerpt}"`).toBe(true);
+  }
+}
+
+/** A run-time probe, as a plugin would be: runs the real `docker run` of a missing image (its command and stderr go to the manifest). */
+const pullProbe = defineCollector({
+  name: 'pull-probe',
+  description: 'test only: docker run of an image that does not exist',
+  defaultEnabled: false,
+  defaults: {},
+  async *collect(ctx) {
+    const r = await ctx.deps.exec.run('docker', ['run', '--rm', '--network', 'none', MISSING_IMAGE, 'true'], { recordStderr: true, env: { DOCKER_HOST }, timeoutMs: 60_000 });
+    yield text('result.txt', `exit ${r.exitCode}\n`);
+  },
+});
+
+describe.skipIf(skip)('docker analyzers on a real engine', () => {
+  beforeAll(async () => {
+    out = await mkdtemp(join(tmpdir(), 'cb-an-docker-'));
+    const run = (name: string, ...args: string[]) => docker('run', '-d', '--network', 'none', '--name', n(name), ...args);
+    await Promise.all([
+      run('oom', '--memory', '8m', '--memory-swap', '8m', TEST_IMAGE, 'sh', '-c', 'x=a; while true; do x=$x$x; done'),
+      run('exit2', TEST_IMAGE, 'sh', '-c', 'echo starting up; echo "Traceback (most recent call last):" >&2; echo "  File \\"/app/manage.py\\", line 22, in <module>" >&2; echo "ValueError: invalid literal for int()" >&2; exit 2'),
+      run('loop', '--restart', 'always', TEST_IMAGE, 'sh', '-c', 'echo crash; exit 1'),
+      run('unhealthy', '--health-cmd', 'false', '--health-interval', '1s', '--health-retries', '1', TEST_IMAGE, 'sleep', '600'),
+      run('sigterm', TEST_IMAGE, 'sh', '-c', 'trap "echo got SIGTERM; exit 143" TERM; echo ready; while true; do sleep 1; done'),
+      run('fine', TEST_IMAGE, 'sleep', '600'),
+      run('done', TEST_IMAGE, 'sh', '-c', 'echo all good; exit 0'),
+    ]);
+    const oom = await waitFor(n('oom'), (s) => s.Status === 'exited');
+    // The point of this container: the kernel really OOM-killed it.
+    expect(oom.OOMKilled).toBe(true);
+    await Promise.all([
+      waitFor(n('exit2'), (s) => s.Status === 'exited'),
+      waitFor(n('done'), (s) => s.Status === 'exited'),
+      waitFor(n('unhealthy'), (s) => s.Health?.Status === 'unhealthy'),
+      (async () => {
+        const until = Date.now() + 60_000;
+        while (Number(await docker('inspect', '--format', '{{.RestartCount}}', n('loop'))) < 3) {
+          if (Date.now() > until) throw new Error(`${n('loop')} did not restart 3 times`);
+          await new Promise((r) => setTimeout(r, 250));
+        }
+      })(),
+      waitForLog(n('sigterm'), 'ready').then(() => docker('stop', '-t', '10', n('sigterm'))),
+    ]);
+    const result = await collectBundle({
+      outputDir: out,
+      only: ['docker', 'pull-probe'],
+      collectors: [...builtinCollectors, pullProbe],
+      env: { ...process.env, DOCKER_HOST },
+      collectorOptions: { docker: { containers: [`${prefix}-*`] } },
+    });
+    view = (await openBundleView(result.bundle)).view;
+    findings = [...(await dockerEngineAnalyzer.analyze(view, {})), ...(await dockerContainerAnalyzer.analyze(view, {}))];
+  }, 180_000);
+
+  afterAll(async () => {
+    await removeContainers(prefix);
+    if (out) await rm(out, { recursive: true, force: true });
+  });
+
+  it('every finding links its TROUBLESHOOTING anchor, names its subject and has evidence that holds', async () => {
+    expect(findings.length).toBeGreaterThanOrEqual(6);
+    for (const f of findings) {
+      expect(f.docs).toBe(`TROUBLESHOOTING.md#${f.id}`);
+      expect(f.subject).toBeTruthy();
+      expect(f.evidence.length).toBeGreaterThan(0);
+      for (const e of f.evidence) expect(e.excerpt.length).toBeLessThanOrEqual(300);
+      await expectEvidenceHolds(view, f);
+    }
+    expect(findings.filter((f) => f.id === 'docker-unreachable' || f.id === 'docker-permission-denied')).toEqual([]);
+  });
+
+  it('OOM-killed: names the container, engine and its 8 MiB limit; evidence: OOMKilled, the limit and the oom event', async () => {
+    const f = one('container-oom-killed', 'oom');
+    expect(f.severity).toBe('error');
+    expect(f.title).toBe(`Container ${n('oom')} on local was OOM-killed (limit 8 MiB)`);
+    const inspect = `docker/local/containers/${n('oom')}/inspect.json`;
+    const lines = await Promise.all(f.evidence.map(async (e) => [e.file, await lineOf(view, e)] as const));
+    expect(lines).toContainEqual([inspect, expect.stringMatching(/^\s*"OOMKilled": true,?$/)]);
+    expect(lines).toContainEqual([inspect, expect.stringMatching(/^\s*"Memory": 8388608,?$/)]);
+    const event = f.evidence.find((e) => e.file === 'docker/local/events.jsonl');
+    expect(JSON.parse((await lineOf(view, event!))!)).toMatchObject({ Action: 'oom', Actor: { Attributes: { name: n('oom') } } });
+    // Not also reported as a plain non-zero exit.
+    expect(about('container-exit-nonzero', 'oom')).toEqual([]);
+  });
+
+  it('exit 2 after a traceback: the meaning of 2, and the traceback\'s last line at its real line number', async () => {
+    const f = one('container-exit-nonzero', 'exit2');
+    expect(f.severity).toBe('error');
+    expect(f.title).toContain('exited with code 2');
+    expect(f.summary).toContain(exitCodeMeaning(2));
+    expect(f.summary).toContain('ValueError: invalid literal for int()');
+    const log = `docker/local/containers/${n('exit2')}/logs.txt`;
+    const stored = (await view.text(log))!.split('\n');
+    const expected = stored.findIndex((l) => l.endsWith(' stderr ValueError: invalid literal for int()')) + 1;
+    expect(expected).toBeGreaterThan(0);
+    const last = f.evidence[f.evidence.length - 1]!;
+    expect(last).toMatchObject({ file: log, line: expected });
+    // The frame it was raised in comes first.
+    expect(f.evidence.find((e) => e.file === log && e.line === expected - 1)?.excerpt).toContain('File "/app/manage.py", line 22');
+    const code = f.evidence.find((e) => e.file.endsWith('/inspect.json'));
+    expect(await lineOf(view, code!)).toMatch(/"ExitCode": 2,?$/);
+  });
+
+  it('restart loop: restart count from inspect, the last die event and the last log lines', async () => {
+    const f = one('container-restart-loop', 'loop');
+    expect(f.severity).toBe('error');
+    expect(f.title).toMatch(new RegExp(`^Container ${n('loop')} on local is in a restart loop \\(\\d+ restarts`));
+    expect(f.summary).toContain('"always"');
+    const count = f.evidence.find((e) => e.file.endsWith('/inspect.json') && /RestartCount/.test(e.excerpt));
+    expect(Number(/"RestartCount": (\d+)/.exec((await lineOf(view, count!))!)?.[1])).toBeGreaterThanOrEqual(3);
+    const die = f.evidence.find((e) => e.file === 'docker/local/events.jsonl');
+    expect(JSON.parse((await lineOf(view, die!))!)).toMatchObject({ Action: 'die', Actor: { Attributes: { name: n('loop'), exitCode: '1' } } });
+    const logLine = f.evidence.find((e) => e.file.endsWith('/logs.txt'));
+    expect(await lineOf(view, logLine!)).toMatch(/ stdout crash$/);
+    expect(about('container-exit-nonzero', 'loop')).toEqual([]);
+  });
+
+  it('unhealthy: a warning with the health status line and the failing check', async () => {
+    const f = one('container-unhealthy', 'unhealthy');
+    expect(f.severity).toBe('warning');
+    expect(f.summary).toContain('`false`');
+    const inspect = `docker/local/containers/${n('unhealthy')}/inspect.json`;
+    const lines = await Promise.all(f.evidence.filter((e) => e.file === inspect).map((e) => lineOf(view, e)));
+    expect(lines).toContainEqual(expect.stringMatching(/^\s*"Status": "unhealthy",?$/));
+    expect(lines).toContainEqual(expect.stringMatching(/^\s*"ExitCode": 1,?$/));
+  });
+
+  it('stopped by SIGTERM (143): a warning, not an error', () => {
+    const f = one('container-exit-nonzero', 'sigterm');
+    expect(f.severity).toBe('warning');
+    expect(f.title).toContain('code 143');
+    expect(f.summary).toContain('SIGTERM');
+  });
+
+  it('a docker run of an image that does not exist: image-pull-failed from the failed command in the manifest', async () => {
+    // The engine keeps no trace of a failed pull (no event, no container): the failed command is the evidence.
+    const f = findings.find((x) => x.id === 'image-pull-failed' && x.subject === MISSING_IMAGE);
+    expect(f, JSON.stringify(findings.filter((x) => x.id === 'image-pull-failed'))).toBeDefined();
+    expect(f!.severity).toBe('error');
+    expect(f!.title).toContain(MISSING_IMAGE);
+    expect(f!.evidence[0]!.file).toBe('manifest.json');
+    expect(f!.evidence[0]!.excerpt).toContain(`docker run --rm --network none ${MISSING_IMAGE}`);
+    const cmd = view.manifest.collectors.find((c) => c.name === 'pull-probe')!.commands[0]!;
+    expect(cmd.exitCode).toBe(125);
+    expect(f!.summary).toContain(`Unable to find image '${MISSING_IMAGE}'`);
+  });
+
+  it('healthy, running and cleanly exited containers give no finding', () => {
+    expect(findings.filter((f) => f.subject === `local/${n('fine')}` || f.subject === `local/${n('done')}`)).toEqual([]);
+  });
+
+  it('when the view holds only the tail of a log, evidence drops the line number rather than give a wrong one', async () => {
+    // What a view of a huge log gives: its last bytes only.
+    const small: BundleView = { manifest: view.manifest, paths: () => view.paths(), has: (p) => view.has(p), json: (p) => view.json(p), text: (p, max) => view.text(p, Math.min(max ?? Infinity, 200)) };
+    const f = (await dockerContainerAnalyzer.analyze(small, {})).find((x) => x.id === 'container-exit-nonzero' && x.subject === `local/${n('exit2')}`)!;
+    const logEv = f.evidence.filter((e) => e.file.endsWith('/logs.txt'));
+    expect(logEv.length).toBeGreaterThan(0);
+    for (const e of logEv) expect(e.line).toBeUndefined();
+  });
+
+  it('damaged or missing files: no throw and no finding from them', async () => {
+    const files = new Map<string, string>();
+    for (const p of view.paths()) files.set(p, (await view.text(p))!);
+    const cases: [string, (m: Map<string, string>) => void][] = [
+      ['containers.json not JSON', (m) => m.set('docker/local/containers.json', '{"truncated": ')],
+      ['containers.json an object', (m) => m.set('docker/local/containers.json', '{"rows": []}')],
+      ['containers.json rows of junk', (m) => m.set('docker/local/containers.json', '[1, null, "x", {"name": 3}]')],
+      ['containers.json missing', (m) => m.delete('docker/local/containers.json')],
+    ];
+    for (const [what, damage] of cases) {
+      const m = new Map(files);
+      damage(m);
+      // Events alone still show the restart loop; nothing else may appear from damaged rows.
+      m.delete('docker/local/events.jsonl');
+      const got = await dockerContainerAnalyzer.analyze(new MemoryView(view.manifest, m), {});
+      expect(got.filter((f) => f.id !== 'image-pull-failed'), what).toEqual([]);
+    }
+    const m = new Map(files);
+    for (const p of m.keys()) if (p.endsWith('/inspect.json') || p.endsWith('/logs.txt')) m.set(p, 'garbage\u0000{');
+    m.set('docker/local/events.jsonl', 'not json\n{"Action":"die"\n');
+    const got = await dockerContainerAnalyzer.analyze(new MemoryView(view.manifest, m), {});
+    // containers.json alone still tells what happened; evidence falls back to its rows.
+    const oom = got.find((f) => f.id === 'container-oom-killed' && f.subject === `local/${n('oom')}`)!;
+    expect(oom.evidence.some((e) => e.file === 'docker/local/containers.json')).toBe(true);
+    await expectEvidenceHolds(new MemoryView(view.manifest, m), oom);
+    const brokenManifest = { ...view.manifest, collectors: 'nope', docker: null } as unknown as typeof view.manifest;
+    await expect(dockerEngineAnalyzer.analyze(new MemoryView(brokenManifest, []), {})).resolves.toEqual([]);
+    await expect(dockerContainerAnalyzer.analyze(new MemoryView(brokenManifest, [['docker/engines.json', 'null']]), {})).resolves.toEqual([]);
+  });
+});
+
+async function findBundle(dir: string): Promise<string | undefined> {
+  const { readdir } = await import('node:fs/promises');
+  const f = (await readdir(dir)).find((x) => x.endsWith('.tar.gz'));
+  return f && join(dir, f);
+}
+
+describe('docker analyzers: engines that cannot be used', () => {
+  afterAll(cleanupCli);
+
+  async function engineFindings(dockerHost: string): Promise<{ view: BundleView; findings: Finding[] }> {
+    const dir = await mkdtemp(join(tmpdir(), 'cb-an-engine-'));
+    try {
+      const r = await collectBundle({ outputDir: dir, only: ['docker'], env: { ...process.env, DOCKER_HOST: dockerHost } });
+      const v = (await openBundleView(r.bundle)).view;
+      return { view: v, findings: [...(await dockerEngineAnalyzer.analyze(v, {}))] };
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  }
+
+  it('a socket that does not exist: docker-unreachable, evidence the reason in engines.json', async () => {
+    const { view: v, findings: got } = await engineFindings('unix:///nonexistent/docker.sock');
+    expect(got).toHaveLength(1);
+    const f = got[0]!;
+    expect(f).toMatchObject({ id: 'docker-unreachable', severity: 'error', subject: 'local' });
+    expect(f.title).toContain('the socket does not exist');
+    expect(f.remedy).toContain('systemctl');
+    const ev = f.evidence.find((e) => e.file === 'docker/engines.json')!;
+    expect(await lineOf(v, ev)).toMatch(/"reason": ".*\/nonexistent\/docker.sock does not exist/);
+    await expectEvidenceHolds(v, f);
+  }, 60_000);
+
+  it('a socket nobody listens on: docker-unreachable, connection refused', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'cb-an-sock-'));
+    try {
+      const sock = join(dir, 'docker.sock');
+      // Bound but never listening: connecting is refused.
+      execFileSync('python3', ['-c', 'import socket, sys; socket.socket(socket.AF_UNIX).bind(sys.argv[1])', sock]);
+      const { findings: got } = await engineFindings(`unix://${sock}`);
+      expect(got.map((f) => [f.id, f.title])).toEqual([['docker-unreachable', `Docker engine local (unix://${sock}) could not be reached: connection refused`]]);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  }, 60_000);
+
+  it('permission denied on the real engine socket (run as nobody): docker-permission-denied, never chmod 666', async (ctx) => {
+    if (skip) return ctx.skip(`no test engine: ${dockerUnavailable}`);
+    if (process.getuid?.() !== 0) return ctx.skip('needs root to drop to user nobody (the socket is root:docker 0660)');
+    const w = asNobodyWrapper();
+    if (!w) return ctx.skip('neither setpriv nor runuser is available to drop to nobody');
+    const probe = spawnSync(w[0]!, [...w.slice(1), process.execPath, BIN, '--version'], { cwd: ROOT, encoding: 'utf8', timeout: 30_000 });
+    if (probe.status !== 0 || probe.stdout.trim() !== PKG.version) return ctx.skip(`user nobody cannot run the built CLI (npm run build first): exit ${probe.status}`);
+    const dir = await mkdtemp(join(tmpdir(), 'cb-an-perm-'));
+    try {
+      await chmod(dir, 0o777);
+      const r = await runCli(['--only', 'docker', '-o', dir, '--no-stable-tokens'], { env: { DOCKER_HOST, HOME: dir }, wrapper: w });
+      const bundle = await findBundle(dir);
+      expect(bundle, r.stderr).toBeDefined();
+      const v = (await openBundleView(bundle!)).view;
+      const got = await dockerEngineAnalyzer.analyze(v, {});
+      expect(got.map((f) => f.id)).toEqual(['docker-permission-denied']);
+      expect(got[0]!.remedy).toContain('sudo usermod -aG docker $USER');
+      expect(got[0]!.remedy).toMatch(/Do not `chmod 666`/);
+      await expectEvidenceHolds(v, got[0]!);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  }, 90_000);
+});
+
+describe('JSON line locator', () => {
+  it('gives the line JSON.stringify(v, null, 2) puts each value on', () => {
+    fc.assert(
+      fc.property(fc.jsonValue(), (value) => {
+        const lines = JSON.stringify(value, null, 2).split('\n');
+        const index = jsonLineIndex(value);
+        for (const [key, line] of index) {
+          const path = JSON.parse(key) as (string | number)[];
+          const last = path[path.length - 1];
+          const text = lines[line - 1]!.trim();
+          if (typeof last === 'string') expect(text.startsWith(`${JSON.stringify(last)}:`)).toBe(true);
+          else if (path.length) expect(text.length).toBeGreaterThan(0);
+        }
+        expect(Math.max(...index.values())).toBeLessThanOrEqual(lines.length);
+      }),
+      { numRuns: 300 },
+    );
+  });
+});
