@@ -1,5 +1,10 @@
 /** The analyzer registry, in the order their findings are listed. */
 import type { Analyzer } from '../src/types.js';
 import { collectionAnalyzer } from './collection.js';
+import { djangoAnalyzers } from './django.js';
+import { dockerContainerAnalyzer, dockerEngineAnalyzer } from './docker.js';
+import { envFileAnalyzer } from './env-file.js';
+import { hostAnalyzer } from './host.js';
+import { jobsAnalyzers } from './jobs.js';
 
-export const builtinAnalyzers: readonly Analyzer[] = [collectionAnalyzer];
+export const builtinAnalyzers: readonly Analyzer[] = [collectionAnalyzer, dockerEngineAnalyzer, dockerContainerAnalyzer, hostAnalyzer, ...djangoAnalyzers, ...jobsAnalyzers, envFileAnalyzer];
