@@ -19,6 +19,7 @@ import { CliError } from './errors.js';
 import { renderIssue } from './issue.js';
 import { setUpRedaction, type RedactionOptions } from './redaction-plan.js';
 import { Reporter } from './progress.js';
+import { loadPlugins, type PluginLoadResult } from './plugins.js';
 import { runCollectors } from './run.js';
 import type { AnalyzeOptions, ArtifactRecord, Collector, CollectorRecord, DockerClient, DockerEndpoint, Manifest } from './types.js';
 import { TOOL } from './version.js';
@@ -57,6 +58,13 @@ export interface CollectOptions {
   readonly collectorOptions?: Readonly<Record<string, Readonly<Record<string, unknown>>>>;
   /** The collector registry; default: the built-ins. */
   readonly collectors?: readonly Collector<any>[];
+  /**
+   * Plugin modules to load (paths relative to `pluginBaseDir`, or npm package names). Their collectors
+   * join the registry; one that fails to load is recorded in the manifest and the run goes on (partial).
+   */
+  readonly plugins?: readonly string[];
+  /** Folder plugin paths are relative to (the config file's); default the current directory. */
+  readonly pluginBaseDir?: string;
   /** Redaction settings: tag key, custom rules, known secrets, allowlist. */
   readonly redaction?: RedactionOptions;
   /** Aborts the run (Ctrl-C): no bundle is left behind. */
@@ -65,6 +73,8 @@ export interface CollectOptions {
   readonly env?: Readonly<Record<string, string | undefined>>;
   /** Recorded (redacted) in the manifest. */
   readonly commandLine?: readonly string[];
+  /** The configuration file the options came from (recorded in the manifest's options as `config`). */
+  readonly configFile?: string;
   /** `.env`-style files to store (redacted, under `env-files/`) and lint (`--env-file`). */
   readonly envFiles?: readonly string[];
   /** Thresholds for the analyzers (`--pending-threshold`, ...). */
@@ -111,7 +121,11 @@ export async function collectBundle(options: CollectOptions): Promise<CollectRes
   const env = Object.freeze({ ...(options.env ?? process.env) });
   const signal = options.signal ?? new AbortController().signal;
   const envFiles = options.envFiles ?? [];
-  const collectors = selectCollectors(options.collectors ?? builtinCollectors, options.only, options.skip);
+  const registry = options.collectors ?? builtinCollectors;
+  const plugins: PluginLoadResult | undefined = options.plugins?.length
+    ? await loadPlugins(options.plugins, options.pluginBaseDir ?? process.cwd(), { reserved: registry.map((c) => c.name) })
+    : undefined;
+  const collectors = selectWithPlugins([...registry, ...(plugins?.collectors ?? [])], options, plugins);
   // Named env files are always collected: the user asked for them by path.
   if (envFiles.length && !collectors.some((c) => c.name === envFilesCollector.name)) collectors.push(envFilesCollector);
   const timeoutMs = options.timeoutMs ?? DEFAULTS.timeoutSec * 1000;
@@ -146,6 +160,7 @@ export async function collectBundle(options: CollectOptions): Promise<CollectRes
   const interrupted = (): CliError => new CliError('interrupted: no bundle was written', 'E_INTERRUPTED');
   try {
     if (redaction.key.warning) reporter.log('warn', redaction.key.warning);
+    for (const f of plugins?.failures ?? []) reporter.log('warn', `plugin ${f.plugin} was skipped: ${f.error}`);
     reporter.log('info', `collecting ${collectors.map((c) => c.name).join(', ')} into ${writer.path}`);
     const environment: Record<string, string> = {};
     const collected: CollectorRecord[] = await runCollectors(
@@ -174,7 +189,7 @@ export async function collectBundle(options: CollectOptions): Promise<CollectRes
     const restated = await writer.redactLateSecrets();
     const records = collected.map((r) => (r.artifacts.some((a) => restated.has(a.path)) ? { ...r, artifacts: r.artifacts.map((a) => ({ ...a, ...restated.get(a.path) })) } : r));
 
-    const status = records.some((r) => r.status === 'failed' || r.status === 'timed-out') ? 'partial' : 'complete';
+    const status = records.some((r) => r.status === 'failed' || r.status === 'timed-out') || Boolean(plugins?.failures.length) ? 'partial' : 'complete';
     const files: ArtifactRecord[] = [];
     let findings: FindingsDocument | undefined;
     const draft = (finishedAt: Date): Manifest => ({
@@ -195,8 +210,10 @@ export async function collectBundle(options: CollectOptions): Promise<CollectRes
         concurrency,
         label: options.label ?? null,
         collectorOptions: options.collectorOptions ?? {},
+        config: options.configFile ?? null,
       },
       docker: { endpoints: dockerEndpoints },
+      ...(plugins ? { plugins: pluginRecords(plugins) } : {}),
       environment,
       collectors: records,
       ...(findings ? { findings: findings.counts } : {}),
@@ -214,7 +231,8 @@ export async function collectBundle(options: CollectOptions): Promise<CollectRes
       files.push(writer.addRootFile('findings.json', `${JSON.stringify(findings, null, 2)}\n`));
     }
     const issueInput = { findings: findings?.findings ?? [], bundleFile: `${name}.tar.gz`, ...pick(options, 'title', 'description') };
-    const issue = redactor.text(renderIssue({ manifest: draft(new Date()), ...issueInput }), 'ISSUE.md');
+    const issueManifest = draft(new Date());
+    const issue = redactor.text(renderIssue({ manifest: issueManifest, ...issueInput }), 'ISSUE.md');
     files.push(writer.addRootFile('ISSUE.md', issue));
     reporter.log('info', `collection finished (${status}); writing ${writer.path}`);
     files.push(writer.addRootFile('run.log', `${reporter.lines.join('\n')}\n`));
@@ -232,7 +250,7 @@ export async function collectBundle(options: CollectOptions): Promise<CollectRes
       // the way out like every file we write; on failure the bundle stands and the error is logged.
       issueFile = written.path.replace(/\.tar\.gz$/, '.ISSUE.md');
       try {
-        await writeFile(issueFile, redactor.text(renderIssue({ manifest: storedManifest, ...issueInput, sha256: written.sha256 }), 'ISSUE.md'), { mode: 0o600, flag: 'w' });
+        await writeFile(issueFile, redactor.text(renderIssue({ manifest: issueManifest, ...issueInput, sha256: written.sha256 }), 'ISSUE.md'), { mode: 0o600, flag: 'w' });
         await chmod(issueFile, 0o600);
       } catch (err) {
         reporter.log('error', `could not write ${issueFile}: ${errorMessage(err)} (the bundle is complete; ISSUE.md is inside it)`);
@@ -258,6 +276,25 @@ export async function collectBundle(options: CollectOptions): Promise<CollectRes
     if (err instanceof CliError) throw err;
     throw new CliError(redactor.value(errorMessage(err), 'errors'), err instanceof OutputError ? 'E_OUTPUT' : 'E_FATAL', { cause: err });
   }
+}
+
+/** selectCollectors, but an --only/--skip name that a failed plugin would have provided says so. */
+function selectWithPlugins(all: readonly Collector<any>[], options: CollectOptions, plugins: PluginLoadResult | undefined): Collector<any>[] {
+  try {
+    return selectCollectors(all, options.only, options.skip);
+  } catch (err) {
+    const failed = plugins?.failures ?? [];
+    if (!(err instanceof CliError) || failed.length === 0) throw err;
+    throw new CliError(`${err.message} (${failed.length} plugin(s) failed to load: ${failed.map((f) => `${f.plugin}: ${f.error}`).join('; ')})`, err.code);
+  }
+}
+
+/** The manifest's `plugins`: every plugin asked for, loaded or not (one-line errors). */
+function pluginRecords(plugins: PluginLoadResult): Manifest['plugins'] {
+  return [
+    ...plugins.loaded.map((p) => ({ plugin: p.plugin, status: 'loaded' as const, collectors: p.collectors })),
+    ...plugins.failures.map((f) => ({ plugin: f.plugin, status: 'failed' as const, error: f.error })),
+  ];
 }
 
 function currentUser(): { user?: string } {
