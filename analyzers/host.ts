@@ -81,6 +81,9 @@ export function reclaimable(df: unknown): { total: number; parts: string[] } {
   return { total: images + containers + volumes + cache, parts };
 }
 
+/** One disk, however often it is mounted (a device path), else the one mount. */
+const diskKey = (f: Fs): string => (f.filesystem.startsWith('/') ? f.filesystem : `#${f.index}`);
+
 const pct = (f: number): string => `${Math.round(f * 10000) / 100} %`;
 
 /** Engines reached over a local socket: their data root is on this host's filesystems. */
@@ -96,7 +99,7 @@ async function diskFindings(view: BundleView, options: AnalyzeOptions): Promise<
   if (!doc || fss.length === 0) return [];
 
   // Docker's data root per local engine, and what it could give back.
-  const roots = new Map<number, { label: string; root: string; evidence: Evidence; reclaim: { total: number; parts: string[] } }[]>();
+  const roots = new Map<string, { label: string; root: string; evidence: Evidence; reclaim: { total: number; parts: string[] } }[]>();
   for (const label of await engineLabels(view)) {
     if (!isLocal(engineUrl(view, label))) continue;
     const info = await readJson(view, `docker/${label}/info.json`);
@@ -105,9 +108,9 @@ async function diskFindings(view: BundleView, options: AnalyzeOptions): Promise<
     const fs = mountOf(root, fss);
     if (!fs) continue;
     const df = await readJson(view, `docker/${label}/df.json`);
-    const list = roots.get(fs.index) ?? [];
+    const list = roots.get(diskKey(fs)) ?? [];
     list.push({ label, root, evidence: info.evidence(['DockerRootDir']), reclaim: reclaimable(df?.value) });
-    roots.set(fs.index, list);
+    roots.set(diskKey(fs), list);
   }
 
   const findings: Finding[] = [];
@@ -119,7 +122,7 @@ async function diskFindings(view: BundleView, options: AnalyzeOptions): Promise<
     if (f.filesystem.startsWith('/') && seenDevices.has(f.filesystem)) continue;
     seenDevices.add(f.filesystem);
     const severity = f.usedFraction >= errorAt || lowFree ? 'error' : 'warning';
-    const dockerRoots = roots.get(f.index) ?? [];
+    const dockerRoots = roots.get(diskKey(f)) ?? [];
     const reclaim = dockerRoots.flatMap((r) => (r.reclaim.total > 0 ? [`engine ${r.label}: about ${formatBytes(r.reclaim.total)} reclaimable (${r.reclaim.parts.join(', ')})`] : []));
     const holds = dockerRoots.length ? ` It holds Docker's data root (${dockerRoots.map((r) => `${r.root} of engine ${r.label}`).join(', ')}): when it fills, image pulls, container starts and logging fail.` : '';
     findings.push(
