@@ -31,6 +31,8 @@ export interface BundleFile {
   readonly time: Date;
   /** Bundle plus its `.sha256` sidecar, in bytes. */
   readonly bytes: number;
+  /** The file's mtime (ms), to order two bundles made in the same second. */
+  readonly mtimeMs?: number;
   /** The sidecar's path, when there is one. */
   readonly sidecar?: string;
 }
@@ -118,10 +120,10 @@ export async function listBundles(dir: string, options: Pick<RetentionOptions, '
     const sidecarName = `${name}.sha256`;
     const sidecarStat = present.has(sidecarName) ? await lstat(join(dir, sidecarName)).catch(() => undefined) : undefined;
     const sidecar = sidecarStat?.isFile() ? join(dir, sidecarName) : undefined;
-    bundles.push({ name, path, time: stampTime(m.groups!['stamp']!), bytes: st.size + (sidecarStat?.isFile() ? sidecarStat.size : 0), ...(sidecar ? { sidecar } : {}) });
+    bundles.push({ name, path, time: stampTime(m.groups!['stamp']!), bytes: st.size + (sidecarStat?.isFile() ? sidecarStat.size : 0), mtimeMs: st.mtimeMs, ...(sidecar ? { sidecar } : {}) });
   }
-  // Newest first; same second: by name, which is stable.
-  bundles.sort((a, b) => b.time.getTime() - a.time.getTime() || (a.name < b.name ? 1 : -1));
+  // Newest first; two made in the same second (the name has whole seconds) by mtime, then by name.
+  bundles.sort((a, b) => b.time.getTime() - a.time.getTime() || (b.mtimeMs ?? 0) - (a.mtimeMs ?? 0) || (a.name < b.name ? 1 : -1));
   return { bundles, foreign };
 }
 

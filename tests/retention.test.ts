@@ -4,7 +4,7 @@
  * deleted, oldest first, each with its sidecar; everything else survives.
  */
 import { execFileSync } from 'node:child_process';
-import { copyFile, mkdir, mkdtemp, readdir, rm, stat, symlink, writeFile } from 'node:fs/promises';
+import { copyFile, mkdir, mkdtemp, readdir, rm, stat, symlink, utimes, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -128,6 +128,15 @@ describe('applyRetention on real bundles', () => {
     const done = await applyRetention(dir, policy, { now });
     expect(done.deleted.map((d) => d.name)).toEqual(dry.deleted.map((d) => d.name));
     expect((await listBundles(dir)).bundles).toHaveLength(2);
+  });
+
+  it('two bundles made in the same second: the later-written one counts as newer', async () => {
+    const dir = await freshDir();
+    const first = await bundleAt(dir, ago(HOUR), 'zzzzzz'); // sorts last by name...
+    const second = await bundleAt(dir, ago(HOUR), 'aaaaaa');
+    await utimes(join(dir, first), ago(2 * HOUR), ago(2 * HOUR)); // ...but was written first
+    const result = await applyRetention(dir, { keep: 1 }, { now });
+    expect(result.kept.map((b) => b.name)).toEqual([second]);
   });
 
   it('refuses a policy that makes no sense', async () => {
