@@ -59,7 +59,10 @@ export async function loadJson(view: BundleView, path: string): Promise<LoadedJs
  */
 export function lineEvidence(file: LoadedText | undefined, test: (line: string) => boolean, range: { from?: number; until?: number } = {}): Evidence | undefined {
   const n = lineNumber(file, test, range);
-  return n === undefined || !file ? undefined : { file: file.path, line: n, excerpt: excerpt(file.lines[n - 1]!.text.trim()) };
+  if (n === undefined || !file) return undefined;
+  const text = file.lines[n - 1]!.text.trim();
+  // A JSON line's trailing comma is syntax, not evidence.
+  return { file: file.path, line: n, excerpt: excerpt(file.path.endsWith('.json') ? text.replace(/,$/, '') : text) };
 }
 
 /** The 1-based number of the first matching line, see lineEvidence. */

@@ -122,7 +122,7 @@ export function lintEnvText(text: string): EnvIssue[] {
     }
     if (key !== rawKey) {
       add(n, 'error', 'space-around-equals', `spaces around "=": docker run --env-file rejects "${key} " as a name and a shell runs ${key} as a command (python-dotenv alone accepts it); write ${key}=value`);
-    } else if (/^[ \t]/.test(value)) {
+    } else if (/^[ \t]/.test(value) && value.replace(/\s+#.*$/, '').trim() !== '') {
       add(n, 'warning', 'space-after-equals', `space after "=": docker run --env-file keeps it as part of the value, python-dotenv and compose drop it; write ${key}=value`);
     }
     if (!PORTABLE_KEY.test(key)) {
@@ -165,8 +165,9 @@ export function lintEnvText(text: string): EnvIssue[] {
       defs.push({ key, line: n });
       i = endLine;
     } else {
-      // An unquoted value ends at " #" (a comment) in python-dotenv and compose.
-      const v = value.replace(/\s+#.*$/, '').trimEnd();
+      // An unquoted value ends at " #" (a comment) in python-dotenv and compose; `KEY= # note` is empty.
+      const after = body.slice(eq + 1);
+      const v = (/^\s+#/.test(after) ? '' : after.replace(/\s+#.*$/, '')).trim();
       if (/\s/.test(v)) {
         add(n, 'warning', 'unquoted-space', `unquoted value with spaces: a shell that sources the file runs the second word as a command, and tools differ on where the value ends; quote it: ${key}="${v.length > 40 ? `${v.slice(0, 37)}...` : v}"`);
       }
