@@ -5,9 +5,10 @@
  * each entry's collector exists, and that each artifact really appears in a bundle collected from a real
  * engine and a real Django project. Add an entry only for data a collector really gathers.
  *
- * Placeholders in `command`: CONTAINER (a container name), DATABASE (a database alias); `python` is the
- * project's own interpreter. In `artifact`: `<engine>` is the engine's folder (`local`, a context name,
- * `host-port`), `<container>` a container's folder.
+ * Placeholders in `command`: CONTAINER (a container name), PROJECT, REGION, SERVICE, JOB (Google Cloud
+ * names); `python` is the project's own interpreter. In `artifact`: `<engine>` is the engine's folder
+ * (`local`, a context name, `host-port`), `<container>`, `<service>`, `<job>`, `<execution>` the folder
+ * or file named after that object.
  */
 
 /** One classic command and its equivalent in the bundle. */
@@ -70,5 +71,18 @@ export const DIAGNOSTIC_COMMANDS: readonly DiagnosticCommand[] = Object.freeze([
     collector: 'django',
     artifact: 'django/container-manager.json',
     note: 'every executor host with its type and whether it is active (tokens masked)',
+  },
+
+  // cloudrun: gcloud's read-only commands, each with a timeout, when gcloud is on PATH and a project and region are known.
+  { command: 'gcloud run services list --project PROJECT --region REGION --format=json', collector: 'cloudrun', artifact: 'cloudrun/services.json' },
+  { command: 'gcloud run jobs list --project PROJECT --region REGION --format=json', collector: 'cloudrun', artifact: 'cloudrun/jobs.json', note: 'cloudrun/summary.json has each job with its latest execution' },
+  { command: 'gcloud run services describe SERVICE --project PROJECT --region REGION --format=json', collector: 'cloudrun', artifact: 'cloudrun/services/<service>.json', note: 'environment values replaced by redaction tags' },
+  { command: 'gcloud run revisions list --service SERVICE --limit=10 --project PROJECT --region REGION --format=json', collector: 'cloudrun', artifact: 'cloudrun/revisions/<service>.json', note: 'status, conditions, timeout and resources of the newest revisions' },
+  { command: 'gcloud run jobs executions list --job JOB --limit=10 --project PROJECT --region REGION --format=json', collector: 'cloudrun', artifact: 'cloudrun/executions/<job>.json' },
+  {
+    command: `gcloud logging read 'resource.type="cloud_run_job" AND resource.labels.job_name="JOB"' --project PROJECT --limit=200 --freshness=7d --format=json`,
+    collector: 'cloudrun',
+    artifact: 'cloudrun/logs/<execution>.jsonl',
+    note: 'for the newest failed executions only, each narrowed to its execution and region',
   },
 ]);

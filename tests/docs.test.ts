@@ -243,9 +243,9 @@ function argvOf(command: string): string[] {
   return argv;
 }
 
-/** An artifact pattern (`docker/<engine>/containers/<container>/logs.txt`) as a regex over bundle paths. */
+/** An artifact pattern (`docker/<engine>/containers/<container>/logs.txt`) as a regex over bundle paths; `<x>` is one path segment. */
 const artifactRegex = (pattern: string): RegExp =>
-  new RegExp(`^${pattern.replace(/[.*+?^${}()|[\]\\]/g, '\\$&').replace(/<engine>|<container>/g, '[^/]+')}$`);
+  new RegExp(`^${pattern.replace(/[.*+?^${}()|[\]\\]/g, '\\$&').replace(/<[a-z]+>/g, '[^/]+')}$`);
 
 // ---------------------------------------------------------------------------------------------------
 
@@ -342,11 +342,15 @@ describe('Diagnostic Tools and src/diagnostics.ts', () => {
 
 // ---------------------------------------------------------------------------------------------------
 // Against the real engine and real Django: the commands run as printed, and the bundle has their data.
+// Cloud Run cannot be reached from a test: its part of the bundle comes from tests/fixtures/gcloud, a
+// stand-in gcloud that answers in the real JSON shapes (the tests that rely on it say so).
+
+const STANDIN_GCLOUD_DIR = join(ROOT, 'tests/fixtures/gcloud');
 
 const skipDocker = Boolean(dockerUnavailable) && !process.env['CI'];
 const skipDjango = !systemDjango && !process.env['CI'];
 
-describe.skipIf(skipDocker || skipDjango)('Diagnostic Tools against the real engine and Django', () => {
+describe.skipIf(skipDocker || skipDjango)('Diagnostic Tools against the real engine, real Django and a stand-in gcloud', () => {
   const prefix = uniq('cbdocs');
   const container = `${prefix}-app`;
   let tmp: string;
@@ -362,8 +366,14 @@ describe.skipIf(skipDocker || skipDjango)('Diagnostic Tools against the real eng
     await waitForLog(container, 'ready');
     result = await collectBundle({
       outputDir: join(tmp, 'out'),
-      only: ['system', 'docker', 'django'],
-      env: { ...runEnv(), DOCKER_HOST },
+      only: ['system', 'docker', 'django', 'cloudrun'],
+      env: {
+        ...runEnv(),
+        DOCKER_HOST,
+        PATH: `${STANDIN_GCLOUD_DIR}:${process.env['PATH'] ?? ''}`,
+        CLOUDSDK_CORE_PROJECT: 'demo-project',
+        CLOUDSDK_RUN_REGION: 'europe-west1',
+      },
       collectorOptions: { docker: { containers: [`${prefix}-*`] }, django: { djangoDir: project, python: SYSTEM_PYTHON } },
     });
     const root = (name: string): string => name.split('/').slice(1).join('/');
@@ -375,7 +385,7 @@ describe.skipIf(skipDocker || skipDjango)('Diagnostic Tools against the real eng
     if (tmp) await rm(tmp, { recursive: true, force: true });
   });
 
-  it('collects every collector the list names', () => {
+  it('collects every collector the list names (cloudrun from the stand-in gcloud)', () => {
     for (const name of new Set(DIAGNOSTIC_COMMANDS.map((d) => d.collector))) {
       expect(result.manifest.collectors.find((c) => c.name === name)?.status, name).toBe('ok');
     }
@@ -386,18 +396,38 @@ describe.skipIf(skipDocker || skipDjango)('Diagnostic Tools against the real eng
     expect(paths.filter((p) => re.test(p)), `no ${artifact} among: ${paths.join(', ')}`).not.toHaveLength(0);
   });
 
+  const ran = (collector: string): string[] => result.manifest.collectors.find((c) => c.name === collector)!.commands.map((c) => c.argv.join(' '));
+
+  it('the gcloud commands of the list are the ones the cloudrun collector ran (against the stand-in gcloud)', () => {
+    const argvs = ran('cloudrun');
+    for (const d of DIAGNOSTIC_COMMANDS.filter((x) => x.command.startsWith('gcloud '))) {
+      const words = argvOf(d.command).slice(1);
+      const verbs = words.slice(0, words.findIndex((w) => w.startsWith('-') || /[A-Z]/.test(w)));
+      const flags = words.filter((w) => /^--(format|limit|freshness)=/.test(w));
+      expect(argvs.some((a) => a.includes(` ${verbs.join(' ')} `) && flags.every((f) => a.split(' ').includes(f))), `${d.command}: not among ${argvs.join(' | ')}`).toBe(true);
+    }
+  });
+
   it('the manage.py commands of the list are the ones the django collector ran', () => {
-    const ran = result.manifest.collectors.find((c) => c.name === 'django')!.commands.map((c) => c.argv.join(' '));
+    const argvs = ran('django');
     // diffsettings and the shell one-liners are answered by the read-only probe (secrets masked in-process),
     // not by running the command itself; every other manage.py command is run as such.
     for (const d of DIAGNOSTIC_COMMANDS.filter((x) => /^python manage\.py (?!shell|diffsettings)/.test(x.command))) {
       const args = d.command.replace(/^python /, '').replace(/ default$/, '');
-      expect(ran.some((r) => r.includes(` ${args}`)), `${d.command}: not among ${ran.join(' | ')}`).toBe(true);
+      expect(argvs.some((r) => r.includes(` ${args}`)), `${d.command}: not among ${argvs.join(' | ')}`).toBe(true);
     }
   });
 
-  it.each(DIAGNOSTIC_COMMANDS.map((d) => [d.command] as const))('%s runs as printed', async (command) => {
-    const argv = argvOf(command.replace(/\bCONTAINER\b/g, container));
+  // Real programs only: one this machine lacks (uv, gcloud) is not run; the stand-in gcloud is not asked.
+  // A real gcloud has no account here, so for it "runs" means it parsed every argument.
+  it.each(DIAGNOSTIC_COMMANDS.map((d) => [d.command] as const))('%s runs as printed (when the program is installed)', async (command) => {
+    const filled = command
+      .replace(/\bCONTAINER\b/g, container)
+      .replace(/\bPROJECT\b/g, 'demo-project')
+      .replace(/\bREGION\b/g, 'europe-west1')
+      .replace(/\bSERVICE\b/g, 'web')
+      .replace(/\bJOB\b/g, 'nightly-report');
+    const argv = argvOf(filled);
     let [file, ...args] = argv as [string, ...string[]];
     let cwd: string | undefined;
     if (file === 'python') {
@@ -408,11 +438,18 @@ describe.skipIf(skipDocker || skipDjango)('Diagnostic Tools against the real eng
     }
     const r = await execa(file, args, {
       cwd,
-      env: { ...runEnv({ PYTHONDONTWRITEBYTECODE: '1' }), DOCKER_HOST },
+      // gcloud gets an empty configuration of its own: no account, so it stops before any network call.
+      env: { ...runEnv({ PYTHONDONTWRITEBYTECODE: '1' }), DOCKER_HOST, CLOUDSDK_CONFIG: join(tmp, 'gcloud-config') },
       reject: false,
       stdin: 'ignore',
       timeout: 60_000,
     });
+    if (file === 'gcloud') {
+      // No account here: gcloud accepted every argument and stopped at authentication (never a usage error).
+      expect(r.stderr).not.toMatch(/unrecognized arguments|invalid choice|argument --|must be set to a valid project ID/i);
+      expect(r.exitCode === 0 || /active account|credentials|auth(enticat|oriz)/i.test(r.stderr), `${command}: ${r.stderr.slice(-400)}`).toBe(true);
+      return;
+    }
     // makemigrations --check exits 1 when a model change has no migration, as the fixture has.
     const allowed = command.includes('makemigrations --check') ? [0, 1] : [0];
     // Never echo stdout: diffsettings prints the fixture's secrets in clear.
