@@ -1,6 +1,11 @@
 /** The library entry: run a collection from code, or build collectors and rules of your own. */
 export { collectBundle, selectCollectors, type CollectOptions, type CollectResult } from './collect.js';
-export { defineCollector, json, text, commandOutput, problem, fact } from './artifacts.js';
+export { defineCollector, json, text, commandOutput, problem, fact, excluded } from './artifacts.js';
+export { redact, type RedactOptions, type RedactCounts, type RedactTextResult, type RedactStreamResult } from './library.js';
+export { loadPlugins, type LoadPluginsOptions, type LoadedPlugin, type PluginFailure, type PluginLoadResult } from './plugins.js';
+export { createCustomCollector, customCollectorSchema, type CustomCollectorInput, type CustomCollectorSpec, type CustomCollectorOptions } from '../collectors/custom/index.js';
+export { BinaryContentError } from '../redaction/redactor.js';
+export type { RedactionOptions, CustomRuleSpec } from './redaction-plan.js';
 export { defineRule } from '../redaction/rules.js';
 export { Redactor } from '../redaction/redactor.js';
 export { RedactionReport } from '../redaction/report.js';

@@ -304,6 +304,15 @@ export interface CollectorRecord {
   readonly commands: readonly CommandRecord[];
 }
 
+/** One plugin module in the manifest: loaded with its collectors, or failed with a one-line error. */
+export interface PluginRecord {
+  /** As the user named it: a path or a package name. */
+  readonly plugin: string;
+  readonly status: 'loaded' | 'failed';
+  readonly collectors?: readonly string[];
+  readonly error?: string;
+}
+
 /** manifest.json: the audit trail of everything one run did. */
 export interface Manifest {
   readonly tool: { readonly name: string; readonly version: string };
@@ -316,6 +325,8 @@ export interface Manifest {
   readonly status: 'complete' | 'partial';
   readonly options: Readonly<Record<string, unknown>>;
   readonly docker: { readonly endpoints: readonly DockerEndpoint[] };
+  /** Plugins the run was asked to load (present only when there were some). */
+  readonly plugins?: readonly PluginRecord[];
   /** Facts collectors reported, e.g. `{ os: 'Debian GNU/Linux 12', 'docker.server': '20.10.24' }`. */
   readonly environment: Readonly<Record<string, string>>;
   readonly collectors: readonly CollectorRecord[];

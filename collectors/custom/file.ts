@@ -71,7 +71,9 @@ export function fileCollector(spec: FileCollectorSpec, options: { readonly baseD
       for (const raw of spec.paths) {
         const abs = isAbsolute(raw) ? resolve(raw) : resolve(options.baseDir, raw);
         const walk = new Walk(spec.name, follow, index);
+        let matched = 0;
         for await (const item of walk.pattern(abs, raw)) {
+          matched++;
           if ('kind' in item) {
             yield item;
             continue;
@@ -124,6 +126,7 @@ export function fileCollector(spec: FileCollectorSpec, options: { readonly baseD
           index.push({ ...meta, stored, truncated: st.size > limit });
           yield fileArtifact(stored, item.real, item.shown, limit);
         }
+        if (matched === 0) yield problem(raw, `matched no files (fix: check "paths" of custom collector "${spec.name}"; patterns are relative to the config file's folder)`);
       }
       yield json('index.json', { maxBytes, maxTotalBytes: maxTotal, followSymlinks: follow ? 'within the named roots' : 'never', files: index });
     },
