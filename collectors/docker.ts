@@ -36,6 +36,8 @@ export interface DockerOptions {
   readonly allContainers: boolean;
   /** Containers worked on at once per engine. */
   readonly concurrency: number;
+  /** End of the events window and of "finished within the window" (`--job` sets it): an ISO time; unset: now. */
+  readonly until?: string;
 }
 
 export const DOCKER_DEFAULTS: DockerOptions = Object.freeze({
@@ -77,7 +79,11 @@ export default defineCollector<DockerOptions>({
   timeoutMs: 10 * 60_000,
   defaults: { ...DOCKER_DEFAULTS, containers: [] },
   async *collect(ctx) {
-    const now = new Date();
+    const wallClock = new Date();
+    // An `until` in the past moves "now" back: events end there; a later one is capped at the real now.
+    const until = ctx.options.until ? Date.parse(ctx.options.until) : NaN;
+    if (ctx.options.until && Number.isNaN(until)) throw new Error(`docker option until: "${ctx.options.until}" is not an ISO date/time`);
+    const now = Number.isNaN(until) ? wallClock : new Date(Math.min(until, wallClock.getTime()));
     const plan: Plan = { options: ctx.options, now, since: parseSince(ctx.options.since, now), patterns: parsePatterns(ctx.options.containers) };
     const endpoints = ctx.deps.dockerEndpoints;
     const clients = endpoints.map((e) => ctx.deps.docker(e));
@@ -95,7 +101,7 @@ export default defineCollector<DockerOptions>({
     } finally {
       for (const c of clients) c.close();
     }
-    yield json('engines.json', { options: { ...plan.options, sinceTime: plan.since.toISOString() }, engines: outcomes });
+    yield json('engines.json', { options: { ...plan.options, sinceTime: plan.since.toISOString(), ...(plan.options.until ? { untilTime: plan.now.toISOString() } : {}) }, engines: outcomes });
     const failed = outcomes.filter((o) => o.status === 'failed');
     if (failed.length > 0 && failed.length === outcomes.length) {
       throw new Error(outcomes.length === 1 ? failed[0]!.reason : `all ${outcomes.length} Docker engines failed: ${failed.map((o) => `${o.label}: ${o.reason}`).join('; ')}`);

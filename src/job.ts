@@ -1,0 +1,221 @@
+/**
+ * `--job ID`: a bundle focused on one container_manager job. Before collection, one read-only Django
+ * probe looks the job up (collectors/django/probes.ts JOB_PROBE); its lifetime, plus a margin, becomes
+ * the docker collector's window (`since`/`until`), its containers (by a container id/name stored on the
+ * job, else by the job-id labels) become the docker collector's selection with full logs, and a `job`
+ * collector writes job/record.json (environment values never: variable names only), job/plan.json and
+ * job/containers.json. The bundle label defaults to `job-<id>`.
+ *
+ * Read-only throughout. An unknown id, or a Django project that cannot answer, stops the run with one
+ * line and exit 2: a job bundle without its job would mislead.
+ */
+import { builtinCollectors } from '../collectors/index.js';
+import { chooseInterpreter, findProject } from '../collectors/django/interpreter.js';
+import { JOB_ID_ENV, JOB_PROBE, STATE_PROBE_ENV, extractJson } from '../collectors/django/probes.js';
+import { containerName, folderName, markSecret, matchesPatterns, parsePatterns } from '../collectors/docker-containers.js';
+import { redactCommandLine } from '../redaction/structure.js';
+import { defineCollector, errorMessage, json, problem } from './artifacts.js';
+import type { CollectOptions } from './collect.js';
+import { CliError } from './errors.js';
+import { createExec } from './exec.js';
+import type { CommandRecord, Exec } from './types.js';
+
+/** Labels a job's container may carry, with the job id as value (the first is container_manager's convention). */
+export const JOB_LABELS = ['container_manager.job_id', 'job_id', 'job-id'] as const;
+
+/** Default margin around the job's lifetime for logs and events. */
+export const JOB_MARGIN_MS = 5 * 60_000;
+
+/** The `-c` argument of the job probe (recorded as the command; the code travels in the environment). */
+const JOB_PROBE_BOOTSTRAP = `import os; exec(os.environ['${STATE_PROBE_ENV}'])  # collect-bundle django job lookup (read-only)`;
+
+/** What the job probe found. `secrets` and `commandFields` stay in memory: never written as they are. */
+export interface JobLookup {
+  readonly model: string;
+  readonly database: string;
+  readonly matchedBy: string;
+  readonly pk: string;
+  readonly pkHex?: string;
+  readonly status: unknown;
+  readonly times: { readonly created: string | null; readonly started: string | null; readonly finished: string | null };
+  /** The row: environment fields as variable names only, secret-named fields masked, command fields null. */
+  readonly record: Record<string, unknown>;
+  readonly envFields: Record<string, string[]>;
+  /** Raw command-line fields (shaped by redactCommandLine before they are written). */
+  readonly commandFields: Record<string, string>;
+  /** Values of secret-named environment variables: declared to the run's redactor. */
+  readonly secrets: string[];
+  /** Container ids/names stored on the job. */
+  readonly containerRefs: string[];
+  readonly executorHost?: Record<string, unknown>;
+}
+
+/** The job bundle's plan: what the lookup found and how the run was narrowed. */
+export interface JobPlan {
+  readonly id: string;
+  readonly lookup: JobLookup;
+  readonly since: Date;
+  readonly until: Date;
+  readonly marginMs: number;
+  /** `--containers` patterns for the job's containers. */
+  readonly containers: string[];
+  /** The lookup's command(s), as the manifest records commands. */
+  readonly commands: readonly CommandRecord[];
+}
+
+export interface LookUpOptions {
+  /** The Django collector's options (djangoDir, settings, python, cwd). */
+  readonly django?: Readonly<Record<string, unknown>>;
+  readonly env: Readonly<Record<string, string | undefined>>;
+  readonly signal?: AbortSignal;
+  /** Timeout of the lookup, in ms (default 60 s). */
+  readonly timeoutMs?: number;
+}
+
+/** Looks the job up with the project's own interpreter; throws a CliError (exit 2) naming the cause and the fix. */
+export async function lookUpJob(id: string, options: LookUpOptions): Promise<{ lookup: JobLookup; commands: CommandRecord[] }> {
+  const django = options.django ?? {};
+  const cwd = typeof django['cwd'] === 'string' && django['cwd'] ? django['cwd'] : process.cwd();
+  const djangoDir = typeof django['djangoDir'] === 'string' ? django['djangoDir'] : undefined;
+  const usage = (message: string): CliError => new CliError(`--job ${id}: ${message}`, 'E_USAGE');
+  const project = await findProject(djangoDir, cwd);
+  if (typeof project === 'string') throw usage(`needs the Django project to look the job up: ${project} (use --django-dir)`);
+  const choice = await chooseInterpreter({ projectDir: project.dir, python: typeof django['python'] === 'string' ? django['python'] : undefined, env: options.env, cwd });
+  if (typeof choice === 'string') throw usage(`needs the project's Python: ${choice} (use --python)`);
+  const commands: CommandRecord[] = [];
+  const exec: Exec = createExec({ signal: options.signal ?? new AbortController().signal, record: (r) => commands.push(r) });
+  const env: Record<string, string> = {};
+  for (const [k, v] of Object.entries(options.env)) if (v !== undefined) env[k] = v;
+  env['PYTHONDONTWRITEBYTECODE'] = '1';
+  env['PYTHONIOENCODING'] = 'utf-8';
+  if (typeof django['settings'] === 'string' && django['settings']) env['DJANGO_SETTINGS_MODULE'] = django['settings'];
+  const [file, ...prefix] = choice.command as [string, ...string[]];
+  const r = await exec.run(file, [...prefix, '-c', JOB_PROBE_BOOTSTRAP], {
+    cwd: project.dir,
+    env: { ...env, [STATE_PROBE_ENV]: JOB_PROBE, [JOB_ID_ENV]: id },
+    timeoutMs: options.timeoutMs ?? 60_000,
+    maxBuffer: 8 * 1024 * 1024,
+  });
+  const out = extractJson<Record<string, unknown>>(r.stdout);
+  if (!out) {
+    const why = r.timedOut ? 'timed out' : (r.error ?? (r.stderr.trim().split('\n').pop() || `exit code ${r.exitCode}, no output`));
+    throw usage(`the Django job lookup gave no result (${why}); check the project with: collect-bundle --only django`);
+  }
+  if (typeof out['error'] === 'string') {
+    const kind = out['kind'];
+    if (kind === 'not-found') throw usage(`no such job: ${out['error']} in database "${String(out['database'])}" (check the id in the Django admin or with manage.py shell)`);
+    if (kind === 'settings') throw usage(`Django is unavailable: ${out['error']} (fix the settings, or pass --settings / --django-dir)`);
+    if (kind === 'no-model') throw usage(`${out['error']} (--job needs django-docker-container-manager's ContainerJob)`);
+    throw usage(`the job could not be read: ${out['error']}`);
+  }
+  return { lookup: out as unknown as JobLookup, commands };
+}
+
+/** The job's window: from its start (else creation) to its end (else now), widened by `marginMs`, never past now. */
+export function jobWindow(times: JobLookup['times'], now: Date, marginMs = JOB_MARGIN_MS): { since: Date; until: Date } {
+  const parse = (t: string | null): number => (t ? Date.parse(t) : NaN);
+  const startMs = [parse(times.started), parse(times.created)].find((t) => Number.isFinite(t)) ?? now.getTime() - 24 * 3_600_000;
+  const endMs = parse(times.finished);
+  const until = Math.min(now.getTime(), (Number.isFinite(endMs) ? endMs : now.getTime()) + marginMs);
+  const since = Math.min(startMs - marginMs, until - 1000);
+  return { since: new Date(since), until: new Date(until) };
+}
+
+/** `--containers` patterns for a job: container ids/names stored on it, else its id in the job labels. */
+export function jobContainerPatterns(id: string, lookup: Pick<JobLookup, 'pk' | 'pkHex' | 'containerRefs'>): string[] {
+  if (lookup.containerRefs.length) return [...new Set(lookup.containerRefs.map((r) => r.replace(/^\//, '')))];
+  const ids = [...new Set([lookup.pk, lookup.pkHex, id].filter((v): v is string => Boolean(v)))];
+  return JOB_LABELS.flatMap((label) => ids.map((v) => `label=${label}=${v}`));
+}
+
+/**
+ * Looks the job up and returns the run's options narrowed to it: the docker window and selection,
+ * full logs, the `job` collector added, the label `job-<id>` unless one was given. Explicit docker
+ * options (`--since`, `--containers`, ...) in `options` win.
+ */
+export async function planJob(options: CollectOptions, id: string, now = new Date()): Promise<{ options: CollectOptions; plan: JobPlan }> {
+  const trimmed = id.trim();
+  if (!trimmed) throw new CliError('--job needs a job id (the ContainerJob primary key)', 'E_USAGE');
+  const env = options.env ?? process.env;
+  const { lookup, commands } = await lookUpJob(trimmed, { django: options.collectorOptions?.['django'], env, ...(options.signal ? { signal: options.signal } : {}) });
+  const { since, until } = jobWindow(lookup.times, now);
+  const containers = jobContainerPatterns(trimmed, lookup);
+  const plan: JobPlan = { id: trimmed, lookup, since, until, marginMs: JOB_MARGIN_MS, containers, commands };
+  const userDocker = options.collectorOptions?.['docker'] ?? {};
+  const docker = { since: since.toISOString(), until: until.toISOString(), containers, tail: 'all', maxLogBytes: 0, allContainers: true, ...userDocker };
+  const all = options.collectors ?? builtinCollectors;
+  return {
+    plan,
+    options: {
+      ...options,
+      label: options.label ?? `job-${trimmed}`,
+      collectors: [...all.filter((c) => c.name !== 'job'), jobCollector(plan)],
+      ...(options.only?.length ? { only: [...options.only.filter((n) => n !== 'job'), 'job'] } : {}),
+      collectorOptions: { ...options.collectorOptions, docker },
+    },
+  };
+}
+
+/** The `job` collector of a planned job bundle: the record, the plan, and where its containers are. */
+export function jobCollector(plan: JobPlan) {
+  const { lookup } = plan;
+  // Command lines shaped so the redactor replaces each secret flag value whole; their values are the run's secrets.
+  const commandSecrets: string[] = [];
+  const commands: Record<string, string> = {};
+  for (const [field, value] of Object.entries(lookup.commandFields)) {
+    commands[field] = redactCommandLine(String(value), (secret, site) => {
+      commandSecrets.push(secret);
+      return markSecret(secret, site);
+    });
+  }
+  return defineCollector<Record<string, never>>({
+    name: 'job',
+    description: `The container_manager job ${plan.id}: its record (environment variable names only), the plan of this job bundle, and its containers`,
+    defaultEnabled: true,
+    defaults: {},
+    async secrets() {
+      return [...lookup.secrets, ...commandSecrets];
+    },
+    async *collect(ctx) {
+      yield json('record.json', {
+        model: lookup.model,
+        database: lookup.database,
+        matchedBy: lookup.matchedBy,
+        pk: lookup.pk,
+        status: lookup.status,
+        record: { ...lookup.record, ...commands },
+        environment: Object.fromEntries(Object.entries(lookup.envFields).map(([f, names]) => [f, { variables: names, values: 'not collected' }])),
+        ...(lookup.executorHost ? { executorHost: lookup.executorHost } : {}),
+      });
+      yield json('plan.json', {
+        id: plan.id,
+        times: lookup.times,
+        window: { since: plan.since.toISOString(), until: plan.until.toISOString(), marginSeconds: plan.marginMs / 1000 },
+        containers: { patterns: plan.containers, by: lookup.containerRefs.length ? 'container ids/names stored on the job' : `labels ${JOB_LABELS.join(', ')}` },
+        lookupCommands: plan.commands,
+      });
+      const patterns = parsePatterns(plan.containers);
+      const found: Record<string, unknown>[] = [];
+      for (const endpoint of ctx.deps.dockerEndpoints) {
+        const client = ctx.deps.docker(endpoint);
+        try {
+          for (const s of await client.listContainers(ctx.signal, { all: true })) {
+            if (matchesPatterns(s, patterns)) found.push({ engine: endpoint.label, name: containerName(s), id: s.Id, state: s.State, status: s.Status, folder: `docker/${endpoint.label}/containers/${folderName(containerName(s))}` });
+          }
+        } catch (err) {
+          if (ctx.signal.aborted) throw err;
+          yield problem(`engine ${endpoint.label}`, `could not look for the job's containers: ${errorMessage(err)}`);
+        } finally {
+          client.close();
+        }
+      }
+      yield json('containers.json', found);
+      if (found.length === 0) {
+        yield problem(
+          'job containers',
+          `no container of job ${plan.id} on ${ctx.deps.dockerEndpoints.map((e) => e.label).join(', ') || 'any engine'} (looked for ${plan.containers.join(', ')}); it may have been removed, or run on another engine (--docker-host)`,
+        );
+      }
+    },
+  });
+}
