@@ -1,7 +1,7 @@
 /**
  * An `env` custom collector: the environment the run sees (`ctx.deps.env`). Every selected name is
  * listed; a value is written only when its name does not look secret (redaction/keys.ts), and even then
- * it passes through the redactor like all bundle content. A secret-looking name gets `[REDACTED]`: its
+ * it passes through the redactor like all bundle content. A secret-looking name gets `<redacted>`: its
  * value is never emitted, so no rule has to catch it.
  */
 import { defineCollector, excluded, json } from '../../src/artifacts.js';
@@ -10,7 +10,11 @@ import { isSecretKeyName } from '../../redaction/keys.js';
 import { segmentRegExp } from './glob.js';
 import type { EnvCollectorSpec } from './schema.js';
 
-export const REDACTED_VALUE = '[REDACTED]';
+/**
+ * What a secret-looking name's value becomes. Angle brackets, not `[REDACTED]`: the redactor treats
+ * `<...>` as a placeholder, while `"DB_PASSWORD": "[REDACTED]"` would read as a secret value to learn.
+ */
+export const REDACTED_VALUE = '<redacted>';
 
 export function envCollector(spec: EnvCollectorSpec): Collector {
   const include = (spec.include ?? []).map(segmentRegExp);

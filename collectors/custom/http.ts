@@ -2,7 +2,7 @@
  * An `http` custom collector: one GET of the URL the user named (a health, readiness or metrics
  * endpoint). Redirects are followed only within the same origin (scheme, host and port); a redirect
  * elsewhere is recorded and not followed, so the collector never reaches a host the user did not name.
- * Sensitive headers (request and response) are replaced by `[REDACTED]` before anything is written;
+ * Sensitive headers (request and response) are replaced by `<redacted>` before anything is written;
  * every other byte still passes through the redactor.
  */
 import { Readable } from 'node:stream';
@@ -14,7 +14,11 @@ import type { HttpCollectorSpec } from './schema.js';
 
 export const HTTP_DEFAULTS = Object.freeze({ timeoutMs: 10_000, maxBytes: 1024 * 1024, maxRedirects: 5 });
 
-const REDACTED = '[REDACTED]';
+/**
+ * What a sensitive header's value becomes. Angle brackets, not `[REDACTED]`: the redactor treats `<...>`
+ * as a placeholder, while `"set-cookie": "[REDACTED]"` would read as a secret value to learn.
+ */
+const REDACTED = '<redacted>';
 
 /** Header names whose values are credentials, whatever their value looks like. */
 const SENSITIVE_HEADERS = new Set([
