@@ -290,6 +290,8 @@ interface EngineCtx {
   readonly rows?: JsonDoc<unknown[]>;
   readonly events?: EngineEvents;
   logsRead: number;
+  /** Pull errors seen in the logs read (a worker that pulls images logs the registry's answer). */
+  readonly pullHits?: Finding[];
 }
 
 async function inspectOf(ctx: EngineCtx, c: ContainerEntry): Promise<JsonDoc<Record<string, unknown>> | undefined> {
@@ -301,7 +303,13 @@ async function logOf(ctx: EngineCtx, c: ContainerEntry): Promise<TextLines | und
   const path = `${c.dir}/logs.txt`;
   if (!ctx.view.has(path) || ctx.logsRead >= MAX_LOGS_PER_ENGINE) return undefined;
   ctx.logsRead++;
-  return readLines(ctx.view, path);
+  const log = await readLines(ctx.view, path);
+  for (const l of log?.lines ?? []) {
+    if (!PULL_ERROR.test(l.text)) continue;
+    ctx.pullHits?.push(pullFinding(pullImage(l.text) ?? c.subject, `log of ${c.subject}`, logMessage(l.text), [lineEvidence(log!, l)]));
+    break;
+  }
+  return log;
 }
 
 /** containers.json evidence for a field of a row. */
@@ -499,7 +507,7 @@ export const dockerContainerAnalyzer: Analyzer = {
     for (const label of await engineLabels(view)) {
       const { doc, entries } = await containerEntries(view, label);
       const ev = await readEvents(view, label, PULL_ERROR);
-      const ctx: EngineCtx = { view, label, ...(doc ? { rows: doc } : {}), ...(ev ? { events: ev } : {}), logsRead: 0 };
+      const ctx: EngineCtx = { view, label, ...(doc ? { rows: doc } : {}), ...(ev ? { events: ev } : {}), logsRead: 0, pullHits: [] };
       const seen = new Set<string>();
       // The worst first, so the log budget goes to them.
       const ranked = [...entries].sort((a, b) => rank(a) - rank(b));
@@ -520,6 +528,7 @@ export const dockerContainerAnalyzer: Analyzer = {
           addPull(pullFinding(pullImage(r.error) ?? c.subject, `container ${c.subject}`, r.error, stateEvidence(ctx, c, inspect, ['State', 'Error'], 'error')));
         }
       }
+      for (const f of ctx.pullHits ?? []) addPull(f);
       // Containers gone from the list (e.g. `--rm` ones) that the events show dying over and over.
       if (ev) {
         for (const [name, list] of ev.byContainer) {

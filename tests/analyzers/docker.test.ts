@@ -6,6 +6,7 @@
  * Every finding's evidence is read back from the bundle at the line it names.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
+import { execa } from 'execa';
 import { chmod, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -27,6 +28,8 @@ const prefix = uniq('cba');
 const n = (suffix: string): string => `${prefix}-${suffix}`;
 /** An image name no registry has, and no network to ask one anyway. */
 const MISSING_IMAGE = `cb-missing-${prefix.toLowerCase()}:v1`;
+/** Another one, whose real `docker run` error a worker container logs before it exits 1. */
+const MISSING_IMAGE_2 = `cb-missing-${prefix.toLowerCase()}-worker:v2`;
 let out: string;
 let view: BundleView;
 let findings: Finding[];
@@ -72,7 +75,10 @@ describe.skipIf(skip)('docker analyzers on a real engine', () => {
   beforeAll(async () => {
     out = await mkdtemp(join(tmpdir(), 'cb-an-docker-'));
     const run = (name: string, ...args: string[]) => docker('run', '-d', '--network', 'none', '--name', n(name), ...args);
+    const failedRun = await execa('docker', ['run', '--rm', '--network', 'none', MISSING_IMAGE_2, 'true'], { env: { DOCKER_HOST }, reject: false, stdin: 'ignore' });
+    expect(failedRun.exitCode).toBe(125);
     await Promise.all([
+      run('puller', '-e', `PULL_OUTPUT=${failedRun.stderr}`, TEST_IMAGE, 'sh', '-c', 'echo "worker: starting job"; printf "%s\\n" "$PULL_OUTPUT" >&2; exit 1'),
       run('oom', '--memory', '8m', '--memory-swap', '8m', TEST_IMAGE, 'sh', '-c', 'x=a; while true; do x=$x$x; done'),
       run('exit2', TEST_IMAGE, 'sh', '-c', 'echo starting up; echo "Traceback (most recent call last):" >&2; echo "  File \\"/app/manage.py\\", line 22, in <module>" >&2; echo "ValueError: invalid literal for int()" >&2; exit 2'),
       run('loop', '--restart', 'always', TEST_IMAGE, 'sh', '-c', 'echo crash; exit 1'),
@@ -87,6 +93,7 @@ describe.skipIf(skip)('docker analyzers on a real engine', () => {
     await Promise.all([
       waitFor(n('exit2'), (s) => s.Status === 'exited'),
       waitFor(n('done'), (s) => s.Status === 'exited'),
+      waitFor(n('puller'), (s) => s.Status === 'exited'),
       waitFor(n('unhealthy'), (s) => s.Health?.Status === 'unhealthy'),
       (async () => {
         const until = Date.now() + 60_000;
@@ -199,6 +206,19 @@ describe.skipIf(skip)('docker analyzers on a real engine', () => {
     const cmd = view.manifest.collectors.find((c) => c.name === 'pull-probe')!.commands[0]!;
     expect(cmd.exitCode).toBe(125);
     expect(f!.summary).toContain(`Unable to find image '${MISSING_IMAGE}'`);
+  });
+
+  it('a worker that logged a failed pull: image-pull-failed pointing at that log line', async () => {
+    const f = findings.find((x) => x.id === 'image-pull-failed' && x.subject === MISSING_IMAGE_2);
+    expect(f, JSON.stringify(findings.filter((x) => x.id === 'image-pull-failed'))).toBeDefined();
+    const log = `docker/local/containers/${n('puller')}/logs.txt`;
+    const stored = (await view.text(log))!.split('\n');
+    const expected = stored.findIndex((l) => l.includes(`Unable to find image '${MISSING_IMAGE_2}'`)) + 1;
+    expect(expected).toBeGreaterThan(0);
+    expect(f!.evidence).toEqual([expect.objectContaining({ file: log, line: expected })]);
+    await expectEvidenceHolds(view, f!);
+    // The worker's own exit is reported too.
+    expect(one('container-exit-nonzero', 'puller').title).toContain('code 1');
   });
 
   it('healthy, running and cleanly exited containers give no finding', () => {
