@@ -213,7 +213,7 @@ export async function collectBundle(options: CollectOptions): Promise<CollectRes
         config: options.configFile ?? null,
       },
       docker: { endpoints: dockerEndpoints },
-      ...(plugins ? { plugins: pluginRecords(plugins) } : {}),
+      ...(plugins ? { plugins: pluginRecords(plugins, options.plugins ?? []) } : {}),
       environment,
       collectors: records,
       ...(findings ? { findings: findings.counts } : {}),
@@ -289,12 +289,12 @@ function selectWithPlugins(all: readonly Collector<any>[], options: CollectOptio
   }
 }
 
-/** The manifest's `plugins`: every plugin asked for, loaded or not (one-line errors). */
-function pluginRecords(plugins: PluginLoadResult): Manifest['plugins'] {
+/** The manifest's `plugins`: every plugin asked for, in the order given, loaded or not (one-line errors). */
+function pluginRecords(plugins: PluginLoadResult, order: readonly string[]): Manifest['plugins'] {
   return [
     ...plugins.loaded.map((p) => ({ plugin: p.plugin, status: 'loaded' as const, collectors: p.collectors })),
     ...plugins.failures.map((f) => ({ plugin: f.plugin, status: 'failed' as const, error: f.error })),
-  ];
+  ].sort((a, b) => order.indexOf(a.plugin) - order.indexOf(b.plugin));
 }
 
 function currentUser(): { user?: string } {
