@@ -150,7 +150,7 @@ export async function runSchedule(argv: Record<string, unknown>, rawArgs: readon
   const maxRuns = argv['max-runs'];
   if (maxRuns !== undefined && (typeof maxRuns !== 'number' || !Number.isInteger(maxRuns) || maxRuns < 1)) throw new CliError('--max-runs must be a whole number of at least 1', 'E_USAGE');
   // One line per run: the collection's own progress only with --verbose.
-  const { progress, ...quietCollect } = collect;
+  const quietCollect: CollectOptions = { ...collect, progress: undefined };
   await schedule({
     collect: argv['verbose'] ? collect : quietCollect,
     trigger,
@@ -162,6 +162,5 @@ export async function runSchedule(argv: Record<string, unknown>, rawArgs: readon
     signal: io.signal,
     log,
   });
-  void progress;
   return EXIT.complete;
 }
