@@ -13,4 +13,6 @@ export { builtinCollectors } from '../collectors/index.js';
 export { CliError, EXIT } from './errors.js';
 export { schedule, type ScheduleOptions, type ScheduleResult, type ScheduleRun, type Trigger } from './schedule.js';
 export { applyRetention, type RetentionPolicy, type RetentionResult } from './retention.js';
+export { inspectBundle, renderInspect, writeBundleFile, type InspectResult } from './inspect.js';
+export { diffBundles, diffLatest, renderDiff, RESOURCE_THRESHOLDS, type BundleDiff } from './diff.js';
 export type * from './types.js';
