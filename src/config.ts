@@ -93,7 +93,8 @@ const size = () => {
     });
 };
 
-const tail = z.union([z.int().min(0), z.literal('all')], { error: (iss) => `expected a whole number ≥ 0 or "all"${got(iss)}` });
+const tailMsg = (iss: { input?: unknown }) => `expected a whole number ≥ 0 or "all"${got(iss)}`;
+const tail = z.union([z.int({ error: tailMsg }).min(0, { error: tailMsg }), z.literal('all', { error: tailMsg })], { error: tailMsg });
 
 const since = z.string({ error: (iss) => `expected a duration back from now ("24h", "7d") or an ISO time${got(iss)}` }).refine(
   (s) => {
@@ -210,7 +211,7 @@ export const configSchema = z
     verbose: bool.describe('Also print debug messages (--verbose)'),
     docker: z
       .strictObject({
-        hosts: z.array(nonEmpty('an engine URL or docker context name')).min(1).describe('Docker engines: unix://, tcp://, ssh:// or context names (--docker-host)'),
+        hosts: z.array(nonEmpty('an engine URL or docker context name')).min(1, 'expected at least one engine: a unix://, tcp:// or ssh:// URL or a docker context name').describe('Docker engines: unix://, tcp://, ssh:// or context names (--docker-host)'),
         tls: bool.describe('TLS without verification for tcp:// engines (--tls)'),
         tlsverify: bool.describe('TLS with verification for tcp:// engines (--tlsverify)'),
         tlscacert: path('a CA certificate file').describe('CA certificate (--tlscacert)'),
@@ -235,7 +236,12 @@ export type Config = z.output<typeof configSchema>;
 /** The JSON Schema of the configuration file, for editors (shipped as schema/collect-bundle.schema.json). */
 export function configJsonSchema(): Record<string, unknown> {
   const schema = z.toJSONSchema(configSchema, { io: 'input', unrepresentable: 'any' }) as Record<string, unknown>;
-  return { ...schema, $id: 'https://github.com/collect-bundle/collect-bundle/schema/collect-bundle.schema.json', title: 'collect-bundle configuration' };
+  return { ...schema, title: 'collect-bundle configuration' };
+}
+
+/** schema/collect-bundle.schema.json as `npm run build` writes it (a test checks the shipped file is current). */
+export function configJsonSchemaText(): string {
+  return `${JSON.stringify(configJsonSchema(), null, 2)}\n`;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -292,7 +298,9 @@ export function describeIssues(issues: readonly Issue[], jsonSchema: Record<stri
     }
     if (iss.code === 'invalid_type' && message.startsWith('Invalid input')) {
       message = `expected ${iss.expected === 'int' ? 'a whole number' : iss.expected}${secret ? '' : got(iss)}`;
-    } else if (!secret && iss.code !== 'custom' && 'input' in iss && !/\bgot\b/.test(message)) message += got(iss);
+    } else if (!secret && iss.code !== 'custom' && 'input' in iss && (iss.input === null || typeof iss.input !== 'object') && !/\bgot\b/.test(message)) {
+      message += got(iss);
+    }
     lines.push(`${at}: ${message}`);
   }
   return lines;
