@@ -3,11 +3,14 @@
  * or a stream, with the same rules, literals and allowlist a `collect` run would use.
  */
 import { Readable } from 'node:stream';
+import { Redactor } from '../redaction/redactor.js';
 import type { RuleCount } from '../redaction/report.js';
-import { setUpRedaction, type RedactionOptions } from './redaction-plan.js';
-import type { ByteSource } from './types.js';
+import { customRule, setUpRedaction, type CustomRuleSpec, type RedactionOptions } from './redaction-plan.js';
+import type { ByteSource, Rule } from './types.js';
 
-export interface RedactOptions extends RedactionOptions {
+export interface RedactOptions extends Omit<RedactionOptions, 'rules'> {
+  /** Extra rules: regex specs as in the config (`{ id, pattern: "acme_[a-z0-9]{32}" }`) or `defineRule()` rules. */
+  readonly rules?: readonly (CustomRuleSpec | Rule)[];
   /** Name used in the report (and for path-specific rules); default `input`. */
   readonly file?: string;
   /** Environment for key lookup (default process.env). */
@@ -39,10 +42,23 @@ export interface RedactStreamResult {
 export async function redact(input: string | Buffer, options?: RedactOptions): Promise<RedactTextResult>;
 export async function redact(input: Readable | AsyncIterable<Buffer | string>, options?: RedactOptions): Promise<RedactStreamResult>;
 export async function redact(input: string | Buffer | ByteSource, options: RedactOptions = {}): Promise<RedactTextResult | RedactStreamResult> {
-  const { file = 'input', env = process.env, ...redaction } = options;
-  const setup = await setUpRedaction({ ...redaction, ephemeralKey: redaction.ephemeralKey ?? redaction.keyFile === undefined }, env);
-  // The run's own redactor: it learns (a password found in a URL is removed wherever it appears later).
-  const { redactor, report } = setup;
+  const { file = 'input', env = process.env, rules = [], ...redaction } = options;
+  const specs = rules.filter((r): r is CustomRuleSpec => typeof r.pattern === 'string');
+  const defined = rules.filter((r): r is Rule => typeof r.pattern !== 'string');
+  const setup = await setUpRedaction({ ...redaction, rules: specs, ephemeralKey: redaction.ephemeralKey ?? redaction.keyFile === undefined }, env);
+  const { report } = setup;
+  // The run's own redactor learns (a password found in a URL is removed wherever it appears later);
+  // rules made with defineRule() join the spec rules in a redactor built the same way.
+  const redactor = defined.length
+    ? new Redactor({
+        key: setup.key.key,
+        report,
+        extraRules: [...specs.map(customRule), ...defined],
+        literals: setup.literals,
+        secretKeys: redaction.secretKeys ?? [],
+        allow: (redaction.allow ?? []).map((a) => new RegExp(a)),
+      })
+    : setup.redactor;
   const counts = (): RedactCounts => ({ total: report.total, byRule: report.byRule() });
   if (typeof input === 'string' || Buffer.isBuffer(input)) {
     const chunks: Buffer[] = [];
