@@ -19,6 +19,7 @@ import { redactFiles } from './redact-files.js';
 import { setUpRedaction, type RedactionOptions } from './redaction-plan.js';
 import type { TlsFlags } from './docker-endpoints.js';
 import { CliError, EXIT } from './errors.js';
+import { planJob } from './job.js';
 import { parseDuration, parseSince, parseSize } from './units.js';
 import { TOOL } from './version.js';
 
@@ -86,6 +87,9 @@ function collectOptions(y: Argv): Argv {
     .option('max-log-bytes', { type: 'string', requiresArg: true, describe: 'Log bytes kept per container, from the end (10MiB, 512KiB; 0 = no limit; default 10MiB)' })
     .option('containers', { type: 'string', requiresArg: true, array: true, describe: 'Only these containers, repeatable: name glob (web-*), id prefix, label=KEY or label=KEY=VALUE' })
     .option('all-containers', { type: 'boolean', describe: 'Collect every container, not only running ones and those that finished within --since' })
+    .option('job', { type: 'string', requiresArg: true, describe: 'A bundle focused on one container_manager job (its id): its record, its containers with full logs, the engines\' events of its lifetime (needs the Django project)' })
+    .option('gcloud-project', { type: 'string', requiresArg: true, describe: 'Google Cloud project for the cloudrun collector (default: CLOUDSDK_CORE_PROJECT, else gcloud config)' })
+    .option('gcloud-region', { type: 'string', requiresArg: true, describe: 'Cloud Run region for the cloudrun collector (default: CLOUDSDK_RUN_REGION, else gcloud config run/region)' })
     .group(['docker-host', 'tls', 'tlsverify', 'tlscacert', 'tlscert', 'tlskey', 'tail', 'since', 'max-log-bytes', 'containers', 'all-containers'], 'Docker:')
     .option('env-file', { type: 'string', requiresArg: true, array: true, describe: '.env-style file to store (redacted) and check for invalid lines, repeatable' })
     .option('issue-only', { type: 'boolean', default: false, describe: 'Also write ISSUE.md beside the bundle (<bundle>.ISSUE.md, with its sha256) for pasting into an issue' })
@@ -309,7 +313,9 @@ async function runCollect(argv: Record<string, unknown>, rawArgs: readonly strin
     for (const c of builtinCollectors) io.stdout.write(`${c.name.padEnd(width)}  ${c.defaultEnabled ? 'on ' : 'off'}  ${c.description}\n`);
     return EXIT.complete;
   }
-  const options = { ...buildCollectOptions(argv, rawArgs, io), envFiles: await envFilesFromArgv(argv) };
+  const built = { ...buildCollectOptions(argv, rawArgs, io), envFiles: await envFilesFromArgv(argv) };
+  // --job: one read-only lookup first, then the run narrowed to that job (src/job.ts).
+  const options = argv['job'] !== undefined ? { ...built, ...(await planJob(built, String(argv['job']))).options } : built;
   const result = await collectBundle(options);
   if (!argv['quiet']) io.stderr.write(summary(result));
   if (argv['json']) io.stdout.write(`${JSON.stringify(jsonSummary(result), null, 2)}\n`);
@@ -346,6 +352,14 @@ export function buildCollectOptions(argv: Record<string, unknown>, rawArgs: read
     django[key] = String(argv[flag]);
   }
   const docker = dockerCollectorOptions(argv);
+  const cloudrun: Record<string, string> = {};
+  for (const [flag, key] of [['gcloud-project', 'project'], ['gcloud-region', 'region']] as const) {
+    if (argv[flag] === undefined) continue;
+    if (String(argv[flag]).trim() === '') throw new CliError(`--${flag} must not be empty`, 'E_USAGE');
+    cloudrun[key] = String(argv[flag]).trim();
+  }
+  // The compose file is looked for where the Django project is.
+  const compose: Record<string, string> = django['djangoDir'] ? { projectDir: django['djangoDir'] } : {};
   const quiet = Boolean(argv['quiet']);
   const deadlineMs = seconds('deadline');
   return {
@@ -359,8 +373,15 @@ export function buildCollectOptions(argv: Record<string, unknown>, rawArgs: read
     ...(argv['title'] ? { title: String(argv['title']) } : {}),
     ...(argv['description'] ? { description: String(argv['description']) } : {}),
     ...dockerHostOptions(argv),
-    ...(Object.keys(django).length || Object.keys(docker).length
-      ? { collectorOptions: { ...(Object.keys(django).length ? { django } : {}), ...(Object.keys(docker).length ? { docker } : {}) } }
+    ...(Object.keys(django).length || Object.keys(docker).length || Object.keys(cloudrun).length
+      ? {
+          collectorOptions: {
+            ...(Object.keys(django).length ? { django } : {}),
+            ...(Object.keys(docker).length ? { docker } : {}),
+            ...(Object.keys(compose).length ? { compose } : {}),
+            ...(Object.keys(cloudrun).length ? { cloudrun } : {}),
+          },
+        }
       : {}),
     redaction: redactionFromArgv(argv),
     signal: io.signal,
