@@ -361,14 +361,18 @@ export async function writeBundleFile(file: string, path: string, out: NodeJS.Wr
   await checkFile(file);
   const paths: string[] = [];
   let found: { path: string; bytes: number } | undefined;
+  let writing = false;
   try {
     await forEachEntry(file, async (entry, content) => {
       if (entry.type !== 'file' || !entry.path) return;
       paths.push(entry.path);
       if (found || entry.path !== entryPath(path, entry.root)) return;
+      writing = true;
       found = { path: entry.path, bytes: await copyTo(content, out) };
+      writing = false;
     });
   } catch (err) {
+    if (writing) throw new CliError(`${path}: could not be written to the output (${errorMessage(err)})`, 'E_FATAL', { cause: err });
     throw new CliError(`${file}: not a readable .tar.gz bundle (${errorMessage(err)}); ${corruptFix(file)}`, 'E_FATAL', { cause: err });
   }
   if (found) return found;
@@ -384,7 +388,22 @@ async function copyTo(content: Readable, out: NodeJS.WritableStream): Promise<nu
   let bytes = 0;
   for await (const chunk of content as AsyncIterable<Buffer>) {
     bytes += chunk.length;
-    if (!out.write(chunk)) await new Promise<void>((resolve) => out.once('drain', () => resolve()));
+    if (!out.write(chunk)) {
+      // A reader that went away (`| head`) never drains: stop instead of waiting forever.
+      await new Promise<void>((resolve, reject) => {
+        const done = (err?: unknown): void => {
+          out.off('drain', done);
+          out.off('close', gone);
+          out.off('error', done);
+          if (err) reject(err instanceof Error ? err : new Error(String(err)));
+          else resolve();
+        };
+        const gone = (): void => done(new Error('the output was closed'));
+        out.once('drain', done);
+        out.once('close', gone);
+        out.once('error', done);
+      });
+    }
   }
   return bytes;
 }
