@@ -7,7 +7,7 @@
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
@@ -99,5 +99,17 @@ describe('library API (import from "collect-bundle")', () => {
     expect(r.stream).toMatch(/^token=\[REDACTED:[a-z-]+:[0-9a-f]{8}\]\nplain line\n$/);
     expect(r.counts.total).toBe(1);
     expect(r.binary).toBe('BinaryContentError');
+  });
+
+  it("the README's Library API example runs as written (output folder aside)", async () => {
+    const readme = await readFile(join(ROOT, 'README.md'), 'utf8');
+    const section = readme.slice(readme.indexOf('## Library API'));
+    const snippet = /```js\n([\s\S]*?)```/.exec(section)?.[1];
+    expect(snippet).toContain("from 'collect-bundle'");
+    const child = node(`${snippet!.replace("'./bundles'", JSON.stringify(out))}\nconsole.log(JSON.stringify({ bundle, status }));`);
+    expect(child.stderr).toBe('');
+    const { bundle, status } = JSON.parse(child.stdout) as { bundle: string; status: string };
+    expect(status).toBe('complete');
+    expect(fileJson(await readBundle(bundle), 'release/release.json')).toEqual({ release: null });
   });
 });
