@@ -15,6 +15,7 @@ import { formatFindings } from '../analyzers/format.js';
 import { failsOn, runAnalyzers } from '../analyzers/run.js';
 import type { AnalyzeOptions, Finding } from './types.js';
 import { DEFAULTS, collectBundle, type CollectOptions, type CollectResult } from './collect.js';
+import { registerSchedule, runSchedule } from './schedule-cli.js';
 import { redactFiles } from './redact-files.js';
 import { setUpRedaction, type RedactionOptions } from './redaction-plan.js';
 import type { TlsFlags } from './docker-endpoints.js';
@@ -275,6 +276,14 @@ export async function main(args: readonly string[], io: CliIo): Promise<number> 
           .option('json', { type: 'boolean', default: false, describe: 'Print findings.json to stdout' }),
       (argv) => {
         action = () => runAnalyze(argv, io);
+      },
+    )
+    .command(
+      'schedule',
+      'Collect a bundle every interval or on a cron expression, keep the newest ones, never two runs at once',
+      (y) => registerSchedule(redactionOptions(analysisOptions(collectOptions(y)))),
+      (argv) => {
+        action = async () => runSchedule(argv, args, io, { ...buildCollectOptions(argv, args, io), envFiles: await envFilesFromArgv(argv) });
       },
     )
     .example('$0', 'Bundle this machine into the current directory')
