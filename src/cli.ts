@@ -15,11 +15,11 @@ import { formatFindings } from '../analyzers/format.js';
 import { failsOn, runAnalyzers } from '../analyzers/run.js';
 import type { AnalyzeOptions, Finding } from './types.js';
 import { DEFAULTS, collectBundle, type CollectOptions, type CollectResult } from './collect.js';
-import { registerSchedule, runSchedule } from './schedule-cli.js';
 import { redactFiles } from './redact-files.js';
 import { setUpRedaction, type RedactionOptions } from './redaction-plan.js';
 import type { TlsFlags } from './docker-endpoints.js';
 import { CliError, EXIT } from './errors.js';
+import { applyConfig, collectorsFor, configOf, flagSpecs, loadConfig, mergeRedaction, withConfig, type YargsOptionsView } from './config.js';
 import { planJob } from './job.js';
 import { parseDuration, parseSince, parseSize } from './units.js';
 import { TOOL } from './version.js';
@@ -181,17 +181,23 @@ function redactionOptions(y: Argv): Argv {
     .group(['redaction-key-file', 'stable-tokens', 'redact-pattern', 'redact-literals-file', 'redact-key', 'allow'], 'Redaction:');
 }
 
+/** The flags a config file or COLLECT_BUNDLE_* variable may set: the collect, analysis and redaction options. */
+function settableFlags(): ReadonlySet<string> {
+  return new Set(flagSpecs(redactionOptions(analysisOptions(collectOptions(yargs([])))) as unknown as YargsOptionsView).map((f) => f.name));
+}
+
 /** The redaction options of a parsed command line. */
 function redactionFromArgv(argv: Record<string, unknown>): RedactionOptions {
   const patterns = ([] as unknown[]).concat(argv['redact-pattern'] ?? []).map(String);
-  return {
+  // The config file's rules, literals and allowlist come first; flags add to them.
+  return mergeRedaction(configOf(argv)?.config, {
     ...(argv['redaction-key-file'] ? { keyFile: String(argv['redaction-key-file']) } : {}),
     ephemeralKey: argv['stable-tokens'] === false,
     rules: patterns.map((pattern) => ({ pattern })),
     literalFiles: ([] as unknown[]).concat(argv['redact-literals-file'] ?? []).map(String),
     secretKeys: list(argv['redact-key']),
     allow: ([] as unknown[]).concat(argv['allow'] ?? []).map(String),
-  };
+  });
 }
 
 /** `collect-bundle redact`: files or stdin, redacted, to stdout or -o FILE. */
@@ -211,6 +217,32 @@ async function runRedact(argv: Record<string, unknown>, io: CliIo): Promise<numb
     const byRule = result.byRule.map(({ rule, count }) => `${rule} ${count}`).join(', ');
     io.stderr.write(`collect-bundle: ${result.total} redaction${result.total === 1 ? '' : 's'}${byRule ? ` (${byRule})` : ''}\n`);
   }
+  return EXIT.complete;
+}
+
+/** `collect-bundle config [--print | --validate FILE]`. */
+async function runConfig(argv: Record<string, unknown>, io: CliIo): Promise<number> {
+  if (argv['validate'] !== undefined) {
+    const file = String(argv['validate']);
+    const loaded = await loadConfig({ file, builtins: builtinCollectors });
+    collectorsFor(loaded, builtinCollectors); // custom collectors are checked as a run would build them
+    io.stdout.write(`ok: ${loaded!.file} is a valid collect-bundle configuration\n`);
+    return EXIT.complete;
+  }
+  // The collect options with their defaults, then the same layers a run applies (no flags here).
+  const y = redactionOptions(analysisOptions(collectOptions(yargs([])))).exitProcess(false);
+  const options = (await y.parseAsync()) as Record<string, unknown>;
+  options['config'] = argv['config'];
+  const sources = await applyConfig(options, y as unknown as YargsOptionsView, { env: io.env, settable: settableFlags(), builtins: builtinCollectors });
+  const loaded = configOf(options);
+  const effective: Record<string, { value: unknown; from: string }> = {};
+  for (const [flag, { source, env }] of Object.entries(sources)) {
+    effective[flag] = { value: options[flag], from: source === 'environment' ? env! : source === 'config' ? 'config file' : source };
+  }
+  const collectors = collectorsFor(loaded, builtinCollectors).map((c) => ({ name: c.name, enabled: c.defaultEnabled }));
+  const file = loaded?.file ?? null;
+  const why = argv['config'] === false ? 'ignored (--no-config)' : 'none found';
+  io.stdout.write(`${JSON.stringify({ file: file ?? why, options: effective, collectors, config: loaded?.config ?? {} }, null, 2)}\n`);
   return EXIT.complete;
 }
 
@@ -238,6 +270,13 @@ export async function main(args: readonly string[], io: CliIo): Promise<number> 
   const parser = yargs([...args])
     .scriptName('collect-bundle')
     .usage('$0 [collect] [options]\n\nCollect diagnostics of a Django + Docker system, redact every secret, and pack them into one .tar.gz.')
+    .option('config', {
+      type: 'string',
+      requiresArg: true,
+      describe: 'Configuration file to use (default: collect-bundle.config.{json,yaml,yml,mjs,js}, .collect-bundlerc[.json|.yaml|.yml] or package.json "collect-bundle", searched from the current directory up); --no-config ignores every file',
+    })
+    // Config file < COLLECT_BUNDLE_* environment < flags, for every command built on the collect or redaction options.
+    .middleware(((argv: Record<string, unknown>, y: YargsOptionsView) => applyConfig(argv, y, { env: io.env, settable: settableFlags(), builtins: builtinCollectors }).then(() => undefined)) as never)
     .command(['collect', '$0'], 'Collect a support bundle (the default command)', (y) => redactionOptions(analysisOptions(collectOptions(y))), (argv) => {
       action = () => runCollect(argv, args, io);
     })
@@ -253,6 +292,19 @@ export async function main(args: readonly string[], io: CliIo): Promise<number> 
           .example('docker logs web 2>&1 | $0 redact --explain', 'Redact a stream and say what was removed where'),
       (argv) => {
         action = () => runRedact(argv, io);
+      },
+    )
+    .command(
+      'config',
+      'Show the effective configuration and the file it came from (--print, the default), or check a file (--validate FILE)',
+      (y) =>
+        y
+          .option('print', { type: 'boolean', default: false, describe: 'Print the merged options (file < COLLECT_BUNDLE_* environment), where each came from, and the file' })
+          .option('validate', { type: 'string', requiresArg: true, describe: 'Check this configuration file: exit 0 when valid, 2 with one line per problem' })
+          .example('$0 config --print', 'Which file is used and what it sets')
+          .example('$0 config --validate ops/collect-bundle.config.yaml', 'Check a file before deploying it'),
+      (argv) => {
+        action = () => runConfig(argv, io);
       },
     )
     .command(
@@ -278,14 +330,6 @@ export async function main(args: readonly string[], io: CliIo): Promise<number> 
         action = () => runAnalyze(argv, io);
       },
     )
-    .command(
-      'schedule',
-      'Collect a bundle every interval or on a cron expression, keep the newest ones, never two runs at once',
-      (y) => registerSchedule(redactionOptions(analysisOptions(collectOptions(y)))),
-      (argv) => {
-        action = async () => runSchedule(argv, args, io, { ...buildCollectOptions(argv, args, io), envFiles: await envFilesFromArgv(argv) });
-      },
-    )
     .example('$0', 'Bundle this machine into the current directory')
     .example('$0 -o /tmp/bundles --label before-upgrade', 'Name the bundle and choose where it goes')
     .example('$0 --only docker --timeout 20 --json', 'Docker only, machine-readable summary')
@@ -300,6 +344,7 @@ export async function main(args: readonly string[], io: CliIo): Promise<number> 
     .wrap(Math.min(110, (io.stderr as { columns?: number }).columns ?? 100))
     .exitProcess(false)
     .fail((msg, err) => {
+      if (err instanceof CliError) throw err;
       throw new CliError(msg ?? errorMessage(err), 'E_USAGE');
     });
   try {
@@ -307,7 +352,8 @@ export async function main(args: readonly string[], io: CliIo): Promise<number> 
     return action ? await action() : EXIT.complete; // --help / --version printed and nothing to run
   } catch (err) {
     if (err instanceof CliError) {
-      io.stderr.write(`collect-bundle: ${err.message}\n`);
+      // A config error has one line per problem; each gets the prefix.
+      for (const line of err.message.split('\n')) io.stderr.write(`collect-bundle: ${line}\n`);
       if (err.code === 'E_USAGE') io.stderr.write('Run collect-bundle --help for usage.\n');
       return err.exitCode;
     }
@@ -318,8 +364,9 @@ export async function main(args: readonly string[], io: CliIo): Promise<number> 
 
 async function runCollect(argv: Record<string, unknown>, rawArgs: readonly string[], io: CliIo): Promise<number> {
   if (argv['list-collectors']) {
-    const width = Math.max(...builtinCollectors.map((c) => c.name.length));
-    for (const c of builtinCollectors) io.stdout.write(`${c.name.padEnd(width)}  ${c.defaultEnabled ? 'on ' : 'off'}  ${c.description}\n`);
+    const collectors = collectorsFor(configOf(argv), builtinCollectors);
+    const width = Math.max(...collectors.map((c) => c.name.length));
+    for (const c of collectors) io.stdout.write(`${c.name.padEnd(width)}  ${c.defaultEnabled ? 'on ' : 'off'}  ${c.description}\n`);
     return EXIT.complete;
   }
   const built = { ...buildCollectOptions(argv, rawArgs, io), envFiles: await envFilesFromArgv(argv) };
@@ -337,6 +384,11 @@ async function runCollect(argv: Record<string, unknown>, rawArgs: readonly strin
  * CliError (exit 2) for a value that cannot be used.
  */
 export function buildCollectOptions(argv: Record<string, unknown>, rawArgs: readonly string[], io: CliIo): CollectOptions {
+  // Custom collectors, per-collector extras and the file's path from the config (its flag values are already in argv).
+  return withConfig(configOf(argv), collectOptionsFromFlags(argv, rawArgs, io), builtinCollectors);
+}
+
+function collectOptionsFromFlags(argv: Record<string, unknown>, rawArgs: readonly string[], io: CliIo): CollectOptions {
   // yargs turns a non-numeric value into NaN: quote what the user typed instead.
   const given = (name: string, v: unknown): string => (typeof v === 'number' && Number.isNaN(v) ? (rawOptionValue(rawArgs, name) ?? String(v)) : String(v));
   const seconds = (name: string): number | undefined => {
