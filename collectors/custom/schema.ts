@@ -21,7 +21,7 @@ const byteSize = z.union([z.number().int().nonnegative(), z.string()], { error: 
     ctx.addIssue({ code: 'custom', message: (err as Error).message });
     return z.NEVER;
   }
-});
+}).refine((n) => n > 0, 'expected a size above 0 (a cap of 0 would keep nothing)');
 
 /**
  * A timeout: a number of seconds or a duration such as `30s`, `2m`, `1m30s`. Parsed to seconds (not ms),

@@ -118,6 +118,7 @@ describe('custom command collector', () => {
     expect(bad({ type: 'command', name: 'x', argv: [] })).toMatch(/^custom collector "x": argv: argv needs at least the program/);
     expect(bad({ type: 'command', name: 'x', argv: ['a'], timeout: '10' })).toMatch(/^custom collector "x": timeout: .*not a duration/);
     expect(bad({ type: 'command', name: 'x', argv: ['a'], maxBytes: '5 MiBs' })).toMatch(/maxBytes: "5 MiBs" is not a size/);
+    expect(bad({ type: 'command', name: 'x', argv: ['a'], maxBytes: 0 })).toMatch(/maxBytes: expected a size above 0/);
     expect(bad({ type: 'command', name: 'x', argv: ['a'], shell: true })).toMatch(/shell/);
     expect(bad({ type: 'command', name: 'Not Kebab', argv: ['a'] })).toMatch(/name: expected a kebab-case name/);
     expect(bad({ type: 'shell', name: 'x' })).toMatch(/type.*"command", "file", "http", "env"/);
