@@ -470,7 +470,8 @@ function checkNames(config: Config, builtins: readonly KnownCollector[]): string
   const known = [...byName.keys(), ...seen.keys()];
   for (const [name, value] of Object.entries(config.collectors ?? {})) {
     if (!known.includes(name)) {
-      problems.push(`${keyPath(['collectors', name])}: unknown collector; valid: ${known.join(', ')}`);
+      // A plugin's collector is known only once the plugins load (collectBundle reports those).
+      if (!config.plugins?.length) problems.push(`${keyPath(['collectors', name])}: unknown collector; valid: ${known.join(', ')} (or a plugin's, with "plugins")`);
       continue;
     }
     const collector = byName.get(name);
@@ -763,7 +764,7 @@ export function collectorsFor(loaded: LoadedConfig | undefined, builtins: readon
 /**
  * Adds what only a config can say to collect options built from the (already merged) flags: the
  * collector registry with custom collectors, per-collector options no flag sets (flags' values win),
- * and the config file's path for the manifest.
+ * plugins, and the config file's path for the manifest.
  */
 export function withConfig(loaded: LoadedConfig | undefined, options: CollectOptions, builtins: readonly Collector<any>[]): CollectOptions {
   if (!loaded) return options;
@@ -774,6 +775,8 @@ export function withConfig(loaded: LoadedConfig | undefined, options: CollectOpt
     ...options,
     collectors: collectorsFor(loaded, options.collectors ?? builtins),
     ...(Object.keys(collectorOptions).length ? { collectorOptions } : {}),
+    // Plugin paths are relative to the config file's folder; package names resolve from there too.
+    ...(loaded.config.plugins?.length ? { plugins: loaded.config.plugins, pluginBaseDir: loaded.dir } : {}),
     configFile: loaded.file,
   };
 }

@@ -180,6 +180,11 @@ describe('the validated configuration', () => {
     }).toThrow(TypeError);
   });
 
+  it('accepts the example config shipped in examples/', async () => {
+    const text = await readFile(join(ROOT, 'examples', 'collect-bundle.config.json'), 'utf8');
+    expect(problems(JSON.parse(text))).toEqual([]);
+  });
+
   it('accepts the documented example as written', () => {
     const example = {
       collectors: { docker: { tail: 500 }, cloudrun: false },
@@ -245,7 +250,9 @@ describe('validation errors: one line per problem, naming the key path and what 
 
   it('an unknown collector, and an unknown option of a collector the schema does not describe', () => {
     const names = builtinCollectors.map((c) => c.name);
-    expect(problems({ collectors: { dokcer: false } })).toEqual([`collectors.dokcer: unknown collector; valid: ${names.join(', ')}`]);
+    expect(problems({ collectors: { dokcer: false } })).toEqual([`collectors.dokcer: unknown collector; valid: ${names.join(', ')} (or a plugin's, with "plugins")`]);
+    // With plugins, a name may be a plugin's collector: only the loaded plugins can tell.
+    expect(problems({ plugins: ['./ops/queue.mjs'], collectors: { 'celery-queue': { queues: ['celery'] } } })).toEqual([]);
     const other = builtinCollectors.find((c) => !['system', 'docker', 'django'].includes(c.name) && Object.keys(c.defaults).length);
     if (other) {
       const lines = problems({ collectors: { [other.name]: { noSuchOption: 1 } } });
@@ -389,6 +396,9 @@ describe('collectors from a config', () => {
 
     const options = withConfig(loaded, { outputDir: root, collectorOptions: { django: { settings: 'app.settings' } } }, builtinCollectors);
     expect(options.configFile).toBe(join(root, 'c.json'));
+    expect(options.plugins).toBeUndefined();
+    const withPlugins = withConfig(validateConfig({ plugins: ['./ops/q.mjs', 'some-package'] }, join(root, 'ops', 'c.json')), { outputDir: root }, builtinCollectors);
+    expect(withPlugins).toMatchObject({ plugins: ['./ops/q.mjs', 'some-package'], pluginBaseDir: join(root, 'ops') });
     expect(options.collectorOptions?.['django']).toEqual({ failedJobs: 5, settings: 'app.settings' });
     expect(options.collectors?.map((c) => c.name)).toEqual(registry.map((c) => c.name));
   });

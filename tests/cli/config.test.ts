@@ -113,6 +113,21 @@ describe('precedence: config file < environment < flags, read back from the mani
   });
 });
 
+describe('plugins from a config file', () => {
+  it('loads a plugin relative to the config file and passes it its collectors.<name> options', async () => {
+    const root = await tempDir('cb-cfg-');
+    await mkdir(join(root, 'ops'));
+    await writeFile(
+      join(root, 'ops', 'tiny.mjs'),
+      "export default { name: 'tiny', description: 'a test plugin', defaultEnabled: true, defaults: { greeting: 'hello' }, async *collect(ctx) { yield { kind: 'fact', key: 'tiny.greeting', value: ctx.options.greeting }; } };\n",
+    );
+    await writeFile(join(root, 'ops', 'collect-bundle.config.json'), JSON.stringify({ outputDir: 'out', only: ['tiny'], plugins: ['./tiny.mjs'], collectors: { tiny: { greeting: 'from-config' } } }));
+    const { manifest } = await collect(root, join(root, 'ops', 'out'), ['--config', 'ops/collect-bundle.config.json']);
+    expect(manifest.collectors.map((c: any) => [c.name, c.status])).toEqual([['tiny', 'ok']]);
+    expect(manifest.environment['tiny.greeting']).toBe('from-config');
+  });
+});
+
 describe('errors in a config file', () => {
   it('exit 2, one line per problem, each naming the file and the key path', async () => {
     const root = await tempDir('cb-cfg-');
