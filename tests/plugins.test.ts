@@ -3,8 +3,9 @@
  * `collect-bundle`, so dist/ must be built) and its output lands in the bundle; plugins that throw,
  * export nothing usable or clash with a name are recorded and skipped while the bundle is still written.
  */
+import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { chmod, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { chmod, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
@@ -14,6 +15,7 @@ import { collectBundle } from '../src/collect.js';
 import { collectorsFor, loadConfig } from '../src/config.js';
 import { CliError } from '../src/errors.js';
 import { loadPlugins } from '../src/plugins.js';
+import { BIN, describeRun, runCli } from './cli/harness.js';
 import { fileJson, fileText, readBundle } from './helpers/bundle.js';
 
 const EXAMPLES = resolve('examples');
@@ -170,3 +172,33 @@ describe('examples/collect-bundle.config.json', () => {
     expect(JSON.parse(await readFile(join(EXAMPLES, 'collect-bundle.config.json'), 'utf8')).plugins).toEqual(['./queue-collector.mjs']);
   });
 });
+
+describe('plugins through the CLI and a config file', () => {
+  it('a plugin that throws is recorded and the run exits 3 with the bundle written; without it, exit 0; verify passes', async () => {
+    await writeFile(join(dir, 'throws.mjs'), "throw new Error('plugin exploded on import');\n");
+    const config = (plugins: string[]) => JSON.stringify({ custom: [{ type: 'command', name: 'hello', argv: ['/bin/echo', 'hello'] }], plugins });
+    await writeFile(join(dir, 'collect-bundle.config.json'), config(['./throws.mjs', join(EXAMPLES, 'queue-collector.mjs')]));
+    const out = join(dir, 'out-partial');
+    const env = { CELERY_BROKER_URL: `redis://:${BROKER_PASSWORD}@127.0.0.1:6390/0` };
+    const partial = await runCli(['--config', join(dir, 'collect-bundle.config.json'), '--only', 'hello,celery-queue', '-o', out, '--no-stable-tokens'], { env });
+    expect(partial.code, describeRun(partial)).toBe(3);
+    expect(partial.stderr).toContain('plugin ./throws.mjs was skipped: plugin exploded on import');
+    const [bundle] = (await readdir(out)).filter((f) => f.endsWith('.tar.gz'));
+    const entries = await readBundle(join(out, bundle!));
+    const manifest = fileJson(entries, 'manifest.json');
+    expect(manifest.plugins).toEqual([
+      { plugin: './throws.mjs', status: 'failed', error: 'plugin exploded on import' },
+      { plugin: join(EXAMPLES, 'queue-collector.mjs'), status: 'loaded', collectors: ['celery-queue'] },
+    ]);
+    expect(fileText(entries, 'custom/hello/output.txt')).toBe('hello\n');
+    expect(fileJson(entries, 'celery-queue/queues.json').broker).toBe('redis://127.0.0.1:6390/0');
+    const verify = spawnSync(process.execPath, [BIN, 'verify', join(out, bundle!)], { encoding: 'utf8' });
+    expect(verify.status, verify.stdout + verify.stderr).toBe(0);
+
+    await writeFile(join(dir, 'collect-bundle.config.json'), config([join(EXAMPLES, 'queue-collector.mjs')]));
+    const clean = await runCli(['--config', join(dir, 'collect-bundle.config.json'), '--only', 'hello,celery-queue', '-o', join(dir, 'out-clean'), '--no-stable-tokens'], { env });
+    expect(clean.code, describeRun(clean)).toBe(0);
+    for (const r of [partial, clean]) expect(r.stdout + r.stderr).not.toContain(BROKER_PASSWORD);
+  });
+});
+
