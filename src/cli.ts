@@ -10,6 +10,8 @@ import { errorMessage } from './artifacts.js';
 import { access, constants, readFile } from 'node:fs/promises';
 import type { RedactionEvent } from '../redaction/redactor.js';
 import { verifyBundle } from './bundle/verify.js';
+import { diffBundles, diffLatest, renderDiff } from './diff.js';
+import { inspectBundle, renderInspect, writeBundleFile } from './inspect.js';
 import { openBundleView } from './bundle/view.js';
 import { formatFindings } from '../analyzers/format.js';
 import { failsOn, runAnalyzers } from '../analyzers/run.js';
@@ -20,8 +22,8 @@ import { redactFiles } from './redact-files.js';
 import { setUpRedaction, type RedactionOptions } from './redaction-plan.js';
 import type { TlsFlags } from './docker-endpoints.js';
 import { CliError, EXIT } from './errors.js';
-import { applyConfig, collectorsFor, configOf, flagSpecs, loadConfig, mergeRedaction, withConfig, type YargsOptionsView } from './config.js';
 import { planJob } from './job.js';
+import { applyConfig, collectorsFor, configOf, flagSpecs, loadConfig, mergeRedaction, withConfig, type YargsOptionsView } from './config.js';
 import { parseDuration, parseSince, parseSize } from './units.js';
 import { TOOL } from './version.js';
 
@@ -163,6 +165,45 @@ async function runAnalyze(argv: Record<string, unknown>, io: CliIo): Promise<num
   }
   return failOn(argv, doc.findings) ? EXIT.findings : EXIT.complete;
 }
+
+/** `collect-bundle inspect BUNDLE [--json | --file PATH]`: a bundle's summary, or one of its files. */
+async function runInspect(argv: Record<string, unknown>, io: CliIo): Promise<number> {
+  const bundle = String(argv['bundle']);
+  try {
+    if (argv['file'] !== undefined) {
+      if (argv['json']) throw new CliError('inspect takes --file PATH or --json, not both', 'E_USAGE');
+      await writeBundleFile(bundle, String(argv['file']), io.stdout);
+      return EXIT.complete;
+    }
+    const result = await inspectBundle(bundle);
+    io.stdout.write(argv['json'] ? `${JSON.stringify(result, null, 2)}\n` : renderInspect(result));
+    return EXIT.complete;
+  } catch (err) {
+    if (!(err instanceof CliError)) throw err;
+    io.stderr.write(`collect-bundle: ${err.message}\n`); // one line: the cause and the fix, no usage hint
+    return err.exitCode;
+  }
+}
+
+/** `collect-bundle diff OLD NEW | --latest DIR`: exit 0 same, 1 differences, 2 trouble (like diff(1)). */
+async function runDiff(argv: Record<string, unknown>, io: CliIo): Promise<number> {
+  const files = [argv['old'], argv['new']].filter((v) => v !== undefined).map(String);
+  try {
+    const latest = argv['latest'] === undefined ? undefined : String(argv['latest']);
+    if (latest !== undefined && files.length) throw new CliError('diff takes either OLD NEW or --latest DIR, not both', 'E_USAGE');
+    if (latest === undefined && files.length !== 2) throw new CliError('diff needs two bundles (OLD NEW) or --latest DIR', 'E_USAGE');
+    const result = latest !== undefined ? await diffLatest(latest) : await diffBundles(files[0]!, files[1]!);
+    io.stdout.write(argv['json'] ? `${JSON.stringify(result, null, 2)}\n` : renderDiff(result));
+    return result.differences ? 1 : 0;
+  } catch (err) {
+    // Any trouble is 2 here, never EXIT.fatal (1): 1 means "differences found", as with diff(1).
+    io.stderr.write(`collect-bundle: ${err instanceof CliError ? err.message : `internal error: ${errorMessage(err)}`}\n`);
+    return DIFF_TROUBLE;
+  }
+}
+
+/** `diff`'s exit code for a bundle it cannot read or a wrong command line. */
+const DIFF_TROUBLE = 2;
 
 /** True when `--fail-on` is set and a finding at or above it exists. */
 function failOn(argv: Record<string, unknown>, findings: readonly Finding[]): boolean {
@@ -329,6 +370,37 @@ export async function main(args: readonly string[], io: CliIo): Promise<number> 
           .option('json', { type: 'boolean', default: false, describe: 'Print findings.json to stdout' }),
       (argv) => {
         action = () => runAnalyze(argv, io);
+      },
+    )
+    .command(
+      'inspect <bundle>',
+      'Summarise a bundle without extracting it: run, collectors, findings, redactions, largest files, checks',
+      (y) =>
+        y
+          .positional('bundle', { type: 'string', describe: 'The .tar.gz bundle' })
+          .option('json', { type: 'boolean', default: false, describe: 'Print the summary as one JSON document' })
+          .option('file', { type: 'string', requiresArg: true, describe: 'Print this file of the bundle to stdout instead (e.g. docker/local/ps.txt)' })
+          .example('$0 inspect bundles/collect-bundle-web1-20261128T143924Z-k3v9qa.tar.gz', 'What is in a bundle')
+          .example('$0 inspect BUNDLE --file django/migrations.json | jq .', 'One file of it')
+          .epilog('Exit codes: 0 ok; 1 the file is not a readable bundle (damaged, not a .tar.gz, no manifest.json); 2 no such bundle or no such --file in it.'),
+      (argv) => {
+        action = () => runInspect(argv, io);
+      },
+    )
+    .command(
+      'diff [old] [new]',
+      'What changed between two bundles: containers, versions, migrations, findings, jobs, disk and memory',
+      (y) =>
+        y
+          .positional('old', { type: 'string', describe: 'The earlier bundle (.tar.gz)' })
+          .positional('new', { type: 'string', describe: 'The later bundle (.tar.gz)' })
+          .option('latest', { type: 'string', requiresArg: true, describe: 'Compare the two newest bundles in this directory (by the time in their names)' })
+          .option('json', { type: 'boolean', default: false, describe: 'Print the differences as one JSON document' })
+          .example('$0 diff before.tar.gz after.tar.gz', 'What changed between two snapshots')
+          .example('$0 diff --latest /var/lib/collect-bundle', 'The two newest bundles a schedule wrote')
+          .epilog('Exit codes (like diff(1)): 0 no differences; 1 differences found; 2 trouble (a bundle missing or unreadable, wrong arguments).'),
+      (argv) => {
+        action = () => runDiff(argv, io);
       },
     )
     .command(
