@@ -166,6 +166,19 @@ const djangoCollectorOptions = z
   })
   .partial();
 
+/** The cloudrun collector's options that a config may set. */
+const cloudrunCollectorOptions = z
+  .strictObject({
+    project: nonEmpty('a Google Cloud project id').describe('Google Cloud project (--gcloud-project)'),
+    region: nonEmpty('a Cloud Run region such as "europe-west1"').describe('Cloud Run region (--gcloud-region)'),
+    gcloud: nonEmpty('the gcloud program: a name on PATH or a path').describe('The gcloud program'),
+    limit: wholeAtLeast(1).describe('Executions listed per job, revisions per service'),
+    failedExecutionLogs: wholeAtLeast(0).describe('Failed executions whose log entries are read'),
+    logLimit: wholeAtLeast(1).describe('Log entries read per failed execution'),
+    logFreshness: z.string().regex(DURATION_PATTERN, { error: (iss) => `expected a duration such as "7d" or "24h"${got(iss)}` }).describe('How far back log entries are read'),
+  })
+  .partial();
+
 const toggle = <T extends z.ZodType>(options: T) =>
   z.union([z.boolean(), options], { error: (iss) => `expected true (enable), false (disable) or an object of options${got(iss)}` });
 
@@ -174,6 +187,7 @@ const collectors = z
     system: toggle(z.strictObject({})),
     docker: toggle(dockerCollectorOptions),
     django: toggle(djangoCollectorOptions),
+    cloudrun: toggle(cloudrunCollectorOptions),
   })
   .partial()
   .catchall(z.union([z.boolean(), z.record(z.string(), z.unknown())], { error: (iss) => `expected true (enable), false (disable) or an object of options${got(iss)}` }))
@@ -209,6 +223,14 @@ export const configSchema = z
     json: bool.describe('Print a machine-readable summary on stdout (--json)'),
     quiet: bool.describe('Print only errors on stderr (--quiet)'),
     verbose: bool.describe('Also print debug messages (--verbose)'),
+    envFiles: z.array(path('a .env-style file')).describe('.env-style files to store (redacted) and check (--env-file)'),
+    failOn: z.enum(['error', 'warning'], { error: (iss) => `expected "error" or "warning"${got(iss)}` }).describe('Exit 4 when a finding of this severity or worse exists (--fail-on)'),
+    pendingThreshold: z
+      .string({ error: (iss) => `expected a duration such as "15m" or "2h"${got(iss)}` })
+      .regex(DURATION_PATTERN, { error: (iss) => `expected a duration such as "15m" or "2h"${got(iss)}` })
+      .describe('A job pending longer than this is stuck (--pending-threshold)'),
+    issueOnly: bool.describe('Also write ISSUE.md beside the bundle (--issue-only)'),
+    analyze: bool.describe('Run the analyzers; false = --no-analyze'),
     docker: z
       .strictObject({
         hosts: z.array(nonEmpty('an engine URL or docker context name')).min(1, 'expected at least one engine: a unix://, tcp:// or ssh:// URL or a docker context name').describe('Docker engines: unix://, tcp://, ssh:// or context names (--docker-host)'),
@@ -450,7 +472,7 @@ export function validateConfig(raw: unknown, file: string, builtins: readonly Kn
 }
 
 /** Options the config schema itself checks, per built-in collector. */
-const SCHEMA_CHECKED = new Set(['system', 'docker', 'django']);
+const SCHEMA_CHECKED = new Set(['system', 'docker', 'django', 'cloudrun']);
 
 /**
  * Custom collector names are unique and differ from the built-ins; `collectors.<name>` names a known
@@ -502,6 +524,7 @@ function resolvePaths(c: Config, dir: string): Config {
   return {
     ...c,
     ...(c.outputDir !== undefined ? { outputDir: resolveIn(dir, c.outputDir)! } : {}),
+    ...(c.envFiles ? { envFiles: c.envFiles.map((f) => resolve(dir, f)) } : {}),
     ...(c.docker
       ? {
           docker: {
@@ -556,6 +579,11 @@ export function configFlagValues(config: Config): Record<string, unknown> {
   set('json', config.json);
   set('quiet', config.quiet);
   set('verbose', config.verbose);
+  set('env-file', config.envFiles);
+  set('fail-on', config.failOn);
+  set('pending-threshold', config.pendingThreshold);
+  set('issue-only', config.issueOnly);
+  set('analyze', config.analyze);
   set('docker-host', config.docker?.hosts);
   set('tls', config.docker?.tls);
   set('tlsverify', config.docker?.tlsverify);
@@ -576,6 +604,11 @@ export function configFlagValues(config: Config): Record<string, unknown> {
     set('settings', django.settings);
     set('python', django.python);
   }
+  const cloudrun = config.collectors?.cloudrun;
+  if (typeof cloudrun === 'object') {
+    set('gcloud-project', cloudrun.project);
+    set('gcloud-region', cloudrun.region);
+  }
   set('redaction-key-file', config.redaction?.keyFile);
   set('stable-tokens', config.redaction?.stableTokens);
   return out;
@@ -583,7 +616,7 @@ export function configFlagValues(config: Config): Record<string, unknown> {
 
 /** Collector options no flag sets (`collectors.docker.concurrency`, another collector's object), by collector. */
 export function configCollectorOptions(config: Config): Record<string, Record<string, unknown>> {
-  const flagged: Record<string, readonly string[]> = { docker: ['tail', 'since', 'maxLogBytes', 'containers', 'allContainers'], django: ['dir', 'settings', 'python'] };
+  const flagged: Record<string, readonly string[]> = { docker: ['tail', 'since', 'maxLogBytes', 'containers', 'allContainers'], django: ['dir', 'settings', 'python'], cloudrun: ['project', 'region'] };
   const out: Record<string, Record<string, unknown>> = {};
   for (const [name, value] of Object.entries(config.collectors ?? {})) {
     if (typeof value !== 'object' || value === null) continue;

@@ -11,6 +11,7 @@ export { Redactor } from '../redaction/redactor.js';
 export { RedactionReport } from '../redaction/report.js';
 export { builtinCollectors } from '../collectors/index.js';
 export { CliError, EXIT } from './errors.js';
+export { loadConfig, validateConfig, configSchema, configJsonSchema, ConfigError, SEARCH_PLACES, type Config, type ConfigInput, type LoadedConfig, type LoadConfigOptions } from './config.js';
 export { schedule, type ScheduleOptions, type ScheduleResult, type ScheduleRun, type Trigger } from './schedule.js';
 export { applyRetention, type RetentionPolicy, type RetentionResult } from './retention.js';
 export { inspectBundle, renderInspect, writeBundleFile, type InspectResult } from './inspect.js';

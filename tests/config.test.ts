@@ -208,6 +208,15 @@ describe('validation errors: one line per problem, naming the key path and what 
     expect(problems({ collectors: { docker: 7 } })).toEqual(['collectors.docker: expected true (enable), false (disable) or an object of options, got 7']);
   });
 
+  it('bad analysis and cloudrun settings', () => {
+    expect(problems({ failOn: 'fatal' })).toEqual(['failOn: expected "error" or "warning", got "fatal"']);
+    expect(problems({ pendingThreshold: 'ages' })).toEqual(['pendingThreshold: expected a duration such as "15m" or "2h", got "ages"']);
+    expect(problems({ collectors: { cloudrun: { project: '', regoin: 'x' } } })).toEqual([
+      'collectors.cloudrun.project: expected a Google Cloud project id, got ""',
+      'collectors.cloudrun.regoin: unknown key; valid keys here: project, region, gcloud, limit, failedExecutionLogs, logLimit, logFreshness',
+    ]);
+  });
+
   it('a bad tail', () => {
     expect(problems({ collectors: { docker: { tail: 'lots' } } })).toEqual(['collectors.docker.tail: expected a whole number ≥ 0 or "all", got "lots"']);
     expect(problems({ collectors: { docker: { tail: -1 } } })).toEqual(['collectors.docker.tail: expected a whole number ≥ 0 or "all", got -1']);
@@ -253,7 +262,7 @@ describe('validation errors: one line per problem, naming the key path and what 
     expect(problems({ collectors: { dokcer: false } })).toEqual([`collectors.dokcer: unknown collector; valid: ${names.join(', ')} (or a plugin's, with "plugins")`]);
     // With plugins, a name may be a plugin's collector: only the loaded plugins can tell.
     expect(problems({ plugins: ['./ops/queue.mjs'], collectors: { 'celery-queue': { queues: ['celery'] } } })).toEqual([]);
-    const other = builtinCollectors.find((c) => !['system', 'docker', 'django'].includes(c.name) && Object.keys(c.defaults).length);
+    const other = builtinCollectors.find((c) => !['system', 'docker', 'django', 'cloudrun'].includes(c.name) && Object.keys(c.defaults).length);
     if (other) {
       const lines = problems({ collectors: { [other.name]: { noSuchOption: 1 } } });
       expect(lines).toEqual([`collectors.${other.name}.noSuchOption: unknown option of the ${other.name} collector; valid: ${Object.keys(other.defaults).join(', ')}`]);
@@ -313,6 +322,32 @@ describe('layers: config file < environment < flags', () => {
     { name: 'tls', type: 'boolean', aliases: [] },
     { name: 'only', type: 'array', aliases: [] },
   ];
+
+  it('maps every file setting that has a flag to that flag', () => {
+    const { config } = validateConfig(
+      {
+        envFiles: ['.env'],
+        failOn: 'warning',
+        pendingThreshold: '30m',
+        issueOnly: true,
+        analyze: false,
+        collectors: { cloudrun: { project: 'p1', region: 'europe-west1', limit: 3 }, docker: { tail: 'all', maxLogBytes: '1KiB', since: '6h' } },
+      },
+      '/srv/app/c.json',
+    );
+    expect(configFlagValues(config)).toEqual({
+      'env-file': ['/srv/app/.env'],
+      'fail-on': 'warning',
+      'pending-threshold': '30m',
+      'issue-only': true,
+      analyze: false,
+      'gcloud-project': 'p1',
+      'gcloud-region': 'europe-west1',
+      tail: 'all',
+      'max-log-bytes': '1024',
+      since: '6h',
+    });
+  });
 
   it('takes each option from the highest layer that has it', () => {
     const file = configFlagValues(validateConfig({ outputDir: '/from/file', timeout: 10, docker: { tls: true }, only: ['system'] }, '/c/x.json').config);
