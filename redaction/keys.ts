@@ -44,6 +44,9 @@ export function keyWords(name: string): string[] {
 
 /** True when a key name says its value is a secret. */
 export function isSecretKeyName(name: string): boolean {
+  // The shell's working directory (`PWD=/srv/app` in every environment dump), not a password: learning
+  // it as a secret would erase the project path from the whole bundle. `DB_PWD`, `pwd` stay secret.
+  if (name === 'PWD') return false;
   const words = keyWords(name);
   if (words.length === 0) return false;
   if (words.some((w) => METADATA_WORDS.has(w))) return false;

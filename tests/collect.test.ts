@@ -88,6 +88,27 @@ describe('collectBundle', () => {
     expect(new Map([...listed].sort())).toEqual(new Map([...stored].sort()));
   });
 
+  it('a secret learned further down a file is removed from that same file\'s earlier lines too', async () => {
+    const value = 'Late-Learned-Value-8c1f3a';
+    const env = defineCollector({
+      name: 'late',
+      description: 'prints a value bare, then under a secret name',
+      defaultEnabled: true,
+      defaults: {},
+      async *collect() {
+        // Bare first (no rule can tell it is secret), then `DB_PASSWORD=` teaches the redactor.
+        yield text('env.txt', `HOME_DIR=/srv/${value}\nDB_PASSWORD=${value}\nPWD=/srv/app\n`);
+      },
+    });
+    const result = await collectBundle({ outputDir: out, collectors: [env] });
+    expect(result.status).toBe('complete');
+    const body = fileText(await readBundle(result.bundle), 'late/env.txt');
+    expect(body).not.toContain(value);
+    expect(body).toMatch(/^HOME_DIR=\/srv\/\[REDACTED:/m);
+    // PWD is the working directory, not a password: it stays readable.
+    expect(body).toContain('PWD=/srv/app');
+  });
+
   it('refuses unknown collector names before writing anything', async () => {
     await expect(collectBundle({ outputDir: out, collectors: [leaky], only: ['nope'] })).rejects.toThrow(CliError);
     await expect(collectBundle({ outputDir: out, collectors: [leaky], skip: ['nope'] })).rejects.toThrow(/unknown collector "nope"; valid: leaky/);

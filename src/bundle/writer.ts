@@ -111,6 +111,9 @@ export class BundleWriter implements ArtifactSink {
     this.#paths.add(path);
     const spool = await TailSpool.create(join(this.spoolDir, String(++this.#count)), artifact.maxBytes);
     let settle: (() => Promise<unknown>) | undefined;
+    // The literal set as it was before this file: a secret learned while it streams (a password under a
+    // key further down) makes it stale, so redactLateSecrets passes it again and its earlier lines too.
+    const literalVersion = this.#redactor.literals?.version ?? 0;
     try {
       const opened = await artifact.open(signal);
       settle = opened.settle;
@@ -125,7 +128,7 @@ export class BundleWriter implements ArtifactSink {
       settle = undefined;
       await opened.settle?.();
       const result = await spool.finish();
-      this.#entries.push({ path, file: result.file, literalVersion: this.#redactor.literals?.version ?? 0 });
+      this.#entries.push({ path, file: result.file, literalVersion });
       return {
         path,
         bytes: result.bytes,
