@@ -223,9 +223,15 @@ function redactionOptions(y: Argv): Argv {
     .group(['redaction-key-file', 'stable-tokens', 'redact-pattern', 'redact-literals-file', 'redact-key', 'allow'], 'Redaction:');
 }
 
-/** The flags a config file or COLLECT_BUNDLE_* variable may set: the collect, analysis and redaction options. */
-function settableFlags(): ReadonlySet<string> {
-  return new Set(flagSpecs(redactionOptions(analysisOptions(collectOptions(yargs([])))) as unknown as YargsOptionsView).map((f) => f.name));
+/**
+ * The flags a config file or COLLECT_BUNDLE_* variable may set for a command: the collect, analysis
+ * and redaction options for a collecting command (collect, schedule); only the redaction options for
+ * the others (redact, verify). A command with neither (inspect, diff) never reads a config file.
+ */
+function settableFlags(command?: YargsOptionsView): ReadonlySet<string> {
+  const collecting = !command || Object.hasOwn(command.getOptions().key, 'output-dir');
+  const y = collecting ? redactionOptions(analysisOptions(collectOptions(yargs([])))) : redactionOptions(yargs([]));
+  return new Set(flagSpecs(y as unknown as YargsOptionsView).map((f) => f.name));
 }
 
 /** The redaction options of a parsed command line. */
@@ -318,7 +324,7 @@ export async function main(args: readonly string[], io: CliIo): Promise<number> 
       describe: 'Configuration file to use (default: collect-bundle.config.{json,yaml,yml,mjs,js}, .collect-bundlerc[.json|.yaml|.yml] or package.json "collect-bundle", searched from the current directory up); --no-config ignores every file',
     })
     // Config file < COLLECT_BUNDLE_* environment < flags, for every command built on the collect or redaction options.
-    .middleware(((argv: Record<string, unknown>, y: YargsOptionsView) => applyConfig(argv, y, { env: io.env, settable: settableFlags(), builtins: builtinCollectors }).then(() => undefined)) as never)
+    .middleware(((argv: Record<string, unknown>, y: YargsOptionsView) => applyConfig(argv, y, { env: io.env, settable: settableFlags(y), builtins: builtinCollectors }).then(() => undefined)) as never)
     .command(['collect', '$0'], 'Collect a support bundle (the default command)', (y) => redactionOptions(analysisOptions(collectOptions(y))), (argv) => {
       action = () => runCollect(argv, args, io);
     })

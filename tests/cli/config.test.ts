@@ -113,6 +113,24 @@ describe('precedence: config file < environment < flags, read back from the mani
   });
 });
 
+describe('other commands', () => {
+  it('redact uses the file\'s rules; inspect, which takes no config option, never reads the file', async () => {
+    const root = await tempDir('cb-cfg-');
+    await writeFile(join(root, 'collect-bundle.config.json'), JSON.stringify({ json: true, redaction: { rules: [{ id: 'zz-token', pattern: 'zz_[0-9]{6}' }] } }));
+    await writeFile(join(root, 'app.log'), 'before zz_123456 after\n');
+    const redacted = await runCli(['redact', 'app.log'], { cwd: root });
+    expect(redacted.code, describeRun(redacted)).toBe(0);
+    expect(redacted.stdout).toMatch(/^before \[REDACTED:zz-token:[0-9a-f]+\] after\n$/);
+
+    await writeFile(join(root, 'collect-bundle.config.json'), '{ broken');
+    const inspect = await runCli(['inspect', join(root, 'none.tar.gz')], { cwd: root });
+    expect(inspect.stderr).not.toContain('collect-bundle.config.json');
+    const redactBroken = await runCli(['redact', 'app.log'], { cwd: root });
+    expect(redactBroken.code, describeRun(redactBroken)).toBe(2);
+    expect(redactBroken.stderr).toBe(`collect-bundle: ${join(root, 'collect-bundle.config.json')}:1:3: JSON syntax error: Expected property name or '}'\n`);
+  });
+});
+
 describe('plugins from a config file', () => {
   it('loads a plugin relative to the config file and passes it its collectors.<name> options', async () => {
     const root = await tempDir('cb-cfg-');
