@@ -74,6 +74,15 @@ def secret_name(name):
     return any(w in SECRET_WORDS or w.endswith(('password', 'secret', 'token', 'apikey')) for w in words)
 `;
 
+/** Finds the container_manager app (by label, or a dotted name ending in it); shared by the probes. */
+const CONTAINER_MANAGER_APP_PY = String.raw`
+def container_manager_app(apps):
+    for candidate in apps.get_app_configs():
+        if candidate.label == 'container_manager' or candidate.name.split('.')[-1] == 'container_manager':
+            return candidate
+    return None
+`;
+
 /**
  * The Django probe: run as `python -c STATE_PROBE_BOOTSTRAP` with the code in the environment variable
  * STATE_PROBE_ENV, in the project directory. It runs manage.py itself (so its default settings module,
@@ -101,6 +110,7 @@ MASK = '*' * 8
 LIMIT = int(os.environ.get('COLLECT_BUNDLE_FAILED_JOBS') or '20')
 
 ${SECRET_NAMES_PY}
+${CONTAINER_MANAGER_APP_PY}
 URL_USERINFO = re.compile(r'(?i)\b([a-z][a-z0-9+.-]*://[^\s:/@\'"]*:)([^\s@/\'"]+)@')
 # A string literal in a line of source code.
 STRING_LITERAL = re.compile(r'(?P<prefix>\b[bBrRuUfF]{1,2})?(?P<quote>\'\'\'|"""|\'|")(?P<body>.*?)(?<!\\)(?P=quote)')
@@ -462,11 +472,7 @@ NEVER = re.compile(r'env|secret|passw|token|credential|key|command|args|payload|
 
 def container_manager(reachable):
     from django.apps import apps
-    config = None
-    for candidate in apps.get_app_configs():
-        if candidate.label == 'container_manager' or candidate.name.split('.')[-1] == 'container_manager':
-            config = candidate
-            break
+    config = container_manager_app(apps)
     if config is None:
         return {'installed': False, 'note': 'the container_manager app is not in INSTALLED_APPS'}
     models = list(config.get_models())
@@ -748,6 +754,7 @@ BEGIN = '<<<collect-bundle:json>>>'
 END = '<<<collect-bundle:end>>>'
 MASK = '*' * 8
 ${SECRET_NAMES_PY}
+${CONTAINER_MANAGER_APP_PY}
 URL_USERINFO = re.compile(r'(?i)\b([a-z][a-z0-9+.-]*://[^\s:/@\'"]*:)([^\s@/\'"]+)@')
 ENV_FIELD = re.compile(r'env|environ|variables', re.I)
 COMMAND_FIELD = re.compile(r'^(command|cmd|args|arguments|entrypoint|docker_command|container_command)$', re.I)
@@ -848,11 +855,7 @@ def probe_main(argv=None):
 def lookup(ident, out):
     from django.apps import apps
     from django.db import connections, router, transaction
-    config = None
-    for candidate in apps.get_app_configs():
-        if candidate.label == 'container_manager' or candidate.name.split('.')[-1] == 'container_manager':
-            config = candidate
-            break
+    config = container_manager_app(apps)
     if config is None:
         out.update(error='the container_manager app is not in INSTALLED_APPS', kind='no-model')
         return

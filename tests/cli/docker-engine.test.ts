@@ -76,6 +76,6 @@ describe.skipIf(skipReason)('full run against the real test engine', () => {
     expect(fileText(entries, engineFile(entries, 'ps.txt'))).toContain(name);
 
     const issue = fileText(entries, 'ISSUE.md');
-    expect(issue).toContain(`| Docker engine | ${version.Version} (API ${version.ApiVersion}) |`);
+    expect(issue).toContain(`| Docker engine \`local\` | ${version.Version} (API ${version.ApiVersion}, `);
   }, 150_000);
 });

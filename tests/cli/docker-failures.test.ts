@@ -79,7 +79,7 @@ describe('unreachable daemon', () => {
     expect(json.collectors.find((c: any) => c.name === 'docker')).toMatchObject({ status: 'failed', error: docker.reason });
     expect(r.stderr).toContain('does not exist');
     expect(r.stderr).toMatch(/status partial/);
-    expect(fileText(entries, 'ISSUE.md')).toMatch(/\*\*docker\*\* failed: .*does not exist/);
+    expect(fileText(entries, 'ISSUE.md')).toMatch(/Collection was \*\*partial\*\*: docker failed \(.*does not exist/);
   }, 60_000);
 
   it('TCP port with nothing listening: reason says connection refused', async () => {

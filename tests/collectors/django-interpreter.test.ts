@@ -245,7 +245,8 @@ describe.skipIf(!systemDjango && !process.env['CI'])('command line: --django-dir
     const bundle = JSON.parse(r.stdout).bundle as string;
     const entries = await readBundle(bundle);
     const manifest = fileJson(entries, 'manifest.json');
-    expect(manifest.options.collectorOptions).toEqual({ django: { djangoDir: project, settings: 'fx_no_such_settings', python: SYSTEM_PYTHON } });
+    // --django-dir is also where the compose collector looks for compose files.
+    expect(manifest.options.collectorOptions).toEqual({ django: { djangoDir: project, settings: 'fx_no_such_settings', python: SYSTEM_PYTHON }, compose: { projectDir: project } });
     expect(fileJson(entries, 'django/interpreter.json').chosen).toMatchObject({ command: [SYSTEM_PYTHON], source: 'option' });
     expect(manifest.collectors[0].problems[0].reason).toContain("settings module fx_no_such_settings failed to load: ModuleNotFoundError: No module named 'fx_no_such_settings'");
 
