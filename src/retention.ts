@@ -6,11 +6,18 @@
  * other tools' tarballs, `.partial` files, spools, the lock) is never touched.
  */
 import { lstat, readdir, unlink } from 'node:fs/promises';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { errorMessage } from './artifacts.js';
 import { BUNDLE_NAME_RE } from './bundle/name.js';
 import { readEntryText } from './bundle/reader.js';
 import { TOOL } from './version.js';
+
+/**
+ * A name stamp further ahead of the clock than this is not trusted for ordering: the clock was stepped
+ * back, or the bundle was copied from a host whose clock runs fast. Such a bundle is ordered (and aged)
+ * by its file's mtime instead, so it cannot crowd out the bundles written from now on.
+ */
+export const FUTURE_STAMP_SLACK_MS = 5 * 60_000;
 
 /** What to keep. Any combination; an empty policy deletes nothing. */
 export interface RetentionPolicy {
@@ -35,6 +42,14 @@ export interface BundleFile {
   readonly mtimeMs?: number;
   /** The sidecar's path, when there is one. */
   readonly sidecar?: string;
+  /** The name's time is more than FUTURE_STAMP_SLACK_MS ahead of the clock: ordered and aged by mtime. */
+  readonly futureStamp?: boolean;
+}
+
+/** When a bundle counts as made, for ordering and --max-age: its name's time, or its mtime when that is in the future. */
+export function bundleTime(b: BundleFile): number {
+  // Whole seconds like the names, so a same-second tie falls to the mtime comparison of listBundles.
+  return b.futureStamp && b.mtimeMs !== undefined ? Math.floor(b.mtimeMs / 1000) * 1000 : b.time.getTime();
 }
 
 /** A deleted bundle and why. */
@@ -53,6 +68,8 @@ export interface RetentionResult {
   readonly failed: readonly { readonly name: string; readonly error: string }[];
   /** Files with a bundle name that were left alone because they are not (valid) collect-bundle bundles. */
   readonly foreign: readonly string[];
+  /** One line each: bundles stamped in the future (ordered by mtime instead). */
+  readonly warnings: readonly string[];
 }
 
 export interface RetentionOptions {
@@ -91,14 +108,16 @@ async function isOurBundle(path: string): Promise<boolean> {
  * Our bundles in `dir`, newest first, and the bundle-named files that are not ours. A missing
  * directory has none.
  */
-export async function listBundles(dir: string, options: Pick<RetentionOptions, 'cache'> = {}): Promise<{ bundles: BundleFile[]; foreign: string[] }> {
+export async function listBundles(dir: string, options: Pick<RetentionOptions, 'cache' | 'now'> = {}): Promise<{ bundles: BundleFile[]; foreign: string[]; warnings: string[] }> {
   let names: string[];
   try {
     names = await readdir(dir);
   } catch (err) {
-    if ((err as { code?: string }).code === 'ENOENT') return { bundles: [], foreign: [] };
+    if ((err as { code?: string }).code === 'ENOENT') return { bundles: [], foreign: [], warnings: [] };
     throw err;
   }
+  const now = (options.now ?? new Date()).getTime();
+  const warnings: string[] = [];
   const present = new Set(names);
   const bundles: BundleFile[] = [];
   const foreign: string[] = [];
@@ -120,18 +139,23 @@ export async function listBundles(dir: string, options: Pick<RetentionOptions, '
     const sidecarName = `${name}.sha256`;
     const sidecarStat = present.has(sidecarName) ? await lstat(join(dir, sidecarName)).catch(() => undefined) : undefined;
     const sidecar = sidecarStat?.isFile() ? join(dir, sidecarName) : undefined;
-    bundles.push({ name, path, time: stampTime(m.groups!['stamp']!), bytes: st.size + (sidecarStat?.isFile() ? sidecarStat.size : 0), mtimeMs: st.mtimeMs, ...(sidecar ? { sidecar } : {}) });
+    const time = stampTime(m.groups!['stamp']!);
+    const futureStamp = time.getTime() - now > FUTURE_STAMP_SLACK_MS;
+    if (futureStamp) warnings.push(`${name} is stamped ${time.toISOString()}, in the future (the clock was stepped back, or it was copied from a host with a fast clock): ordered by its file time instead`);
+    bundles.push({ name, path, time, bytes: st.size + (sidecarStat?.isFile() ? sidecarStat.size : 0), mtimeMs: st.mtimeMs, ...(sidecar ? { sidecar } : {}), ...(futureStamp ? { futureStamp } : {}) });
   }
   // Newest first; two made in the same second (the name has whole seconds) by mtime, then by name.
-  bundles.sort((a, b) => b.time.getTime() - a.time.getTime() || (b.mtimeMs ?? 0) - (a.mtimeMs ?? 0) || (a.name < b.name ? 1 : -1));
-  return { bundles, foreign };
+  bundles.sort((a, b) => bundleTime(b) - bundleTime(a) || (b.mtimeMs ?? 0) - (a.mtimeMs ?? 0) || (a.name < b.name ? 1 : -1));
+  return { bundles, foreign, warnings };
 }
 
 /** Which bundles a policy removes (pure): newest-first list in, deletions with reasons out. */
 export function planRetention(bundles: readonly BundleFile[], policy: RetentionPolicy, options: { now: Date; protect?: string }): Map<string, string> {
   const doomed = new Map<string, string>();
   const newest = bundles[0];
-  const isProtected = (b: BundleFile): boolean => b === newest || (options.protect !== undefined && (b.path === options.protect || b.name === options.protect));
+  // By name: the caller's path may be relative, or spelled differently from join(dir, name).
+  const protectName = options.protect !== undefined ? basename(options.protect) : undefined;
+  const isProtected = (b: BundleFile): boolean => b === newest || (protectName !== undefined && b.name === protectName);
   if (policy.keep !== undefined) {
     let kept = 0;
     for (const b of bundles) {
@@ -141,7 +165,7 @@ export function planRetention(bundles: readonly BundleFile[], policy: RetentionP
   }
   if (policy.maxAgeMs !== undefined) {
     for (const b of bundles) {
-      if (!doomed.has(b.path) && !isProtected(b) && options.now.getTime() - b.time.getTime() > policy.maxAgeMs) doomed.set(b.path, `older than --max-age`);
+      if (!doomed.has(b.path) && !isProtected(b) && options.now.getTime() - bundleTime(b) > policy.maxAgeMs) doomed.set(b.path, `older than --max-age`);
     }
   }
   if (policy.maxTotalBytes !== undefined) {
@@ -166,8 +190,9 @@ export function validatePolicy(policy: RetentionPolicy): void {
 /** Applies `policy` to the bundles in `dir`, deleting the oldest first; each bundle goes with its sidecar. */
 export async function applyRetention(dir: string, policy: RetentionPolicy, options: RetentionOptions = {}): Promise<RetentionResult> {
   validatePolicy(policy);
-  const { bundles, foreign } = await listBundles(dir, options);
-  const doomed = planRetention(bundles, policy, { now: options.now ?? new Date(), ...(options.protect ? { protect: options.protect } : {}) });
+  const now = options.now ?? new Date();
+  const { bundles, foreign, warnings } = await listBundles(dir, { ...options, now });
+  const doomed = planRetention(bundles, policy, { now, ...(options.protect ? { protect: options.protect } : {}) });
   const deleted: Deletion[] = [];
   const failed: { name: string; error: string }[] = [];
   const kept: BundleFile[] = [];
@@ -197,5 +222,5 @@ export async function applyRetention(dir: string, policy: RetentionPolicy, optio
     }
     deleted.push({ name: b.name, bytes: b.bytes, reason });
   }
-  return { kept, deleted, failed, foreign };
+  return { kept, deleted, failed, foreign, warnings };
 }

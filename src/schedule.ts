@@ -211,6 +211,8 @@ export async function schedule(options: ScheduleOptions): Promise<ScheduleResult
   const lock = await lockOutput(outputDir, log);
   const runs: ScheduleRun[] = [];
   const cache = new Map<string, string>();
+  /** Retention warnings already logged: each once, not on every run. */
+  const warned = new Set<string>();
   let footprint: number | undefined;
   try {
     let planned = runNow ? new Date() : table.next(new Date());
@@ -237,7 +239,8 @@ export async function schedule(options: ScheduleOptions): Promise<ScheduleResult
         };
       } else {
         try {
-          const result = await collectBundle({ ...options.collect, signal });
+          // The absolute directory: run.bundle is then absolute too, which retention's protect and the log rely on.
+          const result = await collectBundle({ ...options.collect, outputDir, signal });
           footprint = runFootprint(result);
           run = { number, startedAt, status: result.status, bundle: result.bundle, bytes: result.bytes };
         } catch (err) {
@@ -252,7 +255,12 @@ export async function schedule(options: ScheduleOptions): Promise<ScheduleResult
         try {
           retention = await applyRetention(outputDir, options.retention, { cache, ...(run.bundle ? { protect: run.bundle } : {}) });
         } catch (err) {
-          retention = { kept: [], deleted: [], failed: [{ name: outputDir, error: errorMessage(err) }], foreign: [] };
+          retention = { kept: [], deleted: [], failed: [{ name: outputDir, error: errorMessage(err) }], foreign: [], warnings: [] };
+        }
+        for (const w of retention.warnings) {
+          if (warned.has(w)) continue;
+          warned.add(w);
+          log(`collect-bundle schedule: warning: ${w}`);
         }
       }
       const done: ScheduleRun = { ...run, durationMs: Math.round(performance.now() - began), deleted: retention?.deleted ?? [] };

@@ -152,6 +152,8 @@ describe('planRetention', () => {
     const list = [b('n1', 1), b('n2', 2), b('n3', 3)];
     const doomed = planRetention(list, { keep: 1 }, { now, protect: '/d/n3' });
     expect([...doomed.keys()]).toEqual(['/d/n2']);
+    // A relative spelling of the same file (a relative --output-dir) protects it too.
+    expect([...planRetention(list, { keep: 1 }, { now, protect: 'out/n3' }).keys()]).toEqual(['/d/n2']);
   });
   it('an empty policy deletes nothing', () => {
     expect(planRetention([b('a', 1), b('b', 100)], {}, { now }).size).toBe(0);

@@ -3,11 +3,13 @@
  * systemd/cron translations, and real short schedules with a tiny collector (disk-check skip, stop on
  * the signal, retention after each run, the lock).
  */
-import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
+import { copyFile, mkdir, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { basename, join, relative } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { defineCollector, text } from '../src/artifacts.js';
+import { utcStamp } from '../src/bundle/name.js';
+import { collectBundle } from '../src/collect.js';
 import { CliError } from '../src/errors.js';
 import { LOCK_FILE } from '../src/lock.js';
 import { formatTime, schedule, timetable } from '../src/schedule.js';
@@ -110,6 +112,25 @@ describe('schedule() with a real collection', () => {
     expect(runLines).toHaveLength(3);
     expect(runLines[0]).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\+00:00 run 1\/3 complete \/.*\.tar\.gz \(.*\) in \d+\.\ds; next \d{4}-/);
     expect(runLines[2]).toMatch(/deleted collect-bundle-.* \(beyond --keep 1\); that was the last run \(--max-runs\)$/);
+  }, 60_000);
+
+  it('a relative output dir and a bundle stamped in the future: --keep 1 keeps the bundle just written', async () => {
+    // A real bundle copied under a name one day ahead, as a host with a fast clock (or before a clock step back) would leave it.
+    const src = await collectBundle({ ...collect(join(root, 'future-src')) });
+    const dir = join(root, 'future');
+    await mkdir(dir);
+    const future = `collect-bundle-fasthost-${utcStamp(new Date(Date.now() + 86_400_000))}-ffffff.tar.gz`;
+    await copyFile(src.bundle, join(dir, future));
+    await copyFile(`${src.bundle}.sha256`, join(dir, `${future}.sha256`));
+    const lines: string[] = [];
+    const rel = relative(process.cwd(), dir);
+    expect(rel.startsWith('/')).toBe(false);
+    const result = await schedule({ collect: collect(rel), trigger: { every: 1000 }, maxRuns: 1, retention: { keep: 1 }, timezone: 'UTC', log: (l) => lines.push(l) });
+    const made = result.runs[0]!.bundle!;
+    expect((await readdir(dir)).sort(), lines.join('\n')).toEqual([basename(made), `${basename(made)}.sha256`]);
+    expect(made.startsWith('/'), made).toBe(true); // the run reports where the bundle really is
+    expect(result.runs[0]!.deleted.map((d) => d.name)).toEqual([future]);
+    expect(lines.join('\n')).toMatch(new RegExp(`warning: ${future.replace(/\./g, '\\.')} is stamped .* in the future`));
   }, 60_000);
 
   it('skips a run that would not fit on the disk, and keeps scheduling', async () => {
