@@ -3,8 +3,9 @@
  * systemd/cron translations, and real short schedules with a tiny collector (disk-check skip, stop on
  * the signal, retention after each run, the lock).
  */
-import { copyFile, mkdir, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { spawn } from 'node:child_process';
+import { copyFile, mkdir, mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
+import { hostname, tmpdir } from 'node:os';
 import { basename, join, relative } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { defineCollector, text } from '../src/artifacts.js';
@@ -170,6 +171,18 @@ describe('schedule() with a real collection', () => {
     expect((err as CliError).message).toContain(`pid ${process.pid}`);
     ac.abort();
     await first;
+    // Another live process of this boot (not this one) holds it: refused too, naming that pid.
+    const other = spawn('sleep', ['60'], { stdio: 'ignore' });
+    try {
+      const bootId = (await readFile('/proc/sys/kernel/random/boot_id', 'utf8')).trim();
+      await writeFile(join(dir, LOCK_FILE), JSON.stringify({ pid: other.pid, host: hostname(), startedAt: new Date().toISOString(), token: 'other', bootId }));
+      const held = await schedule({ collect: collect(dir), trigger: { every: 1000 } }).catch((e: unknown) => e);
+      expect(held).toBeInstanceOf(CliError);
+      expect((held as CliError).message).toContain(`in use by collect-bundle pid ${other.pid}`);
+    } finally {
+      other.kill('SIGKILL');
+      await rm(join(dir, LOCK_FILE), { force: true });
+    }
     await expect(schedule({ collect: { ...collect(dir), only: ['nope'] }, trigger: { every: 1000 } })).rejects.toThrow(/unknown collector "nope"/);
     await expect(schedule({ collect: collect(dir), trigger: { every: 1000 }, timezone: 'Mars/Olympus' })).rejects.toThrow(/not a known time zone/);
     await writeFile(join(root, 'marker'), '');
