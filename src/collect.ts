@@ -232,7 +232,8 @@ export async function collectBundle(options: CollectOptions): Promise<CollectRes
     }
     const issueInput = { findings: findings?.findings ?? [], bundleFile: `${name}.tar.gz`, ...pick(options, 'title', 'description') };
     const issueManifest = draft(new Date());
-    const issue = redactor.text(renderIssue({ manifest: issueManifest, ...issueInput }), 'ISSUE.md');
+    const redactIssue = (body: string): string => redactor.text(body, 'ISSUE.md');
+    const issue = renderIssue({ manifest: issueManifest, ...issueInput, redact: redactIssue });
     files.push(writer.addRootFile('ISSUE.md', issue));
     reporter.log('info', `collection finished (${status}); writing ${writer.path}`);
     files.push(writer.addRootFile('run.log', `${reporter.lines.join('\n')}\n`));
@@ -250,7 +251,7 @@ export async function collectBundle(options: CollectOptions): Promise<CollectRes
       // the way out like every file we write; on failure the bundle stands and the error is logged.
       issueFile = written.path.replace(/\.tar\.gz$/, '.ISSUE.md');
       try {
-        await writeFile(issueFile, redactor.text(renderIssue({ manifest: issueManifest, ...issueInput, sha256: written.sha256 }), 'ISSUE.md'), { mode: 0o600, flag: 'w' });
+        await writeFile(issueFile, renderIssue({ manifest: issueManifest, ...issueInput, sha256: written.sha256, redact: redactIssue }), { mode: 0o600, flag: 'w' });
         await chmod(issueFile, 0o600);
       } catch (err) {
         reporter.log('error', `could not write ${issueFile}: ${errorMessage(err)} (the bundle is complete; ISSUE.md is inside it)`);

@@ -16,6 +16,11 @@ export interface IssueInput {
   readonly bundleFile?: string;
   /** Known only once the archive is finished, so only the copy written beside the bundle has it. */
   readonly sha256?: string;
+  /**
+   * The redactor's pass over the body. The size limit is checked on its output, since a token can be
+   * longer than the value it replaces.
+   */
+  readonly redact?: (body: string) => string;
 }
 
 /** GitHub rejects issue bodies longer than this. */
@@ -30,28 +35,29 @@ interface Detail {
   readonly problems: number;
   readonly actual: number;
   readonly collectors: number;
+  /** Longest user-supplied description kept. */
+  readonly description: number;
 }
 
 const DETAIL_LEVELS: readonly Detail[] = [
-  { findings: 40, errorBlocks: 10, logBlocks: 8, logLines: 30, problems: 40, actual: 20, collectors: 100 },
-  { findings: 20, errorBlocks: 6, logBlocks: 5, logLines: 20, problems: 20, actual: 10, collectors: 50 },
-  { findings: 10, errorBlocks: 3, logBlocks: 3, logLines: 10, problems: 10, actual: 5, collectors: 20 },
-  { findings: 3, errorBlocks: 1, logBlocks: 1, logLines: 5, problems: 3, actual: 3, collectors: 10 },
-  { findings: 0, errorBlocks: 0, logBlocks: 0, logLines: 0, problems: 0, actual: 0, collectors: 0 },
+  { findings: 40, errorBlocks: 10, logBlocks: 8, logLines: 30, problems: 40, actual: 20, collectors: 100, description: 20_000 },
+  { findings: 20, errorBlocks: 6, logBlocks: 5, logLines: 20, problems: 20, actual: 10, collectors: 50, description: 10_000 },
+  { findings: 10, errorBlocks: 3, logBlocks: 3, logLines: 10, problems: 10, actual: 5, collectors: 20, description: 5_000 },
+  { findings: 3, errorBlocks: 1, logBlocks: 1, logLines: 5, problems: 3, actual: 3, collectors: 10, description: 2_000 },
+  { findings: 0, errorBlocks: 0, logBlocks: 0, logLines: 0, problems: 0, actual: 0, collectors: 0, description: 500 },
 ];
 
-/** Longest user-supplied description kept (the rest is in the bundle's manifest command line). */
-const DESCRIPTION_MAX = 20_000;
 /** Longest single field (a title, a remedy) shown. */
 const FIELD_MAX = 1_000;
 
 export function renderIssue(input: IssueInput): string {
+  const redact = input.redact ?? ((b: string) => b);
   for (const detail of DETAIL_LEVELS) {
-    const body = render(input, detail);
+    const body = redact(render(input, detail));
     if (body.length <= ISSUE_MAX_CHARS) return body;
   }
   // Only reachable with absurd single fields: keep whole lines up to the limit.
-  const body = render(input, DETAIL_LEVELS[DETAIL_LEVELS.length - 1]!);
+  const body = redact(render(input, DETAIL_LEVELS[DETAIL_LEVELS.length - 1]!));
   const note = "\n\n_(shortened to fit GitHub's issue size limit; the bundle's manifest.json and findings.json have everything)_\n";
   const cut = body.lastIndexOf('\n', ISSUE_MAX_CHARS - note.length);
   return `${body.slice(0, cut)}${note}`;
@@ -67,7 +73,7 @@ function render({ manifest: m, findings = [], title, description, bundleFile, sh
 
   out.push('## Problem Description', '');
   const desc = description?.trim();
-  if (desc) out.push(desc.length > DESCRIPTION_MAX ? `${desc.slice(0, DESCRIPTION_MAX)}\n\n_(description shortened)_` : desc, '');
+  if (desc) out.push(desc.length > d.description ? `${desc.slice(0, desc.lastIndexOf('\n', d.description) > 0 ? desc.lastIndexOf('\n', d.description) : d.description)}\n\n_(description shortened)_` : desc, '');
   else out.push('_Not provided yet: describe what went wrong, when it started and what you were doing. (Pass `--title` and `--description` to fill this in.)_', '');
 
   out.push('## Environment', '', '| | |', '|---|---|');
@@ -172,8 +178,10 @@ function errorBlocks(errors: readonly Finding[]): { title: string; evidence: Evi
   const seen = new Set<string>();
   const out: { title: string; evidence: Evidence }[] = [];
   for (const f of errors) {
-    // The most telling evidence is a line in a file other than the manifest; fall back to the first.
-    const ev = f.evidence.find((e) => e.line !== undefined) ?? f.evidence[0];
+    // The most telling evidence is what the program said: the last line quoted from a log or text file
+    // (a traceback's last line), not a JSON state field such as "OOMKilled": true; else any line, else the first.
+    const said = f.evidence.filter((e) => e.excerpt.trim() && !/\.json$/.test(e.file) && e.file !== 'manifest.json');
+    const ev = said[said.length - 1] ?? f.evidence.find((e) => e.line !== undefined) ?? f.evidence[0];
     if (!ev || !ev.excerpt.trim() || seen.has(ev.excerpt)) continue;
     seen.add(ev.excerpt);
     out.push({ title: f.title, evidence: ev });

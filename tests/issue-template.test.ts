@@ -3,6 +3,8 @@
  * GitHub's size limit — with many findings it summarises whole items instead of cutting a block.
  */
 import { describe, expect, it } from 'vitest';
+import { Redactor } from '../redaction/redactor.js';
+import { RedactionReport } from '../redaction/report.js';
 import { ISSUE_MAX_CHARS, renderIssue } from '../src/issue.js';
 import type { Finding, Manifest } from '../src/types.js';
 
@@ -32,7 +34,8 @@ const oom = (i: number): Finding => ({
   title: `Container job-${i} on local was OOM-killed (limit 64 MiB)`,
   summary: 'It used more memory than its limit.',
   evidence: [
-    { file: `docker/local/containers/job-${i}/inspect.json`, excerpt: '"OOMKilled": true' },
+    // As the real analyzers give it: the JSON state line with its number, then the log lines.
+    { file: `docker/local/containers/job-${i}/inspect.json`, line: 12, excerpt: '"OOMKilled": true' },
     { file: `docker/local/containers/job-${i}/logs.txt`, line: 40 + (i % 7), excerpt: `2026-11-28T11:59:${String(i % 60).padStart(2, '0')}Z stderr MemoryError: job ${i} ran out of memory\nKilled` },
   ],
   remedy: 'Raise the memory limit of the job or reduce its memory use.',
@@ -125,6 +128,27 @@ describe('ISSUE.md template', () => {
     const counted = [...md.matchAll(/^\| \[[a-z-]+\]\([^)]+\) \| (error|warning) \| (\d+) \|/gm)].reduce((n, m) => n + Number(m[2]), 0);
     expect(shown + counted).toBe(1000);
     expect(md).toContain('_(description shortened)_');
+  });
+
+  it('Error Messages quote what the program said (the log line), not the JSON state line', () => {
+    const md = renderIssue({ manifest: manifest(), findings: [oom(1), oom(2)] });
+    const section = md.split('## Error Messages\n')[1]!.split('\n## ')[0]!;
+    expect(section).not.toContain('"OOMKilled": true');
+    expect(section).toContain('MemoryError: job 1 ran out of memory');
+    expect(section).toContain('MemoryError: job 2 ran out of memory');
+  });
+
+  it('measures the size limit after redaction, whose tokens are longer than the values they replace', () => {
+    const redactor = new Redactor({ key: Buffer.alloc(32, 7), report: new RedactionReport() });
+    const description = Array.from({ length: 6000 }, (_, i) => `password=p${i}`).join('\n');
+    const unredacted = renderIssue({ manifest: manifest(), description });
+    expect(unredacted.length).toBeLessThanOrEqual(ISSUE_MAX_CHARS);
+    expect(redactor.text(unredacted, 'ISSUE.md').length).toBeGreaterThan(ISSUE_MAX_CHARS);
+    const md = renderIssue({ manifest: manifest(), description, redact: (b) => redactor.text(b, 'ISSUE.md') });
+    expect(md.length).toBeLessThanOrEqual(ISSUE_MAX_CHARS);
+    expect(md).toMatch(/password=\[REDACTED:secret-key-value:[0-9a-f]{8}\]/);
+    expect(md).not.toMatch(/password=p\d/);
+    expect(md).toContain('## About this bundle');
   });
 
   it('a finding whose excerpt holds backticks cannot close its code block early', () => {

@@ -16,6 +16,7 @@ import { main } from '../../src/cli.js';
 import { assertBuilt, cleanup, describeRun, listDir, runCli, sha256File, tempDir } from './harness.js';
 
 const PREFIX = uniq('cb-analyze');
+const ENV_SECRETS = ['correct horse battery staple', 'unterminated-secret-9f3k2'];
 let work: string;
 let project: string;
 let out: string;
@@ -31,7 +32,8 @@ beforeAll(async () => {
   // A container that failed the way a Django job fails: a traceback on stderr, exit code 2.
   await docker('run', '-d', '--network', 'none', '--name', `${PREFIX}-exit2`, TEST_IMAGE, 'sh', '-c', 'echo starting; echo "Traceback (most recent call last):" >&2; echo "ValueError: bad job input" >&2; exit 2');
   await waitFor(`${PREFIX}-exit2`, (s) => s.Status === 'exited');
-  await writeFile(join(work, 'app.env'), 'GOOD=1\nBAD = spaced\nQUOTE="unterminated\n');
+  // Secrets in the two shapes the line rules alone cut short: unquoted with spaces, unterminated quote.
+  await writeFile(join(work, 'app.env'), `GOOD=1\nBAD = spaced\nDB_PASSWORD=${ENV_SECRETS[0]}\nSECRET_KEY="${ENV_SECRETS[1]}\n`);
   out = await tempDir('cb-analyze-out-');
   collectRun = await runCli(['--only', 'docker,django,system', '--containers', `${PREFIX}-*`, '--django-dir', project, '--python', SYSTEM_PYTHON, '--env-file', join(work, 'app.env'), '--issue-only', '--title', 'Jobs fail at once', '-o', out], {
     env: { DOCKER_HOST },
@@ -73,6 +75,22 @@ describe('findings in a real bundle', () => {
     expect(manifest.collectors.find((c: { name: string }) => c.name === 'env-files')).toMatchObject({ status: 'ok', artifacts: [{ path: 'env-files/app.env' }] });
   });
 
+  it('the env file\'s secrets are nowhere in the bundle, though its bad lines are reported', async () => {
+    expect(leakedSecrets(entries, ENV_SECRETS)).toEqual([]);
+    const stored = fileText(entries, 'env-files/app.env').split('\n');
+    expect(stored[2]).toMatch(/^DB_PASSWORD=\[REDACTED:/);
+    expect(stored[3]).toMatch(/^SECRET_KEY="\[REDACTED:/);
+    const env = fileJson(entries, 'findings.json').findings.filter((f: { id: string }) => f.id === 'env-file-invalid');
+    const lines = env.flatMap((f: { evidence: { line?: number }[] }) => f.evidence.map((e) => e.line));
+    // Line 2 (spaces around =) and line 4 (unterminated quote). Line 3's value is a secret: it is linted
+    // after redaction, when the whole phrase is one token, so its "unquoted spaces" warning cannot show.
+    expect(lines).toEqual(expect.arrayContaining([2, 4]));
+    const beside = await readFile(bundle.replace(/\.tar\.gz$/, '.ISSUE.md'), 'utf8');
+    for (const s of ENV_SECRETS) expect(beside).not.toContain(s);
+    const r = await runCli(['analyze', bundle, '--env-file', join(work, 'app.env')]);
+    for (const s of ENV_SECRETS) expect(r.stdout).not.toContain(s);
+  });
+
   it('ISSUE.md has every section, the real versions, the title, and no secret', () => {
     const issue = fileText(entries, 'ISSUE.md');
     expect([...issue.matchAll(/^## (.+)$/gm)].map((m) => m[1])).toEqual(['Problem Description', 'Environment', 'Steps to Reproduce', 'Expected Behavior', 'Actual Behavior', 'Error Messages', 'Configuration', 'Logs', 'Findings', 'About this bundle']);
@@ -108,6 +126,16 @@ describe('collect-bundle analyze', () => {
     const notEnv = (f: { id: string }) => f.id !== 'env-file-invalid';
     expect(again.findings.filter(notEnv).map(key).sort()).toEqual(stored.findings.filter(notEnv).map(key).sort());
     expect(again.findings.filter((f: { id: string }) => !notEnv(f)).length).toBe(stored.findings.filter((f: { id: string }) => !notEnv(f)).length);
+  });
+
+  it('without --env-file, analyze lints the env files stored in the bundle and finds what collect found', async () => {
+    const r = await runCli(['analyze', bundle, '--json']);
+    expect(r.code, describeRun(r)).toBe(0);
+    const again = JSON.parse(r.stdout).findings;
+    const stored = fileJson(entries, 'findings.json').findings;
+    const key = (f: { id: string; subject?: string; severity: string; title: string }) => `${f.severity} ${f.id} ${f.subject ?? ''} ${f.title}`;
+    expect(again.map(key).sort()).toEqual(stored.map(key).sort());
+    expect(stored.some((f: { id: string }) => f.id === 'env-file-invalid')).toBe(true);
   });
 
   it('prints findings as text with a count line; --fail-on exits 4 exactly when a finding matches', async () => {
@@ -161,5 +189,12 @@ describe('collect-bundle analyze', () => {
     const b = io();
     expect(await main(['analyze', bundle, '--env-file', join(work, 'absent.env')], b.io as never)).toBe(2);
     expect(b.err()).toMatch(/--env-file .*absent\.env: no such file/);
+    const c = io();
+    expect(await main(['analyze', bundle, '--env-file', work], c.io as never)).toBe(2);
+    expect(c.err()).toMatch(/--env-file .*: not a regular file/);
+    const d = io();
+    expect(await main(['--only', 'system', '--no-analyze', '--fail-on', 'error', '-o', dir], d.io as never)).toBe(2);
+    expect(d.err()).toMatch(/--fail-on needs the analyzers/);
+    expect(await listDir(dir)).toEqual([]);
   });
 });
