@@ -1,6 +1,6 @@
 /**
  * Runs analyzers over a bundle view. An analyzer that throws does not stop the others: its failure
- * becomes an `analyzer-failed` info finding, so the report says what could not be checked.
+ * becomes an `analyzer-failed` warning, so the report says what could not be checked.
  */
 import type { AnalyzeOptions, Analyzer, BundleView, Finding, Severity } from '../src/types.js';
 import { errorMessage } from '../src/artifacts.js';
@@ -35,7 +35,8 @@ export async function runAnalyzers(view: BundleView, options: AnalyzeOptions = {
       all.push(
         finding({
           id: 'analyzer-failed',
-          severity: 'info',
+          // A warning, not info: part of the diagnosis is missing, which --fail-on warning should see.
+          severity: 'warning',
           title: `Analyzer ${r.name} failed: ${r.error}`,
           summary: `The ${r.name} analyzer could not finish, so what it checks is not reported here. The collected files are still in the bundle.`,
           remedy: 'Re-run the analyzers later with `collect-bundle analyze BUNDLE`, and report the error with the bundle attached.',
