@@ -13,12 +13,13 @@ import { lilconfig, type Loader } from 'lilconfig';
 import { parse as parseYaml, YAMLParseError } from 'yaml';
 import { z } from 'zod';
 import { createCustomCollector } from '../collectors/custom/index.js';
-import { customCollectorSchema } from '../collectors/custom/schema.js';
+import { MAX_TIMEOUT_MS, customCollectorSchema } from '../collectors/custom/schema.js';
 import { parsePatterns } from '../collectors/docker-containers.js';
+import { redactArgv } from '../redaction/structure.js';
 import { errorMessage } from './artifacts.js';
 import { CliError } from './errors.js';
 import type { CollectOptions } from './collect.js';
-import type { CustomRuleSpec, RedactionOptions } from './redaction-plan.js';
+import { setUpRedaction, type CustomRuleSpec, type RedactionOptions } from './redaction-plan.js';
 import type { Collector } from './types.js';
 import { parseDuration, parseSince, parseSize } from './units.js';
 
@@ -69,12 +70,34 @@ const wholeAtLeast = (min: number) => z.int({ error: (iss) => `expected a whole 
 const DURATION_PATTERN = /^\s*(?:\d+(?:\.\d+)?(?:ms|s|m|h|d|w))+\s*$/i;
 const SIZE_PATTERN = /^\s*\d+(?:\.\d+)?\s*(?:[kmgt]i?b?|b)?\s*$/i;
 
-/** Seconds: a positive number, or a duration string (`30s`, `5m`, `1h30m`). Parsed to seconds. */
+/**
+ * The longest timer Node can set (2^31-1 ms, about 24.8 days): `AbortSignal.timeout()` and `setTimeout`
+ * fire after 1 ms for anything longer, so a "30d" timeout would cut every collector off at once.
+ */
+export const MAX_TIMER_MS = MAX_TIMEOUT_MS;
+
+/** Seconds: a positive number, or a duration string (`30s`, `5m`, `1h30m`), at most MAX_TIMER_MS. Parsed to seconds. */
 const seconds = () => {
   const msg = (iss: { input?: unknown }) => `expected a positive number of seconds or a duration such as "30s", "5m" or "1h30m"${got(iss)}`;
   return z
-    .union([z.number().positive({ error: msg }), z.string().regex(DURATION_PATTERN, { error: msg })], { error: msg })
-    .transform((v) => (typeof v === 'number' ? v : parseDuration(v) / 1000));
+    .union([z.number({ error: msg }).positive({ error: msg }).max(MAX_TIMER_MS / 1000, { error: (iss) => `expected at most ${MAX_TIMER_MS / 1000} seconds (24 days): longer timers overflow and would fire at once${got(iss)}` }), z.string().regex(DURATION_PATTERN, { error: msg })], { error: msg })
+    .transform((v, ctx) => {
+      let s: number;
+      try {
+        s = typeof v === 'number' ? v : parseDuration(v) / 1000;
+      } catch {
+        s = 0; // "0s": parseDuration refuses a zero duration
+      }
+      if (!(s > 0)) {
+        ctx.addIssue({ code: 'custom', message: `expected a duration above zero, such as "30s", "5m" or "1h30m"${got({ input: v })}` });
+        return z.NEVER;
+      }
+      if (s * 1000 > MAX_TIMER_MS) {
+        ctx.addIssue({ code: 'custom', message: `expected at most 24 days ("24d"): longer timers overflow and would fire at once${got({ input: v })}` });
+        return z.NEVER;
+      }
+      return s;
+    });
 };
 
 /** A byte size: a whole number of bytes or a string such as `10MiB`, `512KiB`, `1GB`. Parsed to bytes. */
@@ -286,8 +309,62 @@ export function keyPath(p: readonly PropertyKey[]): string {
   return out || '(top level)';
 }
 
-/** Keys whose values may be secrets: a message never repeats what was written there. */
-const SECRET_PATHS = [/^redaction\.literals/, /^custom\[\d+\]\.(?:env|headers)\b/];
+/** Keys whose values may be secrets: a message never repeats what was written there, `config --print` masks them. */
+export const SECRET_PATHS: readonly RegExp[] = [/^redaction\.literals/, /^custom\[\d+\]\.(?:env|headers)\b/];
+
+/** What a value under a secret key path becomes when a config is shown. */
+export const MASKED_VALUE = '<redacted>';
+
+const URL_PASSWORD = /\b([a-z][a-z0-9+.-]*:\/\/[^\s:/@'"]*:)([^\s@/'"]+)@/gi;
+
+/**
+ * A copy of a config (or any part of one, at `prefix`) fit to print: every value under a secret key
+ * path (`redaction.literals`, `custom[].env`, `custom[].headers`) replaced by MASKED_VALUE (names
+ * kept), and URL passwords (`https://user:pass@host`) masked. Still pass the text through the redactor.
+ */
+export function maskConfigSecrets(value: unknown, prefix: readonly PropertyKey[] = []): unknown {
+  const at = keyPath(prefix);
+  if (value !== null && typeof value === 'object') {
+    // A custom command's argv: secret flag values (`--password=...`) masked as the bundle masks them.
+    if (Array.isArray(value) && /^custom\[\d+\]\.argv$/.test(at)) return redactArgv(value.map(String), () => MASKED_VALUE).map((v) => maskConfigSecrets(v, [...prefix, 0]));
+    if (Array.isArray(value)) return value.map((v, i) => maskConfigSecrets(v, [...prefix, i]));
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, maskConfigSecrets(v, [...prefix, k])]));
+  }
+  if (prefix.length && value !== undefined && value !== null && SECRET_PATHS.some((re) => re.test(at))) return MASKED_VALUE;
+  return typeof value === 'string' ? value.replace(URL_PASSWORD, `$1${MASKED_VALUE}@`) : value;
+}
+
+/** The known secrets a config holds (literals, custom collectors' env and header values, URL passwords). */
+export function configSecretValues(config: Config | undefined): string[] {
+  const out: string[] = [...(config?.redaction?.literals ?? [])];
+  for (const spec of config?.custom ?? []) {
+    const s = spec as { env?: Record<string, string>; headers?: Record<string, string>; url?: string; argv?: string[] };
+    if (s.argv) redactArgv(s.argv, (secret) => (out.push(secret), MASKED_VALUE));
+    out.push(...Object.values(s.env ?? {}), ...Object.values(s.headers ?? {}));
+    for (const v of Object.values(s.headers ?? {})) out.push(v.replace(/^(?:Bearer|Basic|Token|Digest)\s+/i, ''));
+    if (s.url) {
+      try {
+        const u = new URL(s.url);
+        if (u.password) out.push(decodeURIComponent(u.password));
+      } catch {
+        // validated already
+      }
+    }
+  }
+  return [...new Set(out.filter((v) => v.trim() !== ''))];
+}
+
+/**
+ * Text about a config (`config --print`, `--list-collectors`) redacted for printing: the run's
+ * redaction options (the config's rules and literals included) plus every known secret the config
+ * holds. A fresh random tag key: printing never creates or reads a key file.
+ */
+export async function redactForDisplay(text: string, redaction: RedactionOptions, config: Config | undefined, env: Readonly<Record<string, string | undefined>>): Promise<string> {
+  const { keyFile: _keyFile, ...rest } = redaction;
+  const setup = await setUpRedaction({ ...rest, ephemeralKey: true }, env);
+  for (const v of configSecretValues(config)) setup.literals.add(v); // a short one is masked by MASKED_VALUE already
+  return setup.redactor.text(text, 'config');
+}
 
 type Issue = z.core.$ZodIssue;
 

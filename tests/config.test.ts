@@ -242,6 +242,18 @@ describe('validation errors: one line per problem, naming the key path and what 
     expect(custom[0]).toMatch(/^custom\[0\]\.maxBytes: "5 lots" is not a size/);
   });
 
+  it('a zero duration, and one too long for a timer (it would fire at once): a proper problem, not a crash', () => {
+    expect(problems({ timeout: '0s' })).toEqual(['timeout: expected a duration above zero, such as "30s", "5m" or "1h30m", got "0s"']);
+    expect(problems({ deadline: '0m' })).toEqual(['deadline: expected a duration above zero, such as "30s", "5m" or "1h30m", got "0m"']);
+    expect(problems({ deadline: '30d' })).toEqual(['deadline: expected at most 24 days ("24d"): longer timers overflow and would fire at once, got "30d"']);
+    expect(problems({ timeout: 2_592_000 })).toEqual(['timeout: expected at most 2147483.647 seconds (24 days): longer timers overflow and would fire at once, got 2592000']);
+    expect(problems({ timeout: '24d' })).toEqual([]);
+    const custom = problems({ custom: [{ type: 'command', name: 'slow', argv: ['true'], timeout: '30d' }, { type: 'http', name: 'hc', url: 'http://127.0.0.1:1/', timeout: '0s' }] });
+    expect(custom).toHaveLength(2);
+    expect(custom[0]).toMatch(/^custom\[0\]\.timeout: expected a timeout of at most 24 days/);
+    expect(custom[1]).toMatch(/^custom\[1\]\.timeout: "0s" is not a positive duration/);
+  });
+
   it('duplicate custom collector names', () => {
     expect(
       problems({
@@ -447,15 +459,18 @@ describe('collectors from a config', () => {
 });
 
 describe('schema/collect-bundle.schema.json', () => {
-  it('is what the zod schema generates (run "npm run build" and commit the file when this fails)', async () => {
+  it('is what the zod schema generates (run "npm run schema" and commit the file when this fails)', async () => {
     const shipped = await readFile(join(ROOT, 'schema', 'collect-bundle.schema.json'), 'utf8');
     expect(shipped).toBe(configJsonSchemaText());
   });
 
-  it('is shipped in the package', async () => {
+  it('is shipped in the package, written by "npm run schema" only: the build (run by npm test) never rewrites it', async () => {
     const pkg = JSON.parse(await readFile(join(ROOT, 'package.json'), 'utf8')) as { files: string[]; scripts: Record<string, string> };
     expect(pkg.files).toContain('schema');
-    expect(pkg.scripts['build']).toContain('scripts/gen-schema.mjs');
+    expect(pkg.scripts['schema']).toContain('scripts/gen-schema.mjs');
+    // If the build wrote the file, the freshness test above could never fail under `npm test`.
+    expect(pkg.scripts['build']).not.toContain('gen-schema');
+    expect(pkg.scripts['test']).not.toContain('gen-schema');
   });
 
   it('describes the documented keys and refuses unknown ones', () => {

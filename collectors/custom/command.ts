@@ -7,6 +7,7 @@ import { isAbsolute, resolve } from 'node:path';
 import { defineCollector, fact, json, problem } from '../../src/artifacts.js';
 import type { Artifact, CommandRecord, Collector } from '../../src/types.js';
 import { isSecretKeyName } from '../../redaction/keys.js';
+import { redactArgv } from '../../redaction/structure.js';
 import type { CommandCollectorSpec } from './schema.js';
 
 export const COMMAND_DEFAULTS = Object.freeze({ timeoutMs: 30_000, maxBytes: 5 * 1024 * 1024, exitCodes: [0] as readonly number[] });
@@ -21,19 +22,29 @@ export function commandCollector(spec: CommandCollectorSpec, options: { readonly
   const exitCodes = spec.exitCodes ?? COMMAND_DEFAULTS.exitCodes;
   const cwd = spec.cwd === undefined ? undefined : isAbsolute(spec.cwd) ? spec.cwd : resolve(options.baseDir, spec.cwd);
   const envNames = Object.keys(spec.env ?? {}).sort();
+  // Values of secret flags in argv (`--password=...`, `-p...`): kept out of the description, declared as secrets.
+  const argvSecrets: string[] = [];
+  const shownArgv = redactArgv(spec.argv, (secret) => {
+    argvSecrets.push(secret);
+    return '<redacted>';
+  }).map((a) => a.replace(/\b([a-z][a-z0-9+.-]*:\/\/[^\s:/@'"]*:)[^\s@/'"]+@/gi, '$1<redacted>@'));
   return defineCollector({
     name: spec.name,
     folder: `custom/${spec.name}`,
-    description: `custom command: ${spec.argv.join(' ').slice(0, 120)}`,
+    // Shown by --list-collectors: secret flag values and URL passwords masked (the CLI redacts it again).
+    description: `custom command: ${shownArgv.join(' ').slice(0, 120)}`,
     defaultEnabled: true,
     // The command's own timeout, plus room to write its output and result.
     timeoutMs: timeoutMs + 10_000,
     defaults: {},
     // Values the user put in `env` that look secret are removed everywhere, even if the command echoes them.
     async secrets() {
-      return Object.entries(spec.env ?? {})
-        .filter(([k]) => isSecretKeyName(k))
-        .map(([, v]) => v);
+      return [
+        ...Object.entries(spec.env ?? {})
+          .filter(([k]) => isSecretKeyName(k))
+          .map(([, v]) => v),
+        ...argvSecrets,
+      ];
     },
     async *collect(ctx) {
       let record: CommandRecord | undefined;

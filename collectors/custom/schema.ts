@@ -7,6 +7,9 @@
 import { z } from 'zod';
 import { parseDuration, parseSize } from '../../src/units.js';
 
+/** The longest timer Node can set (2^31-1 ms, about 24.8 days). */
+export const MAX_TIMEOUT_MS = 2 ** 31 - 1;
+
 /** A collector name: kebab-case, as built-ins are named, so `--only`/`--skip` accept it. */
 const collectorName = z
   .string()
@@ -28,14 +31,20 @@ const byteSize = z.union([z.number().int().nonnegative(), z.string()], { error: 
  * so parsing an already parsed spec again gives the same value (the config loader validates the whole
  * file, then `createCustomCollector` validates each spec again).
  */
-const timeout = z.union([z.number().positive(), z.string()], { error: 'expected a timeout: a number of seconds or a duration such as "30s" or "2m"' }).transform((value, ctx) => {
-  if (typeof value === 'number') return value;
+const timeout = z.union([z.number().positive().max(MAX_TIMEOUT_MS / 1000, 'expected a timeout of at most 24 days (2147483 seconds): longer timers overflow and would fire at once'), z.string()], { error: 'expected a timeout: a number of seconds or a duration such as "30s" or "2m"' }).transform((value, ctx) => {
+  let seconds: number;
   try {
-    return parseDuration(value) / 1000;
+    seconds = typeof value === 'number' ? value : parseDuration(value) / 1000;
   } catch (err) {
     ctx.addIssue({ code: 'custom', message: (err as Error).message });
     return z.NEVER;
   }
+  // Node's timers overflow above 2^31-1 ms and then fire after 1 ms.
+  if (seconds * 1000 > MAX_TIMEOUT_MS) {
+    ctx.addIssue({ code: 'custom', message: 'expected a timeout of at most 24 days ("24d"): longer timers overflow and would fire at once' });
+    return z.NEVER;
+  }
+  return seconds;
 });
 
 const stringMap = z.record(z.string(), z.string());

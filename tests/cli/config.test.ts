@@ -161,6 +161,21 @@ describe('errors in a config file', () => {
     expect(await readdir(root)).toEqual(['collect-bundle.config.json']); // no bundle, no partial file
   });
 
+  it('a zero or too long timeout is exit 2 naming the file and key (config) or the flag, never an internal error', async () => {
+    const root = await tempDir('cb-cfg-');
+    await writeFile(join(root, 'collect-bundle.config.json'), JSON.stringify({ ...QUICK, timeout: '0s', deadline: '30d' }));
+    const r = await runCli(['-o', root], { cwd: root });
+    expect(r.code, describeRun(r)).toBe(2);
+    expect(r.stderr).toBe(
+      `collect-bundle: ${join(root, 'collect-bundle.config.json')}: timeout: expected a duration above zero, such as "30s", "5m" or "1h30m", got "0s"\n` +
+        `collect-bundle: ${join(root, 'collect-bundle.config.json')}: deadline: expected at most 24 days ("24d"): longer timers overflow and would fire at once, got "30d"\n`,
+    );
+    const flag = await runCli(['--no-config', '--timeout', '2592000', '-o', root], { cwd: root });
+    expect(flag.code, describeRun(flag)).toBe(2);
+    expect(flag.stderr.split('\n')[0]).toBe('collect-bundle: --timeout must be at most 2147483 seconds (about 24 days), got "2592000"');
+    expect((await readdir(root)).filter((f) => f.endsWith('.tar.gz'))).toEqual([]);
+  });
+
   it('a YAML syntax error names the file, line and column', async () => {
     const root = await tempDir('cb-cfg-');
     await writeFile(join(root, '.collect-bundlerc.yml'), 'label: x\ncollectors:\n  docker:\n    tail: 5\n   since: 1h\n');
@@ -195,6 +210,36 @@ describe('collect-bundle config', () => {
     const none = await runCli(['--no-config', 'config', '--print'], { cwd: root });
     expect(none.code, describeRun(none)).toBe(0);
     expect(JSON.parse(none.stdout).file).toBe('ignored (--no-config)');
+  });
+
+  it('--print and --list-collectors never show a secret the config holds', async () => {
+    const root = await tempDir('cb-cfg-');
+    const secrets = ['lit-secret-7a7a7a', 'argv-secret-5b5b5b', 'env-secret-6c6c6c', 'url-secret-8d8d8d', 'hdr-secret-9e9e9e9e'];
+    await writeFile(
+      join(root, 'collect-bundle.config.json'),
+      JSON.stringify({
+        title: 'lit-secret-7a7a7a leaked into a title',
+        redaction: { literals: ['lit-secret-7a7a7a'] },
+        custom: [
+          { type: 'command', name: 'dbq', argv: ['mysql', '--password=argv-secret-5b5b5b', '-e', 'select 1'], env: { DB_PASSWORD: 'env-secret-6c6c6c', MODE: 'fast' } },
+          { type: 'http', name: 'hc', url: 'http://u:url-secret-8d8d8d@127.0.0.1:9/x', headers: { Authorization: 'Bearer hdr-secret-9e9e9e9e', 'X-Plain': 'plain' } },
+        ],
+      }),
+    );
+    const printed = await runCli(['config', '--print'], { cwd: root });
+    expect(printed.code, describeRun(printed)).toBe(0);
+    for (const secret of secrets) expect(printed.stdout).not.toContain(secret);
+    const doc = JSON.parse(printed.stdout);
+    expect(doc.config.custom[0].env).toEqual({ DB_PASSWORD: '<redacted>', MODE: '<redacted>' });
+    expect(doc.config.custom[0].argv).toEqual(['mysql', '--password=<redacted>', '-e', 'select 1']);
+    expect(doc.config.custom[1].headers).toEqual({ Authorization: '<redacted>', 'X-Plain': '<redacted>' });
+    expect(doc.config.redaction.literals).toEqual(['<redacted>']);
+    expect(doc.config.title).toMatch(/^\[REDACTED:[^\]]+\] leaked into a title$/);
+
+    const listed = await runCli(['--list-collectors'], { cwd: root });
+    expect(listed.code, describeRun(listed)).toBe(0);
+    expect(listed.stdout).toMatch(/^dbq +on +custom command: mysql --password=<redacted> -e select 1$/m);
+    for (const secret of secrets) expect(listed.stdout).not.toContain(secret);
   });
 
   it('--validate FILE: exit 0 when valid, 2 with the problems when not', async () => {
