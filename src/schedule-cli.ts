@@ -8,7 +8,9 @@ import type { Argv } from 'yargs';
 import { errorMessage } from './artifacts.js';
 import type { CliIo } from './cli.js';
 import type { CollectOptions } from './collect.js';
+import { configOf, ENV_PREFIX } from './config.js';
 import { CliError, EXIT } from './errors.js';
+import { isSecretKeyName } from '../redaction/keys.js';
 import type { RetentionPolicy } from './retention.js';
 import { checkTimeZone, localTimeZone, prune, schedule, type Trigger } from './schedule.js';
 import { collectArgsFrom, printCron, printSystemd } from './system-scheduler.js';
@@ -122,15 +124,27 @@ export async function runSchedule(argv: Record<string, unknown>, rawArgs: readon
   if (argv['print-systemd'] || argv['print-cron']) {
     if (argv['print-systemd'] && argv['print-cron']) throw new CliError('--print-systemd and --print-cron exclude each other: give one of them', 'E_USAGE');
     const env: Record<string, string> = {};
+    const withheldEnv: string[] = [];
     for (const k of PASSED_ENV) if (io.env[k]) env[k] = io.env[k]!;
+    // The options set through the environment, except the config choice (passed as --config/--no-config)
+    // and any whose name looks secret: a unit file or crontab is no place for a secret.
+    for (const [k, v] of Object.entries(io.env).sort(([x], [y]) => x.localeCompare(y))) {
+      if (!k.startsWith(ENV_PREFIX) || v === undefined || k === `${ENV_PREFIX}CONFIG`) continue;
+      if (isSecretKeyName(k)) withheldEnv.push(k);
+      else env[k] = v;
+    }
+    const cwd = process.cwd();
+    const config = argv['config'] === false ? null : (configOf(argv)?.file ?? null);
     const options = {
       trigger,
       timezone,
       localZone: localTimeZone(),
       program: [process.execPath, resolve(process.argv[1] ?? 'collect-bundle')],
-      collectArgs: collectArgsFrom(rawArgs, outputDir),
-      ...(hasPolicy ? { pruneArgs } : {}),
+      collectArgs: collectArgsFrom(rawArgs, outputDir, { cwd, config }),
+      ...(hasPolicy ? { pruneArgs: [...pruneArgs, ...(config === null ? ['--no-config'] : ['--config', config])] } : {}),
       env,
+      withheldEnv,
+      cwd,
     };
     try {
       io.stdout.write(argv['print-systemd'] ? printSystemd(options) : printCron(options));

@@ -5,6 +5,7 @@
  * (`collect-bundle schedule --prune-only ...`) when a policy was given. Only text is produced here.
  */
 import { CronPattern } from 'croner';
+import { isAbsolute, resolve } from 'node:path';
 import type { Trigger } from './schedule.js';
 import { formatDuration } from './units.js';
 
@@ -21,8 +22,12 @@ export interface SystemSchedulerOptions {
   readonly collectArgs: readonly string[];
   /** Arguments of the pruning command (`schedule --prune-only ...`), when a retention policy was given. */
   readonly pruneArgs?: readonly string[];
-  /** Environment the collection depends on (DOCKER_HOST, ...), passed on to the service. */
+  /** Environment the collection depends on (DOCKER_HOST, COLLECT_BUNDLE_*, ...), passed on to the service. */
   readonly env?: Readonly<Record<string, string>>;
+  /** Variables left out because their names look secret: named in a comment, never their values. */
+  readonly withheldEnv?: readonly string[];
+  /** The directory the command was given in: the service's WorkingDirectory=, the cron line's `cd`. */
+  readonly cwd?: string;
 }
 
 /** Options of `schedule` that are not collect options, and whether each takes a value. */
@@ -43,13 +48,37 @@ export const SCHEDULE_ONLY_OPTIONS: Readonly<Record<string, boolean>> = {
 
 const kebab = (s: string): string => s.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
 
+/** Options whose values are paths, made absolute so the printed command works from any directory; `true`: repeatable (array) options. */
+export const PATH_OPTIONS: Readonly<Record<string, boolean>> = {
+  'django-dir': false,
+  'env-file': true,
+  'redaction-key-file': false,
+  'redact-literals-file': true,
+  tlscacert: false,
+  tlscert: false,
+  tlskey: false,
+};
+
+export interface CollectArgsOptions {
+  /** Base of the relative paths; default: the current directory. */
+  readonly cwd?: string;
+  /**
+   * The config file the command line loaded (absolute), passed as `--config`; `null` when none was
+   * (`--no-config` then, so the service does not pick up a file found later). Undefined: keep as typed.
+   */
+  readonly config?: string | null;
+}
+
 /**
  * The arguments of one plain collection from the `schedule` command line as typed: the `schedule`
- * word and schedule-only options are dropped, `-o/--output-dir` becomes `outputDir` (absolute), and
- * everything else is kept exactly as the user wrote it.
+ * word and schedule-only options are dropped, `-o/--output-dir` becomes `outputDir` (absolute), path
+ * options are made absolute, `--config`/`--no-config` become what was actually loaded, and everything
+ * else is kept exactly as the user wrote it.
  */
-export function collectArgsFrom(rawArgs: readonly string[], outputDir: string): string[] {
+export function collectArgsFrom(rawArgs: readonly string[], outputDir: string, options: CollectArgsOptions = {}): string[] {
   const out: string[] = ['collect', '--output-dir', outputDir];
+  const cwd = options.cwd ?? process.cwd();
+  const abs = (p: string): string => (p === '' || p === '-' || isAbsolute(p) ? p : resolve(cwd, p));
   let commandSeen = false;
   for (let i = 0; i < rawArgs.length; i++) {
     const a = rawArgs[i]!;
@@ -66,6 +95,21 @@ export function collectArgsFrom(rawArgs: readonly string[], outputDir: string): 
         if (!inline) i++;
         continue;
       }
+      if (name === 'config' && options.config !== undefined) {
+        if (!inline && !a.startsWith('--no-') && rawArgs[i + 1] !== undefined && !rawArgs[i + 1]!.startsWith('-')) i++;
+        continue; // replaced by what was loaded, below
+      }
+      if (name in PATH_OPTIONS && !a.startsWith('--no-')) {
+        if (inline) {
+          out.push(`--${name}=${abs(long[2]!.slice(1))}`);
+          continue;
+        }
+        out.push(a);
+        // An array option takes every following word up to the next option, as yargs reads it.
+        do out.push(abs(rawArgs[++i] ?? ''));
+        while (PATH_OPTIONS[name] && rawArgs[i + 1] !== undefined && !rawArgs[i + 1]!.startsWith('-'));
+        continue;
+      }
       if (name in SCHEDULE_ONLY_OPTIONS) {
         const takesValue = SCHEDULE_ONLY_OPTIONS[name]!;
         if (!inline && (takesValue || rawArgs[i + 1] === 'true' || rawArgs[i + 1] === 'false')) i++;
@@ -77,6 +121,7 @@ export function collectArgsFrom(rawArgs: readonly string[], outputDir: string): 
     }
     out.push(a);
   }
+  if (options.config !== undefined) out.push(...(options.config === null ? ['--no-config'] : ['--config', options.config]));
   return out;
 }
 
@@ -92,6 +137,9 @@ export function shellQuote(arg: string): string {
   if (/^[A-Za-z0-9_@%+=:,./-]+$/.test(arg)) return arg;
   return `'${arg.replace(/'/g, `'\\''`)}'`;
 }
+
+/** A systemd setting's value (not an Exec line): only `%` specifiers need escaping. */
+const systemdValue = (v: string): string => v.replace(/%/g, '%%');
 
 /** A crontab command: `%` means newline to cron unless escaped. */
 const cronEscape = (command: string): string => command.replace(/%/g, '\\%');
@@ -203,7 +251,11 @@ export function printSystemd(o: SystemSchedulerOptions): string {
     '',
     '[Service]',
     'Type=oneshot',
+    ...(o.cwd ? [`WorkingDirectory=${systemdValue(o.cwd)}`] : []),
     ...Object.entries(o.env ?? {}).map(([k, v]) => `Environment=${systemdQuote(`${k}=${v}`)}`),
+    ...(o.withheldEnv?.length
+      ? [`# Not written here because the names look secret: ${o.withheldEnv.join(', ')}. Put them in a file only root can read (chmod 600) and add EnvironmentFile=/etc/collect-bundle/env`]
+      : []),
     `ExecStart=${exec(o.collectArgs)}`,
     ...(o.pruneArgs ? [`ExecStartPost=${exec(o.pruneArgs)}`] : []),
     '# exit 3: bundle written but partial (a collector failed); still a run that happened',
@@ -238,7 +290,8 @@ export function printCron(o: SystemSchedulerOptions): string {
   const expr = cronExpression(o.trigger);
   const command = (args: readonly string[]): string => [...o.program, ...args].map(shellQuote).join(' ');
   const env = Object.entries(o.env ?? {}).map(([k, v]) => `${k}=${shellQuote(v)} `).join('');
-  const body = `${env}${command(o.collectArgs)}${o.pruneArgs ? `; ${command(o.pruneArgs)}` : ''}`;
+  // The environment applies to each command of the line, so it is repeated for the prune.
+  const body = `${o.cwd ? `cd ${shellQuote(o.cwd)} && ` : ''}${env}${command(o.collectArgs)}${o.pruneArgs ? `; ${env}${command(o.pruneArgs)}` : ''}`;
   const zoneDiffers = 'cron' in o.trigger && o.timezone !== o.localZone;
   return [
     `# collect-bundle: ${describeTrigger(o.trigger, o.timezone)}. Add with \`crontab -e\` (or save in /etc/cron.d/collect-bundle with a user field after the 5 time fields).`,
@@ -247,6 +300,9 @@ export function printCron(o: SystemSchedulerOptions): string {
       ? '# Retention: the second command prunes with the same policy after each run (schedule --prune-only).'
       : '# Retention: none. A plain collect deletes nothing; add --keep/--max-age/--max-total-size to get a second command that prunes.',
     '# cron mails what the command prints; add --quiet to the options to hear only about errors.',
+    ...(o.withheldEnv?.length
+      ? [`# Not written here because the names look secret: ${o.withheldEnv.join(', ')}. Keep them in a file only you can read (chmod 600) and start the command with: . /path/to/that/file &&`]
+      : []),
     ...(zoneDiffers ? [`CRON_TZ=${o.timezone}`] : []),
     `${expr} ${cronEscape(body)}`,
     '',

@@ -74,6 +74,11 @@ describe('system scheduler translations', () => {
     const args = ['schedule', '--every', '15m', '-o', 'out', '--keep=3', '--no-run-now', '--print-systemd', '--label', 'nightly run', '--only', 'system', '--max-age', '7d'];
     expect(collectArgsFrom(args, '/abs/out')).toEqual(['collect', '--output-dir', '/abs/out', '--label', 'nightly run', '--only', 'system']);
     expect(collectArgsFrom(['schedule', '--cron=0 3 * * *', '--output-dir=x', '-q'], '/o')).toEqual(['collect', '--output-dir', '/o', '-q']);
+    // Path options absolute (each value of a repeatable one), the config actually loaded at the end.
+    expect(collectArgsFrom(['schedule', '--env-file', 'a.env', 'b.env', '--tlscacert=certs/ca.pem', '--django-dir', '/srv/app', '--config', 'c.json', '-q'], '/o', { cwd: '/w', config: '/w/c.json' })).toEqual([
+      'collect', '--output-dir', '/o', '--env-file', '/w/a.env', '/w/b.env', '--tlscacert=/w/certs/ca.pem', '--django-dir', '/srv/app', '-q', '--config', '/w/c.json',
+    ]);
+    expect(collectArgsFrom(['schedule', '--no-config', '--redact-literals-file', 'l.txt'], '/o', { cwd: '/w', config: null })).toEqual(['collect', '--output-dir', '/o', '--redact-literals-file', '/w/l.txt', '--no-config']);
     expect(systemdQuote('/usr/bin/node')).toBe('/usr/bin/node');
     expect(systemdQuote('50% of $HOME "x"')).toBe('"50%% of $$HOME \\"x\\""');
   });

@@ -13,7 +13,7 @@ import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { utcStamp } from '../../src/bundle/name.js';
 import { main } from '../../src/cli.js';
 import { fileJson, fileText, readBundle } from '../helpers/bundle.js';
-import { assertBuilt, BIN, bundleNameRe, cleanup, describeRun, hungServer, listDir, runCli, startCli, tempDir, waitUntil } from './harness.js';
+import { assertBuilt, BIN, bundleNameRe, cleanup, cliEnv, describeRun, hungServer, listDir, runCli, startCli, tempDir, waitUntil } from './harness.js';
 
 beforeAll(assertBuilt);
 afterEach(cleanup);
@@ -35,7 +35,7 @@ function systemdSplit(line: string): string[] {
 /** /bin/sh splitting for what our printer writes: bare words and 'single quoted' with '\'' inside; cron's \% undone. */
 function shellSplit(command: string): string[][] {
   const commands: string[][] = [[]];
-  const re = /'((?:[^']|'\\'')*)'|(;)|(\S+)/g;
+  const re = /'((?:[^']|'\\'')*)'|(;)|([^\s;]+)/g;
   for (const m of command.replace(/\\%/g, '%').matchAll(re)) {
     if (m[2]) commands.push([]);
     else commands.at(-1)!.push(m[1] !== undefined ? m[1].replace(/'\\''/g, "'") : m[3]!);
@@ -199,9 +199,10 @@ describe('--print-systemd and --print-cron', () => {
     expect(text).toMatch(/times in Europe\/Berlin/);
     const exec = systemdSplit(/^ExecStart=(.*)$/m.exec(text)![1]!);
     expect(exec.slice(0, 2)).toEqual([process.execPath, BIN]);
-    expect(exec.slice(2)).toEqual(['collect', '--output-dir', out, '--only', 'system', '--label', 'night', '--title', "50% of jobs 'stuck'"]);
+    // No config file was found where it was printed: --no-config, so the service does not pick one up later.
+    expect(exec.slice(2)).toEqual(['collect', '--output-dir', out, '--only', 'system', '--label', 'night', '--title', "50% of jobs 'stuck'", '--no-config']);
     const post = systemdSplit(/^ExecStartPost=(.*)$/m.exec(text)![1]!);
-    expect(post.slice(2)).toEqual(['schedule', '--prune-only', '--output-dir', out, '--keep', '3']);
+    expect(post.slice(2)).toEqual(['schedule', '--prune-only', '--output-dir', out, '--keep', '3', '--no-config']);
 
     // Round trip: the printed command line, run as it stands, makes the bundle the options describe.
     const run = spawnSync(exec[0]!, exec.slice(1), { encoding: 'utf8', timeout: 90_000 });
@@ -216,9 +217,51 @@ describe('--print-systemd and --print-cron', () => {
     expect(cron.code, describeRun(cron)).toBe(0);
     const line = cron.stdout.split('\n').find((l) => l && !l.startsWith('#') && !l.startsWith('CRON_TZ='))!;
     expect(line.split(/\s+/).slice(0, 5)).toEqual(['30', '2', '*', '*', '*']);
-    const [collect, prune] = shellSplit(line.replace(/^(\S+\s+){5}/, ''));
+    expect(line).toMatch(/^(\S+\s+){5}cd \S+ && /);
+    const [collect, prune] = shellSplit(line.replace(/^(\S+\s+){5}cd \S+ && /, ''));
     expect(collect).toEqual(exec);
     expect(prune).toEqual(post);
     expect(line).toContain('50\\% of jobs'); // cron reads a bare % as a newline
   }, 120_000);
+
+  it('relative paths, a config file and COLLECT_BUNDLE_* variables: the printed service and crontab line work from / too', async () => {
+    const work = await tempDir('cb-sched-rel-');
+    const keys = await tempDir('cb-sched-rel-keys-');
+    const secret = 'RelSecret-93b1c7d2e4';
+    await writeFile(join(work, 'lit.txt'), `${secret}\n`);
+    await writeFile(join(work, 'collect-bundle.config.json'), JSON.stringify({ label: 'fromconfig' }));
+    const env = { XDG_CONFIG_HOME: keys, COLLECT_BUNDLE_TITLE: 'title from env', COLLECT_BUNDLE_API_TOKEN: 'tok-never-printed' };
+    const args = ['schedule', '--every', '1h', '--keep', '2', '--only', 'system', '-o', 'out', '--redact-literals-file', 'lit.txt', '--description', `token ${secret} here`];
+    const sd = await runCli([...args, '--print-systemd'], { cwd: work, env });
+    expect(sd.code, describeRun(sd)).toBe(0);
+    expect(sd.stdout).toContain(`\nWorkingDirectory=${work}\n`);
+    expect(sd.stdout).toContain('Environment="COLLECT_BUNDLE_TITLE=title from env"');
+    expect(sd.stdout).not.toContain('tok-never-printed');
+    expect(sd.stdout).toMatch(/# Not written here because the names look secret: COLLECT_BUNDLE_API_TOKEN\. .*EnvironmentFile=/);
+    const exec = systemdSplit(/^ExecStart=(.*)$/m.exec(sd.stdout)![1]!);
+    expect(exec).toContain(join(work, 'lit.txt'));
+    expect(exec.slice(-2)).toEqual(['--config', join(work, 'collect-bundle.config.json')]);
+    // What systemd would pass: its Environment= lines, nothing of ours; and from /, not from `work`.
+    const unitEnv = Object.fromEntries([...sd.stdout.matchAll(/^Environment=(.*)$/gm)].map((m) => systemdSplit(m[1]!)[0]!.split(/=(.*)/s).slice(0, 2)));
+    const clean = cliEnv(Object.fromEntries(Object.keys(env).map((k) => [k, undefined])));
+    const run = spawnSync(exec[0]!, exec.slice(1), { cwd: '/', env: { ...clean, ...unitEnv }, encoding: 'utf8', timeout: 90_000 });
+    expect(run.status, run.stderr).toBe(0);
+    const made = (await listDir(join(work, 'out'))).filter((f) => bundleNameRe('fromconfig').test(f));
+    expect(made).toHaveLength(1);
+    const issue = fileText(await readBundle(join(work, 'out', made[0]!)), 'ISSUE.md');
+    expect(issue).toContain('title from env');
+    expect(issue).not.toContain(secret);
+    const post = systemdSplit(/^ExecStartPost=(.*)$/m.exec(sd.stdout)![1]!);
+    expect(spawnSync(post[0]!, post.slice(1), { cwd: '/', env: { ...clean, ...unitEnv }, encoding: 'utf8', timeout: 60_000 }).status).toBe(0);
+
+    const cron = await runCli([...args, '--print-cron'], { cwd: work, env });
+    expect(cron.code, describeRun(cron)).toBe(0);
+    expect(cron.stdout).not.toContain('tok-never-printed');
+    const line = cron.stdout.split('\n').find((l) => l && !l.startsWith('#') && !l.startsWith('CRON_TZ='))!;
+    expect(line.split(/\s+/).slice(0, 5)).toEqual(['0', '*', '*', '*', '*']);
+    // As cron runs it: /bin/sh -c with the line's command, from the home directory (here /), without our variables.
+    const sh = spawnSync('/bin/sh', ['-c', line.replace(/^(\S+\s+){5}/, '').replace(/\\%/g, '%')], { cwd: '/', env: clean, encoding: 'utf8', timeout: 120_000 });
+    expect(sh.status, sh.stderr).toBe(0);
+    expect((await listDir(join(work, 'out'))).filter((f) => bundleNameRe('fromconfig').test(f))).toHaveLength(2);
+  }, 240_000);
 });
