@@ -20,8 +20,8 @@ export const DEFAULT_MEMORY_AVAILABLE_WARN = 0.1;
 export const SWAP_USED_WARN = 0.5;
 export const DEFAULT_CONTAINER_MEMORY_WARN = 0.9;
 
-/** Filesystem types that are always full or mirror another filesystem. */
-const SKIP_FS_TYPES = new Set(['squashfs', 'iso9660', 'udf', 'overlay', 'aufs', 'nsfs', 'fuse.snapfuse']);
+/** Filesystem types that are always full or mirror another filesystem (also skipped by `diff`). */
+export const SKIP_FS_TYPES = new Set(['squashfs', 'iso9660', 'udf', 'overlay', 'aufs', 'nsfs', 'fuse.snapfuse']);
 
 interface Fs {
   readonly index: number;

@@ -6,6 +6,7 @@
  */
 import { readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
+import { SKIP_FS_TYPES } from '../analyzers/host.js';
 import type { FindingsDocument } from '../analyzers/run.js';
 import type { ContainerRow } from '../collectors/docker-containers.js';
 import { errorMessage } from './artifacts.js';
@@ -83,8 +84,12 @@ export interface ResourceChange {
   readonly kind: 'disk' | 'memory' | 'docker';
   /** A mount point, `memory`/`swap`, or `<engine> images|containers|volumes|build cache`. */
   readonly subject: string;
-  /** `used` or `available` (docker: `size`). null = the subject is absent on that side. */
-  readonly metric: 'used' | 'available' | 'size';
+  /**
+   * `used` (memory: total - available, so page cache does not count), `available`, `used+cache`
+   * (memory as systeminformation's `used`, with buffers/cache), docker: `size`. `available` and
+   * `used+cache` are listed for information and never counted. null = absent on that side.
+   */
+  readonly metric: 'used' | 'available' | 'used+cache' | 'size';
   readonly old: number | null;
   readonly new: number | null;
   readonly delta: number;
@@ -481,7 +486,22 @@ function compareJobs(a: LoadedBundle, b: LoadedBundle, notComparable: NotCompara
 // ---------------------------------------------------------------------------------------------
 // Resources
 
-type Filesystem = { mount?: string; sizeBytes?: number; usedBytes?: number; availableBytes?: number };
+type Filesystem = { mount?: string; type?: string; readWrite?: boolean; sizeBytes?: number; usedBytes?: number; availableBytes?: number };
+
+/** Metrics shown for information only, never counted as a difference. */
+const INFORMATIONAL: ReadonlySet<ResourceChange['metric']> = new Set(['available', 'used+cache']);
+
+/**
+ * Mounts that say nothing about the host's disks and come and go with containers: the host analyzer's
+ * skip list (overlay roots, namespaces, read-only images), memory file systems, and anything Docker
+ * mounts for a container under its data root or /run/docker.
+ */
+export function isPseudoMount(f: Filesystem): boolean {
+  const type = String(f.type ?? '');
+  if (f.readWrite === false || SKIP_FS_TYPES.has(type) || type === 'tmpfs' || type === 'devtmpfs' || type === 'shm') return true;
+  const mount = f.mount ?? '';
+  return /^\/var\/lib\/docker\/|^\/run\/docker\/|^\/var\/run\/docker\/|\/containers\/[0-9a-f]{12,}\/mounts\/|\/overlay2?\/[^/]+\/merged$/.test(mount);
+}
 type Memory = { totalBytes?: number; usedBytes?: number; availableBytes?: number; swapTotalBytes?: number; swapUsedBytes?: number };
 type Df = {
   LayersSize?: number;
@@ -497,12 +517,13 @@ function compareResources(a: LoadedBundle, b: LoadedBundle, notComparable: NotCo
     const delta = (y ?? 0) - (x ?? 0);
     const significant =
       x === null || y === null ? true : kind === 'docker' ? Math.abs(delta) >= RESOURCE_THRESHOLDS.dockerBytes : scale ? Math.abs(delta) >= scale * (kind === 'disk' ? RESOURCE_THRESHOLDS.diskFraction : RESOURCE_THRESHOLDS.memoryFraction) : false;
-    out.push({ kind, subject, metric, old: x, new: y, delta, significant: metric === 'available' ? false : significant });
+    out.push({ kind, subject, metric, old: x, new: y, delta, significant: INFORMATIONAL.has(metric) ? false : significant });
   };
   const num = (v: unknown): number | null => (typeof v === 'number' && Number.isFinite(v) ? v : null);
 
   if (oneSided(a, b, 'system/filesystems.json', 'disk', notComparable) === 'both') {
-    const mounts = (x: LoadedBundle): Map<string, Filesystem> => new Map((json<Filesystem[]>(x, 'system/filesystems.json') ?? []).filter((f) => f.mount).map((f) => [f.mount!, f]));
+    const mounts = (x: LoadedBundle): Map<string, Filesystem> =>
+      new Map((json<Filesystem[]>(x, 'system/filesystems.json') ?? []).filter((f) => f.mount && !isPseudoMount(f)).map((f) => [f.mount!, f]));
     const fa = mounts(a);
     const fb = mounts(b);
     for (const mount of [...new Set([...fa.keys(), ...fb.keys()])].sort()) {
@@ -517,8 +538,15 @@ function compareResources(a: LoadedBundle, b: LoadedBundle, notComparable: NotCo
     const ma = json<Memory>(a, 'system/memory.json') ?? {};
     const mb = json<Memory>(b, 'system/memory.json') ?? {};
     const total = num(mb.totalBytes) ?? num(ma.totalBytes);
-    add('memory', 'memory', 'used', num(ma.usedBytes), num(mb.usedBytes), total);
+    // systeminformation's `used` includes buffers/cache, which the kernel hands back on demand.
+    const taken = (m: Memory): number | null => {
+      const t = num(m.totalBytes);
+      const av = num(m.availableBytes);
+      return t !== null && av !== null ? t - av : null;
+    };
+    add('memory', 'memory', 'used', taken(ma), taken(mb), total);
     add('memory', 'memory', 'available', num(ma.availableBytes), num(mb.availableBytes), total);
+    add('memory', 'memory', 'used+cache', num(ma.usedBytes), num(mb.usedBytes), total);
     add('memory', 'swap', 'used', num(ma.swapUsedBytes), num(mb.swapUsedBytes), num(mb.swapTotalBytes) || num(ma.swapTotalBytes) || null);
   }
   const dfEngines = (x: LoadedBundle): Set<string> => new Set([...x.texts.keys()].map((p) => /^docker\/([^/]+)\/df\.json$/.exec(p)?.[1]).filter((l): l is string => l !== undefined));
@@ -583,7 +611,7 @@ export function renderDiff(d: BundleDiff): string {
   section('Resources', resourceLines(d.resources));
   section('Not comparable', d.notComparable.map((n) => `${n.section}: ${n.reason}`));
   out.push('');
-  const small = d.resources.some((r) => !r.significant && r.metric !== 'available');
+  const small = d.resources.some((r) => !r.significant && !INFORMATIONAL.has(r.metric));
   out.push(
     d.differences === 0
       ? `no differences${small ? ' (resource changes below the thresholds are listed but not counted)' : ''}`

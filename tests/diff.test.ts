@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { collectBundle, type CollectResult } from '../src/collect.js';
-import { diffBundles, diffLatest, renderDiff, type BundleDiff } from '../src/diff.js';
+import { compareBundles, diffBundles, diffLatest, loadForDiff, renderDiff, type BundleDiff } from '../src/diff.js';
 import { CliError } from '../src/errors.js';
 import { fileJson, readBundle } from './helpers/bundle.js';
 import { SYSTEM_PYTHON, copyFixture, runEnv, setupDatabase, systemDjango } from './helpers/django.js';
@@ -146,10 +146,42 @@ describe.skipIf(skip)('diff between two real bundles', () => {
   it('counts every difference, and resource changes only above their thresholds', async () => {
     const significant = diff.resources.filter((r) => r.significant).length;
     expect(diff.differences).toBe(diff.containers.length + diff.migrations.length + diff.jobs.length + diff.findings.new.length + diff.findings.resolved.length + significant);
+    // Nothing the test did moves the host's disks or memory by a threshold: the differences are only its own changes.
+    expect(diff.resources.filter((r) => r.significant && r.kind !== 'docker'), renderDiff(diff)).toEqual([]);
     for (const r of diff.resources) expect(r.delta).toBe((r.new ?? 0) - (r.old ?? 0));
+    // Used memory is total - available: page cache that comes and goes is not "used".
     const mem = diff.resources.find((r) => r.kind === 'memory' && r.subject === 'memory' && r.metric === 'used');
-    const before = fileJson<{ usedBytes: number }>(await readBundle(A.bundle), 'system/memory.json').usedBytes;
-    if (mem) expect(mem.old).toBe(before);
+    const before = fileJson<{ totalBytes: number; availableBytes: number }>(await readBundle(A.bundle), 'system/memory.json');
+    if (mem) expect(mem.old).toBe(before.totalBytes - before.availableBytes);
+  });
+
+  it('the same host with more page cache and a container\'s pseudo mounts: no difference', async () => {
+    // NEW is bundle A as the same machine reports it after reading big files (buffers/cache grew by
+    // 40% of the memory, available unchanged) and with a container running: systeminformation lists
+    // its overlay root (and a namespace and shm mount on some hosts) among the filesystems.
+    const a = await loadForDiff(A.bundle);
+    const texts = new Map(a.texts);
+    const mem = JSON.parse(texts.get('system/memory.json')!) as Record<string, number>;
+    const cacheGrowth = Math.round(mem['totalBytes']! * 0.4);
+    texts.set('system/memory.json', JSON.stringify({ ...mem, usedBytes: mem['usedBytes']! + cacheGrowth, freeBytes: mem['freeBytes']! - cacheGrowth, buffersCacheBytes: (mem['buffersCacheBytes'] ?? 0) + cacheGrowth }));
+    const fss = JSON.parse(texts.get('system/filesystems.json')!) as Record<string, unknown>[];
+    const root = fss.find((f) => f['mount'] === '/') ?? fss[0]!;
+    const id = 'a'.repeat(64);
+    texts.set('system/filesystems.json', JSON.stringify([
+      ...fss,
+      { ...root, filesystem: 'overlay', type: 'overlay', mount: `/var/lib/docker/overlay2/${id}/merged` },
+      { ...root, filesystem: 'nsfs', type: 'nsfs', mount: `/run/docker/netns/${id.slice(0, 12)}`, sizeBytes: 0, usedBytes: 0, availableBytes: 0 },
+      { ...root, filesystem: 'shm', type: 'tmpfs', mount: `/var/lib/docker/containers/${id}/mounts/shm`, sizeBytes: 67_108_864, usedBytes: 0, availableBytes: 67_108_864 },
+    ]));
+    const d = compareBundles(a, { ...a, texts });
+    expect(d.differences, renderDiff(d)).toBe(0);
+    expect(d.resources.filter((r) => r.kind === 'disk')).toEqual([]);
+    // The raw figure is still shown, for information.
+    expect(d.resources.find((r) => r.subject === 'memory' && r.metric === 'used+cache')).toMatchObject({ delta: cacheGrowth, significant: false });
+    // ...while memory really taken (available shrinking) is a difference.
+    texts.set('system/memory.json', JSON.stringify({ ...mem, availableBytes: mem['availableBytes']! - cacheGrowth }));
+    const used = compareBundles(a, { ...a, texts });
+    expect(used.resources.find((r) => r.subject === 'memory' && r.metric === 'used')).toMatchObject({ delta: cacheGrowth, significant: true });
   });
 
   it('renders a grouped text report with signs and human units', () => {
