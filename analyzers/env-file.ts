@@ -2,8 +2,9 @@
  * `.env` lint (`--env-file`): lines python-dotenv, docker compose (`env_file:`) or `docker run
  * --env-file` will not read the way the author meant. Errors are lines a tool rejects or misreads
  * outright (spaces around `=`, unterminated quotes, invalid names, text after a closing quote); warnings
- * are suspicious lines (unquoted values with spaces, a space after `=`, `${VAR}` references to names not
- * defined above in the file, circular references, duplicate keys, names only some tools accept).
+ * are suspicious lines (unquoted values with spaces, a space after `=`, an inline ` # comment` after an
+ * unquoted value, `${VAR}` references to names not defined above in the file, circular references,
+ * duplicate keys, names only some tools accept).
  *
  * The file is the only input: `${VAR}` may also be satisfied by the process environment that runs the
  * app, which a bundle does not hold, so undefined references are warnings and say so.
@@ -26,6 +27,7 @@ export type EnvIssueCode =
   | 'space-around-equals'
   | 'space-after-equals'
   | 'unquoted-space'
+  | 'inline-comment'
   | 'unterminated-quote'
   | 'text-after-quote'
   | 'invalid-key'
@@ -55,7 +57,12 @@ interface Reference {
   readonly hasDefault: boolean;
 }
 
-/** Index of the quote closing the one at `text[0]`, honouring backslash escapes; -1 when none. */
+/**
+ * Index in `text` (from `from` on) of the quote that closes a value, honouring backslash escapes; -1 when
+ * none. A backslash at the very end of a line escapes the line break, and a line break is never a quote
+ * nor a backslash, so each line of a multi-line value starts unescaped: a value is scanned line by line,
+ * each character once.
+ */
 function closingQuote(text: string, quote: string, from: number): number {
   for (let i = from; i < text.length; i++) {
     const c = text[i];
@@ -135,20 +142,21 @@ export function lintEnvText(text: string): EnvIssue[] {
     if (quote) {
       let close = closingQuote(value, quote, 1);
       let endLine = i;
-      let joined = value;
-      // Quoted values may span lines (python-dotenv and compose both allow it).
+      // Quoted values may span lines (python-dotenv and compose both allow it): go on from where the
+      // line before ended (never from the value's start again, which made a long file quadratic).
       while (close === -1 && endLine + 1 < lines.length) {
         endLine++;
-        joined = `${joined}\n${lines[endLine]!}`;
-        close = closingQuote(joined, quote, 1);
+        close = closingQuote(lines[endLine]!, quote, 0);
       }
+      // The value's text up to its closing quote, and what follows that quote on its line.
+      const closingText = endLine === i ? value : lines[endLine]!;
       const kind = quote === '"' ? 'double' : 'single';
       if (close === -1) {
         add(n, 'error', 'unterminated-quote', `the ${kind} quote opened here is never closed: python-dotenv skips the line with a parse warning and docker compose rejects the file; close it (${key}=${quote}value${quote})`);
         defs.push({ key, line: n });
         continue; // lint the following lines as lines of their own, to find their defects too
       }
-      const rest = joined.slice(close + 1);
+      const rest = closingText.slice(close + 1);
       const garbage = rest.trim() !== '' && !rest.trim().startsWith('#');
       // A quote that closes only on a later line is a multi-line value, unless what it swallowed looks
       // like assignments of their own, or it closes mid-line: then the quote was meant to close here.
@@ -161,13 +169,17 @@ export function lintEnvText(text: string): EnvIssue[] {
       if (garbage) {
         add(n, 'error', 'text-after-quote', `text after the closing quote: python-dotenv cannot parse the line and tools disagree on the value; put everything inside the quotes`);
       }
-      if (quote === '"') interpolated = joined.slice(1, close);
+      if (quote === '"') interpolated = endLine === i ? value.slice(1, close) : [value.slice(1), ...lines.slice(i + 1, endLine), closingText.slice(0, close)].join('\n');
       defs.push({ key, line: n });
       i = endLine;
     } else {
       // An unquoted value ends at " #" (a comment) in python-dotenv and compose; `KEY= # note` is empty.
       const after = body.slice(eq + 1);
       const v = (/^\s+#/.test(after) ? '' : after.replace(/\s+#.*$/, '')).trim();
+      // docker run --env-file has no comments after a value: everything after "=" is the value.
+      if (/\s#/.test(after)) {
+        add(n, 'warning', 'inline-comment', `inline comment: docker run --env-file keeps ${JSON.stringify(excerpt(after, 60))} as the value (python-dotenv and compose drop the comment); put the comment on its own line above`);
+      }
       if (/\s/.test(v)) {
         add(n, 'warning', 'unquoted-space', `unquoted value with spaces: a shell that sources the file runs the second word as a command, and tools differ on where the value ends; quote it: ${key}="${v.length > 40 ? `${v.slice(0, 37)}...` : v}"`);
       }
@@ -186,7 +198,12 @@ export function lintEnvText(text: string): EnvIssue[] {
 
   // Duplicate keys: the last one wins in python-dotenv and compose, which is rarely what was meant.
   const first = new Map<string, number>();
+  /** Every line defining a key, in file order (so a reference is looked up once, not in every definition). */
+  const linesOf = new Map<string, number[]>();
   for (const d of defs) {
+    const list = linesOf.get(d.key);
+    if (list) list.push(d.line);
+    else linesOf.set(d.key, [d.line]);
     const at = first.get(d.key);
     if (at === undefined) first.set(d.key, d.line);
     else add(d.line, 'warning', 'duplicate-key', `${d.key} is defined again (first on line ${at}): the last definition wins, line ${at} is ignored`);
@@ -214,11 +231,11 @@ export function lintEnvText(text: string): EnvIssue[] {
       add(r.line, 'warning', 'circular-reference', `circular reference ${path}: none of them can be expanded, so they end up empty or literal; give one of them a plain value`);
       continue;
     }
-    const defined = defs.find((d) => d.key === r.name && d.line < r.line);
-    if (defined) continue;
-    const later = defs.find((d) => d.key === r.name && d.line > r.line);
-    if (later && r.name !== r.from) {
-      add(r.line, 'warning', 'later-reference', `\${${r.name}} is defined only below (line ${later.line}): python-dotenv expands a reference with what is defined above it, so here it is empty unless the process environment has ${r.name}; move ${r.name} up`);
+    const at = linesOf.get(r.name) ?? [];
+    if (at[0] !== undefined && at[0] < r.line) continue;
+    const later = at.find((l) => l > r.line);
+    if (later !== undefined && r.name !== r.from) {
+      add(r.line, 'warning', 'later-reference', `\${${r.name}} is defined only below (line ${later}): python-dotenv expands a reference with what is defined above it, so here it is empty unless the process environment has ${r.name}; move ${r.name} up`);
     } else {
       add(r.line, 'warning', 'undefined-reference', `\${${r.name}} is not defined above in this file: it expands to an empty string unless the process environment that loads the file has ${r.name} (this check sees only the file); define it above, or write \${${r.name}:-default}`);
     }
@@ -266,7 +283,9 @@ const EXAMPLES: Record<EnvIssueCode, string> = {
   'space-around-equals': '✗ `DEBUG = False`  ✓ `DEBUG=False`',
   'space-after-equals': '✗ `DEBUG= False`  ✓ `DEBUG=False`',
   'unquoted-space': '✗ `GREETING=hello world`  ✓ `GREETING="hello world"`',
-  'unterminated-quote': '✗ `SECRET_KEY="abc`  ✓ `SECRET_KEY="abc"` (a value may span lines, but its quote must close)',
+  'inline-comment': '✗ `PORT=8000 # web port`  ✓ `# web port` on the line above, then `PORT=8000`',
+  // Examples use names no redaction rule treats as secret (a SECRET_KEY example would be redacted).
+  'unterminated-quote': '✗ `GREETING="hello`  ✓ `GREETING="hello"` (a value may span lines, but its quote must close)',
   'text-after-quote': '✗ `NAME="a"b`  ✓ `NAME="ab"`',
   'invalid-key': '✗ `1ST_HOST=db` or `MY KEY=x`  ✓ `FIRST_HOST=db`',
   'nonportable-key': '✗ `app.port=8000` or `MY-KEY=x`  ✓ `APP_PORT=8000`',

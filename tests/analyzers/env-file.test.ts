@@ -15,6 +15,8 @@ import { MemoryView } from '../../analyzers/view.js';
 import { openBundleView } from '../../src/bundle/view.js';
 import { collectBundle } from '../../src/collect.js';
 import type { Finding, Manifest } from '../../src/types.js';
+import { Redactor } from '../../redaction/redactor.js';
+import { RedactionReport } from '../../redaction/report.js';
 
 const BROKEN = fileURLToPath(new URL('../fixtures/analyzers/broken.env', import.meta.url));
 
@@ -28,6 +30,7 @@ const EXPECTED: Record<number, EnvIssueCode[]> = {
   9: ['circular-reference'],
   10: ['duplicate-key'],
   15: ['later-reference'],
+  16: ['inline-comment'],
   17: ['unterminated-quote'],
 };
 const ERROR_LINES = [3, 6, 17];
@@ -62,7 +65,7 @@ describe('a broken .env file', () => {
 
     it('is one error finding for the file, with one evidence entry per bad line holding that line', () => {
       expect(finding).toMatchObject({ id: 'env-file-invalid', severity: 'error', subject: 'env-files/broken.env', docs: 'TROUBLESHOOTING.md#env-file-invalid' });
-      expect(finding.title).toBe(`env-files/broken.env: ${ERROR_LINES.length} invalid lines and 6 suspicious lines`);
+      expect(finding.title).toBe(`env-files/broken.env: ${ERROR_LINES.length} invalid lines and 7 suspicious lines`);
       expect(finding.evidence.map((e) => e.line)).toEqual(Object.keys(EXPECTED).map(Number));
       const lines = stored.split('\n');
       for (const e of finding.evidence) {
@@ -114,6 +117,9 @@ describe('each defect on its own', () => {
     ['malformed reference', 'URL=${HOST:localhost}', { 1: ['bad-reference'] }],
     ['unclosed reference', 'URL=${HOST', { 1: ['bad-reference'] }],
     ['duplicate key', 'A=1\nB=2\nA=3', { 3: ['duplicate-key'] }],
+    ['an inline comment after an unquoted value', 'PORT=8000 # web port', { 1: ['inline-comment'] }],
+    ['a tab before an inline comment', 'PORT=8000\t# web port', { 1: ['inline-comment'] }],
+    ['nothing but a comment after =', 'PORT= # set later', { 1: ['inline-comment'] }],
   ])('%s', (_name, text, expected) => {
     expect(codesByLine(text)).toEqual(expected);
   });
@@ -121,7 +127,7 @@ describe('each defect on its own', () => {
   it.each([
     ['export prefix, comments, blank lines', '# comment\n\nexport A=1\n  # indented comment\nB=2'],
     ['quoted values with spaces, = and #', `A="two words = # not a comment"\nB='single ${'$'}{NOT_EXPANDED}'`],
-    ['an inline comment after an unquoted value', 'A=1 # one\nB= # nothing but a comment\nC=#not-a-comment'],
+    ['a # inside an unquoted value, or after a quoted one', 'C=#not-a-comment\nD=a#b\nE="x" # note'],
     ['references with defaults, or defined above', 'HOST=db\nURL=http://${HOST}/${PATH_PART:-x}\nOTHER=${UNSET-y}'],
     ['escaped quotes and a multi-line value', 'A="say \\"hi\\""\nB="line one\nline two"\nC=3'],
     ['a bare name (taken from the environment)', 'HOME\nX=${HOME}'],
@@ -136,6 +142,61 @@ describe('each defect on its own', () => {
     expect(rest).toEqual([]);
     expect(issue).toMatchObject({ line: 1, severity: 'warning', code: 'undefined-reference' });
     expect(issue!.message).toContain('unless the process environment that loads the file has PATH (this check sees only the file)');
+  });
+});
+
+describe('review of #6', () => {
+  it('warns that docker run --env-file keeps an inline comment in the value, and names the fix', () => {
+    const issues = lintEnvText('# the port\nPORT=8000 # web port\n');
+    expect(issues).toHaveLength(1);
+    expect(issues[0]).toMatchObject({ line: 2, severity: 'warning', code: 'inline-comment' });
+    expect(issues[0]!.message).toContain('docker run --env-file keeps "8000 # web port" as the value');
+    const f = envFileFinding('.env', 'PORT=8000 # web port\n', lintEnvText('PORT=8000 # web port\n'))!;
+    expect(f.severity).toBe('warning');
+    expect(f.remedy).toContain('✗ `PORT=8000 # web port`  ✓ `# web port` on the line above, then `PORT=8000`');
+  });
+
+  it('the ✓/✗ examples of every kind of issue pass through the redactor unchanged (no example looks like a secret)', () => {
+    const codes: EnvIssueCode[] = [
+      'space-around-equals', 'space-after-equals', 'unquoted-space', 'unterminated-quote', 'text-after-quote', 'invalid-key', 'nonportable-key',
+      'not-an-assignment', 'undefined-reference', 'later-reference', 'circular-reference', 'bad-reference', 'duplicate-key', 'inline-comment',
+    ];
+    const issues = codes.map((code, i) => ({ line: i + 1, severity: 'warning' as const, code, message: code }));
+    const f = envFileFinding('.env', codes.join('\n'), issues)!;
+    for (const code of codes) expect(f.remedy, code).toContain(`✗ `);
+    expect(f.remedy.split('\n').filter((l) => l.startsWith('- ✗'))).toHaveLength(codes.length);
+    const report = new RedactionReport();
+    const redactor = new Redactor({ key: Buffer.alloc(32, 7), report });
+    expect(redactor.text(f.remedy, 'findings.json')).toBe(f.remedy);
+    expect(report.total).toBe(0);
+  });
+
+  it('lints a 20,000-line file whose first line opens a quote that never closes: that line, and the lines below on their own', () => {
+    // The quote is looked for once through the file, not once per line: a re-scan per line takes minutes here.
+    const lines = ['FIRST="never closed'];
+    for (let i = 2; i <= 20_000; i++) lines.push(`KEY_${i}=value-number-${i}-with-some-length-to-it/and/a/path`);
+    lines.push('LAST = oops');
+    const issues = lintEnvText(`${lines.join('\n')}\n`);
+    expect(issues.map((i) => [i.line, i.code])).toEqual([
+      [1, 'unterminated-quote'],
+      [20_001, 'space-around-equals'],
+    ]);
+    expect(issues[0]!.message).toContain('never closed');
+  });
+
+  it('an open quote anywhere in a long file is reported at its line, and a quote closed lines later spans them', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 1, max: 3000 }), fc.integer({ min: 0, max: 3 }), fc.constantFrom('"', "'"), (at, span, q) => {
+        const lines = Array.from({ length: 3000 }, (_, i) => `K${i + 1}=v${i + 1}`);
+        lines[at - 1] = `OPEN=${q}start \\${q} escaped`;
+        const open = lintEnvText(lines.join('\n'));
+        expect(open.map((i) => [i.line, i.code])).toEqual([[at, 'unterminated-quote']]);
+        // Continuation lines that are not assignments, then the closing quote: one multi-line value.
+        const multi = [...lines.slice(0, at - 1), `OPEN=${q}start \\${q} escaped`, ...Array.from({ length: span }, (_, k) => `more text ${k}`), `end${q}`, ...lines.slice(at)];
+        expect(lintEnvText(multi.join('\n'))).toEqual([]);
+      }),
+      { numRuns: 60 },
+    );
   });
 });
 
@@ -158,7 +219,6 @@ const values: Value[] = [
   (earlier) => (earlier.length ? fc.tuple(fc.constantFrom(...earlier), SAFE_UNQUOTED).map(([k, s]) => `${s}\${${k}}`) : SAFE_UNQUOTED),
   (earlier) => (earlier.length ? fc.tuple(fc.constantFrom(...earlier), SAFE_DOUBLE).map(([k, s]) => `"${s} \${${k}}"`) : SAFE_DOUBLE.map((s) => `"${s}"`)),
   () => fc.tuple(KEY, SAFE_UNQUOTED).map(([k, d]) => `\${${k}:-${d}}`),
-  () => SAFE_UNQUOTED.map((s) => `${s} # trailing comment`),
 ];
 
 /** A valid env file as statements (each maybe after a comment or blank line): unique keys, values of every kind, references only to keys defined above. */
