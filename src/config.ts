@@ -815,6 +815,19 @@ export function configOf(argv: Record<string, unknown>): LoadedConfig | undefine
   return argv[ARGV_KEY] as LoadedConfig | undefined;
 }
 
+/** Where each option's sources ride on yargs' argv (non-enumerable). */
+const SOURCES_KEY = '$collectBundleSources';
+
+/** Where each option of this command line came from (flag, environment, config, default); {} before the middleware ran. */
+export function sourcesOf(argv: Record<string, unknown>): Readonly<Record<string, { source: OptionSource; env?: string }>> {
+  return (argv[SOURCES_KEY] as Record<string, { source: OptionSource; env?: string }> | undefined) ?? {};
+}
+
+/** The flags the user typed on this command line (not filled from the environment, a config file or a default). */
+export function typedFlags(argv: Record<string, unknown>): Set<string> {
+  return new Set(Object.entries(sourcesOf(argv)).filter(([, s]) => s.source === 'flag').map(([flag]) => flag));
+}
+
 /** The parts of a yargs instance the middleware reads (yargs' own typings do not declare them). */
 export interface YargsOptionsView {
   getOptions(): { key: Record<string, unknown>; alias: Record<string, string[]>; boolean: string[]; number: string[]; array: string[] };
@@ -861,6 +874,7 @@ export async function applyConfig(argv: Record<string, unknown>, y: YargsOptions
   const given = (flag: string): boolean => Object.hasOwn(argv, flag) && !defaulted[flag];
   const sources = applyLayers(argv, flags, given, loaded ? configFlagValues(loaded.config) : {}, options.env);
   Object.defineProperty(argv, ARGV_KEY, { value: loaded, enumerable: false, configurable: true });
+  Object.defineProperty(argv, SOURCES_KEY, { value: sources, enumerable: false, configurable: true });
   return sources;
 }
 

@@ -20,8 +20,38 @@ import { CliError } from './errors.js';
 import { createExec } from './exec.js';
 import type { CommandRecord, Exec } from './types.js';
 
-/** Labels a job's container may carry, with the job id as value (the first is container_manager's convention). */
-export const JOB_LABELS = ['container_manager.job_id', 'job_id', 'job-id'] as const;
+/**
+ * Labels a job's container may carry, with the job id as value: django-container-manager sets the
+ * first (`django.container_manager.job_id`); the others are older or hand-rolled conventions.
+ */
+export const JOB_LABELS = ['django.container_manager.job_id', 'container_manager.job_id', 'job_id', 'job-id'] as const;
+
+/**
+ * The job fields that name its container. django-container-manager stores the container id in
+ * `execution_id` and the name in `executor_metadata.container_name`; `container_id`/`container_name`
+ * are other schemas' names. Only these: a field merely containing "container" (`container_status:
+ * "dead"`) is no reference, and as hex text it would match container ids as a prefix.
+ */
+export const JOB_CONTAINER_FIELDS = ['execution_id', 'container_id', 'container_name'] as const;
+
+/** A container id or name as docker prints them (a leading slash dropped); anything else is not one. */
+const CONTAINER_REF = /^[A-Za-z0-9][A-Za-z0-9_.-]*$/;
+
+/** The container ids/names a job record stores (see JOB_CONTAINER_FIELDS), in that order, without repeats. */
+export function jobContainerRefs(record: Readonly<Record<string, unknown>>): string[] {
+  const refs: unknown[] = JOB_CONTAINER_FIELDS.map((f) => record[f]);
+  let meta = record['executor_metadata'];
+  if (typeof meta === 'string') {
+    try {
+      meta = JSON.parse(meta) as unknown;
+    } catch {
+      meta = undefined;
+    }
+  }
+  if (meta && typeof meta === 'object' && !Array.isArray(meta)) refs.push((meta as Record<string, unknown>)['container_name'], (meta as Record<string, unknown>)['container_id']);
+  const out = refs.filter((r): r is string => typeof r === 'string').map((r) => r.trim().replace(/^\//, '')).filter((r) => CONTAINER_REF.test(r));
+  return [...new Set(out)];
+}
 
 /** Default margin around the job's lifetime for logs and events. */
 export const JOB_MARGIN_MS = 5 * 60_000;
@@ -45,7 +75,7 @@ export interface JobLookup {
   readonly commandFields: Record<string, string>;
   /** Values of secret-named environment variables: declared to the run's redactor. */
   readonly secrets: string[];
-  /** Container ids/names stored on the job. */
+  /** Container ids/names stored on the job (jobContainerRefs of the record). */
   readonly containerRefs: string[];
   readonly executorHost?: Record<string, unknown>;
 }
@@ -108,7 +138,8 @@ export async function lookUpJob(id: string, options: LookUpOptions): Promise<{ l
     if (kind === 'no-model') throw usage(`${out['error']} (--job needs django-docker-container-manager's ContainerJob)`);
     throw usage(`the job could not be read: ${out['error']}`);
   }
-  return { lookup: out as unknown as JobLookup, commands };
+  const lookup = out as unknown as Omit<JobLookup, 'containerRefs'>;
+  return { lookup: { ...lookup, containerRefs: jobContainerRefs(lookup.record ?? {}) }, commands };
 }
 
 /** The job's window: from its start (else creation) to its end (else now), widened by `marginMs`, never past now. */
@@ -128,12 +159,40 @@ export function jobContainerPatterns(id: string, lookup: Pick<JobLookup, 'pk' | 
   return JOB_LABELS.flatMap((label) => ids.map((v) => `label=${label}=${v}`));
 }
 
+/** The docker options a job bundle narrows (its window, its containers, full logs). */
+export const JOB_DOCKER_KEYS = ['since', 'until', 'containers', 'tail', 'maxLogBytes', 'allContainers'] as const;
+
+/** The docker collector's option set by each command-line flag. */
+const DOCKER_FLAG_KEYS: Readonly<Record<string, (typeof JOB_DOCKER_KEYS)[number]>> = {
+  since: 'since',
+  containers: 'containers',
+  tail: 'tail',
+  'max-log-bytes': 'maxLogBytes',
+  'all-containers': 'allContainers',
+};
+
+/** The job-narrowed docker options the user typed as flags (`--tail 500`): only these may override the job's. */
+export function typedJobDockerKeys(typed: ReadonlySet<string>): string[] {
+  return Object.entries(DOCKER_FLAG_KEYS)
+    .filter(([flag]) => typed.has(flag))
+    .map(([, key]) => key);
+}
+
+export interface PlanJobOptions {
+  /**
+   * The docker options in `options` that may override the job's narrowing (since, containers, tail,
+   * maxLogBytes, allContainers): the CLI passes those typed as flags, so a config file's or the
+   * environment's `tail: 5` does not cut the job's log. Default: every one given in `options`.
+   */
+  readonly overrides?: readonly string[];
+}
+
 /**
  * Looks the job up and returns the run's options narrowed to it: the docker window and selection,
- * full logs, the `job` collector added, the label `job-<id>` unless one was given. Explicit docker
- * options (`--since`, `--containers`, ...) in `options` win.
+ * full logs, the `job` collector added, the label `job-<id>` unless one was given. Docker options in
+ * `options` that `overrides` names (by default all) win over the job's.
  */
-export async function planJob(options: CollectOptions, id: string, now = new Date()): Promise<{ options: CollectOptions; plan: JobPlan }> {
+export async function planJob(options: CollectOptions, id: string, now = new Date(), planOptions: PlanJobOptions = {}): Promise<{ options: CollectOptions; plan: JobPlan }> {
   const trimmed = id.trim();
   if (!trimmed) throw new CliError('--job needs a job id (the ContainerJob primary key)', 'E_USAGE');
   const env = options.env ?? process.env;
@@ -142,7 +201,10 @@ export async function planJob(options: CollectOptions, id: string, now = new Dat
   const containers = jobContainerPatterns(trimmed, lookup);
   const plan: JobPlan = { id: trimmed, lookup, since, until, marginMs: JOB_MARGIN_MS, containers, commands };
   const userDocker = options.collectorOptions?.['docker'] ?? {};
-  const docker = { since: since.toISOString(), until: until.toISOString(), containers, tail: 'all', maxLogBytes: 0, allContainers: true, ...userDocker };
+  const narrowed: readonly string[] = JOB_DOCKER_KEYS;
+  const mayOverride = (key: string): boolean => !narrowed.includes(key) || (planOptions.overrides ?? narrowed).includes(key);
+  const kept = Object.fromEntries(Object.entries(userDocker).filter(([key]) => mayOverride(key)));
+  const docker = { since: since.toISOString(), until: until.toISOString(), containers, tail: 'all', maxLogBytes: 0, allContainers: true, ...kept };
   const all = options.collectors ?? builtinCollectors;
   return {
     plan,

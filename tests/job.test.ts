@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { collectBundle, type CollectResult } from '../src/collect.js';
 import { CliError } from '../src/errors.js';
-import { JOB_LABELS, jobContainerPatterns, jobWindow, planJob } from '../src/job.js';
+import { JOB_LABELS, jobContainerPatterns, jobContainerRefs, jobWindow, planJob } from '../src/job.js';
 import { fileJson, fileText, readBundle, type TarEntry } from './helpers/bundle.js';
 import { copyFixture, leakedSecrets, FIXTURE_SECRETS, runEnv, setupDatabase, SYSTEM_PYTHON, systemDjango } from './helpers/django.js';
 import { DOCKER_HOST, TEST_IMAGE, containerId, docker, dockerUnavailable, removeContainers, uniq, waitFor } from './helpers/docker.js';
@@ -39,7 +39,20 @@ describe('jobWindow and jobContainerPatterns', () => {
     const patterns = jobContainerPatterns(JOB_ID, { pk: JOB_ID, pkHex: JOB_ID.replace(/-/g, ''), containerRefs: [] });
     expect(patterns).toContain(`label=container_manager.job_id=${JOB_ID}`);
     expect(patterns).toContain(`label=container_manager.job_id=${JOB_ID.replace(/-/g, '')}`);
+    // The label django-container-manager itself sets.
+    expect(JOB_LABELS[0]).toBe('django.container_manager.job_id');
+    expect(patterns).toContain(`label=django.container_manager.job_id=${JOB_ID}`);
     expect(patterns).toHaveLength(JOB_LABELS.length * 2);
+  });
+  it('takes container references only from the fields that hold them, never from a *_status field', () => {
+    // django-container-manager's shape: the container id in execution_id, the name in executor_metadata.
+    const real = { id: 7, status: 'failed', container_status: 'dead', execution_id: '4f1c2a9e8b7d', executor_metadata: { container_name: 'job-7-report', image: 'x' } };
+    expect(jobContainerRefs(real)).toEqual(['4f1c2a9e8b7d', 'job-7-report']);
+    // "dead" is hex: taken for a reference it would match every container id starting with dead.
+    expect(jobContainerRefs({ container_status: 'dead', container_image: 'cb-busybox:latest', execution_id: '', executor_metadata: null })).toEqual([]);
+    expect(jobContainerRefs({ container_id: '/abc123', container_name: 'web-job-7', executor_metadata: '{"container_name": "web-job-7"}' })).toEqual(['abc123', 'web-job-7']);
+    // A Cloud Run execution path is no docker container reference.
+    expect(jobContainerRefs({ execution_id: 'projects/p/locations/r/jobs/j/executions/e-1' })).toEqual([]);
   });
 });
 
@@ -152,6 +165,36 @@ db.commit()
   it('lets no secret of the job or the fixture reach the bundle', () => {
     expect(leakedSecrets(entries, [...JOB_SECRETS, ...FIXTURE_SECRETS])).toEqual([]);
   });
+
+  it('only the docker options named as overrides (flags, for the CLI) beat the job’s narrowing; others pass through', async () => {
+    const docker = { tail: 5, maxLogBytes: 100, since: '1h', containers: ['nothing-*'], concurrency: 2 };
+    const base = { outputDir: join(tmp, 'none'), env: env(), collectorOptions: { django: djangoOptions(), docker } };
+    const fromConfig = (await planJob(base, JOB_ID, new Date(), { overrides: [] })).options.collectorOptions?.['docker'];
+    expect(fromConfig).toMatchObject({ tail: 'all', maxLogBytes: 0, allContainers: true, concurrency: 2 });
+    expect(fromConfig?.['containers']).toContain(`label=django.container_manager.job_id=${JOB_ID}`);
+    expect(fromConfig?.['since']).not.toBe('1h');
+    const typed = (await planJob(base, JOB_ID, new Date(), { overrides: ['tail'] })).options.collectorOptions?.['docker'];
+    expect(typed).toMatchObject({ tail: 5, maxLogBytes: 0, concurrency: 2 });
+    expect(typed?.['containers']).not.toEqual(['nothing-*']);
+  }, 60_000);
+
+  it('finds a job whose row holds a log field bigger than the probe output kept, with the field cut at 64 KiB', async () => {
+    const bigId = '9a9a9a9a-0000-4000-8000-0000000b16b1';
+    // 9 MiB of log on the row: more than the 8 MiB of probe output the lookup keeps.
+    const script = `
+import sqlite3, sys
+db = sqlite3.connect('db.sqlite3')
+db.execute("INSERT INTO container_manager_containerjob (id, name, status, docker_image, command, override_environment, error_message, created_at) VALUES (?, 'big-log-job', 'failed', 'x', '', '', ?, '2026-11-28 10:00:00')", (sys.argv[1].replace('-', ''), 'L' * (9 * 1024 * 1024)))
+db.commit()
+`;
+    execFileSync(SYSTEM_PYTHON, ['-c', script, bigId], { cwd: project });
+    const planned = await planJob({ outputDir: join(tmp, 'none'), env: env(), collectorOptions: { django: djangoOptions() } }, bigId);
+    expect(planned.plan.lookup.pk).toBe(bigId);
+    const message = String(planned.plan.lookup.record['error_message']);
+    expect(message.startsWith('L'.repeat(64 * 1024))).toBe(true);
+    expect(message).toMatch(/\.\.\. \[truncated by collect-bundle: \d+ more characters\]$/);
+    expect(message.length).toBeLessThan(65 * 1024);
+  }, 60_000);
 
   it('refuses an unknown job id with one line and a usage error', async () => {
     const err = await planJob({ outputDir: join(tmp, 'none'), env: env(), collectorOptions: { django: djangoOptions() } }, '00000000-0000-0000-0000-00000000dead').catch((e: unknown) => e);

@@ -758,7 +758,6 @@ ${CONTAINER_MANAGER_APP_PY}
 URL_USERINFO = re.compile(r'(?i)\b([a-z][a-z0-9+.-]*://[^\s:/@\'"]*:)([^\s@/\'"]+)@')
 ENV_FIELD = re.compile(r'env|environ|variables', re.I)
 COMMAND_FIELD = re.compile(r'^(command|cmd|args|arguments|entrypoint|docker_command|container_command)$', re.I)
-CONTAINER_FIELD = re.compile(r'container', re.I)
 ALT_ID_FIELDS = ('uuid', 'job_uuid', 'external_id', 'job_id')
 CREATED_NAMES = ('created_at', 'created', 'created_on', 'submitted_at', 'queued_at', 'date_created')
 STARTED_NAMES = ('started_at', 'start_time', 'started')
@@ -772,6 +771,17 @@ def emit(out):
 
 def mask_text(text):
     return URL_USERINFO.sub(lambda m: m.group(1) + MASK + '@', text)
+
+
+# A job row can hold whole logs (stdout_log, clean_output, ...): each string is cut so the one JSON
+# line stays far below the output the caller keeps (its marker must survive).
+FIELD_CAP = 64 * 1024
+
+
+def capped(value):
+    if isinstance(value, str) and len(value) > FIELD_CAP:
+        return value[:FIELD_CAP] + '... [truncated by collect-bundle: %d more characters]' % (len(value) - FIELD_CAP)
+    return value
 
 
 def when(value):
@@ -899,7 +909,7 @@ def lookup(ident, out):
     if row is None:
         out.update(error='no %s with %s %r' % (model.__name__, ' or '.join(f.name for f in candidates), ident), kind='not-found')
         return
-    record, env_fields, commands, secrets, refs = {}, {}, {}, [], []
+    record, env_fields, commands, secrets = {}, {}, {}, []
     for f in fields:
         value = row.get(f.attname)
         if ENV_FIELD.search(f.name):
@@ -910,13 +920,13 @@ def lookup(ident, out):
         elif secret_name(f.name):
             record[f.attname] = MASK if value not in (None, '') else value
         elif COMMAND_FIELD.search(f.name) and value not in (None, ''):
-            commands[f.attname] = plain(value)
+            commands[f.attname] = capped(plain(value))
             record[f.attname] = None
         else:
-            value = plain(value)
+            value = capped(plain(value))
+            if isinstance(value, (dict, list)) and len(json.dumps(value, default=str)) > FIELD_CAP:
+                value = '[left out by collect-bundle: %d characters of JSON]' % len(json.dumps(value, default=str))
             record[f.attname] = mask_text(value) if isinstance(value, str) else value
-            if CONTAINER_FIELD.search(f.name) and isinstance(value, str) and value:
-                refs.append(value)
     pk = row.get(model._meta.pk.attname)
     out['found'] = True
     out['pk'] = str(pk)
@@ -930,7 +940,6 @@ def lookup(ident, out):
     out['envFields'] = env_fields
     out['commandFields'] = commands
     out['secrets'] = sorted(set(s for s in secrets if len(s) >= 4))
-    out['containerRefs'] = refs
     for f in fields:
         related = getattr(f, 'related_model', None)
         if related is not None and row.get(f.attname) is not None and ('host' in related.__name__.lower() or 'executor' in related.__name__.lower()):

@@ -3,11 +3,11 @@
  * end to end: real Django fixture, real engine, the stand-in gcloud on PATH.
  */
 import { execFileSync } from 'node:child_process';
-import { readdir } from 'node:fs/promises';
+import { readdir, writeFile } from 'node:fs/promises';
 import { delimiter, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { fileJson, readBundle } from '../helpers/bundle.js';
+import { fileJson, fileText, readBundle } from '../helpers/bundle.js';
 import { copyFixture, setupDatabase, SYSTEM_PYTHON, systemDjango } from '../helpers/django.js';
 import { DOCKER_HOST, TEST_IMAGE, docker, dockerUnavailable, removeContainers, uniq, waitFor } from '../helpers/docker.js';
 import { assertBuilt, cleanup, describeRun, runCli, tempDir } from './harness.js';
@@ -39,7 +39,8 @@ describe.skipIf(Boolean(dockerUnavailable) || (!systemDjango && !process.env['CI
     project = await copyFixture(join(await tempDir('cb-cli-job-'), 'project'));
     await setupDatabase(project);
     prefix = uniq('cbclijob');
-    await docker('run', '-d', '--network', 'none', '--name', `${prefix}-job`, '--label', `container_manager.job_id=${JOB_ID}`, TEST_IMAGE, 'sh', '-c', 'echo job-output; exit 0');
+    // The label django-container-manager sets; 20 lines, more than a config's tail of 5.
+    await docker('run', '-d', '--network', 'none', '--name', `${prefix}-job`, '--label', `django.container_manager.job_id=${JOB_ID}`, TEST_IMAGE, 'sh', '-c', 'i=1; while [ $i -le 20 ]; do echo "job-output $i"; i=$((i+1)); done; exit 0');
     await waitFor(`${prefix}-job`, (s) => s.Status === 'exited');
     const script = `
 import sqlite3, sys, datetime
@@ -62,6 +63,24 @@ db.commit()
     const entries = await readBundle(join(out, bundle!));
     expect(fileJson(entries, 'job/record.json').record).toMatchObject({ name: 'cli-job', status: 'completed' });
     expect(fileJson(entries, 'job/containers.json').map((c: { name: string }) => c.name)).toEqual([`${prefix}-job`]);
+  }, 120_000);
+
+  it('a config file\'s collectors.docker.tail does not cut the job\'s log; a typed --tail does', async () => {
+    const root = await tempDir('cb-cli-job-cfg-');
+    await writeFile(join(root, 'collect-bundle.config.json'), JSON.stringify({ collectors: { docker: { tail: 5 } } }));
+    const logLines = async (args: string[]): Promise<string[]> => {
+      const out = await tempDir();
+      const r = await runCli(['--job', JOB_ID, '--only', 'docker', '--django-dir', project, '--python', SYSTEM_PYTHON, '-o', out, '--quiet', ...args], { cwd: root, env: { DOCKER_HOST } });
+      expect(r.code, describeRun(r)).toBe(0);
+      const [bundle] = (await readdir(out)).filter((f) => f.endsWith('.tar.gz'));
+      return fileText(await readBundle(join(out, bundle!)), `docker/local/containers/${prefix}-job/logs.txt`).split('\n').filter(Boolean);
+    };
+    const full = await logLines([]);
+    expect(full).toHaveLength(20);
+    expect(full[0]).toMatch(/job-output 1$/);
+    const typed = await logLines(['--tail', '3']);
+    expect(typed).toHaveLength(3);
+    expect(typed[2]).toMatch(/job-output 20$/);
   }, 120_000);
 
   it('exits 2 with one line naming the cause for an unknown job id, and writes no bundle', async () => {
