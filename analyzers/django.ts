@@ -130,8 +130,12 @@ async function settingsModule(view: BundleView, diffsettings: LoadedText | undef
   return undefined;
 }
 
-/** Settings named for development, a developer's machine or tests; anything else may be production. */
-export const NON_PRODUCTION_SETTINGS = /dev|local|test/i;
+/**
+ * Settings named for development, a developer's machine or tests, by a whole part of the module name
+ * (`app.settings.dev`, `settings_local`, `tests.settings`); anything else may be production. Only
+ * whole parts count: `devices.settings.prod`, `latest`, `contest` and `localization` are not development.
+ */
+export const NON_PRODUCTION_SETTINGS = /(?:^|[._])(?:dev|development|local|tests?|testing)(?:[._]|$)/i;
 
 export const djangoChecksAnalyzer: Analyzer = {
   name: 'django-checks',
@@ -199,7 +203,7 @@ export const djangoChecksAnalyzer: Analyzer = {
           summary:
             `The settings module ${module} has DEBUG = True (${andList([...(w018 ? ['check --deploy reports security.W018'] : []), ...(debugLine ? ['diffsettings shows DEBUG = True'] : [])])}). ` +
             'With DEBUG on, an error page shows settings, source code and request data to anyone who triggers it, and Django keeps every SQL query in memory. ' +
-            `The name ${module} does not say dev, local or test, so it is taken for production settings.`,
+            `No part of the name ${module} is dev, development, local, test(s) or testing, so it is taken for production settings.`,
           evidence: evidenceList([debugLine, ...checkEvidence('security.W018', deployTxt, checksJson, 'deploy').slice(0, 1)]),
           remedy: [
             'Set DEBUG = False in the production settings, e.g. `DEBUG = os.environ.get("DJANGO_DEBUG") == "1"` so it is off unless asked for.',
@@ -227,7 +231,7 @@ export const djangoChecksAnalyzer: Analyzer = {
           subject: module,
           title: `check --deploy: ${plural(ids.length, 'issue')} in settings ${module} (${ids.slice(0, 6).join(', ')}${ids.length > 6 ? ', …' : ''})`,
           summary:
-            `\`manage.py check --deploy\` lists ${plural(ids.length, 'deployment issue')} for ${module}, settings whose name does not say dev, local or test: ` +
+            `\`manage.py check --deploy\` lists ${plural(ids.length, 'deployment issue')} for ${module}, settings whose name has no part dev, development, local, test(s) or testing: ` +
             `${deployOnly
               .slice(0, 8)
               .map(([id, list]) => `${id} (${oneLine(list[0]!.message).slice(0, 120)})`)

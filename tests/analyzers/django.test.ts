@@ -294,6 +294,18 @@ describe('Django analyzers on hand-made bundles', () => {
     expect(JSON.stringify(fs[0])).not.toContain('shop_admin');
   });
 
+  it('take settings for production unless a whole part of the module name says dev, local or test (review of #6)', async () => {
+    const debugFor = async (module: string): Promise<string[]> =>
+      ids(await djangoChecksAnalyzer.analyze(view({ 'django/versions.json': { settingsModule: module }, 'django/diffsettings.txt': `DEBUG = True\nSETTINGS_MODULE = '${module}'  ###\n` }), {}));
+    const production = ['devices.settings.prod', 'latest.settings', 'contest.settings', 'localization.settings', 'shop.settings', 'app.settings_production', 'protest_site.settings', 'devops.settings'];
+    const development = ['app.settings.dev', 'app.settings_dev', 'config.settings.development', 'site.settings.local', 'settings_local', 'app.settings.test', 'app.tests.settings', 'app.settings_testing', 'local.settings', 'Project.Settings.DEV'];
+    for (const m of production) expect(await debugFor(m), m).toEqual(['django-debug-enabled']);
+    for (const m of development) expect(await debugFor(m), m).toEqual([]);
+    const [f] = await djangoChecksAnalyzer.analyze(view({ 'django/versions.json': { settingsModule: 'devices.settings.prod' }, 'django/diffsettings.txt': 'DEBUG = True\n' }), {});
+    expect(f!.summary).toContain('No part of the name devices.settings.prod is dev, development, local, test(s) or testing');
+    expect(f!.evidence[0]).toMatchObject({ file: 'django/diffsettings.txt', line: 1, excerpt: 'DEBUG = True' });
+  });
+
   it('give no finding, and never throw, for missing, malformed or errored files', async () => {
     const broken = view({
       'django/checks.json': '{"check": ',
