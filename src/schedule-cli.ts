@@ -12,7 +12,7 @@ import { configOf, ENV_PREFIX } from './config.js';
 import { CliError, EXIT } from './errors.js';
 import { isSecretKeyName } from '../redaction/keys.js';
 import type { RetentionPolicy } from './retention.js';
-import { checkTimeZone, localTimeZone, prune, schedule, type Trigger } from './schedule.js';
+import { checkTimeZone, localTimeZone, prune, schedule, timetable, type Trigger } from './schedule.js';
 import { collectArgsFrom, printCron, printSystemd } from './system-scheduler.js';
 import { formatBytes, parseDuration, parseSize } from './units.js';
 
@@ -123,6 +123,11 @@ export async function runSchedule(argv: Record<string, unknown>, rawArgs: readon
   }
   if (argv['print-systemd'] || argv['print-cron']) {
     if (argv['print-systemd'] && argv['print-cron']) throw new CliError('--print-systemd and --print-cron exclude each other: give one of them', 'E_USAGE');
+    try {
+      timetable(trigger, timezone); // what the scheduler itself would refuse is not printed either
+    } catch (err) {
+      throw new CliError(errorMessage(err), 'E_USAGE');
+    }
     const env: Record<string, string> = {};
     const withheldEnv: string[] = [];
     for (const k of PASSED_ENV) if (io.env[k]) env[k] = io.env[k]!;

@@ -6,7 +6,7 @@
  */
 import { CronPattern } from 'croner';
 import { isAbsolute, resolve } from 'node:path';
-import type { Trigger } from './schedule.js';
+import { timetable, type Trigger } from './schedule.js';
 import { formatDuration } from './units.js';
 
 /** What the printers need; every path in it is absolute. */
@@ -190,8 +190,10 @@ export function systemdCalendar(trigger: Trigger, zone: string): { readonly cale
   const monthsField = setIndices(p.month).length === 12 ? '*' : setIndices(p.month).map((m) => pad2(m + 1)).join(',');
   const daysField = setIndices(p.day).length === 31 ? '*' : setIndices(p.day).map((d) => pad2(d + 1)).join(',');
   const weekdays = setIndices(p.dayOfWeek).map((d) => DAY_NAMES[d]!).join(',');
-  const dowRestricted = !p.starDOW && setIndices(p.dayOfWeek).length < 7;
-  const domRestricted = !p.starDOM && daysField !== '*';
+  // Whether a field is restricted is whether it was written as `*`, as croner and cron decide it: with
+  // both given, `0 3 1 * 0-6` runs on the 1st OR any weekday, i.e. daily.
+  const dowRestricted = !p.starDOW;
+  const domRestricted = !p.starDOM;
   const date = (days: string): string => `${years}-${monthsField}-${days}`;
   // Cron runs when EITHER the day of month OR the weekday matches (when both are given); systemd ANDs them, so: two lines.
   if (domRestricted && dowRestricted) return { calendar: [`${weekdays} ${date('*')} ${time} ${zone}`, `${date(daysField)} ${time} ${zone}`] };
@@ -202,6 +204,11 @@ export function systemdCalendar(trigger: Trigger, zone: string): { readonly cale
 /** A 5-field crontab expression for a trigger; throws naming the fix when there is none. */
 export function cronExpression(trigger: Trigger): string {
   if ('cron' in trigger) {
+    timetable(trigger, 'UTC'); // croner's own check first: a bad expression is refused, never printed
+    // Day and month names (MON, JUL) aside, a letter L or W, a # or a ? are croner extensions.
+    if (/[LW#?]/i.test(trigger.cron.replace(/[A-Za-z]{3,}/g, 'N'))) {
+      throw new Error(`--cron "${trigger.cron}" uses L, W, # or ? which cron daemons do not know: use --print-systemd, or write the crontab line by hand`);
+    }
     const fields = trigger.cron.trim().split(/\s+/);
     if (fields.length === 5 || (fields.length === 1 && fields[0]!.startsWith('@'))) return fields.join(' ');
     if (fields.length === 6 && fields[0] === '0') return fields.slice(1).join(' ');

@@ -66,6 +66,17 @@ describe('system scheduler translations', () => {
       calendar: ['Mon,Tue,Wed,Thu,Fri *-*-* 02:30:00 UTC', '*-*-01,15 02:30:00 UTC'],
     });
     expect(() => systemdCalendar({ cron: '0 0 L * *' }, 'UTC')).toThrow(/L, W or #/);
+    // Both fields given (not *): cron and croner run when EITHER matches, so 0-6 makes it daily.
+    expect(systemdCalendar({ cron: '0 3 1 * 0-6' }, 'UTC')).toEqual({ calendar: ['Sun,Mon,Tue,Wed,Thu,Fri,Sat *-*-* 03:00:00 UTC', '*-*-01 03:00:00 UTC'] });
+    const daily = timetable({ cron: '0 3 1 * 0-6' }, 'UTC');
+    expect(daily.next(new Date('2026-06-10T00:00:00Z')).toISOString()).toBe('2026-06-10T03:00:00.000Z');
+    // cron daemons know no L, W, # or ?; an invalid expression is refused before anything is printed.
+    for (const expr of ['0 0 L * *', '0 0 15W * *', '0 3 * * 5#2', '0 3 * * FRI#2', '0 3 ? * *', '0 3 * * 5L']) {
+      expect(() => cronExpression({ cron: expr }), expr).toThrow(/L, W, # or \?.*--print-systemd/);
+    }
+    expect(cronExpression({ cron: '0 3 * JUL WED' })).toBe('0 3 * JUL WED');
+    expect(cronExpression({ cron: '@daily' })).toBe('@daily');
+    expect(() => cronExpression({ cron: '99 * * * *' })).toThrow(/is not a cron expression/);
     expect(cronExpression({ cron: '0 3 * * *' })).toBe('0 3 * * *');
     expect(() => cronExpression({ cron: '*/10 * * * * *' })).toThrow(/seconds or year field/);
   });
