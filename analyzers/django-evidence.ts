@@ -4,6 +4,7 @@
  * each piece of evidence points at the 1-based line that really shows it.
  */
 import type { BundleView, Evidence } from '../src/types.js';
+import { readWhole } from './docker-data.js';
 import { excerpt, numberedLines } from './finding.js';
 
 /** A plain object (not an array, not null), or undefined. */
@@ -26,16 +27,16 @@ export interface LoadedText {
   readonly path: string;
   readonly text: string;
   readonly lines: readonly { readonly line: number; readonly text: string }[];
+  /**
+   * Whether `lines[i]` is line i+1 of the stored file: false when the view gave only a tail (a file
+   * over its limit), whose lines are searched but never named by number.
+   */
+  readonly numbered: boolean;
 }
 
 export async function loadText(view: BundleView, path: string): Promise<LoadedText | undefined> {
-  if (!view.has(path)) return undefined;
-  try {
-    const text = await view.text(path);
-    return text === undefined ? undefined : { path, text, lines: numberedLines(text) };
-  } catch {
-    return undefined;
-  }
+  const r = await readWhole(view, path);
+  return r && { path, text: r.text, lines: numberedLines(r.text), numbered: r.numbered };
 }
 
 /** A JSON file of the bundle: its value and its text (for line numbers). */
@@ -49,7 +50,10 @@ export async function loadJson(view: BundleView, path: string): Promise<LoadedJs
   try {
     return { ...t, value: JSON.parse(t.text) as unknown };
   } catch {
-    return undefined;
+    // A tail is not JSON; the view may still parse the whole file (its lines are unknown then).
+    if (t.numbered) return undefined;
+    const value = await view.json(path).catch(() => undefined);
+    return value === undefined ? undefined : { path, text: '', lines: [], numbered: false, value };
   }
 }
 
@@ -62,7 +66,9 @@ export function lineEvidence(file: LoadedText | undefined, test: (line: string) 
   if (n === undefined || !file) return undefined;
   const text = file.lines[n - 1]!.text.trim();
   // A JSON line's trailing comma is syntax, not evidence.
-  return { file: file.path, line: n, excerpt: excerpt(file.path.endsWith('.json') ? text.replace(/,$/, '') : text) };
+  const shown = excerpt(file.path.endsWith('.json') ? text.replace(/,$/, '') : text);
+  // In a tail the number counts from where the view cut, not from the file's start: name no line then.
+  return file.numbered ? { file: file.path, line: n, excerpt: shown } : { file: file.path, excerpt: shown };
 }
 
 /** The 1-based number of the first matching line, see lineEvidence. */

@@ -110,7 +110,10 @@ function byId(messages: readonly CheckMessage[]): Map<string, CheckMessage[]> {
 /** Lines of a check text file that name `(<id>)`; checks.json's `"id"` line when the text has none. */
 function checkEvidence(id: string, text: LoadedText | undefined, json: LoadedJson | undefined, jsonSection: string): Evidence[] {
   const found: Evidence[] = [];
-  for (const l of text?.lines ?? []) if (l.text.includes(`(${id})`)) found.push({ file: text!.path, line: l.line, excerpt: excerpt(l.text.trim()) });
+  for (const l of text?.lines ?? []) {
+    if (!l.text.includes(`(${id})`)) continue;
+    found.push(text!.numbered ? { file: text!.path, line: l.line, excerpt: excerpt(l.text.trim()) } : { file: text!.path, excerpt: excerpt(l.text.trim()) });
+  }
   if (found.length) return found.slice(0, MAX_EVIDENCE);
   const section = lineNumber(json, jsonKeyLine(jsonSection));
   return evidenceList([lineEvidence(json, jsonKeyLine('id', id), { from: section ?? 1 })]);

@@ -103,8 +103,11 @@ export interface TextLines {
   readonly numbered: boolean;
 }
 
-/** Reads a whole stored file (up to MAX_READ_BYTES); undefined when absent or unreadable. */
-async function readWhole(view: BundleView, path: string): Promise<{ text: string; numbered: boolean } | undefined> {
+/**
+ * Reads a whole stored file (up to MAX_READ_BYTES); undefined when absent or unreadable. `numbered`
+ * says whether the text is the whole file (so its line numbers are the file's), not a tail the view cut.
+ */
+export async function readWhole(view: BundleView, path: string): Promise<{ text: string; numbered: boolean } | undefined> {
   if (!view.has(path)) return undefined;
   const rec = artifactRecord(view.manifest, path);
   const limit = rec && rec.bytes < MAX_READ_BYTES ? rec.bytes + 1 : MAX_READ_BYTES;

@@ -306,6 +306,35 @@ describe('Django analyzers on hand-made bundles', () => {
     expect(f!.evidence[0]).toMatchObject({ file: 'django/diffsettings.txt', line: 1, excerpt: 'DEBUG = True' });
   });
 
+  it('name a line of a file over 8 MiB only when it was read whole, never a line counted in a tail (review of #6)', async () => {
+    // 9 MiB of check output before the message: the default text() of a view is its last 8 MiB.
+    const pad = `${'x'.repeat(1023)}\n`.repeat(9 * 1024);
+    const checkLine = "shop.Order: (shop.W042) Orders without an index.";
+    const text = `System check identified some issues:\n\nWARNINGS:\n${pad}${checkLine}\n`;
+    const bytes = Buffer.byteLength(text);
+    const expected = text.split('\n').indexOf(checkLine) + 1;
+    expect(expected).toBeGreaterThan(9 * 1024);
+    const withRecord = { ...manifest, collectors: [{ name: 'django', status: 'ok', durationMs: 1, artifacts: [{ path: 'django/check.txt', bytes, sha256: '', truncated: false }], problems: [], commands: [] }] } as unknown as Manifest;
+    const whole = new MemoryView(withRecord, [['django/check.txt', text]]);
+    const [f] = await djangoChecksAnalyzer.analyze(whole, {});
+    expect(f).toMatchObject({ id: 'django-check-warning', subject: 'shop.W042' });
+    expect(f!.evidence).toEqual([{ file: 'django/check.txt', line: expected, excerpt: checkLine }]);
+    // A view that only ever gives a tail (as a huge file gives): the excerpt, without a line number.
+    const tailOnly: BundleView = { manifest: withRecord, paths: () => whole.paths(), has: (p) => whole.has(p), json: (p) => whole.json(p), text: (p, max) => whole.text(p, Math.min(max ?? Infinity, 4096)) };
+    const [g] = await djangoChecksAnalyzer.analyze(tailOnly, {});
+    expect(g!.evidence).toEqual([{ file: 'django/check.txt', excerpt: checkLine }]);
+    // The same for JSON evidence: databases.json read as a tail gives its value, without a line.
+    const dbs = JSON.stringify({ padding: 'y'.repeat(5000), databases: [{ alias: 'default', engine: 'django.db.backends.sqlite3', vendor: 'sqlite', name: '/srv/db.sqlite3', reachable: false, error: 'OperationalError: unable to open database file' }] }, null, 2);
+    const dbRecord = { ...manifest, collectors: [{ name: 'django', status: 'ok', durationMs: 1, artifacts: [{ path: 'django/databases.json', bytes: Buffer.byteLength(dbs), sha256: '', truncated: false }], problems: [], commands: [] }] } as unknown as Manifest;
+    const dbWhole = new MemoryView(dbRecord, [['django/databases.json', dbs]]);
+    const dbTail: BundleView = { manifest: dbRecord, paths: () => dbWhole.paths(), has: (p) => dbWhole.has(p), json: (p) => dbWhole.json(p), text: (p, max) => dbWhole.text(p, Math.min(max ?? Infinity, 300)) };
+    const [h] = await djangoDatabaseAnalyzer.analyze(dbTail, {});
+    expect(h).toMatchObject({ id: 'database-unreachable', subject: 'default' });
+    for (const e of h!.evidence) expect(e.line, JSON.stringify(e)).toBeUndefined();
+    const [k] = await djangoDatabaseAnalyzer.analyze(dbWhole, {});
+    expect(k!.evidence.map((e) => e.line)).toEqual([expect.any(Number), expect.any(Number)]);
+  });
+
   it('give no finding, and never throw, for missing, malformed or errored files', async () => {
     const broken = view({
       'django/checks.json': '{"check": ',
