@@ -36,12 +36,14 @@ export interface BundleFile {
   readonly path: string;
   /** When it was made: the UTC time in its name. */
   readonly time: Date;
-  /** Bundle plus its `.sha256` sidecar, in bytes. */
+  /** Bundle plus its `.sha256` sidecar and its `<stem>.ISSUE.md` (`--issue-only`), in bytes. */
   readonly bytes: number;
   /** The file's mtime (ms), to order two bundles made in the same second. */
   readonly mtimeMs?: number;
   /** The sidecar's path, when there is one. */
   readonly sidecar?: string;
+  /** The `<stem>.ISSUE.md` written beside it by `--issue-only`, when there is one. */
+  readonly issue?: string;
   /** The name's time is more than FUTURE_STAMP_SLACK_MS ahead of the clock: ordered and aged by mtime. */
   readonly futureStamp?: boolean;
 }
@@ -139,10 +141,14 @@ export async function listBundles(dir: string, options: Pick<RetentionOptions, '
     const sidecarName = `${name}.sha256`;
     const sidecarStat = present.has(sidecarName) ? await lstat(join(dir, sidecarName)).catch(() => undefined) : undefined;
     const sidecar = sidecarStat?.isFile() ? join(dir, sidecarName) : undefined;
+    const issueName = name.replace(/\.tar\.gz$/, '.ISSUE.md');
+    const issueStat = present.has(issueName) ? await lstat(join(dir, issueName)).catch(() => undefined) : undefined;
+    const issue = issueStat?.isFile() ? join(dir, issueName) : undefined;
     const time = stampTime(m.groups!['stamp']!);
     const futureStamp = time.getTime() - now > FUTURE_STAMP_SLACK_MS;
     if (futureStamp) warnings.push(`${name} is stamped ${time.toISOString()}, in the future (the clock was stepped back, or it was copied from a host with a fast clock): ordered by its file time instead`);
-    bundles.push({ name, path, time, bytes: st.size + (sidecarStat?.isFile() ? sidecarStat.size : 0), mtimeMs: st.mtimeMs, ...(sidecar ? { sidecar } : {}), ...(futureStamp ? { futureStamp } : {}) });
+    const bytes = st.size + (sidecar ? sidecarStat!.size : 0) + (issue ? issueStat!.size : 0);
+    bundles.push({ name, path, time, bytes, mtimeMs: st.mtimeMs, ...(sidecar ? { sidecar } : {}), ...(issue ? { issue } : {}), ...(futureStamp ? { futureStamp } : {}) });
   }
   // Newest first; two made in the same second (the name has whole seconds) by mtime, then by name.
   bundles.sort((a, b) => bundleTime(b) - bundleTime(a) || (b.mtimeMs ?? 0) - (a.mtimeMs ?? 0) || (a.name < b.name ? 1 : -1));
@@ -187,7 +193,7 @@ export function validatePolicy(policy: RetentionPolicy): void {
   if (policy.maxTotalBytes !== undefined && !(policy.maxTotalBytes > 0)) throw new Error('--max-total-size must be a positive size (e.g. 5GiB)');
 }
 
-/** Applies `policy` to the bundles in `dir`, deleting the oldest first; each bundle goes with its sidecar. */
+/** Applies `policy` to the bundles in `dir`, deleting the oldest first; each bundle goes with its sidecar and its ISSUE.md. */
 export async function applyRetention(dir: string, policy: RetentionPolicy, options: RetentionOptions = {}): Promise<RetentionResult> {
   validatePolicy(policy);
   const now = options.now ?? new Date();
@@ -214,9 +220,10 @@ export async function applyRetention(dir: string, policy: RetentionPolicy, optio
           continue;
         }
       }
-      if (b.sidecar) {
-        await unlink(b.sidecar).catch((err: unknown) => {
-          if ((err as { code?: string }).code !== 'ENOENT') failed.push({ name: `${b.name}.sha256`, error: errorMessage(err) });
+      for (const extra of [b.sidecar, b.issue]) {
+        if (!extra) continue;
+        await unlink(extra).catch((err: unknown) => {
+          if ((err as { code?: string }).code !== 'ENOENT') failed.push({ name: basename(extra), error: errorMessage(err) });
         });
       }
     }

@@ -139,6 +139,26 @@ describe('applyRetention on real bundles', () => {
     expect(result.kept.map((b) => b.name)).toEqual([second]);
   });
 
+  it('a bundle\'s <stem>.ISSUE.md (--issue-only) is counted with it and deleted with it', async () => {
+    const made = await collectBundle({ outputDir: join(root, 'with-issue'), collectors: [tiny], only: ['tiny'], redaction: { ephemeralKey: true }, env: {}, issueBeside: true });
+    expect(made.issueFile).toBe(made.bundle.replace(/\.tar\.gz$/, '.ISSUE.md'));
+    const issueBytes = (await stat(made.issueFile!)).size;
+    const dir = await freshDir();
+    const names: string[] = [];
+    for (const [i, suffix] of [[3, 'iaaaa3'], [2, 'iaaaa2'], [1, 'iaaaa1']] as const) {
+      const name = await bundleAt(dir, ago(i * HOUR), suffix);
+      await copyFile(made.issueFile!, join(dir, name.replace(/\.tar\.gz$/, '.ISSUE.md')));
+      names.push(name);
+    }
+    await writeFile(join(dir, 'other.ISSUE.md'), 'not a bundle\'s\n');
+    const { bundles } = await listBundles(dir);
+    expect(bundles.map((b) => b.bytes)).toEqual([realBytes + issueBytes, realBytes + issueBytes, realBytes + issueBytes]);
+    const result = await applyRetention(dir, { keep: 1 }, { now });
+    expect(result.deleted.map((d) => d.bytes)).toEqual([realBytes + issueBytes, realBytes + issueBytes]);
+    const newest = names[2]!;
+    expect((await readdir(dir)).sort()).toEqual([newest, `${newest}.sha256`, newest.replace(/\.tar\.gz$/, '.ISSUE.md'), 'other.ISSUE.md'].sort());
+  });
+
   it('refuses a policy that makes no sense', async () => {
     const dir = await freshDir();
     await expect(applyRetention(dir, { keep: 0 })).rejects.toThrow(/--keep must be a whole number of at least 1/);
