@@ -7,7 +7,9 @@
  * gets the same merge. What no flag can say (custom collectors, plugins, rule ids, per-collector
  * extras, enabling an off-by-default collector) travels with the loaded config to the collect options.
  */
-import { dirname, isAbsolute, resolve } from 'node:path';
+import { stat } from 'node:fs/promises';
+import { homedir } from 'node:os';
+import { dirname, isAbsolute, join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { lilconfig, type Loader } from 'lilconfig';
 import { parse as parseYaml, YAMLParseError } from 'yaml';
@@ -38,6 +40,10 @@ export const SEARCH_PLACES: readonly string[] = Object.freeze([
   'collect-bundle.config.yml',
   'collect-bundle.config.mjs',
   'collect-bundle.config.js',
+  'collect-bundle.config.cjs',
+  '.collect-bundlerc.mjs',
+  '.collect-bundlerc.js',
+  '.collect-bundlerc.cjs',
 ]);
 
 /** Prefix of the environment variables that set options: `COLLECT_BUNDLE_OUTPUT_DIR` is `--output-dir`. */
@@ -453,6 +459,55 @@ export interface LoadConfigOptions {
    * `collectors.<name>` must name one of them (or a custom collector), with options from its defaults.
    */
   readonly builtins?: readonly KnownCollector[];
+  /** Told (one line) about a discovered file skipped as unsafe (default: process.emitWarning). */
+  readonly warn?: (message: string) => void;
+}
+
+/**
+ * Why a file the search found must not be used, or undefined when it may. A config can run code
+ * (a .mjs/.js file, plugins, custom commands), so one that someone else could have planted or changed
+ * is skipped: not owned by the current user or root, writable by group or others, or in a
+ * world-writable directory such as /tmp (root running from /tmp/x would otherwise run /tmp's file).
+ * A file named with --config is always used: the user chose it.
+ */
+export async function unsafeConfigReason(file: string): Promise<string | undefined> {
+  const uid = process.getuid?.();
+  if (uid === undefined) return undefined; // no POSIX owners (Windows)
+  const st = await stat(file);
+  const dir = await stat(dirname(file));
+  if (st.uid !== uid && st.uid !== 0) return `it is owned by uid ${st.uid}, not by you (uid ${uid}) or root`;
+  if (st.mode & 0o022) return `it is writable by ${st.mode & 0o002 ? 'every user' : 'its group'} (mode ${(st.mode & 0o777).toString(8)})`;
+  if (dir.mode & 0o002) return `its folder ${dirname(file)} is writable by every user`;
+  return undefined;
+}
+
+type Found = { filepath: string; config: unknown; isEmpty?: boolean } | null;
+
+/** lilconfig's search (nearest folder first, SEARCH_PLACES in order), skipping files unsafeConfigReason refuses. */
+async function searchConfig(explorer: ReturnType<typeof lilconfig>, cwd: string, stopDir: string, warn: (message: string) => void): Promise<Found> {
+  for (let dir = cwd; ; dir = dirname(dir)) {
+    for (const place of SEARCH_PLACES) {
+      const file = join(dir, place);
+      try {
+        if (!(await stat(file)).isFile()) continue;
+      } catch {
+        continue;
+      }
+      const isPackage = place === 'package.json';
+      // A package.json is plain data: read it first, so one without our key is passed over quietly.
+      const loaded = isPackage ? await explorer.load(file) : undefined;
+      if (isPackage && (loaded?.config === undefined || loaded.config === null)) continue;
+      const unsafe = await unsafeConfigReason(file);
+      if (unsafe) {
+        warn(`skipped the config file ${file}: ${unsafe}; a config can run commands, so only a safe one is used (fix: move it to a folder only you can write, chmod go-w it, or pass --config ${file})`);
+        continue;
+      }
+      const found = loaded ?? (await explorer.load(file));
+      if (!found || (found.isEmpty && !isPackage)) continue; // an empty file is passed over, as lilconfig's search does
+      return found;
+    }
+    if (dir === stopDir || dirname(dir) === dir) return null;
+  }
 }
 
 /** Where the file's text is broken, as `file:line:column: message`. */
@@ -527,7 +582,8 @@ export async function loadConfig(options: LoadConfigOptions = {}): Promise<Loade
         throw new CliError(`${file} has no "${CONFIG_NAME}" key: add one, or name a collect-bundle.config.json with --config`, 'E_CONFIG');
       }
     } else {
-      found = await explorer.search(cwd);
+      const warn = options.warn ?? ((message: string) => process.emitWarning(message, { code: 'COLLECT_BUNDLE_CONFIG_SKIPPED' }));
+      found = await searchConfig(explorer, cwd, resolve(options.stopDir ?? homedir()), warn);
     }
   } catch (err) {
     if (err instanceof CliError) throw err;
@@ -854,6 +910,8 @@ export interface ApplyConfigOptions {
   readonly settable: ReadonlySet<string>;
   readonly builtins: readonly KnownCollector[];
   readonly cwd?: string;
+  /** Told (one line) about a discovered config file skipped as unsafe. */
+  readonly warn?: (message: string) => void;
 }
 
 /**
@@ -869,7 +927,7 @@ export async function applyConfig(argv: Record<string, unknown>, y: YargsOptions
   if (typeof chosen === 'string' && chosen.trim() === '' && argv['config'] !== undefined) throw new CliError('--config needs a file name (or use --no-config)', 'E_USAGE');
   const loaded = off
     ? undefined
-    : await loadConfig({ ...(typeof chosen === 'string' && chosen.trim() ? { file: chosen } : {}), ...(options.cwd ? { cwd: options.cwd } : {}), builtins: options.builtins });
+    : await loadConfig({ ...(typeof chosen === 'string' && chosen.trim() ? { file: chosen } : {}), ...(options.cwd ? { cwd: options.cwd } : {}), ...(options.warn ? { warn: options.warn } : {}), builtins: options.builtins });
   const defaulted = (y.parsed && y.parsed.defaulted) || {};
   const given = (flag: string): boolean => Object.hasOwn(argv, flag) && !defaulted[flag];
   const sources = applyLayers(argv, flags, given, loaded ? configFlagValues(loaded.config) : {}, options.env);

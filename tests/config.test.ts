@@ -3,7 +3,7 @@
  * validation errors (one line each, naming the file, the key path and what was expected), the frozen
  * result, the layers file < environment < flags, and the shipped JSON Schema being current.
  */
-import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { chmod, chown, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -76,6 +76,10 @@ describe('discovery', () => {
     ['.collect-bundlerc.json', '{ "label": "L" }'],
     ['.collect-bundlerc.yaml', 'label: L\n'],
     ['.collect-bundlerc.yml', 'label: L\n'],
+    ['collect-bundle.config.cjs', 'module.exports = { label: "L" };\n'],
+    ['.collect-bundlerc.mjs', 'export default { label: "L" };\n'],
+    ['.collect-bundlerc.js', 'module.exports = { label: "L" };\n'],
+    ['.collect-bundlerc.cjs', 'module.exports = { label: "L" };\n'],
   ];
   for (const [name, text] of formats) {
     it(`finds and reads ${name}`, async () => {
@@ -102,6 +106,51 @@ describe('discovery', () => {
     expect(loaded?.file).toBe(join(root, 'a', 'collect-bundle.config.json'));
     const nearer = await load({ 'a/collect-bundle.config.json': '{ "label": "outer" }', 'a/b/.collect-bundlerc.yml': 'label: inner\n', 'a/b/c/.keep': '' }, { cwd: 'a/b/c' });
     expect(nearer.loaded?.config.label).toBe('inner');
+  });
+
+  it('skips a file found in a world-writable folder (chmod 1777, like /tmp) without running it, with a one-line warning; --config still uses it', async () => {
+    const root = await temp();
+    const shared = join(root, 'shared');
+    await mkdir(join(shared, 'work'), { recursive: true });
+    const planted = join(shared, 'collect-bundle.config.mjs');
+    await writeFile(planted, 'globalThis.__cbPlanted = true;\nexport default { label: "planted" };\n');
+    await chmod(shared, 0o1777);
+    const warnings: string[] = [];
+    const loaded = await loadConfig({ cwd: join(shared, 'work'), stopDir: root, warn: (m) => warnings.push(m) });
+    expect(loaded).toBeUndefined();
+    expect((globalThis as { __cbPlanted?: boolean }).__cbPlanted).toBeUndefined();
+    expect(warnings).toHaveLength(1);
+    expect(warnings[0]).toMatch(new RegExp(`^skipped the config file ${planted}: its folder ${shared} is writable by every user; .*--config ${planted}\\)$`));
+    expect(warnings[0]).not.toContain('\n');
+    const chosen = await loadConfig({ file: planted, warn: (m) => warnings.push(m) });
+    expect(chosen?.config.label).toBe('planted');
+    expect(warnings).toHaveLength(1);
+  });
+
+  it('skips a group- or world-writable file and takes the next safe one further up', async () => {
+    const root = await temp();
+    await mkdir(join(root, 'a', 'b'), { recursive: true });
+    await writeFile(join(root, 'a', 'collect-bundle.config.json'), '{ "label": "outer" }');
+    await writeFile(join(root, 'a', 'b', 'collect-bundle.config.json'), '{ "label": "writable" }');
+    await writeFile(join(root, 'a', 'b', '.collect-bundlerc.yml'), 'label: group-writable\n');
+    await chmod(join(root, 'a', 'b', 'collect-bundle.config.json'), 0o666);
+    await chmod(join(root, 'a', 'b', '.collect-bundlerc.yml'), 0o664);
+    const warnings: string[] = [];
+    const loaded = await loadConfig({ cwd: join(root, 'a', 'b'), stopDir: root, warn: (m) => warnings.push(m) });
+    expect(loaded?.config.label).toBe('outer');
+    expect(warnings).toEqual([
+      expect.stringMatching(/\.collect-bundlerc\.yml: it is writable by its group \(mode 664\);/),
+      expect.stringMatching(/collect-bundle\.config\.json: it is writable by every user \(mode 666\);/),
+    ]);
+  });
+
+  it.skipIf(process.getuid?.() !== 0)('skips a file owned by another user (running as root)', async () => {
+    const root = await temp();
+    await writeFile(join(root, 'collect-bundle.config.json'), '{ "label": "theirs" }');
+    await chown(join(root, 'collect-bundle.config.json'), 4242, 4242);
+    const warnings: string[] = [];
+    expect(await loadConfig({ cwd: root, stopDir: root, warn: (m) => warnings.push(m) })).toBeUndefined();
+    expect(warnings).toEqual([expect.stringMatching(/: it is owned by uid 4242, not by you \(uid 0\) or root;/)]);
   });
 
   it('finds nothing when no file exists up to the stop directory', async () => {

@@ -4,7 +4,7 @@
  * manifest), error exits, `config --print` / `--validate`, and `collectors.docker.tail` from a file
  * reaching the docker collector against the real test engine.
  */
-import { mkdir, readdir, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, readdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { fileJson, fileText, readBundle, type TarEntry } from '../helpers/bundle.js';
@@ -50,6 +50,24 @@ describe('discovery and selection of the file', () => {
     const { manifest } = await collect(root, join(root, 'out'), []);
     expect(manifest.options.config).toBe(join(root, 'package.json'));
     expect(manifest.options.label).toBe('pkg');
+  });
+
+  it('skips a found file in a world-writable folder with a one-line warning, and uses it when named with --config', async () => {
+    const root = await tempDir('cb-cfg-');
+    const shared = join(root, 'shared');
+    await mkdir(join(shared, 'work'), { recursive: true });
+    const planted = join(shared, 'collect-bundle.config.json');
+    await writeFile(planted, JSON.stringify({ label: 'planted' }));
+    await chmod(shared, 0o1777);
+    const r = await runCli(['config', '--print'], { cwd: join(shared, 'work') });
+    expect(r.code, describeRun(r)).toBe(0);
+    expect(JSON.parse(r.stdout).file).not.toBe(planted);
+    expect(r.stderr.split('\n')).toContain(
+      `collect-bundle: warning: skipped the config file ${planted}: its folder ${shared} is writable by every user; a config can run commands, so only a safe one is used (fix: move it to a folder only you can write, chmod go-w it, or pass --config ${planted})`,
+    );
+    const chosen = await runCli(['--config', planted, 'config', '--print'], { cwd: join(shared, 'work') });
+    expect(chosen.code, describeRun(chosen)).toBe(0);
+    expect(JSON.parse(chosen.stdout)).toMatchObject({ file: planted, options: { label: { value: 'planted', from: 'config file' } } });
   });
 
   it('--config picks a file elsewhere; --no-config ignores the one that would be found', async () => {
