@@ -80,17 +80,26 @@ export function lineNumber(file: LoadedText | undefined, test: (line: string) =>
   return undefined;
 }
 
-/** The line of `"key": <value>` in pretty-printed JSON (value as JSON.stringify writes it). */
-export const jsonKeyLine =
-  (key: string, value?: unknown): ((line: string) => boolean) =>
-  (line) => {
-    const t = line.trim().replace(/,$/, '');
-    return value === undefined ? t.startsWith(`${JSON.stringify(key)}:`) : t === `${JSON.stringify(key)}: ${JSON.stringify(value)}`;
-  };
+/**
+ * The line of `"key": <value>` in pretty-printed JSON (value as JSON.stringify writes it). An undefined
+ * value matches no line (JSON has none): a lookup by a field a row lacks must find nothing, not the first
+ * line with that key, which belongs to another row. For "any value", use jsonKey.
+ */
+export const jsonKeyLine = (key: string, value: unknown): ((line: string) => boolean) => {
+  const want = value === undefined ? undefined : `${JSON.stringify(key)}: ${JSON.stringify(value)}`;
+  return (line) => want !== undefined && line.trim().replace(/,$/, '') === want;
+};
+
+/** The line of `"key": ...` in pretty-printed JSON, whatever its value. */
+export const jsonKey =
+  (key: string): ((line: string) => boolean) =>
+  (line) =>
+    line.trim().startsWith(`${JSON.stringify(key)}:`);
 
 /**
  * The lines of one object of a pretty-printed JSON array, found by a key/value pair it holds: from
- * that line back to the object's opening brace and on to its closing one (same indentation).
+ * that line back to the object's opening brace and on to its closing one (same indentation). An
+ * undefined value finds no object.
  */
 export function jsonObjectRange(file: LoadedText | undefined, key: string, value: unknown, from = 1): { from: number; until: number } | undefined {
   const at = lineNumber(file, jsonKeyLine(key, value), { from });

@@ -11,6 +11,7 @@ import {
   evidenceList,
   fileEvidence,
   isSectionError,
+  jsonKey,
   jsonKeyLine,
   jsonObjectRange,
   lineEvidence,
@@ -115,7 +116,7 @@ function checkEvidence(id: string, text: LoadedText | undefined, json: LoadedJso
     found.push(text!.numbered ? { file: text!.path, line: l.line, excerpt: excerpt(l.text.trim()) } : { file: text!.path, excerpt: excerpt(l.text.trim()) });
   }
   if (found.length) return found.slice(0, MAX_EVIDENCE);
-  const section = lineNumber(json, jsonKeyLine(jsonSection));
+  const section = lineNumber(json, jsonKey(jsonSection));
   return evidenceList([lineEvidence(json, jsonKeyLine('id', id), { from: section ?? 1 })]);
 }
 
@@ -309,7 +310,7 @@ export const djangoMigrationsAnalyzer: Analyzer = {
     const conflictLine = (file: LoadedText | undefined): Evidence | undefined => lineEvidence(file, (l) => l.includes('Conflicting migrations detected'));
     for (const [app, set] of conflicts) {
       const leaves = [...set].sort();
-      const conflictsAt = lineNumber(mj, jsonKeyLine('conflicts'));
+      const conflictsAt = lineNumber(mj, jsonKey('conflicts'));
       findings.push(
         finding({
           id: 'migrations-conflict',
@@ -323,7 +324,7 @@ export const djangoMigrationsAnalyzer: Analyzer = {
             conflictLine(plan),
             conflictLine(mkcheck),
             ...leaves.map((n) => showmigrationsLine(show, app, n, ' ')),
-            lineEvidence(mj, jsonKeyLine(app), conflictsAt ? { from: conflictsAt } : {}),
+            lineEvidence(mj, jsonKey(app), conflictsAt ? { from: conflictsAt } : {}),
           ]),
           remedy: [
             'This is a change to the code, made in development and deployed like any other, not on the production server:',
@@ -355,7 +356,7 @@ export const djangoMigrationsAnalyzer: Analyzer = {
       const evidence = unapplied.slice(0, MAX_EVIDENCE).map((u) => {
         const shown = showmigrationsLine(show, u.app, u.name, ' ');
         if (shown) return shown;
-        const appAt = lineNumber(mj, jsonKeyLine(u.app));
+        const appAt = lineNumber(mj, jsonKey(u.app));
         return lineEvidence(mj, jsonKeyLine('name', u.name), appAt ? { from: appAt } : {});
       });
       const conflicted = [...byApp.keys()].filter((a) => conflicts.has(a));
@@ -396,7 +397,7 @@ export const djangoMigrationsAnalyzer: Analyzer = {
     for (const [app, items] of missing) {
       const ops = items.flatMap((i) => i.operations);
       const appBlock = lineNumber(mkcheck, (l) => l.trim() === `Migrations for '${app}':`);
-      const pendingAt = lineNumber(mj, jsonKeyLine('pendingModelChanges'));
+      const pendingAt = lineNumber(mj, jsonKey('pendingModelChanges'));
       const evidence = ops.slice(0, MAX_EVIDENCE).map(
         (op) =>
           (appBlock !== undefined ? lineEvidence(mkcheck, (l) => l.trim() === `- ${op}`, { from: appBlock }) : undefined) ??
@@ -517,7 +518,7 @@ export const djangoDatabaseAnalyzer: Analyzer = {
               ? 'Everything that reads the database (pages, jobs, migrations status) fails while it is down; the migration and job checks of this bundle could not run.'
               : 'Code that routes queries to this alias fails while it is down.'),
           evidence: evidenceList([
-            lineEvidence(dj, jsonKeyLine('error'), range ?? {}),
+            lineEvidence(dj, jsonKey('error'), range ?? {}),
             lineEvidence(dj, jsonKeyLine('reachable', false), range ?? {}),
             range ? undefined : fileEvidence(dj.path, `alias ${alias}: reachable false`),
           ]),
@@ -554,7 +555,7 @@ export const djangoInterpreterAnalyzer: Analyzer = {
       .map((o) => obj(o))
       .filter((o): o is Record<string, unknown> => !!o);
     const withDjango = others.filter((o) => str(o['django']) && str(o['path']));
-    const othersAt = lineNumber(ij, jsonKeyLine('otherInterpreters'));
+    const othersAt = lineNumber(ij, jsonKey('otherInterpreters'));
     const project = str(doc['project']);
     const better = withDjango[0] ? str(withDjango[0]['path']) : undefined;
     const remedy = [
@@ -583,8 +584,8 @@ export const djangoInterpreterAnalyzer: Analyzer = {
               ? `None of the ${plural(others.length, 'other interpreter')} found on this machine can import Django either.`
               : ''),
         evidence: evidenceList([
-          lineEvidence(ij, jsonKeyLine(runError ? 'error' : 'djangoImportError')),
-          lineEvidence(ij, jsonKeyLine('reason')),
+          lineEvidence(ij, jsonKey(runError ? 'error' : 'djangoImportError')),
+          lineEvidence(ij, jsonKey('reason')),
           ...withDjango.slice(0, 3).map((o) => lineEvidence(ij, jsonKeyLine('path', str(o['path'])), othersAt ? { from: othersAt } : {})),
         ]),
         remedy: remedy.join('\n'),

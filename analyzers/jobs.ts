@@ -8,8 +8,10 @@ import type { AnalyzeOptions, Analyzer, BundleView, Evidence, Finding } from '..
 import {
   arr,
   evidenceList,
+  fileEvidence,
   humanDuration,
   isSectionError,
+  jsonKey,
   jsonKeyLine,
   jsonObjectRange,
   lineEvidence,
@@ -66,6 +68,23 @@ function hostOf(row: Record<string, unknown>, hosts: readonly Record<string, unk
 
 const isFalse = (v: unknown): boolean => v === false || v === 0 || v === 'false' || v === 'False';
 
+/**
+ * The field a row is best named by in container-manager.json: `name` (or `job_name`) when the row has
+ * one, else `id`. Evidence looks a row up by that field only, so a row without a name is never matched
+ * to another row's "name" line.
+ */
+function identity(row: Record<string, unknown>): { key: string; value: unknown } | undefined {
+  for (const key of ['name', 'job_name']) if (str(row[key]) !== undefined) return { key, value: row[key] };
+  const id = row['id'];
+  return typeof id === 'string' || typeof id === 'number' ? { key: 'id', value: id } : undefined;
+}
+
+/** The lines of an executor host's object in container-manager.json, found by its name, else its id. */
+function hostRange(cm: LoadedJson, host: Record<string, unknown>, from: number): { from: number; until: number } | undefined {
+  const who = identity(host);
+  return who && jsonObjectRange(cm, who.key, who.value, from);
+}
+
 async function containerManager(view: BundleView): Promise<{ cm: LoadedJson; doc: Record<string, unknown> } | undefined> {
   const cm = await loadJson(view, 'django/container-manager.json');
   const doc = obj(cm?.value);
@@ -115,18 +134,19 @@ export const jobsPendingAnalyzer: Analyzer = {
     const hostName = host ? (str(host['name']) ?? `#${String(host['id'])}`) : undefined;
     const hostInactive = host ? isFalse(host[activeField]) : false;
 
-    const at = lineNumber(cm, jsonKeyLine('oldestPending'));
+    const at = lineNumber(cm, jsonKey('oldestPending'));
     // The oldest pending job's own fields come first after its key (latestFailed etc. follow it).
     const range = at ? { from: at } : {};
-    const countsAt = lineNumber(cm, jsonKeyLine('countsByStatus'));
+    const countsAt = lineNumber(cm, jsonKey('countsByStatus'));
+    const job = identity(oldest);
     const evidence: (Evidence | undefined)[] = [
-      lineEvidence(cm, jsonKeyLine('name', name), range),
-      lineEvidence(cm, jsonKeyLine(ageFrom), range),
-      ...pendingCounts.map(([s]) => lineEvidence(cm, jsonKeyLine(s), countsAt ? { from: countsAt } : {})),
+      job ? lineEvidence(cm, jsonKeyLine(job.key, job.value), range) : undefined,
+      lineEvidence(cm, jsonKey(ageFrom), range),
+      ...pendingCounts.map(([s]) => lineEvidence(cm, jsonKey(s), countsAt ? { from: countsAt } : {})),
     ];
     if (host && hostInactive) {
-      const hr = jsonObjectRange(cm, 'name', str(host['name']), lineNumber(cm, jsonKeyLine('executorHosts')) ?? 1);
-      if (hr) evidence.push(lineEvidence(cm, jsonKeyLine(activeField), hr));
+      const hr = hostRange(cm, host, lineNumber(cm, jsonKey('executorHosts')) ?? 1);
+      if (hr) evidence.push(lineEvidence(cm, jsonKey(activeField), hr));
     }
     return [
       finding({
@@ -185,7 +205,7 @@ export const executorHostsAnalyzer: Analyzer = {
       .filter((e): e is Record<string, unknown> => !!e && typeof e['url'] === 'string');
     const jobs = obj(doc['jobs']);
     const byHost = jobs && !isSectionError(jobs) ? (obj(jobs['countsByExecutorHost']) ?? {}) : {};
-    const hostsAt = lineNumber(cm, jsonKeyLine('executorHosts')) ?? 1;
+    const hostsAt = lineNumber(cm, jsonKey('executorHosts')) ?? 1;
 
     const findings: Finding[] = [];
     for (const h of rows) {
@@ -200,7 +220,8 @@ export const executorHostsAnalyzer: Analyzer = {
       const waiting = Object.entries(obj(byHost[String(h['id'])]) ?? {})
         .filter(([s, n]) => PENDING_STATES.has(s.toLowerCase()) && typeof n === 'number' && n > 0)
         .reduce((sum, [, n]) => sum + (n as number), 0);
-      const range = jsonObjectRange(cm, 'name', str(h['name']), hostsAt) ?? jsonObjectRange(cm, 'id', h['id'], hostsAt);
+      const who = identity(h);
+      const range = hostRange(cm, h, hostsAt);
       const engineRange = engine && enginesFile ? jsonObjectRange(enginesFile, 'url', engine['url']) : undefined;
       const reason = engine ? str(engine['reason']) : undefined;
       const problems = [
@@ -219,9 +240,11 @@ export const executorHostsAnalyzer: Analyzer = {
             (engineDown ? 'Jobs sent to it cannot start while its engine does not answer. ' : '') +
             (waiting ? `${plural(waiting, 'job')} assigned to it ${waiting === 1 ? 'is' : 'are'} waiting.` : ''),
           evidence: evidenceList([
-            lineEvidence(cm, jsonKeyLine('name', str(h['name'])), range ?? { from: hostsAt }),
-            ...(inactive ? [lineEvidence(cm, jsonKeyLine(activeField), range ?? { from: hostsAt })] : []),
-            ...(engineDown && enginesFile ? [lineEvidence(enginesFile, jsonKeyLine('reason'), engineRange ?? {}), lineEvidence(enginesFile, jsonKeyLine('url', engine['url']), engineRange ?? {})] : []),
+            // Without the host's own object, no line of another host's may stand for it.
+            ...(range && who ? [lineEvidence(cm, jsonKeyLine(who.key, who.value), range)] : []),
+            ...(inactive && range ? [lineEvidence(cm, jsonKey(activeField), range)] : []),
+            ...(range ? [] : [fileEvidence(cm.path, `executor host ${name}: ${inactive ? `${activeField} false` : `engine ${url ?? '?'}`}`)]),
+            ...(engineDown && enginesFile ? [lineEvidence(enginesFile, jsonKey('reason'), engineRange ?? {}), lineEvidence(enginesFile, jsonKeyLine('url', engine['url']), engineRange ?? {})] : []),
           ]),
           remedy: [
             ...(inactive

@@ -114,6 +114,39 @@ describe('on hand-made bundles', () => {
     expect(f!.title).toBe('1 job waiting; the oldest, j, has been pending for 40 min');
   });
 
+  it('point evidence at the host without a name by its id, never at another host\'s "name" line (review of #6)', async () => {
+    const hosts = {
+      activeField: 'is_active',
+      hosts: [
+        { id: 1, name: 'healthy-host', is_active: true },
+        { id: 2, is_active: false },
+      ],
+    };
+    const v = cm({ countsByStatus: { pending: 1 }, countsByExecutorHost: { '2': { pending: 1 } }, oldestPending: { id: 9, status: 'pending', docker_host_id: 2, created_at: '2026-02-28T12:00:00Z', ageFrom: 'created_at' } }, hosts);
+    const text = (await v.text('django/container-manager.json'))!.split('\n');
+    const lineOf = (needle: string, from = 0): number => text.findIndex((l, i) => i >= from && l.trim().replace(/,$/, '') === needle) + 1;
+    const host2 = lineOf('"id": 2', lineOf('"hosts": ['));
+    const [h, ...rest] = await executorHostsAnalyzer.analyze(v, {});
+    expect(rest).toEqual([]);
+    expect(h).toMatchObject({ id: 'executor-host-unreachable', subject: '#2' });
+    expect(h!.evidence).toEqual([
+      { file: 'django/container-manager.json', line: host2, excerpt: '"id": 2' },
+      { file: 'django/container-manager.json', line: lineOf('"is_active": false'), excerpt: '"is_active": false' },
+    ]);
+    // The stuck job names no "name": its evidence is its own id line, and host 2's is_active line.
+    const [j] = await jobsPendingAnalyzer.analyze(v, {});
+    expect(j!.summary).toContain('assigned to executor host #2, which is inactive');
+    const jobId = lineOf('"id": 9');
+    expect(j!.evidence).toEqual(
+      expect.arrayContaining([
+        { file: 'django/container-manager.json', line: jobId, excerpt: '"id": 9' },
+        { file: 'django/container-manager.json', line: lineOf('"is_active": false'), excerpt: '"is_active": false' },
+      ]),
+    );
+    expect(j!.evidence.map((e) => e.excerpt)).not.toContain('"name": "healthy-host"');
+    expect(j!.evidence.map((e) => e.excerpt)).not.toContain('"is_active": true');
+  });
+
   it('compare engine URLs without credentials, case or trailing slash', () => {
     expect(normalizeEngineUrl('TCP://user:pw@Docker.Example:2376/')).toBe('tcp://docker.example:2376');
     expect(normalizeEngineUrl('https://docker.example:2376')).toBe('tcp://docker.example:2376');
