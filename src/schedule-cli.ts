@@ -96,6 +96,7 @@ const PASSED_ENV = ['DOCKER_HOST', 'DOCKER_CONTEXT', 'DOCKER_TLS_VERIFY', 'DOCKE
 /** `collect-bundle schedule ...`: exit 0 when stopped by the signal or --max-runs, or after printing. */
 export async function runSchedule(argv: Record<string, unknown>, rawArgs: readonly string[], io: CliIo, collect: CollectOptions): Promise<number> {
   const log = (line: string): void => void io.stderr.write(`${line}\n`);
+  if (argv['job'] !== undefined) throw new CliError('--job makes a one-off bundle; use collect --job', 'E_USAGE');
   const retention = retentionFromArgv(argv);
   const hasPolicy = Object.keys(retention).length > 0;
   const outputDir = resolve(collect.outputDir);
@@ -180,6 +181,8 @@ export async function runSchedule(argv: Record<string, unknown>, rawArgs: readon
     ...(minFreeBytes !== undefined ? { minFreeBytes } : {}),
     signal: io.signal,
     log,
+    ...(argv['fail-on'] === 'error' || argv['fail-on'] === 'warning' ? { failOn: argv['fail-on'] } : {}),
   });
+  // Exit 0 even with --fail-on: the run lines say which bundles had findings at that level.
   return EXIT.complete;
 }

@@ -41,6 +41,11 @@ export interface ScheduleOptions {
   readonly signal?: AbortSignal;
   /** One line per run, plus start and stop lines; default: nowhere. */
   readonly log?: (line: string) => void;
+  /**
+   * `--fail-on`: a run line whose findings reach this severity says so. The schedule's exit code does
+   * not change (a scheduler that stopped on the first finding would miss the "after").
+   */
+  readonly failOn?: 'error' | 'warning';
 }
 
 /** What one run did. */
@@ -53,6 +58,10 @@ export interface ScheduleRun {
   readonly bytes?: number;
   /** Why it failed or was skipped. */
   readonly reason?: string;
+  /** The bundle's findings by severity (absent when the analyzers did not run). */
+  readonly findings?: { readonly error: number; readonly warning: number; readonly info: number };
+  /** Set with `failOn` when a finding at or above that level exists. */
+  readonly failedOn?: boolean;
   readonly durationMs: number;
   /** Bundles removed by retention after this run. */
   readonly deleted: readonly Deletion[];
@@ -242,7 +251,9 @@ export async function schedule(options: ScheduleOptions): Promise<ScheduleResult
           // The absolute directory: run.bundle is then absolute too, which retention's protect and the log rely on.
           const result = await collectBundle({ ...options.collect, outputDir, signal });
           footprint = runFootprint(result);
-          run = { number, startedAt, status: result.status, bundle: result.bundle, bytes: result.bytes };
+          const counts = result.findings?.counts;
+          const failedOn = options.failOn !== undefined && counts !== undefined && (counts.error > 0 || (options.failOn === 'warning' && counts.warning > 0));
+          run = { number, startedAt, status: result.status, bundle: result.bundle, bytes: result.bytes, ...(counts ? { findings: counts } : {}), ...(failedOn ? { failedOn } : {}) };
         } catch (err) {
           if (signal.aborted) break; // collectBundle removed the .partial and the spool
           // A bad configuration will not mend itself: stop at once when the very first run shows one.
@@ -283,7 +294,9 @@ export async function schedule(options: ScheduleOptions): Promise<ScheduleResult
       }
       const what = done.status === 'skipped' ? `skipped: ${done.reason}` : done.bundle ? `${done.bundle} (${formatBytes(done.bytes ?? 0)})` : `failed: ${done.reason}`;
       const status = done.status === 'skipped' ? '' : ` ${done.status}`;
-      log(`${formatTime(startedAt, zone)} run ${number}${options.maxRuns ? `/${options.maxRuns}` : ''}${status} ${what} in ${(done.durationMs / 1000).toFixed(1)}s${describeDeletions(done.deleted, retention?.failed ?? [])}${tail}`);
+      const f = done.findings;
+      const findings = f ? `; findings ${f.error} error, ${f.warning} warning, ${f.info} info${done.failedOn ? ' (findings at --fail-on level)' : ''}` : '';
+      log(`${formatTime(startedAt, zone)} run ${number}${options.maxRuns ? `/${options.maxRuns}` : ''}${status} ${what} in ${(done.durationMs / 1000).toFixed(1)}s${findings}${describeDeletions(done.deleted, retention?.failed ?? [])}${tail}`);
       if (last) return { runs, stoppedBy: 'max-runs' };
     }
     log(`collect-bundle schedule: stopped after ${runs.length} run${runs.length === 1 ? '' : 's'}; lock released`);

@@ -127,7 +127,7 @@ describe('schedule() with a real collection', () => {
     expect(lines[0]).toMatch(/^collect-bundle schedule: every 1s, times in UTC; output .*; keep 1; at most 3 runs; lock .*\.collect-bundle\.lock \(pid \d+\); first run now$/);
     const runLines = lines.filter((l) => / run \d\/3 /.test(l));
     expect(runLines).toHaveLength(3);
-    expect(runLines[0]).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\+00:00 run 1\/3 complete \/.*\.tar\.gz \(.*\) in \d+\.\ds; next \d{4}-/);
+    expect(runLines[0]).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\+00:00 run 1\/3 complete \/.*\.tar\.gz \(.*\) in \d+\.\ds; findings \d+ error, \d+ warning, \d+ info; next \d{4}-/);
     expect(runLines[2]).toMatch(/deleted collect-bundle-.* \(beyond --keep 1\); that was the last run \(--max-runs\)$/);
   }, 60_000);
 
@@ -148,6 +148,28 @@ describe('schedule() with a real collection', () => {
     expect(made.startsWith('/'), made).toBe(true); // the run reports where the bundle really is
     expect(result.runs[0]!.deleted.map((d) => d.name)).toEqual([future]);
     expect(lines.join('\n')).toMatch(new RegExp(`warning: ${future.replace(/\./g, '\\.')} is stamped .* in the future`));
+  }, 60_000);
+
+  it('logs the findings of each run, and with failOn marks the runs that have findings at that level', async () => {
+    const dir = join(root, 'findings');
+    await mkdir(dir);
+    // A real .env with a key defined twice: the env-file analyzer reports a warning.
+    const envFile = join(root, 'dup.env');
+    await writeFile(envFile, 'APP_MODE=a\nAPP_MODE=b\n');
+    const lines: string[] = [];
+    const result = await schedule({ collect: { ...collect(dir), envFiles: [envFile] }, trigger: { every: 1000 }, maxRuns: 1, failOn: 'warning', timezone: 'UTC', log: (l) => lines.push(l) });
+    const run = result.runs[0]!;
+    expect(run.findings?.warning, lines.join('\n')).toBeGreaterThanOrEqual(1);
+    const line = lines.find((l) => / run 1\/1 /.test(l))!;
+    expect(line).toContain(`; findings ${run.findings!.error} error, ${run.findings!.warning} warning, ${run.findings!.info} info (findings at --fail-on level)`);
+    // The same run without failOn: counted, not marked; with failOn error: a warning does not reach it.
+    for (const failOn of [undefined, 'error'] as const) {
+      const more: string[] = [];
+      await schedule({ collect: { ...collect(dir), envFiles: [envFile] }, trigger: { every: 1000 }, maxRuns: 1, ...(failOn ? { failOn } : {}), timezone: 'UTC', log: (l) => more.push(l) });
+      const l = more.find((x) => / run 1\/1 /.test(x))!;
+      expect(l).toMatch(/; findings \d+ error, [1-9]\d* warning, \d+ info/);
+      expect(l).not.toContain('--fail-on level');
+    }
   }, 60_000);
 
   it('skips a run that would not fit on the disk, and keeps scheduling', async () => {

@@ -174,6 +174,7 @@ describe('usage errors', () => {
     [['schedule', '--cron', '0 3 * * *', '--timezone', 'Mars/Olympus'], /"Mars\/Olympus" is not a known time zone/],
     [['schedule', '--every', '1m', '--keep', '0'], /--keep must be a whole number of at least 1/],
     [['schedule', '--every', '7m', '--print-cron'], /--every 7m cannot be written as a crontab line.*--cron/],
+    [['schedule', '--every', '1m', '--job', '42'], /^collect-bundle: --job makes a one-off bundle; use collect --job$/],
     [['schedule', '--cron', '99 * * * *', '--print-cron'], /--cron "99 \* \* \* \*" is not a cron expression/],
     [['schedule', '--cron', '0 0 30 2 *', '--print-systemd'], /never fires/],
     [['schedule', '--cron', '0 3 * * 5#2', '--print-cron'], /L, W, # or \? .*--print-systemd/],
