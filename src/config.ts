@@ -205,6 +205,18 @@ const cloudrunCollectorOptions = z
     failedExecutionLogs: wholeAtLeast(0).describe('Failed executions whose log entries are read'),
     logLimit: wholeAtLeast(1).describe('Log entries read per failed execution'),
     logFreshness: z.string().regex(DURATION_PATTERN, { error: (iss) => `expected a duration such as "7d" or "24h"${got(iss)}` }).describe('How far back log entries are read'),
+    commandTimeoutMs: wholeAtLeast(1)
+      .max(MAX_TIMER_MS, { error: (iss) => `expected at most ${MAX_TIMER_MS} ms (24 days)${got(iss)}` })
+      .describe('Milliseconds each gcloud command may run (default 60000)'),
+  })
+  .partial();
+
+/** The compose collector's options that a config may set. */
+const composeCollectorOptions = z
+  .strictObject({
+    projectDir: path('the folder with the compose file').describe('Folder with the compose file (default: the Django project folder, else the current directory)'),
+    files: z.array(path('a compose file')).describe('Compose files to read instead of the default names (like docker compose -f)'),
+    projectName: nonEmpty('a compose project name').describe('The project name (like docker compose -p; default: derived as compose does)'),
   })
   .partial();
 
@@ -217,6 +229,7 @@ const collectors = z
     docker: toggle(dockerCollectorOptions),
     django: toggle(djangoCollectorOptions),
     cloudrun: toggle(cloudrunCollectorOptions),
+    compose: toggle(composeCollectorOptions),
   })
   .partial()
   .catchall(z.union([z.boolean(), z.record(z.string(), z.unknown())], { error: (iss) => `expected true (enable), false (disable) or an object of options${got(iss)}` }))
@@ -605,7 +618,7 @@ export function validateConfig(raw: unknown, file: string, builtins: readonly Kn
 }
 
 /** Options the config schema itself checks, per built-in collector. */
-const SCHEMA_CHECKED = new Set(['system', 'docker', 'django', 'cloudrun']);
+const SCHEMA_CHECKED = new Set(['system', 'docker', 'django', 'cloudrun', 'compose']);
 
 /**
  * Custom collector names are unique and differ from the built-ins; `collectors.<name>` names a known
@@ -624,9 +637,19 @@ function checkNames(config: Config, builtins: readonly KnownCollector[]): string
   if (!byName.size) return problems;
   const known = [...byName.keys(), ...seen.keys()];
   for (const [name, value] of Object.entries(config.collectors ?? {})) {
+    const at = keyPath(['collectors', name]);
+    if (seen.has(name) && typeof value === 'object' && value !== null) {
+      // A custom collector's settings live in its spec; options here would be silently dropped.
+      problems.push(`${at}: custom collector "${name}" takes no options here (true or false only); set them in custom[${seen.get(name)}]`);
+      continue;
+    }
     if (!known.includes(name)) {
       // A plugin's collector is known only once the plugins load (collectBundle reports those).
-      if (!config.plugins?.length) problems.push(`${keyPath(['collectors', name])}: unknown collector; valid: ${known.join(', ')} (or a plugin's, with "plugins")`);
+      if (!config.plugins?.length) problems.push(`${at}: unknown collector; valid: ${known.join(', ')} (or a plugin's, with "plugins")`);
+      else if (typeof value === 'boolean') {
+        // Would be ignored: the toggles apply before the plugins load.
+        problems.push(`${at}: a plugin's collector takes an object of options here, not ${value}; to ${value ? 'run only some collectors use "only"' : 'leave it out use "skip"'} (or --${value ? 'only' : 'skip'} ${name})`);
+      }
       continue;
     }
     const collector = byName.get(name);
@@ -654,6 +677,7 @@ function resolvePython(dir: string, python: string | undefined): string | undefi
 
 function resolvePaths(c: Config, dir: string): Config {
   const django = c.collectors?.django;
+  const compose = c.collectors?.compose;
   return {
     ...c,
     ...(c.outputDir !== undefined ? { outputDir: resolveIn(dir, c.outputDir)! } : {}),
@@ -668,8 +692,16 @@ function resolvePaths(c: Config, dir: string): Config {
           },
         }
       : {}),
-    ...(c.collectors && typeof django === 'object'
-      ? { collectors: { ...c.collectors, django: { ...django, ...(django.dir ? { dir: resolveIn(dir, django.dir)! } : {}), ...(django.python ? { python: resolvePython(dir, django.python)! } : {}) } } }
+    ...(c.collectors && (typeof django === 'object' || typeof compose === 'object')
+      ? {
+          collectors: {
+            ...c.collectors,
+            ...(typeof django === 'object' ? { django: { ...django, ...(django.dir ? { dir: resolveIn(dir, django.dir)! } : {}), ...(django.python ? { python: resolvePython(dir, django.python)! } : {}) } } : {}),
+            ...(typeof compose === 'object'
+              ? { compose: { ...compose, ...(compose.projectDir ? { projectDir: resolveIn(dir, compose.projectDir)! } : {}), ...(compose.files ? { files: compose.files.map((f) => resolve(compose.projectDir ? resolve(dir, compose.projectDir) : dir, f)) } : {}) } }
+              : {}),
+          },
+        }
       : {}),
     ...(c.redaction
       ? {

@@ -262,7 +262,7 @@ describe('validation errors: one line per problem, naming the key path and what 
     expect(problems({ pendingThreshold: 'ages' })).toEqual(['pendingThreshold: expected a duration such as "15m" or "2h", got "ages"']);
     expect(problems({ collectors: { cloudrun: { project: '', regoin: 'x' } } })).toEqual([
       'collectors.cloudrun.project: expected a Google Cloud project id, got ""',
-      'collectors.cloudrun.regoin: unknown key; valid keys here: project, region, gcloud, limit, failedExecutionLogs, logLimit, logFreshness',
+      'collectors.cloudrun.regoin: unknown key; valid keys here: project, region, gcloud, limit, failedExecutionLogs, logLimit, logFreshness, commandTimeoutMs',
     ]);
   });
 
@@ -303,6 +303,29 @@ describe('validation errors: one line per problem, naming the key path and what 
     expect(custom[1]).toMatch(/^custom\[1\]\.timeout: "0s" is not a positive duration/);
   });
 
+  it('accepts the options the docs name for compose and cloudrun, resolving compose paths against the config file\'s folder', () => {
+    const loaded = validateConfig(
+      { collectors: { compose: { projectDir: 'deploy', files: ['compose.prod.yaml'], projectName: 'site' }, cloudrun: { commandTimeoutMs: 120_000 } } },
+      '/etc/cb/collect-bundle.config.json',
+      builtinCollectors,
+    );
+    expect(loaded.config.collectors?.compose).toEqual({ projectDir: '/etc/cb/deploy', files: ['/etc/cb/deploy/compose.prod.yaml'], projectName: 'site' });
+    expect(loaded.config.collectors?.cloudrun).toEqual({ commandTimeoutMs: 120_000 });
+    expect(problems({ collectors: { compose: { projectdir: 'x' } } })).toEqual(['collectors.compose.projectdir: unknown key; valid keys here: projectDir, files, projectName']);
+    expect(problems({ collectors: { cloudrun: { commandTimeoutMs: 0 } } })).toEqual(['collectors.cloudrun.commandTimeoutMs: expected a whole number ≥ 1, got 0']);
+  });
+
+  it('refuses options for a custom collector and true/false for a plugin\'s collector, which would be dropped silently', () => {
+    expect(problems({ custom: [{ type: 'env', name: 'envy' }], collectors: { envy: { include: ['HOME'] } } })).toEqual([
+      'collectors.envy: custom collector "envy" takes no options here (true or false only); set them in custom[0]',
+    ]);
+    expect(problems({ custom: [{ type: 'env', name: 'envy' }], collectors: { envy: false } })).toEqual([]);
+    expect(problems({ plugins: ['./queue.mjs'], collectors: { 'queue-length': false, 'queue-age': true, 'queue-depth': { max: 3 } } })).toEqual([
+      'collectors.queue-length: a plugin\'s collector takes an object of options here, not false; to leave it out use "skip" (or --skip queue-length)',
+      'collectors.queue-age: a plugin\'s collector takes an object of options here, not true; to run only some collectors use "only" (or --only queue-age)',
+    ]);
+  });
+
   it('duplicate custom collector names', () => {
     expect(
       problems({
@@ -323,7 +346,7 @@ describe('validation errors: one line per problem, naming the key path and what 
     expect(problems({ collectors: { dokcer: false } })).toEqual([`collectors.dokcer: unknown collector; valid: ${names.join(', ')} (or a plugin's, with "plugins")`]);
     // With plugins, a name may be a plugin's collector: only the loaded plugins can tell.
     expect(problems({ plugins: ['./ops/queue.mjs'], collectors: { 'celery-queue': { queues: ['celery'] } } })).toEqual([]);
-    const other = builtinCollectors.find((c) => !['system', 'docker', 'django', 'cloudrun'].includes(c.name) && Object.keys(c.defaults).length);
+    const other = builtinCollectors.find((c) => !['system', 'docker', 'django', 'cloudrun', 'compose'].includes(c.name) && Object.keys(c.defaults).length);
     if (other) {
       const lines = problems({ collectors: { [other.name]: { noSuchOption: 1 } } });
       expect(lines).toEqual([`collectors.${other.name}.noSuchOption: unknown option of the ${other.name} collector; valid: ${Object.keys(other.defaults).join(', ')}`]);
