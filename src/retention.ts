@@ -80,8 +80,9 @@ export interface RetentionOptions {
   /** Never deleted, whatever the policy says (the bundle just written). */
   readonly protect?: string;
   /**
-   * Remembers which files were already checked (path → size:mtime), so a long-running scheduler does
-   * not stream every old bundle again on every run. Pass the same map on every call.
+   * Remembers which files were already checked (path → `size:mtime` for ours, `foreign:size:mtime`
+   * for the others), so a long-running scheduler does not stream every old bundle, nor every foreign
+   * file under a bundle name, again on every run. Pass the same map on every call.
    */
   readonly cache?: Map<string, string>;
   /** Only list and decide; delete nothing (the result says what would be deleted). */
@@ -131,8 +132,14 @@ export async function listBundles(dir: string, options: Pick<RetentionOptions, '
     const st = await lstat(path).catch(() => undefined);
     if (!st?.isFile()) continue; // symlinks and directories are never ours to delete
     const id = `${st.size}:${st.mtimeMs}`;
-    if (options.cache?.get(path) !== id) {
+    const known = options.cache?.get(path);
+    if (known === `foreign:${id}`) {
+      foreign.push(name);
+      continue;
+    }
+    if (known !== id) {
       if (!(await isOurBundle(path))) {
+        options.cache?.set(path, `foreign:${id}`);
         foreign.push(name);
         continue;
       }

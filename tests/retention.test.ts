@@ -4,12 +4,13 @@
  * deleted, oldest first, each with its sidecar; everything else survives.
  */
 import { execFileSync } from 'node:child_process';
-import { copyFile, mkdir, mkdtemp, readdir, rm, stat, symlink, utimes, writeFile } from 'node:fs/promises';
+import { copyFile, mkdir, mkdtemp, open, readFile, readdir, rm, stat, symlink, truncate, utimes, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { defineCollector, text } from '../src/artifacts.js';
 import { utcStamp } from '../src/bundle/name.js';
+import { readEntryText } from '../src/bundle/reader.js';
 import { collectBundle } from '../src/collect.js';
 import { applyRetention, listBundles, planRetention, type BundleFile } from '../src/retention.js';
 
@@ -163,6 +164,50 @@ describe('applyRetention on real bundles', () => {
     const dir = await freshDir();
     await expect(applyRetention(dir, { keep: 0 })).rejects.toThrow(/--keep must be a whole number of at least 1/);
     await expect(applyRetention(dir, { maxAgeMs: -1 })).rejects.toThrow(/--max-age/);
+  });
+});
+
+describe('reading only what is needed', () => {
+  it('readEntryText stops after the entry: manifest.json (the first entry) of a bundle cut in the middle still reads', async () => {
+    // About 1 MiB of poorly compressible text behind the manifest, then the file cut in half.
+    const bulky = defineCollector({
+      name: 'bulky',
+      description: 'a large text file for the reader test',
+      defaultEnabled: false,
+      defaults: {},
+      async *collect() {
+        yield text('numbers.txt', Array.from({ length: 40_000 }, (_v, i) => `${i} ${Math.random()} ${Math.random()}`).join('\n'));
+      },
+    });
+    const made = await collectBundle({ outputDir: join(root, 'bulky'), collectors: [bulky], only: ['bulky'], redaction: { ephemeralKey: true }, env: {}, noAnalyze: true });
+    const cut = join(root, 'bulky', 'cut.tar.gz');
+    await copyFile(made.bundle, cut);
+    await truncate(cut, Math.floor(made.bytes / 2));
+    const manifest = JSON.parse((await readEntryText(cut, 'manifest.json'))!) as { bundle: string };
+    expect(manifest.bundle).toBe(made.manifest.bundle);
+    // What lies beyond the cut is still an error, as before.
+    await expect(readEntryText(cut, 'bulky/numbers.txt')).rejects.toThrow();
+  });
+
+  it('listBundles remembers a file that is not ours as long as it is unchanged (size and mtime)', async () => {
+    const dir = await freshDir();
+    const name = await bundleAt(dir, ago(HOUR), 'negcch');
+    const path = join(dir, name);
+    const original = await readFile(path);
+    const { mtime } = await stat(path);
+    // Damage the compressed stream early: not readable, so not ours.
+    const fh = await open(path, 'r+');
+    await fh.write(Buffer.from([original[30]! ^ 0xff, original[31]! ^ 0xff]), 0, 2, 30);
+    await fh.close();
+    await utimes(path, mtime, mtime);
+    const cache = new Map<string, string>();
+    expect((await listBundles(dir, { cache })).foreign).toEqual([name]);
+    // The same size and mtime again, with the original bytes back: the cached verdict stands, nothing is re-read...
+    await writeFile(path, original);
+    await utimes(path, mtime, mtime);
+    expect((await listBundles(dir, { cache })).foreign).toEqual([name]);
+    // ...while a fresh look (or any change of size or mtime) reads it again.
+    expect((await listBundles(dir)).bundles.map((b) => b.name)).toEqual([name]);
   });
 });
 

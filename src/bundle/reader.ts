@@ -71,19 +71,56 @@ export async function forEachEntry(file: string, onEntry: (entry: BundleEntry, c
   await done;
 }
 
-/** Reads one entry's text by its path below the top-level folder; undefined when absent. */
-export async function readEntryText(file: string, path: string, maxBytes = 64 * 1024 * 1024): Promise<string | undefined> {
-  let found: string | undefined;
-  await forEachEntry(file, async (entry, content) => {
-    if (entry.path !== path || found !== undefined) return;
-    const chunks: Buffer[] = [];
-    let size = 0;
-    for await (const chunk of content as AsyncIterable<Buffer>) {
-      size += chunk.length;
-      if (size > maxBytes) throw new Error(`${path} is larger than ${maxBytes} bytes`);
-      chunks.push(chunk);
-    }
-    found = Buffer.concat(chunks).toString('utf8');
+/**
+ * Reads one entry's text by its path below the top-level folder; undefined when absent. Stops reading
+ * the archive as soon as the entry is read (manifest.json is the first entry of a bundle, so checking
+ * a bundle costs a few KiB, not the whole file).
+ */
+export function readEntryText(file: string, path: string, maxBytes = 64 * 1024 * 1024): Promise<string | undefined> {
+  const ex = extract();
+  const source = createReadStream(file);
+  const gunzip = createGunzip();
+  return new Promise<string | undefined>((resolve, reject) => {
+    let settled = false;
+    const stop = (): void => {
+      source.unpipe();
+      source.destroy();
+      gunzip.destroy();
+      ex.destroy();
+    };
+    const finish = (text: string | undefined): void => {
+      if (settled) return;
+      settled = true;
+      stop();
+      resolve(text);
+    };
+    const fail = (err: Error): void => {
+      if (settled) return;
+      settled = true;
+      stop();
+      reject(err);
+    };
+    source.on('error', fail);
+    gunzip.on('error', fail);
+    ex.on('error', fail);
+    ex.on('finish', () => finish(undefined));
+    ex.on('entry', (header, content, next) => {
+      const stream = content as unknown as Readable;
+      const slash = header.name.indexOf('/');
+      if ((slash === -1 ? '' : header.name.slice(slash + 1)) !== path) {
+        stream.on('end', next);
+        stream.resume();
+        return;
+      }
+      const chunks: Buffer[] = [];
+      let size = 0;
+      stream.on('data', (chunk: Buffer) => {
+        size += chunk.length;
+        if (size > maxBytes) fail(new Error(`${path} is larger than ${maxBytes} bytes`));
+        else chunks.push(chunk);
+      });
+      stream.on('end', () => finish(Buffer.concat(chunks).toString('utf8')));
+    });
+    source.pipe(gunzip).pipe(ex);
   });
-  return found;
 }
