@@ -96,11 +96,11 @@ export const httpCollectorSchema = z.strictObject({
   maxBytes: byteSize.optional(),
 });
 
-/** The process environment: every name; values only through the redactor, never for secret-looking names. */
+/** The process environment: every name; values only for safe or included names that do not look secret, through the redactor. */
 export const envCollectorSchema = z.strictObject({
   type: z.literal('env'),
   name: collectorName,
-  /** Name globs (`DJANGO_*`, `*_URL`); default: all names. */
+  /** Name globs (`DJANGO_*`, `*_URL`); default: all names. An included name shows its value unless it looks secret. */
   include: z.array(z.string().min(1)).optional(),
   /** Name globs to leave out (applied after include). */
   exclude: z.array(z.string().min(1)).optional(),
