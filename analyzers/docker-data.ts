@@ -210,6 +210,10 @@ export interface ContainerEvent {
   readonly line: number;
   readonly text: string;
   readonly exitCode?: number;
+  /** When it happened (ms since the epoch), from `timeNano` or `time`. */
+  readonly time?: number;
+  /** A kill event's signal, as the engine wrote it (`15`, `SIGTERM`). */
+  readonly signal?: string;
 }
 
 /** events.jsonl of one engine, indexed: container events by name, and lines that look like image pull errors. */
@@ -221,7 +225,7 @@ export interface EngineEvents {
 }
 
 /** Actions analyzers look at; other events are not even parsed. */
-const EVENT_ACTIONS = /"(?:Action|status)":"(?:die|oom|kill|restart|health_status[^"]*)"/;
+const EVENT_ACTIONS = /"(?:Action|status)":"(?:die|oom|kill|stop|start|restart|health_status[^"]*)"/;
 
 export async function readEvents(view: BundleView, label: string, pullError: RegExp): Promise<EngineEvents | undefined> {
   const t = await readLines(view, `docker/${label}/events.jsonl`);
@@ -231,18 +235,29 @@ export async function readEvents(view: BundleView, label: string, pullError: Reg
   for (const l of t.lines) {
     if (pullError.test(l.text)) pullErrors.push(l);
     if (!EVENT_ACTIONS.test(l.text)) continue;
-    let e: { Type?: string; Action?: string; status?: string; Actor?: { Attributes?: Record<string, string> } };
+    let parsed: unknown;
     try {
-      e = JSON.parse(l.text) as typeof e;
+      parsed = JSON.parse(l.text);
     } catch {
       continue;
     }
-    const action = e.Action ?? e.status;
-    const name = e.Actor?.Attributes?.['name'];
-    if ((e.Type && e.Type !== 'container') || typeof action !== 'string' || typeof name !== 'string') continue;
-    const code = Number(e.Actor?.Attributes?.['exitCode']);
+    // Every field is checked: an event line of another engine version may hold anything.
+    const e = typeof parsed === 'object' && parsed !== null ? (parsed as Record<string, unknown>) : {};
+    const action = typeof e['Action'] === 'string' ? e['Action'] : e['status'];
+    const attrs = get(e, ['Actor', 'Attributes']);
+    const attr = (k: string): string | undefined => {
+      const v = typeof attrs === 'object' && attrs !== null ? (attrs as Record<string, unknown>)[k] : undefined;
+      return typeof v === 'string' || typeof v === 'number' ? String(v) : undefined;
+    };
+    const name = attr('name');
+    if ((e['Type'] !== undefined && e['Type'] !== 'container') || typeof action !== 'string' || name === undefined) continue;
+    const exit = attr('exitCode');
+    const code = exit === undefined || exit.trim() === '' ? NaN : Number(exit);
+    const nano = typeof e['timeNano'] === 'number' ? e['timeNano'] / 1e6 : NaN;
+    const time = Number.isFinite(nano) ? nano : typeof e['time'] === 'number' && Number.isFinite(e['time']) ? e['time'] * 1000 : undefined;
+    const signal = attr('signal');
     const list = byContainer.get(name) ?? [];
-    list.push({ action, line: l.line, text: l.text, ...(Number.isFinite(code) && e.Actor?.Attributes?.['exitCode'] !== undefined ? { exitCode: code } : {}) });
+    list.push({ action, line: l.line, text: l.text, ...(Number.isFinite(code) ? { exitCode: code } : {}), ...(time !== undefined ? { time } : {}), ...(signal !== undefined ? { signal } : {}) });
     byContainer.set(name, list);
   }
   return { file: t.file, numbered: t.numbered, byContainer, pullErrors };

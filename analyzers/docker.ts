@@ -18,6 +18,7 @@ import {
   readJson,
   readLines,
   type ContainerEntry,
+  type ContainerEvent,
   type EngineEvents,
   type JsonDoc,
   type TextLines,
@@ -279,8 +280,12 @@ function pullRemedy(text: string, image: string | undefined): { cause: string; r
 
 /** Logs read per engine at most (each is read whole to number its lines). */
 export const MAX_LOGS_PER_ENGINE = 50;
-/** Containers whose events count as a restart loop when they died this often in the window. */
+/** Containers whose events count as a restart loop when they crashed this often in the window. */
 const LOOP_DIES = 5;
+/** A kill this long (or less) before a die means the container was asked to stop: docker stop's grace period, with room. */
+const ASKED_WINDOW_MS = 60_000;
+/** Signals that ask a container to stop (`docker stop`, `docker kill`, Ctrl-C); a kill with another (HUP, USR1) is a reload. */
+const STOP_SIGNAL = /^(?:2|3|9|15|(?:SIG)?(?:INT|QUIT|KILL|TERM))$/i;
 const LOOP_RESTARTS = 3;
 
 /** Per-engine context shared by the container checks. */
@@ -332,6 +337,33 @@ function logEvidence(log: TextLines | undefined, max = 3): { kind: string; last?
 }
 
 const events = (ctx: EngineCtx, name: string, action: RegExp): { line: number; text: string; exitCode?: number }[] => (ctx.events?.byContainer.get(name) ?? []).filter((e) => action.test(e.action));
+
+/**
+ * The `die` events of a container that were crashes: a non-zero exit code that nobody asked for. A die
+ * after a `kill`/`stop` of the same container (since its last start, within ASKED_WINDOW_MS) was a
+ * `docker stop`, a deploy or an orchestrator: five of those are not a restart loop, nor are the exits
+ * 0 of a job run every hour.
+ */
+export function crashes(list: readonly ContainerEvent[]): ContainerEvent[] {
+  const out: ContainerEvent[] = [];
+  /** When the container was last asked to stop (NaN: at an unknown time), since its last start or death. */
+  let asked: number | undefined;
+  for (const e of list) {
+    if (e.action === 'kill' || e.action === 'stop') {
+      if (e.action === 'stop' || e.signal === undefined || STOP_SIGNAL.test(e.signal)) asked = e.time ?? NaN;
+      continue;
+    }
+    if (e.action === 'start') {
+      asked = undefined;
+      continue;
+    }
+    if (e.action !== 'die') continue;
+    const wasAsked = asked !== undefined && (Number.isNaN(asked) || e.time === undefined || e.time - asked <= ASKED_WINDOW_MS);
+    asked = undefined;
+    if (!wasAsked && typeof e.exitCode === 'number' && e.exitCode !== 0) out.push(e);
+  }
+  return out;
+}
 
 function memoryLimit(c: ContainerEntry, inspect: JsonDoc<Record<string, unknown>> | undefined): number | null {
   const m = get(inspect?.value, ['HostConfig', 'Memory']);
@@ -413,7 +445,7 @@ async function loopFinding(ctx: EngineCtx, c: ContainerEntry, dies: { line: numb
     ...(ctx.events ? dies.slice(-1).map((e) => eventEvidence(ctx.events!, e)) : []),
     ...logs.evidence,
   ];
-  const parts = [count > 0 ? `${count} restarts` : '', dies.length ? `${dies.length} exits in the events window` : '', lastCode !== undefined && lastCode !== null ? `last exit code ${lastCode}` : ''].filter(Boolean);
+  const parts = [count > 0 ? `${count} restarts` : '', dies.length ? `${dies.length} non-zero exits in the events window` : '', lastCode !== undefined && lastCode !== null ? `last exit code ${lastCode}` : ''].filter(Boolean);
   return finding({
     id: 'container-restart-loop',
     severity: 'error',
@@ -514,7 +546,7 @@ export const dockerContainerAnalyzer: Analyzer = {
       for (const c of ranked) {
         seen.add(c.row.name);
         const r = c.row;
-        const dies = events(ctx, r.name, /^die$/);
+        const dies = crashes(ctx.events?.byContainer.get(r.name) ?? []);
         const oomEvent = events(ctx, r.name, /^oom$/).length > 0;
         const stopped = r.state === 'exited' || r.state === 'dead' || r.state === 'created';
         const oom = r.oomKilled === true || (stopped && r.exitCode === 137 && oomEvent);
@@ -533,7 +565,8 @@ export const dockerContainerAnalyzer: Analyzer = {
       if (ev) {
         for (const [name, list] of ev.byContainer) {
           if (seen.has(name)) continue;
-          const dies = list.filter((e) => e.action === 'die');
+          // Only crashes count here too: an hourly `--rm` job that exits 0 dies every hour by design.
+          const dies = crashes(list);
           if (dies.length < LOOP_DIES) continue;
           const c: ContainerEntry = { label, index: -1, subject: `${label}/${name}`, dir: `docker/${label}/containers/-`, row: ghostRow(name) };
           findings.push(await loopFinding({ view, label, ...(ev ? { events: ev } : {}), logsRead: MAX_LOGS_PER_ENGINE }, c, dies));

@@ -13,7 +13,7 @@ import { join } from 'node:path';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { builtinCollectors } from '../../collectors/index.js';
-import { dockerContainerAnalyzer, dockerEngineAnalyzer, exitCodeMeaning } from '../../analyzers/docker.js';
+import { crashes, dockerContainerAnalyzer, dockerEngineAnalyzer, exitCodeMeaning } from '../../analyzers/docker.js';
 import { jsonLineIndex } from '../../analyzers/docker-data.js';
 import { MemoryView } from '../../analyzers/view.js';
 import { defineCollector, text } from '../../src/artifacts.js';
@@ -86,6 +86,8 @@ describe.skipIf(skip)('docker analyzers on a real engine', () => {
       run('sigterm', TEST_IMAGE, 'sh', '-c', 'trap "echo got SIGTERM; exit 143" TERM; echo ready; while true; do sleep 1; done'),
       run('fine', TEST_IMAGE, 'sleep', '600'),
       run('done', TEST_IMAGE, 'sh', '-c', 'echo all good; exit 0'),
+      // Stopped by five deploys: each start counts itself in the container's own /tmp and says so.
+      run('deployed', TEST_IMAGE, 'sh', '-c', 'n=$(( $(cat /tmp/n 2>/dev/null || echo 0) + 1 )); echo $n > /tmp/n; trap "echo stopping; exit 143" TERM; echo "ready $n"; while true; do sleep 1; done'),
     ]);
     const oom = await waitFor(n('oom'), (s) => s.Status === 'exited');
     // The point of this container: the kernel really OOM-killed it.
@@ -103,6 +105,21 @@ describe.skipIf(skip)('docker analyzers on a real engine', () => {
         }
       })(),
       waitForLog(n('sigterm'), 'ready').then(() => docker('stop', '-t', '10', n('sigterm'))),
+      (async () => {
+        for (let i = 1; i <= 5; i++) {
+          if (i > 1) await docker('start', n('deployed'));
+          await waitForLog(n('deployed'), `ready ${i}`);
+          await docker('stop', '-t', '10', n('deployed'));
+        }
+      })(),
+      // Jobs run by a scheduler with `--rm`, gone from the container list: one exits 0 each time, one 1.
+      (async () => {
+        for (let i = 0; i < 5; i++) {
+          await execa('docker', ['run', '--rm', '--network', 'none', '--name', n('hourly'), TEST_IMAGE, 'sh', '-c', 'echo report sent'], { env: { DOCKER_HOST }, stdin: 'ignore' });
+          const failed = await execa('docker', ['run', '--rm', '--network', 'none', '--name', n('cronfail'), TEST_IMAGE, 'sh', '-c', 'echo cannot connect >&2; exit 3'], { env: { DOCKER_HOST }, stdin: 'ignore', reject: false });
+          expect(failed.exitCode).toBe(3);
+        }
+      })(),
     ]);
     const result = await collectBundle({
       outputDir: out,
@@ -176,6 +193,29 @@ describe.skipIf(skip)('docker analyzers on a real engine', () => {
     const logLine = f.evidence.find((e) => e.file.endsWith('/logs.txt'));
     expect(await lineOf(view, logLine!)).toMatch(/ stdout crash$/);
     expect(about('container-exit-nonzero', 'loop')).toEqual([]);
+  });
+
+  it('stopped five times by `docker stop` (exit 143 after a kill event each time): no restart loop, one exit warning (review of #6)', async () => {
+    const deaths = (await view.text('docker/local/events.jsonl'))!
+      .split('\n')
+      .filter((l) => l.includes(`"name":"${n('deployed')}"`) && l.includes('"Action":"die"'));
+    expect(deaths).toHaveLength(5);
+    for (const d of deaths) expect(JSON.parse(d).Actor.Attributes.exitCode).toBe('143');
+    expect(about('container-restart-loop', 'deployed')).toEqual([]);
+    expect(findings.filter((f) => f.subject === `local/${n('deployed')}`).map((f) => [f.id, f.severity])).toEqual([['container-exit-nonzero', 'warning']]);
+  });
+
+  it('a `--rm` job gone from the list: five exits 0 are no finding, five exits 3 a restart loop from the events (review of #6)', async () => {
+    const events = (await view.text('docker/local/events.jsonl'))!.split('\n');
+    const dies = (name: string) => events.filter((l) => l.includes(`"name":"${name}"`) && l.includes('"Action":"die"'));
+    expect(dies(n('hourly'))).toHaveLength(5);
+    expect(dies(n('cronfail'))).toHaveLength(5);
+    expect(findings.filter((f) => f.subject === `local/${n('hourly')}`)).toEqual([]);
+    const f = one('container-restart-loop', 'cronfail');
+    expect(f.title).toBe(`Container ${n('cronfail')} on local is in a restart loop (5 non-zero exits in the events window, last exit code 3)`);
+    const last = f.evidence.find((e) => e.file === 'docker/local/events.jsonl')!;
+    expect(JSON.parse((await lineOf(view, last))!)).toMatchObject({ Action: 'die', Actor: { Attributes: { name: n('cronfail'), exitCode: '3' } } });
+    expect(last.line).toBe(events.lastIndexOf(dies(n('cronfail'))[4]!) + 1);
   });
 
   it('unhealthy: a warning with the health status line and the failing check', async () => {
@@ -333,6 +373,23 @@ describe('docker analyzers: engines that cannot be used', () => {
       await rm(dir, { recursive: true, force: true });
     }
   }, 90_000);
+});
+
+describe('crashes: the die events a restart loop counts', () => {
+  const ev = (action: string, t: number, extra: { exitCode?: number; signal?: string } = {}) => ({ action, line: t, text: action, time: t * 1000, ...extra });
+  it('leave out exits 0, and exits after a stop request (kill TERM/KILL, stop) of the same run; keep crashes and exits after a reload signal or long after a kill', () => {
+    const got = crashes([
+      ev('start', 0), ev('die', 5, { exitCode: 0 }), // clean exit
+      ev('start', 10), ev('kill', 20, { signal: '15' }), ev('die', 21, { exitCode: 143 }), ev('stop', 21), // docker stop
+      ev('start', 30), ev('kill', 31, { signal: 'SIGTERM' }), ev('kill', 41, { signal: '9' }), ev('die', 41, { exitCode: 137 }), // grace period ran out
+      ev('start', 50), ev('die', 52, { exitCode: 1 }), // crash
+      ev('start', 60), ev('kill', 61, { signal: 'HUP' }), ev('die', 62, { exitCode: 1 }), // reload, then a crash
+      ev('start', 70), ev('kill', 71, { signal: '15' }), ev('start', 72), ev('die', 80, { exitCode: 2 }), // the kill belonged to the run before
+      ev('start', 100), ev('kill', 101, { signal: '15' }), ev('die', 400, { exitCode: 1 }), // minutes after the kill
+      ev('die', 500), // no exit code recorded
+    ]);
+    expect(got.map((e) => e.line)).toEqual([52, 62, 80, 400]);
+  });
 });
 
 describe('JSON line locator', () => {
