@@ -50,7 +50,19 @@ const maskHeaders = (entries: Iterable<[string, string]>): Record<string, string
 export function httpCollector(spec: HttpCollectorSpec): Collector {
   const timeoutMs = spec.timeout !== undefined ? Math.round(spec.timeout * 1000) : HTTP_DEFAULTS.timeoutMs;
   const maxBytes = spec.maxBytes ?? HTTP_DEFAULTS.maxBytes;
+  const named = new URL(spec.url);
+  // `https://user:pass@host/` cannot go to fetch (it throws): the credentials leave the URL and go as
+  // `Authorization: Basic ...` (unless the user set that header), recorded as <redacted> like any other.
   const target = new URL(spec.url);
+  target.username = '';
+  target.password = '';
+  const userinfo = named.username || named.password ? `${decodeURIComponent(named.username)}:${decodeURIComponent(named.password)}` : undefined;
+  const basic = userinfo === undefined ? undefined : Buffer.from(userinfo, 'utf8').toString('base64');
+  const hasAuthorization = Object.keys(spec.headers ?? {}).some((k) => k.toLowerCase() === 'authorization');
+  const headers: Record<string, string> = { ...(basic !== undefined && !hasAuthorization ? { Authorization: `Basic ${basic}` } : {}), ...spec.headers };
+  // The URL as written, for messages and response.json: its password masked.
+  const shownUrl = named.password ? spec.url.replace(/^([a-z][a-z0-9+.-]*:\/\/[^/@:]*:)[^@/]*@/i, '$1<redacted>@') : spec.url;
+  const shown: HttpCollectorSpec = { ...spec, url: shownUrl };
   return defineCollector({
     name: spec.name,
     folder: `custom/${spec.name}`,
@@ -63,19 +75,20 @@ export function httpCollector(spec: HttpCollectorSpec): Collector {
       const values = Object.entries(spec.headers ?? {})
         .filter(([k]) => isSensitiveHeader(k))
         .flatMap(([, v]) => [v, v.replace(/^(?:Bearer|Basic|Token|Digest)\s+/i, '')]);
-      if (target.password) values.push(decodeURIComponent(target.password));
+      if (named.password) values.push(decodeURIComponent(named.password));
+      if (basic !== undefined) values.push(basic);
       return values;
     },
     async *collect(ctx) {
       const signal = AbortSignal.any([ctx.signal, AbortSignal.timeout(timeoutMs)]);
       const began = performance.now();
       const redirects: { status: number; location: string; followed: boolean }[] = [];
-      const request = { method: 'GET', url: spec.url, headers: maskHeaders(Object.entries(spec.headers ?? {})) };
+      const request = { method: 'GET', url: shownUrl, headers: maskHeaders(Object.entries(headers)) };
       let url = target;
       let response: Response | undefined;
       try {
         for (let hop = 0; ; hop++) {
-          response = await fetch(url, { method: 'GET', headers: spec.headers ?? {}, redirect: 'manual', signal });
+          response = await fetch(url, { method: 'GET', headers, redirect: 'manual', signal });
           const location = response.headers.get('location');
           if (response.status < 300 || response.status >= 400 || location === null) break;
           const next = new URL(location, url);
@@ -84,7 +97,7 @@ export function httpCollector(spec: HttpCollectorSpec): Collector {
           redirects.push({ status: response.status, location: next.href, followed });
           if (!followed) {
             yield problem(
-              `GET ${spec.url}`,
+              `GET ${shownUrl}`,
               sameOrigin
                 ? `more than ${HTTP_DEFAULTS.maxRedirects} redirects; the last one (to ${next.href}) was not followed`
                 : `redirect to another origin (${next.origin}) was not followed: collectors only reach the URL you named (fix: put the final URL in "url" of custom collector "${spec.name}")`,
@@ -95,9 +108,9 @@ export function httpCollector(spec: HttpCollectorSpec): Collector {
           url = next;
         }
       } catch (err) {
-        const reason = fetchFailure(err, spec, timeoutMs, ctx.signal.aborted);
+        const reason = fetchFailure(err, shown, timeoutMs, ctx.signal.aborted);
         yield json('response.json', { request, error: reason, redirects, timing: { totalMs: Math.round(performance.now() - began) } });
-        yield problem(`GET ${spec.url}`, reason);
+        yield problem(`GET ${shownUrl}`, reason);
         return;
       }
       const res = response!;
@@ -119,7 +132,7 @@ export function httpCollector(spec: HttpCollectorSpec): Collector {
               }
               bodyMs = Math.round(performance.now() - began);
             } catch (err) {
-              bodyError = fetchFailure(err, spec, timeoutMs, ctx.signal.aborted);
+              bodyError = fetchFailure(err, shown, timeoutMs, ctx.signal.aborted);
               throw new Error(bodyError);
             }
           })(),
@@ -136,7 +149,7 @@ export function httpCollector(spec: HttpCollectorSpec): Collector {
         headers: maskHeaders(res.headers.entries()),
         body: { bytes: bodyBytes, maxBytes, cut: bodyBytes > maxBytes ? 'tail kept (the last maxBytes bytes)' : false, ...(bodyError ? { error: bodyError } : {}) },
       });
-      if (res.status >= 400) yield problem(`GET ${spec.url}`, `answered ${res.status} ${res.statusText} (see custom/${spec.name}/body.txt)`);
+      if (res.status >= 400) yield problem(`GET ${shownUrl}`, `answered ${res.status} ${res.statusText} (see custom/${spec.name}/body.txt)`);
     },
   });
 }

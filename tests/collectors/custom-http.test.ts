@@ -13,6 +13,7 @@ import { fileJson, fileText, readBundle } from '../helpers/bundle.js';
 const TOKEN = 'Bearer hdr-Tok3n-9f8e7d6c5b4a';
 const BODY_PASSWORD = 'B0dyPassw0rd-xyz';
 const COOKIE = 'sessionid=ck-Sess10n-Value-42';
+const URL_PASSWORD = 'Pa55-url-Secret-99';
 
 let server: http.Server;
 let elsewhere: http.Server;
@@ -49,6 +50,10 @@ beforeAll(async () => {
     } else if (route === '/big') {
       for (let i = 0; i < 5000; i++) res.write(`metric_${i} ${i}\n`);
       res.end('last_metric 1\n');
+    } else if (route === '/private') {
+      const ok = req.headers.authorization === `Basic ${Buffer.from(`svc:${URL_PASSWORD}`).toString('base64')}`;
+      res.statusCode = ok ? 200 : 401;
+      res.end(ok ? `welcome svc, you sent ${req.headers.authorization}\n` : 'who are you?\n');
     } else if (route === '/hop') {
       res.writeHead(302, { location: '/healthz' }).end();
     } else if (route === '/away') {
@@ -99,6 +104,18 @@ describe('custom http collector', () => {
     // The server echoed our Authorization header: removed as a known secret of the run.
     expect(body).toMatch(/"authSeen": "Bearer \[REDACTED:|"authSeen": "\[REDACTED:/);
     for (const secret of [TOKEN.slice('Bearer '.length), BODY_PASSWORD, 'ck-Sess10n-Value-42', 'resp-ApiKey-77aa88bb']) expect(all).not.toContain(secret);
+    expect((await verifyBundle(result.bundle)).ok).toBe(true);
+  });
+
+  it('a user:pass@ URL: the credentials go as Authorization: Basic, and neither they nor the header reach the bundle', async () => {
+    const url = `${baseUrl.replace('http://', `http://svc:${URL_PASSWORD}@`)}/private`;
+    const { result, entries, record, all } = await run({ type: 'http', name: 'private', url });
+    expect(record.problems).toEqual([]);
+    const response = fileJson(entries, 'custom/private/response.json');
+    expect(response).toMatchObject({ status: 200, url: `${baseUrl}/private` });
+    expect(response.request).toEqual({ method: 'GET', url: `${baseUrl.replace('http://', 'http://svc:<redacted>@')}/private`, headers: { authorization: '<redacted>' } });
+    expect(fileText(entries, 'custom/private/body.txt')).toMatch(/^welcome svc, you sent Basic \[REDACTED:/);
+    for (const secret of [URL_PASSWORD, Buffer.from(`svc:${URL_PASSWORD}`).toString('base64')]) expect(all).not.toContain(secret);
     expect((await verifyBundle(result.bundle)).ok).toBe(true);
   });
 
