@@ -196,6 +196,27 @@ class Walk {
         yield problem(raw, namedPathFailure(err, abs, this.name));
         return;
       }
+      if (st.isSymbolicLink()) {
+        // The path the user named is itself a link (/etc/nginx/sites-enabled/default ->
+        // ../sites-available/default, a log folder linked elsewhere): they chose it, so its target is
+        // the root. Links found below it are still held to that root.
+        let real: string;
+        try {
+          real = await realpath(abs);
+          st = await stat(real);
+        } catch {
+          yield this.#skip(abs, `broken symlink (its target does not exist) (fix: correct "paths" of custom collector "${this.name}")`);
+          return;
+        }
+        if (st.isFile()) {
+          yield { shown: abs, real };
+          return;
+        }
+        if (!st.isDirectory()) {
+          yield this.#skip(abs, `symlink to a ${kindOf(st)}: not a regular file`);
+          return;
+        }
+      }
       if (st.isDirectory()) {
         this.#root = abs;
         segments = [GLOBSTAR];

@@ -182,3 +182,28 @@ describe('custom file collector', () => {
     }
   });
 });
+
+describe('custom file collector: a named path that is itself a symlink', () => {
+  it('follows it to its target (a file, or a folder that becomes the root), still refusing links out of that root', async () => {
+    const nginx = join(base, 'nginx');
+    await mkdir(join(nginx, 'sites-available'), { recursive: true });
+    await mkdir(join(nginx, 'sites-enabled'), { recursive: true });
+    await mkdir(join(nginx, 'real-logs'), { recursive: true });
+    await writeFile(join(nginx, 'sites-available', 'default'), 'server { listen 80; server_name example.test; }\n');
+    await symlink('../sites-available/default', join(nginx, 'sites-enabled', 'default'));
+    await writeFile(join(nginx, 'real-logs', 'access.log'), 'GET / 200\n');
+    await symlink(join(outside, 'secret.txt'), join(nginx, 'real-logs', 'escape.log'));
+    await symlink(join(nginx, 'real-logs'), join(nginx, 'logs-link'));
+    await symlink(join(nginx, 'missing'), join(nginx, 'dangling'));
+
+    const { entries, record, all, index } = await run({ type: 'file', name: 'nginx', paths: ['nginx/sites-enabled/default', 'nginx/logs-link', 'nginx/dangling'] });
+    const site = join(nginx, 'sites-enabled', 'default');
+    expect(fileText(entries, `custom/nginx/${stored(site)}`)).toBe('server { listen 80; server_name example.test; }\n');
+    expect(index.find((f) => f.path === site)).toMatchObject({ realPath: join(nginx, 'sites-available', 'default'), stored: stored(site) });
+    expect(fileText(entries, `custom/nginx/${stored(join(nginx, 'logs-link', 'access.log'))}`)).toBe('GET / 200\n');
+    expect(index.find((f) => f.path === join(nginx, 'logs-link', 'escape.log'))?.skipped).toMatch(/^symlink to .*outside the named root/);
+    expect(index.find((f) => f.path === join(nginx, 'dangling'))?.skipped).toMatch(/^broken symlink/);
+    expect(all).not.toContain(OUTSIDE_SECRET);
+    expect(record.problems.filter((p) => /matched no files/.test(p.reason))).toEqual([]);
+  });
+});
