@@ -52,7 +52,7 @@ export async function loadPlugins(specs: readonly string[], baseDir: string, opt
   for (const plugin of specs) {
     try {
       const file = await resolvePlugin(plugin, baseDir);
-      const mod = await withTimeout(import(pathToFileURL(file).href) as Promise<{ default?: unknown }>, options.timeoutMs ?? LOAD_TIMEOUT_MS, plugin);
+      const mod = unwrapCommonJs(await withTimeout(import(pathToFileURL(file).href) as Promise<{ default?: unknown }>, options.timeoutMs ?? LOAD_TIMEOUT_MS, plugin));
       if (mod.default === undefined) throw new Error('has no default export (fix: `export default defineCollector({ ... })`, or an array of collectors)');
       const exported = Array.isArray(mod.default) ? (mod.default as unknown[]) : [mod.default];
       if (exported.length === 0) throw new Error('its default export is an empty array: no collectors');
@@ -74,6 +74,16 @@ export async function loadPlugins(specs: readonly string[], baseDir: string, opt
   return { collectors, failures, loaded };
 }
 
+/**
+ * A CommonJS build compiled from ESM (`exports.__esModule = true; exports.default = collector`) comes
+ * through import() as `{ default: { __esModule, default: collector } }`: take the inner default.
+ */
+function unwrapCommonJs(mod: { default?: unknown }): { default?: unknown } {
+  const d = mod.default as { __esModule?: unknown; default?: unknown } | undefined;
+  if (d && typeof d === 'object' && d.__esModule === true && 'default' in d) return { default: d.default };
+  return mod;
+}
+
 /** True when the spec names a file rather than an npm package. */
 const isPathSpec = (spec: string): boolean => spec.startsWith('.') || isAbsolute(spec) || spec.startsWith('file:') || /\.(?:m|c)?js$/.test(spec) && !spec.startsWith('@');
 
@@ -89,12 +99,13 @@ async function resolvePlugin(spec: string, baseDir: string): Promise<string> {
     }
     return file;
   }
+  // The "import" condition first, as import() would pick it: require.resolve takes a dual package's
+  // CommonJS build (and cannot see an ESM-only one at all).
+  const esm = await resolveEsmPackage(spec, baseDir);
+  if (esm) return esm;
   try {
     return createRequire(join(baseDir, 'noop.js')).resolve(spec);
   } catch {
-    // ESM-only packages (exports with an "import" condition only) are not found by require.resolve.
-    const found = await resolveEsmPackage(spec, baseDir);
-    if (found) return found;
     throw new Error(`cannot find package "${spec}" from ${baseDir} (fix: npm install ${spec} in that project, or give the plugin's path)`);
   }
 }
@@ -114,8 +125,11 @@ async function resolveEsmPackage(spec: string, baseDir: string): Promise<string 
       pkg = undefined;
     }
     if (pkg) {
-      const target = exportTarget(pkg.exports, subpath) ?? (subpath === '.' ? (pkg.main ?? 'index.js') : subpath);
-      return resolve(pkgDir, target);
+      // An exports map without an import/node/default target (a "require"-only package): leave it to require.resolve.
+      const fromExports = exportTarget(pkg.exports, subpath);
+      if (pkg.exports !== undefined && pkg.exports !== null && fromExports === undefined) return undefined;
+      const file = resolve(pkgDir, fromExports ?? (subpath === '.' ? (pkg.main ?? 'index.js') : subpath));
+      return (await stat(file).then((st) => st.isFile()).catch(() => false)) ? file : undefined;
     }
     if (dirname(dir) === dir) return undefined;
   }

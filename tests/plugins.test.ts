@@ -85,6 +85,37 @@ describe('loadPlugins', () => {
   });
 });
 
+describe('plugins from packages with both builds', () => {
+  const collector = (name: string): string => `{ name: '${name}', description: 'from a dual package', defaultEnabled: true, defaults: {}, async *collect() {} }`;
+  async function dualPackage(name: string, exports: unknown): Promise<string> {
+    const pkg = join(dir, 'node_modules', name);
+    await import('node:fs/promises').then(async (fs) => {
+      await fs.mkdir(join(pkg, 'esm'), { recursive: true });
+      await fs.mkdir(join(pkg, 'cjs'), { recursive: true });
+    });
+    await writeFile(join(pkg, 'package.json'), JSON.stringify({ name, main: './cjs/index.js', exports }));
+    await writeFile(join(pkg, 'esm', 'index.mjs'), `export default ${collector(`${name}-esm`)};\n`);
+    // What tsc emits for \`export default\` in a CommonJS build.
+    await writeFile(join(pkg, 'cjs', 'index.js'), `"use strict";\nObject.defineProperty(exports, "__esModule", { value: true });\nexports.default = ${collector(`${name}-cjs`)};\n`);
+    return pkg;
+  }
+
+  it('takes the "import" build of a package that has both, as import() would', async () => {
+    await dualPackage('cb-dual', { '.': { import: './esm/index.mjs', require: './cjs/index.js' } });
+    const { collectors, failures, loaded } = await loadPlugins(['cb-dual'], dir);
+    expect(failures).toEqual([]);
+    expect(collectors.map((c) => c.name)).toEqual(['cb-dual-esm']);
+    expect(loaded[0]!.file).toBe(join(dir, 'node_modules', 'cb-dual', 'esm', 'index.mjs'));
+  });
+
+  it('unwraps the default export of a CommonJS build compiled from ESM (__esModule)', async () => {
+    await dualPackage('cb-cjs-only', { '.': { require: './cjs/index.js' } });
+    const { collectors, failures } = await loadPlugins(['cb-cjs-only', join(dir, 'node_modules', 'cb-cjs-only', 'cjs', 'index.js')], dir, {});
+    expect(failures).toEqual([{ plugin: join(dir, 'node_modules', 'cb-cjs-only', 'cjs', 'index.js'), error: expect.stringMatching(/already used by plugin cb-cjs-only/) }]);
+    expect(collectors.map((c) => c.name)).toEqual(['cb-cjs-only-cjs']);
+  });
+});
+
 describe('plugins in a run', () => {
   it("the example plugin's output is in the bundle; without redis-cli it degrades to a problem", async () => {
     const result = await collectBundle({
