@@ -8,6 +8,7 @@ import { existsSync } from 'node:fs';
 import { chmod, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { builtinCollectors } from '../collectors/index.js';
 import { verifyBundle } from '../src/bundle/verify.js';
@@ -108,11 +109,16 @@ describe('plugins from packages with both builds', () => {
     expect(loaded[0]!.file).toBe(join(dir, 'node_modules', 'cb-dual', 'esm', 'index.mjs'));
   });
 
-  it('unwraps the default export of a CommonJS build compiled from ESM (__esModule)', async () => {
+  it('unwraps the default export of a CommonJS build compiled from ESM (__esModule), in plain Node', async () => {
     await dualPackage('cb-cjs-only', { '.': { require: './cjs/index.js' } });
-    const { collectors, failures } = await loadPlugins(['cb-cjs-only', join(dir, 'node_modules', 'cb-cjs-only', 'cjs', 'index.js')], dir, {});
-    expect(failures).toEqual([{ plugin: join(dir, 'node_modules', 'cb-cjs-only', 'cjs', 'index.js'), error: expect.stringMatching(/already used by plugin cb-cjs-only/) }]);
-    expect(collectors.map((c) => c.name)).toEqual(['cb-cjs-only-cjs']);
+    // In a separate Node process on the built code: vitest's own import() interop would unwrap it for us.
+    const script = `
+      const { loadPlugins } = await import(${JSON.stringify(pathToFileURL(resolve('dist/src/plugins.js')).href)});
+      const r = await loadPlugins(['cb-cjs-only'], process.argv[1]);
+      console.log(JSON.stringify({ names: r.collectors.map((c) => c.name), failures: r.failures }));`;
+    const child = spawnSync(process.execPath, ['--input-type=module', '-e', script, dir], { encoding: 'utf8' });
+    expect(child.status, child.stderr).toBe(0);
+    expect(JSON.parse(child.stdout)).toEqual({ names: ['cb-cjs-only-cjs'], failures: [] });
   });
 });
 
