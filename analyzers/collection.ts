@@ -1,6 +1,6 @@
 /** Findings about the collection itself: a collector that failed or timed out leaves a blind spot. */
 import type { Analyzer, Finding } from '../src/types.js';
-import { excerpt, finding } from './finding.js';
+import { arr, excerpt, finding, objects } from './finding.js';
 
 export const collectionAnalyzer: Analyzer = {
   name: 'collection',
@@ -8,18 +8,22 @@ export const collectionAnalyzer: Analyzer = {
   findingIds: ['collector-failed'],
   async analyze(view): Promise<Finding[]> {
     const out: Finding[] = [];
-    for (const c of view.manifest.collectors) {
-      if (c.status !== 'failed' && c.status !== 'timed-out') continue;
-      const reason = c.reason ?? 'no reason recorded';
+    // The manifest is JSON: a collector may be null, its reason a number, its artifacts missing.
+    for (const c of objects(view.manifest?.collectors)) {
+      if (c['status'] !== 'failed' && c['status'] !== 'timed-out') continue;
+      const name = excerpt(c['name'] ?? '(unnamed)', 80);
+      const status = c['status'];
+      const reason = c['reason'] === undefined || c['reason'] === null ? 'no reason recorded' : excerpt(c['reason']);
+      const kept = arr(c['artifacts']).length;
       out.push(
         finding({
           id: 'collector-failed',
           severity: 'warning',
-          title: `Collector ${c.name} ${c.status === 'timed-out' ? 'timed out' : 'failed'}: ${excerpt(reason, 160)}`,
-          summary: `The ${c.name} collector ${c.status === 'timed-out' ? 'was cut off by its time limit' : 'could not finish'}; what it would have gathered is missing or incomplete, so findings that depend on it may be missing too. ${c.artifacts.length} file(s) from it were kept.`,
-          remedy: c.status === 'timed-out' ? 'Re-run with a longer `--timeout SEC` (or `--deadline`), or narrow what is collected (`--since`, `--containers`).' : 'Fix the cause named in the reason, then collect again; the reason names the fix for the common cases.',
-          evidence: [{ file: 'manifest.json', excerpt: excerpt(`${c.name}: ${c.status}: ${reason}`) }],
-          subject: c.name,
+          title: `Collector ${name} ${status === 'timed-out' ? 'timed out' : 'failed'}: ${excerpt(reason, 160)}`,
+          summary: `The ${name} collector ${status === 'timed-out' ? 'was cut off by its time limit' : 'could not finish'}; what it would have gathered is missing or incomplete, so findings that depend on it may be missing too. ${kept} file(s) from it were kept.`,
+          remedy: status === 'timed-out' ? 'Re-run with a longer `--timeout SEC` (or `--deadline`), or narrow what is collected (`--since`, `--containers`).' : 'Fix the cause named in the reason, then collect again; the reason names the fix for the common cases.',
+          evidence: [{ file: 'manifest.json', excerpt: excerpt(`${name}: ${status}: ${reason}`) }],
+          subject: name,
         }),
       );
     }

@@ -5,16 +5,9 @@
  */
 import type { BundleView, Evidence } from '../src/types.js';
 import { readWhole } from './docker-data.js';
-import { excerpt, numberedLines } from './finding.js';
+import { arr, excerpt, num, numberedLines, obj, str } from './finding.js';
 
-/** A plain object (not an array, not null), or undefined. */
-export function obj(v: unknown): Record<string, unknown> | undefined {
-  return typeof v === 'object' && v !== null && !Array.isArray(v) ? (v as Record<string, unknown>) : undefined;
-}
-
-export const arr = (v: unknown): unknown[] => (Array.isArray(v) ? v : []);
-export const str = (v: unknown): string | undefined => (typeof v === 'string' ? v : undefined);
-export const num = (v: unknown): number | undefined => (typeof v === 'number' && Number.isFinite(v) ? v : undefined);
+export { arr, num, obj, str };
 
 /** A probe section that raised (`{error, traceback}`) instead of giving its data. */
 export const isSectionError = (v: unknown): boolean => {

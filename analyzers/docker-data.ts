@@ -7,7 +7,7 @@
  */
 import { folderName, type ContainerRow } from '../collectors/docker-containers.js';
 import type { ArtifactRecord, BundleView, Evidence, Manifest } from '../src/types.js';
-import { excerpt, numberedLines } from './finding.js';
+import { excerpt, numberedLines, obj } from './finding.js';
 
 /** Largest file read whole to number its lines (a log is cut at 10 MiB by default). */
 export const MAX_READ_BYTES = 64 * 1024 * 1024;
@@ -194,14 +194,47 @@ export async function containerEntries(view: BundleView, label: string): Promise
   if (!doc || !Array.isArray(doc.value)) return { entries: [] };
   const entries: ContainerEntry[] = [];
   for (const [index, r] of doc.value.slice(0, MAX_CONTAINERS).entries()) {
-    if (!isRow(r)) continue;
-    entries.push({ label, row: r, index, subject: `${label}/${r.name}`, dir: `docker/${label}/containers/${folderName(r.name)}` });
+    const row = toRow(r);
+    if (!row) continue;
+    entries.push({ label, row, index, subject: `${label}/${row.name}`, dir: `docker/${label}/containers/${folderName(row.name)}` });
   }
   return { doc, entries };
 }
 
-function isRow(r: unknown): r is ContainerRow {
-  return typeof r === 'object' && r !== null && typeof (r as { name?: unknown }).name === 'string' && (r as { name: string }).name.length > 0;
+/**
+ * A containers.json row with every field of the type ContainerRow promises (a field of another type
+ * is read as absent), so the checks never meet a number where they expect text; undefined without a name.
+ */
+function toRow(r: unknown): ContainerRow | undefined {
+  const o = obj(r);
+  const name = o?.['name'];
+  if (!o || typeof name !== 'string' || name.length === 0) return undefined;
+  const s = (k: string): string | null => (typeof o[k] === 'string' ? (o[k] as string) : null);
+  const n = (k: string): number | null => (typeof o[k] === 'number' && Number.isFinite(o[k]) ? (o[k] as number) : null);
+  const b = (k: string): boolean | null => (typeof o[k] === 'boolean' ? (o[k] as boolean) : null);
+  const labels = obj(o['labels']) ?? {};
+  return {
+    name,
+    id: s('id') ?? '',
+    image: s('image') ?? '',
+    state: s('state') ?? '',
+    status: s('status') ?? '',
+    exitCode: n('exitCode'),
+    oomKilled: b('oomKilled'),
+    restartCount: n('restartCount'),
+    health: s('health'),
+    // The engine's error as text, whatever JSON type it came as (an error is worth showing).
+    error: o['error'] === undefined || o['error'] === null || o['error'] === '' ? null : typeof o['error'] === 'string' ? o['error'] : excerpt(o['error']),
+    created: s('created') ?? '',
+    startedAt: s('startedAt'),
+    finishedAt: s('finishedAt'),
+    memoryLimitBytes: n('memoryLimitBytes'),
+    logDriver: s('logDriver'),
+    tty: b('tty'),
+    labels: Object.fromEntries(Object.entries(labels).filter((e): e is [string, string] => typeof e[1] === 'string')),
+    collected: o['collected'] === true,
+    notCollected: s('notCollected'),
+  };
 }
 
 /** One container event of events.jsonl, with its line. */

@@ -23,7 +23,7 @@ import {
   type JsonDoc,
   type TextLines,
 } from './docker-data.js';
-import { excerpt, finding } from './finding.js';
+import { excerpt, finding, obj, objects, str } from './finding.js';
 
 // ---------------------------------------------------------------------------------------------
 // Engines
@@ -123,20 +123,24 @@ async function engineFailures(view: BundleView): Promise<EngineFailure[]> {
   const rec = collectors.find((c) => c?.name === 'docker');
   if (!rec) return [...out.values()];
   const endpoints = Array.isArray(view.manifest.docker?.endpoints) ? view.manifest.docker.endpoints : [];
-  for (const p of Array.isArray(rec.problems) ? rec.problems : []) {
-    const m = /^engine (.+)$/.exec(p?.item ?? '');
-    if (!m || typeof p.reason !== 'string') continue;
-    const ev = { file: 'manifest.json', excerpt: excerpt(`docker: problem: ${p.item}: ${p.reason}`) };
+  for (const p of objects(rec.problems)) {
+    const item = str(p['item']);
+    const m = item === undefined ? null : /^engine (.+)$/.exec(item);
+    const reason = str(p['reason']);
+    if (!m || reason === undefined) continue;
+    const ev = { file: 'manifest.json', excerpt: excerpt(`docker: problem: ${item}: ${reason}`) };
     const known = out.get(m[1]!);
     if (known) known.evidence.push(ev);
-    else out.set(m[1]!, { label: m[1]!, status: /^not collected/.test(p.reason) ? 'failed' : 'partial', reason: p.reason.replace(/^(?:not|partly) collected: /, ''), evidence: [ev] });
+    else out.set(m[1]!, { label: m[1]!, status: /^not collected/.test(reason) ? 'failed' : 'partial', reason: reason.replace(/^(?:not|partly) collected: /, ''), evidence: [ev] });
   }
-  if (rec.status === 'failed' && rec.reason && out.size === 0) {
+  // The reason as text, whatever JSON type the manifest holds it as.
+  const recReason = rec.reason === undefined || rec.reason === null || (rec.reason as unknown) === '' ? undefined : excerpt(rec.reason);
+  if (rec.status === 'failed' && recReason && out.size === 0) {
     const label = endpoints.length === 1 && typeof endpoints[0]?.label === 'string' ? endpoints[0].label : 'docker';
-    out.set(label, { label, status: 'failed', reason: rec.reason, evidence: [{ file: 'manifest.json', excerpt: excerpt(`docker: failed: ${rec.reason}`) }] });
-  } else if (rec.status === 'failed' && rec.reason && out.size === 1) {
+    out.set(label, { label, status: 'failed', reason: recReason, evidence: [{ file: 'manifest.json', excerpt: excerpt(`docker: failed: ${recReason}`) }] });
+  } else if (rec.status === 'failed' && recReason && out.size === 1) {
     const only = [...out.values()][0]!;
-    if (!only.evidence.some((e) => e.file === 'manifest.json')) only.evidence.push({ file: 'manifest.json', excerpt: excerpt(`docker: failed: ${rec.reason}`) });
+    if (!only.evidence.some((e) => e.file === 'manifest.json')) only.evidence.push({ file: 'manifest.json', excerpt: excerpt(`docker: failed: ${recReason}`) });
   }
   for (const f of out.values()) {
     if (f.url) continue;
@@ -460,10 +464,14 @@ async function loopFinding(ctx: EngineCtx, c: ContainerEntry, dies: { line: numb
 async function unhealthyFinding(ctx: EngineCtx, c: ContainerEntry): Promise<Finding> {
   const inspect = await inspectOf(ctx, c);
   const healthLog = get(inspect?.value, ['State', 'Health', 'Log']);
-  const entries = Array.isArray(healthLog) ? healthLog.map((e, i) => ({ e: e as Record<string, unknown>, i })).slice(-3) : [];
+  // Entries that are not objects (null, a number) are skipped; their index still names their line.
+  const entries = (Array.isArray(healthLog) ? healthLog : []).flatMap((x, i) => {
+    const e = obj(x);
+    return e ? [{ e, i }] : [];
+  }).slice(-3);
   const streak = get(inspect?.value, ['State', 'Health', 'FailingStreak']);
   const test = get(inspect?.value, ['Config', 'Healthcheck', 'Test']);
-  const testText = Array.isArray(test) ? test.filter((x) => x !== 'CMD' && x !== 'CMD-SHELL').join(' ') : undefined;
+  const testText = Array.isArray(test) ? test.filter((x): x is string => typeof x === 'string' && x !== 'CMD' && x !== 'CMD-SHELL').join(' ') : undefined;
   const unhealthyEvents = events(ctx, c.row.name, /^health_status: unhealthy$/);
   const evidence: Evidence[] = [
     ...stateEvidence(ctx, c, inspect, ['State', 'Health', 'Status'], 'health'),
