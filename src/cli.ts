@@ -5,9 +5,10 @@
 import yargs, { type Argv } from 'yargs';
 import { DOCKER_DEFAULTS } from '../collectors/docker.js';
 import { parsePatterns } from '../collectors/docker-containers.js';
+import { ENV_FILE_MAX_BYTES, envFileSecrets } from '../collectors/env-files.js';
 import { builtinCollectors } from '../collectors/index.js';
 import { errorMessage } from './artifacts.js';
-import { access, constants, readFile } from 'node:fs/promises';
+import { access, constants, readFile, stat } from 'node:fs/promises';
 import type { RedactionEvent } from '../redaction/redactor.js';
 import { verifyBundle } from './bundle/verify.js';
 import { diffBundles, diffLatest, renderDiff } from './diff.js';
@@ -22,8 +23,8 @@ import { redactFiles } from './redact-files.js';
 import { setUpRedaction, type RedactionOptions } from './redaction-plan.js';
 import type { TlsFlags } from './docker-endpoints.js';
 import { CliError, EXIT } from './errors.js';
-import { planJob } from './job.js';
-import { applyConfig, collectorsFor, configOf, flagSpecs, loadConfig, mergeRedaction, withConfig, type YargsOptionsView } from './config.js';
+import { planJob, typedJobDockerKeys } from './job.js';
+import { MAX_TIMER_MS, applyConfig, collectorsFor, configOf, flagSpecs, loadConfig, maskConfigSecrets, mergeRedaction, redactForDisplay, typedFlags, withConfig, type YargsOptionsView } from './config.js';
 import { parseDuration, parseSince, parseSize } from './units.js';
 import { TOOL } from './version.js';
 
@@ -133,6 +134,9 @@ async function envFilesFromArgv(argv: Record<string, unknown>): Promise<string[]
       const code = (err as { code?: string }).code;
       throw new CliError(`--env-file ${f}: ${code === 'ENOENT' ? 'no such file' : code === 'EACCES' ? 'permission denied (run as a user who can read it)' : errorMessage(err)}`, 'E_USAGE');
     }
+    const st = await stat(f);
+    if (!st.isFile()) throw new CliError(`--env-file ${f}: not a regular file; pass the path of a .env file`, 'E_USAGE');
+    if (st.size > ENV_FILE_MAX_BYTES) throw new CliError(`--env-file ${f}: ${st.size} bytes, larger than an env file should be (1 MiB); check the path`, 'E_USAGE');
   }
   return files;
 }
@@ -153,10 +157,17 @@ async function runAnalyze(argv: Record<string, unknown>, io: CliIo): Promise<num
   } catch (err) {
     throw new CliError(`cannot read ${bundle}: ${errorMessage(err)}`, 'E_FATAL');
   }
-  // Env files named now are read and redacted in memory only, like everything the analyzers see.
-  const setup = envPaths.length ? await setUpRedaction(redactionFromArgv(argv), io.env) : undefined;
-  const envFiles = await Promise.all(envPaths.map(async (path) => ({ path, text: setup!.redactor.text(await readFile(path, 'utf8'), path) })));
-  const doc = await runAnalyzers(opened.view, { ...analyze, envFiles });
+  // Env files named now are read and redacted in memory only, like everything the analyzers see; their
+  // values under secret keys are known secrets first (the line rules cut `KEY=two words` short). Without
+  // --env-file the analyzers lint the env-files/ stored in the bundle.
+  let envFiles: { path: string; text: string }[] | undefined;
+  if (envPaths.length) {
+    const setup = await setUpRedaction(redactionFromArgv(argv), io.env);
+    const raw = await Promise.all(envPaths.map(async (path) => ({ path, text: await readFile(path, 'utf8') })));
+    for (const f of raw) for (const v of envFileSecrets(f.text)) setup.literals.add(v);
+    envFiles = raw.map((f) => ({ path: f.path, text: setup.redactor.text(f.text, f.path) }));
+  }
+  const doc = await runAnalyzers(opened.view, { ...analyze, ...(envFiles ? { envFiles } : {}) });
   if (argv['json']) io.stdout.write(`${JSON.stringify(doc, null, 2)}\n`);
   else {
     io.stdout.write(formatFindings(doc.findings));
@@ -268,6 +279,9 @@ async function runRedact(argv: Record<string, unknown>, io: CliIo): Promise<numb
   return EXIT.complete;
 }
 
+/** How a discovered config file skipped as unsafe is reported: one line on stderr. */
+const configWarning = (io: CliIo) => (message: string): void => void io.stderr.write(`collect-bundle: warning: ${message}\n`);
+
 /** `collect-bundle config [--print | --validate FILE]`. */
 async function runConfig(argv: Record<string, unknown>, io: CliIo): Promise<number> {
   if (argv['validate'] !== undefined) {
@@ -281,7 +295,7 @@ async function runConfig(argv: Record<string, unknown>, io: CliIo): Promise<numb
   const y = redactionOptions(analysisOptions(collectOptions(yargs([])))).exitProcess(false);
   const options = (await y.parseAsync()) as Record<string, unknown>;
   options['config'] = argv['config'];
-  const sources = await applyConfig(options, y as unknown as YargsOptionsView, { env: io.env, settable: settableFlags(), builtins: builtinCollectors });
+  const sources = await applyConfig(options, y as unknown as YargsOptionsView, { env: io.env, settable: settableFlags(), builtins: builtinCollectors, warn: configWarning(io) });
   const loaded = configOf(options);
   const effective: Record<string, { value: unknown; from: string }> = {};
   for (const [flag, { source, env }] of Object.entries(sources)) {
@@ -290,7 +304,9 @@ async function runConfig(argv: Record<string, unknown>, io: CliIo): Promise<numb
   const collectors = collectorsFor(loaded, builtinCollectors).map((c) => ({ name: c.name, enabled: c.defaultEnabled }));
   const file = loaded?.file ?? null;
   const why = argv['config'] === false ? 'ignored (--no-config)' : 'none found';
-  io.stdout.write(`${JSON.stringify({ file: file ?? why, options: effective, collectors, config: loaded?.config ?? {} }, null, 2)}\n`);
+  // Known secrets never print in clear: values under secret keys masked, then the redactor over it all.
+  const doc = { file: file ?? why, options: effective, collectors, config: loaded ? maskConfigSecrets(loaded.config) : {} };
+  io.stdout.write(await redactForDisplay(`${JSON.stringify(doc, null, 2)}\n`, redactionFromArgv(options), loaded?.config, io.env));
   return EXIT.complete;
 }
 
@@ -321,10 +337,10 @@ export async function main(args: readonly string[], io: CliIo): Promise<number> 
     .option('config', {
       type: 'string',
       requiresArg: true,
-      describe: 'Configuration file to use (default: collect-bundle.config.{json,yaml,yml,mjs,js}, .collect-bundlerc[.json|.yaml|.yml] or package.json "collect-bundle", searched from the current directory up); --no-config ignores every file',
+      describe: 'Configuration file to use (default: collect-bundle.config.{json,yaml,yml,mjs,js,cjs}, .collect-bundlerc[.json|.yaml|.yml|.mjs|.js|.cjs] or package.json "collect-bundle", searched from the current directory up, skipping files others could have written); --no-config ignores every file',
     })
     // Config file < COLLECT_BUNDLE_* environment < flags, for every command built on the collect or redaction options.
-    .middleware(((argv: Record<string, unknown>, y: YargsOptionsView) => applyConfig(argv, y, { env: io.env, settable: settableFlags(y), builtins: builtinCollectors }).then(() => undefined)) as never)
+    .middleware(((argv: Record<string, unknown>, y: YargsOptionsView) => applyConfig(argv, y, { env: io.env, settable: settableFlags(y), builtins: builtinCollectors, warn: configWarning(io) }).then(() => undefined)) as never)
     .command(['collect', '$0'], 'Collect a support bundle (the default command)', (y) => redactionOptions(analysisOptions(collectOptions(y))), (argv) => {
       action = () => runCollect(argv, args, io);
     })
@@ -453,12 +469,16 @@ async function runCollect(argv: Record<string, unknown>, rawArgs: readonly strin
   if (argv['list-collectors']) {
     const collectors = collectorsFor(configOf(argv), builtinCollectors);
     const width = Math.max(...collectors.map((c) => c.name.length));
-    for (const c of collectors) io.stdout.write(`${c.name.padEnd(width)}  ${c.defaultEnabled ? 'on ' : 'off'}  ${c.description}\n`);
+    const listing = collectors.map((c) => `${c.name.padEnd(width)}  ${c.defaultEnabled ? 'on ' : 'off'}  ${c.description}\n`).join('');
+    // A custom command's description is its argv, which may hold a secret: redacted like bundle text.
+    io.stdout.write(await redactForDisplay(listing, redactionFromArgv(argv), configOf(argv)?.config, io.env));
     return EXIT.complete;
   }
+  if (argv['fail-on'] !== undefined && argv['analyze'] === false) throw new CliError('--fail-on needs the analyzers: drop --no-analyze', 'E_USAGE');
   const built = { ...buildCollectOptions(argv, rawArgs, io), envFiles: await envFilesFromArgv(argv) };
   // --job: one read-only lookup first, then the run narrowed to that job (src/job.ts).
-  const options = argv['job'] !== undefined ? { ...built, ...(await planJob(built, String(argv['job']))).options } : built;
+  // Only docker flags typed on this command line override the job's narrowing; a config's or COLLECT_BUNDLE_*'s tail does not.
+  const options = argv['job'] !== undefined ? { ...built, ...(await planJob(built, String(argv['job']), new Date(), { overrides: typedJobDockerKeys(typedFlags(argv)) })).options } : built;
   const result = await collectBundle(options);
   if (!argv['quiet']) io.stderr.write(summary(result));
   if (argv['json']) io.stdout.write(`${JSON.stringify(jsonSummary(result), null, 2)}\n`);
@@ -482,6 +502,8 @@ function collectOptionsFromFlags(argv: Record<string, unknown>, rawArgs: readonl
     const v = argv[name];
     if (v === undefined) return undefined;
     if (typeof v !== 'number' || !Number.isFinite(v) || v <= 0) throw new CliError(`--${name} must be a positive number of seconds, got "${given(name, v)}"`, 'E_USAGE');
+    // Node's timers overflow above 2^31-1 ms and then fire after 1 ms.
+    if (v * 1000 > MAX_TIMER_MS) throw new CliError(`--${name} must be at most ${Math.floor(MAX_TIMER_MS / 1000)} seconds (about 24 days), got "${given(name, v)}"`, 'E_USAGE');
     return v * 1000;
   };
   const concurrency = argv['concurrency'] as number;
