@@ -4,7 +4,7 @@
  * each piece of evidence points at the 1-based line that really shows it.
  */
 import type { BundleView, Evidence } from '../src/types.js';
-import { readWhole } from './docker-data.js';
+import { readJsonValue, readWhole } from './docker-data.js';
 import { arr, excerpt, num, numberedLines, obj, str } from './finding.js';
 
 export { arr, num, obj, str };
@@ -38,16 +38,8 @@ export interface LoadedJson extends LoadedText {
 }
 
 export async function loadJson(view: BundleView, path: string): Promise<LoadedJson | undefined> {
-  const t = await loadText(view, path);
-  if (!t) return undefined;
-  try {
-    return { ...t, value: JSON.parse(t.text) as unknown };
-  } catch {
-    // A tail is not JSON; the view may still parse the whole file (its lines are unknown then).
-    if (t.numbered) return undefined;
-    const value = await view.json(path).catch(() => undefined);
-    return value === undefined ? undefined : { path, text: '', lines: [], numbered: false, value };
-  }
+  const r = await readJsonValue(view, path);
+  return r && { path, text: r.text, lines: numberedLines(r.text), numbered: r.numbered, value: r.value };
 }
 
 /**

@@ -130,17 +130,25 @@ export async function readLines(view: BundleView, path: string): Promise<TextLin
   return r && { file: path, lines: numberedLines(r.text), numbered: r.numbered };
 }
 
-export async function readJson<T = unknown>(view: BundleView, path: string): Promise<JsonDoc<T> | undefined> {
+/**
+ * A stored JSON file parsed from its whole text; for a file the view gave only as a tail (not JSON),
+ * parsed by the view instead, with no text to number lines in. Undefined when absent or not JSON.
+ */
+export async function readJsonValue(view: BundleView, path: string): Promise<{ value: unknown; text: string; numbered: boolean } | undefined> {
   const r = await readWhole(view, path);
   if (!r) return undefined;
   try {
-    return new JsonDoc<T>(path, JSON.parse(r.text) as T, r.text, r.numbered);
+    return { value: JSON.parse(r.text) as unknown, text: r.text, numbered: r.numbered };
   } catch {
-    // A tail is not JSON; the view may still parse the whole file (without line numbers then).
     if (r.numbered) return undefined;
-    const value = await view.json<T>(path).catch(() => undefined);
-    return value === undefined ? undefined : new JsonDoc<T>(path, value, '', false);
+    const value = await view.json(path).catch(() => undefined);
+    return value === undefined ? undefined : { value, text: '', numbered: false };
   }
+}
+
+export async function readJson<T = unknown>(view: BundleView, path: string): Promise<JsonDoc<T> | undefined> {
+  const r = await readJsonValue(view, path);
+  return r && new JsonDoc<T>(path, r.value as T, r.text, r.numbered);
 }
 
 /** Evidence for a line of a text file (its number only when the numbers can be trusted). */

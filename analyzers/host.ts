@@ -7,7 +7,7 @@
 import type { AnalyzeOptions, Analyzer, BundleView, Evidence, Finding } from '../src/types.js';
 import { formatBytes } from '../src/units.js';
 import { MAX_CONTAINERS, engineLabels, engineUrl, get, readJson, type JsonDoc } from './docker-data.js';
-import { finding } from './finding.js';
+import { finding, num } from './finding.js';
 
 const GiB = 1024 ** 3;
 export const DEFAULT_DISK_USED_WARN = 0.9;
@@ -33,8 +33,6 @@ interface Fs {
   /** Fraction used, as `df` counts it (used / (used + available)). */
   readonly usedFraction: number;
 }
-
-const num = (v: unknown): number | undefined => (typeof v === 'number' && Number.isFinite(v) ? v : undefined);
 
 function filesystems(doc: JsonDoc | undefined): Fs[] {
   if (!doc || !Array.isArray(doc.value)) return [];
