@@ -141,14 +141,19 @@ async function envFilesFromArgv(argv: Record<string, unknown>): Promise<string[]
   return files;
 }
 
-/** `collect-bundle analyze BUNDLE`: re-runs the analyzers over a finished bundle (read-only). */
-async function runAnalyze(argv: Record<string, unknown>, io: CliIo): Promise<number> {
-  const bundle = String(argv['bundle']);
+/** A bundle path the user named must be readable: otherwise a usage error naming the cause. */
+async function requireReadable(bundle: string): Promise<void> {
   try {
     await access(bundle, constants.R_OK);
   } catch (err) {
     throw new CliError(`${bundle}: ${(err as { code?: string }).code === 'ENOENT' ? 'no such file' : errorMessage(err)}`, 'E_USAGE');
   }
+}
+
+/** `collect-bundle analyze BUNDLE`: re-runs the analyzers over a finished bundle (read-only). */
+async function runAnalyze(argv: Record<string, unknown>, io: CliIo): Promise<number> {
+  const bundle = String(argv['bundle']);
+  await requireReadable(bundle);
   const analyze = analyzeFromArgv(argv);
   const envPaths = await envFilesFromArgv(argv);
   let opened;
@@ -313,11 +318,7 @@ async function runConfig(argv: Record<string, unknown>, io: CliIo): Promise<numb
 /** `collect-bundle verify BUNDLE`: exit 0 clean, 1 problems found. */
 async function runVerify(argv: Record<string, unknown>, io: CliIo): Promise<number> {
   const bundle = String(argv['bundle']);
-  try {
-    await access(bundle, constants.R_OK);
-  } catch (err) {
-    throw new CliError(`${bundle}: ${(err as { code?: string }).code === 'ENOENT' ? 'no such file' : errorMessage(err)}`, 'E_USAGE');
-  }
+  await requireReadable(bundle);
   const setup = await setUpRedaction(redactionFromArgv(argv), io.env);
   const result = await verifyBundle(bundle, { scanner: setup.scanner });
   if (argv['json']) io.stdout.write(`${JSON.stringify(result, null, 2)}\n`);

@@ -14,18 +14,21 @@ const ROOT_FILES = new Set(['manifest.json', 'ISSUE.md', 'findings.json', 'redac
 export class SpoolView implements BundleView {
   readonly #writer: BundleWriter;
   readonly #paths: readonly string[];
+  /** The same paths for `has`, which analyzers call for every container's files. */
+  readonly #stored: ReadonlySet<string>;
   constructor(
     readonly manifest: Manifest,
     writer: BundleWriter,
   ) {
     this.#writer = writer;
     this.#paths = writer.storedPaths().filter((p) => !ROOT_FILES.has(p)).sort();
+    this.#stored = new Set(this.#paths);
   }
   paths(): readonly string[] {
     return this.#paths;
   }
   has(path: string): boolean {
-    return this.#paths.includes(path);
+    return this.#stored.has(path);
   }
   async text(path: string, maxBytes = DEFAULT_TEXT_BYTES): Promise<string | undefined> {
     if (!this.has(path)) return undefined;
