@@ -128,13 +128,17 @@ export class GzipSpool {
   #batch: Buffer[] = [];
   #batchBytes = 0;
   #size = 0;
+  /** Why the member could not be written (a full disk): the next write or finish throws it. */
+  #failed: unknown;
 
   private constructor(file: string) {
     this.file = file;
     this.#gzip = createGzip({ level: GZIP_LEVEL });
     this.#out = createWriteStream(file, { flags: 'wx', mode: 0o600 });
     this.#done = pipeline(this.#gzip, this.#out);
-    this.#done.catch(() => undefined); // reported by write/finish, which await it
+    this.#done.catch((err: unknown) => {
+      this.#failed ??= err;
+    });
   }
 
   static create(file: string): GzipSpool {
@@ -147,6 +151,7 @@ export class GzipSpool {
   }
 
   async write(chunk: Buffer): Promise<void> {
+    if (this.#failed) throw this.#failed;
     this.#size += chunk.length;
     this.#batch.push(chunk);
     this.#batchBytes += chunk.length;
@@ -158,6 +163,7 @@ export class GzipSpool {
     const data = this.#batch.length === 1 ? this.#batch[0]! : Buffer.concat(this.#batch);
     this.#batch = [];
     this.#batchBytes = 0;
+    if (this.#failed) throw this.#failed;
     this.#gzip.write(data);
     if (this.#gzip.writableLength > AHEAD) {
       await Promise.race([new Promise<void>((resolve) => this.#gzip.once('drain', () => resolve())), this.#done]);
@@ -167,6 +173,7 @@ export class GzipSpool {
   /** Pads the content to a whole block, ends the member and waits until it is on disk. */
   async finish(): Promise<{ file: string; size: number }> {
     await this.#flush();
+    if (this.#failed) throw this.#failed;
     this.#gzip.end(tarPadding(this.#size));
     await this.#done;
     return { file: this.file, size: this.#size };
