@@ -134,7 +134,7 @@ export class BundleWriter implements ArtifactSink {
         opened.stream,
         this.#redactor.stream(path),
         async (source: AsyncIterable<Buffer>) => {
-          for await (const chunk of source) {
+          for await (const chunk of batched(source)) {
             await spool.write(chunk);
             if (!gz) continue;
             if (gz.size + chunk.length <= cap) await gz.write(chunk);
@@ -226,7 +226,7 @@ export class BundleWriter implements ArtifactSink {
       const gz = GzipSpool.create(`${base}.gz`);
       try {
         await pipeline(createReadStream(entry.file), this.#redactor.stream(entry.path), async (source: AsyncIterable<Buffer>) => {
-          for await (const chunk of source) {
+          for await (const chunk of batched(source)) {
             await spool.write(chunk);
             await gz.write(chunk);
           }
@@ -327,6 +327,25 @@ export class BundleWriter implements ArtifactSink {
       rm(`${this.path}.sha256.partial`, { force: true }),
     ]);
   }
+}
+
+/**
+ * The redactor's output in blocks of at least 256 KiB (the last may be shorter): it yields many small
+ * pieces, and one disk write and one zlib job per piece would cost the main thread more than needed.
+ */
+async function* batched(source: AsyncIterable<Buffer>): AsyncGenerator<Buffer> {
+  let parts: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of source) {
+    parts.push(chunk);
+    size += chunk.length;
+    if (size >= 256 * 1024) {
+      yield parts.length === 1 ? parts[0]! : Buffer.concat(parts, size);
+      parts = [];
+      size = 0;
+    }
+  }
+  if (size > 0) yield parts.length === 1 ? parts[0]! : Buffer.concat(parts, size);
 }
 
 /** Normalises an artifact path; undefined when it is absolute or escapes its folder. */
