@@ -150,7 +150,12 @@ export class BundleWriter implements ArtifactSink {
       settle = undefined;
       await opened.settle?.();
       const result = await spool.finish();
-      const member = gz && !result.truncated ? gz.finish() : gzipFile(result.file, `${base}.tail.gz`);
+      let member: Promise<{ file: string; size: number }>;
+      if (gz && !result.truncated) member = gz.finish();
+      else {
+        await gz?.discard();
+        member = gzipFile(result.file, `${base}.tail.gz`);
+      }
       gz = undefined;
       this.#entries.push({ path, file: result.file, gz: this.#track(member), literalVersion });
       return {
