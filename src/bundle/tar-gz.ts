@@ -188,9 +188,8 @@ export class GzipSpool {
   }
 }
 
-/** Compresses a finished file (content + padding) into a gzip member file, off the main thread. */
-export async function gzipFile(from: string, to: string): Promise<{ file: string; size: number }> {
-  const spool = GzipSpool.create(to);
+/** Compresses a finished file (content + padding) into `spool`'s member file, off the main thread. */
+export async function gzipFile(from: string, spool: GzipSpool): Promise<{ file: string; size: number }> {
   try {
     for await (const chunk of createReadStream(from, { highWaterMark: BATCH }) as AsyncIterable<Buffer>) await spool.write(chunk);
     return await spool.finish();

@@ -82,6 +82,8 @@ export class BundleWriter implements ArtifactSink {
   readonly #paths = new Set<string>();
   /** Compressions running in the background; settled before the spool is removed. */
   readonly #pending = new Set<Promise<unknown>>();
+  /** Members still being written: `abort` stops them rather than waiting for them. */
+  readonly #live = new Set<GzipSpool>();
   #count = 0;
   #closed = false;
 
@@ -121,7 +123,7 @@ export class BundleWriter implements ArtifactSink {
     const spool = await TailSpool.create(base, artifact.maxBytes);
     // Compressed while it streams; dropped when the byte cap cuts the head off (the tail is compressed
     // after the cut instead).
-    let gz: GzipSpool | undefined = GzipSpool.create(`${base}.gz`);
+    let gz: GzipSpool | undefined = this.#gzipSpool(`${base}.gz`);
     const cap = artifact.maxBytes && artifact.maxBytes > 0 ? artifact.maxBytes : Number.POSITIVE_INFINITY;
     let settle: (() => Promise<unknown>) | undefined;
     // The literal set as it was before this file: a secret learned while it streams (a password under a
@@ -154,7 +156,7 @@ export class BundleWriter implements ArtifactSink {
       if (gz && !result.truncated) member = gz.finish();
       else {
         await gz?.discard();
-        member = gzipFile(result.file, `${base}.tail.gz`);
+        member = gzipFile(result.file, this.#gzipSpool(`${base}.tail.gz`));
       }
       gz = undefined;
       this.#entries.push({ path, file: result.file, gz: this.#track(member), literalVersion });
@@ -228,7 +230,7 @@ export class BundleWriter implements ArtifactSink {
       const base = join(this.spoolDir, String(++this.#count));
       const spool = await TailSpool.create(base, 0);
       // The precompressed copy holds the secret too: it is rebuilt from the new bytes, as they stream.
-      const gz = GzipSpool.create(`${base}.gz`);
+      const gz = this.#gzipSpool(`${base}.gz`);
       try {
         await pipeline(createReadStream(entry.file), this.#redactor.stream(entry.path), async (source: AsyncIterable<Buffer>) => {
           for await (const chunk of batched(source)) {
@@ -313,6 +315,12 @@ export class BundleWriter implements ArtifactSink {
     }
   }
 
+  #gzipSpool(file: string): GzipSpool {
+    const spool = GzipSpool.create(file);
+    this.#live.add(spool);
+    return spool;
+  }
+
   /** Remembers a background compression until it settles; a failure is reported by `finish`. */
   #track<T>(promise: Promise<T>): Promise<T> {
     this.#pending.add(promise);
@@ -324,7 +332,8 @@ export class BundleWriter implements ArtifactSink {
   /** Removes the partial bundle, its sidecar and the spool. Safe to call more than once. */
   async abort(): Promise<void> {
     this.#closed = true;
-    // A compression still writing into the spool would race its removal.
+    // A compression still writing into the spool would race its removal: stop them all first.
+    await Promise.allSettled([...this.#live].map((gz) => gz.discard()));
     await Promise.allSettled([...this.#pending]);
     await Promise.all([
       rm(this.spoolDir, { recursive: true, force: true }),

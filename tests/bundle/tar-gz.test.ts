@@ -82,7 +82,7 @@ describe('tar framing', () => {
     const root = { file: { name: 'b/manifest.json', size: 12, mode: 0o600, mtime }, data: Buffer.from('{"ok":true}\n') };
     const body = Buffer.from(Array.from({ length: 5000 }, (_, i) => `${i} GET /api/v1/jobs/ 200\n`).join(''));
     await writeFile(join(dir, 'plain.log'), body);
-    const member = await gzipFile(join(dir, 'plain.log'), join(dir, 'plain.log.gz'));
+    const member = await gzipFile(join(dir, 'plain.log'), GzipSpool.create(join(dir, 'plain.log.gz')));
     const bundle = join(dir, 'b.tar.gz');
     await writeFile(
       bundle,

@@ -187,6 +187,19 @@ describe('BundleWriter', () => {
     expect(await readdir(dir)).toEqual([]);
   });
 
+  it('abort while a compression still runs in the background leaves nothing, then or later', async () => {
+    const { writer } = await newWriter();
+    // Over its cap: the kept tail (4 MiB) is compressed in the background after the cut.
+    const lines = Array.from({ length: 400_000 }, (_, i) => `GET /api/v1/jobs/${i}/ 200 ${i * 7}\n`);
+    const r = (await writer.write('docker', stream('logs/big.log', lines, { maxBytes: 4 * 1024 * 1024 }), never)) as ArtifactRecord;
+    expect(r.truncated).toBe(true);
+    await writer.abort();
+    expect(await readdir(dir)).toEqual([]);
+    // Nor does anything appear later, when a compression it stopped would have ended.
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    expect(await readdir(dir)).toEqual([]);
+  });
+
   it('creates a missing output directory, and keeps the spool private (0700)', async () => {
     const out = join(dir, 'a', 'b');
     const { writer } = await newWriter(out);
