@@ -1,5 +1,5 @@
 /**
- * npm run bench:bundle [-- --mb 64 --artifacts 4 --runs 3]
+ * npm run bench:bundle [-- --mb 64 --artifacts 4 --runs 3 --verify]
  *
  * Does `collect` pay redaction + compression, or only the slower of the two? Writes a bundle of
  * --artifacts realistic log artifacts of --mb MiB each (bench/corpus.ts, a different seed each) through
@@ -9,7 +9,8 @@
  *   fail-closed verification pass `collect` adds, which is a separate cost);
  * - (a) redaction alone: the same files through `Redactor.stream` to /dev/null, one after the other;
  * - (b) `gzip -6` alone on the same files.
- * Overlap works when the bundle takes about max(a, b), not a + b.
+ * Overlap works when the bundle takes about max(a, b), not a + b. With --verify, the bundle worker also
+ * times `verifyBundle` on the result: the fail-closed rescan `collect` runs before the rename.
  */
 import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -22,6 +23,7 @@ import { pipeline } from 'node:stream/promises';
 import { fileURLToPath } from 'node:url';
 import { Redactor } from '../redaction/redactor.js';
 import { RedactionReport } from '../redaction/report.js';
+import { verifyBundle } from '../src/bundle/verify.js';
 import { BundleWriter } from '../src/bundle/writer.js';
 import { gzipSize, readFixtures, writeCorpus } from './corpus.js';
 
@@ -48,6 +50,8 @@ interface Timing {
   /** Bundle runs: time spent in `finish` (assembling the members), and the bundle's size. */
   readonly finishMs?: number;
   readonly bytes?: number;
+  /** With --verify: the rescan of the finished bundle (not part of `ms`). */
+  readonly verifyMs?: number;
 }
 
 const newRedactor = (): Redactor => new Redactor({ key: randomBytes(32), report: new RedactionReport() });
@@ -76,21 +80,22 @@ function start(): { began: number; cpu0: NodeJS.CpuUsage; elu0: ReturnType<typeo
   return { began: performance.now(), cpu0: process.cpuUsage(), elu0: performance.eventLoopUtilization(), ticks0: threadTicks() };
 }
 
-function report({ began, cpu0, elu0, ticks0 }: ReturnType<typeof start>, extra: Partial<Timing> = {}): void {
+function measure({ began, cpu0, elu0, ticks0 }: ReturnType<typeof start>, extra: Partial<Timing> = {}): Timing {
   const cpu = process.cpuUsage(cpu0);
   const elu = performance.eventLoopUtilization(elu0);
   const ticks = threadTicks();
   const threads = { mainCpuMs: (ticks.main - ticks0.main) * 10, otherCpuMs: (ticks.others - ticks0.others) * 10 };
-  const t: Timing = { ms: performance.now() - began, cpuMs: (cpu.user + cpu.system) / 1000, maxRssMiB: process.resourceUsage().maxRSS / 1024, mainMs: elu.active, ...threads, ...extra };
-  process.stdout.write(JSON.stringify(t));
+  return { ms: performance.now() - began, cpuMs: (cpu.user + cpu.system) / 1000, maxRssMiB: process.resourceUsage().maxRSS / 1024, mainMs: elu.active, ...threads, ...extra };
 }
+
+const report = (t: Timing): void => void process.stdout.write(JSON.stringify(t));
 
 /** Worker (a): every file through the redactor to /dev/null, one after the other. */
 async function redactWorker(files: readonly string[]): Promise<void> {
   const redactor = newRedactor();
   const t = start();
   for (const f of files) await pipeline(createReadStream(f, { highWaterMark: 256 * 1024 }), redactor.stream(`app/${basename(f)}`), createWriteStream('/dev/null'));
-  report(t);
+  report(measure(t));
 }
 
 /** Worker: the bundle, through the real writer, one artifact after the other (a collector's order). */
@@ -108,7 +113,14 @@ async function bundleWorker(outputDir: string, files: readonly string[]): Promis
     const before = threadTicks();
     const done = await writer.finish();
     const finishMs = performance.now() - f0;
-    report(t, { finishMs, bytes: done.bytes, otherCpuBeforeFinishMs: (before.others - t.ticks0.others) * 10 });
+    const measured = measure(t, { finishMs, bytes: done.bytes, otherCpuBeforeFinishMs: (before.others - t.ticks0.others) * 10 });
+    let verifyMs: number | undefined;
+    if (args.includes('--verify')) {
+      const v0 = performance.now();
+      await verifyBundle(done.path, { sidecar: false, sha256: done.sha256 }); // the bench manifest lists no files: only the time counts
+      verifyMs = performance.now() - v0;
+    }
+    report({ ...measured, ...(verifyMs === undefined ? {} : { verifyMs }) });
   } catch (err) {
     await writer.abort();
     throw err;
@@ -136,7 +148,7 @@ const sh = (s: string): string => `'${s.replace(/'/g, `'\\''`)}'`;
 
 async function main(): Promise<void> {
   if (args[0] === '--redact-worker') return redactWorker(args.slice(1));
-  if (args[0] === '--bundle-worker') return bundleWorker(args[1]!, args.slice(2));
+  if (args[0] === '--bundle-worker') return bundleWorker(args[1]!, args.slice(2).filter((a) => a !== '--verify'));
   const mb = arg('mb', 64);
   const count = Math.round(arg('artifacts', 4));
   const runs = Math.round(arg('runs', 3));
@@ -166,7 +178,7 @@ async function main(): Promise<void> {
     for (let i = 0; i < runs; i++) {
       const out = join(dir, `out-${i}`);
       await mkdir(out);
-      bundle.push(worker('--bundle-worker', out, ...files));
+      bundle.push(worker('--bundle-worker', out, ...files, ...(args.includes('--verify') ? ['--verify'] : [])));
       await rm(out, { recursive: true, force: true });
       redact.push(worker('--redact-worker', ...files));
       gzip.push(timed(`gzip -6 -c ${files.map(sh).join(' ')}`));
@@ -185,6 +197,7 @@ async function main(): Promise<void> {
     const load = loadavg()[0]!;
     const cores = availableParallelism();
     console.log(`load average  ${load.toFixed(1)} on ${cores} cores at the end: overlap needs a free core for zlib's thread while the redactor runs`);
+    if (args.includes('--verify')) console.log(`verify        ${s(median(bundle.map((t) => t.verifyMs ?? Number.NaN)))}  (collect's fail-closed rescan of the finished bundle, after the above; not overlapped)`);
     const early = median(bundle.map((t) => (t.otherCpuBeforeFinishMs ?? 0) / Math.max(1, t.otherCpuMs ?? 0)));
     console.log(`overlap       ${(early * 100).toFixed(0)}% of the bundle's off-main-thread CPU (compression on zlib's pool, GC) was spent while artifacts were still being redacted, before finish`);
     console.log(`bundle / max(a, b) = ${(b / Math.max(a, g)).toFixed(2)}   bundle / (a + b) = ${(b / (a + g)).toFixed(2)}   (overlap: close to 1.00 and well under 1.00)`);
