@@ -16,7 +16,8 @@ export const infraRules: readonly Rule[] = [
   token({ id: 'doppler-scim-token', description: 'Doppler SCIM token (dp.scim.)', prefixes: ['dp.scim.'], body: ALNUM('40,44'), extra: '.' }),
   token({ id: 'doppler-audit-token', description: 'Doppler audit token (dp.audit.)', prefixes: ['dp.audit.'], body: ALNUM('40,44'), extra: '.' }),
   token({ id: 'pulumi-access-token', description: 'Pulumi access token (pul- + 40 hex)', prefixes: ['pul-'], body: HEX(40) }),
-  token({ id: 'flyio-token', description: 'Fly.io token: org/deploy (fo1_), macaroon (fm1r_, fm1a_, fm2_)', prefixes: ['fo1_', 'fm1r_', 'fm1a_', 'fm2_'], body: '[A-Za-z0-9_+/=-]{40,4096}', extra: '+/=' }),
+  token({ id: 'flyio-token', description: 'Fly.io org/deploy token (fo1_)', prefixes: ['fo1_'], body: B64URL(43) }),
+  token({ id: 'flyio-macaroon', description: 'Fly.io macaroon token (fm1r_, fm1a_, fm2_)', prefixes: ['fm1r_', 'fm1a_', 'fm2_'], body: '[A-Za-z0-9+/]{40,4096}={0,3}', extra: '+/=' }),
   custom({
     id: 'flyio-auth-header',
     description: 'Fly.io token list after FlyV1 (comma-separated macaroons)',

@@ -23,7 +23,7 @@ export const saasRules: readonly Rule[] = [
   token({ id: 'typeform-token', description: 'Typeform personal access token (tfp_)', prefixes: ['tfp_'], body: '[A-Za-z0-9_=.-]{40,64}', extra: '=.' }),
   token({ id: 'figma-pat', description: 'Figma personal access token (figd_)', prefixes: ['figd_'], body: B64URL('40,64') }),
   token({ id: 'frameio-token', description: 'Frame.io developer token (fio-u-)', prefixes: ['fio-u-'], body: '[A-Za-z0-9_=-]{64}', extra: '=' }),
-  token({ id: 'dropbox-token', description: 'Dropbox short-lived access token (sl. / sl.u. + 130+)', prefixes: ['sl.'], body: '[A-Za-z0-9_=.-]{130,1400}', extra: '=.' }),
+  token({ id: 'dropbox-token', description: 'Dropbox short-lived access token (sl. / sl.u. + 130+)', prefixes: ['sl.'], body: '[A-Za-z0-9_.-]{130,1400}', extra: '.' }),
   keyed({ id: 'dropbox-long-lived-token', description: 'Dropbox long-lived access token (…AAAAAAAAAA… next to a dropbox name)', context: ['dropbox'], value: `${ALNUM(11)}AAAAAAAAAA[A-Za-z0-9_=-]{43}`, extra: '=' }),
   token({ id: 'shopify-access-token', description: 'Shopify Admin API access token (shpat_)', prefixes: ['shpat_'], body: '[a-fA-F0-9]{32}' }),
   token({ id: 'shopify-custom-app-token', description: 'Shopify custom app access token (shpca_)', prefixes: ['shpca_'], body: '[a-fA-F0-9]{32}' }),

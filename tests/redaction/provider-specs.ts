@@ -145,6 +145,7 @@ export const providerSpecs: readonly ProviderSpec[] = [
   T('doppler-audit-token', 'dp.audit.', a(43)),
   T('pulumi-access-token', 'pul-', h(40)),
   T('flyio-token', 'fo1_', u(43)),
+  T('flyio-macaroon', 'fm2_', `lJPECAAAAAAAA${b64(120)}==`),
   {
     rule: 'flyio-auth-header',
     secret: `fm2_lJPECAAAAAAAA${b64(120)},fm2_lJPE${b64(60)}`,
