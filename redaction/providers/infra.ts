@@ -49,7 +49,7 @@ export const infraRules: readonly Rule[] = [
   keyed({ id: 'datadog-app-key', description: 'Datadog application key (40 hex next to a datadog/dd_app name)', context: ['datadog', 'dd_app', 'dd-application', 'DD-APPLICATION'], value: HEX(40) }),
   keyed({ id: 'pagerduty-api-key', description: 'PagerDuty REST API key (20 characters next to a pagerduty name)', context: ['pagerduty', 'pager_duty'], value: '[A-Za-z0-9_+-]{20}', extra: '+' }),
   keyed({ id: 'pagerduty-integration-key', description: 'PagerDuty Events integration/routing key (32 hex next to a pagerduty name)', context: ['pagerduty', 'routing_key', 'routing-key'], value: HEX(32) }),
-  token({ id: 'sentry-org-token', description: 'Sentry organization auth token (sntrys_)', prefixes: ['sntrys_'], body: '[A-Za-z0-9+/=_]{60,400}', extra: '+/=' }),
+  token({ id: 'sentry-org-token', description: 'Sentry organization auth token (sntrys_)', prefixes: ['sntrys_'], body: 'eyJ[A-Za-z0-9+/]{40,400}={0,2}_[A-Za-z0-9+/]{43}', extra: '+/=' }),
   token({ id: 'sentry-user-token', description: 'Sentry user auth token (sntryu_)', prefixes: ['sntryu_'], body: HEX(64) }),
   keyed({ id: 'sentry-legacy-token', description: 'Sentry legacy auth token (64 hex next to a sentry name)', context: ['sentry'], value: HEX(64) }),
   custom({
@@ -63,7 +63,8 @@ export const infraRules: readonly Rule[] = [
   keyed({ id: 'okta-api-token', description: 'Okta API token (00 + 40 next to an okta name)', context: ['okta'], value: '00[A-Za-z0-9_-]{40}' }),
   token({ id: 'onepassword-service-account-token', description: '1Password service account token (ops_eyJ…)', prefixes: ['ops_eyJ'], body: '[A-Za-z0-9+/]{200,2048}={0,3}', extra: '+/=' }),
   near({ id: 'onepassword-connect-token', description: '1Password Connect token (a JWT-like eyJ… next to a 1password / op_connect name)', context: ['1password', 'op_connect', 'OP_CONNECT'], value: 'eyJ[A-Za-z0-9_.-]{20,4096}', extra: '.', gap: 40 }),
-  token({ id: 'onepassword-secret-key', description: '1Password account Secret Key (A3-XXXXXX-…)', prefixes: ['A3-'], body: '[A-Z0-9]{6}-(?:[A-Z0-9]{6}|[A-Z0-9]{11})-[A-Z0-9]{5}-[A-Z0-9]{5}-[A-Z0-9]{5}-[A-Z0-9]{5}' }),
+  // Anchored on context, not on `A3-` alone: lower-cased by a case-insensitive pre-filter, `a3-` is in many UUIDs.
+  near({ id: 'onepassword-secret-key', description: '1Password account Secret Key (A3-XXXXXX-…, next to a 1password or secret key name)', context: ['1password', 'onepassword', 'secret key', 'secret_key', 'secretkey'], value: 'A3-[A-Z0-9]{6}-(?:[A-Z0-9]{6}|[A-Z0-9]{11})-[A-Z0-9]{5}-[A-Z0-9]{5}-[A-Z0-9]{5}-[A-Z0-9]{5}', gap: 40 }),
   token({ id: 'tailscale-key', description: 'Tailscale auth/API/OAuth key (tskey-auth-, tskey-api-, tskey-client-)', prefixes: ['tskey-'], body: '(?:auth|api|client|scim|webhook)-[A-Za-z0-9]{8,20}-[A-Za-z0-9]{20,64}' }),
   token({ id: 'openshift-user-token', description: 'OpenShift OAuth user token (sha256~ + 43)', prefixes: ['sha256~'], body: B64URL(43) }),
   token({ id: 'planetscale-password', description: 'PlanetScale database password (pscale_pw_)', prefixes: ['pscale_pw_'], body: '[A-Za-z0-9_=.-]{32,64}', extra: '=.' }),
@@ -77,7 +78,8 @@ export const infraRules: readonly Rule[] = [
   near({ id: 'ngrok-authtoken', description: 'ngrok authtoken / API key (digit + 24-27, _, 20-22, next to an ngrok name)', context: ['ngrok'], value: '[0-9][A-Za-z0-9]{24,27}_[A-Za-z0-9]{20,22}', gap: 40 }),
   token({ id: 'settlemint-token', description: 'SettleMint access token (sm_pat_, sm_aat_, sm_sat_)', prefixes: ['sm_pat_', 'sm_aat_', 'sm_sat_'], body: ALNUM('16,64') }),
   token({ id: 'defined-networking-token', description: 'Defined Networking API token (dnkey-)', prefixes: ['dnkey-'], body: `${B64URL(26)}-${B64URL(52)}` }),
-  token({ id: 'clickhouse-cloud-secret', description: 'ClickHouse Cloud API secret key (4b1d + 38)', prefixes: ['4b1d'], body: ALNUM(38) }),
+  // Anchored on context: `4b1d` alone is a hex fragment that container ids and digests hold.
+  keyed({ id: 'clickhouse-cloud-secret', description: 'ClickHouse Cloud API secret key (4b1d + 38, next to a clickhouse name)', context: ['clickhouse'], value: `4b1d${ALNUM(38)}` }),
   token({ id: 'authress-access-key', description: 'Authress service client access key (sc_/ext_/scauth_/authress_ ….acc_…)', prefixes: ['sc_', 'ext_', 'scauth_', 'authress_'], body: '[A-Za-z0-9]{5,30}\\.[a-z0-9]{4,6}\\.acc[_-][a-z0-9-]{10,32}\\.[A-Za-z0-9+/_=-]{30,120}', extra: '.+/=' }),
   token({ id: 'maxmind-license-key', description: 'MaxMind license key (…_mmk)', prefixes: [], hint: /_mmk/, body: `${ALNUM(6)}_${ALNUM(29)}_mmk` }),
   custom({

@@ -23,8 +23,21 @@ export const keyRules: readonly Rule[] = [
     extra: '!@#$%^&*(=+)',
   }),
   token({ id: 'password-hash-bcrypt', description: 'bcrypt password hash ($2a$, $2b$, $2y$ + cost + 53)', prefixes: ['$2a$', '$2b$', '$2y$'], body: '[0-9]{2}\\$[./A-Za-z0-9]{53}', extra: '$./' }),
-  token({ id: 'password-hash-crypt', description: 'crypt(3) SHA-256/SHA-512/yescrypt password hash ($5$, $6$, $y$) as in /etc/shadow', prefixes: ['$5$', '$6$', '$y$'], body: '[./A-Za-z0-9$=]{20,200}', extra: '$./=' }),
-  token({ id: 'password-hash-django', description: 'Django password hash (pbkdf2_sha256$, argon2$, bcrypt_sha256$)', prefixes: ['pbkdf2_sha256$', 'pbkdf2_sha1$', 'argon2$argon2', 'bcrypt_sha256$', 'scrypt$'], body: '[A-Za-z0-9$=+/.,]{30,300}', extra: '$=+/.,' }),
+  // Fields split at `$`, each with its own bounded class: a run of `$5$=$5$=…` costs a few steps per start.
+  token({
+    id: 'password-hash-crypt',
+    description: 'crypt(3) SHA-256/SHA-512/yescrypt password hash ($5$, $6$, $y$) as in /etc/shadow',
+    prefixes: ['$5$', '$6$', '$y$'],
+    body: '[./A-Za-z0-9=]{1,24}\\$(?:[./A-Za-z0-9]{1,32}\\$)?[./A-Za-z0-9]{43,86}',
+    extra: '$./=',
+  }),
+  token({
+    id: 'password-hash-django',
+    description: 'Django password hash (pbkdf2_sha256$…, argon2$argon2id$…)',
+    prefixes: ['pbkdf2_sha256$', 'pbkdf2_sha1$', 'argon2$argon2'],
+    body: '(?:[0-9]{1,8}\\$[A-Za-z0-9./+]{1,64}\\$[A-Za-z0-9+/]{27,88}={0,2}|(?:id|i|d)\\$v=[0-9]{1,3}\\$m=[0-9]{1,9},t=[0-9]{1,3},p=[0-9]{1,3}\\$[A-Za-z0-9+/]{8,64}\\$[A-Za-z0-9+/]{16,128})',
+    extra: '$=+/.,',
+  }),
   custom({
     id: 'jwt',
     description: 'JSON Web Token (eyJ….eyJ….signature)',

@@ -45,7 +45,8 @@ export const messagingRules: readonly Rule[] = [
   token({ id: 'twitter-bearer-token', description: 'Twitter / X app bearer token (AAAAAAAAAAAAAAAAAAAAA… 100+)', prefixes: ['AAAAAAAAAAAAAAAAAAAAA'], body: '[A-Za-z0-9%]{60,140}', extra: '%' }),
   keyed({ id: 'twitter-access-token', description: 'Twitter / X access token (user id - 20-40, next to a twitter name)', context: ['twitter'], value: `[0-9]{15,25}-${ALNUM('20,40')}` }),
   keyed({ id: 'twitter-api-secret', description: 'Twitter / X API key or secret (25, 45 or 50 characters next to a twitter name)', context: ['twitter'], value: '(?:[A-Za-z0-9]{50}|[A-Za-z0-9]{45}|[A-Za-z0-9]{25})' }),
-  token({ id: 'facebook-access-token', description: 'Facebook / Meta Graph access token (EAAB…, EAAG…, EAAC…)', prefixes: ['EAA'], body: '[B-Z][A-Za-z0-9]{90,400}' }),
+  // Listed 4-letter prefixes, not `EAA`: lower-cased by a case-insensitive pre-filter, `eaa` is in one hex id of 16.
+  token({ id: 'facebook-access-token', description: 'Facebook / Meta Graph access token (EAAB…, EAAC…, EAAG…, EAAI…, EAAJ…, EAAM…, EAAU…)', prefixes: ['EAAB', 'EAAC', 'EAAG', 'EAAI', 'EAAJ', 'EAAM', 'EAAU'], body: '[A-Za-z0-9]{90,400}' }),
   keyed({ id: 'facebook-app-secret', description: 'Facebook / Meta app secret (32 hex next to a facebook/fb_app name)', context: ['facebook', 'fb_app', 'FB_APP', 'meta_app'], value: HEX(32) }),
   custom({
     id: 'facebook-app-token',

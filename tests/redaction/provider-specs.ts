@@ -181,7 +181,7 @@ export const providerSpecs: readonly ProviderSpec[] = [
   K('onepassword-connect-token', 'op_connect', `eyJhbGciOiJFUzI1NiIsImtpZCI6${u(40)}.eyJ${u(60)}.${u(86)}`, {
     near: ['OP_CONNECT_HOST=http://op-connect:8080', '1password connect: token eyJhbGc is too short'],
   }),
-  T('onepassword-secret-key', 'A3-', `${up(6)}-${up(6)}-${up(5)}-${up(5)}-${up(5)}-${up(5)}`),
+  K('onepassword-secret-key', 'onepassword', `A3-${up(6)}-${up(6)}-${up(5)}-${up(5)}-${up(5)}-${up(5)}`, { kv: true }),
   T('tailscale-key', 'tskey-', `auth-${a(17)}-${a(33)}`),
   T('openshift-user-token', 'sha256~', u(43)),
   T('planetscale-password', 'pscale_pw_', u(43)),
@@ -195,7 +195,7 @@ export const providerSpecs: readonly ProviderSpec[] = [
   K('ngrok-authtoken', 'ngrok', `2${a(26)}_${a(21)}`),
   T('settlemint-token', 'sm_pat_', a(16)),
   T('defined-networking-token', 'dnkey-', `${u(26)}-${u(52)}`),
-  T('clickhouse-cloud-secret', '4b1d', a(38)),
+  K('clickhouse-cloud-secret', 'clickhouse', `4b1d${a(38)}`),
   T('authress-access-key', 'sc_', `${a(12)}.${lo(5)}.acc_${lo(16)}.${b64(60)}`),
   { rule: 'maxmind-license-key', prefix: '', secret: `${a(6)}_${a(29)}_mmk`, noGlue: true, near: [`license ${a(6)}_${a(28)}_mmk`, 'keys end in _mmk'] },
   {
