@@ -4,7 +4,7 @@
  * interpreter that cannot import Django. They read only the django collector's redacted files
  * (django/*.json and the text of Django's own commands) and never throw on a missing or odd file.
  */
-import type { Analyzer, BundleView, Evidence, Finding, Severity } from '../src/types.js';
+import type { Analyzer, BundleView, Evidence, Finding, Severity } from '../src/core/types.js';
 import {
   andList,
   arr,

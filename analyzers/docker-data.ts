@@ -6,7 +6,7 @@
  * an analyzer turns "no data" into "no finding", never into a throw.
  */
 import { folderName, type ContainerRow } from '../collectors/docker-containers.js';
-import type { ArtifactRecord, BundleView, Evidence, Manifest } from '../src/types.js';
+import type { ArtifactRecord, BundleView, Evidence, Manifest } from '../src/core/types.js';
 import { excerpt, numberedLines, obj } from './finding.js';
 
 /** Largest file read whole to number its lines (a log is cut at 10 MiB by default). */

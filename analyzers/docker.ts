@@ -4,8 +4,8 @@
  * not be pulled. They read docker/engines.json, docker/<engine>/containers.json, each container's
  * inspect.json and logs.txt, events.jsonl and the manifest, through the bundle view only.
  */
-import type { Analyzer, BundleView, CommandRecord, Evidence, Finding } from '../src/types.js';
-import { formatBytes } from '../src/units.js';
+import type { Analyzer, BundleView, CommandRecord, Evidence, Finding } from '../src/core/types.js';
+import { formatBytes } from '../src/core/units.js';
 import {
   containerEntries,
   engineLabels,

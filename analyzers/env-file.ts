@@ -9,7 +9,7 @@
  * The file is the only input: `${VAR}` may also be satisfied by the process environment that runs the
  * app, which a bundle does not hold, so undefined references are warnings and say so.
  */
-import type { AnalyzeOptions, Analyzer, BundleView, Finding, Severity } from '../src/types.js';
+import type { AnalyzeOptions, Analyzer, BundleView, Finding, Severity } from '../src/core/types.js';
 import { excerpt, finding } from './finding.js';
 
 /** One problem on one line of an env file. */

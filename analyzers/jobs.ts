@@ -4,7 +4,7 @@
  * django/container-manager.json (whose `jobs`/`executorHosts` are `{error, traceback}` when the database
  * was unreachable: then nothing is reported here; database-unreachable says why) and docker/engines.json.
  */
-import type { AnalyzeOptions, Analyzer, BundleView, Evidence, Finding } from '../src/types.js';
+import type { AnalyzeOptions, Analyzer, BundleView, Evidence, Finding } from '../src/core/types.js';
 import {
   arr,
   evidenceList,

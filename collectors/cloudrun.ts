@@ -12,8 +12,8 @@
 import { access, constants } from 'node:fs/promises';
 import { delimiter, isAbsolute, join } from 'node:path';
 import { isSecretKeyName } from '../redaction/keys.js';
-import { defineCollector, fact, json, problem, text } from '../src/artifacts.js';
-import type { CollectContext, CommandResult } from '../src/types.js';
+import { defineCollector, fact, json, problem, text } from '../src/core/artifacts.js';
+import type { CollectContext, CommandResult } from '../src/core/types.js';
 import { folderName } from './docker-containers.js';
 
 export interface CloudRunOptions {

@@ -12,8 +12,8 @@
 import { access, readFile } from 'node:fs/promises';
 import { basename, dirname, isAbsolute, join, resolve } from 'node:path';
 import { parse } from 'yaml';
-import { defineCollector, errorMessage, json, problem, text } from '../src/artifacts.js';
-import type { CollectContext, ContainerInspect, ContainerSummary, Output } from '../src/types.js';
+import { defineCollector, errorMessage, json, problem, text } from '../src/core/artifacts.js';
+import type { CollectContext, ContainerInspect, ContainerSummary, Output } from '../src/core/types.js';
 import { containerName, folderName, knownSecrets } from './docker-containers.js';
 
 export interface ComposeOptions {

@@ -6,8 +6,8 @@
  * check --deploy, check --database, showmigrations, makemigrations --check --dry-run, migrate --plan.
  * Nothing is migrated or written; every command runs with stdin closed and its own timeout.
  */
-import { defineCollector, fact, json, problem, text } from '../src/artifacts.js';
-import type { CommandResult, Exec, ExecOptions, Output } from '../src/types.js';
+import { defineCollector, fact, json, problem, text } from '../src/core/artifacts.js';
+import type { CommandResult, Exec, ExecOptions, Output } from '../src/core/types.js';
 import {
   chooseInterpreter,
   findProject,

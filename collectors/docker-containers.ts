@@ -6,8 +6,8 @@
  */
 import { isSecretKeyName } from '../redaction/keys.js';
 import { redactInspectStructure, siteKeyName, type SecretSite } from '../redaction/structure.js';
-import type { ContainerInspect, ContainerSummary } from '../src/types.js';
-import { formatDuration } from '../src/units.js';
+import type { ContainerInspect, ContainerSummary } from '../src/core/types.js';
+import { formatDuration } from '../src/core/units.js';
 
 /** One row of docker/<engine>/containers.json: what analyzers and `diff` read. */
 export interface ContainerRow {

@@ -13,13 +13,13 @@
  */
 import { containerName, containerRow, decide, folderName, knownSecrets, markSecret, matchesPatterns, parsePatterns, psTable, statsSummary, type ContainerPattern, type ContainerRow } from './docker-containers.js';
 import { redactCommandLine, redactInspectStructure } from '../redaction/structure.js';
-import { defineCollector, errorMessage, excluded, fact, json, problem, text } from '../src/artifacts.js';
-import { forEachLimit, mapOrdered } from '../src/concurrency.js';
-import { DockerError, isEngineDown } from '../src/docker-client.js';
-import { filterEvents, formatDockerLogs } from '../src/docker-logs.js';
-import { sshArgv } from '../src/docker-ssh.js';
-import type { Artifact, CollectContext, ContainerInspect, ContainerSummary, DockerClient, DockerEndpoint, Output } from '../src/types.js';
-import { parseSince } from '../src/units.js';
+import { defineCollector, errorMessage, excluded, fact, json, problem, text } from '../src/core/artifacts.js';
+import { forEachLimit, mapOrdered } from '../src/core/concurrency.js';
+import { DockerError, isEngineDown } from '../src/docker/client.js';
+import { filterEvents, formatDockerLogs } from '../src/docker/logs.js';
+import { sshArgv } from '../src/docker/ssh.js';
+import type { Artifact, CollectContext, ContainerInspect, ContainerSummary, DockerClient, DockerEndpoint, Output } from '../src/core/types.js';
+import { parseSince } from '../src/core/units.js';
 
 export type { ContainerRow } from './docker-containers.js';
 

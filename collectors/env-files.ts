@@ -5,8 +5,8 @@
 import { createReadStream } from 'node:fs';
 import { readFile, stat } from 'node:fs/promises';
 import { basename } from 'node:path';
-import { defineCollector, errorMessage } from '../src/artifacts.js';
-import type { Output } from '../src/types.js';
+import { defineCollector, errorMessage } from '../src/core/artifacts.js';
+import type { Output } from '../src/core/types.js';
 import { isSecretKeyName } from '../redaction/keys.js';
 
 export interface EnvFilesOptions {

@@ -1,5 +1,5 @@
 /** The registry of built-in collectors, in run order. Adding a collector means adding it here. */
-import type { Collector } from '../src/types.js';
+import type { Collector } from '../src/core/types.js';
 import cloudrun from './cloudrun.js';
 import compose from './compose.js';
 import django from './django.js';

@@ -8,7 +8,7 @@ import { appendFile, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { collectBundle, type CollectResult } from '../src/collect.js';
+import { collectBundle, type CollectResult } from '../src/run/collect.js';
 import { readBundle, repackBundle, type TarEntry } from './helpers/bundle.js';
 import { DOCKER_HOST, TEST_IMAGE, docker, dockerUnavailable, removeContainers, uniq, waitFor } from './helpers/docker.js';
 import { FIXTURE_SECRETS, copyFixture, runEnv, setupDatabase, systemDjango } from './helpers/django.js';

@@ -25,8 +25,8 @@ import {
   withConfig,
   type FlagSpec,
   type YargsOptionsView,
-} from '../src/config.js';
-import { CliError } from '../src/errors.js';
+} from '../src/config/config.js';
+import { CliError } from '../src/core/errors.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const dirs: string[] = [];

@@ -5,8 +5,8 @@
 import { describe, expect, it } from 'vitest';
 import { Redactor } from '../redaction/redactor.js';
 import { RedactionReport } from '../redaction/report.js';
-import { ISSUE_MAX_CHARS, renderIssue } from '../src/issue.js';
-import type { Finding, Manifest } from '../src/types.js';
+import { ISSUE_MAX_CHARS, renderIssue } from '../src/report/issue.js';
+import type { Finding, Manifest } from '../src/core/types.js';
 
 const SECTIONS = ['Problem Description', 'Environment', 'Steps to Reproduce', 'Expected Behavior', 'Actual Behavior', 'Error Messages', 'Configuration', 'Logs', 'Findings', 'About this bundle'];
 

@@ -2,8 +2,8 @@
 import { describe, expect, it } from 'vitest';
 import { Redactor } from '../redaction/redactor.js';
 import { RedactionReport } from '../redaction/report.js';
-import { renderIssue } from '../src/issue.js';
-import type { Manifest } from '../src/types.js';
+import { renderIssue } from '../src/report/issue.js';
+import type { Manifest } from '../src/core/types.js';
 
 const manifest = (over: Partial<Manifest>): Manifest => ({
   tool: { name: 'collect-bundle', version: '0.0.0' },

@@ -12,10 +12,10 @@ import { pathToFileURL } from 'node:url';
 import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { builtinCollectors } from '../collectors/index.js';
 import { verifyBundle } from '../src/bundle/verify.js';
-import { collectBundle } from '../src/collect.js';
-import { collectorsFor, loadConfig } from '../src/config.js';
-import { CliError } from '../src/errors.js';
-import { loadPlugins } from '../src/plugins.js';
+import { collectBundle } from '../src/run/collect.js';
+import { collectorsFor, loadConfig } from '../src/config/config.js';
+import { CliError } from '../src/core/errors.js';
+import { loadPlugins } from '../src/run/plugins.js';
 import { BIN, describeRun, runCli } from './cli/harness.js';
 import { fileJson, fileText, readBundle } from './helpers/bundle.js';
 
@@ -113,7 +113,7 @@ describe('plugins from packages with both builds', () => {
     await dualPackage('cb-cjs-only', { '.': { require: './cjs/index.js' } });
     // In a separate Node process on the built code: vitest's own import() interop would unwrap it for us.
     const script = `
-      const { loadPlugins } = await import(${JSON.stringify(pathToFileURL(resolve('dist/src/plugins.js')).href)});
+      const { loadPlugins } = await import(${JSON.stringify(pathToFileURL(resolve('dist/src/run/plugins.js')).href)});
       const r = await loadPlugins(['cb-cjs-only'], process.argv[1]);
       console.log(JSON.stringify({ names: r.collectors.map((c) => c.name), failures: r.failures }));`;
     const child = spawnSync(process.execPath, ['--input-type=module', '-e', script, dir], { encoding: 'utf8' });

@@ -4,8 +4,8 @@
  * something we can check; the result and a fact say so.
  */
 import { isAbsolute, resolve } from 'node:path';
-import { defineCollector, fact, json, problem } from '../../src/artifacts.js';
-import type { Artifact, CommandRecord, Collector } from '../../src/types.js';
+import { defineCollector, fact, json, problem } from '../../src/core/artifacts.js';
+import type { Artifact, CommandRecord, Collector } from '../../src/core/types.js';
 import { isSecretKeyName } from '../../redaction/keys.js';
 import { redactArgv } from '../../redaction/structure.js';
 import type { CommandCollectorSpec } from './schema.js';

@@ -7,8 +7,8 @@
  */
 import { Readable } from 'node:stream';
 import type { ReadableStream as WebReadableStream } from 'node:stream/web';
-import { defineCollector, errorMessage, json, problem } from '../../src/artifacts.js';
-import type { Artifact, Collector } from '../../src/types.js';
+import { defineCollector, errorMessage, json, problem } from '../../src/core/artifacts.js';
+import type { Artifact, Collector } from '../../src/core/types.js';
 import { isSecretKeyName } from '../../redaction/keys.js';
 import type { HttpCollectorSpec } from './schema.js';
 

@@ -5,7 +5,7 @@
  * durations (`"30s"`) are parsed with src/units.ts, so they read like the CLI's flags.
  */
 import { z } from 'zod';
-import { parseDuration, parseSize } from '../../src/units.js';
+import { parseDuration, parseSize } from '../../src/core/units.js';
 
 /** The longest timer Node can set (2^31-1 ms, about 24.8 days). */
 export const MAX_TIMEOUT_MS = 2 ** 31 - 1;

@@ -6,7 +6,7 @@
  */
 import { access, constants, readdir, realpath, stat } from 'node:fs/promises';
 import { basename, delimiter, dirname, join, resolve } from 'node:path';
-import type { Exec, ExecOptions } from '../../src/types.js';
+import type { Exec, ExecOptions } from '../../src/core/types.js';
 import { findOnPath } from '../system.js';
 import { INTERPRETER_PROBE, extractJson } from './probes.js';
 

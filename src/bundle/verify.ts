@@ -10,8 +10,8 @@ import { basename } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { BinaryContentError, Redactor, type RedactionEvent } from '../../redaction/redactor.js';
 import { RedactionReport } from '../../redaction/report.js';
-import type { Manifest } from '../types.js';
-import { errorMessage } from '../artifacts.js';
+import type { Manifest } from '../core/types.js';
+import { errorMessage } from '../core/artifacts.js';
 import { forEachEntry } from './reader.js';
 
 /** One thing wrong with a bundle. */

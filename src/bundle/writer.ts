@@ -14,9 +14,9 @@ import { basename, join, posix } from 'node:path';
 import { Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { BinaryContentError, type Redactor } from '../../redaction/redactor.js';
-import { errorMessage } from '../artifacts.js';
-import type { ArtifactSink } from '../run.js';
-import type { Artifact, ArtifactRecord, Problem } from '../types.js';
+import { errorMessage } from '../core/artifacts.js';
+import type { ArtifactSink } from '../run/runner.js';
+import type { Artifact, ArtifactRecord, Problem } from '../core/types.js';
 import { TailSpool } from './spool.js';
 import { verifyBundle, type VerifyOptions, type VerifyProblem } from './verify.js';
 

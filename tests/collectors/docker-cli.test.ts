@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { main } from '../../src/cli.js';
+import { main } from '../../src/cli/main.js';
 import { fileJson, readBundle } from '../helpers/bundle.js';
 import { DOCKER_HOST, dockerUnavailable } from '../helpers/docker.js';
 

@@ -4,9 +4,9 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { createDockerClient } from '../../src/docker-client.js';
-import { EndpointError, parseSshUrl, resolveDockerEndpoints } from '../../src/docker-endpoints.js';
-import { sshArgv } from '../../src/docker-ssh.js';
+import { createDockerClient } from '../../src/docker/client.js';
+import { EndpointError, parseSshUrl, resolveDockerEndpoints } from '../../src/docker/endpoints.js';
+import { sshArgv } from '../../src/docker/ssh.js';
 
 const home = mkdtempSync(join(tmpdir(), 'cb-endpoints-'));
 afterAll(() => rmSync(home, { recursive: true, force: true }));

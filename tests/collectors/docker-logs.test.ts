@@ -1,7 +1,7 @@
 /** The log and event stream stages: frames in, `<timestamp> <stream> <text>` lines out, whatever the chunking. */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { filterEvents, formatDockerLogs, type LogStats } from '../../src/docker-logs.js';
+import { filterEvents, formatDockerLogs, type LogStats } from '../../src/docker/logs.js';
 
 /** One multiplexed frame as the engine sends it: type, 3 zero bytes, big-endian length, payload. */
 const frame = (type: 1 | 2 | 3, payload: string): Buffer => {

@@ -10,8 +10,8 @@ import { readFile, stat } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { errorMessage } from './artifacts.js';
-import type { Collector } from './types.js';
+import { errorMessage } from '../core/artifacts.js';
+import type { Collector } from '../core/types.js';
 
 /** A plugin that could not be used, and why (one line). */
 export interface PluginFailure {

@@ -3,30 +3,30 @@
  * errors and decides how the process ends; every command is a thin call into the library.
  */
 import yargs, { type Argv } from 'yargs';
-import { DOCKER_DEFAULTS } from '../collectors/docker.js';
-import { parsePatterns } from '../collectors/docker-containers.js';
-import { ENV_FILE_MAX_BYTES, envFileSecrets } from '../collectors/env-files.js';
-import { builtinCollectors } from '../collectors/index.js';
-import { errorMessage } from './artifacts.js';
+import { DOCKER_DEFAULTS } from '../../collectors/docker.js';
+import { parsePatterns } from '../../collectors/docker-containers.js';
+import { ENV_FILE_MAX_BYTES, envFileSecrets } from '../../collectors/env-files.js';
+import { builtinCollectors } from '../../collectors/index.js';
+import { errorMessage } from '../core/artifacts.js';
 import { access, constants, readFile, stat } from 'node:fs/promises';
-import type { RedactionEvent } from '../redaction/redactor.js';
-import { verifyBundle } from './bundle/verify.js';
-import { diffBundles, diffLatest, renderDiff } from './diff.js';
-import { inspectBundle, renderInspect, writeBundleFile } from './inspect.js';
-import { openBundleView } from './bundle/view.js';
-import { formatFindings } from '../analyzers/format.js';
-import { failsOn, runAnalyzers } from '../analyzers/run.js';
-import type { AnalyzeOptions, Finding } from './types.js';
-import { DEFAULTS, collectBundle, type CollectOptions, type CollectResult } from './collect.js';
-import { registerSchedule, runSchedule } from './schedule-cli.js';
-import { redactFiles } from './redact-files.js';
-import { setUpRedaction, type RedactionOptions } from './redaction-plan.js';
-import type { TlsFlags } from './docker-endpoints.js';
-import { CliError, EXIT } from './errors.js';
-import { planJob, typedJobDockerKeys } from './job.js';
-import { MAX_TIMER_MS, applyConfig, collectorsFor, configOf, flagSpecs, loadConfig, maskConfigSecrets, mergeRedaction, redactForDisplay, typedFlags, withConfig, type YargsOptionsView } from './config.js';
-import { parseDuration, parseSince, parseSize } from './units.js';
-import { TOOL } from './version.js';
+import type { RedactionEvent } from '../../redaction/redactor.js';
+import { verifyBundle } from '../bundle/verify.js';
+import { diffBundles, diffLatest, renderDiff } from '../report/diff.js';
+import { inspectBundle, renderInspect, writeBundleFile } from '../report/inspect.js';
+import { openBundleView } from '../bundle/view.js';
+import { formatFindings } from '../../analyzers/format.js';
+import { failsOn, runAnalyzers } from '../../analyzers/run.js';
+import type { AnalyzeOptions, Finding } from '../core/types.js';
+import { DEFAULTS, collectBundle, type CollectOptions, type CollectResult } from '../run/collect.js';
+import { registerSchedule, runSchedule } from './schedule.js';
+import { redactFiles } from '../run/redact-files.js';
+import { setUpRedaction, type RedactionOptions } from '../config/redaction-plan.js';
+import type { TlsFlags } from '../docker/endpoints.js';
+import { CliError, EXIT } from '../core/errors.js';
+import { planJob, typedJobDockerKeys } from '../../collectors/job.js';
+import { MAX_TIMER_MS, applyConfig, collectorsFor, configOf, flagSpecs, loadConfig, maskConfigSecrets, mergeRedaction, redactForDisplay, typedFlags, withConfig, type YargsOptionsView } from '../config/config.js';
+import { parseDuration, parseSince, parseSize } from '../core/units.js';
+import { TOOL } from '../core/version.js';
 
 export interface CliIo {
   readonly stdout: NodeJS.WritableStream & { isTTY?: boolean };

@@ -2,7 +2,7 @@
  * A BundleView over files held in memory: used by `analyze` for a finished bundle once its small
  * files are read, and by unit tests that build a bundle's files by hand.
  */
-import type { BundleView, Manifest } from '../src/types.js';
+import type { BundleView, Manifest } from '../core/types.js';
 
 export class MemoryView implements BundleView {
   readonly #files: Map<string, string>;

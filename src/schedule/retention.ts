@@ -7,10 +7,10 @@
  */
 import { lstat, readdir, unlink } from 'node:fs/promises';
 import { basename, join } from 'node:path';
-import { errorMessage } from './artifacts.js';
-import { BUNDLE_NAME_RE } from './bundle/name.js';
-import { readEntryText } from './bundle/reader.js';
-import { TOOL } from './version.js';
+import { errorMessage } from '../core/artifacts.js';
+import { BUNDLE_NAME_RE } from '../bundle/name.js';
+import { readEntryText } from '../bundle/reader.js';
+import { TOOL } from '../core/version.js';
 
 /**
  * A name stamp further ahead of the clock than this is not trusted for ordering: the clock was stepped

@@ -6,23 +6,23 @@
 import { chmod, writeFile } from 'node:fs/promises';
 import { hostname, userInfo } from 'node:os';
 import { Writable } from 'node:stream';
-import { runAnalyzers, type FindingsDocument } from '../analyzers/run.js';
-import { envFileBundlePaths, envFilesCollector } from '../collectors/env-files.js';
-import { builtinCollectors } from '../collectors/index.js';
-import { errorMessage } from './artifacts.js';
-import { bundleName } from './bundle/name.js';
-import { SpoolView } from './bundle/view.js';
-import { BundleWriter, OutputError } from './bundle/writer.js';
-import { createDockerClient } from './docker-client.js';
-import { resolveDockerEndpoints, type TlsFlags } from './docker-endpoints.js';
-import { CliError } from './errors.js';
-import { renderIssue } from './issue.js';
-import { setUpRedaction, type RedactionOptions } from './redaction-plan.js';
+import { runAnalyzers, type FindingsDocument } from '../../analyzers/run.js';
+import { envFileBundlePaths, envFilesCollector } from '../../collectors/env-files.js';
+import { builtinCollectors } from '../../collectors/index.js';
+import { errorMessage } from '../core/artifacts.js';
+import { bundleName } from '../bundle/name.js';
+import { SpoolView } from '../bundle/view.js';
+import { BundleWriter, OutputError } from '../bundle/writer.js';
+import { createDockerClient } from '../docker/client.js';
+import { resolveDockerEndpoints, type TlsFlags } from '../docker/endpoints.js';
+import { CliError } from '../core/errors.js';
+import { renderIssue } from '../report/issue.js';
+import { setUpRedaction, type RedactionOptions } from '../config/redaction-plan.js';
 import { Reporter } from './progress.js';
 import { loadPlugins, type PluginLoadResult } from './plugins.js';
-import { runCollectors } from './run.js';
-import type { AnalyzeOptions, ArtifactRecord, Collector, CollectorRecord, DockerClient, DockerEndpoint, Manifest } from './types.js';
-import { TOOL } from './version.js';
+import { runCollectors } from './runner.js';
+import type { AnalyzeOptions, ArtifactRecord, Collector, CollectorRecord, DockerClient, DockerEndpoint, Manifest } from '../core/types.js';
+import { TOOL } from '../core/version.js';
 
 /** Defaults shared by the CLI and the library. */
 export const DEFAULTS = Object.freeze({ timeoutSec: 60, concurrency: 4 });

@@ -7,7 +7,7 @@
 import { CronPattern } from 'croner';
 import { isAbsolute, resolve } from 'node:path';
 import { timetable, type Trigger } from './schedule.js';
-import { formatDuration } from './units.js';
+import { formatDuration } from '../core/units.js';
 
 /** What the printers need; every path in it is absolute. */
 export interface SystemSchedulerOptions {

@@ -3,10 +3,10 @@
  * or a stream, with the same rules, literals and allowlist a `collect` run would use.
  */
 import { Readable } from 'node:stream';
-import { Redactor } from '../redaction/redactor.js';
-import type { RuleCount } from '../redaction/report.js';
-import { customRule, setUpRedaction, type CustomRuleSpec, type RedactionOptions } from './redaction-plan.js';
-import type { ByteSource, Rule } from './types.js';
+import { Redactor } from '../../redaction/redactor.js';
+import type { RuleCount } from '../../redaction/report.js';
+import { customRule, setUpRedaction, type CustomRuleSpec, type RedactionOptions } from '../config/redaction-plan.js';
+import type { ByteSource, Rule } from '../core/types.js';
 
 export interface RedactOptions extends Omit<RedactionOptions, 'rules'> {
   /** Extra rules: regex specs as in the config (`{ id, pattern: "acme_[a-z0-9]{32}" }`) or `defineRule()` rules. */

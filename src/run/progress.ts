@@ -3,7 +3,7 @@
  * otherwise one line is printed per finished collector. Every line shown is redacted first and kept
  * (without the live redraws) for `run.log` in the bundle.
  */
-import type { CollectorRecord, LogLevel } from './types.js';
+import type { CollectorRecord, LogLevel } from '../core/types.js';
 
 export interface ReporterOptions {
   /** Where progress goes; usually process.stderr. */

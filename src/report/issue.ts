@@ -4,7 +4,7 @@
  * Description … Findings), and the body always fits GitHub's issue size limit: when there is too much
  * to show, whole items are summarised (counts per finding id) rather than a block being cut mid-way.
  */
-import type { Evidence, Finding, Manifest } from './types.js';
+import type { Evidence, Finding, Manifest } from '../core/types.js';
 
 export interface IssueInput {
   readonly manifest: Manifest;

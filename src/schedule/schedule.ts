@@ -7,13 +7,13 @@
 import { Cron } from 'croner';
 import { mkdir, statfs } from 'node:fs/promises';
 import { resolve } from 'node:path';
-import { builtinCollectors } from '../collectors/index.js';
-import { errorMessage } from './artifacts.js';
-import { collectBundle, selectCollectors, type CollectOptions, type CollectResult } from './collect.js';
-import { CliError } from './errors.js';
+import { builtinCollectors } from '../../collectors/index.js';
+import { errorMessage } from '../core/artifacts.js';
+import { collectBundle, selectCollectors, type CollectOptions, type CollectResult } from '../run/collect.js';
+import { CliError } from '../core/errors.js';
 import { acquireLock, LockHeldError, type Lock } from './lock.js';
 import { applyRetention, listBundles, validatePolicy, type Deletion, type RetentionPolicy, type RetentionResult } from './retention.js';
-import { formatBytes, formatDuration } from './units.js';
+import { formatBytes, formatDuration } from '../core/units.js';
 
 /** When to run: every fixed interval, or on a cron expression (croner syntax, 5 or 6 fields). */
 export type Trigger = { readonly every: number } | { readonly cron: string };

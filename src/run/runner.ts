@@ -3,8 +3,8 @@
  * its timeout + the run's deadline), hands every artifact to the sink (the bundle writer) and turns
  * throws and timeouts into recorded statuses. A collector that fails keeps what it already produced.
  */
-import { errorMessage } from './artifacts.js';
-import { createExec } from './exec.js';
+import { errorMessage } from '../core/artifacts.js';
+import { createExec } from '../core/exec.js';
 import type {
   Artifact,
   ArtifactRecord,
@@ -18,7 +18,7 @@ import type {
   Output,
   LogLevel,
   Problem,
-} from './types.js';
+} from '../core/types.js';
 
 /** Where artifacts go: the bundle writer. Returns the stored file's record, or a problem for that item. */
 export interface ArtifactSink {

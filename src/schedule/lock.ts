@@ -15,7 +15,7 @@ import { randomBytes } from 'node:crypto';
 import { link, open, readFile, rename, stat, unlink, utimes, writeFile } from 'node:fs/promises';
 import { hostname, uptime } from 'node:os';
 import { join } from 'node:path';
-import { errorMessage } from './artifacts.js';
+import { errorMessage } from '../core/artifacts.js';
 
 /** The lock file's name inside the output directory. */
 export const LOCK_FILE = '.collect-bundle.lock';

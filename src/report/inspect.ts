@@ -8,12 +8,12 @@ import { createReadStream } from 'node:fs';
 import { readFile, stat } from 'node:fs/promises';
 import { basename } from 'node:path';
 import type { Readable } from 'node:stream';
-import type { FindingsDocument } from '../analyzers/run.js';
-import { errorMessage } from './artifacts.js';
-import { forEachEntry } from './bundle/reader.js';
-import { CliError } from './errors.js';
-import type { Finding, Manifest, Severity } from './types.js';
-import { formatBytes, formatDuration } from './units.js';
+import type { FindingsDocument } from '../../analyzers/run.js';
+import { errorMessage } from '../core/artifacts.js';
+import { forEachEntry } from '../bundle/reader.js';
+import { CliError } from '../core/errors.js';
+import type { Finding, Manifest, Severity } from '../core/types.js';
+import { formatBytes, formatDuration } from '../core/units.js';
 
 /** Largest file `loadBundle` keeps in memory; anything bigger is listed in `tooLarge` instead. */
 export const MAX_TEXT_BYTES = 16 * 1024 * 1024;

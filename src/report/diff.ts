@@ -6,15 +6,15 @@
  */
 import { readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { SKIP_FS_TYPES } from '../analyzers/host.js';
-import type { FindingsDocument } from '../analyzers/run.js';
-import type { ContainerRow } from '../collectors/docker-containers.js';
-import { errorMessage } from './artifacts.js';
-import { BUNDLE_NAME_RE } from './bundle/name.js';
-import { CliError } from './errors.js';
+import { SKIP_FS_TYPES } from '../../analyzers/host.js';
+import type { FindingsDocument } from '../../analyzers/run.js';
+import type { ContainerRow } from '../../collectors/docker-containers.js';
+import { errorMessage } from '../core/artifacts.js';
+import { BUNDLE_NAME_RE } from '../bundle/name.js';
+import { CliError } from '../core/errors.js';
 import { findingsOf, loadBundle, type LoadedBundle } from './inspect.js';
-import type { Severity } from './types.js';
-import { formatBytes } from './units.js';
+import type { Severity } from '../core/types.js';
+import { formatBytes } from '../core/units.js';
 
 /** When a resource change counts as a difference (smaller ones are listed, not counted). */
 export const RESOURCE_THRESHOLDS = {

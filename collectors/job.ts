@@ -9,16 +9,16 @@
  * Read-only throughout. An unknown id, or a Django project that cannot answer, stops the run with one
  * line and exit 2: a job bundle without its job would mislead.
  */
-import { builtinCollectors } from '../collectors/index.js';
-import { chooseInterpreter, findProject } from '../collectors/django/interpreter.js';
-import { JOB_ID_ENV, JOB_PROBE, STATE_PROBE_ENV, extractJson } from '../collectors/django/probes.js';
-import { containerName, folderName, markSecret, matchesPatterns, parsePatterns } from '../collectors/docker-containers.js';
+import { builtinCollectors } from './index.js';
+import { chooseInterpreter, findProject } from './django/interpreter.js';
+import { JOB_ID_ENV, JOB_PROBE, STATE_PROBE_ENV, extractJson } from './django/probes.js';
+import { containerName, folderName, markSecret, matchesPatterns, parsePatterns } from './docker-containers.js';
 import { redactCommandLine } from '../redaction/structure.js';
-import { defineCollector, errorMessage, json, problem } from './artifacts.js';
-import type { CollectOptions } from './collect.js';
-import { CliError } from './errors.js';
-import { createExec } from './exec.js';
-import type { CommandRecord, Exec } from './types.js';
+import { defineCollector, errorMessage, json, problem } from '../src/core/artifacts.js';
+import type { CollectOptions } from '../src/run/collect.js';
+import { CliError } from '../src/core/errors.js';
+import { createExec } from '../src/core/exec.js';
+import type { CommandRecord, Exec } from '../src/core/types.js';
 
 /**
  * Labels a job's container may carry, with the job id as value: django-container-manager sets the

@@ -17,7 +17,7 @@ import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
-import type { DockerEndpoint, DockerTls } from './types.js';
+import type { DockerEndpoint, DockerTls } from '../core/types.js';
 
 /** The default local socket, as the docker CLI uses it. */
 export const DEFAULT_DOCKER_SOCKET = '/var/run/docker.sock';

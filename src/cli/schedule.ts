@@ -5,16 +5,16 @@
  */
 import { resolve } from 'node:path';
 import type { Argv } from 'yargs';
-import { errorMessage } from './artifacts.js';
-import type { CliIo } from './cli.js';
-import type { CollectOptions } from './collect.js';
-import { configOf, ENV_PREFIX } from './config.js';
-import { CliError, EXIT } from './errors.js';
-import { isSecretKeyName } from '../redaction/keys.js';
-import type { RetentionPolicy } from './retention.js';
-import { checkTimeZone, localTimeZone, prune, schedule, timetable, type Trigger } from './schedule.js';
-import { collectArgsFrom, printCron, printSystemd } from './system-scheduler.js';
-import { formatBytes, parseDuration, parseSize } from './units.js';
+import { errorMessage } from '../core/artifacts.js';
+import type { CliIo } from './main.js';
+import type { CollectOptions } from '../run/collect.js';
+import { configOf, ENV_PREFIX } from '../config/config.js';
+import { CliError, EXIT } from '../core/errors.js';
+import { isSecretKeyName } from '../../redaction/keys.js';
+import type { RetentionPolicy } from '../schedule/retention.js';
+import { checkTimeZone, localTimeZone, prune, schedule, timetable, type Trigger } from '../schedule/schedule.js';
+import { collectArgsFrom, printCron, printSystemd } from '../schedule/system-scheduler.js';
+import { formatBytes, parseDuration, parseSize } from '../core/units.js';
 
 const SCHEDULE_OPTIONS = ['every', 'cron', 'timezone', 'run-now', 'max-runs', 'keep', 'max-age', 'max-total-size', 'min-free', 'prune-only', 'print-systemd', 'print-cron'];
 

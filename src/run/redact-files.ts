@@ -6,11 +6,11 @@ import { createReadStream, createWriteStream } from 'node:fs';
 import { rename, rm } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { pipeline } from 'node:stream/promises';
-import type { RedactionEvent } from '../redaction/redactor.js';
-import { RedactionReport, type RuleCount } from '../redaction/report.js';
-import { errorMessage } from './artifacts.js';
-import { CliError } from './errors.js';
-import { setUpRedaction, type RedactionOptions } from './redaction-plan.js';
+import type { RedactionEvent } from '../../redaction/redactor.js';
+import { RedactionReport, type RuleCount } from '../../redaction/report.js';
+import { errorMessage } from '../core/artifacts.js';
+import { CliError } from '../core/errors.js';
+import { setUpRedaction, type RedactionOptions } from '../config/redaction-plan.js';
 
 export interface RedactFilesOptions {
   /** Files to redact, in order; empty or `-` means stdin. */

@@ -10,7 +10,7 @@
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { Agent } from 'node:http';
 import { Duplex } from 'node:stream';
-import { parseSshUrl } from './docker-endpoints.js';
+import { parseSshUrl } from './endpoints.js';
 
 /** SSH sessions kept open per engine. */
 const SSH_SESSIONS = 4;

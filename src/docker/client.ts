@@ -13,11 +13,11 @@ import { Agent as HttpAgent } from 'node:http';
 import { Agent as HttpsAgent } from 'node:https';
 import { Readable } from 'node:stream';
 import { inspect } from 'node:util';
-import { sshAgent } from './docker-ssh.js';
-import type { ContainerInspect, ContainerSummary, DockerClient, DockerEndpoint, EventsRequest, LogsRequest } from './types.js';
+import { sshAgent } from './ssh.js';
+import type { ContainerInspect, ContainerSummary, DockerClient, DockerEndpoint, EventsRequest, LogsRequest } from '../core/types.js';
 
 export type { ContainerInspect, ContainerSummary, DockerClient };
-export { DEFAULT_DOCKER_SOCKET, resolveDockerEndpoints } from './docker-endpoints.js';
+export { DEFAULT_DOCKER_SOCKET, resolveDockerEndpoints } from './endpoints.js';
 
 /** How long one ordinary request may take. */
 export const REQUEST_TIMEOUT_MS = 30_000;

@@ -4,14 +4,14 @@
  * `collect`, `redact` and `verify`, so all three judge text the same way.
  */
 import { readFile } from 'node:fs/promises';
-import { loadRedactionKey, type LoadedKey } from '../redaction/key-store.js';
-import { LiteralSet } from '../redaction/literals.js';
-import { Redactor, type RedactionEvent } from '../redaction/redactor.js';
-import { RedactionReport } from '../redaction/report.js';
-import { defineRule } from '../redaction/rules.js';
-import { errorMessage } from './artifacts.js';
-import { CliError } from './errors.js';
-import type { Rule } from './types.js';
+import { loadRedactionKey, type LoadedKey } from '../../redaction/key-store.js';
+import { LiteralSet } from '../../redaction/literals.js';
+import { Redactor, type RedactionEvent } from '../../redaction/redactor.js';
+import { RedactionReport } from '../../redaction/report.js';
+import { defineRule } from '../../redaction/rules.js';
+import { errorMessage } from '../core/artifacts.js';
+import { CliError } from '../core/errors.js';
+import type { Rule } from '../core/types.js';
 
 /** A custom rule as a user writes it (flags or config): a regex, optionally with a capture group for the secret. */
 export interface CustomRuleSpec {

@@ -14,16 +14,16 @@ import { pathToFileURL } from 'node:url';
 import { lilconfig, type Loader } from 'lilconfig';
 import { parse as parseYaml, YAMLParseError } from 'yaml';
 import { z } from 'zod';
-import { createCustomCollector } from '../collectors/custom/index.js';
-import { MAX_TIMEOUT_MS, customCollectorSchema } from '../collectors/custom/schema.js';
-import { parsePatterns } from '../collectors/docker-containers.js';
-import { redactArgv } from '../redaction/structure.js';
-import { errorMessage } from './artifacts.js';
-import { CliError } from './errors.js';
-import type { CollectOptions } from './collect.js';
+import { createCustomCollector } from '../../collectors/custom/index.js';
+import { MAX_TIMEOUT_MS, customCollectorSchema } from '../../collectors/custom/schema.js';
+import { parsePatterns } from '../../collectors/docker-containers.js';
+import { redactArgv } from '../../redaction/structure.js';
+import { errorMessage } from '../core/artifacts.js';
+import { CliError } from '../core/errors.js';
+import type { CollectOptions } from '../run/collect.js';
 import { setUpRedaction, type CustomRuleSpec, type RedactionOptions } from './redaction-plan.js';
-import type { Collector } from './types.js';
-import { parseDuration, parseSince, parseSize } from './units.js';
+import type { Collector } from '../core/types.js';
+import { parseDuration, parseSince, parseSize } from '../core/units.js';
 
 /** The name lilconfig searches for, and the `package.json` key. */
 export const CONFIG_NAME = 'collect-bundle';
