@@ -5,7 +5,7 @@
  * (redacted data only) and returns `undefined` or an empty list for a missing or malformed file:
  * an analyzer turns "no data" into "no finding", never into a throw.
  */
-import { folderName, type ContainerRow } from '../collectors/docker-containers.js';
+import { folderName, type ContainerRow } from '../src/bundle/containers.js';
 import type { ArtifactRecord, BundleView, Evidence, Manifest } from '../src/core/types.js';
 import { excerpt, numberedLines, obj } from './finding.js';
 

@@ -8,44 +8,13 @@ import { isSecretKeyName } from '../redaction/keys.js';
 import { redactInspectStructure, siteKeyName, type SecretSite } from '../redaction/structure.js';
 import type { ContainerInspect, ContainerSummary } from '../src/core/types.js';
 import { formatDuration } from '../src/core/units.js';
+import { folderName, type ContainerRow } from '../src/bundle/containers.js';
 
-/** One row of docker/<engine>/containers.json: what analyzers and `diff` read. */
-export interface ContainerRow {
-  readonly name: string;
-  readonly id: string;
-  readonly image: string;
-  /** created, running, paused, restarting, removing, exited, dead */
-  readonly state: string;
-  /** `docker ps` status text, e.g. "Exited (137) 2 minutes ago". */
-  readonly status: string;
-  readonly exitCode: number | null;
-  readonly oomKilled: boolean | null;
-  readonly restartCount: number | null;
-  /** starting, healthy, unhealthy; null without a health check. */
-  readonly health: string | null;
-  /** The engine's error for the container (e.g. a failed start), if any. */
-  readonly error: string | null;
-  readonly created: string;
-  readonly startedAt: string | null;
-  readonly finishedAt: string | null;
-  readonly memoryLimitBytes: number | null;
-  readonly logDriver: string | null;
-  readonly tty: boolean | null;
-  readonly labels: Readonly<Record<string, string>>;
-  /** Whether containers/<name>/ was collected (inspect, logs, stats). */
-  readonly collected: boolean;
-  /** Why it was not, when it was not. */
-  readonly notCollected: string | null;
-}
+export { folderName, type ContainerRow };
 
 /** `web-1` for a summary (its first name without the slash), else the short id. */
 export function containerName(s: { Names?: readonly string[]; Id: string }): string {
   return (s.Names?.[0] ?? s.Id.slice(0, 12)).replace(/^\//, '');
-}
-
-/** A name safe as one folder name (docker names already are; ids and odd names are made so). */
-export function folderName(name: string): string {
-  return name.replace(/[^A-Za-z0-9_.-]+/g, '_').replace(/^\.+/, '_').slice(0, 128) || 'unnamed';
 }
 
 const zeroTime = (t: string | undefined): string | null => (!t || t.startsWith('0001-01-01') ? null : t);

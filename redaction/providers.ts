@@ -3,7 +3,7 @@
  * know. Each pattern is anchored on a prefix or a context that diagnostics do not have, so container
  * IDs, digests, git SHAs and UUIDs pass untouched. The hint is a cheap literal pre-filter.
  */
-import type { Rule } from '../src/core/types.js';
+import type { Rule } from './rule.js';
 import { defineRule } from './rules.js';
 
 /** Characters that may not continue a token: the end of a match is a real boundary. */

@@ -17,3 +17,4 @@ export { applyRetention, type RetentionPolicy, type RetentionResult } from './sc
 export { inspectBundle, renderInspect, writeBundleFile, type InspectResult } from './report/inspect.js';
 export { diffBundles, diffLatest, renderDiff, RESOURCE_THRESHOLDS, type BundleDiff } from './report/diff.js';
 export type * from './core/types.js';
+export type { Rule } from '../redaction/rule.js';

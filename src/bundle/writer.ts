@@ -15,7 +15,7 @@ import { Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { BinaryContentError, type Redactor } from '../../redaction/redactor.js';
 import { errorMessage } from '../core/artifacts.js';
-import type { ArtifactSink } from '../run/runner.js';
+import type { ArtifactSink } from '../core/types.js';
 import type { Artifact, ArtifactRecord, Problem } from '../core/types.js';
 import { TailSpool } from './spool.js';
 import { verifyBundle, type VerifyOptions, type VerifyProblem } from './verify.js';

@@ -23,20 +23,13 @@ import { redactFiles } from '../run/redact-files.js';
 import { setUpRedaction, type RedactionOptions } from '../config/redaction-plan.js';
 import type { TlsFlags } from '../docker/endpoints.js';
 import { CliError, EXIT } from '../core/errors.js';
-import { planJob, typedJobDockerKeys } from '../../collectors/job.js';
+import { planJob, typedJobDockerKeys } from '../run/job.js';
 import { MAX_TIMER_MS, applyConfig, collectorsFor, configOf, flagSpecs, loadConfig, maskConfigSecrets, mergeRedaction, redactForDisplay, typedFlags, withConfig, type YargsOptionsView } from '../config/config.js';
 import { parseDuration, parseSince, parseSize } from '../core/units.js';
 import { TOOL } from '../core/version.js';
+import type { CliIo } from './io.js';
 
-export interface CliIo {
-  readonly stdout: NodeJS.WritableStream & { isTTY?: boolean };
-  readonly stderr: NodeJS.WritableStream & { isTTY?: boolean; columns?: number };
-  readonly env: Readonly<Record<string, string | undefined>>;
-  /** Input of `redact -` (default: process.stdin). */
-  readonly stdin?: NodeJS.ReadableStream;
-  /** Aborted on Ctrl-C / SIGTERM. */
-  readonly signal: AbortSignal;
-}
+export type { CliIo };
 
 const EPILOG = `Exit codes:
   0    bundle written, every collector succeeded (or was skipped)

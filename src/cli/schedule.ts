@@ -6,7 +6,7 @@
 import { resolve } from 'node:path';
 import type { Argv } from 'yargs';
 import { errorMessage } from '../core/artifacts.js';
-import type { CliIo } from './main.js';
+import type { CliIo } from './io.js';
 import type { CollectOptions } from '../run/collect.js';
 import { configOf, ENV_PREFIX } from '../config/config.js';
 import { CliError, EXIT } from '../core/errors.js';

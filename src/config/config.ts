@@ -20,7 +20,7 @@ import { parsePatterns } from '../../collectors/docker-containers.js';
 import { redactArgv } from '../../redaction/structure.js';
 import { errorMessage } from '../core/artifacts.js';
 import { CliError } from '../core/errors.js';
-import type { CollectOptions } from '../run/collect.js';
+import type { CollectOptions } from './options.js';
 import { setUpRedaction, type CustomRuleSpec, type RedactionOptions } from './redaction-plan.js';
 import type { Collector } from '../core/types.js';
 import { parseDuration, parseSince, parseSize } from '../core/units.js';

@@ -11,7 +11,7 @@ import { RedactionReport } from '../../redaction/report.js';
 import { defineRule } from '../../redaction/rules.js';
 import { errorMessage } from '../core/artifacts.js';
 import { CliError } from '../core/errors.js';
-import type { Rule } from '../core/types.js';
+import type { Rule } from '../../redaction/rule.js';
 
 /** A custom rule as a user writes it (flags or config): a regex, optionally with a capture group for the secret. */
 export interface CustomRuleSpec {

@@ -125,6 +125,17 @@ export interface DockerTls {
   readonly from: string;
 }
 
+/** TLS options given on the command line (the docker CLI's `--tls`, `--tlsverify`, `--tlscacert`, ...). */
+export interface TlsFlags {
+  /** Use TLS (without verifying the engine unless `verify`). */
+  readonly tls?: boolean;
+  /** Use TLS and verify the engine's certificate against the CA. */
+  readonly verify?: boolean;
+  readonly ca?: string;
+  readonly cert?: string;
+  readonly key?: string;
+}
+
 /** A Docker Engine endpoint, resolved the way the docker CLI resolves one. */
 export interface DockerEndpoint {
   /** `unix:///var/run/docker.sock`, `tcp://host:2376`, `ssh://user@host`, ... */
@@ -274,6 +285,11 @@ export interface Collector<O extends object = object> {
   collect(ctx: CollectContext<O>): AsyncIterable<Output>;
 }
 
+/** Where artifacts go: the bundle writer. Returns the stored file's record, or a problem for that item. */
+export interface ArtifactSink {
+  write(collector: string, artifact: Artifact, signal: AbortSignal): Promise<ArtifactRecord | Problem>;
+}
+
 /** How a collector ended. */
 export type CollectorStatus = 'ok' | 'failed' | 'timed-out' | 'skipped';
 
@@ -345,20 +361,6 @@ export interface Manifest {
     readonly literals?: number;
     readonly allow?: number;
   };
-}
-
-/** A redaction rule: data, validated when defined. */
-export interface Rule {
-  /** kebab-case id; appears in tokens and the report. */
-  readonly id: string;
-  readonly description: string;
-  /** Cheap, stateless pre-filter tested on a line before `pattern` runs. */
-  readonly hint?: RegExp;
-  /**
-   * Global regex. The secret is the named group `secret` if present, else the whole match. A named
-   * group `key` makes the rule keyed: the match counts only if the key looks secret (see keys.ts).
-   */
-  readonly pattern: RegExp;
 }
 
 /** How bad a finding is. `--fail-on` compares against this order: error > warning > info. */

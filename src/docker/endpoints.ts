@@ -17,21 +17,12 @@ import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
-import type { DockerEndpoint, DockerTls } from '../core/types.js';
+import type { DockerEndpoint, DockerTls, TlsFlags } from '../core/types.js';
+
+export type { TlsFlags };
 
 /** The default local socket, as the docker CLI uses it. */
 export const DEFAULT_DOCKER_SOCKET = '/var/run/docker.sock';
-
-/** TLS options given on the command line (the docker CLI's `--tls`, `--tlsverify`, `--tlscacert`, ...). */
-export interface TlsFlags {
-  /** Use TLS (without verifying the engine unless `verify`). */
-  readonly tls?: boolean;
-  /** Use TLS and verify the engine's certificate against the CA. */
-  readonly verify?: boolean;
-  readonly ca?: string;
-  readonly cert?: string;
-  readonly key?: string;
-}
 
 export interface EndpointSettings {
   /** `--docker-host` values, in the order given. */

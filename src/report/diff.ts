@@ -8,7 +8,7 @@ import { readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { SKIP_FS_TYPES } from '../../analyzers/host.js';
 import type { FindingsDocument } from '../../analyzers/run.js';
-import type { ContainerRow } from '../../collectors/docker-containers.js';
+import type { ContainerRow } from '../bundle/containers.js';
 import { errorMessage } from '../core/artifacts.js';
 import { BUNDLE_NAME_RE } from '../bundle/name.js';
 import { CliError } from '../core/errors.js';

@@ -14,78 +14,18 @@ import { bundleName } from '../bundle/name.js';
 import { SpoolView } from '../bundle/view.js';
 import { BundleWriter, OutputError } from '../bundle/writer.js';
 import { createDockerClient } from '../docker/client.js';
-import { resolveDockerEndpoints, type TlsFlags } from '../docker/endpoints.js';
+import { resolveDockerEndpoints } from '../docker/endpoints.js';
 import { CliError } from '../core/errors.js';
 import { renderIssue } from '../report/issue.js';
-import { setUpRedaction, type RedactionOptions } from '../config/redaction-plan.js';
+import { DEFAULTS, type CollectOptions } from '../config/options.js';
+import { setUpRedaction } from '../config/redaction-plan.js';
 import { Reporter } from './progress.js';
 import { loadPlugins, type PluginLoadResult } from './plugins.js';
 import { runCollectors } from './runner.js';
 import type { AnalyzeOptions, ArtifactRecord, Collector, CollectorRecord, DockerClient, DockerEndpoint, Manifest } from '../core/types.js';
 import { TOOL } from '../core/version.js';
 
-/** Defaults shared by the CLI and the library. */
-export const DEFAULTS = Object.freeze({ timeoutSec: 60, concurrency: 4 });
-
-export interface CollectOptions {
-  /** Where the bundle goes; created if missing. */
-  readonly outputDir: string;
-  /** Run only these collectors (also ones not enabled by default). */
-  readonly only?: readonly string[];
-  /** Do not run these collectors. */
-  readonly skip?: readonly string[];
-  /** Per-collector timeout in ms; when given it applies to every collector (default: each collector's own, else 60 s). */
-  readonly timeoutMs?: number;
-  /** Whole-run deadline for collection in ms; the bundle is still written with what was gathered. */
-  readonly deadlineMs?: number;
-  /** Collectors run at once (default 4). */
-  readonly concurrency?: number;
-  /** Added to the bundle name. */
-  readonly label?: string;
-  /** ISSUE.md title and description. */
-  readonly title?: string;
-  readonly description?: string;
-  /**
-   * Docker engines (`--docker-host`): URLs (`unix://`, `tcp://`, `ssh://`) or docker context names.
-   * Default: DOCKER_HOST, else the current docker context, else the local socket.
-   */
-  readonly dockerHosts?: readonly string[];
-  /** TLS for tcp:// engines (`--tls`, `--tlsverify`, `--tlscacert`, ...); default from DOCKER_TLS_VERIFY/DOCKER_CERT_PATH. */
-  readonly dockerTls?: TlsFlags;
-  /** Makes the client for each Docker engine; default: the real one (tests wrap it). */
-  readonly dockerClient?: (endpoint: DockerEndpoint) => DockerClient;
-  /** Options per collector name, merged over its defaults. */
-  readonly collectorOptions?: Readonly<Record<string, Readonly<Record<string, unknown>>>>;
-  /** The collector registry; default: the built-ins. */
-  readonly collectors?: readonly Collector<any>[];
-  /**
-   * Plugin modules to load (paths relative to `pluginBaseDir`, or npm package names). Their collectors
-   * join the registry; one that fails to load is recorded in the manifest and the run goes on (partial).
-   */
-  readonly plugins?: readonly string[];
-  /** Folder plugin paths are relative to (the config file's); default the current directory. */
-  readonly pluginBaseDir?: string;
-  /** Redaction settings: tag key, custom rules, known secrets, allowlist. */
-  readonly redaction?: RedactionOptions;
-  /** Aborts the run (Ctrl-C): no bundle is left behind. */
-  readonly signal?: AbortSignal;
-  /** Environment the run sees; default process.env. */
-  readonly env?: Readonly<Record<string, string | undefined>>;
-  /** Recorded (redacted) in the manifest. */
-  readonly commandLine?: readonly string[];
-  /** The configuration file the options came from (recorded in the manifest's options as `config`). */
-  readonly configFile?: string;
-  /** `.env`-style files to store (redacted, under `env-files/`) and lint (`--env-file`). */
-  readonly envFiles?: readonly string[];
-  /** Thresholds for the analyzers (`--pending-threshold`, ...). */
-  readonly analyze?: Omit<AnalyzeOptions, 'envFiles'>;
-  /** Skip the analyzers (no findings.json); default false. */
-  readonly noAnalyze?: boolean;
-  /** Also write ISSUE.md beside the bundle (`<bundle>.ISSUE.md`, 0600, with the bundle's sha256), for pasting. */
-  readonly issueBeside?: boolean;
-  /** Progress display; default: none. */
-  readonly progress?: { readonly out: NodeJS.WritableStream & { isTTY?: boolean; columns?: number }; readonly quiet?: boolean; readonly verbose?: boolean };
-}
+export { DEFAULTS, type CollectOptions };
 
 /** What a finished run returns. Everything in it has been redacted. */
 export interface CollectResult {

@@ -6,7 +6,8 @@ import { Readable } from 'node:stream';
 import { Redactor } from '../../redaction/redactor.js';
 import type { RuleCount } from '../../redaction/report.js';
 import { customRule, setUpRedaction, type CustomRuleSpec, type RedactionOptions } from '../config/redaction-plan.js';
-import type { ByteSource, Rule } from '../core/types.js';
+import type { Rule } from '../../redaction/rule.js';
+import type { ByteSource } from '../core/types.js';
 
 export interface RedactOptions extends Omit<RedactionOptions, 'rules'> {
   /** Extra rules: regex specs as in the config (`{ id, pattern: "acme_[a-z0-9]{32}" }`) or `defineRule()` rules. */

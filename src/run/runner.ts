@@ -8,6 +8,7 @@ import { createExec } from '../core/exec.js';
 import type {
   Artifact,
   ArtifactRecord,
+  ArtifactSink,
   CollectContext,
   Collector,
   CollectorRecord,
@@ -20,10 +21,7 @@ import type {
   Problem,
 } from '../core/types.js';
 
-/** Where artifacts go: the bundle writer. Returns the stored file's record, or a problem for that item. */
-export interface ArtifactSink {
-  write(collector: string, artifact: Artifact, signal: AbortSignal): Promise<ArtifactRecord | Problem>;
-}
+export type { ArtifactSink };
 
 /** Progress callbacks (terminal, run log). */
 export interface RunObserver {
