@@ -1,3 +1,4 @@
+// Room: analyzers (analyzers/) — may import core, bundle (the rule: tests/architecture.test.ts).
 /**
  * Reading the Django collector's files for evidence: tolerant accessors over parsed JSON (a bundle from
  * another version, or a file cut short, must give no finding rather than a throw) and line lookups, so

@@ -1,3 +1,4 @@
+// Room: analyzers (analyzers/) — may import core, bundle (the rule: tests/architecture.test.ts).
 /**
  * Django analyzers: system checks (by message id), `check --deploy` issues and DEBUG in settings that
  * look like production, migrations (unapplied, conflicting, missing), unreachable databases, and an

@@ -1,3 +1,4 @@
+// Room: analyzers (analyzers/) — may import core, bundle (the rule: tests/architecture.test.ts).
 /**
  * Reading what the docker and system collectors stored, for analyzers: JSON files with the line of
  * each field, text files whose line numbers can be trusted, the engines of a run, the rows of

@@ -1,3 +1,4 @@
+// Room: analyzers (analyzers/) — may import core, bundle (the rule: tests/architecture.test.ts).
 /**
  * Docker analyzers: engines that could not be reached (or refused us), and what went wrong with
  * containers: killed for memory, exited non-zero, restarting in a loop, unhealthy, images that could

@@ -1,3 +1,4 @@
+// Room: analyzers (analyzers/) — may import core, bundle (the rule: tests/architecture.test.ts).
 /**
  * `.env` lint (`--env-file`): lines python-dotenv, docker compose (`env_file:`) or `docker run
  * --env-file` will not read the way the author meant. Errors are lines a tool rejects or misreads

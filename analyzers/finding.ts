@@ -1,3 +1,4 @@
+// Room: analyzers (analyzers/) — may import core, bundle (the rule: tests/architecture.test.ts).
 /** Small helpers analyzers share to build findings and evidence. */
 import type { Evidence, Finding, Severity } from '../src/core/types.js';
 

@@ -1,3 +1,4 @@
+// Room: analyzers (analyzers/) — may import core, bundle (the rule: tests/architecture.test.ts).
 /** Findings as terminal text: one block per finding, most severe first. */
 import type { Finding } from '../src/core/types.js';
 

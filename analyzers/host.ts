@@ -1,3 +1,4 @@
+// Room: analyzers (analyzers/) — may import core, bundle (the rule: tests/architecture.test.ts).
 /**
  * Host analyzers: low disk on the host's filesystems and on the one holding Docker's data root, and
  * memory pressure on the host (available memory, swap) and in running containers near their limit.

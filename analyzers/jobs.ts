@@ -1,3 +1,4 @@
+// Room: analyzers (analyzers/) — may import core, bundle (the rule: tests/architecture.test.ts).
 /**
  * container_manager analyzers: jobs waiting in pending/queued longer than a threshold, and executor
  * hosts that are inactive or whose Docker engine the docker collector could not reach. They read

@@ -1,3 +1,4 @@
+// Room: analyzers (analyzers/) — may import core, bundle (the rule: tests/architecture.test.ts).
 /**
  * Runs analyzers over a bundle view. An analyzer that throws does not stop the others: its failure
  * becomes an `analyzer-failed` warning, so the report says what could not be checked.

@@ -1,3 +1,4 @@
+// Room: collectors (collectors/) — may import core, docker, redaction, bundle (the rule: tests/architecture.test.ts).
 /**
  * `cloudrun`: Cloud Run services and jobs of one project and region, through the gcloud CLI
  * (`--format=json`, read-only list/describe/read commands, each with its own timeout): services.json,

@@ -1,3 +1,4 @@
+// Room: collectors (collectors/) — may import core, docker, redaction, bundle (the rule: tests/architecture.test.ts).
 /**
  * `compose`: a Docker Compose project next to the Django project. Its compose file(s) (redacted like
  * everything: `environment:` values under secret names are caught by the redactor's key rules), the

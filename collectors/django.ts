@@ -1,3 +1,4 @@
+// Room: collectors (collectors/) — may import core, docker, redaction, bundle (the rule: tests/architecture.test.ts).
 /**
  * `django`: the Django side of the system, with the project's own interpreter. Finds the project
  * (manage.py) and the interpreter (see django/interpreter.ts), then runs one read-only probe for the

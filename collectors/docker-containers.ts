@@ -1,3 +1,4 @@
+// Room: collectors (collectors/) — may import core, docker, redaction, bundle (the rule: tests/architecture.test.ts).
 /**
  * The docker collector's pure parts: which containers to collect and why the others were left out,
  * the rows of containers.json, the ps.txt table, the stats summary, and the in-memory preparation of

@@ -1,3 +1,4 @@
+// Room: collectors (collectors/) — may import core, docker, redaction, bundle (the rule: tests/architecture.test.ts).
 /**
  * `docker`: for every engine of the run (`--docker-host`, DOCKER_HOST, the docker context or the local
  * socket), in `docker/<engine-label>/`: version, info, disk usage, images, networks, volumes, a

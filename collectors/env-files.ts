@@ -1,3 +1,4 @@
+// Room: collectors (collectors/) — may import core, docker, redaction, bundle (the rule: tests/architecture.test.ts).
 /**
  * `env-files`: the `.env`-style files named with `--env-file`, stored redacted under `env-files/` so the
  * env-file analyzer (and a reader of the bundle) can point at a line. Runs only when files are named.

@@ -1,3 +1,4 @@
+// Room: collectors (collectors/) — may import core, docker, redaction, bundle (the rule: tests/architecture.test.ts).
 /** The registry of built-in collectors, in run order. Adding a collector means adding it here. */
 import type { Collector } from '../src/core/types.js';
 import cloudrun from './cloudrun.js';

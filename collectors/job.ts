@@ -1,3 +1,4 @@
+// Room: collectors (collectors/) — may import core, docker, redaction, bundle (the rule: tests/architecture.test.ts).
 /**
  * `--job ID`: a bundle focused on one container_manager job. Before collection, one read-only Django
  * probe looks the job up (collectors/django/probes.ts JOB_PROBE); its lifetime, plus a margin, becomes

@@ -1,3 +1,4 @@
+// Room: collectors (collectors/) — may import core, docker, redaction, bundle (the rule: tests/architecture.test.ts).
 /**
  * `system`: OS, kernel, CPU, load, memory and swap, filesystems, uptime, and the versions of the tools
  * a support engineer asks about first. Uses only fast systeminformation calls (its `versions()` takes

@@ -1,3 +1,4 @@
+// Room: redaction (redaction/) — may import core only (the rule: tests/architecture.test.ts).
 /** The `Rule` type: a redaction rule is data (an id, a description, a pre-filter and a regex). */
 
 /** A redaction rule: data, validated when defined. */

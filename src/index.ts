@@ -1,3 +1,4 @@
+// Entry (src/index.ts): the library API; may import every room but cli (the rule: tests/architecture.test.ts).
 /** The library entry: run a collection from code, or build collectors and rules of your own. */
 export { collectBundle, selectCollectors, type CollectOptions, type CollectResult } from './run/collect.js';
 export { defineCollector, json, text, commandOutput, problem, fact, excluded } from './core/artifacts.js';

@@ -1,3 +1,4 @@
+// Room: collectors (collectors/) — may import core, docker, redaction, bundle (the rule: tests/architecture.test.ts).
 /**
  * A `command` custom collector: one program, argv array (never a shell), its combined output
  * (`output.txt`, tail kept) and how it ended (`result.json`). Read-only is the user's promise, not

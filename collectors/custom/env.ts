@@ -1,3 +1,4 @@
+// Room: collectors (collectors/) — may import core, docker, redaction, bundle (the rule: tests/architecture.test.ts).
 /**
  * An `env` custom collector: the environment the run sees (`ctx.deps.env`). Every selected name is
  * listed; a value is written only when

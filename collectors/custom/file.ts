@@ -1,3 +1,4 @@
+// Room: collectors (collectors/) — may import core, docker, redaction, bundle (the rule: tests/architecture.test.ts).
 /**
  * A `file` custom collector: files, directories and globs the user named (Django's log, nginx or
  * gunicorn logs, /etc/docker/daemon.json), each copied through the redactor into `files/<path>`, plus

@@ -1,3 +1,4 @@
+// Room: collectors (collectors/) — may import core, docker, redaction, bundle (the rule: tests/architecture.test.ts).
 /**
  * An `http` custom collector: one GET of the URL the user named (a health, readiness or metrics
  * endpoint). Redirects are followed only within the same origin (scheme, host and port); a redirect

@@ -1,3 +1,4 @@
+// Room: collectors (collectors/) — may import core, docker, redaction, bundle (the rule: tests/architecture.test.ts).
 /**
  * Declarative collectors from configuration: `command`, `file`, `http` and `env`. Each becomes an
  * ordinary Collector named as the user named it (so `--only`/`--skip` take the name) whose output

@@ -1,3 +1,4 @@
+// Room: collectors (collectors/) — may import core, docker, redaction, bundle (the rule: tests/architecture.test.ts).
 /**
  * The shape of a declarative (config-driven) custom collector: `command`, `file`, `http` or `env`.
  * One zod schema serves the config loader (which reports errors with the key path) and

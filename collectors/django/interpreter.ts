@@ -1,3 +1,4 @@
+// Room: collectors (collectors/) — may import core, docker, redaction, bundle (the rule: tests/architecture.test.ts).
 /**
  * Finding the Django project and the Python interpreter that runs it. The `python3` first on PATH is
  * often not the project's (a pyenv shim, the system Python without the app's packages), so the choice is

@@ -1,3 +1,4 @@
+// Room: bundle (src/bundle/) — may import core, redaction (the rule: tests/architecture.test.ts).
 /**
  * Container rows and folder names as a bundle stores them (docker/<engine>/containers.json and
  * docker/<engine>/containers/<folder>/): written by the docker collector, read by analyzers and `diff`.

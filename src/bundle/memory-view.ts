@@ -1,3 +1,4 @@
+// Room: bundle (src/bundle/) — may import core, redaction (the rule: tests/architecture.test.ts).
 /**
  * A BundleView over files held in memory: used by `analyze` for a finished bundle once its small
  * files are read, and by unit tests that build a bundle's files by hand.

@@ -1,3 +1,4 @@
+// Room: bundle (src/bundle/) — may import core, redaction (the rule: tests/architecture.test.ts).
 /**
  * A spool file for one artifact's *redacted* bytes, so the tarball can add it with a known size
  * (archiver buffers a stream entry whole when it does not know its size).

@@ -1,3 +1,4 @@
+// Room: bundle (src/bundle/) — may import core, redaction (the rule: tests/architecture.test.ts).
 /**
  * Verifies a bundle: its structure, the manifest's checksums (no file missing, none extra), the
  * sidecar, and a rescan of every entry with the full rule set. `collect` runs the same check on the

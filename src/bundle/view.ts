@@ -1,3 +1,4 @@
+// Room: bundle (src/bundle/) — may import core, redaction (the rule: tests/architecture.test.ts).
 /**
  * BundleViews: how analyzers (and ISSUE.md) read collected data. Two sources, one interface: the
  * bundle being written (its spool of redacted files) and a finished .tar.gz read without extracting.

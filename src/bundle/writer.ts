@@ -1,3 +1,4 @@
+// Room: bundle (src/bundle/) — may import core, redaction (the rule: tests/architecture.test.ts).
 /**
  * The bundle writer: the only code that writes to disk, and it writes only redacted bytes.
  *

@@ -1,3 +1,4 @@
+// Room: cli (src/cli/) — may import every room; the only place that prints errors and calls process.exit (the rule: tests/architecture.test.ts).
 /** What a command sees of the process: its streams, environment and the Ctrl-C signal (tests pass their own). */
 export interface CliIo {
   readonly stdout: NodeJS.WritableStream & { isTTY?: boolean };

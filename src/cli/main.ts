@@ -1,3 +1,4 @@
+// Room: cli (src/cli/) — may import every room; the only place that prints errors and calls process.exit (the rule: tests/architecture.test.ts).
 /**
  * The command line: argument parsing, the final summary and exit codes. The one place that prints
  * errors and decides how the process ends; every command is a thin call into the library.

@@ -1,3 +1,4 @@
+// Room: cli (src/cli/) — may import every room; the only place that prints errors and calls process.exit (the rule: tests/architecture.test.ts).
 /**
  * The `schedule` command's options and its thin call into the library (`schedule`, `prune`, and the
  * systemd/cron printers). Kept beside src/cli.ts so that file only registers the command; like the rest

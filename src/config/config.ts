@@ -1,3 +1,4 @@
+// Room: config (src/config/) — may import core, redaction, collectors (the rule: tests/architecture.test.ts).
 /**
  * Configuration files: discovery (lilconfig), validation (zod, strict) into a deeply frozen object, and
  * the layers a run's options come from: config file < environment (`COLLECT_BUNDLE_<FLAG>`) < flags.

@@ -1,3 +1,4 @@
+// Room: config (src/config/) — may import core, redaction, collectors (the rule: tests/architecture.test.ts).
 /** The options of one collection run (`collectBundle`), as the CLI, a config file or a library caller give them. */
 import type { RedactionOptions } from './redaction-plan.js';
 import type { AnalyzeOptions, Collector, DockerClient, DockerEndpoint, TlsFlags } from '../core/types.js';

@@ -1,3 +1,4 @@
+// Room: config (src/config/) — may import core, redaction, collectors (the rule: tests/architecture.test.ts).
 /**
  * Builds a run's redactor from the user's redaction options: the tag key (per installation by
  * default), known-secret literals, custom rules, extra secret key names and the allowlist. Shared by

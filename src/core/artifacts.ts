@@ -1,3 +1,4 @@
+// Room: core (src/core/) — imports nothing of ours (the rule: tests/architecture.test.ts).
 /**
  * Helpers that build collector outputs, so a collector reads like a list of declarations. Nothing here
  * runs until the bundle writer opens the artifact.

@@ -1,3 +1,4 @@
+// Room: core (src/core/) — imports nothing of ours (the rule: tests/architecture.test.ts).
 /**
  * The classic diagnostic commands a support engineer asks for, and where a collect-bundle bundle holds
  * their equivalent. TROUBLESHOOTING.md's "Diagnostic Tools" section lists these commands for people who

@@ -1,3 +1,4 @@
+// Room: core (src/core/) — imports nothing of ours (the rule: tests/architecture.test.ts).
 /** Errors that end a whole run, with the exit code the CLI uses for each. */
 
 export type ErrorCode = 'E_USAGE' | 'E_CONFIG' | 'E_OUTPUT' | 'E_INTERRUPTED' | 'E_FATAL';

@@ -1,3 +1,4 @@
+// Room: core (src/core/) — imports nothing of ours (the rule: tests/architecture.test.ts).
 /**
  * The only place that starts processes. Commands run with an argument array (never a shell), stdin
  * closed, in their own process group so that aborting kills the command *and* its children, and every

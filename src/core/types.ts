@@ -1,3 +1,4 @@
+// Room: core (src/core/) — imports nothing of ours (the rule: tests/architecture.test.ts).
 /**
  * The few types every room of collect-bundle shares. This file imports nothing of ours, so any module
  * can depend on it without creating a cycle.

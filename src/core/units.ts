@@ -1,3 +1,4 @@
+// Room: core (src/core/) — imports nothing of ours (the rule: tests/architecture.test.ts).
 /**
  * Parsers for the human-friendly values options take: durations (`24h`, `1h30m`), points in time
  * (`--since 24h` or an ISO time) and byte sizes (`10MiB`). Each throws an Error whose message says

@@ -1,3 +1,4 @@
+// Room: core (src/core/) — imports nothing of ours (the rule: tests/architecture.test.ts).
 /** The tool's name and version, read from its package.json (found upwards from this module). */
 import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';

@@ -1,3 +1,4 @@
+// Room: docker (src/docker/) — may import core (the rule: tests/architecture.test.ts).
 /**
  * The only place that talks to a Docker Engine: a small typed wrapper over dockerode (which ships no
  * types of its own) and one-line explanations of the errors users actually hit (socket missing,

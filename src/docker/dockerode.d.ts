@@ -1,3 +1,4 @@
+// Room: docker (src/docker/) — may import core (the rule: tests/architecture.test.ts).
 /**
  * The slice of dockerode's API we use. dockerode ships no types and @types/dockerode lags behind
  * dockerode 5, so we declare what we call and wrap it in DockerClient (docker-client.ts).

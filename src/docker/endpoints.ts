@@ -1,3 +1,4 @@
+// Room: docker (src/docker/) — may import core (the rule: tests/architecture.test.ts).
 /**
  * Which Docker engines a run talks to, resolved the way the docker CLI resolves them:
  *

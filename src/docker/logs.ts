@@ -1,3 +1,4 @@
+// Room: docker (src/docker/) — may import core (the rule: tests/architecture.test.ts).
 /**
  * Stream stages for what the Engine API sends, written for bounded memory: each holds at most one
  * input chunk plus a few bytes of state, whatever the size of the log.

@@ -1,3 +1,4 @@
+// Room: docker (src/docker/) — may import core (the rule: tests/architecture.test.ts).
 /**
  * The ssh:// transport, done the way the docker CLI does it: run the system `ssh` client with
  * `docker system dial-stdio` on the remote host and speak HTTP over its stdin/stdout.

@@ -1,3 +1,4 @@
+// Room: report (src/report/) — may import core, bundle, analyzers (the rule: tests/architecture.test.ts).
 /**
  * `collect-bundle diff OLD NEW`: what changed between two bundles of the same system. Each bundle is
  * read once (small JSON files only, into memory); fields that change on every run (timestamps,

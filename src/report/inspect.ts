@@ -1,3 +1,4 @@
+// Room: report (src/report/) — may import core, bundle, analyzers (the rule: tests/architecture.test.ts).
 /**
  * `collect-bundle inspect`: what a finished bundle holds, read straight out of the .tar.gz in one pass
  * (nothing is extracted, nothing written to disk). Also the one-pass loader `diff` uses, and `--file`,

@@ -1,3 +1,4 @@
+// Room: report (src/report/) — may import core, bundle, analyzers (the rule: tests/architecture.test.ts).
 /**
  * ISSUE.md: a ready-to-file report made from the manifest, the findings and the redaction report,
  * never from raw collector output. Sections follow the issue template users know (Problem

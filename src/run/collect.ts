@@ -1,3 +1,4 @@
+// Room: run (src/run/) — may import core, config, collectors, redaction, bundle, docker, report, analyzers (the rule: tests/architecture.test.ts).
 /**
  * `collectBundle`: one whole run as a library call. Plans the run, creates the per-run redactor and
  * report, runs the collectors into the bundle writer, then adds ISSUE.md, redactions.json, run.log and

@@ -1,3 +1,4 @@
+// Room: run (src/run/) — may import core, config, collectors, redaction, bundle, docker, report, analyzers (the rule: tests/architecture.test.ts).
 /**
  * `--job ID` planning: looks the job up (collectors/job.ts) and narrows a run's options to it: the
  * docker collector's window and selection, full logs, the `job` collector added, the label `job-<id>`.

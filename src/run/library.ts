@@ -1,3 +1,4 @@
+// Room: run (src/run/) — may import core, config, collectors, redaction, bundle, docker, report, analyzers (the rule: tests/architecture.test.ts).
 /**
  * Small conveniences of the library entry that the CLI does not need: `redact()` on a string, a Buffer
  * or a stream, with the same rules, literals and allowlist a `collect` run would use.

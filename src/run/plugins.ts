@@ -1,3 +1,4 @@
+// Room: run (src/run/) — may import core, config, collectors, redaction, bundle, docker, report, analyzers (the rule: tests/architecture.test.ts).
 /**
  * Plugins: modules whose default export is a Collector (or an array of them), written with
  * `defineCollector()` from the library entry. Each spec is a path (relative to `baseDir`, the config

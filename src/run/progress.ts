@@ -1,3 +1,4 @@
+// Room: run (src/run/) — may import core, config, collectors, redaction, bundle, docker, report, analyzers (the rule: tests/architecture.test.ts).
 /**
  * Progress on stderr and the run log. On a TTY a live line per running collector is redrawn in place;
  * otherwise one line is printed per finished collector. Every line shown is redacted first and kept

@@ -1,3 +1,4 @@
+// Room: run (src/run/) — may import core, config, collectors, redaction, bundle, docker, report, analyzers (the rule: tests/architecture.test.ts).
 /**
  * `collect-bundle redact`: the redactor on files or stdin, for a log a user is about to paste into an
  * issue. Inputs are only read; output goes to stdout or to a new file.

@@ -1,3 +1,4 @@
+// Room: run (src/run/) — may import core, config, collectors, redaction, bundle, docker, report, analyzers (the rule: tests/architecture.test.ts).
 /**
  * The runner: runs the selected collectors with bounded concurrency, gives each one signal (Ctrl-C +
  * its timeout + the run's deadline), hands every artifact to the sink (the bundle writer) and turns

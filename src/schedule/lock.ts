@@ -1,3 +1,4 @@
+// Room: schedule (src/schedule/) — may import core, config, run, bundle, collectors (the rule: tests/architecture.test.ts).
 /**
  * The output-directory lock of `collect-bundle schedule`: `<output-dir>/.collect-bundle.lock`, holding
  * the owner's pid, host, boot id and start time. It keeps two schedulers (or a scheduler and a

@@ -1,3 +1,4 @@
+// Room: schedule (src/schedule/) — may import core, config, run, bundle, collectors (the rule: tests/architecture.test.ts).
 /**
  * Retention for a directory of bundles: which of collect-bundle's own bundles to delete under a policy
  * of `keep` (newest N), `maxAgeMs` and `maxTotalBytes`, oldest first. A file counts as one of ours only

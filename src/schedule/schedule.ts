@@ -1,3 +1,4 @@
+// Room: schedule (src/schedule/) — may import core, config, run, bundle, collectors (the rule: tests/architecture.test.ts).
 /**
  * `collect-bundle schedule`: a long-running loop that writes a bundle every interval (or on a cron
  * expression), never two at once, prunes old bundles after each run, skips a run when the disk is too

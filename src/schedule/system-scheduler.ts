@@ -1,3 +1,4 @@
+// Room: schedule (src/schedule/) — may import core, config, run, bundle, collectors (the rule: tests/architecture.test.ts).
 /**
  * `schedule --print-systemd` and `--print-cron`: the same schedule and the same collect options as a
  * systemd service + timer pair or a crontab line, for users who prefer the system scheduler. Each run is
