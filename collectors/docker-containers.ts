@@ -13,6 +13,33 @@ import { folderName, type ContainerRow } from '../src/bundle/containers.js';
 
 export { folderName, type ContainerRow };
 
+/** The docker collector's options (declared here, with no I/O, so the CLI's help can name the defaults without loading the collector). */
+export interface DockerOptions {
+  /** Log lines kept per container, from the end (`--tail`); `all` for every line. */
+  readonly tail: number | 'all';
+  /** Window for logs, events and the default selection (`--since`): a duration back from now or an ISO time. */
+  readonly since: string;
+  /** Bytes of log kept per container, from the end (`--max-log-bytes`); 0 for no limit. */
+  readonly maxLogBytes: number;
+  /** Only containers matching one of these (`--containers`): name glob, id prefix, `label=k[=v]`. */
+  readonly containers: readonly string[];
+  /** Every container, not only running and recently finished ones (`--all-containers`). */
+  readonly allContainers: boolean;
+  /** Containers worked on at once per engine. */
+  readonly concurrency: number;
+  /** End of the events window and of "finished within the window" (`--job` sets it): an ISO time; unset: now. */
+  readonly until?: string;
+}
+
+export const DOCKER_DEFAULTS: DockerOptions = Object.freeze({
+  tail: 10_000,
+  since: '24h',
+  maxLogBytes: 10 * 1024 * 1024,
+  containers: Object.freeze([]) as readonly string[],
+  allContainers: false,
+  concurrency: 8,
+});
+
 /** `web-1` for a summary (its first name without the slash), else the short id. */
 export function containerName(s: { Names?: readonly string[]; Id: string }): string {
   return (s.Names?.[0] ?? s.Id.slice(0, 12)).replace(/^\//, '');

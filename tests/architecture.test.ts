@@ -5,6 +5,10 @@
  * specifier becomes an edge, and an edge between rooms that ROOMS does not allow, a file in no room, or
  * an import cycle between files fails with the files named.
  *
+ * Then the lazy commands: the static (runtime) import graph from the CLI entry and the `redact` and
+ * `verify` command modules must not reach dockerode, archiver, systeminformation, the collectors or the
+ * analyzers, so `collect-bundle redact`, `--version` and `--help` never load them.
+ *
  * ARCH_ROOT=<folder> runs the same checks on another checkout (e.g. the tree before the rooms).
  */
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
@@ -174,6 +178,27 @@ function cyclePath(scc: readonly string[], next: ReadonlyMap<string, string[]>):
   return [start, start];
 }
 
+/** Files reachable from `starts` through runtime imports (`import type` is erased; `import()` waits for a handler). */
+function staticallyReachable(starts: readonly string[]): Map<string, string> {
+  const via = new Map<string, string>(starts.map((s) => [s, '']));
+  const queue = [...starts];
+  while (queue.length) {
+    const v = queue.shift()!;
+    for (const e of EDGES) {
+      if (e.from !== v || e.typeOnly || e.dynamic || via.has(e.to)) continue;
+      via.set(e.to, v);
+      if (!e.to.startsWith('pkg:')) queue.push(e.to);
+    }
+  }
+  return via;
+}
+
+function chain(via: ReadonlyMap<string, string>, end: string): string {
+  const path = [end];
+  while (via.get(path[0]!)) path.unshift(via.get(path[0]!)!);
+  return path.join(' → ');
+}
+
 describe('rooms and the one-way dependency rule', () => {
   it('finds the source files and their imports', () => {
     expect(FILES.length).toBeGreaterThan(50);
@@ -216,5 +241,31 @@ describe('rooms and the one-way dependency rule', () => {
     ];
     expect(importCycles(files, edges).map((c) => c.join(' → '))).toEqual(['src/cli/b.ts → src/core/a.ts → src/cli/b.ts']);
     expect(ROOMS[roomOf('src/core/a.ts')!]!.includes(roomOf('src/cli/b.ts')!)).toBe(false);
+  });
+});
+
+describe('lazy commands', () => {
+  /** What `redact`, `verify`, `--version` and `--help` must never load. */
+  const HEAVY_PACKAGES = ['pkg:dockerode', 'pkg:archiver', 'pkg:systeminformation'];
+  const isHeavy = (f: string): boolean => HEAVY_PACKAGES.includes(f) || f.startsWith('analyzers/') || isCollector(f);
+  /**
+   * The collectors: every module under collectors/ except the two that declare options the config
+   * layer validates (the config-defined collectors' schema and the docker collector's container
+   * patterns); both import only core and redaction.
+   */
+  const isCollector = (f: string): boolean => f.startsWith('collectors/') && f !== 'collectors/custom/schema.ts' && f !== 'collectors/docker-containers.ts';
+
+  for (const start of ['src/cli/main.ts', 'src/cli/redact.ts', 'src/cli/verify.ts']) {
+    it(`${start} loads no Docker client, archiver, systeminformation, collector or analyzer before its handler runs`, () => {
+      expect(FILES, `${start} exists`).toContain(start);
+      const via = staticallyReachable([start]);
+      const heavy = [...via.keys()].filter(isHeavy).map((f) => chain(via, f));
+      expect(heavy).toEqual([]);
+    });
+  }
+
+  it('the check can fail: the collect command does reach them, through import() only', () => {
+    const via = staticallyReachable(['src/run/collect.ts']);
+    expect([...via.keys()].filter(isHeavy)).toEqual(expect.arrayContaining(['pkg:dockerode', 'pkg:archiver', 'collectors/index.ts', 'analyzers/run.ts']));
   });
 });

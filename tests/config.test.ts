@@ -13,7 +13,6 @@ import { builtinCollectors } from '../collectors/index.js';
 import {
   applyConfig,
   applyLayers,
-  collectorsFor,
   configFlagValues,
   configJsonSchemaText,
   configOf,
@@ -22,10 +21,10 @@ import {
   mergeRedaction,
   SEARCH_PLACES,
   validateConfig,
-  withConfig,
   type FlagSpec,
   type YargsOptionsView,
 } from '../src/config/config.js';
+import { collectorsFor, withConfig } from '../src/config/registry.js';
 import { CliError } from '../src/core/errors.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));

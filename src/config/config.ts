@@ -15,13 +15,11 @@ import { pathToFileURL } from 'node:url';
 import { lilconfig, type Loader } from 'lilconfig';
 import { parse as parseYaml, YAMLParseError } from 'yaml';
 import { z } from 'zod';
-import { createCustomCollector } from '../../collectors/custom/index.js';
 import { MAX_TIMEOUT_MS, customCollectorSchema } from '../../collectors/custom/schema.js';
 import { parsePatterns } from '../../collectors/docker-containers.js';
 import { redactArgv } from '../../redaction/structure.js';
 import { errorMessage } from '../core/artifacts.js';
 import { CliError } from '../core/errors.js';
-import type { CollectOptions } from './options.js';
 import { setUpRedaction, type CustomRuleSpec, type RedactionOptions } from './redaction-plan.js';
 import type { Collector } from '../core/types.js';
 import { parseDuration, parseSince, parseSize } from '../core/units.js';
@@ -472,7 +470,7 @@ export interface LoadConfigOptions {
    * The built-in collectors (default: none checked): custom names must differ from theirs, and
    * `collectors.<name>` must name one of them (or a custom collector), with options from its defaults.
    */
-  readonly builtins?: readonly KnownCollector[];
+  readonly builtins?: readonly KnownCollector[] | (() => Promise<readonly KnownCollector[]>);
   /** Told (one line) about a discovered file skipped as unsafe (default: process.emitWarning). */
   readonly warn?: (message: string) => void;
 }
@@ -604,7 +602,9 @@ export async function loadConfig(options: LoadConfigOptions = {}): Promise<Loade
     throw new CliError(`cannot read the configuration: ${errorMessage(err)}`, 'E_CONFIG', { cause: err });
   }
   if (!found) return undefined;
-  return validateConfig(found.isEmpty ? {} : (found.config ?? {}), found.filepath, options.builtins);
+  // Loaded only now, when there is a file to check against them (the CLI passes a lazy import).
+  const builtins = typeof options.builtins === 'function' ? await options.builtins() : options.builtins;
+  return validateConfig(found.isEmpty ? {} : (found.config ?? {}), found.filepath, builtins);
 }
 
 /** Validates a configuration object as read from `file`; relative paths resolve against the file's folder. */
@@ -877,22 +877,6 @@ export function mergeRedaction(config: Config | undefined, base: RedactionOption
   };
 }
 
-/**
- * The collector registry a config asks for: built-ins with `collectors.<name>: true|object` enabled
- * and `false` disabled (`--only`/`--skip` still decide last), then the custom collectors.
- */
-export function configRegistry(config: Config | undefined, builtins: readonly Collector<any>[], custom: readonly Collector<any>[] = []): Collector<any>[] {
-  const toggles = config?.collectors ?? {};
-  return [...builtins, ...custom].map((c) => {
-    const t = (toggles as Record<string, unknown>)[c.name];
-    if (t === undefined) return c;
-    const enabled = t !== false;
-    if (enabled === c.defaultEnabled) return c;
-    // Keep the collector's own prototype and methods; only the default changes.
-    return Object.assign(Object.create(Object.getPrototypeOf(c) as object) as Collector<any>, c, { defaultEnabled: enabled });
-  });
-}
-
 // ---------------------------------------------------------------------------------------------
 // The command line's side: yargs middleware
 
@@ -941,7 +925,7 @@ export interface ApplyConfigOptions {
   readonly env: Readonly<Record<string, string | undefined>>;
   /** Flags the layers may set (the collect and redaction options); others are left alone. */
   readonly settable: ReadonlySet<string>;
-  readonly builtins: readonly KnownCollector[];
+  readonly builtins: readonly KnownCollector[] | (() => Promise<readonly KnownCollector[]>);
   readonly cwd?: string;
   /** Told (one line) about a discovered config file skipped as unsafe. */
   readonly warn?: (message: string) => void;
@@ -967,31 +951,4 @@ export async function applyConfig(argv: Record<string, unknown>, y: YargsOptions
   Object.defineProperty(argv, ARGV_KEY, { value: loaded, enumerable: false, configurable: true });
   Object.defineProperty(argv, SOURCES_KEY, { value: sources, enumerable: false, configurable: true });
   return sources;
-}
-
-/** The run's collectors under a config: built-ins (toggled) and the config's custom collectors. */
-export function collectorsFor(loaded: LoadedConfig | undefined, builtins: readonly Collector<any>[]): Collector<any>[] {
-  if (!loaded) return [...builtins];
-  const custom = (loaded.config.custom ?? []).map((spec) => createCustomCollector(spec, { baseDir: loaded.dir }));
-  return configRegistry(loaded.config, builtins, custom);
-}
-
-/**
- * Adds what only a config can say to collect options built from the (already merged) flags: the
- * collector registry with custom collectors, per-collector options no flag sets (flags' values win),
- * plugins, and the config file's path for the manifest.
- */
-export function withConfig(loaded: LoadedConfig | undefined, options: CollectOptions, builtins: readonly Collector<any>[]): CollectOptions {
-  if (!loaded) return options;
-  const extras = configCollectorOptions(loaded.config);
-  const collectorOptions: Record<string, Readonly<Record<string, unknown>>> = { ...options.collectorOptions };
-  for (const [name, values] of Object.entries(extras)) collectorOptions[name] = { ...values, ...options.collectorOptions?.[name] };
-  return {
-    ...options,
-    collectors: collectorsFor(loaded, options.collectors ?? builtins),
-    ...(Object.keys(collectorOptions).length ? { collectorOptions } : {}),
-    // Plugin paths are relative to the config file's folder; package names resolve from there too.
-    ...(loaded.config.plugins?.length ? { plugins: loaded.config.plugins, pluginBaseDir: loaded.dir } : {}),
-    configFile: loaded.file,
-  };
 }
