@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // Writes schema/collect-bundle.schema.json (the config file's JSON Schema, for editors) from the zod
 // schema in src/config.ts, as compiled to dist/ by tsc. Run it with `npm run schema` after changing
-// the schema, and commit the file. `npm run build` does NOT run it, on purpose: tests/config.test.ts
+// the schema, and commit the file. `npm run build` does NOT run it, on purpose: tests/config/config.test.ts
 // compares the committed file with the schema generated in memory, so a stale file fails the tests.
 import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';

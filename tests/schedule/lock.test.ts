@@ -7,7 +7,7 @@ import { mkdtemp, readFile, readdir, rm, stat, utimes, writeFile } from 'node:fs
 import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { acquireLock, LOCK_FILE, LockHeldError, pidAlive } from '../src/schedule/lock.js';
+import { acquireLock, LOCK_FILE, LockHeldError, pidAlive } from '../../src/schedule/lock.js';
 
 let dir: string;
 const children: ChildProcess[] = [];

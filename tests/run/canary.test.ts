@@ -8,10 +8,10 @@ import { appendFile, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { collectBundle, type CollectResult } from '../src/run/collect.js';
-import { readBundle, repackBundle, type TarEntry } from './helpers/bundle.js';
-import { DOCKER_HOST, TEST_IMAGE, docker, dockerUnavailable, removeContainers, uniq, waitFor } from './helpers/docker.js';
-import { FIXTURE_SECRETS, copyFixture, runEnv, setupDatabase, systemDjango } from './helpers/django.js';
+import { collectBundle, type CollectResult } from '../../src/run/collect.js';
+import { readBundle, repackBundle, type TarEntry } from '../helpers/bundle.js';
+import { DOCKER_HOST, TEST_IMAGE, docker, dockerUnavailable, removeContainers, uniq, waitFor } from '../helpers/docker.js';
+import { FIXTURE_SECRETS, copyFixture, runEnv, setupDatabase, systemDjango } from '../helpers/django.js';
 
 const skip = (Boolean(dockerUnavailable) || !systemDjango) && !process.env['CI'];
 const prefix = uniq('canary');
@@ -23,7 +23,7 @@ const CONTAINER_SECRETS = {
 };
 const DOTENV_SECRET = 'cn-dotenv-Tok-6a2f8c';
 const ALL = [...Object.values(CONTAINER_SECRETS), DOTENV_SECRET, ...FIXTURE_SECRETS];
-const CLI = join(import.meta.dirname, '..', 'bin', 'collect-bundle.js');
+const CLI = join(import.meta.dirname, '..', '..', 'bin', 'collect-bundle.js');
 
 let tmp: string;
 let result: CollectResult;

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import yargs from 'yargs';
 import { afterEach, describe, expect, it } from 'vitest';
-import { builtinCollectors } from '../collectors/index.js';
+import { builtinCollectors } from '../../collectors/index.js';
 import {
   applyConfig,
   applyLayers,
@@ -23,11 +23,11 @@ import {
   validateConfig,
   type FlagSpec,
   type YargsOptionsView,
-} from '../src/config/config.js';
-import { collectorsFor, withConfig } from '../src/config/registry.js';
-import { CliError } from '../src/core/errors.js';
+} from '../../src/config/config.js';
+import { collectorsFor, withConfig } from '../../src/config/registry.js';
+import { CliError } from '../../src/core/errors.js';
 
-const ROOT = fileURLToPath(new URL('..', import.meta.url));
+const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const dirs: string[] = [];
 afterEach(async () => {
   while (dirs.length) await rm(dirs.pop()!, { recursive: true, force: true });

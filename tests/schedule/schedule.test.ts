@@ -8,13 +8,13 @@ import { copyFile, mkdir, mkdtemp, readFile, readdir, rm, writeFile } from 'node
 import { hostname, tmpdir } from 'node:os';
 import { basename, join, relative } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { defineCollector, text } from '../src/core/artifacts.js';
-import { utcStamp } from '../src/bundle/name.js';
-import { collectBundle } from '../src/run/collect.js';
-import { CliError } from '../src/core/errors.js';
-import { LOCK_FILE } from '../src/schedule/lock.js';
-import { formatTime, schedule, timetable } from '../src/schedule/schedule.js';
-import { collectArgsFrom, cronExpression, systemdCalendar, systemdQuote } from '../src/schedule/system-scheduler.js';
+import { defineCollector, text } from '../../src/core/artifacts.js';
+import { utcStamp } from '../../src/bundle/name.js';
+import { collectBundle } from '../../src/run/collect.js';
+import { CliError } from '../../src/core/errors.js';
+import { LOCK_FILE } from '../../src/schedule/lock.js';
+import { formatTime, schedule, timetable } from '../../src/schedule/schedule.js';
+import { collectArgsFrom, cronExpression, systemdCalendar, systemdQuote } from '../../src/schedule/system-scheduler.js';
 
 describe('timetable', () => {
   it('cron in a time zone: the next run is the zone\'s wall-clock time, across a DST change', () => {

@@ -1,9 +1,9 @@
 /** runAnalyzers: order, counts, --fail-on, and an analyzer that throws. */
 import { describe, expect, it } from 'vitest';
-import { finding } from '../analyzers/finding.js';
-import { failsOn, runAnalyzers } from '../analyzers/run.js';
-import { MemoryView } from '../src/bundle/memory-view.js';
-import type { Analyzer, Manifest, Severity } from '../src/core/types.js';
+import { finding } from '../../analyzers/finding.js';
+import { failsOn, runAnalyzers } from '../../analyzers/run.js';
+import { MemoryView } from '../../src/bundle/memory-view.js';
+import type { Analyzer, Manifest, Severity } from '../../src/core/types.js';
 
 const manifest = { collectors: [], environment: {}, finishedAt: '2026-11-28T12:00:00.000Z' } as unknown as Manifest;
 const view = new MemoryView(manifest, [['docker/local/ps.txt', 'web  Up\n']]);

@@ -6,10 +6,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { defineCollector, fact, json, problem, text } from '../src/core/artifacts.js';
-import { collectBundle } from '../src/run/collect.js';
-import { CliError } from '../src/core/errors.js';
-import { fileJson, fileText, readBundle } from './helpers/bundle.js';
+import { defineCollector, fact, json, problem, text } from '../../src/core/artifacts.js';
+import { collectBundle } from '../../src/run/collect.js';
+import { CliError } from '../../src/core/errors.js';
+import { fileJson, fileText, readBundle } from '../helpers/bundle.js';
 
 let out: string;
 beforeEach(async () => {

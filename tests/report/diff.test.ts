@@ -9,12 +9,12 @@ import { copyFile, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { collectBundle, type CollectResult } from '../src/run/collect.js';
-import { compareBundles, diffBundles, diffLatest, loadForDiff, renderDiff, type BundleDiff } from '../src/report/diff.js';
-import { CliError } from '../src/core/errors.js';
-import { fileJson, readBundle } from './helpers/bundle.js';
-import { SYSTEM_PYTHON, copyFixture, runEnv, setupDatabase, systemDjango } from './helpers/django.js';
-import { DOCKER_HOST, TEST_IMAGE, docker, dockerUnavailable, removeContainers, uniq, waitFor } from './helpers/docker.js';
+import { collectBundle, type CollectResult } from '../../src/run/collect.js';
+import { compareBundles, diffBundles, diffLatest, loadForDiff, renderDiff, type BundleDiff } from '../../src/report/diff.js';
+import { CliError } from '../../src/core/errors.js';
+import { fileJson, readBundle } from '../helpers/bundle.js';
+import { SYSTEM_PYTHON, copyFixture, runEnv, setupDatabase, systemDjango } from '../helpers/django.js';
+import { DOCKER_HOST, TEST_IMAGE, docker, dockerUnavailable, removeContainers, uniq, waitFor } from '../helpers/docker.js';
 
 const skip = (Boolean(dockerUnavailable) || !systemDjango) && !process.env['CI'];
 const prefix = uniq('cbdiff');

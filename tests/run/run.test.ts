@@ -1,8 +1,8 @@
 import { Readable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
-import { defineCollector, excluded, json, problem } from '../src/core/artifacts.js';
-import { runCollectors, type ArtifactSink } from '../src/run/runner.js';
-import type { Artifact, ArtifactRecord, Collector, CollectorRecord } from '../src/core/types.js';
+import { defineCollector, excluded, json, problem } from '../../src/core/artifacts.js';
+import { runCollectors, type ArtifactSink } from '../../src/run/runner.js';
+import type { Artifact, ArtifactRecord, Collector, CollectorRecord } from '../../src/core/types.js';
 
 /** A sink that reads each artifact fully (as the writer does) and records what it got. */
 function memorySink(): ArtifactSink & { stored: Map<string, string> } {

@@ -1,7 +1,7 @@
 import { Writable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
-import { Reporter } from '../src/run/progress.js';
-import type { CollectorRecord } from '../src/core/types.js';
+import { Reporter } from '../../src/run/progress.js';
+import type { CollectorRecord } from '../../src/core/types.js';
 
 const sink = (tty: boolean) => {
   const chunks: string[] = [];

@@ -3,10 +3,10 @@
  * GitHub's size limit — with many findings it summarises whole items instead of cutting a block.
  */
 import { describe, expect, it } from 'vitest';
-import { Redactor } from '../redaction/redactor.js';
-import { RedactionReport } from '../redaction/report.js';
-import { ISSUE_MAX_CHARS, renderIssue } from '../src/report/issue.js';
-import type { Finding, Manifest } from '../src/core/types.js';
+import { Redactor } from '../../redaction/redactor.js';
+import { RedactionReport } from '../../redaction/report.js';
+import { ISSUE_MAX_CHARS, renderIssue } from '../../src/report/issue.js';
+import type { Finding, Manifest } from '../../src/core/types.js';
 
 const SECTIONS = ['Problem Description', 'Environment', 'Steps to Reproduce', 'Expected Behavior', 'Actual Behavior', 'Error Messages', 'Configuration', 'Logs', 'Findings', 'About this bundle'];
 

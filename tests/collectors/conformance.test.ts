@@ -1,7 +1,7 @@
 /** Every registered collector declares itself properly (sos-style conformance). */
 import { describe, expect, it } from 'vitest';
-import { builtinCollectors } from '../collectors/index.js';
-import { builtinRules } from '../redaction/rules.js';
+import { builtinCollectors } from '../../collectors/index.js';
+import { builtinRules } from '../../redaction/rules.js';
 
 describe.each(builtinCollectors.map((c) => ({ ...c, collector: c })))('collector $name', ({ collector: c }) => {
   it('has a kebab-case name', () => expect(c.name).toMatch(/^[a-z][a-z0-9-]*$/));

@@ -1,9 +1,9 @@
 /** ISSUE.md: made from the manifest alone, and it survives its own redaction pass. */
 import { describe, expect, it } from 'vitest';
-import { Redactor } from '../redaction/redactor.js';
-import { RedactionReport } from '../redaction/report.js';
-import { renderIssue } from '../src/report/issue.js';
-import type { Manifest } from '../src/core/types.js';
+import { Redactor } from '../../redaction/redactor.js';
+import { RedactionReport } from '../../redaction/report.js';
+import { renderIssue } from '../../src/report/issue.js';
+import type { Manifest } from '../../src/core/types.js';
 
 const manifest = (over: Partial<Manifest>): Manifest => ({
   tool: { name: 'collect-bundle', version: '0.0.0' },

@@ -8,11 +8,11 @@ import { copyFile, mkdir, mkdtemp, open, readFile, readdir, rm, stat, symlink, t
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { defineCollector, text } from '../src/core/artifacts.js';
-import { utcStamp } from '../src/bundle/name.js';
-import { readEntryText } from '../src/bundle/reader.js';
-import { collectBundle } from '../src/run/collect.js';
-import { applyRetention, listBundles, planRetention, type BundleFile } from '../src/schedule/retention.js';
+import { defineCollector, text } from '../../src/core/artifacts.js';
+import { utcStamp } from '../../src/bundle/name.js';
+import { readEntryText } from '../../src/bundle/reader.js';
+import { collectBundle } from '../../src/run/collect.js';
+import { applyRetention, listBundles, planRetention, type BundleFile } from '../../src/schedule/retention.js';
 
 let root: string;
 let real: string;

@@ -1,8 +1,8 @@
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { createExec } from '../src/core/exec.js';
-import type { CommandRecord } from '../src/core/types.js';
+import { createExec } from '../../src/core/exec.js';
+import type { CommandRecord } from '../../src/core/types.js';
 
 const setup = (signal = new AbortController().signal) => {
   const records: CommandRecord[] = [];
