@@ -38,7 +38,7 @@ interface EngineCause {
 
 const GENERIC_REMEDY = 'Run `docker version` with the same DOCKER_HOST (or `--docker-host`) to see the engine\'s own error, then collect again.';
 
-/** Why an engine could not be used, from the one-line reason the collector recorded (src/docker-client.ts). */
+/** Why an engine could not be used, from the one-line reason the collector recorded (src/docker/client.ts). */
 const ENGINE_CAUSES: readonly EngineCause[] = [
   {
     test: /expects TLS/i,

@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // Writes schema/collect-bundle.schema.json (the config file's JSON Schema, for editors) from the zod
-// schema in src/config.ts, as compiled to dist/ by tsc. Run it with `npm run schema` after changing
+// schema in src/config/config.ts, as compiled to dist/ by tsc. Run it with `npm run schema` after changing
 // the schema, and commit the file. `npm run build` does NOT run it, on purpose: tests/config/config.test.ts
 // compares the committed file with the schema generated in memory, so a stale file fails the tests.
 import { mkdir, writeFile } from 'node:fs/promises';

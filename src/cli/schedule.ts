@@ -1,8 +1,8 @@
 // Room: cli (src/cli/) — may import every room; the only place that prints errors and calls process.exit (the rule: tests/architecture.test.ts).
 /**
  * The `schedule` command's options and its thin call into the library (`schedule`, `prune`, and the
- * systemd/cron printers). Kept beside src/cli.ts so that file only registers the command; like the rest
- * of the CLI it throws CliError and leaves printing errors and the exit to src/cli.ts.
+ * systemd/cron printers). Beside src/cli/main.ts, which only registers the command; like the rest
+ * of the CLI it throws CliError and leaves printing errors and the exit to src/cli/main.ts.
  */
 import { resolve } from 'node:path';
 import type { Argv } from 'yargs';

@@ -22,7 +22,7 @@ const EXIT_FOR: Record<ErrorCode, number> = {
   E_FATAL: EXIT.fatal,
 };
 
-/** An error that stops the run. Only src/cli.ts prints it and exits. */
+/** An error that stops the run. Only src/cli/main.ts prints it and exits. */
 export class CliError extends Error {
   override name = 'CliError';
   readonly exitCode: number;

@@ -3,7 +3,7 @@
  * `collect-bundle schedule`: a long-running loop that writes a bundle every interval (or on a cron
  * expression), never two at once, prunes old bundles after each run, skips a run when the disk is too
  * full for it, and stops cleanly on the caller's signal (SIGTERM/SIGINT in the CLI). It holds the output
- * directory's lock (`src/lock.ts`) the whole time. One log line per run.
+ * directory's lock (`src/schedule/lock.ts`) the whole time. One log line per run.
  */
 import { Cron } from 'croner';
 import { mkdir, statfs } from 'node:fs/promises';
