@@ -17,7 +17,7 @@ import { redactCommandLine } from '../redaction/structure.js';
 import { defineCollector, errorMessage, json, problem } from '../src/core/artifacts.js';
 import { CliError } from '../src/core/errors.js';
 import { createExec } from '../src/core/exec.js';
-import type { CommandRecord, Exec } from '../src/core/types.js';
+import type { Collector, CommandRecord, Exec } from '../src/core/types.js';
 
 /**
  * Labels a job's container may carry, with the job id as value: django-container-manager sets the
@@ -158,8 +158,26 @@ export function jobContainerPatterns(id: string, lookup: Pick<JobLookup, 'pk' | 
   return JOB_LABELS.flatMap((label) => ids.map((v) => `label=${label}=${v}`));
 }
 
-/** The `job` collector of a planned job bundle: the record, the plan, and where its containers are. */
-export function jobCollector(plan: JobPlan) {
+/**
+ * The `job` collector of a planned job bundle: the record, the plan, and where its containers are. The
+ * registry (collectors/index.ts) holds the planless one; src/run/job.ts puts the planned one in its place.
+ */
+export function jobCollector(plan: JobPlan): Collector<Record<string, never>>;
+/** Without a plan: the registry's `job` collector, off by default, skipped (no --job given) when named with --only. */
+export function jobCollector(): Collector<Record<string, never>>;
+export function jobCollector(plan?: JobPlan): Collector<Record<string, never>> {
+  if (!plan) {
+    return defineCollector<Record<string, never>>({
+      name: 'job',
+      description: 'With --job ID: the container_manager job\'s record (environment variable names only), the plan of the job bundle, and its containers',
+      defaultEnabled: false,
+      defaults: {},
+      async applies() {
+        return 'no --job given';
+      },
+      async *collect() {},
+    });
+  }
   const { lookup } = plan;
   // Command lines shaped so the redactor replaces each secret flag value whole; their values are the run's secrets.
   const commandSecrets: string[] = [];
@@ -221,3 +239,6 @@ export function jobCollector(plan: JobPlan) {
     },
   });
 }
+
+/** The registry's `job` collector: off by default; `--job ID` replaces it with the planned one (src/run/job.ts). */
+export const job = jobCollector();

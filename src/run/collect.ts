@@ -68,7 +68,10 @@ export async function collectBundle(options: CollectOptions): Promise<CollectRes
     : undefined;
   const collectors = selectWithPlugins([...registry, ...(plugins?.collectors ?? [])], options, plugins);
   // Named env files are always collected: the user asked for them by path.
-  if (envFiles.length && !collectors.some((c) => c.name === envFilesCollector.name)) collectors.push(envFilesCollector);
+  // env-files is off by default: --env-file turns it on (unless --skip env-files), after the selection as before.
+  if (envFiles.length && !collectors.some((c) => c.name === envFilesCollector.name) && !options.skip?.includes(envFilesCollector.name)) {
+    collectors.push(registry.find((c) => c.name === envFilesCollector.name) ?? envFilesCollector);
+  }
   const timeoutMs = options.timeoutMs ?? DEFAULTS.timeoutSec * 1000;
   const concurrency = options.concurrency ?? DEFAULTS.concurrency;
   if (!(timeoutMs > 0)) throw new CliError('--timeout must be a positive number of seconds', 'E_USAGE');
