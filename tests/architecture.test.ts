@@ -264,6 +264,12 @@ describe('lazy commands', () => {
     });
   }
 
+  it('src/cli/main.ts loads neither the command modules nor the config layer (zod, lilconfig, yaml) before a command runs: --version stays cheap', () => {
+    const via = staticallyReachable(['src/cli/main.ts']);
+    const late = [...via.keys()].filter((f) => ['pkg:zod', 'pkg:lilconfig', 'pkg:yaml', 'src/config/config.ts', 'src/cli/redact.ts', 'src/cli/collect.ts'].includes(f)).map((f) => chain(via, f));
+    expect(late).toEqual([]);
+  });
+
   it('the check can fail: the collect command does reach them, through import() only', () => {
     const via = staticallyReachable(['src/run/collect.ts']);
     expect([...via.keys()].filter(isHeavy)).toEqual(expect.arrayContaining(['pkg:dockerode', 'pkg:archiver', 'collectors/index.ts', 'analyzers/run.ts']));

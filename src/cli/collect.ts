@@ -9,7 +9,8 @@ import type { TlsFlags } from '../core/types.js';
 import { parseSince, parseSize } from '../core/units.js';
 import type { CollectResult } from '../run/collect.js';
 import type { CliIo } from './io.js';
-import { analyzeFromArgv, envFilesFromArgv, failOn, list, redactionFromArgv } from './options.js';
+import { list } from './builders.js';
+import { analyzeFromArgv, envFilesFromArgv, failOn, redactionFromArgv } from './options.js';
 
 /** `collect-bundle [collect]`: the run (collectors, Docker client, bundle writer, analyzers) loads when it runs. */
 export async function runCollect(argv: Record<string, unknown>, rawArgs: readonly string[], io: CliIo): Promise<number> {

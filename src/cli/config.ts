@@ -4,7 +4,8 @@ import yargs from 'yargs';
 import { applyConfig, configOf, loadConfig, maskConfigSecrets, redactForDisplay, type YargsOptionsView } from '../config/config.js';
 import { EXIT } from '../core/errors.js';
 import type { CliIo } from './io.js';
-import { analysisOptions, collectOptions, configWarning, redactionFromArgv, redactionOptions, settableFlags } from './options.js';
+import { analysisOptions, collectOptions, redactionOptions } from './builders.js';
+import { configWarning, redactionFromArgv, settableFlags } from './options.js';
 
 /** `collect-bundle config [--print | --validate FILE]`. */
 export async function runConfig(argv: Record<string, unknown>, io: CliIo): Promise<number> {

@@ -2,25 +2,19 @@
 /**
  * The command line: argument parsing, the final summary and exit codes. The one place that prints
  * errors and decides how the process ends; every command is a thin call into the library, in its own
- * file (collect.ts, redact.ts, verify.ts, analyze.ts, inspect.ts, diff.ts, schedule.ts, config.ts), and
- * loads what it needs with import() when it runs: `redact`, `--help` and `--version` never load the
- * Docker client, the collectors or the analyzers (tests/architecture.test.ts checks it).
+ * file (collect.ts, redact.ts, verify.ts, analyze.ts, inspect.ts, diff.ts, schedule.ts, config.ts),
+ * imported when the command runs, and each loads what it needs with import() in turn: `redact`, `--help`
+ * and `--version` never load the Docker client, the collectors or the analyzers, and `--version` not
+ * even the config layer (tests/architecture.test.ts checks the first).
  */
 import yargs from 'yargs';
-import { applyConfig, type YargsOptionsView } from '../config/config.js';
+import type { YargsOptionsView } from '../config/config.js';
 import { errorMessage } from '../core/artifacts.js';
 import { CliError, EXIT } from '../core/errors.js';
 import { TOOL } from '../core/version.js';
-import { runAnalyze } from './analyze.js';
-import { buildCollectOptions, runCollect } from './collect.js';
-import { runConfig } from './config.js';
-import { runDiff } from './diff.js';
-import { runInspect } from './inspect.js';
+import { analysisOptions, collectOptions, redactionOptions } from './builders.js';
 import type { CliIo } from './io.js';
-import { analysisOptions, collectOptions, configWarning, envFilesFromArgv, redactionOptions, settableFlags } from './options.js';
-import { runRedact } from './redact.js';
 import { registerSchedule, runSchedule } from './schedule.js';
-import { runVerify } from './verify.js';
 
 export type { CliIo };
 
@@ -50,9 +44,12 @@ export async function main(args: readonly string[], io: CliIo): Promise<number> 
       describe: 'Configuration file to use (default: collect-bundle.config.{json,yaml,yml,mjs,js,cjs}, .collect-bundlerc[.json|.yaml|.yml|.mjs|.js|.cjs] or package.json "collect-bundle", searched from the current directory up, skipping files others could have written); --no-config ignores every file',
     })
     // Config file < COLLECT_BUNDLE_* environment < flags, for every command built on the collect or redaction options.
-    .middleware(((argv: Record<string, unknown>, y: YargsOptionsView) => applyConfig(argv, y, { env: io.env, settable: settableFlags(y), builtins: loadBuiltins, warn: configWarning(io) }).then(() => undefined)) as never)
+    .middleware((async (argv: Record<string, unknown>, y: YargsOptionsView) => {
+      const [{ applyConfig }, { configWarning, settableFlags }] = await Promise.all([import('../config/config.js'), import('./options.js')]);
+      await applyConfig(argv, y, { env: io.env, settable: settableFlags(y), builtins: loadBuiltins, warn: configWarning(io) });
+    }) as never)
     .command(['collect', '$0'], 'Collect a support bundle (the default command)', (y) => redactionOptions(analysisOptions(collectOptions(y))), (argv) => {
-      action = () => runCollect(argv, args, io);
+      action = async () => (await import('./collect.js')).runCollect(argv, args, io);
     })
     .command(
       'redact [files..]',
@@ -65,7 +62,7 @@ export async function main(args: readonly string[], io: CliIo): Promise<number> 
           .example('$0 redact app.log > app.redacted.log', 'Redact a log before pasting it into an issue')
           .example('docker logs web 2>&1 | $0 redact --explain', 'Redact a stream and say what was removed where'),
       (argv) => {
-        action = () => runRedact(argv, io);
+        action = async () => (await import('./redact.js')).runRedact(argv, io);
       },
     )
     .command(
@@ -78,7 +75,7 @@ export async function main(args: readonly string[], io: CliIo): Promise<number> 
           .example('$0 config --print', 'Which file is used and what it sets')
           .example('$0 config --validate ops/collect-bundle.config.yaml', 'Check a file before deploying it'),
       (argv) => {
-        action = () => runConfig(argv, io);
+        action = async () => (await import('./config.js')).runConfig(argv, io);
       },
     )
     .command(
@@ -89,7 +86,7 @@ export async function main(args: readonly string[], io: CliIo): Promise<number> 
           .positional('bundle', { type: 'string', describe: 'The .tar.gz bundle' })
           .option('json', { type: 'boolean', default: false, describe: 'Print the result as JSON' }),
       (argv) => {
-        action = () => runVerify(argv, io);
+        action = async () => (await import('./verify.js')).runVerify(argv, io);
       },
     )
     .command(
@@ -101,7 +98,7 @@ export async function main(args: readonly string[], io: CliIo): Promise<number> 
           .option('env-file', { type: 'string', requiresArg: true, array: true, describe: '.env-style file to check as well (read and redacted in memory only)' })
           .option('json', { type: 'boolean', default: false, describe: 'Print findings.json to stdout' }),
       (argv) => {
-        action = () => runAnalyze(argv, io);
+        action = async () => (await import('./analyze.js')).runAnalyze(argv, io);
       },
     )
     .command(
@@ -116,7 +113,7 @@ export async function main(args: readonly string[], io: CliIo): Promise<number> 
           .example('$0 inspect BUNDLE --file django/migrations.json | jq .', 'One file of it')
           .epilog('Exit codes: 0 ok; 1 the file is not a readable bundle (damaged, not a .tar.gz, no manifest.json); 2 no such bundle or no such --file in it.'),
       (argv) => {
-        action = () => runInspect(argv, io);
+        action = async () => (await import('./inspect.js')).runInspect(argv, io);
       },
     )
     .command(
@@ -132,7 +129,7 @@ export async function main(args: readonly string[], io: CliIo): Promise<number> 
           .example('$0 diff --latest /var/lib/collect-bundle', 'The two newest bundles a schedule wrote')
           .epilog('Exit codes (like diff(1)): 0 no differences; 1 differences found; 2 trouble (a bundle missing or unreadable, wrong arguments).'),
       (argv) => {
-        action = () => runDiff(argv, io);
+        action = async () => (await import('./diff.js')).runDiff(argv, io);
       },
     )
     .command(
@@ -140,7 +137,10 @@ export async function main(args: readonly string[], io: CliIo): Promise<number> 
       'Collect a bundle every interval or on a cron expression, keep the newest ones, never two runs at once',
       (y) => registerSchedule(redactionOptions(analysisOptions(collectOptions(y)))),
       (argv) => {
-        action = async () => runSchedule(argv, args, io, { ...(await buildCollectOptions(argv, args, io)), envFiles: await envFilesFromArgv(argv) });
+        action = async () => {
+          const [{ buildCollectOptions }, { envFilesFromArgv }] = await Promise.all([import('./collect.js'), import('./options.js')]);
+          return runSchedule(argv, args, io, { ...(await buildCollectOptions(argv, args, io)), envFiles: await envFilesFromArgv(argv) });
+        };
       },
     )
     .example('$0', 'Bundle this machine into the current directory')

@@ -9,7 +9,6 @@ import type { Argv } from 'yargs';
 import { errorMessage } from '../core/artifacts.js';
 import type { CliIo } from './io.js';
 import type { CollectOptions } from '../config/options.js';
-import { configOf, ENV_PREFIX } from '../config/config.js';
 import { CliError, EXIT } from '../core/errors.js';
 import { isSecretKeyName } from '../../redaction/keys.js';
 import type { RetentionPolicy } from '../schedule/retention.js';
@@ -95,10 +94,11 @@ const PASSED_ENV = ['DOCKER_HOST', 'DOCKER_CONTEXT', 'DOCKER_TLS_VERIFY', 'DOCKE
 
 /** `collect-bundle schedule ...`: exit 0 when stopped by the signal or --max-runs, or after printing. */
 export async function runSchedule(argv: Record<string, unknown>, rawArgs: readonly string[], io: CliIo, collect: CollectOptions): Promise<number> {
-  // The scheduler (croner, the run) loads when the command runs, not for --help.
-  const [{ checkTimeZone, localTimeZone, prune, schedule, timetable }, { collectArgsFrom, printCron, printSystemd }] = await Promise.all([
+  // The scheduler (croner, the run) and the config layer load when the command runs, not for --help.
+  const [{ checkTimeZone, localTimeZone, prune, schedule, timetable }, { collectArgsFrom, printCron, printSystemd }, { configOf, ENV_PREFIX }] = await Promise.all([
     import('../schedule/schedule.js'),
     import('../schedule/system-scheduler.js'),
+    import('../config/config.js'),
   ]);
   const log = (line: string): void => void io.stderr.write(`${line}\n`);
   if (argv['job'] !== undefined) throw new CliError('--job makes a one-off bundle; use collect --job', 'E_USAGE');
