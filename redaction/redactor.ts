@@ -19,7 +19,8 @@
  * UTF-8 continuation byte (0x85, 0xA0) is never mistaken for a space.
  */
 import { createHmac, type Hmac } from 'node:crypto';
-import type { ByteSource, Rule } from '../src/types.js';
+import type { ByteSource } from '../src/core/types.js';
+import type { Rule } from './rule.js';
 import { isSecretKeyName, keyWords } from './keys.js';
 import { looksRandom, type LiteralSet } from './literals.js';
 import { providerRules } from './providers.js';

@@ -3,7 +3,7 @@
  * writes it between the redaction-rules markers; a test fails when README.md and the table disagree), so
  * the documentation cannot drift from the rules.
  */
-import type { Rule } from '../src/types.js';
+import type { Rule } from './rule.js';
 
 export const DOCS_START = '<!-- redaction-rules:start -->';
 export const DOCS_END = '<!-- redaction-rules:end -->';

@@ -1,5 +1,5 @@
 /** AI and ML APIs: OpenAI, Anthropic, Hugging Face and other model providers. */
-import type { Rule } from '../../src/types.js';
+import type { Rule } from '../rule.js';
 import { ALNUM, END, HEX, START, custom, keyed, token } from './define.js';
 
 const rx = (source: string, flags = 'g'): RegExp => new RegExp(source, flags);

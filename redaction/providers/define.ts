@@ -6,7 +6,7 @@
  * uses bounded or single quantifiers only (no nested repetition), and derives the hint from the same
  * literals the pattern starts with, so the engine's pre-filter can merge every hint into one pass.
  */
-import type { Rule } from '../../src/types.js';
+import type { Rule } from '../rule.js';
 import { defineRule } from '../rules.js';
 
 /** The characters of a token word: a token never starts or ends next to one of them. */

@@ -4,7 +4,7 @@
  * order is stable (the README's list and the rule ids in tokens depend on nothing else); when two rules
  * find the same span, the earlier one names it.
  */
-import type { Rule } from '../../src/types.js';
+import type { Rule } from '../rule.js';
 import { aiRules } from './ai.js';
 import { cloudRules } from './cloud.js';
 import { infraRules } from './infra.js';

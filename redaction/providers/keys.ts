@@ -1,5 +1,5 @@
 /** Keys and tokens that belong to no one provider: escaped PEM keys, age keys, JWTs, password hashes. */
-import type { Rule } from '../../src/types.js';
+import type { Rule } from '../rule.js';
 import { END, START, custom, token } from './define.js';
 
 const rx = (source: string, flags = 'g'): RegExp => new RegExp(source, flags);

@@ -1,5 +1,5 @@
 /** Chat, social and e-mail/SMS services: Slack, Discord, Telegram, Teams, social networks and mail APIs. */
-import type { Rule } from '../../src/types.js';
+import type { Rule } from '../rule.js';
 import { ALNUM, B64URL, END, HEX, START, UUID, custom, keyed, near, token } from './define.js';
 
 const rx = (source: string, flags = 'g'): RegExp => new RegExp(source, flags);

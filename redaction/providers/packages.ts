@@ -1,5 +1,5 @@
 /** Package registries and container registries: npm, PyPI, RubyGems, NuGet, crates.io, Clojars, Docker Hub. */
-import type { Rule } from '../../src/types.js';
+import type { Rule } from '../rule.js';
 import { END, START, custom, token } from './define.js';
 
 const rx = (source: string, flags = 'g'): RegExp => new RegExp(source, flags);

@@ -1,5 +1,5 @@
 /** Payments, banking, shipping and crypto exchanges. */
-import type { Rule } from '../../src/types.js';
+import type { Rule } from '../rule.js';
 import { ALNUM, B64URL, END, HEX, START, UUID, custom, keyed, token } from './define.js';
 
 const rx = (source: string, flags = 'g'): RegExp => new RegExp(source, flags);

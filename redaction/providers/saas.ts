@@ -1,5 +1,5 @@
 /** Business and productivity SaaS: project tools, CMSes, e-commerce platforms and their APIs. */
-import type { Rule } from '../../src/types.js';
+import type { Rule } from '../rule.js';
 import { ALNUM, B64URL, HEX, UUID, custom, keyed, token } from './define.js';
 
 const rx = (source: string, flags = 'g'): RegExp => new RegExp(source, flags);

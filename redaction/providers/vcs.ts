@@ -1,5 +1,5 @@
 /** Source hosting and CI: GitHub, GitLab, Bitbucket/Atlassian, Gitea, Sourcegraph and CI/code-quality services. */
-import type { Rule } from '../../src/types.js';
+import type { Rule } from '../rule.js';
 import { ALNUM, B64URL, END, HEX, START, UUID, custom, keyed, near, token } from './define.js';
 
 const rx = (source: string, flags = 'g'): RegExp => new RegExp(source, flags);

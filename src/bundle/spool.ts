@@ -1,3 +1,4 @@
+// Room: bundle (src/bundle/) — may import core, redaction (the rule: tests/architecture.test.ts).
 /**
  * A spool file for one artifact's *redacted* bytes: its tar header needs the size before the bytes,
  * analyzers read the stored bytes back, and a secret learned later is removed from them again.

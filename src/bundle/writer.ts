@@ -1,3 +1,4 @@
+// Room: bundle (src/bundle/) — may import core, redaction (the rule: tests/architecture.test.ts).
 /**
  * The bundle writer: the only code that writes to disk, and it writes only redacted bytes.
  *
@@ -17,9 +18,9 @@ import { basename, join, posix } from 'node:path';
 import { Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { BinaryContentError, type Redactor } from '../../redaction/redactor.js';
-import { errorMessage } from '../artifacts.js';
-import type { ArtifactSink } from '../run.js';
-import type { Artifact, ArtifactRecord, Problem } from '../types.js';
+import { errorMessage } from '../core/artifacts.js';
+import type { ArtifactSink } from '../core/types.js';
+import type { Artifact, ArtifactRecord, Problem } from '../core/types.js';
 import { TailSpool } from './spool.js';
 import { END_OF_TAR, GzipSpool, gzipFile, gzipFiles, gzipMember, tarHeader } from './tar-gz.js';
 import { verifyBundle, type VerifyOptions, type VerifyProblem } from './verify.js';

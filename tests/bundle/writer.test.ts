@@ -10,10 +10,10 @@ import { LiteralSet } from '../../redaction/literals.js';
 import { Redactor } from '../../redaction/redactor.js';
 import { RedactionReport } from '../../redaction/report.js';
 import { newRedactionKey } from '../../redaction/tags.js';
-import { json, text } from '../../src/artifacts.js';
+import { json, text } from '../../src/core/artifacts.js';
 import { BUNDLE_NAME_RE, bundleName } from '../../src/bundle/name.js';
 import { BundleWriter, OutputError } from '../../src/bundle/writer.js';
-import type { Artifact, ArtifactRecord } from '../../src/types.js';
+import type { Artifact, ArtifactRecord } from '../../src/core/types.js';
 import { fileText, readBundle } from '../helpers/bundle.js';
 
 let dir: string;

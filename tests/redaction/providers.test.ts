@@ -12,7 +12,7 @@
 import { describe, expect, it } from 'vitest';
 import { defaultRules } from '../../redaction/redactor.js';
 import { providerRules } from '../../redaction/providers.js';
-import type { Rule } from '../../src/types.js';
+import type { Rule } from '../../redaction/rule.js';
 import { AUTHORIZATION, KEY_VALUE, URL_PASSWORD, makeRedactor, redactString, tok } from './support.js';
 import { prng } from './support.js';
 import { providerSpecs, type ProviderSpec } from './provider-specs.js';

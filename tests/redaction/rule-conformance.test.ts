@@ -9,7 +9,7 @@
 import { describe, expect, it } from 'vitest';
 import { defaultRules } from '../../redaction/redactor.js';
 import { providerRules } from '../../redaction/providers.js';
-import type { Rule } from '../../src/types.js';
+import type { Rule } from '../../redaction/rule.js';
 import { providerSpecs } from './provider-specs.js';
 
 const MiB = 1 << 20;
