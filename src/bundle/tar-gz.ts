@@ -1,3 +1,4 @@
+// Room: bundle (src/bundle/) — may import core, redaction (the rule: tests/architecture.test.ts).
 /**
  * The tar framing of a bundle, written by hand so each artifact can be compressed on its own, while it
  * is being redacted, instead of all at the end.
