@@ -143,7 +143,7 @@ export function file(path: string, source: string, options: FileOptions = {}): D
         return;
       }
     } catch (err) {
-      yield problem(source, readFailure(err, source));
+      yield problem(source, (err as { code?: string }).code === 'ENOENT' ? `no such file: ${source}` : readFailure(err, source));
       return;
     }
     yield fileArtifact(path, real, source, options.maxBytes);
