@@ -13,8 +13,9 @@
 import { access, readFile } from 'node:fs/promises';
 import { basename, dirname, isAbsolute, join, resolve } from 'node:path';
 import { parse } from 'yaml';
-import { defineCollector, errorMessage, json, problem, text } from '../src/core/artifacts.js';
+import { defineCollector, errorMessage, json, problem } from '../src/core/artifacts.js';
 import type { CollectContext, ContainerInspect, ContainerSummary, Output } from '../src/core/types.js';
+import { file } from './declare.js';
 import { containerName, folderName, knownSecrets } from './docker-containers.js';
 
 export interface ComposeOptions {
@@ -177,7 +178,8 @@ export default defineCollector<ComposeOptions>({
       let name = folderName(basename(path));
       for (let i = 2; used.has(name); i++) name = `${folderName(basename(path))}-${i}`;
       used.add(name);
-      yield text(`files/${name}`, content);
+      // Stored from the file itself (regular files only, tail kept), as the custom `file` collectors store theirs.
+      yield file(`files/${name}`, path);
     }
     if (docs.length === 0) throw new Error(`none of the compose files could be read: ${found.files.join(', ')}`);
     const parsed = parseFiles(docs);

@@ -12,15 +12,14 @@
  * for that engine (docker/engines.json and a problem) and the others go on. The collector fails only
  * when every engine failed.
  */
-import { DOCKER_DEFAULTS, containerName, containerRow, decide, folderName, knownSecrets, markSecret, matchesPatterns, parsePatterns, psTable, statsSummary, type ContainerPattern, type ContainerRow, type DockerOptions } from './docker-containers.js';
-import { redactCommandLine, redactInspectStructure } from '../redaction/structure.js';
+import { DOCKER_DEFAULTS, containerRow, decide, knownSecrets, matchesPatterns, parsePatterns, psTable, type ContainerRow, type DockerOptions } from './docker-containers.js';
 import { defineCollector, errorMessage, excluded, fact, json, problem, text } from '../src/core/artifacts.js';
 import { forEachLimit, mapOrdered } from '../src/core/concurrency.js';
-import { DockerError, isEngineDown } from '../src/docker/client.js';
-import { filterEvents, formatDockerLogs } from '../src/docker/logs.js';
-import { sshArgv } from '../src/docker/ssh.js';
-import type { Artifact, CollectContext, ContainerInspect, ContainerSummary, DockerClient, DockerEndpoint, Output } from '../src/core/types.js';
+import { isEngineDown } from '../src/docker/client.js';
+import { filterEvents } from '../src/docker/logs.js';
+import type { Artifact, CollectContext, ContainerInspect, ContainerSummary, DockerClient, Output } from '../src/core/types.js';
 import { parseSince } from '../src/core/units.js';
+import { containerOutputs, describeEndpoint, goneOr, imageRow, isRunning, itemName, maxBytes, redactDfCommands, statsPool, type Plan } from './docker/outputs.js';
 
 export type { ContainerRow } from './docker-containers.js';
 export { DOCKER_DEFAULTS, type DockerOptions };
@@ -36,14 +35,6 @@ export interface EngineOutcome {
   apiVersion?: string;
   containers: { listed: number; selected: number; collected: number; excluded: number };
   durationMs: number;
-}
-
-/** The run-wide settings every engine uses, parsed once. */
-interface Plan {
-  readonly options: DockerOptions;
-  readonly now: Date;
-  readonly since: Date;
-  readonly patterns: readonly ContainerPattern[];
 }
 
 export default defineCollector<DockerOptions>({
@@ -265,138 +256,4 @@ async function* collectEngine(
   } finally {
     outcome.durationMs = Math.round(performance.now() - began);
   }
-}
-
-/** inspect.json, logs.txt (if it ever started) and stats.json (if running) of one container. */
-async function containerOutputs(
-  client: DockerClient,
-  c: { summary: ContainerSummary; inspect: ContainerInspect },
-  plan: Plan,
-  endpoint: DockerEndpoint,
-  stats: (id: string) => Promise<Record<string, unknown>> | undefined,
-  signal: AbortSignal,
-): Promise<Output[]> {
-  const { inspect } = c;
-  const item = itemName(endpoint, c.summary);
-  const dir = `${endpoint.label}/containers/${folderName(containerName(c.summary))}`;
-  // Command lines and environments hold secrets a line rule cannot see whole: put them in a shape it can.
-  const outputs: Output[] = [json(`${dir}/inspect.json`, redactInspectStructure(inspect, markSecret))];
-  const st = inspect.State ?? {};
-  const neverStarted = !st.Running && (!st.StartedAt || st.StartedAt.startsWith('0001-01-01'));
-  const driver = inspect.HostConfig?.LogConfig?.Type;
-  if (neverStarted) {
-    // Nothing to read.
-  } else if (driver === 'none') {
-    outputs.push(problem(`${item} logs`, 'logging driver "none": the engine keeps no log for this container'));
-  } else {
-    try {
-      // A log cannot be older than its container: ask the engine to filter by time only when it must
-      // (filtering makes it decode every entry's time).
-      const needsSince = !(Date.parse(inspect.Created) >= plan.since.getTime());
-      const raw = await client.containerLogs(inspect.Id, { ...(plan.options.tail === 'all' ? {} : { tail: plan.options.tail }), ...(needsSince ? { since: plan.since } : {}) }, signal);
-      const tty = Boolean(inspect.Config?.Tty);
-      outputs.push({ kind: 'artifact', path: `${dir}/logs.txt`, ...maxBytes(plan), open: async () => ({ stream: formatDockerLogs(raw, { tty }) }) });
-    } catch (err) {
-      if (isEngineDown(err) || signal.aborted) throw err;
-      const status = err instanceof DockerError ? err.statusCode : undefined;
-      outputs.push(
-        problem(
-          `${item} logs`,
-          status === 501 ? `logging driver "${driver ?? 'unknown'}" cannot be read through the Engine API (enable dual logging, or read the logs where the driver sends them)` : goneOr(err, 'logs'),
-        ),
-      );
-    }
-  }
-  const sample = stats(inspect.Id);
-  if (sample) {
-    // Written when its turn comes; by then the sample (asked for early) is usually there.
-    outputs.push(
-      json(`${dir}/stats.json`, async () => {
-        try {
-          const raw = await sample;
-          return { summary: statsSummary(raw), raw };
-        } catch (err) {
-          throw new Error(goneOr(err, 'stats'));
-        }
-      }),
-    );
-  }
-  return outputs;
-}
-
-const isRunning = (i: ContainerInspect): boolean => Boolean(i.State?.Running && !i.State.Restarting);
-
-/**
- * Starts one stats request per running container, `limit` at a time, in the background; returns the
- * lookup of each container's pending sample (undefined for a container that is not running).
- */
-function statsPool(client: DockerClient, running: readonly ContainerInspect[], limit: number, signal: AbortSignal): (id: string) => Promise<Record<string, unknown>> | undefined {
-  const samples = new Map<string, Promise<Record<string, unknown>>>();
-  const starters = new Map<string, () => void>();
-  for (const i of running) {
-    samples.set(
-      i.Id,
-      new Promise((resolve, reject) => {
-        starters.set(i.Id, () => client.containerStats(i.Id, signal).then(resolve, reject));
-      }),
-    );
-    samples.get(i.Id)!.catch(() => undefined); // reported when its file is written
-  }
-  void forEachLimit(running, limit, async (i) => {
-    starters.get(i.Id)!();
-    await samples.get(i.Id)!.catch(() => undefined);
-  });
-  return (id) => samples.get(id);
-}
-
-const maxBytes = (plan: Plan): { maxBytes?: number } => (plan.options.maxLogBytes > 0 ? { maxBytes: plan.options.maxLogBytes } : {});
-
-/** `local/web-1`: the engine's label and the container's name, as items are named in the manifest. */
-function itemName(endpoint: DockerEndpoint, s: ContainerSummary): string {
-  return `${endpoint.label}/${containerName(s)}`;
-}
-
-/** A 404 means the container went away while it was being collected; say so plainly. */
-function goneOr(err: unknown, what: string): string {
-  if (err instanceof DockerError && err.statusCode === 404) return `removed while it was being collected (no such container at ${what})`;
-  return errorMessage(err);
-}
-
-/** endpoint.json: where the engine is and how it was reached (file paths only, never key material). */
-function describeEndpoint(e: DockerEndpoint): Record<string, unknown> {
-  const scheme = e.url.slice(0, Math.max(0, e.url.indexOf(':')));
-  const transport = e.error ? 'none (invalid endpoint)' : scheme === 'unix' ? 'unix socket' : scheme === 'ssh' ? 'ssh' : e.tls ? 'tcp+tls' : 'tcp';
-  return {
-    label: e.label,
-    url: e.url,
-    source: e.source,
-    ...(e.context ? { context: e.context } : {}),
-    transport,
-    ...(scheme === 'ssh' && !e.error ? { command: sshArgv(e.url) } : {}),
-    ...(e.tls ? { tls: e.tls } : {}),
-    ...(e.error ? { error: e.error } : {}),
-  };
-}
-
-/** images.json: id, tags, size and creation time of each image (the fields a reader compares). */
-function imageRow(i: Record<string, unknown>): Record<string, unknown> {
-  return {
-    id: i['Id'],
-    tags: i['RepoTags'] ?? [],
-    digests: i['RepoDigests'] ?? [],
-    sizeBytes: i['Size'],
-    created: typeof i['Created'] === 'number' ? new Date((i['Created'] as number) * 1000).toISOString() : i['Created'],
-    containers: i['Containers'],
-    labels: i['Labels'] ?? {},
-  };
-}
-
-/** `system df` lists each container's command line: give its secrets the same treatment as inspect. */
-function redactDfCommands(df: Record<string, unknown>): Record<string, unknown> {
-  const containers = df['Containers'];
-  if (!Array.isArray(containers)) return df;
-  return {
-    ...df,
-    Containers: containers.map((c: Record<string, unknown>) => (typeof c['Command'] === 'string' ? { ...c, Command: redactCommandLine(c['Command'], markSecret) } : c)),
-  };
 }

@@ -6,18 +6,19 @@
  */
 import { isAbsolute, resolve } from 'node:path';
 import { defineCollector, fact, json, problem } from '../../src/core/artifacts.js';
-import type { Artifact, CommandRecord, Collector } from '../../src/core/types.js';
+import type { Collector } from '../../src/core/types.js';
+import { COMMAND_DEFAULTS, command } from '../declare.js';
 import { isSecretKeyName } from '../../redaction/keys.js';
 import { redactArgv } from '../../redaction/structure.js';
 import type { CommandCollectorSpec } from './schema.js';
 
-export const COMMAND_DEFAULTS = Object.freeze({ timeoutMs: 30_000, maxBytes: 5 * 1024 * 1024, exitCodes: [0] as readonly number[] });
+export { COMMAND_DEFAULTS } from '../declare.js';
 
 /** How the manifest labels a custom command's read-only status. */
 export const READ_ONLY_PROMISE = "user's promise";
 
 export function commandCollector(spec: CommandCollectorSpec, options: { readonly baseDir: string }): Collector {
-  const [program, ...args] = spec.argv as [string, ...string[]];
+  const program = spec.argv[0]!;
   const timeoutMs = spec.timeout !== undefined ? Math.round(spec.timeout * 1000) : COMMAND_DEFAULTS.timeoutMs;
   const maxBytes = spec.maxBytes ?? COMMAND_DEFAULTS.maxBytes;
   const exitCodes = spec.exitCodes ?? COMMAND_DEFAULTS.exitCodes;
@@ -47,66 +48,36 @@ export function commandCollector(spec: CommandCollectorSpec, options: { readonly
         ...argvSecrets,
       ];
     },
-    async *collect(ctx) {
-      let record: CommandRecord | undefined;
-      let outputBytes = 0;
-      const output: Artifact = {
-        kind: 'artifact',
-        path: 'output.txt',
-        maxBytes,
-        open: async () => {
-          const opened = ctx.deps.exec.stream(program, args, { ...(cwd ? { cwd } : {}), ...(spec.env ? { env: spec.env } : {}), timeoutMs });
-          return {
-            stream: countBytes(opened.stream, (n) => (outputBytes += n)),
-            settle: async () => (record = await opened.settle?.()),
-          };
-        },
-      };
-      yield output;
-      yield fact(`custom.${spec.name}.read-only`, READ_ONLY_PROMISE);
-      const expected = record?.exitCode !== null && record?.exitCode !== undefined && exitCodes.includes(record.exitCode);
-      yield json('result.json', {
-        argv: spec.argv,
+    async *collect() {
+      yield command('output.txt', spec.argv as [string, ...string[]], {
         ...(cwd ? { cwd } : {}),
-        // Names only: values given in config may be secrets and the manifest is no place for them.
-        envNames,
-        readOnly: READ_ONLY_PROMISE,
-        exitCode: record?.exitCode ?? null,
-        signal: record?.signal ?? null,
-        durationMs: record?.durationMs ?? null,
-        timedOut: record?.timedOut ?? false,
-        expectedExitCodes: exitCodes,
-        expected,
-        ...(record?.error ? { error: record.error } : {}),
-        outputBytes,
+        ...(spec.env ? { env: spec.env } : {}),
+        timeoutMs,
         maxBytes,
-        outputCut: outputBytes > maxBytes ? 'tail kept' : false,
+        exitCodes,
+        hints: { timeout: `raise "timeout" of custom collector "${spec.name}"`, program: `argv[0] of custom collector "${spec.name}"` },
+        after: ({ record, outputBytes, expected, reason }) => [
+          fact(`custom.${spec.name}.read-only`, READ_ONLY_PROMISE),
+          json('result.json', {
+            argv: spec.argv,
+            ...(cwd ? { cwd } : {}),
+            // Names only: values given in config may be secrets and the manifest is no place for them.
+            envNames,
+            readOnly: READ_ONLY_PROMISE,
+            exitCode: record?.exitCode ?? null,
+            signal: record?.signal ?? null,
+            durationMs: record?.durationMs ?? null,
+            timedOut: record?.timedOut ?? false,
+            expectedExitCodes: exitCodes,
+            expected,
+            ...(record?.error ? { error: record.error } : {}),
+            outputBytes,
+            maxBytes,
+            outputCut: outputBytes > maxBytes ? 'tail kept' : false,
+          }),
+          ...(reason ? [problem(`command ${program}`, reason)] : []),
+        ],
       });
-      const reason = failureReason(spec, record, exitCodes, timeoutMs);
-      if (reason) yield problem(`command ${program}`, reason);
     },
   });
-}
-
-/** One line saying why the command's outcome is not what the user declared as success, with the fix. */
-function failureReason(spec: CommandCollectorSpec, record: CommandRecord | undefined, exitCodes: readonly number[], timeoutMs: number): string | undefined {
-  const program = spec.argv[0]!;
-  if (!record) return `command ${program} did not run: its output could not be stored (see the problem for output.txt)`;
-  if (record.timedOut) return `command ${program} timed out after ${timeoutMs / 1000}s and was killed (fix: raise "timeout" of custom collector "${spec.name}")`;
-  if (record.error?.includes('not found')) return `command ${program} not found on PATH (fix: install it, or put its absolute path as argv[0] of custom collector "${spec.name}")`;
-  if (record.error?.includes('permission denied')) return `command ${program} is not executable by this user (fix: chmod +x it or run collect-bundle as a user that may run it)`;
-  if (record.error) return `command ${program}: ${record.error}`;
-  if (record.signal) return `command ${program} was killed by ${record.signal}`;
-  if (record.exitCode !== null && !exitCodes.includes(record.exitCode)) {
-    return `command ${program} exited with ${record.exitCode}, expected ${exitCodes.join(' or ')} (see output.txt; add ${record.exitCode} to "exitCodes" if it means success)`;
-  }
-  return undefined;
-}
-
-/** Passes a stream through, counting its bytes (before redaction: what the command printed). */
-async function* countBytes(source: AsyncIterable<Buffer | string>, add: (n: number) => void): AsyncGenerator<Buffer | string> {
-  for await (const chunk of source) {
-    add(typeof chunk === 'string' ? Buffer.byteLength(chunk) : chunk.length);
-    yield chunk;
-  }
 }

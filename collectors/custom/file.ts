@@ -31,7 +31,7 @@ export const FILE_DEFAULTS = Object.freeze({ maxBytes: 10 * 1024 * 1024, maxTota
 const MAX_FILES = 2_000;
 const MAX_DEPTH = 40;
 /** Bytes looked at to tell a binary file (a NUL byte) before it is offered to the redactor. */
-const SNIFF_BYTES = 8 * 1024;
+export const SNIFF_BYTES = 8 * 1024;
 
 /** One line of index.json. */
 export interface FileIndexEntry {
@@ -55,91 +55,97 @@ interface Candidate {
 }
 
 export function fileCollector(spec: FileCollectorSpec, options: { readonly baseDir: string }): Collector {
-  const maxBytes = spec.maxBytes ?? FILE_DEFAULTS.maxBytes;
-  const maxTotal = spec.maxTotalBytes ?? FILE_DEFAULTS.maxTotalBytes;
-  const follow = spec.followSymlinks ?? FILE_DEFAULTS.followSymlinks;
   return defineCollector({
     name: spec.name,
     folder: `custom/${spec.name}`,
     description: `custom: files ${spec.paths.join(', ').slice(0, 120)}`,
     defaultEnabled: true,
     defaults: {},
-    async *collect() {
-      const index: FileIndexEntry[] = [];
-      const seen = new Map<string, string>();
-      let used = 0;
-      let files = 0;
-      for (const raw of spec.paths) {
-        const abs = isAbsolute(raw) ? resolve(raw) : resolve(options.baseDir, raw);
-        const walk = new Walk(spec.name, follow, index);
-        let matched = 0;
-        for await (const item of walk.pattern(abs, raw)) {
-          matched++;
-          if ('kind' in item) {
-            yield item;
-            continue;
-          }
-          const entry = { path: item.shown, ...(item.real !== item.shown ? { realPath: item.real } : {}) };
-          const first = seen.get(item.real);
-          if (first !== undefined) {
-            index.push({ ...entry, skipped: `same file as ${first}` });
-            continue;
-          }
-          seen.set(item.real, item.shown);
-          if (++files > MAX_FILES) {
-            index.push({ ...entry, skipped: `more than ${MAX_FILES} files matched` });
-            if (files === MAX_FILES + 1) yield excluded(raw, `more than ${MAX_FILES} files matched; the rest were left out (fix: name a narrower pattern)`);
-            continue;
-          }
-          let st: Stats;
-          let binary: boolean;
-          try {
-            ({ st, binary } = await sniff(item.real));
-          } catch (err) {
-            const reason = readFailure(err, item.shown);
-            index.push({ ...entry, skipped: reason });
-            yield problem(item.shown, reason);
-            continue;
-          }
-          const meta = { ...entry, size: st.size, mtime: st.mtime.toISOString() };
-          if (!st.isFile()) {
-            const reason = `${kindOf(st)}: not a regular file`;
-            index.push({ ...meta, skipped: reason });
-            yield excluded(item.shown, reason);
-            continue;
-          }
-          if (binary) {
-            const reason = `binary file (NUL bytes in its first ${SNIFF_BYTES / 1024} KiB, ${formatBytes(st.size)}): not included, binary content cannot be redacted safely`;
-            index.push({ ...meta, skipped: 'binary file' });
-            yield problem(item.shown, reason);
-            continue;
-          }
-          const remaining = maxTotal - used;
-          if (remaining <= 0) {
-            const reason = `total cap reached (maxTotalBytes ${formatBytes(maxTotal)}); raise "maxTotalBytes" of custom collector "${spec.name}" to include it`;
-            index.push({ ...meta, skipped: 'total cap (maxTotalBytes) reached' });
-            yield excluded(item.shown, reason);
-            continue;
-          }
-          const limit = Math.min(maxBytes, remaining);
-          used += Math.min(st.size, limit);
-          const stored = `files/${sanitise(item.shown)}`;
-          index.push({ ...meta, stored, truncated: st.size > limit });
-          yield fileArtifact(stored, item.real, item.shown, limit);
-        }
-        if (matched === 0) yield problem(raw, `matched no files (fix: check "paths" of custom collector "${spec.name}"; patterns are relative to the config file's folder)`);
-      }
-      yield json('index.json', { maxBytes, maxTotalBytes: maxTotal, followSymlinks: follow ? 'within the named roots' : 'never', files: index });
-    },
+    collect: () => copyFiles(spec, options),
   });
 }
 
+/**
+ * The walk of a `file` collector, shared with the `files(...)` declaration (collectors/declare.ts):
+ * every file the paths name, copied through the redactor into `files/<path>`, and index.json.
+ */
+export async function* copyFiles(spec: FileCollectorSpec, options: { readonly baseDir: string }): AsyncGenerator<Output> {
+  const maxBytes = spec.maxBytes ?? FILE_DEFAULTS.maxBytes;
+  const maxTotal = spec.maxTotalBytes ?? FILE_DEFAULTS.maxTotalBytes;
+  const follow = spec.followSymlinks ?? FILE_DEFAULTS.followSymlinks;
+  const index: FileIndexEntry[] = [];
+  const seen = new Map<string, string>();
+  let used = 0;
+  let files = 0;
+  for (const raw of spec.paths) {
+    const abs = isAbsolute(raw) ? resolve(raw) : resolve(options.baseDir, raw);
+    const walk = new Walk(spec.name, follow, index);
+    let matched = 0;
+    for await (const item of walk.pattern(abs, raw)) {
+      matched++;
+      if ('kind' in item) {
+        yield item;
+        continue;
+      }
+      const entry = { path: item.shown, ...(item.real !== item.shown ? { realPath: item.real } : {}) };
+      const first = seen.get(item.real);
+      if (first !== undefined) {
+        index.push({ ...entry, skipped: `same file as ${first}` });
+        continue;
+      }
+      seen.set(item.real, item.shown);
+      if (++files > MAX_FILES) {
+        index.push({ ...entry, skipped: `more than ${MAX_FILES} files matched` });
+        if (files === MAX_FILES + 1) yield excluded(raw, `more than ${MAX_FILES} files matched; the rest were left out (fix: name a narrower pattern)`);
+        continue;
+      }
+      let st: Stats;
+      let binary: boolean;
+      try {
+        ({ st, binary } = await sniff(item.real));
+      } catch (err) {
+        const reason = readFailure(err, item.shown);
+        index.push({ ...entry, skipped: reason });
+        yield problem(item.shown, reason);
+        continue;
+      }
+      const meta = { ...entry, size: st.size, mtime: st.mtime.toISOString() };
+      if (!st.isFile()) {
+        const reason = `${kindOf(st)}: not a regular file`;
+        index.push({ ...meta, skipped: reason });
+        yield excluded(item.shown, reason);
+        continue;
+      }
+      if (binary) {
+        const reason = `binary file (NUL bytes in its first ${SNIFF_BYTES / 1024} KiB, ${formatBytes(st.size)}): not included, binary content cannot be redacted safely`;
+        index.push({ ...meta, skipped: 'binary file' });
+        yield problem(item.shown, reason);
+        continue;
+      }
+      const remaining = maxTotal - used;
+      if (remaining <= 0) {
+        const reason = `total cap reached (maxTotalBytes ${formatBytes(maxTotal)}); raise "maxTotalBytes" of custom collector "${spec.name}" to include it`;
+        index.push({ ...meta, skipped: 'total cap (maxTotalBytes) reached' });
+        yield excluded(item.shown, reason);
+        continue;
+      }
+      const limit = Math.min(maxBytes, remaining);
+      used += Math.min(st.size, limit);
+      const stored = `files/${sanitise(item.shown)}`;
+      index.push({ ...meta, stored, truncated: st.size > limit });
+      yield fileArtifact(stored, item.real, item.shown, limit);
+    }
+    if (matched === 0) yield problem(raw, `matched no files (fix: check "paths" of custom collector "${spec.name}"; patterns are relative to the config file's folder)`);
+  }
+  yield json('index.json', { maxBytes, maxTotalBytes: maxTotal, followSymlinks: follow ? 'within the named roots' : 'never', files: index });
+}
+
 /** One file's artifact: opened only when the writer asks, streamed through the redactor. */
-function fileArtifact(path: string, real: string, shown: string, maxBytes: number): Artifact {
+export function fileArtifact(path: string, real: string, shown: string, maxBytes?: number): Artifact {
   return {
     kind: 'artifact',
     path,
-    maxBytes,
+    ...(maxBytes !== undefined ? { maxBytes } : {}),
     open: async () => {
       let fh;
       try {
@@ -158,7 +164,7 @@ function fileArtifact(path: string, real: string, shown: string, maxBytes: numbe
 }
 
 /** Opens a file without following a final symlink or blocking on a FIFO; reads its first bytes. */
-async function sniff(real: string): Promise<{ st: Stats; binary: boolean }> {
+export async function sniff(real: string): Promise<{ st: Stats; binary: boolean }> {
   const fh = await open(real, constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK);
   try {
     const st = await fh.stat();
@@ -323,7 +329,7 @@ class Walk {
   }
 }
 
-function kindOf(st: Stats): string {
+export function kindOf(st: Stats): string {
   if (st.isFIFO()) return 'FIFO (named pipe)';
   if (st.isSocket()) return 'socket';
   if (st.isBlockDevice() || st.isCharacterDevice()) return 'device';
@@ -349,7 +355,7 @@ function namedPathFailure(err: unknown, path: string, name: string): string {
 }
 
 /** One line for a file or folder that could not be read, with the fix. */
-function readFailure(err: unknown, path: string, verb = 'read'): string {
+export function readFailure(err: unknown, path: string, verb = 'read'): string {
   const code = (err as { code?: string }).code;
   if (code === 'EACCES' || code === 'EPERM') return `permission denied: cannot ${verb} ${path} (fix: run collect-bundle as a user who can read it, e.g. with sudo, or add this user to the group that owns it)`;
   if (code === 'ELOOP') return `${path} became a symlink after it was listed; not followed`;

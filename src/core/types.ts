@@ -59,8 +59,20 @@ export interface Excluded {
   readonly reason: string;
 }
 
+/**
+ * A declaration the runner executes in the collector's context: a command to run, files to copy, a URL
+ * to fetch (collectors/declare.ts builds them from the implementations the config-defined collectors
+ * use). What `run` yields is handled as if the collector had yielded it, under the collector's signal.
+ */
+export interface Declared {
+  readonly kind: 'declared';
+  /** What it is, for messages: `command git --version`, `file /srv/app/compose.yaml`. */
+  readonly what: string;
+  run(ctx: CollectContext<object>): AsyncIterable<Output>;
+}
+
 /** What a collector yields. */
-export type Output = Artifact | Problem | Fact | Excluded;
+export type Output = Artifact | Problem | Fact | Excluded | Declared;
 
 /** The outcome of one external command, as recorded in the manifest. */
 export interface CommandRecord {

@@ -142,25 +142,36 @@ async function runOne(collector: Collector<any>, plan: RunPlan, sink: ArtifactSi
     commands,
   });
 
-  let iterator: AsyncIterator<unknown> | undefined;
+  let iterator: AsyncIterator<Output> | undefined;
   try {
     const applies = collector.applies ? await raceSignal(collector.applies(ctx), signal) : true;
     if (applies !== true) return done('skipped', applies);
-    iterator = collector.collect(ctx)[Symbol.asyncIterator]();
-    for (;;) {
-      const step = await raceSignal(iterator.next(), signal);
-      if (step.done) break;
-      const out = step.value as Output;
-      if (out.kind === 'problem') problems.push({ item: out.item, reason: out.reason });
-      else if (out.kind === 'excluded') excluded.push({ item: out.item, reason: out.reason });
-      else if (out.kind === 'fact') observer.fact?.(out.key, out.value);
-      else {
-        const stored = await sink.write(collector.folder ?? collector.name, out, signal);
-        if ('kind' in stored) problems.push({ item: stored.item, reason: stored.reason });
-        else artifacts.push(stored);
-        if (signal.aborted) throw new Cancelled();
+    // A declaration (command, file, http) is executed here, its outputs handled like the collector's own.
+    const consume = async (outputs: AsyncIterable<Output>): Promise<void> => {
+      const it = outputs[Symbol.asyncIterator]();
+      if (!iterator) iterator = it;
+      try {
+        for (;;) {
+          const step = await raceSignal(it.next(), signal);
+          if (step.done) break;
+          const out = step.value;
+          if (out.kind === 'problem') problems.push({ item: out.item, reason: out.reason });
+          else if (out.kind === 'excluded') excluded.push({ item: out.item, reason: out.reason });
+          else if (out.kind === 'fact') observer.fact?.(out.key, out.value);
+          else if (out.kind === 'declared') await consume(out.run(ctx));
+          else {
+            const stored = await sink.write(collector.folder ?? collector.name, out, signal);
+            if ('kind' in stored) problems.push({ item: stored.item, reason: stored.reason });
+            else artifacts.push(stored);
+            if (signal.aborted) throw new Cancelled();
+          }
+        }
+      } catch (err) {
+        if (it !== iterator) void closeQuietly(it);
+        throw err;
       }
-    }
+    };
+    await consume(collector.collect(ctx) as AsyncIterable<Output>);
     return done('ok');
   } catch (err) {
     void closeQuietly(iterator);
