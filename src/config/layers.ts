@@ -8,7 +8,7 @@
  */
 import { CliError } from '../core/errors.js';
 import { envName } from '../core/options.js';
-import { show } from '../core/validators.js';
+import { show } from '../core/text.js';
 import type { RedactionOptions, CustomRuleSpec } from './redaction-plan.js';
 import type { Config } from './schema.js';
 import { loadConfig, type KnownCollector, type LoadedConfig } from './search.js';

@@ -5,6 +5,7 @@
  * so a bad value reads the same whether it came from a flag, the environment or a config file.
  */
 import { z } from 'zod';
+import { got } from './text.js';
 import { parseDuration, parseSince, parseSize } from './units.js';
 
 /**
@@ -13,18 +14,7 @@ import { parseDuration, parseSince, parseSize } from './units.js';
  */
 export const MAX_TIMER_MS = 2 ** 31 - 1;
 
-/** How a value appears in a message: strings quoted, objects named by kind (never dumped). */
-export function show(v: unknown): string {
-  if (typeof v === 'string') return JSON.stringify(v.length > 60 ? `${v.slice(0, 57)}...` : v);
-  if (v === null) return 'null';
-  if (v === undefined) return 'nothing';
-  if (Array.isArray(v)) return 'a list';
-  if (typeof v === 'object') return 'an object';
-  return String(v);
-}
-
-/** `, got "lots"`: the end of a message quoting the offending value. */
-export const got = (iss: { input?: unknown }): string => `, got ${show(iss.input)}`;
+export { got, show } from './text.js';
 
 export const DURATION_PATTERN = /^\s*(?:\d+(?:\.\d+)?(?:ms|s|m|h|d|w))+\s*$/i;
 const SIZE_PATTERN = /^\s*\d+(?:\.\d+)?\s*(?:[kmgt]i?b?|b)?\s*$/i;
