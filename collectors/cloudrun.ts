@@ -11,6 +11,8 @@
  * permission and API errors are recorded with the command that fixes them.
  */
 import { defineCollector, fact, json, problem, text } from '../src/core/artifacts.js';
+import { defineOptions, option, type OptionValues } from '../src/core/options.js';
+import { durationText, nonEmpty, timerMs, wholeAtLeast } from '../src/core/validators.js';
 import { findProgram, gcloudJson, resolveTarget, type GcloudResult } from './cloudrun/gcloud.js';
 import { asList, createdAt, declareEnvSecrets, executionState, isObject, jobSummary, nameOf, newestFirst, serviceSummary, type Json } from './cloudrun/shapes.js';
 import { folderName } from './docker-containers.js';
@@ -18,31 +20,25 @@ import { folderName } from './docker-containers.js';
 export { explainGcloudFailure, findProgram } from './cloudrun/gcloud.js';
 export { executionState } from './cloudrun/shapes.js';
 
-export interface CloudRunOptions {
-  /** Google Cloud project; unset: CLOUDSDK_CORE_PROJECT, else `gcloud config get-value project`. */
-  readonly project?: string;
-  /** Cloud Run region; unset: CLOUDSDK_RUN_REGION, else `gcloud config get-value run/region`. */
-  readonly region?: string;
-  /** The gcloud program: a name looked up on the run's PATH, or a path. */
-  readonly gcloud: string;
-  /** Timeout of each gcloud call, in ms. */
-  readonly commandTimeoutMs: number;
-  /** Executions listed per job, revisions per service (newest first). */
-  readonly limit: number;
-  /** Failed executions whose log entries are read (the newest ones), over all jobs. */
-  readonly failedExecutionLogs: number;
-  /** Log entries read per failed execution (`gcloud logging read --limit`). */
-  readonly logLimit: number;
-  /** How far back log entries are read (`gcloud logging read --freshness`). */
-  readonly logFreshness: string;
-}
+/** The cloudrun collector's options. */
+export const cloudrunOptions = defineOptions({
+  project: option(nonEmpty('a Google Cloud project id'), { flag: 'gcloud-project', defaultText: 'CLOUDSDK_CORE_PROJECT, else gcloud config', describe: 'Google Cloud project for the cloudrun collector' }),
+  region: option(nonEmpty('a Cloud Run region such as "europe-west1"'), { flag: 'gcloud-region', defaultText: 'CLOUDSDK_RUN_REGION, else gcloud config run/region', describe: 'Cloud Run region for the cloudrun collector' }),
+  gcloud: option(nonEmpty('the gcloud program: a name on PATH or a path'), { default: 'gcloud', describe: 'The gcloud program: a name looked up on PATH, or a path' }),
+  limit: option(wholeAtLeast(1), { default: 10, type: 'number', describe: 'Executions listed per job, revisions per service (newest first)' }),
+  failedExecutionLogs: option(wholeAtLeast(0), { default: 5, type: 'number', describe: 'Failed executions whose log entries are read (the newest ones, over all jobs)' }),
+  logLimit: option(wholeAtLeast(1), { default: 200, type: 'number', describe: 'Log entries read per failed execution' }),
+  logFreshness: option(durationText('"7d" or "24h"'), { default: '7d', describe: 'How far back log entries are read' }),
+  commandTimeoutMs: option(timerMs(), { default: 60_000, type: 'number', describe: 'Milliseconds each gcloud command may run' }),
+});
+export type CloudRunOptions = OptionValues<typeof cloudrunOptions>;
 
-export default defineCollector<CloudRunOptions>({
+export default defineCollector({
   name: 'cloudrun',
   description: 'Cloud Run (gcloud): services, jobs, latest executions and revisions (status, conditions, timeout, resources), logs of failed executions',
   defaultEnabled: true,
   timeoutMs: 5 * 60_000,
-  defaults: { gcloud: 'gcloud', commandTimeoutMs: 60_000, limit: 10, failedExecutionLogs: 5, logLimit: 200, logFreshness: '7d' },
+  options: cloudrunOptions,
   async applies(ctx) {
     const gcloud = await findProgram(ctx.options.gcloud, ctx.deps.env);
     if (!gcloud) return `${ctx.options.gcloud} is not on PATH (install the Google Cloud CLI to collect Cloud Run)`;

@@ -13,21 +13,22 @@
 import { access, readFile } from 'node:fs/promises';
 import { basename, dirname, isAbsolute, join, resolve } from 'node:path';
 import { parse } from 'yaml';
+import { z } from 'zod';
 import { defineCollector, errorMessage, json, problem } from '../src/core/artifacts.js';
+import { defineOptions, option, type OptionValues } from '../src/core/options.js';
+import { nonEmpty, path } from '../src/core/validators.js';
 import type { CollectContext, ContainerInspect, ContainerSummary, Output } from '../src/core/types.js';
 import { file } from './declare.js';
 import { containerName, folderName, knownSecrets } from './docker-containers.js';
 
-export interface ComposeOptions {
-  /** The directory with the compose file; unset: the current directory (or `cwd`). */
-  readonly projectDir?: string;
-  /** Compose files to read instead of looking for the default names (like `docker compose -f`). */
-  readonly files: readonly string[];
-  /** The project name (like `docker compose -p`); unset: derived as compose does. */
-  readonly projectName?: string;
-  /** Where to look when projectDir is unset (default: the process's current directory). */
-  readonly cwd?: string;
-}
+/** The compose collector's options. */
+export const composeOptions = defineOptions({
+  projectDir: option(path('the folder with the compose file'), { path: true, defaultText: '--django-dir, else the current directory', describe: 'Folder with the compose file' }),
+  files: option(z.array(path('a compose file')), { default: [], type: 'array', describe: 'Compose files to read instead of the default names (like docker compose -f; relative to the project folder)' }),
+  projectName: option(nonEmpty('a compose project name'), { defaultText: 'derived as compose does', describe: 'The project name (like docker compose -p)' }),
+  cwd: option(z.string(), { internal: true, describe: 'Where to look when projectDir is unset (default: the process\'s current directory)' }),
+});
+export type ComposeOptions = OptionValues<typeof composeOptions>;
 
 /** The names compose looks for, in its order of preference. */
 export const COMPOSE_FILE_NAMES = ['compose.yaml', 'compose.yml', 'docker-compose.yaml', 'docker-compose.yml'] as const;
@@ -152,11 +153,11 @@ async function locate(o: ComposeOptions): Promise<{ dir: string; files: string[]
   return files.length ? { dir, files } : `no ${COMPOSE_FILE_NAMES.join(', ')} in ${dir} (set the compose collector's projectDir or files option)`;
 }
 
-export default defineCollector<ComposeOptions>({
+export default defineCollector({
   name: 'compose',
   description: 'Docker Compose: the compose files (redacted), the project name, and that project’s containers on each engine (service, state, exit code, health)',
   defaultEnabled: true,
-  defaults: { files: [] },
+  options: composeOptions,
   async applies(ctx) {
     const found = await locate(ctx.options);
     return typeof found === 'string' ? found : true;

@@ -7,7 +7,10 @@
  * check --deploy, check --database, showmigrations, makemigrations --check --dry-run, migrate --plan.
  * Nothing is migrated or written; every command runs with stdin closed and its own timeout.
  */
+import { z } from 'zod';
 import { defineCollector, fact, json, problem, text } from '../src/core/artifacts.js';
+import { defineOptions, option, type OptionValues } from '../src/core/options.js';
+import { nonEmpty, path, timerMs, wholeAtLeast } from '../src/core/validators.js';
 import type { CommandResult, ExecOptions } from '../src/core/types.js';
 import {
   commandPlans,
@@ -30,28 +33,33 @@ export { commandPlans, type CommandPlan, type DatabaseEntry, type DjangoState, t
 /** The `-c` argument of the secrets probe (recorded in the manifest as the command; the code is in the environment). */
 const SECRETS_PROBE_BOOTSTRAP = `import os; exec(os.environ['${STATE_PROBE_ENV}'])  # collect-bundle django secrets probe (read-only; values stay in memory)`;
 
-export interface DjangoOptions {
-  /** The project directory (with manage.py); unset: the current directory, or one level below it. */
-  readonly djangoDir?: string;
-  /** DJANGO_SETTINGS_MODULE for every command; unset: what the environment and manage.py say. */
-  readonly settings?: string;
-  /** The interpreter command (split on spaces, no shell); unset: discovered (see chooseInterpreter). */
-  readonly python?: string;
-  /** Timeout of each command, in ms. */
-  readonly commandTimeoutMs: number;
-  /** Django commands run at once (each is a Python process of its own). */
-  readonly concurrency: number;
-  /** How many of the latest failed container jobs are listed. */
-  readonly failedJobs: number;
-  /** Where to look for the project when djangoDir is unset (default: the process's current directory). */
-  readonly cwd?: string;
-}
+/** The django collector's options. */
+export const djangoOptions = defineOptions({
+  djangoDir: option(path('the Django project folder'), {
+    flag: 'django-dir',
+    configAliases: ['dir'],
+    path: true,
+    defaultText: 'the current directory, else one level below',
+    describe: 'Django project directory (with manage.py)',
+  }),
+  settings: option(nonEmpty('a settings module such as "app.settings.prod"'), { flag: 'settings', defaultText: 'what the environment and manage.py say', describe: 'DJANGO_SETTINGS_MODULE for the Django commands' }),
+  python: option(nonEmpty('an interpreter path, name or command'), {
+    flag: 'python',
+    defaultText: 'uv, $VIRTUAL_ENV, .venv, venv, python3',
+    describe: 'The project\'s Python: a path, a name on PATH or a command ("poetry run python"), split on spaces without a shell',
+  }),
+  commandTimeoutMs: option(timerMs(), { default: 60_000, type: 'number', describe: 'Milliseconds each Django command may run' }),
+  concurrency: option(wholeAtLeast(1), { default: 2, type: 'number', describe: 'Django commands run at once (each is a Python process of its own)' }),
+  failedJobs: option(wholeAtLeast(0), { default: 20, type: 'number', describe: 'How many of the latest failed container jobs are listed' }),
+  cwd: option(z.string(), { internal: true, describe: 'Where to look for the project when djangoDir is unset (default: the process\'s current directory)' }),
+});
+export type DjangoOptions = OptionValues<typeof djangoOptions>;
 
-export default defineCollector<DjangoOptions>({
+export default defineCollector({
   name: 'django',
   description: 'Django: interpreter, versions, system checks, databases, migrations, settings (redacted), container_manager jobs and executors',
   defaultEnabled: true,
-  defaults: { commandTimeoutMs: 60_000, concurrency: 2, failedJobs: 20 },
+  options: djangoOptions,
   async applies(ctx) {
     // An explicit --django-dir is checked in collect(): a wrong one must fail loudly, not skip quietly.
     if (ctx.options.djangoDir) return true;

@@ -5,40 +5,77 @@
  * `docker inspect` documents so the redactor sees every secret of a command line or environment in a
  * shape it can replace whole. No I/O here.
  */
+import { z } from 'zod';
 import { isSecretKeyName } from '../redaction/keys.js';
 import { redactInspectStructure, siteKeyName, type SecretSite } from '../redaction/structure.js';
 import type { ContainerInspect, ContainerSummary } from '../src/core/types.js';
-import { formatDuration } from '../src/core/units.js';
+import { defaultsOf, defineOptions, option, splitList, type OptionValues } from '../src/core/options.js';
+import { formatDuration, parseSince, parseSize } from '../src/core/units.js';
+import { bool, got, names, since, size, wholeAtLeast } from '../src/core/validators.js';
 import { folderName, type ContainerRow } from '../src/bundle/containers.js';
 
 export { folderName, type ContainerRow };
 
-/** The docker collector's options (declared here, with no I/O, so the CLI's help can name the defaults without loading the collector). */
-export interface DockerOptions {
-  /** Log lines kept per container, from the end (`--tail`); `all` for every line. */
-  readonly tail: number | 'all';
-  /** Window for logs, events and the default selection (`--since`): a duration back from now or an ISO time. */
-  readonly since: string;
-  /** Bytes of log kept per container, from the end (`--max-log-bytes`); 0 for no limit. */
-  readonly maxLogBytes: number;
-  /** Only containers matching one of these (`--containers`): name glob, id prefix, `label=k[=v]`. */
-  readonly containers: readonly string[];
-  /** Every container, not only running and recently finished ones (`--all-containers`). */
-  readonly allContainers: boolean;
-  /** Containers worked on at once per engine. */
-  readonly concurrency: number;
-  /** End of the events window and of "finished within the window" (`--job` sets it): an ISO time; unset: now. */
-  readonly until?: string;
-}
+/** Log lines: a whole number ≥ 0 or "all". */
+const tailMsg = (iss: { input?: unknown }) => `expected a whole number ≥ 0 or "all"${got(iss)}`;
+const tail = z.union([z.int({ error: tailMsg }).min(0, { error: tailMsg }), z.literal('all', { error: tailMsg })], { error: tailMsg });
 
-export const DOCKER_DEFAULTS: DockerOptions = Object.freeze({
-  tail: 10_000,
-  since: '24h',
-  maxLogBytes: 10 * 1024 * 1024,
-  containers: Object.freeze([]) as readonly string[],
-  allContainers: false,
-  concurrency: 8,
+/** `--containers` values: a pattern with a comma is several, except inside a label value (label=k=a,b). */
+const containerPatterns = names('container pattern').superRefine((list, ctx) => {
+  try {
+    parsePatterns(list);
+  } catch (err) {
+    ctx.addIssue({ code: 'custom', message: err instanceof Error ? err.message : String(err) });
+  }
 });
+
+/**
+ * The docker collector's options (declared here, with no I/O, so the config layer can check them
+ * without loading the collector).
+ */
+export const dockerOptions = defineOptions({
+  tail: option(tail, {
+    default: 10_000,
+    flag: 'tail',
+    describe: 'Log lines kept per container (the last ones), or "all"',
+    fromCli: (v) => {
+      const t = String(v).trim().toLowerCase();
+      if (t === 'all') return 'all';
+      if (/^\d+$/.test(t)) return Number(t);
+      throw new Error(`--tail must be a whole number of lines or "all", got "${String(v)}"`);
+    },
+  }),
+  since: option(since(), {
+    default: '24h',
+    flag: 'since',
+    describe: 'Logs and events from this long ago (30m, 24h, 7d) or this ISO time; also which stopped containers are collected',
+    fromCli: (v) => {
+      parseSince(String(v));
+      return String(v).trim();
+    },
+  }),
+  maxLogBytes: option(size(), { default: 10 * 1024 * 1024, flag: 'max-log-bytes', defaultText: '10MiB', describe: 'Log bytes kept per container, from the end (10MiB, 512KiB; 0 = no limit)', fromCli: (v) => parseSize(String(v)) }),
+  containers: option(containerPatterns, {
+    default: [],
+    flag: 'containers',
+    type: 'array',
+    describe: 'Only these containers, repeatable: name glob (web-*), id prefix, label=KEY or label=KEY=VALUE',
+    fromCli: (v) => {
+      const patterns = ([] as unknown[]).concat(v).flatMap((x) => (String(x).trim().startsWith('label=') ? [String(x).trim()] : splitList(x)));
+      parsePatterns(patterns);
+      if (patterns.length === 0) throw new Error('--containers needs at least one pattern: a name glob, an id prefix or label=KEY[=VALUE]');
+      return patterns;
+    },
+  }),
+  allContainers: option(bool(), { default: false, flag: 'all-containers', type: 'boolean', describe: 'Collect every container, not only running ones and those that finished within --since' }),
+  concurrency: option(wholeAtLeast(1), { default: 8, type: 'number', describe: 'Containers worked on at once per engine' }),
+  until: option(z.string(), { internal: true, describe: 'End of the events window and of "finished within the window" (--job sets it): an ISO time; unset: now' }),
+});
+
+/** The docker collector's options, typed from their declarations. */
+export type DockerOptions = OptionValues<typeof dockerOptions>;
+
+export const DOCKER_DEFAULTS: DockerOptions = defaultsOf(dockerOptions);
 
 /** `web-1` for a summary (its first name without the slash), else the short id. */
 export function containerName(s: { Names?: readonly string[]; Id: string }): string {

@@ -12,7 +12,7 @@
  * for that engine (docker/engines.json and a problem) and the others go on. The collector fails only
  * when every engine failed.
  */
-import { DOCKER_DEFAULTS, containerRow, decide, knownSecrets, matchesPatterns, parsePatterns, psTable, type ContainerRow, type DockerOptions } from './docker-containers.js';
+import { DOCKER_DEFAULTS, dockerOptions, containerRow, decide, knownSecrets, matchesPatterns, parsePatterns, psTable, type ContainerRow, type DockerOptions } from './docker-containers.js';
 import { defineCollector, errorMessage, excluded, fact, json, problem, text } from '../src/core/artifacts.js';
 import { forEachLimit, mapOrdered } from '../src/core/concurrency.js';
 import { isEngineDown } from '../src/docker/client.js';
@@ -37,14 +37,14 @@ export interface EngineOutcome {
   durationMs: number;
 }
 
-export default defineCollector<DockerOptions>({
+export default defineCollector({
   name: 'docker',
   description: 'Docker engines: version, info, disk usage, images, networks, volumes; per container inspect, logs and stats; events',
   defaultEnabled: true,
   // A host with hundreds of containers needs minutes. Every request has its own limit (docker-client.ts),
   // so a hung engine fails fast anyway; an explicit --timeout still wins.
   timeoutMs: 10 * 60_000,
-  defaults: { ...DOCKER_DEFAULTS, containers: [] },
+  options: dockerOptions,
   async *collect(ctx) {
     const wallClock = new Date();
     // An `until` in the past moves "now" back: events end there; a later one is capped at the real now.

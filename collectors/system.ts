@@ -9,7 +9,9 @@ import { loadavg } from 'node:os';
 import { delimiter, join } from 'node:path';
 import si from 'systeminformation';
 import { defineCollector, fact, json } from '../src/core/artifacts.js';
+import { defineOptions, option, type OptionValues } from '../src/core/options.js';
 import type { CollectContext, CommandResult } from '../src/core/types.js';
+import { timerMs } from '../src/core/validators.js';
 
 /** Programs whose version goes into system/versions.json: [program, args]. */
 const TOOLS: ReadonlyArray<readonly [string, readonly string[]]> = [
@@ -19,17 +21,18 @@ const TOOLS: ReadonlyArray<readonly [string, readonly string[]]> = [
   ['uv', ['--version']],
 ];
 
-export interface SystemOptions {
-  /** Per-command timeout for the version probes, in ms. */
-  readonly commandTimeoutMs: number;
-}
+/** The system collector's options. */
+export const systemOptions = defineOptions({
+  commandTimeoutMs: option(timerMs(), { default: 5_000, type: 'number', describe: 'Milliseconds each version probe (docker, python3, git, uv --version) may run' }),
+});
+export type SystemOptions = OptionValues<typeof systemOptions>;
 
-export default defineCollector<SystemOptions>({
+export default defineCollector({
   name: 'system',
   description: 'OS, kernel, CPU, load, memory and swap, filesystems, uptime, and docker/python3/node/git versions',
   defaultEnabled: true,
   timeoutMs: 30_000,
-  defaults: { commandTimeoutMs: 5_000 },
+  options: systemOptions,
   async *collect(ctx) {
     const [os, cpu, load, mem, fs, time, system, versions] = await Promise.all([
       si.osInfo(),

@@ -8,7 +8,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
-const { configJsonSchemaText } = await import(join(root, 'dist', 'src', 'config', 'config.js'));
+const { configJsonSchemaText } = await import(join(root, 'dist', 'src', 'config', 'schema.js'));
 const out = join(root, 'schema', 'collect-bundle.schema.json');
 await mkdir(dirname(out), { recursive: true });
 await writeFile(out, configJsonSchemaText());

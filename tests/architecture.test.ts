@@ -270,6 +270,22 @@ describe('lazy commands', () => {
     expect(late).toEqual([]);
   });
 
+  it('redact, verify and --help load no zod, yaml, config schema or collector declarations before a config file is found (issue #12: start-up CPU)', () => {
+    const LATE = ['pkg:zod', 'pkg:yaml', 'src/config/schema.ts', 'src/config/validate.ts', 'src/config/collector-options.ts', 'src/core/validators.ts'];
+    for (const start of ['src/cli/main.ts', 'src/cli/redact.ts', 'src/cli/verify.ts', 'src/cli/builders.ts', 'src/config/layers.ts', 'src/config/search.ts']) {
+      const via = staticallyReachable([start]);
+      const late = [...via.keys()].filter((f) => LATE.includes(f)).map((f) => chain(via, f));
+      expect(late, start).toEqual([]);
+    }
+  });
+
+  it('the config search reaches the schema through import() only, and the schema reaches the collectors (the check can fail)', () => {
+    const search = EDGES.filter((e) => e.from === 'src/config/search.ts' && e.to === 'src/config/validate.ts');
+    expect(search.length).toBeGreaterThan(0);
+    expect(search.every((e) => e.dynamic)).toBe(true);
+    expect([...staticallyReachable(['src/config/validate.ts']).keys()]).toEqual(expect.arrayContaining(['pkg:zod', 'src/config/schema.ts', 'collectors/index.ts']));
+  });
+
   it('the check can fail: the collect command does reach them, through import() only', () => {
     const via = staticallyReachable(['src/run/collect.ts']);
     expect([...via.keys()].filter(isHeavy)).toEqual(expect.arrayContaining(['pkg:dockerode', 'collectors/index.ts', 'analyzers/run.ts']));

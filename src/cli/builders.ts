@@ -4,8 +4,8 @@
  * Light on purpose: src/cli/main.ts imports this for every command line, --version and --help included.
  */
 import type { Argv } from 'yargs';
-import { DOCKER_DEFAULTS } from '../../collectors/docker-containers.js';
 import { DEFAULTS } from '../config/options.js';
+import { COLLECTOR_FLAGS } from './collector-flags.js';
 
 /** Splits `a,b` and repeated flags into one list. */
 export const list = (v: unknown): string[] =>
@@ -15,8 +15,24 @@ export const list = (v: unknown): string[] =>
     .map((s) => s.trim())
     .filter(Boolean);
 
+/** The collectors' options as flags, one group per collector (generated from their declarations: src/cli/collector-flags.ts). */
+export function collectorOptions(y: Argv): Argv {
+  let out = y;
+  for (const f of COLLECTOR_FLAGS) {
+    out = out.option(f.flag, {
+      type: f.type === 'array' ? 'string' : f.type,
+      ...(f.type === 'array' ? { array: true } : {}),
+      ...(f.type === 'boolean' ? {} : { requiresArg: true }),
+      ...(f.aliases.length ? { alias: [...f.aliases] } : {}),
+      describe: f.describe,
+    });
+  }
+  for (const name of new Set(COLLECTOR_FLAGS.map((f) => f.collector))) out = out.group(COLLECTOR_FLAGS.filter((f) => f.collector === name).map((f) => f.flag), `Collector ${name}:`);
+  return out;
+}
+
 export function collectOptions(y: Argv): Argv {
-  return y
+  const common = y
     .option('output-dir', { alias: 'o', type: 'string', requiresArg: true, default: '.', describe: 'Directory for the bundle (created if missing)' })
     .option('only', { type: 'string', requiresArg: true, array: true, describe: 'Run only these collectors (comma-separated or repeated)' })
     .option('skip', { type: 'string', requiresArg: true, array: true, describe: 'Do not run these collectors' })
@@ -27,13 +43,6 @@ export function collectOptions(y: Argv): Argv {
     .option('label', { type: 'string', requiresArg: true, describe: 'Short label added to the bundle name' })
     .option('title', { type: 'string', requiresArg: true, describe: 'Issue title for ISSUE.md' })
     .option('description', { type: 'string', requiresArg: true, describe: 'Problem description for ISSUE.md' })
-    .option('django-dir', { type: 'string', requiresArg: true, describe: 'Django project directory (with manage.py); default: the current directory, else one level below' })
-    .option('settings', { type: 'string', requiresArg: true, describe: 'DJANGO_SETTINGS_MODULE for the Django commands' })
-    .option('python', {
-      type: 'string',
-      requiresArg: true,
-      describe: "The project's Python: a path, a name on PATH or a command (\"poetry run python\"); default: uv, $VIRTUAL_ENV, .venv, venv, python3",
-    })
     .option('docker-host', {
       type: 'string',
       requiresArg: true,
@@ -45,15 +54,8 @@ export function collectOptions(y: Argv): Argv {
     .option('tlscacert', { type: 'string', requiresArg: true, describe: 'CA certificate (default: $DOCKER_CERT_PATH/ca.pem, else ~/.docker/ca.pem)' })
     .option('tlscert', { type: 'string', requiresArg: true, describe: 'Client certificate (default: $DOCKER_CERT_PATH/cert.pem)' })
     .option('tlskey', { type: 'string', requiresArg: true, describe: 'Client key (default: $DOCKER_CERT_PATH/key.pem)' })
-    .option('tail', { type: 'string', requiresArg: true, describe: `Log lines kept per container (the last ones), or "all"; default ${DOCKER_DEFAULTS.tail}` })
-    .option('since', { type: 'string', requiresArg: true, describe: `Logs and events from this long ago (30m, 24h, 7d) or this ISO time; also which stopped containers are collected (default ${DOCKER_DEFAULTS.since})` })
-    .option('max-log-bytes', { type: 'string', requiresArg: true, describe: 'Log bytes kept per container, from the end (10MiB, 512KiB; 0 = no limit; default 10MiB)' })
-    .option('containers', { type: 'string', requiresArg: true, array: true, describe: 'Only these containers, repeatable: name glob (web-*), id prefix, label=KEY or label=KEY=VALUE' })
-    .option('all-containers', { type: 'boolean', describe: 'Collect every container, not only running ones and those that finished within --since' })
     .option('job', { type: 'string', requiresArg: true, describe: 'A bundle focused on one container_manager job (its id): its record, its containers with full logs, the engines\' events of its lifetime (needs the Django project)' })
-    .option('gcloud-project', { type: 'string', requiresArg: true, describe: 'Google Cloud project for the cloudrun collector (default: CLOUDSDK_CORE_PROJECT, else gcloud config)' })
-    .option('gcloud-region', { type: 'string', requiresArg: true, describe: 'Cloud Run region for the cloudrun collector (default: CLOUDSDK_RUN_REGION, else gcloud config run/region)' })
-    .group(['docker-host', 'tls', 'tlsverify', 'tlscacert', 'tlscert', 'tlskey', 'tail', 'since', 'max-log-bytes', 'containers', 'all-containers'], 'Docker:')
+    .group(['docker-host', 'tls', 'tlsverify', 'tlscacert', 'tlscert', 'tlskey'], 'Docker:')
     .option('env-file', { type: 'string', requiresArg: true, array: true, describe: '.env-style file to store (redacted) and check for invalid lines, repeatable' })
     .option('issue-only', { type: 'boolean', default: false, describe: 'Also write ISSUE.md beside the bundle (<bundle>.ISSUE.md, with its sha256) for pasting into an issue' })
     .option('analyze', { type: 'boolean', default: true, describe: 'Run the analyzers and write findings.json (--no-analyze to skip)' })
@@ -61,6 +63,7 @@ export function collectOptions(y: Argv): Argv {
     .option('json', { type: 'boolean', default: false, describe: 'Print a machine-readable summary on stdout' })
     .option('quiet', { alias: 'q', type: 'boolean', default: false, describe: 'Print only errors on stderr' })
     .option('verbose', { type: 'boolean', default: false, describe: 'Also print debug messages' });
+  return collectorOptions(common);
 }
 
 /** Options of the analyzers; shared by collect and analyze. */

@@ -1,12 +1,11 @@
 // Room: cli (src/cli/) — may import every room; the only place that prints errors and calls process.exit.
 /** `collect-bundle [collect]`: its options read from the command line, the run, and the summary printed after it. */
-import { parsePatterns } from '../../collectors/docker-containers.js';
-import { configOf, MAX_TIMER_MS, redactForDisplay, typedFlags } from '../config/config.js';
+import { redactForDisplay } from '../config/display.js';
+import { configOf, typedFlags } from '../config/layers.js';
 import type { CollectOptions } from '../config/options.js';
-import { errorMessage } from '../core/artifacts.js';
 import { CliError, EXIT } from '../core/errors.js';
-import type { TlsFlags } from '../core/types.js';
-import { parseSince, parseSize } from '../core/units.js';
+import type { Collector, TlsFlags } from '../core/types.js';
+import { MAX_TIMER_MS } from '../core/validators.js';
 import type { CollectResult } from '../run/collect.js';
 import type { CliIo } from './io.js';
 import { list } from './builders.js';
@@ -41,12 +40,19 @@ export async function runCollect(argv: Record<string, unknown>, rawArgs: readonl
  * CliError (exit 2) for a value that cannot be used.
  */
 export async function buildCollectOptions(argv: Record<string, unknown>, rawArgs: readonly string[], io: CliIo): Promise<CollectOptions> {
-  const [{ builtinCollectors }, { withConfig }] = await Promise.all([import('../../collectors/index.js'), import('../config/registry.js')]);
+  const [{ builtinCollectors }, { withConfig }, { collectorOptionsFromArgv }] = await Promise.all([import('../../collectors/index.js'), import('../config/registry.js'), import('../config/collector-options.js')]);
   // Custom collectors, per-collector extras and the file's path from the config (its flag values are already in argv).
-  return withConfig(configOf(argv), collectOptionsFromFlags(argv, rawArgs, io, builtinCollectors.map((c) => c.name)), builtinCollectors);
+  return withConfig(configOf(argv), collectOptionsFromFlags(argv, rawArgs, io, builtinCollectors, collectorOptionsFromArgv), builtinCollectors);
 }
 
-function collectOptionsFromFlags(argv: Record<string, unknown>, rawArgs: readonly string[], io: CliIo, collectorNames: readonly string[]): CollectOptions {
+function collectOptionsFromFlags(
+  argv: Record<string, unknown>,
+  rawArgs: readonly string[],
+  io: CliIo,
+  collectors: readonly Collector<any>[],
+  fromArgv: (argv: Record<string, unknown>, collectors: readonly Collector<any>[]) => Record<string, Record<string, unknown>>,
+): CollectOptions {
+  const collectorNames = collectors.map((c) => c.name);
   // yargs turns a non-numeric value into NaN: quote what the user typed instead.
   const given = (name: string, v: unknown): string => (typeof v === 'number' && Number.isNaN(v) ? (rawOptionValue(rawArgs, name) ?? String(v)) : String(v));
   const seconds = (name: string): number | undefined => {
@@ -66,21 +72,11 @@ function collectOptionsFromFlags(argv: Record<string, unknown>, rawArgs: readonl
     }
   }
   if (String(argv['output-dir']).trim() === '') throw new CliError('--output-dir must not be empty', 'E_USAGE');
-  const django: Record<string, string> = {};
-  for (const [flag, key] of [['django-dir', 'djangoDir'], ['settings', 'settings'], ['python', 'python']] as const) {
-    if (argv[flag] === undefined) continue;
-    if (String(argv[flag]).trim() === '') throw new CliError(`--${flag} must not be empty`, 'E_USAGE');
-    django[key] = String(argv[flag]);
-  }
-  const docker = dockerCollectorOptions(argv);
-  const cloudrun: Record<string, string> = {};
-  for (const [flag, key] of [['gcloud-project', 'project'], ['gcloud-region', 'region']] as const) {
-    if (argv[flag] === undefined) continue;
-    if (String(argv[flag]).trim() === '') throw new CliError(`--${flag} must not be empty`, 'E_USAGE');
-    cloudrun[key] = String(argv[flag]).trim();
-  }
-  // The compose file is looked for where the Django project is.
-  const compose: Record<string, string> = django['djangoDir'] ? { projectDir: django['djangoDir'] } : {};
+  // Every collector's declared options, from its flags (the environment and the config file already layered in).
+  const collectorOptions = fromArgv(argv, collectors);
+  // The compose file is looked for where the Django project is, unless it was given.
+  const djangoDir = collectorOptions['django']?.['djangoDir'];
+  if (typeof djangoDir === 'string' && collectorOptions['compose']?.['projectDir'] === undefined) collectorOptions['compose'] = { ...collectorOptions['compose'], projectDir: djangoDir };
   const quiet = Boolean(argv['quiet']);
   const deadlineMs = seconds('deadline');
   return {
@@ -94,16 +90,7 @@ function collectOptionsFromFlags(argv: Record<string, unknown>, rawArgs: readonl
     ...(argv['title'] ? { title: String(argv['title']) } : {}),
     ...(argv['description'] ? { description: String(argv['description']) } : {}),
     ...dockerHostOptions(argv),
-    ...(Object.keys(django).length || Object.keys(docker).length || Object.keys(cloudrun).length
-      ? {
-          collectorOptions: {
-            ...(Object.keys(django).length ? { django } : {}),
-            ...(Object.keys(docker).length ? { docker } : {}),
-            ...(Object.keys(compose).length ? { compose } : {}),
-            ...(Object.keys(cloudrun).length ? { cloudrun } : {}),
-          },
-        }
-      : {}),
+    ...(Object.keys(collectorOptions).length ? { collectorOptions } : {}),
     redaction: redactionFromArgv(argv),
     signal: io.signal,
     env: io.env,
@@ -128,46 +115,6 @@ function dockerHostOptions(argv: Record<string, unknown>): { dockerHosts?: strin
     tls[key] = String(argv[flag]);
   }
   return { ...(hosts.length ? { dockerHosts: hosts } : {}), ...(Object.keys(tls).length ? { dockerTls: tls } : {}) };
-}
-
-/** The docker collector's options from `--tail`, `--since`, `--max-log-bytes`, `--containers`, `--all-containers`. */
-function dockerCollectorOptions(argv: Record<string, unknown>): Record<string, unknown> {
-  const out: Record<string, unknown> = {};
-  const usage = (flag: string, err: unknown): CliError => new CliError(`--${flag}: ${errorMessage(err)}`, 'E_USAGE');
-  if (argv['tail'] !== undefined) {
-    const t = String(argv['tail']).trim().toLowerCase();
-    if (t === 'all') out['tail'] = 'all';
-    else if (/^\d+$/.test(t)) out['tail'] = Number(t);
-    else throw new CliError(`--tail must be a whole number of lines or "all", got "${String(argv['tail'])}"`, 'E_USAGE');
-  }
-  if (argv['since'] !== undefined) {
-    try {
-      parseSince(String(argv['since']));
-    } catch (err) {
-      throw usage('since', err);
-    }
-    out['since'] = String(argv['since']).trim();
-  }
-  if (argv['max-log-bytes'] !== undefined) {
-    try {
-      out['maxLogBytes'] = parseSize(String(argv['max-log-bytes']));
-    } catch (err) {
-      throw usage('max-log-bytes', err);
-    }
-  }
-  if (argv['containers'] !== undefined) {
-    // Commas separate patterns, except inside a label value (label=k=a,b).
-    const patterns = ([] as unknown[]).concat(argv['containers']).flatMap((v) => (String(v).trim().startsWith('label=') ? [String(v).trim()] : list(v)));
-    try {
-      parsePatterns(patterns);
-    } catch (err) {
-      throw usage('containers', err);
-    }
-    if (patterns.length === 0) throw new CliError('--containers needs at least one pattern: a name glob, an id prefix or label=KEY[=VALUE]', 'E_USAGE');
-    out['containers'] = patterns;
-  }
-  if (argv['all-containers'] !== undefined) out['allContainers'] = Boolean(argv['all-containers']);
-  return out;
 }
 
 /** The text that followed `--name` (or `--name=`) on the command line, if any. */

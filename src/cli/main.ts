@@ -8,7 +8,7 @@
  * even the config layer (tests/architecture.test.ts checks the first).
  */
 import yargs from 'yargs';
-import type { YargsOptionsView } from '../config/config.js';
+import type { YargsOptionsView } from '../config/layers.js';
 import { errorMessage } from '../core/artifacts.js';
 import { CliError, EXIT } from '../core/errors.js';
 import { TOOL } from '../core/version.js';
@@ -45,7 +45,7 @@ export async function main(args: readonly string[], io: CliIo): Promise<number> 
     })
     // Config file < COLLECT_BUNDLE_* environment < flags, for every command built on the collect or redaction options.
     .middleware((async (argv: Record<string, unknown>, y: YargsOptionsView) => {
-      const [{ applyConfig }, { configWarning, settableFlags }] = await Promise.all([import('../config/config.js'), import('./options.js')]);
+      const [{ applyConfig }, { configWarning, settableFlags }] = await Promise.all([import('../config/layers.js'), import('./options.js')]);
       await applyConfig(argv, y, { env: io.env, settable: settableFlags(y), builtins: loadBuiltins, warn: configWarning(io) });
     }) as never)
     .command(['collect', '$0'], 'Collect a support bundle (the default command)', (y) => redactionOptions(analysisOptions(collectOptions(y))), (argv) => {

@@ -5,7 +5,7 @@
  */
 import { access, constants, stat } from 'node:fs/promises';
 import yargs from 'yargs';
-import { configOf, flagSpecs, mergeRedaction, type YargsOptionsView } from '../config/config.js';
+import { configOf, flagSpecs, mergeRedaction, type YargsOptionsView } from '../config/layers.js';
 import type { RedactionOptions } from '../config/redaction-plan.js';
 import { errorMessage } from '../core/artifacts.js';
 import { CliError } from '../core/errors.js';

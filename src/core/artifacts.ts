@@ -4,10 +4,22 @@
  * runs until the bundle writer opens the artifact.
  */
 import { Readable } from 'node:stream';
+import { defaultsOf, type OptionDecls, type OptionValues } from './options.js';
 import type { Artifact, Collector, Exec, ExecOptions, Excluded, Fact, Problem } from './types.js';
 
-/** Identity helper that gives a collector object its types (option types come from `defaults`). */
-export const defineCollector = <O extends object>(collector: Collector<O>): Collector<O> => collector;
+/** A collector that declares its options (src/core/options.ts): `defaults` and `ctx.options` come from them. */
+export type DeclaredCollector<D extends OptionDecls> = Omit<Collector<OptionValues<D>>, 'defaults' | 'options'> & { readonly options: D };
+
+/**
+ * Gives a collector object its types. With `options` (declared with `defineOptions`), `ctx.options` is
+ * typed from the declarations and `defaults` is derived from them; a plugin may still give `defaults`.
+ */
+export function defineCollector<D extends OptionDecls>(collector: DeclaredCollector<D>): Collector<OptionValues<D>>;
+export function defineCollector<O extends object>(collector: Collector<O>): Collector<O>;
+export function defineCollector(collector: Collector<object> | DeclaredCollector<OptionDecls>): Collector<object> {
+  if ('defaults' in collector && collector.defaults !== undefined) return collector as Collector<object>;
+  return { ...collector, defaults: defaultsOf(collector.options ?? {}) } as Collector<object>;
+}
 
 type Lazy<T> = T | ((signal: AbortSignal) => Promise<T>);
 

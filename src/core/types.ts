@@ -4,6 +4,7 @@
  * can depend on it without creating a cycle.
  */
 import type { Readable } from 'node:stream';
+import type { OptionDecls } from './options.js';
 
 /** A stream of bytes or text that an artifact produces; it is redacted before any byte reaches disk. */
 export type ByteSource = Readable | AsyncIterable<Buffer | string>;
@@ -287,6 +288,11 @@ export interface Collector<O extends object = object> {
   readonly timeoutMs?: number;
   /** Option defaults; their types are the options' types. */
   readonly defaults: O;
+  /**
+   * The options' declarations (src/core/options.ts): schema, default, flag, variable and config key of
+   * each. Built-ins declare them; the config schema, flags, environment layer and docs come from them.
+   */
+  readonly options?: OptionDecls;
   /** `true` to run, or a string saying why the collector is skipped. */
   applies?(ctx: CollectContext<O>): Promise<true | string>;
   /**

@@ -426,6 +426,8 @@ describe('layers: config file < environment < flags', () => {
       analyze: false,
       'gcloud-project': 'p1',
       'gcloud-region': 'europe-west1',
+      // Every collector option has a flag now (it had none before #15): collectors.cloudrun.limit is --cloudrun-limit.
+      'cloudrun-limit': 3,
       tail: 'all',
       'max-log-bytes': '1024',
       since: '6h',
