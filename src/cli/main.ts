@@ -160,6 +160,7 @@ export async function main(args: readonly string[], io: CliIo): Promise<number> 
       if (err instanceof CliError) throw err;
       throw new CliError(msg ?? errorMessage(err), 'E_USAGE');
     });
+  skipHelpCache(parser);
   try {
     await parser.parseAsync();
     return action ? await action() : EXIT.complete; // --help / --version printed and nothing to run
@@ -173,6 +174,19 @@ export async function main(args: readonly string[], io: CliIo): Promise<number> 
     io.stderr.write(`collect-bundle: internal error: ${errorMessage(err)}\n`);
     return EXIT.fatal;
   }
+}
+
+/**
+ * yargs renders the whole help text of a command right after calling its handler, on every run, so that
+ * an async handler could still print it later (usage.cacheHelpMessage). Our handlers only choose an
+ * action and never print help, so that render is pure cost: measuring widths loads Intl.Segmenter
+ * (string-width) and took about 0.14 s of the 0.37 s CPU that `redact` of an empty file used. `--help`
+ * and usage errors render help themselves and are unaffected. The hook is yargs-internal; if a yargs
+ * version drops it, this does nothing and the run is only slower.
+ */
+function skipHelpCache(parser: unknown): void {
+  const usage = (parser as { getInternalMethods?: () => { getUsageInstance?: () => { cacheHelpMessage?: unknown } } }).getInternalMethods?.().getUsageInstance?.();
+  if (usage && typeof usage.cacheHelpMessage === 'function') usage.cacheHelpMessage = () => undefined;
 }
 
 /** Entry point for bin/collect-bundle.js: wires signals and the process exit code. */
