@@ -26,6 +26,7 @@ import {
   type LoadedText,
 } from './django-evidence.js';
 import { excerpt, finding } from './finding.js';
+import { DJANGO } from '../src/bundle/layout.js';
 
 /** Most evidence lines one finding lists (the rest is counted in its summary). */
 const MAX_EVIDENCE = 20;
@@ -123,7 +124,7 @@ function checkEvidence(id: string, text: LoadedText | undefined, json: LoadedJso
 
 /** The settings module the run used: versions.json, the manifest's facts, or diffsettings. */
 async function settingsModule(view: BundleView, diffsettings: LoadedText | undefined): Promise<string | undefined> {
-  const versions = obj(await view.json('django/versions.json').catch(() => undefined));
+  const versions = obj(await view.json(DJANGO.versions).catch(() => undefined));
   const fromVersions = str(versions?.['settingsModule']);
   if (fromVersions) return fromVersions;
   const fact = str(view.manifest?.environment?.['django.settings']);
@@ -148,10 +149,10 @@ export const djangoChecksAnalyzer: Analyzer = {
   findingIds: ['django-check-error', 'django-check-warning', 'django-deploy', 'django-debug-enabled'],
   async analyze(view) {
     const [checksJson, checkTxt, deployTxt, diffsettings] = await Promise.all([
-      loadJson(view, 'django/checks.json'),
-      loadText(view, 'django/check.txt'),
-      loadText(view, 'django/check-deploy.txt'),
-      loadText(view, 'django/diffsettings.txt'),
+      loadJson(view, DJANGO.checks),
+      loadText(view, DJANGO.check),
+      loadText(view, DJANGO.checkDeploy),
+      loadText(view, DJANGO.diffsettings),
     ]);
     const checks = obj(checksJson?.value);
     const messages = toMessages(checks?.['check']) ?? (checkTxt ? parseCheckText(checkTxt.text) : []);
@@ -288,10 +289,10 @@ export const djangoMigrationsAnalyzer: Analyzer = {
   findingIds: ['migrations-conflict', 'migrations-unapplied', 'migrations-missing'],
   async analyze(view) {
     const [mj, show, mkcheck, plan] = await Promise.all([
-      loadJson(view, 'django/migrations.json'),
-      loadText(view, 'django/showmigrations.txt'),
-      loadText(view, 'django/makemigrations-check.txt'),
-      loadText(view, 'django/migrate-plan.txt'),
+      loadJson(view, DJANGO.migrations),
+      loadText(view, DJANGO.showmigrations),
+      loadText(view, DJANGO.makemigrationsCheck),
+      loadText(view, DJANGO.migratePlan),
     ]);
     const m = obj(mj?.value);
     if (!m || !mj) return [];
@@ -496,7 +497,7 @@ export const djangoDatabaseAnalyzer: Analyzer = {
   description: 'Database aliases the read-only connection test could not reach (alias, engine and host; never credentials)',
   findingIds: ['database-unreachable'],
   async analyze(view) {
-    const dj = await loadJson(view, 'django/databases.json');
+    const dj = await loadJson(view, DJANGO.databases);
     const list = obj(dj?.value)?.['databases'];
     if (!dj || !Array.isArray(list)) return [];
     const findings: Finding[] = [];
@@ -539,7 +540,7 @@ export const djangoInterpreterAnalyzer: Analyzer = {
   description: 'The chosen Python interpreter cannot import Django (and which interpreter on the machine can)',
   findingIds: ['django-not-importable'],
   async analyze(view) {
-    const ij = await loadJson(view, 'django/interpreter.json');
+    const ij = await loadJson(view, DJANGO.interpreter);
     const doc = obj(ij?.value);
     if (!doc || !ij) return [];
     const chosen = obj(doc['chosen']);

@@ -25,6 +25,7 @@ import {
   type TextLines,
 } from './docker-data.js';
 import { excerpt, finding, obj, objects, str } from './finding.js';
+import { DOCKER, ROOT } from '../src/bundle/layout.js';
 
 // ---------------------------------------------------------------------------------------------
 // Engines
@@ -106,7 +107,7 @@ interface EngineFailure {
 
 async function engineFailures(view: BundleView): Promise<EngineFailure[]> {
   const out = new Map<string, EngineFailure>();
-  const doc = await readJson<{ engines?: unknown }>(view, 'docker/engines.json');
+  const doc = await readJson<{ engines?: unknown }>(view, DOCKER.engines);
   const engines = doc && Array.isArray(doc.value?.engines) ? (doc.value.engines as Record<string, unknown>[]) : [];
   for (const [i, e] of engines.entries()) {
     if (typeof e?.['label'] !== 'string' || (e['status'] !== 'failed' && e['status'] !== 'partial')) continue;
@@ -129,7 +130,7 @@ async function engineFailures(view: BundleView): Promise<EngineFailure[]> {
     const m = item === undefined ? null : /^engine (.+)$/.exec(item);
     const reason = str(p['reason']);
     if (!m || reason === undefined) continue;
-    const ev = { file: 'manifest.json', excerpt: excerpt(`docker: problem: ${item}: ${reason}`) };
+    const ev = { file: ROOT.manifest, excerpt: excerpt(`docker: problem: ${item}: ${reason}`) };
     const known = out.get(m[1]!);
     if (known) known.evidence.push(ev);
     else out.set(m[1]!, { label: m[1]!, status: /^not collected/.test(reason) ? 'failed' : 'partial', reason: reason.replace(/^(?:not|partly) collected: /, ''), evidence: [ev] });
@@ -138,10 +139,10 @@ async function engineFailures(view: BundleView): Promise<EngineFailure[]> {
   const recReason = rec.reason === undefined || rec.reason === null || (rec.reason as unknown) === '' ? undefined : excerpt(rec.reason);
   if (rec.status === 'failed' && recReason && out.size === 0) {
     const label = endpoints.length === 1 && typeof endpoints[0]?.label === 'string' ? endpoints[0].label : 'docker';
-    out.set(label, { label, status: 'failed', reason: recReason, evidence: [{ file: 'manifest.json', excerpt: excerpt(`docker: failed: ${recReason}`) }] });
+    out.set(label, { label, status: 'failed', reason: recReason, evidence: [{ file: ROOT.manifest, excerpt: excerpt(`docker: failed: ${recReason}`) }] });
   } else if (rec.status === 'failed' && recReason && out.size === 1) {
     const only = [...out.values()][0]!;
-    if (!only.evidence.some((e) => e.file === 'manifest.json')) only.evidence.push({ file: 'manifest.json', excerpt: excerpt(`docker: failed: ${recReason}`) });
+    if (!only.evidence.some((e) => e.file === ROOT.manifest)) only.evidence.push({ file: ROOT.manifest, excerpt: excerpt(`docker: failed: ${recReason}`) });
   }
   for (const f of out.values()) {
     if (f.url) continue;
@@ -305,12 +306,12 @@ interface EngineCtx {
 }
 
 async function inspectOf(ctx: EngineCtx, c: ContainerEntry): Promise<JsonDoc<Record<string, unknown>> | undefined> {
-  const doc = await readJson<Record<string, unknown>>(ctx.view, `${c.dir}/inspect.json`);
+  const doc = await readJson<Record<string, unknown>>(ctx.view, c.files.inspect);
   return doc && typeof doc.value === 'object' && doc.value !== null ? doc : undefined;
 }
 
 async function logOf(ctx: EngineCtx, c: ContainerEntry): Promise<TextLines | undefined> {
-  const path = `${c.dir}/logs.txt`;
+  const path = c.files.logs;
   if (!ctx.view.has(path) || ctx.logsRead >= MAX_LOGS_PER_ENGINE) return undefined;
   ctx.logsRead++;
   const log = await readLines(ctx.view, path);
@@ -383,7 +384,7 @@ async function oomFinding(ctx: EngineCtx, c: ContainerEntry): Promise<Finding> {
   const oomEvents = events(ctx, c.row.name, /^oom$/);
   const log = await logOf(ctx, c);
   const tail = log ? log.lines.slice(-5).map((l) => lineEvidence(log, l)) : [];
-  const stats = ctx.view.has(`${c.dir}/stats.json`) ? await readJson(ctx.view, `${c.dir}/stats.json`) : undefined;
+  const stats = ctx.view.has(c.files.stats) ? await readJson(ctx.view, c.files.stats) : undefined;
   const evidence: Evidence[] = [
     ...(c.row.oomKilled ? stateEvidence(ctx, c, inspect, ['State', 'OOMKilled'], 'oomKilled') : stateEvidence(ctx, c, inspect, ['State', 'ExitCode'], 'exitCode')),
     ...(inspect && limit ? [inspect.evidence(['HostConfig', 'Memory'])] : []),
@@ -526,7 +527,7 @@ function pullCommandFailures(view: BundleView): Finding[] {
       const image = pullImage(text);
       out.push(
         pullFinding(image ?? `${c.name}: ${excerpt(argv, 80)}`, `${c.name} ran \`${excerpt(argv, 80)}\``, lines.join('\n') || text, [
-          { file: 'manifest.json', excerpt: excerpt(`${c.name}: ${argv}: exit ${cmd.exitCode ?? 'none'}: ${lines.join(' | ') || text}`) },
+          { file: ROOT.manifest, excerpt: excerpt(`${c.name}: ${argv}: exit ${cmd.exitCode ?? 'none'}: ${lines.join(' | ') || text}`) },
         ]),
       );
     }
@@ -577,7 +578,7 @@ export const dockerContainerAnalyzer: Analyzer = {
           // Only crashes count here too: an hourly `--rm` job that exits 0 dies every hour by design.
           const dies = crashes(list);
           if (dies.length < LOOP_DIES) continue;
-          const c: ContainerEntry = { label, index: -1, subject: `${label}/${name}`, dir: `docker/${label}/containers/-`, row: ghostRow(name) };
+          const c: ContainerEntry = { label, index: -1, subject: `${label}/${name}`, files: DOCKER.container(label, '-'), row: ghostRow(name) };
           findings.push(await loopFinding({ view, label, ...(ev ? { events: ev } : {}), logsRead: MAX_LOGS_PER_ENGINE }, c, dies));
         }
         for (const l of ev.pullErrors) addPull(pullFinding(pullImage(l.text) ?? `${label}/events`, `engine ${label}`, l.text, [eventEvidence(ev, l)]));

@@ -16,6 +16,7 @@ import { parse } from 'yaml';
 import { defineCollector, errorMessage, json, problem, text } from '../src/core/artifacts.js';
 import type { CollectContext, ContainerInspect, ContainerSummary, Output } from '../src/core/types.js';
 import { containerName, folderName, knownSecrets } from './docker-containers.js';
+import { COMPOSE_FILES } from '../src/bundle/layout.js';
 
 export interface ComposeOptions {
   /** The directory with the compose file; unset: the current directory (or `cwd`). */
@@ -177,7 +178,7 @@ export default defineCollector<ComposeOptions>({
       let name = folderName(basename(path));
       for (let i = 2; used.has(name); i++) name = `${folderName(basename(path))}-${i}`;
       used.add(name);
-      yield text(`files/${name}`, content);
+      yield text(COMPOSE_FILES.file(name), content);
     }
     if (docs.length === 0) throw new Error(`none of the compose files could be read: ${found.files.join(', ')}`);
     const parsed = parseFiles(docs);
@@ -196,7 +197,7 @@ export default defineCollector<ComposeOptions>({
             ? [parsed.name, 'name: in the compose file']
             : [normalizeProjectName(basename(found.dir)), 'directory name'];
 
-    yield json('project.json', { project, projectFrom: from, directory: found.dir, files: found.files, services: parsed.services });
+    yield json(COMPOSE_FILES.project, { project, projectFrom: from, directory: found.dir, files: found.files, services: parsed.services });
     yield* containersOnEngines(ctx, project, parsed.services);
   },
 });
@@ -223,7 +224,7 @@ async function* containersOnEngines(ctx: CollectContext<ComposeOptions>, project
       }
       rows.sort((a, b) => a.name.localeCompare(b.name));
       const withContainer = new Set(rows.map((r) => r.service).filter((s): s is string => s !== null));
-      yield json(`${endpoint.label}/containers.json`, {
+      yield json(COMPOSE_FILES.containers(endpoint.label), {
         project,
         engine: endpoint.label,
         containers: rows,

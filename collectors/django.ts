@@ -23,6 +23,7 @@ import {
 } from './django/interpreter.js';
 import { parseConflicts, parseMigratePlan, versionAtLeast } from './django/parse.js';
 import { SECRETS_PROBE, STATE_PROBE, STATE_PROBE_BOOTSTRAP, STATE_PROBE_ENV, extractJson } from './django/probes.js';
+import { DJANGO, DJANGO_FILES, FOLDER } from '../src/bundle/layout.js';
 
 /** The `-c` argument of the secrets probe (recorded in the manifest as the command; the code is in the environment). */
 const SECRETS_PROBE_BOOTSTRAP = `import os; exec(os.environ['${STATE_PROBE_ENV}'])  # collect-bundle django secrets probe (read-only; values stay in memory)`;
@@ -131,7 +132,7 @@ export default defineCollector<DjangoOptions>({
     const base: ExecOptions = { cwd: project.dir, env, timeoutMs: o.commandTimeoutMs, recordStderr: true };
     const probed = await probeInterpreter(ctx.deps.exec, choice.command, base);
     if (!probed.ok) {
-      yield json('interpreter.json', { ...interpreterDoc(project, choice), error: probed.error });
+      yield json(DJANGO_FILES.interpreter, { ...interpreterDoc(project, choice), error: probed.error });
       throw new Error(probed.error);
     }
     const info = probed.info;
@@ -139,12 +140,12 @@ export default defineCollector<DjangoOptions>({
     if (!info.django) {
       const paths = await interpreterCandidates({ env: ctx.deps.env, projectDir: project.dir, exclude: [choice.command[0]!, info.executable] });
       const others = await probeOthers(ctx.deps.exec, paths, { cwd: project.dir, env });
-      yield json('interpreter.json', interpreterDoc(project, choice, info, others));
+      yield json(DJANGO_FILES.interpreter, interpreterDoc(project, choice, info, others));
       throw new Error(noDjangoMessage(choice, info, others));
     }
     const djangoVersion = info.django.version;
     yield fact('django', djangoVersion);
-    yield json('interpreter.json', interpreterDoc(project, choice, info));
+    yield json(DJANGO_FILES.interpreter, interpreterDoc(project, choice, info));
 
     // One probe process for the structured state; its code travels in the environment (see probes.ts).
     const [file, ...prefix] = choice.command as [string, ...string[]];
@@ -155,7 +156,7 @@ export default defineCollector<DjangoOptions>({
     });
     const state = extractJson<DjangoState>(stateRun.stdout);
     const settingsModule = state?.settingsModule ?? env['DJANGO_SETTINGS_MODULE'] ?? null;
-    yield json('versions.json', {
+    yield json(DJANGO_FILES.versions, {
       django: info.django,
       python: { version: info.version, executable: info.executable, implementation: info.implementation, virtualEnv: info.virtualEnv, prefix: info.prefix },
       settingsModule,
@@ -166,15 +167,15 @@ export default defineCollector<DjangoOptions>({
 
     if (!state) {
       const detail = stateRun.timedOut ? `timed out after ${seconds(o.commandTimeoutMs)}` : (stateRun.error ?? lastLine(stateRun.stderr) ?? `exit code ${stateRun.exitCode}, no output`);
-      yield text('probe-output.txt', outputOf(stateRun, o.commandTimeoutMs));
-      yield problem('django/probe', `the read-only Django probe gave no result (${detail}); its output is in django/probe-output.txt`);
+      yield text(DJANGO_FILES.probeOutput, outputOf(stateRun, o.commandTimeoutMs));
+      yield problem(`${FOLDER.django}/probe`, `the read-only Django probe gave no result (${detail}); its output is in ${DJANGO.probeOutput}`);
     } else if (state.settingsError) {
       const e = state.settingsError;
       yield text(
-        'settings-error.txt',
+        DJANGO_FILES.settingsError,
         `The settings module ${settingsModule ?? '(unknown)'} failed to load, so no Django command could run.\n\n${e.traceback}\n`,
       );
-      yield problem('django/settings', `settings module ${settingsModule ?? '(unknown)'} failed to load: ${e.error} (traceback in django/settings-error.txt; the other Django commands were not run)`);
+      yield problem(`${FOLDER.django}/settings`, `settings module ${settingsModule ?? '(unknown)'} failed to load: ${e.error} (traceback in ${DJANGO.settingsError}; the other Django commands were not run)`);
       return;
     } else {
       yield* stateFacts(state);
@@ -191,16 +192,16 @@ export default defineCollector<DjangoOptions>({
     const results = new Map<string, CommandResult>();
     for (const [i, plan] of plans.entries()) {
       if (plan.skip) {
-        yield problem(`django/${plan.path}`, `not collected: ${plan.skip}`);
+        yield problem(`${FOLDER.django}/${plan.path}`, `not collected: ${plan.skip}`);
         continue;
       }
       const r = await running[i]!;
       results.set(plan.path, r);
       yield text(plan.path, outputOf(r, o.commandTimeoutMs));
-      if (r.timedOut) yield problem(`django/${plan.path}`, `manage.py ${plan.args.join(' ')} timed out after ${seconds(o.commandTimeoutMs)} and was killed; what it printed is kept`);
-      else if (r.error) yield problem(`django/${plan.path}`, `manage.py ${plan.args.join(' ')}: ${r.error}`);
+      if (r.timedOut) yield problem(`${FOLDER.django}/${plan.path}`, `manage.py ${plan.args.join(' ')} timed out after ${seconds(o.commandTimeoutMs)} and was killed; what it printed is kept`);
+      else if (r.error) yield problem(`${FOLDER.django}/${plan.path}`, `manage.py ${plan.args.join(' ')}: ${r.error}`);
     }
-    yield json('migrations.json', migrationsDoc(state, results, plans));
+    yield json(DJANGO_FILES.migrations, migrationsDoc(state, results, plans));
   },
 });
 
@@ -269,25 +270,25 @@ async function gitCommit(exec: Exec, dir: string): Promise<string | undefined> {
 /** The probe's sections as files; a section that raised is kept (error and traceback) and is a problem. */
 function* stateArtifacts(state: DjangoState, djangoVersion: string): Generator<Output> {
   const sectionProblem = function* (path: string, value: unknown): Generator<Output> {
-    if (isSectionError(value)) yield problem(`django/${path}`, `could not be read: ${value.error}`);
+    if (isSectionError(value)) yield problem(`${FOLDER.django}/${path}`, `could not be read: ${value.error}`);
   };
   const databases = state.databases;
-  yield json('databases.json', {
+  yield json(DJANGO_FILES.databases, {
     method: versionAtLeast(djangoVersion, 3, 1)
       ? 'a read-only connection test per alias (SELECT 1 in a rolled-back transaction); manage.py check --database in check-database.txt'
       : 'a read-only connection test per alias (SELECT 1 in a rolled-back transaction); check --database needs Django 3.1',
     databases: databases ?? null,
   });
-  yield* sectionProblem('databases.json', databases);
+  yield* sectionProblem(DJANGO_FILES.databases, databases);
 
-  yield json('checks.json', state.checks ?? null);
-  yield* sectionProblem('checks.json', state.checks);
-  for (const [name, part] of Object.entries(isSectionError(state.checks) ? {} : (state.checks ?? {}))) yield* sectionProblem(`checks.json (${name})`, part);
+  yield json(DJANGO_FILES.checks, state.checks ?? null);
+  yield* sectionProblem(DJANGO_FILES.checks, state.checks);
+  for (const [name, part] of Object.entries(isSectionError(state.checks) ? {} : (state.checks ?? {}))) yield* sectionProblem(`${DJANGO_FILES.checks} (${name})`, part);
 
   const diff = state.diffsettings;
   if (Array.isArray(diff)) {
     yield text(
-      'diffsettings.txt',
+      DJANGO_FILES.diffsettings,
       [
         "# manage.py diffsettings: the settings that differ from Django's defaults ('###': not a Django setting).",
         "# Values under secret-looking names, and passwords in URLs, were replaced by '********' inside the",
@@ -296,14 +297,14 @@ function* stateArtifacts(state: DjangoState, djangoVersion: string): Generator<O
         '',
       ].join('\n'),
     );
-  } else yield* sectionProblem('diffsettings.txt', diff);
+  } else yield* sectionProblem(DJANGO_FILES.diffsettings, diff);
 
   const cm = state.containerManager;
-  yield json('container-manager.json', cm ?? null);
-  yield* sectionProblem('container-manager.json', cm);
+  yield json(DJANGO_FILES.containerManager, cm ?? null);
+  yield* sectionProblem(DJANGO_FILES.containerManager, cm);
   if (cm && !isSectionError(cm)) {
-    yield* sectionProblem('container-manager.json (jobs)', cm['jobs']);
-    yield* sectionProblem('container-manager.json (executorHosts)', cm['executorHosts']);
+    yield* sectionProblem(`${DJANGO_FILES.containerManager} (jobs)`, cm['jobs']);
+    yield* sectionProblem(`${DJANGO_FILES.containerManager} (executorHosts)`, cm['executorHosts']);
   }
 }
 
@@ -326,13 +327,13 @@ export function commandPlans(state: DjangoState | undefined, version: string): C
     ? `makemigrations would create the missing SQLite file of database ${missing.map((d) => `"${d.alias}"`).join(', ')}; the model changes without a migration are in django/migrations.json (pendingModelChanges)`
     : undefined;
   return [
-    { path: 'check.txt', args: ['check'] },
-    { path: 'check-deploy.txt', args: ['check', '--deploy'] },
-    { path: 'check-database.txt', args: ['check', ...reachable.flatMap((a) => ['--database', a])], ...(databaseCheck ? { skip: databaseCheck } : {}) },
-    { path: 'showmigrations.txt', args: ['showmigrations', ...skipChecks], ...(defaultDown ? { skip: defaultDown } : {}) },
-    { path: 'makemigrations-check.txt', args: ['makemigrations', '--check', '--dry-run', ...skipChecks], ...(makemigrations ? { skip: makemigrations } : {}) },
+    { path: DJANGO_FILES.check, args: ['check'] },
+    { path: DJANGO_FILES.checkDeploy, args: ['check', '--deploy'] },
+    { path: DJANGO_FILES.checkDatabase, args: ['check', ...reachable.flatMap((a) => ['--database', a])], ...(databaseCheck ? { skip: databaseCheck } : {}) },
+    { path: DJANGO_FILES.showmigrations, args: ['showmigrations', ...skipChecks], ...(defaultDown ? { skip: defaultDown } : {}) },
+    { path: DJANGO_FILES.makemigrationsCheck, args: ['makemigrations', '--check', '--dry-run', ...skipChecks], ...(makemigrations ? { skip: makemigrations } : {}) },
     {
-      path: 'migrate-plan.txt',
+      path: DJANGO_FILES.migratePlan,
       args: ['migrate', '--plan', ...skipChecks],
       ...(defaultDown ? { skip: defaultDown } : !versionAtLeast(version, 2, 2) ? { skip: `migrate --plan needs Django 2.2 (this is ${version})` } : {}),
     },
@@ -342,8 +343,8 @@ export function commandPlans(state: DjangoState | undefined, version: string): C
 /** migrations.json: the probe's migration state plus what makemigrations --check and migrate --plan said. */
 function migrationsDoc(state: DjangoState | undefined, results: ReadonlyMap<string, CommandResult>, plans: readonly CommandPlan[]): Record<string, unknown> {
   const skipped = (path: string): string | undefined => plans.find((p) => p.path === path)?.skip;
-  const makemigrations = results.get('makemigrations-check.txt');
-  const migrate = results.get('migrate-plan.txt');
+  const makemigrations = results.get(DJANGO_FILES.makemigrationsCheck);
+  const migrate = results.get(DJANGO_FILES.migratePlan);
   const mkOut = makemigrations ? `${makemigrations.stdout}\n${makemigrations.stderr}` : '';
   const mkConflicts = parseConflicts(mkOut);
   const planOut = migrate ? `${migrate.stdout}\n${migrate.stderr}` : '';
@@ -354,10 +355,10 @@ function migrationsDoc(state: DjangoState | undefined, results: ReadonlyMap<stri
     ...(state?.migrations && !isSectionError(state.migrations) ? state.migrations : { probe: state?.migrations ?? 'the probe gave no result' }),
     makemigrationsCheck: makemigrations
       ? { command: 'makemigrations --check --dry-run', exitCode: makemigrations.exitCode, changesDetected, conflicts: mkConflicts ?? {} }
-      : { command: 'makemigrations --check --dry-run', notRun: skipped('makemigrations-check.txt') ?? 'not run' },
+      : { command: 'makemigrations --check --dry-run', notRun: skipped(DJANGO_FILES.makemigrationsCheck) ?? 'not run' },
     migratePlan: migrate
       ? { command: 'migrate --plan', exitCode: migrate.exitCode, planned: parseMigratePlan(planOut) ?? null, conflicts: parseConflicts(planOut) ?? {} }
-      : { command: 'migrate --plan', notRun: skipped('migrate-plan.txt') ?? 'not run' },
+      : { command: 'migrate --plan', notRun: skipped(DJANGO_FILES.migratePlan) ?? 'not run' },
   };
 }
 

@@ -9,7 +9,7 @@ import { isSecretKeyName } from '../redaction/keys.js';
 import { redactInspectStructure, siteKeyName, type SecretSite } from '../redaction/structure.js';
 import type { ContainerInspect, ContainerSummary } from '../src/core/types.js';
 import { formatDuration } from '../src/core/units.js';
-import { folderName, type ContainerRow } from '../src/bundle/containers.js';
+import { folderName, type ContainerRow } from '../src/bundle/layout.js';
 
 export { folderName, type ContainerRow };
 

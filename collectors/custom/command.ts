@@ -10,6 +10,7 @@ import type { Artifact, CommandRecord, Collector } from '../../src/core/types.js
 import { isSecretKeyName } from '../../redaction/keys.js';
 import { redactArgv } from '../../redaction/structure.js';
 import type { CommandCollectorSpec } from './schema.js';
+import { CUSTOM } from '../../src/bundle/layout.js';
 
 export const COMMAND_DEFAULTS = Object.freeze({ timeoutMs: 30_000, maxBytes: 5 * 1024 * 1024, exitCodes: [0] as readonly number[] });
 
@@ -31,7 +32,7 @@ export function commandCollector(spec: CommandCollectorSpec, options: { readonly
   }).map((a) => a.replace(/\b([a-z][a-z0-9+.-]*:\/\/[^\s:/@'"]*:)[^\s@/'"]+@/gi, '$1<redacted>@'));
   return defineCollector({
     name: spec.name,
-    folder: `custom/${spec.name}`,
+    folder: CUSTOM.folder(spec.name),
     // Shown by --list-collectors: secret flag values and URL passwords masked (the CLI redacts it again).
     description: `custom command: ${shownArgv.join(' ').slice(0, 120)}`,
     defaultEnabled: true,
@@ -52,7 +53,7 @@ export function commandCollector(spec: CommandCollectorSpec, options: { readonly
       let outputBytes = 0;
       const output: Artifact = {
         kind: 'artifact',
-        path: 'output.txt',
+        path: CUSTOM.commandOutput,
         maxBytes,
         open: async () => {
           const opened = ctx.deps.exec.stream(program, args, { ...(cwd ? { cwd } : {}), ...(spec.env ? { env: spec.env } : {}), timeoutMs });
@@ -65,7 +66,7 @@ export function commandCollector(spec: CommandCollectorSpec, options: { readonly
       yield output;
       yield fact(`custom.${spec.name}.read-only`, READ_ONLY_PROMISE);
       const expected = record?.exitCode !== null && record?.exitCode !== undefined && exitCodes.includes(record.exitCode);
-      yield json('result.json', {
+      yield json(CUSTOM.commandResult, {
         argv: spec.argv,
         ...(cwd ? { cwd } : {}),
         // Names only: values given in config may be secrets and the manifest is no place for them.

@@ -24,6 +24,7 @@ import type { Artifact, Collector, Output } from '../../src/core/types.js';
 import { formatBytes } from '../../src/core/units.js';
 import { GLOBSTAR, compilePathPattern, isGlob, matchSegments, type Segment } from './glob.js';
 import type { FileCollectorSpec } from './schema.js';
+import { CUSTOM } from '../../src/bundle/layout.js';
 
 export const FILE_DEFAULTS = Object.freeze({ maxBytes: 10 * 1024 * 1024, maxTotalBytes: 100 * 1024 * 1024, followSymlinks: true });
 
@@ -60,7 +61,7 @@ export function fileCollector(spec: FileCollectorSpec, options: { readonly baseD
   const follow = spec.followSymlinks ?? FILE_DEFAULTS.followSymlinks;
   return defineCollector({
     name: spec.name,
-    folder: `custom/${spec.name}`,
+    folder: CUSTOM.folder(spec.name),
     description: `custom: files ${spec.paths.join(', ').slice(0, 120)}`,
     defaultEnabled: true,
     defaults: {},
@@ -129,7 +130,7 @@ export function fileCollector(spec: FileCollectorSpec, options: { readonly baseD
         }
         if (matched === 0) yield problem(raw, `matched no files (fix: check "paths" of custom collector "${spec.name}"; patterns are relative to the config file's folder)`);
       }
-      yield json('index.json', { maxBytes, maxTotalBytes: maxTotal, followSymlinks: follow ? 'within the named roots' : 'never', files: index });
+      yield json(CUSTOM.fileIndex, { maxBytes, maxTotalBytes: maxTotal, followSymlinks: follow ? 'within the named roots' : 'never', files: index });
     },
   });
 }

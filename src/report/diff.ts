@@ -9,13 +9,13 @@ import { readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { SKIP_FS_TYPES } from '../../analyzers/host.js';
 import type { FindingsDocument } from '../../analyzers/run.js';
-import type { ContainerRow } from '../bundle/containers.js';
 import { errorMessage } from '../core/artifacts.js';
 import { BUNDLE_NAME_RE } from '../bundle/name.js';
 import { CliError } from '../core/errors.js';
 import { findingsOf, loadBundle, type LoadedBundle } from './inspect.js';
 import type { Severity } from '../core/types.js';
 import { formatBytes } from '../core/units.js';
+import { CONTAINER_FILE, type ContainerManagerFile, type ContainerRow, DJANGO, DOCKER, type DjangoVersionsFile, type DockerDfFile, type FilesystemRow, type MemoryFile, type MigrationsFile, ROOT, SYSTEM, type ToolVersionsFile } from '../bundle/layout.js';
 
 /** When a resource change counts as a difference (smaller ones are listed, not counted). */
 export const RESOURCE_THRESHOLDS = {
@@ -128,15 +128,10 @@ export interface BundleRef {
   readonly startedAt: string;
 }
 
-/** The files `diff` reads from each bundle. */
-const DIFF_FILES = [
-  /^findings\.json$/,
-  /^docker\/[^/]+\/(containers|version|df)\.json$/,
-  /^docker\/[^/]+\/containers\/[^/]+\/inspect\.json$/,
-  /^django\/(versions|migrations|container-manager)\.json$/,
-  /^system\/(versions|filesystems|memory)\.json$/,
-];
-const wanted = (path: string): boolean => DIFF_FILES.some((re) => re.test(path));
+/** The files `diff` reads from each bundle: these, each engine's containers, version and df, and each container's inspect. */
+const DIFF_FILES: ReadonlySet<string> = new Set([ROOT.findings, DJANGO.versions, DJANGO.migrations, DJANGO.containerManager, SYSTEM.versions, SYSTEM.filesystems, SYSTEM.memory]);
+const wanted = (path: string): boolean =>
+  DIFF_FILES.has(path) || (['containers', 'version', 'df'] as const).some((f) => DOCKER.engineOf(path, f) !== undefined) || DOCKER.containerOf(path, 'inspect') !== undefined;
 
 /** Reads a bundle with the files `diff` compares. Throws a CliError for a missing or unreadable one. */
 export function loadForDiff(file: string): Promise<LoadedBundle> {
@@ -242,15 +237,15 @@ function oneSided(a: LoadedBundle, b: LoadedBundle, path: string, section: strin
 // Containers
 
 function containerFacts(b: LoadedBundle, engine: string): Map<string, ContainerFacts> | undefined {
-  const rows = json<ContainerRow[]>(b, `docker/${engine}/containers.json`);
+  const rows = json<ContainerRow[]>(b, DOCKER.engine(engine).containers);
   if (!Array.isArray(rows)) return undefined;
   // The image id is not in containers.json: take it from inspect.json, else from `system df`.
   const imageIds = new Map<string, string>();
-  const df = json<{ Containers?: { Id?: string; ImageID?: string }[] }>(b, `docker/${engine}/df.json`);
+  const df = json<{ Containers?: { Id?: string; ImageID?: string }[] }>(b, DOCKER.engine(engine).df);
   for (const c of df?.Containers ?? []) if (c.Id && c.ImageID) imageIds.set(c.Id, c.ImageID);
-  const prefix = `docker/${engine}/containers/`;
+  const prefix = DOCKER.containersDir(engine);
   for (const path of b.texts.keys()) {
-    if (!path.startsWith(prefix) || !path.endsWith('/inspect.json')) continue;
+    if (!path.startsWith(prefix) || !path.endsWith(`/${CONTAINER_FILE.inspect}`)) continue;
     const doc = json<{ Id?: string; Image?: string }>(b, path);
     if (doc?.Id && doc.Image) imageIds.set(doc.Id, doc.Image);
   }
@@ -271,7 +266,7 @@ function containerFacts(b: LoadedBundle, engine: string): Map<string, ContainerF
 }
 
 const enginesOf = (b: LoadedBundle): Set<string> =>
-  new Set([...b.texts.keys()].map((p) => /^docker\/([^/]+)\/containers\.json$/.exec(p)?.[1]).filter((x): x is string => x !== undefined));
+  new Set([...b.texts.keys()].map((p) => DOCKER.engineOf(p, 'containers')).filter((x): x is string => x !== undefined));
 
 /** The state as a sentence: running, exited (exit code 137, OOM-killed), ... */
 export function describeState(s: Pick<ContainerFacts, 'state' | 'exitCode' | 'oomKilled'>): string {
@@ -288,7 +283,7 @@ function compareContainers(a: LoadedBundle, b: LoadedBundle, notComparable: NotC
   for (const engine of [...new Set([...ea, ...eb])].sort()) {
     if (!ea.has(engine) || !eb.has(engine)) {
       const missing = ea.has(engine) ? 'NEW' : 'OLD';
-      notComparable.push({ section: `containers on ${engine}`, reason: `no docker/${engine}/containers.json in ${missing} (engine not collected or not reachable then)` });
+      notComparable.push({ section: `containers on ${engine}`, reason: `no ${DOCKER.engine(engine).containers} in ${missing} (engine not collected or not reachable then)` });
       continue;
     }
     const ca = containerFacts(a, engine)!;
@@ -323,8 +318,6 @@ function containerChanges(x: ContainerFacts, y: ContainerFacts): ContainerFieldC
 // ---------------------------------------------------------------------------------------------
 // Versions
 
-type VersionsFile = Record<string, { version?: string; error?: string } | undefined>;
-
 function compareVersions(a: LoadedBundle, b: LoadedBundle, notComparable: NotComparable[]): VersionChange[] {
   const out: VersionChange[] = [];
   const push = (what: string, x: string | null | undefined, y: string | null | undefined): void => {
@@ -335,11 +328,11 @@ function compareVersions(a: LoadedBundle, b: LoadedBundle, notComparable: NotCom
 
   // Engines: docker/<label>/version.json (engine folders present in both).
   const engines = (x: LoadedBundle): Set<string> =>
-    new Set([...x.texts.keys()].map((p) => /^docker\/([^/]+)\/version\.json$/.exec(p)?.[1]).filter((l): l is string => l !== undefined));
+    new Set([...x.texts.keys()].map((p) => DOCKER.engineOf(p, 'version')).filter((l): l is string => l !== undefined));
   const va = engines(a);
   const vb = engines(b);
   const engineVersion = (x: LoadedBundle, label: string): string | null => {
-    const v = json<{ Version?: string; ApiVersion?: string }>(x, `docker/${label}/version.json`);
+    const v = json<{ Version?: string; ApiVersion?: string }>(x, DOCKER.engine(label).version);
     return v?.Version ? `${v.Version}${v.ApiVersion ? ` (API ${v.ApiVersion})` : ''}` : null;
   };
   for (const label of [...va].filter((l) => vb.has(l)).sort()) {
@@ -349,19 +342,18 @@ function compareVersions(a: LoadedBundle, b: LoadedBundle, notComparable: NotCom
   if (va.size && vb.size) for (const k of ['docker.server', 'docker.api']) covered.add(k);
 
   // Django and its Python: django/versions.json.
-  if (oneSided(a, b, 'django/versions.json', 'Django versions', notComparable) === 'both') {
-    type DjangoVersions = { django?: { version?: string }; python?: { version?: string } };
-    const da = json<DjangoVersions>(a, 'django/versions.json');
-    const db = json<DjangoVersions>(b, 'django/versions.json');
+  if (oneSided(a, b, DJANGO.versions, 'Django versions', notComparable) === 'both') {
+    const da = json<DjangoVersionsFile>(a, DJANGO.versions);
+    const db = json<DjangoVersionsFile>(b, DJANGO.versions);
     push('django', da?.django?.version, db?.django?.version);
     push('python (django)', da?.python?.version, db?.python?.version);
     for (const k of ['django', 'django.python']) covered.add(k);
   }
 
   // Tools on the host: system/versions.json.
-  if (oneSided(a, b, 'system/versions.json', 'tool versions', notComparable) === 'both') {
-    const sa = json<VersionsFile>(a, 'system/versions.json') ?? {};
-    const sb = json<VersionsFile>(b, 'system/versions.json') ?? {};
+  if (oneSided(a, b, SYSTEM.versions, 'tool versions', notComparable) === 'both') {
+    const sa = json<ToolVersionsFile>(a, SYSTEM.versions) ?? {};
+    const sb = json<ToolVersionsFile>(b, SYSTEM.versions) ?? {};
     for (const tool of [...new Set([...Object.keys(sa), ...Object.keys(sb)])].sort()) {
       push(tool, sa[tool]?.version, sb[tool]?.version);
       covered.add(tool);
@@ -386,14 +378,10 @@ function compareVersions(a: LoadedBundle, b: LoadedBundle, notComparable: NotCom
 // ---------------------------------------------------------------------------------------------
 // Migrations
 
-interface MigrationsFile {
-  readonly apps?: Record<string, readonly { readonly name: string; readonly applied: boolean | null }[]>;
-}
-
 function compareMigrations(a: LoadedBundle, b: LoadedBundle, notComparable: NotComparable[]): MigrationChange[] {
-  if (oneSided(a, b, 'django/migrations.json', 'migrations', notComparable) !== 'both') return [];
-  const ma = json<MigrationsFile>(a, 'django/migrations.json')?.apps;
-  const mb = json<MigrationsFile>(b, 'django/migrations.json')?.apps;
+  if (oneSided(a, b, DJANGO.migrations, 'migrations', notComparable) !== 'both') return [];
+  const ma = json<MigrationsFile>(a, DJANGO.migrations)?.apps;
+  const mb = json<MigrationsFile>(b, DJANGO.migrations)?.apps;
   if (!ma || !mb) {
     notComparable.push({ section: 'migrations', reason: `django/migrations.json has no app list in ${!ma ? 'OLD' : 'NEW'} (see its error there)` });
     return [];
@@ -439,7 +427,7 @@ function compareFindings(a: LoadedBundle, b: LoadedBundle, notComparable: NotCom
   const fa = findingsOf(a);
   const fb = findingsOf(b);
   if (!fa || !fb) {
-    if (fa || fb) notComparable.push({ section: 'findings', reason: `no findings.json in ${fa ? 'NEW' : 'OLD'} (run \`collect-bundle analyze\` on it)` });
+    if (fa || fb) notComparable.push({ section: 'findings', reason: `no ${ROOT.findings} in ${fa ? 'NEW' : 'OLD'} (run \`collect-bundle analyze\` on it)` });
     return { new: [], resolved: [] };
   }
   const key = (f: { id: string; subject?: string | null }): string => `${f.id}\u0000${f.subject ?? ''}`;
@@ -459,12 +447,11 @@ const SEVERITIES: readonly Severity[] = ['error', 'warning', 'info'];
 // ---------------------------------------------------------------------------------------------
 // Jobs
 
-type ContainerManagerFile = { installed?: boolean; jobs?: { error?: string; countsByStatus?: Record<string, number>; total?: number } };
 
 function compareJobs(a: LoadedBundle, b: LoadedBundle, notComparable: NotComparable[]): JobCountChange[] {
-  if (oneSided(a, b, 'django/container-manager.json', 'job counts', notComparable) !== 'both') return [];
-  const ja = json<ContainerManagerFile>(a, 'django/container-manager.json')?.jobs;
-  const jb = json<ContainerManagerFile>(b, 'django/container-manager.json')?.jobs;
+  if (oneSided(a, b, DJANGO.containerManager, 'job counts', notComparable) !== 'both') return [];
+  const ja = json<ContainerManagerFile>(a, DJANGO.containerManager)?.jobs;
+  const jb = json<ContainerManagerFile>(b, DJANGO.containerManager)?.jobs;
   if (!ja && !jb) return []; // container_manager is not installed in either
   const broken = (j: ContainerManagerFile['jobs']): string | undefined => (!j ? 'no jobs section' : j.error ? j.error : !j.countsByStatus ? 'no counts by status' : undefined);
   const [wa, wb] = [broken(ja), broken(jb)];
@@ -487,7 +474,6 @@ function compareJobs(a: LoadedBundle, b: LoadedBundle, notComparable: NotCompara
 // ---------------------------------------------------------------------------------------------
 // Resources
 
-type Filesystem = { mount?: string; type?: string; readWrite?: boolean; sizeBytes?: number; usedBytes?: number; availableBytes?: number };
 
 /** Metrics shown for information only, never counted as a difference. */
 const INFORMATIONAL: ReadonlySet<ResourceChange['metric']> = new Set(['available', 'used+cache']);
@@ -497,19 +483,12 @@ const INFORMATIONAL: ReadonlySet<ResourceChange['metric']> = new Set(['available
  * skip list (overlay roots, namespaces, read-only images), memory file systems, and anything Docker
  * mounts for a container under its data root or /run/docker.
  */
-export function isPseudoMount(f: Filesystem): boolean {
+export function isPseudoMount(f: FilesystemRow): boolean {
   const type = String(f.type ?? '');
   if (f.readWrite === false || SKIP_FS_TYPES.has(type) || type === 'tmpfs' || type === 'devtmpfs' || type === 'shm') return true;
   const mount = f.mount ?? '';
   return /^\/var\/lib\/docker\/|^\/run\/docker\/|^\/var\/run\/docker\/|\/containers\/[0-9a-f]{12,}\/mounts\/|\/overlay2?\/[^/]+\/merged$/.test(mount);
 }
-type Memory = { totalBytes?: number; usedBytes?: number; availableBytes?: number; swapTotalBytes?: number; swapUsedBytes?: number };
-type Df = {
-  LayersSize?: number;
-  Containers?: { SizeRw?: number }[] | null;
-  Volumes?: { UsageData?: { Size?: number } | null }[] | null;
-  BuildCache?: { Size?: number }[] | null;
-};
 
 function compareResources(a: LoadedBundle, b: LoadedBundle, notComparable: NotComparable[]): ResourceChange[] {
   const out: ResourceChange[] = [];
@@ -522,9 +501,9 @@ function compareResources(a: LoadedBundle, b: LoadedBundle, notComparable: NotCo
   };
   const num = (v: unknown): number | null => (typeof v === 'number' && Number.isFinite(v) ? v : null);
 
-  if (oneSided(a, b, 'system/filesystems.json', 'disk', notComparable) === 'both') {
-    const mounts = (x: LoadedBundle): Map<string, Filesystem> =>
-      new Map((json<Filesystem[]>(x, 'system/filesystems.json') ?? []).filter((f) => f.mount && !isPseudoMount(f)).map((f) => [f.mount!, f]));
+  if (oneSided(a, b, SYSTEM.filesystems, 'disk', notComparable) === 'both') {
+    const mounts = (x: LoadedBundle): Map<string, FilesystemRow> =>
+      new Map((json<FilesystemRow[]>(x, SYSTEM.filesystems) ?? []).filter((f) => f.mount && !isPseudoMount(f)).map((f) => [f.mount!, f]));
     const fa = mounts(a);
     const fb = mounts(b);
     for (const mount of [...new Set([...fa.keys(), ...fb.keys()])].sort()) {
@@ -535,12 +514,12 @@ function compareResources(a: LoadedBundle, b: LoadedBundle, notComparable: NotCo
       add('disk', mount, 'available', x ? num(x.availableBytes) : null, y ? num(y.availableBytes) : null, scale);
     }
   }
-  if (oneSided(a, b, 'system/memory.json', 'memory', notComparable) === 'both') {
-    const ma = json<Memory>(a, 'system/memory.json') ?? {};
-    const mb = json<Memory>(b, 'system/memory.json') ?? {};
+  if (oneSided(a, b, SYSTEM.memory, 'memory', notComparable) === 'both') {
+    const ma = json<MemoryFile>(a, SYSTEM.memory) ?? {};
+    const mb = json<MemoryFile>(b, SYSTEM.memory) ?? {};
     const total = num(mb.totalBytes) ?? num(ma.totalBytes);
     // systeminformation's `used` includes buffers/cache, which the kernel hands back on demand.
-    const taken = (m: Memory): number | null => {
+    const taken = (m: MemoryFile): number | null => {
       const t = num(m.totalBytes);
       const av = num(m.availableBytes);
       return t !== null && av !== null ? t - av : null;
@@ -550,12 +529,12 @@ function compareResources(a: LoadedBundle, b: LoadedBundle, notComparable: NotCo
     add('memory', 'memory', 'used+cache', num(ma.usedBytes), num(mb.usedBytes), total);
     add('memory', 'swap', 'used', num(ma.swapUsedBytes), num(mb.swapUsedBytes), num(mb.swapTotalBytes) || num(ma.swapTotalBytes) || null);
   }
-  const dfEngines = (x: LoadedBundle): Set<string> => new Set([...x.texts.keys()].map((p) => /^docker\/([^/]+)\/df\.json$/.exec(p)?.[1]).filter((l): l is string => l !== undefined));
+  const dfEngines = (x: LoadedBundle): Set<string> => new Set([...x.texts.keys()].map((p) => DOCKER.engineOf(p, 'df')).filter((l): l is string => l !== undefined));
   const da = dfEngines(a);
   const db = dfEngines(b);
   for (const engine of [...da].filter((l) => db.has(l)).sort()) {
     const sizes = (x: LoadedBundle): Record<string, number> => {
-      const df = json<Df>(x, `docker/${engine}/df.json`) ?? {};
+      const df = json<DockerDfFile>(x, DOCKER.engine(engine).df) ?? {};
       const sum = (list: readonly (number | null | undefined)[]): number => list.reduce<number>((n, v) => n + (typeof v === 'number' && v > 0 ? v : 0), 0);
       return {
         images: num(df.LayersSize) ?? 0,

@@ -15,6 +15,7 @@ import { forEachEntry } from '../bundle/reader.js';
 import { CliError } from '../core/errors.js';
 import type { Finding, Manifest, Severity } from '../core/types.js';
 import { formatBytes, formatDuration } from '../core/units.js';
+import { ROOT } from '../bundle/layout.js';
 
 /** Largest file `loadBundle` keeps in memory; anything bigger is listed in `tooLarge` instead. */
 export const MAX_TEXT_BYTES = 16 * 1024 * 1024;
@@ -74,7 +75,7 @@ export async function loadBundle(file: string, options: LoadOptions = {}): Promi
     await forEachEntry(file, async (entry, content) => {
       roots.add(entry.root);
       if (entry.type !== 'file' || !entry.path) return;
-      const keep = entry.path === 'manifest.json' || want(entry.path);
+      const keep = entry.path === ROOT.manifest || want(entry.path);
       if (keep && entry.size > maxBytes) tooLarge.push(entry.path);
       const read = keep && entry.size <= maxBytes;
       if (!read && !options.hash) {
@@ -95,7 +96,7 @@ export async function loadBundle(file: string, options: LoadOptions = {}): Promi
   } catch (err) {
     throw new CliError(`${file}: not a readable .tar.gz bundle (${errorMessage(err)}); ${corruptFix(file)}`, 'E_FATAL', { cause: err });
   }
-  const manifestText = texts.get('manifest.json');
+  const manifestText = texts.get(ROOT.manifest);
   if (manifestText === undefined) {
     throw new CliError(
       `${file}: not a collect-bundle bundle (no manifest.json inside${roots.size ? ` ${[...roots].slice(0, 1).join('')}/` : ''}); pass a .tar.gz written by collect-bundle`,
@@ -137,7 +138,7 @@ async function checkFile(file: string): Promise<number> {
 
 /** findings.json parsed, or undefined when absent or not a findings document. */
 export function findingsOf(bundle: LoadedBundle): FindingsDocument | undefined {
-  const text = bundle.texts.get('findings.json');
+  const text = bundle.texts.get(ROOT.findings);
   if (text === undefined) return undefined;
   try {
     const doc = JSON.parse(text) as FindingsDocument;
@@ -222,7 +223,7 @@ const NO_FINDINGS = 'no findings.json (bundle from an older version; run `collec
 
 /** Summarises a bundle without extracting it. Throws a CliError for a missing or unreadable bundle. */
 export async function inspectBundle(file: string): Promise<InspectResult> {
-  const b = await loadBundle(file, { want: (p) => p === 'findings.json', hash: true });
+  const b = await loadBundle(file, { want: (p) => p === ROOT.findings, hash: true });
   const m = b.manifest;
   const listed = new Map<string, { bytes: number; sha256: string; truncated: boolean; originalBytes?: number }>();
   for (const c of m.collectors) for (const a of c.artifacts ?? []) listed.set(a.path, a);
@@ -245,7 +246,7 @@ export async function inspectBundle(file: string): Promise<InspectResult> {
         counts: { error: doc.counts?.error ?? 0, warning: doc.counts?.warning ?? 0, info: doc.counts?.info ?? 0 },
         items: doc.findings.map((f: Finding) => ({ severity: f.severity, id: f.id, title: f.title, ...(f.subject ? { subject: f.subject } : {}) })),
       }
-    : { present: false, note: b.texts.has('findings.json') ? 'findings.json is not a findings document (run `collect-bundle analyze BUNDLE`)' : NO_FINDINGS };
+    : { present: false, note: b.texts.has(ROOT.findings) ? 'findings.json is not a findings document (run `collect-bundle analyze BUNDLE`)' : NO_FINDINGS };
 
   const sha256 = await sha256File(file);
   const sidecarText = await readFile(`${file}.sha256`, 'utf8').catch(() => undefined);
@@ -284,7 +285,7 @@ export async function inspectBundle(file: string): Promise<InspectResult> {
         return e !== undefined && (e.bytes !== a.bytes || e.sha256 !== a.sha256);
       }).map(([p]) => p),
       missing: [...listed.keys()].filter((p) => !inArchive.has(p)),
-      unlisted: b.entries.map((e) => e.path).filter((p) => p !== 'manifest.json' && !listed.has(p)),
+      unlisted: b.entries.map((e) => e.path).filter((p) => p !== ROOT.manifest && !listed.has(p)),
     },
   };
 }
@@ -377,7 +378,7 @@ export async function writeBundleFile(file: string, path: string, out: NodeJS.Wr
     throw new CliError(`${file}: not a readable .tar.gz bundle (${errorMessage(err)}); ${corruptFix(file)}`, 'E_FATAL', { cause: err });
   }
   if (found) return found;
-  if (!paths.includes('manifest.json')) throw new CliError(`${file}: not a collect-bundle bundle (no manifest.json inside); pass a .tar.gz written by collect-bundle`, 'E_FATAL');
+  if (!paths.includes(ROOT.manifest)) throw new CliError(`${file}: not a collect-bundle bundle (no manifest.json inside); pass a .tar.gz written by collect-bundle`, 'E_FATAL');
   const near = similarPaths(entryPath(path, ''), paths);
   throw new CliError(
     `${path}: no such file in ${basename(file)}${near.length ? `; similar: ${near.join(', ')}` : ''} (list every file with: tar tzf ${file})`,

@@ -6,6 +6,7 @@
  * to show, whole items are summarised (counts per finding id) rather than a block being cut mid-way.
  */
 import type { Evidence, Finding, Manifest } from '../core/types.js';
+import { ROOT } from '../bundle/layout.js';
 
 export interface IssueInput {
   readonly manifest: Manifest;
@@ -181,7 +182,7 @@ function errorBlocks(errors: readonly Finding[]): { title: string; evidence: Evi
   for (const f of errors) {
     // The most telling evidence is what the program said: the last line quoted from a log or text file
     // (a traceback's last line), not a JSON state field such as "OOMKilled": true; else any line, else the first.
-    const said = f.evidence.filter((e) => e.excerpt.trim() && !/\.json$/.test(e.file) && e.file !== 'manifest.json');
+    const said = f.evidence.filter((e) => e.excerpt.trim() && !/\.json$/.test(e.file) && e.file !== ROOT.manifest);
     const ev = said[said.length - 1] ?? f.evidence.find((e) => e.line !== undefined) ?? f.evidence[0];
     if (!ev || !ev.excerpt.trim() || seen.has(ev.excerpt)) continue;
     seen.add(ev.excerpt);
