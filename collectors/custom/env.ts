@@ -14,7 +14,7 @@
 import { defineCollector, excluded, json } from '../../src/core/artifacts.js';
 import type { Collector } from '../../src/core/types.js';
 import { isSecretKeyName, keyWords } from '../../redaction/keys.js';
-import { segmentRegExp } from './glob.js';
+import { segmentRegExp } from '../../src/core/glob.js';
 import type { EnvCollectorSpec } from './schema.js';
 import { CUSTOM } from '../../src/bundle/layout.js';
 

@@ -22,7 +22,7 @@ import { basename, dirname, isAbsolute, join, resolve, sep } from 'node:path';
 import { defineCollector, excluded, json, problem } from '../../src/core/artifacts.js';
 import type { Artifact, Collector, Output } from '../../src/core/types.js';
 import { formatBytes } from '../../src/core/units.js';
-import { GLOBSTAR, compilePathPattern, isGlob, matchSegments, type Segment } from './glob.js';
+import { GLOBSTAR, compilePathPattern, isGlob, matchSegments, type Segment } from '../../src/core/glob.js';
 import type { FileCollectorSpec } from './schema.js';
 import { CUSTOM } from '../../src/bundle/layout.js';
 
