@@ -27,6 +27,7 @@ import {
 } from './django-evidence.js';
 import { excerpt, finding } from './finding.js';
 import { DJANGO } from '../src/bundle/layout.js';
+import { oneLine } from '../src/core/text.js';
 
 /** Most evidence lines one finding lists (the rest is counted in its summary). */
 const MAX_EVIDENCE = 20;
@@ -262,7 +263,6 @@ function shortAdvice(message: string): string {
   return m.length > 200 ? `${m.slice(0, 199)}…` : m;
 }
 
-const oneLine = (s: string): string => s.replace(/\s+/g, ' ').trim();
 /** A message as part of a sentence: one line, no final period. */
 const clause = (s: string): string => oneLine(s).replace(/\.+$/, '');
 
