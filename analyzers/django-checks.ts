@@ -251,8 +251,7 @@ export const djangoChecksAnalyzer: Analyzer = {
 
 /** A deploy message without a hint, cut to a readable length. */
 function shortAdvice(message: string): string {
-  const m = oneLine(message);
-  return m.length > 200 ? `${m.slice(0, 199)}…` : m;
+  return oneLine(message, 200);
 }
 
 /** A message as part of a sentence: one line, no final period. */

@@ -12,22 +12,8 @@ import { BUNDLE_NAME_RE } from '../bundle/name.js';
 import { CliError } from '../core/errors.js';
 import { loadBundle, type LoadedBundle } from './inspect.js';
 import { DJANGO, DOCKER, ROOT, SYSTEM } from '../bundle/layout.js';
+import { ref, type BundleDiff, type NotComparable } from './diff-model.js';
 import {
-  RESOURCE_THRESHOLDS,
-  type ContainerFacts,
-  type ContainerFieldChange,
-  type ContainerChange,
-  type VersionChange,
-  type MigrationChange,
-  type FindingRef,
-  type JobCountChange,
-  type ResourceChange,
-  type NotComparable,
-  type BundleDiff,
-  ref,
-} from './diff-model.js';
-import {
-  describeState,
   compareContainers,
   compareVersions,
   compareMigrations,
