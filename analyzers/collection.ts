@@ -2,6 +2,7 @@
 /** Findings about the collection itself: a collector that failed or timed out leaves a blind spot. */
 import type { Analyzer, Finding } from '../src/core/types.js';
 import { arr, excerpt, finding, objects } from './finding.js';
+import { ROOT } from '../src/bundle/layout.js';
 
 export const collectionAnalyzer: Analyzer = {
   name: 'collection',
@@ -23,7 +24,7 @@ export const collectionAnalyzer: Analyzer = {
           title: `Collector ${name} ${status === 'timed-out' ? 'timed out' : 'failed'}: ${excerpt(reason, 160)}`,
           summary: `The ${name} collector ${status === 'timed-out' ? 'was cut off by its time limit' : 'could not finish'}; what it would have gathered is missing or incomplete, so findings that depend on it may be missing too. ${kept} file(s) from it were kept.`,
           remedy: status === 'timed-out' ? 'Re-run with a longer `--timeout SEC` (or `--deadline`), or narrow what is collected (`--since`, `--containers`).' : 'Fix the cause named in the reason, then collect again; the reason names the fix for the common cases.',
-          evidence: [{ file: 'manifest.json', excerpt: excerpt(`${name}: ${status}: ${reason}`) }],
+          evidence: [{ file: ROOT.manifest, excerpt: excerpt(`${name}: ${status}: ${reason}`) }],
           subject: name,
         }),
       );

@@ -6,9 +6,10 @@
  * (redacted data only) and returns `undefined` or an empty list for a missing or malformed file:
  * an analyzer turns "no data" into "no finding", never into a throw.
  */
-import { folderName, type ContainerRow } from '../src/bundle/containers.js';
+import { folderName, type ContainerRow } from '../src/bundle/layout.js';
 import type { ArtifactRecord, BundleView, Evidence, Manifest } from '../src/core/types.js';
 import { excerpt, numberedLines, obj } from './finding.js';
+import { DOCKER, type ContainerFiles } from '../src/bundle/layout.js';
 
 /** Largest file read whole to number its lines (a log is cut at 10 MiB by default). */
 export const MAX_READ_BYTES = 64 * 1024 * 1024;
@@ -165,11 +166,11 @@ export async function engineLabels(view: BundleView): Promise<string[]> {
   const labels = new Set<string>();
   const endpoints = view.manifest?.docker?.endpoints;
   if (Array.isArray(endpoints)) for (const e of endpoints) if (typeof e?.label === 'string') labels.add(e.label);
-  const engines = get(await view.json('docker/engines.json').catch(() => undefined), ['engines']);
+  const engines = get(await view.json(DOCKER.engines).catch(() => undefined), ['engines']);
   if (Array.isArray(engines)) for (const e of engines) if (typeof e?.label === 'string') labels.add(e.label);
   for (const p of view.paths()) {
-    const m = /^docker\/([^/]+)\//.exec(p);
-    if (m) labels.add(m[1]!);
+    const engine = DOCKER.engineIn(p);
+    if (engine) labels.add(engine);
   }
   return [...labels];
 }
@@ -190,8 +191,8 @@ export interface ContainerEntry {
   readonly index: number;
   /** `<label>/<name>`: the finding's subject. */
   readonly subject: string;
-  /** `docker/<label>/containers/<folder>`. */
-  readonly dir: string;
+  /** Its folder `docker/<label>/containers/<folder>` and the files there. */
+  readonly files: ContainerFiles;
 }
 
 /** Most containers examined per engine (a host with thousands still gets an answer quickly). */
@@ -199,13 +200,13 @@ export const MAX_CONTAINERS = 2000;
 
 /** The rows of docker/<label>/containers.json that look like rows; [] when missing or malformed. */
 export async function containerEntries(view: BundleView, label: string): Promise<{ doc?: JsonDoc<unknown[]>; entries: ContainerEntry[] }> {
-  const doc = await readJson<unknown[]>(view, `docker/${label}/containers.json`);
+  const doc = await readJson<unknown[]>(view, DOCKER.engine(label).containers);
   if (!doc || !Array.isArray(doc.value)) return { entries: [] };
   const entries: ContainerEntry[] = [];
   for (const [index, r] of doc.value.slice(0, MAX_CONTAINERS).entries()) {
     const row = toRow(r);
     if (!row) continue;
-    entries.push({ label, row, index, subject: `${label}/${row.name}`, dir: `docker/${label}/containers/${folderName(row.name)}` });
+    entries.push({ label, row, index, subject: `${label}/${row.name}`, files: DOCKER.container(label, folderName(row.name)) });
   }
   return { doc, entries };
 }
@@ -270,7 +271,7 @@ export interface EngineEvents {
 const EVENT_ACTIONS = /"(?:Action|status)":"(?:die|oom|kill|stop|start|restart|health_status[^"]*)"/;
 
 export async function readEvents(view: BundleView, label: string, pullError: RegExp): Promise<EngineEvents | undefined> {
-  const t = await readLines(view, `docker/${label}/events.jsonl`);
+  const t = await readLines(view, DOCKER.engine(label).events);
   if (!t) return undefined;
   const byContainer = new Map<string, ContainerEvent[]>();
   const pullErrors: { line: number; text: string }[] = [];

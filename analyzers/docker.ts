@@ -24,264 +24,14 @@ import {
   type JsonDoc,
   type TextLines,
 } from './docker-data.js';
-import { excerpt, finding, obj, objects, str } from './finding.js';
-
-// ---------------------------------------------------------------------------------------------
-// Engines
-
-interface EngineCause {
-  readonly test: RegExp;
-  /** Short text for the title. */
-  readonly what: string;
-  readonly remedy: string;
-}
-
-const GENERIC_REMEDY = 'Run `docker version` with the same DOCKER_HOST (or `--docker-host`) to see the engine\'s own error, then collect again.';
-
-/** Why an engine could not be used, from the one-line reason the collector recorded (src/docker/client.ts). */
-const ENGINE_CAUSES: readonly EngineCause[] = [
-  {
-    test: /expects TLS/i,
-    what: 'the engine expects TLS',
-    remedy: 'The engine speaks TLS: pass `--tlsverify --tlscacert ca.pem --tlscert cert.pem --tlskey key.pem`, or set `DOCKER_TLS_VERIFY=1` and `DOCKER_CERT_PATH=~/.docker`. Check with `docker --tlsverify -H tcp://HOST:2376 version`.',
-  },
-  {
-    test: /ssh failed|\bssh\b.*(?:refused|denied|host key)/i,
-    what: 'ssh to the engine failed',
-    remedy:
-      '`ssh -o BatchMode=yes USER@HOST docker version` must work without a prompt: load the key into the agent (`ssh-add ~/.ssh/id_ed25519`), accept the host key once (`ssh USER@HOST true`), and make sure the remote user may use Docker (member of its docker group).',
-  },
-  {
-    test: /TLS|certificate|x509/i,
-    what: 'TLS failed',
-    remedy:
-      'Check the certificates: `docker --tlsverify --tlscacert ca.pem --tlscert cert.pem --tlskey key.pem -H tcp://HOST:2376 version`; pass the same files with `--tlscacert/--tlscert/--tlskey` or `DOCKER_CERT_PATH`; see when they expire with `openssl x509 -noout -enddate -in cert.pem`.',
-  },
-  {
-    test: /does not exist|\bENOENT\b/i,
-    what: 'the socket does not exist',
-    remedy:
-      'Is the daemon running? `sudo systemctl status docker` (start it with `sudo systemctl start docker`). If Docker listens elsewhere (rootless Docker: `unix://$XDG_RUNTIME_DIR/docker.sock`, Docker Desktop, a remote host), point collect-bundle at it with `--docker-host URL` or `DOCKER_HOST`; `docker context ls` lists the engines you have configured.',
-  },
-  {
-    test: /connection refused|ECONNREFUSED/i,
-    what: 'connection refused',
-    remedy:
-      'Nothing listens there: `sudo systemctl status docker` and `sudo journalctl -u docker --since "1 hour ago"` say why the daemon is down or where it listens; for `tcp://` check the address and port (2375 plain, 2376 TLS) and the daemon\'s `hosts` setting.',
-  },
-  {
-    test: /no answer within|hung|timed? ?out|ETIMEDOUT|sent nothing for/i,
-    what: 'the engine did not answer (hung or overloaded)',
-    remedy:
-      'Check whether `timeout 10 docker info` answers; `sudo journalctl -u docker --since "1 hour ago"` shows what the daemon is stuck on (a full disk, a hung container, storage driver errors). Restarting the daemon (`sudo systemctl restart docker`) is disruptive: it stops running containers unless live-restore is enabled; do it only in a maintenance window.',
-  },
-  {
-    test: /cannot be reached over the network|EHOSTUNREACH|ENETUNREACH|ENOTFOUND|EAI_AGAIN|ECONNRESET/i,
-    what: 'the engine cannot be reached over the network',
-    remedy: 'Check that the host resolves and the port is open from here: `getent hosts HOST`, `nc -vz HOST 2376`; check firewalls and that dockerd listens on that interface.',
-  },
-  {
-    test: /invalid|unsupported Docker host|not a URL/i,
-    what: 'the engine address is invalid',
-    remedy: 'Give a valid engine address with `--docker-host` or `DOCKER_HOST`: `unix:///var/run/docker.sock`, `tcp://HOST:2376` or `ssh://USER@HOST`; `docker context ls` lists named contexts.',
-  },
-];
-
-/** A permission problem on the Docker socket (locally, or on the remote host behind ssh). */
-const PERMISSION = /permission denied|\bEACCES\b/i;
-/** ssh's own authentication failure also says "Permission denied (publickey)": that is not the socket. */
-const SSH_AUTH = /Permission denied \((?:publickey|password|keyboard-interactive)/i;
-
-const PERMISSION_REMEDY =
-  'Let the user use Docker: `sudo usermod -aG docker $USER`, then log out and in again (or `newgrp docker`) and check with `docker version`; or run collect-bundle as a user who can (`sudo collect-bundle ...`). Do not `chmod 666` the socket: anyone who can write to it controls the host as root.';
-
-/** One engine whose collection failed, from wherever the run recorded it. */
-interface EngineFailure {
-  readonly label: string;
-  readonly url?: string;
-  readonly status: 'failed' | 'partial';
-  readonly reason: string;
-  readonly evidence: Evidence[];
-}
-
-async function engineFailures(view: BundleView): Promise<EngineFailure[]> {
-  const out = new Map<string, EngineFailure>();
-  const doc = await readJson<{ engines?: unknown }>(view, 'docker/engines.json');
-  const engines = doc && Array.isArray(doc.value?.engines) ? (doc.value.engines as Record<string, unknown>[]) : [];
-  for (const [i, e] of engines.entries()) {
-    if (typeof e?.['label'] !== 'string' || (e['status'] !== 'failed' && e['status'] !== 'partial')) continue;
-    const reason = typeof e['reason'] === 'string' ? e['reason'] : 'no reason recorded';
-    out.set(e['label'], {
-      label: e['label'],
-      ...(typeof e['url'] === 'string' ? { url: e['url'] } : {}),
-      status: e['status'],
-      reason,
-      evidence: [doc!.evidence(['engines', i, 'reason'], `engine ${e['label']}: ${reason}`)],
-    });
-  }
-  // The manifest says it too (and is all there is when the collector stopped before engines.json).
-  const collectors = Array.isArray(view.manifest?.collectors) ? view.manifest.collectors : [];
-  const rec = collectors.find((c) => c?.name === 'docker');
-  if (!rec) return [...out.values()];
-  const endpoints = Array.isArray(view.manifest.docker?.endpoints) ? view.manifest.docker.endpoints : [];
-  for (const p of objects(rec.problems)) {
-    const item = str(p['item']);
-    const m = item === undefined ? null : /^engine (.+)$/.exec(item);
-    const reason = str(p['reason']);
-    if (!m || reason === undefined) continue;
-    const ev = { file: 'manifest.json', excerpt: excerpt(`docker: problem: ${item}: ${reason}`) };
-    const known = out.get(m[1]!);
-    if (known) known.evidence.push(ev);
-    else out.set(m[1]!, { label: m[1]!, status: /^not collected/.test(reason) ? 'failed' : 'partial', reason: reason.replace(/^(?:not|partly) collected: /, ''), evidence: [ev] });
-  }
-  // The reason as text, whatever JSON type the manifest holds it as.
-  const recReason = rec.reason === undefined || rec.reason === null || (rec.reason as unknown) === '' ? undefined : excerpt(rec.reason);
-  if (rec.status === 'failed' && recReason && out.size === 0) {
-    const label = endpoints.length === 1 && typeof endpoints[0]?.label === 'string' ? endpoints[0].label : 'docker';
-    out.set(label, { label, status: 'failed', reason: recReason, evidence: [{ file: 'manifest.json', excerpt: excerpt(`docker: failed: ${recReason}`) }] });
-  } else if (rec.status === 'failed' && recReason && out.size === 1) {
-    const only = [...out.values()][0]!;
-    if (!only.evidence.some((e) => e.file === 'manifest.json')) only.evidence.push({ file: 'manifest.json', excerpt: excerpt(`docker: failed: ${recReason}`) });
-  }
-  for (const f of out.values()) {
-    if (f.url) continue;
-    const e = endpoints.find((x) => x?.label === f.label);
-    if (typeof e?.url === 'string') out.set(f.label, { ...f, url: e.url });
-  }
-  return [...out.values()];
-}
-
-export const dockerEngineAnalyzer: Analyzer = {
-  name: 'docker-engines',
-  description: 'Docker engines that could not be reached, or refused us permission',
-  findingIds: ['docker-unreachable', 'docker-permission-denied'],
-  async analyze(view): Promise<Finding[]> {
-    const findings: Finding[] = [];
-    for (const f of await engineFailures(view)) {
-      const where = `Docker engine ${f.label}${f.url ? ` (${f.url})` : ''}`;
-      const how = f.status === 'partial' ? 'stopped answering during collection' : 'could not be reached';
-      if (PERMISSION.test(f.reason) && !SSH_AUTH.test(f.reason)) {
-        findings.push(
-          finding({
-            id: 'docker-permission-denied',
-            severity: 'error',
-            title: `${where}: permission denied on the Docker socket`,
-            summary: `The socket exists but the user collect-bundle ran as may not use it, so nothing was collected from this engine${f.status === 'partial' ? ' after that point' : ''}. ${excerpt(f.reason, 240)}`,
-            remedy: PERMISSION_REMEDY,
-            evidence: f.evidence,
-            subject: f.label,
-          }),
-        );
-        continue;
-      }
-      const cause = ENGINE_CAUSES.find((c) => c.test.test(f.reason));
-      findings.push(
-        finding({
-          id: 'docker-unreachable',
-          severity: 'error',
-          title: `${where} ${how}: ${cause?.what ?? excerpt(f.reason, 120)}`,
-          summary: `${f.status === 'partial' ? 'Part of this engine was collected before it stopped answering; the rest is missing.' : 'Nothing was collected from this engine: no containers, logs or events.'} ${excerpt(f.reason, 240)}`,
-          remedy: cause?.remedy ?? GENERIC_REMEDY,
-          evidence: f.evidence,
-          subject: f.label,
-        }),
-      );
-    }
-    return findings;
-  },
-};
+import { excerpt, finding, obj, objects } from './finding.js';
+import { DOCKER, ROOT } from '../src/bundle/layout.js';
+import { exitCodeMeaning, exitRemedy, PULL_ERROR, pullImage, pullRemedy } from './docker-exits.js';
+export { exitCodeMeaning } from './docker-exits.js';
+export { dockerEngineAnalyzer } from './docker-engines.js';
 
 // ---------------------------------------------------------------------------------------------
 // Containers
-
-/** What an exit code means, as a reader needs it. */
-export function exitCodeMeaning(code: number): string {
-  switch (code) {
-    case 1:
-      return 'application error: the program itself failed (see its log)';
-    case 2:
-      return 'misuse of a shell builtin or a command-line usage error (Python argparse exits 2; often with a traceback)';
-    case 125:
-      return 'docker run itself failed: the container did not start (bad option, image or daemon error)';
-    case 126:
-      return 'the command cannot be executed (not executable, or permission denied)';
-    case 127:
-      return 'command not found (the entrypoint/command is not in the image or not on its PATH)';
-    case 130:
-      return 'stopped by SIGINT (Ctrl-C)';
-    case 134:
-      return 'aborted (SIGABRT): an assertion or a fatal runtime error';
-    case 137:
-      return 'killed by SIGKILL: the OOM killer, `docker kill`, or `docker stop` whose grace period ran out';
-    case 139:
-      return 'segmentation fault (SIGSEGV): a crash in native code';
-    case 143:
-      return 'stopped by SIGTERM (`docker stop` or the orchestrator asked it to stop)';
-    default:
-      return code > 128 && code < 160 ? `killed by signal ${code - 128}` : 'application-specific (see the program\'s documentation and its log)';
-  }
-}
-
-function exitRemedy(code: number, name: string): string {
-  const logs = `Read the full log: \`docker logs --tail 200 ${name}\`; \`docker inspect --format '{{json .State}}' ${name}\` shows the exit state.`;
-  switch (code) {
-    case 2:
-      return `${logs} Exit 2 usually means the command line is wrong: compare the container's command (\`docker inspect --format '{{json .Config.Cmd}}' ${name}\`) with what the program accepts, or fix the exception in the traceback.`;
-    case 125:
-      return `The engine could not run the container: the error is in the output of the \`docker run\` that started it. Check the image name and the run options. ${logs}`;
-    case 126:
-      return `The command exists but cannot be run: make it executable in the image (\`RUN chmod +x ...\`) and check its first line (#!). ${logs}`;
-    case 127:
-      return `The command is not in the image: check the entrypoint/command and that the image contains it (\`docker run --rm --entrypoint sh IMAGE -c 'command -v PROGRAM'\`). ${logs}`;
-    case 137:
-      return `Not marked OOM-killed, so it was most likely \`docker kill\` or a stop that outlived its grace period: lengthen it (\`docker stop -t 30\`, compose \`stop_grace_period\`) and handle SIGTERM in the program. ${logs}`;
-    case 139:
-      return `A native crash: check native extensions and the base image's libraries (architecture, libc); run it again with core dumps enabled. ${logs}`;
-    case 130:
-    case 143:
-      return `It was asked to stop; if nobody did, find who did in \`docker events --since 24h --filter container=${name}\` (the orchestrator, a deploy, the OOM handling of a supervisor). ${logs}`;
-    default:
-      return `${logs} Fix the error in the last lines of the log, then start it again.`;
-  }
-}
-
-/** Text that says an image could not be pulled or found. */
-export const PULL_ERROR =
-  /pull access denied|manifest unknown|manifest for \S+ not found|repository does not exist|No such image|Unable to find image|error pulling image|failed to (?:resolve reference|pull(?: and unpack)? image)|toomanyrequests|unauthorized: (?:authentication required|incorrect username or password)|Error response from daemon: Get "?https?:\/\/[^\s"]+\/v2\/?"?:/i;
-
-function pullImage(text: string): string | undefined {
-  for (const re of [/Unable to find image '([^']+)'/, /pull access denied for ([^\s,]+)/, /manifest for (\S+) not found/, /No such image: ([^\s,]+)/, /failed to resolve reference "([^"]+)"/, /Error pulling image:? ?"?([^\s"]+)/i]) {
-    const m = re.exec(text);
-    if (m) return m[1]!.replace(/[.,;:]$/, '');
-  }
-  return undefined;
-}
-
-function pullRemedy(text: string, image: string | undefined): { cause: string; remedy: string } {
-  const img = image ?? 'IMAGE';
-  if (/pull access denied|unauthorized|authentication required|denied: requested access/i.test(text)) {
-    return {
-      cause: 'access denied (private image, or a misspelled name)',
-      remedy: `Check the name for typos (a missing image also answers "pull access denied"); for a private registry log in first: \`docker login REGISTRY\`, then \`docker pull ${img}\`.`,
-    };
-  }
-  if (/toomanyrequests|rate limit/i.test(text)) {
-    return { cause: 'registry rate limit', remedy: `Log in (\`docker login\`) to get a higher pull limit, or use a registry mirror (\`registry-mirrors\` in /etc/docker/daemon.json); then \`docker pull ${img}\`.` };
-  }
-  if (/dial tcp|no such host|i\/o timeout|connection refused|TLS handshake timeout|x509|proxyconnect|network is unreachable|Client\.Timeout/i.test(text)) {
-    return {
-      cause: 'the registry cannot be reached',
-      remedy: `The engine cannot reach the registry: check DNS and the proxy from the engine's host (\`curl -sI https://registry-1.docker.io/v2/\` answers 401 when it is reachable); the daemon's proxy is set in a systemd drop-in or \`proxies\` in /etc/docker/daemon.json. For an offline host load the image instead: \`docker save ${img} | ssh HOST docker load\`.`,
-    };
-  }
-  if (/manifest unknown|manifest for .* not found|not found|No such image|repository does not exist/i.test(text)) {
-    return {
-      cause: 'the image or tag does not exist',
-      remedy: `Check the image name and tag (\`docker images\` for local images; the registry's tag list, or \`docker manifest inspect ${img}\`); build or load the image first if it is local-only.`,
-    };
-  }
-  return { cause: 'the pull failed', remedy: `Run \`docker pull ${img}\` on the engine's host to see the registry's error, fix it (name, login, network) and start again.` };
-}
 
 /** Logs read per engine at most (each is read whole to number its lines). */
 export const MAX_LOGS_PER_ENGINE = 50;
@@ -305,12 +55,12 @@ interface EngineCtx {
 }
 
 async function inspectOf(ctx: EngineCtx, c: ContainerEntry): Promise<JsonDoc<Record<string, unknown>> | undefined> {
-  const doc = await readJson<Record<string, unknown>>(ctx.view, `${c.dir}/inspect.json`);
+  const doc = await readJson<Record<string, unknown>>(ctx.view, c.files.inspect);
   return doc && typeof doc.value === 'object' && doc.value !== null ? doc : undefined;
 }
 
 async function logOf(ctx: EngineCtx, c: ContainerEntry): Promise<TextLines | undefined> {
-  const path = `${c.dir}/logs.txt`;
+  const path = c.files.logs;
   if (!ctx.view.has(path) || ctx.logsRead >= MAX_LOGS_PER_ENGINE) return undefined;
   ctx.logsRead++;
   const log = await readLines(ctx.view, path);
@@ -383,7 +133,7 @@ async function oomFinding(ctx: EngineCtx, c: ContainerEntry): Promise<Finding> {
   const oomEvents = events(ctx, c.row.name, /^oom$/);
   const log = await logOf(ctx, c);
   const tail = log ? log.lines.slice(-5).map((l) => lineEvidence(log, l)) : [];
-  const stats = ctx.view.has(`${c.dir}/stats.json`) ? await readJson(ctx.view, `${c.dir}/stats.json`) : undefined;
+  const stats = ctx.view.has(c.files.stats) ? await readJson(ctx.view, c.files.stats) : undefined;
   const evidence: Evidence[] = [
     ...(c.row.oomKilled ? stateEvidence(ctx, c, inspect, ['State', 'OOMKilled'], 'oomKilled') : stateEvidence(ctx, c, inspect, ['State', 'ExitCode'], 'exitCode')),
     ...(inspect && limit ? [inspect.evidence(['HostConfig', 'Memory'])] : []),
@@ -526,7 +276,7 @@ function pullCommandFailures(view: BundleView): Finding[] {
       const image = pullImage(text);
       out.push(
         pullFinding(image ?? `${c.name}: ${excerpt(argv, 80)}`, `${c.name} ran \`${excerpt(argv, 80)}\``, lines.join('\n') || text, [
-          { file: 'manifest.json', excerpt: excerpt(`${c.name}: ${argv}: exit ${cmd.exitCode ?? 'none'}: ${lines.join(' | ') || text}`) },
+          { file: ROOT.manifest, excerpt: excerpt(`${c.name}: ${argv}: exit ${cmd.exitCode ?? 'none'}: ${lines.join(' | ') || text}`) },
         ]),
       );
     }
@@ -577,7 +327,7 @@ export const dockerContainerAnalyzer: Analyzer = {
           // Only crashes count here too: an hourly `--rm` job that exits 0 dies every hour by design.
           const dies = crashes(list);
           if (dies.length < LOOP_DIES) continue;
-          const c: ContainerEntry = { label, index: -1, subject: `${label}/${name}`, dir: `docker/${label}/containers/-`, row: ghostRow(name) };
+          const c: ContainerEntry = { label, index: -1, subject: `${label}/${name}`, files: DOCKER.container(label, '-'), row: ghostRow(name) };
           findings.push(await loopFinding({ view, label, ...(ev ? { events: ev } : {}), logsRead: MAX_LOGS_PER_ENGINE }, c, dies));
         }
         for (const l of ev.pullErrors) addPull(pullFinding(pullImage(l.text) ?? `${label}/events`, `engine ${label}`, l.text, [eventEvidence(ev, l)]));

@@ -12,6 +12,7 @@
  */
 import type { AnalyzeOptions, Analyzer, BundleView, Finding, Severity } from '../src/core/types.js';
 import { excerpt, finding } from './finding.js';
+import { ENV_FILES } from '../src/bundle/layout.js';
 
 /** One problem on one line of an env file. */
 export interface EnvIssue {
@@ -328,7 +329,7 @@ export function envFileFinding(path: string, text: string, issues: readonly EnvI
 async function envFiles(view: BundleView, options: AnalyzeOptions): Promise<{ path: string; text: string }[]> {
   if (options.envFiles) return [...options.envFiles];
   const out: { path: string; text: string }[] = [];
-  for (const p of view.paths().filter((p) => p.startsWith('env-files/'))) {
+  for (const p of view.paths().filter((p) => p.startsWith(ENV_FILES.dir))) {
     const text = await view.text(p).catch(() => undefined);
     if (text !== undefined) out.push({ path: p, text });
   }

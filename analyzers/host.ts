@@ -9,6 +9,7 @@ import type { AnalyzeOptions, Analyzer, BundleView, Evidence, Finding } from '..
 import { formatBytes } from '../src/core/units.js';
 import { MAX_CONTAINERS, engineLabels, engineUrl, get, readJson, type JsonDoc } from './docker-data.js';
 import { finding, num } from './finding.js';
+import { DOCKER, SYSTEM } from '../src/bundle/layout.js';
 
 const GiB = 1024 ** 3;
 export const DEFAULT_DISK_USED_WARN = 0.9;
@@ -93,7 +94,7 @@ function isLocal(url: string | undefined): boolean {
 async function diskFindings(view: BundleView, options: AnalyzeOptions): Promise<Finding[]> {
   const warn = typeof options.diskUsedWarn === 'number' && options.diskUsedWarn > 0 ? options.diskUsedWarn : DEFAULT_DISK_USED_WARN;
   const errorAt = Math.max(DISK_USED_ERROR, warn);
-  const doc = await readJson(view, 'system/filesystems.json');
+  const doc = await readJson(view, SYSTEM.filesystems);
   const fss = filesystems(doc);
   if (!doc || fss.length === 0) return [];
 
@@ -101,12 +102,12 @@ async function diskFindings(view: BundleView, options: AnalyzeOptions): Promise<
   const roots = new Map<string, { label: string; root: string; evidence: Evidence; reclaim: { total: number; parts: string[] } }[]>();
   for (const label of await engineLabels(view)) {
     if (!isLocal(engineUrl(view, label))) continue;
-    const info = await readJson(view, `docker/${label}/info.json`);
+    const info = await readJson(view, DOCKER.engine(label).info);
     const root = get(info?.value, ['DockerRootDir']);
     if (!info || typeof root !== 'string' || !root.startsWith('/')) continue;
     const fs = mountOf(root, fss);
     if (!fs) continue;
-    const df = await readJson(view, `docker/${label}/df.json`);
+    const df = await readJson(view, DOCKER.engine(label).df);
     const list = roots.get(diskKey(fs)) ?? [];
     list.push({ label, root, evidence: info.evidence(['DockerRootDir']), reclaim: reclaimable(df?.value) });
     roots.set(diskKey(fs), list);
@@ -145,7 +146,7 @@ async function diskFindings(view: BundleView, options: AnalyzeOptions): Promise<
 }
 
 async function hostMemoryFinding(view: BundleView, options: AnalyzeOptions): Promise<Finding[]> {
-  const doc = await readJson<Record<string, unknown>>(view, 'system/memory.json');
+  const doc = await readJson<Record<string, unknown>>(view, SYSTEM.memory);
   if (!doc || typeof doc.value !== 'object' || doc.value === null) return [];
   const m = doc.value;
   const total = num(m['totalBytes']);
@@ -179,14 +180,14 @@ async function containerMemoryFindings(view: BundleView, options: AnalyzeOptions
   const findings: Finding[] = [];
   let examined = 0;
   for (const p of view.paths()) {
-    const m = /^docker\/([^/]+)\/containers\/([^/]+)\/stats\.json$/.exec(p);
+    const m = DOCKER.containerOf(p, 'stats');
     if (!m) continue;
     if (++examined > MAX_CONTAINERS) break;
     const doc = await readJson(view, p);
     const usage = num(get(doc?.value, ['summary', 'memory', 'usageBytes']));
     const limit = num(get(doc?.value, ['summary', 'memory', 'limitBytes']));
     if (!doc || usage === undefined || !limit || usage / limit <= warn) continue;
-    const [, label, name] = m as unknown as [string, string, string];
+    const { engine: label, folder: name } = m;
     findings.push(
       finding({
         id: 'memory-pressure',

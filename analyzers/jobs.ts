@@ -25,6 +25,7 @@ import {
   type LoadedJson,
 } from './django-evidence.js';
 import { finding } from './finding.js';
+import { DJANGO, DOCKER } from '../src/bundle/layout.js';
 
 /** A job pending longer than this is stuck, unless AnalyzeOptions.pendingThresholdMs says otherwise. */
 export const DEFAULT_PENDING_THRESHOLD_MS = 15 * 60_000;
@@ -87,7 +88,7 @@ function hostRange(cm: LoadedJson, host: Record<string, unknown>, from: number):
 }
 
 async function containerManager(view: BundleView): Promise<{ cm: LoadedJson; doc: Record<string, unknown> } | undefined> {
-  const cm = await loadJson(view, 'django/container-manager.json');
+  const cm = await loadJson(view, DJANGO.containerManager);
   const doc = obj(cm?.value);
   if (!cm || !doc || doc['installed'] !== true) return undefined;
   return { cm, doc };
@@ -200,7 +201,7 @@ export const executorHostsAnalyzer: Analyzer = {
     const { cm, doc } = loaded;
     const { rows, activeField, typeField } = hostRows(doc);
     if (!rows.length) return [];
-    const enginesFile = await loadJson(view, 'docker/engines.json');
+    const enginesFile = await loadJson(view, DOCKER.engines);
     const engines = arr(obj(enginesFile?.value)?.['engines'])
       .map((e) => obj(e))
       .filter((e): e is Record<string, unknown> => !!e && typeof e['url'] === 'string');

@@ -16,6 +16,7 @@ import { durationText, nonEmpty, timerMs, wholeAtLeast } from '../src/core/valid
 import { findProgram, gcloudJson, resolveTarget, type GcloudResult } from './cloudrun/gcloud.js';
 import { asList, createdAt, declareEnvSecrets, executionState, isObject, jobSummary, nameOf, newestFirst, serviceSummary, type Json } from './cloudrun/shapes.js';
 import { folderName } from './docker-containers.js';
+import { CLOUDRUN, CLOUDRUN_FILES, FOLDER } from '../src/bundle/layout.js';
 
 export { explainGcloudFailure, findProgram } from './cloudrun/gcloud.js';
 export { executionState } from './cloudrun/shapes.js';
@@ -59,13 +60,13 @@ export default defineCollector({
 
     const services = await call(['run', 'services', 'list', ...scope]);
     const jobs = await call(['run', 'jobs', 'list', ...scope]);
-    for (const [what, r] of [['services.json', services], ['jobs.json', jobs]] as const) {
+    for (const [what, r] of [[CLOUDRUN_FILES.services, services], [CLOUDRUN_FILES.jobs, jobs]] as const) {
       if (r.ok) {
         declareEnvSecrets(ctx, r.value);
         yield json(what, r.value);
       } else {
         failures.push(r.reason);
-        yield problem(`cloudrun/${what}`, r.reason);
+        yield problem(`${FOLDER.cloudrun}/${what}`, r.reason);
       }
     }
     if (!services.ok && !jobs.ok) {
@@ -85,13 +86,13 @@ export default defineCollector({
       if (described.ok) {
         declareEnvSecrets(ctx, described.value);
         doc = isObject(described.value) ? described.value : s;
-        yield json(`services/${file}.json`, described.value);
-      } else yield problem(`cloudrun/services/${file}.json`, described.reason);
+        yield json(CLOUDRUN_FILES.service(file), described.value);
+      } else yield problem(CLOUDRUN.service(file), described.reason);
       const revisions = await call(['run', 'revisions', 'list', '--service', name, `--limit=${o.limit}`, '--sort-by=~metadata.creationTimestamp', ...scope]);
       if (revisions.ok) {
         declareEnvSecrets(ctx, revisions.value);
-        yield json(`revisions/${file}.json`, revisions.value);
-      } else yield problem(`cloudrun/revisions/${file}.json`, revisions.reason);
+        yield json(CLOUDRUN_FILES.revisions(file), revisions.value);
+      } else yield problem(CLOUDRUN.revisions(file), revisions.reason);
       serviceSummaries.push(serviceSummary(doc, revisions.ok ? asList(revisions.value) : []));
     }
 
@@ -106,8 +107,8 @@ export default defineCollector({
       if (executions.ok) {
         declareEnvSecrets(ctx, executions.value);
         list = newestFirst(asList(executions.value));
-        yield json(`executions/${file}.json`, executions.value);
-      } else yield problem(`cloudrun/executions/${file}.json`, executions.reason);
+        yield json(CLOUDRUN_FILES.executions(file), executions.value);
+      } else yield problem(CLOUDRUN.executions(file), executions.reason);
       for (const e of list) {
         const ename = nameOf(e);
         if (ename && executionState(e) === 'failed') failed.push({ job: name, execution: ename, created: createdAt(e) ?? '' });
@@ -127,21 +128,21 @@ export default defineCollector({
       ].join(' AND ');
       // `logging read` has no --region: the location is part of the filter.
       const r = await call(['logging', 'read', filter, '--project', project.value, `--limit=${o.logLimit}`, `--freshness=${o.logFreshness}`, '--format=json']);
-      const path = `logs/${folderName(f.execution)}.jsonl`;
+      const path = CLOUDRUN_FILES.logs(folderName(f.execution));
       if (r.ok) {
         const entries = asList(r.value);
         yield text(path, entries.map((e) => `${JSON.stringify(e)}\n`).join(''));
-        logsRead.push({ job: f.job, execution: f.execution, entries: entries.length, file: `cloudrun/${path}` });
+        logsRead.push({ job: f.job, execution: f.execution, entries: entries.length, file: `${FOLDER.cloudrun}/${path}` });
       } else {
         failures.push(r.reason);
-        yield problem(`cloudrun/${path}`, r.reason);
+        yield problem(`${FOLDER.cloudrun}/${path}`, r.reason);
       }
     }
     if (failed.length > o.failedExecutionLogs) {
-      yield problem('cloudrun/logs', `${failed.length} failed executions; log entries were read for the newest ${o.failedExecutionLogs} only`);
+      yield problem(CLOUDRUN.logsDir, `${failed.length} failed executions; log entries were read for the newest ${o.failedExecutionLogs} only`);
     }
 
-    yield json('summary.json', {
+    yield json(CLOUDRUN_FILES.summary, {
       project: project.value,
       projectFrom: project.from,
       region: region.value,

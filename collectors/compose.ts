@@ -20,6 +20,7 @@ import { nonEmpty, path } from '../src/core/validators.js';
 import type { CollectContext, ContainerInspect, ContainerSummary, Output } from '../src/core/types.js';
 import { file } from './declare.js';
 import { containerName, folderName, knownSecrets } from './docker-containers.js';
+import { COMPOSE_FILES } from '../src/bundle/layout.js';
 
 /** The compose collector's options. */
 export const composeOptions = defineOptions({
@@ -180,7 +181,7 @@ export default defineCollector({
       for (let i = 2; used.has(name); i++) name = `${folderName(basename(path))}-${i}`;
       used.add(name);
       // Stored from the file itself (regular files only, tail kept), as the custom `file` collectors store theirs.
-      yield file(`files/${name}`, path);
+      yield file(COMPOSE_FILES.file(name), path);
     }
     if (docs.length === 0) throw new Error(`none of the compose files could be read: ${found.files.join(', ')}`);
     const parsed = parseFiles(docs);
@@ -199,7 +200,7 @@ export default defineCollector({
             ? [parsed.name, 'name: in the compose file']
             : [normalizeProjectName(basename(found.dir)), 'directory name'];
 
-    yield json('project.json', { project, projectFrom: from, directory: found.dir, files: found.files, services: parsed.services });
+    yield json(COMPOSE_FILES.project, { project, projectFrom: from, directory: found.dir, files: found.files, services: parsed.services });
     yield* containersOnEngines(ctx, project, parsed.services);
   },
 });
@@ -226,7 +227,7 @@ async function* containersOnEngines(ctx: CollectContext<ComposeOptions>, project
       }
       rows.sort((a, b) => a.name.localeCompare(b.name));
       const withContainer = new Set(rows.map((r) => r.service).filter((s): s is string => s !== null));
-      yield json(`${endpoint.label}/containers.json`, {
+      yield json(COMPOSE_FILES.containers(endpoint.label), {
         project,
         engine: endpoint.label,
         containers: rows,

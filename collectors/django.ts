@@ -27,6 +27,7 @@ import {
 } from './django/documents.js';
 import { chooseInterpreter, findProject, interpreterCandidates, noDjangoMessage, probeInterpreter, probeOthers } from './django/interpreter.js';
 import { SECRETS_PROBE, STATE_PROBE, STATE_PROBE_BOOTSTRAP, STATE_PROBE_ENV, extractJson } from './django/probes.js';
+import { DJANGO, DJANGO_FILES, FOLDER } from '../src/bundle/layout.js';
 
 export { commandPlans, type CommandPlan, type DatabaseEntry, type DjangoState, type SectionError } from './django/documents.js';
 
@@ -102,7 +103,7 @@ export default defineCollector({
     const base: ExecOptions = { cwd: project.dir, env, timeoutMs: o.commandTimeoutMs, recordStderr: true };
     const probed = await probeInterpreter(ctx.deps.exec, choice.command, base);
     if (!probed.ok) {
-      yield json('interpreter.json', { ...interpreterDoc(project, choice), error: probed.error });
+      yield json(DJANGO_FILES.interpreter, { ...interpreterDoc(project, choice), error: probed.error });
       throw new Error(probed.error);
     }
     const info = probed.info;
@@ -110,12 +111,12 @@ export default defineCollector({
     if (!info.django) {
       const paths = await interpreterCandidates({ env: ctx.deps.env, projectDir: project.dir, exclude: [choice.command[0]!, info.executable] });
       const others = await probeOthers(ctx.deps.exec, paths, { cwd: project.dir, env });
-      yield json('interpreter.json', interpreterDoc(project, choice, info, others));
+      yield json(DJANGO_FILES.interpreter, interpreterDoc(project, choice, info, others));
       throw new Error(noDjangoMessage(choice, info, others));
     }
     const djangoVersion = info.django.version;
     yield fact('django', djangoVersion);
-    yield json('interpreter.json', interpreterDoc(project, choice, info));
+    yield json(DJANGO_FILES.interpreter, interpreterDoc(project, choice, info));
 
     // One probe process for the structured state; its code travels in the environment (see probes.ts).
     const [file, ...prefix] = choice.command as [string, ...string[]];
@@ -126,7 +127,7 @@ export default defineCollector({
     });
     const state = extractJson<DjangoState>(stateRun.stdout);
     const settingsModule = state?.settingsModule ?? env['DJANGO_SETTINGS_MODULE'] ?? null;
-    yield json('versions.json', {
+    yield json(DJANGO_FILES.versions, {
       django: info.django,
       python: { version: info.version, executable: info.executable, implementation: info.implementation, virtualEnv: info.virtualEnv, prefix: info.prefix },
       settingsModule,
@@ -137,15 +138,15 @@ export default defineCollector({
 
     if (!state) {
       const detail = stateRun.timedOut ? `timed out after ${seconds(o.commandTimeoutMs)}` : (stateRun.error ?? lastLine(stateRun.stderr) ?? `exit code ${stateRun.exitCode}, no output`);
-      yield text('probe-output.txt', outputOf(stateRun, o.commandTimeoutMs));
-      yield problem('django/probe', `the read-only Django probe gave no result (${detail}); its output is in django/probe-output.txt`);
+      yield text(DJANGO_FILES.probeOutput, outputOf(stateRun, o.commandTimeoutMs));
+      yield problem(`${FOLDER.django}/probe`, `the read-only Django probe gave no result (${detail}); its output is in ${DJANGO.probeOutput}`);
     } else if (state.settingsError) {
       const e = state.settingsError;
       yield text(
-        'settings-error.txt',
+        DJANGO_FILES.settingsError,
         `The settings module ${settingsModule ?? '(unknown)'} failed to load, so no Django command could run.\n\n${e.traceback}\n`,
       );
-      yield problem('django/settings', `settings module ${settingsModule ?? '(unknown)'} failed to load: ${e.error} (traceback in django/settings-error.txt; the other Django commands were not run)`);
+      yield problem(`${FOLDER.django}/settings`, `settings module ${settingsModule ?? '(unknown)'} failed to load: ${e.error} (traceback in ${DJANGO.settingsError}; the other Django commands were not run)`);
       return;
     } else {
       yield* stateFacts(state);
@@ -162,16 +163,16 @@ export default defineCollector({
     const results = new Map<string, CommandResult>();
     for (const [i, plan] of plans.entries()) {
       if (plan.skip) {
-        yield problem(`django/${plan.path}`, `not collected: ${plan.skip}`);
+        yield problem(`${FOLDER.django}/${plan.path}`, `not collected: ${plan.skip}`);
         continue;
       }
       const r = await running[i]!;
       results.set(plan.path, r);
       yield text(plan.path, outputOf(r, o.commandTimeoutMs));
-      if (r.timedOut) yield problem(`django/${plan.path}`, `manage.py ${plan.args.join(' ')} timed out after ${seconds(o.commandTimeoutMs)} and was killed; what it printed is kept`);
-      else if (r.error) yield problem(`django/${plan.path}`, `manage.py ${plan.args.join(' ')}: ${r.error}`);
+      if (r.timedOut) yield problem(`${FOLDER.django}/${plan.path}`, `manage.py ${plan.args.join(' ')} timed out after ${seconds(o.commandTimeoutMs)} and was killed; what it printed is kept`);
+      else if (r.error) yield problem(`${FOLDER.django}/${plan.path}`, `manage.py ${plan.args.join(' ')}: ${r.error}`);
     }
-    yield json('migrations.json', migrationsDoc(state, results, plans));
+    yield json(DJANGO_FILES.migrations, migrationsDoc(state, results, plans));
   },
 });
 

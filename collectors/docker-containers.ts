@@ -12,7 +12,8 @@ import type { ContainerInspect, ContainerSummary } from '../src/core/types.js';
 import { defaultsOf, defineOptions, option, splitList, type OptionValues } from '../src/core/options.js';
 import { formatDuration, parseSince, parseSize } from '../src/core/units.js';
 import { bool, got, names, since, size, wholeAtLeast } from '../src/core/validators.js';
-import { folderName, type ContainerRow } from '../src/bundle/containers.js';
+import { segmentRegExp } from '../src/core/glob.js';
+import { folderName, type ContainerRow } from '../src/bundle/layout.js';
 
 export { folderName, type ContainerRow };
 
@@ -141,24 +142,12 @@ export function parsePatterns(values: readonly string[]): ContainerPattern[] {
   });
 }
 
-/** `*` any run, `?` one character, `[abc]` a class; everything else literal; whole-name match. */
+/**
+ * A `--containers` name pattern as a whole-name RegExp: `*` any run, `?` one character, `[abc]`/`[!abc]`
+ * a class, `{a,b}` alternatives (src/core/glob.ts, the same matcher as the file collector's paths).
+ */
 export function globToRegExp(glob: string): RegExp {
-  let re = '';
-  for (let i = 0; i < glob.length; i++) {
-    const ch = glob[i]!;
-    if (ch === '*') re += '.*';
-    else if (ch === '?') re += '.';
-    else if (ch === '[') {
-      const close = glob.indexOf(']', i + 1);
-      if (close === -1) re += '\\[';
-      else {
-        const body = glob.slice(i + 1, close).replace(/\\/g, '\\\\');
-        re += `[${body.startsWith('!') ? `^${body.slice(1)}` : body}]`;
-        i = close;
-      }
-    } else re += ch.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-  }
-  return new RegExp(`^${re}$`);
+  return segmentRegExp(glob);
 }
 
 /** True when a container matches any pattern (or there are none). */

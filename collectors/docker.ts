@@ -20,22 +20,11 @@ import { filterEvents } from '../src/docker/logs.js';
 import type { Artifact, CollectContext, ContainerInspect, ContainerSummary, DockerClient, Output } from '../src/core/types.js';
 import { parseSince } from '../src/core/units.js';
 import { containerOutputs, describeEndpoint, goneOr, imageRow, isRunning, itemName, maxBytes, redactDfCommands, statsPool, type Plan } from './docker/outputs.js';
+import { CONTAINER_FILE, DOCKER_FILES, type EngineOutcome, type EnginesFile } from '../src/bundle/layout.js';
 
 export type { ContainerRow } from './docker-containers.js';
+export type { EngineOutcome };
 export { DOCKER_DEFAULTS, type DockerOptions };
-
-/** What docker/engines.json says about one engine. */
-export interface EngineOutcome {
-  readonly label: string;
-  readonly url: string;
-  readonly source: string;
-  status: 'ok' | 'partial' | 'failed';
-  reason?: string;
-  serverVersion?: string;
-  apiVersion?: string;
-  containers: { listed: number; selected: number; collected: number; excluded: number };
-  durationMs: number;
-}
 
 export default defineCollector({
   name: 'docker',
@@ -68,7 +57,7 @@ export default defineCollector({
     } finally {
       for (const c of clients) c.close();
     }
-    yield json('engines.json', { options: { ...plan.options, sinceTime: plan.since.toISOString(), ...(plan.options.until ? { untilTime: plan.now.toISOString() } : {}) }, engines: outcomes });
+    yield json(DOCKER_FILES.engines, { options: { ...plan.options, sinceTime: plan.since.toISOString(), ...(plan.options.until ? { untilTime: plan.now.toISOString() } : {}) }, engines: outcomes } satisfies EnginesFile);
     const failed = outcomes.filter((o) => o.status === 'failed');
     if (failed.length > 0 && failed.length === outcomes.length) {
       throw new Error(outcomes.length === 1 ? failed[0]!.reason : `all ${outcomes.length} Docker engines failed: ${failed.map((o) => `${o.label}: ${o.reason}`).join('; ')}`);
@@ -91,7 +80,7 @@ async function* collectEngine(
 ): AsyncGenerator<Output> {
   const began = performance.now();
   const endpoint = client.endpoint;
-  const at = (path: string): string => `${endpoint.label}/${path}`;
+  const at = DOCKER_FILES.engine(endpoint.label);
   // Aborted when the engine goes down mid-way: cancels its prefetched log streams too.
   const engineAbort = new AbortController();
   const signal = AbortSignal.any([ctx.signal, engineAbort.signal]);
@@ -134,7 +123,7 @@ async function* collectEngine(
     }
   };
 
-  yield json(at('endpoint.json'), describeEndpoint(endpoint));
+  yield json(at.endpoint, describeEndpoint(endpoint));
   try {
     let v: Record<string, unknown>;
     try {
@@ -154,13 +143,13 @@ async function* collectEngine(
       yield fact('docker.api', outcome.apiVersion);
     }
     yield fact(`docker.engine.${endpoint.label}`, `${outcome.serverVersion} (API ${outcome.apiVersion}, ${String(v['Os'] ?? '?')}/${String(v['Arch'] ?? '?')})`);
-    yield json(at('version.json'), v);
-    const info = await attempt(at('info.json'), () => client.info(signal));
-    if (info) yield json(at('info.json'), info);
+    yield json(at.version, v);
+    const info = await attempt(at.info, () => client.info(signal));
+    if (info) yield json(at.info, info);
     yield* pending.splice(0);
 
     // Every container, the ones to collect, and why the others are left out.
-    const listed = await attempt(at('containers.json'), () => client.listContainers(signal, { all: true }));
+    const listed = await attempt(at.containers, () => client.listContainers(signal, { all: true }));
     yield* pending.splice(0);
     if (!listed) throw new EngineDown('the engine did not list its containers');
     outcome.containers.listed = listed.length;
@@ -200,8 +189,8 @@ async function* collectEngine(
     }
     outcome.containers.selected = selected.length;
     rows.sort((a, b) => a.name.localeCompare(b.name));
-    yield json(at('containers.json'), rows);
-    yield text(at('ps.txt'), psTable(rows));
+    yield json(at.containers, rows);
+    yield text(at.ps, psTable(rows));
     phase('wrote the summary');
 
     // Engine-wide state, asked for now and written as each answer arrives: `system df` can take the
@@ -209,10 +198,10 @@ async function* collectEngine(
     const ready: Output[] = [];
     let failure: unknown;
     const engineWide = [
-      fetched(at('df.json'), () => client.systemDf(signal), redactDfCommands),
-      fetched(at('images.json'), () => client.listImages(signal), (images) => images.map(imageRow)),
-      fetched(at('networks.json'), () => client.listNetworks(signal)),
-      fetched(at('volumes.json'), () => client.listVolumes(signal)),
+      fetched(at.df, () => client.systemDf(signal), redactDfCommands),
+      fetched(at.images, () => client.listImages(signal), (images) => images.map(imageRow)),
+      fetched(at.networks, () => client.listNetworks(signal)),
+      fetched(at.volumes, () => client.listVolumes(signal)),
     ].map((p) => p.then((outs) => void ready.push(...outs), (err: unknown) => void (failure ??= err)));
     const drain = function* (): Generator<Output> {
       if (failure) throw failure;
@@ -233,7 +222,7 @@ async function* collectEngine(
     });
     for await (const outputs of perContainer) {
       for (const out of outputs) {
-        if (out.kind === 'artifact' && out.path.endsWith('/inspect.json')) outcome.containers.collected++;
+        if (out.kind === 'artifact' && out.path.endsWith(`/${CONTAINER_FILE.inspect}`)) outcome.containers.collected++;
         yield out;
       }
       yield* drain();
@@ -244,8 +233,8 @@ async function* collectEngine(
     phase('engine-wide files');
 
     // The engine's own account of the window: die, oom, kill, restart, health_status, pulls, ...
-    const events = await attempt(at('events.jsonl'), () => client.events({ since: plan.since, until: plan.now }, signal));
-    if (events) yield { kind: 'artifact', path: at('events.jsonl'), ...maxBytes(plan), open: async () => ({ stream: filterEvents(events) }) } satisfies Artifact;
+    const events = await attempt(at.events, () => client.events({ since: plan.since, until: plan.now }, signal));
+    if (events) yield { kind: 'artifact', path: at.events, ...maxBytes(plan), open: async () => ({ stream: filterEvents(events) }) } satisfies Artifact;
     yield* pending.splice(0);
     phase('events');
   } catch (err) {

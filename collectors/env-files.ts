@@ -9,6 +9,7 @@ import { basename } from 'node:path';
 import { defineCollector, errorMessage } from '../src/core/artifacts.js';
 import type { Output } from '../src/core/types.js';
 import { isSecretKeyName } from '../redaction/keys.js';
+import { ENV_FILES } from '../src/bundle/layout.js';
 
 export interface EnvFilesOptions {
   /** Files as the user named them. */
@@ -25,7 +26,7 @@ export function envFileBundlePaths(files: readonly string[]): string[] {
     const base = basename(f).replace(/[^A-Za-z0-9._-]+/g, '_') || 'env';
     const n = (seen.get(base) ?? 0) + 1;
     seen.set(base, n);
-    return `env-files/${n === 1 ? base : `${base}.${n}`}`;
+    return ENV_FILES.file(n === 1 ? base : `${base}.${n}`);
   });
 }
 
@@ -86,7 +87,7 @@ export const envFilesCollector = defineCollector<EnvFilesOptions>({
   async *collect({ options }): AsyncGenerator<Output> {
     const paths = envFileBundlePaths(options.files);
     for (const [i, file] of options.files.entries()) {
-      const path = paths[i]!.slice('env-files/'.length);
+      const path = paths[i]!.slice(ENV_FILES.dir.length);
       try {
         const s = await stat(file);
         if (!s.isFile()) {

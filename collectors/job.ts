@@ -18,6 +18,7 @@ import { defineCollector, errorMessage, json, problem } from '../src/core/artifa
 import { CliError } from '../src/core/errors.js';
 import { createExec } from '../src/core/exec.js';
 import type { Collector, CommandRecord, Exec } from '../src/core/types.js';
+import { DOCKER, JOB_FILES } from '../src/bundle/layout.js';
 
 /**
  * Labels a job's container may carry, with the job id as value: django-container-manager sets the
@@ -197,7 +198,7 @@ export function jobCollector(plan?: JobPlan): Collector<Record<string, never>> {
       return [...lookup.secrets, ...commandSecrets];
     },
     async *collect(ctx) {
-      yield json('record.json', {
+      yield json(JOB_FILES.record, {
         model: lookup.model,
         database: lookup.database,
         matchedBy: lookup.matchedBy,
@@ -207,7 +208,7 @@ export function jobCollector(plan?: JobPlan): Collector<Record<string, never>> {
         environment: Object.fromEntries(Object.entries(lookup.envFields).map(([f, names]) => [f, { variables: names, values: 'not collected' }])),
         ...(lookup.executorHost ? { executorHost: lookup.executorHost } : {}),
       });
-      yield json('plan.json', {
+      yield json(JOB_FILES.plan, {
         id: plan.id,
         times: lookup.times,
         window: { since: plan.since.toISOString(), until: plan.until.toISOString(), marginSeconds: plan.marginMs / 1000 },
@@ -220,7 +221,7 @@ export function jobCollector(plan?: JobPlan): Collector<Record<string, never>> {
         const client = ctx.deps.docker(endpoint);
         try {
           for (const s of await client.listContainers(ctx.signal, { all: true })) {
-            if (matchesPatterns(s, patterns)) found.push({ engine: endpoint.label, name: containerName(s), id: s.Id, state: s.State, status: s.Status, folder: `docker/${endpoint.label}/containers/${folderName(containerName(s))}` });
+            if (matchesPatterns(s, patterns)) found.push({ engine: endpoint.label, name: containerName(s), id: s.Id, state: s.State, status: s.Status, folder: DOCKER.container(endpoint.label, folderName(containerName(s))).dir });
           }
         } catch (err) {
           if (ctx.signal.aborted) throw err;
@@ -229,7 +230,7 @@ export function jobCollector(plan?: JobPlan): Collector<Record<string, never>> {
           client.close();
         }
       }
-      yield json('containers.json', found);
+      yield json(JOB_FILES.containers, found);
       if (found.length === 0) {
         yield problem(
           'job containers',

@@ -12,6 +12,7 @@ import { defineCollector, fact, json } from '../src/core/artifacts.js';
 import { defineOptions, option, type OptionValues } from '../src/core/options.js';
 import type { CollectContext, CommandResult } from '../src/core/types.js';
 import { timerMs } from '../src/core/validators.js';
+import { SYSTEM_FILES } from '../src/bundle/layout.js';
 
 /** Programs whose version goes into system/versions.json: [program, args]. */
 const TOOLS: ReadonlyArray<readonly [string, readonly string[]]> = [
@@ -50,8 +51,8 @@ export default defineCollector({
     yield fact('node', process.version);
     for (const v of versions) if (v.version) yield fact(v.name, v.version);
 
-    yield json('os.json', { ...os, virtual: system.virtual, model: system.model, manufacturer: system.manufacturer });
-    yield json('cpu.json', {
+    yield json(SYSTEM_FILES.os, { ...os, virtual: system.virtual, model: system.model, manufacturer: system.manufacturer });
+    yield json(SYSTEM_FILES.cpu, {
       manufacturer: cpu.manufacturer,
       brand: cpu.brand,
       cores: cpu.cores,
@@ -59,14 +60,14 @@ export default defineCollector({
       speedGHz: cpu.speed,
       virtualization: cpu.virtualization,
     });
-    yield json('load.json', {
+    yield json(SYSTEM_FILES.load, {
       loadAverage: loadAverage(),
       currentLoadPercent: load.currentLoad,
       userPercent: load.currentLoadUser,
       systemPercent: load.currentLoadSystem,
       perCpuPercent: load.cpus.map((c) => c.load),
     });
-    yield json('memory.json', {
+    yield json(SYSTEM_FILES.memory, {
       totalBytes: mem.total,
       availableBytes: mem.available,
       usedBytes: mem.used,
@@ -78,11 +79,11 @@ export default defineCollector({
       swapFreeBytes: mem.swapfree,
     });
     yield json(
-      'filesystems.json',
+      SYSTEM_FILES.filesystems,
       fs.map((f) => ({ filesystem: f.fs, type: f.type, mount: f.mount, sizeBytes: f.size, usedBytes: f.used, availableBytes: f.available, usePercent: f.use, readWrite: f.rw })),
     );
-    yield json('uptime.json', { uptimeSeconds: time.uptime, timezone: time.timezone, timezoneName: time.timezoneName, now: new Date(time.current).toISOString() });
-    yield json('versions.json', { node: { version: process.version, path: process.execPath }, ...Object.fromEntries(versions.map((v) => [v.name, v.detail])) });
+    yield json(SYSTEM_FILES.uptime, { uptimeSeconds: time.uptime, timezone: time.timezone, timezoneName: time.timezoneName, now: new Date(time.current).toISOString() });
+    yield json(SYSTEM_FILES.versions, { node: { version: process.version, path: process.execPath }, ...Object.fromEntries(versions.map((v) => [v.name, v.detail])) });
   },
 });
 

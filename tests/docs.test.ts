@@ -19,6 +19,7 @@ import { builtinCollectors } from '../collectors/index.js';
 import { findOnPath } from '../collectors/system.js';
 import { collectBundle, type CollectResult } from '../src/run/collect.js';
 import { DIAGNOSTIC_COMMANDS } from '../src/core/diagnostics.js';
+import { PATH_TEMPLATES } from '../src/bundle/layout.js';
 import { readBundle } from './helpers/bundle.js';
 import { copyFixture, runEnv, setupDatabase, SYSTEM_PYTHON, systemDjango } from './helpers/django.js';
 import { DOCKER_HOST, docker, dockerUnavailable, removeContainers, TEST_IMAGE, uniq, waitForLog } from './helpers/docker.js';
@@ -337,6 +338,10 @@ describe('Diagnostic Tools and src/diagnostics.ts', () => {
       expect(names.has(d.collector), `${d.command}: no collector "${d.collector}"`).toBe(true);
       expect(d.artifact.startsWith(`${d.collector}/`), `${d.command}: ${d.artifact} is not under ${d.collector}/`).toBe(true);
     }
+  });
+
+  it('each artifact is a path of the bundle contract (src/bundle/layout.ts), so renaming a file there fails here', () => {
+    expect(DIAGNOSTIC_COMMANDS.map((d) => d.artifact).filter((a) => !PATH_TEMPLATES.includes(a))).toEqual([]);
   });
 });
 

@@ -11,6 +11,7 @@ import { COMMAND_DEFAULTS, command } from '../declare.js';
 import { isSecretKeyName } from '../../redaction/keys.js';
 import { redactArgv } from '../../redaction/structure.js';
 import type { CommandCollectorSpec } from './schema.js';
+import { CUSTOM } from '../../src/bundle/layout.js';
 
 export { COMMAND_DEFAULTS } from '../declare.js';
 
@@ -32,7 +33,7 @@ export function commandCollector(spec: CommandCollectorSpec, options: { readonly
   }).map((a) => a.replace(/\b([a-z][a-z0-9+.-]*:\/\/[^\s:/@'"]*:)[^\s@/'"]+@/gi, '$1<redacted>@'));
   return defineCollector({
     name: spec.name,
-    folder: `custom/${spec.name}`,
+    folder: CUSTOM.folder(spec.name),
     // Shown by --list-collectors: secret flag values and URL passwords masked (the CLI redacts it again).
     description: `custom command: ${shownArgv.join(' ').slice(0, 120)}`,
     defaultEnabled: true,
@@ -49,7 +50,7 @@ export function commandCollector(spec: CommandCollectorSpec, options: { readonly
       ];
     },
     async *collect() {
-      yield command('output.txt', spec.argv as [string, ...string[]], {
+      yield command(CUSTOM.commandOutput, spec.argv as [string, ...string[]], {
         ...(cwd ? { cwd } : {}),
         ...(spec.env ? { env: spec.env } : {}),
         timeoutMs,
@@ -58,7 +59,7 @@ export function commandCollector(spec: CommandCollectorSpec, options: { readonly
         hints: { timeout: `raise "timeout" of custom collector "${spec.name}"`, program: `argv[0] of custom collector "${spec.name}"` },
         after: ({ record, outputBytes, expected, reason }) => [
           fact(`custom.${spec.name}.read-only`, READ_ONLY_PROMISE),
-          json('result.json', {
+          json(CUSTOM.commandResult, {
             argv: spec.argv,
             ...(cwd ? { cwd } : {}),
             // Names only: values given in config may be secrets and the manifest is no place for them.

@@ -14,8 +14,9 @@
 import { defineCollector, excluded, json } from '../../src/core/artifacts.js';
 import type { Collector } from '../../src/core/types.js';
 import { isSecretKeyName, keyWords } from '../../redaction/keys.js';
-import { segmentRegExp } from './glob.js';
+import { segmentRegExp } from '../../src/core/glob.js';
 import type { EnvCollectorSpec } from './schema.js';
+import { CUSTOM } from '../../src/bundle/layout.js';
 
 /**
  * What a secret-looking name's value becomes. Angle brackets, not `[REDACTED]`: the redactor treats
@@ -62,7 +63,7 @@ export function envCollector(spec: EnvCollectorSpec): Collector {
   const safe = SAFE_ENV_NAMES.map(segmentRegExp);
   return defineCollector({
     name: spec.name,
-    folder: `custom/${spec.name}`,
+    folder: CUSTOM.folder(spec.name),
     description: 'custom: the process environment (names; values only for safe or included names that do not look secret)',
     defaultEnabled: true,
     defaults: {},
@@ -86,7 +87,7 @@ export function envCollector(spec: EnvCollectorSpec): Collector {
           notCollected++;
         }
       }
-      yield json('env.json', values);
+      yield json(CUSTOM.env, values);
       if (hidden) yield excluded('secret env values', `${hidden} value(s) of secret-looking names or URLs with credentials were not written (shown as ${REDACTED_VALUE})`);
       if (notCollected) yield excluded('other env values', `${notCollected} value(s) of names neither on the safe list nor in "include" were not written (list the names in "include" of custom collector "${spec.name}" to see them)`);
     },

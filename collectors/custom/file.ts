@@ -22,8 +22,9 @@ import { basename, dirname, isAbsolute, join, resolve, sep } from 'node:path';
 import { defineCollector, excluded, json, problem } from '../../src/core/artifacts.js';
 import type { Artifact, Collector, Output } from '../../src/core/types.js';
 import { formatBytes } from '../../src/core/units.js';
-import { GLOBSTAR, compilePathPattern, isGlob, matchSegments, type Segment } from './glob.js';
+import { GLOBSTAR, compilePathPattern, isGlob, matchSegments, type Segment } from '../../src/core/glob.js';
 import type { FileCollectorSpec } from './schema.js';
+import { CUSTOM } from '../../src/bundle/layout.js';
 
 export const FILE_DEFAULTS = Object.freeze({ maxBytes: 10 * 1024 * 1024, maxTotalBytes: 100 * 1024 * 1024, followSymlinks: true });
 
@@ -57,7 +58,7 @@ interface Candidate {
 export function fileCollector(spec: FileCollectorSpec, options: { readonly baseDir: string }): Collector {
   return defineCollector({
     name: spec.name,
-    folder: `custom/${spec.name}`,
+    folder: CUSTOM.folder(spec.name),
     description: `custom: files ${spec.paths.join(', ').slice(0, 120)}`,
     defaultEnabled: true,
     defaults: {},
@@ -137,7 +138,7 @@ export async function* copyFiles(spec: FileCollectorSpec, options: { readonly ba
     }
     if (matched === 0) yield problem(raw, `matched no files (fix: check "paths" of custom collector "${spec.name}"; patterns are relative to the config file's folder)`);
   }
-  yield json('index.json', { maxBytes, maxTotalBytes: maxTotal, followSymlinks: follow ? 'within the named roots' : 'never', files: index });
+  yield json(CUSTOM.fileIndex, { maxBytes, maxTotalBytes: maxTotal, followSymlinks: follow ? 'within the named roots' : 'never', files: index });
 }
 
 /** One file's artifact: opened only when the writer asks, streamed through the redactor. */

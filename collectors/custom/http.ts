@@ -12,6 +12,7 @@ import { defineCollector, errorMessage, json, problem } from '../../src/core/art
 import type { Artifact, Collector } from '../../src/core/types.js';
 import { isSecretKeyName } from '../../redaction/keys.js';
 import type { HttpCollectorSpec } from './schema.js';
+import { CUSTOM } from '../../src/bundle/layout.js';
 
 export const HTTP_DEFAULTS = Object.freeze({ timeoutMs: 10_000, maxBytes: 1024 * 1024, maxRedirects: 5 });
 
@@ -66,7 +67,7 @@ export function httpCollector(spec: HttpCollectorSpec): Collector {
   const shown: HttpCollectorSpec = { ...spec, url: shownUrl };
   return defineCollector({
     name: spec.name,
-    folder: `custom/${spec.name}`,
+    folder: CUSTOM.folder(spec.name),
     description: `custom: GET ${target.origin}${target.pathname}`,
     defaultEnabled: true,
     timeoutMs: timeoutMs + 10_000,
@@ -110,7 +111,7 @@ export function httpCollector(spec: HttpCollectorSpec): Collector {
         }
       } catch (err) {
         const reason = fetchFailure(err, shown, timeoutMs, ctx.signal.aborted);
-        yield json('response.json', { request, error: reason, redirects, timing: { totalMs: Math.round(performance.now() - began) } });
+        yield json(CUSTOM.httpResponse, { request, error: reason, redirects, timing: { totalMs: Math.round(performance.now() - began) } });
         yield problem(`GET ${shownUrl}`, reason);
         return;
       }
@@ -121,7 +122,7 @@ export function httpCollector(spec: HttpCollectorSpec): Collector {
       let bodyError: string | undefined;
       const body: Artifact = {
         kind: 'artifact',
-        path: 'body.txt',
+        path: CUSTOM.httpBody,
         maxBytes,
         open: async () => ({
           stream: (async function* () {
@@ -140,7 +141,7 @@ export function httpCollector(spec: HttpCollectorSpec): Collector {
         }),
       };
       yield body;
-      yield json('response.json', {
+      yield json(CUSTOM.httpResponse, {
         request,
         url: url.href,
         status: res.status,

@@ -3,6 +3,7 @@
  * What the django collector writes from the probe's answer and Django's commands: interpreter.json,
  * the probe's sections as files, the commands' plans and text, migrations.json, and short facts.
  */
+import { DJANGO_FILES, FOLDER } from '../../src/bundle/layout.js';
 import { fact, json, problem, text } from '../../src/core/artifacts.js';
 import type { CommandResult, Exec, Output } from '../../src/core/types.js';
 import type { InterpreterChoice, InterpreterInfo, OtherInterpreter, ProjectLocation } from './interpreter.js';
@@ -102,25 +103,25 @@ export async function gitCommit(exec: Exec, dir: string): Promise<string | undef
 /** The probe's sections as files; a section that raised is kept (error and traceback) and is a problem. */
 export function* stateArtifacts(state: DjangoState, djangoVersion: string): Generator<Output> {
   const sectionProblem = function* (path: string, value: unknown): Generator<Output> {
-    if (isSectionError(value)) yield problem(`django/${path}`, `could not be read: ${value.error}`);
+    if (isSectionError(value)) yield problem(`${FOLDER.django}/${path}`, `could not be read: ${value.error}`);
   };
   const databases = state.databases;
-  yield json('databases.json', {
+  yield json(DJANGO_FILES.databases, {
     method: versionAtLeast(djangoVersion, 3, 1)
       ? 'a read-only connection test per alias (SELECT 1 in a rolled-back transaction); manage.py check --database in check-database.txt'
       : 'a read-only connection test per alias (SELECT 1 in a rolled-back transaction); check --database needs Django 3.1',
     databases: databases ?? null,
   });
-  yield* sectionProblem('databases.json', databases);
+  yield* sectionProblem(DJANGO_FILES.databases, databases);
 
-  yield json('checks.json', state.checks ?? null);
-  yield* sectionProblem('checks.json', state.checks);
-  for (const [name, part] of Object.entries(isSectionError(state.checks) ? {} : (state.checks ?? {}))) yield* sectionProblem(`checks.json (${name})`, part);
+  yield json(DJANGO_FILES.checks, state.checks ?? null);
+  yield* sectionProblem(DJANGO_FILES.checks, state.checks);
+  for (const [name, part] of Object.entries(isSectionError(state.checks) ? {} : (state.checks ?? {}))) yield* sectionProblem(`${DJANGO_FILES.checks} (${name})`, part);
 
   const diff = state.diffsettings;
   if (Array.isArray(diff)) {
     yield text(
-      'diffsettings.txt',
+      DJANGO_FILES.diffsettings,
       [
         "# manage.py diffsettings: the settings that differ from Django's defaults ('###': not a Django setting).",
         "# Values under secret-looking names, and passwords in URLs, were replaced by '********' inside the",
@@ -129,14 +130,14 @@ export function* stateArtifacts(state: DjangoState, djangoVersion: string): Gene
         '',
       ].join('\n'),
     );
-  } else yield* sectionProblem('diffsettings.txt', diff);
+  } else yield* sectionProblem(DJANGO_FILES.diffsettings, diff);
 
   const cm = state.containerManager;
-  yield json('container-manager.json', cm ?? null);
-  yield* sectionProblem('container-manager.json', cm);
+  yield json(DJANGO_FILES.containerManager, cm ?? null);
+  yield* sectionProblem(DJANGO_FILES.containerManager, cm);
   if (cm && !isSectionError(cm)) {
-    yield* sectionProblem('container-manager.json (jobs)', cm['jobs']);
-    yield* sectionProblem('container-manager.json (executorHosts)', cm['executorHosts']);
+    yield* sectionProblem(`${DJANGO_FILES.containerManager} (jobs)`, cm['jobs']);
+    yield* sectionProblem(`${DJANGO_FILES.containerManager} (executorHosts)`, cm['executorHosts']);
   }
 }
 
@@ -159,13 +160,13 @@ export function commandPlans(state: DjangoState | undefined, version: string): C
     ? `makemigrations would create the missing SQLite file of database ${missing.map((d) => `"${d.alias}"`).join(', ')}; the model changes without a migration are in django/migrations.json (pendingModelChanges)`
     : undefined;
   return [
-    { path: 'check.txt', args: ['check'] },
-    { path: 'check-deploy.txt', args: ['check', '--deploy'] },
-    { path: 'check-database.txt', args: ['check', ...reachable.flatMap((a) => ['--database', a])], ...(databaseCheck ? { skip: databaseCheck } : {}) },
-    { path: 'showmigrations.txt', args: ['showmigrations', ...skipChecks], ...(defaultDown ? { skip: defaultDown } : {}) },
-    { path: 'makemigrations-check.txt', args: ['makemigrations', '--check', '--dry-run', ...skipChecks], ...(makemigrations ? { skip: makemigrations } : {}) },
+    { path: DJANGO_FILES.check, args: ['check'] },
+    { path: DJANGO_FILES.checkDeploy, args: ['check', '--deploy'] },
+    { path: DJANGO_FILES.checkDatabase, args: ['check', ...reachable.flatMap((a) => ['--database', a])], ...(databaseCheck ? { skip: databaseCheck } : {}) },
+    { path: DJANGO_FILES.showmigrations, args: ['showmigrations', ...skipChecks], ...(defaultDown ? { skip: defaultDown } : {}) },
+    { path: DJANGO_FILES.makemigrationsCheck, args: ['makemigrations', '--check', '--dry-run', ...skipChecks], ...(makemigrations ? { skip: makemigrations } : {}) },
     {
-      path: 'migrate-plan.txt',
+      path: DJANGO_FILES.migratePlan,
       args: ['migrate', '--plan', ...skipChecks],
       ...(defaultDown ? { skip: defaultDown } : !versionAtLeast(version, 2, 2) ? { skip: `migrate --plan needs Django 2.2 (this is ${version})` } : {}),
     },
@@ -175,8 +176,8 @@ export function commandPlans(state: DjangoState | undefined, version: string): C
 /** migrations.json: the probe's migration state plus what makemigrations --check and migrate --plan said. */
 export function migrationsDoc(state: DjangoState | undefined, results: ReadonlyMap<string, CommandResult>, plans: readonly CommandPlan[]): Record<string, unknown> {
   const skipped = (path: string): string | undefined => plans.find((p) => p.path === path)?.skip;
-  const makemigrations = results.get('makemigrations-check.txt');
-  const migrate = results.get('migrate-plan.txt');
+  const makemigrations = results.get(DJANGO_FILES.makemigrationsCheck);
+  const migrate = results.get(DJANGO_FILES.migratePlan);
   const mkOut = makemigrations ? `${makemigrations.stdout}\n${makemigrations.stderr}` : '';
   const mkConflicts = parseConflicts(mkOut);
   const planOut = migrate ? `${migrate.stdout}\n${migrate.stderr}` : '';
@@ -187,10 +188,10 @@ export function migrationsDoc(state: DjangoState | undefined, results: ReadonlyM
     ...(state?.migrations && !isSectionError(state.migrations) ? state.migrations : { probe: state?.migrations ?? 'the probe gave no result' }),
     makemigrationsCheck: makemigrations
       ? { command: 'makemigrations --check --dry-run', exitCode: makemigrations.exitCode, changesDetected, conflicts: mkConflicts ?? {} }
-      : { command: 'makemigrations --check --dry-run', notRun: skipped('makemigrations-check.txt') ?? 'not run' },
+      : { command: 'makemigrations --check --dry-run', notRun: skipped(DJANGO_FILES.makemigrationsCheck) ?? 'not run' },
     migratePlan: migrate
       ? { command: 'migrate --plan', exitCode: migrate.exitCode, planned: parseMigratePlan(planOut) ?? null, conflicts: parseConflicts(planOut) ?? {} }
-      : { command: 'migrate --plan', notRun: skipped('migrate-plan.txt') ?? 'not run' },
+      : { command: 'migrate --plan', notRun: skipped(DJANGO_FILES.migratePlan) ?? 'not run' },
   };
 }
 

@@ -2,6 +2,7 @@
 /** The docker collector's per-container outputs (inspect, logs, stats) and the small shapes it writes per engine. */
 import { containerName, folderName, markSecret, statsSummary, type ContainerPattern, type DockerOptions } from '../docker-containers.js';
 import { redactCommandLine, redactInspectStructure } from '../../redaction/structure.js';
+import { DOCKER_FILES } from '../../src/bundle/layout.js';
 import { errorMessage, json, problem } from '../../src/core/artifacts.js';
 import { forEachLimit } from '../../src/core/concurrency.js';
 import { DockerError, isEngineDown } from '../../src/docker/client.js';
@@ -28,9 +29,9 @@ export async function containerOutputs(
 ): Promise<Output[]> {
   const { inspect } = c;
   const item = itemName(endpoint, c.summary);
-  const dir = `${endpoint.label}/containers/${folderName(containerName(c.summary))}`;
+  const files = DOCKER_FILES.container(endpoint.label, folderName(containerName(c.summary)));
   // Command lines and environments hold secrets a line rule cannot see whole: put them in a shape it can.
-  const outputs: Output[] = [json(`${dir}/inspect.json`, redactInspectStructure(inspect, markSecret))];
+  const outputs: Output[] = [json(files.inspect, redactInspectStructure(inspect, markSecret))];
   const st = inspect.State ?? {};
   const neverStarted = !st.Running && (!st.StartedAt || st.StartedAt.startsWith('0001-01-01'));
   const driver = inspect.HostConfig?.LogConfig?.Type;
@@ -45,7 +46,7 @@ export async function containerOutputs(
       const needsSince = !(Date.parse(inspect.Created) >= plan.since.getTime());
       const raw = await client.containerLogs(inspect.Id, { ...(plan.options.tail === 'all' ? {} : { tail: plan.options.tail }), ...(needsSince ? { since: plan.since } : {}) }, signal);
       const tty = Boolean(inspect.Config?.Tty);
-      outputs.push({ kind: 'artifact', path: `${dir}/logs.txt`, ...maxBytes(plan), open: async () => ({ stream: formatDockerLogs(raw, { tty }) }) });
+      outputs.push({ kind: 'artifact', path: files.logs, ...maxBytes(plan), open: async () => ({ stream: formatDockerLogs(raw, { tty }) }) });
     } catch (err) {
       if (isEngineDown(err) || signal.aborted) throw err;
       const status = err instanceof DockerError ? err.statusCode : undefined;
@@ -61,7 +62,7 @@ export async function containerOutputs(
   if (sample) {
     // Written when its turn comes; by then the sample (asked for early) is usually there.
     outputs.push(
-      json(`${dir}/stats.json`, async () => {
+      json(files.stats, async () => {
         try {
           const raw = await sample;
           return { summary: statsSummary(raw), raw };

@@ -14,6 +14,7 @@ import { RedactionReport } from '../../redaction/report.js';
 import type { Manifest } from '../core/types.js';
 import { errorMessage } from '../core/artifacts.js';
 import { forEachEntry } from './reader.js';
+import { ROOT } from './layout.js';
 
 /** One thing wrong with a bundle. */
 export interface VerifyProblem {
@@ -72,7 +73,7 @@ export async function verifyBundle(file: string, options: VerifyOptions = {}): P
       const hash = createHash('sha256');
       let bytes = 0;
       const keep: Buffer[] = [];
-      const isManifest = entry.path === 'manifest.json';
+      const isManifest = entry.path === ROOT.manifest;
       try {
         await pipeline(
           content,
@@ -109,11 +110,11 @@ export async function verifyBundle(file: string, options: VerifyOptions = {}): P
     try {
       manifest = manifestText === undefined ? undefined : (JSON.parse(manifestText) as Manifest);
     } catch (err) {
-      problems.push({ file: 'manifest.json', kind: 'structure', message: `not valid JSON: ${errorMessage(err)}` });
+      problems.push({ file: ROOT.manifest, kind: 'structure', message: `not valid JSON: ${errorMessage(err)}` });
     }
   }
   if (!manifest) {
-    if (manifestText === undefined) problems.push({ file: 'manifest.json', kind: 'missing', message: 'the bundle has no manifest.json' });
+    if (manifestText === undefined) problems.push({ file: ROOT.manifest, kind: 'missing', message: 'the bundle has no manifest.json' });
   } else {
     const listed = new Map<string, { sha256: string; bytes: number }>();
     for (const c of manifest.collectors ?? []) for (const a of c.artifacts ?? []) listed.set(a.path, a);
@@ -125,7 +126,7 @@ export async function verifyBundle(file: string, options: VerifyOptions = {}): P
         problems.push({ file: path, kind: 'checksum', message: `sha256/size differ from manifest.json (${got.bytes} bytes ${got.sha256.slice(0, 12)}… vs ${want.bytes} bytes ${want.sha256.slice(0, 12)}…)` });
     }
     for (const path of hashes.keys()) {
-      if (path !== 'manifest.json' && !listed.has(path)) problems.push({ file: path, kind: 'extra', message: 'in the archive but not listed in manifest.json' });
+      if (path !== ROOT.manifest && !listed.has(path)) problems.push({ file: path, kind: 'extra', message: 'in the archive but not listed in manifest.json' });
     }
   }
 

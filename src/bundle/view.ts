@@ -7,9 +7,8 @@ import { MemoryView, DEFAULT_TEXT_BYTES, parseJson, tailText } from './memory-vi
 import type { BundleView, Manifest } from '../core/types.js';
 import type { BundleWriter } from './writer.js';
 import { forEachEntry } from './reader.js';
+import { ROOT, isRootFile } from './layout.js';
 
-/** Paths that are the bundle's own root files, not collected artifacts. */
-const ROOT_FILES = new Set(['manifest.json', 'ISSUE.md', 'findings.json', 'redactions.json', 'run.log']);
 
 /** A view over the bundle a writer is building: only what has been stored (redacted) is visible. */
 export class SpoolView implements BundleView {
@@ -22,7 +21,7 @@ export class SpoolView implements BundleView {
     writer: BundleWriter,
   ) {
     this.#writer = writer;
-    this.#paths = writer.storedPaths().filter((p) => !ROOT_FILES.has(p)).sort();
+    this.#paths = writer.storedPaths().filter((p) => !isRootFile(p)).sort();
     this.#stored = new Set(this.#paths);
   }
   paths(): readonly string[] {
@@ -71,10 +70,10 @@ export async function openBundleView(file: string, maxFileBytes = DEFAULT_TEXT_B
     }
     const buf = Buffer.concat(chunks);
     const text = buf.length > maxFileBytes ? tailText(buf, maxFileBytes) : buf.toString('utf8');
-    if (ROOT_FILES.has(entry.path)) rootFiles.set(entry.path, text);
+    if (isRootFile(entry.path)) rootFiles.set(entry.path, text);
     else files.set(entry.path, text);
   });
-  const manifest = parseJson<Manifest>(rootFiles.get('manifest.json'));
+  const manifest = parseJson<Manifest>(rootFiles.get(ROOT.manifest));
   if (!manifest || typeof manifest !== 'object' || !Array.isArray(manifest.collectors)) {
     throw new Error(`${file} has no valid manifest.json: it is not a collect-bundle bundle (or it is damaged; check it with \`collect-bundle verify\`)`);
   }

@@ -24,9 +24,7 @@ import type { Artifact, ArtifactRecord, Problem } from '../core/types.js';
 import { TailSpool } from './spool.js';
 import { END_OF_TAR, GzipSpool, gzipFile, gzipFiles, gzipMember, tarHeader } from './tar-gz.js';
 import { verifyBundle, type VerifyOptions, type VerifyProblem } from './verify.js';
-
-/** Root-level files, in the order they are packed (small and first, so readers find them fast). */
-const ROOT_FILE_ORDER = ['manifest.json', 'ISSUE.md', 'findings.json', 'redactions.json', 'run.log'];
+import { ROOT_FILE_ORDER } from './layout.js';
 
 /** Errors of our own disk writes (as opposed to errors of the artifact's source). */
 const FS_WRITE_ERRORS = new Set(['ENOSPC', 'EDQUOT', 'EROFS', 'EIO']);

@@ -6,6 +6,7 @@ import type { CollectOptions } from '../config/options.js';
 import { CliError, EXIT } from '../core/errors.js';
 import type { Collector, TlsFlags } from '../core/types.js';
 import { MAX_TIMER_MS } from '../core/validators.js';
+import { formatBytes, parseSince, parseSize } from '../core/units.js';
 import type { CollectResult } from '../run/collect.js';
 import type { CliIo } from './io.js';
 import { list } from './builders.js';
@@ -159,15 +160,4 @@ export function summary(r: CollectResult): string {
     ...(r.issueFile ? [`issue      ${r.issueFile}`] : []),
     '',
   ].join('\n');
-}
-
-function formatBytes(n: number): string {
-  const units = ['B', 'KiB', 'MiB', 'GiB'];
-  let v = n;
-  let u = 0;
-  while (v >= 1024 && u < units.length - 1) {
-    v /= 1024;
-    u++;
-  }
-  return `${u === 0 ? v : v.toFixed(1)} ${units[u]}`;
 }

@@ -6,7 +6,8 @@ import type { CliIo } from './io.js';
 /** `collect-bundle inspect BUNDLE [--json | --file PATH]`: a bundle's summary, or one of its files. */
 export async function runInspect(argv: Record<string, unknown>, io: CliIo): Promise<number> {
   const bundle = String(argv['bundle']);
-  const { inspectBundle, renderInspect, writeBundleFile } = await import('../report/inspect.js');
+  const { inspectBundle, renderInspect } = await import('../report/inspect.js');
+  const { writeBundleFile } = await import('../report/inspect-file.js');
   try {
     if (argv['file'] !== undefined) {
       if (argv['json']) throw new CliError('inspect takes --file PATH or --json, not both', 'E_USAGE');

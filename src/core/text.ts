@@ -1,5 +1,5 @@
 // Room: core (src/core/) — imports nothing of ours (the rule: tests/architecture.test.ts).
-/** How a value is quoted in a message. Apart from validators.ts so that quoting a value loads no zod. */
+/** Text helpers for messages, tables and findings: quoting a value (apart from validators.ts, so it loads no zod), one-line text. */
 
 /** How a value appears in a message: strings quoted, objects named by kind (never dumped). */
 export function show(v: unknown): string {
@@ -13,3 +13,12 @@ export function show(v: unknown): string {
 
 /** `, got "lots"`: the end of a message quoting the offending value. */
 export const got = (iss: { input?: unknown }): string => `, got ${show(iss.input)}`;
+
+/**
+ * `text` on one line: every run of whitespace (newlines included) as one space, trimmed; longer than
+ * `maxChars`, cut to `maxChars` with a trailing `…`.
+ */
+export function oneLine(text: string, maxChars = Number.POSITIVE_INFINITY): string {
+  const t = text.replace(/\s+/g, ' ').trim();
+  return t.length > maxChars ? `${t.slice(0, maxChars - 1)}…` : t;
+}

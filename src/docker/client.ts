@@ -16,6 +16,7 @@ import { Readable } from 'node:stream';
 import { inspect } from 'node:util';
 import { sshAgent } from './ssh.js';
 import type { ContainerInspect, ContainerSummary, DockerClient, DockerEndpoint, EventsRequest, LogsRequest } from '../core/types.js';
+import { oneLine } from '../core/text.js';
 
 export type { ContainerInspect, ContainerSummary, DockerClient };
 export { DEFAULT_DOCKER_SOCKET, resolveDockerEndpoints } from './endpoints.js';
@@ -335,6 +336,3 @@ export function explainDockerError(endpoint: DockerEndpoint, err: unknown): { co
   return { code: e?.code ?? 'UNKNOWN', message: `${where}: ${oneLine(e?.message ?? String(err))}` };
 }
 
-function oneLine(text: string): string {
-  return text.replace(/\s+/g, ' ').trim();
-}

@@ -8,13 +8,13 @@ import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { readFile, stat } from 'node:fs/promises';
 import { basename } from 'node:path';
-import type { Readable } from 'node:stream';
 import type { FindingsDocument } from '../../analyzers/run.js';
 import { errorMessage } from '../core/artifacts.js';
 import { forEachEntry } from '../bundle/reader.js';
 import { CliError } from '../core/errors.js';
 import type { Finding, Manifest, Severity } from '../core/types.js';
 import { formatBytes, formatDuration } from '../core/units.js';
+import { ROOT } from '../bundle/layout.js';
 
 /** Largest file `loadBundle` keeps in memory; anything bigger is listed in `tooLarge` instead. */
 export const MAX_TEXT_BYTES = 16 * 1024 * 1024;
@@ -55,7 +55,7 @@ export interface LoadOptions {
 }
 
 /** The one-line fix for a file that cannot be read as a bundle. */
-const corruptFix = (file: string): string => `the file is damaged or incomplete: copy it again and check the copy with \`sha256sum -c ${file}.sha256\``;
+export const corruptFix = (file: string): string => `the file is damaged or incomplete: copy it again and check the copy with \`sha256sum -c ${file}.sha256\``;
 
 /**
  * Reads a bundle in one pass over the archive. Throws a CliError naming the cause and the fix:
@@ -74,7 +74,7 @@ export async function loadBundle(file: string, options: LoadOptions = {}): Promi
     await forEachEntry(file, async (entry, content) => {
       roots.add(entry.root);
       if (entry.type !== 'file' || !entry.path) return;
-      const keep = entry.path === 'manifest.json' || want(entry.path);
+      const keep = entry.path === ROOT.manifest || want(entry.path);
       if (keep && entry.size > maxBytes) tooLarge.push(entry.path);
       const read = keep && entry.size <= maxBytes;
       if (!read && !options.hash) {
@@ -95,7 +95,7 @@ export async function loadBundle(file: string, options: LoadOptions = {}): Promi
   } catch (err) {
     throw new CliError(`${file}: not a readable .tar.gz bundle (${errorMessage(err)}); ${corruptFix(file)}`, 'E_FATAL', { cause: err });
   }
-  const manifestText = texts.get('manifest.json');
+  const manifestText = texts.get(ROOT.manifest);
   if (manifestText === undefined) {
     throw new CliError(
       `${file}: not a collect-bundle bundle (no manifest.json inside${roots.size ? ` ${[...roots].slice(0, 1).join('')}/` : ''}); pass a .tar.gz written by collect-bundle`,
@@ -115,7 +115,7 @@ export async function loadBundle(file: string, options: LoadOptions = {}): Promi
 }
 
 /** The size of `file`, or a CliError (exit 2) saying why it cannot be read. */
-async function checkFile(file: string): Promise<number> {
+export async function checkFile(file: string): Promise<number> {
   try {
     const s = await stat(file);
     if (s.isDirectory()) throw new CliError(`${file}: is a directory; pass a bundle file (collect-bundle-*.tar.gz)`, 'E_USAGE');
@@ -137,7 +137,7 @@ async function checkFile(file: string): Promise<number> {
 
 /** findings.json parsed, or undefined when absent or not a findings document. */
 export function findingsOf(bundle: LoadedBundle): FindingsDocument | undefined {
-  const text = bundle.texts.get('findings.json');
+  const text = bundle.texts.get(ROOT.findings);
   if (text === undefined) return undefined;
   try {
     const doc = JSON.parse(text) as FindingsDocument;
@@ -222,7 +222,7 @@ const NO_FINDINGS = 'no findings.json (bundle from an older version; run `collec
 
 /** Summarises a bundle without extracting it. Throws a CliError for a missing or unreadable bundle. */
 export async function inspectBundle(file: string): Promise<InspectResult> {
-  const b = await loadBundle(file, { want: (p) => p === 'findings.json', hash: true });
+  const b = await loadBundle(file, { want: (p) => p === ROOT.findings, hash: true });
   const m = b.manifest;
   const listed = new Map<string, { bytes: number; sha256: string; truncated: boolean; originalBytes?: number }>();
   for (const c of m.collectors) for (const a of c.artifacts ?? []) listed.set(a.path, a);
@@ -245,7 +245,7 @@ export async function inspectBundle(file: string): Promise<InspectResult> {
         counts: { error: doc.counts?.error ?? 0, warning: doc.counts?.warning ?? 0, info: doc.counts?.info ?? 0 },
         items: doc.findings.map((f: Finding) => ({ severity: f.severity, id: f.id, title: f.title, ...(f.subject ? { subject: f.subject } : {}) })),
       }
-    : { present: false, note: b.texts.has('findings.json') ? 'findings.json is not a findings document (run `collect-bundle analyze BUNDLE`)' : NO_FINDINGS };
+    : { present: false, note: b.texts.has(ROOT.findings) ? 'findings.json is not a findings document (run `collect-bundle analyze BUNDLE`)' : NO_FINDINGS };
 
   const sha256 = await sha256File(file);
   const sidecarText = await readFile(`${file}.sha256`, 'utf8').catch(() => undefined);
@@ -284,7 +284,7 @@ export async function inspectBundle(file: string): Promise<InspectResult> {
         return e !== undefined && (e.bytes !== a.bytes || e.sha256 !== a.sha256);
       }).map(([p]) => p),
       missing: [...listed.keys()].filter((p) => !inArchive.has(p)),
-      unlisted: b.entries.map((e) => e.path).filter((p) => p !== 'manifest.json' && !listed.has(p)),
+      unlisted: b.entries.map((e) => e.path).filter((p) => p !== ROOT.manifest && !listed.has(p)),
     },
   };
 }
@@ -344,97 +344,3 @@ export function renderInspect(r: InspectResult): string {
 
 const quoteArg = (a: string): string => (/^[A-Za-z0-9_@%+=:,./-]+$/.test(a) ? a : `'${a.replace(/'/g, `'\\''`)}'`);
 
-// ---------------------------------------------------------------------------------------------
-// inspect --file
-
-/** Normalises what a user may type for an entry: `./x`, `/x`, or the bundle's folder in front. */
-function entryPath(path: string, root: string): string {
-  let p = path.trim().replace(/^\.\//, '').replace(/^\/+/, '');
-  if (root && p.startsWith(`${root}/`)) p = p.slice(root.length + 1);
-  return p;
-}
-
-/**
- * Streams one entry's content to `out` (not ended afterwards), in one pass over the archive. Throws a
- * CliError (exit 2) listing similar paths when the bundle has no such entry.
- */
-export async function writeBundleFile(file: string, path: string, out: NodeJS.WritableStream): Promise<{ path: string; bytes: number }> {
-  await checkFile(file);
-  const paths: string[] = [];
-  let found: { path: string; bytes: number } | undefined;
-  let writing = false;
-  try {
-    await forEachEntry(file, async (entry, content) => {
-      if (entry.type !== 'file' || !entry.path) return;
-      paths.push(entry.path);
-      if (found || entry.path !== entryPath(path, entry.root)) return;
-      writing = true;
-      found = { path: entry.path, bytes: await copyTo(content, out) };
-      writing = false;
-    });
-  } catch (err) {
-    if (writing) throw new CliError(`${path}: could not be written to the output (${errorMessage(err)})`, 'E_FATAL', { cause: err });
-    throw new CliError(`${file}: not a readable .tar.gz bundle (${errorMessage(err)}); ${corruptFix(file)}`, 'E_FATAL', { cause: err });
-  }
-  if (found) return found;
-  if (!paths.includes('manifest.json')) throw new CliError(`${file}: not a collect-bundle bundle (no manifest.json inside); pass a .tar.gz written by collect-bundle`, 'E_FATAL');
-  const near = similarPaths(entryPath(path, ''), paths);
-  throw new CliError(
-    `${path}: no such file in ${basename(file)}${near.length ? `; similar: ${near.join(', ')}` : ''} (list every file with: tar tzf ${file})`,
-    'E_USAGE',
-  );
-}
-
-async function copyTo(content: Readable, out: NodeJS.WritableStream): Promise<number> {
-  let bytes = 0;
-  for await (const chunk of content as AsyncIterable<Buffer>) {
-    bytes += chunk.length;
-    if (!out.write(chunk)) {
-      // A reader that went away (`| head`) never drains: stop instead of waiting forever.
-      await new Promise<void>((resolve, reject) => {
-        const done = (err?: unknown): void => {
-          out.off('drain', done);
-          out.off('close', gone);
-          out.off('error', done);
-          if (err) reject(err instanceof Error ? err : new Error(String(err)));
-          else resolve();
-        };
-        const gone = (): void => done(new Error('the output was closed'));
-        out.once('drain', done);
-        out.once('close', gone);
-        out.once('error', done);
-      });
-    }
-  }
-  return bytes;
-}
-
-/** Up to five paths that look like `wanted`: same file name first, then by edit distance. */
-export function similarPaths(wanted: string, paths: readonly string[]): string[] {
-  const name = wanted.split('/').pop() ?? wanted;
-  const scored = paths.map((p) => {
-    const base = p.split('/').pop() ?? p;
-    let score = editDistance(wanted, p);
-    if (base === name) score -= 1000;
-    else if (p.includes(wanted) || wanted.includes(base)) score -= 500;
-    return { p, score };
-  });
-  const limit = Math.max(2, Math.floor(wanted.length / 4));
-  return scored
-    .filter((s) => s.score < limit)
-    .sort((a, b) => a.score - b.score || a.p.localeCompare(b.p))
-    .slice(0, 5)
-    .map((s) => s.p);
-}
-
-function editDistance(a: string, b: string): number {
-  let prev = Array.from({ length: b.length + 1 }, (_, i) => i);
-  for (let i = 1; i <= a.length; i++) {
-    const cur = [i];
-    for (let j = 1; j <= b.length; j++) {
-      cur[j] = Math.min(prev[j]! + 1, cur[j - 1]! + 1, prev[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1));
-    }
-    prev = cur;
-  }
-  return prev[b.length]!;
-}

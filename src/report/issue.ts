@@ -6,6 +6,8 @@
  * to show, whole items are summarised (counts per finding id) rather than a block being cut mid-way.
  */
 import type { Evidence, Finding, Manifest } from '../core/types.js';
+import { ROOT } from '../bundle/layout.js';
+import { oneLine } from '../core/text.js';
 
 export interface IssueInput {
   readonly manifest: Manifest;
@@ -70,7 +72,7 @@ function render({ manifest: m, findings = [], title, description, bundleFile, sh
   const errors = findings.filter((f) => f.severity === 'error');
   const warnings = findings.filter((f) => f.severity === 'warning');
 
-  out.push(`# ${oneLine(title?.trim() || '[collect-bundle] <one-line summary of the problem>')}`, '');
+  out.push(`# ${short(title?.trim() || '[collect-bundle] <one-line summary of the problem>')}`, '');
 
   out.push('## Problem Description', '');
   const desc = description?.trim();
@@ -97,11 +99,11 @@ function render({ manifest: m, findings = [], title, description, bundleFile, sh
   out.push('## Actual Behavior', '');
   if (errors.length) {
     out.push(`${m.tool.name} found ${plural(errors.length, 'error')}${warnings.length ? ` and ${plural(warnings.length, 'warning')}` : ''}:`, '');
-    for (const f of errors.slice(0, d.actual)) out.push(`- ${oneLine(f.title)}`);
+    for (const f of errors.slice(0, d.actual)) out.push(`- ${short(f.title)}`);
     if (errors.length > d.actual) out.push(`- … and ${errors.length - d.actual} more (see [Findings](#findings))`);
   } else if (warnings.length) {
     out.push(`No errors found; ${plural(warnings.length, 'warning')}:`, '');
-    for (const f of warnings.slice(0, d.actual)) out.push(`- ${oneLine(f.title)}`);
+    for (const f of warnings.slice(0, d.actual)) out.push(`- ${short(f.title)}`);
     if (warnings.length > d.actual) out.push(`- … and ${warnings.length - d.actual} more (see [Findings](#findings))`);
   } else out.push(`_${m.tool.name} found no errors or warnings in what it collected; describe what you observed._`);
   if (m.status === 'partial') out.push('', `Collection was **partial**: ${failedCollectors(m)}.`);
@@ -110,7 +112,7 @@ function render({ manifest: m, findings = [], title, description, bundleFile, sh
   out.push('## Error Messages', '');
   const blocks = errorBlocks(errors);
   if (blocks.length === 0) out.push('_No error messages were found in the collected data._');
-  for (const b of blocks.slice(0, d.errorBlocks)) out.push(`**${oneLine(b.title)}** — \`${location(b.evidence)}\``, '', ...fenced(b.evidence.excerpt), '');
+  for (const b of blocks.slice(0, d.errorBlocks)) out.push(`**${short(b.title)}** — \`${location(b.evidence)}\``, '', ...fenced(b.evidence.excerpt), '');
   if (blocks.length > d.errorBlocks) out.push(`_… ${blocks.length - d.errorBlocks} more error excerpt(s) in findings.json._`);
   out.push('');
 
@@ -130,8 +132,8 @@ function render({ manifest: m, findings = [], title, description, bundleFile, sh
   if (findings.length === 0) out.push('_No findings._');
   const shown = findings.slice(0, d.findings);
   for (const f of shown) {
-    out.push(`- **${f.severity.toUpperCase()}** ${oneLine(f.title)} ([how to fix](${f.docs}))`);
-    out.push(`  - Remedy: ${oneLine(f.remedy)}`);
+    out.push(`- **${f.severity.toUpperCase()}** ${short(f.title)} ([how to fix](${f.docs}))`);
+    out.push(`  - Remedy: ${short(f.remedy)}`);
   }
   const rest = findings.slice(d.findings);
   if (rest.length) {
@@ -158,7 +160,7 @@ function render({ manifest: m, findings = [], title, description, bundleFile, sh
   const problems = m.collectors.flatMap((c) => c.problems.map((p) => ({ collector: c.name, ...p })));
   if (problems.length) {
     out.push(`Items that could not be collected (${problems.length}):`, '');
-    for (const p of problems.slice(0, d.problems)) out.push(`- ${p.collector}: ${oneLine(p.item)}: ${oneLine(p.reason)}`);
+    for (const p of problems.slice(0, d.problems)) out.push(`- ${p.collector}: ${short(p.item)}: ${short(p.reason)}`);
     if (problems.length > d.problems) out.push(`- … and ${problems.length - d.problems} more (see manifest.json)`);
     out.push('');
   }
@@ -181,7 +183,7 @@ function errorBlocks(errors: readonly Finding[]): { title: string; evidence: Evi
   for (const f of errors) {
     // The most telling evidence is what the program said: the last line quoted from a log or text file
     // (a traceback's last line), not a JSON state field such as "OOMKilled": true; else any line, else the first.
-    const said = f.evidence.filter((e) => e.excerpt.trim() && !/\.json$/.test(e.file) && e.file !== 'manifest.json');
+    const said = f.evidence.filter((e) => e.excerpt.trim() && !/\.json$/.test(e.file) && e.file !== ROOT.manifest);
     const ev = said[said.length - 1] ?? f.evidence.find((e) => e.line !== undefined) ?? f.evidence[0];
     if (!ev || !ev.excerpt.trim() || seen.has(ev.excerpt)) continue;
     seen.add(ev.excerpt);
@@ -241,7 +243,7 @@ function contents(m: Manifest): string {
 
 function failedCollectors(m: Manifest): string {
   const failed = m.collectors.filter((c) => c.status === 'failed' || c.status === 'timed-out');
-  return failed.map((c) => `${c.name} ${c.status}${c.reason ? ` (${oneLine(c.reason)})` : ''}`).join('; ') || 'see manifest.json';
+  return failed.map((c) => `${c.name} ${c.status}${c.reason ? ` (${short(c.reason)})` : ''}`).join('; ') || 'see manifest.json';
 }
 
 function location(e: Evidence): string {
@@ -255,12 +257,10 @@ function fenced(text: string): string[] {
   return [`${fence}text`, text.replace(/\s+$/, ''), fence];
 }
 
-const oneLine = (s: string): string => {
-  const t = s.replace(/\s+/g, ' ').trim();
-  return t.length > FIELD_MAX ? `${t.slice(0, FIELD_MAX - 1)}…` : t;
-};
-const cell = (v: string | undefined): string => (v ? oneLine(v).replace(/\|/g, '\\|') : '_unknown_');
-const html = (s: string): string => oneLine(s).replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+/** One line of at most FIELD_MAX characters. */
+const short = (s: string): string => oneLine(s, FIELD_MAX);
+const cell = (v: string | undefined): string => (v ? short(v).replace(/\|/g, '\\|') : '_unknown_');
+const html = (s: string): string => short(s).replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 const plural = (n: number, word: string): string => `${n} ${word}${n === 1 ? '' : 's'}`;
 
 function byRule(rules: Manifest['redaction']['byRule']): string {

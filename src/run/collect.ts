@@ -25,6 +25,7 @@ import { loadPlugins, type PluginLoadResult } from './plugins.js';
 import { runCollectors } from './runner.js';
 import type { AnalyzeOptions, ArtifactRecord, Collector, CollectorRecord, DockerClient, DockerEndpoint, Manifest } from '../core/types.js';
 import { TOOL } from '../core/version.js';
+import { ROOT } from '../bundle/layout.js';
 
 export { DEFAULTS, type CollectOptions };
 
@@ -89,7 +90,7 @@ export async function collectBundle(options: CollectOptions): Promise<CollectRes
     out: options.progress?.out ?? new Writable({ write: (_c, _e, cb) => cb() }),
     quiet: options.progress ? Boolean(options.progress.quiet) : true,
     verbose: options.progress?.verbose ?? false,
-    redact: (line) => redactor.value(line, 'run.log'),
+    redact: (line) => redactor.value(line, ROOT.runLog),
   });
 
   const host = hostname();
@@ -172,20 +173,20 @@ export async function collectBundle(options: CollectOptions): Promise<CollectRes
       findings = await runAnalyzers(view, { ...options.analyze, envFiles: lint.filter((f): f is { path: string; text: string } => f.text !== undefined) });
       const c = findings.counts;
       reporter.log(c.error ? 'warn' : 'info', `findings: ${c.error} error, ${c.warning} warning, ${c.info} info`);
-      files.push(writer.addRootFile('findings.json', `${JSON.stringify(findings, null, 2)}\n`));
+      files.push(writer.addRootFile(ROOT.findings, `${JSON.stringify(findings, null, 2)}\n`));
     }
     const issueInput = { findings: findings?.findings ?? [], bundleFile: `${name}.tar.gz`, ...pick(options, 'title', 'description') };
     const issueManifest = draft(new Date());
-    const redactIssue = (body: string): string => redactor.text(body, 'ISSUE.md');
+    const redactIssue = (body: string): string => redactor.text(body, ROOT.issue);
     const issue = renderIssue({ manifest: issueManifest, ...issueInput, redact: redactIssue });
-    files.push(writer.addRootFile('ISSUE.md', issue));
+    files.push(writer.addRootFile(ROOT.issue, issue));
     reporter.log('info', `collection finished (${status}); writing ${writer.path}`);
-    files.push(writer.addRootFile('run.log', `${reporter.lines.join('\n')}\n`));
+    files.push(writer.addRootFile(ROOT.runLog, `${reporter.lines.join('\n')}\n`));
     // Counts only, never values; written after every other redacted file so its totals are final.
-    files.push(writer.addRootFile('redactions.json', `${JSON.stringify(report.toJSON(), null, 2)}\n`));
-    const manifestText = redactor.text(`${JSON.stringify(draft(new Date()), null, 2)}\n`, 'manifest.json');
+    files.push(writer.addRootFile(ROOT.redactions, `${JSON.stringify(report.toJSON(), null, 2)}\n`));
+    const manifestText = redactor.text(`${JSON.stringify(draft(new Date()), null, 2)}\n`, ROOT.manifest);
     // Redacting is idempotent, so the writer's own pass over this text changes nothing more.
-    writer.addRootFile('manifest.json', manifestText);
+    writer.addRootFile(ROOT.manifest, manifestText);
     const storedManifest = JSON.parse(manifestText) as Manifest;
     if (signal.aborted) throw interrupted();
     const written = await writer.finish(signal, { scanner: redaction.scanner, manifest: storedManifest });
@@ -210,7 +211,7 @@ export async function collectBundle(options: CollectOptions): Promise<CollectRes
       status,
       durationMs: Math.round(performance.now() - began),
       manifest: storedManifest,
-      ...(findings ? { findings: JSON.parse(redactor.text(JSON.stringify(findings), 'findings.json')) as FindingsDocument } : {}),
+      ...(findings ? { findings: JSON.parse(redactor.text(JSON.stringify(findings), ROOT.findings)) as FindingsDocument } : {}),
       issue,
       ...(issueFile ? { issueFile } : {}),
     };

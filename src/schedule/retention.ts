@@ -12,6 +12,7 @@ import { errorMessage } from '../core/artifacts.js';
 import { BUNDLE_NAME_RE } from '../bundle/name.js';
 import { readEntryText } from '../bundle/reader.js';
 import { TOOL } from '../core/version.js';
+import { ROOT } from '../bundle/layout.js';
 
 /**
  * A name stamp further ahead of the clock than this is not trusted for ordering: the clock was stepped
@@ -99,7 +100,7 @@ function stampTime(stamp: string): Date {
 /** Whether the archive is a bundle collect-bundle wrote: a parseable manifest.json whose tool is us. */
 async function isOurBundle(path: string): Promise<boolean> {
   try {
-    const text = await readEntryText(path, 'manifest.json', 16 * 1024 * 1024);
+    const text = await readEntryText(path, ROOT.manifest, 16 * 1024 * 1024);
     if (text === undefined) return false;
     const manifest = JSON.parse(text) as { tool?: { name?: unknown } };
     return manifest.tool?.name === TOOL.name;

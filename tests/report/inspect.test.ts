@@ -12,7 +12,8 @@ import { PassThrough } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { collectBundle, type CollectResult } from '../../src/run/collect.js';
 import { CliError } from '../../src/core/errors.js';
-import { inspectBundle, renderInspect, similarPaths, writeBundleFile, type InspectResult } from '../../src/report/inspect.js';
+import { inspectBundle, renderInspect, type InspectResult } from '../../src/report/inspect.js';
+import { similarPaths, writeBundleFile } from '../../src/report/inspect-file.js';
 import { fileJson, fileText, readBundle, repackBundle, type TarEntry } from '../helpers/bundle.js';
 import { DOCKER_HOST, TEST_IMAGE, docker, dockerUnavailable, removeContainers, uniq, waitForLog } from '../helpers/docker.js';
 

@@ -1,8 +1,9 @@
-// Room: collectors (collectors/) — may import core, docker, redaction, bundle (the rule: tests/architecture.test.ts).
+// Room: core (src/core/) — imports nothing of ours (the rule: tests/architecture.test.ts).
 /**
- * A small glob matcher for the file and env collectors: `*` (within a segment), `**` (any number of
- * segments), `?`, `[abc]`/`[!abc]` and `{a,b}`. The file collector walks the tree itself (so it sees
- * symlinks, FIFOs and sockets and can refuse them with a reason) and matches paths with this.
+ * The one glob matcher: the file and env collectors' patterns and the docker collector's `--containers`
+ * names. `*` (within a segment), `**` (any number of segments), `?`, `[abc]`/`[!abc]` and `{a,b}`. The
+ * file collector walks the tree itself (so it sees symlinks, FIFOs and sockets and can refuse them with
+ * a reason) and matches paths with this.
  */
 
 /** Compiles one path segment (or a whole env-var name) to an anchored RegExp. */
