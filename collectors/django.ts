@@ -8,15 +8,14 @@
  * Nothing is migrated or written; every command runs with stdin closed and its own timeout.
  */
 import { defineCollector, fact, json, problem, text } from '../src/core/artifacts.js';
+import { capturedText, command, group } from './declare.js';
 import type { CommandResult, ExecOptions } from '../src/core/types.js';
 import {
   commandPlans,
   gitCommit,
   interpreterDoc,
   lastLine,
-  limiter,
   migrationsDoc,
-  outputOf,
   seconds,
   stateArtifacts,
   stateFacts,
@@ -129,7 +128,7 @@ export default defineCollector<DjangoOptions>({
 
     if (!state) {
       const detail = stateRun.timedOut ? `timed out after ${seconds(o.commandTimeoutMs)}` : (stateRun.error ?? lastLine(stateRun.stderr) ?? `exit code ${stateRun.exitCode}, no output`);
-      yield text('probe-output.txt', outputOf(stateRun, o.commandTimeoutMs));
+      yield text('probe-output.txt', capturedText(stateRun, o.commandTimeoutMs));
       yield problem('django/probe', `the read-only Django probe gave no result (${detail}); its output is in django/probe-output.txt`);
     } else if (state.settingsError) {
       const e = state.settingsError;
@@ -146,24 +145,32 @@ export default defineCollector<DjangoOptions>({
     const commit = await gitCommit(ctx.deps.exec, project.dir);
     if (commit) yield fact('project.git', commit);
 
-    // Django's own commands, a few at a time; their text is yielded in a fixed order as each finishes.
+    // Django's own commands, a few at a time (each a Python process); their text is stored in a fixed order.
     const plans = commandPlans(state, djangoVersion);
-    const limit = limiter(Math.max(1, o.concurrency));
-    const running = plans.map((p) => (p.skip ? undefined : limit(() => ctx.deps.exec.run(file, [...prefix, 'manage.py', ...p.args, '--no-color'], { ...base, maxBuffer: 4 * 1024 * 1024 }))));
-    for (const r of running) r?.catch(() => undefined); // awaited below; never left unhandled if we stop early
     const results = new Map<string, CommandResult>();
-    for (const [i, plan] of plans.entries()) {
-      if (plan.skip) {
-        yield problem(`django/${plan.path}`, `not collected: ${plan.skip}`);
-        continue;
-      }
-      const r = await running[i]!;
-      results.set(plan.path, r);
-      yield text(plan.path, outputOf(r, o.commandTimeoutMs));
-      if (r.timedOut) yield problem(`django/${plan.path}`, `manage.py ${plan.args.join(' ')} timed out after ${seconds(o.commandTimeoutMs)} and was killed; what it printed is kept`);
-      else if (r.error) yield problem(`django/${plan.path}`, `manage.py ${plan.args.join(' ')}: ${r.error}`);
-    }
-    yield json('migrations.json', migrationsDoc(state, results, plans));
+    yield group(
+      plans.map((plan) =>
+        plan.skip
+          ? problem(`django/${plan.path}`, `not collected: ${plan.skip}`)
+          : command(plan.path, [file, ...prefix, 'manage.py', ...plan.args, '--no-color'], {
+              capture: 'stdout-then-stderr',
+              cwd: project.dir,
+              env,
+              timeoutMs: o.commandTimeoutMs,
+              maxBytes: 4 * 1024 * 1024,
+              // Exit codes are Django's answers (makemigrations --check exits 1 on changes): parsed, not problems.
+              after: ({ record, stdout, stderr }) => {
+                results.set(plan.path, { ...record, stdout, stderr });
+                if (record.timedOut) return [problem(`django/${plan.path}`, `manage.py ${plan.args.join(' ')} timed out after ${seconds(o.commandTimeoutMs)} and was killed; what it printed is kept`)];
+                if (record.error) return [problem(`django/${plan.path}`, `manage.py ${plan.args.join(' ')}: ${record.error}`)];
+                return [];
+              },
+            }),
+      ),
+      { concurrency: o.concurrency },
+    );
+    // Built once the group has run (the runner executes it before the collector goes on).
+    yield json('migrations.json', async () => migrationsDoc(state, results, plans));
   },
 });
 
