@@ -222,7 +222,8 @@ export function group(members: readonly Output[], options: GroupOptions): Declar
     const heads = members.map((m) => {
       if (m.kind !== 'declared') return Promise.resolve({ outputs: [m], rest: undefined });
       const head = limit(async () => {
-        if (stopped) return { outputs: [], rest: undefined }; // the group was abandoned before this member's turn
+        // Abandoned (or the collector's signal fired) before this member's turn: start nothing more.
+        if (stopped || ctx.signal.aborted) return { outputs: [], rest: undefined };
         const it = m.run(ctx)[Symbol.asyncIterator]();
         started.push(it);
         return runAhead(it);

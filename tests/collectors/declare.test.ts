@@ -139,6 +139,18 @@ describe('group(...)', () => {
     expect(spans[2]![0]).toBeLessThan(spans[0]![1]);
   });
 
+  it('when the collector times out, the running member is killed and no further member starts', async () => {
+    const slow = (i: number) => command(`s${i}.txt`, ['sleep', '5'], { capture: 'stdout-then-stderr' });
+    const c = defineCollector({ name: 'd', description: 'declares things', defaultEnabled: true, timeoutMs: 400, defaults: {}, async *collect() {
+      yield group([slow(0), slow(1), slow(2)], { concurrency: 1 });
+    } });
+    const { record } = await run(c);
+    expect(record.status).toBe('timed-out');
+    await new Promise((r) => setTimeout(r, 500)); // time for a wrongly started member to be recorded
+    expect(record.commands).toEqual([expect.objectContaining({ argv: ['sleep', '5'], exitCode: null })]);
+    expect(record.commands[0]!.durationMs).toBeLessThan(3_000);
+  });
+
   it('a streamed command in a group still runs while its file is written, and its after() sees the record', async () => {
     let exitCode: number | null | undefined;
     const { stored } = await run(declaring(group([command('s.txt', ['sh', '-c', 'echo streamed; exit 4'], { exitCodes: [4], after: (o) => ((exitCode = o.record?.exitCode), []) })], { concurrency: 2 })));
