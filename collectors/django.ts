@@ -4,7 +4,9 @@
  * (manage.py) and the interpreter (see django/interpreter.ts), then runs one read-only probe for the
  * structured state (versions, databases, system checks, migrations, settings, container_manager jobs and
  * executor hosts) and Django's own read-only commands for the text a support engineer knows: check,
- * check --deploy, check --database, showmigrations, makemigrations --check --dry-run, migrate --plan.
+ * check --deploy, check --database, showmigrations, makemigrations --check --dry-run, migrate --plan
+ * (captured `command(...)` declarations in a `group(...)`, `concurrency` at a time, parsed into
+ * migrations.json by their `after`). The probes stay code: their JSON answers decide what runs next.
  * Nothing is migrated or written; every command runs with stdin closed and its own timeout.
  */
 import { defineCollector, fact, json, problem, text } from '../src/core/artifacts.js';
@@ -161,8 +163,9 @@ export default defineCollector<DjangoOptions>({
               // Exit codes are Django's answers (makemigrations --check exits 1 on changes): parsed, not problems.
               after: ({ record, stdout, stderr }) => {
                 results.set(plan.path, { ...record, stdout, stderr });
-                if (record.timedOut) return [problem(`django/${plan.path}`, `manage.py ${plan.args.join(' ')} timed out after ${seconds(o.commandTimeoutMs)} and was killed; what it printed is kept`)];
-                if (record.error) return [problem(`django/${plan.path}`, `manage.py ${plan.args.join(' ')}: ${record.error}`)];
+                const what = `manage.py ${plan.args.join(' ')}`;
+                if (record.timedOut) return [problem(`django/${plan.path}`, `${what} timed out after ${seconds(o.commandTimeoutMs)} and was killed; what it printed is kept`)];
+                if (record.error) return [problem(`django/${plan.path}`, `${what}: ${record.error}`)];
                 return [];
               },
             }),
