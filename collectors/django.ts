@@ -4,22 +4,23 @@
  * (manage.py) and the interpreter (see django/interpreter.ts), then runs one read-only probe for the
  * structured state (versions, databases, system checks, migrations, settings, container_manager jobs and
  * executor hosts) and Django's own read-only commands for the text a support engineer knows: check,
- * check --deploy, check --database, showmigrations, makemigrations --check --dry-run, migrate --plan.
+ * check --deploy, check --database, showmigrations, makemigrations --check --dry-run, migrate --plan
+ * (captured `command(...)` declarations in a `group(...)`, `concurrency` at a time, parsed into
+ * migrations.json by their `after`). The probes stay code: their JSON answers decide what runs next.
  * Nothing is migrated or written; every command runs with stdin closed and its own timeout.
  */
 import { z } from 'zod';
 import { defineCollector, fact, json, problem, text } from '../src/core/artifacts.js';
 import { defineOptions, option, type OptionValues } from '../src/core/options.js';
 import { nonEmpty, path, timerMs, wholeAtLeast } from '../src/core/validators.js';
+import { capturedText, command, group } from './declare.js';
 import type { CommandResult, ExecOptions } from '../src/core/types.js';
 import {
   commandPlans,
   gitCommit,
   interpreterDoc,
   lastLine,
-  limiter,
   migrationsDoc,
-  outputOf,
   seconds,
   stateArtifacts,
   stateFacts,
@@ -138,7 +139,7 @@ export default defineCollector({
 
     if (!state) {
       const detail = stateRun.timedOut ? `timed out after ${seconds(o.commandTimeoutMs)}` : (stateRun.error ?? lastLine(stateRun.stderr) ?? `exit code ${stateRun.exitCode}, no output`);
-      yield text(DJANGO_FILES.probeOutput, outputOf(stateRun, o.commandTimeoutMs));
+      yield text(DJANGO_FILES.probeOutput, capturedText(stateRun, o.commandTimeoutMs));
       yield problem(`${FOLDER.django}/probe`, `the read-only Django probe gave no result (${detail}); its output is in ${DJANGO.probeOutput}`);
     } else if (state.settingsError) {
       const e = state.settingsError;
@@ -155,24 +156,33 @@ export default defineCollector({
     const commit = await gitCommit(ctx.deps.exec, project.dir);
     if (commit) yield fact('project.git', commit);
 
-    // Django's own commands, a few at a time; their text is yielded in a fixed order as each finishes.
+    // Django's own commands, a few at a time (each a Python process); their text is stored in a fixed order.
     const plans = commandPlans(state, djangoVersion);
-    const limit = limiter(Math.max(1, o.concurrency));
-    const running = plans.map((p) => (p.skip ? undefined : limit(() => ctx.deps.exec.run(file, [...prefix, 'manage.py', ...p.args, '--no-color'], { ...base, maxBuffer: 4 * 1024 * 1024 }))));
-    for (const r of running) r?.catch(() => undefined); // awaited below; never left unhandled if we stop early
     const results = new Map<string, CommandResult>();
-    for (const [i, plan] of plans.entries()) {
-      if (plan.skip) {
-        yield problem(`${FOLDER.django}/${plan.path}`, `not collected: ${plan.skip}`);
-        continue;
-      }
-      const r = await running[i]!;
-      results.set(plan.path, r);
-      yield text(plan.path, outputOf(r, o.commandTimeoutMs));
-      if (r.timedOut) yield problem(`${FOLDER.django}/${plan.path}`, `manage.py ${plan.args.join(' ')} timed out after ${seconds(o.commandTimeoutMs)} and was killed; what it printed is kept`);
-      else if (r.error) yield problem(`${FOLDER.django}/${plan.path}`, `manage.py ${plan.args.join(' ')}: ${r.error}`);
-    }
-    yield json(DJANGO_FILES.migrations, migrationsDoc(state, results, plans));
+    yield group(
+      plans.map((plan) =>
+        plan.skip
+          ? problem(`${FOLDER.django}/${plan.path}`, `not collected: ${plan.skip}`)
+          : command(plan.path, [file, ...prefix, 'manage.py', ...plan.args, '--no-color'], {
+              capture: 'stdout-then-stderr',
+              cwd: project.dir,
+              env,
+              timeoutMs: o.commandTimeoutMs,
+              maxBytes: 4 * 1024 * 1024,
+              // Exit codes are Django's answers (makemigrations --check exits 1 on changes): parsed, not problems.
+              after: ({ record, stdout, stderr }) => {
+                results.set(plan.path, { ...record, stdout, stderr });
+                const what = `manage.py ${plan.args.join(' ')}`;
+                if (record.timedOut) return [problem(`${FOLDER.django}/${plan.path}`, `${what} timed out after ${seconds(o.commandTimeoutMs)} and was killed; what it printed is kept`)];
+                if (record.error) return [problem(`${FOLDER.django}/${plan.path}`, `${what}: ${record.error}`)];
+                return [];
+              },
+            }),
+      ),
+      { concurrency: o.concurrency },
+    );
+    // Built once the group has run (the runner executes it before the collector goes on).
+    yield json(DJANGO_FILES.migrations, async () => migrationsDoc(state, results, plans));
   },
 });
 

@@ -2,7 +2,8 @@
 /**
  * `system`: OS, kernel, CPU, load, memory and swap, filesystems, uptime, and the versions of the tools
  * a support engineer asks about first. Uses only fast systeminformation calls (its `versions()` takes
- * seconds, so tool versions come from one short command each, run in parallel).
+ * seconds, so tool versions come from one short `command(...)` each, captured, its `after` turning the
+ * output into a fact and an entry of versions.json; they run side by side with the systeminformation calls).
  */
 import { access, constants } from 'node:fs/promises';
 import { loadavg } from 'node:os';
@@ -13,6 +14,8 @@ import { defineOptions, option, type OptionValues } from '../src/core/options.js
 import type { CollectContext, CommandResult } from '../src/core/types.js';
 import { timerMs } from '../src/core/validators.js';
 import { SYSTEM_FILES } from '../src/bundle/layout.js';
+import type { Output } from '../src/core/types.js';
+import { command, declared, group, type CapturedOutcome } from './declare.js';
 
 /** Programs whose version goes into system/versions.json: [program, args]. */
 const TOOLS: ReadonlyArray<readonly [string, readonly string[]]> = [
@@ -35,77 +38,95 @@ export default defineCollector({
   timeoutMs: 30_000,
   options: systemOptions,
   async *collect(ctx) {
-    const [os, cpu, load, mem, fs, time, system, versions] = await Promise.all([
-      si.osInfo(),
-      si.cpu(),
-      si.currentLoad(),
-      si.mem(),
-      si.fsSize(),
-      Promise.resolve(si.time()),
-      si.system(),
-      toolVersions(ctx),
-    ]);
-    yield fact('os', [os.distro, os.release, os.codename ? `(${os.codename})` : ''].filter(Boolean).join(' '));
-    yield fact('kernel', os.kernel);
-    yield fact('arch', os.arch);
-    yield fact('node', process.version);
-    for (const v of versions) if (v.version) yield fact(v.name, v.version);
-
-    yield json(SYSTEM_FILES.os, { ...os, virtual: system.virtual, model: system.model, manufacturer: system.manufacturer });
-    yield json(SYSTEM_FILES.cpu, {
-      manufacturer: cpu.manufacturer,
-      brand: cpu.brand,
-      cores: cpu.cores,
-      physicalCores: cpu.physicalCores,
-      speedGHz: cpu.speed,
-      virtualization: cpu.virtualization,
-    });
-    yield json(SYSTEM_FILES.load, {
-      loadAverage: loadAverage(),
-      currentLoadPercent: load.currentLoad,
-      userPercent: load.currentLoadUser,
-      systemPercent: load.currentLoadSystem,
-      perCpuPercent: load.cpus.map((c) => c.load),
-    });
-    yield json(SYSTEM_FILES.memory, {
-      totalBytes: mem.total,
-      availableBytes: mem.available,
-      usedBytes: mem.used,
-      freeBytes: mem.free,
-      buffersCacheBytes: mem.buffcache,
-      usedPercent: mem.total ? round((1 - mem.available / mem.total) * 100) : null,
-      swapTotalBytes: mem.swaptotal,
-      swapUsedBytes: mem.swapused,
-      swapFreeBytes: mem.swapfree,
-    });
-    yield json(
-      SYSTEM_FILES.filesystems,
-      fs.map((f) => ({ filesystem: f.fs, type: f.type, mount: f.mount, sizeBytes: f.size, usedBytes: f.used, availableBytes: f.available, usePercent: f.use, readWrite: f.rw })),
+    const pathVar = ctx.deps.env['PATH'] ?? '';
+    const found = await Promise.all(TOOLS.map(([name]) => findOnPath(name, pathVar)));
+    const details = new Map<string, ToolDetail>();
+    // systeminformation and the version commands side by side; facts and files come out in this order.
+    yield group(
+      [
+        declared('systeminformation', () => machine()),
+        ...TOOLS.flatMap(([name, args], i) => {
+          const path = found[i];
+          if (!path) return [];
+          return [
+            command(null, [path, ...args], {
+              capture: 'stdout-then-stderr',
+              timeoutMs: ctx.options.commandTimeoutMs,
+              maxBytes: 64 * 1024,
+              stderrTail: false, // the output is kept whole in versions.json
+              after: (r) => {
+                const detail = toolDetail(path, r);
+                details.set(name, detail);
+                return detail.version ? [fact(name, detail.version)] : [];
+              },
+            }),
+          ];
+        }),
+      ],
+      { concurrency: TOOLS.length + 1 },
     );
-    yield json(SYSTEM_FILES.uptime, { uptimeSeconds: time.uptime, timezone: time.timezone, timezoneName: time.timezoneName, now: new Date(time.current).toISOString() });
-    yield json(SYSTEM_FILES.versions, { node: { version: process.version, path: process.execPath }, ...Object.fromEntries(versions.map((v) => [v.name, v.detail])) });
+    yield json(SYSTEM_FILES.versions, async () => ({
+      node: { version: process.version, path: process.execPath },
+      ...Object.fromEntries(TOOLS.map(([name]) => [name, details.get(name) ?? { error: 'not found on PATH' }])),
+    }));
   },
 });
 
-interface ToolVersion {
-  readonly name: string;
-  readonly version?: string;
-  readonly detail: { version?: string; path?: string; output?: string; error?: string };
+/** The machine as systeminformation sees it: facts, then one JSON file per subject. */
+async function* machine(): AsyncGenerator<Output> {
+  const [os, cpu, load, mem, fs, time, system] = await Promise.all([si.osInfo(), si.cpu(), si.currentLoad(), si.mem(), si.fsSize(), Promise.resolve(si.time()), si.system()]);
+  yield fact('os', [os.distro, os.release, os.codename ? `(${os.codename})` : ''].filter(Boolean).join(' '));
+  yield fact('kernel', os.kernel);
+  yield fact('arch', os.arch);
+  yield fact('node', process.version);
+
+  yield json(SYSTEM_FILES.os, { ...os, virtual: system.virtual, model: system.model, manufacturer: system.manufacturer });
+  yield json(SYSTEM_FILES.cpu, {
+    manufacturer: cpu.manufacturer,
+    brand: cpu.brand,
+    cores: cpu.cores,
+    physicalCores: cpu.physicalCores,
+    speedGHz: cpu.speed,
+    virtualization: cpu.virtualization,
+  });
+  yield json(SYSTEM_FILES.load, {
+    loadAverage: loadAverage(),
+    currentLoadPercent: load.currentLoad,
+    userPercent: load.currentLoadUser,
+    systemPercent: load.currentLoadSystem,
+    perCpuPercent: load.cpus.map((c) => c.load),
+  });
+  yield json(SYSTEM_FILES.memory, {
+    totalBytes: mem.total,
+    availableBytes: mem.available,
+    usedBytes: mem.used,
+    freeBytes: mem.free,
+    buffersCacheBytes: mem.buffcache,
+    usedPercent: mem.total ? round((1 - mem.available / mem.total) * 100) : null,
+    swapTotalBytes: mem.swaptotal,
+    swapUsedBytes: mem.swapused,
+    swapFreeBytes: mem.swapfree,
+  });
+  yield json(
+    SYSTEM_FILES.filesystems,
+    fs.map((f) => ({ filesystem: f.fs, type: f.type, mount: f.mount, sizeBytes: f.size, usedBytes: f.used, availableBytes: f.available, usePercent: f.use, readWrite: f.rw })),
+  );
+  yield json(SYSTEM_FILES.uptime, { uptimeSeconds: time.uptime, timezone: time.timezone, timezoneName: time.timezoneName, now: new Date(time.current).toISOString() });
 }
 
-async function toolVersions(ctx: CollectContext<SystemOptions>): Promise<ToolVersion[]> {
-  const path = ctx.deps.env['PATH'] ?? '';
-  return Promise.all(
-    TOOLS.map(async ([name, args]) => {
-      const found = await findOnPath(name, path);
-      if (!found) return { name, detail: { error: 'not found on PATH' } };
-      const r: CommandResult = await ctx.deps.exec.run(found, args, { timeoutMs: ctx.options.commandTimeoutMs, maxBuffer: 64 * 1024 });
-      const output = `${r.stdout}${r.stderr}`.trim();
-      const version = /\d+\.\d+(?:\.\d+)?(?:[-+.][0-9A-Za-z.]+)?/.exec(output)?.[0];
-      if (r.exitCode !== 0 || !version) return { name, detail: { path: found, output, error: r.error ?? `exit code ${r.exitCode}` } };
-      return { name, version, detail: { version, path: found, output } };
-    }),
-  );
+/** A tool's entry in versions.json, from what `<tool> --version` printed. */
+interface ToolDetail {
+  readonly version?: string;
+  readonly path?: string;
+  readonly output?: string;
+  readonly error?: string;
+}
+
+function toolDetail(path: string, r: CapturedOutcome): ToolDetail {
+  const output = `${r.stdout}${r.stderr}`.trim();
+  const version = /\d+\.\d+(?:\.\d+)?(?:[-+.][0-9A-Za-z.]+)?/.exec(output)?.[0];
+  if (r.record.exitCode !== 0 || !version) return { path, output, error: r.record.error ?? `exit code ${r.record.exitCode}` };
+  return { version, path, output };
 }
 
 /** The first executable `name` on PATH, as a shell would find it. */

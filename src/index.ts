@@ -11,7 +11,19 @@ export { defineRule } from '../redaction/rules.js';
 export { Redactor } from '../redaction/redactor.js';
 export { RedactionReport } from '../redaction/report.js';
 export { builtinCollectors } from '../collectors/index.js';
-export { command, file, type CommandOptions, type CommandOutcome, type CommandHints, type FileOptions } from '../collectors/declare.js';
+export {
+  command,
+  file,
+  group,
+  type CommandOptions,
+  type CommandOutcome,
+  type CommandHints,
+  type CaptureMode,
+  type CaptureOptions,
+  type CapturedOutcome,
+  type GroupOptions,
+  type FileOptions,
+} from '../collectors/declare.js';
 export { CliError, EXIT } from './core/errors.js';
 export { loadConfig, validateConfig, configSchema, configJsonSchema, ConfigError, SEARCH_PLACES, type Config, type ConfigInput, type LoadedConfig, type LoadConfigOptions } from './config/config.js';
 export { schedule, type ScheduleOptions, type ScheduleResult, type ScheduleRun, type Trigger } from './schedule/schedule.js';

@@ -195,35 +195,6 @@ export function migrationsDoc(state: DjangoState | undefined, results: ReadonlyM
   };
 }
 
-/** A command's text file: stdout, then stderr, then a note when it did not end by itself. */
-export function outputOf(r: CommandResult, timeoutMs: number): string {
-  let out = r.stdout;
-  if (r.stderr) out += `${out && !out.endsWith('\n') ? '\n' : ''}${r.stderr}`;
-  if (r.timedOut) out += `\n[collect-bundle: timed out after ${seconds(timeoutMs)} and was killed; above is what it printed until then]\n`;
-  else if (r.error) out += `\n[collect-bundle: ${r.error}]\n`;
-  return out;
-}
-
-/** Runs at most `n` of the given tasks at once. */
-export function limiter(n: number): <T>(task: () => Promise<T>) => Promise<T> {
-  let active = 0;
-  const waiting: (() => void)[] = [];
-  return (task) =>
-    new Promise((resolve, reject) => {
-      const go = (): void => {
-        active++;
-        task()
-          .then(resolve, reject)
-          .finally(() => {
-            active--;
-            waiting.shift()?.();
-          });
-      };
-      if (active < n) go();
-      else waiting.push(go);
-    });
-}
-
 export const seconds = (ms: number): string => `${+(ms / 1000).toFixed(1)}s`;
 
 export function lastLine(text: string): string | undefined {

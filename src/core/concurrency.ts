@@ -38,3 +38,24 @@ export async function forEachLimit<T>(items: readonly T[], limit: number, fn: (i
   };
   await Promise.all(Array.from({ length: Math.max(1, Math.min(Math.floor(limit), items.length)) }, worker));
 }
+
+/** A gate that runs at most `n` of the tasks given to it at once; a task starts as soon as a slot is free. */
+export function limiter(n: number): <T>(task: () => Promise<T>) => Promise<T> {
+  const width = Math.max(1, Math.floor(n));
+  let active = 0;
+  const waiting: (() => void)[] = [];
+  return (task) =>
+    new Promise((resolve, reject) => {
+      const go = (): void => {
+        active++;
+        task()
+          .then(resolve, reject)
+          .finally(() => {
+            active--;
+            waiting.shift()?.();
+          });
+      };
+      if (active < width) go();
+      else waiting.push(go);
+    });
+}

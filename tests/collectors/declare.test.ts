@@ -8,7 +8,7 @@ import { mkdtemp, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { command, file } from '../../collectors/declare.js';
+import { command, file, group } from '../../collectors/declare.js';
 import { defineCollector } from '../../src/core/artifacts.js';
 import type { Artifact, ArtifactRecord, Collector, Output } from '../../src/core/types.js';
 import { runCollectors, type ArtifactSink } from '../../src/run/runner.js';
@@ -77,6 +77,85 @@ describe('command(...)', () => {
     const { record, stored } = await run(declaring(command('o.txt', ['sh', '-c', 'exit 1'], { after: (o) => [{ kind: 'fact', key: 'k', value: String(o.expected) }, { kind: 'problem', item: 'x', reason: o.reason ?? 'none' }] })));
     expect(stored.has('d/o.txt')).toBe(true);
     expect(record.problems).toEqual([{ item: 'x', reason: 'command sh exited with 1, expected 0 (see o.txt; add 1 to "exitCodes" if it means success)' }]);
+  });
+});
+
+describe('command(...) with capture', () => {
+  it('stores stdout then stderr, hands both to after() apart with the record, and keeps the stderr tail in the manifest', async () => {
+    const seen: { stdout: string; stderr: string; exitCode: number | null; expected: boolean }[] = [];
+    const { record, stored } = await run(
+      declaring(
+        command('both.txt', ['sh', '-c', 'echo first-on-stderr >&2; printf no-newline; echo last-on-stderr >&2; exit 1'], {
+          capture: 'stdout-then-stderr',
+          exitCodes: [0, 1],
+          after: (o) => {
+            seen.push({ stdout: o.stdout, stderr: o.stderr, exitCode: o.record.exitCode, expected: o.expected });
+            return [{ kind: 'fact', key: 'captured.bytes', value: String(o.outputBytes) }];
+          },
+        }),
+      ),
+    );
+    expect(record.status).toBe('ok');
+    expect(stored.get('d/both.txt')).toBe('no-newline\nfirst-on-stderr\nlast-on-stderr\n');
+    expect(seen).toEqual([{ stdout: 'no-newline', stderr: 'first-on-stderr\nlast-on-stderr\n', exitCode: 1, expected: true }]);
+    expect(record.commands).toEqual([expect.objectContaining({ exitCode: 1, stderrTail: 'first-on-stderr\nlast-on-stderr' })]);
+    expect(record.problems).toEqual([]);
+  });
+
+  it('path null stores nothing; stderrTail false keeps the record without it; a timeout is noted in the text and is a problem', async () => {
+    let out = '';
+    const { record, stored } = await run(
+      declaring(
+        command(null, ['sh', '-c', 'echo v1.2.3; echo warn >&2'], { capture: 'stdout-then-stderr', stderrTail: false, after: (o) => ((out = o.stdout + o.stderr), []) }),
+        command('slow.txt', ['sh', '-c', 'echo started; exec sleep 5'], { capture: 'stdout-then-stderr', timeoutMs: 300 }),
+      ),
+    );
+    expect(out).toBe('v1.2.3\nwarn\n');
+    expect([...stored.keys()]).toEqual(['d/slow.txt']);
+    expect(stored.get('d/slow.txt')).toBe('started\n\n[collect-bundle: timed out after 0.3s and was killed; above is what it printed until then]\n');
+    expect(record.commands[0]).not.toHaveProperty('stderrTail');
+    expect(record.commands[1]).toMatchObject({ timedOut: true });
+    expect(record.problems.map((p) => p.reason)).toEqual(['command sh timed out after 0.3s and was killed']);
+  });
+});
+
+describe('group(...)', () => {
+  it('runs captured commands at most `concurrency` at once and hands their outputs on in order, plain members in place', async () => {
+    // Each member prints when it started and ended (ns); the first sleeps longest, so it ends last.
+    const member = (i: number, sleep: string) =>
+      command(`m${i}.txt`, ['sh', '-c', `echo $(date +%s%N); sleep ${sleep}; echo $(date +%s%N)`], {
+        capture: 'stdout-then-stderr',
+        after: () => [{ kind: 'problem', item: `m${i}`, reason: 'after ran' }],
+      });
+    const { record, stored } = await run(
+      declaring(group([member(0, '0.6'), member(1, '0.2'), { kind: 'problem', item: 'plain', reason: 'in place' }, member(2, '0.2'), member(3, '0.2')], { concurrency: 2 })),
+    );
+    expect(record.problems.map((p) => p.item)).toEqual(['m0', 'm1', 'plain', 'm2', 'm3']);
+    expect(record.artifacts.map((a) => a.path)).toEqual(['d/m0.txt', 'd/m1.txt', 'd/m2.txt', 'd/m3.txt']);
+    const spans = [0, 1, 2, 3].map((i) => stored.get(`d/m${i}.txt`)!.trim().split('\n').map(Number) as [number, number]);
+    const overlapping = (t: number): number => spans.filter(([s, e]) => s <= t && t < e).length;
+    expect(Math.max(...spans.map(([s]) => overlapping(s)))).toBe(2); // two at once, never three
+    // m2 and m3 ran while m0 was still sleeping: a free slot is used at once, not when m0's turn comes.
+    expect(spans[2]![0]).toBeLessThan(spans[0]![1]);
+  });
+
+  it('when the collector times out, the running member is killed and no further member starts', async () => {
+    const slow = (i: number) => command(`s${i}.txt`, ['sleep', '5'], { capture: 'stdout-then-stderr' });
+    const c = defineCollector({ name: 'd', description: 'declares things', defaultEnabled: true, timeoutMs: 400, defaults: {}, async *collect() {
+      yield group([slow(0), slow(1), slow(2)], { concurrency: 1 });
+    } });
+    const { record } = await run(c);
+    expect(record.status).toBe('timed-out');
+    await new Promise((r) => setTimeout(r, 500)); // time for a wrongly started member to be recorded
+    expect(record.commands).toEqual([expect.objectContaining({ argv: ['sleep', '5'], exitCode: null })]);
+    expect(record.commands[0]!.durationMs).toBeLessThan(3_000);
+  });
+
+  it('a streamed command in a group still runs while its file is written, and its after() sees the record', async () => {
+    let exitCode: number | null | undefined;
+    const { stored } = await run(declaring(group([command('s.txt', ['sh', '-c', 'echo streamed; exit 4'], { exitCodes: [4], after: (o) => ((exitCode = o.record?.exitCode), []) })], { concurrency: 2 })));
+    expect(stored.get('d/s.txt')).toBe('streamed\n');
+    expect(exitCode).toBe(4);
   });
 });
 

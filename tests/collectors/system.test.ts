@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { chmod, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { release, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -44,6 +44,32 @@ describe('system collector', () => {
     const argv = result.manifest.collectors[0]!.commands.map((c) => c.argv.join(' '));
     expect(argv).toContain(`${python} --version`);
     for (const c of result.manifest.collectors[0]!.commands) if (!c.error) expect(c.exitCode).toBe(0);
+  });
+
+  it('turns each tool\'s captured output into its fact and versions.json entry: stdout then stderr, a failing tool keeps its output and exit code', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'cb-tools-'));
+    try {
+      const bin = join(dir, 'bin');
+      await mkdir(bin);
+      // Stand-ins: docker prints its version on stderr; git fails after printing something.
+      await writeFile(join(bin, 'docker'), '#!/bin/sh\necho "Docker version 99.1.2, build stand-in" >&2\n');
+      await writeFile(join(bin, 'git'), '#!/bin/sh\necho "fatal: stand-in git is broken"\nexit 3\n');
+      await chmod(join(bin, 'docker'), 0o755);
+      await chmod(join(bin, 'git'), 0o755);
+      const r = await collectBundle({ outputDir: join(dir, 'out'), only: ['system'], env: { ...process.env, PATH: bin } });
+      const v = fileJson(await readBundle(r.bundle), 'system/versions.json');
+      expect(v.docker).toEqual({ version: '99.1.2', path: join(bin, 'docker'), output: 'Docker version 99.1.2, build stand-in' });
+      expect(v.git).toEqual({ path: join(bin, 'git'), output: 'fatal: stand-in git is broken', error: 'exit code 3' });
+      expect(v.python3).toEqual({ error: 'not found on PATH' });
+      expect(r.manifest.environment['docker']).toBe('99.1.2');
+      expect(r.manifest.environment).not.toHaveProperty('git');
+      const commands = r.manifest.collectors[0]!.commands;
+      expect(commands.map((c) => c.argv.join(' ')).sort()).toEqual([`${join(bin, 'docker')} --version`, `${join(bin, 'git')} --version`]);
+      for (const c of commands) expect(c).not.toHaveProperty('stderrTail'); // the output is in versions.json, not the manifest
+      expect(r.manifest.collectors[0]!.problems).toEqual([]);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 
   it('says plainly when a tool is not on PATH', async () => {
