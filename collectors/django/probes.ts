@@ -26,7 +26,7 @@ export const PY_DIR: string = (() => {
 })();
 
 /** Every `.py` file shipped in PY_DIR (a test compiles each one with python3 -m py_compile). */
-export const PY_FILES = ['_shared.py', 'interpreter.py', 'state.py', 'secrets.py', 'job.py'] as const;
+export const PY_FILES = ['_shared.py', 'interpreter.py', 'state.py', 'container_manager.py', 'secrets.py', 'job.py'] as const;
 
 const readPy = (name: (typeof PY_FILES)[number]): string => {
   try {
@@ -40,7 +40,8 @@ const readPy = (name: (typeof PY_FILES)[number]): string => {
  * A probe that loads the project: _shared.py (secret names, the container_manager app, run_manage_py)
  * in front of the probe's own file, which ends by running manage.py with its `probe_main`.
  */
-const withShared = (name: 'state.py' | 'secrets.py' | 'job.py'): string => `${readPy('_shared.py')}\n\n${readPy(name)}`;
+const withShared = (name: 'state.py' | 'secrets.py' | 'job.py', ...before: 'container_manager.py'[]): string =>
+  [readPy('_shared.py'), ...before.map(readPy), readPy(name)].join('\n\n');
 
 /**
  * Which Python this is and whether it can import Django (py/interpreter.py). Short enough to pass in
@@ -58,7 +59,8 @@ export const INTERPRETER_PROBE = readPy('interpreter.py');
  * transactions that are read-only where the database supports it. Its markers are spelled out in the
  * Python code: they must stay equal to BEGIN_MARKER and END_MARKER.
  */
-export const STATE_PROBE = withShared('state.py');
+// container_manager.py is the probe's container_manager section, defined before state.py runs probe_main.
+export const STATE_PROBE = withShared('state.py', 'container_manager.py');
 
 /** Where STATE_PROBE travels: an environment variable, so the manifest's argv stays short and readable. */
 export const STATE_PROBE_ENV = 'COLLECT_BUNDLE_CODE';
