@@ -23,7 +23,10 @@ export const collectionAnalyzer: Analyzer = {
           severity: 'warning',
           title: `Collector ${name} ${status === 'timed-out' ? 'timed out' : 'failed'}: ${excerpt(reason, 160)}`,
           summary: `The ${name} collector ${status === 'timed-out' ? 'was cut off by its time limit' : 'could not finish'}; what it would have gathered is missing or incomplete, so findings that depend on it may be missing too. ${kept} file(s) from it were kept.`,
-          remedy: status === 'timed-out' ? 'Re-run with a longer `--timeout SEC` (or `--deadline`), or narrow what is collected (`--since`, `--containers`).' : 'Fix the cause named in the reason, then collect again; the reason names the fix for the common cases.',
+          remedy:
+            status === 'timed-out'
+              ? 'Re-run with a longer `--timeout SEC` (or `--deadline`), or narrow what is collected (`--since`, `--containers`).'
+              : 'Fix the cause named in the reason, then collect again; the reason names the fix for the common cases.',
           evidence: [{ file: ROOT.manifest, excerpt: excerpt(`${name}: ${status}: ${reason}`) }],
           subject: name,
         }),

@@ -83,12 +83,34 @@ function toMessages(section: unknown): CheckMessage[] | undefined {
   return out;
 }
 
-const severityOfLevel = (level: string): Severity | undefined => (level === 'ERROR' || level === 'CRITICAL' ? 'error' : level === 'WARNING' ? 'warning' : undefined);
+const severityOfLevel = (level: string): Severity | undefined =>
+  level === 'ERROR' || level === 'CRITICAL' ? 'error' : level === 'WARNING' ? 'warning' : undefined;
 
 /** Check ids of Django itself (their reference is Django's documentation), by the part before the dot. */
 const DJANGO_CHECK_TAGS = new Set([
-  'admin', 'async', 'auth', 'caches', 'commands', 'contenttypes', 'database', 'fields', 'files', 'models', 'postgres', 'security',
-  'signals', 'sites', 'staticfiles', 'templates', 'translation', 'urls', 'mysql', 'sqlite', 'sessions', 'messages', 'csrf',
+  'admin',
+  'async',
+  'auth',
+  'caches',
+  'commands',
+  'contenttypes',
+  'database',
+  'fields',
+  'files',
+  'models',
+  'postgres',
+  'security',
+  'signals',
+  'sites',
+  'staticfiles',
+  'templates',
+  'translation',
+  'urls',
+  'mysql',
+  'sqlite',
+  'sessions',
+  'messages',
+  'csrf',
 ]);
 
 /** Groups messages by id, in first-seen order. */
@@ -206,7 +228,7 @@ export const djangoChecksAnalyzer: Analyzer = {
           evidence: evidenceList([debugLine, ...checkEvidence('security.W018', deployTxt, checksJson, 'deploy').slice(0, 1)]),
           remedy: [
             'Set DEBUG = False in the production settings, e.g. `DEBUG = os.environ.get("DJANGO_DEBUG") == "1"` so it is off unless asked for.',
-            'With DEBUG off Django needs ALLOWED_HOSTS to list the site\'s host names, and static files served by the web server (`python manage.py collectstatic`).',
+            "With DEBUG off Django needs ALLOWED_HOSTS to list the site's host names, and static files served by the web server (`python manage.py collectstatic`).",
             `If ${module} really are development settings, name the module so it says so (e.g. settings_dev or settings/local.py).`,
             'Confirm with `python manage.py check --deploy` (it only reads).',
           ].join('\n'),
@@ -240,7 +262,7 @@ export const djangoChecksAnalyzer: Analyzer = {
           remedy: [
             'Fix each in the production settings:',
             ...hints,
-            'Then confirm with `python manage.py check --deploy` (it only reads). Django\'s deployment checklist: https://docs.djangoproject.com/en/stable/howto/deployment/checklist/',
+            "Then confirm with `python manage.py check --deploy` (it only reads). Django's deployment checklist: https://docs.djangoproject.com/en/stable/howto/deployment/checklist/",
           ].join('\n'),
         }),
       );

@@ -48,20 +48,36 @@ function connectionAdvice(d: Record<string, unknown>, error: string): string[] {
   }
   const steps: string[] = [];
   if (/password authentication failed|access denied|authentication failed|role .* does not exist/i.test(error)) {
-    steps.push(`The server answered but refused the credentials: check USER and the password of DATABASES["${alias}"] (usually from the environment or a secret), and the server's access rules (pg_hba.conf, GRANTs).`);
-  } else if (/could not translate host name|name or service not known|nodename nor servname|temporary failure in name resolution|unknown (mysql server )?host/i.test(error)) {
-    steps.push(`The host name ${host} does not resolve from here: check HOST in the settings; in Docker Compose the host is the service name, and both containers must share a network.`);
+    steps.push(
+      `The server answered but refused the credentials: check USER and the password of DATABASES["${alias}"] (usually from the environment or a secret), and the server's access rules (pg_hba.conf, GRANTs).`,
+    );
+  } else if (
+    /could not translate host name|name or service not known|nodename nor servname|temporary failure in name resolution|unknown (mysql server )?host/i.test(
+      error,
+    )
+  ) {
+    steps.push(
+      `The host name ${host} does not resolve from here: check HOST in the settings; in Docker Compose the host is the service name, and both containers must share a network.`,
+    );
   } else if (/connection refused/i.test(error)) {
-    steps.push(`Nothing listens on ${host}${port ? `:${port}` : ''}: check that the database server is running and listening on that address (not only on 127.0.0.1 inside its own container), and PORT in the settings.`);
+    steps.push(
+      `Nothing listens on ${host}${port ? `:${port}` : ''}: check that the database server is running and listening on that address (not only on 127.0.0.1 inside its own container), and PORT in the settings.`,
+    );
   } else if (/timed? ?out|timeout expired/i.test(error)) {
-    steps.push(`The connection to ${host}${port ? `:${port}` : ''} timed out: a firewall, security group or Docker network is dropping it, or the server is overloaded.`);
+    steps.push(
+      `The connection to ${host}${port ? `:${port}` : ''} timed out: a firewall, security group or Docker network is dropping it, or the server is overloaded.`,
+    );
   } else if (/does not exist/i.test(error)) {
     steps.push(`The server is reachable but the database named in DATABASES["${alias}"]["NAME"] does not exist on it.`);
   } else if (/unable to open database file|readonly database|permission denied/i.test(error)) {
-    steps.push('The process cannot open the file: check its path, that the directory exists, and that the user running Django may read (and for the app, write) it.');
+    steps.push(
+      'The process cannot open the file: check its path, that the directory exists, and that the user running Django may read (and for the app, write) it.',
+    );
   }
-  if (vendor === 'postgresql') steps.push(`Test from the same host or container: \`pg_isready -h ${host}${port ? ` -p ${port}` : ''}\` (expected: "accepting connections").`);
-  if (vendor === 'mysql') steps.push(`Test from the same host or container: \`mysqladmin ping -h ${host}${port ? ` -P ${port}` : ''}\` (expected: "mysqld is alive").`);
+  if (vendor === 'postgresql')
+    steps.push(`Test from the same host or container: \`pg_isready -h ${host}${port ? ` -p ${port}` : ''}\` (expected: "accepting connections").`);
+  if (vendor === 'mysql')
+    steps.push(`Test from the same host or container: \`mysqladmin ping -h ${host}${port ? ` -P ${port}` : ''}\` (expected: "mysqld is alive").`);
   steps.push(`Then \`python manage.py check --database ${alias}\` (reads only) should run without a connection error.`);
   return steps;
 }
@@ -135,7 +151,9 @@ export const djangoInterpreterAnalyzer: Analyzer = {
     const project = str(doc['project']);
     const better = withDjango[0] ? str(withDjango[0]['path']) : undefined;
     const remedy = [
-      ...(better ? [`Run again with the interpreter that has Django: \`collect-bundle --python ${better}\` (it has Django ${str(withDjango[0]!['django'])}).`] : []),
+      ...(better
+        ? [`Run again with the interpreter that has Django: \`collect-bundle --python ${better}\` (it has Django ${str(withDjango[0]!['django'])}).`]
+        : []),
       ...(source === 'uv'
         ? ['The project uses uv: install its dependencies with `uv sync` (in the project directory), then run again.']
         : [

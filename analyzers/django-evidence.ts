@@ -47,7 +47,11 @@ export async function loadJson(view: BundleView, path: string): Promise<LoadedJs
  * The first line (at or after `from`, before `until`) for which `test` holds, as evidence; undefined
  * when there is none.
  */
-export function lineEvidence(file: LoadedText | undefined, test: (line: string) => boolean, range: { from?: number; until?: number } = {}): Evidence | undefined {
+export function lineEvidence(
+  file: LoadedText | undefined,
+  test: (line: string) => boolean,
+  range: { from?: number; until?: number } = {},
+): Evidence | undefined {
   const n = lineNumber(file, test, range);
   if (n === undefined || !file) return undefined;
   const text = file.lines[n - 1]!.text.trim();

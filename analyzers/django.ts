@@ -44,7 +44,10 @@ function showmigrationsLine(text: LoadedText | undefined, app: string, name: str
   const start = lineNumber(text, (l) => l === app);
   if (start === undefined) return undefined;
   const end = lineNumber(text, (l) => /^\S/.test(l), { from: start + 1 });
-  return lineEvidence(text, (l) => l.trim() === `[${mark}] ${name}` || l.trim().startsWith(`[${mark}] ${name} `), { from: start + 1, ...(end ? { until: end } : {}) });
+  return lineEvidence(text, (l) => l.trim() === `[${mark}] ${name}` || l.trim().startsWith(`[${mark}] ${name} `), {
+    from: start + 1,
+    ...(end ? { until: end } : {}),
+  });
 }
 
 export const djangoMigrationsAnalyzer: Analyzer = {
@@ -164,11 +167,13 @@ export const djangoMigrationsAnalyzer: Analyzer = {
       const ops = items.flatMap((i) => i.operations);
       const appBlock = lineNumber(mkcheck, (l) => l.trim() === `Migrations for '${app}':`);
       const pendingAt = lineNumber(mj, jsonKey('pendingModelChanges'));
-      const evidence = ops.slice(0, MAX_EVIDENCE).map(
-        (op) =>
-          (appBlock !== undefined ? lineEvidence(mkcheck, (l) => l.trim() === `- ${op}`, { from: appBlock }) : undefined) ??
-          lineEvidence(mj, (l) => l.trim().replace(/,$/, '') === JSON.stringify(op), pendingAt ? { from: pendingAt } : {}),
-      );
+      const evidence = ops
+        .slice(0, MAX_EVIDENCE)
+        .map(
+          (op) =>
+            (appBlock !== undefined ? lineEvidence(mkcheck, (l) => l.trim() === `- ${op}`, { from: appBlock }) : undefined) ??
+            lineEvidence(mj, (l) => l.trim().replace(/,$/, '') === JSON.stringify(op), pendingAt ? { from: pendingAt } : {}),
+        );
       findings.push(
         finding({
           id: 'migrations-missing',

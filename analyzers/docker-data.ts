@@ -300,7 +300,14 @@ export async function readEvents(view: BundleView, label: string, pullError: Reg
     const time = Number.isFinite(nano) ? nano : typeof e['time'] === 'number' && Number.isFinite(e['time']) ? e['time'] * 1000 : undefined;
     const signal = attr('signal');
     const list = byContainer.get(name) ?? [];
-    list.push({ action, line: l.line, text: l.text, ...(Number.isFinite(code) ? { exitCode: code } : {}), ...(time !== undefined ? { time } : {}), ...(signal !== undefined ? { signal } : {}) });
+    list.push({
+      action,
+      line: l.line,
+      text: l.text,
+      ...(Number.isFinite(code) ? { exitCode: code } : {}),
+      ...(time !== undefined ? { time } : {}),
+      ...(signal !== undefined ? { signal } : {}),
+    });
     byContainer.set(name, list);
   }
   return { file: t.file, numbered: t.numbered, byContainer, pullErrors };
@@ -320,14 +327,18 @@ const LOG_PREFIX = /^\S+Z (?:stdout|stderr|tty) /;
 export const logMessage = (line: string): string => line.replace(LOG_PREFIX, '');
 
 /** Lines that look like an error: a traceback, an exception, ERROR/FATAL/panic, `error:`. */
-export const ERROR_LINE = /Traceback \(most recent call last\)|\b(?:ERROR|FATAL|CRITICAL|PANIC|Fatal)\b|\bpanic:|[A-Za-z]*(?:Error|Exception)\b|\b[Ee]rror:|\bfatal:/;
+export const ERROR_LINE =
+  /Traceback \(most recent call last\)|\b(?:ERROR|FATAL|CRITICAL|PANIC|Fatal)\b|\bpanic:|[A-Za-z]*(?:Error|Exception)\b|\b[Ee]rror:|\bfatal:/;
 
 /**
  * The lines that best explain why a program died, in file order: a Python traceback's last line
  * (the exception) and the frame it was raised in, else the last few error-looking lines, else the
  * last few lines. `kind` says which.
  */
-export function errorLines(lines: readonly { line: number; text: string }[], max = 3): { kind: 'traceback' | 'errors' | 'last'; lines: { line: number; text: string }[] } {
+export function errorLines(
+  lines: readonly { line: number; text: string }[],
+  max = 3,
+): { kind: 'traceback' | 'errors' | 'last'; lines: { line: number; text: string }[] } {
   let header = -1;
   for (let i = lines.length - 1; i >= 0; i--) {
     if (logMessage(lines[i]!.text).startsWith('Traceback (most recent call last)')) {

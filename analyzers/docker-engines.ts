@@ -18,14 +18,15 @@ interface EngineCause {
   readonly remedy: string;
 }
 
-const GENERIC_REMEDY = 'Run `docker version` with the same DOCKER_HOST (or `--docker-host`) to see the engine\'s own error, then collect again.';
+const GENERIC_REMEDY = "Run `docker version` with the same DOCKER_HOST (or `--docker-host`) to see the engine's own error, then collect again.";
 
 /** Why an engine could not be used, from the one-line reason the collector recorded (src/docker/client.ts). */
 const ENGINE_CAUSES: readonly EngineCause[] = [
   {
     test: /expects TLS/i,
     what: 'the engine expects TLS',
-    remedy: 'The engine speaks TLS: pass `--tlsverify --tlscacert ca.pem --tlscert cert.pem --tlskey key.pem`, or set `DOCKER_TLS_VERIFY=1` and `DOCKER_CERT_PATH=~/.docker`. Check with `docker --tlsverify -H tcp://HOST:2376 version`.',
+    remedy:
+      'The engine speaks TLS: pass `--tlsverify --tlscacert ca.pem --tlscert cert.pem --tlskey key.pem`, or set `DOCKER_TLS_VERIFY=1` and `DOCKER_CERT_PATH=~/.docker`. Check with `docker --tlsverify -H tcp://HOST:2376 version`.',
   },
   {
     test: /ssh failed|\bssh\b.*(?:refused|denied|host key)/i,
@@ -60,12 +61,14 @@ const ENGINE_CAUSES: readonly EngineCause[] = [
   {
     test: /cannot be reached over the network|EHOSTUNREACH|ENETUNREACH|ENOTFOUND|EAI_AGAIN|ECONNRESET/i,
     what: 'the engine cannot be reached over the network',
-    remedy: 'Check that the host resolves and the port is open from here: `getent hosts HOST`, `nc -vz HOST 2376`; check firewalls and that dockerd listens on that interface.',
+    remedy:
+      'Check that the host resolves and the port is open from here: `getent hosts HOST`, `nc -vz HOST 2376`; check firewalls and that dockerd listens on that interface.',
   },
   {
     test: /invalid|unsupported Docker host|not a URL/i,
     what: 'the engine address is invalid',
-    remedy: 'Give a valid engine address with `--docker-host` or `DOCKER_HOST`: `unix:///var/run/docker.sock`, `tcp://HOST:2376` or `ssh://USER@HOST`; `docker context ls` lists named contexts.',
+    remedy:
+      'Give a valid engine address with `--docker-host` or `DOCKER_HOST`: `unix:///var/run/docker.sock`, `tcp://HOST:2376` or `ssh://USER@HOST`; `docker context ls` lists named contexts.',
   },
 ];
 
@@ -114,7 +117,13 @@ async function engineFailures(view: BundleView): Promise<EngineFailure[]> {
     const ev = { file: ROOT.manifest, excerpt: excerpt(`docker: problem: ${item}: ${reason}`) };
     const known = out.get(m[1]!);
     if (known) known.evidence.push(ev);
-    else out.set(m[1]!, { label: m[1]!, status: /^not collected/.test(reason) ? 'failed' : 'partial', reason: reason.replace(/^(?:not|partly) collected: /, ''), evidence: [ev] });
+    else
+      out.set(m[1]!, {
+        label: m[1]!,
+        status: /^not collected/.test(reason) ? 'failed' : 'partial',
+        reason: reason.replace(/^(?:not|partly) collected: /, ''),
+        evidence: [ev],
+      });
   }
   // The reason as text, whatever JSON type the manifest holds it as.
   const recReason = rec.reason === undefined || rec.reason === null || (rec.reason as unknown) === '' ? undefined : excerpt(rec.reason);

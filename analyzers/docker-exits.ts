@@ -26,7 +26,7 @@ export function exitCodeMeaning(code: number): string {
     case 143:
       return 'stopped by SIGTERM (`docker stop` or the orchestrator asked it to stop)';
     default:
-      return code > 128 && code < 160 ? `killed by signal ${code - 128}` : 'application-specific (see the program\'s documentation and its log)';
+      return code > 128 && code < 160 ? `killed by signal ${code - 128}` : "application-specific (see the program's documentation and its log)";
   }
 }
 
@@ -58,7 +58,14 @@ export const PULL_ERROR =
   /pull access denied|manifest unknown|manifest for \S+ not found|repository does not exist|No such image|Unable to find image|error pulling image|failed to (?:resolve reference|pull(?: and unpack)? image)|toomanyrequests|unauthorized: (?:authentication required|incorrect username or password)|Error response from daemon: Get "?https?:\/\/[^\s"]+\/v2\/?"?:/i;
 
 export function pullImage(text: string): string | undefined {
-  for (const re of [/Unable to find image '([^']+)'/, /pull access denied for ([^\s,]+)/, /manifest for (\S+) not found/, /No such image: ([^\s,]+)/, /failed to resolve reference "([^"]+)"/, /Error pulling image:? ?"?([^\s"]+)/i]) {
+  for (const re of [
+    /Unable to find image '([^']+)'/,
+    /pull access denied for ([^\s,]+)/,
+    /manifest for (\S+) not found/,
+    /No such image: ([^\s,]+)/,
+    /failed to resolve reference "([^"]+)"/,
+    /Error pulling image:? ?"?([^\s"]+)/i,
+  ]) {
     const m = re.exec(text);
     if (m) return m[1]!.replace(/[.,;:]$/, '');
   }
@@ -74,7 +81,10 @@ export function pullRemedy(text: string, image: string | undefined): { cause: st
     };
   }
   if (/toomanyrequests|rate limit/i.test(text)) {
-    return { cause: 'registry rate limit', remedy: `Log in (\`docker login\`) to get a higher pull limit, or use a registry mirror (\`registry-mirrors\` in /etc/docker/daemon.json); then \`docker pull ${img}\`.` };
+    return {
+      cause: 'registry rate limit',
+      remedy: `Log in (\`docker login\`) to get a higher pull limit, or use a registry mirror (\`registry-mirrors\` in /etc/docker/daemon.json); then \`docker pull ${img}\`.`,
+    };
   }
   if (/dial tcp|no such host|i\/o timeout|connection refused|TLS handshake timeout|x509|proxyconnect|network is unreachable|Client\.Timeout/i.test(text)) {
     return {
@@ -88,5 +98,8 @@ export function pullRemedy(text: string, image: string | undefined): { cause: st
       remedy: `Check the image name and tag (\`docker images\` for local images; the registry's tag list, or \`docker manifest inspect ${img}\`); build or load the image first if it is local-only.`,
     };
   }
-  return { cause: 'the pull failed', remedy: `Run \`docker pull ${img}\` on the engine's host to see the registry's error, fix it (name, login, network) and start again.` };
+  return {
+    cause: 'the pull failed',
+    remedy: `Run \`docker pull ${img}\` on the engine's host to see the registry's error, fix it (name, login, network) and start again.`,
+  };
 }

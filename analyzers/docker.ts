@@ -79,7 +79,13 @@ function rowEvidence(ctx: EngineCtx, c: ContainerEntry, key: string): Evidence[]
 }
 
 /** A field of inspect.json as evidence, else the containers.json row's. */
-function stateEvidence(ctx: EngineCtx, c: ContainerEntry, inspect: JsonDoc<Record<string, unknown>> | undefined, path: (string | number)[], rowKey: string): Evidence[] {
+function stateEvidence(
+  ctx: EngineCtx,
+  c: ContainerEntry,
+  inspect: JsonDoc<Record<string, unknown>> | undefined,
+  path: (string | number)[],
+  rowKey: string,
+): Evidence[] {
   if (inspect && get(inspect.value, path) !== undefined) return [inspect.evidence(path)];
   return rowEvidence(ctx, c, rowKey);
 }
@@ -91,7 +97,8 @@ function logEvidence(log: TextLines | undefined, max = 3): { kind: string; last?
   return { kind: found.kind, ...(last ? { last: logMessage(last.text) } : {}), evidence: found.lines.map((l) => lineEvidence(log, l)) };
 }
 
-const events = (ctx: EngineCtx, name: string, action: RegExp): { line: number; text: string; exitCode?: number }[] => (ctx.events?.byContainer.get(name) ?? []).filter((e) => action.test(e.action));
+const events = (ctx: EngineCtx, name: string, action: RegExp): { line: number; text: string; exitCode?: number }[] =>
+  (ctx.events?.byContainer.get(name) ?? []).filter((e) => action.test(e.action));
 
 /**
  * The `die` events of a container that were crashes: a non-zero exit code that nobody asked for. A die
@@ -135,7 +142,9 @@ async function oomFinding(ctx: EngineCtx, c: ContainerEntry): Promise<Finding> {
   const tail = log ? log.lines.slice(-5).map((l) => lineEvidence(log, l)) : [];
   const stats = ctx.view.has(c.files.stats) ? await readJson(ctx.view, c.files.stats) : undefined;
   const evidence: Evidence[] = [
-    ...(c.row.oomKilled ? stateEvidence(ctx, c, inspect, ['State', 'OOMKilled'], 'oomKilled') : stateEvidence(ctx, c, inspect, ['State', 'ExitCode'], 'exitCode')),
+    ...(c.row.oomKilled
+      ? stateEvidence(ctx, c, inspect, ['State', 'OOMKilled'], 'oomKilled')
+      : stateEvidence(ctx, c, inspect, ['State', 'ExitCode'], 'exitCode')),
     ...(inspect && limit ? [inspect.evidence(['HostConfig', 'Memory'])] : []),
     ...(ctx.events ? oomEvents.slice(-1).map((e) => eventEvidence(ctx.events!, e)) : []),
     ...tail,
@@ -200,7 +209,11 @@ async function loopFinding(ctx: EngineCtx, c: ContainerEntry, dies: { line: numb
     ...(ctx.events ? dies.slice(-1).map((e) => eventEvidence(ctx.events!, e)) : []),
     ...logs.evidence,
   ];
-  const parts = [count > 0 ? `${count} restarts` : '', dies.length ? `${dies.length} non-zero exits in the events window` : '', lastCode !== undefined && lastCode !== null ? `last exit code ${lastCode}` : ''].filter(Boolean);
+  const parts = [
+    count > 0 ? `${count} restarts` : '',
+    dies.length ? `${dies.length} non-zero exits in the events window` : '',
+    lastCode !== undefined && lastCode !== null ? `last exit code ${lastCode}` : '',
+  ].filter(Boolean);
   return finding({
     id: 'container-restart-loop',
     severity: 'error',
@@ -216,10 +229,12 @@ async function unhealthyFinding(ctx: EngineCtx, c: ContainerEntry): Promise<Find
   const inspect = await inspectOf(ctx, c);
   const healthLog = get(inspect?.value, ['State', 'Health', 'Log']);
   // Entries that are not objects (null, a number) are skipped; their index still names their line.
-  const entries = (Array.isArray(healthLog) ? healthLog : []).flatMap((x, i) => {
-    const e = obj(x);
-    return e ? [{ e, i }] : [];
-  }).slice(-3);
+  const entries = (Array.isArray(healthLog) ? healthLog : [])
+    .flatMap((x, i) => {
+      const e = obj(x);
+      return e ? [{ e, i }] : [];
+    })
+    .slice(-3);
   const streak = get(inspect?.value, ['State', 'Health', 'FailingStreak']);
   const test = get(inspect?.value, ['Config', 'Healthcheck', 'Test']);
   const testText = Array.isArray(test) ? test.filter((x): x is string => typeof x === 'string' && x !== 'CMD' && x !== 'CMD-SHELL').join(' ') : undefined;
@@ -236,7 +251,10 @@ async function unhealthyFinding(ctx: EngineCtx, c: ContainerEntry): Promise<Find
       ),
     ...(ctx.events ? unhealthyEvents.slice(-1).map((e) => eventEvidence(ctx.events!, e)) : []),
   ];
-  const outputs = entries.map(({ e }) => `exit ${String(e['ExitCode'])}${typeof e['Output'] === 'string' && e['Output'].trim() ? `: ${excerpt(e['Output'].trim(), 120)}` : ' (no output)'}`);
+  const outputs = entries.map(
+    ({ e }) =>
+      `exit ${String(e['ExitCode'])}${typeof e['Output'] === 'string' && e['Output'].trim() ? `: ${excerpt(e['Output'].trim(), 120)}` : ' (no output)'}`,
+  );
   return finding({
     id: 'container-unhealthy',
     severity: 'warning',

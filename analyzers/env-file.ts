@@ -130,12 +130,28 @@ export function lintEnvText(text: string): EnvIssue[] {
       continue;
     }
     if (key !== rawKey) {
-      add(n, 'error', 'space-around-equals', `spaces around "=": docker run --env-file rejects "${key} " as a name and a shell runs ${key} as a command (python-dotenv alone accepts it); write ${key}=value`);
+      add(
+        n,
+        'error',
+        'space-around-equals',
+        `spaces around "=": docker run --env-file rejects "${key} " as a name and a shell runs ${key} as a command (python-dotenv alone accepts it); write ${key}=value`,
+      );
     } else if (/^[ \t]/.test(value) && value.replace(/\s+#.*$/, '').trim() !== '') {
-      add(n, 'warning', 'space-after-equals', `space after "=": docker run --env-file keeps it as part of the value, python-dotenv and compose drop it; write ${key}=value`);
+      add(
+        n,
+        'warning',
+        'space-after-equals',
+        `space after "=": docker run --env-file keeps it as part of the value, python-dotenv and compose drop it; write ${key}=value`,
+      );
     }
     if (!PORTABLE_KEY.test(key)) {
-      if (LENIENT_KEY.test(key) && !/^\d/.test(key)) add(n, 'warning', 'nonportable-key', `${key} is not a portable variable name: a shell cannot export it and \${${key}} cannot reference it; use letters, digits and _ only`);
+      if (LENIENT_KEY.test(key) && !/^\d/.test(key))
+        add(
+          n,
+          'warning',
+          'nonportable-key',
+          `${key} is not a portable variable name: a shell cannot export it and \${${key}} cannot reference it; use letters, digits and _ only`,
+        );
       else add(n, 'error', 'invalid-key', `"${key}" is not a valid variable name: it must start with a letter or _ and use only letters, digits and _`);
     }
     value = value.trimStart();
@@ -154,7 +170,12 @@ export function lintEnvText(text: string): EnvIssue[] {
       const closingText = endLine === i ? value : lines[endLine]!;
       const kind = quote === '"' ? 'double' : 'single';
       if (close === -1) {
-        add(n, 'error', 'unterminated-quote', `the ${kind} quote opened here is never closed: python-dotenv skips the line with a parse warning and docker compose rejects the file; close it (${key}=${quote}value${quote})`);
+        add(
+          n,
+          'error',
+          'unterminated-quote',
+          `the ${kind} quote opened here is never closed: python-dotenv skips the line with a parse warning and docker compose rejects the file; close it (${key}=${quote}value${quote})`,
+        );
         defs.push({ key, line: n });
         continue; // lint the following lines as lines of their own, to find their defects too
       }
@@ -164,14 +185,25 @@ export function lintEnvText(text: string): EnvIssue[] {
       // like assignments of their own, or it closes mid-line: then the quote was meant to close here.
       const swallowed = endLine > i && (lines.slice(i + 1, endLine + 1).some((l) => /^\s*(export\s+)?[A-Za-z_][A-Za-z0-9_.-]*\s*=/.test(l)) || garbage);
       if (swallowed) {
-        add(n, 'error', 'unterminated-quote', `the ${kind} quote opened here is not closed on this line: python-dotenv reads on to the next ${quote} on line ${endLine + 1}, swallowing the lines between into ${key}; close it (${key}=${quote}value${quote})`);
+        add(
+          n,
+          'error',
+          'unterminated-quote',
+          `the ${kind} quote opened here is not closed on this line: python-dotenv reads on to the next ${quote} on line ${endLine + 1}, swallowing the lines between into ${key}; close it (${key}=${quote}value${quote})`,
+        );
         defs.push({ key, line: n });
         continue;
       }
       if (garbage) {
-        add(n, 'error', 'text-after-quote', `text after the closing quote: python-dotenv cannot parse the line and tools disagree on the value; put everything inside the quotes`);
+        add(
+          n,
+          'error',
+          'text-after-quote',
+          `text after the closing quote: python-dotenv cannot parse the line and tools disagree on the value; put everything inside the quotes`,
+        );
       }
-      if (quote === '"') interpolated = endLine === i ? value.slice(1, close) : [value.slice(1), ...lines.slice(i + 1, endLine), closingText.slice(0, close)].join('\n');
+      if (quote === '"')
+        interpolated = endLine === i ? value.slice(1, close) : [value.slice(1), ...lines.slice(i + 1, endLine), closingText.slice(0, close)].join('\n');
       defs.push({ key, line: n });
       i = endLine;
     } else {
@@ -180,10 +212,20 @@ export function lintEnvText(text: string): EnvIssue[] {
       const v = (/^\s+#/.test(after) ? '' : after.replace(/\s+#.*$/, '')).trim();
       // docker run --env-file has no comments after a value: everything after "=" is the value.
       if (/\s#/.test(after)) {
-        add(n, 'warning', 'inline-comment', `inline comment: docker run --env-file keeps ${JSON.stringify(excerpt(after, 60))} as the value (python-dotenv and compose drop the comment); put the comment on its own line above`);
+        add(
+          n,
+          'warning',
+          'inline-comment',
+          `inline comment: docker run --env-file keeps ${JSON.stringify(excerpt(after, 60))} as the value (python-dotenv and compose drop the comment); put the comment on its own line above`,
+        );
       }
       if (/\s/.test(v)) {
-        add(n, 'warning', 'unquoted-space', `unquoted value with spaces: a shell that sources the file runs the second word as a command, and tools differ on where the value ends; quote it: ${key}="${v.length > 40 ? `${v.slice(0, 37)}...` : v}"`);
+        add(
+          n,
+          'warning',
+          'unquoted-space',
+          `unquoted value with spaces: a shell that sources the file runs the second word as a command, and tools differ on where the value ends; quote it: ${key}="${v.length > 40 ? `${v.slice(0, 37)}...` : v}"`,
+        );
       }
       interpolated = v;
       defs.push({ key, line: n });
@@ -191,7 +233,12 @@ export function lintEnvText(text: string): EnvIssue[] {
     if (interpolated !== undefined) {
       const found = references(interpolated);
       if ('bad' in found) {
-        add(n, 'warning', 'bad-reference', `${excerpt(found.bad, 60)} is not a variable reference python-dotenv or compose can expand: write \${NAME} or \${NAME:-default}, or $$ for a literal $ (compose)`);
+        add(
+          n,
+          'warning',
+          'bad-reference',
+          `${excerpt(found.bad, 60)} is not a variable reference python-dotenv or compose can expand: write \${NAME} or \${NAME:-default}, or $$ for a literal $ (compose)`,
+        );
       } else {
         for (const r of found) refs.push({ from: key, line: n, name: r.name, hasDefault: r.hasDefault });
       }
@@ -230,16 +277,31 @@ export function lintEnvText(text: string): EnvIssue[] {
       if (reported.has(id)) continue;
       reported.add(id);
       const path = [...cycle, cycle[0]!].map((k) => `\${${k}}`).join(' → ');
-      add(r.line, 'warning', 'circular-reference', `circular reference ${path}: none of them can be expanded, so they end up empty or literal; give one of them a plain value`);
+      add(
+        r.line,
+        'warning',
+        'circular-reference',
+        `circular reference ${path}: none of them can be expanded, so they end up empty or literal; give one of them a plain value`,
+      );
       continue;
     }
     const at = linesOf.get(r.name) ?? [];
     if (at[0] !== undefined && at[0] < r.line) continue;
     const later = at.find((l) => l > r.line);
     if (later !== undefined && r.name !== r.from) {
-      add(r.line, 'warning', 'later-reference', `\${${r.name}} is defined only below (line ${later}): python-dotenv expands a reference with what is defined above it, so here it is empty unless the process environment has ${r.name}; move ${r.name} up`);
+      add(
+        r.line,
+        'warning',
+        'later-reference',
+        `\${${r.name}} is defined only below (line ${later}): python-dotenv expands a reference with what is defined above it, so here it is empty unless the process environment has ${r.name}; move ${r.name} up`,
+      );
     } else {
-      add(r.line, 'warning', 'undefined-reference', `\${${r.name}} is not defined above in this file: it expands to an empty string unless the process environment that loads the file has ${r.name} (this check sees only the file); define it above, or write \${${r.name}:-default}`);
+      add(
+        r.line,
+        'warning',
+        'undefined-reference',
+        `\${${r.name}} is not defined above in this file: it expands to an empty string unless the process environment that loads the file has ${r.name} (this check sees only the file); define it above, or write \${${r.name}:-default}`,
+      );
     }
   }
   return issues.sort((a, b) => a.line - b.line);
@@ -314,8 +376,7 @@ export function envFileFinding(path: string, text: string, issues: readonly EnvI
     severity: errors.length ? 'error' : 'warning',
     subject: path,
     title: `${path}: ${[errors.length ? `${errors.length} invalid line${errors.length === 1 ? '' : 's'}` : '', warnings ? `${warnings} suspicious line${warnings === 1 ? '' : 's'}` : ''].filter(Boolean).join(' and ')}`,
-    summary:
-      `${shown.map((i) => `line ${i.line} (${i.severity}): ${i.message}`).join('\n')}${issues.length > shown.length ? `\n… and ${issues.length - shown.length} more` : ''}`,
+    summary: `${shown.map((i) => `line ${i.line} (${i.severity}): ${i.message}`).join('\n')}${issues.length > shown.length ? `\n… and ${issues.length - shown.length} more` : ''}`,
     evidence: [...byLine.keys()].map((line) => ({ file: path, line, excerpt: excerpt(lines[line - 1] ?? '') })),
     remedy: [
       'Fix each line named above; the syntax python-dotenv, docker compose and `docker run --env-file` all read the same way is `NAME=value` with no spaces around `=`, and quotes around values with spaces:',

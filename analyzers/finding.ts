@@ -10,11 +10,21 @@ export const EXCERPT_MAX = 300;
 
 /** An excerpt of at most `max` characters; a value that is not a string (from JSON of any shape) as its text. */
 export function excerpt(text: unknown, max = EXCERPT_MAX): string {
-  const t = (typeof text === 'string' ? text : text === undefined || text === null ? '' : typeof text === 'object' ? (JSON.stringify(text) ?? '') : String(text)).replace(/\s+$/, '');
+  const t = (
+    typeof text === 'string' ? text : text === undefined || text === null ? '' : typeof text === 'object' ? (JSON.stringify(text) ?? '') : String(text)
+  ).replace(/\s+$/, '');
   return t.length > max ? `${t.slice(0, max - 1)}…` : t;
 }
 
-export function finding(f: { id: string; severity: Severity; title: string; summary: string; remedy: string; evidence?: Evidence[]; subject?: string }): Finding {
+export function finding(f: {
+  id: string;
+  severity: Severity;
+  title: string;
+  summary: string;
+  remedy: string;
+  evidence?: Evidence[];
+  subject?: string;
+}): Finding {
   return {
     id: f.id,
     severity: f.severity,
@@ -39,7 +49,11 @@ export const arr = (v: unknown): unknown[] => (Array.isArray(v) ? v : []);
 export const str = (v: unknown): string | undefined => (typeof v === 'string' ? v : undefined);
 export const num = (v: unknown): number | undefined => (typeof v === 'number' && Number.isFinite(v) ? v : undefined);
 /** The plain objects of an array (anything else in it skipped); [] when it is not an array. */
-export const objects = (v: unknown): Record<string, unknown>[] => arr(v).flatMap((x): Record<string, unknown>[] => { const o = obj(x); return o ? [o] : []; });
+export const objects = (v: unknown): Record<string, unknown>[] =>
+  arr(v).flatMap((x): Record<string, unknown>[] => {
+    const o = obj(x);
+    return o ? [o] : [];
+  });
 
 /** Lines of a text with their 1-based numbers. */
 export function numberedLines(text: string): { line: number; text: string }[] {

@@ -8,7 +8,10 @@ export function formatFindings(findings: readonly Finding[], options: { max?: nu
   for (const f of findings.slice(0, max)) {
     lines.push(`${f.severity.toUpperCase().padEnd(7)} ${f.id}: ${f.title}`);
     const ev = f.evidence[0];
-    if (ev) lines.push(`        evidence: ${ev.file}${ev.line !== undefined ? `:${ev.line}` : ''}${ev.excerpt ? `  ${ev.excerpt.split('\n')[0]!.slice(0, 160)}` : ''}`);
+    if (ev)
+      lines.push(
+        `        evidence: ${ev.file}${ev.line !== undefined ? `:${ev.line}` : ''}${ev.excerpt ? `  ${ev.excerpt.split('\n')[0]!.slice(0, 160)}` : ''}`,
+      );
     lines.push(`        fix: ${f.remedy.replace(/\s+/g, ' ').trim()}`);
     lines.push(`        docs: ${f.docs}`);
   }

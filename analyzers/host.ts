@@ -67,7 +67,9 @@ export function mountOf(path: string, fss: readonly Fs[]): Fs | undefined {
 /** What `docker system df` would call reclaimable, from df.json. */
 export function reclaimable(df: unknown): { total: number; parts: string[] } {
   const sum = (list: unknown, pick: (x: Record<string, unknown>) => number | undefined): number =>
-    Array.isArray(list) ? list.reduce<number>((a, x) => a + (typeof x === 'object' && x !== null ? Math.max(0, pick(x as Record<string, unknown>) ?? 0) : 0), 0) : 0;
+    Array.isArray(list)
+      ? list.reduce<number>((a, x) => a + (typeof x === 'object' && x !== null ? Math.max(0, pick(x as Record<string, unknown>) ?? 0) : 0), 0)
+      : 0;
   const images = sum(get(df, ['Images']), (i) => (num(i['Containers']) === 0 ? num(i['Size']) : 0));
   const containers = sum(get(df, ['Containers']), (c) => (c['State'] !== 'running' ? num(c['SizeRw']) : 0));
   const volumes = sum(get(df, ['Volumes']), (v) => (num(get(v, ['UsageData', 'RefCount'])) === 0 ? num(get(v, ['UsageData', 'Size'])) : 0));
@@ -123,8 +125,12 @@ async function diskFindings(view: BundleView, options: AnalyzeOptions): Promise<
     seenDevices.add(f.filesystem);
     const severity = f.usedFraction >= errorAt || lowFree ? 'error' : 'warning';
     const dockerRoots = roots.get(diskKey(f)) ?? [];
-    const reclaim = dockerRoots.flatMap((r) => (r.reclaim.total > 0 ? [`engine ${r.label}: about ${formatBytes(r.reclaim.total)} reclaimable (${r.reclaim.parts.join(', ')})`] : []));
-    const holds = dockerRoots.length ? ` It holds Docker's data root (${dockerRoots.map((r) => `${r.root} of engine ${r.label}`).join(', ')}): when it fills, image pulls, container starts and logging fail.` : '';
+    const reclaim = dockerRoots.flatMap((r) =>
+      r.reclaim.total > 0 ? [`engine ${r.label}: about ${formatBytes(r.reclaim.total)} reclaimable (${r.reclaim.parts.join(', ')})`] : [],
+    );
+    const holds = dockerRoots.length
+      ? ` It holds Docker's data root (${dockerRoots.map((r) => `${r.root} of engine ${r.label}`).join(', ')}): when it fills, image pulls, container starts and logging fail.`
+      : '';
     findings.push(
       finding({
         id: 'disk-low',
@@ -134,10 +140,14 @@ async function diskFindings(view: BundleView, options: AnalyzeOptions): Promise<
         remedy: [
           `See what uses the space: \`df -h ${f.mount}\`, \`sudo du -xh --max-depth=2 ${f.mount} | sort -h | tail -20\`.`,
           dockerRoots.length
-            ? "For Docker: `docker system df` (read-only) shows what is reclaimable. Then, knowing what they delete: `docker image prune` (DESTRUCTIVE: removes dangling images), `docker builder prune` (DESTRUCTIVE: removes the build cache), `docker container prune` (DESTRUCTIVE: removes stopped containers and their logs; collect a bundle first). Never prune volumes without checking them: `docker volume prune` deletes data. Cap container logs with `log-opts` `max-size`/`max-file` in /etc/docker/daemon.json."
+            ? 'For Docker: `docker system df` (read-only) shows what is reclaimable. Then, knowing what they delete: `docker image prune` (DESTRUCTIVE: removes dangling images), `docker builder prune` (DESTRUCTIVE: removes the build cache), `docker container prune` (DESTRUCTIVE: removes stopped containers and their logs; collect a bundle first). Never prune volumes without checking them: `docker volume prune` deletes data. Cap container logs with `log-opts` `max-size`/`max-file` in /etc/docker/daemon.json.'
             : 'Rotate or compress old logs (`sudo journalctl --vacuum-size=500M` is DESTRUCTIVE for old journal entries), move data to a larger disk, or grow the filesystem.',
         ].join(' '),
-        evidence: [doc.evidence([f.index, 'usePercent'], `${f.mount}: ${pct(f.usedFraction)} used`), doc.evidence([f.index, 'mount']), ...dockerRoots.map((r) => r.evidence)],
+        evidence: [
+          doc.evidence([f.index, 'usePercent'], `${f.mount}: ${pct(f.usedFraction)} used`),
+          doc.evidence([f.index, 'mount']),
+          ...dockerRoots.map((r) => r.evidence),
+        ],
         subject: `host:${f.mount}`,
       }),
     );
@@ -169,7 +179,10 @@ async function hostMemoryFinding(view: BundleView, options: AnalyzeOptions): Pro
       summary: `The host is short of memory${lowMem ? ` (below the ${pct(warn)} available threshold)` : ''}${swapping ? '; heavy swap use makes everything slow' : ''}. Processes and containers without a memory limit are the OOM killer's candidates when it runs out.`,
       remedy:
         'Find what uses memory: `free -m`, `ps aux --sort=-rss | head`, `docker stats --no-stream`. Set a memory limit on each container (`docker update --memory 1g --memory-swap 1g NAME`, compose `mem_limit`), lower worker counts, or add memory.',
-      evidence: [...(lowMem ? [doc.evidence(['availableBytes']), doc.evidence(['totalBytes'])] : []), ...(swapping ? [doc.evidence(['swapUsedBytes']), doc.evidence(['swapTotalBytes'])] : [])],
+      evidence: [
+        ...(lowMem ? [doc.evidence(['availableBytes']), doc.evidence(['totalBytes'])] : []),
+        ...(swapping ? [doc.evidence(['swapUsedBytes']), doc.evidence(['swapTotalBytes'])] : []),
+      ],
       subject: 'host',
     }),
   ];
@@ -195,7 +208,11 @@ async function containerMemoryFindings(view: BundleView, options: AnalyzeOptions
         title: `Container ${name} on ${label} uses ${pct(usage / limit)} of its memory limit (${formatBytes(usage)} of ${formatBytes(limit)})`,
         summary: `A running container this close to its limit is about to be OOM-killed or is already reclaiming memory hard (slow). The threshold is ${pct(warn)}.`,
         remedy: `Watch it with \`docker stats ${name}\`; raise the limit if the workload needs it (\`docker update --memory 1g --memory-swap 1g ${name}\`, compose \`mem_limit\`), or make it use less (fewer workers, smaller caches). Look for a leak if usage only grows.`,
-        evidence: [doc.evidence(['summary', 'memory', 'usageBytes']), doc.evidence(['summary', 'memory', 'limitBytes']), doc.evidence(['summary', 'memory', 'percent'])],
+        evidence: [
+          doc.evidence(['summary', 'memory', 'usageBytes']),
+          doc.evidence(['summary', 'memory', 'limitBytes']),
+          doc.evidence(['summary', 'memory', 'percent']),
+        ],
         subject: `${label}/${name}`,
       }),
     );
@@ -211,4 +228,3 @@ export const hostAnalyzer: Analyzer = {
     return [...(await diskFindings(view, options)), ...(await hostMemoryFinding(view, options)), ...(await containerMemoryFindings(view, options))];
   },
 };
-

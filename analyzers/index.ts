@@ -8,4 +8,12 @@ import { envFileAnalyzer } from './env-file.js';
 import { hostAnalyzer } from './host.js';
 import { jobsAnalyzers } from './jobs.js';
 
-export const builtinAnalyzers: readonly Analyzer[] = [collectionAnalyzer, dockerEngineAnalyzer, dockerContainerAnalyzer, hostAnalyzer, ...djangoAnalyzers, ...jobsAnalyzers, envFileAnalyzer];
+export const builtinAnalyzers: readonly Analyzer[] = [
+  collectionAnalyzer,
+  dockerEngineAnalyzer,
+  dockerContainerAnalyzer,
+  hostAnalyzer,
+  ...djangoAnalyzers,
+  ...jobsAnalyzers,
+  envFileAnalyzer,
+];

@@ -159,12 +159,18 @@ export const jobsPendingAnalyzer: Analyzer = {
         summary:
           `${model} ${name} has been ${status} for ${humanDuration(age)} (since its ${ageFrom}), longer than the ${humanDuration(threshold)} threshold` +
           `${waiting > 1 ? `; ${waiting} jobs are waiting in all (${pendingCounts.map(([s, n]) => `${n} ${s}`).join(', ')})` : ''}, and ${running} ${running === 1 ? 'is' : 'are'} running. ` +
-          (hostName ? `It is assigned to executor host ${hostName}${hostInactive ? ', which is inactive: an inactive host is given no work, so its jobs wait forever' : ''}. ` : '') +
+          (hostName
+            ? `It is assigned to executor host ${hostName}${hostInactive ? ', which is inactive: an inactive host is given no work, so its jobs wait forever' : ''}. `
+            : '') +
           'Jobs that wait this long usually mean nothing is picking them up: the worker or scheduler is not running, every executor host is full or inactive, or the Docker engine cannot be reached.',
         evidence: evidenceList(evidence),
         remedy: [
           'Check that the process that starts jobs (the worker / scheduler of container_manager) is running and logging, e.g. `docker ps` or `systemctl status <worker>`, and read its log for errors.',
-          ...(hostInactive && hostName ? [`Executor host ${hostName} is inactive: activate it, or move its waiting jobs to an active host (a change to production data: make it deliberately, e.g. in the Django admin).`] : []),
+          ...(hostInactive && hostName
+            ? [
+                `Executor host ${hostName} is inactive: activate it, or move its waiting jobs to an active host (a change to production data: make it deliberately, e.g. in the Django admin).`,
+              ]
+            : []),
           'Check the executor hosts: active, below their max_concurrent_jobs, and their Docker engines reachable (see executor-host-unreachable findings, if any).',
           'Do not delete or edit stuck rows while diagnosing; once the cause is fixed, waiting jobs start by themselves.',
           `The threshold is ${humanDuration(threshold)}; a bundle made later can be re-analysed with \`collect-bundle analyze BUNDLE\`.`,
@@ -246,7 +252,12 @@ export const executorHostsAnalyzer: Analyzer = {
             ...(range && who ? [lineEvidence(cm, jsonKeyLine(who.key, who.value), range)] : []),
             ...(inactive && range ? [lineEvidence(cm, jsonKey(activeField), range)] : []),
             ...(range ? [] : [fileEvidence(cm.path, `executor host ${name}: ${inactive ? `${activeField} false` : `engine ${url ?? '?'}`}`)]),
-            ...(engineDown && enginesFile ? [lineEvidence(enginesFile, jsonKey('reason'), engineRange ?? {}), lineEvidence(enginesFile, jsonKeyLine('url', engine['url']), engineRange ?? {})] : []),
+            ...(engineDown && enginesFile
+              ? [
+                  lineEvidence(enginesFile, jsonKey('reason'), engineRange ?? {}),
+                  lineEvidence(enginesFile, jsonKeyLine('url', engine['url']), engineRange ?? {}),
+                ]
+              : []),
           ]),
           remedy: [
             ...(inactive

@@ -19,7 +19,11 @@ export interface FindingsDocument {
   readonly findings: readonly Finding[];
 }
 
-export async function runAnalyzers(view: BundleView, options: AnalyzeOptions = {}, analyzers: readonly Analyzer[] = builtinAnalyzers): Promise<FindingsDocument> {
+export async function runAnalyzers(
+  view: BundleView,
+  options: AnalyzeOptions = {},
+  analyzers: readonly Analyzer[] = builtinAnalyzers,
+): Promise<FindingsDocument> {
   const results = await Promise.all(
     analyzers.map(async (a) => {
       try {
@@ -47,7 +51,10 @@ export async function runAnalyzers(view: BundleView, options: AnalyzeOptions = {
     }
   }
   // Stable order: severity, then the registry's order (already in `all`).
-  const sorted = all.map((f, i) => ({ f, i })).sort((a, b) => severityRank(a.f.severity) - severityRank(b.f.severity) || a.i - b.i).map((x) => x.f);
+  const sorted = all
+    .map((f, i) => ({ f, i }))
+    .sort((a, b) => severityRank(a.f.severity) - severityRank(b.f.severity) || a.i - b.i)
+    .map((x) => x.f);
   return {
     generatedAt: new Date().toISOString(),
     counts: countFindings(sorted),

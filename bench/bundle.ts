@@ -85,7 +85,14 @@ function measure({ began, cpu0, elu0, ticks0 }: ReturnType<typeof start>, extra:
   const elu = performance.eventLoopUtilization(elu0);
   const ticks = threadTicks();
   const threads = { mainCpuMs: (ticks.main - ticks0.main) * 10, otherCpuMs: (ticks.others - ticks0.others) * 10 };
-  return { ms: performance.now() - began, cpuMs: (cpu.user + cpu.system) / 1000, maxRssMiB: process.resourceUsage().maxRSS / 1024, mainMs: elu.active, ...threads, ...extra };
+  return {
+    ms: performance.now() - began,
+    cpuMs: (cpu.user + cpu.system) / 1000,
+    maxRssMiB: process.resourceUsage().maxRSS / 1024,
+    mainMs: elu.active,
+    ...threads,
+    ...extra,
+  };
 }
 
 const report = (t: Timing): void => void process.stdout.write(JSON.stringify(t));
@@ -94,7 +101,8 @@ const report = (t: Timing): void => void process.stdout.write(JSON.stringify(t))
 async function redactWorker(files: readonly string[]): Promise<void> {
   const redactor = newRedactor();
   const t = start();
-  for (const f of files) await pipeline(createReadStream(f, { highWaterMark: 256 * 1024 }), redactor.stream(`app/${basename(f)}`), createWriteStream('/dev/null'));
+  for (const f of files)
+    await pipeline(createReadStream(f, { highWaterMark: 256 * 1024 }), redactor.stream(`app/${basename(f)}`), createWriteStream('/dev/null'));
   report(measure(t));
 }
 
@@ -105,7 +113,11 @@ async function bundleWorker(outputDir: string, files: readonly string[]): Promis
   const signal = new AbortController().signal;
   try {
     for (const f of files) {
-      const r = await writer.write('app', { kind: 'artifact', path: basename(f), open: async () => ({ stream: createReadStream(f, { highWaterMark: 256 * 1024 }) as Readable }) }, signal);
+      const r = await writer.write(
+        'app',
+        { kind: 'artifact', path: basename(f), open: async () => ({ stream: createReadStream(f, { highWaterMark: 256 * 1024 }) as Readable }) },
+        signal,
+      );
       if (!('sha256' in r)) throw new Error(`artifact ${f} was not stored: ${r.reason}`);
     }
     writer.addRootFile('manifest.json', `${JSON.stringify({ bench: true, files: files.map((f) => basename(f)) }, null, 2)}\n`);
@@ -139,7 +151,11 @@ function timed(command: string): Timing {
   const r = spawnSync('bash', ['-c', `TIMEFORMAT='%U %S'; time ( ${command} ) 2>&1 >/dev/null`], { encoding: 'utf8' });
   const ms = performance.now() - t;
   if (r.status !== 0) throw new Error(`\`${command}\` failed (exit ${r.status}): ${r.stderr}`);
-  const line = `${r.stdout}\n${r.stderr}`.split('\n').filter((l) => /^\d+\.\d+ \d+\.\d+$/.test(l)).pop() ?? '';
+  const line =
+    `${r.stdout}\n${r.stderr}`
+      .split('\n')
+      .filter((l) => /^\d+\.\d+ \d+\.\d+$/.test(l))
+      .pop() ?? '';
   const [user = Number.NaN, sys = Number.NaN] = line.split(' ').map(Number);
   return { ms, cpuMs: (user + sys) * 1000, maxRssMiB: Number.NaN };
 }
@@ -148,7 +164,11 @@ const sh = (s: string): string => `'${s.replace(/'/g, `'\\''`)}'`;
 
 async function main(): Promise<void> {
   if (args[0] === '--redact-worker') return redactWorker(args.slice(1));
-  if (args[0] === '--bundle-worker') return bundleWorker(args[1]!, args.slice(2).filter((a) => a !== '--verify'));
+  if (args[0] === '--bundle-worker')
+    return bundleWorker(
+      args[1]!,
+      args.slice(2).filter((a) => a !== '--verify'),
+    );
   const mb = arg('mb', 64);
   const count = Math.round(arg('artifacts', 4));
   const runs = Math.round(arg('runs', 3));
@@ -165,7 +185,9 @@ async function main(): Promise<void> {
       gz += await gzipSize(file, 6);
       files.push(file);
     }
-    console.log(`input         ${count} artifacts x ${mb} MiB = ${(bytes / MiB).toFixed(0)} MiB of realistic logs, gzip -6 ratio ${(bytes / gz).toFixed(1)}:1, ${fixtures.length} fixture file(s) mixed in`);
+    console.log(
+      `input         ${count} artifacts x ${mb} MiB = ${(bytes / MiB).toFixed(0)} MiB of realistic logs, gzip -6 ratio ${(bytes / gz).toFixed(1)}:1, ${fixtures.length} fixture file(s) mixed in`,
+    );
     const worker = (...a: string[]): Timing => {
       const r = spawnSync(process.execPath, [self, ...a], { encoding: 'utf8', maxBuffer: 1 << 20 });
       if (r.status !== 0) throw new Error(`worker ${a[0]} failed (exit ${r.status}): ${r.stderr}`);
@@ -191,16 +213,25 @@ async function main(): Promise<void> {
     const main = (ts: Timing[]): string => s(median(ts.map((t) => t.mainCpuMs ?? Number.NaN))).trim();
     const other = (ts: Timing[]): string => s(median(ts.map((t) => t.otherCpuMs ?? Number.NaN))).trim();
     console.log(`medians of ${runs} runs, each in its own process; wall time (CPU time: all threads; main thread; other threads)`);
-    console.log(`bundle        ${s(b)}  ${rate(b)}  (${s(median(bundle.map((t) => t.cpuMs))).trim()} CPU; main ${main(bundle)}; other ${other(bundle)}; finish ${s(median(bundle.map((t) => t.finishMs ?? 0))).trim()}; peak RSS ${median(bundle.map((t) => t.maxRssMiB)).toFixed(0)} MiB; ${((bundle[0]!.bytes ?? 0) / MiB).toFixed(1)} MiB .tar.gz)`);
+    console.log(
+      `bundle        ${s(b)}  ${rate(b)}  (${s(median(bundle.map((t) => t.cpuMs))).trim()} CPU; main ${main(bundle)}; other ${other(bundle)}; finish ${s(median(bundle.map((t) => t.finishMs ?? 0))).trim()}; peak RSS ${median(bundle.map((t) => t.maxRssMiB)).toFixed(0)} MiB; ${((bundle[0]!.bytes ?? 0) / MiB).toFixed(1)} MiB .tar.gz)`,
+    );
     console.log(`(a) redaction ${s(a)}  ${rate(a)}  (${s(median(redact.map((t) => t.cpuMs))).trim()} CPU; main ${main(redact)}; other ${other(redact)})`);
     console.log(`(b) gzip -6   ${s(g)}  ${rate(g)}  (${s(median(gzip.map((t) => t.cpuMs))).trim()} CPU)`);
     const load = loadavg()[0]!;
     const cores = availableParallelism();
     console.log(`load average  ${load.toFixed(1)} on ${cores} cores at the end: overlap needs a free core for zlib's thread while the redactor runs`);
-    if (args.includes('--verify')) console.log(`verify        ${s(median(bundle.map((t) => t.verifyMs ?? Number.NaN)))}  (collect's fail-closed rescan of the finished bundle, after the above; not overlapped)`);
+    if (args.includes('--verify'))
+      console.log(
+        `verify        ${s(median(bundle.map((t) => t.verifyMs ?? Number.NaN)))}  (collect's fail-closed rescan of the finished bundle, after the above; not overlapped)`,
+      );
     const early = median(bundle.map((t) => (t.otherCpuBeforeFinishMs ?? 0) / Math.max(1, t.otherCpuMs ?? 0)));
-    console.log(`overlap       ${(early * 100).toFixed(0)}% of the bundle's off-main-thread CPU (compression on zlib's pool, GC) was spent while artifacts were still being redacted, before finish`);
-    console.log(`bundle / max(a, b) = ${(b / Math.max(a, g)).toFixed(2)}   bundle / (a + b) = ${(b / (a + g)).toFixed(2)}   (overlap: close to 1.00 and well under 1.00)`);
+    console.log(
+      `overlap       ${(early * 100).toFixed(0)}% of the bundle's off-main-thread CPU (compression on zlib's pool, GC) was spent while artifacts were still being redacted, before finish`,
+    );
+    console.log(
+      `bundle / max(a, b) = ${(b / Math.max(a, g)).toFixed(2)}   bundle / (a + b) = ${(b / (a + g)).toFixed(2)}   (overlap: close to 1.00 and well under 1.00)`,
+    );
     const size = (await Promise.all(files.map((f) => stat(f)))).reduce((n, st) => n + st.size, 0);
     if (size !== bytes) throw new Error('input files changed during the run');
   } finally {

@@ -17,7 +17,9 @@ export const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', '
 export const p2 = (n: number): string => String(n).padStart(2, '0');
 export const p3 = (n: number): string => String(n).padStart(3, '0');
 
-export const CLIENT_IPS = Array.from({ length: 40 }, (_, i) => (i < 25 ? `10.0.${(i * 7) % 5}.${11 + ((i * 37) % 200)}` : `${[81, 93, 185, 203, 46][i % 5]}.${(i * 53) % 250}.${(i * 29) % 250}.${(i * 17) % 250}`));
+export const CLIENT_IPS = Array.from({ length: 40 }, (_, i) =>
+  i < 25 ? `10.0.${(i * 7) % 5}.${11 + ((i * 37) % 200)}` : `${[81, 93, 185, 203, 46][i % 5]}.${(i * 53) % 250}.${(i * 29) % 250}.${(i * 17) % 250}`,
+);
 export const UPSTREAMS = ['172.18.0.5:8000', '172.18.0.6:8000', '172.18.0.7:8000'];
 export const USER_AGENTS = [
   'Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36',
@@ -34,20 +36,66 @@ export const USER_AGENTS = [
   'axios/1.7.7',
 ];
 export const PATHS = [
-  '/', '/healthz', '/readyz', '/metrics', '/static/css/app.4f2a9c.css', '/static/js/main.81be07.js', '/favicon.ico',
-  '/api/v1/jobs/', '/api/v1/jobs/{id}/', '/api/v1/jobs/{id}/logs/', '/api/v1/jobs/{id}/cancel/', '/api/v1/hosts/',
-  '/api/v1/hosts/{id}/', '/api/v1/images/', '/api/v1/schedules/', '/api/v1/users/me/', '/admin/', '/admin/login/',
-  '/admin/container_manager/job/', '/admin/container_manager/job/{id}/change/', '/accounts/login/', '/accounts/logout/',
-  '/api/v1/jobs/?status=running&page={n}', '/api/v1/jobs/?ordering=-created&page={n}', '/api/v1/events/?since={id}',
-  '/media/reports/{id}.pdf', '/ws/jobs/{id}/', '/robots.txt', '/wp-login.php', '/.env',
+  '/',
+  '/healthz',
+  '/readyz',
+  '/metrics',
+  '/static/css/app.4f2a9c.css',
+  '/static/js/main.81be07.js',
+  '/favicon.ico',
+  '/api/v1/jobs/',
+  '/api/v1/jobs/{id}/',
+  '/api/v1/jobs/{id}/logs/',
+  '/api/v1/jobs/{id}/cancel/',
+  '/api/v1/hosts/',
+  '/api/v1/hosts/{id}/',
+  '/api/v1/images/',
+  '/api/v1/schedules/',
+  '/api/v1/users/me/',
+  '/admin/',
+  '/admin/login/',
+  '/admin/container_manager/job/',
+  '/admin/container_manager/job/{id}/change/',
+  '/accounts/login/',
+  '/accounts/logout/',
+  '/api/v1/jobs/?status=running&page={n}',
+  '/api/v1/jobs/?ordering=-created&page={n}',
+  '/api/v1/events/?since={id}',
+  '/media/reports/{id}.pdf',
+  '/ws/jobs/{id}/',
+  '/robots.txt',
+  '/wp-login.php',
+  '/.env',
 ];
 export const METHODS = ['GET', 'GET', 'GET', 'GET', 'GET', 'GET', 'POST', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD'];
 export const STATUS = [200, 200, 200, 200, 200, 200, 200, 200, 200, 201, 204, 301, 302, 304, 304, 400, 401, 403, 404, 404, 499, 500, 502, 504];
 export const USERS = ['alice', 'bob', 'carol', 'deploy', 'ops-bot', 'mallory', 'svc-scheduler'];
 export const HOSTS = ['web-1', 'web-2', 'worker-1', 'worker-2', 'db-1'];
-export const TASKS = ['container_manager.tasks.run_job', 'container_manager.tasks.poll_job', 'container_manager.tasks.cleanup_containers', 'reports.tasks.send_daily_report', 'accounts.tasks.send_password_reset_email', 'billing.tasks.sync_invoices'];
-export const IMAGES = ['registry.example.com/app/web:2.14.3', 'registry.example.com/app/worker:2.14.3', 'postgres:16.4', 'redis:7.4-alpine', 'nginx:1.27-alpine', 'busybox:1.36'];
-export const LOGGERS = ['container_manager.executors.docker', 'container_manager.views', 'container_manager.models', 'accounts.views', 'django.db.backends', 'django.security.csrf', 'reports.views'];
+export const TASKS = [
+  'container_manager.tasks.run_job',
+  'container_manager.tasks.poll_job',
+  'container_manager.tasks.cleanup_containers',
+  'reports.tasks.send_daily_report',
+  'accounts.tasks.send_password_reset_email',
+  'billing.tasks.sync_invoices',
+];
+export const IMAGES = [
+  'registry.example.com/app/web:2.14.3',
+  'registry.example.com/app/worker:2.14.3',
+  'postgres:16.4',
+  'redis:7.4-alpine',
+  'nginx:1.27-alpine',
+  'busybox:1.36',
+];
+export const LOGGERS = [
+  'container_manager.executors.docker',
+  'container_manager.views',
+  'container_manager.models',
+  'accounts.views',
+  'django.db.backends',
+  'django.security.csrf',
+  'reports.views',
+];
 export const INFO_MESSAGES = [
   'Job {id} queued by user {user} (image {image})',
   'Job {id} started on host {host} in container {cname}',
@@ -128,10 +176,13 @@ export const SYSLOG: readonly string[] = [
 
 /** The secrets planted in the generated lines (the fixture files bring their own). */
 export const SECRET_LINES: readonly ((r: Rng) => string)[] = [
-  (r) => `django.db.utils.OperationalError: connection to server at "db" (172.18.0.2), port 5432 failed: FATAL:  password authentication failed for user "app" (DATABASE_URL=postgres://app:${r.token(18)}@db:5432/app)`,
+  (r) =>
+    `django.db.utils.OperationalError: connection to server at "db" (172.18.0.2), port 5432 failed: FATAL:  password authentication failed for user "app" (DATABASE_URL=postgres://app:${r.token(18)}@db:5432/app)`,
   (r) => `{ip} - - [{clf}] "GET /api/v1/export/?format=csv&token=${r.token(32)} HTTP/1.1" 200 48211 "-" "curl/8.5.0"`,
-  (r) => `[{celery}: WARNING/ForkPoolWorker-2] Task accounts.tasks.send_password_reset_email[{uuid}] retry: kwargs={'user_id': 41, 'smtp_password': '${r.token(16)}'}`,
-  (r) => `DEBUG {djts} urllib3.connectionpool 41 140234 Resetting dropped connection; headers={'Authorization': 'Bearer ${r.token(40)}', 'Accept': 'application/json'}`,
+  (r) =>
+    `[{celery}: WARNING/ForkPoolWorker-2] Task accounts.tasks.send_password_reset_email[{uuid}] retry: kwargs={'user_id': 41, 'smtp_password': '${r.token(16)}'}`,
+  (r) =>
+    `DEBUG {djts} urllib3.connectionpool 41 140234 Resetting dropped connection; headers={'Authorization': 'Bearer ${r.token(40)}', 'Accept': 'application/json'}`,
   (r) => `Environment: AWS_ACCESS_KEY_ID=AKIA${r.upper(16)} AWS_SECRET_ACCESS_KEY=${r.token(40)}`,
   (r) => `git clone https://x-access-token:ghp_${r.alnum(36)}@github.com/example/app.git failed: exit status 128`,
   (r) => `SECRET_KEY=django-insecure-${r.pick(['dz+4(k#7&x!m@q^w%e*r-t_y', 'h8$2k!p^q=z(3m@x#w&r*e+t_u', 'a9!b8@c7#d6$e5%f4^g3&h2*i1'])}${r.alnum(20)}`,

@@ -19,7 +19,27 @@ import { join, relative } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { fileURLToPath } from 'node:url';
 import { createGzip } from 'node:zlib';
-import { MONTHS, p2, p3, CLIENT_IPS, UPSTREAMS, USER_AGENTS, PATHS, METHODS, STATUS, USERS, HOSTS, TASKS, IMAGES, LOGGERS, INFO_MESSAGES, TRACEBACKS, SYSLOG, SECRET_LINES, type Rng } from './corpus-pools.js';
+import {
+  MONTHS,
+  p2,
+  p3,
+  CLIENT_IPS,
+  UPSTREAMS,
+  USER_AGENTS,
+  PATHS,
+  METHODS,
+  STATUS,
+  USERS,
+  HOSTS,
+  TASKS,
+  IMAGES,
+  LOGGERS,
+  INFO_MESSAGES,
+  TRACEBACKS,
+  SYSLOG,
+  SECRET_LINES,
+  type Rng,
+} from './corpus-pools.js';
 
 /** The repository root (bench files run from `dist/bench/`). */
 export const repoRoot = fileURLToPath(new URL('../../', import.meta.url));
@@ -68,7 +88,6 @@ export async function readFixtures(dir = fixtureDir): Promise<FixtureFile[]> {
   }
   return files;
 }
-
 
 function rng(seed: number): Rng {
   const next = prng(seed);
@@ -120,7 +139,20 @@ export function* corpusBlocks(options: CorpusOptions = {}): Generator<string> {
   const secretEvery = options.secretEvery ?? 2000;
   let clock = Date.UTC(2026, 11, 6, 23, 0, 0);
   const cids = Array.from({ length: 12 }, () => r.hex(64));
-  const cnames = ['app-web-1', 'app-web-2', 'app-worker-1', 'app-worker-2', 'app-beat-1', 'app-nginx-1', 'app-db-1', 'app-redis-1', 'job-4711', 'job-4712', 'job-4713', 'job-4714'];
+  const cnames = [
+    'app-web-1',
+    'app-web-2',
+    'app-worker-1',
+    'app-worker-2',
+    'app-beat-1',
+    'app-nginx-1',
+    'app-db-1',
+    'app-redis-1',
+    'job-4711',
+    'job-4712',
+    'job-4713',
+    'job-4714',
+  ];
   let jobId = 4700;
   let sessionN = 1200;
   let lineNo = 0;
@@ -200,7 +232,10 @@ export function* corpusBlocks(options: CorpusOptions = {}): Generator<string> {
   const djangoLines = (): string[] => {
     const x = r();
     if (x < 0.55) return [`[${clf().slice(0, 20).replace(':', ' ')}] "${r.pick(METHODS)} ${path()} HTTP/1.1" ${r.pick(STATUS)} ${r.int(30_000)}`];
-    if (x < 0.97) return [`${r.pick(['INFO', 'INFO', 'INFO', 'WARNING', 'DEBUG'])} ${djts()} ${r.pick(LOGGERS)} ${pid} ${140_000_000_000_000 + r.int(1000)} request_id=${uuid()} ${fill(r.pick(INFO_MESSAGES))}`];
+    if (x < 0.97)
+      return [
+        `${r.pick(['INFO', 'INFO', 'INFO', 'WARNING', 'DEBUG'])} ${djts()} ${r.pick(LOGGERS)} ${pid} ${140_000_000_000_000 + r.int(1000)} request_id=${uuid()} ${fill(r.pick(INFO_MESSAGES))}`,
+      ];
     const tb = r.pick(TRACEBACKS).map(fill);
     return [`ERROR ${djts()} django.request ${pid} ${140_000_000_000_000 + r.int(1000)} Internal Server Error: ${path()}`, ...tb];
   };
@@ -208,17 +243,35 @@ export function* corpusBlocks(options: CorpusOptions = {}): Generator<string> {
     const x = r();
     if (x < 0.85) return [access(false).replace(/"https:\/\/[^"]*"|"-"(?= ")/, '"-"')];
     const t = `[${iso().slice(0, 19).replace('T', ' ')} +0000] [${pid + r.int(8)}]`;
-    return [r.pick([`${t} [INFO] Booting worker with pid: ${pid + r.int(400)}`, `${t} [CRITICAL] WORKER TIMEOUT (pid:${pid + r.int(400)})`, `${t} [INFO] Worker exiting (pid: ${pid + r.int(400)})`, `${t} [INFO] Handling signal: winch`, `${t} [ERROR] Worker (pid:${pid + r.int(400)}) was sent SIGKILL! Perhaps out of memory?`])];
+    return [
+      r.pick([
+        `${t} [INFO] Booting worker with pid: ${pid + r.int(400)}`,
+        `${t} [CRITICAL] WORKER TIMEOUT (pid:${pid + r.int(400)})`,
+        `${t} [INFO] Worker exiting (pid: ${pid + r.int(400)})`,
+        `${t} [INFO] Handling signal: winch`,
+        `${t} [ERROR] Worker (pid:${pid + r.int(400)}) was sent SIGKILL! Perhaps out of memory?`,
+      ]),
+    ];
   };
   const celeryLines = (): string[] => {
     const task = r.pick(TASKS);
     const id = uuid();
     const w = `ForkPoolWorker-${1 + r.int(4)}`;
     const x = r();
-    if (x < 0.4) return [`[${celery()}: INFO/MainProcess] Task ${task}[${id}] received`, `[${celery()}: INFO/${w}] Task ${task}[${id}] succeeded in ${(r() * 12).toFixed(9)}s: None`];
+    if (x < 0.4)
+      return [
+        `[${celery()}: INFO/MainProcess] Task ${task}[${id}] received`,
+        `[${celery()}: INFO/${w}] Task ${task}[${id}] succeeded in ${(r() * 12).toFixed(9)}s: None`,
+      ];
     if (x < 0.75) return [`[${celery()}: INFO/${w}] ${task}[${id}]: ${fill(r.pick(INFO_MESSAGES))}`];
-    if (x < 0.96) return [`[${celery()}: WARNING/${w}] Task ${task}[${id}] retry: Retry in ${r.pick([10, 30, 60, 300])}s: ConnectionError('Error 111 connecting to redis:6379. Connection refused.')`];
-    return [`[${celery()}: ERROR/${w}] Task ${task}[${id}] raised unexpected: APIError('500 Server Error: Internal Server Error')`, ...r.pick(TRACEBACKS).map(fill)];
+    if (x < 0.96)
+      return [
+        `[${celery()}: WARNING/${w}] Task ${task}[${id}] retry: Retry in ${r.pick([10, 30, 60, 300])}s: ConnectionError('Error 111 connecting to redis:6379. Connection refused.')`,
+      ];
+    return [
+      `[${celery()}: ERROR/${w}] Task ${task}[${id}] raised unexpected: APIError('500 Server Error: Internal Server Error')`,
+      ...r.pick(TRACEBACKS).map(fill),
+    ];
   };
   const lines = (source: Source): string[] => {
     switch (source) {

@@ -130,7 +130,11 @@ async function bench(): Promise<void> {
         check();
         const dir = join(work, `${which}-${r}`);
         if (which === 'ours') {
-          const w = spawnSync(process.execPath, [self, '--worker', '--only', 'docker', '-o', dir, '--containers', `${id}-*`, '--tail', tail, '--timeout', '3600', '-q'], { env, encoding: 'utf8', maxBuffer: 1 << 20 });
+          const w = spawnSync(
+            process.execPath,
+            [self, '--worker', '--only', 'docker', '-o', dir, '--containers', `${id}-*`, '--tail', tail, '--timeout', '3600', '-q'],
+            { env, encoding: 'utf8', maxBuffer: 1 << 20 },
+          );
           if (w.status !== 0) throw new Error(`collect-bundle worker failed: ${w.stderr}`);
           const res = JSON.parse(w.stdout) as { code: number; ms: number; maxRssMiB: number };
           ours.push({ ms: res.ms, rss: res.maxRssMiB, code: res.code, bytes: await dirBytes(dir, '.tar.gz') });
@@ -152,22 +156,38 @@ async function bench(): Promise<void> {
         }
         await rm(dir, { recursive: true, force: true });
       }
-      process.stderr.write(`run ${r + 1}/${runs}: collect-bundle ${(ours.at(-1)!.ms / 1000).toFixed(2)} s, docker CLI ${(theirs.at(-1)!.ms / 1000).toFixed(2)} s\n`);
+      process.stderr.write(
+        `run ${r + 1}/${runs}: collect-bundle ${(ours.at(-1)!.ms / 1000).toFixed(2)} s, docker CLI ${(theirs.at(-1)!.ms / 1000).toFixed(2)} s\n`,
+      );
     }
     const a = median(ours.map((o) => o.ms));
     const b = median(theirs.map((o) => o.ms));
     console.log(`containers        ${count} (${running} running), ${lines} log lines each, --tail ${tail}, engine ${host}`);
-    console.log(`collect-bundle    median ${(a / 1000).toFixed(2)} s over ${runs} runs (exit ${ours.map((o) => o.code).join(',')}; bundle ${(median(ours.map((o) => o.bytes)) / 1024 / 1024).toFixed(1)} MiB)`);
-    console.log(`docker CLI        median ${(b / 1000).toFixed(2)} s over ${runs} runs (ps, inspect, logs per container, tar czf; ${(median(theirs.map((o) => o.bytes)) / 1024 / 1024).toFixed(1)} MiB)`);
+    console.log(
+      `collect-bundle    median ${(a / 1000).toFixed(2)} s over ${runs} runs (exit ${ours.map((o) => o.code).join(',')}; bundle ${(median(ours.map((o) => o.bytes)) / 1024 / 1024).toFixed(1)} MiB)`,
+    );
+    console.log(
+      `docker CLI        median ${(b / 1000).toFixed(2)} s over ${runs} runs (ps, inspect, logs per container, tar czf; ${(median(theirs.map((o) => o.bytes)) / 1024 / 1024).toFixed(1)} MiB)`,
+    );
     console.log(`ratio             ${(a / b).toFixed(2)}x the docker CLI's time (target: at most 0.5x)`);
-    console.log(`peak RSS          ${median(ours.map((o) => o.rss)).toFixed(0)} MiB (collect-bundle, median; max ${Math.max(...ours.map((o) => o.rss)).toFixed(0)} MiB)`);
+    console.log(
+      `peak RSS          ${median(ours.map((o) => o.rss)).toFixed(0)} MiB (collect-bundle, median; max ${Math.max(...ours.map((o) => o.rss)).toFixed(0)} MiB)`,
+    );
   } finally {
     await cleanup();
   }
 }
 
 /** Creates the containers (numbered lines of ~100 bytes, every tenth on stderr) and waits for their logs. */
-async function createContainers(o: { count: number; lines: number; running: number; id: string; image: string; env: NodeJS.ProcessEnv; check: () => void }): Promise<void> {
+async function createContainers(o: {
+  count: number;
+  lines: number;
+  running: number;
+  id: string;
+  image: string;
+  env: NodeJS.ProcessEnv;
+  check: () => void;
+}): Promise<void> {
   process.stderr.write(`engine ${o.env['DOCKER_HOST']}; creating ${o.count} containers with ${o.lines} log lines each (${o.running} kept running) ...\n`);
   const began = performance.now();
   // Shell builtins only: a process per line would make creating the containers the slow part.
@@ -175,7 +195,24 @@ async function createContainers(o: { count: number; lines: number; running: numb
   await pool(o.count, 8, async (i) => {
     o.check();
     const keep = i < o.running ? '; sleep 36000' : '';
-    await run('docker', ['run', '-d', '--network', 'none', '--label', `cb-bench=${o.id}`, '--name', `${o.id}-${String(i).padStart(4, '0')}`, o.image, 'sh', '-c', `${script}${keep}`], o.env);
+    await run(
+      'docker',
+      [
+        'run',
+        '-d',
+        '--network',
+        'none',
+        '--label',
+        `cb-bench=${o.id}`,
+        '--name',
+        `${o.id}-${String(i).padStart(4, '0')}`,
+        o.image,
+        'sh',
+        '-c',
+        `${script}${keep}`,
+      ],
+      o.env,
+    );
   });
   // Wait until every container that is not kept running has written its log and exited.
   for (;;) {

@@ -77,7 +77,13 @@ async function worker(file: string, bytes: number | undefined): Promise<void> {
   );
   const ms = performance.now() - began;
   const cpu = process.cpuUsage(cpu0);
-  const result: WorkerResult = { ms, cpuMs: (cpu.user + cpu.system) / 1000, maxRssMiB: process.resourceUsage().maxRSS / 1024, bytes: total, redactions: report.total };
+  const result: WorkerResult = {
+    ms,
+    cpuMs: (cpu.user + cpu.system) / 1000,
+    maxRssMiB: process.resourceUsage().maxRSS / 1024,
+    bytes: total,
+    redactions: report.total,
+  };
   process.stdout.write(JSON.stringify(result));
 }
 
@@ -94,7 +100,11 @@ function timed(command: string): { ms: number; cpuMs: number } {
   const ms = performance.now() - t;
   if (r.status !== 0) throw new Error(`\`${command}\` failed (exit ${r.status}): ${r.stderr}`);
   // bash prints the timing after the command's own stderr (which goes along with it, for errors).
-  const line = `${r.stdout}\n${r.stderr}`.split('\n').filter((l) => /^\d+\.\d+ \d+\.\d+$/.test(l)).pop() ?? '';
+  const line =
+    `${r.stdout}\n${r.stderr}`
+      .split('\n')
+      .filter((l) => /^\d+\.\d+ \d+\.\d+$/.test(l))
+      .pop() ?? '';
   const [user = Number.NaN, sys = Number.NaN] = line.split(' ').map(Number);
   return { ms, cpuMs: (user + sys) * 1000 };
 }
@@ -120,13 +130,18 @@ async function main(): Promise<void> {
     const size = `${(bytes / MiB).toFixed(1)} MiB`;
     console.log(`corpus        ${size}, gzip -6 ratio ${ratio.toFixed(1)}:1, ${fixtures.length} fixture file(s) of tests/fixtures/redaction-corpus mixed in`);
     if (ratio < 4) {
-      console.error(`FAIL: the corpus compresses only ${ratio.toFixed(2)}:1 under gzip -6; real logs compress 4-10:1, so gzip would look slow and flatter the ratio`);
+      console.error(
+        `FAIL: the corpus compresses only ${ratio.toFixed(2)}:1 under gzip -6; real logs compress 4-10:1, so gzip would look slow and flatter the ratio`,
+      );
       process.exitCode = 1;
       return;
     }
 
     const runWorker = (bytesIn?: number): WorkerResult => {
-      const r = spawnSync(process.execPath, [self, '--worker', file, ...(bytesIn === undefined ? [] : [String(bytesIn)])], { encoding: 'utf8', maxBuffer: 1 << 20 });
+      const r = spawnSync(process.execPath, [self, '--worker', file, ...(bytesIn === undefined ? [] : [String(bytesIn)])], {
+        encoding: 'utf8',
+        maxBuffer: 1 << 20,
+      });
       if (r.status !== 0) throw new Error(`redactor worker failed (exit ${r.status}): ${r.stderr}`);
       return JSON.parse(r.stdout) as WorkerResult;
     };
@@ -150,7 +165,9 @@ async function main(): Promise<void> {
     console.log(`medians of ${runs} runs, each measurement in its own process`);
     console.log(`redactor      ${f(oursWall)} MiB/s wall, ${f(oursCpu)} MiB/s CPU   (one core, full default rule set, ${ours[0]!.redactions} redactions)`);
     console.log(`gzip -6       ${f(gzipWall)} MiB/s wall, ${f(gzipCpu)} MiB/s CPU   (same file)`);
-    console.log(`ratio         ${(oursWall / gzipWall).toFixed(2)}x gzip -6 by wall time, ${(oursCpu / gzipCpu).toFixed(2)}x by CPU time   (target >= 1.00, stretch 2.00)`);
+    console.log(
+      `ratio         ${(oursWall / gzipWall).toFixed(2)}x gzip -6 by wall time, ${(oursCpu / gzipCpu).toFixed(2)}x by CPU time   (target >= 1.00, stretch 2.00)`,
+    );
     const cliCpu = median(cli.map((r) => r.cpuMs));
     const nodeCpu = median(node.map((r) => r.cpuMs));
     console.log(

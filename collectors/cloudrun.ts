@@ -14,7 +14,18 @@ import { defineCollector, fact, json, problem, text } from '../src/core/artifact
 import { defineOptions, option, type OptionValues } from '../src/core/options.js';
 import { durationText, nonEmpty, timerMs, wholeAtLeast } from '../src/core/validators.js';
 import { findProgram, gcloudJson, resolveTarget, type GcloudResult } from './cloudrun/gcloud.js';
-import { asList, createdAt, declareEnvSecrets, executionState, isObject, jobSummary, nameOf, newestFirst, serviceSummary, type Json } from './cloudrun/shapes.js';
+import {
+  asList,
+  createdAt,
+  declareEnvSecrets,
+  executionState,
+  isObject,
+  jobSummary,
+  nameOf,
+  newestFirst,
+  serviceSummary,
+  type Json,
+} from './cloudrun/shapes.js';
 import { folderName } from './docker-containers.js';
 import { CLOUDRUN, CLOUDRUN_FILES, FOLDER } from '../src/bundle/layout.js';
 
@@ -23,11 +34,26 @@ export { executionState } from './cloudrun/shapes.js';
 
 /** The cloudrun collector's options. */
 export const cloudrunOptions = defineOptions({
-  project: option(nonEmpty('a Google Cloud project id'), { flag: 'gcloud-project', defaultText: 'CLOUDSDK_CORE_PROJECT, else gcloud config', describe: 'Google Cloud project for the cloudrun collector' }),
-  region: option(nonEmpty('a Cloud Run region such as "europe-west1"'), { flag: 'gcloud-region', defaultText: 'CLOUDSDK_RUN_REGION, else gcloud config run/region', describe: 'Cloud Run region for the cloudrun collector' }),
-  gcloud: option(nonEmpty('the gcloud program: a name on PATH or a path'), { default: 'gcloud', describe: 'The gcloud program: a name looked up on PATH, or a path' }),
+  project: option(nonEmpty('a Google Cloud project id'), {
+    flag: 'gcloud-project',
+    defaultText: 'CLOUDSDK_CORE_PROJECT, else gcloud config',
+    describe: 'Google Cloud project for the cloudrun collector',
+  }),
+  region: option(nonEmpty('a Cloud Run region such as "europe-west1"'), {
+    flag: 'gcloud-region',
+    defaultText: 'CLOUDSDK_RUN_REGION, else gcloud config run/region',
+    describe: 'Cloud Run region for the cloudrun collector',
+  }),
+  gcloud: option(nonEmpty('the gcloud program: a name on PATH or a path'), {
+    default: 'gcloud',
+    describe: 'The gcloud program: a name looked up on PATH, or a path',
+  }),
   limit: option(wholeAtLeast(1), { default: 10, type: 'number', describe: 'Executions listed per job, revisions per service (newest first)' }),
-  failedExecutionLogs: option(wholeAtLeast(0), { default: 5, type: 'number', describe: 'Failed executions whose log entries are read (the newest ones, over all jobs)' }),
+  failedExecutionLogs: option(wholeAtLeast(0), {
+    default: 5,
+    type: 'number',
+    describe: 'Failed executions whose log entries are read (the newest ones, over all jobs)',
+  }),
   logLimit: option(wholeAtLeast(1), { default: 200, type: 'number', describe: 'Log entries read per failed execution' }),
   logFreshness: option(durationText('"7d" or "24h"'), { default: '7d', describe: 'How far back log entries are read' }),
   commandTimeoutMs: option(timerMs(), { default: 60_000, type: 'number', describe: 'Milliseconds each gcloud command may run' }),
@@ -60,7 +86,10 @@ export default defineCollector({
 
     const services = await call(['run', 'services', 'list', ...scope]);
     const jobs = await call(['run', 'jobs', 'list', ...scope]);
-    for (const [what, r] of [[CLOUDRUN_FILES.services, services], [CLOUDRUN_FILES.jobs, jobs]] as const) {
+    for (const [what, r] of [
+      [CLOUDRUN_FILES.services, services],
+      [CLOUDRUN_FILES.jobs, jobs],
+    ] as const) {
       if (r.ok) {
         declareEnvSecrets(ctx, r.value);
         yield json(what, r.value);
@@ -102,7 +131,17 @@ export default defineCollector({
       const name = nameOf(j);
       if (!name) continue;
       const file = folderName(name);
-      const executions = await call(['run', 'jobs', 'executions', 'list', '--job', name, `--limit=${o.limit}`, '--sort-by=~metadata.creationTimestamp', ...scope]);
+      const executions = await call([
+        'run',
+        'jobs',
+        'executions',
+        'list',
+        '--job',
+        name,
+        `--limit=${o.limit}`,
+        '--sort-by=~metadata.creationTimestamp',
+        ...scope,
+      ]);
       let list: Json[] = [];
       if (executions.ok) {
         declareEnvSecrets(ctx, executions.value);

@@ -24,10 +24,18 @@ import { COMPOSE_FILES } from '../src/bundle/layout.js';
 
 /** The compose collector's options. */
 export const composeOptions = defineOptions({
-  projectDir: option(path('the folder with the compose file'), { path: true, defaultText: '--django-dir, else the current directory', describe: 'Folder with the compose file' }),
-  files: option(z.array(path('a compose file')), { default: [], type: 'array', describe: 'Compose files to read instead of the default names (like docker compose -f; relative to the project folder)' }),
+  projectDir: option(path('the folder with the compose file'), {
+    path: true,
+    defaultText: '--django-dir, else the current directory',
+    describe: 'Folder with the compose file',
+  }),
+  files: option(z.array(path('a compose file')), {
+    default: [],
+    type: 'array',
+    describe: 'Compose files to read instead of the default names (like docker compose -f; relative to the project folder)',
+  }),
   projectName: option(nonEmpty('a compose project name'), { defaultText: 'derived as compose does', describe: 'The project name (like docker compose -p)' }),
-  cwd: option(z.string(), { internal: true, describe: 'Where to look when projectDir is unset (default: the process\'s current directory)' }),
+  cwd: option(z.string(), { internal: true, describe: "Where to look when projectDir is unset (default: the process's current directory)" }),
 });
 export type ComposeOptions = OptionValues<typeof composeOptions>;
 
@@ -42,10 +50,11 @@ const OVERRIDE_NAMES: Readonly<Record<string, string>> = {
 const PROJECT_LABEL = 'com.docker.compose.project';
 const SERVICE_LABEL = 'com.docker.compose.service';
 
-const exists = async (p: string): Promise<boolean> => access(p).then(
-  () => true,
-  () => false,
-);
+const exists = async (p: string): Promise<boolean> =>
+  access(p).then(
+    () => true,
+    () => false,
+  );
 
 /** The files compose would read in `dir`: the first default name found, and its override file if present. */
 export async function findComposeFiles(dir: string): Promise<string[]> {
@@ -60,7 +69,10 @@ export async function findComposeFiles(dir: string): Promise<string[]> {
 
 /** Lower case, only [a-z0-9_-], no leading `_` or `-`: how compose makes a project name of a directory name. */
 export function normalizeProjectName(name: string): string {
-  return name.toLowerCase().replace(/[^a-z0-9_-]/g, '').replace(/^[_-]+/, '');
+  return name
+    .toLowerCase()
+    .replace(/[^a-z0-9_-]/g, '')
+    .replace(/^[_-]+/, '');
 }
 
 /** `COMPOSE_PROJECT_NAME=x` in a `.env` file's text, if set. */
@@ -156,7 +168,8 @@ async function locate(o: ComposeOptions): Promise<{ dir: string; files: string[]
 
 export default defineCollector({
   name: 'compose',
-  description: 'Docker Compose: the compose files (redacted), the project name, and that project’s containers on each engine (service, state, exit code, health)',
+  description:
+    'Docker Compose: the compose files (redacted), the project name, and that project’s containers on each engine (service, state, exit code, health)',
   defaultEnabled: true,
   options: composeOptions,
   async applies(ctx) {

@@ -180,11 +180,20 @@ export function capturedText(r: Pick<CommandResult, 'stdout' | 'stderr' | 'timed
 }
 
 /** One line saying why a command's outcome is not the one declared as success, with the fix. */
-function commandFailure(program: string, record: CommandRecord | undefined, exitCodes: readonly number[], timeoutMs: number, path: string | null, hints: CommandHints): string | undefined {
+function commandFailure(
+  program: string,
+  record: CommandRecord | undefined,
+  exitCodes: readonly number[],
+  timeoutMs: number,
+  path: string | null,
+  hints: CommandHints,
+): string | undefined {
   if (!record) return `command ${program} did not run: its output could not be stored (see the problem for ${path})`;
   if (record.timedOut) return `command ${program} timed out after ${timeoutMs / 1000}s and was killed${hints.timeout ? ` (fix: ${hints.timeout})` : ''}`;
-  if (record.error?.includes('not found')) return `command ${program} not found on PATH (fix: install it${hints.program ? `, or put its absolute path as ${hints.program}` : ''})`;
-  if (record.error?.includes('permission denied')) return `command ${program} is not executable by this user (fix: chmod +x it or run collect-bundle as a user that may run it)`;
+  if (record.error?.includes('not found'))
+    return `command ${program} not found on PATH (fix: install it${hints.program ? `, or put its absolute path as ${hints.program}` : ''})`;
+  if (record.error?.includes('permission denied'))
+    return `command ${program} is not executable by this user (fix: chmod +x it or run collect-bundle as a user that may run it)`;
   if (record.error) return `command ${program}: ${record.error}`;
   if (record.signal) return `command ${program} was killed by ${record.signal}`;
   if (record.exitCode !== null && !exitCodes.includes(record.exitCode)) {
@@ -278,7 +287,10 @@ export function file(path: string, source: string, options: FileOptions = {}): D
         return;
       }
       if (binary) {
-        yield problem(source, `binary file (NUL bytes in its first ${SNIFF_BYTES / 1024} KiB, ${formatBytes(st.size)}): not included, binary content cannot be redacted safely`);
+        yield problem(
+          source,
+          `binary file (NUL bytes in its first ${SNIFF_BYTES / 1024} KiB, ${formatBytes(st.size)}): not included, binary content cannot be redacted safely`,
+        );
         return;
       }
     } catch (err) {

@@ -15,17 +15,7 @@ import { defineOptions, option, type OptionValues } from '../src/core/options.js
 import { nonEmpty, path, timerMs, wholeAtLeast } from '../src/core/validators.js';
 import { capturedText, command, group } from './declare.js';
 import type { CommandResult, ExecOptions } from '../src/core/types.js';
-import {
-  commandPlans,
-  gitCommit,
-  interpreterDoc,
-  lastLine,
-  migrationsDoc,
-  seconds,
-  stateArtifacts,
-  stateFacts,
-  type DjangoState,
-} from './django/documents.js';
+import { commandPlans, gitCommit, interpreterDoc, lastLine, migrationsDoc, seconds, stateArtifacts, stateFacts, type DjangoState } from './django/documents.js';
 import { chooseInterpreter, findProject, interpreterCandidates, noDjangoMessage, probeInterpreter, probeOthers } from './django/interpreter.js';
 import { SECRETS_PROBE, STATE_PROBE, STATE_PROBE_BOOTSTRAP, STATE_PROBE_ENV, extractJson } from './django/probes.js';
 import { DJANGO, DJANGO_FILES, FOLDER } from '../src/bundle/layout.js';
@@ -44,7 +34,11 @@ export const djangoOptions = defineOptions({
     defaultText: 'the current directory, else one level below',
     describe: 'Django project directory (with manage.py)',
   }),
-  settings: option(nonEmpty('a settings module such as "app.settings.prod"'), { flag: 'settings', defaultText: 'what the environment and manage.py say', describe: 'DJANGO_SETTINGS_MODULE for the Django commands' }),
+  settings: option(nonEmpty('a settings module such as "app.settings.prod"'), {
+    flag: 'settings',
+    defaultText: 'what the environment and manage.py say',
+    describe: 'DJANGO_SETTINGS_MODULE for the Django commands',
+  }),
   python: option(nonEmpty('an interpreter path, name or command'), {
     flag: 'python',
     defaultText: 'uv, $VIRTUAL_ENV, .venv, venv, python3',
@@ -53,7 +47,7 @@ export const djangoOptions = defineOptions({
   commandTimeoutMs: option(timerMs(), { default: 60_000, type: 'number', describe: 'Milliseconds each Django command may run' }),
   concurrency: option(wholeAtLeast(1), { default: 2, type: 'number', describe: 'Django commands run at once (each is a Python process of its own)' }),
   failedJobs: option(wholeAtLeast(0), { default: 20, type: 'number', describe: 'How many of the latest failed container jobs are listed' }),
-  cwd: option(z.string(), { internal: true, describe: 'Where to look for the project when djangoDir is unset (default: the process\'s current directory)' }),
+  cwd: option(z.string(), { internal: true, describe: "Where to look for the project when djangoDir is unset (default: the process's current directory)" }),
 });
 export type DjangoOptions = OptionValues<typeof djangoOptions>;
 
@@ -138,7 +132,9 @@ export default defineCollector({
     if (settingsModule) yield fact('django.settings', settingsModule);
 
     if (!state) {
-      const detail = stateRun.timedOut ? `timed out after ${seconds(o.commandTimeoutMs)}` : (stateRun.error ?? lastLine(stateRun.stderr) ?? `exit code ${stateRun.exitCode}, no output`);
+      const detail = stateRun.timedOut
+        ? `timed out after ${seconds(o.commandTimeoutMs)}`
+        : (stateRun.error ?? lastLine(stateRun.stderr) ?? `exit code ${stateRun.exitCode}, no output`);
       yield text(DJANGO_FILES.probeOutput, capturedText(stateRun, o.commandTimeoutMs));
       yield problem(`${FOLDER.django}/probe`, `the read-only Django probe gave no result (${detail}); its output is in ${DJANGO.probeOutput}`);
     } else if (state.settingsError) {
@@ -147,7 +143,10 @@ export default defineCollector({
         DJANGO_FILES.settingsError,
         `The settings module ${settingsModule ?? '(unknown)'} failed to load, so no Django command could run.\n\n${e.traceback}\n`,
       );
-      yield problem(`${FOLDER.django}/settings`, `settings module ${settingsModule ?? '(unknown)'} failed to load: ${e.error} (traceback in ${DJANGO.settingsError}; the other Django commands were not run)`);
+      yield problem(
+        `${FOLDER.django}/settings`,
+        `settings module ${settingsModule ?? '(unknown)'} failed to load: ${e.error} (traceback in ${DJANGO.settingsError}; the other Django commands were not run)`,
+      );
       return;
     } else {
       yield* stateFacts(state);
@@ -173,7 +172,10 @@ export default defineCollector({
               after: ({ record, stdout, stderr }) => {
                 results.set(plan.path, { ...record, stdout, stderr });
                 const what = `manage.py ${plan.args.join(' ')}`;
-                if (record.timedOut) return [problem(`${FOLDER.django}/${plan.path}`, `${what} timed out after ${seconds(o.commandTimeoutMs)} and was killed; what it printed is kept`)];
+                if (record.timedOut)
+                  return [
+                    problem(`${FOLDER.django}/${plan.path}`, `${what} timed out after ${seconds(o.commandTimeoutMs)} and was killed; what it printed is kept`),
+                  ];
                 if (record.error) return [problem(`${FOLDER.django}/${plan.path}`, `${what}: ${record.error}`)];
                 return [];
               },

@@ -55,7 +55,13 @@ export const dockerOptions = defineOptions({
       return String(v).trim();
     },
   }),
-  maxLogBytes: option(size(), { default: 10 * 1024 * 1024, flag: 'max-log-bytes', defaultText: '10MiB', describe: 'Log bytes kept per container, from the end (10MiB, 512KiB; 0 = no limit)', fromCli: (v) => parseSize(String(v)) }),
+  maxLogBytes: option(size(), {
+    default: 10 * 1024 * 1024,
+    flag: 'max-log-bytes',
+    defaultText: '10MiB',
+    describe: 'Log bytes kept per container, from the end (10MiB, 512KiB; 0 = no limit)',
+    fromCli: (v) => parseSize(String(v)),
+  }),
   containers: option(containerPatterns, {
     default: [],
     flag: 'containers',
@@ -68,9 +74,17 @@ export const dockerOptions = defineOptions({
       return patterns;
     },
   }),
-  allContainers: option(bool(), { default: false, flag: 'all-containers', type: 'boolean', describe: 'Collect every container, not only running ones and those that finished within --since' }),
+  allContainers: option(bool(), {
+    default: false,
+    flag: 'all-containers',
+    type: 'boolean',
+    describe: 'Collect every container, not only running ones and those that finished within --since',
+  }),
   concurrency: option(wholeAtLeast(1), { default: 8, type: 'number', describe: 'Containers worked on at once per engine' }),
-  until: option(z.string(), { internal: true, describe: 'End of the events window and of "finished within the window" (--job sets it): an ISO time; unset: now' }),
+  until: option(z.string(), {
+    internal: true,
+    describe: 'End of the events window and of "finished within the window" (--job sets it): an ISO time; unset: now',
+  }),
 });
 
 /** The docker collector's options, typed from their declarations. */
@@ -179,7 +193,11 @@ export function decide(i: ContainerInspect, options: { since: Date; sinceText: s
   const when = finished ?? (started ? null : i.Created);
   const t = when ? Date.parse(when) : NaN;
   if (Number.isFinite(t) && t >= options.since.getTime()) return { collect: true };
-  const what = finished ? `${st.Status ?? 'exited'} ${formatDuration(options.now.getTime() - t)} ago (${finished})` : started ? `${st.Status ?? 'stopped'} at an unknown time` : `created ${formatDuration(options.now.getTime() - t)} ago and never started`;
+  const what = finished
+    ? `${st.Status ?? 'exited'} ${formatDuration(options.now.getTime() - t)} ago (${finished})`
+    : started
+      ? `${st.Status ?? 'stopped'} at an unknown time`
+      : `created ${formatDuration(options.now.getTime() - t)} ago and never started`;
   return { collect: false, reason: `${what}, before --since ${options.sinceText}; use --all-containers or a longer --since to include it` };
 }
 
@@ -244,7 +262,11 @@ export function psTable(rows: readonly ContainerRow[]): string {
     r.status,
   ]);
   const widths = header.map((h, c) => Math.max(h.length, ...body.map((row) => row[c]!.length)));
-  const line = (cells: readonly string[]): string => cells.map((v, c) => v.padEnd(widths[c]!)).join('  ').trimEnd();
+  const line = (cells: readonly string[]): string =>
+    cells
+      .map((v, c) => v.padEnd(widths[c]!))
+      .join('  ')
+      .trimEnd();
   return `${[header, ...body].map(line).join('\n')}\n`;
 }
 
@@ -282,7 +304,11 @@ export function statsSummary(raw: Record<string, unknown>): StatsSummary {
   return {
     read: typeof s.read === 'string' ? s.read : null,
     memory: { usageBytes: usage, limitBytes: limit, percent: usage !== null && limit ? round((usage / limit) * 100) : null },
-    cpu: { percent: havePrevious && online ? round((cpuDelta / sysDelta) * online * 100) : null, totalSeconds: total === null ? null : round(total / 1e9, 3), onlineCpus: online },
+    cpu: {
+      percent: havePrevious && online ? round((cpuDelta / sysDelta) * online * 100) : null,
+      totalSeconds: total === null ? null : round(total / 1e9, 3),
+      onlineCpus: online,
+    },
     pids: { current: num(s.pids_stats?.current), limit: num(s.pids_stats?.limit) },
   };
 }

@@ -12,14 +12,36 @@
  * for that engine (docker/engines.json and a problem) and the others go on. The collector fails only
  * when every engine failed.
  */
-import { DOCKER_DEFAULTS, dockerOptions, containerRow, decide, knownSecrets, matchesPatterns, parsePatterns, psTable, type ContainerRow, type DockerOptions } from './docker-containers.js';
+import {
+  DOCKER_DEFAULTS,
+  dockerOptions,
+  containerRow,
+  decide,
+  knownSecrets,
+  matchesPatterns,
+  parsePatterns,
+  psTable,
+  type ContainerRow,
+  type DockerOptions,
+} from './docker-containers.js';
 import { defineCollector, errorMessage, excluded, fact, json, problem, text } from '../src/core/artifacts.js';
 import { forEachLimit, mapOrdered } from '../src/core/concurrency.js';
 import { isEngineDown } from '../src/docker/client.js';
 import { filterEvents } from '../src/docker/logs.js';
 import type { Artifact, CollectContext, ContainerInspect, ContainerSummary, DockerClient, Output } from '../src/core/types.js';
 import { parseSince } from '../src/core/units.js';
-import { containerOutputs, describeEndpoint, goneOr, imageRow, isRunning, itemName, maxBytes, redactDfCommands, statsPool, type Plan } from './docker/outputs.js';
+import {
+  containerOutputs,
+  describeEndpoint,
+  goneOr,
+  imageRow,
+  isRunning,
+  itemName,
+  maxBytes,
+  redactDfCommands,
+  statsPool,
+  type Plan,
+} from './docker/outputs.js';
 import { CONTAINER_FILE, DOCKER_FILES, type EngineOutcome, type EnginesFile } from '../src/bundle/layout.js';
 
 export type { ContainerRow } from './docker-containers.js';
@@ -50,19 +72,32 @@ export default defineCollector({
     const shared = { serverReported: false };
     try {
       for (const [i, endpoint] of endpoints.entries()) {
-        const outcome: EngineOutcome = { label: endpoint.label, url: endpoint.url, source: endpoint.source, status: 'ok', containers: { listed: 0, selected: 0, collected: 0, excluded: 0 }, durationMs: 0 };
+        const outcome: EngineOutcome = {
+          label: endpoint.label,
+          url: endpoint.url,
+          source: endpoint.source,
+          status: 'ok',
+          containers: { listed: 0, selected: 0, collected: 0, excluded: 0 },
+          durationMs: 0,
+        };
         outcomes.push(outcome);
         yield* collectEngine(ctx, clients[i]!, versions[i]!, plan, outcome, shared);
       }
     } finally {
       for (const c of clients) c.close();
     }
-    yield json(DOCKER_FILES.engines, { options: { ...plan.options, sinceTime: plan.since.toISOString(), ...(plan.options.until ? { untilTime: plan.now.toISOString() } : {}) }, engines: outcomes } satisfies EnginesFile);
+    yield json(DOCKER_FILES.engines, {
+      options: { ...plan.options, sinceTime: plan.since.toISOString(), ...(plan.options.until ? { untilTime: plan.now.toISOString() } : {}) },
+      engines: outcomes,
+    } satisfies EnginesFile);
     const failed = outcomes.filter((o) => o.status === 'failed');
     if (failed.length > 0 && failed.length === outcomes.length) {
-      throw new Error(outcomes.length === 1 ? failed[0]!.reason : `all ${outcomes.length} Docker engines failed: ${failed.map((o) => `${o.label}: ${o.reason}`).join('; ')}`);
+      throw new Error(
+        outcomes.length === 1 ? failed[0]!.reason : `all ${outcomes.length} Docker engines failed: ${failed.map((o) => `${o.label}: ${o.reason}`).join('; ')}`,
+      );
     }
-    for (const o of outcomes) if (o.status !== 'ok') yield problem(`engine ${o.label}`, `${o.status === 'failed' ? 'not collected' : 'partly collected'}: ${o.reason}`);
+    for (const o of outcomes)
+      if (o.status !== 'ok') yield problem(`engine ${o.label}`, `${o.status === 'failed' ? 'not collected' : 'partly collected'}: ${o.reason}`);
   },
 });
 
@@ -142,7 +177,10 @@ async function* collectEngine(
       yield fact('docker.server', outcome.serverVersion);
       yield fact('docker.api', outcome.apiVersion);
     }
-    yield fact(`docker.engine.${endpoint.label}`, `${outcome.serverVersion} (API ${outcome.apiVersion}, ${String(v['Os'] ?? '?')}/${String(v['Arch'] ?? '?')})`);
+    yield fact(
+      `docker.engine.${endpoint.label}`,
+      `${outcome.serverVersion} (API ${outcome.apiVersion}, ${String(v['Os'] ?? '?')}/${String(v['Arch'] ?? '?')})`,
+    );
     yield json(at.version, v);
     const info = await attempt(at.info, () => client.info(signal));
     if (info) yield json(at.info, info);
@@ -164,7 +202,11 @@ async function* collectEngine(
     }
     const inspected = new Map<string, ContainerInspect>();
     await forEachLimit(wanted, plan.options.concurrency, async (s) => {
-      const doc = await attempt(itemName(endpoint, s), () => client.inspectContainer(s.Id, signal), (err) => goneOr(err, 'inspect'));
+      const doc = await attempt(
+        itemName(endpoint, s),
+        () => client.inspectContainer(s.Id, signal),
+        (err) => goneOr(err, 'inspect'),
+      );
       if (doc) inspected.set(s.Id, doc);
     });
     phase(`inspected ${inspected.size}`);
@@ -199,10 +241,19 @@ async function* collectEngine(
     let failure: unknown;
     const engineWide = [
       fetched(at.df, () => client.systemDf(signal), redactDfCommands),
-      fetched(at.images, () => client.listImages(signal), (images) => images.map(imageRow)),
+      fetched(
+        at.images,
+        () => client.listImages(signal),
+        (images) => images.map(imageRow),
+      ),
       fetched(at.networks, () => client.listNetworks(signal)),
       fetched(at.volumes, () => client.listVolumes(signal)),
-    ].map((p) => p.then((outs) => void ready.push(...outs), (err: unknown) => void (failure ??= err)));
+    ].map((p) =>
+      p.then(
+        (outs) => void ready.push(...outs),
+        (err: unknown) => void (failure ??= err),
+      ),
+    );
     const drain = function* (): Generator<Output> {
       if (failure) throw failure;
       yield* ready.splice(0);

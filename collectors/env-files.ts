@@ -100,7 +100,16 @@ export const envFilesCollector = defineCollector<EnvFilesOptions>({
         }
       } catch (err) {
         const code = (err as { code?: string }).code;
-        yield { kind: 'problem', item: file, reason: code === 'ENOENT' ? `${file} does not exist: check the --env-file path` : code === 'EACCES' ? `permission denied reading ${file}: run as a user who can read it` : errorMessage(err) };
+        yield {
+          kind: 'problem',
+          item: file,
+          reason:
+            code === 'ENOENT'
+              ? `${file} does not exist: check the --env-file path`
+              : code === 'EACCES'
+                ? `permission denied reading ${file}: run as a user who can read it`
+                : errorMessage(err),
+        };
         continue;
       }
       yield { kind: 'artifact', path, open: async () => ({ stream: createReadStream(file) }) };

@@ -48,8 +48,12 @@ export function jobContainerRefs(record: Readonly<Record<string, unknown>>): str
       meta = undefined;
     }
   }
-  if (meta && typeof meta === 'object' && !Array.isArray(meta)) refs.push((meta as Record<string, unknown>)['container_name'], (meta as Record<string, unknown>)['container_id']);
-  const out = refs.filter((r): r is string => typeof r === 'string').map((r) => r.trim().replace(/^\//, '')).filter((r) => CONTAINER_REF.test(r));
+  if (meta && typeof meta === 'object' && !Array.isArray(meta))
+    refs.push((meta as Record<string, unknown>)['container_name'], (meta as Record<string, unknown>)['container_id']);
+  const out = refs
+    .filter((r): r is string => typeof r === 'string')
+    .map((r) => r.trim().replace(/^\//, ''))
+    .filter((r) => CONTAINER_REF.test(r));
   return [...new Set(out)];
 }
 
@@ -110,7 +114,12 @@ export async function lookUpJob(id: string, options: LookUpOptions): Promise<{ l
   const usage = (message: string): CliError => new CliError(`--job ${id}: ${message}`, 'E_USAGE');
   const project = await findProject(djangoDir, cwd);
   if (typeof project === 'string') throw usage(`needs the Django project to look the job up: ${project} (use --django-dir)`);
-  const choice = await chooseInterpreter({ projectDir: project.dir, python: typeof django['python'] === 'string' ? django['python'] : undefined, env: options.env, cwd });
+  const choice = await chooseInterpreter({
+    projectDir: project.dir,
+    python: typeof django['python'] === 'string' ? django['python'] : undefined,
+    env: options.env,
+    cwd,
+  });
   if (typeof choice === 'string') throw usage(`needs the project's Python: ${choice} (use --python)`);
   const commands: CommandRecord[] = [];
   const exec: Exec = createExec({ signal: options.signal ?? new AbortController().signal, record: (r) => commands.push(r) });
@@ -133,7 +142,8 @@ export async function lookUpJob(id: string, options: LookUpOptions): Promise<{ l
   }
   if (typeof out['error'] === 'string') {
     const kind = out['kind'];
-    if (kind === 'not-found') throw usage(`no such job: ${out['error']} in database "${String(out['database'])}" (check the id in the Django admin or with manage.py shell)`);
+    if (kind === 'not-found')
+      throw usage(`no such job: ${out['error']} in database "${String(out['database'])}" (check the id in the Django admin or with manage.py shell)`);
     if (kind === 'settings') throw usage(`Django is unavailable: ${out['error']} (fix the settings, or pass --settings / --django-dir)`);
     if (kind === 'no-model') throw usage(`${out['error']} (--job needs django-docker-container-manager's ContainerJob)`);
     throw usage(`the job could not be read: ${out['error']}`);
@@ -170,7 +180,7 @@ export function jobCollector(plan?: JobPlan): Collector<Record<string, never>> {
   if (!plan) {
     return defineCollector<Record<string, never>>({
       name: 'job',
-      description: 'With --job ID: the container_manager job\'s record (environment variable names only), the plan of the job bundle, and its containers',
+      description: "With --job ID: the container_manager job's record (environment variable names only), the plan of the job bundle, and its containers",
       defaultEnabled: false,
       defaults: {},
       async applies() {
@@ -212,7 +222,10 @@ export function jobCollector(plan?: JobPlan): Collector<Record<string, never>> {
         id: plan.id,
         times: lookup.times,
         window: { since: plan.since.toISOString(), until: plan.until.toISOString(), marginSeconds: plan.marginMs / 1000 },
-        containers: { patterns: plan.containers, by: lookup.containerRefs.length ? 'container ids/names stored on the job' : `labels ${JOB_LABELS.join(', ')}` },
+        containers: {
+          patterns: plan.containers,
+          by: lookup.containerRefs.length ? 'container ids/names stored on the job' : `labels ${JOB_LABELS.join(', ')}`,
+        },
         lookupCommands: plan.commands,
       });
       const patterns = parsePatterns(plan.containers);
@@ -221,7 +234,15 @@ export function jobCollector(plan?: JobPlan): Collector<Record<string, never>> {
         const client = ctx.deps.docker(endpoint);
         try {
           for (const s of await client.listContainers(ctx.signal, { all: true })) {
-            if (matchesPatterns(s, patterns)) found.push({ engine: endpoint.label, name: containerName(s), id: s.Id, state: s.State, status: s.Status, folder: DOCKER.container(endpoint.label, folderName(containerName(s))).dir });
+            if (matchesPatterns(s, patterns))
+              found.push({
+                engine: endpoint.label,
+                name: containerName(s),
+                id: s.Id,
+                state: s.State,
+                status: s.Status,
+                folder: DOCKER.container(endpoint.label, folderName(containerName(s))).dir,
+              });
           }
         } catch (err) {
           if (ctx.signal.aborted) throw err;

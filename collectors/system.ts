@@ -27,7 +27,11 @@ const TOOLS: ReadonlyArray<readonly [string, readonly string[]]> = [
 
 /** The system collector's options. */
 export const systemOptions = defineOptions({
-  commandTimeoutMs: option(timerMs(), { default: 5_000, type: 'number', describe: 'Milliseconds each version probe (docker, python3, git, uv --version) may run' }),
+  commandTimeoutMs: option(timerMs(), {
+    default: 5_000,
+    type: 'number',
+    describe: 'Milliseconds each version probe (docker, python3, git, uv --version) may run',
+  }),
 });
 export type SystemOptions = OptionValues<typeof systemOptions>;
 
@@ -74,7 +78,15 @@ export default defineCollector({
 
 /** The machine as systeminformation sees it: facts, then one JSON file per subject. */
 async function* machine(): AsyncGenerator<Output> {
-  const [os, cpu, load, mem, fs, time, system] = await Promise.all([si.osInfo(), si.cpu(), si.currentLoad(), si.mem(), si.fsSize(), Promise.resolve(si.time()), si.system()]);
+  const [os, cpu, load, mem, fs, time, system] = await Promise.all([
+    si.osInfo(),
+    si.cpu(),
+    si.currentLoad(),
+    si.mem(),
+    si.fsSize(),
+    Promise.resolve(si.time()),
+    si.system(),
+  ]);
   yield fact('os', [os.distro, os.release, os.codename ? `(${os.codename})` : ''].filter(Boolean).join(' '));
   yield fact('kernel', os.kernel);
   yield fact('arch', os.arch);
@@ -109,9 +121,23 @@ async function* machine(): AsyncGenerator<Output> {
   });
   yield json(
     SYSTEM_FILES.filesystems,
-    fs.map((f) => ({ filesystem: f.fs, type: f.type, mount: f.mount, sizeBytes: f.size, usedBytes: f.used, availableBytes: f.available, usePercent: f.use, readWrite: f.rw })),
+    fs.map((f) => ({
+      filesystem: f.fs,
+      type: f.type,
+      mount: f.mount,
+      sizeBytes: f.size,
+      usedBytes: f.used,
+      availableBytes: f.available,
+      usePercent: f.use,
+      readWrite: f.rw,
+    })),
   );
-  yield json(SYSTEM_FILES.uptime, { uptimeSeconds: time.uptime, timezone: time.timezone, timezoneName: time.timezoneName, now: new Date(time.current).toISOString() });
+  yield json(SYSTEM_FILES.uptime, {
+    uptimeSeconds: time.uptime,
+    timezone: time.timezone,
+    timezoneName: time.timezoneName,
+    now: new Date(time.current).toISOString(),
+  });
 }
 
 /** A tool's entry in versions.json, from what `<tool> --version` printed. */

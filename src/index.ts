@@ -4,7 +4,13 @@ export { collectBundle, selectCollectors, type CollectOptions, type CollectResul
 export { defineCollector, json, text, commandOutput, problem, fact, excluded } from './core/artifacts.js';
 export { redact, type RedactOptions, type RedactCounts, type RedactTextResult, type RedactStreamResult } from './run/library.js';
 export { loadPlugins, type LoadPluginsOptions, type LoadedPlugin, type PluginFailure, type PluginLoadResult } from './run/plugins.js';
-export { createCustomCollector, customCollectorSchema, type CustomCollectorInput, type CustomCollectorSpec, type CustomCollectorOptions } from '../collectors/custom/index.js';
+export {
+  createCustomCollector,
+  customCollectorSchema,
+  type CustomCollectorInput,
+  type CustomCollectorSpec,
+  type CustomCollectorOptions,
+} from '../collectors/custom/index.js';
 export { BinaryContentError } from '../redaction/redactor.js';
 export type { RedactionOptions, CustomRuleSpec } from './config/redaction-plan.js';
 export { defineRule } from '../redaction/rules.js';
@@ -25,7 +31,18 @@ export {
   type FileOptions,
 } from '../collectors/declare.js';
 export { CliError, EXIT } from './core/errors.js';
-export { loadConfig, validateConfig, configSchema, configJsonSchema, ConfigError, SEARCH_PLACES, type Config, type ConfigInput, type LoadedConfig, type LoadConfigOptions } from './config/config.js';
+export {
+  loadConfig,
+  validateConfig,
+  configSchema,
+  configJsonSchema,
+  ConfigError,
+  SEARCH_PLACES,
+  type Config,
+  type ConfigInput,
+  type LoadedConfig,
+  type LoadConfigOptions,
+} from './config/config.js';
 export { schedule, type ScheduleOptions, type ScheduleResult, type ScheduleRun, type Trigger } from './schedule/schedule.js';
 export { applyRetention, type RetentionPolicy, type RetentionResult } from './schedule/retention.js';
 export { inspectBundle, renderInspect, type InspectResult } from './report/inspect.js';

@@ -229,7 +229,9 @@ describe('rooms and the one-way dependency rule', () => {
 
   it('the table itself points one way: no cycle between rooms', () => {
     const rooms = Object.keys(ROOMS).map((r) => `room:${r}`);
-    const edges = Object.entries(ROOMS).flatMap(([from, tos]) => tos.map((to) => ({ from: `room:${from}`, to: `room:${to}`, typeOnly: false, dynamic: false })));
+    const edges = Object.entries(ROOMS).flatMap(([from, tos]) =>
+      tos.map((to) => ({ from: `room:${from}`, to: `room:${to}`, typeOnly: false, dynamic: false })),
+    );
     expect(importCycles(rooms, edges)).toEqual([]);
   });
 
@@ -266,7 +268,9 @@ describe('lazy commands', () => {
 
   it('src/cli/main.ts loads neither the command modules nor the config layer (zod, lilconfig, yaml) before a command runs: --version stays cheap', () => {
     const via = staticallyReachable(['src/cli/main.ts']);
-    const late = [...via.keys()].filter((f) => ['pkg:zod', 'pkg:lilconfig', 'pkg:yaml', 'src/config/config.ts', 'src/cli/redact.ts', 'src/cli/collect.ts'].includes(f)).map((f) => chain(via, f));
+    const late = [...via.keys()]
+      .filter((f) => ['pkg:zod', 'pkg:lilconfig', 'pkg:yaml', 'src/config/config.ts', 'src/cli/redact.ts', 'src/cli/collect.ts'].includes(f))
+      .map((f) => chain(via, f));
     expect(late).toEqual([]);
   });
 
@@ -283,7 +287,9 @@ describe('lazy commands', () => {
     const search = EDGES.filter((e) => e.from === 'src/config/search.ts' && e.to === 'src/config/validate.ts');
     expect(search.length).toBeGreaterThan(0);
     expect(search.every((e) => e.dynamic)).toBe(true);
-    expect([...staticallyReachable(['src/config/validate.ts']).keys()]).toEqual(expect.arrayContaining(['pkg:zod', 'src/config/schema.ts', 'collectors/index.ts']));
+    expect([...staticallyReachable(['src/config/validate.ts']).keys()]).toEqual(
+      expect.arrayContaining(['pkg:zod', 'src/config/schema.ts', 'collectors/index.ts']),
+    );
   });
 
   it('the check can fail: the collect command does reach them, through import() only', () => {

@@ -33,7 +33,9 @@ describe('collect-bundle redact', () => {
     await writeFile(file, input);
     const r = cli(['redact', '--explain', file]);
     expect(r.status).toBe(0);
-    expect(r.stdout).toMatch(/^start\nDB_PASSWORD=\[REDACTED:secret-key-value:[0-9a-f]{8}\]\ncurl -H "Authorization: Bearer \[REDACTED:authorization-header:[0-9a-f]{8}\]"\nend\n$/);
+    expect(r.stdout).toMatch(
+      /^start\nDB_PASSWORD=\[REDACTED:secret-key-value:[0-9a-f]{8}\]\ncurl -H "Authorization: Bearer \[REDACTED:authorization-header:[0-9a-f]{8}\]"\nend\n$/,
+    );
     expect(r.stderr).toContain(`${file}:2:13: secret-key-value`);
     expect(r.stderr).toContain(`${file}:3:32: authorization-header`);
     expect(r.stderr).not.toContain('hunter2');
@@ -70,10 +72,14 @@ describe('collect-bundle redact', () => {
   it('accepts extra patterns, key names, literal files and an allowlist', async () => {
     const lits = join(dir, 'literals.txt');
     await writeFile(lits, '# known secrets\nPlain-Known-99\n');
-    const r = cli(['redact', '--redact-pattern', 'acme_([a-z0-9]{8})', '--redact-key', 'ACME_CODE', '--redact-literals-file', lits, '--allow', 'changeme'],
-      'acme_abcd1234 ACME_CODE=zzz999 said Plain-Known-99 password=changeme\n');
+    const r = cli(
+      ['redact', '--redact-pattern', 'acme_([a-z0-9]{8})', '--redact-key', 'ACME_CODE', '--redact-literals-file', lits, '--allow', 'changeme'],
+      'acme_abcd1234 ACME_CODE=zzz999 said Plain-Known-99 password=changeme\n',
+    );
     expect(r.status).toBe(0);
-    expect(r.stdout).toMatch(/^acme_\[REDACTED:custom-1:[0-9a-f]{8}\] ACME_CODE=\[REDACTED:secret-key-value:[0-9a-f]{8}\] said \[REDACTED:known-secret:[0-9a-f]{8}\] password=changeme\n$/);
+    expect(r.stdout).toMatch(
+      /^acme_\[REDACTED:custom-1:[0-9a-f]{8}\] ACME_CODE=\[REDACTED:secret-key-value:[0-9a-f]{8}\] said \[REDACTED:known-secret:[0-9a-f]{8}\] password=changeme\n$/,
+    );
     expect(cli(['redact', '--redact-pattern', '(('], 'x').status).toBe(2);
   });
 });
@@ -81,9 +87,15 @@ describe('collect-bundle redact', () => {
 describe('collect-bundle verify', () => {
   let bundle: string;
   beforeAll(async () => {
-    const c = defineCollector({ name: 'app', description: 'a log with secrets', defaultEnabled: true, defaults: {}, async *collect() {
-      yield text('app.log', 'DB_PASSWORD=hunter2-xyz\nplain\n');
-    } });
+    const c = defineCollector({
+      name: 'app',
+      description: 'a log with secrets',
+      defaultEnabled: true,
+      defaults: {},
+      async *collect() {
+        yield text('app.log', 'DB_PASSWORD=hunter2-xyz\nplain\n');
+      },
+    });
     const out = join(dir, 'bundles');
     bundle = (await collectBundle({ outputDir: out, collectors: [c], redaction: { ephemeralKey: true } })).bundle;
   });
@@ -96,16 +108,21 @@ describe('collect-bundle verify', () => {
 
   it('fails a bundle into which a private key was added afterwards, naming file and line', async () => {
     const bad = await repackBundle(bundle, join(dir, 'x'), join(dir, 'bad.tar.gz'), (root) =>
-      writeFile(join(root, 'app', 'id_rsa'), 'note\n-----BEGIN OPENSSH PRIVATE KEY-----\nb3BlbnNzaC1rZXktdjEAAAAABG5vbmU=\n-----END OPENSSH PRIVATE KEY-----\n'),
+      writeFile(
+        join(root, 'app', 'id_rsa'),
+        'note\n-----BEGIN OPENSSH PRIVATE KEY-----\nb3BlbnNzaC1rZXktdjEAAAAABG5vbmU=\n-----END OPENSSH PRIVATE KEY-----\n',
+      ),
     );
     const r = cli(['verify', bad, '--json']);
     expect(r.status).toBe(1);
     const result = JSON.parse(r.stdout);
     expect(result.ok).toBe(false);
-    expect(result.problems).toEqual(expect.arrayContaining([
-      { file: 'app/id_rsa', line: 3, kind: 'secret', message: 'unredacted secret matched by rule private-key' },
-      { file: 'app/id_rsa', kind: 'extra', message: 'in the archive but not listed in manifest.json' },
-    ]));
+    expect(result.problems).toEqual(
+      expect.arrayContaining([
+        { file: 'app/id_rsa', line: 3, kind: 'secret', message: 'unredacted secret matched by rule private-key' },
+        { file: 'app/id_rsa', kind: 'extra', message: 'in the archive but not listed in manifest.json' },
+      ]),
+    );
   });
 
   it('fails a bundle whose file changed after it was written, and a sidecar that does not match', async () => {
@@ -135,7 +152,12 @@ describe('fail closed', () => {
     await writer.write('c', text('a.txt', 'harmless canary-word here\n'), new AbortController().signal);
     // A stricter scanner than the writer's redactor stands in for a rule the writer missed.
     const strict = (report: RedactionReport, onRedaction: (e: import('../redaction/redactor.js').RedactionEvent) => void) =>
-      new Redactor({ key: Buffer.alloc(32), report, onRedaction, extraRules: [defineRule({ id: 'canary', description: 'test-only canary rule', pattern: /canary-word/g })] });
+      new Redactor({
+        key: Buffer.alloc(32),
+        report,
+        onRedaction,
+        extraRules: [defineRule({ id: 'canary', description: 'test-only canary rule', pattern: /canary-word/g })],
+      });
     await expect(writer.finish(undefined, { scanner: strict })).rejects.toBeInstanceOf(VerificationError);
     await expect(readdir(out)).resolves.toEqual([]);
   });

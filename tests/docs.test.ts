@@ -245,8 +245,7 @@ function argvOf(command: string): string[] {
 }
 
 /** An artifact pattern (`docker/<engine>/containers/<container>/logs.txt`) as a regex over bundle paths; `<x>` is one path segment. */
-const artifactRegex = (pattern: string): RegExp =>
-  new RegExp(`^${pattern.replace(/[.*+?^${}()|[\]\\]/g, '\\$&').replace(/<[a-z]+>/g, '[^/]+')}$`);
+const artifactRegex = (pattern: string): RegExp => new RegExp(`^${pattern.replace(/[.*+?^${}()|[\]\\]/g, '\\$&').replace(/<[a-z]+>/g, '[^/]+')}$`);
 
 // ---------------------------------------------------------------------------------------------------
 
@@ -300,7 +299,12 @@ describe('TROUBLESHOOTING.md links', () => {
 
   it('README links to TROUBLESHOOTING.md, and every TROUBLESHOOTING.md#anchor it or the code names resolves', () => {
     expect(README).toMatch(/\]\(TROUBLESHOOTING\.md(#[\w-]+)?\)/);
-    const sources = [README, ...['src/cli/main.ts', 'src/report/issue.ts', 'src/docker/client.ts', 'collectors/django.ts', 'collectors/docker.ts'].map((p) => readFileSync(join(ROOT, p), 'utf8'))];
+    const sources = [
+      README,
+      ...['src/cli/main.ts', 'src/report/issue.ts', 'src/docker/client.ts', 'collectors/django.ts', 'collectors/docker.ts'].map((p) =>
+        readFileSync(join(ROOT, p), 'utf8'),
+      ),
+    ];
     const named = sources.flatMap((s) => [...s.matchAll(/TROUBLESHOOTING\.md#([a-z0-9_-]+)/g)].map((m) => m[1]!));
     expect(named.filter((id) => !anchorIds.has(id))).toEqual([]);
   });
@@ -398,7 +402,10 @@ describe.skipIf(skipDocker || skipDjango)('Diagnostic Tools against the real eng
 
   it.each(DIAGNOSTIC_COMMANDS.map((d) => [d.command, d.artifact] as const))('%s → %s is in the bundle', (_command, artifact) => {
     const re = artifactRegex(artifact);
-    expect(paths.filter((p) => re.test(p)), `no ${artifact} among: ${paths.join(', ')}`).not.toHaveLength(0);
+    expect(
+      paths.filter((p) => re.test(p)),
+      `no ${artifact} among: ${paths.join(', ')}`,
+    ).not.toHaveLength(0);
   });
 
   const ran = (collector: string): string[] => result.manifest.collectors.find((c) => c.name === collector)!.commands.map((c) => c.argv.join(' '));
@@ -407,9 +414,15 @@ describe.skipIf(skipDocker || skipDjango)('Diagnostic Tools against the real eng
     const argvs = ran('cloudrun');
     for (const d of DIAGNOSTIC_COMMANDS.filter((x) => x.command.startsWith('gcloud '))) {
       const words = argvOf(d.command).slice(1);
-      const verbs = words.slice(0, words.findIndex((w) => w.startsWith('-') || /[A-Z]/.test(w)));
+      const verbs = words.slice(
+        0,
+        words.findIndex((w) => w.startsWith('-') || /[A-Z]/.test(w)),
+      );
       const flags = words.filter((w) => /^--(format|limit|freshness)=/.test(w));
-      expect(argvs.some((a) => a.includes(` ${verbs.join(' ')} `) && flags.every((f) => a.split(' ').includes(f))), `${d.command}: not among ${argvs.join(' | ')}`).toBe(true);
+      expect(
+        argvs.some((a) => a.includes(` ${verbs.join(' ')} `) && flags.every((f) => a.split(' ').includes(f))),
+        `${d.command}: not among ${argvs.join(' | ')}`,
+      ).toBe(true);
     }
   });
 
@@ -419,7 +432,10 @@ describe.skipIf(skipDocker || skipDjango)('Diagnostic Tools against the real eng
     // not by running the command itself; every other manage.py command is run as such.
     for (const d of DIAGNOSTIC_COMMANDS.filter((x) => /^python manage\.py (?!shell|diffsettings)/.test(x.command))) {
       const args = d.command.replace(/^python /, '').replace(/ default$/, '');
-      expect(argvs.some((r) => r.includes(` ${args}`)), `${d.command}: not among ${argvs.join(' | ')}`).toBe(true);
+      expect(
+        argvs.some((r) => r.includes(` ${args}`)),
+        `${d.command}: not among ${argvs.join(' | ')}`,
+      ).toBe(true);
     }
   });
 

@@ -60,7 +60,9 @@ export function teardown(): void {
   rmSync(join(usersDir, String(process.pid)), { force: true });
   const others = (() => {
     try {
-      return readdirSync(usersDir).map(Number).filter((pid) => pid !== process.pid && alive(pid));
+      return readdirSync(usersDir)
+        .map(Number)
+        .filter((pid) => pid !== process.pid && alive(pid));
     } catch {
       return [];
     }

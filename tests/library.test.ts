@@ -29,7 +29,12 @@ afterEach(() => rm(out, { recursive: true, force: true }));
 
 /** Runs an ES module as a separate Node process from the package root, so `collect-bundle` self-resolves. */
 function node(script: string): { status: number | null; stdout: string; stderr: string } {
-  const child = spawnSync(process.execPath, ['--input-type=module', '-e', script], { cwd: ROOT, encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' }, timeout: 120_000 });
+  const child = spawnSync(process.execPath, ['--input-type=module', '-e', script], {
+    cwd: ROOT,
+    encoding: 'utf8',
+    env: { ...process.env, NO_COLOR: '1' },
+    timeout: 120_000,
+  });
   return { status: child.status, stdout: child.stdout, stderr: child.stderr };
 }
 
@@ -92,9 +97,17 @@ describe('library API (import from "collect-bundle")', () => {
     const child = node(script);
     expect(child.stderr).toBe('');
     const r = JSON.parse(child.stdout);
-    expect(r.text.text).toMatch(/^DATABASE_URL=postgres:\/\/app:\[REDACTED:url-password:([0-9a-f]{8})\]@db\/app\nagain: \[REDACTED:known-secret:\1\]\nkey \[REDACTED:acme-key:[0-9a-f]{8}\]\n$/);
+    expect(r.text.text).toMatch(
+      /^DATABASE_URL=postgres:\/\/app:\[REDACTED:url-password:([0-9a-f]{8})\]@db\/app\nagain: \[REDACTED:known-secret:\1\]\nkey \[REDACTED:acme-key:[0-9a-f]{8}\]\n$/,
+    );
     expect(r.text.total).toBe(3);
-    expect(r.text.byRule).toEqual(expect.arrayContaining([{ rule: 'url-password', count: 1 }, { rule: 'known-secret', count: 1 }, { rule: 'acme-key', count: 1 }]));
+    expect(r.text.byRule).toEqual(
+      expect.arrayContaining([
+        { rule: 'url-password', count: 1 },
+        { rule: 'known-secret', count: 1 },
+        { rule: 'acme-key', count: 1 },
+      ]),
+    );
     expect(r.spec.text).toMatch(/^deploy id \[REDACTED:acme-spec:[0-9a-f]{8}\] done$/);
     expect(r.stream).toMatch(/^token=\[REDACTED:[a-z-]+:[0-9a-f]{8}\]\nplain line\n$/);
     expect(r.counts.total).toBe(1);

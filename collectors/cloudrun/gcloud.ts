@@ -24,7 +24,12 @@ export type GcloudResult = { ok: true; value: unknown } | { ok: false; reason: s
 
 /** Runs one read-only gcloud command and parses its JSON; a failure comes back as a one-line reason with the fix. */
 export async function gcloudJson(ctx: CollectContext<GcloudOptions>, gcloud: string, args: readonly string[]): Promise<GcloudResult> {
-  const r = await ctx.deps.exec.run(gcloud, args, { env: childEnv(ctx.deps.env), timeoutMs: ctx.options.commandTimeoutMs, maxBuffer: 32 * 1024 * 1024, recordStderr: true });
+  const r = await ctx.deps.exec.run(gcloud, args, {
+    env: childEnv(ctx.deps.env),
+    timeoutMs: ctx.options.commandTimeoutMs,
+    maxBuffer: 32 * 1024 * 1024,
+    recordStderr: true,
+  });
   const what = describeCall(args);
   const failed = (cause: string): GcloudResult => ({ ok: false, reason: `${what}: ${cause}`, cause });
   if (r.exitCode !== 0) return failed(explainGcloudFailure(r));
@@ -59,8 +64,10 @@ export function explainGcloudFailure(r: Pick<CommandResult, 'exitCode' | 'stderr
   if (r.error) return r.error;
   const err = r.stderr;
   const first = lastErrorLine(err);
-  if (/You do not currently have an active account selected/i.test(err)) return `no active gcloud account: run \`gcloud auth login\` (or \`gcloud auth activate-service-account --key-file=KEY.json\`) and retry`;
-  if (/Reauthentication failed|There was a problem refreshing your current auth tokens|invalid_grant|reauth/i.test(err)) return `the gcloud credentials expired or were revoked: run \`gcloud auth login\` (and \`gcloud auth application-default login\` for application default credentials), then retry`;
+  if (/You do not currently have an active account selected/i.test(err))
+    return `no active gcloud account: run \`gcloud auth login\` (or \`gcloud auth activate-service-account --key-file=KEY.json\`) and retry`;
+  if (/Reauthentication failed|There was a problem refreshing your current auth tokens|invalid_grant|reauth/i.test(err))
+    return `the gcloud credentials expired or were revoked: run \`gcloud auth login\` (and \`gcloud auth application-default login\` for application default credentials), then retry`;
   if (/SERVICE_DISABLED|has not been used in project .* before or it is disabled|API has not been used/i.test(err)) {
     const api = /([a-z]+\.googleapis\.com)/.exec(err)?.[1] ?? 'run.googleapis.com';
     return `the ${api} API is disabled in this project: run \`gcloud services enable ${api}\` (needs roles/serviceusage.serviceUsageAdmin)`;
@@ -76,7 +83,10 @@ export function explainGcloudFailure(r: Pick<CommandResult, 'exitCode' | 'stderr
 
 /** The most telling line of gcloud's stderr: the last `ERROR:` line, else the last non-empty one, shortened. */
 function lastErrorLine(stderr: string): string {
-  const lines = stderr.split('\n').map((l) => l.trim()).filter(Boolean);
+  const lines = stderr
+    .split('\n')
+    .map((l) => l.trim())
+    .filter(Boolean);
   const line = [...lines].reverse().find((l) => l.startsWith('ERROR:')) ?? lines[lines.length - 1] ?? '';
   return line.length > 300 ? `${line.slice(0, 300)}...` : line;
 }
@@ -91,7 +101,12 @@ function childEnv(env: Readonly<Record<string, string | undefined>>): Record<str
 
 /** Finds a program on the run's PATH (or checks a path); undefined when it is not there. */
 export async function findProgram(name: string, env: Readonly<Record<string, string | undefined>>): Promise<string | undefined> {
-  const candidates = name.includes('/') ? [isAbsolute(name) ? name : join(process.cwd(), name)] : (env['PATH'] ?? '').split(delimiter).filter(Boolean).map((d) => join(d, name));
+  const candidates = name.includes('/')
+    ? [isAbsolute(name) ? name : join(process.cwd(), name)]
+    : (env['PATH'] ?? '')
+        .split(delimiter)
+        .filter(Boolean)
+        .map((d) => join(d, name));
   for (const c of candidates) {
     try {
       await access(c, constants.X_OK);
@@ -109,7 +124,10 @@ export async function resolveTarget(ctx: CollectContext<GcloudOptions>, gcloud: 
     if (option) return { value: option, from: 'option' };
     const fromEnv = ctx.deps.env[envName];
     if (fromEnv) return { value: fromEnv, from: envName };
-    const r = await ctx.deps.exec.run(gcloud, ['config', 'get-value', property], { env: childEnv(ctx.deps.env), timeoutMs: Math.min(ctx.options.commandTimeoutMs, 15_000) });
+    const r = await ctx.deps.exec.run(gcloud, ['config', 'get-value', property], {
+      env: childEnv(ctx.deps.env),
+      timeoutMs: Math.min(ctx.options.commandTimeoutMs, 15_000),
+    });
     // Unset, gcloud prints nothing on stdout and "(unset)" on stderr.
     const value = r.exitCode === 0 ? r.stdout.trim().split('\n').pop()?.trim() : undefined;
     return value && value !== '(unset)' ? { value, from: `gcloud config ${property}` } : undefined;

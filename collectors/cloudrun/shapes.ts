@@ -11,7 +11,8 @@ export type Json = Record<string, unknown>;
 
 export const isObject = (v: unknown): v is Json => typeof v === 'object' && v !== null && !Array.isArray(v);
 export const asList = (v: unknown): Json[] => (Array.isArray(v) ? v.filter(isObject) : isObject(v) ? [v] : []);
-const get = (v: unknown, ...path: (string | number)[]): unknown => path.reduce<unknown>((o, k) => (isObject(o) || Array.isArray(o) ? (o as Record<string | number, unknown>)[k] : undefined), v);
+const get = (v: unknown, ...path: (string | number)[]): unknown =>
+  path.reduce<unknown>((o, k) => (isObject(o) || Array.isArray(o) ? (o as Record<string | number, unknown>)[k] : undefined), v);
 const str = (v: unknown): string | null => (typeof v === 'string' ? v : null);
 const num = (v: unknown): number | null => (typeof v === 'number' && Number.isFinite(v) ? v : typeof v === 'string' && /^\d+$/.test(v) ? Number(v) : null);
 
@@ -65,7 +66,12 @@ export function serviceSummary(s: Json, revisions: Json[]): Json {
     containerConcurrency: get(spec, 'containerConcurrency') ?? get(spec, 'maxInstanceRequestConcurrency') ?? null,
     serviceAccount: get(spec, 'serviceAccountName') ?? get(spec, 'serviceAccount') ?? null,
     containers: containers(spec),
-    revisions: newestFirst(revisions).map((r) => ({ name: nameOf(r) ?? null, created: createdAt(r) ?? null, ready: conditionStatus(conditions(r), 'Ready'), conditions: conditions(r) })),
+    revisions: newestFirst(revisions).map((r) => ({
+      name: nameOf(r) ?? null,
+      created: createdAt(r) ?? null,
+      ready: conditionStatus(conditions(r), 'Ready'),
+      conditions: conditions(r),
+    })),
   };
 }
 
@@ -76,7 +82,8 @@ export function executionState(e: Json): 'succeeded' | 'failed' | 'cancelled' | 
   const failedCount = num(get(e, 'status', 'failedCount')) ?? num(e['failedCount']) ?? 0;
   const cancelledCount = num(get(e, 'status', 'cancelledCount')) ?? num(e['cancelledCount']) ?? 0;
   if (completed?.['status'] === 'True' || completed?.['status'] === 'CONDITION_SUCCEEDED') return 'succeeded';
-  if (completed?.['status'] === 'False' || completed?.['status'] === 'CONDITION_FAILED') return cancelledCount > 0 && failedCount === 0 ? 'cancelled' : 'failed';
+  if (completed?.['status'] === 'False' || completed?.['status'] === 'CONDITION_FAILED')
+    return cancelledCount > 0 && failedCount === 0 ? 'cancelled' : 'failed';
   if (str(get(e, 'status', 'completionTime')) ?? str(e['completionTime'])) return failedCount > 0 ? 'failed' : cancelledCount > 0 ? 'cancelled' : 'succeeded';
   return 'running';
 }

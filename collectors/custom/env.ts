@@ -29,16 +29,62 @@ export const NOT_COLLECTED_VALUE = '<not collected: add the name to "include" to
 
 /** Names whose values are shown without being included: standard variables that hold no secret. */
 export const SAFE_ENV_NAMES: readonly string[] = Object.freeze([
-  'PATH', 'HOME', 'USER', 'LOGNAME', 'SHELL', 'PWD', 'OLDPWD', 'HOSTNAME', 'TERM', 'TZ', 'LANG', 'LANGUAGE', 'LC_*',
-  'TMPDIR', 'SHLVL', 'PYTHONPATH', 'PYTHONUNBUFFERED', 'PYTHONDONTWRITEBYTECODE', 'PYTHONIOENCODING', 'VIRTUAL_ENV',
-  'DJANGO_SETTINGS_MODULE', 'DEBUG', 'NODE_ENV', 'DOCKER_HOST', 'DOCKER_CONTEXT', 'DOCKER_TLS_VERIFY', 'DOCKER_CERT_PATH',
-  'COMPOSE_PROJECT_NAME', 'COMPOSE_FILE', 'COMPOSE_PROFILES', 'CLOUDSDK_CORE_PROJECT', 'CLOUDSDK_RUN_REGION',
+  'PATH',
+  'HOME',
+  'USER',
+  'LOGNAME',
+  'SHELL',
+  'PWD',
+  'OLDPWD',
+  'HOSTNAME',
+  'TERM',
+  'TZ',
+  'LANG',
+  'LANGUAGE',
+  'LC_*',
+  'TMPDIR',
+  'SHLVL',
+  'PYTHONPATH',
+  'PYTHONUNBUFFERED',
+  'PYTHONDONTWRITEBYTECODE',
+  'PYTHONIOENCODING',
+  'VIRTUAL_ENV',
+  'DJANGO_SETTINGS_MODULE',
+  'DEBUG',
+  'NODE_ENV',
+  'DOCKER_HOST',
+  'DOCKER_CONTEXT',
+  'DOCKER_TLS_VERIFY',
+  'DOCKER_CERT_PATH',
+  'COMPOSE_PROJECT_NAME',
+  'COMPOSE_FILE',
+  'COMPOSE_PROFILES',
+  'CLOUDSDK_CORE_PROJECT',
+  'CLOUDSDK_RUN_REGION',
 ]);
 
 /** Words that make an environment variable's value secret, beyond the bundle's key rules. */
 const SECRET_ENV_WORDS = new Set([
-  'auth', 'authorization', 'webhook', 'webhooks', 'htpasswd', 'pwd', 'credential', 'credentials', 'creds', 'private',
-  'signature', 'salt', 'dsn', 'connection', 'connectionstring', 'conn', 'cookie', 'session', 'sessionid', 'pass',
+  'auth',
+  'authorization',
+  'webhook',
+  'webhooks',
+  'htpasswd',
+  'pwd',
+  'credential',
+  'credentials',
+  'creds',
+  'private',
+  'signature',
+  'salt',
+  'dsn',
+  'connection',
+  'connectionstring',
+  'conn',
+  'cookie',
+  'session',
+  'sessionid',
+  'pass',
 ]);
 
 /**
@@ -88,8 +134,16 @@ export function envCollector(spec: EnvCollectorSpec): Collector {
         }
       }
       yield json(CUSTOM.env, values);
-      if (hidden) yield excluded('secret env values', `${hidden} value(s) of secret-looking names or URLs with credentials were not written (shown as ${REDACTED_VALUE})`);
-      if (notCollected) yield excluded('other env values', `${notCollected} value(s) of names neither on the safe list nor in "include" were not written (list the names in "include" of custom collector "${spec.name}" to see them)`);
+      if (hidden)
+        yield excluded(
+          'secret env values',
+          `${hidden} value(s) of secret-looking names or URLs with credentials were not written (shown as ${REDACTED_VALUE})`,
+        );
+      if (notCollected)
+        yield excluded(
+          'other env values',
+          `${notCollected} value(s) of names neither on the safe list nor in "include" were not written (list the names in "include" of custom collector "${spec.name}" to see them)`,
+        );
     },
   });
 }

@@ -136,7 +136,8 @@ export async function* copyFiles(spec: FileCollectorSpec, options: { readonly ba
       index.push({ ...meta, stored, truncated: st.size > limit });
       yield fileArtifact(stored, item.real, item.shown, limit);
     }
-    if (matched === 0) yield problem(raw, `matched no files (fix: check "paths" of custom collector "${spec.name}"; patterns are relative to the config file's folder)`);
+    if (matched === 0)
+      yield problem(raw, `matched no files (fix: check "paths" of custom collector "${spec.name}"; patterns are relative to the config file's folder)`);
   }
   yield json(CUSTOM.fileIndex, { maxBytes, maxTotalBytes: maxTotal, followSymlinks: follow ? 'within the named roots' : 'never', files: index });
 }
@@ -281,7 +282,8 @@ class Walk {
       try {
         st = await lstat(shown);
       } catch (err) {
-        if ((err as { code?: string }).code === 'ENOENT' && literal) yield problem(shown, `no such file or directory: ${shown} (fix: correct "paths" of custom collector "${this.name}")`);
+        if ((err as { code?: string }).code === 'ENOENT' && literal)
+          yield problem(shown, `no such file or directory: ${shown} (fix: correct "paths" of custom collector "${this.name}")`);
         else if ((err as { code?: string }).code !== 'ENOENT') yield problem(shown, readFailure(err, shown));
         continue;
       }
@@ -298,7 +300,10 @@ class Walk {
           continue;
         }
         if (!this.#inside(real)) {
-          yield this.#skip(shown, `symlink to ${real}, outside the named root ${this.#root}: not followed (fix: name the target's folder in "paths" if you mean to include it)`);
+          yield this.#skip(
+            shown,
+            `symlink to ${real}, outside the named root ${this.#root}: not followed (fix: name the target's folder in "paths" if you mean to include it)`,
+          );
           continue;
         }
         let target: Stats;
@@ -358,7 +363,8 @@ function namedPathFailure(err: unknown, path: string, name: string): string {
 /** One line for a file or folder that could not be read, with the fix. */
 export function readFailure(err: unknown, path: string, verb = 'read'): string {
   const code = (err as { code?: string }).code;
-  if (code === 'EACCES' || code === 'EPERM') return `permission denied: cannot ${verb} ${path} (fix: run collect-bundle as a user who can read it, e.g. with sudo, or add this user to the group that owns it)`;
+  if (code === 'EACCES' || code === 'EPERM')
+    return `permission denied: cannot ${verb} ${path} (fix: run collect-bundle as a user who can read it, e.g. with sudo, or add this user to the group that owns it)`;
   if (code === 'ELOOP') return `${path} became a symlink after it was listed; not followed`;
   if (code === 'ENXIO') return `${path} is a FIFO or socket with nothing on the other end; not read`;
   if (code === 'ENOENT') return `${path} disappeared while collecting`;

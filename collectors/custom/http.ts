@@ -149,7 +149,12 @@ export function httpCollector(spec: HttpCollectorSpec): Collector {
         redirects,
         timing: { headersMs, ...(bodyMs !== undefined ? { totalMs: bodyMs } : {}) },
         headers: maskHeaders(res.headers.entries()),
-        body: { bytes: bodyBytes, maxBytes, cut: bodyBytes > maxBytes ? 'tail kept (the last maxBytes bytes)' : false, ...(bodyError ? { error: bodyError } : {}) },
+        body: {
+          bytes: bodyBytes,
+          maxBytes,
+          cut: bodyBytes > maxBytes ? 'tail kept (the last maxBytes bytes)' : false,
+          ...(bodyError ? { error: bodyError } : {}),
+        },
       });
       if (res.status >= 400) yield problem(`GET ${shownUrl}`, `answered ${res.status} ${res.statusText} (see custom/${spec.name}/body.txt)`);
     },
@@ -165,10 +170,14 @@ function fetchFailure(err: unknown, spec: HttpCollectorSpec, timeoutMs: number, 
     return `GET ${url} timed out after ${timeoutMs / 1000}s (fix: check the service responds, or raise "timeout" of custom collector "${spec.name}")`;
   }
   if (interrupted) return `GET ${url} was interrupted`;
-  if (code === 'ECONNREFUSED') return `GET ${url}: connection refused: nothing listens on ${new URL(url).host} (fix: start the service or correct the port in "url")`;
-  if (code === 'ENOTFOUND' || code === 'EAI_AGAIN') return `GET ${url}: host ${new URL(url).hostname} not found (DNS ${code}) (fix: correct the host name in "url")`;
-  if (code === 'ECONNRESET' || code === 'UND_ERR_SOCKET') return `GET ${url}: the connection was closed by the server (${code}) (fix: check the service's logs)`;
-  if (code && /CERT|SSL|TLS/i.test(code)) return `GET ${url}: TLS error ${code} (fix: use a certificate the system trusts, or NODE_EXTRA_CA_CERTS=/path/ca.pem)`;
+  if (code === 'ECONNREFUSED')
+    return `GET ${url}: connection refused: nothing listens on ${new URL(url).host} (fix: start the service or correct the port in "url")`;
+  if (code === 'ENOTFOUND' || code === 'EAI_AGAIN')
+    return `GET ${url}: host ${new URL(url).hostname} not found (DNS ${code}) (fix: correct the host name in "url")`;
+  if (code === 'ECONNRESET' || code === 'UND_ERR_SOCKET')
+    return `GET ${url}: the connection was closed by the server (${code}) (fix: check the service's logs)`;
+  if (code && /CERT|SSL|TLS/i.test(code))
+    return `GET ${url}: TLS error ${code} (fix: use a certificate the system trusts, or NODE_EXTRA_CA_CERTS=/path/ca.pem)`;
   const detail = e.cause?.message ? `${errorMessage(err)}: ${e.cause.message}` : errorMessage(err);
   return `GET ${url} failed: ${detail}${code ? ` (${code})` : ''}`;
 }

@@ -14,39 +14,56 @@ export const MAX_TIMEOUT_MS = 2 ** 31 - 1;
 /** A collector name: kebab-case, as built-ins are named, so `--only`/`--skip` accept it. */
 const collectorName = z
   .string()
-  .regex(/^[a-z][a-z0-9]*(?:-[a-z0-9]+)*$/, 'expected a kebab-case name (lower-case letters, digits and single dashes, starting with a letter), e.g. "nginx-logs"');
+  .regex(
+    /^[a-z][a-z0-9]*(?:-[a-z0-9]+)*$/,
+    'expected a kebab-case name (lower-case letters, digits and single dashes, starting with a letter), e.g. "nginx-logs"',
+  );
 
 /** A byte size: a number of bytes or a string such as `5MiB`, `512KiB`, `1GB`. */
-const byteSize = z.union([z.number().int().nonnegative(), z.string()], { error: 'expected a size: a number of bytes or e.g. "5MiB", "512KiB", "1GB"' }).transform((value, ctx) => {
-  if (typeof value === 'number') return value;
-  try {
-    return parseSize(value);
-  } catch (err) {
-    ctx.addIssue({ code: 'custom', message: (err as Error).message });
-    return z.NEVER;
-  }
-}).refine((n) => n > 0, 'expected a size above 0 (a cap of 0 would keep nothing)');
+const byteSize = z
+  .union([z.number().int().nonnegative(), z.string()], { error: 'expected a size: a number of bytes or e.g. "5MiB", "512KiB", "1GB"' })
+  .transform((value, ctx) => {
+    if (typeof value === 'number') return value;
+    try {
+      return parseSize(value);
+    } catch (err) {
+      ctx.addIssue({ code: 'custom', message: (err as Error).message });
+      return z.NEVER;
+    }
+  })
+  .refine((n) => n > 0, 'expected a size above 0 (a cap of 0 would keep nothing)');
 
 /**
  * A timeout: a number of seconds or a duration such as `30s`, `2m`, `1m30s`. Parsed to seconds (not ms),
  * so parsing an already parsed spec again gives the same value (the config loader validates the whole
  * file, then `createCustomCollector` validates each spec again).
  */
-const timeout = z.union([z.number().positive().max(MAX_TIMEOUT_MS / 1000, 'expected a timeout of at most 24 days (2147483 seconds): longer timers overflow and would fire at once'), z.string()], { error: 'expected a timeout: a number of seconds or a duration such as "30s" or "2m"' }).transform((value, ctx) => {
-  let seconds: number;
-  try {
-    seconds = typeof value === 'number' ? value : parseDuration(value) / 1000;
-  } catch (err) {
-    ctx.addIssue({ code: 'custom', message: (err as Error).message });
-    return z.NEVER;
-  }
-  // Node's timers overflow above 2^31-1 ms and then fire after 1 ms.
-  if (seconds * 1000 > MAX_TIMEOUT_MS) {
-    ctx.addIssue({ code: 'custom', message: 'expected a timeout of at most 24 days ("24d"): longer timers overflow and would fire at once' });
-    return z.NEVER;
-  }
-  return seconds;
-});
+const timeout = z
+  .union(
+    [
+      z
+        .number()
+        .positive()
+        .max(MAX_TIMEOUT_MS / 1000, 'expected a timeout of at most 24 days (2147483 seconds): longer timers overflow and would fire at once'),
+      z.string(),
+    ],
+    { error: 'expected a timeout: a number of seconds or a duration such as "30s" or "2m"' },
+  )
+  .transform((value, ctx) => {
+    let seconds: number;
+    try {
+      seconds = typeof value === 'number' ? value : parseDuration(value) / 1000;
+    } catch (err) {
+      ctx.addIssue({ code: 'custom', message: (err as Error).message });
+      return z.NEVER;
+    }
+    // Node's timers overflow above 2^31-1 ms and then fire after 1 ms.
+    if (seconds * 1000 > MAX_TIMEOUT_MS) {
+      ctx.addIssue({ code: 'custom', message: 'expected a timeout of at most 24 days ("24d"): longer timers overflow and would fire at once' });
+      return z.NEVER;
+    }
+    return seconds;
+  });
 
 const stringMap = z.record(z.string(), z.string());
 
@@ -55,7 +72,9 @@ export const commandCollectorSchema = z.strictObject({
   type: z.literal('command'),
   name: collectorName,
   /** Program first, then its arguments. Never a shell string. */
-  argv: z.array(z.string().min(1, 'argv entries must not be empty')).min(1, 'argv needs at least the program, e.g. ["celery", "-A", "proj", "inspect", "active"]'),
+  argv: z
+    .array(z.string().min(1, 'argv entries must not be empty'))
+    .min(1, 'argv needs at least the program, e.g. ["celery", "-A", "proj", "inspect", "active"]'),
   /** Working directory; relative to the config file's folder. */
   cwd: z.string().min(1).optional(),
   /** Added to the inherited environment (values are redacted; the manifest records names only). */
@@ -73,7 +92,9 @@ export const fileCollectorSchema = z.strictObject({
   type: z.literal('file'),
   name: collectorName,
   /** Files, directories and globs (`*`, `**`, `?`, `[...]`, `{a,b}`); relative to the config file's folder. */
-  paths: z.array(z.string().min(1, 'paths entries must not be empty')).min(1, 'paths needs at least one file, directory or glob, e.g. ["/var/log/nginx/*.log"]'),
+  paths: z
+    .array(z.string().min(1, 'paths entries must not be empty'))
+    .min(1, 'paths needs at least one file, directory or glob, e.g. ["/var/log/nginx/*.log"]'),
   /** Per file: keep at most this many bytes (the tail); default 10 MiB. */
   maxBytes: byteSize.optional(),
   /** All files of this collector together; default 100 MiB. */
@@ -123,7 +144,10 @@ export type EnvCollectorSpec = z.output<typeof envCollectorSchema>;
 
 /** One line describing the first problems of a failed parse: `custom collector "x": argv: expected ...`. */
 export function describeSpecError(input: unknown, error: z.ZodError): string {
-  const name = typeof input === 'object' && input !== null && typeof (input as { name?: unknown }).name === 'string' ? `"${(input as { name: string }).name}"` : '(unnamed)';
+  const name =
+    typeof input === 'object' && input !== null && typeof (input as { name?: unknown }).name === 'string'
+      ? `"${(input as { name: string }).name}"`
+      : '(unnamed)';
   const parts = error.issues.slice(0, 3).map((i) => `${i.path.length ? `${i.path.join('.')}: ` : ''}${i.message}`);
   const more = error.issues.length > 3 ? ` (+${error.issues.length - 3} more)` : '';
   return `custom collector ${name}: ${parts.join('; ')}${more}`;

@@ -49,7 +49,12 @@ export interface CommandPlan {
 
 export const isSectionError = (v: unknown): v is SectionError => typeof v === 'object' && v !== null && 'error' in v && 'traceback' in v;
 
-export function interpreterDoc(project: ProjectLocation, choice: InterpreterChoice, info?: InterpreterInfo, others?: readonly OtherInterpreter[]): Record<string, unknown> {
+export function interpreterDoc(
+  project: ProjectLocation,
+  choice: InterpreterChoice,
+  info?: InterpreterInfo,
+  others?: readonly OtherInterpreter[],
+): Record<string, unknown> {
   return {
     project: project.dir,
     projectFoundBy: project.how,
@@ -116,7 +121,8 @@ export function* stateArtifacts(state: DjangoState, djangoVersion: string): Gene
 
   yield json(DJANGO_FILES.checks, state.checks ?? null);
   yield* sectionProblem(DJANGO_FILES.checks, state.checks);
-  for (const [name, part] of Object.entries(isSectionError(state.checks) ? {} : (state.checks ?? {}))) yield* sectionProblem(`${DJANGO_FILES.checks} (${name})`, part);
+  for (const [name, part] of Object.entries(isSectionError(state.checks) ? {} : (state.checks ?? {})))
+    yield* sectionProblem(`${DJANGO_FILES.checks} (${name})`, part);
 
   const diff = state.diffsettings;
   if (Array.isArray(diff)) {
@@ -148,7 +154,10 @@ export function commandPlans(state: DjangoState | undefined, version: string): C
   const reachable = databases?.filter((d) => d.reachable).map((d) => d.alias) ?? [];
   const defaultDb = databases?.find((d) => d.alias === 'default');
   // Without the probe's answer the commands are still tried: their own errors then say what is wrong.
-  const defaultDown = databases && !defaultDb?.reachable ? `the default database is not reachable (${defaultDb?.error ?? 'no default alias'}; see django/databases.json)` : undefined;
+  const defaultDown =
+    databases && !defaultDb?.reachable
+      ? `the default database is not reachable (${defaultDb?.error ?? 'no default alias'}; see django/databases.json)`
+      : undefined;
   let databaseCheck: string | undefined;
   if (!versionAtLeast(version, 3, 1)) databaseCheck = `check --database needs Django 3.1 (this is ${version}); django/databases.json has the connection test`;
   else if (!databases) databaseCheck = 'the database aliases are unknown (the probe gave no result)';
@@ -164,7 +173,11 @@ export function commandPlans(state: DjangoState | undefined, version: string): C
     { path: DJANGO_FILES.checkDeploy, args: ['check', '--deploy'] },
     { path: DJANGO_FILES.checkDatabase, args: ['check', ...reachable.flatMap((a) => ['--database', a])], ...(databaseCheck ? { skip: databaseCheck } : {}) },
     { path: DJANGO_FILES.showmigrations, args: ['showmigrations', ...skipChecks], ...(defaultDown ? { skip: defaultDown } : {}) },
-    { path: DJANGO_FILES.makemigrationsCheck, args: ['makemigrations', '--check', '--dry-run', ...skipChecks], ...(makemigrations ? { skip: makemigrations } : {}) },
+    {
+      path: DJANGO_FILES.makemigrationsCheck,
+      args: ['makemigrations', '--check', '--dry-run', ...skipChecks],
+      ...(makemigrations ? { skip: makemigrations } : {}),
+    },
     {
       path: DJANGO_FILES.migratePlan,
       args: ['migrate', '--plan', ...skipChecks],
@@ -174,7 +187,11 @@ export function commandPlans(state: DjangoState | undefined, version: string): C
 }
 
 /** migrations.json: the probe's migration state plus what makemigrations --check and migrate --plan said. */
-export function migrationsDoc(state: DjangoState | undefined, results: ReadonlyMap<string, CommandResult>, plans: readonly CommandPlan[]): Record<string, unknown> {
+export function migrationsDoc(
+  state: DjangoState | undefined,
+  results: ReadonlyMap<string, CommandResult>,
+  plans: readonly CommandPlan[],
+): Record<string, unknown> {
   const skipped = (path: string): string | undefined => plans.find((p) => p.path === path)?.skip;
   const makemigrations = results.get(DJANGO_FILES.makemigrationsCheck);
   const migrate = results.get(DJANGO_FILES.migratePlan);

@@ -152,18 +152,21 @@ export async function chooseInterpreter(input: ChooseInput): Promise<Interpreter
   const venv = input.env['VIRTUAL_ENV'];
   if (venv) {
     const candidate = join(venv, 'bin', 'python');
-    if (await isExecutable(candidate)) return { command: [candidate], source: 'virtual-env', reason: `VIRTUAL_ENV is set (an activated virtual environment: ${venv})`, considered };
+    if (await isExecutable(candidate))
+      return { command: [candidate], source: 'virtual-env', reason: `VIRTUAL_ENV is set (an activated virtual environment: ${venv})`, considered };
     considered.push({ candidate, skipped: 'VIRTUAL_ENV is set but it has no bin/python' });
   }
 
   for (const name of ['.venv', 'venv']) {
     const candidate = join(input.projectDir, name, 'bin', 'python');
-    if (await isExecutable(candidate)) return { command: [candidate], source: 'project-venv', reason: `the project has a virtual environment in ${name}/`, considered };
+    if (await isExecutable(candidate))
+      return { command: [candidate], source: 'project-venv', reason: `the project has a virtual environment in ${name}/`, considered };
   }
   considered.push({ candidate: '.venv/bin/python, venv/bin/python', skipped: 'no virtual environment in the project directory' });
 
   const python3 = await findOnPath('python3', path);
-  if (python3) return { command: [python3], source: 'path', reason: 'the first python3 on PATH (no --python, uv project or virtual environment found)', considered };
+  if (python3)
+    return { command: [python3], source: 'path', reason: 'the first python3 on PATH (no --python, uv project or virtual environment found)', considered };
   return 'no Python interpreter found: no --python, no uv project, no virtual environment, and no python3 on PATH';
 }
 
@@ -173,7 +176,9 @@ export async function probeInterpreter(exec: Exec, command: readonly string[], o
   const r = await exec.run(file!, [...args, '-c', INTERPRETER_PROBE], { maxBuffer: 256 * 1024, ...options });
   const info = extractJson<InterpreterInfo>(r.stdout);
   if (info) return { ok: true, info };
-  const detail = r.timedOut ? `timed out after ${+((options.timeoutMs ?? 0) / 1000).toFixed(1)}s and was killed` : (r.error ?? lastLine(r.stderr) ?? `exit code ${r.exitCode}`);
+  const detail = r.timedOut
+    ? `timed out after ${+((options.timeoutMs ?? 0) / 1000).toFixed(1)}s and was killed`
+    : (r.error ?? lastLine(r.stderr) ?? `exit code ${r.exitCode}`);
   return { ok: false, error: `${command.join(' ')} could not be run as Python: ${detail}` };
 }
 
@@ -183,7 +188,11 @@ export async function probeInterpreter(exec: Exec, command: readonly string[], o
  * A pyenv shims directory on PATH stands for the versions it installed: those are tried directly, as
  * each shim starts a shell and pyenv (seconds apiece) only to fail for every version not selected.
  */
-export async function interpreterCandidates(input: { env: Readonly<Record<string, string | undefined>>; projectDir: string; exclude: readonly string[] }): Promise<string[]> {
+export async function interpreterCandidates(input: {
+  env: Readonly<Record<string, string | undefined>>;
+  projectDir: string;
+  exclude: readonly string[];
+}): Promise<string[]> {
   const list: string[] = ['/usr/bin/python3', '/usr/local/bin/python3'];
   for (const dir of (input.env['PATH'] ?? '').split(delimiter)) {
     if (!dir) continue;
@@ -212,7 +221,10 @@ export async function interpreterCandidates(input: { env: Readonly<Record<string
     if (out.length >= MAX_OTHER_INTERPRETERS) break;
     // /bin/python3 and /usr/bin/python3 are one file on merged-/usr systems; a venv's python is a
     // symlink to the base interpreter but a different environment, so only the directory is resolved.
-    const key = await realpath(dirname(path)).then((d) => join(d, basename(path)), () => path);
+    const key = await realpath(dirname(path)).then(
+      (d) => join(d, basename(path)),
+      () => path,
+    );
     if (seen.has(path) || seen.has(key)) continue;
     seen.add(path);
     seen.add(key);

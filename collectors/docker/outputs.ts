@@ -44,7 +44,11 @@ export async function containerOutputs(
       // A log cannot be older than its container: ask the engine to filter by time only when it must
       // (filtering makes it decode every entry's time).
       const needsSince = !(Date.parse(inspect.Created) >= plan.since.getTime());
-      const raw = await client.containerLogs(inspect.Id, { ...(plan.options.tail === 'all' ? {} : { tail: plan.options.tail }), ...(needsSince ? { since: plan.since } : {}) }, signal);
+      const raw = await client.containerLogs(
+        inspect.Id,
+        { ...(plan.options.tail === 'all' ? {} : { tail: plan.options.tail }), ...(needsSince ? { since: plan.since } : {}) },
+        signal,
+      );
       const tty = Boolean(inspect.Config?.Tty);
       outputs.push({ kind: 'artifact', path: files.logs, ...maxBytes(plan), open: async () => ({ stream: formatDockerLogs(raw, { tty }) }) });
     } catch (err) {
@@ -53,7 +57,9 @@ export async function containerOutputs(
       outputs.push(
         problem(
           `${item} logs`,
-          status === 501 ? `logging driver "${driver ?? 'unknown'}" cannot be read through the Engine API (enable dual logging, or read the logs where the driver sends them)` : goneOr(err, 'logs'),
+          status === 501
+            ? `logging driver "${driver ?? 'unknown'}" cannot be read through the Engine API (enable dual logging, or read the logs where the driver sends them)`
+            : goneOr(err, 'logs'),
         ),
       );
     }
@@ -81,7 +87,12 @@ export const isRunning = (i: ContainerInspect): boolean => Boolean(i.State?.Runn
  * Starts one stats request per running container, `limit` at a time, in the background; returns the
  * lookup of each container's pending sample (undefined for a container that is not running).
  */
-export function statsPool(client: DockerClient, running: readonly ContainerInspect[], limit: number, signal: AbortSignal): (id: string) => Promise<Record<string, unknown>> | undefined {
+export function statsPool(
+  client: DockerClient,
+  running: readonly ContainerInspect[],
+  limit: number,
+  signal: AbortSignal,
+): (id: string) => Promise<Record<string, unknown>> | undefined {
   const samples = new Map<string, Promise<Record<string, unknown>>>();
   const starters = new Map<string, () => void>();
   for (const i of running) {
@@ -148,6 +159,8 @@ export function redactDfCommands(df: Record<string, unknown>): Record<string, un
   if (!Array.isArray(containers)) return df;
   return {
     ...df,
-    Containers: containers.map((c: Record<string, unknown>) => (typeof c['Command'] === 'string' ? { ...c, Command: redactCommandLine(c['Command'], markSecret) } : c)),
+    Containers: containers.map((c: Record<string, unknown>) =>
+      typeof c['Command'] === 'string' ? { ...c, Command: redactCommandLine(c['Command'], markSecret) } : c,
+    ),
   };
 }

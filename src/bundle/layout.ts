@@ -34,7 +34,12 @@ export function isRootFile(path: string): boolean {
 
 /** A name safe as one folder or file name (docker names already are; ids and odd names are made so). */
 export function folderName(name: string): string {
-  return name.replace(/[^A-Za-z0-9_.-]+/g, '_').replace(/^\.+/, '_').slice(0, 128) || 'unnamed';
+  return (
+    name
+      .replace(/[^A-Za-z0-9_.-]+/g, '_')
+      .replace(/^\.+/, '_')
+      .slice(0, 128) || 'unnamed'
+  );
 }
 
 // ---------------------------------------------------------------------------------------------

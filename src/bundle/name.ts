@@ -5,16 +5,25 @@ import { randomInt } from 'node:crypto';
 const ALPHABET = 'abcdefghijklmnopqrstuvwxyz0123456789';
 
 /** Matches a bundle name made by `bundleName` (with or without .tar.gz). */
-export const BUNDLE_NAME_RE = /^collect-bundle-(?<host>[A-Za-z0-9.-]+?)(?:-(?<label>[A-Za-z0-9._-]+))?-(?<stamp>\d{8}T\d{6}Z)-(?<rand>[a-z0-9]{6})(?:\.tar\.gz)?$/;
+export const BUNDLE_NAME_RE =
+  /^collect-bundle-(?<host>[A-Za-z0-9.-]+?)(?:-(?<label>[A-Za-z0-9._-]+))?-(?<stamp>\d{8}T\d{6}Z)-(?<rand>[a-z0-9]{6})(?:\.tar\.gz)?$/;
 
 /** Keeps letters, digits, dot and dash; anything else becomes a dash. */
 export function slug(text: string, max = 40): string {
-  return text.replace(/[^A-Za-z0-9.-]+/g, '-').replace(/^-+|-+$/g, '').slice(0, max) || 'unknown';
+  return (
+    text
+      .replace(/[^A-Za-z0-9.-]+/g, '-')
+      .replace(/^-+|-+$/g, '')
+      .slice(0, max) || 'unknown'
+  );
 }
 
 /** `20261128T143924Z` for a date, in UTC. */
 export function utcStamp(date: Date): string {
-  return date.toISOString().replace(/\.\d{3}Z$/, 'Z').replace(/[-:]/g, '');
+  return date
+    .toISOString()
+    .replace(/\.\d{3}Z$/, 'Z')
+    .replace(/[-:]/g, '');
 }
 
 /** The bundle's base name (no extension); also its top-level folder. */

@@ -91,7 +91,8 @@ export async function verifyBundle(file: string, options: VerifyOptions = {}): P
           },
         );
       } catch (err) {
-        if (err instanceof BinaryContentError) problems.push({ file: entry.path, kind: 'secret', message: 'binary content: it cannot have been scanned for secrets' });
+        if (err instanceof BinaryContentError)
+          problems.push({ file: entry.path, kind: 'secret', message: 'binary content: it cannot have been scanned for secrets' });
         else throw err;
       }
       hashes.set(entry.path, { sha256: hash.digest('hex'), bytes });
@@ -102,7 +103,12 @@ export async function verifyBundle(file: string, options: VerifyOptions = {}): P
     return { bundle: file, ok: false, entries: count, problems };
   }
 
-  if (roots.size !== 1) problems.push({ file: basename(file), kind: 'structure', message: `expected one top-level folder, found ${roots.size}: ${[...roots].slice(0, 5).join(', ')}` });
+  if (roots.size !== 1)
+    problems.push({
+      file: basename(file),
+      kind: 'structure',
+      message: `expected one top-level folder, found ${roots.size}: ${[...roots].slice(0, 5).join(', ')}`,
+    });
   for (const f of finds) problems.push({ file: f.file, line: f.line, kind: 'secret', message: `unredacted secret matched by rule ${f.rule}` });
 
   let manifest = options.manifest;
@@ -123,7 +129,11 @@ export async function verifyBundle(file: string, options: VerifyOptions = {}): P
       const got = hashes.get(path);
       if (!got) problems.push({ file: path, kind: 'missing', message: 'listed in manifest.json but not in the archive' });
       else if (got.sha256 !== want.sha256 || got.bytes !== want.bytes)
-        problems.push({ file: path, kind: 'checksum', message: `sha256/size differ from manifest.json (${got.bytes} bytes ${got.sha256.slice(0, 12)}… vs ${want.bytes} bytes ${want.sha256.slice(0, 12)}…)` });
+        problems.push({
+          file: path,
+          kind: 'checksum',
+          message: `sha256/size differ from manifest.json (${got.bytes} bytes ${got.sha256.slice(0, 12)}… vs ${want.bytes} bytes ${want.sha256.slice(0, 12)}…)`,
+        });
     }
     for (const path of hashes.keys()) {
       if (path !== ROOT.manifest && !listed.has(path)) problems.push({ file: path, kind: 'extra', message: 'in the archive but not listed in manifest.json' });
@@ -135,7 +145,8 @@ export async function verifyBundle(file: string, options: VerifyOptions = {}): P
     if (sidecar !== undefined) {
       const want = sidecar.trim().split(/\s+/)[0]?.toLowerCase();
       const got = options.sha256 ?? (await sha256File(file));
-      if (want !== got) problems.push({ file: `${basename(file)}.sha256`, kind: 'sidecar', message: `the bundle's sha256 is ${got}, the sidecar says ${want}` });
+      if (want !== got)
+        problems.push({ file: `${basename(file)}.sha256`, kind: 'sidecar', message: `the bundle's sha256 is ${got}, the sidecar says ${want}` });
     }
   }
   return { bundle: file, ok: problems.length === 0, entries: count, problems };

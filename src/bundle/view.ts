@@ -9,7 +9,6 @@ import type { BundleWriter } from './writer.js';
 import { forEachEntry } from './reader.js';
 import { ROOT, isRootFile } from './layout.js';
 
-
 /** A view over the bundle a writer is building: only what has been stored (redacted) is visible. */
 export class SpoolView implements BundleView {
   readonly #writer: BundleWriter;
@@ -21,7 +20,10 @@ export class SpoolView implements BundleView {
     writer: BundleWriter,
   ) {
     this.#writer = writer;
-    this.#paths = writer.storedPaths().filter((p) => !isRootFile(p)).sort();
+    this.#paths = writer
+      .storedPaths()
+      .filter((p) => !isRootFile(p))
+      .sort();
     this.#stored = new Set(this.#paths);
   }
   paths(): readonly string[] {

@@ -244,7 +244,11 @@ export class BundleWriter implements ArtifactSink {
         entry.file = result.file;
         entry.literalVersion = literals.version;
         changed.set(entry.path, { bytes: result.bytes, sha256: result.sha256 });
-        if (stale) await stale.then((m) => rm(m.file, { force: true }), () => undefined);
+        if (stale)
+          await stale.then(
+            (m) => rm(m.file, { force: true }),
+            () => undefined,
+          );
       } catch (err) {
         await spool.discard();
         await gz.discard();
@@ -267,7 +271,9 @@ export class BundleWriter implements ArtifactSink {
     const entryName = (e: Entry): string => posix.join(this.name, e.path);
     // The root files go first (readers find manifest.json in the first few KiB), as one member; then
     // each artifact: a small member with its header, then its precompressed content.
-    const roots = entries.filter((e) => !e.file).map((e) => ({ file: { name: entryName(e), size: e.data?.length ?? 0, mode: 0o600, mtime: date }, data: e.data ?? Buffer.alloc(0) }));
+    const roots = entries
+      .filter((e) => !e.file)
+      .map((e) => ({ file: { name: entryName(e), size: e.data?.length ?? 0, mode: 0o600, mtime: date }, data: e.data ?? Buffer.alloc(0) }));
     const spooled = entries.filter((e) => e.file);
     async function* members(): AsyncGenerator<Buffer> {
       yield await gzipFiles(roots);

@@ -12,7 +12,11 @@ export async function runAnalyze(argv: Record<string, unknown>, io: CliIo): Prom
   await requireReadable(bundle);
   const analyze = analyzeFromArgv(argv);
   const envPaths = await envFilesFromArgv(argv);
-  const [{ openBundleView }, { runAnalyzers }, { formatFindings }] = await Promise.all([import('../bundle/view.js'), import('../../analyzers/run.js'), import('../../analyzers/format.js')]);
+  const [{ openBundleView }, { runAnalyzers }, { formatFindings }] = await Promise.all([
+    import('../bundle/view.js'),
+    import('../../analyzers/run.js'),
+    import('../../analyzers/format.js'),
+  ]);
   let opened;
   try {
     opened = await openBundleView(bundle);

@@ -28,7 +28,10 @@ export async function runCollect(argv: Record<string, unknown>, rawArgs: readonl
   // --job: one read-only lookup first, then the run narrowed to that job (src/run/job.ts).
   // Only docker flags typed on this command line override the job's narrowing; a config's or COLLECT_BUNDLE_*'s tail does not.
   const [{ collectBundle }, { planJob, typedJobDockerKeys }] = await Promise.all([import('../run/collect.js'), import('../run/job.js')]);
-  const options = argv['job'] !== undefined ? { ...built, ...(await planJob(built, String(argv['job']), new Date(), { overrides: typedJobDockerKeys(typedFlags(argv)) })).options } : built;
+  const options =
+    argv['job'] !== undefined
+      ? { ...built, ...(await planJob(built, String(argv['job']), new Date(), { overrides: typedJobDockerKeys(typedFlags(argv)) })).options }
+      : built;
   const result = await collectBundle(options);
   if (!argv['quiet']) io.stderr.write(summary(result));
   if (argv['json']) io.stdout.write(`${JSON.stringify(jsonSummary(result), null, 2)}\n`);
@@ -41,7 +44,11 @@ export async function runCollect(argv: Record<string, unknown>, rawArgs: readonl
  * CliError (exit 2) for a value that cannot be used.
  */
 export async function buildCollectOptions(argv: Record<string, unknown>, rawArgs: readonly string[], io: CliIo): Promise<CollectOptions> {
-  const [{ builtinCollectors }, { withConfig }, { collectorOptionsFromArgv }] = await Promise.all([import('../../collectors/index.js'), import('../config/registry.js'), import('../config/collector-options.js')]);
+  const [{ builtinCollectors }, { withConfig }, { collectorOptionsFromArgv }] = await Promise.all([
+    import('../../collectors/index.js'),
+    import('../config/registry.js'),
+    import('../config/collector-options.js'),
+  ]);
   // Custom collectors, per-collector extras and the file's path from the config (its flag values are already in argv).
   return withConfig(configOf(argv), collectOptionsFromFlags(argv, rawArgs, io, builtinCollectors, collectorOptionsFromArgv), builtinCollectors);
 }
@@ -59,13 +66,16 @@ function collectOptionsFromFlags(
   const seconds = (name: string): number | undefined => {
     const v = argv[name];
     if (v === undefined) return undefined;
-    if (typeof v !== 'number' || !Number.isFinite(v) || v <= 0) throw new CliError(`--${name} must be a positive number of seconds, got "${given(name, v)}"`, 'E_USAGE');
+    if (typeof v !== 'number' || !Number.isFinite(v) || v <= 0)
+      throw new CliError(`--${name} must be a positive number of seconds, got "${given(name, v)}"`, 'E_USAGE');
     // Node's timers overflow above 2^31-1 ms and then fire after 1 ms.
-    if (v * 1000 > MAX_TIMER_MS) throw new CliError(`--${name} must be at most ${Math.floor(MAX_TIMER_MS / 1000)} seconds (about 24 days), got "${given(name, v)}"`, 'E_USAGE');
+    if (v * 1000 > MAX_TIMER_MS)
+      throw new CliError(`--${name} must be at most ${Math.floor(MAX_TIMER_MS / 1000)} seconds (about 24 days), got "${given(name, v)}"`, 'E_USAGE');
     return v * 1000;
   };
   const concurrency = argv['concurrency'] as number;
-  if (!Number.isInteger(concurrency) || concurrency < 1) throw new CliError(`--concurrency must be a whole number of at least 1, got "${given('concurrency', concurrency)}"`, 'E_USAGE');
+  if (!Number.isInteger(concurrency) || concurrency < 1)
+    throw new CliError(`--concurrency must be a whole number of at least 1, got "${given('concurrency', concurrency)}"`, 'E_USAGE');
   // `--only ,` or `--only ""` would otherwise silently mean "the default collectors".
   for (const name of ['only', 'skip']) {
     if (argv[name] !== undefined && list(argv[name]).length === 0) {
@@ -77,7 +87,8 @@ function collectOptionsFromFlags(
   const collectorOptions = fromArgv(argv, collectors);
   // The compose file is looked for where the Django project is, unless it was given.
   const djangoDir = collectorOptions['django']?.['djangoDir'];
-  if (typeof djangoDir === 'string' && collectorOptions['compose']?.['projectDir'] === undefined) collectorOptions['compose'] = { ...collectorOptions['compose'], projectDir: djangoDir };
+  if (typeof djangoDir === 'string' && collectorOptions['compose']?.['projectDir'] === undefined)
+    collectorOptions['compose'] = { ...collectorOptions['compose'], projectDir: djangoDir };
   const quiet = Boolean(argv['quiet']);
   const deadlineMs = seconds('deadline');
   return {
@@ -106,11 +117,16 @@ function collectOptionsFromFlags(
 /** `--docker-host` and the `--tls*` options, for collectBundle. */
 function dockerHostOptions(argv: Record<string, unknown>): { dockerHosts?: string[]; dockerTls?: TlsFlags } {
   const hosts = list(argv['docker-host']);
-  if (argv['docker-host'] !== undefined && hosts.length === 0) throw new CliError('--docker-host needs a URL (unix://, tcp://, ssh://) or a docker context name', 'E_USAGE');
+  if (argv['docker-host'] !== undefined && hosts.length === 0)
+    throw new CliError('--docker-host needs a URL (unix://, tcp://, ssh://) or a docker context name', 'E_USAGE');
   const tls: { -readonly [K in keyof TlsFlags]: TlsFlags[K] } = {};
   if (argv['tls'] !== undefined) tls.tls = Boolean(argv['tls']);
   if (argv['tlsverify'] !== undefined) tls.verify = Boolean(argv['tlsverify']);
-  for (const [flag, key] of [['tlscacert', 'ca'], ['tlscert', 'cert'], ['tlskey', 'key']] as const) {
+  for (const [flag, key] of [
+    ['tlscacert', 'ca'],
+    ['tlscert', 'cert'],
+    ['tlskey', 'key'],
+  ] as const) {
     if (argv[flag] === undefined) continue;
     if (String(argv[flag]).trim() === '') throw new CliError(`--${flag} must name a file`, 'E_USAGE');
     tls[key] = String(argv[flag]);
@@ -138,9 +154,16 @@ export function jsonSummary(r: CollectResult): Record<string, unknown> {
     bytes: r.bytes,
     status: r.status,
     durationMs: r.durationMs,
-    collectors: r.manifest.collectors.map((c) => ({ name: c.name, status: c.status, durationMs: c.durationMs, ...(c.reason && c.status !== 'ok' ? { error: c.reason } : {}) })),
+    collectors: r.manifest.collectors.map((c) => ({
+      name: c.name,
+      status: c.status,
+      durationMs: c.durationMs,
+      ...(c.reason && c.status !== 'ok' ? { error: c.reason } : {}),
+    })),
     redactions: { total: r.manifest.redaction.total, byRule: r.manifest.redaction.byRule },
-    ...(r.findings ? { findings: { counts: r.findings.counts, items: r.findings.findings.map((f) => ({ id: f.id, severity: f.severity, title: f.title, docs: f.docs })) } } : {}),
+    ...(r.findings
+      ? { findings: { counts: r.findings.counts, items: r.findings.findings.map((f) => ({ id: f.id, severity: f.severity, title: f.title, docs: f.docs })) } }
+      : {}),
     ...(r.issueFile ? { issueFile: r.issueFile } : {}),
   };
 }
@@ -155,8 +178,15 @@ export function summary(r: CollectResult): string {
     `duration   ${(r.durationMs / 1000).toFixed(1)}s   status ${r.status}`,
     `collectors ${r.manifest.collectors.length} run, ${failed.length} failed or timed out${failed.length ? `: ${failed.map((c) => c.name).join(', ')}` : ''}`,
     `redactions ${r.manifest.redaction.total}${byRule ? ` (${byRule})` : ''}`,
-    ...(r.findings ? [`findings   ${r.findings.counts.error} error, ${r.findings.counts.warning} warning, ${r.findings.counts.info} info${r.findings.findings.length ? ' (findings.json; details: collect-bundle analyze BUNDLE)' : ''}`] : []),
-    ...(r.findings?.findings ?? []).filter((f) => f.severity !== 'info').slice(0, 5).map((f) => `  ${f.severity.toUpperCase().padEnd(7)} ${f.title}  → ${f.docs}`),
+    ...(r.findings
+      ? [
+          `findings   ${r.findings.counts.error} error, ${r.findings.counts.warning} warning, ${r.findings.counts.info} info${r.findings.findings.length ? ' (findings.json; details: collect-bundle analyze BUNDLE)' : ''}`,
+        ]
+      : []),
+    ...(r.findings?.findings ?? [])
+      .filter((f) => f.severity !== 'info')
+      .slice(0, 5)
+      .map((f) => `  ${f.severity.toUpperCase().padEnd(7)} ${f.title}  → ${f.docs}`),
     ...(r.issueFile ? [`issue      ${r.issueFile}`] : []),
     '',
   ].join('\n');

@@ -21,7 +21,12 @@ export async function runConfig(argv: Record<string, unknown>, io: CliIo): Promi
   const y = redactionOptions(analysisOptions(collectOptions(yargs([])))).exitProcess(false);
   const options = (await y.parseAsync()) as Record<string, unknown>;
   options['config'] = argv['config'];
-  const sources = await applyConfig(options, y as unknown as YargsOptionsView, { env: io.env, settable: settableFlags(), builtins: builtinCollectors, warn: configWarning(io) });
+  const sources = await applyConfig(options, y as unknown as YargsOptionsView, {
+    env: io.env,
+    settable: settableFlags(),
+    builtins: builtinCollectors,
+    warn: configWarning(io),
+  });
   const loaded = configOf(options);
   const effective: Record<string, { value: unknown; from: string }> = {};
   for (const [flag, { source, env }] of Object.entries(sources)) {

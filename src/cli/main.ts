@@ -41,16 +41,22 @@ export async function main(args: readonly string[], io: CliIo): Promise<number> 
     .option('config', {
       type: 'string',
       requiresArg: true,
-      describe: 'Configuration file to use (default: collect-bundle.config.{json,yaml,yml,mjs,js,cjs}, .collect-bundlerc[.json|.yaml|.yml|.mjs|.js|.cjs] or package.json "collect-bundle", searched from the current directory up, skipping files others could have written); --no-config ignores every file',
+      describe:
+        'Configuration file to use (default: collect-bundle.config.{json,yaml,yml,mjs,js,cjs}, .collect-bundlerc[.json|.yaml|.yml|.mjs|.js|.cjs] or package.json "collect-bundle", searched from the current directory up, skipping files others could have written); --no-config ignores every file',
     })
     // Config file < COLLECT_BUNDLE_* environment < flags, for every command built on the collect or redaction options.
     .middleware((async (argv: Record<string, unknown>, y: YargsOptionsView) => {
       const [{ applyConfig }, { configWarning, settableFlags }] = await Promise.all([import('../config/layers.js'), import('./options.js')]);
       await applyConfig(argv, y, { env: io.env, settable: settableFlags(y), builtins: loadBuiltins, warn: configWarning(io) });
     }) as never)
-    .command(['collect', '$0'], 'Collect a support bundle (the default command)', (y) => redactionOptions(analysisOptions(collectOptions(y))), (argv) => {
-      action = async () => (await import('./collect.js')).runCollect(argv, args, io);
-    })
+    .command(
+      ['collect', '$0'],
+      'Collect a support bundle (the default command)',
+      (y) => redactionOptions(analysisOptions(collectOptions(y))),
+      (argv) => {
+        action = async () => (await import('./collect.js')).runCollect(argv, args, io);
+      },
+    )
     .command(
       'redact [files..]',
       'Print files (or stdin) with every secret redacted; inputs are never modified',
@@ -70,7 +76,11 @@ export async function main(args: readonly string[], io: CliIo): Promise<number> 
       'Show the effective configuration and the file it came from (--print, the default), or check a file (--validate FILE)',
       (y) =>
         y
-          .option('print', { type: 'boolean', default: false, describe: 'Print the merged options (file < COLLECT_BUNDLE_* environment), where each came from, and the file' })
+          .option('print', {
+            type: 'boolean',
+            default: false,
+            describe: 'Print the merged options (file < COLLECT_BUNDLE_* environment), where each came from, and the file',
+          })
           .option('validate', { type: 'string', requiresArg: true, describe: 'Check this configuration file: exit 0 when valid, 2 with one line per problem' })
           .example('$0 config --print', 'Which file is used and what it sets')
           .example('$0 config --validate ops/collect-bundle.config.yaml', 'Check a file before deploying it'),
@@ -95,7 +105,12 @@ export async function main(args: readonly string[], io: CliIo): Promise<number> 
       (y) =>
         redactionOptions(analysisOptions(y))
           .positional('bundle', { type: 'string', describe: 'The .tar.gz bundle' })
-          .option('env-file', { type: 'string', requiresArg: true, array: true, describe: '.env-style file to check as well (read and redacted in memory only)' })
+          .option('env-file', {
+            type: 'string',
+            requiresArg: true,
+            array: true,
+            describe: '.env-style file to check as well (read and redacted in memory only)',
+          })
           .option('json', { type: 'boolean', default: false, describe: 'Print findings.json to stdout' }),
       (argv) => {
         action = async () => (await import('./analyze.js')).runAnalyze(argv, io);
@@ -111,7 +126,9 @@ export async function main(args: readonly string[], io: CliIo): Promise<number> 
           .option('file', { type: 'string', requiresArg: true, describe: 'Print this file of the bundle to stdout instead (e.g. docker/local/ps.txt)' })
           .example('$0 inspect bundles/collect-bundle-web1-20261128T143924Z-k3v9qa.tar.gz', 'What is in a bundle')
           .example('$0 inspect BUNDLE --file django/migrations.json | jq .', 'One file of it')
-          .epilog('Exit codes: 0 ok; 1 the file is not a readable bundle (damaged, not a .tar.gz, no manifest.json); 2 no such bundle or no such --file in it.'),
+          .epilog(
+            'Exit codes: 0 ok; 1 the file is not a readable bundle (damaged, not a .tar.gz, no manifest.json); 2 no such bundle or no such --file in it.',
+          ),
       (argv) => {
         action = async () => (await import('./inspect.js')).runInspect(argv, io);
       },
@@ -147,8 +164,14 @@ export async function main(args: readonly string[], io: CliIo): Promise<number> 
     .example('$0 -o /tmp/bundles --label before-upgrade', 'Name the bundle and choose where it goes')
     .example('$0 --only docker --timeout 20 --json', 'Docker only, machine-readable summary')
     .example('$0 --skip system --title "Jobs stuck in pending"', 'Skip a collector, set the ISSUE.md title')
-    .example('$0 --only docker --docker-host ssh://ci@exec1 --docker-host tcp://exec2:2376 --tlsverify --since 6h', 'Several Docker engines in one run, the last 6 hours')
-    .example('$0 --django-dir /srv/app --settings app.settings.prod --python /srv/app/.venv/bin/python', 'Point at the Django project, its settings and its interpreter')
+    .example(
+      '$0 --only docker --docker-host ssh://ci@exec1 --docker-host tcp://exec2:2376 --tlsverify --since 6h',
+      'Several Docker engines in one run, the last 6 hours',
+    )
+    .example(
+      '$0 --django-dir /srv/app --settings app.settings.prod --python /srv/app/.venv/bin/python',
+      'Point at the Django project, its settings and its interpreter',
+    )
     .epilog(EPILOG)
     .strict()
     .version(TOOL.version)
@@ -185,7 +208,9 @@ export async function main(args: readonly string[], io: CliIo): Promise<number> 
  * version drops it, this does nothing and the run is only slower.
  */
 function skipHelpCache(parser: unknown): void {
-  const usage = (parser as { getInternalMethods?: () => { getUsageInstance?: () => { cacheHelpMessage?: unknown } } }).getInternalMethods?.().getUsageInstance?.();
+  const usage = (parser as { getInternalMethods?: () => { getUsageInstance?: () => { cacheHelpMessage?: unknown } } })
+    .getInternalMethods?.()
+    .getUsageInstance?.();
   if (usage && typeof usage.cacheHelpMessage === 'function') usage.cacheHelpMessage = () => undefined;
 }
 

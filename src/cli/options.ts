@@ -35,11 +35,15 @@ export async function envFilesFromArgv(argv: Record<string, unknown>): Promise<s
       await access(f, constants.R_OK);
     } catch (err) {
       const code = (err as { code?: string }).code;
-      throw new CliError(`--env-file ${f}: ${code === 'ENOENT' ? 'no such file' : code === 'EACCES' ? 'permission denied (run as a user who can read it)' : errorMessage(err)}`, 'E_USAGE');
+      throw new CliError(
+        `--env-file ${f}: ${code === 'ENOENT' ? 'no such file' : code === 'EACCES' ? 'permission denied (run as a user who can read it)' : errorMessage(err)}`,
+        'E_USAGE',
+      );
     }
     const st = await stat(f);
     if (!st.isFile()) throw new CliError(`--env-file ${f}: not a regular file; pass the path of a .env file`, 'E_USAGE');
-    if (st.size > ENV_FILE_MAX_BYTES) throw new CliError(`--env-file ${f}: ${st.size} bytes, larger than an env file should be (1 MiB); check the path`, 'E_USAGE');
+    if (st.size > ENV_FILE_MAX_BYTES)
+      throw new CliError(`--env-file ${f}: ${st.size} bytes, larger than an env file should be (1 MiB); check the path`, 'E_USAGE');
   }
   return files;
 }
@@ -87,4 +91,7 @@ export function redactionFromArgv(argv: Record<string, unknown>): RedactionOptio
 }
 
 /** How a discovered config file skipped as unsafe is reported: one line on stderr. */
-export const configWarning = (io: CliIo) => (message: string): void => void io.stderr.write(`collect-bundle: warning: ${message}\n`);
+export const configWarning =
+  (io: CliIo) =>
+  (message: string): void =>
+    void io.stderr.write(`collect-bundle: warning: ${message}\n`);

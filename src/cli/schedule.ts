@@ -15,20 +15,49 @@ import type { RetentionPolicy } from '../schedule/retention.js';
 import type { Trigger } from '../schedule/schedule.js';
 import { formatBytes, parseDuration, parseSize } from '../core/units.js';
 
-const SCHEDULE_OPTIONS = ['every', 'cron', 'timezone', 'run-now', 'max-runs', 'keep', 'max-age', 'max-total-size', 'min-free', 'prune-only', 'print-systemd', 'print-cron'];
+const SCHEDULE_OPTIONS = [
+  'every',
+  'cron',
+  'timezone',
+  'run-now',
+  'max-runs',
+  'keep',
+  'max-age',
+  'max-total-size',
+  'min-free',
+  'prune-only',
+  'print-systemd',
+  'print-cron',
+];
 
 /** Adds the schedule options to the collect options builder. */
 export function registerSchedule(y: Argv): Argv {
   return y
     .option('every', { type: 'string', requiresArg: true, describe: 'Run every DURATION (30s, 15m, 1h); the first run starts at once unless --no-run-now' })
     .option('cron', { type: 'string', requiresArg: true, describe: 'Run on a cron expression ("*/15 * * * *", "0 3 * * MON-FRI"; 6 fields add seconds)' })
-    .option('timezone', { type: 'string', requiresArg: true, describe: 'Time zone of --cron and of the logged times (IANA name, e.g. Europe/Berlin); default: the local zone' })
+    .option('timezone', {
+      type: 'string',
+      requiresArg: true,
+      describe: 'Time zone of --cron and of the logged times (IANA name, e.g. Europe/Berlin); default: the local zone',
+    })
     .option('run-now', { type: 'boolean', describe: 'Run once at start (default: yes with --every, no with --cron)' })
     .option('max-runs', { type: 'number', requiresArg: true, describe: 'Stop after N runs (skipped runs count) and exit 0' })
     .option('keep', { type: 'number', requiresArg: true, describe: 'After each run keep only the newest N bundles' })
-    .option('max-age', { type: 'string', requiresArg: true, describe: 'After each run delete bundles older than DURATION (7d, 12h); the newest is always kept' })
-    .option('max-total-size', { type: 'string', requiresArg: true, describe: 'After each run delete the oldest bundles until all take at most SIZE (5GiB); the newest is always kept' })
-    .option('min-free', { type: 'string', requiresArg: true, describe: 'Skip a run when less than SIZE would stay free on the output disk after it (default 0)' })
+    .option('max-age', {
+      type: 'string',
+      requiresArg: true,
+      describe: 'After each run delete bundles older than DURATION (7d, 12h); the newest is always kept',
+    })
+    .option('max-total-size', {
+      type: 'string',
+      requiresArg: true,
+      describe: 'After each run delete the oldest bundles until all take at most SIZE (5GiB); the newest is always kept',
+    })
+    .option('min-free', {
+      type: 'string',
+      requiresArg: true,
+      describe: 'Skip a run when less than SIZE would stay free on the output disk after it (default 0)',
+    })
     .option('prune-only', { type: 'boolean', describe: 'Apply --keep/--max-age/--max-total-size once and exit (for cron or a systemd timer)' })
     .option('print-systemd', { type: 'boolean', describe: 'Print a collect-bundle.service + .timer pair for these options and exit' })
     .option('print-cron', { type: 'boolean', describe: 'Print a crontab line for these options and exit' })
@@ -48,7 +77,8 @@ function retentionFromArgv(argv: Record<string, unknown>): RetentionPolicy {
   const policy: { -readonly [K in keyof RetentionPolicy]: RetentionPolicy[K] } = {};
   if (argv['keep'] !== undefined) {
     const keep = argv['keep'];
-    if (typeof keep !== 'number' || !Number.isInteger(keep) || keep < 1) throw new CliError('--keep must be a whole number of at least 1 (the newest N bundles are kept)', 'E_USAGE');
+    if (typeof keep !== 'number' || !Number.isInteger(keep) || keep < 1)
+      throw new CliError('--keep must be a whole number of at least 1 (the newest N bundles are kept)', 'E_USAGE');
     policy.keep = keep;
   }
   if (argv['max-age'] !== undefined) {
@@ -74,7 +104,8 @@ function triggerFromArgv(argv: Record<string, unknown>): Trigger {
   const every = argv['every'];
   const cron = argv['cron'];
   if (every !== undefined && cron !== undefined) throw new CliError('--every and --cron exclude each other: give one of them', 'E_USAGE');
-  if (every === undefined && cron === undefined) throw new CliError('schedule needs --every DURATION (e.g. 15m) or --cron "EXPR" (e.g. "0 3 * * *")', 'E_USAGE');
+  if (every === undefined && cron === undefined)
+    throw new CliError('schedule needs --every DURATION (e.g. 15m) or --cron "EXPR" (e.g. "0 3 * * *")', 'E_USAGE');
   if (cron !== undefined) {
     if (String(cron).trim() === '') throw new CliError('--cron needs an expression, e.g. "*/15 * * * *"', 'E_USAGE');
     return { cron: String(cron).trim() };
@@ -95,11 +126,8 @@ const PASSED_ENV = ['DOCKER_HOST', 'DOCKER_CONTEXT', 'DOCKER_TLS_VERIFY', 'DOCKE
 /** `collect-bundle schedule ...`: exit 0 when stopped by the signal or --max-runs, or after printing. */
 export async function runSchedule(argv: Record<string, unknown>, rawArgs: readonly string[], io: CliIo, collect: CollectOptions): Promise<number> {
   // The scheduler (croner, the run) and the config layer load when the command runs, not for --help.
-  const [{ checkTimeZone, localTimeZone, prune, schedule, timetable }, { collectArgsFrom, printCron, printSystemd }, { configOf, ENV_PREFIX }] = await Promise.all([
-    import('../schedule/schedule.js'),
-    import('../schedule/system-scheduler.js'),
-    import('../config/config.js'),
-  ]);
+  const [{ checkTimeZone, localTimeZone, prune, schedule, timetable }, { collectArgsFrom, printCron, printSystemd }, { configOf, ENV_PREFIX }] =
+    await Promise.all([import('../schedule/schedule.js'), import('../schedule/system-scheduler.js'), import('../config/config.js')]);
   const log = (line: string): void => void io.stderr.write(`${line}\n`);
   if (argv['job'] !== undefined) throw new CliError('--job makes a one-off bundle; use collect --job', 'E_USAGE');
   const retention = retentionFromArgv(argv);
@@ -173,7 +201,8 @@ export async function runSchedule(argv: Record<string, unknown>, rawArgs: readon
     }
   }
   const maxRuns = argv['max-runs'];
-  if (maxRuns !== undefined && (typeof maxRuns !== 'number' || !Number.isInteger(maxRuns) || maxRuns < 1)) throw new CliError('--max-runs must be a whole number of at least 1', 'E_USAGE');
+  if (maxRuns !== undefined && (typeof maxRuns !== 'number' || !Number.isInteger(maxRuns) || maxRuns < 1))
+    throw new CliError('--max-runs must be a whole number of at least 1', 'E_USAGE');
   // One line per run: the collection's own progress only with --verbose.
   const quietCollect: CollectOptions = { ...collect, progress: undefined };
   await schedule({

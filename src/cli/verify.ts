@@ -14,7 +14,11 @@ export async function runVerify(argv: Record<string, unknown>, io: CliIo): Promi
   if (argv['json']) io.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
   else {
     for (const p of result.problems) io.stdout.write(`${p.file}${p.line ? `:${p.line}` : ''}: ${p.kind}: ${p.message}\n`);
-    io.stdout.write(result.ok ? `ok: ${result.entries} entries verified, checksums match, no unredacted secret found\n` : `${result.problems.length} problem${result.problems.length === 1 ? '' : 's'} found in ${bundle}\n`);
+    io.stdout.write(
+      result.ok
+        ? `ok: ${result.entries} entries verified, checksums match, no unredacted secret found\n`
+        : `${result.problems.length} problem${result.problems.length === 1 ? '' : 's'} found in ${bundle}\n`,
+    );
   }
   return result.ok ? EXIT.complete : EXIT.fatal;
 }

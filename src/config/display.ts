@@ -21,7 +21,8 @@ export function maskConfigSecrets(value: unknown, prefix: readonly PropertyKey[]
   const at = keyPath(prefix);
   if (value !== null && typeof value === 'object') {
     // A custom command's argv: secret flag values (`--password=...`) masked as the bundle masks them.
-    if (Array.isArray(value) && /^custom\[\d+\]\.argv$/.test(at)) return redactArgv(value.map(String), () => MASKED_VALUE).map((v) => maskConfigSecrets(v, [...prefix, 0]));
+    if (Array.isArray(value) && /^custom\[\d+\]\.argv$/.test(at))
+      return redactArgv(value.map(String), () => MASKED_VALUE).map((v) => maskConfigSecrets(v, [...prefix, 0]));
     if (Array.isArray(value)) return value.map((v, i) => maskConfigSecrets(v, [...prefix, i]));
     return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, maskConfigSecrets(v, [...prefix, k])]));
   }
@@ -54,7 +55,12 @@ export function configSecretValues(config: Config | undefined): string[] {
  * redaction options (the config's rules and literals included) plus every known secret the config
  * holds. A fresh random tag key: printing never creates or reads a key file.
  */
-export async function redactForDisplay(text: string, redaction: RedactionOptions, config: Config | undefined, env: Readonly<Record<string, string | undefined>>): Promise<string> {
+export async function redactForDisplay(
+  text: string,
+  redaction: RedactionOptions,
+  config: Config | undefined,
+  env: Readonly<Record<string, string | undefined>>,
+): Promise<string> {
   const { keyFile: _keyFile, ...rest } = redaction;
   const setup = await setUpRedaction({ ...rest, ephemeralKey: true }, env);
   for (const v of configSecretValues(config)) setup.literals.add(v); // a short one is masked by MASKED_VALUE already

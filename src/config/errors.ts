@@ -19,6 +19,5 @@ export function keyPath(p: readonly PropertyKey[]): string {
   return out || '(top level)';
 }
 
-
 /** Keys whose values may be secrets: a message never repeats what was written there, `config --print` masks them. */
 export const SECRET_PATHS: readonly RegExp[] = [/^redaction\.literals/, /^custom\[\d+\]\.(?:env|headers)\b/];

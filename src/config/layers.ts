@@ -90,7 +90,9 @@ const camel = (s: string): string => s.replace(/-([a-z])/g, (_m, c: string) => c
 export function mergeRedaction(config: Config | undefined, base: RedactionOptions): RedactionOptions {
   const r = config?.redaction;
   if (!r) return base;
-  const rules: CustomRuleSpec[] = (r.rules ?? []).map((x) => (typeof x === 'string' ? { pattern: x } : { pattern: x.pattern, ...(x.id ? { id: x.id } : {}), ...(x.description ? { description: x.description } : {}) }));
+  const rules: CustomRuleSpec[] = (r.rules ?? []).map((x) =>
+    typeof x === 'string' ? { pattern: x } : { pattern: x.pattern, ...(x.id ? { id: x.id } : {}), ...(x.description ? { description: x.description } : {}) },
+  );
   return {
     ...base,
     rules: [...rules, ...(base.rules ?? [])],
@@ -122,7 +124,11 @@ export function sourcesOf(argv: Record<string, unknown>): Readonly<Record<string
 
 /** The flags the user typed on this command line (not filled from the environment, a config file or a default). */
 export function typedFlags(argv: Record<string, unknown>): Set<string> {
-  return new Set(Object.entries(sourcesOf(argv)).filter(([, s]) => s.source === 'flag').map(([flag]) => flag));
+  return new Set(
+    Object.entries(sourcesOf(argv))
+      .filter(([, s]) => s.source === 'flag')
+      .map(([flag]) => flag),
+  );
 }
 
 /** The parts of a yargs instance the middleware reads (yargs' own typings do not declare them). */
@@ -160,15 +166,25 @@ export interface ApplyConfigOptions {
  * search from the current directory up), then fills every settable option the command line did not
  * give from the environment, else from the file. A command without settable options is left alone.
  */
-export async function applyConfig(argv: Record<string, unknown>, y: YargsOptionsView, options: ApplyConfigOptions): Promise<Record<string, { source: OptionSource; env?: string }>> {
+export async function applyConfig(
+  argv: Record<string, unknown>,
+  y: YargsOptionsView,
+  options: ApplyConfigOptions,
+): Promise<Record<string, { source: OptionSource; env?: string }>> {
   const flags = flagSpecs(y, options.settable);
   if (flags.length === 0) return {};
   const chosen = argv['config'] ?? options.env[envName('config')];
   const off = chosen === false || (typeof chosen === 'string' && ['false', '0', 'no', 'off'].includes(chosen.trim().toLowerCase()));
-  if (typeof chosen === 'string' && chosen.trim() === '' && argv['config'] !== undefined) throw new CliError('--config needs a file name (or use --no-config)', 'E_USAGE');
+  if (typeof chosen === 'string' && chosen.trim() === '' && argv['config'] !== undefined)
+    throw new CliError('--config needs a file name (or use --no-config)', 'E_USAGE');
   const loaded = off
     ? undefined
-    : await loadConfig({ ...(typeof chosen === 'string' && chosen.trim() ? { file: chosen } : {}), ...(options.cwd ? { cwd: options.cwd } : {}), ...(options.warn ? { warn: options.warn } : {}), builtins: options.builtins });
+    : await loadConfig({
+        ...(typeof chosen === 'string' && chosen.trim() ? { file: chosen } : {}),
+        ...(options.cwd ? { cwd: options.cwd } : {}),
+        ...(options.warn ? { warn: options.warn } : {}),
+        builtins: options.builtins,
+      });
   const defaulted = (y.parsed && y.parsed.defaulted) || {};
   const given = (flag: string): boolean => Object.hasOwn(argv, flag) && !defaulted[flag];
   // The file's values as flag values need the registry's declarations: loaded only when a file was found.

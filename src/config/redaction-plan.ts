@@ -130,7 +130,11 @@ export async function setUpRedaction(options: RedactionOptions, env: Readonly<Re
       if (value && !value.startsWith('#') && !literals.add(value)) rejected.push(`${file}`);
     }
   }
-  if (rejected.length) throw new CliError(`${rejected.length} known-secret literal(s) shorter than 6 characters (from ${[...new Set(rejected)].join(', ')}): too short to remove safely everywhere; use a rule instead`, 'E_CONFIG');
+  if (rejected.length)
+    throw new CliError(
+      `${rejected.length} known-secret literal(s) shorter than 6 characters (from ${[...new Set(rejected)].join(', ')}): too short to remove safely everywhere; use a rule instead`,
+      'E_CONFIG',
+    );
   const report = new RedactionReport();
   const make = (r: RedactionReport, onRedaction?: (e: RedactionEvent) => void, learn = true): Redactor =>
     new Redactor({

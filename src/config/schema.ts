@@ -39,7 +39,6 @@ const rule = z.union(
   { error: (iss) => `expected a regex string or { "id": "...", "pattern": "..." }${got(iss)}` },
 );
 
-
 // ---------------------------------------------------------------------------------------------
 // collectors.<name>: generated from each collector's option declarations
 
@@ -59,9 +58,7 @@ function collectorObjectSchema(specs: readonly OptionSpec[]) {
 export const collectorsConfigSchema = z
   .object(
     Object.fromEntries(
-      builtinCollectors
-        .filter((c) => c.options)
-        .map((c) => [c.name, z.union([z.boolean(), collectorObjectSchema(optionSpecs(c))], { error: toggleError })]),
+      builtinCollectors.filter((c) => c.options).map((c) => [c.name, z.union([z.boolean(), collectorObjectSchema(optionSpecs(c))], { error: toggleError })]),
     ),
   )
   .partial()
@@ -72,9 +69,15 @@ const redaction = z
   .strictObject({
     keyFile: path('a key file').describe('Key for redaction tags, created 0600 if missing (--redaction-key-file)'),
     stableTokens: bool().describe('Same secret, same tag across bundles; false for a fresh random key per run (--no-stable-tokens)'),
-    rules: z.array(rule, { error: (iss) => `expected a list of rules${got(iss)}` }).describe('Extra rules: a regex, or { id, pattern, description } (--redact-pattern)'),
+    rules: z
+      .array(rule, { error: (iss) => `expected a list of rules${got(iss)}` })
+      .describe('Extra rules: a regex, or { id, pattern, description } (--redact-pattern)'),
     literals: z
-      .array(z.string({ error: 'expected a string (a known secret)' }).min(6, { error: 'a known secret must be at least 6 characters long; use a rule for shorter ones' }))
+      .array(
+        z
+          .string({ error: 'expected a string (a known secret)' })
+          .min(6, { error: 'a known secret must be at least 6 characters long; use a rule for shorter ones' }),
+      )
       .describe('Known secrets removed wherever they appear'),
     literalsFiles: z.array(path('a file')).describe('Files of known secrets, one per line (--redact-literals-file)'),
     secretKeys: names('key name').describe('Extra secret key names whose values are redacted (--redact-key)'),
@@ -99,13 +102,18 @@ export const configSchema = z
     quiet: bool().describe('Print only errors on stderr (--quiet)'),
     verbose: bool().describe('Also print debug messages (--verbose)'),
     envFiles: z.array(path('a .env-style file')).describe('.env-style files to store (redacted) and check (--env-file)'),
-    failOn: z.enum(['error', 'warning'], { error: (iss) => `expected "error" or "warning"${got(iss)}` }).describe('Exit 4 when a finding of this severity or worse exists (--fail-on)'),
+    failOn: z
+      .enum(['error', 'warning'], { error: (iss) => `expected "error" or "warning"${got(iss)}` })
+      .describe('Exit 4 when a finding of this severity or worse exists (--fail-on)'),
     pendingThreshold: durationText('"15m" or "2h"').describe('A job pending longer than this is stuck (--pending-threshold)'),
     issueOnly: bool().describe('Also write ISSUE.md beside the bundle (--issue-only)'),
     analyze: bool().describe('Run the analyzers; false = --no-analyze'),
     docker: z
       .strictObject({
-        hosts: z.array(nonEmpty('an engine URL or docker context name')).min(1, 'expected at least one engine: a unix://, tcp:// or ssh:// URL or a docker context name').describe('Docker engines: unix://, tcp://, ssh:// or context names (--docker-host)'),
+        hosts: z
+          .array(nonEmpty('an engine URL or docker context name'))
+          .min(1, 'expected at least one engine: a unix://, tcp:// or ssh:// URL or a docker context name')
+          .describe('Docker engines: unix://, tcp://, ssh:// or context names (--docker-host)'),
         tls: bool().describe('TLS without verification for tcp:// engines (--tls)'),
         tlsverify: bool().describe('TLS with verification for tcp:// engines (--tlsverify)'),
         tlscacert: path('a CA certificate file').describe('CA certificate (--tlscacert)'),
@@ -115,7 +123,9 @@ export const configSchema = z
       .partial()
       .describe('Which Docker engines to talk to and how'),
     collectors: collectorsConfigSchema,
-    custom: z.array(customCollectorSchema, { error: (iss) => `expected a list of custom collectors${got(iss)}` }).describe('Declarative collectors: command, file, http, env'),
+    custom: z
+      .array(customCollectorSchema, { error: (iss) => `expected a list of custom collectors${got(iss)}` })
+      .describe('Declarative collectors: command, file, http, env'),
     redaction,
     plugins: z.array(nonEmpty('a module path or package name')).describe('Plugin modules (paths relative to the config file, or package names)'),
   })

@@ -38,7 +38,6 @@ export const SEARCH_PLACES: readonly string[] = Object.freeze([
   '.collect-bundlerc.cjs',
 ]);
 
-
 export interface LoadConfigOptions {
   /** Use exactly this file (`--config`); a missing file is an error. */
   readonly file?: string;
@@ -91,7 +90,9 @@ async function searchConfig(explorer: ReturnType<typeof lilconfig>, cwd: string,
       if (isPackage && (loaded?.config === undefined || loaded.config === null)) continue;
       const unsafe = await unsafeConfigReason(file);
       if (unsafe) {
-        warn(`skipped the config file ${file}: ${unsafe}; a config can run commands, so only a safe one is used (fix: move it to a folder only you can write, chmod go-w it, or pass --config ${file})`);
+        warn(
+          `skipped the config file ${file}: ${unsafe}; a config can run commands, so only a safe one is used (fix: move it to a folder only you can write, chmod go-w it, or pass --config ${file})`,
+        );
         continue;
       }
       const found = loaded ?? (await explorer.load(file));
@@ -147,7 +148,15 @@ const moduleLoader: Loader = async (file) => {
   }
 };
 
-const LOADERS = { '.json': jsonLoader, '.yaml': yamlLoader, '.yml': yamlLoader, '.mjs': moduleLoader, '.js': moduleLoader, '.cjs': moduleLoader, noExt: yamlLoader } as const;
+const LOADERS = {
+  '.json': jsonLoader,
+  '.yaml': yamlLoader,
+  '.yml': yamlLoader,
+  '.mjs': moduleLoader,
+  '.js': moduleLoader,
+  '.cjs': moduleLoader,
+  noExt: yamlLoader,
+} as const;
 
 /**
  * Finds (or reads the named) configuration file, validates it and returns it frozen, with relative
@@ -167,7 +176,8 @@ export async function loadConfig(options: LoadConfigOptions = {}): Promise<Loade
     if (options.file !== undefined) {
       const file = resolve(cwd, options.file);
       found = await explorer.load(file).catch((err: NodeJS.ErrnoException) => {
-        if (err.code === 'ENOENT') throw new CliError(`config file ${file} does not exist: fix the --config path, or use --no-config to run without one`, 'E_CONFIG');
+        if (err.code === 'ENOENT')
+          throw new CliError(`config file ${file} does not exist: fix the --config path, or use --no-config to run without one`, 'E_CONFIG');
         if (err.code === 'EISDIR') throw new CliError(`config file ${file} is a directory: name a file such as ${file}/collect-bundle.config.json`, 'E_CONFIG');
         throw err;
       });

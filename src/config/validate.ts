@@ -14,7 +14,8 @@ import { configJsonSchema, configSchema, type Config, type KnownCollector, type 
 /** Validates a configuration object as read from `file`; relative paths resolve against the file's folder. */
 export function validateConfig(raw: unknown, file: string, builtins: readonly KnownCollector[] = []): LoadedConfig {
   const dir = dirname(file);
-  if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) throw new ConfigError(file, [`expected an object of settings at the top level, got ${show(raw)}`]);
+  if (raw === null || typeof raw !== 'object' || Array.isArray(raw))
+    throw new ConfigError(file, [`expected an object of settings at the top level, got ${show(raw)}`]);
   const parsed = configSchema.safeParse(raw, { reportInput: true });
   if (!parsed.success) throw new ConfigError(file, describeIssues(parsed.error.issues));
   const problems = checkNames(parsed.data, builtins);
@@ -33,7 +34,8 @@ function checkNames(config: Config, builtins: readonly KnownCollector[]): string
   for (const [i, spec] of (config.custom ?? []).entries()) {
     const name = String(spec.name);
     if (byName.has(name)) problems.push(`${keyPath(['custom', i, 'name'])}: "${name}" is the name of a built-in collector; choose another name`);
-    else if (seen.has(name)) problems.push(`${keyPath(['custom', i, 'name'])}: "${name}" is already the name of custom[${seen.get(name)}]; names must be unique`);
+    else if (seen.has(name))
+      problems.push(`${keyPath(['custom', i, 'name'])}: "${name}" is already the name of custom[${seen.get(name)}]; names must be unique`);
     else seen.set(name, i);
   }
   if (!byName.size) return problems;
@@ -50,7 +52,9 @@ function checkNames(config: Config, builtins: readonly KnownCollector[]): string
       if (!config.plugins?.length) problems.push(`${at}: unknown collector; valid: ${known.join(', ')} (or a plugin's, with "plugins")`);
       else if (typeof value === 'boolean') {
         // Would be ignored: the toggles apply before the plugins load.
-        problems.push(`${at}: a plugin's collector takes an object of options here, not ${value}; to ${value ? 'run only some collectors use "only"' : 'leave it out use "skip"'} (or --${value ? 'only' : 'skip'} ${name})`);
+        problems.push(
+          `${at}: a plugin's collector takes an object of options here, not ${value}; to ${value ? 'run only some collectors use "only"' : 'leave it out use "skip"'} (or --${value ? 'only' : 'skip'} ${name})`,
+        );
       }
       continue;
     }
@@ -61,7 +65,8 @@ function checkNames(config: Config, builtins: readonly KnownCollector[]): string
     const valid = Object.keys(defaults);
     for (const [key, v] of Object.entries(value)) {
       const at = keyPath(['collectors', name, key]);
-      if (!Object.hasOwn(defaults, key)) problems.push(`${at}: unknown option of the ${name} collector${valid.length ? `; valid: ${valid.join(', ')}` : ' (it takes none)'}`);
+      if (!Object.hasOwn(defaults, key))
+        problems.push(`${at}: unknown option of the ${name} collector${valid.length ? `; valid: ${valid.join(', ')}` : ' (it takes none)'}`);
       else if (defaults[key] !== undefined && kind(defaults[key]) !== kind(v)) problems.push(`${at}: expected ${kind(defaults[key])}${got({ input: v })}`);
     }
   }
@@ -77,7 +82,6 @@ function resolvePython(dir: string, python: string | undefined): string | undefi
   if (python === undefined || isAbsolute(python) || /\s/.test(python) || !python.includes('/')) return python;
   return resolve(dir, python);
 }
-
 
 /** Relative paths in the config resolved against its folder: the run's own, and every collector option declared as a path. */
 function resolvePaths(c: Config, dir: string): Config {
@@ -95,7 +99,8 @@ function resolvePaths(c: Config, dir: string): Config {
       }
     }
     const django = resolvedCollectors['django'] as Record<string, unknown> | undefined;
-    if (typeof django === 'object' && typeof django['python'] === 'string') resolvedCollectors['django'] = { ...django, python: resolvePython(dir, django['python']) };
+    if (typeof django === 'object' && typeof django['python'] === 'string')
+      resolvedCollectors['django'] = { ...django, python: resolvePython(dir, django['python']) };
     // Compose files are relative to the compose project folder (itself relative to the config file's).
     const compose = resolvedCollectors['compose'] as Record<string, unknown> | undefined;
     if (typeof compose === 'object' && Array.isArray(compose['files'])) {
@@ -141,7 +146,11 @@ function deepFreeze<T>(value: T): T {
 type Issue = z.core.$ZodIssue;
 
 /** One line per problem: `collectors.docker.tail: expected a whole number ≥ 0 or "all", got "lots"`. */
-export function describeIssues(issues: readonly Issue[], jsonSchema: Record<string, unknown> = configJsonSchema(), prefix: readonly PropertyKey[] = []): string[] {
+export function describeIssues(
+  issues: readonly Issue[],
+  jsonSchema: Record<string, unknown> = configJsonSchema(),
+  prefix: readonly PropertyKey[] = [],
+): string[] {
   const lines: string[] = [];
   for (const iss of issues) {
     const p = [...prefix, ...iss.path];
@@ -197,4 +206,3 @@ function validKeys(schema: Record<string, unknown>, p: readonly PropertyKey[]): 
   }
   return Object.keys((objectOf(node)?.['properties'] as Record<string, unknown> | undefined) ?? {});
 }
-

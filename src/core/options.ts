@@ -66,7 +66,13 @@ export function defineOptions<D extends OptionDecls>(decls: D): D {
   for (const [key, d] of Object.entries(decls)) {
     if (d.default === undefined) continue;
     const type = d.type ?? 'string';
-    const fits = Array.isArray(d.default) ? type === 'array' : typeof d.default === 'boolean' ? type === 'boolean' : typeof d.default === 'number' ? type === 'number' || type === 'string' : true;
+    const fits = Array.isArray(d.default)
+      ? type === 'array'
+      : typeof d.default === 'boolean'
+        ? type === 'boolean'
+        : typeof d.default === 'number'
+          ? type === 'number' || type === 'string'
+          : true;
     if (!fits && !d.internal) throw new Error(`option ${key}: a ${type} flag cannot carry the default ${JSON.stringify(d.default)}`);
   }
   return Object.freeze(decls);
@@ -76,7 +82,9 @@ type Value<T> = T extends OptionDecl<infer S, boolean> ? z.output<S> : never;
 type KeysWithDefault<D> = { [K in keyof D]: D[K] extends OptionDecl<z.ZodType, true> ? K : never }[keyof D];
 
 /** The values a collector's `ctx.options` holds, typed from its declarations: options with a default are always set. */
-export type OptionValues<D extends OptionDecls> = { readonly [K in KeysWithDefault<D>]: Value<D[K]> } & { readonly [K in Exclude<keyof D, KeysWithDefault<D>>]?: Value<D[K]> };
+export type OptionValues<D extends OptionDecls> = { readonly [K in KeysWithDefault<D>]: Value<D[K]> } & {
+  readonly [K in Exclude<keyof D, KeysWithDefault<D>>]?: Value<D[K]>;
+};
 
 /** The defaults of declared options (only those that have one), frozen. */
 export function defaultsOf<D extends OptionDecls>(decls: D): OptionValues<D> {

@@ -26,18 +26,32 @@ export const path = (what = 'a path') => nonEmpty(`${what} (relative paths are r
 /** A list of non-empty strings. */
 export const names = (what: string) => z.array(nonEmpty(what), { error: (iss) => `expected a list of ${what}s${got(iss)}` });
 export const bool = () => z.boolean({ error: (iss) => `expected true or false${got(iss)}` });
-export const wholeAtLeast = (min: number) => z.int({ error: (iss) => `expected a whole number ≥ ${min}${got(iss)}` }).min(min, { error: (iss) => `expected a whole number ≥ ${min}${got(iss)}` });
+export const wholeAtLeast = (min: number) =>
+  z.int({ error: (iss) => `expected a whole number ≥ ${min}${got(iss)}` }).min(min, { error: (iss) => `expected a whole number ≥ ${min}${got(iss)}` });
 /** Milliseconds for a timer: a whole number from 1 to MAX_TIMER_MS. */
 export const timerMs = () => wholeAtLeast(1).max(MAX_TIMER_MS, { error: (iss) => `expected at most ${MAX_TIMER_MS} ms (24 days)${got(iss)}` });
 /** A duration string such as `7d` (kept as written). */
 export const durationText = (example: string) =>
-  z.string({ error: (iss) => `expected a duration such as ${example}${got(iss)}` }).regex(DURATION_PATTERN, { error: (iss) => `expected a duration such as ${example}${got(iss)}` });
+  z
+    .string({ error: (iss) => `expected a duration such as ${example}${got(iss)}` })
+    .regex(DURATION_PATTERN, { error: (iss) => `expected a duration such as ${example}${got(iss)}` });
 
 /** Seconds: a positive number, or a duration string (`30s`, `5m`, `1h30m`), at most MAX_TIMER_MS. Parsed to seconds. */
 export const seconds = () => {
   const msg = (iss: { input?: unknown }) => `expected a positive number of seconds or a duration such as "30s", "5m" or "1h30m"${got(iss)}`;
   return z
-    .union([z.number({ error: msg }).positive({ error: msg }).max(MAX_TIMER_MS / 1000, { error: (iss) => `expected at most ${MAX_TIMER_MS / 1000} seconds (24 days): longer timers overflow and would fire at once${got(iss)}` }), z.string().regex(DURATION_PATTERN, { error: msg })], { error: msg })
+    .union(
+      [
+        z
+          .number({ error: msg })
+          .positive({ error: msg })
+          .max(MAX_TIMER_MS / 1000, {
+            error: (iss) => `expected at most ${MAX_TIMER_MS / 1000} seconds (24 days): longer timers overflow and would fire at once${got(iss)}`,
+          }),
+        z.string().regex(DURATION_PATTERN, { error: msg }),
+      ],
+      { error: msg },
+    )
     .transform((v, ctx) => {
       let s: number;
       try {
@@ -60,17 +74,15 @@ export const seconds = () => {
 /** A byte size: a whole number of bytes or a string such as `10MiB`, `512KiB`, `1GB`. Parsed to bytes. */
 export const size = () => {
   const msg = (iss: { input?: unknown }) => `expected a size such as "10MiB", "512KiB", "1GB" or a whole number of bytes${got(iss)}`;
-  return z
-    .union([z.int({ error: msg }).min(0, { error: msg }), z.string().regex(SIZE_PATTERN, { error: msg })], { error: msg })
-    .transform((v, ctx) => {
-      if (typeof v === 'number') return v;
-      try {
-        return parseSize(v);
-      } catch {
-        ctx.addIssue({ code: 'custom', message: msg({ input: v }) });
-        return z.NEVER;
-      }
-    });
+  return z.union([z.int({ error: msg }).min(0, { error: msg }), z.string().regex(SIZE_PATTERN, { error: msg })], { error: msg }).transform((v, ctx) => {
+    if (typeof v === 'number') return v;
+    try {
+      return parseSize(v);
+    } catch {
+      ctx.addIssue({ code: 'custom', message: msg({ input: v }) });
+      return z.NEVER;
+    }
+  });
 };
 
 /** A time back from now (`24h`, `7d`) or an ISO time not in the future. */

@@ -83,7 +83,9 @@ export function createDockerClient(endpoint: DockerEndpoint, options: DockerClie
     try {
       const { docker } = await connect();
       const res = await new Promise<Readable>((resolve, reject) =>
-        docker.modem.dial({ ...dial, method: 'GET', isStream: true, abortSignal: controller.signal }, (err, data) => (err ? reject(err) : resolve(data as Readable))),
+        docker.modem.dial({ ...dial, method: 'GET', isStream: true, abortSignal: controller.signal }, (err, data) =>
+          err ? reject(err) : resolve(data as Readable),
+        ),
       );
       res.once('close', () => signal.removeEventListener('abort', onAbort));
       return Readable.from(idleGuard(res, idleMs, `${what}: the engine sent nothing for ${idleMs / 1000}s`), { objectMode: false });
@@ -140,12 +142,19 @@ export function createDockerClient(endpoint: DockerEndpoint, options: DockerClie
     events: (request: EventsRequest, signal) =>
       stream(
         signal,
-        { path: '/events?', statusCodes: { 200: true, 400: 'bad parameter', 500: 'server error' }, options: { since: unixTime(request.since), until: unixTime(request.until) } },
+        {
+          path: '/events?',
+          statusCodes: { 200: true, 400: 'bad parameter', 500: 'server error' },
+          options: { since: unixTime(request.since), until: unixTime(request.until) },
+        },
         'events',
       ),
     close: () => {
       closed = true;
-      void connection?.then((c) => c.agent.destroy(), () => undefined);
+      void connection?.then(
+        (c) => c.agent.destroy(),
+        () => undefined,
+      );
     },
   };
 }
@@ -184,7 +193,19 @@ async function connectTo(endpoint: DockerEndpoint): Promise<Connection> {
   }
   // dockerode fills unset options from the *process* environment (DOCKER_HOST, DOCKER_CERT_PATH): set
   // every one of them, so the endpoint alone decides where requests go.
-  const fixed: Docker.DockerOptions = { socketPath: undefined, host: undefined, port: undefined, ca: undefined, cert: undefined, key: undefined, username: undefined, sshOptions: {}, version: undefined, timeout: undefined, pathPrefix: '/' } as Docker.DockerOptions;
+  const fixed: Docker.DockerOptions = {
+    socketPath: undefined,
+    host: undefined,
+    port: undefined,
+    ca: undefined,
+    cert: undefined,
+    key: undefined,
+    username: undefined,
+    sshOptions: {},
+    version: undefined,
+    timeout: undefined,
+    pathPrefix: '/',
+  } as Docker.DockerOptions;
   const make = (opts: Docker.DockerOptions, agent: HttpAgent): Connection => {
     // docker-modem formats every request's options with util.inspect({ showHidden, depth: null }) for
     // its debug log, even when debugging is off; an agent with live sockets (or ssh processes) made
@@ -206,14 +227,27 @@ async function connectTo(endpoint: DockerEndpoint): Promise<Connection> {
     case 'https:': {
       const tls = endpoint.tls;
       if (!tls) return make({ host: hostname, port: Number(url.port || 2375), protocol: 'http' }, new HttpAgent({ keepAlive: true }));
-      const [ca, cert, key] = await Promise.all([readTlsFile(endpoint, tls.verify ? tls.ca : undefined, 'CA certificate'), readTlsFile(endpoint, tls.cert, 'client certificate'), readTlsFile(endpoint, tls.key, 'client key')]);
-      const agent = new HttpsAgent({ keepAlive: true, rejectUnauthorized: tls.verify, ...(ca ? { ca } : {}), ...(cert ? { cert } : {}), ...(key ? { key } : {}) });
+      const [ca, cert, key] = await Promise.all([
+        readTlsFile(endpoint, tls.verify ? tls.ca : undefined, 'CA certificate'),
+        readTlsFile(endpoint, tls.cert, 'client certificate'),
+        readTlsFile(endpoint, tls.key, 'client key'),
+      ]);
+      const agent = new HttpsAgent({
+        keepAlive: true,
+        rejectUnauthorized: tls.verify,
+        ...(ca ? { ca } : {}),
+        ...(cert ? { cert } : {}),
+        ...(key ? { key } : {}),
+      });
       return make({ host: hostname, port: Number(url.port || 2376), protocol: 'https' }, agent);
     }
     case 'ssh:':
       return make({ host: 'localhost', port: 80, protocol: 'http' }, sshAgent(endpoint.url));
     default:
-      throw new DockerError(endpoint, { code: 'INVALID_ENDPOINT', message: `unsupported Docker host "${endpoint.url}": use unix:///path/to/docker.sock, tcp://host:port or ssh://user@host` });
+      throw new DockerError(endpoint, {
+        code: 'INVALID_ENDPOINT',
+        message: `unsupported Docker host "${endpoint.url}": use unix:///path/to/docker.sock, tcp://host:port or ssh://user@host`,
+      });
   }
 }
 
@@ -253,7 +287,24 @@ async function* idleGuard(src: Readable, ms: number, message: string): AsyncGene
 }
 
 /** Errors that mean the engine as a whole cannot be used (as opposed to one item failing). */
-const ENGINE_DOWN = new Set(['ENOENT', 'ECONNREFUSED', 'EACCES', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH', 'ENOTFOUND', 'EAI_AGAIN', 'ECONNRESET', 'EPIPE', 'TIMEOUT', 'SSH', 'TLS', 'TLS_FILES', 'INVALID_ENDPOINT', 'HTTPS_EXPECTED']);
+const ENGINE_DOWN = new Set([
+  'ENOENT',
+  'ECONNREFUSED',
+  'EACCES',
+  'ETIMEDOUT',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'ECONNRESET',
+  'EPIPE',
+  'TIMEOUT',
+  'SSH',
+  'TLS',
+  'TLS_FILES',
+  'INVALID_ENDPOINT',
+  'HTTPS_EXPECTED',
+]);
 
 /** True when an error says the whole engine is unreachable, so its other requests need not be tried. */
 export function isEngineDown(err: unknown): boolean {
@@ -278,7 +329,8 @@ export class DockerError extends Error {
   }
 }
 
-const TLS_CODES = /^(?:DEPTH_ZERO_SELF_SIGNED_CERT|SELF_SIGNED_CERT_IN_CHAIN|UNABLE_TO_VERIFY_LEAF_SIGNATURE|UNABLE_TO_GET_ISSUER_CERT(?:_LOCALLY)?|CERT_HAS_EXPIRED|CERT_NOT_YET_VALID|ERR_TLS_CERT_ALTNAME_INVALID|EPROTO|ERR_SSL_.*|ERR_OSSL_.*)$/;
+const TLS_CODES =
+  /^(?:DEPTH_ZERO_SELF_SIGNED_CERT|SELF_SIGNED_CERT_IN_CHAIN|UNABLE_TO_VERIFY_LEAF_SIGNATURE|UNABLE_TO_GET_ISSUER_CERT(?:_LOCALLY)?|CERT_HAS_EXPIRED|CERT_NOT_YET_VALID|ERR_TLS_CERT_ALTNAME_INVALID|EPROTO|ERR_SSL_.*|ERR_OSSL_.*)$/;
 
 /** Turns a low-level error into a code and a one-line message with the fix. */
 export function explainDockerError(endpoint: DockerEndpoint, err: unknown): { code: string; message: string } {
@@ -292,9 +344,15 @@ export function explainDockerError(endpoint: DockerEndpoint, err: unknown): { co
     case 'TLS_FILES':
       return { code: e.code, message: `${where}: ${e.message}` };
     case 'TIMEOUT':
-      return { code: e.code, message: `${where}: no answer within ${(e.timeoutMs ?? REQUEST_TIMEOUT_MS) / 1000}s: the engine is hung or overloaded; check it with "docker info"` };
+      return {
+        code: e.code,
+        message: `${where}: no answer within ${(e.timeoutMs ?? REQUEST_TIMEOUT_MS) / 1000}s: the engine is hung or overloaded; check it with "docker info"`,
+      };
     case 'SSH':
-      return { code: e.code, message: `${where}: ssh failed: ${oneLine(e.message ?? '')}; check that "ssh -o BatchMode=yes <user>@<host> docker version" works (key or ssh-agent, known_hosts)` };
+      return {
+        code: e.code,
+        message: `${where}: ssh failed: ${oneLine(e.message ?? '')}; check that "ssh -o BatchMode=yes <user>@<host> docker version" works (key or ssh-agent, known_hosts)`,
+      };
     case 'ENOENT':
       return {
         code: 'ENOENT',
@@ -318,7 +376,10 @@ export function explainDockerError(endpoint: DockerEndpoint, err: unknown): { co
     case 'EAI_AGAIN':
     case 'ECONNRESET':
     case 'EPIPE':
-      return { code: e.code, message: `${where}: ${e.code}: the engine cannot be reached over the network; check the address, firewall and that the daemon listens on it` };
+      return {
+        code: e.code,
+        message: `${where}: ${e.code}: the engine cannot be reached over the network; check the address, firewall and that the daemon listens on it`,
+      };
   }
   if (e?.code && TLS_CODES.test(e.code)) {
     return {
@@ -335,4 +396,3 @@ export function explainDockerError(endpoint: DockerEndpoint, err: unknown): { co
   }
   return { code: e?.code ?? 'UNKNOWN', message: `${where}: ${oneLine(e?.message ?? String(err))}` };
 }
-

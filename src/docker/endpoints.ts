@@ -99,7 +99,8 @@ export function checkUrl(raw: string, source: string, fail: (message: string) =>
     case 'https:':
     case 'ssh:':
       if (!parsed.hostname) throw fail(`invalid Docker host "${raw}" (from ${source}): no host name; ${hint}`);
-      if (parsed.protocol === 'ssh:' && parsed.password) throw fail(`invalid Docker host "${raw}" (from ${source}): passwords in ssh:// URLs are not supported; use a key or ssh-agent`);
+      if (parsed.protocol === 'ssh:' && parsed.password)
+        throw fail(`invalid Docker host "${raw}" (from ${source}): passwords in ssh:// URLs are not supported; use a key or ssh-agent`);
       return value;
     default:
       throw fail(`unsupported Docker host "${raw}" (from ${source}): ${hint}`);
@@ -146,7 +147,8 @@ function currentContextName(env: Env): { value: string; source: string } | undef
   const file = join(dockerConfigDir(env), 'config.json');
   try {
     const config = JSON.parse(readFileSync(file, 'utf8')) as { currentContext?: unknown };
-    if (typeof config.currentContext === 'string' && config.currentContext.trim()) return { value: config.currentContext.trim(), source: `currentContext in ${file}` };
+    if (typeof config.currentContext === 'string' && config.currentContext.trim())
+      return { value: config.currentContext.trim(), source: `currentContext in ${file}` };
   } catch {
     // No or unreadable config: the docker CLI falls back to the default context too.
   }
@@ -170,7 +172,12 @@ export function readContext(env: Env, name: string, via: string): { endpoint: Om
     meta = JSON.parse(readFileSync(metaFile, 'utf8')) as ContextMeta;
   } catch (err) {
     const code = (err as { code?: string }).code;
-    return { error: code === 'ENOENT' ? `docker context "${name}" does not exist (no ${metaFile}); list them with: docker context ls` : `cannot read ${metaFile}: ${(err as Error).message}` };
+    return {
+      error:
+        code === 'ENOENT'
+          ? `docker context "${name}" does not exist (no ${metaFile}); list them with: docker context ls`
+          : `cannot read ${metaFile}: ${(err as Error).message}`,
+    };
   }
   const host = meta.Endpoints?.docker?.Host?.trim();
   if (!host) return { error: `docker context "${name}" has no Docker endpoint (${metaFile})` };
@@ -217,7 +224,10 @@ function baseLabel(e: Omit<DockerEndpoint, 'label'>): string {
 
 /** Letters, digits, `_`, `.` and `-` only, at most 64 characters: safe as a folder name everywhere. */
 export function sanitiseLabel(text: string): string {
-  const s = text.replace(/[^A-Za-z0-9_.-]+/g, '-').replace(/^[-.]+|-+$/g, '').slice(0, 64);
+  const s = text
+    .replace(/[^A-Za-z0-9_.-]+/g, '-')
+    .replace(/^[-.]+|-+$/g, '')
+    .slice(0, 64);
   return s || 'engine';
 }
 

@@ -38,7 +38,11 @@ export interface LogStats {
 }
 
 /** Formats a raw log stream (frames, or raw for TTY) as `<timestamp> <stream> <text>` lines. */
-export async function* formatDockerLogs(source: AsyncIterable<Buffer | string>, format: LogFormat, stats: LogStats = { lines: 0, bytes: 0 }): AsyncGenerator<Buffer> {
+export async function* formatDockerLogs(
+  source: AsyncIterable<Buffer | string>,
+  format: LogFormat,
+  stats: LogStats = { lines: 0, bytes: 0 },
+): AsyncGenerator<Buffer> {
   const out = new LineWriter(stats);
   const raw = new RawLines(out);
   let header = Buffer.alloc(0);
@@ -256,7 +260,10 @@ const NOISY_EVENT = /^(?:exec_(?:create|start|die|detach)|attach|detach|resize|t
  * Keeps the engine's events (one JSON object per line) minus the noisy ones; lines are passed as the
  * engine wrote them. Counts what it kept and dropped.
  */
-export async function* filterEvents(source: AsyncIterable<Buffer | string>, counts: { kept: number; dropped: number } = { kept: 0, dropped: 0 }): AsyncGenerator<Buffer> {
+export async function* filterEvents(
+  source: AsyncIterable<Buffer | string>,
+  counts: { kept: number; dropped: number } = { kept: 0, dropped: 0 },
+): AsyncGenerator<Buffer> {
   const decoder = new StringDecoder('utf8');
   let pending = '';
   const keep = (line: string): string | undefined => {
@@ -277,7 +284,10 @@ export async function* filterEvents(source: AsyncIterable<Buffer | string>, coun
     pending += typeof chunk === 'string' ? chunk : decoder.write(chunk);
     const lines = pending.split('\n');
     pending = lines.pop() ?? '';
-    const out = lines.map(keep).filter((l): l is string => l !== undefined).join('');
+    const out = lines
+      .map(keep)
+      .filter((l): l is string => l !== undefined)
+      .join('');
     if (out) yield Buffer.from(out, 'utf8');
   }
   const last = keep(pending + decoder.end());

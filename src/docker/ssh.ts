@@ -23,14 +23,18 @@ export function sshArgv(url: string): string[] {
   const { user, host, port } = parseSshUrl(url);
   return [
     'ssh',
-    '-o', 'BatchMode=yes', // never prompt for a password or a host key: fail with the reason instead
-    '-o', `ConnectTimeout=${SSH_CONNECT_TIMEOUT_S}`,
+    '-o',
+    'BatchMode=yes', // never prompt for a password or a host key: fail with the reason instead
+    '-o',
+    `ConnectTimeout=${SSH_CONNECT_TIMEOUT_S}`,
     '-T',
     ...(user ? ['-l', user] : []),
     ...(port ? ['-p', String(port)] : []),
     '--',
     host,
-    'docker', 'system', 'dial-stdio',
+    'docker',
+    'system',
+    'dial-stdio',
   ];
 }
 

@@ -114,7 +114,12 @@ export interface BundleRef {
   readonly startedAt: string;
 }
 
-export const ref = (b: LoadedBundle): BundleRef => ({ file: b.file, bundle: b.manifest.bundle, host: b.manifest.host?.hostname ?? 'unknown', startedAt: b.manifest.startedAt });
+export const ref = (b: LoadedBundle): BundleRef => ({
+  file: b.file,
+  bundle: b.manifest.bundle,
+  host: b.manifest.host?.hostname ?? 'unknown',
+  startedAt: b.manifest.startedAt,
+});
 
 /** A JSON file of a bundle, or undefined when absent or not JSON. */
 export function json<T>(b: LoadedBundle, path: string): T | undefined {
@@ -138,6 +143,9 @@ export function oneSided(a: LoadedBundle, b: LoadedBundle, path: string, section
   if (inA && inB) return 'both';
   if (!inA && !inB) return 'none';
   const missing = inA ? b : a;
-  out.push({ section, reason: `${path} is only in ${side(inA ? a : b, a)}${ran(missing, path.split('/')[0]!) ? '' : ` (the ${path.split('/')[0]} collector did not run for ${side(missing, a)})`}` });
+  out.push({
+    section,
+    reason: `${path} is only in ${side(inA ? a : b, a)}${ran(missing, path.split('/')[0]!) ? '' : ` (the ${path.split('/')[0]} collector did not run for ${side(missing, a)})`}`,
+  });
   return 'one';
 }

@@ -35,15 +35,27 @@ export function renderDiff(d: BundleDiff): string {
       return `~ ${who}: ${c.changes.map(describeChange).join('; ')}`;
     }),
   );
-  section('Versions', d.versions.map((v) => `~ ${v.what}: ${v.old ?? '(none)'} → ${v.new ?? '(none)'}`));
-  section('Migrations', d.migrations.map((m) => `${m.change === 'added' || m.change === 'applied' ? '+' : '-'} ${m.app}.${m.name}: ${m.change}`));
+  section(
+    'Versions',
+    d.versions.map((v) => `~ ${v.what}: ${v.old ?? '(none)'} → ${v.new ?? '(none)'}`),
+  );
+  section(
+    'Migrations',
+    d.migrations.map((m) => `${m.change === 'added' || m.change === 'applied' ? '+' : '-'} ${m.app}.${m.name}: ${m.change}`),
+  );
   section('Findings', [
     ...d.findings.new.map((f) => `+ new ${f.severity} ${f.id}${f.subject ? ` [${f.subject}]` : ''}: ${f.title}`),
     ...d.findings.resolved.map((f) => `- resolved ${f.severity} ${f.id}${f.subject ? ` [${f.subject}]` : ''}: ${f.title}`),
   ]);
-  section('Jobs by status', d.jobs.map((j) => `~ ${j.status}: ${j.old} → ${j.new} (${j.delta > 0 ? '+' : ''}${j.delta})`));
+  section(
+    'Jobs by status',
+    d.jobs.map((j) => `~ ${j.status}: ${j.old} → ${j.new} (${j.delta > 0 ? '+' : ''}${j.delta})`),
+  );
   section('Resources', resourceLines(d.resources));
-  section('Not comparable', d.notComparable.map((n) => `${n.section}: ${n.reason}`));
+  section(
+    'Not comparable',
+    d.notComparable.map((n) => `${n.section}: ${n.reason}`),
+  );
   out.push('');
   const small = d.resources.some((r) => !r.significant && !INFORMATIONAL.has(r.metric));
   out.push(

@@ -87,7 +87,10 @@ export function compareContainers(a: LoadedBundle, b: LoadedBundle, notComparabl
   for (const engine of [...new Set([...ea, ...eb])].sort()) {
     if (!ea.has(engine) || !eb.has(engine)) {
       const missing = ea.has(engine) ? 'NEW' : 'OLD';
-      notComparable.push({ section: `containers on ${engine}`, reason: `no ${DOCKER.engine(engine).containers} in ${missing} (engine not collected or not reachable then)` });
+      notComparable.push({
+        section: `containers on ${engine}`,
+        reason: `no ${DOCKER.engine(engine).containers} in ${missing} (engine not collected or not reachable then)`,
+      });
       continue;
     }
     const ca = containerFacts(a, engine)!;
@@ -110,9 +113,14 @@ function containerChanges(x: ContainerFacts, y: ContainerFacts): ContainerFieldC
   const changes: ContainerFieldChange[] = [];
   if (x.id !== y.id) changes.push({ field: 'id', old: x.id, new: y.id });
   if (describeState(x) !== describeState(y)) {
-    changes.push({ field: 'state', old: { state: x.state, exitCode: x.exitCode, oomKilled: x.oomKilled }, new: { state: y.state, exitCode: y.exitCode, oomKilled: y.oomKilled } });
+    changes.push({
+      field: 'state',
+      old: { state: x.state, exitCode: x.exitCode, oomKilled: x.oomKilled },
+      new: { state: y.state, exitCode: y.exitCode, oomKilled: y.oomKilled },
+    });
   }
-  if (x.restartCount !== y.restartCount && x.restartCount !== null && y.restartCount !== null) changes.push({ field: 'restartCount', old: x.restartCount, new: y.restartCount });
+  if (x.restartCount !== y.restartCount && x.restartCount !== null && y.restartCount !== null)
+    changes.push({ field: 'restartCount', old: x.restartCount, new: y.restartCount });
   if (x.health !== y.health) changes.push({ field: 'health', old: x.health, new: y.health });
   if (x.image !== y.image) changes.push({ field: 'image', old: x.image, new: y.image });
   if (x.imageId !== y.imageId && x.imageId !== null && y.imageId !== null) changes.push({ field: 'imageId', old: x.imageId, new: y.imageId });
@@ -219,7 +227,10 @@ export function compareMigrations(a: LoadedBundle, b: LoadedBundle, notComparabl
   }
   if (unknown.size) {
     const where = unknown.size === 2 ? 'both bundles' : [...unknown].join('');
-    notComparable.push({ section: 'migrations applied', reason: `which migrations are applied is unknown in ${where} (the database was not reachable; see django/databases.json)` });
+    notComparable.push({
+      section: 'migrations applied',
+      reason: `which migrations are applied is unknown in ${where} (the database was not reachable; see django/databases.json)`,
+    });
   }
   return out;
 }
@@ -235,12 +246,14 @@ export function compareFindings(a: LoadedBundle, b: LoadedBundle, notComparable:
     return { new: [], resolved: [] };
   }
   const key = (f: { id: string; subject?: string | null }): string => `${f.id}\u0000${f.subject ?? ''}`;
-  const order = (x: FindingRef, y: FindingRef): number => SEVERITIES.indexOf(x.severity) - SEVERITIES.indexOf(y.severity) || x.id.localeCompare(y.id) || (x.subject ?? '').localeCompare(y.subject ?? '');
+  const order = (x: FindingRef, y: FindingRef): number =>
+    SEVERITIES.indexOf(x.severity) - SEVERITIES.indexOf(y.severity) || x.id.localeCompare(y.id) || (x.subject ?? '').localeCompare(y.subject ?? '');
   /** Findings of `from` whose id + subject `other` does not have, one per id + subject. */
   const only = (from: FindingsDocument, other: FindingsDocument): FindingRef[] => {
     const seen = new Set(other.findings.map(key));
     const out = new Map<string, FindingRef>();
-    for (const f of from.findings) if (!seen.has(key(f)) && !out.has(key(f))) out.set(key(f), { id: f.id, subject: f.subject ?? null, severity: f.severity, title: f.title });
+    for (const f of from.findings)
+      if (!seen.has(key(f)) && !out.has(key(f))) out.set(key(f), { id: f.id, subject: f.subject ?? null, severity: f.severity, title: f.title });
     return [...out.values()].sort(order);
   };
   return { new: only(fb, fa), resolved: only(fa, fb) };
@@ -256,7 +269,8 @@ export function compareJobs(a: LoadedBundle, b: LoadedBundle, notComparable: Not
   const ja = json<ContainerManagerFile>(a, DJANGO.containerManager)?.jobs;
   const jb = json<ContainerManagerFile>(b, DJANGO.containerManager)?.jobs;
   if (!ja && !jb) return []; // container_manager is not installed in either
-  const broken = (j: ContainerManagerFile['jobs']): string | undefined => (!j ? 'no jobs section' : j.error ? j.error : !j.countsByStatus ? 'no counts by status' : undefined);
+  const broken = (j: ContainerManagerFile['jobs']): string | undefined =>
+    !j ? 'no jobs section' : j.error ? j.error : !j.countsByStatus ? 'no counts by status' : undefined;
   const [wa, wb] = [broken(ja), broken(jb)];
   if (wa || wb) {
     const why = wa && wa === wb ? `both: ${wa}` : [wa && `OLD: ${wa}`, wb && `NEW: ${wb}`].filter(Boolean).join('; ');
@@ -294,11 +308,24 @@ export function isPseudoMount(f: FilesystemRow): boolean {
 
 export function compareResources(a: LoadedBundle, b: LoadedBundle, notComparable: NotComparable[]): ResourceChange[] {
   const out: ResourceChange[] = [];
-  const add = (kind: ResourceChange['kind'], subject: string, metric: ResourceChange['metric'], x: number | null, y: number | null, scale: number | null): void => {
+  const add = (
+    kind: ResourceChange['kind'],
+    subject: string,
+    metric: ResourceChange['metric'],
+    x: number | null,
+    y: number | null,
+    scale: number | null,
+  ): void => {
     if (x === y) return;
     const delta = (y ?? 0) - (x ?? 0);
     const significant =
-      x === null || y === null ? true : kind === 'docker' ? Math.abs(delta) >= RESOURCE_THRESHOLDS.dockerBytes : scale ? Math.abs(delta) >= scale * (kind === 'disk' ? RESOURCE_THRESHOLDS.diskFraction : RESOURCE_THRESHOLDS.memoryFraction) : false;
+      x === null || y === null
+        ? true
+        : kind === 'docker'
+          ? Math.abs(delta) >= RESOURCE_THRESHOLDS.dockerBytes
+          : scale
+            ? Math.abs(delta) >= scale * (kind === 'disk' ? RESOURCE_THRESHOLDS.diskFraction : RESOURCE_THRESHOLDS.memoryFraction)
+            : false;
     out.push({ kind, subject, metric, old: x, new: y, delta, significant: INFORMATIONAL.has(metric) ? false : significant });
   };
   const num = (v: unknown): number | null => (typeof v === 'number' && Number.isFinite(v) ? v : null);
@@ -331,7 +358,8 @@ export function compareResources(a: LoadedBundle, b: LoadedBundle, notComparable
     add('memory', 'memory', 'used+cache', num(ma.usedBytes), num(mb.usedBytes), total);
     add('memory', 'swap', 'used', num(ma.swapUsedBytes), num(mb.swapUsedBytes), num(mb.swapTotalBytes) || num(ma.swapTotalBytes) || null);
   }
-  const dfEngines = (x: LoadedBundle): Set<string> => new Set([...x.texts.keys()].map((p) => DOCKER.engineOf(p, 'df')).filter((l): l is string => l !== undefined));
+  const dfEngines = (x: LoadedBundle): Set<string> =>
+    new Set([...x.texts.keys()].map((p) => DOCKER.engineOf(p, 'df')).filter((l): l is string => l !== undefined));
   const da = dfEngines(a);
   const db = dfEngines(b);
   for (const engine of [...da].filter((l) => db.has(l)).sort()) {

@@ -13,23 +13,38 @@ import { CliError } from '../core/errors.js';
 import { loadBundle, type LoadedBundle } from './inspect.js';
 import { DJANGO, DOCKER, ROOT, SYSTEM } from '../bundle/layout.js';
 import { ref, type BundleDiff, type NotComparable } from './diff-model.js';
-import {
-  compareContainers,
-  compareVersions,
-  compareMigrations,
-  compareFindings,
-  compareJobs,
-  compareResources,
-} from './diff-sections.js';
+import { compareContainers, compareVersions, compareMigrations, compareFindings, compareJobs, compareResources } from './diff-sections.js';
 export { renderDiff, signedBytes } from './diff-render.js';
 export { describeState, isPseudoMount } from './diff-sections.js';
 export { RESOURCE_THRESHOLDS } from './diff-model.js';
-export type { ContainerFacts, ContainerFieldChange, ContainerChange, VersionChange, MigrationChange, FindingRef, JobCountChange, ResourceChange, NotComparable, BundleDiff, BundleRef } from './diff-model.js';
+export type {
+  ContainerFacts,
+  ContainerFieldChange,
+  ContainerChange,
+  VersionChange,
+  MigrationChange,
+  FindingRef,
+  JobCountChange,
+  ResourceChange,
+  NotComparable,
+  BundleDiff,
+  BundleRef,
+} from './diff-model.js';
 
 /** The files `diff` reads from each bundle: these, each engine's containers, version and df, and each container's inspect. */
-const DIFF_FILES: ReadonlySet<string> = new Set([ROOT.findings, DJANGO.versions, DJANGO.migrations, DJANGO.containerManager, SYSTEM.versions, SYSTEM.filesystems, SYSTEM.memory]);
+const DIFF_FILES: ReadonlySet<string> = new Set([
+  ROOT.findings,
+  DJANGO.versions,
+  DJANGO.migrations,
+  DJANGO.containerManager,
+  SYSTEM.versions,
+  SYSTEM.filesystems,
+  SYSTEM.memory,
+]);
 const wanted = (path: string): boolean =>
-  DIFF_FILES.has(path) || (['containers', 'version', 'df'] as const).some((f) => DOCKER.engineOf(path, f) !== undefined) || DOCKER.containerOf(path, 'inspect') !== undefined;
+  DIFF_FILES.has(path) ||
+  (['containers', 'version', 'df'] as const).some((f) => DOCKER.engineOf(path, f) !== undefined) ||
+  DOCKER.containerOf(path, 'inspect') !== undefined;
 
 /** Reads a bundle with the files `diff` compares. Throws a CliError for a missing or unreadable one. */
 export function loadForDiff(file: string): Promise<LoadedBundle> {
@@ -95,11 +110,17 @@ export function compareBundles(a: LoadedBundle, b: LoadedBundle): BundleDiff {
   const jobs = compareJobs(a, b, notComparable);
   const resources = compareResources(a, b, notComparable);
   const notes: string[] = [];
-  if (a.manifest.host?.hostname !== b.manifest.host?.hostname) notes.push(`the bundles come from different hosts: ${a.manifest.host?.hostname} and ${b.manifest.host?.hostname}`);
+  if (a.manifest.host?.hostname !== b.manifest.host?.hostname)
+    notes.push(`the bundles come from different hosts: ${a.manifest.host?.hostname} and ${b.manifest.host?.hostname}`);
   if (a.manifest.startedAt > b.manifest.startedAt) notes.push('OLD was collected after NEW: the changes read backwards in time (swap the arguments?)');
   if (a.manifest.bundle === b.manifest.bundle && a.file !== b.file) notes.push(`both files hold the same bundle ${a.manifest.bundle}`);
   const differences =
-    containers.length + versions.length + migrations.length + findings.new.length + findings.resolved.length + jobs.length + resources.filter((r) => r.significant).length;
+    containers.length +
+    versions.length +
+    migrations.length +
+    findings.new.length +
+    findings.resolved.length +
+    jobs.length +
+    resources.filter((r) => r.significant).length;
   return { old: ref(a), new: ref(b), differences, containers, versions, migrations, findings, jobs, resources, notComparable, notes };
 }
-

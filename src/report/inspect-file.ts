@@ -41,7 +41,8 @@ export async function writeBundleFile(file: string, path: string, out: NodeJS.Wr
     throw new CliError(`${file}: not a readable .tar.gz bundle (${errorMessage(err)}); ${corruptFix(file)}`, 'E_FATAL', { cause: err });
   }
   if (found) return found;
-  if (!paths.includes(ROOT.manifest)) throw new CliError(`${file}: not a collect-bundle bundle (no manifest.json inside); pass a .tar.gz written by collect-bundle`, 'E_FATAL');
+  if (!paths.includes(ROOT.manifest))
+    throw new CliError(`${file}: not a collect-bundle bundle (no manifest.json inside); pass a .tar.gz written by collect-bundle`, 'E_FATAL');
   const near = similarPaths(entryPath(path, ''), paths);
   throw new CliError(
     `${path}: no such file in ${basename(file)}${near.length ? `; similar: ${near.join(', ')}` : ''} (list every file with: tar tzf ${file})`,

@@ -109,7 +109,10 @@ export async function loadBundle(file: string, options: LoadOptions = {}): Promi
     throw new CliError(`${file}: manifest.json is not valid JSON (${errorMessage(err)}); ${corruptFix(file)}`, 'E_FATAL');
   }
   if (!manifest || typeof manifest !== 'object' || !Array.isArray(manifest.collectors) || typeof manifest.bundle !== 'string') {
-    throw new CliError(`${file}: manifest.json does not look like a collect-bundle manifest (no bundle name or collectors); pass a .tar.gz written by collect-bundle`, 'E_FATAL');
+    throw new CliError(
+      `${file}: manifest.json does not look like a collect-bundle manifest (no bundle name or collectors); pass a .tar.gz written by collect-bundle`,
+      'E_FATAL',
+    );
   }
   return { file, fileBytes, roots: [...roots], entries, manifest, texts, tooLarge };
 }
@@ -129,8 +132,10 @@ export async function checkFile(file: string): Promise<number> {
   } catch (err) {
     if (err instanceof CliError) throw err;
     const code = (err as { code?: string }).code;
-    if (code === 'ENOENT') throw new CliError(`${file}: no such file; check the path (bundles are named collect-bundle-<host>-<UTC time>-<random>.tar.gz)`, 'E_USAGE');
-    if (code === 'EACCES' || code === 'EPERM') throw new CliError(`${file}: permission denied; bundles are mode 0600, so run as the user who wrote it (or with sudo)`, 'E_USAGE');
+    if (code === 'ENOENT')
+      throw new CliError(`${file}: no such file; check the path (bundles are named collect-bundle-<host>-<UTC time>-<random>.tar.gz)`, 'E_USAGE');
+    if (code === 'EACCES' || code === 'EPERM')
+      throw new CliError(`${file}: permission denied; bundles are mode 0600, so run as the user who wrote it (or with sudo)`, 'E_USAGE');
     throw new CliError(`${file}: cannot be read (${errorMessage(err)})`, 'E_USAGE');
   }
 }
@@ -234,7 +239,12 @@ export async function inspectBundle(file: string): Promise<InspectResult> {
     .slice(0, 10)
     .map((e): InspectFile => {
       const a = listed.get(e.path);
-      return { path: e.path, bytes: e.bytes, truncated: a?.truncated ?? false, ...(a?.truncated && a.originalBytes !== undefined ? { originalBytes: a.originalBytes } : {}) };
+      return {
+        path: e.path,
+        bytes: e.bytes,
+        truncated: a?.truncated ?? false,
+        ...(a?.truncated && a.originalBytes !== undefined ? { originalBytes: a.originalBytes } : {}),
+      };
     });
 
   const doc = findingsOf(b);
@@ -279,10 +289,12 @@ export async function inspectBundle(file: string): Promise<InspectResult> {
       sha256,
       sidecar,
       oneRoot: b.roots.length === 1 && b.roots[0] === m.bundle,
-      checksumMismatches: [...listed].filter(([p, a]) => {
-        const e = inArchive.get(p);
-        return e !== undefined && (e.bytes !== a.bytes || e.sha256 !== a.sha256);
-      }).map(([p]) => p),
+      checksumMismatches: [...listed]
+        .filter(([p, a]) => {
+          const e = inArchive.get(p);
+          return e !== undefined && (e.bytes !== a.bytes || e.sha256 !== a.sha256);
+        })
+        .map(([p]) => p),
       missing: [...listed.keys()].filter((p) => !inArchive.has(p)),
       unlisted: b.entries.map((e) => e.path).filter((p) => p !== ROOT.manifest && !listed.has(p)),
     },
@@ -308,7 +320,9 @@ export function renderInspect(r: InspectResult): string {
   out.push('', 'Collectors');
   const width = Math.max(4, ...r.collectors.map((c) => c.name.length));
   for (const c of r.collectors) {
-    const extra = [c.problems ? `${c.problems} problem${c.problems === 1 ? '' : 's'}` : '', c.truncated ? `${c.truncated} truncated` : ''].filter(Boolean).join(', ');
+    const extra = [c.problems ? `${c.problems} problem${c.problems === 1 ? '' : 's'}` : '', c.truncated ? `${c.truncated} truncated` : '']
+      .filter(Boolean)
+      .join(', ');
     out.push(
       `  ${c.name.padEnd(width)}  ${c.status.padEnd(9)}  ${formatDuration(c.durationMs).padStart(6)}  ${String(c.artifacts).padStart(4)} file${c.artifacts === 1 ? ' ' : 's'}${extra ? `  (${extra})` : ''}${c.reason ? `  ${c.reason}` : ''}`,
     );
@@ -320,7 +334,9 @@ export function renderInspect(r: InspectResult): string {
     for (const f of r.findings.items) out.push(`  ${f.severity.padEnd(7)}  ${f.id}: ${f.title}`);
   } else out.push(`  ${r.findings.note}`);
   out.push('', 'Redactions');
-  out.push(`  ${r.redaction.total} total${r.redaction.byRule.length ? `: ${r.redaction.byRule.map((x) => `${x.rule} ${x.count}`).join(', ')}` : ''}${r.redaction.tags ? `  (tag key: ${r.redaction.tags})` : ''}`);
+  out.push(
+    `  ${r.redaction.total} total${r.redaction.byRule.length ? `: ${r.redaction.byRule.map((x) => `${x.rule} ${x.count}`).join(', ')}` : ''}${r.redaction.tags ? `  (tag key: ${r.redaction.tags})` : ''}`,
+  );
   out.push('', 'Largest files');
   for (const f of r.largest) {
     const cut = f.truncated ? `  [truncated${f.originalBytes !== undefined ? ` from ${formatBytes(f.originalBytes)}` : ''}: the tail was kept]` : '';
@@ -331,7 +347,9 @@ export function renderInspect(r: InspectResult): string {
   out.push('', 'Checks (cheap; `collect-bundle verify BUNDLE` also rescans for secrets)');
   const k = r.checks;
   out.push(`  sha256      ${k.sha256}`);
-  out.push(`  sidecar     ${k.sidecar === 'absent' ? `absent (no ${basename(r.file)}.sha256 beside it)` : k.sidecar === 'match' ? 'present, matches' : 'present, DOES NOT MATCH'}`);
+  out.push(
+    `  sidecar     ${k.sidecar === 'absent' ? `absent (no ${basename(r.file)}.sha256 beside it)` : k.sidecar === 'match' ? 'present, matches' : 'present, DOES NOT MATCH'}`,
+  );
   out.push(`  layout      ${k.oneRoot ? 'one top-level folder, named as in manifest.json' : 'NOT one top-level folder named as in manifest.json'}`);
   const bad = [
     k.checksumMismatches.length ? `${k.checksumMismatches.length} differ (${k.checksumMismatches.slice(0, 3).join(', ')})` : '',
@@ -343,4 +361,3 @@ export function renderInspect(r: InspectResult): string {
 }
 
 const quoteArg = (a: string): string => (/^[A-Za-z0-9_@%+=:,./-]+$/.test(a) ? a : `'${a.replace(/'/g, `'\\''`)}'`);
-

@@ -76,8 +76,18 @@ function render({ manifest: m, findings = [], title, description, bundleFile, sh
 
   out.push('## Problem Description', '');
   const desc = description?.trim();
-  if (desc) out.push(desc.length > d.description ? `${desc.slice(0, desc.lastIndexOf('\n', d.description) > 0 ? desc.lastIndexOf('\n', d.description) : d.description)}\n\n_(description shortened)_` : desc, '');
-  else out.push('_Not provided yet: describe what went wrong, when it started and what you were doing. (Pass `--title` and `--description` to fill this in.)_', '');
+  if (desc)
+    out.push(
+      desc.length > d.description
+        ? `${desc.slice(0, desc.lastIndexOf('\n', d.description) > 0 ? desc.lastIndexOf('\n', d.description) : d.description)}\n\n_(description shortened)_`
+        : desc,
+      '',
+    );
+  else
+    out.push(
+      '_Not provided yet: describe what went wrong, when it started and what you were doing. (Pass `--title` and `--description` to fill this in.)_',
+      '',
+    );
 
   out.push('## Environment', '', '| | |', '|---|---|');
   out.push(`| OS | ${cell(env['os'])} |`);
@@ -124,7 +134,14 @@ function render({ manifest: m, findings = [], title, description, bundleFile, sh
   if (logs.length === 0) out.push('_No log excerpts are tied to a finding; the full logs are in the bundle._');
   for (const l of logs.slice(0, d.logBlocks)) {
     const lines = l.lines.slice(-d.logLines);
-    out.push('<details>', `<summary>${html(l.file)}: ${html(l.title)}</summary>`, '', ...fenced(lines.map((x) => (x.line ? `${x.line}: ${x.text}` : x.text)).join('\n')), '</details>', '');
+    out.push(
+      '<details>',
+      `<summary>${html(l.file)}: ${html(l.title)}</summary>`,
+      '',
+      ...fenced(lines.map((x) => (x.line ? `${x.line}: ${x.text}` : x.text)).join('\n')),
+      '</details>',
+      '',
+    );
   }
   if (logs.length > d.logBlocks) out.push(`_… ${logs.length - d.logBlocks} more log excerpt(s) in findings.json._`, '');
 
@@ -137,12 +154,25 @@ function render({ manifest: m, findings = [], title, description, bundleFile, sh
   }
   const rest = findings.slice(d.findings);
   if (rest.length) {
-    out.push('', `${rest.length} more finding(s), summarised (every one is in \`findings.json\`):`, '', '| finding | severity | count | e.g. |', '|---|---|---|---|');
+    out.push(
+      '',
+      `${rest.length} more finding(s), summarised (every one is in \`findings.json\`):`,
+      '',
+      '| finding | severity | count | e.g. |',
+      '|---|---|---|---|',
+    );
     const groups = new Map<string, Finding[]>();
     for (const f of rest) groups.set(`${f.id}\u0000${f.severity}`, [...(groups.get(`${f.id}\u0000${f.severity}`) ?? []), f]);
     for (const g of groups.values()) {
       const f = g[0]!;
-      out.push(`| [${f.id}](${f.docs}) | ${f.severity} | ${g.length} | ${cell(g.slice(0, 3).map((x) => x.subject ?? x.title).join(', ')).slice(0, 200)} |`);
+      out.push(
+        `| [${f.id}](${f.docs}) | ${f.severity} | ${g.length} | ${cell(
+          g
+            .slice(0, 3)
+            .map((x) => x.subject ?? x.title)
+            .join(', '),
+        ).slice(0, 200)} |`,
+      );
     }
   }
   out.push('');
@@ -154,7 +184,8 @@ function render({ manifest: m, findings = [], title, description, bundleFile, sh
   out.push(`- Created ${m.startedAt} on \`${cell(m.host.hostname)}\` in ${(m.durationMs / 1000).toFixed(1)} s; status **${m.status}**`);
   out.push(`- Verify it: \`collect-bundle verify ${file}\` (checksums, structure and a rescan for secrets), or \`sha256sum -c ${file}.sha256\``, '');
   out.push('| Collector | Status | Duration | Files | Note |', '|---|---|---|---|---|');
-  for (const c of m.collectors.slice(0, d.collectors)) out.push(`| ${c.name} | ${c.status} | ${(c.durationMs / 1000).toFixed(1)} s | ${c.artifacts.length} | ${c.reason ? cell(c.reason) : ''} |`);
+  for (const c of m.collectors.slice(0, d.collectors))
+    out.push(`| ${c.name} | ${c.status} | ${(c.durationMs / 1000).toFixed(1)} s | ${c.artifacts.length} | ${c.reason ? cell(c.reason) : ''} |`);
   if (m.collectors.length > d.collectors) out.push(`| … | | | | ${m.collectors.length - d.collectors} more in manifest.json |`);
   out.push('');
   const problems = m.collectors.flatMap((c) => c.problems.map((p) => ({ collector: c.name, ...p })));
@@ -215,9 +246,13 @@ function configuration(m: Manifest): string[] {
   const o = m.options as Record<string, unknown>;
   const lines: string[] = [];
   const engines = m.docker.endpoints;
-  lines.push(`- Docker engines: ${engines.length ? engines.map((e) => `\`${e.label}\` ${e.url} (from ${e.source}${e.tls ? `, TLS${e.tls.verify ? ' verified' : ''}` : ''})`).join('; ') : 'none'}`);
+  lines.push(
+    `- Docker engines: ${engines.length ? engines.map((e) => `\`${e.label}\` ${e.url} (from ${e.source}${e.tls ? `, TLS${e.tls.verify ? ' verified' : ''}` : ''})`).join('; ') : 'none'}`,
+  );
   lines.push(`- Databases: ${env['django.databases'] ? cell(env['django.databases']) : '_not collected_'}`);
-  lines.push(`- Django: ${env['django.installedApps'] ? `${env['django.installedApps']} installed apps` : 'installed apps not collected'}${env['django.debug'] ? `, DEBUG=${env['django.debug'] === 'true' ? 'True' : 'False'}` : ''}${env['django.settings'] ? `, settings \`${cell(env['django.settings'])}\`` : ''}`);
+  lines.push(
+    `- Django: ${env['django.installedApps'] ? `${env['django.installedApps']} installed apps` : 'installed apps not collected'}${env['django.debug'] ? `, DEBUG=${env['django.debug'] === 'true' ? 'True' : 'False'}` : ''}${env['django.settings'] ? `, settings \`${cell(env['django.settings'])}\`` : ''}`,
+  );
   const docker = ((o['collectorOptions'] as Record<string, Record<string, unknown>> | undefined) ?? {})['docker'] ?? {};
   const limits = [
     `timeout ${String(o['timeoutSec'] ?? '?')} s per collector`,
@@ -230,7 +265,9 @@ function configuration(m: Manifest): string[] {
     Array.isArray(o['skip']) && o['skip'].length ? `skip ${o['skip'].join(', ')}` : undefined,
   ].filter(Boolean);
   lines.push(`- Limits used: ${limits.join(', ')} (defaults unless given)`);
-  lines.push(`- Redaction: tag key ${m.redaction.tags ?? 'unknown'}${m.redaction.customRules?.length ? `, ${m.redaction.customRules.length} custom rule(s)` : ''}${m.redaction.allow ? `, ${m.redaction.allow} allowlist entr${m.redaction.allow === 1 ? 'y' : 'ies'}` : ''}`);
+  lines.push(
+    `- Redaction: tag key ${m.redaction.tags ?? 'unknown'}${m.redaction.customRules?.length ? `, ${m.redaction.customRules.length} custom rule(s)` : ''}${m.redaction.allow ? `, ${m.redaction.allow} allowlist entr${m.redaction.allow === 1 ? 'y' : 'ies'}` : ''}`,
+  );
   return lines;
 }
 

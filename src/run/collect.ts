@@ -51,7 +51,10 @@ export function selectCollectors(all: readonly Collector<any>[], only: readonly 
   const names = new Set(all.map((c) => c.name));
   const unknown = [...only, ...skip].filter((n) => !names.has(n));
   if (unknown.length) {
-    throw new CliError(`unknown collector${unknown.length > 1 ? 's' : ''} ${unknown.map((n) => `"${n}"`).join(', ')}; valid: ${[...names].join(', ')}`, 'E_USAGE');
+    throw new CliError(
+      `unknown collector${unknown.length > 1 ? 's' : ''} ${unknown.map((n) => `"${n}"`).join(', ')}; valid: ${[...names].join(', ')}`,
+      'E_USAGE',
+    );
   }
   const chosen = only.length ? all.filter((c) => only.includes(c.name)) : all.filter((c) => c.defaultEnabled);
   return chosen.filter((c) => !skip.includes(c.name));
@@ -79,7 +82,10 @@ export async function collectBundle(options: CollectOptions): Promise<CollectRes
   if (options.deadlineMs !== undefined && !(options.deadlineMs > 0)) throw new CliError('--deadline must be a positive number of seconds', 'E_USAGE');
   let dockerEndpoints;
   try {
-    dockerEndpoints = resolveDockerEndpoints(env, { ...(options.dockerHosts ? { hosts: options.dockerHosts } : {}), ...(options.dockerTls ? { tls: options.dockerTls } : {}) });
+    dockerEndpoints = resolveDockerEndpoints(env, {
+      ...(options.dockerHosts ? { hosts: options.dockerHosts } : {}),
+      ...(options.dockerTls ? { tls: options.dockerTls } : {}),
+    });
   } catch (err) {
     throw new CliError(errorMessage(err), 'E_USAGE');
   }
@@ -117,7 +123,12 @@ export async function collectBundle(options: CollectOptions): Promise<CollectRes
         timeoutFixed: options.timeoutMs !== undefined,
         signal,
         ...(options.deadlineMs ? { deadline: AbortSignal.timeout(options.deadlineMs) } : {}),
-        deps: { dockerEndpoints, docker: options.dockerClient ?? ((e) => createDockerClient(e)), env, secrets: { add: (value: string) => void redaction.literals.add(value) } },
+        deps: {
+          dockerEndpoints,
+          docker: options.dockerClient ?? ((e) => createDockerClient(e)),
+          env,
+          secrets: { add: (value: string) => void redaction.literals.add(value) },
+        },
       },
       writer,
       {
@@ -132,7 +143,9 @@ export async function collectBundle(options: CollectOptions): Promise<CollectRes
     if (signal.aborted) throw interrupted();
     // Secrets learned late (from a later artifact) are removed from files spooled before them.
     const restated = await writer.redactLateSecrets();
-    const records = collected.map((r) => (r.artifacts.some((a) => restated.has(a.path)) ? { ...r, artifacts: r.artifacts.map((a) => ({ ...a, ...restated.get(a.path) })) } : r));
+    const records = collected.map((r) =>
+      r.artifacts.some((a) => restated.has(a.path)) ? { ...r, artifacts: r.artifacts.map((a) => ({ ...a, ...restated.get(a.path) })) } : r,
+    );
 
     const status = records.some((r) => r.status === 'failed' || r.status === 'timed-out') || Boolean(plugins?.failures.length) ? 'partial' : 'complete';
     const files: ArtifactRecord[] = [];
@@ -196,7 +209,10 @@ export async function collectBundle(options: CollectOptions): Promise<CollectRes
       // the way out like every file we write; on failure the bundle stands and the error is logged.
       issueFile = written.path.replace(/\.tar\.gz$/, '.ISSUE.md');
       try {
-        await writeFile(issueFile, renderIssue({ manifest: issueManifest, ...issueInput, sha256: written.sha256, redact: redactIssue }), { mode: 0o600, flag: 'w' });
+        await writeFile(issueFile, renderIssue({ manifest: issueManifest, ...issueInput, sha256: written.sha256, redact: redactIssue }), {
+          mode: 0o600,
+          flag: 'w',
+        });
         await chmod(issueFile, 0o600);
       } catch (err) {
         reporter.log('error', `could not write ${issueFile}: ${errorMessage(err)} (the bundle is complete; ISSUE.md is inside it)`);

@@ -41,11 +41,20 @@ export interface PlanJobOptions {
  * full logs, the `job` collector added, the label `job-<id>` unless one was given. Docker options in
  * `options` that `overrides` names (by default all) win over the job's.
  */
-export async function planJob(options: CollectOptions, id: string, now = new Date(), planOptions: PlanJobOptions = {}): Promise<{ options: CollectOptions; plan: JobPlan }> {
+export async function planJob(
+  options: CollectOptions,
+  id: string,
+  now = new Date(),
+  planOptions: PlanJobOptions = {},
+): Promise<{ options: CollectOptions; plan: JobPlan }> {
   const trimmed = id.trim();
   if (!trimmed) throw new CliError('--job needs a job id (the ContainerJob primary key)', 'E_USAGE');
   const env = options.env ?? process.env;
-  const { lookup, commands } = await lookUpJob(trimmed, { django: options.collectorOptions?.['django'], env, ...(options.signal ? { signal: options.signal } : {}) });
+  const { lookup, commands } = await lookUpJob(trimmed, {
+    django: options.collectorOptions?.['django'],
+    env,
+    ...(options.signal ? { signal: options.signal } : {}),
+  });
   const { since, until } = jobWindow(lookup.times, now);
   const containers = jobContainerPatterns(trimmed, lookup);
   const plan: JobPlan = { id: trimmed, lookup, since, until, marginMs: JOB_MARGIN_MS, containers, commands };

@@ -53,7 +53,9 @@ export async function loadPlugins(specs: readonly string[], baseDir: string, opt
   for (const plugin of specs) {
     try {
       const file = await resolvePlugin(plugin, baseDir);
-      const mod = unwrapCommonJs(await withTimeout(import(pathToFileURL(file).href) as Promise<{ default?: unknown }>, options.timeoutMs ?? LOAD_TIMEOUT_MS, plugin));
+      const mod = unwrapCommonJs(
+        await withTimeout(import(pathToFileURL(file).href) as Promise<{ default?: unknown }>, options.timeoutMs ?? LOAD_TIMEOUT_MS, plugin),
+      );
       if (mod.default === undefined) throw new Error('has no default export (fix: `export default defineCollector({ ... })`, or an array of collectors)');
       const exported = Array.isArray(mod.default) ? (mod.default as unknown[]) : [mod.default];
       if (exported.length === 0) throw new Error('its default export is an empty array: no collectors');
@@ -86,7 +88,8 @@ function unwrapCommonJs(mod: { default?: unknown }): { default?: unknown } {
 }
 
 /** True when the spec names a file rather than an npm package. */
-const isPathSpec = (spec: string): boolean => spec.startsWith('.') || isAbsolute(spec) || spec.startsWith('file:') || /\.(?:m|c)?js$/.test(spec) && !spec.startsWith('@');
+const isPathSpec = (spec: string): boolean =>
+  spec.startsWith('.') || isAbsolute(spec) || spec.startsWith('file:') || (/\.(?:m|c)?js$/.test(spec) && !spec.startsWith('@'));
 
 async function resolvePlugin(spec: string, baseDir: string): Promise<string> {
   if (isPathSpec(spec)) {
@@ -130,7 +133,11 @@ async function resolveEsmPackage(spec: string, baseDir: string): Promise<string 
       const fromExports = exportTarget(pkg.exports, subpath);
       if (pkg.exports !== undefined && pkg.exports !== null && fromExports === undefined) return undefined;
       const file = resolve(pkgDir, fromExports ?? (subpath === '.' ? (pkg.main ?? 'index.js') : subpath));
-      return (await stat(file).then((st) => st.isFile()).catch(() => false)) ? file : undefined;
+      return (await stat(file)
+        .then((st) => st.isFile())
+        .catch(() => false))
+        ? file
+        : undefined;
     }
     if (dirname(dir) === dir) return undefined;
   }
@@ -157,19 +164,25 @@ function conditionTarget(value: unknown): string | undefined {
 /** Checks that an exported value is a usable Collector; throws one line naming the first flaw. */
 function validateCollector(value: unknown, index: number | undefined): Collector {
   const where = index === undefined ? 'its default export' : `collector #${index + 1}`;
-  if (!value || typeof value !== 'object') throw new Error(`${where} is ${value === null ? 'null' : typeof value}, not a collector (fix: export default defineCollector({ name, description, defaultEnabled, defaults, collect }))`);
+  if (!value || typeof value !== 'object')
+    throw new Error(
+      `${where} is ${value === null ? 'null' : typeof value}, not a collector (fix: export default defineCollector({ name, description, defaultEnabled, defaults, collect }))`,
+    );
   const c = value as Record<string, unknown>;
   const label = typeof c['name'] === 'string' ? `${where} "${c['name']}"` : where;
   const fail = (what: string): never => {
     throw new Error(`${label}: ${what}`);
   };
-  if (typeof c['name'] !== 'string' || !KEBAB.test(c['name'])) fail(`"name" must be a kebab-case string (e.g. "queue-length"), got ${JSON.stringify(c['name'])}`);
+  if (typeof c['name'] !== 'string' || !KEBAB.test(c['name']))
+    fail(`"name" must be a kebab-case string (e.g. "queue-length"), got ${JSON.stringify(c['name'])}`);
   if (typeof c['description'] !== 'string' || !c['description'].trim()) fail('"description" must be a non-empty string');
   if (typeof c['defaultEnabled'] !== 'boolean') fail('"defaultEnabled" must be true or false');
   if (!c['defaults'] || typeof c['defaults'] !== 'object' || Array.isArray(c['defaults'])) fail('"defaults" must be an object (use {} for none)');
   if (typeof c['collect'] !== 'function') fail('"collect" must be a function (an async generator yielding outputs)');
-  for (const hook of ['applies', 'secrets'] as const) if (c[hook] !== undefined && typeof c[hook] !== 'function') fail(`"${hook}" must be a function when given`);
-  if (c['timeoutMs'] !== undefined && !(typeof c['timeoutMs'] === 'number' && c['timeoutMs'] > 0)) fail('"timeoutMs" must be a positive number of milliseconds when given');
+  for (const hook of ['applies', 'secrets'] as const)
+    if (c[hook] !== undefined && typeof c[hook] !== 'function') fail(`"${hook}" must be a function when given`);
+  if (c['timeoutMs'] !== undefined && !(typeof c['timeoutMs'] === 'number' && c['timeoutMs'] > 0))
+    fail('"timeoutMs" must be a positive number of milliseconds when given');
   if (c['folder'] !== undefined && (typeof c['folder'] !== 'string' || !/^[A-Za-z0-9][A-Za-z0-9._-]*(?:\/[A-Za-z0-9][A-Za-z0-9._-]*)*$/.test(c['folder']))) {
     fail('"folder" must be a relative path without ".." when given');
   }

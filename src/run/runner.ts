@@ -62,7 +62,15 @@ export async function runCollectors(plan: RunPlan, sink: ArtifactSink, observer:
       const index = next++;
       const collector = plan.collectors[index]!;
       if (plan.signal.aborted) {
-        records[index] = { name: collector.name, status: 'failed', reason: 'interrupted before it started', durationMs: 0, artifacts: [], problems: [], commands: [] };
+        records[index] = {
+          name: collector.name,
+          status: 'failed',
+          reason: 'interrupted before it started',
+          durationMs: 0,
+          artifacts: [],
+          problems: [],
+          commands: [],
+        };
         continue;
       }
       observer.started?.(collector.name);
@@ -83,7 +91,13 @@ interface Prelude {
 }
 
 /** A collector's context: its options, its signal, and an exec that records into `commands`. */
-function contextFor(collector: Collector<any>, plan: RunPlan, signal: AbortSignal, commands: CommandRecord[], observer: RunObserver): CollectContext<Record<string, unknown>> {
+function contextFor(
+  collector: Collector<any>,
+  plan: RunPlan,
+  signal: AbortSignal,
+  commands: CommandRecord[],
+  observer: RunObserver,
+): CollectContext<Record<string, unknown>> {
   return {
     signal,
     options: Object.freeze({ ...collector.defaults, ...plan.optionsFor(collector.name) }),

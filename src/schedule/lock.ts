@@ -128,15 +128,24 @@ export async function acquireLock(dir: string, options: LockOptions = {}): Promi
     const held = await readLock(path);
     if (held === 'gone') continue; // removed between our attempt and the read: try again
     if (held === 'unreadable') {
-      const age = await stat(path).then((s) => Date.now() - s.mtimeMs, () => 0);
+      const age = await stat(path).then(
+        (s) => Date.now() - s.mtimeMs,
+        () => 0,
+      );
       if (age < (options.emptyGraceMs ?? 10_000)) {
-        throw new LockHeldError(`${path} is being created by another collect-bundle process; wait a moment and try again, or use another --output-dir`, undefined);
+        throw new LockHeldError(
+          `${path} is being created by another collect-bundle process; wait a moment and try again, or use another --output-dir`,
+          undefined,
+        );
       }
       warning = `took over the unreadable lock file ${path} (left by a process that died while creating it)`;
       await takeOver(path, undefined);
       continue;
     }
-    const untouched = await stat(path).then((s) => Date.now() - s.mtimeMs, () => 0);
+    const untouched = await stat(path).then(
+      (s) => Date.now() - s.mtimeMs,
+      () => 0,
+    );
     const stale = staleReason(held, info, untouched, staleAfterMs);
     if (stale) {
       warning = `took over the stale lock of pid ${held.pid} on ${held.host} (${stale}, started ${held.startedAt}) in ${dir}`;
@@ -165,7 +174,8 @@ export async function acquireLock(dir: string, options: LockOptions = {}): Promi
 function staleReason(held: LockInfo, ours: LockInfo, untouchedMs: number, staleAfterMs: number): string | undefined {
   if (untouchedMs > staleAfterMs) return `not refreshed for ${age(untouchedMs)}`;
   if (held.host !== ours.host) return undefined;
-  if (held.pid === ours.pid && !heldHere.has(held.token)) return `pid ${held.pid} is this process, which does not hold it: left by an earlier process with the same pid`;
+  if (held.pid === ours.pid && !heldHere.has(held.token))
+    return `pid ${held.pid} is this process, which does not hold it: left by an earlier process with the same pid`;
   if (held.bootId && ours.bootId && held.bootId !== ours.bootId) return 'taken before this boot';
   const started = Date.parse(held.startedAt);
   // No boot id (an older lock): a start time clearly before the boot says the same.
@@ -226,7 +236,13 @@ async function readLock(path: string): Promise<LockInfo | 'gone' | 'unreadable'>
   try {
     const v = JSON.parse(text) as Partial<LockInfo>;
     if (typeof v.pid === 'number' && typeof v.host === 'string') {
-      return { pid: v.pid, host: v.host, startedAt: String(v.startedAt ?? 'an unknown time'), token: String(v.token ?? ''), ...(typeof v.bootId === 'string' ? { bootId: v.bootId } : {}) };
+      return {
+        pid: v.pid,
+        host: v.host,
+        startedAt: String(v.startedAt ?? 'an unknown time'),
+        token: String(v.token ?? ''),
+        ...(typeof v.bootId === 'string' ? { bootId: v.bootId } : {}),
+      };
     }
   } catch {
     // fall through

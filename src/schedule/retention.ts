@@ -113,7 +113,10 @@ async function isOurBundle(path: string): Promise<boolean> {
  * Our bundles in `dir`, newest first, and the bundle-named files that are not ours. A missing
  * directory has none.
  */
-export async function listBundles(dir: string, options: Pick<RetentionOptions, 'cache' | 'now'> = {}): Promise<{ bundles: BundleFile[]; foreign: string[]; warnings: string[] }> {
+export async function listBundles(
+  dir: string,
+  options: Pick<RetentionOptions, 'cache' | 'now'> = {},
+): Promise<{ bundles: BundleFile[]; foreign: string[]; warnings: string[] }> {
   let names: string[];
   try {
     names = await readdir(dir);
@@ -155,9 +158,21 @@ export async function listBundles(dir: string, options: Pick<RetentionOptions, '
     const issue = issueStat?.isFile() ? join(dir, issueName) : undefined;
     const time = stampTime(m.groups!['stamp']!);
     const futureStamp = time.getTime() - now > FUTURE_STAMP_SLACK_MS;
-    if (futureStamp) warnings.push(`${name} is stamped ${time.toISOString()}, in the future (the clock was stepped back, or it was copied from a host with a fast clock): ordered by its file time instead`);
+    if (futureStamp)
+      warnings.push(
+        `${name} is stamped ${time.toISOString()}, in the future (the clock was stepped back, or it was copied from a host with a fast clock): ordered by its file time instead`,
+      );
     const bytes = st.size + (sidecar ? sidecarStat!.size : 0) + (issue ? issueStat!.size : 0);
-    bundles.push({ name, path, time, bytes, mtimeMs: st.mtimeMs, ...(sidecar ? { sidecar } : {}), ...(issue ? { issue } : {}), ...(futureStamp ? { futureStamp } : {}) });
+    bundles.push({
+      name,
+      path,
+      time,
+      bytes,
+      mtimeMs: st.mtimeMs,
+      ...(sidecar ? { sidecar } : {}),
+      ...(issue ? { issue } : {}),
+      ...(futureStamp ? { futureStamp } : {}),
+    });
   }
   // Newest first; two made in the same second (the name has whole seconds) by mtime, then by name.
   bundles.sort((a, b) => bundleTime(b) - bundleTime(a) || (b.mtimeMs ?? 0) - (a.mtimeMs ?? 0) || (a.name < b.name ? 1 : -1));
@@ -197,7 +212,8 @@ export function planRetention(bundles: readonly BundleFile[], policy: RetentionP
 
 /** Checks a policy's numbers; throws an Error naming the option. */
 export function validatePolicy(policy: RetentionPolicy): void {
-  if (policy.keep !== undefined && (!Number.isInteger(policy.keep) || policy.keep < 1)) throw new Error(`--keep must be a whole number of at least 1, got "${policy.keep}"`);
+  if (policy.keep !== undefined && (!Number.isInteger(policy.keep) || policy.keep < 1))
+    throw new Error(`--keep must be a whole number of at least 1, got "${policy.keep}"`);
   if (policy.maxAgeMs !== undefined && !(policy.maxAgeMs > 0)) throw new Error('--max-age must be a positive duration (e.g. 7d)');
   if (policy.maxTotalBytes !== undefined && !(policy.maxTotalBytes > 0)) throw new Error('--max-total-size must be a positive size (e.g. 5GiB)');
 }

@@ -212,7 +212,8 @@ export async function schedule(options: ScheduleOptions): Promise<ScheduleResult
   try {
     table = timetable(options.trigger, zone);
     if (options.retention) validatePolicy(options.retention);
-    if (options.maxRuns !== undefined && !(Number.isInteger(options.maxRuns) && options.maxRuns >= 1)) throw new Error(`--max-runs must be a whole number of at least 1, got "${options.maxRuns}"`);
+    if (options.maxRuns !== undefined && !(Number.isInteger(options.maxRuns) && options.maxRuns >= 1))
+      throw new Error(`--max-runs must be a whole number of at least 1, got "${options.maxRuns}"`);
   } catch (err) {
     throw new CliError(errorMessage(err), 'E_USAGE');
   }
@@ -229,7 +230,8 @@ export async function schedule(options: ScheduleOptions): Promise<ScheduleResult
     log(
       `collect-bundle schedule: ${table.description}, times in ${zone}; output ${outputDir}; ${describePolicy(options.retention)}${options.maxRuns ? `; at most ${options.maxRuns} run${options.maxRuns === 1 ? '' : 's'}` : ''}; lock ${lock.path} (pid ${lock.info.pid}); first run ${runNow ? 'now' : formatTime(planned, zone)}`,
     );
-    if (options.collect.redaction?.ephemeralKey) log('collect-bundle schedule: warning: --no-stable-tokens gives every bundle new redaction tags, so the same secret cannot be followed across snapshots');
+    if (options.collect.redaction?.ephemeralKey)
+      log('collect-bundle schedule: warning: --no-stable-tokens gives every bundle new redaction tags, so the same secret cannot be followed across snapshots');
     for (;;) {
       await sleepUntil(planned, signal);
       if (signal.aborted) break;
@@ -254,7 +256,15 @@ export async function schedule(options: ScheduleOptions): Promise<ScheduleResult
           footprint = runFootprint(result);
           const counts = result.findings?.counts;
           const failedOn = options.failOn !== undefined && counts !== undefined && (counts.error > 0 || (options.failOn === 'warning' && counts.warning > 0));
-          run = { number, startedAt, status: result.status, bundle: result.bundle, bytes: result.bytes, ...(counts ? { findings: counts } : {}), ...(failedOn ? { failedOn } : {}) };
+          run = {
+            number,
+            startedAt,
+            status: result.status,
+            bundle: result.bundle,
+            bytes: result.bytes,
+            ...(counts ? { findings: counts } : {}),
+            ...(failedOn ? { failedOn } : {}),
+          };
         } catch (err) {
           if (signal.aborted) break; // collectBundle removed the .partial and the spool
           // A bad configuration will not mend itself: stop at once when the very first run shows one.
@@ -293,11 +303,14 @@ export async function schedule(options: ScheduleOptions): Promise<ScheduleResult
         planned = next;
         tail = `${late}; next ${formatTime(next, zone)}`;
       }
-      const what = done.status === 'skipped' ? `skipped: ${done.reason}` : done.bundle ? `${done.bundle} (${formatBytes(done.bytes ?? 0)})` : `failed: ${done.reason}`;
+      const what =
+        done.status === 'skipped' ? `skipped: ${done.reason}` : done.bundle ? `${done.bundle} (${formatBytes(done.bytes ?? 0)})` : `failed: ${done.reason}`;
       const status = done.status === 'skipped' ? '' : ` ${done.status}`;
       const f = done.findings;
       const findings = f ? `; findings ${f.error} error, ${f.warning} warning, ${f.info} info${done.failedOn ? ' (findings at --fail-on level)' : ''}` : '';
-      log(`${formatTime(startedAt, zone)} run ${number}${options.maxRuns ? `/${options.maxRuns}` : ''}${status} ${what} in ${(done.durationMs / 1000).toFixed(1)}s${findings}${describeDeletions(done.deleted, retention?.failed ?? [])}${tail}`);
+      log(
+        `${formatTime(startedAt, zone)} run ${number}${options.maxRuns ? `/${options.maxRuns}` : ''}${status} ${what} in ${(done.durationMs / 1000).toFixed(1)}s${findings}${describeDeletions(done.deleted, retention?.failed ?? [])}${tail}`,
+      );
       if (last) return { runs, stoppedBy: 'max-runs' };
     }
     log(`collect-bundle schedule: stopped after ${runs.length} run${runs.length === 1 ? '' : 's'}; lock released`);
@@ -314,7 +327,12 @@ async function estimateFromDirectory(dir: string, cache: Map<string, string>): P
 }
 
 /** `schedule --prune-only`: applies the retention policy once, under the directory's lock. */
-export async function prune(options: { readonly outputDir: string; readonly retention: RetentionPolicy; readonly log?: (line: string) => void; readonly dryRun?: boolean }): Promise<RetentionResult> {
+export async function prune(options: {
+  readonly outputDir: string;
+  readonly retention: RetentionPolicy;
+  readonly log?: (line: string) => void;
+  readonly dryRun?: boolean;
+}): Promise<RetentionResult> {
   const log = options.log ?? (() => undefined);
   try {
     validatePolicy(options.retention);

@@ -184,13 +184,27 @@ export function systemdCalendar(trigger: Trigger, zone: string): { readonly cale
   const p = new CronPattern(trigger.cron, zone);
   const any = new CronPattern('* * * * *').dayOfWeek[0];
   if (p.lastDayOfMonth || p.lastWeekday || p.nearestWeekdays.some(Boolean) || p.dayOfWeek.some((v) => v !== 0 && v !== any)) {
-    throw new Error(`--cron "${trigger.cron}" uses L, W or # which systemd's OnCalendar cannot express: write OnCalendar= by hand (man systemd.time) or use --print-cron`);
+    throw new Error(
+      `--cron "${trigger.cron}" uses L, W or # which systemd's OnCalendar cannot express: write OnCalendar= by hand (man systemd.time) or use --print-cron`,
+    );
   }
   const time = `${compress(setIndices(p.hour), 24, pad2)}:${compress(setIndices(p.minute), 60, pad2)}:${compress(setIndices(p.second), 60, pad2)}`;
   const years = p.starYear ? '*' : setIndices(p.year).join(',');
-  const monthsField = setIndices(p.month).length === 12 ? '*' : setIndices(p.month).map((m) => pad2(m + 1)).join(',');
-  const daysField = setIndices(p.day).length === 31 ? '*' : setIndices(p.day).map((d) => pad2(d + 1)).join(',');
-  const weekdays = setIndices(p.dayOfWeek).map((d) => DAY_NAMES[d]!).join(',');
+  const monthsField =
+    setIndices(p.month).length === 12
+      ? '*'
+      : setIndices(p.month)
+          .map((m) => pad2(m + 1))
+          .join(',');
+  const daysField =
+    setIndices(p.day).length === 31
+      ? '*'
+      : setIndices(p.day)
+          .map((d) => pad2(d + 1))
+          .join(',');
+  const weekdays = setIndices(p.dayOfWeek)
+    .map((d) => DAY_NAMES[d]!)
+    .join(',');
   // Whether a field is restricted is whether it was written as `*`, as croner and cron decide it: with
   // both given, `0 3 1 * 0-6` runs on the 1st OR any weekday, i.e. daily.
   const dowRestricted = !p.starDOW;
@@ -213,7 +227,9 @@ export function cronExpression(trigger: Trigger): string {
     const fields = trigger.cron.trim().split(/\s+/);
     if (fields.length === 5 || (fields.length === 1 && fields[0]!.startsWith('@'))) return fields.join(' ');
     if (fields.length === 6 && fields[0] === '0') return fields.slice(1).join(' ');
-    throw new Error(`--cron "${trigger.cron}" has a seconds or year field, which cron does not have: use 5 fields (minute hour day-of-month month day-of-week) or --print-systemd`);
+    throw new Error(
+      `--cron "${trigger.cron}" has a seconds or year field, which cron does not have: use 5 fields (minute hour day-of-month month day-of-week) or --print-systemd`,
+    );
   }
   const s = trigger.every / 1000;
   const m = s / 60;
@@ -262,7 +278,9 @@ export function printSystemd(o: SystemSchedulerOptions): string {
     ...(o.cwd ? [`WorkingDirectory=${systemdValue(o.cwd)}`] : []),
     ...Object.entries(o.env ?? {}).map(([k, v]) => `Environment=${systemdQuote(`${k}=${v}`)}`),
     ...(o.withheldEnv?.length
-      ? [`# Not written here because the names look secret: ${o.withheldEnv.join(', ')}. Put them in a file only root can read (chmod 600) and add EnvironmentFile=/etc/collect-bundle/env`]
+      ? [
+          `# Not written here because the names look secret: ${o.withheldEnv.join(', ')}. Put them in a file only root can read (chmod 600) and add EnvironmentFile=/etc/collect-bundle/env`,
+        ]
       : []),
     `ExecStart=${exec(o.collectArgs)}`,
     ...(o.pruneArgs ? [`ExecStartPost=${exec(o.pruneArgs)}`] : []),
@@ -297,7 +315,9 @@ export function printSystemd(o: SystemSchedulerOptions): string {
 export function printCron(o: SystemSchedulerOptions): string {
   const expr = cronExpression(o.trigger);
   const command = (args: readonly string[]): string => [...o.program, ...args].map(shellQuote).join(' ');
-  const env = Object.entries(o.env ?? {}).map(([k, v]) => `${k}=${shellQuote(v)} `).join('');
+  const env = Object.entries(o.env ?? {})
+    .map(([k, v]) => `${k}=${shellQuote(v)} `)
+    .join('');
   // The environment applies to each command of the line, so it is repeated for the prune.
   const body = `${o.cwd ? `cd ${shellQuote(o.cwd)} && ` : ''}${env}${command(o.collectArgs)}${o.pruneArgs ? `; ${env}${command(o.pruneArgs)}` : ''}`;
   const zoneDiffers = 'cron' in o.trigger && o.timezone !== o.localZone;
@@ -309,7 +329,9 @@ export function printCron(o: SystemSchedulerOptions): string {
       : '# Retention: none. A plain collect deletes nothing; add --keep/--max-age/--max-total-size to get a second command that prunes.',
     '# cron mails what the command prints; add --quiet to the options to hear only about errors.',
     ...(o.withheldEnv?.length
-      ? [`# Not written here because the names look secret: ${o.withheldEnv.join(', ')}. Keep them in a file only you can read (chmod 600) and start the command with: . /path/to/that/file &&`]
+      ? [
+          `# Not written here because the names look secret: ${o.withheldEnv.join(', ')}. Keep them in a file only you can read (chmod 600) and start the command with: . /path/to/that/file &&`,
+        ]
       : []),
     ...(zoneDiffers ? [`CRON_TZ=${o.timezone}`] : []),
     `${expr} ${cronEscape(body)}`,

@@ -20,12 +20,22 @@ describe('runAnalyzers', () => {
     const doc = await runAnalyzers(view, {}, [emits('a', 'info', 'warning'), emits('b', 'error', 'warning')]);
     expect(doc.findings.map((f) => f.title)).toEqual(['b 0', 'a 1', 'b 1', 'a 0']);
     expect(doc.counts).toEqual({ error: 1, warning: 2, info: 1 });
-    expect(doc.analyzers).toEqual([{ name: 'a', findings: 2 }, { name: 'b', findings: 2 }]);
+    expect(doc.analyzers).toEqual([
+      { name: 'a', findings: 2 },
+      { name: 'b', findings: 2 },
+    ]);
     expect(doc.findings.every((f) => f.docs === `TROUBLESHOOTING.md#${f.id}`)).toBe(true);
   });
 
   it('an analyzer that throws becomes an analyzer-failed warning; the others still report', async () => {
-    const broken: Analyzer = { name: 'broken', description: '', findingIds: [], analyze: async () => { throw new TypeError("Cannot read properties of null (reading 'State')"); } };
+    const broken: Analyzer = {
+      name: 'broken',
+      description: '',
+      findingIds: [],
+      analyze: async () => {
+        throw new TypeError("Cannot read properties of null (reading 'State')");
+      },
+    };
     const doc = await runAnalyzers(view, {}, [broken, emits('ok', 'error')]);
     expect(doc.findings.map((f) => [f.id, f.severity, f.subject])).toEqual([
       ['ok-0', 'error', undefined],
@@ -40,7 +50,12 @@ describe('runAnalyzers', () => {
     const { findings } = await runAnalyzers(view, {}, [emits('a', 'info', 'warning')]);
     expect(failsOn(findings, 'error')).toBe(false);
     expect(failsOn(findings, 'warning')).toBe(true);
-    expect(failsOn(findings.filter((f) => f.severity === 'info'), 'warning')).toBe(false);
+    expect(
+      failsOn(
+        findings.filter((f) => f.severity === 'info'),
+        'warning',
+      ),
+    ).toBe(false);
     expect(failsOn([], 'warning')).toBe(false);
   });
 });

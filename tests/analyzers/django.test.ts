@@ -10,7 +10,14 @@ import { appendFile, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { djangoAnalyzers, djangoChecksAnalyzer, djangoDatabaseAnalyzer, djangoInterpreterAnalyzer, djangoMigrationsAnalyzer, parseCheckText } from '../../analyzers/django.js';
+import {
+  djangoAnalyzers,
+  djangoChecksAnalyzer,
+  djangoDatabaseAnalyzer,
+  djangoInterpreterAnalyzer,
+  djangoMigrationsAnalyzer,
+  parseCheckText,
+} from '../../analyzers/django.js';
 import { MemoryView } from '../../src/bundle/memory-view.js';
 import { collectBundle } from '../../src/run/collect.js';
 import { openBundleView } from '../../src/bundle/view.js';
@@ -27,7 +34,12 @@ interface Analyzed {
 }
 
 async function collectAndAnalyze(name: string, options: Record<string, unknown>): Promise<Analyzed> {
-  const result = await collectBundle({ outputDir: join(tmp, `out-${name}`), only: ['django'], collectorOptions: { django: { python: SYSTEM_PYTHON, ...options } }, env: runEnv() });
+  const result = await collectBundle({
+    outputDir: join(tmp, `out-${name}`),
+    only: ['django'],
+    collectorOptions: { django: { python: SYSTEM_PYTHON, ...options } },
+    env: runEnv(),
+  });
   const opened = await openBundleView(result.bundle);
   const findings: Finding[] = [];
   for (const a of djangoAnalyzers) findings.push(...(await a.analyze(opened.view, {})));
@@ -73,7 +85,7 @@ describe.skipIf(!systemDjango && !process.env['CI'])('Django analyzers on real b
       run = await collectAndAnalyze('main', { djangoDir: project });
     }, 120_000);
 
-    it('reports the custom check warning by its id, with the check.txt line and Django\'s hint as the remedy', async () => {
+    it("reports the custom check warning by its id, with the check.txt line and Django's hint as the remedy", async () => {
       const f = one(run.findings, 'django-check-warning', 'container_manager.W001');
       expect(f.severity).toBe('warning');
       expect(f.title).toContain('CONTAINER_MANAGER has no DEFAULT_TIMEOUT');
@@ -100,7 +112,12 @@ describe.skipIf(!systemDjango && !process.env['CI'])('Django analyzers on real b
       expect(f.title).not.toContain('security.W018');
       expect(f.title).not.toContain('container_manager.W001');
       for (const e of f.evidence) expect(e.file).toBe('django/check-deploy.txt');
-      expect(f.evidence.map((e) => /\((security\.W\d+)\)/.exec(e.excerpt)?.[1]).sort()).toEqual(['security.W001', 'security.W002', 'security.W003', 'security.W009']);
+      expect(f.evidence.map((e) => /\((security\.W\d+)\)/.exec(e.excerpt)?.[1]).sort()).toEqual([
+        'security.W001',
+        'security.W002',
+        'security.W003',
+        'security.W009',
+      ]);
       await expectRealEvidence(run.view, f);
     });
 
@@ -258,14 +275,28 @@ describe('Django analyzers on hand-made bundles', () => {
       "shop.Order.customer: (fields.E300) Field defines a relation with model 'Customer', which is either not installed, or is abstract.",
       '',
       'WARNINGS:',
-      '?: (urls.W002) Your URL pattern has a route beginning with a \'/\'.',
+      "?: (urls.W002) Your URL pattern has a route beginning with a '/'.",
       '\tHINT: Remove this slash as it is unnecessary.',
       '',
       'System check identified 2 issues (0 silenced).',
     ].join('\n');
     expect(parseCheckText(text)).toEqual([
-      { id: 'fields.E300', level: 'ERROR', object: 'shop.Order.customer', message: "Field defines a relation with model 'Customer', which is either not installed, or is abstract.", hint: null, silenced: false },
-      { id: 'urls.W002', level: 'WARNING', object: null, message: "Your URL pattern has a route beginning with a '/'.", hint: 'Remove this slash as it is unnecessary.', silenced: false },
+      {
+        id: 'fields.E300',
+        level: 'ERROR',
+        object: 'shop.Order.customer',
+        message: "Field defines a relation with model 'Customer', which is either not installed, or is abstract.",
+        hint: null,
+        silenced: false,
+      },
+      {
+        id: 'urls.W002',
+        level: 'WARNING',
+        object: null,
+        message: "Your URL pattern has a route beginning with a '/'.",
+        hint: 'Remove this slash as it is unnecessary.',
+        silenced: false,
+      },
     ]);
     const fs = await djangoChecksAnalyzer.analyze(view({ 'django/check.txt': text }), {});
     expect(fs.map((f) => [f.id, f.subject, f.evidence[0]?.line])).toEqual([
@@ -280,8 +311,27 @@ describe('Django analyzers on hand-made bundles', () => {
       view({
         'django/databases.json': {
           databases: [
-            { alias: 'default', engine: 'django.db.backends.postgresql', vendor: 'postgresql', name: 'shop', host: 'db.internal', port: '5433', user: 'shop_admin', passwordSet: true, reachable: false, error: 'OperationalError: connection to server at "db.internal" (10.0.0.5), port 5433 failed: Connection refused' },
-            { alias: 'reports', engine: 'django.db.backends.postgresql', vendor: 'postgresql', name: 'reports', host: 'db.internal', port: null, reachable: true },
+            {
+              alias: 'default',
+              engine: 'django.db.backends.postgresql',
+              vendor: 'postgresql',
+              name: 'shop',
+              host: 'db.internal',
+              port: '5433',
+              user: 'shop_admin',
+              passwordSet: true,
+              reachable: false,
+              error: 'OperationalError: connection to server at "db.internal" (10.0.0.5), port 5433 failed: Connection refused',
+            },
+            {
+              alias: 'reports',
+              engine: 'django.db.backends.postgresql',
+              vendor: 'postgresql',
+              name: 'reports',
+              host: 'db.internal',
+              port: null,
+              reachable: true,
+            },
           ],
         },
       }),
@@ -296,12 +346,40 @@ describe('Django analyzers on hand-made bundles', () => {
 
   it('take settings for production unless a whole part of the module name says dev, local or test (review of #6)', async () => {
     const debugFor = async (module: string): Promise<string[]> =>
-      ids(await djangoChecksAnalyzer.analyze(view({ 'django/versions.json': { settingsModule: module }, 'django/diffsettings.txt': `DEBUG = True\nSETTINGS_MODULE = '${module}'  ###\n` }), {}));
-    const production = ['devices.settings.prod', 'latest.settings', 'contest.settings', 'localization.settings', 'shop.settings', 'app.settings_production', 'protest_site.settings', 'devops.settings'];
-    const development = ['app.settings.dev', 'app.settings_dev', 'config.settings.development', 'site.settings.local', 'settings_local', 'app.settings.test', 'app.tests.settings', 'app.settings_testing', 'local.settings', 'Project.Settings.DEV'];
+      ids(
+        await djangoChecksAnalyzer.analyze(
+          view({ 'django/versions.json': { settingsModule: module }, 'django/diffsettings.txt': `DEBUG = True\nSETTINGS_MODULE = '${module}'  ###\n` }),
+          {},
+        ),
+      );
+    const production = [
+      'devices.settings.prod',
+      'latest.settings',
+      'contest.settings',
+      'localization.settings',
+      'shop.settings',
+      'app.settings_production',
+      'protest_site.settings',
+      'devops.settings',
+    ];
+    const development = [
+      'app.settings.dev',
+      'app.settings_dev',
+      'config.settings.development',
+      'site.settings.local',
+      'settings_local',
+      'app.settings.test',
+      'app.tests.settings',
+      'app.settings_testing',
+      'local.settings',
+      'Project.Settings.DEV',
+    ];
     for (const m of production) expect(await debugFor(m), m).toEqual(['django-debug-enabled']);
     for (const m of development) expect(await debugFor(m), m).toEqual([]);
-    const [f] = await djangoChecksAnalyzer.analyze(view({ 'django/versions.json': { settingsModule: 'devices.settings.prod' }, 'django/diffsettings.txt': 'DEBUG = True\n' }), {});
+    const [f] = await djangoChecksAnalyzer.analyze(
+      view({ 'django/versions.json': { settingsModule: 'devices.settings.prod' }, 'django/diffsettings.txt': 'DEBUG = True\n' }),
+      {},
+    );
     expect(f!.summary).toContain('No part of the name devices.settings.prod is dev, development, local, test(s) or testing');
     expect(f!.evidence[0]).toMatchObject({ file: 'django/diffsettings.txt', line: 1, excerpt: 'DEBUG = True' });
   });
@@ -309,25 +387,77 @@ describe('Django analyzers on hand-made bundles', () => {
   it('name a line of a file over 8 MiB only when it was read whole, never a line counted in a tail (review of #6)', async () => {
     // 9 MiB of check output before the message: the default text() of a view is its last 8 MiB.
     const pad = `${'x'.repeat(1023)}\n`.repeat(9 * 1024);
-    const checkLine = "shop.Order: (shop.W042) Orders without an index.";
+    const checkLine = 'shop.Order: (shop.W042) Orders without an index.';
     const text = `System check identified some issues:\n\nWARNINGS:\n${pad}${checkLine}\n`;
     const bytes = Buffer.byteLength(text);
     const expected = text.split('\n').indexOf(checkLine) + 1;
     expect(expected).toBeGreaterThan(9 * 1024);
-    const withRecord = { ...manifest, collectors: [{ name: 'django', status: 'ok', durationMs: 1, artifacts: [{ path: 'django/check.txt', bytes, sha256: '', truncated: false }], problems: [], commands: [] }] } as unknown as Manifest;
+    const withRecord = {
+      ...manifest,
+      collectors: [
+        {
+          name: 'django',
+          status: 'ok',
+          durationMs: 1,
+          artifacts: [{ path: 'django/check.txt', bytes, sha256: '', truncated: false }],
+          problems: [],
+          commands: [],
+        },
+      ],
+    } as unknown as Manifest;
     const whole = new MemoryView(withRecord, [['django/check.txt', text]]);
     const [f] = await djangoChecksAnalyzer.analyze(whole, {});
     expect(f).toMatchObject({ id: 'django-check-warning', subject: 'shop.W042' });
     expect(f!.evidence).toEqual([{ file: 'django/check.txt', line: expected, excerpt: checkLine }]);
     // A view that only ever gives a tail (as a huge file gives): the excerpt, without a line number.
-    const tailOnly: BundleView = { manifest: withRecord, paths: () => whole.paths(), has: (p) => whole.has(p), json: (p) => whole.json(p), text: (p, max) => whole.text(p, Math.min(max ?? Infinity, 4096)) };
+    const tailOnly: BundleView = {
+      manifest: withRecord,
+      paths: () => whole.paths(),
+      has: (p) => whole.has(p),
+      json: (p) => whole.json(p),
+      text: (p, max) => whole.text(p, Math.min(max ?? Infinity, 4096)),
+    };
     const [g] = await djangoChecksAnalyzer.analyze(tailOnly, {});
     expect(g!.evidence).toEqual([{ file: 'django/check.txt', excerpt: checkLine }]);
     // The same for JSON evidence: databases.json read as a tail gives its value, without a line.
-    const dbs = JSON.stringify({ padding: 'y'.repeat(5000), databases: [{ alias: 'default', engine: 'django.db.backends.sqlite3', vendor: 'sqlite', name: '/srv/db.sqlite3', reachable: false, error: 'OperationalError: unable to open database file' }] }, null, 2);
-    const dbRecord = { ...manifest, collectors: [{ name: 'django', status: 'ok', durationMs: 1, artifacts: [{ path: 'django/databases.json', bytes: Buffer.byteLength(dbs), sha256: '', truncated: false }], problems: [], commands: [] }] } as unknown as Manifest;
+    const dbs = JSON.stringify(
+      {
+        padding: 'y'.repeat(5000),
+        databases: [
+          {
+            alias: 'default',
+            engine: 'django.db.backends.sqlite3',
+            vendor: 'sqlite',
+            name: '/srv/db.sqlite3',
+            reachable: false,
+            error: 'OperationalError: unable to open database file',
+          },
+        ],
+      },
+      null,
+      2,
+    );
+    const dbRecord = {
+      ...manifest,
+      collectors: [
+        {
+          name: 'django',
+          status: 'ok',
+          durationMs: 1,
+          artifacts: [{ path: 'django/databases.json', bytes: Buffer.byteLength(dbs), sha256: '', truncated: false }],
+          problems: [],
+          commands: [],
+        },
+      ],
+    } as unknown as Manifest;
     const dbWhole = new MemoryView(dbRecord, [['django/databases.json', dbs]]);
-    const dbTail: BundleView = { manifest: dbRecord, paths: () => dbWhole.paths(), has: (p) => dbWhole.has(p), json: (p) => dbWhole.json(p), text: (p, max) => dbWhole.text(p, Math.min(max ?? Infinity, 300)) };
+    const dbTail: BundleView = {
+      manifest: dbRecord,
+      paths: () => dbWhole.paths(),
+      has: (p) => dbWhole.has(p),
+      json: (p) => dbWhole.json(p),
+      text: (p, max) => dbWhole.text(p, Math.min(max ?? Infinity, 300)),
+    };
     const [h] = await djangoDatabaseAnalyzer.analyze(dbTail, {});
     expect(h).toMatchObject({ id: 'database-unreachable', subject: 'default' });
     for (const e of h!.evidence) expect(e.line, JSON.stringify(e)).toBeUndefined();
@@ -347,16 +477,39 @@ describe('Django analyzers on hand-made bundles', () => {
       expect(await a.analyze(broken, {}), a.name).toEqual([]);
       expect(await a.analyze(view({}), {}), a.name).toEqual([]);
     }
-    expect(await djangoMigrationsAnalyzer.analyze(view({ 'django/migrations.json': { apps: { a: [{ name: '0001', applied: null }] }, unapplied: null, conflicts: {} } }), {})).toEqual([]);
-    expect(await djangoInterpreterAnalyzer.analyze(view({ 'django/interpreter.json': { chosen: { command: ['python3'] }, django: { version: '5.0' }, djangoImportError: null } }), {})).toEqual([]);
+    expect(
+      await djangoMigrationsAnalyzer.analyze(
+        view({ 'django/migrations.json': { apps: { a: [{ name: '0001', applied: null }] }, unapplied: null, conflicts: {} } }),
+        {},
+      ),
+    ).toEqual([]);
+    expect(
+      await djangoInterpreterAnalyzer.analyze(
+        view({ 'django/interpreter.json': { chosen: { command: ['python3'] }, django: { version: '5.0' }, djangoImportError: null } }),
+        {},
+      ),
+    ).toEqual([]);
   });
 
   it('report an interpreter that could not run at all', async () => {
     const fs = await djangoInterpreterAnalyzer.analyze(
-      view({ 'django/interpreter.json': { project: '/srv/app', chosen: { command: ['/srv/app/.venv/bin/python'], source: 'project-venv', reason: 'the project has a virtual environment in .venv/' }, considered: [], error: '/srv/app/.venv/bin/python could not be run as Python: spawn ENOENT' } }),
+      view({
+        'django/interpreter.json': {
+          project: '/srv/app',
+          chosen: { command: ['/srv/app/.venv/bin/python'], source: 'project-venv', reason: 'the project has a virtual environment in .venv/' },
+          considered: [],
+          error: '/srv/app/.venv/bin/python could not be run as Python: spawn ENOENT',
+        },
+      }),
       {},
     );
-    expect(fs.map((f) => [f.id, f.subject, f.title])).toEqual([['django-not-importable', '/srv/app/.venv/bin/python', 'The Python interpreter /srv/app/.venv/bin/python could not be run']]);
-    expect(fs[0]!.evidence[0]).toMatchObject({ file: 'django/interpreter.json', line: 11, excerpt: '"error": "/srv/app/.venv/bin/python could not be run as Python: spawn ENOENT"' });
+    expect(fs.map((f) => [f.id, f.subject, f.title])).toEqual([
+      ['django-not-importable', '/srv/app/.venv/bin/python', 'The Python interpreter /srv/app/.venv/bin/python could not be run'],
+    ]);
+    expect(fs[0]!.evidence[0]).toMatchObject({
+      file: 'django/interpreter.json',
+      line: 11,
+      excerpt: '"error": "/srv/app/.venv/bin/python could not be run as Python: spawn ENOENT"',
+    });
   });
 });

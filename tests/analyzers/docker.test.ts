@@ -66,7 +66,11 @@ const pullProbe = defineCollector({
   defaultEnabled: false,
   defaults: {},
   async *collect(ctx) {
-    const r = await ctx.deps.exec.run('docker', ['run', '--rm', '--network', 'none', MISSING_IMAGE, 'true'], { recordStderr: true, env: { DOCKER_HOST }, timeoutMs: 60_000 });
+    const r = await ctx.deps.exec.run('docker', ['run', '--rm', '--network', 'none', MISSING_IMAGE, 'true'], {
+      recordStderr: true,
+      env: { DOCKER_HOST },
+      timeoutMs: 60_000,
+    });
     yield text('result.txt', `exit ${r.exitCode}\n`);
   },
 });
@@ -75,19 +79,35 @@ describe.skipIf(skip)('docker analyzers on a real engine', () => {
   beforeAll(async () => {
     out = await mkdtemp(join(tmpdir(), 'cb-an-docker-'));
     const run = (name: string, ...args: string[]) => docker('run', '-d', '--network', 'none', '--name', n(name), ...args);
-    const failedRun = await execa('docker', ['run', '--rm', '--network', 'none', MISSING_IMAGE_2, 'true'], { env: { DOCKER_HOST }, reject: false, stdin: 'ignore' });
+    const failedRun = await execa('docker', ['run', '--rm', '--network', 'none', MISSING_IMAGE_2, 'true'], {
+      env: { DOCKER_HOST },
+      reject: false,
+      stdin: 'ignore',
+    });
     expect(failedRun.exitCode).toBe(125);
     await Promise.all([
       run('puller', '-e', `PULL_OUTPUT=${failedRun.stderr}`, TEST_IMAGE, 'sh', '-c', 'echo "worker: starting job"; printf "%s\\n" "$PULL_OUTPUT" >&2; exit 1'),
       run('oom', '--memory', '8m', '--memory-swap', '8m', TEST_IMAGE, 'sh', '-c', 'x=a; while true; do x=$x$x; done'),
-      run('exit2', TEST_IMAGE, 'sh', '-c', 'echo starting up; echo "Traceback (most recent call last):" >&2; echo "  File \\"/app/manage.py\\", line 22, in <module>" >&2; echo "ValueError: invalid literal for int()" >&2; exit 2'),
+      run(
+        'exit2',
+        TEST_IMAGE,
+        'sh',
+        '-c',
+        'echo starting up; echo "Traceback (most recent call last):" >&2; echo "  File \\"/app/manage.py\\", line 22, in <module>" >&2; echo "ValueError: invalid literal for int()" >&2; exit 2',
+      ),
       run('loop', '--restart', 'always', TEST_IMAGE, 'sh', '-c', 'echo crash; exit 1'),
       run('unhealthy', '--health-cmd', 'false', '--health-interval', '1s', '--health-retries', '1', TEST_IMAGE, 'sleep', '600'),
       run('sigterm', TEST_IMAGE, 'sh', '-c', 'trap "echo got SIGTERM; exit 143" TERM; echo ready; while true; do sleep 1; done'),
       run('fine', TEST_IMAGE, 'sleep', '600'),
       run('done', TEST_IMAGE, 'sh', '-c', 'echo all good; exit 0'),
       // Stopped by five deploys: each start counts itself in the container's own /tmp and says so.
-      run('deployed', TEST_IMAGE, 'sh', '-c', 'n=$(( $(cat /tmp/n 2>/dev/null || echo 0) + 1 )); echo $n > /tmp/n; trap "echo stopping; exit 143" TERM; echo "ready $n"; while true; do sleep 1; done'),
+      run(
+        'deployed',
+        TEST_IMAGE,
+        'sh',
+        '-c',
+        'n=$(( $(cat /tmp/n 2>/dev/null || echo 0) + 1 )); echo $n > /tmp/n; trap "echo stopping; exit 143" TERM; echo "ready $n"; while true; do sleep 1; done',
+      ),
     ]);
     const oom = await waitFor(n('oom'), (s) => s.Status === 'exited');
     // The point of this container: the kernel really OOM-killed it.
@@ -115,8 +135,15 @@ describe.skipIf(skip)('docker analyzers on a real engine', () => {
       // Jobs run by a scheduler with `--rm`, gone from the container list: one exits 0 each time, one 1.
       (async () => {
         for (let i = 0; i < 5; i++) {
-          await execa('docker', ['run', '--rm', '--network', 'none', '--name', n('hourly'), TEST_IMAGE, 'sh', '-c', 'echo report sent'], { env: { DOCKER_HOST }, stdin: 'ignore' });
-          const failed = await execa('docker', ['run', '--rm', '--network', 'none', '--name', n('cronfail'), TEST_IMAGE, 'sh', '-c', 'echo cannot connect >&2; exit 3'], { env: { DOCKER_HOST }, stdin: 'ignore', reject: false });
+          await execa('docker', ['run', '--rm', '--network', 'none', '--name', n('hourly'), TEST_IMAGE, 'sh', '-c', 'echo report sent'], {
+            env: { DOCKER_HOST },
+            stdin: 'ignore',
+          });
+          const failed = await execa(
+            'docker',
+            ['run', '--rm', '--network', 'none', '--name', n('cronfail'), TEST_IMAGE, 'sh', '-c', 'echo cannot connect >&2; exit 3'],
+            { env: { DOCKER_HOST }, stdin: 'ignore', reject: false },
+          );
           expect(failed.exitCode).toBe(3);
         }
       })(),
@@ -163,7 +190,7 @@ describe.skipIf(skip)('docker analyzers on a real engine', () => {
     expect(about('container-exit-nonzero', 'oom')).toEqual([]);
   });
 
-  it('exit 2 after a traceback: the meaning of 2, and the traceback\'s last line at its real line number', async () => {
+  it("exit 2 after a traceback: the meaning of 2, and the traceback's last line at its real line number", async () => {
     const f = one('container-exit-nonzero', 'exit2');
     expect(f.severity).toBe('error');
     expect(f.title).toContain('exited with code 2');
@@ -267,7 +294,13 @@ describe.skipIf(skip)('docker analyzers on a real engine', () => {
 
   it('when the view holds only the tail of a log, evidence drops the line number rather than give a wrong one', async () => {
     // What a view of a huge log gives: its last bytes only.
-    const small: BundleView = { manifest: view.manifest, paths: () => view.paths(), has: (p) => view.has(p), json: (p) => view.json(p), text: (p, max) => view.text(p, Math.min(max ?? Infinity, 200)) };
+    const small: BundleView = {
+      manifest: view.manifest,
+      paths: () => view.paths(),
+      has: (p) => view.has(p),
+      json: (p) => view.json(p),
+      text: (p, max) => view.text(p, Math.min(max ?? Infinity, 200)),
+    };
     const f = (await dockerContainerAnalyzer.analyze(small, {})).find((x) => x.id === 'container-exit-nonzero' && x.subject === `local/${n('exit2')}`)!;
     const logEv = f.evidence.filter((e) => e.file.endsWith('/logs.txt'));
     expect(logEv.length).toBeGreaterThan(0);
@@ -289,7 +322,10 @@ describe.skipIf(skip)('docker analyzers on a real engine', () => {
       // Events alone still show the restart loop; nothing else may appear from damaged rows.
       m.delete('docker/local/events.jsonl');
       const got = await dockerContainerAnalyzer.analyze(new MemoryView(view.manifest, m), {});
-      expect(got.filter((f) => f.id !== 'image-pull-failed'), what).toEqual([]);
+      expect(
+        got.filter((f) => f.id !== 'image-pull-failed'),
+        what,
+      ).toEqual([]);
     }
     const m = new Map(files);
     for (const p of m.keys()) if (p.endsWith('/inspect.json') || p.endsWith('/logs.txt')) m.set(p, 'garbage\u0000{');
@@ -344,7 +380,9 @@ describe('docker analyzers: engines that cannot be used', () => {
       // Bound but never listening: connecting is refused.
       execFileSync('python3', ['-c', 'import socket, sys; socket.socket(socket.AF_UNIX).bind(sys.argv[1])', sock]);
       const { findings: got } = await engineFindings(`unix://${sock}`);
-      expect(got.map((f) => [f.id, f.title])).toEqual([['docker-unreachable', `Docker engine local (unix://${sock}) could not be reached: connection refused`]]);
+      expect(got.map((f) => [f.id, f.title])).toEqual([
+        ['docker-unreachable', `Docker engine local (unix://${sock}) could not be reached: connection refused`],
+      ]);
     } finally {
       await rm(dir, { recursive: true, force: true });
     }
@@ -356,7 +394,8 @@ describe('docker analyzers: engines that cannot be used', () => {
     const w = asNobodyWrapper();
     if (!w) return ctx.skip('neither setpriv nor runuser is available to drop to nobody');
     const probe = spawnSync(w[0]!, [...w.slice(1), process.execPath, BIN, '--version'], { cwd: ROOT, encoding: 'utf8', timeout: 30_000 });
-    if (probe.status !== 0 || probe.stdout.trim() !== PKG.version) return ctx.skip(`user nobody cannot run the built CLI (npm run build first): exit ${probe.status}`);
+    if (probe.status !== 0 || probe.stdout.trim() !== PKG.version)
+      return ctx.skip(`user nobody cannot run the built CLI (npm run build first): exit ${probe.status}`);
     const dir = await mkdtemp(join(tmpdir(), 'cb-an-perm-'));
     try {
       await chmod(dir, 0o777);
@@ -379,13 +418,28 @@ describe('crashes: the die events a restart loop counts', () => {
   const ev = (action: string, t: number, extra: { exitCode?: number; signal?: string } = {}) => ({ action, line: t, text: action, time: t * 1000, ...extra });
   it('leave out exits 0, and exits after a stop request (kill TERM/KILL, stop) of the same run; keep crashes and exits after a reload signal or long after a kill', () => {
     const got = crashes([
-      ev('start', 0), ev('die', 5, { exitCode: 0 }), // clean exit
-      ev('start', 10), ev('kill', 20, { signal: '15' }), ev('die', 21, { exitCode: 143 }), ev('stop', 21), // docker stop
-      ev('start', 30), ev('kill', 31, { signal: 'SIGTERM' }), ev('kill', 41, { signal: '9' }), ev('die', 41, { exitCode: 137 }), // grace period ran out
-      ev('start', 50), ev('die', 52, { exitCode: 1 }), // crash
-      ev('start', 60), ev('kill', 61, { signal: 'HUP' }), ev('die', 62, { exitCode: 1 }), // reload, then a crash
-      ev('start', 70), ev('kill', 71, { signal: '15' }), ev('start', 72), ev('die', 80, { exitCode: 2 }), // the kill belonged to the run before
-      ev('start', 100), ev('kill', 101, { signal: '15' }), ev('die', 400, { exitCode: 1 }), // minutes after the kill
+      ev('start', 0),
+      ev('die', 5, { exitCode: 0 }), // clean exit
+      ev('start', 10),
+      ev('kill', 20, { signal: '15' }),
+      ev('die', 21, { exitCode: 143 }),
+      ev('stop', 21), // docker stop
+      ev('start', 30),
+      ev('kill', 31, { signal: 'SIGTERM' }),
+      ev('kill', 41, { signal: '9' }),
+      ev('die', 41, { exitCode: 137 }), // grace period ran out
+      ev('start', 50),
+      ev('die', 52, { exitCode: 1 }), // crash
+      ev('start', 60),
+      ev('kill', 61, { signal: 'HUP' }),
+      ev('die', 62, { exitCode: 1 }), // reload, then a crash
+      ev('start', 70),
+      ev('kill', 71, { signal: '15' }),
+      ev('start', 72),
+      ev('die', 80, { exitCode: 2 }), // the kill belonged to the run before
+      ev('start', 100),
+      ev('kill', 101, { signal: '15' }),
+      ev('die', 400, { exitCode: 1 }), // minutes after the kill
       ev('die', 500), // no exit code recorded
     ]);
     expect(got.map((e) => e.line)).toEqual([52, 62, 80, 400]);

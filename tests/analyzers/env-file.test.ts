@@ -64,7 +64,12 @@ describe('a broken .env file', () => {
     afterAll(() => rm(tmp, { recursive: true, force: true }));
 
     it('is one error finding for the file, with one evidence entry per bad line holding that line', () => {
-      expect(finding).toMatchObject({ id: 'env-file-invalid', severity: 'error', subject: 'env-files/broken.env', docs: 'TROUBLESHOOTING.md#env-file-invalid' });
+      expect(finding).toMatchObject({
+        id: 'env-file-invalid',
+        severity: 'error',
+        subject: 'env-files/broken.env',
+        docs: 'TROUBLESHOOTING.md#env-file-invalid',
+      });
       expect(finding.title).toBe(`env-files/broken.env: ${ERROR_LINES.length} invalid lines and 7 suspicious lines`);
       expect(finding.evidence.map((e) => e.line)).toEqual(Object.keys(EXPECTED).map(Number));
       const lines = stored.split('\n');
@@ -158,8 +163,20 @@ describe('review of #6', () => {
 
   it('the ✓/✗ examples of every kind of issue pass through the redactor unchanged (no example looks like a secret)', () => {
     const codes: EnvIssueCode[] = [
-      'space-around-equals', 'space-after-equals', 'unquoted-space', 'unterminated-quote', 'text-after-quote', 'invalid-key', 'nonportable-key',
-      'not-an-assignment', 'undefined-reference', 'later-reference', 'circular-reference', 'bad-reference', 'duplicate-key', 'inline-comment',
+      'space-around-equals',
+      'space-after-equals',
+      'unquoted-space',
+      'unterminated-quote',
+      'text-after-quote',
+      'invalid-key',
+      'nonportable-key',
+      'not-an-assignment',
+      'undefined-reference',
+      'later-reference',
+      'circular-reference',
+      'bad-reference',
+      'duplicate-key',
+      'inline-comment',
     ];
     const issues = codes.map((code, i) => ({ line: i + 1, severity: 'warning' as const, code, message: code }));
     const f = envFileFinding('.env', codes.join('\n'), issues)!;
@@ -192,7 +209,13 @@ describe('review of #6', () => {
         const open = lintEnvText(lines.join('\n'));
         expect(open.map((i) => [i.line, i.code])).toEqual([[at, 'unterminated-quote']]);
         // Continuation lines that are not assignments, then the closing quote: one multi-line value.
-        const multi = [...lines.slice(0, at - 1), `OPEN=${q}start \\${q} escaped`, ...Array.from({ length: span }, (_, k) => `more text ${k}`), `end${q}`, ...lines.slice(at)];
+        const multi = [
+          ...lines.slice(0, at - 1),
+          `OPEN=${q}start \\${q} escaped`,
+          ...Array.from({ length: span }, (_, k) => `more text ${k}`),
+          `end${q}`,
+          ...lines.slice(at),
+        ];
         expect(lintEnvText(multi.join('\n'))).toEqual([]);
       }),
       { numRuns: 60 },

@@ -48,10 +48,30 @@ describe.skipIf(skip)('host analyzer on this machine', () => {
   beforeAll(async () => {
     out = await mkdtemp(join(tmpdir(), 'cb-an-host-'));
     // /dev/shm is charged to the container's memory: ~29.5 MiB of a 32 MiB limit, held while it sleeps.
-    await docker('run', '-d', '--network', 'none', '--name', n('full'), '--memory', '32m', '--memory-swap', '32m', TEST_IMAGE, 'sh', '-c', 'dd if=/dev/zero of=/dev/shm/fill bs=64k count=472 2>&1; echo filled; sleep 600');
+    await docker(
+      'run',
+      '-d',
+      '--network',
+      'none',
+      '--name',
+      n('full'),
+      '--memory',
+      '32m',
+      '--memory-swap',
+      '32m',
+      TEST_IMAGE,
+      'sh',
+      '-c',
+      'dd if=/dev/zero of=/dev/shm/fill bs=64k count=472 2>&1; echo filled; sleep 600',
+    );
     await docker('run', '-d', '--network', 'none', '--name', n('idle'), '--memory', '32m', TEST_IMAGE, 'sleep', '600');
     await waitForLog(n('full'), 'filled');
-    const r = await collectBundle({ outputDir: out, only: ['system', 'docker'], env: { ...process.env, DOCKER_HOST }, collectorOptions: { docker: { containers: [`${prefix}-*`] } } });
+    const r = await collectBundle({
+      outputDir: out,
+      only: ['system', 'docker'],
+      env: { ...process.env, DOCKER_HOST },
+      collectorOptions: { docker: { containers: [`${prefix}-*`] } },
+    });
     view = (await openBundleView(r.bundle)).view;
   }, 180_000);
 
@@ -75,8 +95,10 @@ describe.skipIf(skip)('host analyzer on this machine', () => {
       expect(f.severity).toBe(shouldBeError ? 'error' : 'warning');
     }
     // The filesystem under Docker's data root says so, with info.json's DockerRootDir line.
-    const root = ((await view.json<{ DockerRootDir: string }>('docker/local/info.json'))!).DockerRootDir;
-    const holder = fss.filter((x) => root === x.mount || root.startsWith(x.mount.endsWith('/') ? x.mount : `${x.mount}/`)).sort((a, b) => b.mount.length - a.mount.length)[0];
+    const root = (await view.json<{ DockerRootDir: string }>('docker/local/info.json'))!.DockerRootDir;
+    const holder = fss
+      .filter((x) => root === x.mount || root.startsWith(x.mount.endsWith('/') ? x.mount : `${x.mount}/`))
+      .sort((a, b) => b.mount.length - a.mount.length)[0];
     expect(holder, `a filesystem holds ${root}`).toBeDefined();
     // A disk mounted twice is reported once, at its shortest mount.
     const f = got.find((x) => fss.find((r) => `host:${r.mount}` === x.subject)?.filesystem === holder!.filesystem)!;
@@ -101,7 +123,9 @@ describe.skipIf(skip)('host analyzer on this machine', () => {
   it('host memory-pressure with a threshold above the real available fraction; none at a threshold below it', async () => {
     const mem = (await view.json<{ totalBytes: number; availableBytes: number; swapTotalBytes: number; swapUsedBytes: number }>('system/memory.json'))!;
     const fraction = mem.availableBytes / mem.totalBytes;
-    const above = (await hostAnalyzer.analyze(view, { memoryAvailableWarn: Math.min(1, fraction + 0.01) })).filter((f) => f.id === 'memory-pressure' && f.subject === 'host');
+    const above = (await hostAnalyzer.analyze(view, { memoryAvailableWarn: Math.min(1, fraction + 0.01) })).filter(
+      (f) => f.id === 'memory-pressure' && f.subject === 'host',
+    );
     expect(above).toHaveLength(1);
     expect(above[0]!.severity).toBe('warning');
     const avail = above[0]!.evidence.find((e) => /availableBytes/.test(e.excerpt))!;
@@ -113,7 +137,9 @@ describe.skipIf(skip)('host analyzer on this machine', () => {
   });
 
   it('a container at ~94 % of its memory limit: memory-pressure with its stats.json lines; an idle one: none', async () => {
-    const stats = (await view.json<{ summary: { memory: { usageBytes: number; limitBytes: number; percent: number } } }>(`docker/local/containers/${n('full')}/stats.json`))!;
+    const stats = (await view.json<{ summary: { memory: { usageBytes: number; limitBytes: number; percent: number } } }>(
+      `docker/local/containers/${n('full')}/stats.json`,
+    ))!;
     expect(stats.summary.memory.percent, 'the container really is above 90 % of its limit').toBeGreaterThan(90);
     const got = (await hostAnalyzer.analyze(view, {})).filter((f) => f.id === 'memory-pressure');
     const f = got.find((x) => x.subject === `local/${n('full')}`);
@@ -142,8 +168,16 @@ describe.skipIf(skip)('host analyzer on this machine', () => {
     variants.push(['no system files and no stats', noFiles]);
     for (const [what, m] of variants) {
       const got = await hostAnalyzer.analyze(new MemoryView(view.manifest, m), { diskUsedWarn: 0.0001, memoryAvailableWarn: 1 });
-      if (what.startsWith('filesystems')) expect(got.filter((f) => f.id === 'disk-low'), what).toEqual([]);
-      else if (what.startsWith('memory')) expect(got.filter((f) => f.subject === 'host'), what).toEqual([]);
+      if (what.startsWith('filesystems'))
+        expect(
+          got.filter((f) => f.id === 'disk-low'),
+          what,
+        ).toEqual([]);
+      else if (what.startsWith('memory'))
+        expect(
+          got.filter((f) => f.subject === 'host'),
+          what,
+        ).toEqual([]);
       else expect(got, what).toEqual([]);
     }
     // info.json without a usable data root: the disk finding is still there, just not marked.

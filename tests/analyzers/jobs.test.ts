@@ -101,14 +101,22 @@ describe('on hand-made bundles', () => {
 
   it('give nothing when the database was unreachable, the app is missing, or no job is pending', async () => {
     const down = { error: "LookupError: database 'default' is not reachable", traceback: '...' };
-    for (const v of [cm(down, down), cm({ countsByStatus: {}, oldestPending: null }), new MemoryView(manifest, [['django/container-manager.json', '{"installed": false}']]), new MemoryView(manifest, [])]) {
+    for (const v of [
+      cm(down, down),
+      cm({ countsByStatus: {}, oldestPending: null }),
+      new MemoryView(manifest, [['django/container-manager.json', '{"installed": false}']]),
+      new MemoryView(manifest, []),
+    ]) {
       expect(await jobsPendingAnalyzer.analyze(v, {})).toEqual([]);
       expect(await executorHostsAnalyzer.analyze(v, {})).toEqual([]);
     }
   });
 
   it('use the probe age for a naive timestamp, moved to `now`', async () => {
-    const v = cm({ countsByStatus: { pending: 1 }, oldestPending: { id: 7, name: 'j', status: 'pending', created_at: '2026-03-01T11:50:00', ageSeconds: 600, ageFrom: 'created_at' } });
+    const v = cm({
+      countsByStatus: { pending: 1 },
+      oldestPending: { id: 7, name: 'j', status: 'pending', created_at: '2026-03-01T11:50:00', ageSeconds: 600, ageFrom: 'created_at' },
+    });
     expect(await jobsPendingAnalyzer.analyze(v, {})).toEqual([]); // 10 min < 15 min
     const [f] = await jobsPendingAnalyzer.analyze(v, { now: new Date('2026-03-01T12:30:00Z') });
     expect(f!.title).toBe('1 job waiting; the oldest, j, has been pending for 40 min');
@@ -122,7 +130,14 @@ describe('on hand-made bundles', () => {
         { id: 2, is_active: false },
       ],
     };
-    const v = cm({ countsByStatus: { pending: 1 }, countsByExecutorHost: { '2': { pending: 1 } }, oldestPending: { id: 9, status: 'pending', docker_host_id: 2, created_at: '2026-02-28T12:00:00Z', ageFrom: 'created_at' } }, hosts);
+    const v = cm(
+      {
+        countsByStatus: { pending: 1 },
+        countsByExecutorHost: { '2': { pending: 1 } },
+        oldestPending: { id: 9, status: 'pending', docker_host_id: 2, created_at: '2026-02-28T12:00:00Z', ageFrom: 'created_at' },
+      },
+      hosts,
+    );
     const text = (await v.text('django/container-manager.json'))!.split('\n');
     const lineOf = (needle: string, from = 0): number => text.findIndex((l, i) => i >= from && l.trim().replace(/,$/, '') === needle) + 1;
     const host2 = lineOf('"id": 2', lineOf('"hosts": ['));

@@ -27,7 +27,11 @@ const n = (suffix: string): string => `${prefix}-${suffix}`;
 
 /** A value transformed node by node, bottom-up: `f` sees each node with its children already changed. */
 function mapJson(v: unknown, f: (v: unknown, depth: number) => unknown, depth = 0): unknown {
-  if (Array.isArray(v)) return f(v.map((x) => mapJson(x, f, depth + 1)), depth);
+  if (Array.isArray(v))
+    return f(
+      v.map((x) => mapJson(x, f, depth + 1)),
+      depth,
+    );
   if (v !== null && typeof v === 'object') return f(Object.fromEntries(Object.entries(v).map(([k, x]) => [k, mapJson(x, f, depth + 1)])), depth);
   return f(v, depth);
 }
@@ -96,7 +100,10 @@ function mutate(manifest: Manifest, files: ReadonlyMap<string, string>, f: (v: u
 
 async function failures(view: MemoryView): Promise<string[]> {
   const doc = await runAnalyzers(view, { envFiles: [{ path: '.env', text: 'A = 1\nB="open\n' }] });
-  return [...doc.analyzers.filter((a) => a.error).map((a) => `${a.name}: ${a.error}`), ...doc.findings.filter((f) => f.id === 'analyzer-failed').map((f) => f.title)];
+  return [
+    ...doc.analyzers.filter((a) => a.error).map((a) => `${a.name}: ${a.error}`),
+    ...doc.findings.filter((f) => f.id === 'analyzer-failed').map((f) => f.title),
+  ];
 }
 
 describe.skipIf(skip)('analyzers on a real bundle with wrong value types everywhere', () => {
@@ -139,7 +146,13 @@ describe.skipIf(skip)('analyzers on a real bundle with wrong value types everywh
 
   it('the unmutated bundle gives the findings the mutations then put at risk', () => {
     const ids = baseline.map((f) => `${f.id} ${f.subject ?? ''}`);
-    expect(ids).toEqual(expect.arrayContaining([`container-exit-nonzero local/${n('crash')}`, `container-unhealthy local/${n('unhealthy')}`, `container-oom-killed local/${n('oom')}`]));
+    expect(ids).toEqual(
+      expect.arrayContaining([
+        `container-exit-nonzero local/${n('crash')}`,
+        `container-unhealthy local/${n('unhealthy')}`,
+        `container-oom-killed local/${n('oom')}`,
+      ]),
+    );
     expect(ids.some((i) => i.startsWith('jobs-stuck-pending') || i.startsWith('executor-host-unreachable'))).toBe(true);
     expect(baseline.filter((f) => f.id === 'analyzer-failed')).toEqual([]);
   });
@@ -161,7 +174,22 @@ describe.skipIf(skip)('analyzers on a real bundle with wrong value types everywh
 describe('the shapes the review named (review of #6)', () => {
   const base = { finishedAt: '2026-01-01T00:00:00.000Z', environment: {}, collectors: [] } as unknown as Manifest;
   const json = (v: unknown): string => JSON.stringify(v, null, 2);
-  const row = { name: 'web', id: 'abc', image: 'app', state: 'exited', status: 'Exited (1)', exitCode: 1, oomKilled: false, restartCount: 0, health: null, error: 500, created: '', labels: {}, collected: true, notCollected: null };
+  const row = {
+    name: 'web',
+    id: 'abc',
+    image: 'app',
+    state: 'exited',
+    status: 'Exited (1)',
+    exitCode: 1,
+    oomKilled: false,
+    restartCount: 0,
+    health: null,
+    error: 500,
+    created: '',
+    labels: {},
+    collected: true,
+    notCollected: null,
+  };
 
   it('a container row with a number as its error: the exit finding, with the number as text', async () => {
     const v = new MemoryView(base, [['docker/local/containers.json', json([row])]]);
@@ -171,7 +199,10 @@ describe('the shapes the review named (review of #6)', () => {
   });
 
   it('an unhealthy container whose State.Health.Log holds null: the unhealthy finding from the other entries', async () => {
-    const inspect = { State: { Health: { Status: 'unhealthy', FailingStreak: 3, Log: [null, { ExitCode: 1, Output: 'db down' }, 7] } }, Config: { Healthcheck: { Test: ['CMD-SHELL', 7] } } };
+    const inspect = {
+      State: { Health: { Status: 'unhealthy', FailingStreak: 3, Log: [null, { ExitCode: 1, Output: 'db down' }, 7] } },
+      Config: { Healthcheck: { Test: ['CMD-SHELL', 7] } },
+    };
     const v = new MemoryView(base, [
       ['docker/local/containers.json', json([{ ...row, state: 'running', exitCode: 0, error: null, health: 'unhealthy' }])],
       ['docker/local/containers/web/inspect.json', json(inspect)],
@@ -184,7 +215,12 @@ describe('the shapes the review named (review of #6)', () => {
   it('collectors that are null, have a number as their reason, or no artifacts: one finding each for the failed ones', async () => {
     const m = {
       ...base,
-      collectors: [null, { name: 'docker', status: 'failed', reason: 42, problems: 'x', commands: null }, { name: 'django', status: 'timed-out', reason: 'cut off', artifacts: null }, 5],
+      collectors: [
+        null,
+        { name: 'docker', status: 'failed', reason: 42, problems: 'x', commands: null },
+        { name: 'django', status: 'timed-out', reason: 'cut off', artifacts: null },
+        5,
+      ],
     } as unknown as Manifest;
     const v = new MemoryView(m, []);
     const got = await collectionAnalyzer.analyze(v, {});

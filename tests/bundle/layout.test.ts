@@ -12,7 +12,20 @@ import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
 import ts from 'typescript';
 import { describe, expect, it } from 'vitest';
-import { CUSTOM, DJANGO, DJANGO_FILES, DOCKER, DOCKER_FILES, FOLDER, PATH_TEMPLATES, ROOT, ROOT_FILE_ORDER, SYSTEM, folderName, isRootFile } from '../../src/bundle/layout.js';
+import {
+  CUSTOM,
+  DJANGO,
+  DJANGO_FILES,
+  DOCKER,
+  DOCKER_FILES,
+  FOLDER,
+  PATH_TEMPLATES,
+  ROOT,
+  ROOT_FILE_ORDER,
+  SYSTEM,
+  folderName,
+  isRootFile,
+} from '../../src/bundle/layout.js';
 
 const ROOT_DIR = resolve(import.meta.dirname, '..', '..');
 
@@ -30,7 +43,9 @@ const NOT_BUNDLE_FILES = new Set(['package.json', 'config.json', 'meta.json', 'd
 
 /** Every file name a bundle can hold, from layout.ts itself. */
 const KNOWN_NAMES = new Set(
-  [...PATH_TEMPLATES, CUSTOM.commandOutput, CUSTOM.commandResult, CUSTOM.httpBody, CUSTOM.httpResponse, CUSTOM.fileIndex, CUSTOM.env].map((p) => p.split('/').pop()!),
+  [...PATH_TEMPLATES, CUSTOM.commandOutput, CUSTOM.commandResult, CUSTOM.httpBody, CUSTOM.httpResponse, CUSTOM.fileIndex, CUSTOM.env].map(
+    (p) => p.split('/').pop()!,
+  ),
 );
 const FOLDERS = Object.values(FOLDER);
 
@@ -57,7 +72,11 @@ function literals(file: string): { text: string; line: number }[] {
     if (ts.isImportDeclaration(node) || ts.isExportDeclaration(node)) return; // module specifiers are not bundle paths
     if (ts.isStringLiteral(node) || ts.isNoSubstitutionTemplateLiteral(node)) value = node.text;
     // A regular expression over bundle paths (/^docker\/([^/]+)\/df\.json$/) spells them too: read it unescaped.
-    else if (ts.isRegularExpressionLiteral(node)) value = node.text.replace(/^\/|\/[a-z]*$/g, '').replace(/^\^|\$$/g, '').replace(/\\(.)/g, '$1');
+    else if (ts.isRegularExpressionLiteral(node))
+      value = node.text
+        .replace(/^\/|\/[a-z]*$/g, '')
+        .replace(/^\^|\$$/g, '')
+        .replace(/\\(.)/g, '$1');
     else if (ts.isTemplateExpression(node)) value = [node.head.text, ...node.templateSpans.map((s) => `<>${s.literal.text}`)].join('');
     if (value !== undefined) out.push({ text: value, line: sf.getLineAndCharacterOfPosition(node.getStart()).line + 1 });
     if (!ts.isTemplateExpression(node)) ts.forEachChild(node, visit);

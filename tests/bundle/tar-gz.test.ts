@@ -98,7 +98,11 @@ describe('tar framing', () => {
     execFileSync('gzip', ['-t', bundle]);
     expect(execFileSync('tar', ['-tzf', bundle], { encoding: 'utf8' })).toBe('b/manifest.json\nb/docker/app.log\n');
     execFileSync('tar', ['-xzf', bundle, '-C', dir]);
-    expect(createHash('sha256').update(await readFile(join(dir, 'b/docker/app.log'))).digest('hex')).toBe(createHash('sha256').update(body).digest('hex'));
+    expect(
+      createHash('sha256')
+        .update(await readFile(join(dir, 'b/docker/app.log')))
+        .digest('hex'),
+    ).toBe(createHash('sha256').update(body).digest('hex'));
     const entries = await readBundle(bundle);
     expect([...entries.keys()]).toEqual(['b/manifest.json', 'b/docker/app.log']);
     expect(entries.get('b/docker/app.log')!.data.equals(body)).toBe(true);

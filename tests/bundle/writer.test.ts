@@ -32,7 +32,10 @@ const newWriter = async (outputDir = dir, name = bundleName({ hostname: 'host-1'
   return { writer, report };
 };
 const stream = (path: string, chunks: (string | Buffer)[], extra: Partial<Artifact> = {}): Artifact => ({
-  kind: 'artifact', path, open: async () => ({ stream: Readable.from(chunks) }), ...extra,
+  kind: 'artifact',
+  path,
+  open: async () => ({ stream: Readable.from(chunks) }),
+  ...extra,
 });
 
 describe('bundle names', () => {
@@ -110,7 +113,13 @@ describe('BundleWriter', () => {
 
   it('turns an artifact that fails to open into a problem, and lets the same path be retried', async () => {
     const { writer } = await newWriter();
-    const failing: Artifact = { kind: 'artifact', path: 'x.json', open: async () => { throw new Error('connect ECONNREFUSED'); } };
+    const failing: Artifact = {
+      kind: 'artifact',
+      path: 'x.json',
+      open: async () => {
+        throw new Error('connect ECONNREFUSED');
+      },
+    };
     expect(await writer.write('c', failing, never)).toMatchObject({ kind: 'problem', reason: 'connect ECONNREFUSED' });
     expect(await writer.write('c', json('x.json', 1), never)).toMatchObject({ path: 'c/x.json' });
   });
@@ -138,7 +147,9 @@ describe('BundleWriter', () => {
     writer.addRootFile('manifest.json', '{"ok":true}\n');
     const done = await writer.finish();
     execFileSync('gzip', ['-t', done.path]);
-    const order = ['manifest.json', 'ISSUE.md', 'docker/logs/web.log', 'docker/logs/capped.log', 'docker/logs/under-cap.log', 'system/empty.txt'].map((p) => `${writer.name}/${p}`);
+    const order = ['manifest.json', 'ISSUE.md', 'docker/logs/web.log', 'docker/logs/capped.log', 'docker/logs/under-cap.log', 'system/empty.txt'].map(
+      (p) => `${writer.name}/${p}`,
+    );
     expect(execFileSync('tar', ['-tzf', done.path], { encoding: 'utf8' })).toBe(`${order.join('\n')}\n`);
     const entries = await readBundle(done.path);
     expect([...entries.keys()]).toEqual(order);
@@ -152,7 +163,14 @@ describe('BundleWriter', () => {
 
   it('compresses an artifact while it is spooled: its gzip member is in the private spool (0600) before finish', async () => {
     const { writer } = await newWriter();
-    await writer.write('docker', stream('logs/web.log', Array.from({ length: 20_000 }, (_, i) => `line ${i}\n`)), never);
+    await writer.write(
+      'docker',
+      stream(
+        'logs/web.log',
+        Array.from({ length: 20_000 }, (_, i) => `line ${i}\n`),
+      ),
+      never,
+    );
     const files = await readdir(writer.spoolDir);
     expect(files.filter((f) => f.endsWith('.gz'))).toHaveLength(1);
     for (const f of files) expect((await stat(join(writer.spoolDir, f))).mode & 0o777).toBe(0o600);

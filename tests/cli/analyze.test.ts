@@ -30,15 +30,45 @@ beforeAll(async () => {
   project = await copyFixture(join(work, 'project'));
   await setupDatabase(project);
   // A container that failed the way a Django job fails: a traceback on stderr, exit code 2.
-  await docker('run', '-d', '--network', 'none', '--name', `${PREFIX}-exit2`, TEST_IMAGE, 'sh', '-c', 'echo starting; echo "Traceback (most recent call last):" >&2; echo "ValueError: bad job input" >&2; exit 2');
+  await docker(
+    'run',
+    '-d',
+    '--network',
+    'none',
+    '--name',
+    `${PREFIX}-exit2`,
+    TEST_IMAGE,
+    'sh',
+    '-c',
+    'echo starting; echo "Traceback (most recent call last):" >&2; echo "ValueError: bad job input" >&2; exit 2',
+  );
   await waitFor(`${PREFIX}-exit2`, (s) => s.Status === 'exited');
   // Secrets in the two shapes the line rules alone cut short: unquoted with spaces, unterminated quote.
   await writeFile(join(work, 'app.env'), `GOOD=1\nBAD = spaced\nDB_PASSWORD=${ENV_SECRETS[0]}\nSECRET_KEY="${ENV_SECRETS[1]}\n`);
   out = await tempDir('cb-analyze-out-');
-  collectRun = await runCli(['--only', 'docker,django,system', '--containers', `${PREFIX}-*`, '--django-dir', project, '--python', SYSTEM_PYTHON, '--env-file', join(work, 'app.env'), '--issue-only', '--title', 'Jobs fail at once', '-o', out], {
-    env: { DOCKER_HOST },
-    killAfterMs: 170_000,
-  });
+  collectRun = await runCli(
+    [
+      '--only',
+      'docker,django,system',
+      '--containers',
+      `${PREFIX}-*`,
+      '--django-dir',
+      project,
+      '--python',
+      SYSTEM_PYTHON,
+      '--env-file',
+      join(work, 'app.env'),
+      '--issue-only',
+      '--title',
+      'Jobs fail at once',
+      '-o',
+      out,
+    ],
+    {
+      env: { DOCKER_HOST },
+      killAfterMs: 170_000,
+    },
+  );
   const files = await listDir(out);
   const tar = files.find((f) => f.endsWith('.tar.gz'));
   if (!tar) throw new Error(`no bundle: ${describeRun(collectRun)}`);
@@ -65,17 +95,25 @@ describe('findings in a real bundle', () => {
     for (const f of doc.findings) {
       expect(f.docs).toBe(`TROUBLESHOOTING.md#${f.id}`);
       expect(['error', 'warning', 'info']).toContain(f.severity);
-      for (const e of f.evidence) if (!e.file.startsWith('/') && e.file !== 'manifest.json') expect([...entries.keys()].some((n) => n.endsWith(`/${e.file}`)), e.file).toBe(true);
+      for (const e of f.evidence)
+        if (!e.file.startsWith('/') && e.file !== 'manifest.json')
+          expect(
+            [...entries.keys()].some((n) => n.endsWith(`/${e.file}`)),
+            e.file,
+          ).toBe(true);
     }
   });
 
   it('stores the --env-file redacted under env-files/ and lists it in the manifest', () => {
     expect(fileText(entries, 'env-files/app.env')).toContain('BAD = spaced');
     const manifest = fileJson(entries, 'manifest.json');
-    expect(manifest.collectors.find((c: { name: string }) => c.name === 'env-files')).toMatchObject({ status: 'ok', artifacts: [{ path: 'env-files/app.env' }] });
+    expect(manifest.collectors.find((c: { name: string }) => c.name === 'env-files')).toMatchObject({
+      status: 'ok',
+      artifacts: [{ path: 'env-files/app.env' }],
+    });
   });
 
-  it('the env file\'s secrets are nowhere in the bundle, though its bad lines are reported', async () => {
+  it("the env file's secrets are nowhere in the bundle, though its bad lines are reported", async () => {
     expect(leakedSecrets(entries, ENV_SECRETS)).toEqual([]);
     const stored = fileText(entries, 'env-files/app.env').split('\n');
     expect(stored[2]).toMatch(/^DB_PASSWORD=\[REDACTED:/);
@@ -93,7 +131,18 @@ describe('findings in a real bundle', () => {
 
   it('ISSUE.md has every section, the real versions, the title, and no secret', () => {
     const issue = fileText(entries, 'ISSUE.md');
-    expect([...issue.matchAll(/^## (.+)$/gm)].map((m) => m[1])).toEqual(['Problem Description', 'Environment', 'Steps to Reproduce', 'Expected Behavior', 'Actual Behavior', 'Error Messages', 'Configuration', 'Logs', 'Findings', 'About this bundle']);
+    expect([...issue.matchAll(/^## (.+)$/gm)].map((m) => m[1])).toEqual([
+      'Problem Description',
+      'Environment',
+      'Steps to Reproduce',
+      'Expected Behavior',
+      'Actual Behavior',
+      'Error Messages',
+      'Configuration',
+      'Logs',
+      'Findings',
+      'About this bundle',
+    ]);
     expect(issue.startsWith('# Jobs fail at once\n')).toBe(true);
     const engine = execFileSync('docker', ['version', '--format', '{{.Server.Version}}'], { env: { ...process.env, DOCKER_HOST }, encoding: 'utf8' }).trim();
     expect(issue).toContain(`| Docker engine \`local\` | ${engine} (API`);
@@ -154,7 +203,9 @@ describe('collect-bundle analyze', () => {
 
   it('--fail-on warning makes collect exit 4 when a collector failed (unreachable engine)', async () => {
     const dir = await tempDir('cb-failon-');
-    const r = await runCli(['--only', 'docker', '--docker-host', 'unix:///nonexistent/docker.sock', '--fail-on', 'warning', '-o', dir, '--json'], { killAfterMs: 60_000 });
+    const r = await runCli(['--only', 'docker', '--docker-host', 'unix:///nonexistent/docker.sock', '--fail-on', 'warning', '-o', dir, '--json'], {
+      killAfterMs: 60_000,
+    });
     expect(r.code, describeRun(r)).toBe(4);
     const summary = JSON.parse(r.stdout);
     expect(summary.findings.items.map((f: { id: string }) => f.id)).toContain('collector-failed');
@@ -180,7 +231,15 @@ describe('collect-bundle analyze', () => {
     const dir = await tempDir('cb-envfile-');
     const io = () => {
       let err = '';
-      return { io: { stdout: new PassThrough(), stderr: Object.assign(new PassThrough(), { write: (c: string) => ((err += c), true) }), env: {}, signal: new AbortController().signal }, err: () => err };
+      return {
+        io: {
+          stdout: new PassThrough(),
+          stderr: Object.assign(new PassThrough(), { write: (c: string) => ((err += c), true) }),
+          env: {},
+          signal: new AbortController().signal,
+        },
+        err: () => err,
+      };
     };
     const a = io();
     expect(await main(['--only', 'system', '--env-file', join(work, 'absent.env'), '-o', dir], a.io as never)).toBe(2);

@@ -30,8 +30,7 @@ import {
 beforeAll(assertBuilt);
 
 /** Parses `20261128T143924Z`. */
-const parseStamp = (s: string): number =>
-  Date.UTC(+s.slice(0, 4), +s.slice(4, 6) - 1, +s.slice(6, 8), +s.slice(9, 11), +s.slice(11, 13), +s.slice(13, 15));
+const parseStamp = (s: string): number => Date.UTC(+s.slice(0, 4), +s.slice(4, 6) - 1, +s.slice(6, 8), +s.slice(9, 11), +s.slice(11, 13), +s.slice(13, 15));
 
 interface Run {
   readonly r: CliResult;

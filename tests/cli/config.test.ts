@@ -20,7 +20,12 @@ afterEach(async () => {
 const QUICK = { custom: [{ type: 'env', name: 'envy', include: ['HOME'] }], only: ['envy'] };
 
 /** Runs the CLI in `cwd` and returns the result with the one bundle it wrote into `out`. */
-async function collect(cwd: string, out: string, args: string[], env: Record<string, string> = {}): Promise<{ r: CliResult; entries: Map<string, TarEntry>; manifest: any }> {
+async function collect(
+  cwd: string,
+  out: string,
+  args: string[],
+  env: Record<string, string> = {},
+): Promise<{ r: CliResult; entries: Map<string, TarEntry>; manifest: any }> {
   const r = await runCli(['-q', ...args], { cwd, env });
   expect(r.code, describeRun(r)).toBe(0);
   const bundles = (await readdir(out)).filter((f) => f.endsWith('.tar.gz'));
@@ -35,7 +40,10 @@ describe('discovery and selection of the file', () => {
     const cwd = join(root, 'app', 'sub');
     await mkdir(cwd, { recursive: true });
     // outputDir is relative to the config file's folder, not to the working directory.
-    await writeFile(join(root, 'collect-bundle.config.yaml'), 'outputDir: bundles\nlabel: found\ncustom:\n  - type: env\n    name: envy\n    include: [HOME]\nonly: [envy]\n');
+    await writeFile(
+      join(root, 'collect-bundle.config.yaml'),
+      'outputDir: bundles\nlabel: found\ncustom:\n  - type: env\n    name: envy\n    include: [HOME]\nonly: [envy]\n',
+    );
     const { entries, manifest } = await collect(cwd, join(root, 'bundles'), []);
     expect(manifest.options.config).toBe(join(root, 'collect-bundle.config.yaml'));
     expect(manifest.options.label).toBe('found');
@@ -93,7 +101,9 @@ describe('discovery and selection of the file', () => {
     const root = await tempDir('cb-cfg-');
     const r = await runCli(['--config', 'missing.yaml'], { cwd: root });
     expect(r.code, describeRun(r)).toBe(2);
-    expect(r.stderr).toBe(`collect-bundle: config file ${join(root, 'missing.yaml')} does not exist: fix the --config path, or use --no-config to run without one\n`);
+    expect(r.stderr).toBe(
+      `collect-bundle: config file ${join(root, 'missing.yaml')} does not exist: fix the --config path, or use --no-config to run without one\n`,
+    );
   });
 });
 
@@ -115,14 +125,22 @@ describe('precedence: config file < environment < flags, read back from the mani
     expect(withFlags.manifest.options.config).toBe(join(root, 'collect-bundle.config.json'));
   });
 
-  it('a config rule with an id redacts, and a flag\'s pattern adds to it', async () => {
+  it("a config rule with an id redacts, and a flag's pattern adds to it", async () => {
     const root = await tempDir('cb-cfg-');
     const acme = 'acme_' + 'Q7'.repeat(16);
     await writeFile(
       join(root, 'collect-bundle.config.json'),
-      JSON.stringify({ custom: [{ type: 'env', name: 'envy', include: ['ACME_*', 'FLAGGED'] }], only: ['envy'], outputDir: 'out', redaction: { rules: [{ id: 'acme-token', pattern: 'acme_[A-Za-z0-9]{32}' }] } }),
+      JSON.stringify({
+        custom: [{ type: 'env', name: 'envy', include: ['ACME_*', 'FLAGGED'] }],
+        only: ['envy'],
+        outputDir: 'out',
+        redaction: { rules: [{ id: 'acme-token', pattern: 'acme_[A-Za-z0-9]{32}' }] },
+      }),
     );
-    const { entries, manifest } = await collect(root, join(root, 'out'), ['--redact-pattern', 'flagged-[0-9]{6}'], { ACME_VALUE: acme, FLAGGED: 'flagged-123456' });
+    const { entries, manifest } = await collect(root, join(root, 'out'), ['--redact-pattern', 'flagged-[0-9]{6}'], {
+      ACME_VALUE: acme,
+      FLAGGED: 'flagged-123456',
+    });
     expect(manifest.redaction.customRules).toEqual(['acme-token', 'custom-2']);
     for (const [, e] of entries) {
       expect(e.data.includes(acme)).toBe(false);
@@ -132,9 +150,12 @@ describe('precedence: config file < environment < flags, read back from the mani
 });
 
 describe('other commands', () => {
-  it('redact uses the file\'s rules; inspect, which takes no config option, never reads the file', async () => {
+  it("redact uses the file's rules; inspect, which takes no config option, never reads the file", async () => {
     const root = await tempDir('cb-cfg-');
-    await writeFile(join(root, 'collect-bundle.config.json'), JSON.stringify({ json: true, redaction: { rules: [{ id: 'zz-token', pattern: 'zz_[0-9]{6}' }] } }));
+    await writeFile(
+      join(root, 'collect-bundle.config.json'),
+      JSON.stringify({ json: true, redaction: { rules: [{ id: 'zz-token', pattern: 'zz_[0-9]{6}' }] } }),
+    );
     await writeFile(join(root, 'app.log'), 'before zz_123456 after\n');
     const redacted = await runCli(['redact', 'app.log'], { cwd: root });
     expect(redacted.code, describeRun(redacted)).toBe(0);
@@ -157,7 +178,10 @@ describe('plugins from a config file', () => {
       join(root, 'ops', 'tiny.mjs'),
       "export default { name: 'tiny', description: 'a test plugin', defaultEnabled: true, defaults: { greeting: 'hello' }, async *collect(ctx) { yield { kind: 'fact', key: 'tiny.greeting', value: ctx.options.greeting }; } };\n",
     );
-    await writeFile(join(root, 'ops', 'collect-bundle.config.json'), JSON.stringify({ outputDir: 'out', only: ['tiny'], plugins: ['./tiny.mjs'], collectors: { tiny: { greeting: 'from-config' } } }));
+    await writeFile(
+      join(root, 'ops', 'collect-bundle.config.json'),
+      JSON.stringify({ outputDir: 'out', only: ['tiny'], plugins: ['./tiny.mjs'], collectors: { tiny: { greeting: 'from-config' } } }),
+    );
     const { manifest } = await collect(root, join(root, 'ops', 'out'), ['--config', 'ops/collect-bundle.config.json']);
     expect(manifest.collectors.map((c: any) => [c.name, c.status])).toEqual([['tiny', 'ok']]);
     expect(manifest.environment['tiny.greeting']).toBe('from-config');
@@ -239,8 +263,18 @@ describe('collect-bundle config', () => {
         title: 'lit-secret-7a7a7a leaked into a title',
         redaction: { literals: ['lit-secret-7a7a7a'] },
         custom: [
-          { type: 'command', name: 'dbq', argv: ['mysql', '--password=argv-secret-5b5b5b', '-e', 'select 1'], env: { DB_PASSWORD: 'env-secret-6c6c6c', MODE: 'fast' } },
-          { type: 'http', name: 'hc', url: 'http://u:url-secret-8d8d8d@127.0.0.1:9/x', headers: { Authorization: 'Bearer hdr-secret-9e9e9e9e', 'X-Plain': 'plain' } },
+          {
+            type: 'command',
+            name: 'dbq',
+            argv: ['mysql', '--password=argv-secret-5b5b5b', '-e', 'select 1'],
+            env: { DB_PASSWORD: 'env-secret-6c6c6c', MODE: 'fast' },
+          },
+          {
+            type: 'http',
+            name: 'hc',
+            url: 'http://u:url-secret-8d8d8d@127.0.0.1:9/x',
+            headers: { Authorization: 'Bearer hdr-secret-9e9e9e9e', 'X-Plain': 'plain' },
+          },
         ],
       }),
     );
@@ -282,7 +316,18 @@ describe.skipIf(skipReason)('collectors.docker.tail from a config file, against 
   const name = `${prefix}-fifty`;
 
   beforeAll(async () => {
-    await docker('run', '-d', '--name', name, '--network', 'none', TEST_IMAGE, 'sh', '-c', 'i=1; while [ $i -le 50 ]; do echo "log line $i"; i=$((i+1)); done; sleep 3600');
+    await docker(
+      'run',
+      '-d',
+      '--name',
+      name,
+      '--network',
+      'none',
+      TEST_IMAGE,
+      'sh',
+      '-c',
+      'i=1; while [ $i -le 50 ]; do echo "log line $i"; i=$((i+1)); done; sleep 3600',
+    );
     await waitForLog(name, 'log line 50');
   }, 120_000);
   afterAll(async () => {
@@ -291,7 +336,10 @@ describe.skipIf(skipReason)('collectors.docker.tail from a config file, against 
 
   it('keeps the last 5 of 50 lines', async () => {
     const root = await tempDir('cb-cfg-');
-    await writeFile(join(root, 'collect-bundle.config.json'), JSON.stringify({ outputDir: 'out', only: ['docker'], collectors: { docker: { tail: 5, containers: [name] } } }));
+    await writeFile(
+      join(root, 'collect-bundle.config.json'),
+      JSON.stringify({ outputDir: 'out', only: ['docker'], collectors: { docker: { tail: 5, containers: [name] } } }),
+    );
     const { manifest, entries } = await collect(root, join(root, 'out'), [], { DOCKER_HOST });
     expect(manifest.collectors.map((c: any) => [c.name, c.status])).toEqual([['docker', 'ok']]);
     const rel = [...entries.keys()].map((k) => k.split('/').slice(1).join('/')).find((k) => new RegExp(`^docker/[^/]+/containers/${name}/logs\\.txt$`).test(k));

@@ -21,7 +21,12 @@ async function cli(args: string[]): Promise<{ code: number; stdout: string; stde
   let stdout = '';
   let stderr = '';
   const sink = (f: (s: string) => void) => new Writable({ write: (c, _e, cb) => (f(String(c)), cb()) });
-  const code = await main(args, { stdout: sink((s) => (stdout += s)), stderr: sink((s) => (stderr += s)), env: { ...process.env, DOCKER_HOST }, signal: new AbortController().signal });
+  const code = await main(args, {
+    stdout: sink((s) => (stdout += s)),
+    stderr: sink((s) => (stderr += s)),
+    env: { ...process.env, DOCKER_HOST },
+    signal: new AbortController().signal,
+  });
   return { code, stdout, stderr };
 }
 
@@ -57,22 +62,65 @@ describe.skipIf(Boolean(dockerUnavailable) && !process.env['CI'])('docker option
   it('--docker-host (repeated), --tail, --since, --max-log-bytes, --containers, --all-containers', async () => {
     const dead = `tcp://127.0.0.1:${await deadPort()}`;
     const out = join(dir, 'ok');
-    const r = await cli(['--only', 'docker', '-o', out, '--json', '-q', '--docker-host', DOCKER_HOST, '--docker-host', dead, '--tail', '5', '--since', '2h', '--max-log-bytes', '1MiB', '--containers', 'nomatch-*,other-*', '--containers', 'label=a=b,c', '--all-containers']);
+    const r = await cli([
+      '--only',
+      'docker',
+      '-o',
+      out,
+      '--json',
+      '-q',
+      '--docker-host',
+      DOCKER_HOST,
+      '--docker-host',
+      dead,
+      '--tail',
+      '5',
+      '--since',
+      '2h',
+      '--max-log-bytes',
+      '1MiB',
+      '--containers',
+      'nomatch-*,other-*',
+      '--containers',
+      'label=a=b,c',
+      '--all-containers',
+    ]);
     expect(r.code, r.stderr).toBe(0); // one engine down is that engine's problem
     const entries = await readBundle(JSON.parse(r.stdout).bundle);
     const engines = fileJson(entries, 'docker/engines.json');
-    expect(engines.options).toMatchObject({ tail: 5, since: '2h', maxLogBytes: 1024 * 1024, containers: ['nomatch-*', 'other-*', 'label=a=b,c'], allContainers: true });
+    expect(engines.options).toMatchObject({
+      tail: 5,
+      since: '2h',
+      maxLogBytes: 1024 * 1024,
+      containers: ['nomatch-*', 'other-*', 'label=a=b,c'],
+      allContainers: true,
+    });
     expect(engines.engines.map((e: any) => [e.source, e.status])).toEqual([
       ['--docker-host', 'ok'],
       ['--docker-host', 'failed'],
     ]);
     const manifest = fileJson(entries, 'manifest.json');
-    expect(manifest.collectors[0].problems).toContainEqual({ item: `engine ${dead.slice(6).replace(':', '-')}`, reason: expect.stringMatching(/connection refused/) });
+    expect(manifest.collectors[0].problems).toContainEqual({
+      item: `engine ${dead.slice(6).replace(':', '-')}`,
+      reason: expect.stringMatching(/connection refused/),
+    });
   }, 60_000);
 
   it('--tlsverify with a CA that is not there fails that engine, naming the file', async () => {
     const out = join(dir, 'tls');
-    const r = await cli(['--only', 'docker', '-o', out, '--json', '-q', '--docker-host', `tcp://127.0.0.1:${await deadPort()}`, '--tlsverify', '--tlscacert', '/nonexistent/ca.pem']);
+    const r = await cli([
+      '--only',
+      'docker',
+      '-o',
+      out,
+      '--json',
+      '-q',
+      '--docker-host',
+      `tcp://127.0.0.1:${await deadPort()}`,
+      '--tlsverify',
+      '--tlscacert',
+      '/nonexistent/ca.pem',
+    ]);
     expect(r.code).toBe(3);
     const summary = JSON.parse(r.stdout);
     expect(summary.collectors[0].error).toMatch(/cannot read the TLS CA certificate \/nonexistent\/ca\.pem \(ENOENT; from --tls options\)/);

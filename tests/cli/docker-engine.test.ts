@@ -51,7 +51,12 @@ describe.skipIf(skipReason)('full run against the real test engine', () => {
     const statuses = Object.fromEntries(summary.collectors.map((c: any) => [c.name, c.status]));
     expect(statuses).toMatchObject({ system: 'ok', docker: 'ok' });
     // Every default collector ran; the ones that do not apply here (no Django project) say so.
-    expect(Object.keys(statuses).sort()).toEqual(listCollectors().filter((c) => c.defaultEnabled).map((c) => c.name).sort());
+    expect(Object.keys(statuses).sort()).toEqual(
+      listCollectors()
+        .filter((c) => c.defaultEnabled)
+        .map((c) => c.name)
+        .sort(),
+    );
     for (const [n, st] of Object.entries(statuses)) expect(['ok', 'skipped'], `${n}: ${st}`).toContain(st);
 
     const entries = await readBundle(tarball);

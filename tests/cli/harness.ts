@@ -30,7 +30,11 @@ export function assertBuilt(): void {
 }
 
 /** The host part of a bundle name, as the tool slugs os.hostname() (letters, digits, dot, dash). */
-export const HOST_SLUG = hostname().replace(/[^A-Za-z0-9.-]+/g, '-').replace(/^-+|-+$/g, '').slice(0, 40) || 'unknown';
+export const HOST_SLUG =
+  hostname()
+    .replace(/[^A-Za-z0-9.-]+/g, '-')
+    .replace(/^-+|-+$/g, '')
+    .slice(0, 40) || 'unknown';
 
 export const escapeRe = (s: string): string => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 

@@ -24,10 +24,13 @@ let B: string;
 
 async function collect(): Promise<string> {
   const before = new Set(await readdir(dir));
-  const r = await runCli(['collect', '--only', 'docker,django,system', '-o', dir, '--containers', `${prefix}-*`, '--django-dir', project, '--python', SYSTEM_PYTHON, '-q'], {
-    env: { ...runEnv(), DOCKER_HOST },
-    killAfterMs: 170_000,
-  });
+  const r = await runCli(
+    ['collect', '--only', 'docker,django,system', '-o', dir, '--containers', `${prefix}-*`, '--django-dir', project, '--python', SYSTEM_PYTHON, '-q'],
+    {
+      env: { ...runEnv(), DOCKER_HOST },
+      killAfterMs: 170_000,
+    },
+  );
   expect(r.code, describeRun(r)).toBe(0);
   const made = (await readdir(dir)).filter((f) => !before.has(f) && f.endsWith('.tar.gz'));
   expect(made).toHaveLength(1);
@@ -55,7 +58,11 @@ describe.skipIf(skip)('inspect and diff (built CLI, real engine, real Django)', 
     await waitFor(n('steady'), (s) => s.Running === true);
     A = await collect();
     await docker('stop', '-t', '10', n('web'));
-    execFileSync(SYSTEM_PYTHON, ['manage.py', 'migrate', 'container_manager', '0002', '--verbosity', '0'], { cwd: project, env: { ...runEnv(), DJANGO_SETTINGS_MODULE: 'fixture_project.settings' }, stdio: 'pipe' });
+    execFileSync(SYSTEM_PYTHON, ['manage.py', 'migrate', 'container_manager', '0002', '--verbosity', '0'], {
+      cwd: project,
+      env: { ...runEnv(), DJANGO_SETTINGS_MODULE: 'fixture_project.settings' },
+      stdio: 'pipe',
+    });
     B = await collect();
   }, 400_000);
   afterAll(async () => {
@@ -78,9 +85,26 @@ describe.skipIf(skip)('inspect and diff (built CLI, real engine, real Django)', 
     const r = await runCli(['diff', A, B, '--json']);
     expect(r.code, describeRun(r)).toBe(1);
     const doc = JSON.parse(r.stdout);
-    expect(Object.keys(doc)).toEqual(['old', 'new', 'differences', 'containers', 'versions', 'migrations', 'findings', 'jobs', 'resources', 'notComparable', 'notes']);
+    expect(Object.keys(doc)).toEqual([
+      'old',
+      'new',
+      'differences',
+      'containers',
+      'versions',
+      'migrations',
+      'findings',
+      'jobs',
+      'resources',
+      'notComparable',
+      'notes',
+    ]);
     expect(doc.containers).toEqual([
-      { engine: 'local', name: n('web'), kind: 'changed', changes: [{ field: 'state', old: { state: 'running', exitCode: 0, oomKilled: false }, new: { state: 'exited', exitCode: 0, oomKilled: false } }] },
+      {
+        engine: 'local',
+        name: n('web'),
+        kind: 'changed',
+        changes: [{ field: 'state', old: { state: 'running', exitCode: 0, oomKilled: false }, new: { state: 'exited', exitCode: 0, oomKilled: false } }],
+      },
     ]);
     expect(doc.migrations).toEqual([{ app: 'container_manager', name: '0002_executorhost_weight', change: 'applied' }]);
     expect(doc.versions).toEqual([]);
@@ -127,7 +151,9 @@ describe.skipIf(skip)('inspect and diff (built CLI, real engine, real Django)', 
   });
 
   it('inspect prints the summary; --json the same as JSON', async () => {
-    const name = A.split('/').pop()!.replace(/\.tar\.gz$/, '');
+    const name = A.split('/')
+      .pop()!
+      .replace(/\.tar\.gz$/, '');
     const r = await runCli(['inspect', A]);
     expect(r.code, describeRun(r)).toBe(0);
     expect(r.stdout).toContain(`bundle     ${name}  (`);
@@ -145,7 +171,11 @@ describe.skipIf(skip)('inspect and diff (built CLI, real engine, real Django)', 
     const r = await runCli(['inspect', B, '--file', 'django/migrations.json']);
     expect(r.code, describeRun(r)).toBe(0);
     expect(r.stdout).toBe(fileText(await readBundle(B), 'django/migrations.json'));
-    expectOneLineError(await runCli(['inspect', B, '--file', 'django/migration.json']), 2, /django\/migration\.json: no such file in .*; similar: django\/migrations\.json/);
+    expectOneLineError(
+      await runCli(['inspect', B, '--file', 'django/migration.json']),
+      2,
+      /django\/migration\.json: no such file in .*; similar: django\/migrations\.json/,
+    );
   });
 
   it('inspect of a missing bundle exits 2 and of a corrupt one exits 1, with one line', async () => {

@@ -19,13 +19,15 @@ describe.each(['SIGINT', 'SIGTERM'] as const)('%s during collection', (sig) => {
 
     // Wait until the run is under way: the "collecting" line is printed once the spool exists and the
     // signal handlers are installed, and the docker collector is stuck once the server has a connection.
-    await waitUntil(() => /collecting .* into /.test(cli.stderr()) && server.accepted() > 0, 30_000, `the collection to start (stderr so far: ${JSON.stringify(cli.stderr())})`).catch(
-      async (err: unknown) => {
-        cli.child.kill('SIGKILL');
-        const r = await cli.result;
-        throw new Error(`${(err as Error).message}\n${describeRun(r)}`);
-      },
-    );
+    await waitUntil(
+      () => /collecting .* into /.test(cli.stderr()) && server.accepted() > 0,
+      30_000,
+      `the collection to start (stderr so far: ${JSON.stringify(cli.stderr())})`,
+    ).catch(async (err: unknown) => {
+      cli.child.kill('SIGKILL');
+      const r = await cli.result;
+      throw new Error(`${(err as Error).message}\n${describeRun(r)}`);
+    });
     expect(cli.child.exitCode, 'the CLI ended before it was interrupted').toBeNull();
     const sentAt = performance.now();
     cli.child.kill(sig);
@@ -40,9 +42,18 @@ describe.each(['SIGINT', 'SIGTERM'] as const)('%s during collection', (sig) => {
     expect(r.stdout).toBe('');
 
     const left = await listDir(out);
-    expect(left.filter((f) => f.endsWith('.partial')), 'a .partial file was left').toEqual([]);
-    expect(left.filter((f) => f.endsWith('.spool')), 'a spool directory was left').toEqual([]);
-    expect(left.filter((f) => f.endsWith('.tar.gz') || f.endsWith('.sha256')), 'a bundle was written').toEqual([]);
+    expect(
+      left.filter((f) => f.endsWith('.partial')),
+      'a .partial file was left',
+    ).toEqual([]);
+    expect(
+      left.filter((f) => f.endsWith('.spool')),
+      'a spool directory was left',
+    ).toEqual([]);
+    expect(
+      left.filter((f) => f.endsWith('.tar.gz') || f.endsWith('.sha256')),
+      'a bundle was written',
+    ).toEqual([]);
     expect(left, `output dir ${out} must be empty`).toEqual([]);
     expect(await listDir(tmp), `TMPDIR ${tmp} must be empty`).toEqual([]);
   }, 60_000);
@@ -85,7 +96,10 @@ describe('interrupt while the tarball is being packed', () => {
       const left = await listDir(out);
       if (r.code === 0) {
         // The signal came after the bundle was complete: then it must be whole.
-        expect(left.filter((f) => !/\.tar\.gz(\.sha256)?$/.test(f)), what).toEqual([]);
+        expect(
+          left.filter((f) => !/\.tar\.gz(\.sha256)?$/.test(f)),
+          what,
+        ).toEqual([]);
         expect(left, what).toHaveLength(2);
       } else {
         expect(r.code, what).toBe(130);

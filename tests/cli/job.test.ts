@@ -26,7 +26,11 @@ describe('collect-bundle --gcloud-project/--gcloud-region (built CLI, stand-in g
     });
     expect(r.code, describeRun(r)).toBe(0);
     const [bundle] = (await readdir(out)).filter((f) => f.endsWith('.tar.gz'));
-    expect(fileJson(await readBundle(join(out, bundle!)), 'cloudrun/summary.json')).toMatchObject({ project: 'flag-project', projectFrom: 'option', region: 'flag-region' });
+    expect(fileJson(await readBundle(join(out, bundle!)), 'cloudrun/summary.json')).toMatchObject({
+      project: 'flag-project',
+      projectFrom: 'option',
+      region: 'flag-region',
+    });
   }, 60_000);
 });
 
@@ -40,7 +44,20 @@ describe.skipIf(Boolean(dockerUnavailable) || (!systemDjango && !process.env['CI
     await setupDatabase(project);
     prefix = uniq('cbclijob');
     // The label django-container-manager sets; 20 lines, more than a config's tail of 5.
-    await docker('run', '-d', '--network', 'none', '--name', `${prefix}-job`, '--label', `django.container_manager.job_id=${JOB_ID}`, TEST_IMAGE, 'sh', '-c', 'i=1; while [ $i -le 20 ]; do echo "job-output $i"; i=$((i+1)); done; exit 0');
+    await docker(
+      'run',
+      '-d',
+      '--network',
+      'none',
+      '--name',
+      `${prefix}-job`,
+      '--label',
+      `django.container_manager.job_id=${JOB_ID}`,
+      TEST_IMAGE,
+      'sh',
+      '-c',
+      'i=1; while [ $i -le 20 ]; do echo "job-output $i"; i=$((i+1)); done; exit 0',
+    );
     await waitFor(`${prefix}-job`, (s) => s.Status === 'exited');
     const script = `
 import sqlite3, sys, datetime
@@ -56,7 +73,9 @@ db.commit()
 
   it('writes a job bundle labelled job-<id> with the job record, exit 0', async () => {
     const out = await tempDir();
-    const r = await runCli(['--job', JOB_ID, '--only', 'docker', '--django-dir', project, '--python', SYSTEM_PYTHON, '-o', out, '--quiet'], { env: { DOCKER_HOST } });
+    const r = await runCli(['--job', JOB_ID, '--only', 'docker', '--django-dir', project, '--python', SYSTEM_PYTHON, '-o', out, '--quiet'], {
+      env: { DOCKER_HOST },
+    });
     expect(r.code, describeRun(r)).toBe(0);
     const [bundle] = (await readdir(out)).filter((f) => f.endsWith('.tar.gz'));
     expect(bundle).toContain(`-job-${JOB_ID}-`);
@@ -65,15 +84,20 @@ db.commit()
     expect(fileJson(entries, 'job/containers.json').map((c: { name: string }) => c.name)).toEqual([`${prefix}-job`]);
   }, 120_000);
 
-  it('a config file\'s collectors.docker.tail does not cut the job\'s log; a typed --tail does', async () => {
+  it("a config file's collectors.docker.tail does not cut the job's log; a typed --tail does", async () => {
     const root = await tempDir('cb-cli-job-cfg-');
     await writeFile(join(root, 'collect-bundle.config.json'), JSON.stringify({ collectors: { docker: { tail: 5 } } }));
     const logLines = async (args: string[]): Promise<string[]> => {
       const out = await tempDir();
-      const r = await runCli(['--job', JOB_ID, '--only', 'docker', '--django-dir', project, '--python', SYSTEM_PYTHON, '-o', out, '--quiet', ...args], { cwd: root, env: { DOCKER_HOST } });
+      const r = await runCli(['--job', JOB_ID, '--only', 'docker', '--django-dir', project, '--python', SYSTEM_PYTHON, '-o', out, '--quiet', ...args], {
+        cwd: root,
+        env: { DOCKER_HOST },
+      });
       expect(r.code, describeRun(r)).toBe(0);
       const [bundle] = (await readdir(out)).filter((f) => f.endsWith('.tar.gz'));
-      return fileText(await readBundle(join(out, bundle!)), `docker/local/containers/${prefix}-job/logs.txt`).split('\n').filter(Boolean);
+      return fileText(await readBundle(join(out, bundle!)), `docker/local/containers/${prefix}-job/logs.txt`)
+        .split('\n')
+        .filter(Boolean);
     };
     const full = await logLines([]);
     expect(full).toHaveLength(20);
@@ -95,6 +119,8 @@ db.commit()
     const out = await tempDir();
     const r = await runCli(['--job', JOB_ID, '-o', out], { env: { DOCKER_HOST } });
     expect(r.code, describeRun(r)).toBe(2);
-    expect(r.stderr.split('\n')[0]).toMatch(new RegExp(`^collect-bundle: --job ${JOB_ID}: needs the Django project to look the job up: .*\\(use --django-dir\\)$`));
+    expect(r.stderr.split('\n')[0]).toMatch(
+      new RegExp(`^collect-bundle: --job ${JOB_ID}: needs the Django project to look the job up: .*\\(use --django-dir\\)$`),
+    );
   }, 60_000);
 });

@@ -55,13 +55,32 @@ describe('schedule runs and retention', () => {
     await writeFile(join(out, fake), 'not a real bundle\n');
 
     const r = await runCli(
-      ['schedule', '--every', '1s', '--max-runs', '4', '--keep', '2', '--only', 'system', '-o', out, '--redact-literals-file', literals, '--description', `token ${secret} stops working`],
+      [
+        'schedule',
+        '--every',
+        '1s',
+        '--max-runs',
+        '4',
+        '--keep',
+        '2',
+        '--only',
+        'system',
+        '-o',
+        out,
+        '--redact-literals-file',
+        literals,
+        '--description',
+        `token ${secret} stops working`,
+      ],
       { env: { XDG_CONFIG_HOME: config }, killAfterMs: 150_000 },
     );
     expect(r.code, describeRun(r)).toBe(0);
     const runLines = r.stderr.split('\n').filter((l) => / run \d\/4 /.test(l));
     expect(runLines, describeRun(r)).toHaveLength(4);
-    expect(runLines.every((l) => / run \d\/4 complete \/\S+\.tar\.gz \(/.test(l)), describeRun(r)).toBe(true);
+    expect(
+      runLines.every((l) => / run \d\/4 complete \/\S+\.tar\.gz \(/.test(l)),
+      describeRun(r),
+    ).toBe(true);
     expect(r.stderr.match(/deleted collect-bundle-\S+ \(beyond --keep 2\)/g), describeRun(r)).toHaveLength(2);
 
     const files = await listDir(out);
@@ -93,7 +112,10 @@ describe('schedule runs and retention', () => {
     expect(first.code, describeRun(first)).toBe(0);
     const real = join(src, (await listDir(src)).find(isBundle)!);
     const out = await tempDir('cb-sched-prune-');
-    const at = (hoursAgo: number, rand: string): string => `collect-bundle-${hostname().replace(/[^A-Za-z0-9.-]+/g, '-').slice(0, 40)}-${utcStamp(new Date(Date.now() - hoursAgo * 3_600_000))}-${rand}.tar.gz`;
+    const at = (hoursAgo: number, rand: string): string =>
+      `collect-bundle-${hostname()
+        .replace(/[^A-Za-z0-9.-]+/g, '-')
+        .slice(0, 40)}-${utcStamp(new Date(Date.now() - hoursAgo * 3_600_000))}-${rand}.tar.gz`;
     const names = [at(1, 'aaaaa1'), at(30, 'aaaaa2'), at(50, 'aaaaa3'), at(70, 'aaaaa4')];
     for (const n of names) {
       await copyFile(real, join(out, n));
@@ -130,7 +152,9 @@ describe('the output-directory lock', () => {
     const server = await hungServer();
     const out = await tempDir('cb-sched-lock-');
     // The docker collector hangs on an engine that never answers: the run is in progress until stopped.
-    const first = startCli(['schedule', '--every', '1h', '--only', 'docker', '--docker-host', server.url, '--timeout', '120', '-o', out], { killAfterMs: 90_000 });
+    const first = startCli(['schedule', '--every', '1h', '--only', 'docker', '--docker-host', server.url, '--timeout', '120', '-o', out], {
+      killAfterMs: 90_000,
+    });
     await waitUntil(() => server.accepted() > 0 || first.child.exitCode !== null, 30_000, 'the first run to reach the engine');
     expect(first.child.exitCode, first.stderr()).toBeNull();
     const lock = JSON.parse(await readFile(join(out, LOCK), 'utf8'));
@@ -147,7 +171,10 @@ describe('the output-directory lock', () => {
     expect(r.code, describeRun(r)).toBe(0);
     expect(r.stderr).toMatch(/stopped after 0 runs; lock released/);
     const left = await listDir(out);
-    expect(left.filter((f) => f.endsWith('.partial') || f.endsWith('.spool') || f === LOCK), left.join('\n')).toEqual([]);
+    expect(
+      left.filter((f) => f.endsWith('.partial') || f.endsWith('.spool') || f === LOCK),
+      left.join('\n'),
+    ).toEqual([]);
     expect(left).toEqual([]);
   }, 120_000);
 
@@ -183,7 +210,12 @@ describe('usage errors', () => {
     const out = await tempDir('cb-sched-usage-');
     let stderr = '';
     const sink = (write: (s: string) => void) => new Writable({ write: (c, _e, cb) => (write(String(c)), cb()) });
-    const code = await main([...args, '-o', out], { stdout: sink(() => undefined), stderr: sink((s) => (stderr += s)), env: {}, signal: new AbortController().signal });
+    const code = await main([...args, '-o', out], {
+      stdout: sink(() => undefined),
+      stderr: sink((s) => (stderr += s)),
+      env: {},
+      signal: new AbortController().signal,
+    });
     expect(code, stderr).toBe(2);
     expect(stderr.split('\n')[0]).toMatch(message);
     expect(await listDir(out)).toEqual([]);
@@ -193,7 +225,23 @@ describe('usage errors', () => {
 describe('--print-systemd and --print-cron', () => {
   it('print a unit/timer pair whose ExecStart runs the same collection, and a crontab line with the same argv', async () => {
     const out = await tempDir('cb-sched-print-');
-    const args = ['schedule', '--cron', '30 2 * * *', '--timezone', 'Europe/Berlin', '--keep', '3', '--only', 'system', '--label', 'night', '--title', "50% of jobs 'stuck'", '-o', out];
+    const args = [
+      'schedule',
+      '--cron',
+      '30 2 * * *',
+      '--timezone',
+      'Europe/Berlin',
+      '--keep',
+      '3',
+      '--only',
+      'system',
+      '--label',
+      'night',
+      '--title',
+      "50% of jobs 'stuck'",
+      '-o',
+      out,
+    ];
     const sd = await runCli([...args, '--print-systemd']);
     expect(sd.code, describeRun(sd)).toBe(0);
     expect(await listDir(out)).toEqual([]); // nothing ran
@@ -235,7 +283,21 @@ describe('--print-systemd and --print-cron', () => {
     await writeFile(join(work, 'lit.txt'), `${secret}\n`);
     await writeFile(join(work, 'collect-bundle.config.json'), JSON.stringify({ label: 'fromconfig' }));
     const env = { XDG_CONFIG_HOME: keys, COLLECT_BUNDLE_TITLE: 'title from env', COLLECT_BUNDLE_API_TOKEN: 'tok-never-printed' };
-    const args = ['schedule', '--every', '1h', '--keep', '2', '--only', 'system', '-o', 'out', '--redact-literals-file', 'lit.txt', '--description', `token ${secret} here`];
+    const args = [
+      'schedule',
+      '--every',
+      '1h',
+      '--keep',
+      '2',
+      '--only',
+      'system',
+      '-o',
+      'out',
+      '--redact-literals-file',
+      'lit.txt',
+      '--description',
+      `token ${secret} here`,
+    ];
     const sd = await runCli([...args, '--print-systemd'], { cwd: work, env });
     expect(sd.code, describeRun(sd)).toBe(0);
     expect(sd.stdout).toContain(`\nWorkingDirectory=${work}\n`);
@@ -264,7 +326,12 @@ describe('--print-systemd and --print-cron', () => {
     const line = cron.stdout.split('\n').find((l) => l && !l.startsWith('#') && !l.startsWith('CRON_TZ='))!;
     expect(line.split(/\s+/).slice(0, 5)).toEqual(['0', '*', '*', '*', '*']);
     // As cron runs it: /bin/sh -c with the line's command, from the home directory (here /), without our variables.
-    const sh = spawnSync('/bin/sh', ['-c', line.replace(/^(\S+\s+){5}/, '').replace(/\\%/g, '%')], { cwd: '/', env: clean, encoding: 'utf8', timeout: 120_000 });
+    const sh = spawnSync('/bin/sh', ['-c', line.replace(/^(\S+\s+){5}/, '').replace(/\\%/g, '%')], {
+      cwd: '/',
+      env: clean,
+      encoding: 'utf8',
+      timeout: 120_000,
+    });
     expect(sh.status, sh.stderr).toBe(0);
     expect((await listDir(join(work, 'out'))).filter((f) => bundleNameRe('fromconfig').test(f))).toHaveLength(2);
   }, 240_000);

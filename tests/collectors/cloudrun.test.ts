@@ -114,7 +114,14 @@ describe('cloudrun collector (stand-in gcloud)', () => {
       ]);
       expect(s.services.find((x: any) => x.name === 'web')).toMatchObject({ ready: 'True', timeoutSeconds: 300 });
       const nightly = s.jobs.find((x: any) => x.name === 'nightly-report');
-      expect(nightly).toMatchObject({ taskCount: 4, parallelism: 1, maxRetries: 3, timeoutSeconds: 3600, executionCount: 42, containers: [{ resources: { cpu: '1000m', memory: '2Gi' } }] });
+      expect(nightly).toMatchObject({
+        taskCount: 4,
+        parallelism: 1,
+        maxRetries: 3,
+        timeoutSeconds: 3600,
+        executionCount: 42,
+        containers: [{ resources: { cpu: '1000m', memory: '2Gi' } }],
+      });
       expect(nightly.latestExecution).toMatchObject({ name: 'nightly-report-x7k2p', state: 'failed', failedCount: 1, succeededCount: 3, retriedCount: 3 });
       expect(nightly.latestExecution.conditions[0]).toMatchObject({ type: 'Completed', status: 'False', reason: 'NonZeroExitCode' });
       expect(s.jobs.find((x: any) => x.name === 'migrate').latestExecution).toMatchObject({ name: 'migrate-q4m9z', state: 'succeeded' });
@@ -141,7 +148,12 @@ describe('cloudrun collector (stand-in gcloud)', () => {
   it('takes project and region from `gcloud config get-value` when neither option nor environment sets them (stand-in gcloud)', async () => {
     const r = await run(env({ GCLOUD_STANDIN_PROJECT: 'cfg-project', GCLOUD_STANDIN_REGION: 'us-central1' }));
     expect(r.record.status).toBe('ok');
-    expect(fileJson(r.entries, 'cloudrun/summary.json')).toMatchObject({ project: 'cfg-project', projectFrom: 'gcloud config project', region: 'us-central1', regionFrom: 'gcloud config run/region' });
+    expect(fileJson(r.entries, 'cloudrun/summary.json')).toMatchObject({
+      project: 'cfg-project',
+      projectFrom: 'gcloud config project',
+      region: 'us-central1',
+      regionFrom: 'gcloud config run/region',
+    });
     expect(r.record.commands.map((c) => c.argv.slice(1, 4))).toContainEqual(['config', 'get-value', 'project']);
   }, 60_000);
 
@@ -164,9 +176,18 @@ describe('cloudrun collector (stand-in gcloud)', () => {
 
   describe.each([
     ['no-account', /^gcloud run services list and jobs list: no active gcloud account: run `gcloud auth login`/],
-    ['reauth', /^gcloud run services list and jobs list: the gcloud credentials expired or were revoked: run `gcloud auth login` \(and `gcloud auth application-default login`/],
-    ['permission', /^gcloud run services list: permission denied \(run\.services\.list\): grant the account roles\/run\.viewer.*; gcloud run jobs list: permission denied \(run\.jobs\.list\)/],
-    ['disabled', /^gcloud run services list and jobs list: the run\.googleapis\.com API is disabled in this project: run `gcloud services enable run\.googleapis\.com`/],
+    [
+      'reauth',
+      /^gcloud run services list and jobs list: the gcloud credentials expired or were revoked: run `gcloud auth login` \(and `gcloud auth application-default login`/,
+    ],
+    [
+      'permission',
+      /^gcloud run services list: permission denied \(run\.services\.list\): grant the account roles\/run\.viewer.*; gcloud run jobs list: permission denied \(run\.jobs\.list\)/,
+    ],
+    [
+      'disabled',
+      /^gcloud run services list and jobs list: the run\.googleapis\.com API is disabled in this project: run `gcloud services enable run\.googleapis\.com`/,
+    ],
   ])('when the stand-in gcloud fails with the real "%s" error', (scenario, reason) => {
     it('fails the collector with a one-line reason and the fix; the bundle is still written', async () => {
       const r = await run(env({ CLOUDSDK_CORE_PROJECT: 'demo-project', CLOUDSDK_RUN_REGION: 'europe-west1', GCLOUD_STANDIN_SCENARIO: scenario }));
@@ -186,7 +207,10 @@ describe('cloudrun collector (stand-in gcloud)', () => {
     const r = await run(env({ CLOUDSDK_CORE_PROJECT: 'demo-project', CLOUDSDK_RUN_REGION: 'europe-west1', GCLOUD_STANDIN_SCENARIO: 'logging-denied' }));
     expect(r.record.status).toBe('ok');
     expect(r.record.problems).toEqual([
-      { item: 'cloudrun/logs/nightly-report-x7k2p.jsonl', reason: expect.stringMatching(/^gcloud logging read: permission denied \(logging\.logEntries\.list\): grant the account roles\/logging\.viewer/) },
+      {
+        item: 'cloudrun/logs/nightly-report-x7k2p.jsonl',
+        reason: expect.stringMatching(/^gcloud logging read: permission denied \(logging\.logEntries\.list\): grant the account roles\/logging\.viewer/),
+      },
     ]);
     expect(fileJson(r.entries, 'cloudrun/summary.json').logs).toEqual([]);
   }, 60_000);
@@ -205,6 +229,8 @@ describe('explainGcloudFailure', () => {
     expect(failed('WARNING: x\nERROR: (gcloud.run.jobs.list) something odd\n')).toBe('exit code 1: ERROR: (gcloud.run.jobs.list) something odd');
   });
   it('tells a start failure as exec reports it', () => {
-    expect(explainGcloudFailure({ exitCode: null, stderr: '', timedOut: false, error: 'gcloud: not found (is it installed and on PATH?)' })).toBe('gcloud: not found (is it installed and on PATH?)');
+    expect(explainGcloudFailure({ exitCode: null, stderr: '', timedOut: false, error: 'gcloud: not found (is it installed and on PATH?)' })).toBe(
+      'gcloud: not found (is it installed and on PATH?)',
+    );
   });
 });

@@ -42,7 +42,12 @@ interface Run {
 
 let n = 0;
 async function run(options: Record<string, unknown>, env: Record<string, string | undefined> = {}): Promise<Run> {
-  const result = await collectBundle({ outputDir: join(tmp, `out-${++n}`), only: ['compose'], env: { ...process.env, DOCKER_HOST, COMPOSE_PROJECT_NAME: undefined, ...env }, collectorOptions: { compose: options } });
+  const result = await collectBundle({
+    outputDir: join(tmp, `out-${++n}`),
+    only: ['compose'],
+    env: { ...process.env, DOCKER_HOST, COMPOSE_PROJECT_NAME: undefined, ...env },
+    collectorOptions: { compose: options },
+  });
   return { record: result.manifest.collectors.find((c) => c.name === 'compose')!, entries: await readBundle(result.bundle) };
 }
 
@@ -79,7 +84,14 @@ describe.skipIf(Boolean(dockerUnavailable))('compose collector (real engine)', (
     projectDir = join(tmp, dirName);
     await mkdir(projectDir);
     await writeFile(join(projectDir, 'docker-compose.yml'), COMPOSE_FILE);
-    const labels = (p: string, service: string) => ['--label', `com.docker.compose.project=${p}`, '--label', `com.docker.compose.service=${service}`, '--label', 'com.docker.compose.container-number=1'];
+    const labels = (p: string, service: string) => [
+      '--label',
+      `com.docker.compose.project=${p}`,
+      '--label',
+      `com.docker.compose.service=${service}`,
+      '--label',
+      'com.docker.compose.container-number=1',
+    ];
     await docker('run', '-d', '--network', 'none', '--name', `${prefix}-web-1`, ...labels(project, 'web'), TEST_IMAGE, 'sleep', '300');
     await docker('run', '-d', '--network', 'none', '--name', `${prefix}-worker-1`, ...labels(project, 'worker'), TEST_IMAGE, 'sh', '-c', 'exit 3');
     await docker('run', '-d', '--network', 'none', '--name', `${prefix}-other-1`, ...labels(`${project}-other`, 'web'), TEST_IMAGE, 'sleep', '300');
@@ -109,7 +121,12 @@ describe.skipIf(Boolean(dockerUnavailable))('compose collector (real engine)', (
     });
 
     it('derives the project name as compose does and lists the declared services', () => {
-      expect(fileJson(r.entries, 'compose/project.json')).toMatchObject({ project, projectFrom: 'directory name', directory: projectDir, services: ['db', 'web', 'worker'] });
+      expect(fileJson(r.entries, 'compose/project.json')).toMatchObject({
+        project,
+        projectFrom: 'directory name',
+        directory: projectDir,
+        services: ['db', 'web', 'worker'],
+      });
     });
 
     it('lists that project’s containers on the engine with service, state, exit code and restarts, and no other project’s', () => {
@@ -145,7 +162,9 @@ describe.skipIf(Boolean(dockerUnavailable))('compose collector (real engine)', (
     await mkdir(dir);
     const r = await run({ projectDir: dir });
     expect(r.record.status).toBe('skipped');
-    expect(r.record.reason).toBe(`no compose.yaml, compose.yml, docker-compose.yaml, docker-compose.yml in ${dir} (set the compose collector's projectDir or files option)`);
+    expect(r.record.reason).toBe(
+      `no compose.yaml, compose.yml, docker-compose.yaml, docker-compose.yml in ${dir} (set the compose collector's projectDir or files option)`,
+    );
   }, 60_000);
 
   it('keeps a file that is not valid YAML and records the problem', async () => {
@@ -155,6 +174,8 @@ describe.skipIf(Boolean(dockerUnavailable))('compose collector (real engine)', (
     const r = await run({ projectDir: dir });
     expect(r.record.status).toBe('ok');
     expect(fileText(r.entries, 'compose/files/compose.yml')).toContain('[unclosed');
-    expect(r.record.problems).toEqual([{ item: join(dir, 'compose.yml'), reason: expect.stringMatching(/^not valid compose YAML \(.+\); the file is kept as it is$/) }]);
+    expect(r.record.problems).toEqual([
+      { item: join(dir, 'compose.yml'), reason: expect.stringMatching(/^not valid compose YAML \(.+\); the file is kept as it is$/) },
+    ]);
   }, 60_000);
 });

@@ -69,7 +69,9 @@ describe('custom command collector', () => {
   it('a program that is not installed is a problem naming PATH and the fix', async () => {
     const { record, result } = await run({ type: 'command', name: 'missing', argv: ['cb-no-such-program-x1'] });
     expect(result.status).toBe('complete');
-    expect(record.problems.map((p) => p.reason)).toEqual([expect.stringMatching(/^command cb-no-such-program-x1 not found on PATH \(fix: install it, or put its absolute path as argv\[0\]/)]);
+    expect(record.problems.map((p) => p.reason)).toEqual([
+      expect.stringMatching(/^command cb-no-such-program-x1 not found on PATH \(fix: install it, or put its absolute path as argv\[0\]/),
+    ]);
   });
 
   it('redacts secret env values it was given, even printed bare; records env names only', async () => {

@@ -8,7 +8,12 @@ import { verifyBundle } from '../../src/bundle/verify.js';
 import { collectBundle } from '../../src/run/collect.js';
 import { fileJson, readBundle } from '../helpers/bundle.js';
 
-const SECRETS = { DATABASE_PASSWORD: 'envPw-Secret-123456', AWS_SECRET_ACCESS_KEY: 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY', STRIPE_API_KEY: 'sk_live_51HxYzAbCdEfGhIjKlMn', DJANGO_SECRET_KEY: 'dj-s3cret-k3y-!@#$-long-value' };
+const SECRETS = {
+  DATABASE_PASSWORD: 'envPw-Secret-123456',
+  AWS_SECRET_ACCESS_KEY: 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY',
+  STRIPE_API_KEY: 'sk_live_51HxYzAbCdEfGhIjKlMn',
+  DJANGO_SECRET_KEY: 'dj-s3cret-k3y-!@#$-long-value',
+};
 const URL_PASSWORD = 'UrlPassw0rd-in-dsn';
 const ENV = {
   ...SECRETS,
@@ -28,7 +33,12 @@ afterEach(() => rm(out, { recursive: true, force: true }));
 
 async function run(spec: CustomCollectorInput, extra: Record<string, string> = {}) {
   const collector = createCustomCollector(spec, { baseDir: out });
-  const result = await collectBundle({ outputDir: out, collectors: [collector], env: { ...ENV, PWD: '/srv/app', ...extra }, redaction: { ephemeralKey: true } });
+  const result = await collectBundle({
+    outputDir: out,
+    collectors: [collector],
+    env: { ...ENV, PWD: '/srv/app', ...extra },
+    redaction: { ephemeralKey: true },
+  });
   const entries = await readBundle(result.bundle);
   const all = [...entries.values()].map((e) => `${e.name}\n${e.data.toString('utf8')}`).join('\n');
   return { result, all, env: fileJson<Record<string, string>>(entries, `custom/${spec.name}/env.json`) };
@@ -68,7 +78,11 @@ describe('custom env collector', () => {
     for (const value of [...Object.values(SECRETS), URL_PASSWORD, '3600']) expect(all).not.toContain(value);
     expect(result.manifest.collectors[0]!.excluded).toEqual([
       { item: 'secret env values', reason: '5 value(s) of secret-looking names or URLs with credentials were not written (shown as <redacted>)' },
-      { item: 'other env values', reason: '1 value(s) of names neither on the safe list nor in "include" were not written (list the names in "include" of custom collector "environment" to see them)' },
+      {
+        item: 'other env values',
+        reason:
+          '1 value(s) of names neither on the safe list nor in "include" were not written (list the names in "include" of custom collector "environment" to see them)',
+      },
     ]);
     expect((await verifyBundle(result.bundle)).ok).toBe(true);
   });

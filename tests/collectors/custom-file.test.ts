@@ -116,7 +116,9 @@ describe('custom file collector', () => {
     // logs/sub/indir leads to logs/inner-dir, inside this root: followed, and the file reached twice
     // (directly and through the link) is stored once.
     expect(storedPaths).toContain(join(root, 'inner-dir', 'linked.log'));
-    expect(index.find((f) => f.path === join(root, 'sub', 'indir', 'linked.log'))).toMatchObject({ skipped: `same file as ${join(root, 'inner-dir', 'linked.log')}` });
+    expect(index.find((f) => f.path === join(root, 'sub', 'indir', 'linked.log'))).toMatchObject({
+      skipped: `same file as ${join(root, 'inner-dir', 'linked.log')}`,
+    });
     expect(all).not.toContain(OUTSIDE_SECRET);
   });
 
@@ -145,10 +147,16 @@ describe('custom file collector', () => {
   });
 
   it('a missing file and a pattern matching nothing are problems with the fix; the bundle is still written', async () => {
-    const { result, record } = await run({ type: 'file', name: 'missing', paths: [join(base, 'no-such.log'), `${root}/*.nomatch`, '/nonexistent-dir-cb/*.log'] });
+    const { result, record } = await run({
+      type: 'file',
+      name: 'missing',
+      paths: [join(base, 'no-such.log'), `${root}/*.nomatch`, '/nonexistent-dir-cb/*.log'],
+    });
     expect(result.status).toBe('complete');
     const reasons = record.problems.map((p) => p.reason);
-    expect(reasons).toContain(`no such file or directory: ${join(base, 'no-such.log')} (fix: correct "paths" of custom collector "missing", or remove the entry)`);
+    expect(reasons).toContain(
+      `no such file or directory: ${join(base, 'no-such.log')} (fix: correct "paths" of custom collector "missing", or remove the entry)`,
+    );
     expect(reasons.some((r) => r.startsWith('matched no files (fix: check "paths"'))).toBe(true);
     expect(reasons.some((r) => r.startsWith('no such file or directory: /nonexistent-dir-cb'))).toBe(true);
   });
@@ -170,11 +178,17 @@ describe('custom file collector', () => {
         const c = createCustomCollector({ type: 'file', name: 'perm', paths: [${JSON.stringify(`${dir}/*.log`)}] }, { baseDir: '/' });
         const r = await collectBundle({ outputDir: ${JSON.stringify(dir)}, collectors: [c], redaction: { ephemeralKey: true } });
         console.log(JSON.stringify(r.manifest.collectors[0]));`;
-      const child = spawnSync(setpriv!, ['--reuid=65534', '--regid=65534', '--clear-groups', process.execPath, '--input-type=module', '-e', script], { encoding: 'utf8', env: { PATH: process.env['PATH'], HOME: dir } });
+      const child = spawnSync(setpriv!, ['--reuid=65534', '--regid=65534', '--clear-groups', process.execPath, '--input-type=module', '-e', script], {
+        encoding: 'utf8',
+        env: { PATH: process.env['PATH'], HOME: dir },
+      });
       expect(child.stderr).toBe('');
       const record = JSON.parse(child.stdout) as { problems: { item: string; reason: string }[]; artifacts: { path: string }[] };
       expect(record.problems).toEqual([
-        { item: join(dir, 'locked.log'), reason: `permission denied: cannot read ${join(dir, 'locked.log')} (fix: run collect-bundle as a user who can read it, e.g. with sudo, or add this user to the group that owns it)` },
+        {
+          item: join(dir, 'locked.log'),
+          reason: `permission denied: cannot read ${join(dir, 'locked.log')} (fix: run collect-bundle as a user who can read it, e.g. with sudo, or add this user to the group that owns it)`,
+        },
       ]);
       expect(record.artifacts.map((a) => a.path)).toContain(`custom/perm/${stored(join(dir, 'readable.log'))}`);
     } finally {
@@ -196,7 +210,11 @@ describe('custom file collector: a named path that is itself a symlink', () => {
     await symlink(join(nginx, 'real-logs'), join(nginx, 'logs-link'));
     await symlink(join(nginx, 'missing'), join(nginx, 'dangling'));
 
-    const { entries, record, all, index } = await run({ type: 'file', name: 'nginx', paths: ['nginx/sites-enabled/default', 'nginx/logs-link', 'nginx/dangling'] });
+    const { entries, record, all, index } = await run({
+      type: 'file',
+      name: 'nginx',
+      paths: ['nginx/sites-enabled/default', 'nginx/logs-link', 'nginx/dangling'],
+    });
     const site = join(nginx, 'sites-enabled', 'default');
     expect(fileText(entries, `custom/nginx/${stored(site)}`)).toBe('server { listen 80; server_name example.test; }\n');
     expect(index.find((f) => f.path === site)).toMatchObject({ realPath: join(nginx, 'sites-available', 'default'), stored: stored(site) });

@@ -41,7 +41,9 @@ beforeAll(async () => {
       res.setHeader('set-cookie', `${COOKIE}; HttpOnly`);
       res.setHeader('x-api-key', 'resp-ApiKey-77aa88bb');
       res.setHeader('x-request-id', 'req-123');
-      res.end(`${JSON.stringify({ status: 'ok', database: `postgres://app:${BODY_PASSWORD}@db:5432/app`, authSeen: req.headers.authorization ?? null }, null, 2)}\n`);
+      res.end(
+        `${JSON.stringify({ status: 'ok', database: `postgres://app:${BODY_PASSWORD}@db:5432/app`, authSeen: req.headers.authorization ?? null }, null, 2)}\n`,
+      );
     } else if (route === '/broken') {
       res.statusCode = 500;
       res.end('Traceback (most recent call last):\nRuntimeError: database is down\n');
@@ -88,7 +90,12 @@ async function run(spec: CustomCollectorInput) {
 
 describe('custom http collector', () => {
   it('records status, timing, headers and body; credentials in headers and body never reach the bundle', async () => {
-    const { result, entries, record, all } = await run({ type: 'http', name: 'health', url: `${baseUrl}/healthz`, headers: { Authorization: TOKEN, 'X-Trace': 'trace-1' } });
+    const { result, entries, record, all } = await run({
+      type: 'http',
+      name: 'health',
+      url: `${baseUrl}/healthz`,
+      headers: { Authorization: TOKEN, 'X-Trace': 'trace-1' },
+    });
     expect(result.status).toBe('complete');
     expect(record.problems).toEqual([]);
     const response = fileJson(entries, 'custom/health/response.json');
@@ -113,7 +120,11 @@ describe('custom http collector', () => {
     expect(record.problems).toEqual([]);
     const response = fileJson(entries, 'custom/private/response.json');
     expect(response).toMatchObject({ status: 200, url: `${baseUrl}/private` });
-    expect(response.request).toEqual({ method: 'GET', url: `${baseUrl.replace('http://', 'http://svc:<redacted>@')}/private`, headers: { authorization: '<redacted>' } });
+    expect(response.request).toEqual({
+      method: 'GET',
+      url: `${baseUrl.replace('http://', 'http://svc:<redacted>@')}/private`,
+      headers: { authorization: '<redacted>' },
+    });
     expect(fileText(entries, 'custom/private/body.txt')).toMatch(/^welcome svc, you sent Basic \[REDACTED:/);
     for (const secret of [URL_PASSWORD, Buffer.from(`svc:${URL_PASSWORD}`).toString('base64')]) expect(all).not.toContain(secret);
     expect((await verifyBundle(result.bundle)).ok).toBe(true);
@@ -129,7 +140,9 @@ describe('custom http collector', () => {
   it('a server that does not answer in time is a timeout problem with the fix', async () => {
     const { entries, record, result } = await run({ type: 'http', name: 'slow', url: `${baseUrl}/slow`, timeout: '300ms' });
     expect(result.status).toBe('complete');
-    expect(record.problems[0]!.reason).toBe(`GET ${baseUrl}/slow timed out after 0.3s (fix: check the service responds, or raise "timeout" of custom collector "slow")`);
+    expect(record.problems[0]!.reason).toBe(
+      `GET ${baseUrl}/slow timed out after 0.3s (fix: check the service responds, or raise "timeout" of custom collector "slow")`,
+    );
     expect(fileJson(entries, 'custom/slow/response.json').error).toMatch(/timed out/);
   });
 
@@ -138,7 +151,9 @@ describe('custom http collector', () => {
     const url = await listen(closed);
     await new Promise((r) => closed.close(r));
     const { record } = await run({ type: 'http', name: 'down', url: `${url}/healthz` });
-    expect(record.problems[0]!.reason).toBe(`GET ${url}/healthz: connection refused: nothing listens on ${new URL(url).host} (fix: start the service or correct the port in "url")`);
+    expect(record.problems[0]!.reason).toBe(
+      `GET ${url}/healthz: connection refused: nothing listens on ${new URL(url).host} (fix: start the service or correct the port in "url")`,
+    );
   });
 
   it('follows a redirect on the same origin, never one to another host', async () => {
@@ -148,8 +163,13 @@ describe('custom http collector', () => {
 
     const away = await run({ type: 'http', name: 'away', url: `${baseUrl}/away` });
     expect(otherHits).toBe(0);
-    expect(fileJson(away.entries, 'custom/away/response.json')).toMatchObject({ status: 301, redirects: [{ status: 301, location: `${other}/steal?from=away`, followed: false }] });
-    expect(away.record.problems[0]!.reason).toMatch(/^redirect to another origin \(http:\/\/localhost:\d+\) was not followed: collectors only reach the URL you named/);
+    expect(fileJson(away.entries, 'custom/away/response.json')).toMatchObject({
+      status: 301,
+      redirects: [{ status: 301, location: `${other}/steal?from=away`, followed: false }],
+    });
+    expect(away.record.problems[0]!.reason).toMatch(
+      /^redirect to another origin \(http:\/\/localhost:\d+\) was not followed: collectors only reach the URL you named/,
+    );
   });
 
   it('keeps the tail of a large body (maxBytes) and says so', async () => {
@@ -162,7 +182,11 @@ describe('custom http collector', () => {
   });
 
   it('only GET: another method is refused when the collector is made', () => {
-    expect(() => createCustomCollector({ type: 'http', name: 'x', url: `${baseUrl}/`, method: 'POST' } as unknown as CustomCollectorInput, { baseDir: base })).toThrow(/method: only "GET" is supported/);
-    expect(() => createCustomCollector({ type: 'http', name: 'x', url: 'file:///etc/passwd' }, { baseDir: base })).toThrow(/url: expected an http:\/\/ or https:\/\/ URL/);
+    expect(() =>
+      createCustomCollector({ type: 'http', name: 'x', url: `${baseUrl}/`, method: 'POST' } as unknown as CustomCollectorInput, { baseDir: base }),
+    ).toThrow(/method: only "GET" is supported/);
+    expect(() => createCustomCollector({ type: 'http', name: 'x', url: 'file:///etc/passwd' }, { baseDir: base })).toThrow(
+      /url: expected an http:\/\/ or https:\/\/ URL/,
+    );
   });
 });

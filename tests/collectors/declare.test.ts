@@ -30,13 +30,33 @@ function memorySink(): ArtifactSink & { stored: Map<string, string> } {
 }
 
 const declaring = (...outputs: Output[]): Collector =>
-  defineCollector({ name: 'd', description: 'declares things', defaultEnabled: true, defaults: {}, async *collect() {
-    yield* outputs;
-  } });
+  defineCollector({
+    name: 'd',
+    description: 'declares things',
+    defaultEnabled: true,
+    defaults: {},
+    async *collect() {
+      yield* outputs;
+    },
+  });
 
 async function run(c: Collector) {
   const sink = memorySink();
-  const plan = { collectors: [c], optionsFor: () => ({}), concurrency: 1, timeoutMs: 20_000, signal: new AbortController().signal, deps: { dockerEndpoints: [], docker: () => { throw new Error('no docker'); }, env: process.env, secrets: { add() {} } } };
+  const plan = {
+    collectors: [c],
+    optionsFor: () => ({}),
+    concurrency: 1,
+    timeoutMs: 20_000,
+    signal: new AbortController().signal,
+    deps: {
+      dockerEndpoints: [],
+      docker: () => {
+        throw new Error('no docker');
+      },
+      env: process.env,
+      secrets: { add() {} },
+    },
+  };
   const [record] = await runCollectors(plan, sink);
   return { record: record!, stored: sink.stored };
 }
@@ -73,8 +93,17 @@ describe('command(...)', () => {
     expect(record.commands.find((c) => c.argv[0] === 'sleep')).toMatchObject({ timedOut: true });
   });
 
-  it('after() replaces the default problem with the collector\'s own outputs', async () => {
-    const { record, stored } = await run(declaring(command('o.txt', ['sh', '-c', 'exit 1'], { after: (o) => [{ kind: 'fact', key: 'k', value: String(o.expected) }, { kind: 'problem', item: 'x', reason: o.reason ?? 'none' }] })));
+  it("after() replaces the default problem with the collector's own outputs", async () => {
+    const { record, stored } = await run(
+      declaring(
+        command('o.txt', ['sh', '-c', 'exit 1'], {
+          after: (o) => [
+            { kind: 'fact', key: 'k', value: String(o.expected) },
+            { kind: 'problem', item: 'x', reason: o.reason ?? 'none' },
+          ],
+        }),
+      ),
+    );
     expect(stored.has('d/o.txt')).toBe(true);
     expect(record.problems).toEqual([{ item: 'x', reason: 'command sh exited with 1, expected 0 (see o.txt; add 1 to "exitCodes" if it means success)' }]);
   });
@@ -106,7 +135,11 @@ describe('command(...) with capture', () => {
     let out = '';
     const { record, stored } = await run(
       declaring(
-        command(null, ['sh', '-c', 'echo v1.2.3; echo warn >&2'], { capture: 'stdout-then-stderr', stderrTail: false, after: (o) => ((out = o.stdout + o.stderr), []) }),
+        command(null, ['sh', '-c', 'echo v1.2.3; echo warn >&2'], {
+          capture: 'stdout-then-stderr',
+          stderrTail: false,
+          after: (o) => ((out = o.stdout + o.stderr), []),
+        }),
         command('slow.txt', ['sh', '-c', 'echo started; exec sleep 5'], { capture: 'stdout-then-stderr', timeoutMs: 300 }),
       ),
     );
@@ -128,7 +161,11 @@ describe('group(...)', () => {
         after: () => [{ kind: 'problem', item: `m${i}`, reason: 'after ran' }],
       });
     const { record, stored } = await run(
-      declaring(group([member(0, '0.6'), member(1, '0.2'), { kind: 'problem', item: 'plain', reason: 'in place' }, member(2, '0.2'), member(3, '0.2')], { concurrency: 2 })),
+      declaring(
+        group([member(0, '0.6'), member(1, '0.2'), { kind: 'problem', item: 'plain', reason: 'in place' }, member(2, '0.2'), member(3, '0.2')], {
+          concurrency: 2,
+        }),
+      ),
     );
     expect(record.problems.map((p) => p.item)).toEqual(['m0', 'm1', 'plain', 'm2', 'm3']);
     expect(record.artifacts.map((a) => a.path)).toEqual(['d/m0.txt', 'd/m1.txt', 'd/m2.txt', 'd/m3.txt']);
@@ -141,9 +178,16 @@ describe('group(...)', () => {
 
   it('when the collector times out, the running member is killed and no further member starts', async () => {
     const slow = (i: number) => command(`s${i}.txt`, ['sleep', '5'], { capture: 'stdout-then-stderr' });
-    const c = defineCollector({ name: 'd', description: 'declares things', defaultEnabled: true, timeoutMs: 400, defaults: {}, async *collect() {
-      yield group([slow(0), slow(1), slow(2)], { concurrency: 1 });
-    } });
+    const c = defineCollector({
+      name: 'd',
+      description: 'declares things',
+      defaultEnabled: true,
+      timeoutMs: 400,
+      defaults: {},
+      async *collect() {
+        yield group([slow(0), slow(1), slow(2)], { concurrency: 1 });
+      },
+    });
     const { record } = await run(c);
     expect(record.status).toBe('timed-out');
     await new Promise((r) => setTimeout(r, 500)); // time for a wrongly started member to be recorded
@@ -153,7 +197,13 @@ describe('group(...)', () => {
 
   it('a streamed command in a group still runs while its file is written, and its after() sees the record', async () => {
     let exitCode: number | null | undefined;
-    const { stored } = await run(declaring(group([command('s.txt', ['sh', '-c', 'echo streamed; exit 4'], { exitCodes: [4], after: (o) => ((exitCode = o.record?.exitCode), []) })], { concurrency: 2 })));
+    const { stored } = await run(
+      declaring(
+        group([command('s.txt', ['sh', '-c', 'echo streamed; exit 4'], { exitCodes: [4], after: (o) => ((exitCode = o.record?.exitCode), []) })], {
+          concurrency: 2,
+        }),
+      ),
+    );
     expect(stored.get('d/s.txt')).toBe('streamed\n');
     expect(exitCode).toBe(4);
   });

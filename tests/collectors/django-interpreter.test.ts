@@ -79,9 +79,17 @@ describe('choosing the interpreter', () => {
       reason: `VIRTUAL_ENV is set (an activated virtual environment: ${venv})`,
       considered: [{ candidate: 'uv run python', skipped: 'the project has uv.lock but uv is not on PATH' }],
     });
-    expect(await choose({ PATH: noUv.PATH })).toMatchObject({ command: [join(project, '.venv', 'bin', 'python')], source: 'project-venv', reason: 'the project has a virtual environment in .venv/' });
+    expect(await choose({ PATH: noUv.PATH })).toMatchObject({
+      command: [join(project, '.venv', 'bin', 'python')],
+      source: 'project-venv',
+      reason: 'the project has a virtual environment in .venv/',
+    });
     await rm(join(project, '.venv'), { recursive: true });
-    expect(await choose({ PATH: noUv.PATH })).toMatchObject({ command: [join(project, 'venv', 'bin', 'python')], source: 'project-venv', reason: 'the project has a virtual environment in venv/' });
+    expect(await choose({ PATH: noUv.PATH })).toMatchObject({
+      command: [join(project, 'venv', 'bin', 'python')],
+      source: 'project-venv',
+      reason: 'the project has a virtual environment in venv/',
+    });
     await rm(join(project, 'venv'), { recursive: true });
     expect(await choose({ PATH: bin, VIRTUAL_ENV: join(tmp, 'order', 'gone') })).toMatchObject({
       command: [join(bin, 'uv'), 'run', '--no-sync', 'python'],
@@ -145,18 +153,31 @@ describe('reading what Python and Django print', () => {
   });
 
   it('parses conflicting leaf nodes, the migrate plan and Django versions', () => {
-    expect(parseConflicts("CommandError: Conflicting migrations detected; multiple leaf nodes in the migration graph: (0002_a, 0002_b in notes; 0003_x, 0003_y in shop).\nTo fix them run 'python manage.py makemigrations --merge'")).toEqual({
+    expect(
+      parseConflicts(
+        "CommandError: Conflicting migrations detected; multiple leaf nodes in the migration graph: (0002_a, 0002_b in notes; 0003_x, 0003_y in shop).\nTo fix them run 'python manage.py makemigrations --merge'",
+      ),
+    ).toEqual({
       notes: ['0002_a', '0002_b'],
       shop: ['0003_x', '0003_y'],
     });
     expect(parseConflicts('No changes detected')).toBeUndefined();
-    expect(parseMigratePlan('Planned operations:\nshop.0002_price\n    Add field price to item\n    Raw SQL operation\nnotes.0003_x\n    Remove field y from note\n')).toEqual([
+    expect(
+      parseMigratePlan(
+        'Planned operations:\nshop.0002_price\n    Add field price to item\n    Raw SQL operation\nnotes.0003_x\n    Remove field y from note\n',
+      ),
+    ).toEqual([
       { migration: 'shop.0002_price', operations: ['Add field price to item', 'Raw SQL operation'] },
       { migration: 'notes.0003_x', operations: ['Remove field y from note'] },
     ]);
     expect(parseMigratePlan('Planned operations:\n  No planned migration operations.\n')).toEqual([]);
     expect(parseMigratePlan('CommandError: Conflicting migrations detected')).toBeUndefined();
-    expect([versionAtLeast('3.2.25', 3, 1), versionAtLeast('3.0', 3, 1), versionAtLeast('5.1a1', 3, 1), versionAtLeast('x', 1, 0)]).toEqual([true, false, true, false]);
+    expect([versionAtLeast('3.2.25', 3, 1), versionAtLeast('3.0', 3, 1), versionAtLeast('5.1a1', 3, 1), versionAtLeast('x', 1, 0)]).toEqual([
+      true,
+      false,
+      true,
+      false,
+    ]);
   });
 });
 
@@ -181,7 +202,9 @@ describe('which Django commands run', () => {
       'makemigrations would create the missing SQLite file of database "default"; the model changes without a migration are in django/migrations.json (pendingModelChanges)',
     );
     const replica = { ...missing, alias: 'replica' };
-    expect(paths(commandPlans({ databases: [db('default', true), replica] }, '3.2.25'))['makemigrations-check.txt']).toBe('makemigrations --check --dry-run --skip-checks');
+    expect(paths(commandPlans({ databases: [db('default', true), replica] }, '3.2.25'))['makemigrations-check.txt']).toBe(
+      'makemigrations --check --dry-run --skip-checks',
+    );
     expect(paths(commandPlans({ databases: [db('default', true), replica], databaseRouters: 1 }, '3.2.25'))['makemigrations-check.txt']).toContain('"replica"');
   });
 
@@ -240,15 +263,33 @@ describe.skipIf(!systemDjango && !process.env['CI'])('command line: --django-dir
   it('reach the collector, are recorded in the manifest, and are in --help', async () => {
     const project = await copyFixture(join(tmp, 'cli-project'));
     const out = join(tmp, 'out-cli');
-    const r = await cli(['--only', 'django', '-o', out, '-q', '--json', '--django-dir', project, '--settings', 'fx_no_such_settings', '--python', SYSTEM_PYTHON]);
+    const r = await cli([
+      '--only',
+      'django',
+      '-o',
+      out,
+      '-q',
+      '--json',
+      '--django-dir',
+      project,
+      '--settings',
+      'fx_no_such_settings',
+      '--python',
+      SYSTEM_PYTHON,
+    ]);
     expect(r.code, r.stderr).toBe(0);
     const bundle = JSON.parse(r.stdout).bundle as string;
     const entries = await readBundle(bundle);
     const manifest = fileJson(entries, 'manifest.json');
     // --django-dir is also where the compose collector looks for compose files.
-    expect(manifest.options.collectorOptions).toEqual({ django: { djangoDir: project, settings: 'fx_no_such_settings', python: SYSTEM_PYTHON }, compose: { projectDir: project } });
+    expect(manifest.options.collectorOptions).toEqual({
+      django: { djangoDir: project, settings: 'fx_no_such_settings', python: SYSTEM_PYTHON },
+      compose: { projectDir: project },
+    });
     expect(fileJson(entries, 'django/interpreter.json').chosen).toMatchObject({ command: [SYSTEM_PYTHON], source: 'option' });
-    expect(manifest.collectors[0].problems[0].reason).toContain("settings module fx_no_such_settings failed to load: ModuleNotFoundError: No module named 'fx_no_such_settings'");
+    expect(manifest.collectors[0].problems[0].reason).toContain(
+      "settings module fx_no_such_settings failed to load: ModuleNotFoundError: No module named 'fx_no_such_settings'",
+    );
 
     const log = vi.spyOn(console, 'log').mockImplementation(() => undefined); // yargs prints --help there
     try {

@@ -23,7 +23,11 @@ afterAll(() => rm(tmp, { recursive: true, force: true }));
 describe('the probes are Python files', () => {
   it('lists every .py file of collectors/django/py/ and nothing else', () => {
     expect(PY_DIR).toBe(join(ROOT, 'collectors', 'django', 'py') + '/');
-    expect(readdirSync(PY_DIR).filter((f) => f.endsWith('.py')).sort()).toEqual([...PY_FILES].sort());
+    expect(
+      readdirSync(PY_DIR)
+        .filter((f) => f.endsWith('.py'))
+        .sort(),
+    ).toEqual([...PY_FILES].sort());
   });
 
   it.skipIf(!existsSync(SYSTEM_PYTHON))('compiles each shipped .py file with python3 -m py_compile, writing no __pycache__ into the package', () => {
@@ -68,7 +72,7 @@ describe('the probes are Python files', () => {
 });
 
 describe.skipIf(!systemDjango && !process.env['CI'])('the built CLI runs the probes from dist/', () => {
-  it('finds the .py files from dist/collectors/django/ (the package root\'s collectors/django/py/)', () => {
+  it("finds the .py files from dist/collectors/django/ (the package root's collectors/django/py/)", () => {
     assertBuilt();
     const script = `const m = await import(${JSON.stringify(join(ROOT, 'dist', 'collectors', 'django', 'probes.js'))}); process.stdout.write(JSON.stringify({ dir: m.PY_DIR, state: m.STATE_PROBE }));`;
     const r = spawnSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8' });
@@ -78,7 +82,7 @@ describe.skipIf(!systemDjango && !process.env['CI'])('the built CLI runs the pro
     expect(out.state).toBe(STATE_PROBE);
   });
 
-  it('collect --only django: the state probe answers and the secrets probe keeps the settings\' secrets out', async () => {
+  it("collect --only django: the state probe answers and the secrets probe keeps the settings' secrets out", async () => {
     assertBuilt();
     const project = await copyFixture(join(tmp, 'project'));
     await setupDatabase(project);

@@ -22,9 +22,18 @@ describe.skipIf(!systemDjango && !process.env['CI'])('django secrets, learned up
 
   it('removes the SECRET_KEY and database/email passwords from a log another collector wrote first', async () => {
     // This collector runs first and knows nothing about Django: a log that echoes the settings' secrets bare.
-    const echo = defineCollector({ name: 'app-log', description: 'an application log that echoes secrets without keys', defaultEnabled: true, defaults: {}, async *collect() {
-      yield text('app.log', 'boot\nsigning with django-insecure-fx7q2cb-fixture-secret-key-9d4e1a7b3c\nretry db login fx-db-password-4a8c2e failed\nsmtp auth fx-email-password-3e9f\n');
-    } });
+    const echo = defineCollector({
+      name: 'app-log',
+      description: 'an application log that echoes secrets without keys',
+      defaultEnabled: true,
+      defaults: {},
+      async *collect() {
+        yield text(
+          'app.log',
+          'boot\nsigning with django-insecure-fx7q2cb-fixture-secret-key-9d4e1a7b3c\nretry db login fx-db-password-4a8c2e failed\nsmtp auth fx-email-password-3e9f\n',
+        );
+      },
+    });
     const result = await collectBundle({
       outputDir: join(tmp, 'out'),
       collectors: [echo, django],

@@ -49,7 +49,11 @@ describe.skipIf(!systemDjango && !process.env['CI'])('django collector (real Dja
 
     it('chooses the project .venv (python3 -m venv --system-site-packages) and records which and why', () => {
       const doc = fileJson(run.entries, 'django/interpreter.json');
-      expect(doc.chosen).toEqual({ command: [join(project, '.venv/bin/python')], source: 'project-venv', reason: 'the project has a virtual environment in .venv/' });
+      expect(doc.chosen).toEqual({
+        command: [join(project, '.venv/bin/python')],
+        source: 'project-venv',
+        reason: 'the project has a virtual environment in .venv/',
+      });
       expect(doc.python).toMatchObject({ executable: join(project, '.venv/bin/python'), virtualEnv: true, prefix: join(project, '.venv') });
       expect(doc.django.version).toBe(systemDjango);
       expect(run.result.manifest.environment).toMatchObject({ django: systemDjango, 'django.settings': 'fixture_project.settings' });
@@ -77,7 +81,11 @@ describe.skipIf(!systemDjango && !process.env['CI'])('django collector (real Dja
         ].map((p) => `django/${p}`),
       );
       const versions = fileJson(run.entries, 'django/versions.json');
-      expect(versions).toMatchObject({ django: { version: systemDjango }, python: { version: expect.stringMatching(/^3\.\d+\.\d+/) }, settingsModule: 'fixture_project.settings' });
+      expect(versions).toMatchObject({
+        django: { version: systemDjango },
+        python: { version: expect.stringMatching(/^3\.\d+\.\d+/) },
+        settingsModule: 'fixture_project.settings',
+      });
       const issue = fileText(run.entries, 'ISSUE.md');
       expect(issue).toContain(`| Django | ${systemDjango} (settings \`fixture_project.settings\`) |`);
       expect(issue).toMatch(/\| Python \(Django's interpreter\) \| 3\.\d+\.\d+ \(.*\.venv\/bin\/python\) \|/);
@@ -97,14 +105,23 @@ describe.skipIf(!systemDjango && !process.env['CI'])('django collector (real Dja
           silenced: false,
         },
       ]);
-      expect(checks.deploy.messages.map((m: { id: string }) => m.id)).toEqual(expect.arrayContaining(['container_manager.W001', 'security.W018', 'security.W009']));
+      expect(checks.deploy.messages.map((m: { id: string }) => m.id)).toEqual(
+        expect.arrayContaining(['container_manager.W001', 'security.W018', 'security.W009']),
+      );
       expect(checks.deploy.counts.WARNING).toBe(checks.deploy.messages.length);
     });
 
     it('tests each database alias read-only: engine, host and name, never the password, and no missing SQLite file created', () => {
       const doc = fileJson(run.entries, 'django/databases.json');
       const [main, replica] = doc.databases;
-      expect(main).toMatchObject({ alias: 'default', engine: 'django.db.backends.sqlite3', name: join(project, 'db.sqlite3'), user: 'app', passwordSet: true, reachable: true });
+      expect(main).toMatchObject({
+        alias: 'default',
+        engine: 'django.db.backends.sqlite3',
+        name: join(project, 'db.sqlite3'),
+        user: 'app',
+        passwordSet: true,
+        reachable: true,
+      });
       expect(replica).toMatchObject({ alias: 'replica', reachable: false, error: expect.stringContaining('does not exist (not created') });
       expect(JSON.stringify(doc)).not.toMatch(/"password"\s*:/i);
       expect(existsSync(join(project, 'replica.sqlite3'))).toBe(false);
@@ -124,7 +141,9 @@ describe.skipIf(!systemDjango && !process.env['CI'])('django collector (real Dja
       expect(m.apps.notes).toEqual([{ name: '0001_initial', applied: true, appliedAt: expect.any(String) }]);
       expect(m.unapplied).toEqual({ total: 1, byApp: { container_manager: 1 } });
       expect(m.conflicts).toEqual({});
-      expect(m.pendingModelChanges).toEqual({ container_manager: [{ migration: '0003_containerjob_priority', operations: ['Add field priority to containerjob'] }] });
+      expect(m.pendingModelChanges).toEqual({
+        container_manager: [{ migration: '0003_containerjob_priority', operations: ['Add field priority to containerjob'] }],
+      });
       expect(m.makemigrationsCheck).toEqual({ command: 'makemigrations --check --dry-run', exitCode: 1, changesDetected: true, conflicts: {} });
       expect(m.migratePlan).toEqual({
         command: 'migrate --plan',
@@ -169,7 +188,12 @@ describe.skipIf(!systemDjango && !process.env['CI'])('django collector (real Dja
         ['job-6-failed', 1],
         ['job-5-failed', 137],
       ]);
-      expect(jobs.latestFailed[1]).toMatchObject({ status: 'failed', error_message: 'Container was OOM-killed (memory limit 512 MiB)', completed_at: expect.any(String), started_at: expect.any(String) });
+      expect(jobs.latestFailed[1]).toMatchObject({
+        status: 'failed',
+        error_message: 'Container was OOM-killed (memory limit 512 MiB)',
+        completed_at: expect.any(String),
+        started_at: expect.any(String),
+      });
       for (const job of [...jobs.latestFailed, jobs.oldestPending, jobs.oldestRunning]) {
         expect(Object.keys(job)).not.toContain('override_environment');
         expect(Object.keys(job)).not.toContain('command');
@@ -258,10 +282,17 @@ describe.skipIf(!systemDjango && !process.env['CI'])('django collector (real Dja
       const [main] = fileJson(run.entries, 'django/databases.json').databases;
       expect(main).toMatchObject({ alias: 'default', reachable: false, sqliteFileMissing: true });
       const notCollected = Object.fromEntries(run.record.problems.filter((p) => p.reason.startsWith('not collected')).map((p) => [p.item, p.reason]));
-      expect(Object.keys(notCollected).sort()).toEqual(['django/check-database.txt', 'django/makemigrations-check.txt', 'django/migrate-plan.txt', 'django/showmigrations.txt']);
+      expect(Object.keys(notCollected).sort()).toEqual([
+        'django/check-database.txt',
+        'django/makemigrations-check.txt',
+        'django/migrate-plan.txt',
+        'django/showmigrations.txt',
+      ]);
       expect(notCollected['django/showmigrations.txt']).toContain('the default database is not reachable (database file');
       expect(notCollected['django/makemigrations-check.txt']).toContain('would create the missing SQLite file of database "default"');
-      expect(run.record.artifacts.map((a) => a.path)).toEqual(expect.arrayContaining(['django/check.txt', 'django/check-deploy.txt', 'django/migrations.json']));
+      expect(run.record.artifacts.map((a) => a.path)).toEqual(
+        expect.arrayContaining(['django/check.txt', 'django/check-deploy.txt', 'django/migrations.json']),
+      );
       const m = fileJson(run.entries, 'django/migrations.json');
       expect(m.apps.container_manager).toEqual([
         { name: '0001_initial', applied: null },
@@ -314,7 +345,11 @@ describe.skipIf(!systemDjango && !process.env['CI'])('django collector (real Dja
         ].join('\n'),
       );
       await chmod(uv, 0o755);
-      run = await collect('conflict', { djangoDir: variant, settings: 'fixture_project.settings_minimal' }, runEnv({ PATH: `${bin}:${process.env['PATH'] ?? ''}` }));
+      run = await collect(
+        'conflict',
+        { djangoDir: variant, settings: 'fixture_project.settings_minimal' },
+        runEnv({ PATH: `${bin}:${process.env['PATH'] ?? ''}` }),
+      );
     }, 120_000);
 
     it('chooses `uv run --no-sync python` when uv.lock exists and uv is on PATH (a stand-in uv script that execs /usr/bin/python3: uv is not installed here)', () => {

@@ -39,7 +39,13 @@ let deadUrl: string;
 let started = false;
 
 function collect(hosts: string[]): Promise<CollectResult> {
-  return collectBundle({ outputDir: out, only: ['docker'], env: { ...process.env, DOCKER_HOST }, dockerHosts: hosts, collectorOptions: { docker: { containers: [`${prefix}-*`] } } });
+  return collectBundle({
+    outputDir: out,
+    only: ['docker'],
+    env: { ...process.env, DOCKER_HOST },
+    dockerHosts: hosts,
+    collectorOptions: { docker: { containers: [`${prefix}-*`] } },
+  });
 }
 
 const paths = (entries: Map<string, TarEntry>): string[] => [...entries.keys()].map((k) => k.split('/').slice(1).join('/'));
@@ -104,7 +110,7 @@ describe.skipIf(skip)('several Docker engines in one run', () => {
     expect(down.exitCode, down.stderr).toBe(0);
     started = false;
     const r = await collect([DOCKER_HOST, secondUrl]);
-    const engines = fileJson((await readBundle(r.bundle)), 'docker/engines.json').engines;
+    const engines = fileJson(await readBundle(r.bundle), 'docker/engines.json').engines;
     expect(engines.map((e: any) => e.status)).toEqual(['ok', 'failed']);
     expect(r.manifest.collectors[0]!.status).toBe('ok');
   }, 120_000);

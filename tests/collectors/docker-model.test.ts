@@ -81,7 +81,9 @@ describe('redaction/structure', () => {
 
   it('scans a whole shell command in one element, quotes and all, keeping the rest byte for byte', () => {
     const line = `export X=1; PASSWORD='a b' run --api-key "k 'y" && mysqldump -p"pw x" db | gzip`;
-    expect(redactCommandLine(line, mark)).toBe(`export X=1; PASSWORD={assignment:PASSWORD:a b} run --api-key {flag-separate:api-key:k 'y} && mysqldump -p{attached:password:pw x} db | gzip`);
+    expect(redactCommandLine(line, mark)).toBe(
+      `export X=1; PASSWORD={assignment:PASSWORD:a b} run --api-key {flag-separate:api-key:k 'y} && mysqldump -p{attached:password:pw x} db | gzip`,
+    );
     expect(shellWords(`a "b c" 'd'e\\ f`).map((w) => w.value)).toEqual(['a', 'b c', 'de f']);
   });
 });
@@ -94,7 +96,16 @@ describe('markSecret: shapes the line rules replace whole', () => {
   });
 });
 
-const summary = (over: Partial<ContainerSummary> = {}): ContainerSummary => ({ Id: 'abc123def456' + '0'.repeat(52), Names: ['/web-1'], Image: 'img', Created: 0, State: 'exited', Status: 'Exited (0)', Labels: { tier: 'front', 'com.x/role': 'api' }, ...over });
+const summary = (over: Partial<ContainerSummary> = {}): ContainerSummary => ({
+  Id: 'abc123def456' + '0'.repeat(52),
+  Names: ['/web-1'],
+  Image: 'img',
+  Created: 0,
+  State: 'exited',
+  Status: 'Exited (0)',
+  Labels: { tier: 'front', 'com.x/role': 'api' },
+  ...over,
+});
 
 describe('--containers patterns', () => {
   it('matches name globs, id prefixes and labels; any pattern may match', () => {
@@ -136,12 +147,17 @@ describe('which containers are collected by default', () => {
     expect(d(doc({ Status: 'paused', Running: true, Paused: true }))).toEqual({ collect: true });
     expect(d(doc({ Status: 'restarting', Restarting: true }))).toEqual({ collect: true });
     expect(d(doc({ Status: 'exited', StartedAt: '2026-11-28T10:00:00Z', FinishedAt: '2026-11-28T11:00:00Z' }))).toEqual({ collect: true });
-    expect(d(doc({ Status: 'created', StartedAt: '0001-01-01T00:00:00Z', FinishedAt: '0001-01-01T00:00:00Z' }, '2026-11-28T11:00:00Z'))).toEqual({ collect: true });
+    expect(d(doc({ Status: 'created', StartedAt: '0001-01-01T00:00:00Z', FinishedAt: '0001-01-01T00:00:00Z' }, '2026-11-28T11:00:00Z'))).toEqual({
+      collect: true,
+    });
   });
 
   it('leaves out the rest, saying when they ended and how to include them', () => {
     const old = d(doc({ Status: 'exited', StartedAt: '2026-11-20T10:00:00Z', FinishedAt: '2026-11-25T12:00:00Z' }));
-    expect(old).toEqual({ collect: false, reason: 'exited 3d ago (2026-11-25T12:00:00Z), before --since 24h; use --all-containers or a longer --since to include it' });
+    expect(old).toEqual({
+      collect: false,
+      reason: 'exited 3d ago (2026-11-25T12:00:00Z), before --since 24h; use --all-containers or a longer --since to include it',
+    });
     expect(d(doc({ Status: 'exited', FinishedAt: '2026-11-25T12:00:00Z' }), true)).toEqual({ collect: true });
   });
 });
@@ -164,7 +180,11 @@ describe('statsSummary', () => {
   });
 
   it('leaves CPU % empty without a previous sample', () => {
-    expect(statsSummary({ cpu_stats: { cpu_usage: { total_usage: 1e9 }, system_cpu_usage: 5e9, online_cpus: 1 }, precpu_stats: {} }).cpu).toEqual({ percent: null, totalSeconds: 1, onlineCpus: 1 });
+    expect(statsSummary({ cpu_stats: { cpu_usage: { total_usage: 1e9 }, system_cpu_usage: 5e9, online_cpus: 1 }, precpu_stats: {} }).cpu).toEqual({
+      percent: null,
+      totalSeconds: 1,
+      onlineCpus: 1,
+    });
   });
 });
 

@@ -17,7 +17,12 @@ import { DOCKER_HOST, TEST_IMAGE, docker, dockerUnavailable, removeContainers, u
 
 const SSHD = '/usr/sbin/sshd';
 const missing = [SSHD, '/usr/bin/ssh', '/usr/bin/ssh-keygen'].filter((p) => !existsSync(p));
-const skipReason = dockerUnavailable && !process.env['CI'] ? `no test Docker engine: ${dockerUnavailable}` : missing.length ? `not installed: ${missing.join(', ')} (apt-get install openssh-server openssh-client)` : undefined;
+const skipReason =
+  dockerUnavailable && !process.env['CI']
+    ? `no test Docker engine: ${dockerUnavailable}`
+    : missing.length
+      ? `not installed: ${missing.join(', ')} (apt-get install openssh-server openssh-client)`
+      : undefined;
 if (skipReason) process.stderr.write(`tests/collectors/docker-ssh.test.ts skipped: ${skipReason}\n`);
 
 const prefix = uniq('cbs');
@@ -42,7 +47,18 @@ const keygen = (file: string): void => {
 /** An ssh wrapper first on PATH: the collector's `ssh` then uses this config (keys, known_hosts). */
 function useSshConfig(knownHosts: string): void {
   const config = join(dir, `ssh_config-${knownHosts.split('/').pop()}`);
-  writeFileSync(config, ['Host *', `  IdentityFile ${join(dir, 'id')}`, '  IdentitiesOnly yes', `  UserKnownHostsFile ${knownHosts}`, '  StrictHostKeyChecking yes', '  LogLevel ERROR', ''].join('\n'));
+  writeFileSync(
+    config,
+    [
+      'Host *',
+      `  IdentityFile ${join(dir, 'id')}`,
+      '  IdentitiesOnly yes',
+      `  UserKnownHostsFile ${knownHosts}`,
+      '  StrictHostKeyChecking yes',
+      '  LogLevel ERROR',
+      '',
+    ].join('\n'),
+  );
   writeFileSync(join(dir, 'bin', 'ssh'), `#!/bin/sh\nexec /usr/bin/ssh -F '${config}' "$@"\n`, { mode: 0o755 });
   process.env['PATH'] = `${join(dir, 'bin')}:${savedPath}`;
 }
@@ -86,7 +102,8 @@ describe.skipIf(skipReason)('ssh:// engines (real sshd)', () => {
         s.on('error', () => resolve(false));
       });
       if (ok) break;
-      if (i > 50 || sshd.exitCode !== null) throw new Error(`sshd did not start: ${existsSync(join(dir, 'sshd.log')) ? readFileSync(join(dir, 'sshd.log'), 'utf8') : ''}`);
+      if (i > 50 || sshd.exitCode !== null)
+        throw new Error(`sshd did not start: ${existsSync(join(dir, 'sshd.log')) ? readFileSync(join(dir, 'sshd.log'), 'utf8') : ''}`);
       await new Promise((r) => setTimeout(r, 100));
     }
     writeFileSync(join(dir, 'known_hosts'), `[127.0.0.1]:${port} ${readFileSync(join(dir, 'hostkey.pub'), 'utf8')}`);
@@ -94,7 +111,9 @@ describe.skipIf(skipReason)('ssh:// engines (real sshd)', () => {
     await docker('run', '--network', 'none', '--name', `${prefix}-a`, TEST_IMAGE, 'sh', '-c', 'echo over ssh; echo on stderr >&2');
     await docker('run', '-d', '--network', 'none', '--name', `${prefix}-b`, TEST_IMAGE, 'sh', '-c', 'echo running; sleep 600');
     // More containers than ssh sessions: their logs, opened ahead, must queue for a session, not deadlock.
-    await Promise.all(['c', 'd', 'e', 'f', 'g', 'h'].map((x) => docker('run', '--network', 'none', '--name', `${prefix}-${x}`, TEST_IMAGE, 'echo', `log of ${x}`)));
+    await Promise.all(
+      ['c', 'd', 'e', 'f', 'g', 'h'].map((x) => docker('run', '--network', 'none', '--name', `${prefix}-${x}`, TEST_IMAGE, 'echo', `log of ${x}`)),
+    );
   }, 60_000);
 
   afterAll(async () => {
@@ -107,7 +126,13 @@ describe.skipIf(skipReason)('ssh:// engines (real sshd)', () => {
   const url = () => `ssh://${userInfo().username}@127.0.0.1:${port}`;
   const collect = async () => {
     const out = join(dir, `out-${Math.random().toString(36).slice(2)}`);
-    const r = await collectBundle({ outputDir: out, only: ['docker'], env: { ...process.env, DOCKER_HOST: '' }, dockerHosts: [url()], collectorOptions: { docker: { containers: [`${prefix}-*`] } } });
+    const r = await collectBundle({
+      outputDir: out,
+      only: ['docker'],
+      env: { ...process.env, DOCKER_HOST: '' },
+      dockerHosts: [url()],
+      collectorOptions: { docker: { containers: [`${prefix}-*`] } },
+    });
     return { r, entries: await readBundle(r.bundle) };
   };
 
@@ -118,20 +143,40 @@ describe.skipIf(skipReason)('ssh:// engines (real sshd)', () => {
     const label = `127.0.0.1-${port}`;
     expect(r.manifest.collectors[0]).toMatchObject({ status: 'ok' });
     expect(fileJson(entries, 'docker/engines.json').engines).toEqual([expect.objectContaining({ label, status: 'ok' })]);
-    expect(fileJson(entries, `docker/${label}/endpoint.json`)).toMatchObject({ transport: 'ssh', command: ['ssh', '-o', 'BatchMode=yes', '-o', 'ConnectTimeout=15', '-T', '-l', userInfo().username, '-p', String(port), '--', '127.0.0.1', 'docker', 'system', 'dial-stdio'] });
+    expect(fileJson(entries, `docker/${label}/endpoint.json`)).toMatchObject({
+      transport: 'ssh',
+      command: [
+        'ssh',
+        '-o',
+        'BatchMode=yes',
+        '-o',
+        'ConnectTimeout=15',
+        '-T',
+        '-l',
+        userInfo().username,
+        '-p',
+        String(port),
+        '--',
+        '127.0.0.1',
+        'docker',
+        'system',
+        'dial-stdio',
+      ],
+    });
     expect(fileJson(entries, `docker/${label}/info.json`).ID).toBe(await docker('info', '--format', '{{.ID}}'));
     const log = fileText(entries, `docker/${label}/containers/${prefix}-a/logs.txt`);
     expect(log).toMatch(/Z stdout over ssh\n/);
     expect(log).toMatch(/Z stderr on stderr\n/);
     expect(fileJson(entries, `docker/${label}/containers/${prefix}-b/stats.json`).summary.pids.current).toBeGreaterThanOrEqual(1);
-    for (const x of ['c', 'd', 'e', 'f', 'g', 'h']) expect(fileText(entries, `docker/${label}/containers/${prefix}-${x}/logs.txt`)).toMatch(new RegExp(`Z stdout log of ${x}\\n$`));
+    for (const x of ['c', 'd', 'e', 'f', 'g', 'h'])
+      expect(fileText(entries, `docker/${label}/containers/${prefix}-${x}/logs.txt`)).toMatch(new RegExp(`Z stdout log of ${x}\\n$`));
     // About forty requests went over a few SSH sessions (at most 4 at once, kept alive), not one each.
     const used = sessions() - before;
     expect(used).toBeGreaterThanOrEqual(1);
     expect(used).toBeLessThanOrEqual(6);
   }, 60_000);
 
-  it('fails that engine with ssh\'s own reason when the host key is not known (never prompts)', async () => {
+  it("fails that engine with ssh's own reason when the host key is not known (never prompts)", async () => {
     useSshConfig(join(dir, 'known_hosts_other'));
     const { r } = await collect();
     const docker = r.manifest.collectors[0]!;

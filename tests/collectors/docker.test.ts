@@ -61,9 +61,17 @@ describe.skipIf(skip)('docker collector (real engine)', () => {
       run('nolog', '--log-driver', 'none', TEST_IMAGE, 'sleep', '600'),
       run(
         'secret',
-        '-e', `DB_PASSWORD=${SECRETS.env}`,
-        '--label', `api_token=${SECRETS.label}`,
-        TEST_IMAGE, 'sh', '-c', `echo "connecting with password=${SECRETS.log}"; echo "raw: $DB_PASSWORD $2"; sleep 600`, 'app', '--password', SECRETS.argv,
+        '-e',
+        `DB_PASSWORD=${SECRETS.env}`,
+        '--label',
+        `api_token=${SECRETS.label}`,
+        TEST_IMAGE,
+        'sh',
+        '-c',
+        `echo "connecting with password=${SECRETS.log}"; echo "raw: $DB_PASSWORD $2"; sleep 600`,
+        'app',
+        '--password',
+        SECRETS.argv,
       ),
       run('victim1', TEST_IMAGE, 'sleep', '600'),
       run('victim2', TEST_IMAGE, 'sh', '-c', 'echo hello; sleep 600'),
@@ -112,7 +120,9 @@ describe.skipIf(skip)('docker collector (real engine)', () => {
     const engines = fileJson(entries, 'docker/engines.json');
     // victim1 is listed but gone before it could be inspected: neither selected nor left out on purpose.
     // (The engine is shared: other files' containers are listed too, and left out by --containers.)
-    expect(engines.engines).toEqual([expect.objectContaining({ label: 'local', status: 'ok', containers: expect.objectContaining({ selected: 8, collected: 8 }) })]);
+    expect(engines.engines).toEqual([
+      expect.objectContaining({ label: 'local', status: 'ok', containers: expect.objectContaining({ selected: 8, collected: 8 }) }),
+    ]);
     expect(engines.engines[0].containers.listed).toBeGreaterThanOrEqual(10);
     expect(engines.options).toMatchObject({ tail: 10_000, maxLogBytes: 10 * 1024 * 1024, containers: [`${prefix}-*`] });
   });
@@ -213,7 +223,20 @@ describe.skipIf(skip)('docker collector limits: --tail, --since, --max-log-bytes
     // Its own output folder: the first block's is removed when that block ends.
     out = await mkdtemp(join(tmpdir(), 'cb-docker-'));
     // 3000 numbered lines of 60 bytes, then it waits.
-    await docker('run', '-d', '--network', 'none', '--label', label, '--name', n('chatty'), TEST_IMAGE, 'sh', '-c', 'i=0; while [ $i -lt 3000 ]; do i=$((i+1)); printf "line %05d %s\\n" $i 0123456789012345678901234567890123456789; done; sleep 600');
+    await docker(
+      'run',
+      '-d',
+      '--network',
+      'none',
+      '--label',
+      label,
+      '--name',
+      n('chatty'),
+      TEST_IMAGE,
+      'sh',
+      '-c',
+      'i=0; while [ $i -lt 3000 ]; do i=$((i+1)); printf "line %05d %s\\n" $i 0123456789012345678901234567890123456789; done; sleep 600',
+    );
     await docker('run', '-d', '--network', 'none', '--name', n('late'), TEST_IMAGE, 'sh', '-c', 'echo early; sleep 2; echo late; sleep 600');
     await Promise.all([waitForLog(n('chatty'), 'line 03000'), waitForLog(n('late'), 'early')]);
     early = new Date().toISOString();

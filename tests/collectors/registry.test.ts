@@ -31,7 +31,14 @@ const tiny = defineCollector({
 
 /** A run over the real registry plus `tiny`, with no Docker engine, no analyzers and a throwaway key. */
 async function run(options: { only: string[]; skip?: string[]; envFiles?: string[] }) {
-  const result = await collectBundle({ outputDir: out, collectors: [...builtinCollectors, tiny], noAnalyze: true, redaction: { ephemeralKey: true }, env: {}, ...options });
+  const result = await collectBundle({
+    outputDir: out,
+    collectors: [...builtinCollectors, tiny],
+    noAnalyze: true,
+    redaction: { ephemeralKey: true },
+    env: {},
+    ...options,
+  });
   const entries = await readBundle(result.bundle);
   return { result, entries, manifest: fileJson<Manifest>(entries, 'manifest.json') };
 }

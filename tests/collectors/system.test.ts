@@ -20,7 +20,15 @@ describe('system collector', () => {
 
   it('writes every system artifact', () => {
     const paths = result.manifest.collectors[0]!.artifacts.map((a) => a.path).sort();
-    expect(paths).toEqual(['system/cpu.json', 'system/filesystems.json', 'system/load.json', 'system/memory.json', 'system/os.json', 'system/uptime.json', 'system/versions.json']);
+    expect(paths).toEqual([
+      'system/cpu.json',
+      'system/filesystems.json',
+      'system/load.json',
+      'system/memory.json',
+      'system/os.json',
+      'system/uptime.json',
+      'system/versions.json',
+    ]);
   });
 
   it('reports this machine: kernel, memory, root filesystem, CPU count', () => {
@@ -46,7 +54,7 @@ describe('system collector', () => {
     for (const c of result.manifest.collectors[0]!.commands) if (!c.error) expect(c.exitCode).toBe(0);
   });
 
-  it('turns each tool\'s captured output into its fact and versions.json entry: stdout then stderr, a failing tool keeps its output and exit code', async () => {
+  it("turns each tool's captured output into its fact and versions.json entry: stdout then stderr, a failing tool keeps its output and exit code", async () => {
     const dir = await mkdtemp(join(tmpdir(), 'cb-tools-'));
     try {
       const bin = join(dir, 'bin');
@@ -76,7 +84,7 @@ describe('system collector', () => {
     const dir = await mkdtemp(join(tmpdir(), 'cb-nopath-'));
     try {
       const r = await collectBundle({ outputDir: dir, only: ['system'], env: { ...process.env, PATH: '/nonexistent' } });
-      const v = fileJson((await readBundle(r.bundle)), 'system/versions.json');
+      const v = fileJson(await readBundle(r.bundle), 'system/versions.json');
       expect(v.git).toEqual({ error: 'not found on PATH' });
       expect(r.status).toBe('complete');
     } finally {

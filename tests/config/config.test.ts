@@ -46,7 +46,12 @@ async function load(files: Record<string, string>, options: { cwd?: string; file
     await mkdir(join(root, name, '..'), { recursive: true });
     await writeFile(join(root, name), text);
   }
-  const loaded = await loadConfig({ cwd: join(root, options.cwd ?? '.'), stopDir: root, builtins: builtinCollectors, ...(options.file ? { file: options.file } : {}) });
+  const loaded = await loadConfig({
+    cwd: join(root, options.cwd ?? '.'),
+    stopDir: root,
+    builtins: builtinCollectors,
+    ...(options.file ? { file: options.file } : {}),
+  });
   return { root, loaded };
 }
 
@@ -103,7 +108,10 @@ describe('discovery', () => {
   it('searches from the current directory upwards and takes the nearest file', async () => {
     const { root, loaded } = await load({ 'a/collect-bundle.config.json': '{ "label": "outer" }', 'a/b/c/.keep': '' }, { cwd: 'a/b/c' });
     expect(loaded?.file).toBe(join(root, 'a', 'collect-bundle.config.json'));
-    const nearer = await load({ 'a/collect-bundle.config.json': '{ "label": "outer" }', 'a/b/.collect-bundlerc.yml': 'label: inner\n', 'a/b/c/.keep': '' }, { cwd: 'a/b/c' });
+    const nearer = await load(
+      { 'a/collect-bundle.config.json': '{ "label": "outer" }', 'a/b/.collect-bundlerc.yml': 'label: inner\n', 'a/b/c/.keep': '' },
+      { cwd: 'a/b/c' },
+    );
     expect(nearer.loaded?.config.label).toBe('inner');
   });
 
@@ -158,7 +166,10 @@ describe('discovery', () => {
   });
 
   it('loads exactly the file --config names, relative to the current directory, whatever its name', async () => {
-    const { root, loaded } = await load({ 'collect-bundle.config.json': '{ "label": "found" }', 'ops/site.yaml': 'label: chosen\n' }, { file: 'ops/site.yaml' });
+    const { root, loaded } = await load(
+      { 'collect-bundle.config.json': '{ "label": "found" }', 'ops/site.yaml': 'label: chosen\n' },
+      { file: 'ops/site.yaml' },
+    );
     expect(loaded?.file).toBe(join(root, 'ops', 'site.yaml'));
     expect(loaded?.config.label).toBe('chosen');
   });
@@ -177,7 +188,7 @@ describe('discovery', () => {
     await expect(loadConfig({ cwd: root, file: 'package.json' })).rejects.toThrow(/package\.json has no "collect-bundle" key/);
   });
 
-  it('resolves relative paths against the config file\'s folder, leaving commands and names alone', async () => {
+  it("resolves relative paths against the config file's folder, leaving commands and names alone", async () => {
     const text = JSON.stringify({
       outputDir: 'bundles',
       docker: { tlscacert: 'certs/ca.pem' },
@@ -194,7 +205,9 @@ describe('discovery', () => {
     expect(c.redaction?.literalsFiles).toEqual([join(root, 'ops', 'secrets.txt'), '/abs/s.txt']);
     const cmd = validateConfig({ collectors: { django: { python: 'poetry run python' } } }, join(root, 'c.json'));
     expect(cmd.config.collectors?.django).toEqual({ python: 'poetry run python' });
-    expect(validateConfig({ collectors: { django: { python: 'python3.12' } } }, join(root, 'c.json')).config.collectors?.django).toEqual({ python: 'python3.12' });
+    expect(validateConfig({ collectors: { django: { python: 'python3.12' } } }, join(root, 'c.json')).config.collectors?.django).toEqual({
+      python: 'python3.12',
+    });
   });
 
   it('treats an empty file named with --config as an empty configuration', async () => {
@@ -220,7 +233,16 @@ describe('the validated configuration', () => {
     expect(config.deadline).toBe(600);
     expect(config.collectors?.docker).toEqual({ tail: 500, maxLogBytes: 5 * 1024 * 1024, containers: ['web-*'] });
     expect(config.custom?.[0]).toMatchObject({ name: 'nginx', maxBytes: 5 * 1024 * 1024 });
-    for (const o of [config, config.collectors, config.collectors!.docker, (config.collectors!.docker as { containers: string[] }).containers, config.custom, config.custom![0], config.redaction!.rules, config.redaction!.rules![0]]) {
+    for (const o of [
+      config,
+      config.collectors,
+      config.collectors!.docker,
+      (config.collectors!.docker as { containers: string[] }).containers,
+      config.custom,
+      config.custom![0],
+      config.redaction!.rules,
+      config.redaction!.rules![0],
+    ]) {
       expect(Object.isFrozen(o)).toBe(true);
     }
     expect(() => {
@@ -279,8 +301,12 @@ describe('validation errors: one line per problem, naming the key path and what 
   });
 
   it('bad size and duration strings', () => {
-    expect(problems({ collectors: { docker: { maxLogBytes: '10 megs' } } })).toEqual(['collectors.docker.maxLogBytes: expected a size such as "10MiB", "512KiB", "1GB" or a whole number of bytes, got "10 megs"']);
-    expect(problems({ timeout: '5 parsecs' })).toEqual(['timeout: expected a positive number of seconds or a duration such as "30s", "5m" or "1h30m", got "5 parsecs"']);
+    expect(problems({ collectors: { docker: { maxLogBytes: '10 megs' } } })).toEqual([
+      'collectors.docker.maxLogBytes: expected a size such as "10MiB", "512KiB", "1GB" or a whole number of bytes, got "10 megs"',
+    ]);
+    expect(problems({ timeout: '5 parsecs' })).toEqual([
+      'timeout: expected a positive number of seconds or a duration such as "30s", "5m" or "1h30m", got "5 parsecs"',
+    ]);
     expect(problems({ deadline: 0 })).toEqual(['deadline: expected a positive number of seconds or a duration such as "30s", "5m" or "1h30m", got 0']);
     expect(problems({ collectors: { docker: { since: 'yesterday' } } })).toEqual([
       'collectors.docker.since: expected a duration back from now ("24h", "7d") or an ISO time ("2026-11-27T10:00:00Z") that is not in the future, got "yesterday"',
@@ -294,15 +320,22 @@ describe('validation errors: one line per problem, naming the key path and what 
     expect(problems({ timeout: '0s' })).toEqual(['timeout: expected a duration above zero, such as "30s", "5m" or "1h30m", got "0s"']);
     expect(problems({ deadline: '0m' })).toEqual(['deadline: expected a duration above zero, such as "30s", "5m" or "1h30m", got "0m"']);
     expect(problems({ deadline: '30d' })).toEqual(['deadline: expected at most 24 days ("24d"): longer timers overflow and would fire at once, got "30d"']);
-    expect(problems({ timeout: 2_592_000 })).toEqual(['timeout: expected at most 2147483.647 seconds (24 days): longer timers overflow and would fire at once, got 2592000']);
+    expect(problems({ timeout: 2_592_000 })).toEqual([
+      'timeout: expected at most 2147483.647 seconds (24 days): longer timers overflow and would fire at once, got 2592000',
+    ]);
     expect(problems({ timeout: '24d' })).toEqual([]);
-    const custom = problems({ custom: [{ type: 'command', name: 'slow', argv: ['true'], timeout: '30d' }, { type: 'http', name: 'hc', url: 'http://127.0.0.1:1/', timeout: '0s' }] });
+    const custom = problems({
+      custom: [
+        { type: 'command', name: 'slow', argv: ['true'], timeout: '30d' },
+        { type: 'http', name: 'hc', url: 'http://127.0.0.1:1/', timeout: '0s' },
+      ],
+    });
     expect(custom).toHaveLength(2);
     expect(custom[0]).toMatch(/^custom\[0\]\.timeout: expected a timeout of at most 24 days/);
     expect(custom[1]).toMatch(/^custom\[1\]\.timeout: "0s" is not a positive duration/);
   });
 
-  it('accepts the options the docs name for compose and cloudrun, resolving compose paths against the config file\'s folder', () => {
+  it("accepts the options the docs name for compose and cloudrun, resolving compose paths against the config file's folder", () => {
     const loaded = validateConfig(
       { collectors: { compose: { projectDir: 'deploy', files: ['compose.prod.yaml'], projectName: 'site' }, cloudrun: { commandTimeoutMs: 120_000 } } },
       '/etc/cb/collect-bundle.config.json',
@@ -310,11 +343,15 @@ describe('validation errors: one line per problem, naming the key path and what 
     );
     expect(loaded.config.collectors?.compose).toEqual({ projectDir: '/etc/cb/deploy', files: ['/etc/cb/deploy/compose.prod.yaml'], projectName: 'site' });
     expect(loaded.config.collectors?.cloudrun).toEqual({ commandTimeoutMs: 120_000 });
-    expect(problems({ collectors: { compose: { projectdir: 'x' } } })).toEqual(['collectors.compose.projectdir: unknown key; valid keys here: projectDir, files, projectName']);
-    expect(problems({ collectors: { cloudrun: { commandTimeoutMs: 0 } } })).toEqual(['collectors.cloudrun.commandTimeoutMs: expected a whole number ≥ 1, got 0']);
+    expect(problems({ collectors: { compose: { projectdir: 'x' } } })).toEqual([
+      'collectors.compose.projectdir: unknown key; valid keys here: projectDir, files, projectName',
+    ]);
+    expect(problems({ collectors: { cloudrun: { commandTimeoutMs: 0 } } })).toEqual([
+      'collectors.cloudrun.commandTimeoutMs: expected a whole number ≥ 1, got 0',
+    ]);
   });
 
-  it('refuses options for a custom collector and true/false for a plugin\'s collector, which would be dropped silently', () => {
+  it("refuses options for a custom collector and true/false for a plugin's collector, which would be dropped silently", () => {
     expect(problems({ custom: [{ type: 'env', name: 'envy' }], collectors: { envy: { include: ['HOME'] } } })).toEqual([
       'collectors.envy: custom collector "envy" takes no options here (true or false only); set them in custom[0]',
     ]);
@@ -337,29 +374,41 @@ describe('validation errors: one line per problem, naming the key path and what 
   });
 
   it('a custom collector named like a built-in', () => {
-    expect(problems({ custom: [{ type: 'env', name: 'docker' }] })).toEqual(['custom[0].name: "docker" is the name of a built-in collector; choose another name']);
+    expect(problems({ custom: [{ type: 'env', name: 'docker' }] })).toEqual([
+      'custom[0].name: "docker" is the name of a built-in collector; choose another name',
+    ]);
   });
 
   it('an unknown collector, and an unknown option of a collector the schema does not describe', () => {
     const names = builtinCollectors.map((c) => c.name);
-    expect(problems({ collectors: { dokcer: false } })).toEqual([`collectors.dokcer: unknown collector; valid: ${names.join(', ')} (or a plugin's, with "plugins")`]);
+    expect(problems({ collectors: { dokcer: false } })).toEqual([
+      `collectors.dokcer: unknown collector; valid: ${names.join(', ')} (or a plugin's, with "plugins")`,
+    ]);
     // With plugins, a name may be a plugin's collector: only the loaded plugins can tell.
     expect(problems({ plugins: ['./ops/queue.mjs'], collectors: { 'celery-queue': { queues: ['celery'] } } })).toEqual([]);
     const other = builtinCollectors.find((c) => !['system', 'docker', 'django', 'cloudrun', 'compose'].includes(c.name) && Object.keys(c.defaults).length);
     if (other) {
       const lines = problems({ collectors: { [other.name]: { noSuchOption: 1 } } });
-      expect(lines).toEqual([`collectors.${other.name}.noSuchOption: unknown option of the ${other.name} collector; valid: ${Object.keys(other.defaults).join(', ')}`]);
+      expect(lines).toEqual([
+        `collectors.${other.name}.noSuchOption: unknown option of the ${other.name} collector; valid: ${Object.keys(other.defaults).join(', ')}`,
+      ]);
     }
     // A custom collector's name is known too.
     expect(problems({ custom: [{ type: 'env', name: 'envy' }], collectors: { envy: false } })).toEqual([]);
   });
 
   it('a bad regex in a rule or the allowlist, and a rule that matches empty text', () => {
-    expect(problems({ redaction: { rules: [{ id: 'acme', pattern: 'acme_[' }] } })[0]).toMatch(/^redaction\.rules\[0\]\.pattern: invalid regex "acme_\[": .*Unterminated character class$/);
+    expect(problems({ redaction: { rules: [{ id: 'acme', pattern: 'acme_[' }] } })[0]).toMatch(
+      /^redaction\.rules\[0\]\.pattern: invalid regex "acme_\[": .*Unterminated character class$/,
+    );
     expect(problems({ redaction: { rules: ['(x'] } })[0]).toMatch(/^redaction\.rules\[0\]: invalid regex "\(x": /);
-    expect(problems({ redaction: { rules: [{ pattern: 'a*' }] } })).toEqual(['redaction.rules[0].pattern: the regex "a*" matches empty text; it would redact nothing useful']);
+    expect(problems({ redaction: { rules: [{ pattern: 'a*' }] } })).toEqual([
+      'redaction.rules[0].pattern: the regex "a*" matches empty text; it would redact nothing useful',
+    ]);
     expect(problems({ redaction: { allow: ['+'] } })[0]).toMatch(/^redaction\.allow\[0\]: invalid regex "\+": /);
-    expect(problems({ redaction: { rules: [{ id: 'Bad Id', pattern: 'x' }] } })).toEqual(['redaction.rules[0].id: expected a kebab-case rule id such as "acme-token", got "Bad Id"']);
+    expect(problems({ redaction: { rules: [{ id: 'Bad Id', pattern: 'x' }] } })).toEqual([
+      'redaction.rules[0].id: expected a kebab-case rule id such as "acme-token", got "Bad Id"',
+    ]);
   });
 
   it('never repeats a known secret it rejects', () => {
@@ -446,10 +495,15 @@ describe('layers: config file < environment < flags', () => {
     expect(argv['o']).toBe('/from/env');
     expect(argv['tls']).toBe(true);
     expect(argv['only']).toEqual(['system']);
-    expect(sources).toEqual({ timeout: { source: 'flag' }, 'output-dir': { source: 'environment', env: 'COLLECT_BUNDLE_OUTPUT_DIR' }, tls: { source: 'config' }, only: { source: 'config' } });
+    expect(sources).toEqual({
+      timeout: { source: 'flag' },
+      'output-dir': { source: 'environment', env: 'COLLECT_BUNDLE_OUTPUT_DIR' },
+      tls: { source: 'config' },
+      only: { source: 'config' },
+    });
   });
 
-  it('parses environment values by the flag\'s type and names the variable when one is wrong', () => {
+  it("parses environment values by the flag's type and names the variable when one is wrong", () => {
     const argv: Record<string, unknown> = {};
     applyLayers(argv, flags, () => false, {}, { COLLECT_BUNDLE_TLS: 'false', COLLECT_BUNDLE_TIMEOUT: '2.5', COLLECT_BUNDLE_ONLY: 'system,docker' });
     expect(argv).toMatchObject({ tls: false, timeout: 2.5, only: ['system,docker'] });
@@ -470,7 +524,12 @@ describe('layers: config file < environment < flags', () => {
         .option('output-dir', { alias: 'o', type: 'string', default: '.' })
         .option('quiet', { type: 'boolean', default: false })
         .middleware(((argv: Record<string, unknown>, y: YargsOptionsView) =>
-          applyConfig(argv, y, { env, cwd: root, settable: new Set(['label', 'timeout', 'concurrency', 'output-dir', 'quiet']), builtins: builtinCollectors }).then(() => {
+          applyConfig(argv, y, {
+            env,
+            cwd: root,
+            settable: new Set(['label', 'timeout', 'concurrency', 'output-dir', 'quiet']),
+            builtins: builtinCollectors,
+          }).then(() => {
             seen = argv;
           })) as never)
         .strict()
@@ -491,8 +550,18 @@ describe('layers: config file < environment < flags', () => {
     expect(configOf(noConfig)).toBeUndefined();
   });
 
-  it('adds the config\'s redaction lists to the flags\' instead of replacing them', () => {
-    const { config } = validateConfig({ redaction: { rules: ['tok_[a-z]{8}', { id: 'acme-token', pattern: 'acme_[A-Za-z0-9]{32}' }], literals: ['longsecret-1'], allow: ['^ok$'], secretKeys: ['ACME_CODE'] } }, '/c/x.json');
+  it("adds the config's redaction lists to the flags' instead of replacing them", () => {
+    const { config } = validateConfig(
+      {
+        redaction: {
+          rules: ['tok_[a-z]{8}', { id: 'acme-token', pattern: 'acme_[A-Za-z0-9]{32}' }],
+          literals: ['longsecret-1'],
+          allow: ['^ok$'],
+          secretKeys: ['ACME_CODE'],
+        },
+      },
+      '/c/x.json',
+    );
     const merged = mergeRedaction(config, { rules: [{ pattern: 'flag_[0-9]+' }], allow: ['^fine$'], secretKeys: [], literalFiles: [] });
     expect(merged.rules).toEqual([{ pattern: 'tok_[a-z]{8}' }, { id: 'acme-token', pattern: 'acme_[A-Za-z0-9]{32}' }, { pattern: 'flag_[0-9]+' }]);
     expect(merged.allow).toEqual(['^ok$', '^fine$']);
@@ -504,7 +573,11 @@ describe('layers: config file < environment < flags', () => {
 describe('collectors from a config', () => {
   it('enables, disables and adds collectors; --only and --skip still decide last', async () => {
     const root = await temp();
-    const loaded = validateConfig({ collectors: { docker: false, django: { failedJobs: 5 } }, custom: [{ type: 'env', name: 'envy' }] }, join(root, 'c.json'), builtinCollectors);
+    const loaded = validateConfig(
+      { collectors: { docker: false, django: { failedJobs: 5 } }, custom: [{ type: 'env', name: 'envy' }] },
+      join(root, 'c.json'),
+      builtinCollectors,
+    );
     const registry = collectorsFor(loaded, builtinCollectors);
     const byName = new Map(registry.map((c) => [c.name, c]));
     expect(byName.get('docker')?.defaultEnabled).toBe(false);
@@ -517,7 +590,11 @@ describe('collectors from a config', () => {
     const options = withConfig(loaded, { outputDir: root, collectorOptions: { django: { settings: 'app.settings' } } }, builtinCollectors);
     expect(options.configFile).toBe(join(root, 'c.json'));
     expect(options.plugins).toBeUndefined();
-    const withPlugins = withConfig(validateConfig({ plugins: ['./ops/q.mjs', 'some-package'] }, join(root, 'ops', 'c.json')), { outputDir: root }, builtinCollectors);
+    const withPlugins = withConfig(
+      validateConfig({ plugins: ['./ops/q.mjs', 'some-package'] }, join(root, 'ops', 'c.json')),
+      { outputDir: root },
+      builtinCollectors,
+    );
     expect(withPlugins).toMatchObject({ plugins: ['./ops/q.mjs', 'some-package'], pluginBaseDir: join(root, 'ops') });
     expect(options.collectorOptions?.['django']).toEqual({ failedJobs: 5, settings: 'app.settings' });
     expect(options.collectors?.map((c) => c.name)).toEqual(registry.map((c) => c.name));

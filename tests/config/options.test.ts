@@ -43,7 +43,15 @@ afterAll(async () => {
  */
 function sample(spec: OptionSpec): { raw: string | string[] | boolean | number; value: unknown } {
   const tries: Array<string | string[] | boolean | number> =
-    spec.type === 'boolean' ? [!spec.default] : spec.type === 'number' ? [7, 3] : spec.type === 'array' ? [['/srv/sample-a', '/srv/sample-b']] : spec.path ? ['/srv/sample'] : ['7', '6h', '3d', 'sample-value'];
+    spec.type === 'boolean'
+      ? [!spec.default]
+      : spec.type === 'number'
+        ? [7, 3]
+        : spec.type === 'array'
+          ? [['/srv/sample-a', '/srv/sample-b']]
+          : spec.path
+            ? ['/srv/sample']
+            : ['7', '6h', '3d', 'sample-value'];
   for (const raw of tries) {
     let value: unknown;
     try {
@@ -82,7 +90,14 @@ async function contexts(options: CollectOptions): Promise<Map<string, Readonly<R
     },
   }));
   await runCollectors(
-    { collectors: probes, optionsFor: (n) => options.collectorOptions?.[n] ?? {}, concurrency: 2, timeoutMs: 10_000, signal: new AbortController().signal, deps: {} as never },
+    {
+      collectors: probes,
+      optionsFor: (n) => options.collectorOptions?.[n] ?? {},
+      concurrency: 2,
+      timeoutMs: 10_000,
+      signal: new AbortController().signal,
+      deps: {} as never,
+    },
     { write: async () => ({ kind: 'problem', item: 'x', reason: 'unused' }) },
   );
   return seen;
@@ -130,9 +145,15 @@ describe('every declared collector option, from each layer, reaches ctx.options'
   });
 
   it('collectors.system.commandTimeoutMs and collectors.django.commandTimeoutMs validate (they were refused as unknown keys)', () => {
-    const { config } = validateConfig({ collectors: { system: { commandTimeoutMs: 1000 }, django: { commandTimeoutMs: 2000 } } }, '/etc/cb/c.json', builtinCollectors);
+    const { config } = validateConfig(
+      { collectors: { system: { commandTimeoutMs: 1000 }, django: { commandTimeoutMs: 2000 } } },
+      '/etc/cb/c.json',
+      builtinCollectors,
+    );
     expect(config.collectors).toEqual({ system: { commandTimeoutMs: 1000 }, django: { commandTimeoutMs: 2000 } });
-    expect(() => validateConfig({ collectors: { system: { commandTimeoutMs: 0 } } }, '/etc/cb/c.json', builtinCollectors)).toThrow('collectors.system.commandTimeoutMs: expected a whole number ≥ 1, got 0');
+    expect(() => validateConfig({ collectors: { system: { commandTimeoutMs: 0 } } }, '/etc/cb/c.json', builtinCollectors)).toThrow(
+      'collectors.system.commandTimeoutMs: expected a whole number ≥ 1, got 0',
+    );
   });
 
   it('a bad value names the flag, whichever layer it came from', async () => {
@@ -141,7 +162,12 @@ describe('every declared collector option, from each layer, reaches ctx.options'
     const err = new PassThrough();
     let text = '';
     err.on('data', (c) => (text += String(c)));
-    const code = await main(['--no-config', '-o', tmpdir()], { stdout: new PassThrough(), stderr: err, env: { COLLECT_BUNDLE_DJANGO_COMMAND_TIMEOUT_MS: '0' }, signal: new AbortController().signal });
+    const code = await main(['--no-config', '-o', tmpdir()], {
+      stdout: new PassThrough(),
+      stderr: err,
+      env: { COLLECT_BUNDLE_DJANGO_COMMAND_TIMEOUT_MS: '0' },
+      signal: new AbortController().signal,
+    });
     expect(code).toBe(2);
     expect(text).toContain('--django-command-timeout-ms: expected a whole number ≥ 1, got 0');
   });

@@ -19,7 +19,12 @@ describe('the one oneLine, formatBytes and glob', () => {
   });
 
   it('--containers name patterns use the same glob engine as the file collector', () => {
-    for (const [glob, name] of [['web-*', 'web-1'], ['w[!0-9]', 'wx'], ['{api,web}-?', 'api-2'], ['db', 'db2']] as const) {
+    for (const [glob, name] of [
+      ['web-*', 'web-1'],
+      ['w[!0-9]', 'wx'],
+      ['{api,web}-?', 'api-2'],
+      ['db', 'db2'],
+    ] as const) {
       expect(globToRegExp(glob).test(name), `${glob} ~ ${name}`).toBe(segmentRegExp(glob).test(name));
     }
     expect(globToRegExp('{api,web}-?').test('web-3')).toBe(true);

@@ -18,7 +18,10 @@ function dockerConfig(name: string, contexts: Record<string, { host: string; ski
   for (const [ctx, c] of Object.entries(contexts)) {
     const id = createHash('sha256').update(ctx).digest('hex');
     mkdirSync(join(dir, 'contexts', 'meta', id), { recursive: true });
-    writeFileSync(join(dir, 'contexts', 'meta', id, 'meta.json'), JSON.stringify({ Name: ctx, Metadata: {}, Endpoints: { docker: { Host: c.host, SkipTLSVerify: c.skipTls ?? false } } }));
+    writeFileSync(
+      join(dir, 'contexts', 'meta', id, 'meta.json'),
+      JSON.stringify({ Name: ctx, Metadata: {}, Endpoints: { docker: { Host: c.host, SkipTLSVerify: c.skipTls ?? false } } }),
+    );
     if (c.tlsFiles) {
       mkdirSync(join(dir, 'contexts', 'tls', id, 'docker'), { recursive: true });
       for (const f of c.tlsFiles) writeFileSync(join(dir, 'contexts', 'tls', id, 'docker', f), 'pem');
@@ -28,7 +31,15 @@ function dockerConfig(name: string, contexts: Record<string, { host: string; ski
   return dir;
 }
 
-const config = dockerConfig('cfg', { exec1: { host: 'tcp://exec1.example:2376', tlsFiles: ['ca.pem', 'cert.pem', 'key.pem'] }, lab: { host: 'ssh://ci@lab.example:2222' }, broken: { host: 'nonsense' } }, 'exec1');
+const config = dockerConfig(
+  'cfg',
+  {
+    exec1: { host: 'tcp://exec1.example:2376', tlsFiles: ['ca.pem', 'cert.pem', 'key.pem'] },
+    lab: { host: 'ssh://ci@lab.example:2222' },
+    broken: { host: 'nonsense' },
+  },
+  'exec1',
+);
 const empty = dockerConfig('empty', {});
 
 describe('resolveDockerEndpoints: where the engine is', () => {
@@ -37,11 +48,15 @@ describe('resolveDockerEndpoints: where the engine is', () => {
   });
 
   it('takes DOCKER_HOST over any context (a bare path is a socket)', () => {
-    expect(resolveDockerEndpoints({ DOCKER_CONFIG: config, DOCKER_CONTEXT: 'lab', DOCKER_HOST: '/run/docker.sock' })).toEqual([{ url: 'unix:///run/docker.sock', source: 'DOCKER_HOST', label: 'local' }]);
+    expect(resolveDockerEndpoints({ DOCKER_CONFIG: config, DOCKER_CONTEXT: 'lab', DOCKER_HOST: '/run/docker.sock' })).toEqual([
+      { url: 'unix:///run/docker.sock', source: 'DOCKER_HOST', label: 'local' },
+    ]);
   });
 
   it('takes DOCKER_CONTEXT over currentContext in config.json, and reads the context metadata', () => {
-    expect(resolveDockerEndpoints({ DOCKER_CONFIG: config, DOCKER_CONTEXT: 'lab' })).toEqual([{ url: 'ssh://ci@lab.example:2222', source: 'context "lab" (from DOCKER_CONTEXT)', context: 'lab', label: 'lab' }]);
+    expect(resolveDockerEndpoints({ DOCKER_CONFIG: config, DOCKER_CONTEXT: 'lab' })).toEqual([
+      { url: 'ssh://ci@lab.example:2222', source: 'context "lab" (from DOCKER_CONTEXT)', context: 'lab', label: 'lab' },
+    ]);
   });
 
   it('uses currentContext with the TLS material stored for it', () => {
@@ -72,7 +87,10 @@ describe('resolveDockerEndpoints: where the engine is', () => {
   });
 
   it('takes every --docker-host, in order, with unique folder labels', () => {
-    const got = resolveDockerEndpoints({ DOCKER_HOST: 'tcp://ignored:1', DOCKER_CONFIG: config }, { hosts: ['unix:///a.sock', '/b.sock', 'tcp://10.0.0.7:2375', 'tcp://10.0.0.7:2375', 'ssh://me@box', 'lab'] });
+    const got = resolveDockerEndpoints(
+      { DOCKER_HOST: 'tcp://ignored:1', DOCKER_CONFIG: config },
+      { hosts: ['unix:///a.sock', '/b.sock', 'tcp://10.0.0.7:2375', 'tcp://10.0.0.7:2375', 'ssh://me@box', 'lab'] },
+    );
     expect(got.map((e) => [e.label, e.url, e.source])).toEqual([
       ['local', 'unix:///a.sock', '--docker-host'],
       ['local-2', 'unix:///b.sock', '--docker-host'],
@@ -111,7 +129,10 @@ describe('TLS as the docker CLI derives it', () => {
   });
 
   it('--tls alone: TLS without verification; --tlsverify with explicit files', () => {
-    expect(resolveDockerEndpoints({ DOCKER_CERT_PATH: certs }, { hosts: ['tcp://h:2376'], tls: { tls: true } })[0]!.tls).toMatchObject({ verify: false, from: '--tls options' });
+    expect(resolveDockerEndpoints({ DOCKER_CERT_PATH: certs }, { hosts: ['tcp://h:2376'], tls: { tls: true } })[0]!.tls).toMatchObject({
+      verify: false,
+      from: '--tls options',
+    });
     expect(resolveDockerEndpoints({}, { hosts: ['tcp://h:2376'], tls: { verify: true, ca: '/x/ca.pem', cert: '/x/c.pem', key: '/x/k.pem' } })[0]!.tls).toEqual({
       verify: true,
       ca: '/x/ca.pem',
@@ -129,7 +150,9 @@ describe('TLS as the docker CLI derives it', () => {
   it('a missing certificate fails that engine with the file named, before connecting', async () => {
     const [e] = resolveDockerEndpoints({ DOCKER_HOST: 'tcp://127.0.0.1:9', DOCKER_TLS_VERIFY: '1', DOCKER_CERT_PATH: join(home, 'no-certs') });
     const client = createDockerClient(e!);
-    await expect(client.version(AbortSignal.timeout(5_000))).rejects.toThrow(new RegExp(`cannot read the TLS CA certificate ${join(home, 'no-certs', 'ca.pem')}.*DOCKER_CERT_PATH`));
+    await expect(client.version(AbortSignal.timeout(5_000))).rejects.toThrow(
+      new RegExp(`cannot read the TLS CA certificate ${join(home, 'no-certs', 'ca.pem')}.*DOCKER_CERT_PATH`),
+    );
     client.close();
   });
 
@@ -147,7 +170,23 @@ describe('ssh:// endpoints', () => {
   });
 
   it('runs the system ssh like the docker CLI: no prompts, dial-stdio on the remote side', () => {
-    expect(sshArgv('ssh://ci@exec1:2222')).toEqual(['ssh', '-o', 'BatchMode=yes', '-o', 'ConnectTimeout=15', '-T', '-l', 'ci', '-p', '2222', '--', 'exec1', 'docker', 'system', 'dial-stdio']);
+    expect(sshArgv('ssh://ci@exec1:2222')).toEqual([
+      'ssh',
+      '-o',
+      'BatchMode=yes',
+      '-o',
+      'ConnectTimeout=15',
+      '-T',
+      '-l',
+      'ci',
+      '-p',
+      '2222',
+      '--',
+      'exec1',
+      'docker',
+      'system',
+      'dial-stdio',
+    ]);
   });
 
   it('labels an ssh engine by its host (and port)', () => {

@@ -91,7 +91,18 @@ describe('formatDockerLogs (TTY)', () => {
 describe('filterEvents', () => {
   it('keeps state changes, drops health-check execs and terminal chatter, in order', async () => {
     const ev = (action: string) => JSON.stringify({ Type: 'container', Action: action, Actor: { ID: 'x', Attributes: { name: 'web' } }, time: 1 });
-    const input = [ev('create'), ev('start'), ev('exec_create: sh -c curl -f localhost'), ev('exec_start: sh -c curl'), ev('health_status: unhealthy'), ev('oom'), ev('die'), ev('resize'), ev('restart'), 'not json'].join('\n');
+    const input = [
+      ev('create'),
+      ev('start'),
+      ev('exec_create: sh -c curl -f localhost'),
+      ev('exec_start: sh -c curl'),
+      ev('health_status: unhealthy'),
+      ev('oom'),
+      ev('die'),
+      ev('resize'),
+      ev('restart'),
+      'not json',
+    ].join('\n');
     const counts = { kept: 0, dropped: 0 };
     let out = '';
     for await (const b of filterEvents(cut(Buffer.from(`${input}\n`), [7, 100, 101, 250]), counts)) out += b.toString();

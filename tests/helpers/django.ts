@@ -90,7 +90,9 @@ export async function snapshot(dir: string): Promise<Record<string, string>> {
         await walk(p);
       } else {
         const s = await stat(p);
-        out[relative(dir, p)] = `${s.size} ${s.mtimeMs} ${createHash('sha256').update(await readFile(p)).digest('hex')}`;
+        out[relative(dir, p)] = `${s.size} ${s.mtimeMs} ${createHash('sha256')
+          .update(await readFile(p))
+          .digest('hex')}`;
       }
     }
   };

@@ -72,7 +72,10 @@ describe.skipIf(skip)('diff between two real bundles', () => {
     await Promise.all(['oom', 'fail', 'restart'].map((c) => docker('exec', n(c), 'touch', '/tmp/go')));
     await waitFor(n('oom'), (s) => s.Status === 'exited' && s.OOMKilled === true);
     await waitFor(n('fail'), (s) => s.Status === 'exited');
-    await poll('the restart policy to restart the container once', async () => (await docker('inspect', '--format', '{{.RestartCount}} {{.State.Running}}', n('restart'))) === '1 true');
+    await poll(
+      'the restart policy to restart the container once',
+      async () => (await docker('inspect', '--format', '{{.RestartCount}} {{.State.Running}}', n('restart'))) === '1 true',
+    );
     await docker('rm', '-f', n('gone'));
     const recreatedOld = await docker('inspect', '--format', '{{.Id}}', n('recreated'));
     await docker('rm', '-f', n('recreated'));
@@ -81,11 +84,19 @@ describe.skipIf(skip)('diff between two real bundles', () => {
     await waitFor(n('new'), (s) => s.Running === true);
     await waitFor(n('recreated'), (s) => s.Running === true);
     ids = { recreatedOld, recreatedNew };
-    execFileSync(SYSTEM_PYTHON, ['manage.py', 'migrate', 'container_manager', '0002', '--verbosity', '0'], { cwd: project, env: { ...runEnv(), DJANGO_SETTINGS_MODULE: 'fixture_project.settings' }, stdio: 'pipe' });
-    execFileSync(SYSTEM_PYTHON, [
-      '-c',
-      "import sqlite3; c = sqlite3.connect('db.sqlite3'); c.execute(\"UPDATE container_manager_containerjob SET status = 'running' WHERE id = (SELECT id FROM container_manager_containerjob WHERE status = 'pending' ORDER BY created_at LIMIT 1)\"); c.commit()",
-    ], { cwd: project });
+    execFileSync(SYSTEM_PYTHON, ['manage.py', 'migrate', 'container_manager', '0002', '--verbosity', '0'], {
+      cwd: project,
+      env: { ...runEnv(), DJANGO_SETTINGS_MODULE: 'fixture_project.settings' },
+      stdio: 'pipe',
+    });
+    execFileSync(
+      SYSTEM_PYTHON,
+      [
+        '-c',
+        "import sqlite3; c = sqlite3.connect('db.sqlite3'); c.execute(\"UPDATE container_manager_containerjob SET status = 'running' WHERE id = (SELECT id FROM container_manager_containerjob WHERE status = 'pending' ORDER BY created_at LIMIT 1)\"); c.commit()",
+      ],
+      { cwd: project },
+    );
     B = await collect('b');
     diff = await diffBundles(A.bundle, B.bundle);
   }, 240_000);
@@ -100,10 +111,20 @@ describe.skipIf(skip)('diff between two real bundles', () => {
 
   it('reports exactly the container changes made between the two collections', () => {
     expect(diff.containers).toEqual([
-      { engine: 'local', name: n('fail'), kind: 'changed', changes: [{ field: 'state', old: { state: 'running', exitCode: 0, oomKilled: false }, new: { state: 'exited', exitCode: 3, oomKilled: false } }] },
+      {
+        engine: 'local',
+        name: n('fail'),
+        kind: 'changed',
+        changes: [{ field: 'state', old: { state: 'running', exitCode: 0, oomKilled: false }, new: { state: 'exited', exitCode: 3, oomKilled: false } }],
+      },
       { engine: 'local', name: n('gone'), kind: 'disappeared', container: expect.objectContaining({ state: 'running', image: TEST_IMAGE }) },
       { engine: 'local', name: n('new'), kind: 'appeared', container: expect.objectContaining({ state: 'running', image: TEST_IMAGE }) },
-      { engine: 'local', name: n('oom'), kind: 'changed', changes: [{ field: 'state', old: { state: 'running', exitCode: 0, oomKilled: false }, new: { state: 'exited', exitCode: 137, oomKilled: true } }] },
+      {
+        engine: 'local',
+        name: n('oom'),
+        kind: 'changed',
+        changes: [{ field: 'state', old: { state: 'running', exitCode: 0, oomKilled: false }, new: { state: 'exited', exitCode: 137, oomKilled: true } }],
+      },
       {
         engine: 'local',
         name: n('recreated'),
@@ -114,7 +135,12 @@ describe.skipIf(skip)('diff between two real bundles', () => {
         ],
       },
       { engine: 'local', name: n('restart'), kind: 'changed', changes: [{ field: 'restartCount', old: 0, new: 1 }] },
-      { engine: 'local', name: n('stop'), kind: 'changed', changes: [{ field: 'state', old: { state: 'running', exitCode: 0, oomKilled: false }, new: { state: 'exited', exitCode: 0, oomKilled: false } }] },
+      {
+        engine: 'local',
+        name: n('stop'),
+        kind: 'changed',
+        changes: [{ field: 'state', old: { state: 'running', exitCode: 0, oomKilled: false }, new: { state: 'exited', exitCode: 0, oomKilled: false } }],
+      },
     ]);
   });
 
@@ -135,7 +161,9 @@ describe.skipIf(skip)('diff between two real bundles', () => {
 
   it('reports findings new and resolved by id and subject, as the two findings.json files have them', async () => {
     const keys = async (file: string): Promise<Set<string>> =>
-      new Set(fileJson<{ findings: { id: string; subject?: string }[] }>(await readBundle(file), 'findings.json').findings.map((f) => `${f.id} ${f.subject ?? ''}`));
+      new Set(
+        fileJson<{ findings: { id: string; subject?: string }[] }>(await readBundle(file), 'findings.json').findings.map((f) => `${f.id} ${f.subject ?? ''}`),
+      );
     const [ka, kb] = [await keys(A.bundle), await keys(B.bundle)];
     const got = (list: readonly { id: string; subject: string | null }[]): string[] => list.map((f) => `${f.id} ${f.subject ?? ''}`).sort();
     expect(got(diff.findings.new)).toEqual([...kb].filter((k) => !ka.has(k)).sort());
@@ -145,9 +173,14 @@ describe.skipIf(skip)('diff between two real bundles', () => {
 
   it('counts every difference, and resource changes only above their thresholds', async () => {
     const significant = diff.resources.filter((r) => r.significant).length;
-    expect(diff.differences).toBe(diff.containers.length + diff.migrations.length + diff.jobs.length + diff.findings.new.length + diff.findings.resolved.length + significant);
+    expect(diff.differences).toBe(
+      diff.containers.length + diff.migrations.length + diff.jobs.length + diff.findings.new.length + diff.findings.resolved.length + significant,
+    );
     // Nothing the test did moves the host's disks or memory by a threshold: the differences are only its own changes.
-    expect(diff.resources.filter((r) => r.significant && r.kind !== 'docker'), renderDiff(diff)).toEqual([]);
+    expect(
+      diff.resources.filter((r) => r.significant && r.kind !== 'docker'),
+      renderDiff(diff),
+    ).toEqual([]);
     for (const r of diff.resources) expect(r.delta).toBe((r.new ?? 0) - (r.old ?? 0));
     // Used memory is total - available: page cache that comes and goes is not "used".
     const mem = diff.resources.find((r) => r.kind === 'memory' && r.subject === 'memory' && r.metric === 'used');
@@ -155,7 +188,7 @@ describe.skipIf(skip)('diff between two real bundles', () => {
     if (mem) expect(mem.old).toBe(before.totalBytes - before.availableBytes);
   });
 
-  it('the same host with more page cache and a container\'s pseudo mounts: no difference', async () => {
+  it("the same host with more page cache and a container's pseudo mounts: no difference", async () => {
     // NEW is bundle A as the same machine reports it after reading big files (buffers/cache grew by
     // 40% of the memory, available unchanged) and with a container running: systeminformation lists
     // its overlay root (and a namespace and shm mount on some hosts) among the filesystems.
@@ -163,16 +196,35 @@ describe.skipIf(skip)('diff between two real bundles', () => {
     const texts = new Map(a.texts);
     const mem = JSON.parse(texts.get('system/memory.json')!) as Record<string, number>;
     const cacheGrowth = Math.round(mem['totalBytes']! * 0.4);
-    texts.set('system/memory.json', JSON.stringify({ ...mem, usedBytes: mem['usedBytes']! + cacheGrowth, freeBytes: mem['freeBytes']! - cacheGrowth, buffersCacheBytes: (mem['buffersCacheBytes'] ?? 0) + cacheGrowth }));
+    texts.set(
+      'system/memory.json',
+      JSON.stringify({
+        ...mem,
+        usedBytes: mem['usedBytes']! + cacheGrowth,
+        freeBytes: mem['freeBytes']! - cacheGrowth,
+        buffersCacheBytes: (mem['buffersCacheBytes'] ?? 0) + cacheGrowth,
+      }),
+    );
     const fss = JSON.parse(texts.get('system/filesystems.json')!) as Record<string, unknown>[];
     const root = fss.find((f) => f['mount'] === '/') ?? fss[0]!;
     const id = 'a'.repeat(64);
-    texts.set('system/filesystems.json', JSON.stringify([
-      ...fss,
-      { ...root, filesystem: 'overlay', type: 'overlay', mount: `/var/lib/docker/overlay2/${id}/merged` },
-      { ...root, filesystem: 'nsfs', type: 'nsfs', mount: `/run/docker/netns/${id.slice(0, 12)}`, sizeBytes: 0, usedBytes: 0, availableBytes: 0 },
-      { ...root, filesystem: 'shm', type: 'tmpfs', mount: `/var/lib/docker/containers/${id}/mounts/shm`, sizeBytes: 67_108_864, usedBytes: 0, availableBytes: 67_108_864 },
-    ]));
+    texts.set(
+      'system/filesystems.json',
+      JSON.stringify([
+        ...fss,
+        { ...root, filesystem: 'overlay', type: 'overlay', mount: `/var/lib/docker/overlay2/${id}/merged` },
+        { ...root, filesystem: 'nsfs', type: 'nsfs', mount: `/run/docker/netns/${id.slice(0, 12)}`, sizeBytes: 0, usedBytes: 0, availableBytes: 0 },
+        {
+          ...root,
+          filesystem: 'shm',
+          type: 'tmpfs',
+          mount: `/var/lib/docker/containers/${id}/mounts/shm`,
+          sizeBytes: 67_108_864,
+          usedBytes: 0,
+          availableBytes: 67_108_864,
+        },
+      ]),
+    );
     const d = compareBundles(a, { ...a, texts });
     expect(d.differences, renderDiff(d)).toBe(0);
     expect(d.resources.filter((r) => r.kind === 'disk')).toEqual([]);
@@ -190,7 +242,9 @@ describe.skipIf(skip)('diff between two real bundles', () => {
     expect(text).toContain(`~ local/${n('fail')}: running → exited (exit code 3)`);
     expect(text).toContain(`~ local/${n('stop')}: running → exited (exit code 0)`);
     expect(text).toContain(`~ local/${n('restart')}: restarts 0 → 1 (+1)`);
-    expect(text).toContain(`~ local/${n('recreated')}: recreated (id ${ids.recreatedOld.slice(0, 12)} → ${ids.recreatedNew.slice(0, 12)}); image ${TEST_IMAGE} → ${TAG}`);
+    expect(text).toContain(
+      `~ local/${n('recreated')}: recreated (id ${ids.recreatedOld.slice(0, 12)} → ${ids.recreatedNew.slice(0, 12)}); image ${TEST_IMAGE} → ${TAG}`,
+    );
     expect(text).toContain(`- local/${n('gone')}: disappeared (was running, image ${TEST_IMAGE})`);
     expect(text).toContain(`+ local/${n('new')}: appeared (running, image ${TEST_IMAGE})`);
     expect(text).toContain('+ container_manager.0002_executorhost_weight: applied');
@@ -200,12 +254,22 @@ describe.skipIf(skip)('diff between two real bundles', () => {
     const order = ['Containers', 'Migrations', 'Findings', 'Jobs by status'].map((h) => text.indexOf(`\n${h}\n`));
     expect(order.every((i) => i > 0)).toBe(true);
     expect([...order].sort((x, y) => x - y)).toEqual(order);
-    for (const line of text.split('\n').filter((l) => /^[ !] (disk|memory|swap|local )/.test(l.slice(2)))) expect(line).toMatch(/\([+-]\d+(\.\d)? (B|KiB|MiB|GiB|TiB)\)/);
+    for (const line of text.split('\n').filter((l) => /^[ !] (disk|memory|swap|local )/.test(l.slice(2))))
+      expect(line).toMatch(/\([+-]\d+(\.\d)? (B|KiB|MiB|GiB|TiB)\)/);
   });
 
   it('finds no differences between a bundle and itself', async () => {
     const same = await diffBundles(A.bundle, A.bundle);
-    expect(same).toMatchObject({ differences: 0, containers: [], versions: [], migrations: [], jobs: [], resources: [], findings: { new: [], resolved: [] }, notComparable: [] });
+    expect(same).toMatchObject({
+      differences: 0,
+      containers: [],
+      versions: [],
+      migrations: [],
+      jobs: [],
+      resources: [],
+      findings: { new: [], resolved: [] },
+      notComparable: [],
+    });
     expect(renderDiff(same).trimEnd().split('\n').at(-1)).toBe('no differences');
   });
 
@@ -241,4 +305,3 @@ describe.skipIf(skip)('diff between two real bundles', () => {
     expect((err as CliError).message).toMatch(/missing\.tar\.gz: no such file/);
   });
 });
-

@@ -30,7 +30,10 @@ let result: InspectResult;
 const rel = (name: string): string => name.split('/').slice(1).join('/');
 
 async function errorOf(p: Promise<unknown>): Promise<CliError> {
-  const err = await p.then(() => undefined, (e: unknown) => e);
+  const err = await p.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
   expect(err).toBeInstanceOf(CliError);
   return err as CliError;
 }
@@ -38,7 +41,18 @@ async function errorOf(p: Promise<unknown>): Promise<CliError> {
 describe.skipIf(skip)('inspect (real bundle)', () => {
   beforeAll(async () => {
     tmp = await mkdtemp(join(tmpdir(), 'cb-inspect-'));
-    await docker('run', '-d', '--network', 'none', '--name', noisy, TEST_IMAGE, 'sh', '-c', 'i=0; while [ $i -lt 400 ]; do echo "line $i of a noisy container"; i=$((i+1)); done; sleep 600');
+    await docker(
+      'run',
+      '-d',
+      '--network',
+      'none',
+      '--name',
+      noisy,
+      TEST_IMAGE,
+      'sh',
+      '-c',
+      'i=0; while [ $i -lt 400 ]; do echo "line $i of a noisy container"; i=$((i+1)); done; sleep 600',
+    );
     await waitForLog(noisy, 'line 399 of');
     bundle = await collectBundle({
       outputDir: join(tmp, 'out'),
@@ -56,7 +70,16 @@ describe.skipIf(skip)('inspect (real bundle)', () => {
 
   it('summarises the run as manifest.json records it', async () => {
     const m = bundle.manifest;
-    expect(result).toMatchObject({ file: bundle.bundle, name: m.bundle, tool: m.tool, host: m.host, startedAt: m.startedAt, finishedAt: m.finishedAt, status: m.status, commandLine: m.commandLine });
+    expect(result).toMatchObject({
+      file: bundle.bundle,
+      name: m.bundle,
+      tool: m.tool,
+      host: m.host,
+      startedAt: m.startedAt,
+      finishedAt: m.finishedAt,
+      status: m.status,
+      commandLine: m.commandLine,
+    });
     expect(result.fileBytes).toBe(await statSize(bundle.bundle));
     expect(result.collectors.map((c) => [c.name, c.status, c.artifacts])).toEqual(m.collectors.map((c) => [c.name, c.status, c.artifacts.length]));
     expect(result.redaction.total).toBe(m.redaction.total);
@@ -81,12 +104,19 @@ describe.skipIf(skip)('inspect (real bundle)', () => {
     const log = result.largest.find((f) => f.path === LOG);
     expect(log).toEqual({ path: LOG, bytes: record.bytes, truncated: true, originalBytes: record.originalBytes });
     // Every marker agrees with the manifest (events.jsonl may be cut too: the engine is shared).
-    const cut = new Set(bundle.manifest.collectors.flatMap((c) => c.artifacts).filter((a) => a.truncated).map((a) => a.path));
+    const cut = new Set(
+      bundle.manifest.collectors
+        .flatMap((c) => c.artifacts)
+        .filter((a) => a.truncated)
+        .map((a) => a.path),
+    );
     expect(result.largest.filter((f) => f.truncated).map((f) => f.path)).toEqual(result.largest.map((f) => f.path).filter((p) => cut.has(p)));
   });
 
   it('checks the sidecar, the layout and the manifest checksums', async () => {
-    const sha = createHash('sha256').update(await readFile(bundle.bundle)).digest('hex');
+    const sha = createHash('sha256')
+      .update(await readFile(bundle.bundle))
+      .digest('hex');
     expect(result.checks).toEqual({ sha256: sha, sidecar: 'match', oneRoot: true, checksumMismatches: [], missing: [], unlisted: [] });
   });
 

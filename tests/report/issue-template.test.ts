@@ -8,7 +8,18 @@ import { RedactionReport } from '../../redaction/report.js';
 import { ISSUE_MAX_CHARS, renderIssue } from '../../src/report/issue.js';
 import type { Finding, Manifest } from '../../src/core/types.js';
 
-const SECTIONS = ['Problem Description', 'Environment', 'Steps to Reproduce', 'Expected Behavior', 'Actual Behavior', 'Error Messages', 'Configuration', 'Logs', 'Findings', 'About this bundle'];
+const SECTIONS = [
+  'Problem Description',
+  'Environment',
+  'Steps to Reproduce',
+  'Expected Behavior',
+  'Actual Behavior',
+  'Error Messages',
+  'Configuration',
+  'Logs',
+  'Findings',
+  'About this bundle',
+];
 
 const manifest = (over: Partial<Manifest> = {}): Manifest => ({
   tool: { name: 'collect-bundle', version: '9.9.9' },
@@ -21,8 +32,26 @@ const manifest = (over: Partial<Manifest> = {}): Manifest => ({
   status: 'complete',
   options: { timeoutSec: 60, concurrency: 4, only: [], skip: [], collectorOptions: { docker: { tail: 500 } } },
   docker: { endpoints: [{ url: 'unix:///var/run/docker.sock', source: 'default', label: 'local' }] },
-  environment: { os: 'Debian GNU/Linux 12', kernel: '6.1.0', 'docker.engine.local': '24.0.7 (API 1.43, linux/amd64)', django: '4.2.11', 'django.python': '3.11.2 (/usr/bin/python3)', 'project.git': '0123456789ab (main)', 'django.databases': 'default: postgresql @ db:5432', 'django.installedApps': '12' },
-  collectors: [{ name: 'docker', status: 'ok', durationMs: 1200, artifacts: [{ path: 'docker/local/ps.txt', bytes: 10, sha256: 'x', truncated: false }], problems: [], commands: [] }],
+  environment: {
+    os: 'Debian GNU/Linux 12',
+    kernel: '6.1.0',
+    'docker.engine.local': '24.0.7 (API 1.43, linux/amd64)',
+    django: '4.2.11',
+    'django.python': '3.11.2 (/usr/bin/python3)',
+    'project.git': '0123456789ab (main)',
+    'django.databases': 'default: postgresql @ db:5432',
+    'django.installedApps': '12',
+  },
+  collectors: [
+    {
+      name: 'docker',
+      status: 'ok',
+      durationMs: 1200,
+      artifacts: [{ path: 'docker/local/ps.txt', bytes: 10, sha256: 'x', truncated: false }],
+      problems: [],
+      commands: [],
+    },
+  ],
   files: [],
   redaction: { total: 2, byRule: [{ rule: 'url-password', count: 2 }], tags: 'installation' },
   ...over,
@@ -36,7 +65,11 @@ const oom = (i: number): Finding => ({
   evidence: [
     // As the real analyzers give it: the JSON state line with its number, then the log lines.
     { file: `docker/local/containers/job-${i}/inspect.json`, line: 12, excerpt: '"OOMKilled": true' },
-    { file: `docker/local/containers/job-${i}/logs.txt`, line: 40 + (i % 7), excerpt: `2026-11-28T11:59:${String(i % 60).padStart(2, '0')}Z stderr MemoryError: job ${i} ran out of memory\nKilled` },
+    {
+      file: `docker/local/containers/job-${i}/logs.txt`,
+      line: 40 + (i % 7),
+      excerpt: `2026-11-28T11:59:${String(i % 60).padStart(2, '0')}Z stderr MemoryError: job ${i} ran out of memory\nKilled`,
+    },
   ],
   remedy: 'Raise the memory limit of the job or reduce its memory use.',
   docs: 'TROUBLESHOOTING.md#container-oom-killed',
@@ -72,7 +105,13 @@ function assertBalanced(md: string): void {
 
 describe('ISSUE.md template', () => {
   it('has every section of the issue template, in order, and the environment table', () => {
-    const md = renderIssue({ manifest: manifest(), findings: [oom(1), warning(1)], title: 'Jobs die at once', description: 'Since Monday every job is killed.', bundleFile: 'b.tar.gz' });
+    const md = renderIssue({
+      manifest: manifest(),
+      findings: [oom(1), warning(1)],
+      title: 'Jobs die at once',
+      description: 'Since Monday every job is killed.',
+      bundleFile: 'b.tar.gz',
+    });
     expect(headings(md)).toEqual(SECTIONS);
     expect(md.startsWith('# Jobs die at once\n')).toBe(true);
     expect(md).toContain('Since Monday every job is killed.');
@@ -94,7 +133,9 @@ describe('ISSUE.md template', () => {
     expect(section('Logs')).toMatch(/<details>\n<summary>docker\/local\/containers\/job-3\/logs\.txt: Container job-3/);
     expect(section('Logs')).toContain('43: 2026-11-28T11:59:03Z stderr MemoryError');
     expect(section('Logs')).toContain('44: Killed');
-    expect(section('Findings')).toContain('- **ERROR** Container job-3 on local was OOM-killed (limit 64 MiB) ([how to fix](TROUBLESHOOTING.md#container-oom-killed))');
+    expect(section('Findings')).toContain(
+      '- **ERROR** Container job-3 on local was OOM-killed (limit 64 MiB) ([how to fix](TROUBLESHOOTING.md#container-oom-killed))',
+    );
   });
 
   it('says clearly what is missing: placeholders, no findings, no sha256 inside the bundle', () => {

@@ -25,7 +25,9 @@ const manifest = (over: Partial<Manifest>): Manifest => ({
 
 describe('ISSUE.md', () => {
   it("shows Django's version, settings module and interpreter, or that they are unknown", () => {
-    const known = renderIssue({ manifest: manifest({ environment: { django: '4.2.11', 'django.settings': 'app.settings.prod', 'django.python': '3.12.3 (/srv/app/.venv/bin/python)' } }) });
+    const known = renderIssue({
+      manifest: manifest({ environment: { django: '4.2.11', 'django.settings': 'app.settings.prod', 'django.python': '3.12.3 (/srv/app/.venv/bin/python)' } }),
+    });
     expect(known).toContain('| Django | 4.2.11 (settings `app.settings.prod`) |');
     expect(known).toContain("| Python (Django's interpreter) | 3.12.3 (/srv/app/.venv/bin/python) |");
     const unknown = renderIssue({ manifest: manifest({}) });
@@ -33,7 +35,17 @@ describe('ISSUE.md', () => {
   });
 
   it('keeps the redaction totals readable after the writer redacts ISSUE.md itself', () => {
-    const issue = renderIssue({ manifest: manifest({ redaction: { total: 3, byRule: [{ rule: 'secret-key-value', count: 2 }, { rule: 'url-password', count: 1 }] } }) });
+    const issue = renderIssue({
+      manifest: manifest({
+        redaction: {
+          total: 3,
+          byRule: [
+            { rule: 'secret-key-value', count: 2 },
+            { rule: 'url-password', count: 1 },
+          ],
+        },
+      }),
+    });
     const redacted = new Redactor({ key: Buffer.alloc(32, 7), report: new RedactionReport() }).text(issue, 'ISSUE.md');
     expect(redacted).toContain('3 secrets replaced by `[REDACTED:<rule>:<tag>]` tokens (2 by secret-key-value, 1 by url-password).');
     expect(redacted).toBe(issue);

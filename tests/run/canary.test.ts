@@ -41,10 +41,19 @@ describe.skipIf(skip)('canary: planted secrets never reach the bundle', () => {
     await setupDatabase(project);
     // A job container that was handed the secrets every way a real one is, and prints them in its log.
     await docker(
-      'run', '-d', '--network', 'none', '--name', `${prefix}-job`,
-      '-e', `DB_PASSWORD=${CONTAINER_SECRETS.env}`,
-      '--label', `api_token=${CONTAINER_SECRETS.label}`,
-      TEST_IMAGE, 'sh', '-c',
+      'run',
+      '-d',
+      '--network',
+      'none',
+      '--name',
+      `${prefix}-job`,
+      '-e',
+      `DB_PASSWORD=${CONTAINER_SECRETS.env}`,
+      '--label',
+      `api_token=${CONTAINER_SECRETS.label}`,
+      TEST_IMAGE,
+      'sh',
+      '-c',
       `echo starting --password ${CONTAINER_SECRETS.command}; echo "login password=${CONTAINER_SECRETS.log} ok"; echo "connecting as $DB_PASSWORD"; echo "paying with ${DOTENV_SECRET}" >&2; echo "key ${FIXTURE_SECRETS[1]}"; exit 3`,
     );
     await waitFor(`${prefix}-job`, (s) => s.Status === 'exited');
@@ -70,7 +79,10 @@ describe.skipIf(skip)('canary: planted secrets never reach the bundle', () => {
     const names = [...entries.keys()].join('\n');
     expect(names).toMatch(/\/docker\//);
     expect(names).toMatch(/\/django\//);
-    expect(result.manifest.collectors.map((c) => [c.name, c.status])).toEqual([['docker', 'ok'], ['django', 'ok']]);
+    expect(result.manifest.collectors.map((c) => [c.name, c.status])).toEqual([
+      ['docker', 'ok'],
+      ['django', 'ok'],
+    ]);
   });
 
   it('holds none of the planted secrets, in any entry or entry name, in any form', () => {
@@ -95,7 +107,10 @@ describe.skipIf(skip)('canary: planted secrets never reach the bundle', () => {
     expect(ok.stdout).toMatch(/^ok: /);
     expect(ok.status).toBe(0);
     const bad = await repackBundle(result.bundle, join(tmp, 'tampered'), join(tmp, 'tampered.tar.gz'), (root) =>
-      appendFile(join(root, 'manifest.json'), '\n-----BEGIN RSA PRIVATE KEY-----\nMIIEowIBAAKCAQEAu1SU1LfVLPHCozMxH2Mo4lgOEePzNm0tRgeLezV6ffAt0gun\n-----END RSA PRIVATE KEY-----\n'),
+      appendFile(
+        join(root, 'manifest.json'),
+        '\n-----BEGIN RSA PRIVATE KEY-----\nMIIEowIBAAKCAQEAu1SU1LfVLPHCozMxH2Mo4lgOEePzNm0tRgeLezV6ffAt0gun\n-----END RSA PRIVATE KEY-----\n',
+      ),
     );
     const r = spawnSync(process.execPath, [CLI, 'verify', bad], { encoding: 'utf8' });
     expect(r.status).toBe(1);

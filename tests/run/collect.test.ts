@@ -55,8 +55,20 @@ const logs = defineCollector({
 describe('collectBundle', () => {
   it('leaks no planted secret anywhere: contents, names, manifest, ISSUE.md, run.log, result', async () => {
     const stderr: string[] = [];
-    const progress = { out: new Writable({ write: (c, _e, cb) => { stderr.push(String(c)); cb(); } }) };
-    const result = await collectBundle({ outputDir: out, collectors: [leaky, failing, logs], progress, commandLine: ['collect-bundle', '--title', `pw=${CANARIES[0]}`] });
+    const progress = {
+      out: new Writable({
+        write: (c, _e, cb) => {
+          stderr.push(String(c));
+          cb();
+        },
+      }),
+    };
+    const result = await collectBundle({
+      outputDir: out,
+      collectors: [leaky, failing, logs],
+      progress,
+      commandLine: ['collect-bundle', '--title', `pw=${CANARIES[0]}`],
+    });
     expect(result.status).toBe('partial');
     const raw = execFileSync('sh', ['-c', `gzip -dc '${result.bundle}'`]).toString('latin1');
     const shown = stderr.join('') + JSON.stringify(result);
@@ -70,7 +82,10 @@ describe('collectBundle', () => {
     expect(fileText(entries, 'ISSUE.md')).toMatch(/failing failed \(psql: connection to postgres:\/\/app:\[REDACTED:url-password:[0-9a-f]{8}\]@db/);
     const manifest = fileJson(entries, 'manifest.json');
     expect(manifest).toEqual(result.manifest);
-    expect(manifest.collectors.find((c: { name: string }) => c.name === 'failing')).toMatchObject({ status: 'failed', artifacts: [{ path: 'failing/partial.txt' }] });
+    expect(manifest.collectors.find((c: { name: string }) => c.name === 'failing')).toMatchObject({
+      status: 'failed',
+      artifacts: [{ path: 'failing/partial.txt' }],
+    });
     const report = fileJson(entries, 'redactions.json');
     expect(report.total).toBeGreaterThanOrEqual(6);
     expect(manifest.redaction.byRule.find((r: { rule: string }) => r.rule === 'url-password').count).toBeGreaterThanOrEqual(3);
@@ -88,7 +103,7 @@ describe('collectBundle', () => {
     expect(new Map([...listed].sort())).toEqual(new Map([...stored].sort()));
   });
 
-  it('a secret learned further down a file is removed from that same file\'s earlier lines too', async () => {
+  it("a secret learned further down a file is removed from that same file's earlier lines too", async () => {
     const value = 'Late-Learned-Value-8c1f3a';
     const env = defineCollector({
       name: 'late',
@@ -117,10 +132,16 @@ describe('collectBundle', () => {
 
   it('leaves nothing behind when interrupted', async () => {
     const ac = new AbortController();
-    const slow = defineCollector({ name: 'slow', description: 'streams until interrupted', defaultEnabled: true, defaults: {}, async *collect(ctx) {
-      yield text('first.txt', 'a\n');
-      await new Promise((_r, reject) => ctx.signal.addEventListener('abort', () => reject(ctx.signal.reason)));
-    } });
+    const slow = defineCollector({
+      name: 'slow',
+      description: 'streams until interrupted',
+      defaultEnabled: true,
+      defaults: {},
+      async *collect(ctx) {
+        yield text('first.txt', 'a\n');
+        await new Promise((_r, reject) => ctx.signal.addEventListener('abort', () => reject(ctx.signal.reason)));
+      },
+    });
     setTimeout(() => ac.abort(), 200);
     await expect(collectBundle({ outputDir: out, collectors: [slow], signal: ac.signal })).rejects.toMatchObject({ code: 'E_INTERRUPTED', exitCode: 130 });
     expect(await readdir(out)).toEqual([]);

@@ -47,11 +47,20 @@ describe('jobWindow and jobContainerPatterns', () => {
   });
   it('takes container references only from the fields that hold them, never from a *_status field', () => {
     // django-container-manager's shape: the container id in execution_id, the name in executor_metadata.
-    const real = { id: 7, status: 'failed', container_status: 'dead', execution_id: '4f1c2a9e8b7d', executor_metadata: { container_name: 'job-7-report', image: 'x' } };
+    const real = {
+      id: 7,
+      status: 'failed',
+      container_status: 'dead',
+      execution_id: '4f1c2a9e8b7d',
+      executor_metadata: { container_name: 'job-7-report', image: 'x' },
+    };
     expect(jobContainerRefs(real)).toEqual(['4f1c2a9e8b7d', 'job-7-report']);
     // "dead" is hex: taken for a reference it would match every container id starting with dead.
     expect(jobContainerRefs({ container_status: 'dead', container_image: 'cb-busybox:latest', execution_id: '', executor_metadata: null })).toEqual([]);
-    expect(jobContainerRefs({ container_id: '/abc123', container_name: 'web-job-7', executor_metadata: '{"container_name": "web-job-7"}' })).toEqual(['abc123', 'web-job-7']);
+    expect(jobContainerRefs({ container_id: '/abc123', container_name: 'web-job-7', executor_metadata: '{"container_name": "web-job-7"}' })).toEqual([
+      'abc123',
+      'web-job-7',
+    ]);
     // A Cloud Run execution path is no docker container reference.
     expect(jobContainerRefs({ execution_id: 'projects/p/locations/r/jobs/j/executions/e-1' })).toEqual([]);
   });
@@ -79,8 +88,18 @@ describe.skipIf(Boolean(dockerUnavailable) || (!systemDjango && !process.env['CI
     await docker('run', '-d', '--network', 'none', '--name', otherContainer, TEST_IMAGE, 'sh', '-c', 'while true; do echo other-container-log; sleep 1; done');
     const started = new Date();
     await docker(
-      'run', '-d', '--network', 'none', '--name', jobContainer, '--label', `container_manager.job_id=${JOB_ID}`, TEST_IMAGE,
-      'sh', '-c', `seq 1 ${LINES} | sed 's/^/line /'; echo "using job-env-secret-3f9a1c7e"; exit 4`,
+      'run',
+      '-d',
+      '--network',
+      'none',
+      '--name',
+      jobContainer,
+      '--label',
+      `container_manager.job_id=${JOB_ID}`,
+      TEST_IMAGE,
+      'sh',
+      '-c',
+      `seq 1 ${LINES} | sed 's/^/line /'; echo "using job-env-secret-3f9a1c7e"; exit 4`,
     );
     await waitFor(jobContainer, (s) => s.Status === 'exited');
     const finished = new Date();
@@ -93,7 +112,9 @@ db.execute("INSERT INTO container_manager_containerjob (id, name, status, docker
 db.commit()
 `;
     const sqlTime = (d: Date): string => d.toISOString().replace('T', ' ').replace('Z', '');
-    execFileSync(SYSTEM_PYTHON, ['-c', script, JOB_ID, sqlTime(new Date(started.getTime() - 1000)), sqlTime(new Date(finished.getTime() + 1000))], { cwd: project });
+    execFileSync(SYSTEM_PYTHON, ['-c', script, JOB_ID, sqlTime(new Date(started.getTime() - 1000)), sqlTime(new Date(finished.getTime() + 1000))], {
+      cwd: project,
+    });
 
     const planned = await planJob({ outputDir: join(tmp, 'out'), only: ['docker'], env: env(), collectorOptions: { django: djangoOptions() } }, JOB_ID);
     window = { since: planned.plan.since.getTime(), until: planned.plan.until.getTime() };
@@ -144,18 +165,29 @@ db.commit()
 
   it('keeps the engine’s events of the job’s window: the job container’s die is there, nothing outside the window', async () => {
     const id = await containerId(jobContainer);
-    const events = fileText(entries, 'docker/local/events.jsonl').trim().split('\n').filter(Boolean).map((l) => JSON.parse(l));
+    const events = fileText(entries, 'docker/local/events.jsonl')
+      .trim()
+      .split('\n')
+      .filter(Boolean)
+      .map((l) => JSON.parse(l));
     expect(events.some((e) => e.Actor?.ID === id && e.Action === 'die')).toBe(true);
     for (const e of events) {
       const t = e.timeNano ? Number(BigInt(e.timeNano) / 1_000_000n) : e.time * 1000;
       expect(t).toBeGreaterThanOrEqual(window.since - 1000);
       expect(t).toBeLessThanOrEqual(window.until + 1000);
     }
-    expect(fileJson(entries, 'docker/engines.json').options).toMatchObject({ tail: 'all', maxLogBytes: 0, allContainers: true, untilTime: new Date(window.until).toISOString() });
+    expect(fileJson(entries, 'docker/engines.json').options).toMatchObject({
+      tail: 'all',
+      maxLogBytes: 0,
+      allContainers: true,
+      untilTime: new Date(window.until).toISOString(),
+    });
   });
 
   it('says where the job’s containers are and how the run was narrowed, with the lookup command', () => {
-    expect(fileJson(entries, 'job/containers.json')).toEqual([expect.objectContaining({ engine: 'local', name: jobContainer, state: 'exited', folder: `docker/local/containers/${jobContainer}` })]);
+    expect(fileJson(entries, 'job/containers.json')).toEqual([
+      expect.objectContaining({ engine: 'local', name: jobContainer, state: 'exited', folder: `docker/local/containers/${jobContainer}` }),
+    ]);
     const plan = fileJson(entries, 'job/plan.json');
     expect(plan.window).toEqual({ since: new Date(window.since).toISOString(), until: new Date(window.until).toISOString(), marginSeconds: 300 });
     expect(plan.lookupCommands).toHaveLength(1);
@@ -198,16 +230,24 @@ db.commit()
   }, 60_000);
 
   it('refuses an unknown job id with one line and a usage error', async () => {
-    const err = await planJob({ outputDir: join(tmp, 'none'), env: env(), collectorOptions: { django: djangoOptions() } }, '00000000-0000-0000-0000-00000000dead').catch((e: unknown) => e);
+    const err = await planJob(
+      { outputDir: join(tmp, 'none'), env: env(), collectorOptions: { django: djangoOptions() } },
+      '00000000-0000-0000-0000-00000000dead',
+    ).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(CliError);
     expect((err as CliError).exitCode).toBe(2);
-    expect((err as CliError).message).toMatch(/^--job 00000000-0000-0000-0000-00000000dead: no such job: no ContainerJob with id '00000000-0000-0000-0000-00000000dead' in database "default"/);
+    expect((err as CliError).message).toMatch(
+      /^--job 00000000-0000-0000-0000-00000000dead: no such job: no ContainerJob with id '00000000-0000-0000-0000-00000000dead' in database "default"/,
+    );
     expect((err as CliError).message).not.toContain('\n');
   }, 60_000);
 
   it('says clearly when there is no Django project to look the job up in', async () => {
     const empty = await mkdtemp(join(tmp, 'empty-'));
-    const err = await planJob({ outputDir: join(tmp, 'none'), env: env(), collectorOptions: { django: { djangoDir: empty, python: SYSTEM_PYTHON } } }, JOB_ID).catch((e: unknown) => e);
+    const err = await planJob(
+      { outputDir: join(tmp, 'none'), env: env(), collectorOptions: { django: { djangoDir: empty, python: SYSTEM_PYTHON } } },
+      JOB_ID,
+    ).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(CliError);
     expect((err as CliError).message).toMatch(new RegExp(`^--job ${JOB_ID}: needs the Django project to look the job up: .*\\(use --django-dir\\)$`));
   }, 60_000);

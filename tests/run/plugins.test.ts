@@ -45,11 +45,26 @@ describe('loadPlugins', () => {
   it('reports each broken plugin in one line with its path, and skips it', async () => {
     await writeFile(join(dir, 'throws.mjs'), "throw new Error('cannot reach the ops database');\n");
     await writeFile(join(dir, 'no-default.mjs'), 'export const collector = {};\n');
-    await writeFile(join(dir, 'bad-name.mjs'), "export default { name: 'Queue Length', description: 'x', defaultEnabled: true, defaults: {}, async *collect() {} };\n");
-    await writeFile(join(dir, 'no-collect.mjs'), "export default [{ name: 'fine-one', description: 'ok', defaultEnabled: true, defaults: {}, async *collect() {} }, { name: 'broken-two', description: 'x', defaultEnabled: true, defaults: {} }];\n");
+    await writeFile(
+      join(dir, 'bad-name.mjs'),
+      "export default { name: 'Queue Length', description: 'x', defaultEnabled: true, defaults: {}, async *collect() {} };\n",
+    );
+    await writeFile(
+      join(dir, 'no-collect.mjs'),
+      "export default [{ name: 'fine-one', description: 'ok', defaultEnabled: true, defaults: {}, async *collect() {} }, { name: 'broken-two', description: 'x', defaultEnabled: true, defaults: {} }];\n",
+    );
     await writeFile(join(dir, 'syntax.mjs'), 'export default {\n');
     await writeFile(join(dir, 'clash.mjs'), "export default { name: 'system', description: 'x', defaultEnabled: true, defaults: {}, async *collect() {} };\n");
-    const specs = ['./throws.mjs', './no-default.mjs', './bad-name.mjs', './no-collect.mjs', './syntax.mjs', './clash.mjs', './missing.mjs', 'cb-no-such-package-x'];
+    const specs = [
+      './throws.mjs',
+      './no-default.mjs',
+      './bad-name.mjs',
+      './no-collect.mjs',
+      './syntax.mjs',
+      './clash.mjs',
+      './missing.mjs',
+      'cb-no-such-package-x',
+    ];
     const { collectors, failures } = await loadPlugins(specs, dir, { reserved: builtinCollectors.map((c) => c.name) });
     expect(collectors).toEqual([]);
     expect(failures.map((f) => f.plugin)).toEqual(specs);
@@ -62,7 +77,9 @@ describe('loadPlugins', () => {
     expect(error('./syntax.mjs')).toMatch(/Unexpected end of input|Failed to parse/);
     expect(error('./clash.mjs')).toBe('collector name "system" is already used by a built-in or configured collector (fix: rename the plugin\'s collector)');
     expect(error('./missing.mjs')).toBe(`no such file ${join(dir, 'missing.mjs')} (fix: plugin paths are relative to ${dir})`);
-    expect(error('cb-no-such-package-x')).toBe(`cannot find package "cb-no-such-package-x" from ${dir} (fix: npm install cb-no-such-package-x in that project, or give the plugin's path)`);
+    expect(error('cb-no-such-package-x')).toBe(
+      `cannot find package "cb-no-such-package-x" from ${dir} (fix: npm install cb-no-such-package-x in that project, or give the plugin's path)`,
+    );
     for (const f of failures) expect(f.error).not.toContain('\n');
   });
 
@@ -72,7 +89,9 @@ describe('loadPlugins', () => {
     await writeFile(join(dir, 'b.mjs'), source);
     const { collectors, failures } = await loadPlugins(['./a.mjs', './b.mjs'], dir);
     expect(collectors.map((c) => c.name)).toEqual(['same-name']);
-    expect(failures).toEqual([{ plugin: './b.mjs', error: 'collector name "same-name" is already used by plugin ./a.mjs (fix: rename the plugin\'s collector)' }]);
+    expect(failures).toEqual([
+      { plugin: './b.mjs', error: 'collector name "same-name" is already used by plugin ./a.mjs (fix: rename the plugin\'s collector)' },
+    ]);
   });
 
   it('resolves an ESM-only npm package from the base directory', async () => {
@@ -80,7 +99,10 @@ describe('loadPlugins', () => {
     await writeFile(join(dir, 'package.json'), '{"type":"module"}\n');
     await import('node:fs/promises').then((fs) => fs.mkdir(join(pkg, 'lib'), { recursive: true }));
     await writeFile(join(pkg, 'package.json'), JSON.stringify({ name: 'cb-plugin-demo', type: 'module', exports: { '.': { import: './lib/main.js' } } }));
-    await writeFile(join(pkg, 'lib', 'main.js'), "export default { name: 'demo-pkg', description: 'from a package', defaultEnabled: true, defaults: {}, async *collect() {} };\n");
+    await writeFile(
+      join(pkg, 'lib', 'main.js'),
+      "export default { name: 'demo-pkg', description: 'from a package', defaultEnabled: true, defaults: {}, async *collect() {} };\n",
+    );
     const { collectors, failures } = await loadPlugins(['cb-plugin-demo'], dir);
     expect(failures).toEqual([]);
     expect(collectors.map((c) => c.name)).toEqual(['demo-pkg']);
@@ -88,7 +110,8 @@ describe('loadPlugins', () => {
 });
 
 describe('plugins from packages with both builds', () => {
-  const collector = (name: string): string => `{ name: '${name}', description: 'from a dual package', defaultEnabled: true, defaults: {}, async *collect() {} }`;
+  const collector = (name: string): string =>
+    `{ name: '${name}', description: 'from a dual package', defaultEnabled: true, defaults: {}, async *collect() {} }`;
   async function dualPackage(name: string, exports: unknown): Promise<string> {
     const pkg = join(dir, 'node_modules', name);
     await import('node:fs/promises').then(async (fs) => {
@@ -98,7 +121,10 @@ describe('plugins from packages with both builds', () => {
     await writeFile(join(pkg, 'package.json'), JSON.stringify({ name, main: './cjs/index.js', exports }));
     await writeFile(join(pkg, 'esm', 'index.mjs'), `export default ${collector(`${name}-esm`)};\n`);
     // What tsc emits for \`export default\` in a CommonJS build.
-    await writeFile(join(pkg, 'cjs', 'index.js'), `"use strict";\nObject.defineProperty(exports, "__esModule", { value: true });\nexports.default = ${collector(`${name}-cjs`)};\n`);
+    await writeFile(
+      join(pkg, 'cjs', 'index.js'),
+      `"use strict";\nObject.defineProperty(exports, "__esModule", { value: true });\nexports.default = ${collector(`${name}-cjs`)};\n`,
+    );
     return pkg;
   }
 
@@ -138,7 +164,10 @@ describe('plugins in a run', () => {
     expect(result.manifest.plugins).toEqual([{ plugin: './queue-collector.mjs', status: 'loaded', collectors: ['celery-queue'] }]);
     const entries = await readBundle(result.bundle);
     const queues = fileJson(entries, 'celery-queue/queues.json');
-    expect(queues).toEqual({ broker: 'redis://127.0.0.1:6390/0', queues: [{ queue: 'celery', length: null, error: expect.stringMatching(/^cb-no-redis-cli-here not found \(fix: install redis-tools/) }] });
+    expect(queues).toEqual({
+      broker: 'redis://127.0.0.1:6390/0',
+      queues: [{ queue: 'celery', length: null, error: expect.stringMatching(/^cb-no-redis-cli-here not found \(fix: install redis-tools/) }],
+    });
     const record = result.manifest.collectors.find((c) => c.name === 'celery-queue')!;
     expect(record.problems).toEqual([{ item: 'queue celery', reason: expect.stringMatching(/not found \(fix: install redis-tools/) }]);
     expect(record.commands[0]!.argv).toEqual(['cb-no-redis-cli-here', '-u', 'redis://127.0.0.1:6390/0', '--no-raw', 'LLEN', 'celery']);
@@ -195,7 +224,15 @@ describe('plugins in a run', () => {
 
   it('--only naming a collector of a plugin that failed says why it is unknown', async () => {
     await writeFile(join(dir, 'throws.mjs'), "throw new Error('no such module ./helpers');\n");
-    const run = collectBundle({ outputDir: dir, collectors: [], only: ['celery-queue'], plugins: ['./throws.mjs'], pluginBaseDir: dir, env, redaction: { ephemeralKey: true } });
+    const run = collectBundle({
+      outputDir: dir,
+      collectors: [],
+      only: ['celery-queue'],
+      plugins: ['./throws.mjs'],
+      pluginBaseDir: dir,
+      env,
+      redaction: { ephemeralKey: true },
+    });
     await expect(run).rejects.toBeInstanceOf(CliError);
     await expect(run).rejects.toThrow(/unknown collector "celery-queue".*\(1 plugin\(s\) failed to load: \.\/throws\.mjs: no such module \.\/helpers\)/);
   });
@@ -218,7 +255,9 @@ describe('plugins through the CLI and a config file', () => {
     await writeFile(join(dir, 'collect-bundle.config.json'), config(['./throws.mjs', join(EXAMPLES, 'queue-collector.mjs')]));
     const out = join(dir, 'out-partial');
     const env = { CELERY_BROKER_URL: `redis://:${BROKER_PASSWORD}@127.0.0.1:6390/0` };
-    const partial = await runCli(['--config', join(dir, 'collect-bundle.config.json'), '--only', 'hello,celery-queue', '-o', out, '--no-stable-tokens'], { env });
+    const partial = await runCli(['--config', join(dir, 'collect-bundle.config.json'), '--only', 'hello,celery-queue', '-o', out, '--no-stable-tokens'], {
+      env,
+    });
     expect(partial.code, describeRun(partial)).toBe(3);
     expect(partial.stderr).toContain('plugin ./throws.mjs was skipped: plugin exploded on import');
     const [bundle] = (await readdir(out)).filter((f) => f.endsWith('.tar.gz'));
@@ -234,9 +273,11 @@ describe('plugins through the CLI and a config file', () => {
     expect(verify.status, verify.stdout + verify.stderr).toBe(0);
 
     await writeFile(join(dir, 'collect-bundle.config.json'), config([join(EXAMPLES, 'queue-collector.mjs')]));
-    const clean = await runCli(['--config', join(dir, 'collect-bundle.config.json'), '--only', 'hello,celery-queue', '-o', join(dir, 'out-clean'), '--no-stable-tokens'], { env });
+    const clean = await runCli(
+      ['--config', join(dir, 'collect-bundle.config.json'), '--only', 'hello,celery-queue', '-o', join(dir, 'out-clean'), '--no-stable-tokens'],
+      { env },
+    );
     expect(clean.code, describeRun(clean)).toBe(0);
     for (const r of [partial, clean]) expect(r.stdout + r.stderr).not.toContain(BROKER_PASSWORD);
   });
 });
-

@@ -5,11 +5,25 @@ import type { CollectorRecord } from '../../src/core/types.js';
 
 const sink = (tty: boolean) => {
   const chunks: string[] = [];
-  const out = Object.assign(new Writable({ write: (c, _e, cb) => { chunks.push(String(c)); cb(); } }), { isTTY: tty, columns: 80 });
+  const out = Object.assign(
+    new Writable({
+      write: (c, _e, cb) => {
+        chunks.push(String(c));
+        cb();
+      },
+    }),
+    { isTTY: tty, columns: 80 },
+  );
   return { out, text: () => chunks.join('') };
 };
 const rec = (name: string, status: CollectorRecord['status'], reason?: string): CollectorRecord => ({
-  name, status, ...(reason ? { reason } : {}), durationMs: 1234, artifacts: [], problems: [], commands: [],
+  name,
+  status,
+  ...(reason ? { reason } : {}),
+  durationMs: 1234,
+  artifacts: [],
+  problems: [],
+  commands: [],
 });
 const redact = (s: string) => s.replace(/hunter2/g, '[REDACTED]');
 

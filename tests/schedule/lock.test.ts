@@ -72,8 +72,14 @@ describe('acquireLock', () => {
     expect((err as Error).message).toContain(`in use by collect-bundle pid ${pid}`);
   });
 
-  it('takes over a lock recorded with our own pid that this process does not hold (a restarted container\'s pid 1)', async () => {
-    await writeLock({ pid: process.pid, host: hostname(), startedAt: new Date(Date.now() - 60_000).toISOString(), token: 'earlier-life', bootId: await bootId() });
+  it("takes over a lock recorded with our own pid that this process does not hold (a restarted container's pid 1)", async () => {
+    await writeLock({
+      pid: process.pid,
+      host: hostname(),
+      startedAt: new Date(Date.now() - 60_000).toISOString(),
+      token: 'earlier-life',
+      bootId: await bootId(),
+    });
     const lock = await acquireLock(dir);
     expect(lock.warning).toMatch(new RegExp(`took over the stale lock of pid ${process.pid} .*this process`));
     expect(JSON.parse(await readFile(join(dir, LOCK_FILE), 'utf8')).token).toBe(lock.info.token);
@@ -104,7 +110,7 @@ describe('acquireLock', () => {
     await lock.release();
   });
 
-  it('the holder keeps refreshing the lock file\'s mtime until it releases it', async () => {
+  it("the holder keeps refreshing the lock file's mtime until it releases it", async () => {
     const lock = await acquireLock(dir, { refreshMs: 50 });
     const path = join(dir, LOCK_FILE);
     const old = new Date(Date.now() - 3_600_000);

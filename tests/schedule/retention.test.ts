@@ -140,18 +140,29 @@ describe('applyRetention on real bundles', () => {
     expect(result.kept.map((b) => b.name)).toEqual([second]);
   });
 
-  it('a bundle\'s <stem>.ISSUE.md (--issue-only) is counted with it and deleted with it', async () => {
-    const made = await collectBundle({ outputDir: join(root, 'with-issue'), collectors: [tiny], only: ['tiny'], redaction: { ephemeralKey: true }, env: {}, issueBeside: true });
+  it("a bundle's <stem>.ISSUE.md (--issue-only) is counted with it and deleted with it", async () => {
+    const made = await collectBundle({
+      outputDir: join(root, 'with-issue'),
+      collectors: [tiny],
+      only: ['tiny'],
+      redaction: { ephemeralKey: true },
+      env: {},
+      issueBeside: true,
+    });
     expect(made.issueFile).toBe(made.bundle.replace(/\.tar\.gz$/, '.ISSUE.md'));
     const issueBytes = (await stat(made.issueFile!)).size;
     const dir = await freshDir();
     const names: string[] = [];
-    for (const [i, suffix] of [[3, 'iaaaa3'], [2, 'iaaaa2'], [1, 'iaaaa1']] as const) {
+    for (const [i, suffix] of [
+      [3, 'iaaaa3'],
+      [2, 'iaaaa2'],
+      [1, 'iaaaa1'],
+    ] as const) {
       const name = await bundleAt(dir, ago(i * HOUR), suffix);
       await copyFile(made.issueFile!, join(dir, name.replace(/\.tar\.gz$/, '.ISSUE.md')));
       names.push(name);
     }
-    await writeFile(join(dir, 'other.ISSUE.md'), 'not a bundle\'s\n');
+    await writeFile(join(dir, 'other.ISSUE.md'), "not a bundle's\n");
     const { bundles } = await listBundles(dir);
     expect(bundles.map((b) => b.bytes)).toEqual([realBytes + issueBytes, realBytes + issueBytes, realBytes + issueBytes]);
     const result = await applyRetention(dir, { keep: 1 }, { now });
@@ -179,7 +190,14 @@ describe('reading only what is needed', () => {
         yield text('numbers.txt', Array.from({ length: 40_000 }, (_v, i) => `${i} ${Math.random()} ${Math.random()}`).join('\n'));
       },
     });
-    const made = await collectBundle({ outputDir: join(root, 'bulky'), collectors: [bulky], only: ['bulky'], redaction: { ephemeralKey: true }, env: {}, noAnalyze: true });
+    const made = await collectBundle({
+      outputDir: join(root, 'bulky'),
+      collectors: [bulky],
+      only: ['bulky'],
+      redaction: { ephemeralKey: true },
+      env: {},
+      noAnalyze: true,
+    });
     const cut = join(root, 'bulky', 'cut.tar.gz');
     await copyFile(made.bundle, cut);
     await truncate(cut, Math.floor(made.bytes / 2));

@@ -17,7 +17,7 @@ import { formatTime, schedule, timetable } from '../../src/schedule/schedule.js'
 import { collectArgsFrom, cronExpression, systemdCalendar, systemdQuote } from '../../src/schedule/system-scheduler.js';
 
 describe('timetable', () => {
-  it('cron in a time zone: the next run is the zone\'s wall-clock time, across a DST change', () => {
+  it("cron in a time zone: the next run is the zone's wall-clock time, across a DST change", () => {
     const t = timetable({ cron: '0 3 * * *' }, 'America/New_York');
     expect(t.description).toBe('cron "0 3 * * *" (America/New_York)');
     // Before the switch to daylight time (EST, UTC-5) and on the day of it (EDT, UTC-4).
@@ -60,7 +60,7 @@ describe('system scheduler translations', () => {
     expect(() => cronExpression({ every: 30_000 })).toThrow(/--every 30s cannot/);
   });
 
-  it('--cron as OnCalendar, with cron\'s day-of-month OR weekday as two lines', () => {
+  it("--cron as OnCalendar, with cron's day-of-month OR weekday as two lines", () => {
     expect(systemdCalendar({ cron: '0 3 * * *' }, 'Europe/Berlin')).toEqual({ calendar: ['*-*-* 03:00:00 Europe/Berlin'] });
     expect(systemdCalendar({ cron: '30 2 1,15 * MON-FRI' }, 'UTC')).toEqual({
       calendar: ['Mon,Tue,Wed,Thu,Fri *-*-* 02:30:00 UTC', '*-*-01,15 02:30:00 UTC'],
@@ -82,14 +82,52 @@ describe('system scheduler translations', () => {
   });
 
   it('drops the schedule options and makes -o absolute, keeping the rest as typed', () => {
-    const args = ['schedule', '--every', '15m', '-o', 'out', '--keep=3', '--no-run-now', '--print-systemd', '--label', 'nightly run', '--only', 'system', '--max-age', '7d'];
+    const args = [
+      'schedule',
+      '--every',
+      '15m',
+      '-o',
+      'out',
+      '--keep=3',
+      '--no-run-now',
+      '--print-systemd',
+      '--label',
+      'nightly run',
+      '--only',
+      'system',
+      '--max-age',
+      '7d',
+    ];
     expect(collectArgsFrom(args, '/abs/out')).toEqual(['collect', '--output-dir', '/abs/out', '--label', 'nightly run', '--only', 'system']);
     expect(collectArgsFrom(['schedule', '--cron=0 3 * * *', '--output-dir=x', '-q'], '/o')).toEqual(['collect', '--output-dir', '/o', '-q']);
     // Path options absolute (each value of a repeatable one), the config actually loaded at the end.
-    expect(collectArgsFrom(['schedule', '--env-file', 'a.env', 'b.env', '--tlscacert=certs/ca.pem', '--django-dir', '/srv/app', '--config', 'c.json', '-q'], '/o', { cwd: '/w', config: '/w/c.json' })).toEqual([
-      'collect', '--output-dir', '/o', '--env-file', '/w/a.env', '/w/b.env', '--tlscacert=/w/certs/ca.pem', '--django-dir', '/srv/app', '-q', '--config', '/w/c.json',
+    expect(
+      collectArgsFrom(['schedule', '--env-file', 'a.env', 'b.env', '--tlscacert=certs/ca.pem', '--django-dir', '/srv/app', '--config', 'c.json', '-q'], '/o', {
+        cwd: '/w',
+        config: '/w/c.json',
+      }),
+    ).toEqual([
+      'collect',
+      '--output-dir',
+      '/o',
+      '--env-file',
+      '/w/a.env',
+      '/w/b.env',
+      '--tlscacert=/w/certs/ca.pem',
+      '--django-dir',
+      '/srv/app',
+      '-q',
+      '--config',
+      '/w/c.json',
     ]);
-    expect(collectArgsFrom(['schedule', '--no-config', '--redact-literals-file', 'l.txt'], '/o', { cwd: '/w', config: null })).toEqual(['collect', '--output-dir', '/o', '--redact-literals-file', '/w/l.txt', '--no-config']);
+    expect(collectArgsFrom(['schedule', '--no-config', '--redact-literals-file', 'l.txt'], '/o', { cwd: '/w', config: null })).toEqual([
+      'collect',
+      '--output-dir',
+      '/o',
+      '--redact-literals-file',
+      '/w/l.txt',
+      '--no-config',
+    ]);
     expect(systemdQuote('/usr/bin/node')).toBe('/usr/bin/node');
     expect(systemdQuote('50% of $HOME "x"')).toBe('"50%% of $$HOME \\"x\\""');
   });
@@ -117,17 +155,28 @@ describe('schedule() with a real collection', () => {
   it('runs, prunes after each run, logs one line per run and releases the lock', async () => {
     const dir = join(root, 'runs');
     const lines: string[] = [];
-    const result = await schedule({ collect: collect(dir), trigger: { every: 1000 }, maxRuns: 3, retention: { keep: 1 }, timezone: 'UTC', log: (l) => lines.push(l) });
+    const result = await schedule({
+      collect: collect(dir),
+      trigger: { every: 1000 },
+      maxRuns: 3,
+      retention: { keep: 1 },
+      timezone: 'UTC',
+      log: (l) => lines.push(l),
+    });
     expect(result.stoppedBy).toBe('max-runs');
     expect(result.runs.map((r) => r.status)).toEqual(['complete', 'complete', 'complete']);
-    expect(result.runs[2]!.deleted, lines.join("\n")).toHaveLength(1);
+    expect(result.runs[2]!.deleted, lines.join('\n')).toHaveLength(1);
     const files = (await readdir(dir)).sort();
     const last = result.runs[2]!.bundle!;
     expect(files).toEqual([last.split('/').pop(), `${last.split('/').pop()}.sha256`]);
-    expect(lines[0]).toMatch(/^collect-bundle schedule: every 1s, times in UTC; output .*; keep 1; at most 3 runs; lock .*\.collect-bundle\.lock \(pid \d+\); first run now$/);
+    expect(lines[0]).toMatch(
+      /^collect-bundle schedule: every 1s, times in UTC; output .*; keep 1; at most 3 runs; lock .*\.collect-bundle\.lock \(pid \d+\); first run now$/,
+    );
     const runLines = lines.filter((l) => / run \d\/3 /.test(l));
     expect(runLines).toHaveLength(3);
-    expect(runLines[0]).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\+00:00 run 1\/3 complete \/.*\.tar\.gz \(.*\) in \d+\.\ds; findings \d+ error, \d+ warning, \d+ info; next \d{4}-/);
+    expect(runLines[0]).toMatch(
+      /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\+00:00 run 1\/3 complete \/.*\.tar\.gz \(.*\) in \d+\.\ds; findings \d+ error, \d+ warning, \d+ info; next \d{4}-/,
+    );
     expect(runLines[2]).toMatch(/deleted collect-bundle-.* \(beyond --keep 1\); that was the last run \(--max-runs\)$/);
   }, 60_000);
 
@@ -142,7 +191,14 @@ describe('schedule() with a real collection', () => {
     const lines: string[] = [];
     const rel = relative(process.cwd(), dir);
     expect(rel.startsWith('/')).toBe(false);
-    const result = await schedule({ collect: collect(rel), trigger: { every: 1000 }, maxRuns: 1, retention: { keep: 1 }, timezone: 'UTC', log: (l) => lines.push(l) });
+    const result = await schedule({
+      collect: collect(rel),
+      trigger: { every: 1000 },
+      maxRuns: 1,
+      retention: { keep: 1 },
+      timezone: 'UTC',
+      log: (l) => lines.push(l),
+    });
     const made = result.runs[0]!.bundle!;
     expect((await readdir(dir)).sort(), lines.join('\n')).toEqual([basename(made), `${basename(made)}.sha256`]);
     expect(made.startsWith('/'), made).toBe(true); // the run reports where the bundle really is
@@ -157,15 +213,31 @@ describe('schedule() with a real collection', () => {
     const envFile = join(root, 'dup.env');
     await writeFile(envFile, 'APP_MODE=a\nAPP_MODE=b\n');
     const lines: string[] = [];
-    const result = await schedule({ collect: { ...collect(dir), envFiles: [envFile] }, trigger: { every: 1000 }, maxRuns: 1, failOn: 'warning', timezone: 'UTC', log: (l) => lines.push(l) });
+    const result = await schedule({
+      collect: { ...collect(dir), envFiles: [envFile] },
+      trigger: { every: 1000 },
+      maxRuns: 1,
+      failOn: 'warning',
+      timezone: 'UTC',
+      log: (l) => lines.push(l),
+    });
     const run = result.runs[0]!;
     expect(run.findings?.warning, lines.join('\n')).toBeGreaterThanOrEqual(1);
     const line = lines.find((l) => / run 1\/1 /.test(l))!;
-    expect(line).toContain(`; findings ${run.findings!.error} error, ${run.findings!.warning} warning, ${run.findings!.info} info (findings at --fail-on level)`);
+    expect(line).toContain(
+      `; findings ${run.findings!.error} error, ${run.findings!.warning} warning, ${run.findings!.info} info (findings at --fail-on level)`,
+    );
     // The same run without failOn: counted, not marked; with failOn error: a warning does not reach it.
     for (const failOn of [undefined, 'error'] as const) {
       const more: string[] = [];
-      await schedule({ collect: { ...collect(dir), envFiles: [envFile] }, trigger: { every: 1000 }, maxRuns: 1, ...(failOn ? { failOn } : {}), timezone: 'UTC', log: (l) => more.push(l) });
+      await schedule({
+        collect: { ...collect(dir), envFiles: [envFile] },
+        trigger: { every: 1000 },
+        maxRuns: 1,
+        ...(failOn ? { failOn } : {}),
+        timezone: 'UTC',
+        log: (l) => more.push(l),
+      });
       const l = more.find((x) => / run 1\/1 /.test(x))!;
       expect(l).toMatch(/; findings \d+ error, [1-9]\d* warning, \d+ info/);
       expect(l).not.toContain('--fail-on level');
