@@ -43,7 +43,9 @@ export const authorizationHeader = defineRule({
   id: 'authorization-header',
   description: 'credentials after Authorization: Bearer/Basic/Token',
   hint: /authorization/i,
-  pattern: /(?<=authorization["']?\s*[:=]\s*["']?(?:bearer|basic|token|digest)\s+)(?<secret>[A-Za-z0-9._~+/=-]{4,})/gi,
+  // `Authorization: Bearer x`, `"Authorization": "Basic x"`, and nginx's `proxy_set_header Authorization "Basic x";`.
+  // With only a blank after the header name, the value must be quoted (nginx), or prose would match.
+  pattern: /(?<=authorization["']?(?:\s*[:=]\s*["']?|[ \t]+["'])(?:bearer|basic|token|digest)\s+)(?<secret>[A-Za-z0-9._~+/=-]{4,})/gi,
 });
 
 export const secretKeyValue = defineRule({
@@ -64,7 +66,7 @@ export const settingsDefault = defineRule({
 });
 
 /** A bare, single- or double-quoted command-line value; quotes stay outside the secret. */
-const ARG_VALUE = String.raw`(?:"(?<secret>[^"\n]+)"|'(?<secret2>[^'\n]+)'|(?<secret3>[^\s"'\\-][^\s"'\\]*))`;
+const ARG_VALUE = String.raw`(?:"(?<secret>(?:[^"\\\n]|\\.)+)"|'(?<secret2>[^'\n]+)'|(?<secret3>(?:\\[^"\n]|[^\s"'\\-])(?:\\[^"\n]|[^\s"'\\])*))`;
 /**
  * The next element of a one-line argv list, `"--password", "value"` (JSON) or `'--password', 'value'`
  * (a Python list): the flag's closing quote, a comma, and the value in the same quotes.
