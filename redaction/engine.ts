@@ -220,8 +220,8 @@ export class Engine {
     if (!hits) return undefined;
     const pf = this.#prefilter;
     const flags = this.#selected;
-    const out: number[] = [...pf.alwaysRules];
-    for (const r of pf.regexRules) out.push(r.rule);
+    const out: number[] = pf.alwaysRules.length || pf.regexRules.length ? [...pf.alwaysRules, ...pf.regexRules.map((r) => r.rule)] : [];
+    for (const r of out) flags[r] = 1;
     for (let i = h; i < hits.length && hits[i]!.at < end; i++) {
       if (hits[i]!.at < start) continue;
       for (const r of pf.rulesOf(hits[i]!.keyword)) {
@@ -232,7 +232,7 @@ export class Engine {
     }
     for (const r of out) flags[r] = 0;
     // Rule order is priority order: keep it.
-    return out.sort((a, b) => a - b);
+    return out.length > 1 ? out.sort((a, b) => a - b) : out;
   }
 
   /** One complete line through the multi-line shapes and the rules; undefined when it is swallowed (key body). */

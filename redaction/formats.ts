@@ -84,7 +84,7 @@ export const netrcPassword = defineRule({
   description: '.netrc/_netrc password on one line: machine h login u password p',
   hint: /password|passwd/,
   // Lower-case keywords only, as .netrc writes them, so "Password changed" in a log is not read as one.
-  pattern: /(?<=\b(?:machine|default|login|account)[ \t][^\n]{0,300}?[ \t])(?:password|passwd)[ \t]+(?<secret>[^\s"]+|"[^"\n]+")(?=[ \t\r]*$|[ \t]+(?:machine|default|login|account|macdef)\b)/g,
+  pattern: /\b(?:machine|default|login|account)[ \t][^\n]{0,300}?[ \t](?:password|passwd)[ \t]+(?<secret>[^\s"]+|"[^"\n]+")(?=[ \t\r]*$|[ \t]+(?:machine|default|login|account|macdef)\b)/g,
 });
 
 /** Rules that only run in files of one name (a bare `password p` line is prose elsewhere). */

@@ -114,12 +114,36 @@ function trigramCandidates(bytes: Uint8Array, from: number, to: number, bits: Ui
   return n;
 }
 
+/** Letters by how common they are in English text and logs (rarer letters score lower). */
+const LETTER_RANK = 'zqxjkvbpygfwmucldrhsnioate';
+
+/** The offset of the trigram of `word` least likely to occur in ordinary text. */
+function rarestTrigram(word: string): number {
+  const score = (c: string): number => {
+    const r = LETTER_RANK.indexOf(c);
+    if (r !== -1) return r + 1;
+    return /[0-9 ]/.test(c) ? 20 : 0; // punctuation (`(`, `_`, `:`, `-`) is rare in words
+  };
+  let best = 0;
+  let bestScore = Infinity;
+  for (let o = 0; o + 3 <= word.length; o++) {
+    const sc = score(word[o]!) + score(word[o + 1]!) + score(word[o + 2]!);
+    if (sc < bestScore) {
+      bestScore = sc;
+      best = o;
+    }
+  }
+  return best;
+}
+
 /** Rules' keywords in one index; built once per Redactor. */
 export class KeywordPrefilter {
   readonly #keywords: Keyword[] = [];
   readonly #byTrigram = new Map<number, number[]>();
   readonly #bits = new Uint8Array(1 << 13); // 2^16 bits over a 24-bit trigram hash
   #candidates = new Int32Array(4096);
+  /** Where each keyword's indexed trigram starts within it. */
+  readonly #offsets: number[] = [];
   /** Rules with a hint that yields no keyword: tested with their hint on every line. */
   readonly regexRules: readonly { readonly rule: number; readonly hint: RegExp }[];
   /** Rules with no hint at all: run on every line. */
@@ -150,10 +174,13 @@ export class KeywordPrefilter {
     for (const w of extra) addWord(w, -1, false);
     for (const k of byText.values()) {
       const id = this.#keywords.push(k) - 1;
-      // A two-character keyword is indexed under every third character that can follow it.
-      const thirds = k.text.length >= 3 ? [k.text.charCodeAt(2)] : Array.from({ length: 256 }, (_, c) => fold(c));
+      // Indexed under its rarest trigram (`config(` under `ig(`, not the `con` of every "container"), so
+      // common text yields few candidates; a two-character keyword under every third character.
+      const offset = k.text.length >= 3 ? rarestTrigram(k.text) : 0;
+      this.#offsets.push(offset);
+      const thirds = k.text.length >= 3 ? [k.text.charCodeAt(offset + 2)] : Array.from({ length: 256 }, (_, c) => fold(c));
       for (const third of new Set(thirds)) {
-        const tri = (k.text.charCodeAt(0) << 16) | (k.text.charCodeAt(1) << 8) | third;
+        const tri = (k.text.charCodeAt(offset) << 16) | (k.text.charCodeAt(offset + 1) << 8) | third;
         let list = this.#byTrigram.get(tri);
         if (!list) this.#byTrigram.set(tri, (list = []));
         list.push(id);
@@ -188,15 +215,16 @@ export class KeywordPrefilter {
     for (let at = from; ; ) {
       const n = trigramCandidates(bytes, at, to, this.#bits, candidates);
       for (let c = 0; c < n; c++) {
-        const start = candidates[c]!;
-        const tri = (FOLD[bytes[start]!]! << 16) | (FOLD[bytes[start + 1]!]! << 8) | (start + 2 < to ? FOLD[bytes[start + 2]!]! : 0);
+        const p = candidates[c]!;
+        const tri = (FOLD[bytes[p]!]! << 16) | (FOLD[bytes[p + 1]!]! << 8) | (p + 2 < to ? FOLD[bytes[p + 2]!]! : 0);
         const list = this.#byTrigram.get(tri);
         if (!list) continue;
         for (const id of list) {
           const k = keywords[id]!;
+          const start = p - this.#offsets[id]!;
           const w = k.caseSensitive ? k.exact : k.text;
-          if (start + w.length > to) continue;
-          let j = k.caseSensitive ? 0 : 3;
+          if (start < from || start + w.length > to) continue;
+          let j = 0;
           if (k.caseSensitive) while (j < w.length && bytes[start + j] === w.charCodeAt(j)) j++;
           else while (j < w.length && FOLD[bytes[start + j]!] === w.charCodeAt(j)) j++;
           if (j >= w.length) hits.push({ at: start, keyword: id });

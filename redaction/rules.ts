@@ -36,7 +36,9 @@ export const urlPassword = defineRule({
   description: 'password in the userinfo of a URL (scheme://user:password@host)',
   hint: /:\/\//,
   // The password runs to the last @ before the host, so an unencoded @ inside it (p@ss) does not leak the rest.
-  pattern: /(?<=\b[a-zA-Z][a-zA-Z0-9+.-]*:\/\/[^:/\s@"'<>]*:)(?<secret>[^\s/"'<>]+)(?=@[^\s@/"'<>?#]*(?:[\s/"'<>?#]|$))/g,
+  // Starts with the literal `://` (V8 then skips ahead to it instead of trying a lookbehind at every
+  // position); the scheme before it is checked by a short lookbehind.
+  pattern: /:\/\/(?<=\b[a-zA-Z][a-zA-Z0-9+.-]{0,30}:\/\/)[^:/\s@"'<>]{0,256}:(?<secret>[^\s/"'<>]+)(?=@[^\s@/"'<>?#]*(?:[\s/"'<>?#]|$))/g,
 });
 
 export const authorizationHeader = defineRule({
@@ -55,7 +57,8 @@ export const secretKeyValue = defineRule({
   // `\]?`: a Python subscript assignment, CACHES['default']['OPTIONS']['PASSWORD'] = '…'.
   // Not right after `scheme://`: `https://x-access-token:<pw>@github.com/…` is a URL's user and password
   // (url-password), not `key: value`; read as one, the host and path went into the token too.
-  pattern: new RegExp(String.raw`(?<![A-Za-z0-9_.-]|:\/\/)(?<key>[A-Za-z_][A-Za-z0-9_.-]{0,100})(?:\\?["'])?\]?\s*(?:=|:(?!//)${NOT_A_PORT})\s*${VALUE}`, 'g'),
+  // A key may follow `--` (`mysqldump --password=x`) but never start inside a name (`db-password`).
+  pattern: new RegExp(String.raw`(?<![A-Za-z0-9_.]|[A-Za-z0-9_.]-|:\/\/)(?<key>[A-Za-z_][A-Za-z0-9_.-]{0,100})(?:\\?["'])?\]?\s*(?:=|:(?!//)${NOT_A_PORT})\s*${VALUE}`, 'g'),
 });
 
 export const settingsDefault = defineRule({

@@ -105,9 +105,9 @@ export function findSpans(ctx: SpanContext, text: string, from: number, to: numb
         (!rule.keyed || ctx.isSecretKey(key) || randomUnderKeyName(key, value)) &&
         isPlausibleSecret(value) &&
         !FIELD_TYPE.test(value) &&
-        !(bare && (ATTRIBUTE_REFERENCE.test(value) || isCode(value))) &&
+        !(bare && (ATTRIBUTE_REFERENCE.test(value) || isCode(value, text[span!.end]))) &&
         // A bare value followed by `(` or `[` is code (os.environ.get(...), os.environ['X']), not the secret.
-        !(bare && (text[span.end] === '(' || text[span.end] === '[')) &&
+        !(bare && (text[span!.end] === '(' || text[span!.end] === '[')) &&
         !ctx.allowed(value);
       if (accepted) {
         found.push(rule.generic ? { ...span!, rule: rule.id, generic: true } : { ...span!, rule: rule.id });

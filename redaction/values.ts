@@ -43,15 +43,22 @@ const NOT_A_SECRET =
 export const ATTRIBUTE_REFERENCE = /^(?:settings|self|cls|os\.environ|config|conf|request|app\.config)\.[A-Za-z_][A-Za-z0-9_.]*$/;
 /** A model field's type in a schema dump (`"auth_token": "CharField"`), not a value. */
 export const FIELD_TYPE = /^[A-Z][A-Za-z]*Field$/;
-/** Code, not a value: a call or subscript (`os.environ.get('X')`, `env("DB_PASSWORD")`, `config['x']`). */
-const CODE = /^[A-Za-z_][A-Za-z0-9_.]*[ \t]*[([]/;
+/**
+ * Code, not a value: a call or subscript whose arguments read as code (`os.environ.get('X', 'y')`,
+ * `env("DB_PASSWORD")`, `config['x']`, `get_random_secret_key()`), or a bare value cut at a call's
+ * opening parenthesis by its quoted argument (`os.environ.get(` before `'X')`). A Django key such as
+ * `k(3!x#…)` is not code: `!`, `#`, `&`, `@`, `^`, `%` and `*` are no argument characters.
+ */
+const CODE = /^[A-Za-z_][A-Za-z0-9_.]*[ \t]*(?:\((?:[\w\s.,=:-]|'[^'\n]*'|"[^"\n]*")*\)|\[(?:[\w\s.,-]|'[^'\n]*'|"[^"\n]*")*\])(?:[ \t]+(?:or|if|else|and)\b.*|[ \t]*#.*)?$/;
+const CALL_OPENING = /^[A-Za-z_][A-Za-z0-9_.]*[([]$/;
 
 export function isPlausibleSecret(value: string): boolean {
   return !value.startsWith(TOKEN_PREFIX) && !NOT_A_SECRET.test(value);
 }
 
-/** True when a bare value is code (a call or a subscript) rather than a secret. */
-export const isCode = (value: string): boolean => CODE.test(value);
+/** True when a bare value is code (a call or a subscript) rather than a secret; `next` is the character after it. */
+export const isCode = (value: string, next: string | undefined): boolean =>
+  CODE.test(value) || (CALL_OPENING.test(value) && (next === "'" || next === '"' || next === ')' || next === ']'));
 
 /** Files whose lines are shell commands: a bare value there ends at a blank. */
 const SHELL_FILE = /(?:^|[/\\])(?:\.?[A-Za-z]*_?history|[^/\\]*\.(?:sh|bash|zsh|ksh)|cmdline|ps(?:-[a-z]+)?\.txt|[^/\\]*\.(?:cmd|bat|ps1))$/i;
@@ -113,7 +120,8 @@ export function bareValueEnd(text: string, keyStart: number, keyEnd: number, val
   if (!shape.shell && !quotedKey && !query && (before === '' || (shape.config && /^[ \t]*(?:-[ \t]+)?$/.test(before)))) {
     const line = text.slice(lineStart, eol);
     const rest = text.slice(valueStart, eol);
-    if (!ANOTHER_PAIR.test(rest) && !SHELL_LINE_START.test(line) && (shape.config || !PREFIX_ASSIGNMENT.test(line))) {
+    // In a file named as configuration the whole rest is the value (dotenv reads `K=a b=c` as "a b=c").
+    if (shape.config ? !SHELL_LINE_START.test(line) : !ANOTHER_PAIR.test(rest) && !SHELL_LINE_START.test(line) && !PREFIX_ASSIGNMENT.test(line)) {
       let end = eol;
       while (end > valueStart && (text[end - 1] === ' ' || text[end - 1] === '\t' || text[end - 1] === '\r')) end--;
       return end;
