@@ -18,11 +18,12 @@ export function defineRule(rule: Rule): Rule {
  * A quoted or bare value; quotes stay outside the secret groups so the shape survives. Alternatives
  * cannot share a group name on Node 20, so the engine takes the first group named `secret*` that matched.
  * A bare value takes `${...}` whole, so a `${DB_PASSWORD}` reference is judged as one value (a placeholder).
+ * It may start with `( & ! @ # …` (a Django key does); where it ends is decided by values.ts, not here.
  * `\"...\"` is a quoted value inside a JSON string (a command in docker inspect, a JSON log message); a
  * bare value never takes the backslash of such a `\"`, or redacting it would unescape the quote, break
  * the JSON and leave the real value after it in plain sight.
  */
-const VALUE = String.raw`(?:"(?<secret>(?:[^"\\\n]|\\.)+)"|'(?<secret2>(?:[^'\\\n]|\\.)+)'|\\"(?<secret4>(?:[^"\\\n]|\\[^"\n])+)\\"|(?<secret3>(?:\$\{[^}\s]*\}|\\(?!")|[^\s"',;&<>()\[\]{}\\])+))`;
+const VALUE = String.raw`(?:"(?<secret>(?:[^"\\\n]|\\.)+)"|'(?<secret2>(?:[^'\\\n]|\\.)+)'|\\"(?<secret4>(?:[^"\\\n]|\\[^"\n])+)\\"|(?<secret3>(?:\$\{[^}\s]*\}|\\(?!")|[^\s"',;<>\[\]{}\\])+))`;
 
 /**
  * After a `:`: not `host:port`. A colon glued between a name and 1-5 digits that end the value (or start a

@@ -38,7 +38,7 @@ import { fromBytes } from './bytes.js';
  * (`ssh_private_key: |`: the value is on the lines below).
  */
 const NOT_A_SECRET =
-  /^(?:null|none|nil|true|false|undefined|\*+|\*{4,}[A-Za-z0-9]{1,8}|x+|<[^>]*>|\$\{[A-Z_][A-Z0-9_]*\}|\$[A-Z_][A-Z0-9_]*|%\([^)]*\)s|[|>][-+1-9]{0,2}|\{\{[^{}]*\}\}|<not set>)$/i;
+  /^(?:null|none|nil|true|false|undefined|\*+|\*{4,}[A-Za-z0-9]{1,8}|x+|<[^>]*>|\$\{[A-Z_][A-Z0-9_]*\}|\$[A-Z_][A-Z0-9_]*|%\([^)]*\)s|[|>][-+1-9]{0,2}|\{\{[^{}]*\}\}|<not set>|[(\[{])$/i;
 /** A reference to another setting or attribute (`secret = settings.SECRET_KEY`), not the secret itself. */
 export const ATTRIBUTE_REFERENCE = /^(?:settings|self|cls|os\.environ|config|conf|request|app\.config)\.[A-Za-z_][A-Za-z0-9_.]*$/;
 /** A model field's type in a schema dump (`"auth_token": "CharField"`), not a value. */
