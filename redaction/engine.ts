@@ -155,9 +155,10 @@ export class Engine {
    */
   block(text: string, file: string, firstLine: number, state: LineState, windowing?: Windowing, meta?: BlockChanges, bytes?: Buffer): string {
     const pf = this.#prefilter;
-    const hits = pf.scanEveryLine ? undefined : pf.scan(bytes ?? Buffer.from(text, 'latin1'));
-    const literals = this.literals?.index();
     const shape: FileShape = fileShape(file);
+    // A file whose secrets carry no keyword (.pgpass) has every line looked at, with every rule.
+    const hits = pf.scanEveryLine || shape.everyLine ? undefined : pf.scan(bytes ?? Buffer.from(text, 'latin1'));
+    const literals = this.literals?.index();
     let out = '';
     let copyFrom = 0;
     let counted = 0; // newlines before this offset are already in `line`

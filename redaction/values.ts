@@ -115,8 +115,10 @@ export function bareValueEnd(text: string, keyStart: number, keyEnd: number, val
   const before = text.slice(lineStart, keyStart);
   const quotedKey = text[keyEnd] === '"' || text[keyEnd] === "'" || text[keyEnd] === '\\';
   // `?sig=…&se=…`: a URL query parameter ends at `&` or `#` as well; so does a line that is a query
-  // string (`password=x&user=app`) under a lower-case key (an upper-case SECRET_KEY may hold `&k=`).
-  const query = before.endsWith('?') || before.endsWith('&') || (before === '' && !/[A-Z]/.test(text.slice(keyStart, keyEnd)) && QUERY_LINE.test(text.slice(lineStart, eol)));
+  // string (`password=x&user=app`) under a lower-case key, outside configuration files (a SECRET_KEY
+  // may hold `&k=`).
+  const query =
+    before.endsWith('?') || before.endsWith('&') || (!shape.config && before === '' && !/[A-Z]/.test(text.slice(keyStart, keyEnd)) && QUERY_LINE.test(text.slice(lineStart, eol)));
   if (!shape.shell && !quotedKey && !query && (before === '' || (shape.config && /^[ \t]*(?:-[ \t]+)?$/.test(before)))) {
     const line = text.slice(lineStart, eol);
     const rest = text.slice(valueStart, eol);

@@ -6,18 +6,12 @@
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { leakedPieces } from './pieces.js';
 import { makeRedactor, redactString } from './support.js';
 
 /** A Django-generated key: 50 characters from Django's own alphabet (get_random_secret_key). */
 const DJANGO_KEY = 'dz+4(k#7&x!m@q^w%e*r-t_y=0)b$9+h(3!j&u@s^v%c*8n-2';
 const SHORT_DJANGO = 'dz+4(k#7&x!m@q^w%e*r-t_y';
-
-/** Every 6-character piece of `secret` that is absent from `out`; empty when the secret went whole. */
-export function leakedPieces(out: string, secret: string): string[] {
-  const pieces: string[] = [];
-  for (let i = 0; i + 6 <= secret.length; i++) if (out.includes(secret.slice(i, i + 6))) pieces.push(secret.slice(i, i + 6));
-  return pieces;
-}
 
 interface Case {
   readonly what: string;
