@@ -98,7 +98,10 @@ export const djangoSecretKeyFallbacks = defineRule({
   id: 'django-secret-key-fallbacks',
   description: "Django's retired secret keys in SECRET_KEY_FALLBACKS = ['…', '…']",
   hint: /SECRET_KEY_FALLBACKS/,
-  pattern: /(?<=SECRET_KEY_FALLBACKS["']?\s*[:=]\s*[[(][^\])\n]*["'])(?<secret>[^"'\s,][^"'\n]*)(?=["'])/g,
+  // Forward only: the list's opening takes the first key; each later match starts at the `, '` after a
+  // closing quote (the global regex resumes right there), so every key is taken in one linear pass. A
+  // lookbehind to the list's start, tried after every quote, was quadratic on a line of quotes.
+  pattern: /(?:SECRET_KEY_FALLBACKS["']?[ \t]{0,20}[:=][ \t]{0,20}[[(]|(?<=["'])[ \t]*,)[ \t]*(?<q>["'])(?<secret>[^"'\s,][^"'\n]*)\k<q>/g,
 });
 
 /** The structure-aware rules, in priority order (earlier rules win overlapping matches at the same start). */
