@@ -1,9 +1,11 @@
 /**
- * The last line of defence: a long, high-entropy token on the same line as a secret-ish word is
+ * The last line of defence: a long, high-entropy token standing just after a secret-ish word (within
+ * 64 characters before it, or inside it) is
  * redacted even when no rule knows its format (a new provider's key under `auth_header`, a password
  * after `credential` in prose).
  *
- * Candidates are runs of base64/base64url/token characters of at least MIN_LENGTH. The shapes that
+ * Candidates are runs of base64/base64url/token characters of at least MIN_LENGTH (24: shorter runs of
+ * mixed-case text are too often ordinary identifiers). The shapes that
  * must survive are recognised first and never taken: hex-only strings (container IDs, 12/64 hex; git
  * SHAs; digests, whose `sha256:` prefix is not a token character; hex request IDs), UUIDs, paths and
  * URLs, versions, dotted names (hosts, Python paths such as `django.contrib.auth.hashers.PBKDF2Hasher`),
@@ -18,7 +20,9 @@
 import type { Span } from './spans.js';
 
 export const ENTROPY_RULE = 'high-entropy-secret';
-const MIN_LENGTH = 20;
+const MIN_LENGTH = 24;
+/** The secret word must stand this close before the token (same key, same phrase), or inside it. */
+const NEAR = 64;
 
 /**
  * Words that put a line under suspicion (matched case-insensitively anywhere in the line). This is the
@@ -26,7 +30,7 @@ const MIN_LENGTH = 20;
  */
 export const SECRET_WORD = /pass|pwd|secret|token|key|auth|cred|bearer|signature|session|cookie/i;
 /** Token characters: base64, base64url, and `.~` (JWT segments, some vendor tokens); padding after. */
-export const CANDIDATE = /[A-Za-z0-9+/_~.-]{20,}={0,2}/g;
+export const CANDIDATE = /[A-Za-z0-9+/_~.-]{24,}={0,2}/g;
 
 /** Mentions of public material that make "key" no reason for suspicion. */
 const PUBLIC_MATERIAL = /public[ _-]?key|BEGIN CERTIFICATE|ssh-(?:rsa|ed25519|dss)|ecdsa-sha2/i;
@@ -34,6 +38,7 @@ const PUBLIC_MATERIAL_ALL = new RegExp(PUBLIC_MATERIAL.source, 'gi');
 /** An OpenSSH public key blob (wire format starts with a 4-byte length: AAAA…). */
 const SSH_PUBLIC_BLOB = /^AAAA[BCE][0-9A-Za-z+/]+={0,2}$/;
 
+const SECRET_WORDS = new RegExp(SECRET_WORD.source, 'gi');
 const OWN_TOKENS = /\[REDACTED:[a-z][a-z0-9-]*:[0-9a-f]{8}\]/g;
 const HEX_OR_UUID = /^[0-9a-fA-F-]+$/;
 const VERSION = /^v?\d+(?:\.\d+)+/;
@@ -80,17 +85,36 @@ export function looksLikeSecretToken(token: string): boolean {
 export function highEntropySpans(text: string, from: number, to: number, taken: readonly Span[]): Span[] {
   // Our own tokens name rules (`url-password`): they are no reason for suspicion, or redacting twice
   // would differ from redacting once. A public key or certificate is the one key meant to be shown.
-  let gate = text.includes('[REDACTED:') ? text.replace(OWN_TOKENS, ' ') : text;
-  if (PUBLIC_MATERIAL.test(gate)) gate = gate.replace(PUBLIC_MATERIAL_ALL, ' ');
+  // Blanked to the same length, so positions in `gate` are positions in `text`.
+  const blank = (t: string): string => ' '.repeat(t.length);
+  const tokens = text.includes('[REDACTED:') ? [...text.matchAll(OWN_TOKENS)].map((m) => ({ start: m.index, end: m.index + m[0].length })) : [];
+  let gate = tokens.length ? text.replace(OWN_TOKENS, blank) : text;
+  if (PUBLIC_MATERIAL.test(gate)) gate = gate.replace(PUBLIC_MATERIAL_ALL, blank);
   if (!SECRET_WORD.test(gate)) return [];
+  const words = [...gate.matchAll(SECRET_WORDS)].map((m) => ({ start: m.index, end: m.index + m[0].length }));
+  // What a redaction replaces does not count towards the distance, so redacting twice equals redacting
+  // once (a value and the token that replaced it have different lengths).
   const out: Span[] = [];
+  const skipped: Span[] = [...taken, ...tokens.map((t) => ({ ...t, rule: '' }))];
+  const near = (start: number, end: number): boolean =>
+    words.some((w) => {
+      if (w.start >= end) return false;
+      if (w.end >= start) return true;
+      let gap = start - w.end;
+      for (const s of skipped) gap -= Math.max(0, Math.min(s.end, start) - Math.max(s.start, w.end));
+      return gap <= NEAR;
+    });
   CANDIDATE.lastIndex = 0;
   for (let m = CANDIDATE.exec(text); m !== null; m = CANDIDATE.exec(text)) {
     const start = m.index;
     const end = start + m[0].length;
     if (start < from || start >= to) continue;
     if (taken.some((s) => start < s.end && end > s.start)) continue;
-    if (looksLikeSecretToken(m[0])) out.push({ start, end, rule: ENTROPY_RULE });
+    if (!near(start, end)) continue;
+    if (looksLikeSecretToken(m[0])) {
+      out.push({ start, end, rule: ENTROPY_RULE });
+      skipped.push(out.at(-1)!); // it becomes a token too: it does not count towards later distances
+    }
   }
   return out;
 }

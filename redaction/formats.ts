@@ -143,7 +143,7 @@ export const secretKeyTable = defineRule({
  */
 export const highEntropySecret = defineRule({
   id: ENTROPY_RULE,
-  description: 'a long high-entropy token (20+ characters, mixed case and digits) on a line that mentions a password, secret, token, key, auth or credential',
+  description: 'a long high-entropy token (24+ characters, mixed case and digits) just after a mention of a password, secret, token, key, auth or credential',
   hint: SECRET_WORD,
   pattern: CANDIDATE,
 });

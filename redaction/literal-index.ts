@@ -34,8 +34,12 @@ export interface LiteralHit {
 /** An incremental index of byte-string literals (each character one byte, 0-255). */
 export class LiteralIndex {
   readonly #bits = new Uint8Array(1 << (BITS_LOG2 - 3));
-  /** Anchor → literals starting with it, longest first (so a form is never cut by a shorter one). */
-  readonly #byAnchor = new Map<number, string[]>();
+  /**
+   * Anchor → the literals starting with it, by length (lengths longest first, so a form is never cut by
+   * a shorter one). Many secrets can share an anchor (`CANARY-1`, `CANARY-2`, … or their base64 forms):
+   * a set per length keeps adding and looking up O(1) per length instead of a list scan per literal.
+   */
+  readonly #byAnchor = new Map<number, { lengths: number[]; byLength: Map<number, Set<string>> }>();
   #size = 0;
 
   get size(): number {
@@ -46,12 +50,16 @@ export class LiteralIndex {
   add(literal: string): boolean {
     if (literal.length < MIN_ANCHOR) return false;
     const anchor = anchorAt(literal, 0);
-    let list = this.#byAnchor.get(anchor);
-    if (!list) this.#byAnchor.set(anchor, (list = []));
-    if (list.includes(literal)) return false;
-    let i = list.length;
-    while (i > 0 && list[i - 1]!.length < literal.length) i--;
-    list.splice(i, 0, literal);
+    let bucket = this.#byAnchor.get(anchor);
+    if (!bucket) this.#byAnchor.set(anchor, (bucket = { lengths: [], byLength: new Map() }));
+    let set = bucket.byLength.get(literal.length);
+    if (!set) {
+      bucket.byLength.set(literal.length, (set = new Set()));
+      bucket.lengths.push(literal.length);
+      bucket.lengths.sort((a, b) => b - a);
+    }
+    if (set.has(literal)) return false;
+    set.add(literal);
     const bit = bitOf(anchor);
     this.#bits[bit >>> 3]! |= 1 << (bit & 7);
     this.#size++;
@@ -69,9 +77,11 @@ export class LiteralIndex {
       h = ((h << 8) | text.charCodeAt(i)) >>> 0;
       const bit = Math.imul(h, 0x9e3779b1) >>> (32 - BITS_LOG2);
       if ((bits[bit >>> 3]! & (1 << (bit & 7))) === 0) continue;
-      const list = this.#byAnchor.get(h);
-      if (!list) continue;
-      for (const lit of list) if (text.startsWith(lit, start)) return { start, end: start + lit.length };
+      const bucket = this.#byAnchor.get(h);
+      if (!bucket) continue;
+      for (const len of bucket.lengths) {
+        if (start + len <= text.length && bucket.byLength.get(len)!.has(text.slice(start, start + len))) return { start, end: start + len };
+      }
     }
     return undefined;
   }

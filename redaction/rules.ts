@@ -88,10 +88,10 @@ export const mysqlPassword = defineRule({
   id: 'mysql-password',
   description: 'password glued to -p in a mysql/mysqldump/mysqladmin command line (-pSECRET, -p"SECRET", -p\'SECRET\')',
   hint: /mysql/i,
-  // Forward from the program name, at most 1,000 characters to its -p: a lookbehind here was retried at
+  // Forward from the program name, at most 300 characters to its -p: a lookbehind here was retried at
   // every position of a long line.
   pattern:
-    /\bmysql(?:dump|admin|sh|import|check)?\b[^\n]{0,1000}?[ \t"']-p(?:"(?<secret>(?:[^"\\\n]|\\.)+)"|'(?<secret2>[^'\n]+)'|(?<secret3>[^\s"'\\]+))/g,
+    /\bmysql(?:dump|admin|sh|import|check)?\b[^\n]{0,300}?[ \t"']-p(?:"(?<secret>(?:[^"\\\n]|\\.)+)"|'(?<secret2>[^'\n]+)'|(?<secret3>[^\s"'\\]+))/g,
 });
 
 export const djangoSecretKeyFallbacks = defineRule({
