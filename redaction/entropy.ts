@@ -30,7 +30,8 @@ const NEAR = 64;
  */
 export const SECRET_WORD = /pass|pwd|secret|token|key|auth|cred|bearer|signature|session|cookie/i;
 /** Token characters: base64, base64url, and `.~` (JWT segments, some vendor tokens); padding after. */
-export const CANDIDATE = /[A-Za-z0-9+/_~.-]{24,}={0,2}/g;
+// The lookbehind makes each run tried once, at its start (not again at each of its first characters).
+export const CANDIDATE = /(?<![A-Za-z0-9+/_~.-])[A-Za-z0-9+/_~.-]{24,}={0,2}/g;
 
 /** Mentions of public material that make "key" no reason for suspicion. */
 const PUBLIC_MATERIAL = /public[ _-]?key|BEGIN CERTIFICATE|ssh-(?:rsa|ed25519|dss)|ecdsa-sha2/i;

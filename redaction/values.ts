@@ -49,7 +49,12 @@ export const FIELD_TYPE = /^[A-Z][A-Za-z]*Field$/;
  * opening parenthesis by its quoted argument (`os.environ.get(` before `'X')`). A Django key such as
  * `k(3!x#…)` is not code: `!`, `#`, `&`, `@`, `^`, `%` and `*` are no argument characters.
  */
-const CODE = /^[A-Za-z_][A-Za-z0-9_.]*[ \t]*(?:\((?:[\w\s.,=:-]|'[^'\n]*'|"[^"\n]*")*\)|\[(?:[\w\s.,-]|'[^'\n]*'|"[^"\n]*")*\])(?:[ \t]+(?:or|if|else|and)\b.*|[ \t]*#.*)?$/;
+const Q = String.raw`(?:'[^'\n]*'|"[^"\n]*")`;
+/** One argument: a string, a number, a name, or name=value (`default='x'`, `cast=str`). */
+const ARG = String.raw`(?:${Q}|-?\d+(?:\.\d+)?|[A-Za-z_][\w.]*(?:[ \t]*=[ \t]*(?:${Q}|[\w.]+))?)`;
+const CODE = new RegExp(
+  String.raw`^[A-Za-z_][A-Za-z0-9_.]*[ \t]*(?:\([ \t]*(?:${ARG}(?:[ \t]*,[ \t]*${ARG})*[ \t]*,?)?[ \t]*\)|\[[ \t]*(?:${Q}|\d+)[ \t]*\])(?:[ \t]+(?:or|if|else|and)\b.*|[ \t]*#.*)?$`,
+);
 const CALL_OPENING = /^[A-Za-z_][A-Za-z0-9_.]*[([]$/;
 
 export function isPlausibleSecret(value: string): boolean {

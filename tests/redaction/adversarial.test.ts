@@ -1,8 +1,9 @@
 /**
  * A backtracking guard, not a speed test: every built-in rule, and the engine as a whole, gets 1 MiB
  * lines built to trip a regex into catastrophic backtracking (long runs of key characters, `=` and
- * quotes, unclosed quotes, repeated prefixes and keywords) and must finish each within 3 s (the engine
- * 10 s), wide enough for a machine shared by parallel test files; a quadratic pattern takes minutes. Each rule runs in a worker thread that is terminated at its deadline, so a quadratic
+ * quotes, unclosed quotes, repeated prefixes and keywords) and must finish each within 5 s (the engine
+ * 20 s), wide enough for a machine shared by parallel test files; a quadratic pattern takes minutes
+ * (the slowest linear rule, mailgun-api-key, takes ~0.9 s per MiB on an idle core). Each rule runs in a worker thread that is terminated at its deadline, so a quadratic
  * pattern fails the test instead of hanging it.
  */
 import { Worker } from 'node:worker_threads';
@@ -75,9 +76,9 @@ const KNOWN_SLOW: Readonly<Record<string, string>> = {
 
 describe('no catastrophic backtracking', () => {
   it.each(defaultRules.filter((r) => !(r.id in KNOWN_SLOW)).map((r) => [r.id, r] as const))(
-    'rule %s finishes each 1 MiB adversarial line within 3 s',
+    'rule %s finishes each 1 MiB adversarial line within 5 s',
     async (_id, rule) => {
-      const slow = await slowestUnit(byteSafe(rule.pattern.source), `${rule.pattern.flags}d`, unitsFor(rule.hint), 3000);
+      const slow = await slowestUnit(byteSafe(rule.pattern.source), `${rule.pattern.flags}d`, unitsFor(rule.hint), 5000);
       expect(slow, `stuck on ${JSON.stringify(slow)} repeated to 1 MiB`).toBeUndefined();
     },
     180_000,
@@ -97,7 +98,7 @@ describe('no catastrophic backtracking', () => {
       const t = performance.now();
       makeRedactor().text(input, 'adversarial.log');
       const took = performance.now() - t;
-      expect(took, `engine on ${JSON.stringify(unit)} took ${took.toFixed(0)} ms`).toBeLessThan(10_000);
+      expect(took, `engine on ${JSON.stringify(unit)} took ${took.toFixed(0)} ms`).toBeLessThan(20_000);
     }
   }, 300_000);
 });
