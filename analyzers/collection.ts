@@ -1,5 +1,6 @@
+// Room: analyzers (analyzers/) — may import core, bundle (the rule: tests/architecture.test.ts).
 /** Findings about the collection itself: a collector that failed or timed out leaves a blind spot. */
-import type { Analyzer, Finding } from '../src/types.js';
+import type { Analyzer, Finding } from '../src/core/types.js';
 import { arr, excerpt, finding, objects } from './finding.js';
 
 export const collectionAnalyzer: Analyzer = {

@@ -1,9 +1,10 @@
+// Room: analyzers (analyzers/) — may import core, bundle (the rule: tests/architecture.test.ts).
 /**
  * Reading the Django collector's files for evidence: tolerant accessors over parsed JSON (a bundle from
  * another version, or a file cut short, must give no finding rather than a throw) and line lookups, so
  * each piece of evidence points at the 1-based line that really shows it.
  */
-import type { BundleView, Evidence } from '../src/types.js';
+import type { BundleView, Evidence } from '../src/core/types.js';
 import { readJsonValue, readWhole } from './docker-data.js';
 import { arr, excerpt, num, numberedLines, obj, str } from './finding.js';
 

@@ -1,10 +1,11 @@
+// Room: analyzers (analyzers/) — may import core, bundle (the rule: tests/architecture.test.ts).
 /**
  * Django analyzers: system checks (by message id), `check --deploy` issues and DEBUG in settings that
  * look like production, migrations (unapplied, conflicting, missing), unreachable databases, and an
  * interpreter that cannot import Django. They read only the django collector's redacted files
  * (django/*.json and the text of Django's own commands) and never throw on a missing or odd file.
  */
-import type { Analyzer, BundleView, Evidence, Finding, Severity } from '../src/types.js';
+import type { Analyzer, BundleView, Evidence, Finding, Severity } from '../src/core/types.js';
 import {
   andList,
   arr,

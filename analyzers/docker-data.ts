@@ -1,3 +1,4 @@
+// Room: analyzers (analyzers/) — may import core, bundle (the rule: tests/architecture.test.ts).
 /**
  * Reading what the docker and system collectors stored, for analyzers: JSON files with the line of
  * each field, text files whose line numbers can be trusted, the engines of a run, the rows of
@@ -5,8 +6,8 @@
  * (redacted data only) and returns `undefined` or an empty list for a missing or malformed file:
  * an analyzer turns "no data" into "no finding", never into a throw.
  */
-import { folderName, type ContainerRow } from '../collectors/docker-containers.js';
-import type { ArtifactRecord, BundleView, Evidence, Manifest } from '../src/types.js';
+import { folderName, type ContainerRow } from '../src/bundle/containers.js';
+import type { ArtifactRecord, BundleView, Evidence, Manifest } from '../src/core/types.js';
 import { excerpt, numberedLines, obj } from './finding.js';
 
 /** Largest file read whole to number its lines (a log is cut at 10 MiB by default). */

@@ -1,11 +1,12 @@
+// Room: analyzers (analyzers/) — may import core, bundle (the rule: tests/architecture.test.ts).
 /**
  * Docker analyzers: engines that could not be reached (or refused us), and what went wrong with
  * containers: killed for memory, exited non-zero, restarting in a loop, unhealthy, images that could
  * not be pulled. They read docker/engines.json, docker/<engine>/containers.json, each container's
  * inspect.json and logs.txt, events.jsonl and the manifest, through the bundle view only.
  */
-import type { Analyzer, BundleView, CommandRecord, Evidence, Finding } from '../src/types.js';
-import { formatBytes } from '../src/units.js';
+import type { Analyzer, BundleView, CommandRecord, Evidence, Finding } from '../src/core/types.js';
+import { formatBytes } from '../src/core/units.js';
 import {
   containerEntries,
   engineLabels,
@@ -37,7 +38,7 @@ interface EngineCause {
 
 const GENERIC_REMEDY = 'Run `docker version` with the same DOCKER_HOST (or `--docker-host`) to see the engine\'s own error, then collect again.';
 
-/** Why an engine could not be used, from the one-line reason the collector recorded (src/docker-client.ts). */
+/** Why an engine could not be used, from the one-line reason the collector recorded (src/docker/client.ts). */
 const ENGINE_CAUSES: readonly EngineCause[] = [
   {
     test: /expects TLS/i,

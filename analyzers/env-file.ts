@@ -1,3 +1,4 @@
+// Room: analyzers (analyzers/) — may import core, bundle (the rule: tests/architecture.test.ts).
 /**
  * `.env` lint (`--env-file`): lines python-dotenv, docker compose (`env_file:`) or `docker run
  * --env-file` will not read the way the author meant. Errors are lines a tool rejects or misreads
@@ -9,7 +10,7 @@
  * The file is the only input: `${VAR}` may also be satisfied by the process environment that runs the
  * app, which a bundle does not hold, so undefined references are warnings and say so.
  */
-import type { AnalyzeOptions, Analyzer, BundleView, Finding, Severity } from '../src/types.js';
+import type { AnalyzeOptions, Analyzer, BundleView, Finding, Severity } from '../src/core/types.js';
 import { excerpt, finding } from './finding.js';
 
 /** One problem on one line of an env file. */

@@ -1,5 +1,6 @@
+// Room: analyzers (analyzers/) — may import core, bundle (the rule: tests/architecture.test.ts).
 /** Small helpers analyzers share to build findings and evidence. */
-import type { Evidence, Finding, Severity } from '../src/types.js';
+import type { Evidence, Finding, Severity } from '../src/core/types.js';
 
 /** The TROUBLESHOOTING.md link of a finding id (the id is the heading's anchor). */
 export const docsLink = (id: string): string => `TROUBLESHOOTING.md#${id}`;

@@ -1,5 +1,6 @@
+// Room: analyzers (analyzers/) — may import core, bundle (the rule: tests/architecture.test.ts).
 /** Findings as terminal text: one block per finding, most severe first. */
-import type { Finding } from '../src/types.js';
+import type { Finding } from '../src/core/types.js';
 
 export function formatFindings(findings: readonly Finding[], options: { max?: number } = {}): string {
   const max = options.max ?? Infinity;

@@ -1,11 +1,12 @@
+// Room: analyzers (analyzers/) — may import core, bundle (the rule: tests/architecture.test.ts).
 /**
  * Host analyzers: low disk on the host's filesystems and on the one holding Docker's data root, and
  * memory pressure on the host (available memory, swap) and in running containers near their limit.
  * Reads system/filesystems.json, system/memory.json, docker/<engine>/info.json, df.json and each
  * container's stats.json through the bundle view.
  */
-import type { AnalyzeOptions, Analyzer, BundleView, Evidence, Finding } from '../src/types.js';
-import { formatBytes } from '../src/units.js';
+import type { AnalyzeOptions, Analyzer, BundleView, Evidence, Finding } from '../src/core/types.js';
+import { formatBytes } from '../src/core/units.js';
 import { MAX_CONTAINERS, engineLabels, engineUrl, get, readJson, type JsonDoc } from './docker-data.js';
 import { finding, num } from './finding.js';
 

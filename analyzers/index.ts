@@ -1,5 +1,6 @@
+// Room: analyzers (analyzers/) — may import core, bundle (the rule: tests/architecture.test.ts).
 /** The analyzer registry, in the order their findings are listed. */
-import type { Analyzer } from '../src/types.js';
+import type { Analyzer } from '../src/core/types.js';
 import { collectionAnalyzer } from './collection.js';
 import { djangoAnalyzers } from './django.js';
 import { dockerContainerAnalyzer, dockerEngineAnalyzer } from './docker.js';

@@ -1,10 +1,11 @@
+// Room: analyzers (analyzers/) — may import core, bundle (the rule: tests/architecture.test.ts).
 /**
  * container_manager analyzers: jobs waiting in pending/queued longer than a threshold, and executor
  * hosts that are inactive or whose Docker engine the docker collector could not reach. They read
  * django/container-manager.json (whose `jobs`/`executorHosts` are `{error, traceback}` when the database
  * was unreachable: then nothing is reported here; database-unreachable says why) and docker/engines.json.
  */
-import type { AnalyzeOptions, Analyzer, BundleView, Evidence, Finding } from '../src/types.js';
+import type { AnalyzeOptions, Analyzer, BundleView, Evidence, Finding } from '../src/core/types.js';
 import {
   arr,
   evidenceList,

@@ -1,9 +1,10 @@
+// Room: analyzers (analyzers/) — may import core, bundle (the rule: tests/architecture.test.ts).
 /**
  * Runs analyzers over a bundle view. An analyzer that throws does not stop the others: its failure
  * becomes an `analyzer-failed` warning, so the report says what could not be checked.
  */
-import type { AnalyzeOptions, Analyzer, BundleView, Finding, Severity } from '../src/types.js';
-import { errorMessage } from '../src/artifacts.js';
+import type { AnalyzeOptions, Analyzer, BundleView, Finding, Severity } from '../src/core/types.js';
+import { errorMessage } from '../src/core/artifacts.js';
 import { finding } from './finding.js';
 import { builtinAnalyzers } from './index.js';
 

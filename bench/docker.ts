@@ -41,7 +41,7 @@ const median = (xs: readonly number[]): number => {
 
 /** Worker mode: run the CLI in this process and report its wall time and peak RSS. */
 async function worker(cliArgs: string[]): Promise<void> {
-  const { main } = (await import(join(ROOT, 'dist/src/cli.js'))) as typeof import('../src/cli.js');
+  const { main } = (await import(join(ROOT, 'dist/src/cli/main.js'))) as typeof import('../src/cli/main.js');
   const sink = { write: () => true } as unknown as NodeJS.WritableStream;
   const began = performance.now();
   const code = await main(cliArgs, { stdout: sink, stderr: sink, env: process.env, signal: new AbortController().signal });

@@ -1,154 +1,174 @@
 /**
- * npm run bench:redact [-- --mb 64 --runs 5]
+ * npm run bench:redact [-- --mb 64 --runs 5 --skip-rss]
  *
- * Generates a realistic log corpus (Django/gunicorn/celery lines, docker json-file lines, tracebacks,
- * ~1 secret per 2,000 lines, many container IDs, digests, UUIDs and git SHAs), then measures in the
- * same run: the redactor's throughput single-threaded with the full rule set, `gzip -6` on the same
- * file, and the redactor's peak RSS at two input sizes (flat memory means the two peaks are close).
- * Each measurement runs in its own process; medians of --runs are printed.
+ * Generates a realistic log corpus (bench/corpus.ts: nginx, Django, gunicorn, celery, docker json-file,
+ * syslog lines, plus every file of tests/fixtures/redaction-corpus/ when present), checks that it
+ * compresses like real logs (gzip -6 ratio >= 4:1, or the run fails), then measures in the same run,
+ * each in its own process, medians of --runs:
+ * - the redactor's MiB/s: one core, full default rule set, `Redactor.stream` from the file to /dev/null;
+ * - `gzip -6`'s MiB/s on the same file, and the ratio ours/gzip (by wall time and by CPU time);
+ * - the CPU time of `collect-bundle redact /dev/null` (start-up) against `node -e 0`;
+ * - unless --skip-rss: the redactor's peak RSS at 100 MiB and at 1 GiB of input (the file repeated by
+ *   a generator, nothing more on disk), which must be flat.
  */
 import { spawnSync } from 'node:child_process';
-import { createHash, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { createReadStream, createWriteStream } from 'node:fs';
-import { mkdtemp, rm, stat } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { fileURLToPath } from 'node:url';
 import { Redactor } from '../redaction/redactor.js';
 import { RedactionReport } from '../redaction/report.js';
+import { gzipSize, readFixtures, repoRoot, writeCorpus } from './corpus.js';
 
+const MiB = 1024 * 1024;
 const args = process.argv.slice(2);
 const arg = (name: string, def: number): number => {
   const i = args.indexOf(`--${name}`);
-  return i === -1 ? def : Number(args[i + 1]);
+  const v = i === -1 ? def : Number(args[i + 1]);
+  if (!Number.isFinite(v) || v <= 0) throw new Error(`--${name} needs a positive number`);
+  return v;
 };
 
-/** A deterministic pseudo-random source, so corpora are comparable between runs. */
-function prng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s * 1664525 + 1013904223) >>> 0;
-    return s / 2 ** 32;
-  };
-}
-
-function* corpusLines(rand: () => number): Generator<string> {
-  const hex = (n: number) => createHash('sha256').update(String(rand())).digest('hex').slice(0, n);
-  const uuid = () => `${hex(8)}-${hex(4)}-4${hex(3)}-a${hex(3)}-${hex(12)}`;
-  const ts = () => new Date(1_790_000_000_000 + Math.floor(rand() * 1e9)).toISOString();
-  const paths = ['/api/jobs/', '/api/hosts/', '/admin/login/', '/healthz', '/api/jobs/42/logs/', '/static/app.js'];
-  const secrets = [
-    () => `DB_PASSWORD=${randomBytes(9).toString('base64url')}`,
-    () => `connecting to postgres://app:${randomBytes(9).toString('base64url')}@db:5432/app`,
-    () => `Authorization: Bearer ${randomBytes(24).toString('base64url')}`,
-    () => `"api_key": "${randomBytes(16).toString('hex')}"`,
-    () => `token ghp_${randomBytes(27).toString('base64url').replace(/[-_]/g, 'a').slice(0, 36)}`,
-    () => `aws key AKIA${'ABCDEFGHIJKLMNOP'.split('').sort(() => rand() - 0.5).join('')}`,
-  ];
-  let n = 0;
-  for (;;) {
-    n++;
-    if (n % 2000 === 0) {
-      yield `${ts()} WARNING config ${secrets[Math.floor(rand() * secrets.length)]!()}`;
-      continue;
+/** The file's bytes again and again until `bytes` were yielded: a large input without a large file. */
+async function* repeated(file: string, bytes: number): AsyncGenerator<Buffer> {
+  let left = bytes;
+  while (left > 0) {
+    let got = 0;
+    for await (const chunk of createReadStream(file, { highWaterMark: 256 * 1024 }) as AsyncIterable<Buffer>) {
+      got += chunk.length;
+      const part = chunk.length > left ? chunk.subarray(0, left) : chunk;
+      left -= part.length;
+      yield part;
+      if (left === 0) return;
     }
-    const r = rand();
-    if (r < 0.3) yield `${ts()} INFO django.request "GET ${paths[Math.floor(rand() * paths.length)]} HTTP/1.1" 200 ${Math.floor(rand() * 9000)} request_id=${uuid()}`;
-    else if (r < 0.45) yield `[${ts()}] [${Math.floor(rand() * 900) + 100}] [INFO] gunicorn.access 10.0.${Math.floor(rand() * 255)}.${Math.floor(rand() * 255)} - - "POST /api/jobs/ HTTP/1.1" 201 512 "-" "python-requests/2.31.0"`;
-    else if (r < 0.6) yield `[${ts()}: INFO/ForkPoolWorker-${Math.floor(rand() * 8)}] Task container_manager.tasks.run_job[${uuid()}] succeeded in ${(rand() * 10).toFixed(3)}s: None`;
-    else if (r < 0.8) yield `{"log":"job ${uuid()} container ${hex(64)} image sha256:${hex(64)} state=running\\n","stream":"stdout","time":"${ts()}"}`;
-    else if (r < 0.9) yield `${ts()} INFO deploy commit ${hex(40)} version 2.${Math.floor(rand() * 20)}.${Math.floor(rand() * 9)} host executor-${Math.floor(rand() * 50)}.internal:2376`;
-    else {
-      yield 'Traceback (most recent call last):';
-      yield '  File "/app/container_manager/executors/docker.py", line 212, in launch_job';
-      yield '    container = self.client.containers.run(image, detach=True, mem_limit=job.memory_limit)';
-      yield `docker.errors.APIError: 500 Server Error for http+docker://localhost/v1.43/containers/${hex(64)}/start: Internal Server Error ("OCI runtime create failed")`;
-    }
+    if (got === 0) throw new Error(`${file} is empty`);
   }
 }
 
-async function writeCorpus(file: string, bytes: number): Promise<void> {
-  const out = createWriteStream(file);
-  const lines = corpusLines(prng(42));
-  let written = 0;
-  while (written < bytes) {
-    let block = '';
-    while (block.length < 1 << 20) block += `${lines.next().value}\n`;
-    written += block.length;
-    if (!out.write(block)) await new Promise<void>((r) => out.once('drain', () => r()));
-  }
-  await new Promise<void>((resolve, reject) => out.end((err?: Error | null) => (err ? reject(err) : resolve())));
+interface WorkerResult {
+  readonly ms: number;
+  readonly cpuMs: number;
+  readonly maxRssMiB: number;
+  readonly bytes: number;
+  readonly redactions: number;
 }
 
-/** Worker: redact `file` to nowhere, print {ms, maxRssMiB, redactions} as JSON. */
-async function worker(file: string): Promise<void> {
+/** Worker: redacts `bytes` of input (the file, repeated if needed) to /dev/null; prints a WorkerResult. */
+async function worker(file: string, bytes: number | undefined): Promise<void> {
   const report = new RedactionReport();
   const redactor = new Redactor({ key: randomBytes(32), report });
   const began = performance.now();
   const cpu0 = process.cpuUsage();
-  let out = 0;
-  await pipeline(createReadStream(file, { highWaterMark: 256 * 1024 }), redactor.stream('corpus.log'), async (src: AsyncIterable<Buffer>) => {
-    for await (const c of src) out += c.length;
-  });
+  let total = 0;
+  const source = bytes === undefined ? createReadStream(file, { highWaterMark: 256 * 1024 }) : repeated(file, bytes);
+  await pipeline(
+    source,
+    async function* (src: AsyncIterable<Buffer>) {
+      for await (const c of src) {
+        total += c.length;
+        yield c;
+      }
+    },
+    redactor.stream('corpus.log'),
+    createWriteStream('/dev/null'),
+  );
   const ms = performance.now() - began;
   const cpu = process.cpuUsage(cpu0);
-  process.stdout.write(JSON.stringify({ ms, cpuMs: (cpu.user + cpu.system) / 1000, maxRssMiB: process.resourceUsage().maxRSS / 1024, redactions: report.total, out }));
+  const result: WorkerResult = { ms, cpuMs: (cpu.user + cpu.system) / 1000, maxRssMiB: process.resourceUsage().maxRSS / 1024, bytes: total, redactions: report.total };
+  process.stdout.write(JSON.stringify(result));
 }
 
-const median = (xs: number[]): number => {
+const median = (xs: readonly number[]): number => {
   const s = [...xs].sort((a, b) => a - b);
   const m = Math.floor(s.length / 2);
   return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
 };
 
+/** Wall and CPU (user+sys, from bash's `time`) milliseconds of a shell command line. */
+function timed(command: string): { ms: number; cpuMs: number } {
+  const t = performance.now();
+  const r = spawnSync('bash', ['-c', `TIMEFORMAT='%U %S'; time ( ${command} ) 2>&1 >/dev/null`], { encoding: 'utf8', cwd: repoRoot });
+  const ms = performance.now() - t;
+  if (r.status !== 0) throw new Error(`\`${command}\` failed (exit ${r.status}): ${r.stderr}`);
+  // bash prints the timing after the command's own stderr (which goes along with it, for errors).
+  const line = `${r.stdout}\n${r.stderr}`.split('\n').filter((l) => /^\d+\.\d+ \d+\.\d+$/.test(l)).pop() ?? '';
+  const [user = Number.NaN, sys = Number.NaN] = line.split(' ').map(Number);
+  return { ms, cpuMs: (user + sys) * 1000 };
+}
+
+const sh = (s: string): string => `'${s.replace(/'/g, `'\\''`)}'`;
+
 async function main(): Promise<void> {
-  if (args[0] === '--worker') return worker(args[1]!);
-  if (args[0] === '--corpus-out') return writeCorpus(args[1]!, arg('mb', 64) * 1024 * 1024); // for profiling
+  if (args[0] === '--worker') return worker(args[1]!, args[2] === undefined ? undefined : Number(args[2]));
+  if (args[0] === '--corpus-out') {
+    await writeCorpus(args[1]!, arg('mb', 64) * MiB, { fixtures: await readFixtures() }); // for profiling
+    return;
+  }
   const mb = arg('mb', 64);
-  const runs = arg('runs', 5);
-  const dir = await mkdtemp(join(tmpdir(), 'cb-bench-redact-'));
+  const runs = Math.round(arg('runs', 5));
+  const skipRss = args.includes('--skip-rss');
   const self = fileURLToPath(import.meta.url);
+  const dir = await mkdtemp(join(tmpdir(), 'cb-bench-redact-'));
   try {
-    const small = join(dir, 'small.log');
-    const big = join(dir, 'big.log');
-    await writeCorpus(small, (mb / 4) * 1024 * 1024);
-    await writeCorpus(big, mb * 1024 * 1024);
-    const bytes = (await stat(big)).size;
-    const runWorker = (file: string) => {
-      const r = spawnSync(process.execPath, [self, '--worker', file], { encoding: 'utf8', maxBuffer: 1 << 20 });
-      if (r.status !== 0) throw new Error(`worker failed: ${r.stderr}`);
-      return JSON.parse(r.stdout) as { ms: number; cpuMs: number; maxRssMiB: number; redactions: number };
-    };
-    const redactMs: number[] = [];
-    const gzipMs: number[] = [];
-    const redactCpu: number[] = [];
-    const gzipCpu: number[] = [];
-    const rssBig: number[] = [];
-    let redactions = 0;
-    for (let i = 0; i < runs; i++) {
-      const w = runWorker(big);
-      redactMs.push(w.ms);
-      redactCpu.push(w.cpuMs);
-      rssBig.push(w.maxRssMiB);
-      redactions = w.redactions;
-      const t = performance.now();
-      // bash's `time` reports gzip's own CPU seconds (user+sys), which a busy machine distorts far less than wall time.
-      const g = spawnSync('bash', ['-c', `TIMEFORMAT='%U %S'; time gzip -6 -c '${big}' > /dev/null`], { encoding: 'utf8' });
-      gzipMs.push(performance.now() - t);
-      const [user = 0, sys = 0] = g.stderr.trim().split(/\s+/).map(Number);
-      gzipCpu.push((user + sys) * 1000);
+    const fixtures = await readFixtures();
+    const file = join(dir, 'corpus.log');
+    const bytes = await writeCorpus(file, mb * MiB, { fixtures });
+    const ratio = bytes / (await gzipSize(file, 6));
+    const size = `${(bytes / MiB).toFixed(1)} MiB`;
+    console.log(`corpus        ${size}, gzip -6 ratio ${ratio.toFixed(1)}:1, ${fixtures.length} fixture file(s) of tests/fixtures/redaction-corpus mixed in`);
+    if (ratio < 4) {
+      console.error(`FAIL: the corpus compresses only ${ratio.toFixed(2)}:1 under gzip -6; real logs compress 4-10:1, so gzip would look slow and flatter the ratio`);
+      process.exitCode = 1;
+      return;
     }
-    const rssSmall = median(Array.from({ length: Math.min(3, runs) }, () => runWorker(small).maxRssMiB));
-    const mbps = (ms: number) => bytes / 1024 / 1024 / (ms / 1000);
-    const r = mbps(median(redactMs));
-    const g = mbps(median(gzipMs));
-    console.log(`corpus      ${(bytes / 1024 / 1024).toFixed(1)} MiB, ${redactions} redactions, ${runs} runs (medians)`);
-    console.log(`redactor    ${r.toFixed(1)} MB/s   (single-threaded, full rule set)`);
-    console.log(`gzip -6     ${g.toFixed(1)} MB/s`);
-    console.log(`ratio       ${(r / g).toFixed(2)}x gzip -6 by wall time   (target: >= 1.00)`);
-    console.log(`cpu ratio   ${(median(gzipCpu) / median(redactCpu)).toFixed(2)}x gzip -6 by CPU time (redactor ${median(redactCpu).toFixed(0)} ms, gzip ${median(gzipCpu).toFixed(0)} ms; fairer on a busy machine)`);
-    console.log(`peak RSS    ${median(rssBig).toFixed(0)} MiB at ${(bytes / 1024 / 1024).toFixed(0)} MiB input, ${rssSmall.toFixed(0)} MiB at ${(bytes / 4 / 1024 / 1024).toFixed(0)} MiB input (flat = close)`);
+
+    const runWorker = (bytesIn?: number): WorkerResult => {
+      const r = spawnSync(process.execPath, [self, '--worker', file, ...(bytesIn === undefined ? [] : [String(bytesIn)])], { encoding: 'utf8', maxBuffer: 1 << 20 });
+      if (r.status !== 0) throw new Error(`redactor worker failed (exit ${r.status}): ${r.stderr}`);
+      return JSON.parse(r.stdout) as WorkerResult;
+    };
+    const ours: WorkerResult[] = [];
+    const gzip: { ms: number; cpuMs: number }[] = [];
+    const cli: { ms: number; cpuMs: number }[] = [];
+    const node: { ms: number; cpuMs: number }[] = [];
+    // Interleaved, so a burst of load from the other helpers hits both sides alike.
+    for (let i = 0; i < runs; i++) {
+      ours.push(runWorker());
+      gzip.push(timed(`gzip -6 -c ${sh(file)}`));
+      cli.push(timed(`${sh(process.execPath)} bin/collect-bundle.js redact /dev/null`));
+      node.push(timed(`${sh(process.execPath)} -e 0`));
+    }
+    const mibs = (ms: number): number => bytes / MiB / (ms / 1000);
+    const oursWall = mibs(median(ours.map((r) => r.ms)));
+    const oursCpu = mibs(median(ours.map((r) => r.cpuMs)));
+    const gzipWall = mibs(median(gzip.map((r) => r.ms)));
+    const gzipCpu = mibs(median(gzip.map((r) => r.cpuMs)));
+    const f = (n: number): string => n.toFixed(1).padStart(6);
+    console.log(`medians of ${runs} runs, each measurement in its own process`);
+    console.log(`redactor      ${f(oursWall)} MiB/s wall, ${f(oursCpu)} MiB/s CPU   (one core, full default rule set, ${ours[0]!.redactions} redactions)`);
+    console.log(`gzip -6       ${f(gzipWall)} MiB/s wall, ${f(gzipCpu)} MiB/s CPU   (same file)`);
+    console.log(`ratio         ${(oursWall / gzipWall).toFixed(2)}x gzip -6 by wall time, ${(oursCpu / gzipCpu).toFixed(2)}x by CPU time   (target >= 1.00, stretch 2.00)`);
+    const cliCpu = median(cli.map((r) => r.cpuMs));
+    const nodeCpu = median(node.map((r) => r.cpuMs));
+    console.log(
+      `start-up      \`collect-bundle redact /dev/null\` ${(cliCpu / 1000).toFixed(3)} s CPU (${(median(cli.map((r) => r.ms)) / 1000).toFixed(3)} s wall); baseline \`node -e 0\` ${(nodeCpu / 1000).toFixed(3)} s CPU; ours minus baseline ${((cliCpu - nodeCpu) / 1000).toFixed(3)} s   (target < 0.3 s CPU)`,
+    );
+    if (skipRss) {
+      console.log('peak RSS      skipped (--skip-rss)');
+      return;
+    }
+    // One run each: at 1 GiB a run takes a while, and peak RSS is far less noisy than speed.
+    const at100 = runWorker(100 * MiB);
+    const at1g = runWorker(1024 * MiB);
+    const flat = at100.maxRssMiB < 150 && at1g.maxRssMiB < 150;
+    console.log(
+      `peak RSS      ${at100.maxRssMiB.toFixed(0)} MiB at 100 MiB of input, ${at1g.maxRssMiB.toFixed(0)} MiB at 1 GiB (${(at1g.bytes / MiB).toFixed(0)} MiB streamed from the corpus repeated; one run each)   (target < 150 MiB both): ${flat ? 'ok' : 'OVER'}`,
+    );
+    console.log(`              redactor at 1 GiB: ${(at1g.bytes / MiB / (at1g.ms / 1000)).toFixed(1)} MiB/s wall`);
+    if (!flat) process.exitCode = 1;
   } finally {
     await rm(dir, { recursive: true, force: true });
   }

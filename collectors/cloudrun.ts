@@ -1,3 +1,4 @@
+// Room: collectors (collectors/) — may import core, docker, redaction, bundle (the rule: tests/architecture.test.ts).
 /**
  * `cloudrun`: Cloud Run services and jobs of one project and region, through the gcloud CLI
  * (`--format=json`, read-only list/describe/read commands, each with its own timeout): services.json,
@@ -12,8 +13,8 @@
 import { access, constants } from 'node:fs/promises';
 import { delimiter, isAbsolute, join } from 'node:path';
 import { isSecretKeyName } from '../redaction/keys.js';
-import { defineCollector, fact, json, problem, text } from '../src/artifacts.js';
-import type { CollectContext, CommandResult } from '../src/types.js';
+import { defineCollector, fact, json, problem, text } from '../src/core/artifacts.js';
+import type { CollectContext, CommandResult } from '../src/core/types.js';
 import { folderName } from './docker-containers.js';
 
 export interface CloudRunOptions {

@@ -1,3 +1,4 @@
+// Room: collectors (collectors/) — may import core, docker, redaction, bundle (the rule: tests/architecture.test.ts).
 /**
  * `compose`: a Docker Compose project next to the Django project. Its compose file(s) (redacted like
  * everything: `environment:` values under secret names are caught by the redactor's key rules), the
@@ -12,8 +13,8 @@
 import { access, readFile } from 'node:fs/promises';
 import { basename, dirname, isAbsolute, join, resolve } from 'node:path';
 import { parse } from 'yaml';
-import { defineCollector, errorMessage, json, problem, text } from '../src/artifacts.js';
-import type { CollectContext, ContainerInspect, ContainerSummary, Output } from '../src/types.js';
+import { defineCollector, errorMessage, json, problem, text } from '../src/core/artifacts.js';
+import type { CollectContext, ContainerInspect, ContainerSummary, Output } from '../src/core/types.js';
 import { containerName, folderName, knownSecrets } from './docker-containers.js';
 
 export interface ComposeOptions {

@@ -1,3 +1,4 @@
+// Room: collectors (collectors/) — may import core, docker, redaction, bundle (the rule: tests/architecture.test.ts).
 /**
  * `django`: the Django side of the system, with the project's own interpreter. Finds the project
  * (manage.py) and the interpreter (see django/interpreter.ts), then runs one read-only probe for the
@@ -6,8 +7,8 @@
  * check --deploy, check --database, showmigrations, makemigrations --check --dry-run, migrate --plan.
  * Nothing is migrated or written; every command runs with stdin closed and its own timeout.
  */
-import { defineCollector, fact, json, problem, text } from '../src/artifacts.js';
-import type { CommandResult, Exec, ExecOptions, Output } from '../src/types.js';
+import { defineCollector, fact, json, problem, text } from '../src/core/artifacts.js';
+import type { CommandResult, Exec, ExecOptions, Output } from '../src/core/types.js';
 import {
   chooseInterpreter,
   findProject,

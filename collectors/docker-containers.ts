@@ -1,3 +1,4 @@
+// Room: collectors (collectors/) — may import core, docker, redaction, bundle (the rule: tests/architecture.test.ts).
 /**
  * The docker collector's pure parts: which containers to collect and why the others were left out,
  * the rows of containers.json, the ps.txt table, the stats summary, and the in-memory preparation of
@@ -6,46 +7,42 @@
  */
 import { isSecretKeyName } from '../redaction/keys.js';
 import { redactInspectStructure, siteKeyName, type SecretSite } from '../redaction/structure.js';
-import type { ContainerInspect, ContainerSummary } from '../src/types.js';
-import { formatDuration } from '../src/units.js';
+import type { ContainerInspect, ContainerSummary } from '../src/core/types.js';
+import { formatDuration } from '../src/core/units.js';
+import { folderName, type ContainerRow } from '../src/bundle/containers.js';
 
-/** One row of docker/<engine>/containers.json: what analyzers and `diff` read. */
-export interface ContainerRow {
-  readonly name: string;
-  readonly id: string;
-  readonly image: string;
-  /** created, running, paused, restarting, removing, exited, dead */
-  readonly state: string;
-  /** `docker ps` status text, e.g. "Exited (137) 2 minutes ago". */
-  readonly status: string;
-  readonly exitCode: number | null;
-  readonly oomKilled: boolean | null;
-  readonly restartCount: number | null;
-  /** starting, healthy, unhealthy; null without a health check. */
-  readonly health: string | null;
-  /** The engine's error for the container (e.g. a failed start), if any. */
-  readonly error: string | null;
-  readonly created: string;
-  readonly startedAt: string | null;
-  readonly finishedAt: string | null;
-  readonly memoryLimitBytes: number | null;
-  readonly logDriver: string | null;
-  readonly tty: boolean | null;
-  readonly labels: Readonly<Record<string, string>>;
-  /** Whether containers/<name>/ was collected (inspect, logs, stats). */
-  readonly collected: boolean;
-  /** Why it was not, when it was not. */
-  readonly notCollected: string | null;
+export { folderName, type ContainerRow };
+
+/** The docker collector's options (declared here, with no I/O, so the CLI's help can name the defaults without loading the collector). */
+export interface DockerOptions {
+  /** Log lines kept per container, from the end (`--tail`); `all` for every line. */
+  readonly tail: number | 'all';
+  /** Window for logs, events and the default selection (`--since`): a duration back from now or an ISO time. */
+  readonly since: string;
+  /** Bytes of log kept per container, from the end (`--max-log-bytes`); 0 for no limit. */
+  readonly maxLogBytes: number;
+  /** Only containers matching one of these (`--containers`): name glob, id prefix, `label=k[=v]`. */
+  readonly containers: readonly string[];
+  /** Every container, not only running and recently finished ones (`--all-containers`). */
+  readonly allContainers: boolean;
+  /** Containers worked on at once per engine. */
+  readonly concurrency: number;
+  /** End of the events window and of "finished within the window" (`--job` sets it): an ISO time; unset: now. */
+  readonly until?: string;
 }
+
+export const DOCKER_DEFAULTS: DockerOptions = Object.freeze({
+  tail: 10_000,
+  since: '24h',
+  maxLogBytes: 10 * 1024 * 1024,
+  containers: Object.freeze([]) as readonly string[],
+  allContainers: false,
+  concurrency: 8,
+});
 
 /** `web-1` for a summary (its first name without the slash), else the short id. */
 export function containerName(s: { Names?: readonly string[]; Id: string }): string {
   return (s.Names?.[0] ?? s.Id.slice(0, 12)).replace(/^\//, '');
-}
-
-/** A name safe as one folder name (docker names already are; ids and odd names are made so). */
-export function folderName(name: string): string {
-  return name.replace(/[^A-Za-z0-9_.-]+/g, '_').replace(/^\.+/, '_').slice(0, 128) || 'unnamed';
 }
 
 const zeroTime = (t: string | undefined): string | null => (!t || t.startsWith('0001-01-01') ? null : t);

@@ -1,3 +1,4 @@
+// Room: collectors (collectors/) — may import core, docker, redaction, bundle (the rule: tests/architecture.test.ts).
 /**
  * `docker`: for every engine of the run (`--docker-host`, DOCKER_HOST, the docker context or the local
  * socket), in `docker/<engine-label>/`: version, info, disk usage, images, networks, volumes, a
@@ -11,43 +12,18 @@
  * for that engine (docker/engines.json and a problem) and the others go on. The collector fails only
  * when every engine failed.
  */
-import { containerName, containerRow, decide, folderName, knownSecrets, markSecret, matchesPatterns, parsePatterns, psTable, statsSummary, type ContainerPattern, type ContainerRow } from './docker-containers.js';
+import { DOCKER_DEFAULTS, containerName, containerRow, decide, folderName, knownSecrets, markSecret, matchesPatterns, parsePatterns, psTable, statsSummary, type ContainerPattern, type ContainerRow, type DockerOptions } from './docker-containers.js';
 import { redactCommandLine, redactInspectStructure } from '../redaction/structure.js';
-import { defineCollector, errorMessage, excluded, fact, json, problem, text } from '../src/artifacts.js';
-import { forEachLimit, mapOrdered } from '../src/concurrency.js';
-import { DockerError, isEngineDown } from '../src/docker-client.js';
-import { filterEvents, formatDockerLogs } from '../src/docker-logs.js';
-import { sshArgv } from '../src/docker-ssh.js';
-import type { Artifact, CollectContext, ContainerInspect, ContainerSummary, DockerClient, DockerEndpoint, Output } from '../src/types.js';
-import { parseSince } from '../src/units.js';
+import { defineCollector, errorMessage, excluded, fact, json, problem, text } from '../src/core/artifacts.js';
+import { forEachLimit, mapOrdered } from '../src/core/concurrency.js';
+import { DockerError, isEngineDown } from '../src/docker/client.js';
+import { filterEvents, formatDockerLogs } from '../src/docker/logs.js';
+import { sshArgv } from '../src/docker/ssh.js';
+import type { Artifact, CollectContext, ContainerInspect, ContainerSummary, DockerClient, DockerEndpoint, Output } from '../src/core/types.js';
+import { parseSince } from '../src/core/units.js';
 
 export type { ContainerRow } from './docker-containers.js';
-
-export interface DockerOptions {
-  /** Log lines kept per container, from the end (`--tail`); `all` for every line. */
-  readonly tail: number | 'all';
-  /** Window for logs, events and the default selection (`--since`): a duration back from now or an ISO time. */
-  readonly since: string;
-  /** Bytes of log kept per container, from the end (`--max-log-bytes`); 0 for no limit. */
-  readonly maxLogBytes: number;
-  /** Only containers matching one of these (`--containers`): name glob, id prefix, `label=k[=v]`. */
-  readonly containers: readonly string[];
-  /** Every container, not only running and recently finished ones (`--all-containers`). */
-  readonly allContainers: boolean;
-  /** Containers worked on at once per engine. */
-  readonly concurrency: number;
-  /** End of the events window and of "finished within the window" (`--job` sets it): an ISO time; unset: now. */
-  readonly until?: string;
-}
-
-export const DOCKER_DEFAULTS: DockerOptions = Object.freeze({
-  tail: 10_000,
-  since: '24h',
-  maxLogBytes: 10 * 1024 * 1024,
-  containers: Object.freeze([]) as readonly string[],
-  allContainers: false,
-  concurrency: 8,
-});
+export { DOCKER_DEFAULTS, type DockerOptions };
 
 /** What docker/engines.json says about one engine. */
 export interface EngineOutcome {

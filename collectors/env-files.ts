@@ -1,3 +1,4 @@
+// Room: collectors (collectors/) — may import core, docker, redaction, bundle (the rule: tests/architecture.test.ts).
 /**
  * `env-files`: the `.env`-style files named with `--env-file`, stored redacted under `env-files/` so the
  * env-file analyzer (and a reader of the bundle) can point at a line. Runs only when files are named.
@@ -5,8 +6,8 @@
 import { createReadStream } from 'node:fs';
 import { readFile, stat } from 'node:fs/promises';
 import { basename } from 'node:path';
-import { defineCollector, errorMessage } from '../src/artifacts.js';
-import type { Output } from '../src/types.js';
+import { defineCollector, errorMessage } from '../src/core/artifacts.js';
+import type { Output } from '../src/core/types.js';
 import { isSecretKeyName } from '../redaction/keys.js';
 
 export interface EnvFilesOptions {

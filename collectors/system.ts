@@ -1,3 +1,4 @@
+// Room: collectors (collectors/) — may import core, docker, redaction, bundle (the rule: tests/architecture.test.ts).
 /**
  * `system`: OS, kernel, CPU, load, memory and swap, filesystems, uptime, and the versions of the tools
  * a support engineer asks about first. Uses only fast systeminformation calls (its `versions()` takes
@@ -7,8 +8,8 @@ import { access, constants } from 'node:fs/promises';
 import { loadavg } from 'node:os';
 import { delimiter, join } from 'node:path';
 import si from 'systeminformation';
-import { defineCollector, fact, json } from '../src/artifacts.js';
-import type { CollectContext, CommandResult } from '../src/types.js';
+import { defineCollector, fact, json } from '../src/core/artifacts.js';
+import type { CollectContext, CommandResult } from '../src/core/types.js';
 
 /** Programs whose version goes into system/versions.json: [program, args]. */
 const TOOLS: ReadonlyArray<readonly [string, readonly string[]]> = [

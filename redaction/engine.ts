@@ -4,7 +4,7 @@
  * tokens. `Redactor` (redactor.ts) is its public face; `redactStream` (stream.ts) frames bytes for it.
  */
 import { createHmac, type Hmac } from 'node:crypto';
-import type { Rule } from '../src/types.js';
+import type { Rule } from './rule.js';
 import { ENTROPY_RULE } from './entropy.js';
 import { LEARNING_FORMAT_RULES, NETRC_ONLY_RULES, formatRules } from './formats.js';
 import { byteSafe, countNewlines, fromBytes, isHighSurrogate } from './bytes.js';

@@ -10,7 +10,7 @@
  * `{0,500}` attribute characters) or run over a class that its delimiter excludes, so no position is
  * retried more than a bounded number of times (tests/redaction/adversarial.test.ts feeds each a 1 MiB line).
  */
-import type { Rule } from '../src/types.js';
+import type { Rule } from './rule.js';
 import { CANDIDATE, ENTROPY_RULE, SECRET_WORD } from './entropy.js';
 import { defineRule } from './rules.js';
 

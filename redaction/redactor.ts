@@ -12,7 +12,8 @@
  * out byte for byte as it went in (even invalid UTF-8). Rules are compiled byte-safe: `\s` means ASCII
  * white space only, so a UTF-8 continuation byte (0x85, 0xA0) is never mistaken for a space.
  */
-import type { ByteSource, Rule } from '../src/types.js';
+import type { ByteSource } from '../src/core/types.js';
+import type { Rule } from './rule.js';
 import { fromBytes, toBytes } from './bytes.js';
 import { Engine, type LineState, type RedactionEvent } from './engine.js';
 import type { LiteralSet } from './literals.js';

@@ -2,7 +2,7 @@
  * The built-in rule set, as data. A rule's match is the secret (or its `secret` group); context goes in
  * lookarounds or other groups. Each rule is checked when it is defined, not when it first runs.
  */
-import type { Rule } from '../src/types.js';
+import type { Rule } from './rule.js';
 import { SECRET_KEY_HINT } from './keys.js';
 
 /** Validates a rule and freezes it. Throws with the rule id on a malformed rule. */

@@ -6,7 +6,7 @@
  * byte, or mostly invalid UTF-8, is binary: refused (BinaryContentError), never passed through unscanned.
  * Unchanged stretches go out as the input's own bytes; only changed lines are encoded.
  */
-import type { ByteSource } from '../src/types.js';
+import type { ByteSource } from '../src/core/types.js';
 import { BinaryContentError, UTF8_PROBE_BYTES, countNewlines, drainCount, isHighSurrogate, mostlyInvalidUtf8 } from './bytes.js';
 import type { BlockChanges, Engine, LineState } from './engine.js';
 

@@ -5,10 +5,10 @@ import { mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promise
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { defineCollector, text } from '../src/artifacts.js';
+import { defineCollector, text } from '../src/core/artifacts.js';
 import { BundleWriter, VerificationError } from '../src/bundle/writer.js';
-import { collectBundle } from '../src/collect.js';
-import { setUpRedaction } from '../src/redaction-plan.js';
+import { collectBundle } from '../src/run/collect.js';
+import { setUpRedaction } from '../src/config/redaction-plan.js';
 import { repackBundle } from './helpers/bundle.js';
 import { Redactor } from '../redaction/redactor.js';
 import { RedactionReport } from '../redaction/report.js';
@@ -20,7 +20,7 @@ let env: NodeJS.ProcessEnv;
 const cli = (args: string[], input?: string) => spawnSync(process.execPath, [CLI, ...args], { encoding: 'utf8', env, input: input ?? '', cwd: dir });
 
 beforeAll(async () => {
-  if (!existsSync(join(import.meta.dirname, '..', 'dist', 'src', 'cli.js'))) throw new Error('run `npm run build` first (npm test does)');
+  if (!existsSync(join(import.meta.dirname, '..', 'dist', 'src', 'cli', 'main.js'))) throw new Error('run `npm run build` first (npm test does)');
   dir = await mkdtemp(join(tmpdir(), 'cb-cmd-'));
   env = { ...process.env, XDG_CONFIG_HOME: join(dir, 'config') };
 });

@@ -17,8 +17,8 @@ import { docsLink } from '../analyzers/finding.js';
 import { builtinAnalyzers } from '../analyzers/index.js';
 import { builtinCollectors } from '../collectors/index.js';
 import { findOnPath } from '../collectors/system.js';
-import { collectBundle, type CollectResult } from '../src/collect.js';
-import { DIAGNOSTIC_COMMANDS } from '../src/diagnostics.js';
+import { collectBundle, type CollectResult } from '../src/run/collect.js';
+import { DIAGNOSTIC_COMMANDS } from '../src/core/diagnostics.js';
 import { readBundle } from './helpers/bundle.js';
 import { copyFixture, runEnv, setupDatabase, SYSTEM_PYTHON, systemDjango } from './helpers/django.js';
 import { DOCKER_HOST, docker, dockerUnavailable, removeContainers, TEST_IMAGE, uniq, waitForLog } from './helpers/docker.js';
@@ -299,7 +299,7 @@ describe('TROUBLESHOOTING.md links', () => {
 
   it('README links to TROUBLESHOOTING.md, and every TROUBLESHOOTING.md#anchor it or the code names resolves', () => {
     expect(README).toMatch(/\]\(TROUBLESHOOTING\.md(#[\w-]+)?\)/);
-    const sources = [README, ...['src/cli.ts', 'src/issue.ts', 'src/docker-client.ts', 'collectors/django.ts', 'collectors/docker.ts'].map((p) => readFileSync(join(ROOT, p), 'utf8'))];
+    const sources = [README, ...['src/cli/main.ts', 'src/report/issue.ts', 'src/docker/client.ts', 'collectors/django.ts', 'collectors/docker.ts'].map((p) => readFileSync(join(ROOT, p), 'utf8'))];
     const named = sources.flatMap((s) => [...s.matchAll(/TROUBLESHOOTING\.md#([a-z0-9_-]+)/g)].map((m) => m[1]!));
     expect(named.filter((id) => !anchorIds.has(id))).toEqual([]);
   });

@@ -1,11 +1,12 @@
+// Room: collectors (collectors/) — may import core, docker, redaction, bundle (the rule: tests/architecture.test.ts).
 /**
  * A `command` custom collector: one program, argv array (never a shell), its combined output
  * (`output.txt`, tail kept) and how it ended (`result.json`). Read-only is the user's promise, not
  * something we can check; the result and a fact say so.
  */
 import { isAbsolute, resolve } from 'node:path';
-import { defineCollector, fact, json, problem } from '../../src/artifacts.js';
-import type { Artifact, CommandRecord, Collector } from '../../src/types.js';
+import { defineCollector, fact, json, problem } from '../../src/core/artifacts.js';
+import type { Artifact, CommandRecord, Collector } from '../../src/core/types.js';
 import { isSecretKeyName } from '../../redaction/keys.js';
 import { redactArgv } from '../../redaction/structure.js';
 import type { CommandCollectorSpec } from './schema.js';

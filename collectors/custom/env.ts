@@ -1,3 +1,4 @@
+// Room: collectors (collectors/) — may import core, docker, redaction, bundle (the rule: tests/architecture.test.ts).
 /**
  * An `env` custom collector: the environment the run sees (`ctx.deps.env`). Every selected name is
  * listed; a value is written only when
@@ -10,8 +11,8 @@
  * thought of (`REDISCLI_AUTH`, `NPM_CONFIG__AUTH`, `SLACK_WEBHOOK_URL`) is never emitted; a value that
  * is written still passes through the redactor like all bundle content.
  */
-import { defineCollector, excluded, json } from '../../src/artifacts.js';
-import type { Collector } from '../../src/types.js';
+import { defineCollector, excluded, json } from '../../src/core/artifacts.js';
+import type { Collector } from '../../src/core/types.js';
 import { isSecretKeyName, keyWords } from '../../redaction/keys.js';
 import { segmentRegExp } from './glob.js';
 import type { EnvCollectorSpec } from './schema.js';

@@ -1,3 +1,4 @@
+// Room: collectors (collectors/) — may import core, docker, redaction, bundle (the rule: tests/architecture.test.ts).
 /**
  * A `file` custom collector: files, directories and globs the user named (Django's log, nginx or
  * gunicorn logs, /etc/docker/daemon.json), each copied through the redactor into `files/<path>`, plus
@@ -18,9 +19,9 @@
 import { constants, createReadStream, type Dirent, type Stats } from 'node:fs';
 import { lstat, open, readdir, realpath, stat } from 'node:fs/promises';
 import { basename, dirname, isAbsolute, join, resolve, sep } from 'node:path';
-import { defineCollector, excluded, json, problem } from '../../src/artifacts.js';
-import type { Artifact, Collector, Output } from '../../src/types.js';
-import { formatBytes } from '../../src/units.js';
+import { defineCollector, excluded, json, problem } from '../../src/core/artifacts.js';
+import type { Artifact, Collector, Output } from '../../src/core/types.js';
+import { formatBytes } from '../../src/core/units.js';
 import { GLOBSTAR, compilePathPattern, isGlob, matchSegments, type Segment } from './glob.js';
 import type { FileCollectorSpec } from './schema.js';
 

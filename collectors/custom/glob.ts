@@ -1,3 +1,4 @@
+// Room: collectors (collectors/) — may import core, docker, redaction, bundle (the rule: tests/architecture.test.ts).
 /**
  * A small glob matcher for the file and env collectors: `*` (within a segment), `**` (any number of
  * segments), `?`, `[abc]`/`[!abc]` and `{a,b}`. The file collector walks the tree itself (so it sees

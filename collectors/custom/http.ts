@@ -1,3 +1,4 @@
+// Room: collectors (collectors/) — may import core, docker, redaction, bundle (the rule: tests/architecture.test.ts).
 /**
  * An `http` custom collector: one GET of the URL the user named (a health, readiness or metrics
  * endpoint). Redirects are followed only within the same origin (scheme, host and port); a redirect
@@ -7,8 +8,8 @@
  */
 import { Readable } from 'node:stream';
 import type { ReadableStream as WebReadableStream } from 'node:stream/web';
-import { defineCollector, errorMessage, json, problem } from '../../src/artifacts.js';
-import type { Artifact, Collector } from '../../src/types.js';
+import { defineCollector, errorMessage, json, problem } from '../../src/core/artifacts.js';
+import type { Artifact, Collector } from '../../src/core/types.js';
 import { isSecretKeyName } from '../../redaction/keys.js';
 import type { HttpCollectorSpec } from './schema.js';
 

@@ -1,10 +1,11 @@
+// Room: collectors (collectors/) — may import core, docker, redaction, bundle (the rule: tests/architecture.test.ts).
 /**
  * Declarative collectors from configuration: `command`, `file`, `http` and `env`. Each becomes an
  * ordinary Collector named as the user named it (so `--only`/`--skip` take the name) whose output
  * goes under `custom/<name>/` in the bundle.
  */
-import { CliError } from '../../src/errors.js';
-import type { Collector } from '../../src/types.js';
+import { CliError } from '../../src/core/errors.js';
+import type { Collector } from '../../src/core/types.js';
 import { commandCollector } from './command.js';
 import { envCollector } from './env.js';
 import { fileCollector } from './file.js';

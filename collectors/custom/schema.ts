@@ -1,11 +1,12 @@
+// Room: collectors (collectors/) — may import core, docker, redaction, bundle (the rule: tests/architecture.test.ts).
 /**
  * The shape of a declarative (config-driven) custom collector: `command`, `file`, `http` or `env`.
  * One zod schema serves the config loader (which reports errors with the key path) and
  * `createCustomCollector` (so library users get the same validation). Sizes (`"5MiB"`) and
- * durations (`"30s"`) are parsed with src/units.ts, so they read like the CLI's flags.
+ * durations (`"30s"`) are parsed with src/core/units.ts, so they read like the CLI's flags.
  */
 import { z } from 'zod';
-import { parseDuration, parseSize } from '../../src/units.js';
+import { parseDuration, parseSize } from '../../src/core/units.js';
 
 /** The longest timer Node can set (2^31-1 ms, about 24.8 days). */
 export const MAX_TIMEOUT_MS = 2 ** 31 - 1;

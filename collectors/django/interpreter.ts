@@ -1,3 +1,4 @@
+// Room: collectors (collectors/) — may import core, docker, redaction, bundle (the rule: tests/architecture.test.ts).
 /**
  * Finding the Django project and the Python interpreter that runs it. The `python3` first on PATH is
  * often not the project's (a pyenv shim, the system Python without the app's packages), so the choice is
@@ -6,7 +7,7 @@
  */
 import { access, constants, readdir, realpath, stat } from 'node:fs/promises';
 import { basename, delimiter, dirname, join, resolve } from 'node:path';
-import type { Exec, ExecOptions } from '../../src/types.js';
+import type { Exec, ExecOptions } from '../../src/core/types.js';
 import { findOnPath } from '../system.js';
 import { INTERPRETER_PROBE, extractJson } from './probes.js';
 

@@ -1,3 +1,4 @@
+// Room: collectors (collectors/) — may import core, docker, redaction, bundle (the rule: tests/architecture.test.ts).
 /** Small parsers for the text Django's management commands print, and version checks. */
 
 /** True when Django `version` (e.g. `3.2.25`, `5.1a1`) is at least `major.minor`. */

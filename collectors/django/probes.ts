@@ -1,3 +1,4 @@
+// Room: collectors (collectors/) — may import core, docker, redaction, bundle (the rule: tests/architecture.test.ts).
 /**
  * The Python code collect-bundle runs in the project's interpreter, as string constants (tsc does not
  * copy .py files to dist/). Both print one JSON document between markers, so stray prints from settings

@@ -1,3 +1,4 @@
+// Room: bundle (src/bundle/) — may import core, redaction (the rule: tests/architecture.test.ts).
 /** Bundle file names: collect-bundle-<host>[-<label>]-<YYYYMMDDTHHMMSSZ>-<6 random>.tar.gz (UTC, no colons). */
 import { randomInt } from 'node:crypto';
 

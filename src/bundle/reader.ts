@@ -1,3 +1,4 @@
+// Room: bundle (src/bundle/) — may import core, redaction (the rule: tests/architecture.test.ts).
 /**
  * Reads a finished bundle without extracting it: entries are streamed straight out of the .tar.gz.
  * Used by `verify` (and later `inspect`, `diff`, `analyze`). Nothing is written to disk.

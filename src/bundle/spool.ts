@@ -1,6 +1,7 @@
+// Room: bundle (src/bundle/) — may import core, redaction (the rule: tests/architecture.test.ts).
 /**
- * A spool file for one artifact's *redacted* bytes, so the tarball can add it with a known size
- * (archiver buffers a stream entry whole when it does not know its size).
+ * A spool file for one artifact's *redacted* bytes: its tar header needs the size before the bytes,
+ * analyzers read the stored bytes back, and a secret learned later is removed from them again.
  *
  * With a byte cap it keeps the tail in bounded disk and memory: bytes go to one of two segment files
  * of at most `maxBytes` each, switching when one is full, so the last `maxBytes` bytes always lie in

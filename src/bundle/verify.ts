@@ -1,3 +1,4 @@
+// Room: bundle (src/bundle/) — may import core, redaction (the rule: tests/architecture.test.ts).
 /**
  * Verifies a bundle: its structure, the manifest's checksums (no file missing, none extra), the
  * sidecar, and a rescan of every entry with the full rule set. `collect` runs the same check on the
@@ -10,8 +11,8 @@ import { basename } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { BinaryContentError, Redactor, type RedactionEvent } from '../../redaction/redactor.js';
 import { RedactionReport } from '../../redaction/report.js';
-import type { Manifest } from '../types.js';
-import { errorMessage } from '../artifacts.js';
+import type { Manifest } from '../core/types.js';
+import { errorMessage } from '../core/artifacts.js';
 import { forEachEntry } from './reader.js';
 
 /** One thing wrong with a bundle. */

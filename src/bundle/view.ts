@@ -1,9 +1,10 @@
+// Room: bundle (src/bundle/) — may import core, redaction (the rule: tests/architecture.test.ts).
 /**
  * BundleViews: how analyzers (and ISSUE.md) read collected data. Two sources, one interface: the
  * bundle being written (its spool of redacted files) and a finished .tar.gz read without extracting.
  */
-import { MemoryView, DEFAULT_TEXT_BYTES, parseJson, tailText } from '../../analyzers/view.js';
-import type { BundleView, Manifest } from '../types.js';
+import { MemoryView, DEFAULT_TEXT_BYTES, parseJson, tailText } from './memory-view.js';
+import type { BundleView, Manifest } from '../core/types.js';
 import type { BundleWriter } from './writer.js';
 import { forEachEntry } from './reader.js';
 

@@ -1,12 +1,16 @@
+// Room: bundle (src/bundle/) — may import core, redaction (the rule: tests/architecture.test.ts).
 /**
  * The bundle writer: the only code that writes to disk, and it writes only redacted bytes.
  *
  * Each artifact's raw stream goes through the redactor into a spool file in a private (0700) directory
- * beside the bundle; the spool holds redacted bytes only. `finish` packs the spooled files and the
- * root files (manifest.json, ISSUE.md, ...) into `<name>.tar.gz.partial` (mode 0600), renames it when
- * complete and writes a `.sha256` sidecar. `abort` removes the partial file and the spool.
+ * beside the bundle; the spool holds redacted bytes only. While an artifact is spooled, its redacted
+ * bytes are also compressed on zlib's thread pool into a gzip member of their own (tar-gz.ts), so
+ * redaction (main thread) and compression overlap and a bundle of large logs costs the slower of the
+ * two, not their sum. `finish` writes the root files (manifest.json, ISSUE.md, ...) as the first
+ * member, then each artifact's header and precompressed member, into `<name>.tar.gz.partial` (mode
+ * 0600), renames it when complete and writes a `.sha256` sidecar. `abort` removes the partial file
+ * and the spool.
  */
-import { TarArchive } from 'archiver';
 import { createHash } from 'node:crypto';
 import { createReadStream, createWriteStream } from 'node:fs';
 import { chmod, mkdir, open, rename, rm, stat, unlink, writeFile } from 'node:fs/promises';
@@ -14,10 +18,11 @@ import { basename, join, posix } from 'node:path';
 import { Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { BinaryContentError, type Redactor } from '../../redaction/redactor.js';
-import { errorMessage } from '../artifacts.js';
-import type { ArtifactSink } from '../run.js';
-import type { Artifact, ArtifactRecord, Problem } from '../types.js';
+import { errorMessage } from '../core/artifacts.js';
+import type { ArtifactSink } from '../core/types.js';
+import type { Artifact, ArtifactRecord, Problem } from '../core/types.js';
 import { TailSpool } from './spool.js';
+import { END_OF_TAR, GzipSpool, gzipFile, gzipFiles, gzipMember, tarHeader } from './tar-gz.js';
 import { verifyBundle, type VerifyOptions, type VerifyProblem } from './verify.js';
 
 /** Root-level files, in the order they are packed (small and first, so readers find them fast). */
@@ -45,6 +50,8 @@ export class OutputError extends Error {
 interface Entry {
   readonly path: string;
   file?: string;
+  /** The gzip member of `file`'s bytes and tar padding; may still be compressing. */
+  gz?: Promise<{ file: string; size: number }>;
   readonly data?: Buffer;
   /** The literal set's version when this file was redacted (see `redactLateSecrets`). */
   literalVersion?: number;
@@ -74,6 +81,10 @@ export class BundleWriter implements ArtifactSink {
   readonly #redactor: Redactor;
   readonly #entries: Entry[] = [];
   readonly #paths = new Set<string>();
+  /** Compressions running in the background; settled before the spool is removed. */
+  readonly #pending = new Set<Promise<unknown>>();
+  /** Members still being written: `abort` stops them rather than waiting for them. */
+  readonly #live = new Set<GzipSpool>();
   #count = 0;
   #closed = false;
 
@@ -109,7 +120,12 @@ export class BundleWriter implements ArtifactSink {
     const path = this.#redactor.value(raw, 'entry-names');
     if (this.#paths.has(path)) return { kind: 'problem', item: path, reason: 'duplicate artifact path; the first one was kept' };
     this.#paths.add(path);
-    const spool = await TailSpool.create(join(this.spoolDir, String(++this.#count)), artifact.maxBytes);
+    const base = join(this.spoolDir, String(++this.#count));
+    const spool = await TailSpool.create(base, artifact.maxBytes);
+    // Compressed while it streams; dropped when the byte cap cuts the head off (the tail is compressed
+    // after the cut instead).
+    let gz: GzipSpool | undefined = this.#gzipSpool(`${base}.gz`);
+    const cap = artifact.maxBytes && artifact.maxBytes > 0 ? artifact.maxBytes : Number.POSITIVE_INFINITY;
     let settle: (() => Promise<unknown>) | undefined;
     // The literal set as it was before this file: a secret learned while it streams (a password under a
     // key further down) makes it stale, so redactLateSecrets passes it again and its earlier lines too.
@@ -121,14 +137,30 @@ export class BundleWriter implements ArtifactSink {
         opened.stream,
         this.#redactor.stream(path),
         async (source: AsyncIterable<Buffer>) => {
-          for await (const chunk of source) await spool.write(chunk);
+          for await (const chunk of batched(source)) {
+            await spool.write(chunk);
+            if (!gz) continue;
+            if (gz.size + chunk.length <= cap) await gz.write(chunk);
+            else {
+              const dropped = gz;
+              gz = undefined;
+              await dropped.discard();
+            }
+          }
         },
         { signal },
       );
       settle = undefined;
       await opened.settle?.();
       const result = await spool.finish();
-      this.#entries.push({ path, file: result.file, literalVersion });
+      let member: Promise<{ file: string; size: number }>;
+      if (gz && !result.truncated) member = gz.finish();
+      else {
+        await gz?.discard();
+        member = gzipFile(result.file, this.#gzipSpool(`${base}.tail.gz`));
+      }
+      gz = undefined;
+      this.#entries.push({ path, file: result.file, gz: this.#track(member), literalVersion });
       return {
         path,
         bytes: result.bytes,
@@ -138,6 +170,7 @@ export class BundleWriter implements ArtifactSink {
       };
     } catch (err) {
       await spool.discard();
+      await gz?.discard();
       this.#paths.delete(path);
       this.#redactor.report.discard(path);
       await settle?.().catch(() => undefined);
@@ -195,18 +228,28 @@ export class BundleWriter implements ArtifactSink {
     if (!literals) return changed;
     for (const entry of this.#entries) {
       if (!entry.file || entry.literalVersion === undefined || entry.literalVersion === literals.version) continue;
-      const spool = await TailSpool.create(join(this.spoolDir, String(++this.#count)), 0);
+      const base = join(this.spoolDir, String(++this.#count));
+      const spool = await TailSpool.create(base, 0);
+      // The precompressed copy holds the secret too: it is rebuilt from the new bytes, as they stream.
+      const gz = this.#gzipSpool(`${base}.gz`);
       try {
         await pipeline(createReadStream(entry.file), this.#redactor.stream(entry.path), async (source: AsyncIterable<Buffer>) => {
-          for await (const chunk of source) await spool.write(chunk);
+          for await (const chunk of batched(source)) {
+            await spool.write(chunk);
+            await gz.write(chunk);
+          }
         });
         const result = await spool.finish();
+        const stale = entry.gz;
+        entry.gz = this.#track(gz.finish());
         await rm(entry.file, { force: true });
         entry.file = result.file;
         entry.literalVersion = literals.version;
         changed.set(entry.path, { bytes: result.bytes, sha256: result.sha256 });
+        if (stale) await stale.then((m) => rm(m.file, { force: true }), () => undefined);
       } catch (err) {
         await spool.discard();
+        await gz.discard();
         throw err;
       }
     }
@@ -223,20 +266,22 @@ export class BundleWriter implements ArtifactSink {
       return i === -1 ? ROOT_FILE_ORDER.length : i;
     };
     const entries = [...this.#entries].sort((a, b) => rank(a.path) - rank(b.path));
-    const archive = new TarArchive({ gzip: true, gzipOptions: { level: 6 } });
-    const spooled = new Map<string, string>();
-    for (const e of entries) {
-      const name = posix.join(this.name, e.path);
-      if (e.file) {
-        spooled.set(name, e.file);
-        archive.file(e.file, { name, mode: 0o600, date });
-      } else archive.append(e.data ?? Buffer.alloc(0), { name, mode: 0o600, date });
+    const entryName = (e: Entry): string => posix.join(this.name, e.path);
+    // The root files go first (readers find manifest.json in the first few KiB), as one member; then
+    // each artifact: a small member with its header, then its precompressed content.
+    const roots = entries.filter((e) => !e.file).map((e) => ({ file: { name: entryName(e), size: e.data?.length ?? 0, mode: 0o600, mtime: date }, data: e.data ?? Buffer.alloc(0) }));
+    const spooled = entries.filter((e) => e.file);
+    async function* members(): AsyncGenerator<Buffer> {
+      yield await gzipFiles(roots);
+      for (const e of spooled) {
+        const member = await e.gz!;
+        yield await gzipMember(tarHeader({ name: entryName(e), size: member.size, mode: 0o600, mtime: date }));
+        for await (const chunk of createReadStream(member.file, { highWaterMark: 256 * 1024 }) as AsyncIterable<Buffer>) yield chunk;
+        // A spool file is not needed once its entry is packed: free the disk as we go.
+        await Promise.all([unlink(member.file), unlink(e.file!)].map((p) => p.catch(() => undefined)));
+      }
+      yield await gzipMember(END_OF_TAR);
     }
-    // A spool file is not needed once its entry is packed: free the disk as we go.
-    archive.on('entry', (entry) => {
-      const file = spooled.get(entry.name);
-      if (file) void unlink(file).catch(() => undefined);
-    });
     const hash = createHash('sha256');
     let bytes = 0;
     const tap = new Transform({
@@ -248,12 +293,7 @@ export class BundleWriter implements ArtifactSink {
     });
     try {
       const out = createWriteStream(this.partialPath, { flags: 'wx', mode: 0o600 });
-      const written = pipeline(archive, tap, out, ...(signal ? [{ signal }] : []));
-      archive.on('warning', (err) => archive.emit('error', err));
-      const finalized = archive.finalize();
-      finalized.catch(() => undefined); // its failure also fails `written`, which is what we report
-      // Promise.all fails as soon as the output fails (disk full), even if archiver never settles.
-      await Promise.all([written, finalized]);
+      await pipeline(members, tap, out, ...(signal ? [{ signal }] : []));
       const fh = await open(this.partialPath, 'r');
       await fh.sync().finally(() => fh.close());
       await chmod(this.partialPath, 0o600);
@@ -270,26 +310,57 @@ export class BundleWriter implements ArtifactSink {
       await rm(this.spoolDir, { recursive: true, force: true });
       return { path: this.path, sha256, bytes, sidecar };
     } catch (err) {
-      // Archiver may still hold queued spool files: stop it and let it settle before the spool goes,
-      // or it opens a deleted file and throws where nothing listens.
-      archive.on('error', () => undefined);
-      archive.abort();
-      await new Promise((resolve) => setImmediate(resolve));
       await this.abort();
       if (signal?.aborted || err instanceof VerificationError) throw err;
       throw new OutputError(describeFsError(err, this.partialPath, 'bundle'), { cause: err });
     }
   }
 
+  #gzipSpool(file: string): GzipSpool {
+    const spool = GzipSpool.create(file);
+    this.#live.add(spool);
+    return spool;
+  }
+
+  /** Remembers a background compression until it settles; a failure is reported by `finish`. */
+  #track<T>(promise: Promise<T>): Promise<T> {
+    this.#pending.add(promise);
+    const forget = (): void => void this.#pending.delete(promise);
+    promise.then(forget, forget);
+    return promise;
+  }
+
   /** Removes the partial bundle, its sidecar and the spool. Safe to call more than once. */
   async abort(): Promise<void> {
     this.#closed = true;
+    // A compression still writing into the spool would race its removal: stop them all first.
+    await Promise.allSettled([...this.#live].map((gz) => gz.discard()));
+    await Promise.allSettled([...this.#pending]);
     await Promise.all([
       rm(this.spoolDir, { recursive: true, force: true }),
       rm(this.partialPath, { force: true }),
       rm(`${this.path}.sha256.partial`, { force: true }),
     ]);
   }
+}
+
+/**
+ * The redactor's output in blocks of at least 256 KiB (the last may be shorter): it yields many small
+ * pieces, and one disk write and one zlib job per piece would cost the main thread more than needed.
+ */
+async function* batched(source: AsyncIterable<Buffer>): AsyncGenerator<Buffer> {
+  let parts: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of source) {
+    parts.push(chunk);
+    size += chunk.length;
+    if (size >= 256 * 1024) {
+      yield parts.length === 1 ? parts[0]! : Buffer.concat(parts, size);
+      parts = [];
+      size = 0;
+    }
+  }
+  if (size > 0) yield parts.length === 1 ? parts[0]! : Buffer.concat(parts, size);
 }
 
 /** Normalises an artifact path; undefined when it is absolute or escapes its folder. */

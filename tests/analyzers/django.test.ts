@@ -11,10 +11,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { djangoAnalyzers, djangoChecksAnalyzer, djangoDatabaseAnalyzer, djangoInterpreterAnalyzer, djangoMigrationsAnalyzer, parseCheckText } from '../../analyzers/django.js';
-import { MemoryView } from '../../analyzers/view.js';
-import { collectBundle } from '../../src/collect.js';
+import { MemoryView } from '../../src/bundle/memory-view.js';
+import { collectBundle } from '../../src/run/collect.js';
 import { openBundleView } from '../../src/bundle/view.js';
-import type { BundleView, Finding, Manifest } from '../../src/types.js';
+import type { BundleView, Finding, Manifest } from '../../src/core/types.js';
 import { FIXTURE_SECRETS, SYSTEM_PYTHON, applyVariant, copyFixture, makeVenv, runEnv, setupDatabase, systemDjango } from '../helpers/django.js';
 
 let tmp: string;

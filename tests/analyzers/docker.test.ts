@@ -15,11 +15,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { builtinCollectors } from '../../collectors/index.js';
 import { crashes, dockerContainerAnalyzer, dockerEngineAnalyzer, exitCodeMeaning } from '../../analyzers/docker.js';
 import { jsonLineIndex } from '../../analyzers/docker-data.js';
-import { MemoryView } from '../../analyzers/view.js';
-import { defineCollector, text } from '../../src/artifacts.js';
+import { MemoryView } from '../../src/bundle/memory-view.js';
+import { defineCollector, text } from '../../src/core/artifacts.js';
 import { openBundleView } from '../../src/bundle/view.js';
-import { collectBundle } from '../../src/collect.js';
-import type { BundleView, Evidence, Finding } from '../../src/types.js';
+import { collectBundle } from '../../src/run/collect.js';
+import type { BundleView, Evidence, Finding } from '../../src/core/types.js';
 import { BIN, PKG, ROOT, asNobodyWrapper, cleanup as cleanupCli, runCli } from '../cli/harness.js';
 import { DOCKER_HOST, TEST_IMAGE, docker, dockerUnavailable, removeContainers, uniq, waitFor, waitForLog } from '../helpers/docker.js';
 

@@ -11,10 +11,10 @@ import { fileURLToPath } from 'node:url';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { envFileAnalyzer, envFileFinding, lintEnvText, type EnvIssueCode } from '../../analyzers/env-file.js';
-import { MemoryView } from '../../analyzers/view.js';
+import { MemoryView } from '../../src/bundle/memory-view.js';
 import { openBundleView } from '../../src/bundle/view.js';
-import { collectBundle } from '../../src/collect.js';
-import type { Finding, Manifest } from '../../src/types.js';
+import { collectBundle } from '../../src/run/collect.js';
+import type { Finding, Manifest } from '../../src/core/types.js';
 import { Redactor } from '../../redaction/redactor.js';
 import { RedactionReport } from '../../redaction/report.js';
 

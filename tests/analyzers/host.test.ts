@@ -9,10 +9,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { hostAnalyzer, mountOf } from '../../analyzers/host.js';
-import { MemoryView } from '../../analyzers/view.js';
+import { MemoryView } from '../../src/bundle/memory-view.js';
 import { openBundleView } from '../../src/bundle/view.js';
-import { collectBundle } from '../../src/collect.js';
-import type { BundleView, Evidence, Finding } from '../../src/types.js';
+import { collectBundle } from '../../src/run/collect.js';
+import type { BundleView, Evidence, Finding } from '../../src/core/types.js';
 import { DOCKER_HOST, TEST_IMAGE, docker, dockerUnavailable, removeContainers, uniq, waitForLog } from '../helpers/docker.js';
 
 const skip = Boolean(dockerUnavailable) && !process.env['CI'];

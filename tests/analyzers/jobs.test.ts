@@ -10,10 +10,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { executorHostsAnalyzer, jobsPendingAnalyzer, normalizeEngineUrl } from '../../analyzers/jobs.js';
-import { MemoryView } from '../../analyzers/view.js';
+import { MemoryView } from '../../src/bundle/memory-view.js';
 import { openBundleView } from '../../src/bundle/view.js';
-import { collectBundle } from '../../src/collect.js';
-import type { BundleView, Finding, Manifest } from '../../src/types.js';
+import { collectBundle } from '../../src/run/collect.js';
+import type { BundleView, Finding, Manifest } from '../../src/core/types.js';
 import { DOCKER_HOST, dockerUnavailable, uniq } from '../helpers/docker.js';
 import { SYSTEM_PYTHON, copyFixture, runEnv, setupDatabase, systemDjango } from '../helpers/django.js';
 

@@ -14,10 +14,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { collectionAnalyzer } from '../../analyzers/collection.js';
 import { dockerContainerAnalyzer, dockerEngineAnalyzer } from '../../analyzers/docker.js';
 import { runAnalyzers } from '../../analyzers/run.js';
-import { MemoryView } from '../../analyzers/view.js';
+import { MemoryView } from '../../src/bundle/memory-view.js';
 import { openBundleView } from '../../src/bundle/view.js';
-import { collectBundle } from '../../src/collect.js';
-import type { Finding, Manifest } from '../../src/types.js';
+import { collectBundle } from '../../src/run/collect.js';
+import type { Finding, Manifest } from '../../src/core/types.js';
 import { DOCKER_HOST, TEST_IMAGE, docker, dockerUnavailable, removeContainers, uniq, waitFor } from '../helpers/docker.js';
 import { SYSTEM_PYTHON, copyFixture, runEnv, setupDatabase, systemDjango } from '../helpers/django.js';
 

@@ -4,14 +4,16 @@ import { mkdir, mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
+import { gunzipSync } from 'node:zlib';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { LiteralSet } from '../../redaction/literals.js';
 import { Redactor } from '../../redaction/redactor.js';
 import { RedactionReport } from '../../redaction/report.js';
 import { newRedactionKey } from '../../redaction/tags.js';
-import { json, text } from '../../src/artifacts.js';
+import { json, text } from '../../src/core/artifacts.js';
 import { BUNDLE_NAME_RE, bundleName } from '../../src/bundle/name.js';
 import { BundleWriter, OutputError } from '../../src/bundle/writer.js';
-import type { Artifact, ArtifactRecord } from '../../src/types.js';
+import type { Artifact, ArtifactRecord } from '../../src/core/types.js';
 import { fileText, readBundle } from '../helpers/bundle.js';
 
 let dir: string;
@@ -121,11 +123,80 @@ describe('BundleWriter', () => {
     expect(await writer.write('c', json('a.json', 2), never)).toMatchObject({ kind: 'problem', reason: expect.stringMatching(/duplicate/) });
   });
 
+  it('is one archive of concatenated gzip members that zlib, gzip(1), GNU tar and tar-stream read, root files first', async () => {
+    const { writer } = await newWriter();
+    const big = Array.from({ length: 30_000 }, (_, i) => `10.0.0.${i % 50} - - "GET /api/v1/jobs/${i}/ HTTP/1.1" 200 ${i}\n`);
+    const small = Array.from({ length: 200 }, (_, i) => `celery line ${i}\n`);
+    const recs = [
+      (await writer.write('docker', stream('logs/web.log', big), never)) as ArtifactRecord,
+      (await writer.write('docker', stream('logs/capped.log', big, { maxBytes: 100_000 }), never)) as ArtifactRecord,
+      (await writer.write('docker', stream('logs/under-cap.log', small, { maxBytes: 100_000 }), never)) as ArtifactRecord,
+      (await writer.write('system', text('empty.txt', ''), never)) as ArtifactRecord,
+    ];
+    expect(recs.map((r) => r.truncated)).toEqual([false, true, false, false]);
+    writer.addRootFile('ISSUE.md', '# issue\n');
+    writer.addRootFile('manifest.json', '{"ok":true}\n');
+    const done = await writer.finish();
+    execFileSync('gzip', ['-t', done.path]);
+    const order = ['manifest.json', 'ISSUE.md', 'docker/logs/web.log', 'docker/logs/capped.log', 'docker/logs/under-cap.log', 'system/empty.txt'].map((p) => `${writer.name}/${p}`);
+    expect(execFileSync('tar', ['-tzf', done.path], { encoding: 'utf8' })).toBe(`${order.join('\n')}\n`);
+    const entries = await readBundle(done.path);
+    expect([...entries.keys()]).toEqual(order);
+    for (const r of recs) expect(sha(entries.get(`${writer.name}/${r.path}`)!.data)).toBe(r.sha256);
+    expect(entries.get(`${writer.name}/docker/logs/web.log`)!.data.toString()).toBe(big.join(''));
+    const out = join(dir, 'x');
+    await mkdir(out);
+    execFileSync('tar', ['-xzf', done.path, '-C', out]);
+    for (const r of recs) expect(sha(await readFile(join(out, writer.name, r.path)))).toBe(r.sha256);
+  });
+
+  it('compresses an artifact while it is spooled: its gzip member is in the private spool (0600) before finish', async () => {
+    const { writer } = await newWriter();
+    await writer.write('docker', stream('logs/web.log', Array.from({ length: 20_000 }, (_, i) => `line ${i}\n`)), never);
+    const files = await readdir(writer.spoolDir);
+    expect(files.filter((f) => f.endsWith('.gz'))).toHaveLength(1);
+    for (const f of files) expect((await stat(join(writer.spoolDir, f))).mode & 0o777).toBe(0o600);
+    await writer.abort();
+    expect(await readdir(dir)).toEqual([]);
+  });
+
+  it('a secret learned after a file was spooled is removed from its precompressed copy too', async () => {
+    const report = new RedactionReport();
+    const literals = new LiteralSet();
+    const redactor = new Redactor({ key: newRedactionKey(), report, literals });
+    const writer = await BundleWriter.create({ outputDir: dir, name: 'late-bundle', redactor });
+    const value = 'Late-Learned-Value-8c1f3a';
+    const first = (await writer.write('app', text('paths.txt', `HOME_DIR=/srv/${value}\n`.repeat(5000)), never)) as ArtifactRecord;
+    expect((await writer.readStored('app/paths.txt', 100))!.toString()).toContain(value); // not known yet
+    await writer.write('app', text('env.txt', `DB_PASSWORD=${value}\n`), never);
+    const changed = await writer.redactLateSecrets();
+    expect(changed.has('app/paths.txt')).toBe(true);
+    expect(changed.get('app/paths.txt')!.sha256).not.toBe(first.sha256);
+    const done = await writer.finish();
+    expect(gunzipSync(await readFile(done.path)).toString('latin1')).not.toContain(value);
+    const entries = await readBundle(done.path);
+    expect(sha(entries.get('late-bundle/app/paths.txt')!.data)).toBe(changed.get('app/paths.txt')!.sha256);
+    expect(await readdir(dir)).toEqual(['late-bundle.tar.gz', 'late-bundle.tar.gz.sha256']);
+  });
+
   it('abort removes the partial bundle and the spool', async () => {
     const { writer } = await newWriter();
     await writer.write('c', json('a.json', { big: 'x'.repeat(10_000) }), never);
     expect((await readdir(dir)).some((f) => f.endsWith('.spool'))).toBe(true);
     await writer.abort();
+    expect(await readdir(dir)).toEqual([]);
+  });
+
+  it('abort while a compression still runs in the background leaves nothing, then or later', async () => {
+    const { writer } = await newWriter();
+    // Over its cap: the kept tail (4 MiB) is compressed in the background after the cut.
+    const lines = Array.from({ length: 400_000 }, (_, i) => `GET /api/v1/jobs/${i}/ 200 ${i * 7}\n`);
+    const r = (await writer.write('docker', stream('logs/big.log', lines, { maxBytes: 4 * 1024 * 1024 }), never)) as ArtifactRecord;
+    expect(r.truncated).toBe(true);
+    await writer.abort();
+    expect(await readdir(dir)).toEqual([]);
+    // Nor does anything appear later, when a compression it stopped would have ended.
+    await new Promise((resolve) => setTimeout(resolve, 500));
     expect(await readdir(dir)).toEqual([]);
   });
 

@@ -12,7 +12,7 @@ import { fileJson, fileText, readBundle, type TarEntry } from '../helpers/bundle
 import { DOCKER_HOST, TEST_IMAGE, docker, removeContainers, uniq, waitFor } from '../helpers/docker.js';
 import { FIXTURE_SECRETS, SYSTEM_PYTHON, copyFixture, leakedSecrets, setupDatabase, systemDjango } from '../helpers/django.js';
 import { PassThrough } from 'node:stream';
-import { main } from '../../src/cli.js';
+import { main } from '../../src/cli/main.js';
 import { assertBuilt, cleanup, describeRun, listDir, runCli, sha256File, tempDir } from './harness.js';
 
 const PREFIX = uniq('cb-analyze');

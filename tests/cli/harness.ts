@@ -19,7 +19,7 @@ import { extract } from 'tar-stream';
 
 export const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 export const BIN = join(ROOT, 'bin', 'collect-bundle.js');
-export const DIST_CLI = join(ROOT, 'dist', 'src', 'cli.js');
+export const DIST_CLI = join(ROOT, 'dist', 'src', 'cli', 'main.js');
 export const PKG = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { name: string; version: string };
 
 /** For a `beforeAll`: the CLI under test is the built one; `npm test` builds first. */

@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { utcStamp } from '../../src/bundle/name.js';
-import { main } from '../../src/cli.js';
+import { main } from '../../src/cli/main.js';
 import { fileJson, fileText, readBundle } from '../helpers/bundle.js';
 import { assertBuilt, BIN, bundleNameRe, cleanup, cliEnv, describeRun, hungServer, listDir, runCli, startCli, tempDir, waitUntil } from './harness.js';
 

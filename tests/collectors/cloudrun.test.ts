@@ -10,8 +10,8 @@ import { delimiter, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { explainGcloudFailure } from '../../collectors/cloudrun.js';
-import { collectBundle } from '../../src/collect.js';
-import type { CollectorRecord } from '../../src/types.js';
+import { collectBundle } from '../../src/run/collect.js';
+import type { CollectorRecord } from '../../src/core/types.js';
 import { fileJson, fileText, readBundle, type TarEntry } from '../helpers/bundle.js';
 
 const STANDIN_DIR = fileURLToPath(new URL('../fixtures/gcloud', import.meta.url));

@@ -9,8 +9,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { findComposeFiles, normalizeProjectName } from '../../collectors/compose.js';
-import { collectBundle } from '../../src/collect.js';
-import type { CollectorRecord } from '../../src/types.js';
+import { collectBundle } from '../../src/run/collect.js';
+import type { CollectorRecord } from '../../src/core/types.js';
 import { fileJson, fileText, readBundle, type TarEntry } from '../helpers/bundle.js';
 import { DOCKER_HOST, TEST_IMAGE, docker, dockerUnavailable, removeContainers, uniq, waitFor } from '../helpers/docker.js';
 

@@ -5,8 +5,8 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createCustomCollector, customCollectorSchema, type CustomCollectorInput } from '../../collectors/custom/index.js';
 import { verifyBundle } from '../../src/bundle/verify.js';
-import { collectBundle } from '../../src/collect.js';
-import { CliError } from '../../src/errors.js';
+import { collectBundle } from '../../src/run/collect.js';
+import { CliError } from '../../src/core/errors.js';
 import { fileJson, fileText, readBundle } from '../helpers/bundle.js';
 
 let out: string;

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createCustomCollector, type CustomCollectorInput } from '../../collectors/custom/index.js';
 import { verifyBundle } from '../../src/bundle/verify.js';
-import { collectBundle } from '../../src/collect.js';
+import { collectBundle } from '../../src/run/collect.js';
 import { fileJson, readBundle } from '../helpers/bundle.js';
 
 const SECRETS = { DATABASE_PASSWORD: 'envPw-Secret-123456', AWS_SECRET_ACCESS_KEY: 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY', STRIPE_API_KEY: 'sk_live_51HxYzAbCdEfGhIjKlMn', DJANGO_SECRET_KEY: 'dj-s3cret-k3y-!@#$-long-value' };

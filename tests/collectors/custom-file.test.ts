@@ -13,7 +13,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createCustomCollector, type CustomCollectorInput } from '../../collectors/custom/index.js';
 import { sanitise } from '../../collectors/custom/file.js';
 import { verifyBundle } from '../../src/bundle/verify.js';
-import { collectBundle } from '../../src/collect.js';
+import { collectBundle } from '../../src/run/collect.js';
 import { fileJson, fileText, readBundle } from '../helpers/bundle.js';
 
 const OUTSIDE_SECRET = 'outside-only-Vb7nM2qW9xZ4';

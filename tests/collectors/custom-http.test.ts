@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, afterEach, describe, expect, it } from 'vitest';
 import { createCustomCollector, type CustomCollectorInput } from '../../collectors/custom/index.js';
 import { verifyBundle } from '../../src/bundle/verify.js';
-import { collectBundle } from '../../src/collect.js';
+import { collectBundle } from '../../src/run/collect.js';
 import { fileJson, fileText, readBundle } from '../helpers/bundle.js';
 
 const TOKEN = 'Bearer hdr-Tok3n-9f8e7d6c5b4a';

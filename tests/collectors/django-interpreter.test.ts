@@ -12,8 +12,8 @@ import { commandPlans } from '../../collectors/django.js';
 import { chooseInterpreter, findProject, interpreterCandidates, splitCommand } from '../../collectors/django/interpreter.js';
 import { parseConflicts, parseMigratePlan, versionAtLeast } from '../../collectors/django/parse.js';
 import { BEGIN_MARKER, END_MARKER, INTERPRETER_PROBE, STATE_PROBE, extractJson } from '../../collectors/django/probes.js';
-import { main } from '../../src/cli.js';
-import { collectBundle } from '../../src/collect.js';
+import { main } from '../../src/cli/main.js';
+import { collectBundle } from '../../src/run/collect.js';
 import { fileJson, readBundle } from '../helpers/bundle.js';
 import { SYSTEM_PYTHON, copyFixture, makeVenv, runEnv, systemDjango } from '../helpers/django.js';
 

@@ -4,8 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import django from '../../collectors/django.js';
-import { defineCollector, text } from '../../src/artifacts.js';
-import { collectBundle } from '../../src/collect.js';
+import { defineCollector, text } from '../../src/core/artifacts.js';
+import { collectBundle } from '../../src/run/collect.js';
 import { fileText, readBundle } from '../helpers/bundle.js';
 import { copyFixture, leakedSecrets, runEnv, setupDatabase, systemDjango } from '../helpers/django.js';
 

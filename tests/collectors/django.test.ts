@@ -9,8 +9,8 @@ import { chmod, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { collectBundle, type CollectResult } from '../../src/collect.js';
-import type { CollectorRecord } from '../../src/types.js';
+import { collectBundle, type CollectResult } from '../../src/run/collect.js';
+import type { CollectorRecord } from '../../src/core/types.js';
 import { fileJson, fileText, readBundle, type TarEntry } from '../helpers/bundle.js';
 import { applyVariant, copyFixture, leakedSecrets, makeVenv, runEnv, setupDatabase, snapshot, systemDjango } from '../helpers/django.js';
 

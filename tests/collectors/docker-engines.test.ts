@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { collectBundle, type CollectResult } from '../../src/collect.js';
+import { collectBundle, type CollectResult } from '../../src/run/collect.js';
 import { fileJson, fileText, readBundle, type TarEntry } from '../helpers/bundle.js';
 import { DOCKER_HOST, TEST_IMAGE, docker, dockerUnavailable, removeContainers, uniq } from '../helpers/docker.js';
 

@@ -7,8 +7,8 @@ import { decide, globToRegExp, markSecret, matchesPatterns, parsePatterns, stats
 import { Redactor } from '../../redaction/redactor.js';
 import { RedactionReport } from '../../redaction/report.js';
 import { redactArgv, redactCommandLine, redactInspectStructure, shellWords } from '../../redaction/structure.js';
-import type { ContainerInspect, ContainerSummary } from '../../src/types.js';
-import { parseDuration, parseSince, parseSize } from '../../src/units.js';
+import type { ContainerInspect, ContainerSummary } from '../../src/core/types.js';
+import { parseDuration, parseSince, parseSize } from '../../src/core/units.js';
 
 /** What the bundle would hold for an inspect document: structure pass, pretty JSON, line redactor. */
 function stored(doc: object): string {

@@ -9,9 +9,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ContainerRow } from '../../collectors/docker.js';
-import { collectBundle, type CollectResult } from '../../src/collect.js';
-import { createDockerClient } from '../../src/docker-client.js';
-import type { DockerClient, DockerEndpoint } from '../../src/types.js';
+import { collectBundle, type CollectResult } from '../../src/run/collect.js';
+import { createDockerClient } from '../../src/docker/client.js';
+import type { DockerClient, DockerEndpoint } from '../../src/core/types.js';
 import { fileJson, fileText, readBundle, type TarEntry } from '../helpers/bundle.js';
 import { DOCKER_HOST, TEST_IMAGE, containerId, docker, dockerUnavailable, removeContainers, uniq, waitFor, waitForLog } from '../helpers/docker.js';
 

@@ -3,7 +3,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { release, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { collectBundle, type CollectResult } from '../../src/collect.js';
+import { collectBundle, type CollectResult } from '../../src/run/collect.js';
 import { fileJson, readBundle, type TarEntry } from '../helpers/bundle.js';
 
 let out: string;

@@ -12,9 +12,10 @@
 import { describe, expect, it } from 'vitest';
 import { defaultRules } from '../../redaction/redactor.js';
 import { providerRules } from '../../redaction/providers.js';
-import type { Rule } from '../../src/types.js';
+import type { Rule } from '../../redaction/rule.js';
 import { AUTHORIZATION, KEY_VALUE, URL_PASSWORD, makeRedactor, redactString, tok } from './support.js';
 import { prng } from './support.js';
+import { providerSpecs, type ProviderSpec } from './provider-specs.js';
 
 // ---------------------------------------------------------------------------------------------------
 // Token-shaped secrets from a fixed seed.
@@ -134,7 +135,7 @@ function pos(rule: string, secret: string, what: string, template: string, opts:
   };
 }
 
-const cases: readonly ProviderCases[] = [
+const handWritten: readonly ProviderCases[] = [
   {
     rule: 'aws-access-key-id',
     positives: [
@@ -455,6 +456,47 @@ const cases: readonly ProviderCases[] = [
     ],
   },
 ];
+
+// ---------------------------------------------------------------------------------------------------
+// The rules added with the rule table (redaction/providers/): cases generated from one example secret per
+// rule (provider-specs.ts). A token with a prefix is tried bare in a log line, as a JSON member and in an
+// env line; a value anchored on the provider's name in a JSON member under that name, in a command-line
+// flag and in an env line under NAME_API_KEY (which the secret-key-value rule names in the default set).
+// Near misses: the token cut short, glued after a letter, and a context value without its context.
+
+function generatedCases(spec: ProviderSpec): ProviderCases {
+  const { rule, secret } = spec;
+  const positives: Positive[] = [];
+  const negatives: Negative[] = [];
+  if (spec.lines) {
+    for (const line of spec.lines) {
+      const t = typeof line === 'string' ? { t: line } : line;
+      positives.push(pos(rule, secret, `custom line ${t.t.slice(0, 40)}`, t.t, { byDefault: t.byDefault, full: t.full }));
+    }
+  } else if (spec.ctx !== undefined) {
+    const ctx = spec.ctx;
+    positives.push(pos(rule, secret, `a JSON member named ${ctx}`, `{"${ctx}": "${SLOT}", "region": "eu-west-1"}`, spec.kv ? { byDefault: KEY_VALUE } : {}));
+    positives.push(pos(rule, secret, 'a command-line flag', `exec /usr/bin/agent --${ctx}-auth=${SLOT} --verbose`));
+    positives.push(pos(rule, secret, 'an env line under NAME_API_KEY', `${ctx.toUpperCase().replace(/-/g, '_')}_API_KEY=${SLOT}`, { byDefault: KEY_VALUE }));
+  } else {
+    positives.push(pos(rule, secret, 'bare in a log line', `2024-05-01 12:00:00,123 WARNING app.client: request with ${SLOT} failed (401)`));
+    positives.push(pos(rule, secret, 'a JSON member', `{"service": "acme", "value": "${SLOT}"}`));
+    positives.push(pos(rule, secret, 'an env line', `ACME_VALUE=${SLOT}`));
+  }
+  if (spec.near) negatives.push(...spec.near.map((line) => ({ what: `near miss: ${line.slice(0, 50)}`, line })));
+  else if (spec.ctx !== undefined) {
+    negatives.push({ what: 'the value without its provider context', line: `2024-05-01 12:00:00 INFO build_ref=${secret} done` });
+    negatives.push({ what: 'the provider context with a value cut short', line: `{"${spec.ctx}": "${secret.slice(0, Math.min(secret.length - 3, 16))}"}`, ...(spec.kv ? { ruleOnly: true as const } : {}) });
+    negatives.push({ what: 'the provider context with a placeholder', line: `${spec.ctx} = \${${spec.ctx.toUpperCase().replace(/-/g, '_')}}` });
+  }
+  if (spec.prefix) {
+    negatives.push({ what: 'the prefix with a truncated body', line: `2024-05-01 12:00:00 INFO using ${secret.slice(0, spec.prefix.length + 6)} (truncated)` });
+    if (!spec.noGlue) negatives.push({ what: 'the token glued after a letter', line: `2024-05-01 12:00:00 INFO ref x${secret} end` });
+  }
+  return { rule, positives, negatives };
+}
+
+const cases: readonly ProviderCases[] = [...handWritten, ...providerSpecs.map(generatedCases)];
 
 /** Near misses that no provider rule may touch (each rule is run alone over them). */
 const commonNearMisses: readonly { readonly what: string; readonly line: string }[] = [

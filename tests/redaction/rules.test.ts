@@ -4,7 +4,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { builtinRules, defineRule } from '../../redaction/rules.js';
-import type { Rule } from '../../src/types.js';
+import type { Rule } from '../../redaction/rule.js';
 import { AUTHORIZATION, KEY_VALUE, URL_PASSWORD, makeRedactor, redactString, tok } from './support.js';
 
 interface Positive {

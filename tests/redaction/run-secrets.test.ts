@@ -4,8 +4,8 @@ import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { defineCollector, text } from '../../src/artifacts.js';
-import { collectBundle } from '../../src/collect.js';
+import { defineCollector, text } from '../../src/core/artifacts.js';
+import { collectBundle } from '../../src/run/collect.js';
 import { fileJson, fileText, readBundle } from '../helpers/bundle.js';
 
 let out: string;

@@ -1,0 +1,52 @@
+/** Business and productivity SaaS: project tools, CMSes, e-commerce platforms and their APIs. */
+import type { Rule } from '../rule.js';
+import { ALNUM, B64URL, HEX, UUID, custom, keyed, token } from './define.js';
+
+const rx = (source: string, flags = 'g'): RegExp => new RegExp(source, flags);
+
+export const saasRules: readonly Rule[] = [
+  token({ id: 'linear-api-key', description: 'Linear personal API key (lin_api_)', prefixes: ['lin_api_'], body: ALNUM(40) }),
+  token({ id: 'linear-oauth-token', description: 'Linear OAuth access token (lin_oauth_)', prefixes: ['lin_oauth_'], body: '[a-f0-9]{64}' }),
+  token({ id: 'postman-api-key', description: 'Postman API key (PMAK- + 24 hex - 34 hex)', prefixes: ['PMAK-'], body: `${'[a-f0-9]{24}'}-${'[a-f0-9]{34}'}` }),
+  token({ id: 'notion-token', description: 'Notion integration token (ntn_, legacy secret_ + 43)', prefixes: ['ntn_', 'secret_'], body: ALNUM('43,46') }),
+  token({ id: 'airtable-pat', description: 'Airtable personal access token (pat + 14 . 64 hex)', prefixes: ['pat'], body: `${ALNUM(14)}\\.${HEX(64)}`, extra: '.' }),
+  keyed({ id: 'airtable-api-key', description: 'Airtable legacy API key (key + 14 next to an airtable name)', context: ['airtable'], value: `key${ALNUM(14)}` }),
+  keyed({ id: 'asana-token', description: 'Asana personal access token (1/ or 2/ …:32 hex, next to an asana name)', context: ['asana'], value: '[12]/[0-9]{10,20}(?:/[0-9]{10,20})?:[a-f0-9]{32}', extra: '/:' }),
+  token({ id: 'contentful-pat', description: 'Contentful personal access token (CFPAT-)', prefixes: ['CFPAT-'], body: B64URL(43) }),
+  keyed({ id: 'contentful-delivery-token', description: 'Contentful delivery/preview API token (43 characters next to a contentful name)', context: ['contentful'], value: B64URL(43) }),
+  keyed({ id: 'algolia-api-key', description: 'Algolia admin/API key (32 hex next to an algolia name)', context: ['algolia'], value: HEX(32) }),
+  token({ id: 'mapbox-secret-token', description: 'Mapbox secret access token (sk.eyJ…)', prefixes: ['sk.eyJ'], body: '[A-Za-z0-9_-]{40,400}\\.[A-Za-z0-9_-]{20,64}', extra: '.' }),
+  token({ id: 'intercom-access-token', description: 'Intercom access token (base64 of tok:…, dG9rO…)', prefixes: ['dG9rO'], body: '[A-Za-z0-9+/]{50,70}={0,2}', extra: '+/=' }),
+  keyed({ id: 'zendesk-api-token', description: 'Zendesk API token (40 characters next to a zendesk name)', context: ['zendesk'], value: ALNUM(40) }),
+  token({ id: 'hubspot-private-app-token', description: 'HubSpot private app / personal access key (pat-na1-, pat-eu1- + UUID)', prefixes: ['pat-'], body: `(?:na|eu|ap)[0-9]-${UUID}` }),
+  keyed({ id: 'hubspot-api-key', description: 'HubSpot legacy API key (UUID next to a hubspot/hapikey name)', context: ['hubspot', 'hapikey'], value: UUID }),
+  token({ id: 'typeform-token', description: 'Typeform personal access token (tfp_)', prefixes: ['tfp_'], body: '[A-Za-z0-9_=.-]{40,64}', extra: '=.' }),
+  token({ id: 'figma-pat', description: 'Figma personal access token (figd_)', prefixes: ['figd_'], body: B64URL('40,64') }),
+  token({ id: 'frameio-token', description: 'Frame.io developer token (fio-u-)', prefixes: ['fio-u-'], body: '[A-Za-z0-9_=-]{64}', extra: '=' }),
+  token({ id: 'dropbox-token', description: 'Dropbox short-lived access token (sl. / sl.u. + 130+)', prefixes: ['sl.'], body: '[A-Za-z0-9_.-]{130,1400}', extra: '.' }),
+  keyed({ id: 'dropbox-long-lived-token', description: 'Dropbox long-lived access token (…AAAAAAAAAA… next to a dropbox name)', context: ['dropbox'], value: `${ALNUM(11)}AAAAAAAAAA[A-Za-z0-9_=-]{43}`, extra: '=' }),
+  token({ id: 'shopify-access-token', description: 'Shopify Admin API access token (shpat_)', prefixes: ['shpat_'], body: '[a-fA-F0-9]{32}' }),
+  token({ id: 'shopify-custom-app-token', description: 'Shopify custom app access token (shpca_)', prefixes: ['shpca_'], body: '[a-fA-F0-9]{32}' }),
+  token({ id: 'shopify-private-app-token', description: 'Shopify private app password (shppa_)', prefixes: ['shppa_'], body: '[a-fA-F0-9]{32}' }),
+  token({ id: 'shopify-shared-secret', description: 'Shopify app shared secret (shpss_)', prefixes: ['shpss_'], body: '[a-fA-F0-9]{32}' }),
+  keyed({ id: 'squarespace-api-key', description: 'Squarespace API key (UUID next to a squarespace name)', context: ['squarespace'], value: UUID }),
+  keyed({ id: 'etsy-api-key', description: 'Etsy API keystring (24 characters next to an etsy name)', context: ['etsy'], value: '[a-z0-9]{24}' }),
+  token({ id: 'adobe-client-secret', description: 'Adobe OAuth client secret (p8e-)', prefixes: ['p8e-'], body: ALNUM(32) }),
+  keyed({ id: 'adobe-client-id', description: 'Adobe API client id (32 hex next to an adobe name)', context: ['adobe'], value: HEX(32) }),
+  keyed({ id: 'adafruit-io-key', description: 'Adafruit IO key (aio_ or 32 characters next to an adafruit name)', context: ['adafruit'], value: '(?:aio_[A-Za-z0-9]{28}|[a-z0-9_-]{32})' }),
+  keyed({ id: 'beamer-api-key', description: 'Beamer API key (b_ + 44 next to a beamer name)', context: ['beamer'], value: 'b_[A-Za-z0-9_=-]{44}', extra: '=' }),
+  keyed({ id: 'rapidapi-key', description: 'RapidAPI key (50 characters next to a rapidapi name)', context: ['rapidapi'], value: B64URL(50) }),
+  keyed({ id: 'nytimes-api-key', description: 'New York Times API key (32 characters next to an nytimes name)', context: ['nytimes', 'newyorktimes', 'new-york-times'], value: B64URL(32) }),
+  keyed({ id: 'flickr-api-key', description: 'Flickr API key (32 hex next to a flickr name)', context: ['flickr'], value: HEX(32) }),
+  keyed({ id: 'finnhub-api-key', description: 'Finnhub API key (20 characters next to a finnhub name)', context: ['finnhub'], value: '[a-z0-9]{20}' }),
+  keyed({ id: 'gitter-token', description: 'Gitter access token (40 characters next to a gitter name)', context: ['gitter'], value: B64URL(40) }),
+  keyed({ id: 'freshbooks-token', description: 'FreshBooks access token (64 characters next to a freshbooks name)', context: ['freshbooks'], value: B64URL(64) }),
+  keyed({ id: 'mattermost-token', description: 'Mattermost access token (26 characters next to a mattermost name)', context: ['mattermost'], value: '[a-z0-9]{26}' }),
+  keyed({ id: 'sendbird-token', description: 'Sendbird API token (40 hex next to a sendbird name)', context: ['sendbird'], value: HEX(40) }),
+  custom({
+    id: 'easypost-api-key',
+    description: 'EasyPost production/test API key (EZAK, EZTK + 54)',
+    hint: /EZAK|EZTK/,
+    pattern: rx(String.raw`(?<![A-Za-z0-9_-])EZ[AT]K[A-Za-z0-9]{54}(?![A-Za-z0-9_-])`),
+  }),
+];

@@ -1,0 +1,201 @@
+// Room: bundle (src/bundle/) — may import core, redaction (the rule: tests/architecture.test.ts).
+/**
+ * The tar framing of a bundle, written by hand so each artifact can be compressed on its own, while it
+ * is being redacted, instead of all at the end.
+ *
+ * A gzip file may hold several members one after the other; gunzip (zlib, gzip(1), GNU tar) reads
+ * them as one stream. So a bundle is: one member with the root files (manifest.json first, known only
+ * at the end), then per artifact one small member with its tar header and the member of its content and
+ * padding that was compressed on zlib's thread pool as its redacted bytes were spooled, then one member
+ * with the end-of-archive blocks. Headers are ustar as tar-stream's `pack` writes them (a test holds
+ * the two byte for byte), with a pax record for a name ustar cannot hold.
+ */
+import { createReadStream, createWriteStream, type WriteStream } from 'node:fs';
+import { rm } from 'node:fs/promises';
+import { pipeline } from 'node:stream/promises';
+import { promisify } from 'node:util';
+import { createGzip, gzip, type Gzip } from 'node:zlib';
+
+/** The gzip level of every member (gzip's default). */
+export const GZIP_LEVEL = 6;
+const BLOCK = 512;
+/** Two zero blocks end a tar archive. */
+export const END_OF_TAR = Buffer.alloc(2 * BLOCK);
+
+/** What a tar header holds for a bundle entry: regular files only, owned by 0:0. */
+export interface TarFile {
+  readonly name: string;
+  readonly size: number;
+  readonly mode: number;
+  readonly mtime: Date;
+}
+
+/** Zero bytes that fill an entry of `size` bytes up to the next 512-byte block. */
+export function tarPadding(size: number): Buffer {
+  const rest = size % BLOCK;
+  return rest ? Buffer.alloc(BLOCK - rest) : Buffer.alloc(0);
+}
+
+/** The header block(s) of a regular file: ustar, preceded by a pax header when the name needs one. */
+export function tarHeader(file: TarFile): Buffer {
+  const ustar = encodeUstar(file.name, file.size, file.mode, file.mtime, '0');
+  if (ustar) return ustar;
+  const record = paxRecord('path', file.name);
+  const pax = encodeUstar('PaxHeader', record.length, file.mode, file.mtime, 'x')!;
+  return Buffer.concat([pax, record, tarPadding(record.length), encodeUstar('PaxHeader', file.size, file.mode, file.mtime, '0')!]);
+}
+
+/** A ustar header block; undefined when the name does not fit (not ASCII, or too long to split). */
+function encodeUstar(fullName: string, size: number, mode: number, mtime: Date, type: string): Buffer | undefined {
+  if (Buffer.byteLength(fullName) !== fullName.length) return undefined;
+  let name = fullName;
+  let prefix = '';
+  // Same split as tar-stream: leading folders move to the prefix field until the name fits.
+  while (name.length > 100) {
+    const i = name.indexOf('/');
+    if (i === -1) return undefined;
+    prefix += prefix ? `/${name.slice(0, i)}` : name.slice(0, i);
+    name = name.slice(i + 1);
+  }
+  if (prefix.length > 155) return undefined;
+  const buf = Buffer.alloc(BLOCK);
+  buf.write(name, 0, 'ascii');
+  buf.write(octal(mode & 0o7777, 6), 100, 'ascii');
+  buf.write(octal(0, 6), 108, 'ascii'); // uid
+  buf.write(octal(0, 6), 116, 'ascii'); // gid
+  if (size.toString(8).length > 11) {
+    // Over 8 GiB: base-256, as GNU tar and tar-stream read it.
+    buf[124] = 0x80;
+    let n = size;
+    for (let i = 11; i > 0; i--) {
+      buf[124 + i] = n % 256;
+      n = Math.floor(n / 256);
+    }
+  } else buf.write(octal(size, 11), 124, 'ascii');
+  buf.write(octal(Math.floor(mtime.getTime() / 1000), 11), 136, 'ascii');
+  buf.write(type, 156, 'ascii');
+  buf.write('ustar\x0000', 257, 'latin1');
+  buf.write(octal(0, 6), 329, 'ascii'); // devmajor
+  buf.write(octal(0, 6), 337, 'ascii'); // devminor
+  if (prefix) buf.write(prefix, 345, 'ascii');
+  let sum = 8 * 0x20; // the checksum field counts as spaces
+  for (let i = 0; i < BLOCK; i++) if (i < 148 || i >= 156) sum += buf[i]!;
+  buf.write(octal(sum, 6), 148, 'ascii');
+  return buf;
+}
+
+function octal(n: number, digits: number): string {
+  const s = n.toString(8);
+  return s.length > digits ? `${'7'.repeat(digits)} ` : `${s.padStart(digits, '0')} `;
+}
+
+/** One pax record, `<length> <key>=<value>\n`, where the length counts itself. */
+function paxRecord(key: string, value: string): Buffer {
+  const body = ` ${key}=${value}\n`;
+  const len = Buffer.byteLength(body);
+  let digits = String(len).length;
+  if (len + digits >= 10 ** digits) digits++;
+  return Buffer.from(`${len + digits}${body}`, 'utf8');
+}
+
+const gzipAsync = promisify(gzip);
+
+/** One gzip member of `data`, compressed off the main thread. */
+export function gzipMember(data: Buffer): Promise<Buffer> {
+  return gzipAsync(data, { level: GZIP_LEVEL });
+}
+
+/** The member with the tar framing and bytes of small in-memory files (the root files). */
+export function gzipFiles(files: readonly { readonly file: TarFile; readonly data: Buffer }[]): Promise<Buffer> {
+  const parts: Buffer[] = [];
+  for (const { file, data } of files) parts.push(tarHeader(file), data, tarPadding(data.length));
+  return gzipMember(Buffer.concat(parts));
+}
+
+/** Bytes handed to zlib at once: fewer, larger jobs on its thread pool. */
+const BATCH = 256 * 1024;
+/** Compressed-but-not-yet-taken input allowed before `write` waits: lets redaction run ahead of deflate. */
+const AHEAD = 8 * 1024 * 1024;
+
+/**
+ * The gzip member of one entry's content and padding, compressed on zlib's thread pool while the
+ * content is being written, into a private (0600) file. `finish` adds the padding and closes it.
+ */
+export class GzipSpool {
+  readonly file: string;
+  readonly #gzip: Gzip;
+  readonly #out: WriteStream;
+  readonly #done: Promise<void>;
+  #batch: Buffer[] = [];
+  #batchBytes = 0;
+  #size = 0;
+  /** Why the member could not be written (a full disk): the next write or finish throws it. */
+  #failed: unknown;
+
+  private constructor(file: string) {
+    this.file = file;
+    // Larger output chunks: fewer completion callbacks on the main thread.
+    this.#gzip = createGzip({ level: GZIP_LEVEL, chunkSize: 128 * 1024 });
+    this.#out = createWriteStream(file, { flags: 'wx', mode: 0o600 });
+    this.#done = pipeline(this.#gzip, this.#out);
+    this.#done.catch((err: unknown) => {
+      this.#failed ??= err;
+    });
+  }
+
+  static create(file: string): GzipSpool {
+    return new GzipSpool(file);
+  }
+
+  /** Content bytes written so far. */
+  get size(): number {
+    return this.#size;
+  }
+
+  async write(chunk: Buffer): Promise<void> {
+    if (this.#failed) throw this.#failed;
+    this.#size += chunk.length;
+    this.#batch.push(chunk);
+    this.#batchBytes += chunk.length;
+    if (this.#batchBytes >= BATCH) await this.#flush();
+  }
+
+  async #flush(): Promise<void> {
+    if (this.#batchBytes === 0) return;
+    const data = this.#batch.length === 1 ? this.#batch[0]! : Buffer.concat(this.#batch);
+    this.#batch = [];
+    this.#batchBytes = 0;
+    if (this.#failed) throw this.#failed;
+    this.#gzip.write(data);
+    if (this.#gzip.writableLength > AHEAD) {
+      await Promise.race([new Promise<void>((resolve) => this.#gzip.once('drain', () => resolve())), this.#done]);
+    }
+  }
+
+  /** Pads the content to a whole block, ends the member and waits until it is on disk. */
+  async finish(): Promise<{ file: string; size: number }> {
+    await this.#flush();
+    if (this.#failed) throw this.#failed;
+    this.#gzip.end(tarPadding(this.#size));
+    await this.#done;
+    return { file: this.file, size: this.#size };
+  }
+
+  /** Stops and removes the file (after a failure, or when the content changed after all). */
+  async discard(): Promise<void> {
+    this.#gzip.destroy();
+    await this.#done.catch(() => undefined);
+    await rm(this.file, { force: true });
+  }
+}
+
+/** Compresses a finished file (content + padding) into `spool`'s member file, off the main thread. */
+export async function gzipFile(from: string, spool: GzipSpool): Promise<{ file: string; size: number }> {
+  try {
+    for await (const chunk of createReadStream(from, { highWaterMark: BATCH }) as AsyncIterable<Buffer>) await spool.write(chunk);
+    return await spool.finish();
+  } catch (err) {
+    await spool.discard();
+    throw err;
+  }
+}

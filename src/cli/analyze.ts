@@ -1,0 +1,41 @@
+// Room: cli (src/cli/) — may import every room; the only place that prints errors and calls process.exit.
+/** `collect-bundle analyze BUNDLE`: the bundle view, the analyzers and the redactor load when it runs. */
+import { readFile } from 'node:fs/promises';
+import { errorMessage } from '../core/artifacts.js';
+import { CliError, EXIT } from '../core/errors.js';
+import type { CliIo } from './io.js';
+import { analyzeFromArgv, envFilesFromArgv, failOn, redactionFromArgv, requireReadable } from './options.js';
+
+/** `collect-bundle analyze BUNDLE`: re-runs the analyzers over a finished bundle (read-only). */
+export async function runAnalyze(argv: Record<string, unknown>, io: CliIo): Promise<number> {
+  const bundle = String(argv['bundle']);
+  await requireReadable(bundle);
+  const analyze = analyzeFromArgv(argv);
+  const envPaths = await envFilesFromArgv(argv);
+  const [{ openBundleView }, { runAnalyzers }, { formatFindings }] = await Promise.all([import('../bundle/view.js'), import('../../analyzers/run.js'), import('../../analyzers/format.js')]);
+  let opened;
+  try {
+    opened = await openBundleView(bundle);
+  } catch (err) {
+    throw new CliError(`cannot read ${bundle}: ${errorMessage(err)}`, 'E_FATAL');
+  }
+  // Env files named now are read and redacted in memory only, like everything the analyzers see; their
+  // values under secret keys are known secrets first (the line rules cut `KEY=two words` short). Without
+  // --env-file the analyzers lint the env-files/ stored in the bundle.
+  let envFiles: { path: string; text: string }[] | undefined;
+  if (envPaths.length) {
+    const [{ setUpRedaction }, { envFileSecrets }] = await Promise.all([import('../config/redaction-plan.js'), import('../../collectors/env-files.js')]);
+    const setup = await setUpRedaction(redactionFromArgv(argv), io.env);
+    const raw = await Promise.all(envPaths.map(async (path) => ({ path, text: await readFile(path, 'utf8') })));
+    for (const f of raw) for (const v of envFileSecrets(f.text)) setup.literals.add(v);
+    envFiles = raw.map((f) => ({ path: f.path, text: setup.redactor.text(f.text, f.path) }));
+  }
+  const doc = await runAnalyzers(opened.view, { ...analyze, ...(envFiles ? { envFiles } : {}) });
+  if (argv['json']) io.stdout.write(`${JSON.stringify(doc, null, 2)}\n`);
+  else {
+    io.stdout.write(formatFindings(doc.findings));
+    const c = doc.counts;
+    io.stdout.write(`${opened.root}: ${c.error} error, ${c.warning} warning, ${c.info} info\n`);
+  }
+  return (await failOn(argv, doc.findings)) ? EXIT.findings : EXIT.complete;
+}

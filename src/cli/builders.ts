@@ -1,0 +1,84 @@
+// Room: cli (src/cli/) — may import every room; the only place that prints errors and calls process.exit (the rule: tests/architecture.test.ts).
+/**
+ * The yargs option builders the commands share (collect, analysis and redaction options) and `list`.
+ * Light on purpose: src/cli/main.ts imports this for every command line, --version and --help included.
+ */
+import type { Argv } from 'yargs';
+import { DOCKER_DEFAULTS } from '../../collectors/docker-containers.js';
+import { DEFAULTS } from '../config/options.js';
+
+/** Splits `a,b` and repeated flags into one list. */
+export const list = (v: unknown): string[] =>
+  ([] as unknown[])
+    .concat(v ?? [])
+    .flatMap((x) => String(x).split(','))
+    .map((s) => s.trim())
+    .filter(Boolean);
+
+export function collectOptions(y: Argv): Argv {
+  return y
+    .option('output-dir', { alias: 'o', type: 'string', requiresArg: true, default: '.', describe: 'Directory for the bundle (created if missing)' })
+    .option('only', { type: 'string', requiresArg: true, array: true, describe: 'Run only these collectors (comma-separated or repeated)' })
+    .option('skip', { type: 'string', requiresArg: true, array: true, describe: 'Do not run these collectors' })
+    .option('list-collectors', { type: 'boolean', default: false, describe: 'List the collectors and exit' })
+    .option('timeout', { type: 'number', requiresArg: true, describe: `Seconds each collector may run before it is cut off (default: the collector's own limit, else ${DEFAULTS.timeoutSec})` })
+    .option('deadline', { type: 'number', requiresArg: true, describe: 'Seconds the whole collection may take; the bundle is then written with what was gathered' })
+    .option('concurrency', { type: 'number', requiresArg: true, default: DEFAULTS.concurrency, describe: 'Collectors run at once' })
+    .option('label', { type: 'string', requiresArg: true, describe: 'Short label added to the bundle name' })
+    .option('title', { type: 'string', requiresArg: true, describe: 'Issue title for ISSUE.md' })
+    .option('description', { type: 'string', requiresArg: true, describe: 'Problem description for ISSUE.md' })
+    .option('django-dir', { type: 'string', requiresArg: true, describe: 'Django project directory (with manage.py); default: the current directory, else one level below' })
+    .option('settings', { type: 'string', requiresArg: true, describe: 'DJANGO_SETTINGS_MODULE for the Django commands' })
+    .option('python', {
+      type: 'string',
+      requiresArg: true,
+      describe: "The project's Python: a path, a name on PATH or a command (\"poetry run python\"); default: uv, $VIRTUAL_ENV, .venv, venv, python3",
+    })
+    .option('docker-host', {
+      type: 'string',
+      requiresArg: true,
+      array: true,
+      describe: 'Docker engine to collect, repeatable: unix:///path, tcp://host:port, ssh://user@host or a docker context name (default: DOCKER_HOST, else the current context, else /var/run/docker.sock)',
+    })
+    .option('tls', { type: 'boolean', describe: 'Use TLS for tcp:// engines without verifying them (default: DOCKER_TLS)' })
+    .option('tlsverify', { type: 'boolean', describe: 'Use TLS for tcp:// engines and verify them against the CA (default: DOCKER_TLS_VERIFY)' })
+    .option('tlscacert', { type: 'string', requiresArg: true, describe: 'CA certificate (default: $DOCKER_CERT_PATH/ca.pem, else ~/.docker/ca.pem)' })
+    .option('tlscert', { type: 'string', requiresArg: true, describe: 'Client certificate (default: $DOCKER_CERT_PATH/cert.pem)' })
+    .option('tlskey', { type: 'string', requiresArg: true, describe: 'Client key (default: $DOCKER_CERT_PATH/key.pem)' })
+    .option('tail', { type: 'string', requiresArg: true, describe: `Log lines kept per container (the last ones), or "all"; default ${DOCKER_DEFAULTS.tail}` })
+    .option('since', { type: 'string', requiresArg: true, describe: `Logs and events from this long ago (30m, 24h, 7d) or this ISO time; also which stopped containers are collected (default ${DOCKER_DEFAULTS.since})` })
+    .option('max-log-bytes', { type: 'string', requiresArg: true, describe: 'Log bytes kept per container, from the end (10MiB, 512KiB; 0 = no limit; default 10MiB)' })
+    .option('containers', { type: 'string', requiresArg: true, array: true, describe: 'Only these containers, repeatable: name glob (web-*), id prefix, label=KEY or label=KEY=VALUE' })
+    .option('all-containers', { type: 'boolean', describe: 'Collect every container, not only running ones and those that finished within --since' })
+    .option('job', { type: 'string', requiresArg: true, describe: 'A bundle focused on one container_manager job (its id): its record, its containers with full logs, the engines\' events of its lifetime (needs the Django project)' })
+    .option('gcloud-project', { type: 'string', requiresArg: true, describe: 'Google Cloud project for the cloudrun collector (default: CLOUDSDK_CORE_PROJECT, else gcloud config)' })
+    .option('gcloud-region', { type: 'string', requiresArg: true, describe: 'Cloud Run region for the cloudrun collector (default: CLOUDSDK_RUN_REGION, else gcloud config run/region)' })
+    .group(['docker-host', 'tls', 'tlsverify', 'tlscacert', 'tlscert', 'tlskey', 'tail', 'since', 'max-log-bytes', 'containers', 'all-containers'], 'Docker:')
+    .option('env-file', { type: 'string', requiresArg: true, array: true, describe: '.env-style file to store (redacted) and check for invalid lines, repeatable' })
+    .option('issue-only', { type: 'boolean', default: false, describe: 'Also write ISSUE.md beside the bundle (<bundle>.ISSUE.md, with its sha256) for pasting into an issue' })
+    .option('analyze', { type: 'boolean', default: true, describe: 'Run the analyzers and write findings.json (--no-analyze to skip)' })
+    .group(['env-file', 'issue-only', 'analyze'], 'Analysis:')
+    .option('json', { type: 'boolean', default: false, describe: 'Print a machine-readable summary on stdout' })
+    .option('quiet', { alias: 'q', type: 'boolean', default: false, describe: 'Print only errors on stderr' })
+    .option('verbose', { type: 'boolean', default: false, describe: 'Also print debug messages' });
+}
+
+/** Options of the analyzers; shared by collect and analyze. */
+export function analysisOptions(y: Argv): Argv {
+  return y
+    .option('fail-on', { type: 'string', requiresArg: true, choices: ['error', 'warning'], describe: 'Exit 4 when a finding of this severity (or worse) exists' })
+    .option('pending-threshold', { type: 'string', requiresArg: true, describe: 'A job pending longer than this is stuck (15m, 2h); default 15m' })
+    .group(['fail-on', 'pending-threshold'], 'Analysis:');
+}
+
+/** Options that change what counts as a secret; shared by collect, redact and verify. */
+export function redactionOptions(y: Argv): Argv {
+  return y
+    .option('redaction-key-file', { type: 'string', requiresArg: true, describe: 'Key for redaction tags (created 0600 if missing); default: a per-installation key in ~/.config/collect-bundle/redaction.key' })
+    .option('stable-tokens', { type: 'boolean', default: true, describe: 'Same secret, same tag across bundles (use --no-stable-tokens for a fresh random key per run)' })
+    .option('redact-pattern', { type: 'string', requiresArg: true, array: true, describe: 'Extra rule, repeatable: a regex; with a capture group only the group is redacted' })
+    .option('redact-literals-file', { type: 'string', requiresArg: true, array: true, describe: 'File of known secrets, one per line, removed wherever they appear (also URL-encoded, base64, JSON-escaped)' })
+    .option('redact-key', { type: 'string', requiresArg: true, array: true, describe: 'Extra secret key name, repeatable (e.g. ACME_CODE): its values are redacted like PASSWORD' })
+    .option('allow', { type: 'string', requiresArg: true, array: true, describe: 'Value never redacted, repeatable: a regex matching the whole value' })
+    .group(['redaction-key-file', 'stable-tokens', 'redact-pattern', 'redact-literals-file', 'redact-key', 'allow'], 'Redaction:');
+}

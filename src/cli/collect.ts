@@ -1,0 +1,226 @@
+// Room: cli (src/cli/) — may import every room; the only place that prints errors and calls process.exit.
+/** `collect-bundle [collect]`: its options read from the command line, the run, and the summary printed after it. */
+import { parsePatterns } from '../../collectors/docker-containers.js';
+import { configOf, MAX_TIMER_MS, redactForDisplay, typedFlags } from '../config/config.js';
+import type { CollectOptions } from '../config/options.js';
+import { errorMessage } from '../core/artifacts.js';
+import { CliError, EXIT } from '../core/errors.js';
+import type { TlsFlags } from '../core/types.js';
+import { parseSince, parseSize } from '../core/units.js';
+import type { CollectResult } from '../run/collect.js';
+import type { CliIo } from './io.js';
+import { list } from './builders.js';
+import { analyzeFromArgv, envFilesFromArgv, failOn, redactionFromArgv } from './options.js';
+
+/** `collect-bundle [collect]`: the run (collectors, Docker client, bundle writer, analyzers) loads when it runs. */
+export async function runCollect(argv: Record<string, unknown>, rawArgs: readonly string[], io: CliIo): Promise<number> {
+  if (argv['list-collectors']) {
+    const [{ builtinCollectors }, { collectorsFor }] = await Promise.all([import('../../collectors/index.js'), import('../config/registry.js')]);
+    const collectors = collectorsFor(configOf(argv), builtinCollectors);
+    const width = Math.max(...collectors.map((c) => c.name.length));
+    const listing = collectors.map((c) => `${c.name.padEnd(width)}  ${c.defaultEnabled ? 'on ' : 'off'}  ${c.description}\n`).join('');
+    // A custom command's description is its argv, which may hold a secret: redacted like bundle text.
+    io.stdout.write(await redactForDisplay(listing, redactionFromArgv(argv), configOf(argv)?.config, io.env));
+    return EXIT.complete;
+  }
+  if (argv['fail-on'] !== undefined && argv['analyze'] === false) throw new CliError('--fail-on needs the analyzers: drop --no-analyze', 'E_USAGE');
+  const built = { ...(await buildCollectOptions(argv, rawArgs, io)), envFiles: await envFilesFromArgv(argv) };
+  // --job: one read-only lookup first, then the run narrowed to that job (src/run/job.ts).
+  // Only docker flags typed on this command line override the job's narrowing; a config's or COLLECT_BUNDLE_*'s tail does not.
+  const [{ collectBundle }, { planJob, typedJobDockerKeys }] = await Promise.all([import('../run/collect.js'), import('../run/job.js')]);
+  const options = argv['job'] !== undefined ? { ...built, ...(await planJob(built, String(argv['job']), new Date(), { overrides: typedJobDockerKeys(typedFlags(argv)) })).options } : built;
+  const result = await collectBundle(options);
+  if (!argv['quiet']) io.stderr.write(summary(result));
+  if (argv['json']) io.stdout.write(`${JSON.stringify(jsonSummary(result), null, 2)}\n`);
+  if (await failOn(argv, result.findings?.findings ?? [])) return EXIT.findings;
+  return result.status === 'complete' ? EXIT.complete : EXIT.partial;
+}
+
+/**
+ * The collect options of a parsed command line (shared by `collect` and `schedule`). Throws a
+ * CliError (exit 2) for a value that cannot be used.
+ */
+export async function buildCollectOptions(argv: Record<string, unknown>, rawArgs: readonly string[], io: CliIo): Promise<CollectOptions> {
+  const [{ builtinCollectors }, { withConfig }] = await Promise.all([import('../../collectors/index.js'), import('../config/registry.js')]);
+  // Custom collectors, per-collector extras and the file's path from the config (its flag values are already in argv).
+  return withConfig(configOf(argv), collectOptionsFromFlags(argv, rawArgs, io, builtinCollectors.map((c) => c.name)), builtinCollectors);
+}
+
+function collectOptionsFromFlags(argv: Record<string, unknown>, rawArgs: readonly string[], io: CliIo, collectorNames: readonly string[]): CollectOptions {
+  // yargs turns a non-numeric value into NaN: quote what the user typed instead.
+  const given = (name: string, v: unknown): string => (typeof v === 'number' && Number.isNaN(v) ? (rawOptionValue(rawArgs, name) ?? String(v)) : String(v));
+  const seconds = (name: string): number | undefined => {
+    const v = argv[name];
+    if (v === undefined) return undefined;
+    if (typeof v !== 'number' || !Number.isFinite(v) || v <= 0) throw new CliError(`--${name} must be a positive number of seconds, got "${given(name, v)}"`, 'E_USAGE');
+    // Node's timers overflow above 2^31-1 ms and then fire after 1 ms.
+    if (v * 1000 > MAX_TIMER_MS) throw new CliError(`--${name} must be at most ${Math.floor(MAX_TIMER_MS / 1000)} seconds (about 24 days), got "${given(name, v)}"`, 'E_USAGE');
+    return v * 1000;
+  };
+  const concurrency = argv['concurrency'] as number;
+  if (!Number.isInteger(concurrency) || concurrency < 1) throw new CliError(`--concurrency must be a whole number of at least 1, got "${given('concurrency', concurrency)}"`, 'E_USAGE');
+  // `--only ,` or `--only ""` would otherwise silently mean "the default collectors".
+  for (const name of ['only', 'skip']) {
+    if (argv[name] !== undefined && list(argv[name]).length === 0) {
+      throw new CliError(`--${name} needs at least one collector name; valid: ${collectorNames.join(', ')}`, 'E_USAGE');
+    }
+  }
+  if (String(argv['output-dir']).trim() === '') throw new CliError('--output-dir must not be empty', 'E_USAGE');
+  const django: Record<string, string> = {};
+  for (const [flag, key] of [['django-dir', 'djangoDir'], ['settings', 'settings'], ['python', 'python']] as const) {
+    if (argv[flag] === undefined) continue;
+    if (String(argv[flag]).trim() === '') throw new CliError(`--${flag} must not be empty`, 'E_USAGE');
+    django[key] = String(argv[flag]);
+  }
+  const docker = dockerCollectorOptions(argv);
+  const cloudrun: Record<string, string> = {};
+  for (const [flag, key] of [['gcloud-project', 'project'], ['gcloud-region', 'region']] as const) {
+    if (argv[flag] === undefined) continue;
+    if (String(argv[flag]).trim() === '') throw new CliError(`--${flag} must not be empty`, 'E_USAGE');
+    cloudrun[key] = String(argv[flag]).trim();
+  }
+  // The compose file is looked for where the Django project is.
+  const compose: Record<string, string> = django['djangoDir'] ? { projectDir: django['djangoDir'] } : {};
+  const quiet = Boolean(argv['quiet']);
+  const deadlineMs = seconds('deadline');
+  return {
+    outputDir: String(argv['output-dir']),
+    only: list(argv['only']),
+    skip: list(argv['skip']),
+    ...(argv['timeout'] !== undefined ? { timeoutMs: seconds('timeout')! } : {}),
+    ...(deadlineMs ? { deadlineMs } : {}),
+    concurrency,
+    ...(argv['label'] ? { label: String(argv['label']) } : {}),
+    ...(argv['title'] ? { title: String(argv['title']) } : {}),
+    ...(argv['description'] ? { description: String(argv['description']) } : {}),
+    ...dockerHostOptions(argv),
+    ...(Object.keys(django).length || Object.keys(docker).length || Object.keys(cloudrun).length
+      ? {
+          collectorOptions: {
+            ...(Object.keys(django).length ? { django } : {}),
+            ...(Object.keys(docker).length ? { docker } : {}),
+            ...(Object.keys(compose).length ? { compose } : {}),
+            ...(Object.keys(cloudrun).length ? { cloudrun } : {}),
+          },
+        }
+      : {}),
+    redaction: redactionFromArgv(argv),
+    signal: io.signal,
+    env: io.env,
+    commandLine: ['collect-bundle', ...rawArgs],
+    progress: { out: io.stderr, quiet, verbose: Boolean(argv['verbose']) },
+    analyze: analyzeFromArgv(argv),
+    ...(argv['analyze'] === false ? { noAnalyze: true } : {}),
+    ...(argv['issue-only'] ? { issueBeside: true } : {}),
+  };
+}
+
+/** `--docker-host` and the `--tls*` options, for collectBundle. */
+function dockerHostOptions(argv: Record<string, unknown>): { dockerHosts?: string[]; dockerTls?: TlsFlags } {
+  const hosts = list(argv['docker-host']);
+  if (argv['docker-host'] !== undefined && hosts.length === 0) throw new CliError('--docker-host needs a URL (unix://, tcp://, ssh://) or a docker context name', 'E_USAGE');
+  const tls: { -readonly [K in keyof TlsFlags]: TlsFlags[K] } = {};
+  if (argv['tls'] !== undefined) tls.tls = Boolean(argv['tls']);
+  if (argv['tlsverify'] !== undefined) tls.verify = Boolean(argv['tlsverify']);
+  for (const [flag, key] of [['tlscacert', 'ca'], ['tlscert', 'cert'], ['tlskey', 'key']] as const) {
+    if (argv[flag] === undefined) continue;
+    if (String(argv[flag]).trim() === '') throw new CliError(`--${flag} must name a file`, 'E_USAGE');
+    tls[key] = String(argv[flag]);
+  }
+  return { ...(hosts.length ? { dockerHosts: hosts } : {}), ...(Object.keys(tls).length ? { dockerTls: tls } : {}) };
+}
+
+/** The docker collector's options from `--tail`, `--since`, `--max-log-bytes`, `--containers`, `--all-containers`. */
+function dockerCollectorOptions(argv: Record<string, unknown>): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  const usage = (flag: string, err: unknown): CliError => new CliError(`--${flag}: ${errorMessage(err)}`, 'E_USAGE');
+  if (argv['tail'] !== undefined) {
+    const t = String(argv['tail']).trim().toLowerCase();
+    if (t === 'all') out['tail'] = 'all';
+    else if (/^\d+$/.test(t)) out['tail'] = Number(t);
+    else throw new CliError(`--tail must be a whole number of lines or "all", got "${String(argv['tail'])}"`, 'E_USAGE');
+  }
+  if (argv['since'] !== undefined) {
+    try {
+      parseSince(String(argv['since']));
+    } catch (err) {
+      throw usage('since', err);
+    }
+    out['since'] = String(argv['since']).trim();
+  }
+  if (argv['max-log-bytes'] !== undefined) {
+    try {
+      out['maxLogBytes'] = parseSize(String(argv['max-log-bytes']));
+    } catch (err) {
+      throw usage('max-log-bytes', err);
+    }
+  }
+  if (argv['containers'] !== undefined) {
+    // Commas separate patterns, except inside a label value (label=k=a,b).
+    const patterns = ([] as unknown[]).concat(argv['containers']).flatMap((v) => (String(v).trim().startsWith('label=') ? [String(v).trim()] : list(v)));
+    try {
+      parsePatterns(patterns);
+    } catch (err) {
+      throw usage('containers', err);
+    }
+    if (patterns.length === 0) throw new CliError('--containers needs at least one pattern: a name glob, an id prefix or label=KEY[=VALUE]', 'E_USAGE');
+    out['containers'] = patterns;
+  }
+  if (argv['all-containers'] !== undefined) out['allContainers'] = Boolean(argv['all-containers']);
+  return out;
+}
+
+/** The text that followed `--name` (or `--name=`) on the command line, if any. */
+function rawOptionValue(args: readonly string[], name: string): string | undefined {
+  let value: string | undefined;
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i]!;
+    if (a === '--') break;
+    if (a === `--${name}`) value = args[i + 1];
+    else if (a.startsWith(`--${name}=`)) value = a.slice(name.length + 3);
+  }
+  return value;
+}
+
+/** The `--json` document. */
+export function jsonSummary(r: CollectResult): Record<string, unknown> {
+  return {
+    bundle: r.bundle,
+    sha256: r.sha256,
+    bytes: r.bytes,
+    status: r.status,
+    durationMs: r.durationMs,
+    collectors: r.manifest.collectors.map((c) => ({ name: c.name, status: c.status, durationMs: c.durationMs, ...(c.reason && c.status !== 'ok' ? { error: c.reason } : {}) })),
+    redactions: { total: r.manifest.redaction.total, byRule: r.manifest.redaction.byRule },
+    ...(r.findings ? { findings: { counts: r.findings.counts, items: r.findings.findings.map((f) => ({ id: f.id, severity: f.severity, title: f.title, docs: f.docs })) } } : {}),
+    ...(r.issueFile ? { issueFile: r.issueFile } : {}),
+  };
+}
+
+export function summary(r: CollectResult): string {
+  const failed = r.manifest.collectors.filter((c) => c.status === 'failed' || c.status === 'timed-out');
+  const byRule = r.manifest.redaction.byRule.map(({ rule, count }) => `${rule} ${count}`).join(', ');
+  return [
+    '',
+    `bundle     ${r.bundle}`,
+    `size       ${formatBytes(r.bytes)}   sha256 ${r.sha256}`,
+    `duration   ${(r.durationMs / 1000).toFixed(1)}s   status ${r.status}`,
+    `collectors ${r.manifest.collectors.length} run, ${failed.length} failed or timed out${failed.length ? `: ${failed.map((c) => c.name).join(', ')}` : ''}`,
+    `redactions ${r.manifest.redaction.total}${byRule ? ` (${byRule})` : ''}`,
+    ...(r.findings ? [`findings   ${r.findings.counts.error} error, ${r.findings.counts.warning} warning, ${r.findings.counts.info} info${r.findings.findings.length ? ' (findings.json; details: collect-bundle analyze BUNDLE)' : ''}`] : []),
+    ...(r.findings?.findings ?? []).filter((f) => f.severity !== 'info').slice(0, 5).map((f) => `  ${f.severity.toUpperCase().padEnd(7)} ${f.title}  → ${f.docs}`),
+    ...(r.issueFile ? [`issue      ${r.issueFile}`] : []),
+    '',
+  ].join('\n');
+}
+
+function formatBytes(n: number): string {
+  const units = ['B', 'KiB', 'MiB', 'GiB'];
+  let v = n;
+  let u = 0;
+  while (v >= 1024 && u < units.length - 1) {
+    v /= 1024;
+    u++;
+  }
+  return `${u === 0 ? v : v.toFixed(1)} ${units[u]}`;
+}

@@ -1,0 +1,26 @@
+// Room: cli (src/cli/) — may import every room; the only place that prints errors and calls process.exit.
+/** `collect-bundle diff`: the report's diff module loads when it runs. */
+import { errorMessage } from '../core/artifacts.js';
+import { CliError } from '../core/errors.js';
+import type { CliIo } from './io.js';
+
+/** `collect-bundle diff OLD NEW | --latest DIR`: exit 0 same, 1 differences, 2 trouble (like diff(1)). */
+export async function runDiff(argv: Record<string, unknown>, io: CliIo): Promise<number> {
+  const files = [argv['old'], argv['new']].filter((v) => v !== undefined).map(String);
+  try {
+    const { diffBundles, diffLatest, renderDiff } = await import('../report/diff.js');
+    const latest = argv['latest'] === undefined ? undefined : String(argv['latest']);
+    if (latest !== undefined && files.length) throw new CliError('diff takes either OLD NEW or --latest DIR, not both', 'E_USAGE');
+    if (latest === undefined && files.length !== 2) throw new CliError('diff needs two bundles (OLD NEW) or --latest DIR', 'E_USAGE');
+    const result = latest !== undefined ? await diffLatest(latest) : await diffBundles(files[0]!, files[1]!);
+    io.stdout.write(argv['json'] ? `${JSON.stringify(result, null, 2)}\n` : renderDiff(result));
+    return result.differences ? 1 : 0;
+  } catch (err) {
+    // Any trouble is 2 here, never EXIT.fatal (1): 1 means "differences found", as with diff(1).
+    io.stderr.write(`collect-bundle: ${err instanceof CliError ? err.message : `internal error: ${errorMessage(err)}`}\n`);
+    return DIFF_TROUBLE;
+  }
+}
+
+/** `diff`'s exit code for a bundle it cannot read or a wrong command line. */
+export const DIFF_TROUBLE = 2;

@@ -1,0 +1,90 @@
+// Room: cli (src/cli/) — may import every room; the only place that prints errors and calls process.exit.
+/**
+ * The argv readers the commands share (the redaction and analysis options of a parsed command line,
+ * `--env-file`, `--fail-on`, the flags a config may set). Anything heavy is imported where it is needed.
+ */
+import { access, constants, stat } from 'node:fs/promises';
+import yargs from 'yargs';
+import { configOf, flagSpecs, mergeRedaction, type YargsOptionsView } from '../config/config.js';
+import type { RedactionOptions } from '../config/redaction-plan.js';
+import { errorMessage } from '../core/artifacts.js';
+import { CliError } from '../core/errors.js';
+import type { AnalyzeOptions, Finding } from '../core/types.js';
+import { parseDuration } from '../core/units.js';
+import { analysisOptions, collectOptions, list, redactionOptions } from './builders.js';
+import type { CliIo } from './io.js';
+
+/** AnalyzeOptions from the command line (thresholds only; env files are read by the caller). */
+export function analyzeFromArgv(argv: Record<string, unknown>): Omit<AnalyzeOptions, 'envFiles'> {
+  if (argv['pending-threshold'] === undefined) return {};
+  try {
+    return { pendingThresholdMs: parseDuration(String(argv['pending-threshold'])) };
+  } catch (err) {
+    throw new CliError(`--pending-threshold: ${errorMessage(err)}`, 'E_USAGE');
+  }
+}
+
+/** `--env-file` paths, each checked readable up front: a path the user typed that cannot be read is a usage error. */
+export async function envFilesFromArgv(argv: Record<string, unknown>): Promise<string[]> {
+  const files = ([] as unknown[]).concat(argv['env-file'] ?? []).map(String);
+  if (files.length === 0) return files;
+  const { ENV_FILE_MAX_BYTES } = await import('../../collectors/env-files.js');
+  for (const f of files) {
+    if (f.trim() === '') throw new CliError('--env-file needs a file path', 'E_USAGE');
+    try {
+      await access(f, constants.R_OK);
+    } catch (err) {
+      const code = (err as { code?: string }).code;
+      throw new CliError(`--env-file ${f}: ${code === 'ENOENT' ? 'no such file' : code === 'EACCES' ? 'permission denied (run as a user who can read it)' : errorMessage(err)}`, 'E_USAGE');
+    }
+    const st = await stat(f);
+    if (!st.isFile()) throw new CliError(`--env-file ${f}: not a regular file; pass the path of a .env file`, 'E_USAGE');
+    if (st.size > ENV_FILE_MAX_BYTES) throw new CliError(`--env-file ${f}: ${st.size} bytes, larger than an env file should be (1 MiB); check the path`, 'E_USAGE');
+  }
+  return files;
+}
+
+/** A bundle path the user named must be readable: otherwise a usage error naming the cause. */
+export async function requireReadable(bundle: string): Promise<void> {
+  try {
+    await access(bundle, constants.R_OK);
+  } catch (err) {
+    throw new CliError(`${bundle}: ${(err as { code?: string }).code === 'ENOENT' ? 'no such file' : errorMessage(err)}`, 'E_USAGE');
+  }
+}
+
+/** True when `--fail-on` is set and a finding at or above it exists. */
+export async function failOn(argv: Record<string, unknown>, findings: readonly Finding[]): Promise<boolean> {
+  const level = argv['fail-on'];
+  if (level !== 'error' && level !== 'warning') return false;
+  const { failsOn } = await import('../../analyzers/run.js');
+  return failsOn(findings, level);
+}
+
+/**
+ * The flags a config file or COLLECT_BUNDLE_* variable may set for a command: the collect, analysis
+ * and redaction options for a collecting command (collect, schedule); only the redaction options for
+ * the others (redact, verify). A command with neither (inspect, diff) never reads a config file.
+ */
+export function settableFlags(command?: YargsOptionsView): ReadonlySet<string> {
+  const collecting = !command || Object.hasOwn(command.getOptions().key, 'output-dir');
+  const y = collecting ? redactionOptions(analysisOptions(collectOptions(yargs([])))) : redactionOptions(yargs([]));
+  return new Set(flagSpecs(y as unknown as YargsOptionsView).map((f) => f.name));
+}
+
+/** The redaction options of a parsed command line. */
+export function redactionFromArgv(argv: Record<string, unknown>): RedactionOptions {
+  const patterns = ([] as unknown[]).concat(argv['redact-pattern'] ?? []).map(String);
+  // The config file's rules, literals and allowlist come first; flags add to them.
+  return mergeRedaction(configOf(argv)?.config, {
+    ...(argv['redaction-key-file'] ? { keyFile: String(argv['redaction-key-file']) } : {}),
+    ephemeralKey: argv['stable-tokens'] === false,
+    rules: patterns.map((pattern) => ({ pattern })),
+    literalFiles: ([] as unknown[]).concat(argv['redact-literals-file'] ?? []).map(String),
+    secretKeys: list(argv['redact-key']),
+    allow: ([] as unknown[]).concat(argv['allow'] ?? []).map(String),
+  });
+}
+
+/** How a discovered config file skipped as unsafe is reported: one line on stderr. */
+export const configWarning = (io: CliIo) => (message: string): void => void io.stderr.write(`collect-bundle: warning: ${message}\n`);

@@ -1,0 +1,193 @@
+// Room: cli (src/cli/) — may import every room; the only place that prints errors and calls process.exit (the rule: tests/architecture.test.ts).
+/**
+ * The `schedule` command's options and its thin call into the library (`schedule`, `prune`, and the
+ * systemd/cron printers). Beside src/cli/main.ts, which only registers the command; like the rest
+ * of the CLI it throws CliError and leaves printing errors and the exit to src/cli/main.ts.
+ */
+import { resolve } from 'node:path';
+import type { Argv } from 'yargs';
+import { errorMessage } from '../core/artifacts.js';
+import type { CliIo } from './io.js';
+import type { CollectOptions } from '../config/options.js';
+import { CliError, EXIT } from '../core/errors.js';
+import { isSecretKeyName } from '../../redaction/keys.js';
+import type { RetentionPolicy } from '../schedule/retention.js';
+import type { Trigger } from '../schedule/schedule.js';
+import { formatBytes, parseDuration, parseSize } from '../core/units.js';
+
+const SCHEDULE_OPTIONS = ['every', 'cron', 'timezone', 'run-now', 'max-runs', 'keep', 'max-age', 'max-total-size', 'min-free', 'prune-only', 'print-systemd', 'print-cron'];
+
+/** Adds the schedule options to the collect options builder. */
+export function registerSchedule(y: Argv): Argv {
+  return y
+    .option('every', { type: 'string', requiresArg: true, describe: 'Run every DURATION (30s, 15m, 1h); the first run starts at once unless --no-run-now' })
+    .option('cron', { type: 'string', requiresArg: true, describe: 'Run on a cron expression ("*/15 * * * *", "0 3 * * MON-FRI"; 6 fields add seconds)' })
+    .option('timezone', { type: 'string', requiresArg: true, describe: 'Time zone of --cron and of the logged times (IANA name, e.g. Europe/Berlin); default: the local zone' })
+    .option('run-now', { type: 'boolean', describe: 'Run once at start (default: yes with --every, no with --cron)' })
+    .option('max-runs', { type: 'number', requiresArg: true, describe: 'Stop after N runs (skipped runs count) and exit 0' })
+    .option('keep', { type: 'number', requiresArg: true, describe: 'After each run keep only the newest N bundles' })
+    .option('max-age', { type: 'string', requiresArg: true, describe: 'After each run delete bundles older than DURATION (7d, 12h); the newest is always kept' })
+    .option('max-total-size', { type: 'string', requiresArg: true, describe: 'After each run delete the oldest bundles until all take at most SIZE (5GiB); the newest is always kept' })
+    .option('min-free', { type: 'string', requiresArg: true, describe: 'Skip a run when less than SIZE would stay free on the output disk after it (default 0)' })
+    .option('prune-only', { type: 'boolean', describe: 'Apply --keep/--max-age/--max-total-size once and exit (for cron or a systemd timer)' })
+    .option('print-systemd', { type: 'boolean', describe: 'Print a collect-bundle.service + .timer pair for these options and exit' })
+    .option('print-cron', { type: 'boolean', describe: 'Print a crontab line for these options and exit' })
+    .group(SCHEDULE_OPTIONS, 'Schedule:')
+    .example('$0 schedule --every 15m --keep 96 -o /var/lib/collect-bundle', 'A snapshot every 15 minutes, the last day kept')
+    .example('$0 schedule --cron "0 3 * * *" --timezone Europe/Berlin --max-age 30d -o /srv/snapshots', 'Nightly at 03:00 Berlin time, a month kept')
+    .example('$0 schedule --every 1h --keep 48 -o /var/lib/collect-bundle --print-systemd', 'The same as a systemd timer instead')
+    .epilog(
+      `Runs in the foreground, one log line per run on stderr. Holds <output-dir>/.collect-bundle.lock while it runs; a second scheduler on the same directory exits 2. Retention only ever deletes collect-bundle's own bundles (name and manifest checked) with their .sha256 and .ISSUE.md. SIGTERM/SIGINT stop the current run without leftovers and exit 0.`,
+    );
+}
+
+const usage = (flag: string, err: unknown): CliError => new CliError(`--${flag}: ${errorMessage(err)}`, 'E_USAGE');
+
+/** The retention policy of the command line (may be empty). */
+function retentionFromArgv(argv: Record<string, unknown>): RetentionPolicy {
+  const policy: { -readonly [K in keyof RetentionPolicy]: RetentionPolicy[K] } = {};
+  if (argv['keep'] !== undefined) {
+    const keep = argv['keep'];
+    if (typeof keep !== 'number' || !Number.isInteger(keep) || keep < 1) throw new CliError('--keep must be a whole number of at least 1 (the newest N bundles are kept)', 'E_USAGE');
+    policy.keep = keep;
+  }
+  if (argv['max-age'] !== undefined) {
+    try {
+      policy.maxAgeMs = parseDuration(String(argv['max-age']));
+    } catch (err) {
+      throw usage('max-age', err);
+    }
+  }
+  if (argv['max-total-size'] !== undefined) {
+    try {
+      policy.maxTotalBytes = parseSize(String(argv['max-total-size']));
+    } catch (err) {
+      throw usage('max-total-size', err);
+    }
+    if (policy.maxTotalBytes <= 0) throw new CliError('--max-total-size must be more than 0', 'E_USAGE');
+  }
+  return policy;
+}
+
+/** `--every` or `--cron`, exactly one. */
+function triggerFromArgv(argv: Record<string, unknown>): Trigger {
+  const every = argv['every'];
+  const cron = argv['cron'];
+  if (every !== undefined && cron !== undefined) throw new CliError('--every and --cron exclude each other: give one of them', 'E_USAGE');
+  if (every === undefined && cron === undefined) throw new CliError('schedule needs --every DURATION (e.g. 15m) or --cron "EXPR" (e.g. "0 3 * * *")', 'E_USAGE');
+  if (cron !== undefined) {
+    if (String(cron).trim() === '') throw new CliError('--cron needs an expression, e.g. "*/15 * * * *"', 'E_USAGE');
+    return { cron: String(cron).trim() };
+  }
+  let ms: number;
+  try {
+    ms = parseDuration(String(every));
+  } catch (err) {
+    throw usage('every', err);
+  }
+  if (ms < 1000) throw new CliError(`--every must be at least 1s, got "${String(every)}"`, 'E_USAGE');
+  return { every: ms };
+}
+
+/** Environment a plain collect depends on, for the printed service/crontab. */
+const PASSED_ENV = ['DOCKER_HOST', 'DOCKER_CONTEXT', 'DOCKER_TLS_VERIFY', 'DOCKER_CERT_PATH', 'DOCKER_CONFIG', 'XDG_CONFIG_HOME'];
+
+/** `collect-bundle schedule ...`: exit 0 when stopped by the signal or --max-runs, or after printing. */
+export async function runSchedule(argv: Record<string, unknown>, rawArgs: readonly string[], io: CliIo, collect: CollectOptions): Promise<number> {
+  // The scheduler (croner, the run) and the config layer load when the command runs, not for --help.
+  const [{ checkTimeZone, localTimeZone, prune, schedule, timetable }, { collectArgsFrom, printCron, printSystemd }, { configOf, ENV_PREFIX }] = await Promise.all([
+    import('../schedule/schedule.js'),
+    import('../schedule/system-scheduler.js'),
+    import('../config/config.js'),
+  ]);
+  const log = (line: string): void => void io.stderr.write(`${line}\n`);
+  if (argv['job'] !== undefined) throw new CliError('--job makes a one-off bundle; use collect --job', 'E_USAGE');
+  const retention = retentionFromArgv(argv);
+  const hasPolicy = Object.keys(retention).length > 0;
+  const outputDir = resolve(collect.outputDir);
+  const pruneArgs = [
+    'schedule',
+    '--prune-only',
+    '--output-dir',
+    outputDir,
+    ...(['keep', 'max-age', 'max-total-size'] as const).flatMap((k) => (argv[k] !== undefined ? [`--${k}`, String(argv[k])] : [])),
+  ];
+  if (argv['prune-only']) {
+    if (!hasPolicy) throw new CliError('--prune-only needs --keep, --max-age or --max-total-size', 'E_USAGE');
+    const result = await prune({ outputDir, retention, log });
+    for (const d of result.deleted) log(`deleted ${d.name} (${formatBytes(d.bytes)}, ${d.reason})`);
+    for (const f of result.failed) log(`could not delete ${f.name}: ${f.error}`);
+    log(`collect-bundle: ${result.deleted.length} bundle${result.deleted.length === 1 ? '' : 's'} deleted, ${result.kept.length} kept in ${outputDir}`);
+    return result.failed.length ? EXIT.fatal : EXIT.complete;
+  }
+  const trigger = triggerFromArgv(argv);
+  let timezone: string;
+  try {
+    timezone = checkTimeZone(argv['timezone'] !== undefined ? String(argv['timezone']) : localTimeZone());
+  } catch (err) {
+    throw new CliError(errorMessage(err), 'E_USAGE');
+  }
+  if (argv['print-systemd'] || argv['print-cron']) {
+    if (argv['print-systemd'] && argv['print-cron']) throw new CliError('--print-systemd and --print-cron exclude each other: give one of them', 'E_USAGE');
+    try {
+      timetable(trigger, timezone); // what the scheduler itself would refuse is not printed either
+    } catch (err) {
+      throw new CliError(errorMessage(err), 'E_USAGE');
+    }
+    const env: Record<string, string> = {};
+    const withheldEnv: string[] = [];
+    for (const k of PASSED_ENV) if (io.env[k]) env[k] = io.env[k]!;
+    // The options set through the environment, except the config choice (passed as --config/--no-config)
+    // and any whose name looks secret: a unit file or crontab is no place for a secret.
+    for (const [k, v] of Object.entries(io.env).sort(([x], [y]) => x.localeCompare(y))) {
+      if (!k.startsWith(ENV_PREFIX) || v === undefined || k === `${ENV_PREFIX}CONFIG`) continue;
+      if (isSecretKeyName(k)) withheldEnv.push(k);
+      else env[k] = v;
+    }
+    const cwd = process.cwd();
+    const config = argv['config'] === false ? null : (configOf(argv)?.file ?? null);
+    const options = {
+      trigger,
+      timezone,
+      localZone: localTimeZone(),
+      program: [process.execPath, resolve(process.argv[1] ?? 'collect-bundle')],
+      collectArgs: collectArgsFrom(rawArgs, outputDir, { cwd, config }),
+      ...(hasPolicy ? { pruneArgs: [...pruneArgs, ...(config === null ? ['--no-config'] : ['--config', config])] } : {}),
+      env,
+      withheldEnv,
+      cwd,
+    };
+    try {
+      io.stdout.write(argv['print-systemd'] ? printSystemd(options) : printCron(options));
+    } catch (err) {
+      throw new CliError(errorMessage(err), 'E_USAGE');
+    }
+    return EXIT.complete;
+  }
+  let minFreeBytes: number | undefined;
+  if (argv['min-free'] !== undefined) {
+    try {
+      minFreeBytes = parseSize(String(argv['min-free']));
+    } catch (err) {
+      throw usage('min-free', err);
+    }
+  }
+  const maxRuns = argv['max-runs'];
+  if (maxRuns !== undefined && (typeof maxRuns !== 'number' || !Number.isInteger(maxRuns) || maxRuns < 1)) throw new CliError('--max-runs must be a whole number of at least 1', 'E_USAGE');
+  // One line per run: the collection's own progress only with --verbose.
+  const quietCollect: CollectOptions = { ...collect, progress: undefined };
+  await schedule({
+    collect: argv['verbose'] ? collect : quietCollect,
+    trigger,
+    timezone,
+    ...(argv['run-now'] !== undefined ? { runNow: Boolean(argv['run-now']) } : {}),
+    ...(hasPolicy ? { retention } : {}),
+    ...(typeof maxRuns === 'number' ? { maxRuns } : {}),
+    ...(minFreeBytes !== undefined ? { minFreeBytes } : {}),
+    signal: io.signal,
+    log,
+    ...(argv['fail-on'] === 'error' || argv['fail-on'] === 'warning' ? { failOn: argv['fail-on'] } : {}),
+  });
+  // Exit 0 even with --fail-on: the run lines say which bundles had findings at that level.
+  return EXIT.complete;
+}

@@ -1,0 +1,20 @@
+// Room: cli (src/cli/) — may import every room; the only place that prints errors and calls process.exit.
+/** `collect-bundle verify`: the bundle reader and the redactor load when it runs; never the Docker client, the collectors or the analyzers. */
+import { EXIT } from '../core/errors.js';
+import type { CliIo } from './io.js';
+import { redactionFromArgv, requireReadable } from './options.js';
+
+/** `collect-bundle verify BUNDLE`: exit 0 clean, 1 problems found. */
+export async function runVerify(argv: Record<string, unknown>, io: CliIo): Promise<number> {
+  const bundle = String(argv['bundle']);
+  await requireReadable(bundle);
+  const [{ setUpRedaction }, { verifyBundle }] = await Promise.all([import('../config/redaction-plan.js'), import('../bundle/verify.js')]);
+  const setup = await setUpRedaction(redactionFromArgv(argv), io.env);
+  const result = await verifyBundle(bundle, { scanner: setup.scanner });
+  if (argv['json']) io.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
+  else {
+    for (const p of result.problems) io.stdout.write(`${p.file}${p.line ? `:${p.line}` : ''}: ${p.kind}: ${p.message}\n`);
+    io.stdout.write(result.ok ? `ok: ${result.entries} entries verified, checksums match, no unredacted secret found\n` : `${result.problems.length} problem${result.problems.length === 1 ? '' : 's'} found in ${bundle}\n`);
+  }
+  return result.ok ? EXIT.complete : EXIT.fatal;
+}

@@ -1,0 +1,155 @@
+// Room: config (src/config/) — may import core, redaction, collectors (the rule: tests/architecture.test.ts).
+/**
+ * Builds a run's redactor from the user's redaction options: the tag key (per installation by
+ * default), known-secret literals, custom rules, extra secret key names and the allowlist. Shared by
+ * `collect`, `redact` and `verify`, so all three judge text the same way.
+ */
+import { readFile } from 'node:fs/promises';
+import { loadRedactionKey, type LoadedKey } from '../../redaction/key-store.js';
+import { LiteralSet } from '../../redaction/literals.js';
+import { Redactor, type RedactionEvent } from '../../redaction/redactor.js';
+import { RedactionReport } from '../../redaction/report.js';
+import { defineRule } from '../../redaction/rules.js';
+import { errorMessage } from '../core/artifacts.js';
+import { CliError } from '../core/errors.js';
+import type { Rule } from '../../redaction/rule.js';
+
+/** A custom rule as a user writes it (flags or config): a regex, optionally with a capture group for the secret. */
+export interface CustomRuleSpec {
+  readonly id?: string;
+  /** Regex source. With a capture group, only the first group is the secret; otherwise the whole match. */
+  readonly pattern: string;
+  readonly description?: string;
+}
+
+/** Redaction settings of a run. */
+export interface RedactionOptions {
+  /** Use this key file for tags (created 0600 if missing). */
+  readonly keyFile?: string;
+  /** A fresh random key: tags are not comparable with other bundles (`--no-stable-tokens`). */
+  readonly ephemeralKey?: boolean;
+  /** Extra rules. */
+  readonly rules?: readonly CustomRuleSpec[];
+  /** Known secrets to remove wherever they appear. */
+  readonly literals?: readonly string[];
+  /** Files with one known secret per line (blank lines and `#` comments ignored). */
+  readonly literalFiles?: readonly string[];
+  /** Key names that are secret in addition to the built-in list. */
+  readonly secretKeys?: readonly string[];
+  /** Values never redacted: regexes that must match the whole value. */
+  readonly allow?: readonly string[];
+}
+
+/** What a run needs to redact: the redactor and what the manifest may say about it. */
+export interface RedactionSetup {
+  readonly redactor: Redactor;
+  readonly report: RedactionReport;
+  readonly literals: LiteralSet;
+  readonly key: LoadedKey;
+  /** Makes another redactor with the same key, rules, literals and allowlist (for verify scans). */
+  readonly scanner: (report: RedactionReport, onRedaction: (e: RedactionEvent) => void) => Redactor;
+  /** For the manifest: never keys or values. */
+  readonly summary: { readonly tags: LoadedKey['kind']; readonly customRules: readonly string[]; readonly literals: number; readonly allow: number };
+}
+
+/** Turns a user's regex into a rule; a bad regex is a configuration error naming it. */
+export function customRule(spec: CustomRuleSpec, index: number): Rule {
+  const id = spec.id ?? `custom-${index + 1}`;
+  let re: RegExp;
+  try {
+    re = new RegExp(spec.pattern, 'g');
+  } catch (err) {
+    throw new CliError(`redaction rule ${id}: invalid regex ${JSON.stringify(spec.pattern)}: ${errorMessage(err)}`, 'E_CONFIG');
+  }
+  if (re.test('')) throw new CliError(`redaction rule ${id}: the regex ${JSON.stringify(spec.pattern)} matches empty text`, 'E_CONFIG');
+  // A numbered capture group marks the secret: rename the first one to the engine's `secret` group.
+  const source = hasCaptureGroup(spec.pattern) ? renameFirstGroup(spec.pattern) : spec.pattern;
+  try {
+    return defineRule({ id, description: spec.description ?? `custom rule ${JSON.stringify(spec.pattern)}`, pattern: new RegExp(source, 'g') });
+  } catch (err) {
+    throw new CliError(`redaction rule ${id}: ${errorMessage(err)}`, 'E_CONFIG');
+  }
+}
+
+/** True when the source has an unnamed capturing group `(`…`)` (not `(?:`, `(?=`, `(?<name>`, escaped or in a class). */
+function hasCaptureGroup(source: string): boolean {
+  return firstGroupIndex(source) !== -1;
+}
+
+function firstGroupIndex(source: string): number {
+  let inClass = false;
+  for (let i = 0; i < source.length; i++) {
+    const c = source[i];
+    if (c === '\\') {
+      i++;
+      continue;
+    }
+    if (inClass) {
+      if (c === ']') inClass = false;
+      continue;
+    }
+    if (c === '[') inClass = true;
+    else if (c === '(' && source[i + 1] !== '?') return i;
+  }
+  return -1;
+}
+
+function renameFirstGroup(source: string): string {
+  const i = firstGroupIndex(source);
+  return `${source.slice(0, i + 1)}?<secret>${source.slice(i + 1)}`;
+}
+
+/** Builds the run's redaction setup. Throws CliError (exit 2) for unusable options. */
+export async function setUpRedaction(options: RedactionOptions, env: Readonly<Record<string, string | undefined>>): Promise<RedactionSetup> {
+  const key = await loadRedactionKey({ ...(options.keyFile ? { file: options.keyFile } : {}), ephemeral: options.ephemeralKey ?? false, env });
+  const rules = (options.rules ?? []).map(customRule);
+  const ids = new Set<string>();
+  for (const r of rules) {
+    if (ids.has(r.id)) throw new CliError(`redaction rule id "${r.id}" is used twice`, 'E_CONFIG');
+    ids.add(r.id);
+  }
+  const allow = (options.allow ?? []).map((a) => {
+    try {
+      return new RegExp(a);
+    } catch (err) {
+      throw new CliError(`allowlist entry ${JSON.stringify(a)} is not a valid regex: ${errorMessage(err)}`, 'E_CONFIG');
+    }
+  });
+  const literals = new LiteralSet();
+  const rejected: string[] = [];
+  for (const value of options.literals ?? []) if (!literals.add(value)) rejected.push('(a literal)');
+  for (const file of options.literalFiles ?? []) {
+    let text: string;
+    try {
+      text = await readFile(file, 'utf8');
+    } catch (err) {
+      throw new CliError(`cannot read literals file ${file}: ${errorMessage(err)}`, 'E_CONFIG');
+    }
+    for (const line of text.split(/\r?\n/)) {
+      const value = line.trim();
+      if (value && !value.startsWith('#') && !literals.add(value)) rejected.push(`${file}`);
+    }
+  }
+  if (rejected.length) throw new CliError(`${rejected.length} known-secret literal(s) shorter than 6 characters (from ${[...new Set(rejected)].join(', ')}): too short to remove safely everywhere; use a rule instead`, 'E_CONFIG');
+  const report = new RedactionReport();
+  const make = (r: RedactionReport, onRedaction?: (e: RedactionEvent) => void, learn = true): Redactor =>
+    new Redactor({
+      key: key.key,
+      report: r,
+      extraRules: rules,
+      literals,
+      learn,
+      secretKeys: options.secretKeys ?? [],
+      allow,
+      ...(onRedaction ? { onRedaction } : {}),
+    });
+  return {
+    redactor: make(report),
+    report,
+    literals,
+    key,
+    // A scan only judges: it learns nothing new.
+    scanner: (r, on) => make(r, on, false),
+    summary: { tags: key.kind, customRules: rules.map((r) => r.id), literals: literals.size, allow: allow.length },
+  };
+}

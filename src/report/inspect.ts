@@ -1,0 +1,440 @@
+// Room: report (src/report/) — may import core, bundle, analyzers (the rule: tests/architecture.test.ts).
+/**
+ * `collect-bundle inspect`: what a finished bundle holds, read straight out of the .tar.gz in one pass
+ * (nothing is extracted, nothing written to disk). Also the one-pass loader `diff` uses, and `--file`,
+ * which streams a single entry to stdout.
+ */
+import { createHash } from 'node:crypto';
+import { createReadStream } from 'node:fs';
+import { readFile, stat } from 'node:fs/promises';
+import { basename } from 'node:path';
+import type { Readable } from 'node:stream';
+import type { FindingsDocument } from '../../analyzers/run.js';
+import { errorMessage } from '../core/artifacts.js';
+import { forEachEntry } from '../bundle/reader.js';
+import { CliError } from '../core/errors.js';
+import type { Finding, Manifest, Severity } from '../core/types.js';
+import { formatBytes, formatDuration } from '../core/units.js';
+
+/** Largest file `loadBundle` keeps in memory; anything bigger is listed in `tooLarge` instead. */
+export const MAX_TEXT_BYTES = 16 * 1024 * 1024;
+
+/** One entry of the archive as `loadBundle` saw it. */
+export interface LoadedEntry {
+  /** Path below the top-level folder (`docker/local/ps.txt`). */
+  readonly path: string;
+  readonly bytes: number;
+  /** sha256 of the stored content, when `hash` was asked for. */
+  readonly sha256?: string;
+}
+
+/** A bundle read once: its listing, its manifest and the small files a caller asked for. */
+export interface LoadedBundle {
+  /** The .tar.gz as given. */
+  readonly file: string;
+  /** Size of the .tar.gz on disk. */
+  readonly fileBytes: number;
+  /** Top-level folders (one in a well-formed bundle). */
+  readonly roots: readonly string[];
+  /** Regular files, in archive order. */
+  readonly entries: readonly LoadedEntry[];
+  readonly manifest: Manifest;
+  /** Text of the files `want` selected (manifest.json always), by bundle-relative path. */
+  readonly texts: ReadonlyMap<string, string>;
+  /** Files `want` selected that were larger than `maxBytes` and so were not read. */
+  readonly tooLarge: readonly string[];
+}
+
+export interface LoadOptions {
+  /** Which files to keep in memory (manifest.json is always kept). */
+  readonly want?: (path: string) => boolean;
+  /** Per-file cap for kept files (default 16 MiB). */
+  readonly maxBytes?: number;
+  /** Hash every entry (for the checksum facts of `inspect`). */
+  readonly hash?: boolean;
+}
+
+/** The one-line fix for a file that cannot be read as a bundle. */
+const corruptFix = (file: string): string => `the file is damaged or incomplete: copy it again and check the copy with \`sha256sum -c ${file}.sha256\``;
+
+/**
+ * Reads a bundle in one pass over the archive. Throws a CliError naming the cause and the fix:
+ * E_USAGE (exit 2) for a missing, unreadable or directory path; E_FATAL (exit 1) for a file that is
+ * not a readable .tar.gz or has no valid manifest.json.
+ */
+export async function loadBundle(file: string, options: LoadOptions = {}): Promise<LoadedBundle> {
+  const fileBytes = await checkFile(file);
+  const maxBytes = options.maxBytes ?? MAX_TEXT_BYTES;
+  const want = options.want ?? (() => false);
+  const entries: LoadedEntry[] = [];
+  const roots = new Set<string>();
+  const texts = new Map<string, string>();
+  const tooLarge: string[] = [];
+  try {
+    await forEachEntry(file, async (entry, content) => {
+      roots.add(entry.root);
+      if (entry.type !== 'file' || !entry.path) return;
+      const keep = entry.path === 'manifest.json' || want(entry.path);
+      if (keep && entry.size > maxBytes) tooLarge.push(entry.path);
+      const read = keep && entry.size <= maxBytes;
+      if (!read && !options.hash) {
+        entries.push({ path: entry.path, bytes: entry.size });
+        return;
+      }
+      const hash = options.hash ? createHash('sha256') : undefined;
+      const chunks: Buffer[] = [];
+      let bytes = 0;
+      for await (const chunk of content as AsyncIterable<Buffer>) {
+        bytes += chunk.length;
+        hash?.update(chunk);
+        if (read) chunks.push(chunk);
+      }
+      entries.push({ path: entry.path, bytes, ...(hash ? { sha256: hash.digest('hex') } : {}) });
+      if (read) texts.set(entry.path, Buffer.concat(chunks).toString('utf8'));
+    });
+  } catch (err) {
+    throw new CliError(`${file}: not a readable .tar.gz bundle (${errorMessage(err)}); ${corruptFix(file)}`, 'E_FATAL', { cause: err });
+  }
+  const manifestText = texts.get('manifest.json');
+  if (manifestText === undefined) {
+    throw new CliError(
+      `${file}: not a collect-bundle bundle (no manifest.json inside${roots.size ? ` ${[...roots].slice(0, 1).join('')}/` : ''}); pass a .tar.gz written by collect-bundle`,
+      'E_FATAL',
+    );
+  }
+  let manifest: Manifest;
+  try {
+    manifest = JSON.parse(manifestText) as Manifest;
+  } catch (err) {
+    throw new CliError(`${file}: manifest.json is not valid JSON (${errorMessage(err)}); ${corruptFix(file)}`, 'E_FATAL');
+  }
+  if (!manifest || typeof manifest !== 'object' || !Array.isArray(manifest.collectors) || typeof manifest.bundle !== 'string') {
+    throw new CliError(`${file}: manifest.json does not look like a collect-bundle manifest (no bundle name or collectors); pass a .tar.gz written by collect-bundle`, 'E_FATAL');
+  }
+  return { file, fileBytes, roots: [...roots], entries, manifest, texts, tooLarge };
+}
+
+/** The size of `file`, or a CliError (exit 2) saying why it cannot be read. */
+async function checkFile(file: string): Promise<number> {
+  try {
+    const s = await stat(file);
+    if (s.isDirectory()) throw new CliError(`${file}: is a directory; pass a bundle file (collect-bundle-*.tar.gz)`, 'E_USAGE');
+    // Opening it now turns "permission denied" into a usage error rather than a corrupt archive.
+    const handle = createReadStream(file);
+    await new Promise<void>((resolve, reject) => {
+      handle.once('open', () => resolve());
+      handle.once('error', reject);
+    }).finally(() => handle.destroy());
+    return s.size;
+  } catch (err) {
+    if (err instanceof CliError) throw err;
+    const code = (err as { code?: string }).code;
+    if (code === 'ENOENT') throw new CliError(`${file}: no such file; check the path (bundles are named collect-bundle-<host>-<UTC time>-<random>.tar.gz)`, 'E_USAGE');
+    if (code === 'EACCES' || code === 'EPERM') throw new CliError(`${file}: permission denied; bundles are mode 0600, so run as the user who wrote it (or with sudo)`, 'E_USAGE');
+    throw new CliError(`${file}: cannot be read (${errorMessage(err)})`, 'E_USAGE');
+  }
+}
+
+/** findings.json parsed, or undefined when absent or not a findings document. */
+export function findingsOf(bundle: LoadedBundle): FindingsDocument | undefined {
+  const text = bundle.texts.get('findings.json');
+  if (text === undefined) return undefined;
+  try {
+    const doc = JSON.parse(text) as FindingsDocument;
+    return Array.isArray(doc?.findings) ? doc : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// inspect
+
+/** What `inspect` reports about one collector. */
+export interface InspectCollector {
+  readonly name: string;
+  readonly status: string;
+  readonly durationMs: number;
+  readonly artifacts: number;
+  readonly problems: number;
+  readonly truncated: number;
+  /** Skip reason or error, when not ok. */
+  readonly reason?: string;
+}
+
+/** A file among the largest. */
+export interface InspectFile {
+  readonly path: string;
+  readonly bytes: number;
+  /** Cut to the tail when it was collected (from the manifest). */
+  readonly truncated: boolean;
+  /** Its redacted size before the cut, when truncated and known. */
+  readonly originalBytes?: number;
+}
+
+/** The checks `inspect` can make cheaply (see `collect-bundle verify` for the full check and secret rescan). */
+export interface InspectChecks {
+  /** sha256 of the .tar.gz file. */
+  readonly sha256: string;
+  /** `<bundle>.sha256` beside it: absent, or whether it matches. */
+  readonly sidecar: 'absent' | 'match' | 'mismatch';
+  /** Exactly one top-level folder, named like the manifest says. */
+  readonly oneRoot: boolean;
+  /** Files listed in manifest.json whose size or sha256 differ from the archive. */
+  readonly checksumMismatches: readonly string[];
+  /** Listed in manifest.json but not in the archive. */
+  readonly missing: readonly string[];
+  /** In the archive but not listed in manifest.json. */
+  readonly unlisted: readonly string[];
+}
+
+/** The whole `inspect` result; `--json` prints exactly this. */
+export interface InspectResult {
+  readonly file: string;
+  readonly fileBytes: number;
+  readonly name: string;
+  readonly tool: { readonly name: string; readonly version: string };
+  readonly host: Manifest['host'];
+  readonly startedAt: string;
+  readonly finishedAt: string;
+  readonly durationMs: number;
+  readonly status: string;
+  readonly commandLine: readonly string[];
+  readonly collectors: readonly InspectCollector[];
+  /** findings.json summarised, or why there is none. */
+  readonly findings:
+    | {
+        readonly present: true;
+        readonly generatedAt?: string;
+        readonly counts: Readonly<Record<Severity, number>>;
+        readonly items: readonly { readonly severity: Severity; readonly id: string; readonly title: string; readonly subject?: string }[];
+      }
+    | { readonly present: false; readonly note: string };
+  readonly redaction: { readonly total: number; readonly byRule: readonly { readonly rule: string; readonly count: number }[]; readonly tags?: string };
+  /** The 10 largest files, largest first. */
+  readonly largest: readonly InspectFile[];
+  /** Regular files in the archive and their uncompressed bytes. */
+  readonly entries: { readonly count: number; readonly bytes: number };
+  readonly checks: InspectChecks;
+}
+
+const NO_FINDINGS = 'no findings.json (bundle from an older version; run `collect-bundle analyze BUNDLE`)';
+
+/** Summarises a bundle without extracting it. Throws a CliError for a missing or unreadable bundle. */
+export async function inspectBundle(file: string): Promise<InspectResult> {
+  const b = await loadBundle(file, { want: (p) => p === 'findings.json', hash: true });
+  const m = b.manifest;
+  const listed = new Map<string, { bytes: number; sha256: string; truncated: boolean; originalBytes?: number }>();
+  for (const c of m.collectors) for (const a of c.artifacts ?? []) listed.set(a.path, a);
+  for (const f of m.files ?? []) listed.set(f.path, f);
+  const inArchive = new Map(b.entries.map((e) => [e.path, e]));
+
+  const largest = [...b.entries]
+    .sort((x, y) => y.bytes - x.bytes || x.path.localeCompare(y.path))
+    .slice(0, 10)
+    .map((e): InspectFile => {
+      const a = listed.get(e.path);
+      return { path: e.path, bytes: e.bytes, truncated: a?.truncated ?? false, ...(a?.truncated && a.originalBytes !== undefined ? { originalBytes: a.originalBytes } : {}) };
+    });
+
+  const doc = findingsOf(b);
+  const findings: InspectResult['findings'] = doc
+    ? {
+        present: true,
+        ...(doc.generatedAt ? { generatedAt: doc.generatedAt } : {}),
+        counts: { error: doc.counts?.error ?? 0, warning: doc.counts?.warning ?? 0, info: doc.counts?.info ?? 0 },
+        items: doc.findings.map((f: Finding) => ({ severity: f.severity, id: f.id, title: f.title, ...(f.subject ? { subject: f.subject } : {}) })),
+      }
+    : { present: false, note: b.texts.has('findings.json') ? 'findings.json is not a findings document (run `collect-bundle analyze BUNDLE`)' : NO_FINDINGS };
+
+  const sha256 = await sha256File(file);
+  const sidecarText = await readFile(`${file}.sha256`, 'utf8').catch(() => undefined);
+  const sidecar = sidecarText === undefined ? 'absent' : sidecarText.trim().split(/\s+/)[0]?.toLowerCase() === sha256 ? 'match' : 'mismatch';
+
+  return {
+    file,
+    fileBytes: b.fileBytes,
+    name: m.bundle,
+    tool: { name: m.tool?.name ?? 'collect-bundle', version: m.tool?.version ?? 'unknown' },
+    host: m.host,
+    startedAt: m.startedAt,
+    finishedAt: m.finishedAt,
+    durationMs: m.durationMs,
+    status: m.status,
+    commandLine: m.commandLine ?? [],
+    collectors: m.collectors.map((c) => ({
+      name: c.name,
+      status: c.status,
+      durationMs: c.durationMs,
+      artifacts: c.artifacts?.length ?? 0,
+      problems: c.problems?.length ?? 0,
+      truncated: (c.artifacts ?? []).filter((a) => a.truncated).length,
+      ...(c.reason && c.status !== 'ok' ? { reason: c.reason } : {}),
+    })),
+    findings,
+    redaction: { total: m.redaction?.total ?? 0, byRule: m.redaction?.byRule ?? [], ...(m.redaction?.tags ? { tags: m.redaction.tags } : {}) },
+    largest,
+    entries: { count: b.entries.length, bytes: b.entries.reduce((n, e) => n + e.bytes, 0) },
+    checks: {
+      sha256,
+      sidecar,
+      oneRoot: b.roots.length === 1 && b.roots[0] === m.bundle,
+      checksumMismatches: [...listed].filter(([p, a]) => {
+        const e = inArchive.get(p);
+        return e !== undefined && (e.bytes !== a.bytes || e.sha256 !== a.sha256);
+      }).map(([p]) => p),
+      missing: [...listed.keys()].filter((p) => !inArchive.has(p)),
+      unlisted: b.entries.map((e) => e.path).filter((p) => p !== 'manifest.json' && !listed.has(p)),
+    },
+  };
+}
+
+async function sha256File(file: string): Promise<string> {
+  const hash = createHash('sha256');
+  for await (const chunk of createReadStream(file)) hash.update(chunk as Buffer);
+  return hash.digest('hex');
+}
+
+/** `inspect`'s text report. */
+export function renderInspect(r: InspectResult): string {
+  const out: string[] = [];
+  const row = (label: string, value: string): void => void out.push(`${label.padEnd(11)}${value}`);
+  row('bundle', `${r.name}  (${basename(r.file)}, ${formatBytes(r.fileBytes)})`);
+  row('created', `${r.startedAt} → ${r.finishedAt} (${formatDuration(r.durationMs)})`);
+  row('host', `${r.host?.hostname ?? '?'} (${r.host?.platform ?? '?'}/${r.host?.arch ?? '?'}${r.host?.user ? `, user ${r.host.user}` : ''})`);
+  row('tool', `${r.tool.name} ${r.tool.version}`);
+  row('status', r.status);
+  row('command', r.commandLine.map(quoteArg).join(' '));
+  out.push('', 'Collectors');
+  const width = Math.max(4, ...r.collectors.map((c) => c.name.length));
+  for (const c of r.collectors) {
+    const extra = [c.problems ? `${c.problems} problem${c.problems === 1 ? '' : 's'}` : '', c.truncated ? `${c.truncated} truncated` : ''].filter(Boolean).join(', ');
+    out.push(
+      `  ${c.name.padEnd(width)}  ${c.status.padEnd(9)}  ${formatDuration(c.durationMs).padStart(6)}  ${String(c.artifacts).padStart(4)} file${c.artifacts === 1 ? ' ' : 's'}${extra ? `  (${extra})` : ''}${c.reason ? `  ${c.reason}` : ''}`,
+    );
+  }
+  out.push('', 'Findings');
+  if (r.findings.present) {
+    const c = r.findings.counts;
+    out.push(`  ${c.error} error, ${c.warning} warning, ${c.info} info`);
+    for (const f of r.findings.items) out.push(`  ${f.severity.padEnd(7)}  ${f.id}: ${f.title}`);
+  } else out.push(`  ${r.findings.note}`);
+  out.push('', 'Redactions');
+  out.push(`  ${r.redaction.total} total${r.redaction.byRule.length ? `: ${r.redaction.byRule.map((x) => `${x.rule} ${x.count}`).join(', ')}` : ''}${r.redaction.tags ? `  (tag key: ${r.redaction.tags})` : ''}`);
+  out.push('', 'Largest files');
+  for (const f of r.largest) {
+    const cut = f.truncated ? `  [truncated${f.originalBytes !== undefined ? ` from ${formatBytes(f.originalBytes)}` : ''}: the tail was kept]` : '';
+    out.push(`  ${formatBytes(f.bytes).padStart(10)}  ${f.path}${cut}`);
+  }
+  out.push('', 'Entries');
+  out.push(`  ${r.entries.count} files, ${formatBytes(r.entries.bytes)} uncompressed`);
+  out.push('', 'Checks (cheap; `collect-bundle verify BUNDLE` also rescans for secrets)');
+  const k = r.checks;
+  out.push(`  sha256      ${k.sha256}`);
+  out.push(`  sidecar     ${k.sidecar === 'absent' ? `absent (no ${basename(r.file)}.sha256 beside it)` : k.sidecar === 'match' ? 'present, matches' : 'present, DOES NOT MATCH'}`);
+  out.push(`  layout      ${k.oneRoot ? 'one top-level folder, named as in manifest.json' : 'NOT one top-level folder named as in manifest.json'}`);
+  const bad = [
+    k.checksumMismatches.length ? `${k.checksumMismatches.length} differ (${k.checksumMismatches.slice(0, 3).join(', ')})` : '',
+    k.missing.length ? `${k.missing.length} missing (${k.missing.slice(0, 3).join(', ')})` : '',
+    k.unlisted.length ? `${k.unlisted.length} not listed (${k.unlisted.slice(0, 3).join(', ')})` : '',
+  ].filter(Boolean);
+  out.push(`  manifest    ${bad.length ? bad.join('; ') : 'every listed file present with its size and sha256'}`);
+  return `${out.join('\n')}\n`;
+}
+
+const quoteArg = (a: string): string => (/^[A-Za-z0-9_@%+=:,./-]+$/.test(a) ? a : `'${a.replace(/'/g, `'\\''`)}'`);
+
+// ---------------------------------------------------------------------------------------------
+// inspect --file
+
+/** Normalises what a user may type for an entry: `./x`, `/x`, or the bundle's folder in front. */
+function entryPath(path: string, root: string): string {
+  let p = path.trim().replace(/^\.\//, '').replace(/^\/+/, '');
+  if (root && p.startsWith(`${root}/`)) p = p.slice(root.length + 1);
+  return p;
+}
+
+/**
+ * Streams one entry's content to `out` (not ended afterwards), in one pass over the archive. Throws a
+ * CliError (exit 2) listing similar paths when the bundle has no such entry.
+ */
+export async function writeBundleFile(file: string, path: string, out: NodeJS.WritableStream): Promise<{ path: string; bytes: number }> {
+  await checkFile(file);
+  const paths: string[] = [];
+  let found: { path: string; bytes: number } | undefined;
+  let writing = false;
+  try {
+    await forEachEntry(file, async (entry, content) => {
+      if (entry.type !== 'file' || !entry.path) return;
+      paths.push(entry.path);
+      if (found || entry.path !== entryPath(path, entry.root)) return;
+      writing = true;
+      found = { path: entry.path, bytes: await copyTo(content, out) };
+      writing = false;
+    });
+  } catch (err) {
+    if (writing) throw new CliError(`${path}: could not be written to the output (${errorMessage(err)})`, 'E_FATAL', { cause: err });
+    throw new CliError(`${file}: not a readable .tar.gz bundle (${errorMessage(err)}); ${corruptFix(file)}`, 'E_FATAL', { cause: err });
+  }
+  if (found) return found;
+  if (!paths.includes('manifest.json')) throw new CliError(`${file}: not a collect-bundle bundle (no manifest.json inside); pass a .tar.gz written by collect-bundle`, 'E_FATAL');
+  const near = similarPaths(entryPath(path, ''), paths);
+  throw new CliError(
+    `${path}: no such file in ${basename(file)}${near.length ? `; similar: ${near.join(', ')}` : ''} (list every file with: tar tzf ${file})`,
+    'E_USAGE',
+  );
+}
+
+async function copyTo(content: Readable, out: NodeJS.WritableStream): Promise<number> {
+  let bytes = 0;
+  for await (const chunk of content as AsyncIterable<Buffer>) {
+    bytes += chunk.length;
+    if (!out.write(chunk)) {
+      // A reader that went away (`| head`) never drains: stop instead of waiting forever.
+      await new Promise<void>((resolve, reject) => {
+        const done = (err?: unknown): void => {
+          out.off('drain', done);
+          out.off('close', gone);
+          out.off('error', done);
+          if (err) reject(err instanceof Error ? err : new Error(String(err)));
+          else resolve();
+        };
+        const gone = (): void => done(new Error('the output was closed'));
+        out.once('drain', done);
+        out.once('close', gone);
+        out.once('error', done);
+      });
+    }
+  }
+  return bytes;
+}
+
+/** Up to five paths that look like `wanted`: same file name first, then by edit distance. */
+export function similarPaths(wanted: string, paths: readonly string[]): string[] {
+  const name = wanted.split('/').pop() ?? wanted;
+  const scored = paths.map((p) => {
+    const base = p.split('/').pop() ?? p;
+    let score = editDistance(wanted, p);
+    if (base === name) score -= 1000;
+    else if (p.includes(wanted) || wanted.includes(base)) score -= 500;
+    return { p, score };
+  });
+  const limit = Math.max(2, Math.floor(wanted.length / 4));
+  return scored
+    .filter((s) => s.score < limit)
+    .sort((a, b) => a.score - b.score || a.p.localeCompare(b.p))
+    .slice(0, 5)
+    .map((s) => s.p);
+}
+
+function editDistance(a: string, b: string): number {
+  let prev = Array.from({ length: b.length + 1 }, (_, i) => i);
+  for (let i = 1; i <= a.length; i++) {
+    const cur = [i];
+    for (let j = 1; j <= b.length; j++) {
+      cur[j] = Math.min(prev[j]! + 1, cur[j - 1]! + 1, prev[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1));
+    }
+    prev = cur;
+  }
+  return prev[b.length]!;
+}

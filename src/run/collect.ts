@@ -1,0 +1,257 @@
+// Room: run (src/run/) — may import core, config, collectors, redaction, bundle, docker, report, analyzers (the rule: tests/architecture.test.ts).
+/**
+ * `collectBundle`: one whole run as a library call. Plans the run, creates the per-run redactor and
+ * report, runs the collectors into the bundle writer, then adds ISSUE.md, redactions.json, run.log and
+ * manifest.json and finishes the tarball. The CLI is a thin layer over this.
+ */
+import { chmod, writeFile } from 'node:fs/promises';
+import { hostname, userInfo } from 'node:os';
+import { Writable } from 'node:stream';
+import { runAnalyzers, type FindingsDocument } from '../../analyzers/run.js';
+import { envFileBundlePaths, envFilesCollector } from '../../collectors/env-files.js';
+import { builtinCollectors } from '../../collectors/index.js';
+import { errorMessage } from '../core/artifacts.js';
+import { bundleName } from '../bundle/name.js';
+import { SpoolView } from '../bundle/view.js';
+import { BundleWriter, OutputError } from '../bundle/writer.js';
+import { createDockerClient } from '../docker/client.js';
+import { resolveDockerEndpoints } from '../docker/endpoints.js';
+import { CliError } from '../core/errors.js';
+import { renderIssue } from '../report/issue.js';
+import { DEFAULTS, type CollectOptions } from '../config/options.js';
+import { setUpRedaction } from '../config/redaction-plan.js';
+import { Reporter } from './progress.js';
+import { loadPlugins, type PluginLoadResult } from './plugins.js';
+import { runCollectors } from './runner.js';
+import type { AnalyzeOptions, ArtifactRecord, Collector, CollectorRecord, DockerClient, DockerEndpoint, Manifest } from '../core/types.js';
+import { TOOL } from '../core/version.js';
+
+export { DEFAULTS, type CollectOptions };
+
+/** What a finished run returns. Everything in it has been redacted. */
+export interface CollectResult {
+  readonly bundle: string;
+  readonly sha256: string;
+  readonly bytes: number;
+  readonly status: Manifest['status'];
+  readonly durationMs: number;
+  /** The manifest exactly as stored in the bundle. */
+  readonly manifest: Manifest;
+  /** findings.json as stored (absent with `noAnalyze`). */
+  readonly findings?: FindingsDocument;
+  /** ISSUE.md as stored in the bundle. */
+  readonly issue: string;
+  /** The copy of ISSUE.md written beside the bundle (`issueBeside`). */
+  readonly issueFile?: string;
+}
+
+/** Picks collectors by --only/--skip; unknown names are a usage error naming the valid ones. */
+export function selectCollectors(all: readonly Collector<any>[], only: readonly string[] = [], skip: readonly string[] = []): Collector<any>[] {
+  const names = new Set(all.map((c) => c.name));
+  const unknown = [...only, ...skip].filter((n) => !names.has(n));
+  if (unknown.length) {
+    throw new CliError(`unknown collector${unknown.length > 1 ? 's' : ''} ${unknown.map((n) => `"${n}"`).join(', ')}; valid: ${[...names].join(', ')}`, 'E_USAGE');
+  }
+  const chosen = only.length ? all.filter((c) => only.includes(c.name)) : all.filter((c) => c.defaultEnabled);
+  return chosen.filter((c) => !skip.includes(c.name));
+}
+
+export async function collectBundle(options: CollectOptions): Promise<CollectResult> {
+  const began = performance.now();
+  const startedAt = new Date();
+  const env = Object.freeze({ ...(options.env ?? process.env) });
+  const signal = options.signal ?? new AbortController().signal;
+  const envFiles = options.envFiles ?? [];
+  const registry = options.collectors ?? builtinCollectors;
+  const plugins: PluginLoadResult | undefined = options.plugins?.length
+    ? await loadPlugins(options.plugins, options.pluginBaseDir ?? process.cwd(), { reserved: registry.map((c) => c.name) })
+    : undefined;
+  const collectors = selectWithPlugins([...registry, ...(plugins?.collectors ?? [])], options, plugins);
+  // Named env files are always collected: the user asked for them by path.
+  // env-files is off by default: --env-file turns it on (unless --skip env-files), after the selection as before.
+  if (envFiles.length && !collectors.some((c) => c.name === envFilesCollector.name) && !options.skip?.includes(envFilesCollector.name)) {
+    collectors.push(registry.find((c) => c.name === envFilesCollector.name) ?? envFilesCollector);
+  }
+  const timeoutMs = options.timeoutMs ?? DEFAULTS.timeoutSec * 1000;
+  const concurrency = options.concurrency ?? DEFAULTS.concurrency;
+  if (!(timeoutMs > 0)) throw new CliError('--timeout must be a positive number of seconds', 'E_USAGE');
+  if (options.deadlineMs !== undefined && !(options.deadlineMs > 0)) throw new CliError('--deadline must be a positive number of seconds', 'E_USAGE');
+  let dockerEndpoints;
+  try {
+    dockerEndpoints = resolveDockerEndpoints(env, { ...(options.dockerHosts ? { hosts: options.dockerHosts } : {}), ...(options.dockerTls ? { tls: options.dockerTls } : {}) });
+  } catch (err) {
+    throw new CliError(errorMessage(err), 'E_USAGE');
+  }
+
+  const redaction = await setUpRedaction(options.redaction ?? {}, env);
+  const { redactor, report } = redaction;
+  const reporter = new Reporter({
+    out: options.progress?.out ?? new Writable({ write: (_c, _e, cb) => cb() }),
+    quiet: options.progress ? Boolean(options.progress.quiet) : true,
+    verbose: options.progress?.verbose ?? false,
+    redact: (line) => redactor.value(line, 'run.log'),
+  });
+
+  const host = hostname();
+  const name = bundleName({ hostname: host, ...(options.label ? { label: options.label } : {}), date: startedAt });
+  let writer: BundleWriter;
+  try {
+    writer = await BundleWriter.create({ outputDir: options.outputDir, name, redactor });
+  } catch (err) {
+    throw new CliError(errorMessage(err), err instanceof OutputError ? 'E_OUTPUT' : 'E_FATAL', { cause: err });
+  }
+
+  const interrupted = (): CliError => new CliError('interrupted: no bundle was written', 'E_INTERRUPTED');
+  try {
+    if (redaction.key.warning) reporter.log('warn', redaction.key.warning);
+    for (const f of plugins?.failures ?? []) reporter.log('warn', `plugin ${f.plugin} was skipped: ${f.error}`);
+    reporter.log('info', `collecting ${collectors.map((c) => c.name).join(', ')} into ${writer.path}`);
+    const environment: Record<string, string> = {};
+    const collected: CollectorRecord[] = await runCollectors(
+      {
+        collectors,
+        optionsFor: (n) => (n === envFilesCollector.name ? { files: envFiles } : (options.collectorOptions?.[n] ?? {})),
+        concurrency,
+        timeoutMs,
+        timeoutFixed: options.timeoutMs !== undefined,
+        signal,
+        ...(options.deadlineMs ? { deadline: AbortSignal.timeout(options.deadlineMs) } : {}),
+        deps: { dockerEndpoints, docker: options.dockerClient ?? ((e) => createDockerClient(e)), env, secrets: { add: (value: string) => void redaction.literals.add(value) } },
+      },
+      writer,
+      {
+        started: (n) => reporter.started(n),
+        finished: (r) => reporter.finished(r),
+        log: (n, level, message) => reporter.log(level, message, n),
+        fact: (key, value) => {
+          environment[key] = value;
+        },
+      },
+    );
+    if (signal.aborted) throw interrupted();
+    // Secrets learned late (from a later artifact) are removed from files spooled before them.
+    const restated = await writer.redactLateSecrets();
+    const records = collected.map((r) => (r.artifacts.some((a) => restated.has(a.path)) ? { ...r, artifacts: r.artifacts.map((a) => ({ ...a, ...restated.get(a.path) })) } : r));
+
+    const status = records.some((r) => r.status === 'failed' || r.status === 'timed-out') || Boolean(plugins?.failures.length) ? 'partial' : 'complete';
+    const files: ArtifactRecord[] = [];
+    let findings: FindingsDocument | undefined;
+    const draft = (finishedAt: Date): Manifest => ({
+      tool: { name: TOOL.name, version: TOOL.version },
+      bundle: name,
+      commandLine: options.commandLine ?? [],
+      host: { hostname: host, platform: process.platform, arch: process.arch, ...currentUser() },
+      startedAt: startedAt.toISOString(),
+      finishedAt: finishedAt.toISOString(),
+      durationMs: Math.round(performance.now() - began),
+      status,
+      options: {
+        outputDir: options.outputDir,
+        only: options.only ?? [],
+        skip: options.skip ?? [],
+        timeoutSec: timeoutMs / 1000,
+        deadlineSec: options.deadlineMs ? options.deadlineMs / 1000 : null,
+        concurrency,
+        label: options.label ?? null,
+        collectorOptions: options.collectorOptions ?? {},
+        config: options.configFile ?? null,
+      },
+      docker: { endpoints: dockerEndpoints },
+      ...(plugins ? { plugins: pluginRecords(plugins, options.plugins ?? []) } : {}),
+      environment,
+      collectors: records,
+      ...(findings ? { findings: findings.counts } : {}),
+      files: [...files],
+      redaction: { total: report.total, byRule: report.byRule(), ...redaction.summary, literals: redaction.literals.size },
+    });
+    if (!options.noAnalyze) {
+      reporter.log('info', 'analyzing what was collected');
+      const view = new SpoolView(draft(new Date()), writer);
+      const stored = envFileBundlePaths(envFiles);
+      const lint = await Promise.all(stored.map(async (path) => ({ path, text: await view.text(path) })));
+      findings = await runAnalyzers(view, { ...options.analyze, envFiles: lint.filter((f): f is { path: string; text: string } => f.text !== undefined) });
+      const c = findings.counts;
+      reporter.log(c.error ? 'warn' : 'info', `findings: ${c.error} error, ${c.warning} warning, ${c.info} info`);
+      files.push(writer.addRootFile('findings.json', `${JSON.stringify(findings, null, 2)}\n`));
+    }
+    const issueInput = { findings: findings?.findings ?? [], bundleFile: `${name}.tar.gz`, ...pick(options, 'title', 'description') };
+    const issueManifest = draft(new Date());
+    const redactIssue = (body: string): string => redactor.text(body, 'ISSUE.md');
+    const issue = renderIssue({ manifest: issueManifest, ...issueInput, redact: redactIssue });
+    files.push(writer.addRootFile('ISSUE.md', issue));
+    reporter.log('info', `collection finished (${status}); writing ${writer.path}`);
+    files.push(writer.addRootFile('run.log', `${reporter.lines.join('\n')}\n`));
+    // Counts only, never values; written after every other redacted file so its totals are final.
+    files.push(writer.addRootFile('redactions.json', `${JSON.stringify(report.toJSON(), null, 2)}\n`));
+    const manifestText = redactor.text(`${JSON.stringify(draft(new Date()), null, 2)}\n`, 'manifest.json');
+    // Redacting is idempotent, so the writer's own pass over this text changes nothing more.
+    writer.addRootFile('manifest.json', manifestText);
+    const storedManifest = JSON.parse(manifestText) as Manifest;
+    if (signal.aborted) throw interrupted();
+    const written = await writer.finish(signal, { scanner: redaction.scanner, manifest: storedManifest });
+    let issueFile: string | undefined;
+    if (options.issueBeside) {
+      // Same inputs as the stored ISSUE.md plus the checksum, which only exists now. Redacted again on
+      // the way out like every file we write; on failure the bundle stands and the error is logged.
+      issueFile = written.path.replace(/\.tar\.gz$/, '.ISSUE.md');
+      try {
+        await writeFile(issueFile, renderIssue({ manifest: issueManifest, ...issueInput, sha256: written.sha256, redact: redactIssue }), { mode: 0o600, flag: 'w' });
+        await chmod(issueFile, 0o600);
+      } catch (err) {
+        reporter.log('error', `could not write ${issueFile}: ${errorMessage(err)} (the bundle is complete; ISSUE.md is inside it)`);
+        issueFile = undefined;
+      }
+    }
+    reporter.close();
+    return {
+      bundle: written.path,
+      sha256: written.sha256,
+      bytes: written.bytes,
+      status,
+      durationMs: Math.round(performance.now() - began),
+      manifest: storedManifest,
+      ...(findings ? { findings: JSON.parse(redactor.text(JSON.stringify(findings), 'findings.json')) as FindingsDocument } : {}),
+      issue,
+      ...(issueFile ? { issueFile } : {}),
+    };
+  } catch (err) {
+    reporter.close();
+    await writer.abort();
+    if (signal.aborted) throw interrupted();
+    if (err instanceof CliError) throw err;
+    throw new CliError(redactor.value(errorMessage(err), 'errors'), err instanceof OutputError ? 'E_OUTPUT' : 'E_FATAL', { cause: err });
+  }
+}
+
+/** selectCollectors, but an --only/--skip name that a failed plugin would have provided says so. */
+function selectWithPlugins(all: readonly Collector<any>[], options: CollectOptions, plugins: PluginLoadResult | undefined): Collector<any>[] {
+  try {
+    return selectCollectors(all, options.only, options.skip);
+  } catch (err) {
+    const failed = plugins?.failures ?? [];
+    if (!(err instanceof CliError) || failed.length === 0) throw err;
+    throw new CliError(`${err.message} (${failed.length} plugin(s) failed to load: ${failed.map((f) => `${f.plugin}: ${f.error}`).join('; ')})`, err.code);
+  }
+}
+
+/** The manifest's `plugins`: every plugin asked for, in the order given, loaded or not (one-line errors). */
+function pluginRecords(plugins: PluginLoadResult, order: readonly string[]): Manifest['plugins'] {
+  return [
+    ...plugins.loaded.map((p) => ({ plugin: p.plugin, status: 'loaded' as const, collectors: p.collectors })),
+    ...plugins.failures.map((f) => ({ plugin: f.plugin, status: 'failed' as const, error: f.error })),
+  ].sort((a, b) => order.indexOf(a.plugin) - order.indexOf(b.plugin));
+}
+
+function currentUser(): { user?: string } {
+  try {
+    return { user: userInfo().username };
+  } catch {
+    return {};
+  }
+}
+
+function pick<T extends object, K extends keyof T>(o: T, ...keys: K[]): Partial<Pick<T, K>> {
+  const out: Partial<Pick<T, K>> = {};
+  for (const k of keys) if (o[k] !== undefined) out[k] = o[k];
+  return out;
+}

@@ -1,0 +1,75 @@
+// Room: run (src/run/) — may import core, config, collectors, redaction, bundle, docker, report, analyzers (the rule: tests/architecture.test.ts).
+/**
+ * `collect-bundle redact`: the redactor on files or stdin, for a log a user is about to paste into an
+ * issue. Inputs are only read; output goes to stdout or to a new file.
+ */
+import { createReadStream, createWriteStream } from 'node:fs';
+import { rename, rm } from 'node:fs/promises';
+import { resolve } from 'node:path';
+import { pipeline } from 'node:stream/promises';
+import type { RedactionEvent } from '../../redaction/redactor.js';
+import { RedactionReport, type RuleCount } from '../../redaction/report.js';
+import { errorMessage } from '../core/artifacts.js';
+import { CliError } from '../core/errors.js';
+import { setUpRedaction, type RedactionOptions } from '../config/redaction-plan.js';
+
+export interface RedactFilesOptions {
+  /** Files to redact, in order; empty or `-` means stdin. */
+  readonly files: readonly string[];
+  /** Write here instead of stdout (created 0600; refused if it is one of the inputs). */
+  readonly output?: string;
+  readonly redaction?: RedactionOptions;
+  /** Called for every redaction (file, line, column, rule; never the value). */
+  readonly onRedaction?: (event: RedactionEvent) => void;
+  readonly stdin: NodeJS.ReadableStream;
+  readonly stdout: NodeJS.WritableStream;
+  readonly env: Readonly<Record<string, string | undefined>>;
+}
+
+export interface RedactFilesResult {
+  readonly total: number;
+  readonly byRule: readonly RuleCount[];
+}
+
+export async function redactFiles(options: RedactFilesOptions): Promise<RedactFilesResult> {
+  const inputs = options.files.length ? options.files : ['-'];
+  if (options.output && inputs.some((f) => f !== '-' && resolve(f) === resolve(options.output!))) {
+    throw new CliError(`-o ${options.output} is also an input: redact never modifies its inputs; choose another output file`, 'E_USAGE');
+  }
+  const setup = await setUpRedaction(options.redaction ?? {}, options.env);
+  const report = new RedactionReport();
+  const redactor = setup.scanner(report, (e) => options.onRedaction?.(e));
+  const partial = options.output ? `${options.output}.partial` : undefined;
+  const out: NodeJS.WritableStream = partial ? createWriteStream(partial, { mode: 0o600 }) : options.stdout;
+  try {
+    for (const file of inputs) {
+      const name = file === '-' ? '<stdin>' : file;
+      const source = file === '-' ? options.stdin : createReadStream(file);
+      try {
+        await pipeline(source, redactor.stream(name), async (chunks: AsyncIterable<Buffer>) => {
+          for await (const chunk of chunks) {
+            if (!out.write(chunk)) await new Promise<void>((r) => out.once('drain', () => r()));
+          }
+        });
+      } catch (err) {
+        const code = (err as { code?: string }).code;
+        if (code === 'ENOENT') throw new CliError(`${file}: no such file`, 'E_USAGE');
+        if (code === 'EACCES') throw new CliError(`${file}: permission denied`, 'E_USAGE');
+        if (code === 'EISDIR') throw new CliError(`${file}: is a directory`, 'E_USAGE');
+        if ((err as Error).name === 'BinaryContentError') throw new CliError(`${file}: ${errorMessage(err)}; nothing of it was printed`, 'E_USAGE');
+        throw err;
+      }
+    }
+    if (partial && out !== options.stdout) {
+      await new Promise<void>((res, rej) => {
+        out.on('error', rej);
+        out.end(() => res());
+      });
+      await rename(partial, options.output!);
+    }
+  } catch (err) {
+    if (partial) await rm(partial, { force: true });
+    throw err;
+  }
+  return { total: report.total, byRule: report.byRule() };
+}

@@ -1,0 +1,218 @@
+// Room: run (src/run/) — may import core, config, collectors, redaction, bundle, docker, report, analyzers (the rule: tests/architecture.test.ts).
+/**
+ * The runner: runs the selected collectors with bounded concurrency, gives each one signal (Ctrl-C +
+ * its timeout + the run's deadline), hands every artifact to the sink (the bundle writer) and turns
+ * throws and timeouts into recorded statuses. A collector that fails keeps what it already produced.
+ */
+import { errorMessage } from '../core/artifacts.js';
+import { createExec } from '../core/exec.js';
+import type {
+  Artifact,
+  ArtifactRecord,
+  ArtifactSink,
+  CollectContext,
+  Collector,
+  CollectorRecord,
+  CollectorStatus,
+  CommandRecord,
+  Deps,
+  Excluded,
+  Output,
+  LogLevel,
+  Problem,
+} from '../core/types.js';
+
+export type { ArtifactSink };
+
+/** Progress callbacks (terminal, run log). */
+export interface RunObserver {
+  started?(collector: string): void;
+  finished?(record: CollectorRecord): void;
+  log?(collector: string, level: LogLevel, message: string): void;
+  fact?(key: string, value: string): void;
+}
+
+export interface RunPlan {
+  // Collectors have different option types; the runner only passes them through.
+  readonly collectors: readonly Collector<any>[];
+  /** User settings for a collector, merged over its defaults. */
+  readonly optionsFor: (name: string) => Readonly<Record<string, unknown>>;
+  readonly concurrency: number;
+  /** Default per-collector timeout (a collector's own `timeoutMs` wins, unless `timeoutFixed`). */
+  readonly timeoutMs: number;
+  /** The user chose the timeout (`--timeout`): it applies to every collector, whatever it declares. */
+  readonly timeoutFixed?: boolean;
+  /** Aborted on Ctrl-C. */
+  readonly signal: AbortSignal;
+  /** Aborted when the whole run's deadline passes (optional). */
+  readonly deadline?: AbortSignal;
+  readonly deps: Omit<Deps, 'exec'>;
+}
+
+/** Thrown into a collector's await when its signal fires and it did not notice by itself. */
+class Cancelled extends Error {}
+
+/** Runs every collector of the plan; resolves when all have ended. Never throws for a collector's fault. */
+export async function runCollectors(plan: RunPlan, sink: ArtifactSink, observer: RunObserver = {}): Promise<CollectorRecord[]> {
+  const preludes = await learnSecrets(plan);
+  const records = new Array<CollectorRecord>(plan.collectors.length);
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    while (next < plan.collectors.length) {
+      const index = next++;
+      const collector = plan.collectors[index]!;
+      if (plan.signal.aborted) {
+        records[index] = { name: collector.name, status: 'failed', reason: 'interrupted before it started', durationMs: 0, artifacts: [], problems: [], commands: [] };
+        continue;
+      }
+      observer.started?.(collector.name);
+      const record = await runOne(collector, plan, sink, observer, preludes.get(collector.name));
+      records[index] = record;
+      observer.finished?.(record);
+    }
+  };
+  const workers = Array.from({ length: Math.max(1, Math.min(plan.concurrency, plan.collectors.length)) }, worker);
+  await Promise.all(workers);
+  return records;
+}
+
+/** What a collector's `secrets` hook did before collection: recorded with the collector. */
+interface Prelude {
+  readonly commands: readonly CommandRecord[];
+  readonly problems: readonly Omit<Problem, 'kind'>[];
+}
+
+/** A collector's context: its options, its signal, and an exec that records into `commands`. */
+function contextFor(collector: Collector<any>, plan: RunPlan, signal: AbortSignal, commands: CommandRecord[], observer: RunObserver): CollectContext<Record<string, unknown>> {
+  return {
+    signal,
+    options: Object.freeze({ ...collector.defaults, ...plan.optionsFor(collector.name) }),
+    deps: Object.freeze({ ...plan.deps, exec: createExec({ signal, record: (r) => commands.push(r) }) }),
+    log: { log: (level, message) => observer.log?.(collector.name, level, message) },
+  };
+}
+
+/**
+ * Runs every `secrets` hook before any collection starts (bounded, each under its collector's
+ * timeout), so the values they name are known to the redactor before the first byte is written.
+ */
+async function learnSecrets(plan: RunPlan): Promise<Map<string, Prelude>> {
+  const preludes = new Map<string, Prelude>();
+  const withHook = plan.collectors.filter((c) => c.secrets);
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    while (next < withHook.length) {
+      const collector = withHook[next++]!;
+      const commands: CommandRecord[] = [];
+      const problems: Omit<Problem, 'kind'>[] = [];
+      const { signal } = signalsFor(collector, plan);
+      const ctx = contextFor(collector, plan, signal, commands, {});
+      try {
+        const applies = collector.applies ? await raceSignal(collector.applies(ctx), signal) : true;
+        if (applies === true) for (const value of await raceSignal(collector.secrets!(ctx), signal)) plan.deps.secrets.add(value);
+      } catch (err) {
+        problems.push({ item: 'known secrets', reason: `could not learn this collector's secrets before collection: ${errorMessage(err)}` });
+      }
+      preludes.set(collector.name, { commands, problems });
+    }
+  };
+  await Promise.all(Array.from({ length: Math.max(0, Math.min(plan.concurrency, withHook.length)) }, worker));
+  return preludes;
+}
+
+async function runOne(collector: Collector<any>, plan: RunPlan, sink: ArtifactSink, observer: RunObserver, prelude?: Prelude): Promise<CollectorRecord> {
+  const startedAt = new Date();
+  const began = performance.now();
+  const timeoutMs = timeoutFor(collector, plan);
+  const { signal, timeout } = signalsFor(collector, plan);
+  const artifacts: ArtifactRecord[] = [];
+  const problems: Omit<Problem, 'kind'>[] = [...(prelude?.problems ?? [])];
+  const excluded: Omit<Excluded, 'kind'>[] = [];
+  const commands: CommandRecord[] = [...(prelude?.commands ?? [])];
+  const ctx = contextFor(collector, plan, signal, commands, observer);
+  const done = (status: CollectorStatus, reason?: string): CollectorRecord => ({
+    name: collector.name,
+    status,
+    ...(reason ? { reason } : {}),
+    startedAt: startedAt.toISOString(),
+    durationMs: Math.round(performance.now() - began),
+    artifacts,
+    problems,
+    ...(excluded.length ? { excluded } : {}),
+    commands,
+  });
+
+  let iterator: AsyncIterator<unknown> | undefined;
+  try {
+    const applies = collector.applies ? await raceSignal(collector.applies(ctx), signal) : true;
+    if (applies !== true) return done('skipped', applies);
+    iterator = collector.collect(ctx)[Symbol.asyncIterator]();
+    for (;;) {
+      const step = await raceSignal(iterator.next(), signal);
+      if (step.done) break;
+      const out = step.value as Output;
+      if (out.kind === 'problem') problems.push({ item: out.item, reason: out.reason });
+      else if (out.kind === 'excluded') excluded.push({ item: out.item, reason: out.reason });
+      else if (out.kind === 'fact') observer.fact?.(out.key, out.value);
+      else {
+        const stored = await sink.write(collector.folder ?? collector.name, out, signal);
+        if ('kind' in stored) problems.push({ item: stored.item, reason: stored.reason });
+        else artifacts.push(stored);
+        if (signal.aborted) throw new Cancelled();
+      }
+    }
+    return done('ok');
+  } catch (err) {
+    void closeQuietly(iterator);
+    if (plan.signal.aborted) return done('failed', 'interrupted (Ctrl-C)');
+    if (timeout.aborted) return done('timed-out', `timed out after ${formatSeconds(timeoutMs)} (raise it with --timeout)`);
+    if (plan.deadline?.aborted) return done('timed-out', 'cut off by the run deadline (--deadline)');
+    return done('failed', errorMessage(err));
+  }
+}
+
+/** A collector's one signal (Ctrl-C + its timeout + the run's deadline), and its timeout alone, to tell why it fired. */
+function signalsFor(collector: Collector<any>, plan: RunPlan): { signal: AbortSignal; timeout: AbortSignal } {
+  const timeout = AbortSignal.timeout(timeoutFor(collector, plan));
+  return { signal: AbortSignal.any([plan.signal, timeout, ...(plan.deadline ? [plan.deadline] : [])]), timeout };
+}
+
+/** The timeout a collector runs under: the user's --timeout if given, else its own, else the default. */
+function timeoutFor(collector: Collector<any>, plan: RunPlan): number {
+  return plan.timeoutFixed ? plan.timeoutMs : (collector.timeoutMs ?? plan.timeoutMs);
+}
+
+/** Resolves like `promise`, or rejects as soon as `signal` aborts (for collectors that ignore it). */
+function raceSignal<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
+  if (signal.aborted) {
+    promise.catch(() => undefined);
+    return Promise.reject(new Cancelled('aborted'));
+  }
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = (): void => reject(new Cancelled('aborted'));
+    signal.addEventListener('abort', onAbort, { once: true });
+    promise.then(
+      (v) => {
+        signal.removeEventListener('abort', onAbort);
+        resolve(v);
+      },
+      (e: unknown) => {
+        signal.removeEventListener('abort', onAbort);
+        reject(e);
+      },
+    );
+  });
+}
+
+/** Asks an abandoned generator to run its finally blocks, without waiting on one that hangs. */
+async function closeQuietly(iterator: AsyncIterator<unknown> | undefined): Promise<void> {
+  try {
+    await iterator?.return?.();
+  } catch {
+    // The collector already failed; its cleanup error adds nothing.
+  }
+}
+
+function formatSeconds(ms: number): string {
+  return `${+(ms / 1000).toFixed(1)}s`;
+}

@@ -1,0 +1,277 @@
+/**
+ * The house's rooms and the one-way dependency rule, checked on the real source: every `.ts` file under
+ * src/, collectors/, redaction/ and analyzers/ is parsed (with the TypeScript parser, so comments and
+ * strings never count), each static `import`/`export … from` and each `import('…')` with a literal
+ * specifier becomes an edge, and an edge between rooms that ROOMS does not allow, a file in no room, or
+ * an import cycle between files fails with the files named.
+ *
+ * Then the lazy commands: the static (runtime) import graph from the CLI entry and the `redact` and
+ * `verify` command modules must not reach dockerode, archiver, systeminformation, the collectors or the
+ * analyzers, so `collect-bundle redact`, `--version` and `--help` never load them.
+ *
+ * ARCH_ROOT=<folder> runs the same checks on another checkout (e.g. the tree before the rooms).
+ */
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { dirname, join, relative, resolve } from 'node:path';
+import ts from 'typescript';
+import { describe, expect, it } from 'vitest';
+
+const ROOT = resolve(process.env['ARCH_ROOT'] ?? join(import.meta.dirname, '..'));
+
+/**
+ * The rooms and what each may import (besides itself). This table is the dependency rule:
+ *   cli → run → (collectors | redaction | bundle | docker | config | report) → core
+ * with schedule above run (its loop runs collections), config above collectors (it validates their
+ * options and builds the config-defined ones), bundle above redaction (the writer redacts), collectors
+ * above docker and bundle (they write the bundle's rows), analyzers and report reading only bundle and
+ * core (report also analyzers), redaction importing only core and core importing nothing of ours.
+ * `entry` is src/index.ts, the library API: it re-exports from every room but the CLI.
+ */
+export const ROOMS: Readonly<Record<string, readonly string[]>> = {
+  core: [],
+  redaction: ['core'],
+  docker: ['core'],
+  bundle: ['core', 'redaction'],
+  collectors: ['core', 'docker', 'redaction', 'bundle'],
+  config: ['core', 'redaction', 'collectors'],
+  analyzers: ['core', 'bundle'],
+  report: ['core', 'bundle', 'analyzers'],
+  run: ['core', 'config', 'collectors', 'redaction', 'bundle', 'docker', 'report', 'analyzers'],
+  schedule: ['core', 'config', 'run', 'bundle', 'collectors'],
+  cli: ['core', 'config', 'run', 'collectors', 'redaction', 'bundle', 'docker', 'report', 'analyzers', 'schedule'],
+  entry: ['core', 'config', 'run', 'collectors', 'redaction', 'bundle', 'docker', 'report', 'analyzers', 'schedule'],
+};
+
+/** The room of a repository-relative path, or undefined for a file in none. */
+export function roomOf(path: string): string | undefined {
+  if (path === 'src/index.ts') return 'entry';
+  const m = /^src\/([a-z]+)\//.exec(path);
+  if (m) return m[1] !== 'index' && m[1]! in ROOMS && m[1] !== 'entry' ? m[1] : undefined;
+  const top = /^(collectors|redaction|analyzers)\//.exec(path);
+  return top ? top[1] : undefined;
+}
+
+interface Edge {
+  readonly from: string;
+  /** A repository-relative .ts path, or `pkg:<name>` for a package. */
+  readonly to: string;
+  /** Erased at run time (`import type`, `export type`, every named import a type). */
+  readonly typeOnly: boolean;
+  readonly dynamic: boolean;
+}
+
+function sourceFiles(): string[] {
+  const out: string[] = [];
+  const walk = (dir: string): void => {
+    if (!existsSync(dir)) return;
+    for (const name of readdirSync(dir)) {
+      const full = join(dir, name);
+      if (statSync(full).isDirectory()) walk(full);
+      else if (name.endsWith('.ts')) out.push(relative(ROOT, full));
+    }
+  };
+  for (const top of ['src', 'collectors', 'redaction', 'analyzers']) walk(join(ROOT, top));
+  return out.sort();
+}
+
+/** A specifier as a repository path (`../x.js` → `x.ts`), `pkg:<name>`, or undefined for a Node built-in. */
+function resolveSpecifier(from: string, spec: string): string | undefined {
+  if (spec.startsWith('.')) {
+    const target = relative(ROOT, resolve(ROOT, dirname(from), spec));
+    return target.replace(/\.js$/, '.ts');
+  }
+  if (spec.startsWith('node:')) return undefined;
+  const parts = spec.split('/');
+  return `pkg:${spec.startsWith('@') ? parts.slice(0, 2).join('/') : parts[0]}`;
+}
+
+function edgesOf(file: string): Edge[] {
+  const text = readFileSync(join(ROOT, file), 'utf8');
+  const sf = ts.createSourceFile(file, text, ts.ScriptTarget.ES2022, true);
+  const edges: Edge[] = [];
+  const add = (spec: string, typeOnly: boolean, dynamic: boolean): void => {
+    const to = resolveSpecifier(file, spec);
+    if (to) edges.push({ from: file, to, typeOnly, dynamic });
+  };
+  const visit = (node: ts.Node): void => {
+    if (ts.isImportDeclaration(node) && ts.isStringLiteral(node.moduleSpecifier)) {
+      const clause = node.importClause;
+      const named = clause?.namedBindings && ts.isNamedImports(clause.namedBindings) ? clause.namedBindings.elements : undefined;
+      const typeOnly = !!clause && (clause.isTypeOnly || (!clause.name && !!named && named.length > 0 && named.every((e) => e.isTypeOnly)));
+      add(node.moduleSpecifier.text, typeOnly, false);
+    } else if (ts.isExportDeclaration(node) && node.moduleSpecifier && ts.isStringLiteral(node.moduleSpecifier)) {
+      const named = node.exportClause && ts.isNamedExports(node.exportClause) ? node.exportClause.elements : undefined;
+      add(node.moduleSpecifier.text, node.isTypeOnly || (!!named && named.length > 0 && named.every((e) => e.isTypeOnly)), false);
+    } else if (ts.isCallExpression(node) && node.expression.kind === ts.SyntaxKind.ImportKeyword) {
+      const [arg] = node.arguments;
+      if (arg && (ts.isStringLiteral(arg) || ts.isNoSubstitutionTemplateLiteral(arg))) add(arg.text, false, true);
+    } else if (ts.isImportTypeNode(node) && ts.isLiteralTypeNode(node.argument) && ts.isStringLiteral(node.argument.literal)) {
+      add(node.argument.literal.text, true, false); // typeof import('…') in a type position
+    }
+    ts.forEachChild(node, visit);
+  };
+  visit(sf);
+  return edges;
+}
+
+const FILES = sourceFiles();
+const EDGES = FILES.flatMap(edgesOf);
+
+/** Strongly connected components with more than one file (or a file importing itself), each as a cycle path. */
+export function importCycles(files: readonly string[], edges: readonly Edge[]): string[][] {
+  const next = new Map<string, string[]>(files.map((f) => [f, []]));
+  for (const e of edges) if (next.has(e.to)) next.get(e.from)!.push(e.to);
+  let index = 0;
+  const idx = new Map<string, number>();
+  const low = new Map<string, number>();
+  const stack: string[] = [];
+  const on = new Set<string>();
+  const out: string[][] = [];
+  const strong = (v: string): void => {
+    idx.set(v, index);
+    low.set(v, index++);
+    stack.push(v);
+    on.add(v);
+    for (const w of next.get(v)!) {
+      if (!idx.has(w)) {
+        strong(w);
+        low.set(v, Math.min(low.get(v)!, low.get(w)!));
+      } else if (on.has(w)) low.set(v, Math.min(low.get(v)!, idx.get(w)!));
+    }
+    if (low.get(v) === idx.get(v)) {
+      const scc: string[] = [];
+      let w: string;
+      do {
+        w = stack.pop()!;
+        on.delete(w);
+        scc.push(w);
+      } while (w !== v);
+      if (scc.length > 1 || next.get(v)!.includes(v)) out.push(cyclePath(scc, next));
+    }
+  };
+  for (const f of files) if (!idx.has(f)) strong(f);
+  return out;
+}
+
+/** One concrete cycle inside a strongly connected component: a → b → … → a. */
+function cyclePath(scc: readonly string[], next: ReadonlyMap<string, string[]>): string[] {
+  const inside = new Set(scc);
+  const start = [...scc].sort()[0]!;
+  // Breadth-first from start back to start, staying inside the component.
+  const prev = new Map<string, string>();
+  const queue = [start];
+  while (queue.length) {
+    const v = queue.shift()!;
+    for (const w of next.get(v) ?? []) {
+      if (!inside.has(w)) continue;
+      if (w === start) {
+        const path = [v];
+        while (path[0] !== start) path.unshift(prev.get(path[0]!)!);
+        return [...path, start];
+      }
+      if (!prev.has(w)) {
+        prev.set(w, v);
+        queue.push(w);
+      }
+    }
+  }
+  return [start, start];
+}
+
+/** Files reachable from `starts` through runtime imports (`import type` is erased; `import()` waits for a handler). */
+function staticallyReachable(starts: readonly string[]): Map<string, string> {
+  const via = new Map<string, string>(starts.map((s) => [s, '']));
+  const queue = [...starts];
+  while (queue.length) {
+    const v = queue.shift()!;
+    for (const e of EDGES) {
+      if (e.from !== v || e.typeOnly || e.dynamic || via.has(e.to)) continue;
+      via.set(e.to, v);
+      if (!e.to.startsWith('pkg:')) queue.push(e.to);
+    }
+  }
+  return via;
+}
+
+function chain(via: ReadonlyMap<string, string>, end: string): string {
+  const path = [end];
+  while (via.get(path[0]!)) path.unshift(via.get(path[0]!)!);
+  return path.join(' → ');
+}
+
+describe('rooms and the one-way dependency rule', () => {
+  it('finds the source files and their imports', () => {
+    expect(FILES.length).toBeGreaterThan(50);
+    expect(EDGES.filter((e) => !e.to.startsWith('pkg:')).length).toBeGreaterThan(200);
+  });
+
+  it('puts every source file in a room', () => {
+    expect(FILES.filter((f) => roomOf(f) === undefined)).toEqual([]);
+  });
+
+  it('resolves every relative import to a source file', () => {
+    const missing = EDGES.filter((e) => !e.to.startsWith('pkg:') && !FILES.includes(e.to)).map((e) => `${e.from} → ${e.to}`);
+    expect(missing).toEqual([]);
+  });
+
+  it('has no import between rooms that the table does not allow', () => {
+    const back = EDGES.filter((e) => !e.to.startsWith('pkg:'))
+      .map((e) => ({ e, from: roomOf(e.from), to: roomOf(e.to) }))
+      .filter(({ from, to }) => from !== undefined && to !== undefined && from !== to && !ROOMS[from]!.includes(to))
+      .map(({ e, from, to }) => `${e.from} (${from}) → ${e.to} (${to})`);
+    expect(back, 'imports against the dependency rule (see ROOMS)').toEqual([]);
+  });
+
+  it('has no import cycle between files', () => {
+    const cycles = importCycles(FILES, EDGES).map((c) => c.join(' → '));
+    expect(cycles, 'import cycles').toEqual([]);
+  });
+
+  it('the table itself points one way: no cycle between rooms', () => {
+    const rooms = Object.keys(ROOMS).map((r) => `room:${r}`);
+    const edges = Object.entries(ROOMS).flatMap(([from, tos]) => tos.map((to) => ({ from: `room:${from}`, to: `room:${to}`, typeOnly: false, dynamic: false })));
+    expect(importCycles(rooms, edges)).toEqual([]);
+  });
+
+  it('detects a back edge and a cycle (the checks can fail)', () => {
+    const files = ['src/core/a.ts', 'src/cli/b.ts'];
+    const edges: Edge[] = [
+      { from: 'src/core/a.ts', to: 'src/cli/b.ts', typeOnly: true, dynamic: false },
+      { from: 'src/cli/b.ts', to: 'src/core/a.ts', typeOnly: false, dynamic: false },
+    ];
+    expect(importCycles(files, edges).map((c) => c.join(' → '))).toEqual(['src/cli/b.ts → src/core/a.ts → src/cli/b.ts']);
+    expect(ROOMS[roomOf('src/core/a.ts')!]!.includes(roomOf('src/cli/b.ts')!)).toBe(false);
+  });
+});
+
+describe('lazy commands', () => {
+  /** What `redact`, `verify`, `--version` and `--help` must never load. */
+  const HEAVY_PACKAGES = ['pkg:dockerode', 'pkg:archiver', 'pkg:systeminformation'];
+  const isHeavy = (f: string): boolean => HEAVY_PACKAGES.includes(f) || f.startsWith('analyzers/') || isCollector(f);
+  /**
+   * The collectors: every module under collectors/ except the two that declare options the config
+   * layer validates (the config-defined collectors' schema and the docker collector's container
+   * patterns); both import only core and redaction.
+   */
+  const isCollector = (f: string): boolean => f.startsWith('collectors/') && f !== 'collectors/custom/schema.ts' && f !== 'collectors/docker-containers.ts';
+
+  for (const start of ['src/cli/main.ts', 'src/cli/redact.ts', 'src/cli/verify.ts']) {
+    it(`${start} loads no Docker client, archiver, systeminformation, collector or analyzer before its handler runs`, () => {
+      expect(FILES, `${start} exists`).toContain(start);
+      const via = staticallyReachable([start]);
+      const heavy = [...via.keys()].filter(isHeavy).map((f) => chain(via, f));
+      expect(heavy).toEqual([]);
+    });
+  }
+
+  it('src/cli/main.ts loads neither the command modules nor the config layer (zod, lilconfig, yaml) before a command runs: --version stays cheap', () => {
+    const via = staticallyReachable(['src/cli/main.ts']);
+    const late = [...via.keys()].filter((f) => ['pkg:zod', 'pkg:lilconfig', 'pkg:yaml', 'src/config/config.ts', 'src/cli/redact.ts', 'src/cli/collect.ts'].includes(f)).map((f) => chain(via, f));
+    expect(late).toEqual([]);
+  });
+
+  it('the check can fail: the collect command does reach them, through import() only', () => {
+    const via = staticallyReachable(['src/run/collect.ts']);
+    expect([...via.keys()].filter(isHeavy)).toEqual(expect.arrayContaining(['pkg:dockerode', 'collectors/index.ts', 'analyzers/run.ts']));
+  });
+});
