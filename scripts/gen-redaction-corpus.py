@@ -456,7 +456,7 @@ DEBUG 2024-11-04T08:00:01.300000+00:00 shop.integrations.crm calling CRM with Cl
 DEBUG 2024-11-04T08:00:01.350000+00:00 shop.integrations.crm kwargs: {"token": "⟦«u:36»⟧", "page": 2}
 INFO 2024-11-04T08:00:02.000000+00:00 shop.accounts password reset requested for user_id=4211
 INFO 2024-11-04T08:00:02.100000+00:00 shop.accounts the token expired (issued ⟪2024-11-03T08:00:00Z⟫)
-DEBUG 2024-11-04T08:00:03.000000+00:00 shop.auth decoded session: {'_auth_user_id': '4211', '_auth_user_hash': '⟦«h:64»⟧', '_auth_user_backend': 'django.contrib.auth.backends.ModelBackend'}
+DEBUG 2024-11-04T08:00:03.000000+00:00 shop.auth decoded session: {'_auth_user_id': '4211', '_auth_user_hash': '«h:64»', '_auth_user_backend': 'django.contrib.auth.backends.ModelBackend'}
 DEBUG 2024-11-04T08:00:04.000000+00:00 shop.payments Settings(secret_key='⟦«a:32»⟧', webhook_secret=SecretStr('**********'), mode='live')
 DEBUG 2024-11-04T08:00:04.500000+00:00 shop.payments stripe.Charge.create(..., idempotency_key='⟪a3f1c2d4-5e6f-4a7b-8c9d-0e1f2a3b4c5d⟫')
 DEBUG 2024-11-04T08:00:05.000000+00:00 urllib3.connectionpool https://api.stripe.com:443 "POST /v1/charges HTTP/1.1" 200 1830
@@ -1303,7 +1303,7 @@ F('gcp/service-account.json', 'private-key', r'''
 {
   "type": "service_account",
   "project_id": "⟪acme-shop-prod⟫",
-  "private_key_id": "⟦«h:40»⟧",
+  "private_key_id": "«h:40»",
   "private_key": "⟦pemjson:PRIVATE KEY:20⟧\n",
   "client_email": "⟪shop-backend@acme-shop-prod.iam.gserviceaccount.com⟫",
   "client_id": "⟪104857392018273645012⟫",
