@@ -1365,9 +1365,9 @@ F('providers/integrations.yaml', 'provider', r'''
 slack:
   bot: ⟦xoxb-«d:11»-«d:13»-«a:24»⟧
   app_level: ⟦xapp-1-A«U:10»-«d:13»-«h:64»⟧
-  webhook: https://hooks.slack.com/services/⟦T«U:8»/B«U:10»/«a:24»⟧
+  webhook: https://hooks.slack.com/services/T«U:8»/B«U:10»/⟦«a:24»⟧
 discord:
-  alerts: https://discord.com/api/webhooks/⟦«d:19»/«u:68»⟧
+  alerts: https://discord.com/api/webhooks/«d:19»/⟦«u:68»⟧
 telegram:
   bot: ⟦«d:10»:AA«u:33»⟧
   chat_id: "⟪-1001234567890⟫"
@@ -1432,7 +1432,7 @@ Commit ⟪8c1d2e3f4a5b6c7d8e9f0a1b2c3d4e5f6a7b8c9d⟫ fixed it; see request ⟪r
 
 F('providers/app.json', 'provider', r'''
 {"level":"info","ts":"⟪2024-11-05T09:40:00.000Z⟫","msg":"loaded integrations","integrations":{"github":"⟦ghp_«a:36»⟧","gitlab":"⟦glpat-«u:20»⟧","openai":"⟦sk-proj-«u:48»⟧","npm":"⟦npm_«a:36»⟧","pypi":"⟦pypi-AgEIcHlwaS5vcmc«u:120»⟧","artifactory":"⟦cmVmdGtuOjAxOjE3«a:48»⟧","sendgrid":"⟦SG.«u:22».«u:43»⟧"},"request_id":"⟪9a8b7c6d-5e4f-4a3b-9c2d-1e0f9a8b7c6d⟫"}
-{"level":"warn","ts":"2024-11-05T09:40:01.000Z","msg":"webhook registered","url":"https://discord.com/api/webhooks/⟦«d:18»/«u:68»⟧","trace_id":"⟪4bf92f3577b34da6a3ce929d0e0e4736⟫"}
+{"level":"warn","ts":"2024-11-05T09:40:01.000Z","msg":"webhook registered","url":"https://discord.com/api/webhooks/«d:18»/⟦«u:68»⟧","trace_id":"⟪4bf92f3577b34da6a3ce929d0e0e4736⟫"}
 {"level":"info","ts":"2024-11-05T09:40:02.000Z","msg":"private key loaded","key":"⟦pemjson:RSA PRIVATE KEY:6⟧","fingerprint":"⟪SHA256:nThbg6kXUpJWGl7E1IGOCspRomTxdCARLviKw6E5SY8⟫"}
 ''')
 
