@@ -116,7 +116,7 @@ export const passwordHash = defineRule({
   description: 'password hash in an htpasswd/shadow line (user:$apr1$…, $2y$, $6$, {SHA}) or a Django hash (pbkdf2_sha256$…)',
   hint: /\$apr1\$|\$2a\$|\$2b\$|\$2y\$|\$1\$|\$5\$|\$6\$|\$y\$|\{SHA\}|\{SSHA\}|pbkdf2_|argon2|bcrypt|scrypt\$/i,
   pattern:
-    /(?:^[^:\s]{1,255}:(?<secret>\$(?:apr1|2[abxy]|1|5|6|y|gy|7)\$[^:\s]+|\{S?SHA\}[^:\s]+)|(?<![\w$])(?<secret2>(?:pbkdf2_sha256|pbkdf2_sha1|argon2|bcrypt_sha256|bcrypt|scrypt)\$[^\s"',:]+))/g,
+    /(?:^[^:\s]{1,255}:(?<secret>\$(?:apr1|2[abxy]|1|5|6|y|gy|7)\$[^:\s]+|\{S?SHA\}[^:\s]+)|(?<![\w$])(?<secret2>(?:pbkdf2_sha256|pbkdf2_sha1|argon2|bcrypt_sha256|bcrypt|scrypt)\$[^\s"',:$]+\$[^\s"',:]+))/g,
 });
 
 export const pythonListSecret = defineRule({
