@@ -7,6 +7,8 @@
 const SECRET_WORDS = new Set([
   'password', 'passwd', 'pass', 'pwd', 'pw', 'passphrase', 'secret', 'secrets', 'token', 'tokens', 'apikey',
   'credential', 'credentials', 'dsn', 'privatekey', 'cookie', 'sessionid', 'signature', 'sig',
+  // Redis: `--requirepass x`, `masterauth x`.
+  'requirepass', 'masterauth',
 ]);
 
 /**

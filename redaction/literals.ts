@@ -1,3 +1,5 @@
+import { LiteralIndex } from './literal-index.js';
+
 /**
  * Known-secret literals: values the run learns (a Django SECRET_KEY, a database password, an env value
  * under a secret-looking key) are removed wherever else they appear, also in the forms they take when
@@ -37,28 +39,44 @@ export function literalForms(value: string): string[] {
 const escapeRe = (s: string): string => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
 /**
- * The literal set of one run. `version` changes when something is added, so the redactor can rebuild
- * its matcher lazily. Values are kept in memory only; they are never written anywhere.
+ * Learned values kept per run at most. Beyond it a value is still redacted by the rule that found it
+ * wherever that rule sees it; only the search for it elsewhere stops (bounds memory with 100k+ secrets).
+ */
+export const MAX_LITERAL_VALUES = 50_000;
+
+/**
+ * The literal set of one run. `version` changes when something is added (the bundle writer passes files
+ * spooled before a change through the redactor again). Values are kept in memory only; never written.
+ * The redactor searches them through `index()`, an incremental index whose cost per scanned byte does
+ * not grow with the number of values (literal-index.ts).
  */
 export class LiteralSet {
   readonly #values = new Set<string>();
+  readonly #index = new LiteralIndex();
+  #count = 0;
   #version = 0;
   #re: RegExp | undefined;
   #reVersion = -1;
-  #byteRe: RegExp | undefined;
-  #byteReVersion = -1;
 
-  /** Adds a secret (and its encoded forms). Returns false when it is too short to add safely. */
+  /**
+   * Adds a secret (and its encoded forms). Returns false when it is too short to add safely, or when the
+   * set already holds MAX_LITERAL_VALUES values.
+   */
   add(value: string): boolean {
     if (value.length < MIN_LITERAL_LENGTH) return false;
+    if (this.#count >= MAX_LITERAL_VALUES && !this.#values.has(value)) return false;
     let added = false;
     for (const form of literalForms(value)) {
       if (!this.#values.has(form)) {
         this.#values.add(form);
+        this.#index.add(Buffer.from(form, 'utf8').toString('latin1'));
         added = true;
       }
     }
-    if (added) this.#version++;
+    if (added) {
+      this.#count++;
+      this.#version++;
+    }
     return true;
   }
 
@@ -70,25 +88,28 @@ export class LiteralSet {
     return this.#version;
   }
 
-  /** Like `matcher`, for the redactor's byte strings (each UTF-8 byte one character). */
-  byteMatcher(): RegExp | undefined {
-    if (this.#values.size === 0) return undefined;
-    if (this.#byteReVersion !== this.#version) {
-      const alternatives = [...this.#values].map((v) => Buffer.from(v, 'utf8').toString('latin1')).sort((a, b) => b.length - a.length).map(escapeRe);
-      this.#byteRe = new RegExp(alternatives.join('|'), 'gd');
-      this.#byteReVersion = this.#version;
-    }
-    return this.#byteRe;
+  /** The index of every form, as byte strings (each UTF-8 byte one character); undefined when empty. */
+  index(): LiteralIndex | undefined {
+    return this.#values.size === 0 ? undefined : this.#index;
   }
 
-  /** One global regex matching any form, longest first (so a form is not cut by a shorter one). */
-  matcher(): RegExp | undefined {
+  /**
+   * One global regex over the byte-string forms (each UTF-8 byte one character), longest first. Kept for
+   * callers that want a RegExp; the redactor uses `index()`, which is not rebuilt per added value.
+   */
+  byteMatcher(): RegExp | undefined {
     if (this.#values.size === 0) return undefined;
     if (this.#reVersion !== this.#version) {
-      const alternatives = [...this.#values].sort((a, b) => b.length - a.length).map(escapeRe);
+      const alternatives = [...this.#values].map((v) => Buffer.from(v, 'utf8').toString('latin1')).sort((a, b) => b.length - a.length).map(escapeRe);
       this.#re = new RegExp(alternatives.join('|'), 'gd');
       this.#reVersion = this.#version;
     }
     return this.#re;
+  }
+
+  /** One global regex matching any form (as text), longest first. Built on demand; not used per line. */
+  matcher(): RegExp | undefined {
+    if (this.#values.size === 0) return undefined;
+    return new RegExp([...this.#values].sort((a, b) => b.length - a.length).map(escapeRe).join('|'), 'gd');
   }
 }

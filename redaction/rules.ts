@@ -18,11 +18,12 @@ export function defineRule(rule: Rule): Rule {
  * A quoted or bare value; quotes stay outside the secret groups so the shape survives. Alternatives
  * cannot share a group name on Node 20, so the engine takes the first group named `secret*` that matched.
  * A bare value takes `${...}` whole, so a `${DB_PASSWORD}` reference is judged as one value (a placeholder).
+ * It may start with `( & ! @ # …` (a Django key does); where it ends is decided by values.ts, not here.
  * `\"...\"` is a quoted value inside a JSON string (a command in docker inspect, a JSON log message); a
  * bare value never takes the backslash of such a `\"`, or redacting it would unescape the quote, break
  * the JSON and leave the real value after it in plain sight.
  */
-const VALUE = String.raw`(?:"(?<secret>(?:[^"\\\n]|\\.)+)"|'(?<secret2>(?:[^'\\\n]|\\.)+)'|\\"(?<secret4>(?:[^"\\\n]|\\[^"\n])+)\\"|(?<secret3>(?:\$\{[^}\s]*\}|\\(?!")|[^\s"',;&<>()\[\]{}\\])+))`;
+const VALUE = String.raw`(?:"(?<secret>(?:[^"\\\n]|\\.)+)"|'(?<secret2>(?:[^'\\\n]|\\.)+)'|\\"(?<secret4>(?:[^"\\\n]|\\[^"\n])+)\\"|(?<secret3>(?:\$\{[^}\s]*\}|\\(?!")|[^\s"',;<>\[\]{}\\])+))`;
 
 /**
  * After a `:`: not `host:port`. A colon glued between a name and 1-5 digits that end the value (or start a
@@ -36,14 +37,18 @@ export const urlPassword = defineRule({
   description: 'password in the userinfo of a URL (scheme://user:password@host)',
   hint: /:\/\//,
   // The password runs to the last @ before the host, so an unencoded @ inside it (p@ss) does not leak the rest.
-  pattern: /(?<=\b[a-zA-Z][a-zA-Z0-9+.-]*:\/\/[^:/\s@"'<>]*:)(?<secret>[^\s/"'<>]+)(?=@[^\s@/"'<>?#]*(?:[\s/"'<>?#]|$))/g,
+  // Starts with the literal `://` (V8 then skips ahead to it instead of trying a lookbehind at every
+  // position); the scheme before it is checked by a short lookbehind.
+  pattern: /:\/\/(?<=\b[a-zA-Z][a-zA-Z0-9+.-]{0,30}:\/\/)[^:/\s@"'<>]{0,256}:(?<secret>[^\s/"'<>]+)(?=@[^\s@/"'<>?#]*(?:[\s/"'<>?#]|$))/g,
 });
 
 export const authorizationHeader = defineRule({
   id: 'authorization-header',
   description: 'credentials after Authorization: Bearer/Basic/Token',
   hint: /authorization/i,
-  pattern: /(?<=authorization["']?\s*[:=]\s*["']?(?:bearer|basic|token|digest)\s+)(?<secret>[A-Za-z0-9._~+/=-]{4,})/gi,
+  // `Authorization: Bearer x`, `"Authorization": "Basic x"`, and nginx's `proxy_set_header Authorization "Basic x";`.
+  // With only a blank after the header name, the value must be quoted (nginx), or prose would match.
+  pattern: /(?<=authorization["']?(?:\s*[:=]\s*["']?|[ \t]+["'])(?:bearer|basic|token|digest)\s+)(?<secret>[A-Za-z0-9._~+/=-]{4,})/gi,
 });
 
 export const secretKeyValue = defineRule({
@@ -53,7 +58,8 @@ export const secretKeyValue = defineRule({
   // `\]?`: a Python subscript assignment, CACHES['default']['OPTIONS']['PASSWORD'] = '…'.
   // Not right after `scheme://`: `https://x-access-token:<pw>@github.com/…` is a URL's user and password
   // (url-password), not `key: value`; read as one, the host and path went into the token too.
-  pattern: new RegExp(String.raw`(?<![A-Za-z0-9_.-]|:\/\/)(?<key>[A-Za-z_][A-Za-z0-9_.-]{0,100})(?:\\?["'])?\]?\s*(?:=|:(?!//)${NOT_A_PORT})\s*${VALUE}`, 'g'),
+  // A key may follow `--` (`mysqldump --password=x`) but never start inside a name (`db-password`).
+  pattern: new RegExp(String.raw`(?<![A-Za-z0-9_.]|[A-Za-z0-9_.]-|:\/\/)(?<key>[A-Za-z_][A-Za-z0-9_.-]{0,100})(?:\\?["'])?\]?\s*(?:=|:(?!//)${NOT_A_PORT})\s*${VALUE}`, 'g'),
 });
 
 export const settingsDefault = defineRule({
@@ -64,7 +70,7 @@ export const settingsDefault = defineRule({
 });
 
 /** A bare, single- or double-quoted command-line value; quotes stay outside the secret. */
-const ARG_VALUE = String.raw`(?:"(?<secret>[^"\n]+)"|'(?<secret2>[^'\n]+)'|(?<secret3>[^\s"'\\-][^\s"'\\]*))`;
+const ARG_VALUE = String.raw`(?:"(?<secret>(?:[^"\\\n]|\\.)+)"|'(?<secret2>[^'\n]+)'|(?<secret3>(?:\\[^"\n]|[^\s"'\\-])(?:\\[^"\n]|[^\s"'\\])*))`;
 /**
  * The next element of a one-line argv list, `"--password", "value"` (JSON) or `'--password', 'value'`
  * (a Python list): the flag's closing quote, a comma, and the value in the same quotes.
@@ -80,16 +86,22 @@ export const cliFlag = defineRule({
 
 export const mysqlPassword = defineRule({
   id: 'mysql-password',
-  description: 'password glued to -p in a mysql/mysqldump/mysqladmin command line (-pSECRET)',
+  description: 'password glued to -p in a mysql/mysqldump/mysqladmin command line (-pSECRET, -p"SECRET", -p\'SECRET\')',
   hint: /mysql/i,
-  pattern: /(?<=\bmysql(?:dump|admin|sh|import|check)?\b[^\n]*?(?:^|[ \t"'])-p)(?<secret>[^\s"'\\]+)/g,
+  // Forward from the program name, at most 300 characters to its -p: a lookbehind here was retried at
+  // every position of a long line.
+  pattern:
+    /\bmysql(?:dump|admin|sh|import|check)?\b[^\n]{0,300}?[ \t"']-p(?:"(?<secret>(?:[^"\\\n]|\\.)+)"|'(?<secret2>[^'\n]+)'|(?<secret3>[^\s"'\\]+))/g,
 });
 
 export const djangoSecretKeyFallbacks = defineRule({
   id: 'django-secret-key-fallbacks',
   description: "Django's retired secret keys in SECRET_KEY_FALLBACKS = ['…', '…']",
   hint: /SECRET_KEY_FALLBACKS/,
-  pattern: /(?<=SECRET_KEY_FALLBACKS["']?\s*[:=]\s*[[(][^\])\n]*["'])(?<secret>[^"'\s,][^"'\n]*)(?=["'])/g,
+  // Forward only: the list's opening takes the first key; each later match starts at the `, '` after a
+  // closing quote (the global regex resumes right there), so every key is taken in one linear pass. A
+  // lookbehind to the list's start, tried after every quote, was quadratic on a line of quotes.
+  pattern: /(?:SECRET_KEY_FALLBACKS["']?[ \t]{0,20}[:=][ \t]{0,20}[[(]|(?<=["'])[ \t]*,)[ \t]*(?<q>["'])(?<secret>[^"'\s,][^"'\n]*)\k<q>/g,
 });
 
 /** The structure-aware rules, in priority order (earlier rules win overlapping matches at the same start). */

@@ -120,7 +120,7 @@ export const providerSpecs: readonly ProviderSpec[] = [
   T('artifactory-api-key', 'AKCp', a(69)),
   T('artifactory-reference-token', 'cmVmdGtu', `OjAxOj${a(50)}`),
   K('jfrog-access-token', 'jfrog', a(64)),
-  { rule: 'terraform-cloud-token', prefix: '', secret: `${a(14)}.atlasv1.${u(67)}`, noGlue: true, near: [`token ${a(13)}.atlasv1.${u(67)}`, 'provider registry.terraform.io uses atlasv1 tokens'] },
+  { rule: 'terraform-cloud-token', prefix: '', secret: `${a(14)}.atlasv1.${u(67)}`, noGlue: true, near: [`id ${a(13)}.atlasv1.${u(67)}`, 'provider registry.terraform.io uses atlasv1 tokens'] },
   T('octopus-deploy-api-key', 'API-', up(26)),
   T('harness-token', 'pat.', `${u(22)}.${a(24)}.${a(20)}`),
   // packages

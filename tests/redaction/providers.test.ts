@@ -476,7 +476,8 @@ function generatedCases(spec: ProviderSpec): ProviderCases {
   } else if (spec.ctx !== undefined) {
     const ctx = spec.ctx;
     positives.push(pos(rule, secret, `a JSON member named ${ctx}`, `{"${ctx}": "${SLOT}", "region": "eu-west-1"}`, spec.kv ? { byDefault: KEY_VALUE } : {}));
-    positives.push(pos(rule, secret, 'a command-line flag', `exec /usr/bin/agent --${ctx}-auth=${SLOT} --verbose`));
+    // `--<secret-looking name>=value` is a key and its value (secret-key-value claims the same span first).
+    positives.push(pos(rule, secret, 'a command-line flag', `exec /usr/bin/agent --${ctx}-auth=${SLOT} --verbose`, spec.kv ? { byDefault: KEY_VALUE } : {}));
     positives.push(pos(rule, secret, 'an env line under NAME_API_KEY', `${ctx.toUpperCase().replace(/-/g, '_')}_API_KEY=${SLOT}`, { byDefault: KEY_VALUE }));
   } else {
     positives.push(pos(rule, secret, 'bare in a log line', `2024-05-01 12:00:00,123 WARNING app.client: request with ${SLOT} failed (401)`));

@@ -117,3 +117,80 @@ describe.skipIf(skip)('canary: planted secrets never reach the bundle', () => {
     expect(r.stdout).toMatch(/manifest\.json:\d+: secret: unredacted secret matched by rule private-key/);
   });
 });
+
+/**
+ * Django's own SECRET_KEY alphabet, a-z0-9!@#$%^&*(-_=+), in full: one key each in a container's env, an
+ * --env-file and the settings.py of the fixture project (distinct keys, so one learned literal cannot
+ * cover for another place). Each key holds every special character, the ones a shell, a .env parser or a
+ * quoting-aware rule treats specially.
+ */
+const DJANGO_KEYS = {
+  container: '#81e6!0%!zfopc@z^d@oxdu_d)^gjf%$%h@+@!&=ced*9-nd(1',
+  envFile: 'e-&+yeuvj*!9ft0r##!3=(s4-(w%dc+52^^&(5(&)$e*__&@@!',
+  settings: '3ik$n$g9v)+(d^*=6g!m^z(_z$h#2%!zza*zd*u!d#)%@e=&4-',
+};
+const djPrefix = uniq('canary-dj');
+
+describe.skipIf(skip)('canary: Django-style SECRET_KEYs with every special character never reach the bundle', () => {
+  let djTmp: string;
+  let djResult: CollectResult;
+  let djEntries: Map<string, TarEntry>;
+
+  beforeAll(async () => {
+    djTmp = await mkdtemp(join(tmpdir(), 'cb-canary-dj-'));
+    const project = await copyFixture(join(djTmp, 'project'));
+    await appendFile(join(project, 'fixture_project', 'settings.py'), `\nSECRET_KEY = '${DJANGO_KEYS.settings}'\n`);
+    await setupDatabase(project);
+    const envFile = join(djTmp, 'deploy.env');
+    await writeFile(envFile, `# passed to docker run --env-file\nDJANGO_DEBUG=0\nDJANGO_SECRET_KEY=${DJANGO_KEYS.envFile}\nTZ=UTC\n`);
+    await docker(
+      'run', '-d', '--network', 'none', '--name', `${djPrefix}-web`,
+      '-e', `DJANGO_SECRET_KEY=${DJANGO_KEYS.container}`,
+      TEST_IMAGE, 'sh', '-c', 'echo booting; exit 0',
+    );
+    await waitFor(`${djPrefix}-web`, (s) => s.Status === 'exited');
+    await mkdir(join(djTmp, 'out'));
+    djResult = await collectBundle({
+      outputDir: join(djTmp, 'out'),
+      only: ['docker', 'django'],
+      envFiles: [envFile],
+      collectorOptions: { django: { djangoDir: project, python: '/usr/bin/python3' } },
+      env: runEnv({ DOCKER_HOST }),
+      redaction: { ephemeralKey: true },
+    });
+    djEntries = await readBundle(djResult.bundle);
+  }, 180_000);
+
+  afterAll(async () => {
+    await removeContainers(djPrefix);
+    await rm(djTmp, { recursive: true, force: true });
+  });
+
+  it('collected the container, the Django settings and the env file', () => {
+    const names = [...djEntries.keys()].join('\n');
+    expect(names).toMatch(/\/docker\//);
+    expect(names).toMatch(/\/django\//);
+    expect(names).toMatch(/env-files\//);
+    const raw = execFileSync('sh', ['-c', `gzip -dc '${djResult.bundle}'`], { maxBuffer: 512 * 1024 * 1024 }).toString('utf8');
+    expect(raw).toContain(`${djPrefix}-web`);
+    // The keys were collected and redacted in place, not merely missed by the collectors.
+    const under = (dir: RegExp): string => [...djEntries.entries()].filter(([n]) => dir.test(n)).map(([, e]) => e.data.toString('utf8')).join('\n');
+    const token = /\[REDACTED:[a-z-]+:[0-9a-f]{8}\]/.source;
+    expect(under(/\/docker\//)).toMatch(new RegExp(`DJANGO_SECRET_KEY=${token}`));
+    expect(under(/env-files\//)).toMatch(new RegExp(`DJANGO_SECRET_KEY=${token}`));
+    // The django collector masks settings values itself ('********') before the redactor sees them.
+    expect(under(/\/django\//)).toMatch(new RegExp(`SECRET_KEY\\W{1,6}(?:${token}|\\*{8})`));
+  });
+
+  for (const [where, key] of Object.entries(DJANGO_KEYS)) {
+    it(`holds no trace of the key planted in the ${where}`, () => {
+      const raw = execFileSync('sh', ['-c', `gzip -dc '${djResult.bundle}'`], { maxBuffer: 512 * 1024 * 1024 }).toString('latin1');
+      expect(raw.includes(key), `${where} key found whole`).toBe(false);
+      expect(raw.includes(Buffer.from(key).toString('base64')), `${where} key found base64-encoded`).toBe(false);
+      // A partly redacted key is still a leak: no 12-character piece of it may remain.
+      const pieces = Array.from({ length: key.length - 11 }, (_, i) => key.slice(i, i + 12)).filter((p) => raw.includes(p));
+      expect(pieces.length, `${where} key: ${pieces.length} 12-character pieces remain`).toBe(0);
+      for (const name of djEntries.keys()) expect(name.includes(key), `${where} key in entry name`).toBe(false);
+    });
+  }
+});

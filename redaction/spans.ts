@@ -1,0 +1,159 @@
+/**
+ * Span finding: which parts of a line are secrets. The rules a line's keywords selected run here, then
+ * the known-secret literals, then the last line of defence (entropy.ts) on what no rule took. Overlaps
+ * are resolved earliest start first, then longest.
+ */
+import type { LiteralIndex } from './literal-index.js';
+import { highEntropySpans } from './entropy.js';
+import { ATTRIBUTE_REFERENCE, FIELD_TYPE, bareValueEnd, isCode, isPlausibleSecret, randomUnderKeyName, type FileShape } from './values.js';
+
+/** One rule, compiled for byte strings. */
+export interface CompiledRule {
+  readonly id: string;
+  readonly hint: RegExp | undefined;
+  /** The rule's pattern with the `d` flag, for group positions. */
+  readonly re: RegExp;
+  readonly keyed: boolean;
+  /** Values it finds are learned as literals. */
+  readonly learns: boolean;
+  /** A bare value it finds is extended to where the line's format ends it (values.ts). */
+  readonly extendsBare: boolean;
+  /** The entropy rule: run after the others, on what they left (entropy.ts). */
+  readonly lastResort: boolean;
+  /**
+   * A generic format rule (formats.ts): on the very same span, a provider's rule names the secret better
+   * (`docker login -p dckr_pat_…` is a Docker Hub token), so it wins the tie.
+   */
+  readonly generic: boolean;
+  /** Runs only in .netrc files. */
+  readonly netrcOnly: boolean;
+}
+
+export interface Span {
+  readonly start: number;
+  readonly end: number;
+  readonly rule: string;
+  /** Loses a tie on the same span (CompiledRule.generic). */
+  readonly generic?: boolean;
+}
+
+/** What span finding needs from the redactor. */
+export interface SpanContext {
+  readonly rules: readonly CompiledRule[];
+  /** The known-secret index as it is now (it grows while a line is scanned). */
+  literals(): LiteralIndex | undefined;
+  /** What the file's name says about its lines (values.ts). */
+  readonly shape: FileShape;
+  /** Tokens in a provider's own prefix: the provider rule judges them, the entropy rule does not. */
+  readonly providerPrefixes: RegExp | undefined;
+  isSecretKey(name: string): boolean;
+  allowed(value: string): boolean;
+  learn(value: string): void;
+}
+
+/**
+ * One of our own tokens. Nothing inside one is scanned again: the rule ids in a token (`secret-key-value:`)
+ * would otherwise read as a secret key, and redacting twice must equal redacting once.
+ */
+const OWN_TOKEN = /\[REDACTED:[a-z][a-z0-9-]*:[0-9a-f]{8}\]/g;
+const TOKEN_START = '[REDACTED:';
+
+/** The literal matcher's rule id. */
+export const KNOWN_SECRET_RULE = 'known-secret';
+
+/**
+ * Non-overlapping secret spans starting in [from, to) of `text`, sorted. `selected` lists the indexes of
+ * the rules to run (all when undefined); the rest are known not to match (no keyword of theirs).
+ */
+export function findSpans(ctx: SpanContext, text: string, from: number, to: number, selected?: readonly number[]): Span[] {
+  const found: Span[] = [];
+  const tokens = text.includes(TOKEN_START) ? [...text.matchAll(OWN_TOKEN)].map((t) => [t.index, t.index + t[0].length] as const) : [];
+  const inToken = (s: { start: number; end: number }): boolean => tokens.some(([a, b]) => s.start < b && s.end > a);
+  const acceptable = (span: { start: number; end: number }): boolean =>
+    span.start >= from && span.start < to && span.end > span.start && !inToken(span);
+  const count = selected ? selected.length : ctx.rules.length;
+  let lastResort = false;
+  for (let r = 0; r < count; r++) {
+    const rule = ctx.rules[selected ? selected[r]! : r]!;
+    if (!selected && rule.hint && !rule.hint.test(text)) continue;
+    if (rule.netrcOnly && !ctx.shape.netrc) continue;
+    if (rule.lastResort) {
+      lastResort = true;
+      continue;
+    }
+    const re = rule.re;
+    re.lastIndex = 0;
+    let m: RegExpExecArray | null;
+    while ((m = re.exec(text)) !== null) {
+      if (m[0].length === 0) {
+        re.lastIndex++;
+        continue;
+      }
+      let span = secretSpan(m);
+      const bare = m.groups?.['secret3'] !== undefined;
+      const key = m.groups?.['key'] ?? '';
+      if (span && bare && rule.extendsBare) {
+        const keyRange = m.indices?.groups?.['key'];
+        const end = keyRange ? bareValueEnd(text, keyRange[0], keyRange[1], span.start, ctx.shape) : span.end;
+        span = { start: span.start, end: Math.max(end, span.start + 1) };
+      }
+      const value = span ? text.slice(span.start, span.end) : '';
+      const accepted =
+        span !== undefined &&
+        acceptable(span) &&
+        !value.includes('\n') &&
+        (!rule.keyed || ctx.isSecretKey(key) || randomUnderKeyName(key, value)) &&
+        isPlausibleSecret(value) &&
+        !FIELD_TYPE.test(value) &&
+        !(bare && (ATTRIBUTE_REFERENCE.test(value) || isCode(value, text[span!.end]))) &&
+        // A bare value followed by `(` or `[` is code (os.environ.get(...), os.environ['X']), not the secret.
+        !(bare && (text[span!.end] === '(' || text[span!.end] === '[')) &&
+        !ctx.allowed(value);
+      if (accepted) {
+        found.push(rule.generic ? { ...span!, rule: rule.id, generic: true } : { ...span!, rule: rule.id });
+        if (rule.learns) ctx.learn(value);
+        // Go on after the value (an extended value may run past where the regex stopped).
+        if (span!.end > re.lastIndex) re.lastIndex = span!.end;
+      }
+      // A rejected match (e.g. a key that is not secret) may hide a real one inside it: retry just after its start.
+      else re.lastIndex = m.index + 1;
+    }
+  }
+  const literals = ctx.literals();
+  if (literals) {
+    for (const hit of literals.findAll(text, 0, text.length)) {
+      if (acceptable(hit) && !ctx.allowed(text.slice(hit.start, hit.end))) found.push({ ...hit, rule: KNOWN_SECRET_RULE });
+    }
+  }
+  const kept = resolve(found);
+  if (!lastResort) return kept;
+  // The last line of defence only looks at what no rule took.
+  const extra = highEntropySpans(text, from, to, kept).filter((s) => {
+    const value = text.slice(s.start, s.end);
+    return !inToken(s) && !ctx.allowed(value) && !ctx.providerPrefixes?.test(value);
+  });
+  return extra.length ? resolve([...kept, ...extra]) : kept;
+}
+
+/** Earliest start wins, then the longest; spans overlapping a kept one are dropped. */
+function resolve(found: Span[]): Span[] {
+  found.sort((a, b) => a.start - b.start || b.end - a.end || (a.generic ? 1 : 0) - (b.generic ? 1 : 0));
+  const kept: Span[] = [];
+  for (const s of found) if (kept.length === 0 || s.start >= kept[kept.length - 1]!.end) kept.push(s);
+  return kept;
+}
+
+/** Where the secret of a match lies: the first matched group named `secret*`, else the whole match. */
+function secretSpan(m: RegExpExecArray): { start: number; end: number } | undefined {
+  const groups = m.indices?.groups;
+  if (groups) {
+    let named = false;
+    for (const [name, range] of Object.entries(groups)) {
+      if (!name.startsWith('secret')) continue;
+      named = true;
+      if (range) return { start: range[0], end: range[1] };
+    }
+    if (named) return undefined;
+  }
+  return { start: m.index, end: m.index + m[0].length };
+}
