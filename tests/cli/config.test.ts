@@ -127,7 +127,7 @@ describe('precedence: config file < environment < flags, read back from the mani
 
   it("a config rule with an id redacts, and a flag's pattern adds to it", async () => {
     const root = await tempDir('cb-cfg-');
-    const acme = 'acme_' + 'Q7'.repeat(16);
+    const acme = `acme_${'Q7'.repeat(16)}`;
     await writeFile(
       join(root, 'collect-bundle.config.json'),
       JSON.stringify({
