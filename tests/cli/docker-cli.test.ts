@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { main } from '../../src/cli/main.js';
 import { fileJson, readBundle } from '../helpers/bundle.js';
 import { DOCKER_HOST, dockerUnavailable } from '../helpers/docker.js';
+import type { EngineOutcome } from '../../src/bundle/layout.js';
 
 let dir: string;
 beforeAll(async () => {
@@ -101,7 +102,7 @@ describe.skipIf(Boolean(dockerUnavailable) && !process.env['CI'])('docker option
       containers: ['nomatch-*', 'other-*', 'label=a=b,c'],
       allContainers: true,
     });
-    expect(engines.engines.map((e: any) => [e.source, e.status])).toEqual([
+    expect(engines.engines.map((e: EngineOutcome) => [e.source, e.status])).toEqual([
       ['--docker-host', 'ok'],
       ['--docker-host', 'failed'],
     ]);

@@ -87,7 +87,7 @@ async function contexts(options: CollectOptions): Promise<Map<string, Readonly<R
     defaults: c.defaults,
     // biome-ignore lint/correctness/useYield: a probe collector that yields nothing; it only records the options it was given
     async *collect(ctx) {
-      seen.set(c.name, ctx.options);
+      seen.set(c.name, ctx.options as Readonly<Record<string, unknown>>);
     },
   }));
   await runCollectors(
