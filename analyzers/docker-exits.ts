@@ -1,6 +1,5 @@
 // Room: analyzers (analyzers/) — may import core, bundle (the rule: tests/architecture.test.ts).
 /** What a container exit code and an image pull error mean, and what to do about them (split from analyzers/docker.ts). */
-import { get } from './docker-data.js';
 
 /** What an exit code means, as a reader needs it. */
 export function exitCodeMeaning(code: number): string {

@@ -24,7 +24,7 @@ import {
   type JsonDoc,
   type TextLines,
 } from './docker-data.js';
-import { excerpt, finding, obj, objects } from './finding.js';
+import { excerpt, finding, obj } from './finding.js';
 import { DOCKER, ROOT } from '../src/bundle/layout.js';
 import { exitCodeMeaning, exitRemedy, PULL_ERROR, pullImage, pullRemedy } from './docker-exits.js';
 export { exitCodeMeaning } from './docker-exits.js';

@@ -272,7 +272,7 @@ export function lintEnvText(text: string): EnvIssue[] {
   for (const r of refs) {
     if (r.hasDefault) continue;
     const cycle = inCycle.get(r.from);
-    if (cycle && cycle.includes(r.name) && r.name !== r.from) {
+    if (cycle?.includes(r.name) && r.name !== r.from) {
       const id = `${r.line}\0circular`;
       if (reported.has(id)) continue;
       reported.add(id);

@@ -18,7 +18,7 @@ import { createReadStream, createWriteStream, readdirSync, readFileSync } from '
 import { mkdir, mkdtemp, rm, stat } from 'node:fs/promises';
 import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
-import { Readable } from 'node:stream';
+import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { fileURLToPath } from 'node:url';
 import { Redactor } from '../redaction/redactor.js';

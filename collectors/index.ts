@@ -13,4 +13,4 @@ import { envFilesCollector } from './env-files.js';
 import { job } from './job.js';
 import system from './system.js';
 
-export const builtinCollectors: readonly Collector<any>[] = Object.freeze([system, docker, compose, django, cloudrun, envFilesCollector, job]);
+export const builtinCollectors: readonly Collector[] = Object.freeze([system, docker, compose, django, cloudrun, envFilesCollector, job]);

@@ -11,7 +11,6 @@ import { delimiter, join } from 'node:path';
 import si from 'systeminformation';
 import { defineCollector, fact, json } from '../src/core/artifacts.js';
 import { defineOptions, option, type OptionValues } from '../src/core/options.js';
-import type { CollectContext, CommandResult } from '../src/core/types.js';
 import { timerMs } from '../src/core/validators.js';
 import { SYSTEM_FILES } from '../src/bundle/layout.js';
 import type { Output } from '../src/core/types.js';

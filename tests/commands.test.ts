@@ -11,7 +11,7 @@ import { collectBundle } from '../src/run/collect.js';
 import { setUpRedaction } from '../src/config/redaction-plan.js';
 import { repackBundle } from './helpers/bundle.js';
 import { Redactor } from '../redaction/redactor.js';
-import { RedactionReport } from '../redaction/report.js';
+import type { RedactionReport } from '../redaction/report.js';
 import { defineRule } from '../redaction/rules.js';
 
 const CLI = join(import.meta.dirname, '..', 'bin', 'collect-bundle.js');

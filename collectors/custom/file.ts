@@ -16,8 +16,8 @@
  * follows them) symlinks, so they could not be reported, and when it follows links it walks outside
  * the root before we could refuse. Matching uses ./glob.ts.
  */
-import { constants, createReadStream, type Dirent, type Stats } from 'node:fs';
-import { lstat, open, readdir, realpath, stat } from 'node:fs/promises';
+import { constants, type Dirent, type Stats } from 'node:fs';
+import { type FileHandle, lstat, open, readdir, realpath, stat } from 'node:fs/promises';
 import { basename, dirname, isAbsolute, join, resolve, sep } from 'node:path';
 import { defineCollector, excluded, json, problem } from '../../src/core/artifacts.js';
 import type { Artifact, Collector, Output } from '../../src/core/types.js';
@@ -149,7 +149,7 @@ export function fileArtifact(path: string, real: string, shown: string, maxBytes
     path,
     ...(maxBytes !== undefined ? { maxBytes } : {}),
     open: async () => {
-      let fh;
+      let fh: FileHandle;
       try {
         fh = await open(real, constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK);
       } catch (err) {

@@ -96,7 +96,7 @@ export function* stateFacts(state: DjangoState): Generator<Output> {
 export async function gitCommit(exec: Exec, dir: string): Promise<string | undefined> {
   const opts = { cwd: dir, timeoutMs: 10_000 };
   const head = await exec.run('git', ['rev-parse', '--short=12', 'HEAD'], opts).catch(() => undefined);
-  if (!head || head.exitCode !== 0 || !/^[0-9a-f]{7,40}$/.test(head.stdout.trim())) return undefined;
+  if (head?.exitCode !== 0 || !/^[0-9a-f]{7,40}$/.test(head.stdout.trim())) return undefined;
   const branch = await exec.run('git', ['rev-parse', '--abbrev-ref', 'HEAD'], opts).catch(() => undefined);
   // --no-optional-locks: `git status` must not write the index (diagnostics are read-only).
   const status = await exec.run('git', ['--no-optional-locks', 'status', '--porcelain', '--untracked-files=no'], opts).catch(() => undefined);

@@ -17,7 +17,7 @@ export async function runAnalyze(argv: Record<string, unknown>, io: CliIo): Prom
     import('../../analyzers/run.js'),
     import('../../analyzers/format.js'),
   ]);
-  let opened;
+  let opened: Awaited<ReturnType<typeof openBundleView>>;
   try {
     opened = await openBundleView(bundle);
   } catch (err) {

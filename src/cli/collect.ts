@@ -6,7 +6,7 @@ import type { CollectOptions } from '../config/options.js';
 import { CliError, EXIT } from '../core/errors.js';
 import type { Collector, TlsFlags } from '../core/types.js';
 import { MAX_TIMER_MS } from '../core/validators.js';
-import { formatBytes, parseSince, parseSize } from '../core/units.js';
+import { formatBytes } from '../core/units.js';
 import type { CollectResult } from '../run/collect.js';
 import type { CliIo } from './io.js';
 import { list } from './builders.js';
@@ -57,8 +57,8 @@ function collectOptionsFromFlags(
   argv: Record<string, unknown>,
   rawArgs: readonly string[],
   io: CliIo,
-  collectors: readonly Collector<any>[],
-  fromArgv: (argv: Record<string, unknown>, collectors: readonly Collector<any>[]) => Record<string, Record<string, unknown>>,
+  collectors: readonly Collector[],
+  fromArgv: (argv: Record<string, unknown>, collectors: readonly Collector[]) => Record<string, Record<string, unknown>>,
 ): CollectOptions {
   const collectorNames = collectors.map((c) => c.name);
   // yargs turns a non-numeric value into NaN: quote what the user typed instead.

@@ -96,7 +96,7 @@ export function configCollectorOptions(config: Config, specs: readonly OptionSpe
  */
 export function collectorOptionsFromArgv(
   argv: Readonly<Record<string, unknown>>,
-  collectors: readonly Pick<Collector<any>, 'name' | 'options'>[] = builtinCollectors,
+  collectors: readonly Pick<Collector, 'name' | 'options'>[] = builtinCollectors,
 ): Record<string, Record<string, unknown>> {
   const out: Record<string, Record<string, unknown>> = {};
   for (const c of collectors) {

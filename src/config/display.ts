@@ -35,7 +35,12 @@ export function configSecretValues(config: Config | undefined): string[] {
   const out: string[] = [...(config?.redaction?.literals ?? [])];
   for (const spec of config?.custom ?? []) {
     const s = spec as { env?: Record<string, string>; headers?: Record<string, string>; url?: string; argv?: string[] };
-    if (s.argv) redactArgv(s.argv, (secret) => (out.push(secret), MASKED_VALUE));
+    if (s.argv) {
+      redactArgv(s.argv, (secret) => {
+        out.push(secret);
+        return MASKED_VALUE;
+      });
+    }
     out.push(...Object.values(s.env ?? {}), ...Object.values(s.headers ?? {}));
     for (const v of Object.values(s.headers ?? {})) out.push(v.replace(/^(?:Bearer|Basic|Token|Digest)\s+/i, ''));
     if (s.url) {

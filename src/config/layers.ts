@@ -185,7 +185,7 @@ export async function applyConfig(
         ...(options.warn ? { warn: options.warn } : {}),
         builtins: options.builtins,
       });
-  const defaulted = (y.parsed && y.parsed.defaulted) || {};
+  const defaulted = (y.parsed !== false && y.parsed?.defaulted) || {};
   const given = (flag: string): boolean => Object.hasOwn(argv, flag) && !defaulted[flag];
   // The file's values as flag values need the registry's declarations: loaded only when a file was found.
   const fileValues = loaded ? (await import('./collector-options.js')).configFlagValues(loaded.config) : {};

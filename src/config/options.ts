@@ -36,7 +36,7 @@ export interface CollectOptions {
   /** Options per collector name, merged over its defaults. */
   readonly collectorOptions?: Readonly<Record<string, Readonly<Record<string, unknown>>>>;
   /** The collector registry; default: the built-ins. */
-  readonly collectors?: readonly Collector<any>[];
+  readonly collectors?: readonly Collector[];
   /**
    * Plugin modules to load (paths relative to `pluginBaseDir`, or npm package names). Their collectors
    * join the registry; one that fails to load is recorded in the manifest and the run goes on (partial).

@@ -13,7 +13,7 @@ import type { CollectOptions } from './options.js';
  * The collector registry a config asks for: built-ins with `collectors.<name>: true|object` enabled
  * and `false` disabled (`--only`/`--skip` still decide last), then the custom collectors.
  */
-export function configRegistry(config: Config | undefined, builtins: readonly Collector<any>[], custom: readonly Collector<any>[] = []): Collector<any>[] {
+export function configRegistry(config: Config | undefined, builtins: readonly Collector[], custom: readonly Collector[] = []): Collector[] {
   const toggles = config?.collectors ?? {};
   return [...builtins, ...custom].map((c) => {
     const t = (toggles as Record<string, unknown>)[c.name];
@@ -21,12 +21,12 @@ export function configRegistry(config: Config | undefined, builtins: readonly Co
     const enabled = t !== false;
     if (enabled === c.defaultEnabled) return c;
     // Keep the collector's own prototype and methods; only the default changes.
-    return Object.assign(Object.create(Object.getPrototypeOf(c) as object) as Collector<any>, c, { defaultEnabled: enabled });
+    return Object.assign(Object.create(Object.getPrototypeOf(c) as object) as Collector, c, { defaultEnabled: enabled });
   });
 }
 
 /** The run's collectors under a config: built-ins (toggled) and the config's custom collectors. */
-export function collectorsFor(loaded: LoadedConfig | undefined, builtins: readonly Collector<any>[]): Collector<any>[] {
+export function collectorsFor(loaded: LoadedConfig | undefined, builtins: readonly Collector[]): Collector[] {
   if (!loaded) return [...builtins];
   const custom = (loaded.config.custom ?? []).map((spec) => createCustomCollector(spec, { baseDir: loaded.dir }));
   return configRegistry(loaded.config, builtins, custom);
@@ -37,7 +37,7 @@ export function collectorsFor(loaded: LoadedConfig | undefined, builtins: readon
  * collector registry with custom collectors, per-collector options no flag sets (flags' values win),
  * plugins, and the config file's path for the manifest.
  */
-export function withConfig(loaded: LoadedConfig | undefined, options: CollectOptions, builtins: readonly Collector<any>[]): CollectOptions {
+export function withConfig(loaded: LoadedConfig | undefined, options: CollectOptions, builtins: readonly Collector[]): CollectOptions {
   if (!loaded) return options;
   const extras = configCollectorOptions(loaded.config);
   const collectorOptions: Record<string, Readonly<Record<string, unknown>>> = { ...options.collectorOptions };

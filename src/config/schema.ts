@@ -158,4 +158,4 @@ export interface LoadedConfig {
 }
 
 /** What validation needs to know of a collector. */
-export type KnownCollector = Pick<Collector<any>, 'name' | 'defaults' | 'options'>;
+export type KnownCollector = Pick<Collector, 'name' | 'defaults' | 'options'>;

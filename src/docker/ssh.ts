@@ -95,7 +95,10 @@ class SshChannel extends Duplex {
   }
 
   override _write(chunk: Buffer, _enc: BufferEncoding, cb: (err?: Error | null) => void): void {
-    if (!this.#child.stdin.writable) return cb(new SshError(this.#reason(this.#child.exitCode)));
+    if (!this.#child.stdin.writable) {
+      cb(new SshError(this.#reason(this.#child.exitCode)));
+      return;
+    }
     this.#child.stdin.write(chunk, (err) => cb(err));
   }
 

@@ -33,7 +33,6 @@ import {
   type BundleDiff,
   json,
   ran,
-  side,
   oneSided,
 } from './diff-model.js';
 

@@ -216,7 +216,7 @@ function errorBlocks(errors: readonly Finding[]): { title: string; evidence: Evi
     // (a traceback's last line), not a JSON state field such as "OOMKilled": true; else any line, else the first.
     const said = f.evidence.filter((e) => e.excerpt.trim() && !/\.json$/.test(e.file) && e.file !== ROOT.manifest);
     const ev = said[said.length - 1] ?? f.evidence.find((e) => e.line !== undefined) ?? f.evidence[0];
-    if (!ev || !ev.excerpt.trim() || seen.has(ev.excerpt)) continue;
+    if (!ev?.excerpt.trim() || seen.has(ev.excerpt)) continue;
     seen.add(ev.excerpt);
     out.push({ title: f.title, evidence: ev });
   }
@@ -253,7 +253,7 @@ function configuration(m: Manifest): string[] {
   lines.push(
     `- Django: ${env['django.installedApps'] ? `${env['django.installedApps']} installed apps` : 'installed apps not collected'}${env['django.debug'] ? `, DEBUG=${env['django.debug'] === 'true' ? 'True' : 'False'}` : ''}${env['django.settings'] ? `, settings \`${cell(env['django.settings'])}\`` : ''}`,
   );
-  const docker = ((o['collectorOptions'] as Record<string, Record<string, unknown>> | undefined) ?? {})['docker'] ?? {};
+  const docker = (o['collectorOptions'] as Record<string, Record<string, unknown>> | undefined)?.['docker'] ?? {};
   const limits = [
     `timeout ${String(o['timeoutSec'] ?? '?')} s per collector`,
     o['deadlineSec'] ? `deadline ${String(o['deadlineSec'])} s` : undefined,

@@ -23,7 +23,7 @@ import { setUpRedaction } from '../config/redaction-plan.js';
 import { Reporter } from './progress.js';
 import { loadPlugins, type PluginLoadResult } from './plugins.js';
 import { runCollectors } from './runner.js';
-import type { AnalyzeOptions, ArtifactRecord, Collector, CollectorRecord, DockerClient, DockerEndpoint, Manifest } from '../core/types.js';
+import type { ArtifactRecord, Collector, CollectorRecord, DockerEndpoint, Manifest } from '../core/types.js';
 import { TOOL } from '../core/version.js';
 import { ROOT } from '../bundle/layout.js';
 
@@ -47,7 +47,7 @@ export interface CollectResult {
 }
 
 /** Picks collectors by --only/--skip; unknown names are a usage error naming the valid ones. */
-export function selectCollectors(all: readonly Collector<any>[], only: readonly string[] = [], skip: readonly string[] = []): Collector<any>[] {
+export function selectCollectors(all: readonly Collector[], only: readonly string[] = [], skip: readonly string[] = []): Collector[] {
   const names = new Set(all.map((c) => c.name));
   const unknown = [...only, ...skip].filter((n) => !names.has(n));
   if (unknown.length) {
@@ -80,7 +80,7 @@ export async function collectBundle(options: CollectOptions): Promise<CollectRes
   const concurrency = options.concurrency ?? DEFAULTS.concurrency;
   if (!(timeoutMs > 0)) throw new CliError('--timeout must be a positive number of seconds', 'E_USAGE');
   if (options.deadlineMs !== undefined && !(options.deadlineMs > 0)) throw new CliError('--deadline must be a positive number of seconds', 'E_USAGE');
-  let dockerEndpoints;
+  let dockerEndpoints: DockerEndpoint[];
   try {
     dockerEndpoints = resolveDockerEndpoints(env, {
       ...(options.dockerHosts ? { hosts: options.dockerHosts } : {}),
@@ -147,7 +147,7 @@ export async function collectBundle(options: CollectOptions): Promise<CollectRes
       r.artifacts.some((a) => restated.has(a.path)) ? { ...r, artifacts: r.artifacts.map((a) => ({ ...a, ...restated.get(a.path) })) } : r,
     );
 
-    const status = records.some((r) => r.status === 'failed' || r.status === 'timed-out') || Boolean(plugins?.failures.length) ? 'partial' : 'complete';
+    const status = records.some((r) => r.status === 'failed' || r.status === 'timed-out') || plugins?.failures.length ? 'partial' : 'complete';
     const files: ArtifactRecord[] = [];
     let findings: FindingsDocument | undefined;
     const draft = (finishedAt: Date): Manifest => ({
@@ -241,7 +241,7 @@ export async function collectBundle(options: CollectOptions): Promise<CollectRes
 }
 
 /** selectCollectors, but an --only/--skip name that a failed plugin would have provided says so. */
-function selectWithPlugins(all: readonly Collector<any>[], options: CollectOptions, plugins: PluginLoadResult | undefined): Collector<any>[] {
+function selectWithPlugins(all: readonly Collector[], options: CollectOptions, plugins: PluginLoadResult | undefined): Collector[] {
   try {
     return selectCollectors(all, options.only, options.skip);
   } catch (err) {

@@ -7,7 +7,6 @@
 import { errorMessage } from '../core/artifacts.js';
 import { createExec } from '../core/exec.js';
 import type {
-  Artifact,
   ArtifactRecord,
   ArtifactSink,
   CollectContext,
@@ -34,7 +33,7 @@ export interface RunObserver {
 
 export interface RunPlan {
   // Collectors have different option types; the runner only passes them through.
-  readonly collectors: readonly Collector<any>[];
+  readonly collectors: readonly Collector[];
   /** User settings for a collector, merged over its defaults. */
   readonly optionsFor: (name: string) => Readonly<Record<string, unknown>>;
   readonly concurrency: number;
@@ -92,7 +91,7 @@ interface Prelude {
 
 /** A collector's context: its options, its signal, and an exec that records into `commands`. */
 function contextFor(
-  collector: Collector<any>,
+  collector: Collector,
   plan: RunPlan,
   signal: AbortSignal,
   commands: CommandRecord[],
@@ -134,7 +133,7 @@ async function learnSecrets(plan: RunPlan): Promise<Map<string, Prelude>> {
   return preludes;
 }
 
-async function runOne(collector: Collector<any>, plan: RunPlan, sink: ArtifactSink, observer: RunObserver, prelude?: Prelude): Promise<CollectorRecord> {
+async function runOne(collector: Collector, plan: RunPlan, sink: ArtifactSink, observer: RunObserver, prelude?: Prelude): Promise<CollectorRecord> {
   const startedAt = new Date();
   const began = performance.now();
   const timeoutMs = timeoutFor(collector, plan);
@@ -197,13 +196,13 @@ async function runOne(collector: Collector<any>, plan: RunPlan, sink: ArtifactSi
 }
 
 /** A collector's one signal (Ctrl-C + its timeout + the run's deadline), and its timeout alone, to tell why it fired. */
-function signalsFor(collector: Collector<any>, plan: RunPlan): { signal: AbortSignal; timeout: AbortSignal } {
+function signalsFor(collector: Collector, plan: RunPlan): { signal: AbortSignal; timeout: AbortSignal } {
   const timeout = AbortSignal.timeout(timeoutFor(collector, plan));
   return { signal: AbortSignal.any([plan.signal, timeout, ...(plan.deadline ? [plan.deadline] : [])]), timeout };
 }
 
 /** The timeout a collector runs under: the user's --timeout if given, else its own, else the default. */
-function timeoutFor(collector: Collector<any>, plan: RunPlan): number {
+function timeoutFor(collector: Collector, plan: RunPlan): number {
   return plan.timeoutFixed ? plan.timeoutMs : (collector.timeoutMs ?? plan.timeoutMs);
 }
 

@@ -13,7 +13,7 @@
  *   boot id, or a start time before the boot), when the pid may belong to anything now.
  */
 import { randomBytes } from 'node:crypto';
-import { link, open, readFile, rename, stat, unlink, utimes, writeFile } from 'node:fs/promises';
+import { type FileHandle, link, open, readFile, rename, stat, unlink, utimes, writeFile } from 'node:fs/promises';
 import { hostname, uptime } from 'node:os';
 import { join } from 'node:path';
 import { errorMessage } from '../core/artifacts.js';
@@ -210,7 +210,7 @@ async function tryCreate(path: string, info: LockInfo): Promise<boolean> {
 }
 
 async function tryCreateExcl(path: string, text: string): Promise<boolean> {
-  let fh;
+  let fh: FileHandle;
   try {
     fh = await open(path, 'wx', 0o644);
   } catch (err) {

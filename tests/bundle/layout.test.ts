@@ -13,7 +13,6 @@ import { join, relative, resolve } from 'node:path';
 import ts from 'typescript';
 import { describe, expect, it } from 'vitest';
 import {
-  CUSTOM,
   DJANGO,
   DJANGO_FILES,
   DOCKER,
@@ -26,6 +25,7 @@ import {
   folderName,
   isRootFile,
 } from '../../src/bundle/layout.js';
+import { offence } from '../helpers/layout-contract.js';
 
 const ROOT_DIR = resolve(import.meta.dirname, '..', '..');
 
@@ -37,17 +37,6 @@ const ALLOWED: Readonly<Record<string, string>> = {
   'src/core/diagnostics.ts':
     'documentation data (core imports nothing of ours); tests/docs.test.ts checks every artifact it names is a layout.ts path template',
 };
-
-/** File names that appear in messages but are not bundle files (config files, package metadata, Docker's own files). */
-const NOT_BUNDLE_FILES = new Set(['package.json', 'config.json', 'meta.json', 'daemon.json', 'requirements.txt', 'KEY.json']);
-
-/** Every file name a bundle can hold, from layout.ts itself. */
-const KNOWN_NAMES = new Set(
-  [...PATH_TEMPLATES, CUSTOM.commandOutput, CUSTOM.commandResult, CUSTOM.httpBody, CUSTOM.httpResponse, CUSTOM.fileIndex, CUSTOM.env].map(
-    (p) => p.split('/').pop()!,
-  ),
-);
-const FOLDERS = Object.values(FOLDER);
 
 function sourceFiles(): string[] {
   const out: string[] = [];
@@ -80,31 +69,10 @@ function literals(file: string): { text: string; line: number }[] {
     else if (ts.isTemplateExpression(node)) value = [node.head.text, ...node.templateSpans.map((s) => `<>${s.literal.text}`)].join('');
     if (value !== undefined) out.push({ text: value, line: sf.getLineAndCharacterOfPosition(node.getStart()).line + 1 });
     if (!ts.isTemplateExpression(node)) ts.forEachChild(node, visit);
-    else node.templateSpans.forEach((s) => visit(s.expression));
+    else for (const s of node.templateSpans) visit(s.expression);
   };
   visit(sf);
   return out;
-}
-
-const FILE_NAME = /(?:^|[^\w.<>-])((?:[\w-]+|<>)\.(?:jsonl|json|txt))(?![\w.])/g;
-
-/** Why a literal breaks the contract, or undefined when it does not. */
-export function offence(literal: string): string | undefined {
-  const pathShaped = literal.length > 0 && !/\s/.test(literal);
-  if (pathShaped) {
-    const base = literal.split('/').pop()!;
-    if (KNOWN_NAMES.has(base) || (base.startsWith('<>') && [...KNOWN_NAMES].some((n) => n.endsWith(base.slice(2))) && base.length > 2 && /\.\w+$/.test(base)))
-      return `names the bundle file ${base}`;
-    if (/^\/[\w-]+\.(?:jsonl?|txt)$/.test(literal) && KNOWN_NAMES.has(literal.slice(1))) return `names the bundle file ${literal.slice(1)}`;
-    const folder = FOLDERS.find((f) => literal.startsWith(`${f}/`));
-    if (folder) return `starts with the bundle folder ${folder}/`;
-  }
-  for (const m of literal.matchAll(FILE_NAME)) {
-    const name = m[1]!;
-    if (name.startsWith('<>') || NOT_BUNDLE_FILES.has(name)) continue;
-    if (!KNOWN_NAMES.has(name)) return `names ${name}, which layout.ts does not know (renamed?)`;
-  }
-  return undefined;
 }
 
 describe('bundle layout', () => {

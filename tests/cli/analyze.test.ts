@@ -234,7 +234,12 @@ describe('collect-bundle analyze', () => {
       return {
         io: {
           stdout: new PassThrough(),
-          stderr: Object.assign(new PassThrough(), { write: (c: string) => ((err += c), true) }),
+          stderr: Object.assign(new PassThrough(), {
+            write: (c: string) => {
+              err += c;
+              return true;
+            },
+          }),
           env: {},
           signal: new AbortController().signal,
         },

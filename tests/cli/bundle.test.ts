@@ -26,6 +26,7 @@ import {
   tempDir,
   type CliResult,
 } from './harness.js';
+import type { Manifest } from '../../src/core/types.js';
 
 beforeAll(assertBuilt);
 
@@ -61,7 +62,7 @@ describe('bundle basics (--only system)', () => {
   let tarball: string;
   let base: string;
   let entries: Map<string, TarEntry>;
-  let manifest: any;
+  let manifest: Manifest;
 
   beforeAll(async () => {
     // Two real runs, one after the other (2 shared cores; the system collector is CPU-bound for a moment).
@@ -135,8 +136,8 @@ describe('bundle basics (--only system)', () => {
     expect(manifest.tool).toMatchObject({ name: 'collect-bundle', version: PKG.version });
     expect(manifest.bundle).toBe(base);
     expect(manifest.status).toBe('complete');
-    expect(manifest.collectors.map((c: any) => c.name)).toEqual(['system']);
-    const sys = manifest.collectors[0];
+    expect(manifest.collectors.map((c) => c.name)).toEqual(['system']);
+    const sys = manifest.collectors[0]!;
     expect(sys.status).toBe('ok');
     expect(typeof sys.durationMs).toBe('number');
     expect(sys.durationMs).toBeGreaterThanOrEqual(0);
@@ -144,7 +145,7 @@ describe('bundle basics (--only system)', () => {
   });
 
   it('manifest.json: every artifact is listed with its real size and sha256', () => {
-    const listed = [...manifest.collectors.flatMap((c: any) => c.artifacts), ...manifest.files];
+    const listed = [...manifest.collectors.flatMap((c) => c.artifacts), ...manifest.files];
     for (const a of listed) {
       const e = entries.get(`${base}/${a.path}`);
       expect(e, `manifest lists ${a.path} but the tarball has no such entry`).toBeDefined();
@@ -154,8 +155,8 @@ describe('bundle basics (--only system)', () => {
   });
 
   it('manifest.json: the artifacts listed are exactly the entries of the tarball', () => {
-    const artifactPaths = manifest.collectors.flatMap((c: any) => c.artifacts.map((a: any) => a.path));
-    const rootFiles = manifest.files.map((f: any) => f.path);
+    const artifactPaths = manifest.collectors.flatMap((c) => c.artifacts.map((a) => a.path));
+    const rootFiles = manifest.files.map((f) => f.path);
     expect([...rootFiles].sort()).toEqual(['ISSUE.md', 'findings.json', 'redactions.json', 'run.log']);
     for (const p of artifactPaths) expect(p.startsWith('system/'), p).toBe(true);
     const listed = new Set<string>(['manifest.json', ...rootFiles, ...artifactPaths]);
@@ -199,7 +200,7 @@ describe('bundle basics (--only system)', () => {
     expect(summary.bytes).toBe((await stat(tarball)).size);
     expect(summary.status).toBe('complete');
     expect(summary.collectors).toEqual([{ name: 'system', status: 'ok', durationMs: expect.any(Number) }]);
-    expect(summary.collectors[0].durationMs).toBe(manifest.collectors[0].durationMs);
+    expect(summary.collectors[0].durationMs).toBe(manifest.collectors[0]!.durationMs);
     expect(summary.redactions.total).toBe(manifest.redaction.total);
     // Progress and the human summary go to stderr only.
     expect(run.r.stderr).toMatch(/collecting system/);

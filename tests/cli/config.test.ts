@@ -10,6 +10,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { fileJson, fileText, readBundle, type TarEntry } from '../helpers/bundle.js';
 import { DOCKER_HOST, TEST_IMAGE, docker, dockerUnavailable, removeContainers, uniq, waitForLog } from '../helpers/docker.js';
 import { assertBuilt, cleanup, describeRun, runCli, tempDir, type CliResult } from './harness.js';
+import type { Manifest } from '../../src/core/types.js';
 
 beforeAll(() => assertBuilt());
 afterEach(async () => {
@@ -25,7 +26,7 @@ async function collect(
   out: string,
   args: string[],
   env: Record<string, string> = {},
-): Promise<{ r: CliResult; entries: Map<string, TarEntry>; manifest: any }> {
+): Promise<{ r: CliResult; entries: Map<string, TarEntry>; manifest: Manifest }> {
   const r = await runCli(['-q', ...args], { cwd, env });
   expect(r.code, describeRun(r)).toBe(0);
   const bundles = (await readdir(out)).filter((f) => f.endsWith('.tar.gz'));
@@ -48,7 +49,7 @@ describe('discovery and selection of the file', () => {
     expect(manifest.options.config).toBe(join(root, 'collect-bundle.config.yaml'));
     expect(manifest.options.label).toBe('found');
     expect(manifest.options.outputDir).toBe(join(root, 'bundles'));
-    expect(manifest.collectors.map((c: any) => c.name)).toEqual(['envy']);
+    expect(manifest.collectors.map((c) => c.name)).toEqual(['envy']);
     expect([...entries.keys()].some((k) => k.split('/').slice(1).join('/').startsWith('custom/envy/'))).toBe(true);
   });
 
@@ -88,7 +89,7 @@ describe('discovery and selection of the file', () => {
     const chosen = await collect(root, out1, ['--config', 'ops/site.yml', '-o', out1]);
     expect(chosen.manifest.options.config).toBe(other);
     expect(chosen.manifest.options.label).toBe('chosen');
-    expect(chosen.manifest.collectors.map((c: any) => c.name)).toEqual(['envy2']);
+    expect(chosen.manifest.collectors.map((c) => c.name)).toEqual(['envy2']);
 
     const out2 = join(root, 'o2');
     const r = await runCli(['--no-config', '-q', '-o', out2, '--only', 'envy'], { cwd: root });
@@ -127,7 +128,7 @@ describe('precedence: config file < environment < flags, read back from the mani
 
   it("a config rule with an id redacts, and a flag's pattern adds to it", async () => {
     const root = await tempDir('cb-cfg-');
-    const acme = 'acme_' + 'Q7'.repeat(16);
+    const acme = `acme_${'Q7'.repeat(16)}`;
     await writeFile(
       join(root, 'collect-bundle.config.json'),
       JSON.stringify({
@@ -183,7 +184,7 @@ describe('plugins from a config file', () => {
       JSON.stringify({ outputDir: 'out', only: ['tiny'], plugins: ['./tiny.mjs'], collectors: { tiny: { greeting: 'from-config' } } }),
     );
     const { manifest } = await collect(root, join(root, 'ops', 'out'), ['--config', 'ops/collect-bundle.config.json']);
-    expect(manifest.collectors.map((c: any) => [c.name, c.status])).toEqual([['tiny', 'ok']]);
+    expect(manifest.collectors.map((c) => [c.name, c.status])).toEqual([['tiny', 'ok']]);
     expect(manifest.environment['tiny.greeting']).toBe('from-config');
   });
 });
@@ -341,7 +342,7 @@ describe.skipIf(skipReason)('collectors.docker.tail from a config file, against 
       JSON.stringify({ outputDir: 'out', only: ['docker'], collectors: { docker: { tail: 5, containers: [name] } } }),
     );
     const { manifest, entries } = await collect(root, join(root, 'out'), [], { DOCKER_HOST });
-    expect(manifest.collectors.map((c: any) => [c.name, c.status])).toEqual([['docker', 'ok']]);
+    expect(manifest.collectors.map((c) => [c.name, c.status])).toEqual([['docker', 'ok']]);
     const rel = [...entries.keys()].map((k) => k.split('/').slice(1).join('/')).find((k) => new RegExp(`^docker/[^/]+/containers/${name}/logs\\.txt$`).test(k));
     expect(rel, `logs.txt of ${name}; entries: ${[...entries.keys()].join(', ')}`).toBeDefined();
     const lines = fileText(entries, rel!).split('\n').filter(Boolean);

@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { main } from '../../src/cli/main.js';
 import { fileJson, readBundle } from '../helpers/bundle.js';
 import { DOCKER_HOST, dockerUnavailable } from '../helpers/docker.js';
+import type { EngineOutcome } from '../../src/bundle/layout.js';
 
 let dir: string;
 beforeAll(async () => {
@@ -20,7 +21,13 @@ afterAll(async () => {
 async function cli(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   let stdout = '';
   let stderr = '';
-  const sink = (f: (s: string) => void) => new Writable({ write: (c, _e, cb) => (f(String(c)), cb()) });
+  const sink = (f: (s: string) => void) =>
+    new Writable({
+      write: (c, _e, cb) => {
+        f(String(c));
+        cb();
+      },
+    });
   const code = await main(args, {
     stdout: sink((s) => (stdout += s)),
     stderr: sink((s) => (stderr += s)),
@@ -95,7 +102,7 @@ describe.skipIf(Boolean(dockerUnavailable) && !process.env['CI'])('docker option
       containers: ['nomatch-*', 'other-*', 'label=a=b,c'],
       allContainers: true,
     });
-    expect(engines.engines.map((e: any) => [e.source, e.status])).toEqual([
+    expect(engines.engines.map((e: EngineOutcome) => [e.source, e.status])).toEqual([
       ['--docker-host', 'ok'],
       ['--docker-host', 'failed'],
     ]);

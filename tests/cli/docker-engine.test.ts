@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fileJson, fileText, readBundle, type TarEntry } from '../helpers/bundle.js';
 import { DOCKER_HOST, TEST_IMAGE, docker, dockerUnavailable, removeContainers, uniq } from '../helpers/docker.js';
 import { assertBuilt, cleanup, describeRun, listCollectors, listDir, runCli, sha256File, tempDir } from './harness.js';
+import type { ContainerRow } from '../../src/bundle/layout.js';
 
 /**
  * An engine file of the docker collector: `docker/<file>`, or `docker/<engine>/<file>` now that the
@@ -48,7 +49,7 @@ describe.skipIf(skipReason)('full run against the real test engine', () => {
     const summary = JSON.parse(r.stdout);
     expect(summary.status).toBe('complete');
     expect(summary.sha256).toBe(await sha256File(tarball));
-    const statuses = Object.fromEntries(summary.collectors.map((c: any) => [c.name, c.status]));
+    const statuses = Object.fromEntries(summary.collectors.map((c: { name: string; status: string }) => [c.name, c.status]));
     expect(statuses).toMatchObject({ system: 'ok', docker: 'ok' });
     // Every default collector ran; the ones that do not apply here (no Django project) say so.
     expect(Object.keys(statuses).sort()).toEqual(
@@ -73,11 +74,11 @@ describe.skipIf(skipReason)('full run against the real test engine', () => {
     expect(typeof info.ID).toBe('string');
     expect(info.ServerVersion).toBe(version.Version);
 
-    const containers = fileJson<any[]>(entries, engineFile(entries, 'containers.json'));
+    const containers = fileJson<ContainerRow[]>(entries, engineFile(entries, 'containers.json'));
     const row = containers.find((c) => c.name === name);
     expect(row, `${name} not in containers.json: ${containers.map((c) => c.name).join(', ')}`).toBeDefined();
-    expect(row.state).toBe('created');
-    expect(row.image).toBe(TEST_IMAGE);
+    expect(row!.state).toBe('created');
+    expect(row!.image).toBe(TEST_IMAGE);
     expect(fileText(entries, engineFile(entries, 'ps.txt'))).toContain(name);
 
     const issue = fileText(entries, 'ISSUE.md');

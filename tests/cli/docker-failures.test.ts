@@ -26,12 +26,21 @@ import {
   unixSocketServer,
   type CliResult,
 } from './harness.js';
+import type { CollectorRecord, Manifest } from '../../src/core/types.js';
+
+/** The part of `collect --json`'s output these tests read. */
+interface CollectJson {
+  readonly status: string;
+  readonly bundle: string;
+  readonly sha256: string;
+  readonly collectors: readonly { readonly name: string; readonly status: string; readonly error?: string }[];
+}
 
 beforeAll(assertBuilt);
 afterEach(cleanup);
 
 /** Asserts a partial run wrote exactly one bundle + sidecar; returns its entries and manifest. */
-async function partialBundle(r: CliResult, dir: string): Promise<{ entries: Map<string, TarEntry>; manifest: any; json: any }> {
+async function partialBundle(r: CliResult, dir: string): Promise<{ entries: Map<string, TarEntry>; manifest: Manifest; json: CollectJson }> {
   expect(r.code, describeRun(r)).toBe(3);
   const files = await listDir(dir);
   const tars = files.filter((f) => f.endsWith('.tar.gz'));
@@ -39,19 +48,19 @@ async function partialBundle(r: CliResult, dir: string): Promise<{ entries: Map<
   expect(files).toEqual([tars[0], `${tars[0]}.sha256`]);
   const tarball = join(dir, tars[0]!);
   const entries = await readBundle(tarball);
-  const manifest = fileJson(entries, 'manifest.json');
+  const manifest = fileJson<Manifest>(entries, 'manifest.json');
   expect(manifest.status).toBe('partial');
-  const json = JSON.parse(r.stdout);
+  const json = JSON.parse(r.stdout) as CollectJson;
   expect(json.status).toBe('partial');
   expect(json.bundle).toBe(tarball);
   expect(json.sha256).toBe(await sha256File(tarball));
   return { entries, manifest, json };
 }
 
-const collectorNamed = (manifest: any, name: string): any => {
-  const c = manifest.collectors.find((x: any) => x.name === name);
-  expect(c, `no ${name} collector in ${JSON.stringify(manifest.collectors.map((x: any) => x.name))}`).toBeDefined();
-  return c;
+const collectorNamed = (manifest: Manifest, name: string): CollectorRecord => {
+  const c = manifest.collectors.find((x) => x.name === name);
+  expect(c, `no ${name} collector in ${JSON.stringify(manifest.collectors.map((x) => x.name))}`).toBeDefined();
+  return c!;
 };
 
 const entryPaths = (entries: Map<string, TarEntry>): string[] => [...entries.keys()].map((n) => n.split('/').slice(1).join('/'));
@@ -76,7 +85,7 @@ describe('unreachable daemon', () => {
     expect(manifest.docker.endpoints).toMatchObject([{ url: `unix://${sock}`, source: 'DOCKER_HOST' }]);
 
     // The same reason reaches --json, the terminal and ISSUE.md.
-    expect(json.collectors.find((c: any) => c.name === 'docker')).toMatchObject({ status: 'failed', error: docker.reason });
+    expect(json.collectors.find((c) => c.name === 'docker')).toMatchObject({ status: 'failed', error: docker.reason });
     expect(r.stderr).toContain('does not exist');
     expect(r.stderr).toMatch(/status partial/);
     expect(fileText(entries, 'ISSUE.md')).toMatch(/Collection was \*\*partial\*\*: docker failed \(.*does not exist/);
@@ -92,7 +101,7 @@ describe('unreachable daemon', () => {
     expect(docker.reason).toMatch(/connection refused/i);
     expect(docker.reason).toContain(`tcp://127.0.0.1:${port}`);
     expect(docker.reason).toMatch(/DOCKER_HOST|start it/);
-    expect(manifest.collectors.map((c: any) => c.name)).toEqual(['docker']);
+    expect(manifest.collectors.map((c) => c.name)).toEqual(['docker']);
   }, 60_000);
 });
 

@@ -8,6 +8,7 @@ import { delimiter, join } from 'node:path';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { fileJson, readBundle } from '../helpers/bundle.js';
 import { assertBuilt, cleanup, describeRun, listDir, onCleanup, runCli, startCli, tempDir, waitUntil } from './harness.js';
+import type { CommandRecord } from '../../src/core/types.js';
 
 beforeAll(assertBuilt);
 afterEach(cleanup);
@@ -60,7 +61,7 @@ describe('a tool that hangs', () => {
     const manifest = fileJson(entries, 'manifest.json');
     const system = manifest.collectors[0];
     expect(system.status).toBe('ok');
-    const cmd = system.commands.find((c: any) => c.argv[0].endsWith('/git'));
+    const cmd = system.commands.find((c: CommandRecord) => c.argv[0]!.endsWith('/git'));
     expect(cmd, JSON.stringify(system.commands)).toMatchObject({ timedOut: true, exitCode: null, error: 'timed out and was killed' });
     expect(cmd.durationMs).toBeGreaterThanOrEqual(4_500);
     expect(fileJson(entries, 'system/versions.json').git).toMatchObject({ error: 'timed out and was killed' });

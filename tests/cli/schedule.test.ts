@@ -209,7 +209,13 @@ describe('usage errors', () => {
     // In-process through the CLI's own main(): the same parsing and exit codes, without a process start per case.
     const out = await tempDir('cb-sched-usage-');
     let stderr = '';
-    const sink = (write: (s: string) => void) => new Writable({ write: (c, _e, cb) => (write(String(c)), cb()) });
+    const sink = (write: (s: string) => void) =>
+      new Writable({
+        write: (c, _e, cb) => {
+          write(String(c));
+          cb();
+        },
+      });
     const code = await main([...args, '-o', out], {
       stdout: sink(() => undefined),
       stderr: sink((s) => (stderr += s)),

@@ -98,7 +98,7 @@ describe('cloudrun collector (stand-in gcloud)', () => {
     it('summarises status, conditions, timeout and resources per service, and each job with its latest execution', () => {
       const s = fileJson(r.entries, 'cloudrun/summary.json');
       expect(s).toMatchObject({ project: 'demo-project', projectFrom: 'CLOUDSDK_CORE_PROJECT', region: 'europe-west1', regionFrom: 'CLOUDSDK_RUN_REGION' });
-      const api = s.services.find((x: any) => x.name === 'api');
+      const api = s.services.find((x: { name: string }) => x.name === 'api');
       expect(api).toMatchObject({
         ready: 'False',
         timeoutSeconds: 60,
@@ -108,12 +108,12 @@ describe('cloudrun collector (stand-in gcloud)', () => {
         containers: [{ image: 'europe-west1-docker.pkg.dev/demo-project/app/api:2.3.1', resources: { cpu: '2', memory: '1Gi' } }],
       });
       expect(api.conditions[0]).toMatchObject({ type: 'Ready', status: 'False', reason: 'HealthCheckContainerError' });
-      expect(api.revisions.map((x: any) => [x.name, x.ready])).toEqual([
+      expect(api.revisions.map((x: { name: string; ready: string }) => [x.name, x.ready])).toEqual([
         ['api-00002-wuv', 'False'],
         ['api-00001-rat', 'True'],
       ]);
-      expect(s.services.find((x: any) => x.name === 'web')).toMatchObject({ ready: 'True', timeoutSeconds: 300 });
-      const nightly = s.jobs.find((x: any) => x.name === 'nightly-report');
+      expect(s.services.find((x: { name: string }) => x.name === 'web')).toMatchObject({ ready: 'True', timeoutSeconds: 300 });
+      const nightly = s.jobs.find((x: { name: string }) => x.name === 'nightly-report');
       expect(nightly).toMatchObject({
         taskCount: 4,
         parallelism: 1,
@@ -124,7 +124,7 @@ describe('cloudrun collector (stand-in gcloud)', () => {
       });
       expect(nightly.latestExecution).toMatchObject({ name: 'nightly-report-x7k2p', state: 'failed', failedCount: 1, succeededCount: 3, retriedCount: 3 });
       expect(nightly.latestExecution.conditions[0]).toMatchObject({ type: 'Completed', status: 'False', reason: 'NonZeroExitCode' });
-      expect(s.jobs.find((x: any) => x.name === 'migrate').latestExecution).toMatchObject({ name: 'migrate-q4m9z', state: 'succeeded' });
+      expect(s.jobs.find((x: { name: string }) => x.name === 'migrate').latestExecution).toMatchObject({ name: 'migrate-q4m9z', state: 'succeeded' });
       expect(s.failedExecutions).toEqual([{ job: 'nightly-report', execution: 'nightly-report-x7k2p', created: '2026-11-28T02:00:00.112233Z' }]);
     });
 

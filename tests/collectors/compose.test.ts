@@ -132,7 +132,7 @@ describe.skipIf(Boolean(dockerUnavailable))('compose collector (real engine)', (
     it('lists that project’s containers on the engine with service, state, exit code and restarts, and no other project’s', () => {
       const doc = fileJson(r.entries, 'compose/local/containers.json');
       expect(doc.project).toBe(project);
-      expect(doc.containers.map((c: any) => c.name)).toEqual([`${prefix}-web-1`, `${prefix}-worker-1`]);
+      expect(doc.containers.map((c: { name: string }) => c.name)).toEqual([`${prefix}-web-1`, `${prefix}-worker-1`]);
       expect(doc.containers[0]).toMatchObject({ service: 'web', state: 'running', exitCode: 0, restartCount: 0, health: null, finishedAt: null });
       expect(doc.containers[1]).toMatchObject({ service: 'worker', state: 'exited', exitCode: 3 });
       expect(doc.servicesWithoutContainer).toEqual(['db']);
@@ -144,7 +144,7 @@ describe.skipIf(Boolean(dockerUnavailable))('compose collector (real engine)', (
     const r = await run({ projectDir }, { COMPOSE_PROJECT_NAME: `${project}-other` });
     expect(fileJson(r.entries, 'compose/project.json')).toMatchObject({ project: `${project}-other`, projectFrom: 'COMPOSE_PROJECT_NAME' });
     const doc = fileJson(r.entries, 'compose/local/containers.json');
-    expect(doc.containers.map((c: any) => c.name)).toEqual([`${prefix}-other-1`]);
+    expect(doc.containers.map((c: { name: string }) => c.name)).toEqual([`${prefix}-other-1`]);
     expect(doc.servicesWithoutContainer).toEqual(['db', 'worker']);
   }, 60_000);
 

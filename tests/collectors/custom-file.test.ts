@@ -15,6 +15,7 @@ import { sanitise } from '../../collectors/custom/file.js';
 import { verifyBundle } from '../../src/bundle/verify.js';
 import { collectBundle } from '../../src/run/collect.js';
 import { fileJson, fileText, readBundle } from '../helpers/bundle.js';
+import type { FileIndexEntry } from '../../collectors/custom/file.js';
 
 const OUTSIDE_SECRET = 'outside-only-Vb7nM2qW9xZ4';
 const APP_PASSWORD = 'Pa55-app-Log-Secret-77';
@@ -61,7 +62,7 @@ async function run(spec: CustomCollectorInput) {
   const entries = await readBundle(result.bundle);
   const record = result.manifest.collectors.find((c) => c.name === spec.name)!;
   const all = [...entries.values()].map((e) => `${e.name}\n${e.data.toString('latin1')}`).join('\n');
-  return { result, entries, record, all, index: fileJson<{ files: any[] }>(entries, `custom/${spec.name}/index.json`).files };
+  return { result, entries, record, all, index: fileJson<{ files: FileIndexEntry[] }>(entries, `custom/${spec.name}/index.json`).files };
 }
 
 const stored = (path: string): string => `files/${sanitise(path)}`;

@@ -138,7 +138,10 @@ describe('command(...) with capture', () => {
         command(null, ['sh', '-c', 'echo v1.2.3; echo warn >&2'], {
           capture: 'stdout-then-stderr',
           stderrTail: false,
-          after: (o) => ((out = o.stdout + o.stderr), []),
+          after: (o) => {
+            out = o.stdout + o.stderr;
+            return [];
+          },
         }),
         command('slow.txt', ['sh', '-c', 'echo started; exec sleep 5'], { capture: 'stdout-then-stderr', timeoutMs: 300 }),
       ),
@@ -199,9 +202,20 @@ describe('group(...)', () => {
     let exitCode: number | null | undefined;
     const { stored } = await run(
       declaring(
-        group([command('s.txt', ['sh', '-c', 'echo streamed; exit 4'], { exitCodes: [4], after: (o) => ((exitCode = o.record?.exitCode), []) })], {
-          concurrency: 2,
-        }),
+        group(
+          [
+            command('s.txt', ['sh', '-c', 'echo streamed; exit 4'], {
+              exitCodes: [4],
+              after: (o) => {
+                exitCode = o.record?.exitCode;
+                return [];
+              },
+            }),
+          ],
+          {
+            concurrency: 2,
+          },
+        ),
       ),
     );
     expect(stored.get('d/s.txt')).toBe('streamed\n');

@@ -250,7 +250,13 @@ describe.skipIf(!systemDjango && !process.env['CI'])('command line: --django-dir
   const cli = async (args: string[]) => {
     let stdout = '';
     let stderr = '';
-    const sink = (append: (s: string) => void) => new Writable({ write: (c, _e, cb) => (append(String(c)), cb()) });
+    const sink = (append: (s: string) => void) =>
+      new Writable({
+        write: (c, _e, cb) => {
+          append(String(c));
+          cb();
+        },
+      });
     const code = await main(args, {
       stdout: sink((s) => (stdout += s)),
       stderr: sink((s) => (stderr += s)),

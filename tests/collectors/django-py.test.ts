@@ -22,7 +22,7 @@ afterAll(() => rm(tmp, { recursive: true, force: true }));
 
 describe('the probes are Python files', () => {
   it('lists every .py file of collectors/django/py/ and nothing else', () => {
-    expect(PY_DIR).toBe(join(ROOT, 'collectors', 'django', 'py') + '/');
+    expect(PY_DIR).toBe(`${join(ROOT, 'collectors', 'django', 'py')}/`);
     expect(
       readdirSync(PY_DIR)
         .filter((f) => f.endsWith('.py'))

@@ -14,6 +14,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { collectBundle, type CollectResult } from '../../src/run/collect.js';
 import { fileJson, fileText, readBundle, type TarEntry } from '../helpers/bundle.js';
 import { DOCKER_HOST, TEST_IMAGE, docker, dockerUnavailable, removeContainers, uniq } from '../helpers/docker.js';
+import type { ContainerRow, EngineOutcome } from '../../src/bundle/layout.js';
 
 const skip = Boolean(dockerUnavailable) && !process.env['CI'];
 const script = fileURLToPath(new URL('../../scripts/test-env.sh', import.meta.url));
@@ -84,7 +85,7 @@ describe.skipIf(skip)('several Docker engines in one run', () => {
       [deadLabel, deadUrl, '--docker-host'],
     ]);
     const engines = fileJson(entries, 'docker/engines.json').engines;
-    expect(engines.map((e: any) => [e.label, e.status])).toEqual([
+    expect(engines.map((e: EngineOutcome) => [e.label, e.status])).toEqual([
       ['local', 'ok'],
       [secondLabel, 'ok'],
       [deadLabel, 'failed'],
@@ -94,8 +95,8 @@ describe.skipIf(skip)('several Docker engines in one run', () => {
 
     // The two live engines really are two engines, each with its own containers.
     expect(fileJson(entries, `docker/local/info.json`).ID).not.toBe(fileJson(entries, `docker/${secondLabel}/info.json`).ID);
-    expect(fileJson<any[]>(entries, 'docker/local/containers.json').map((c) => c.name)).toEqual([`${prefix}-on-primary`]);
-    const onSecondRows = fileJson<any[]>(entries, `docker/${secondLabel}/containers.json`);
+    expect(fileJson<ContainerRow[]>(entries, 'docker/local/containers.json').map((c) => c.name)).toEqual([`${prefix}-on-primary`]);
+    const onSecondRows = fileJson<ContainerRow[]>(entries, `docker/${secondLabel}/containers.json`);
     expect(onSecondRows).toEqual([expect.objectContaining({ name: `${prefix}-on-second`, exitCode: 4 })]);
     expect(fileText(entries, `docker/${secondLabel}/containers/${prefix}-on-second/logs.txt`)).toMatch(/Z stdout from the second\n$/);
     expect(fileJson(entries, `docker/${secondLabel}/endpoint.json`)).toMatchObject({ transport: 'tcp', url: secondUrl });
@@ -111,7 +112,7 @@ describe.skipIf(skip)('several Docker engines in one run', () => {
     started = false;
     const r = await collect([DOCKER_HOST, secondUrl]);
     const engines = fileJson(await readBundle(r.bundle), 'docker/engines.json').engines;
-    expect(engines.map((e: any) => e.status)).toEqual(['ok', 'failed']);
+    expect(engines.map((e: EngineOutcome) => e.status)).toEqual(['ok', 'failed']);
     expect(r.manifest.collectors[0]!.status).toBe('ok');
   }, 120_000);
 
@@ -122,7 +123,7 @@ describe.skipIf(skip)('several Docker engines in one run', () => {
     expect(docker.reason).toMatch(/^all 2 Docker engines failed: 127\.0\.0\.1-\d+: .*connection refused.*; 127\.0\.0\.1-\d+: .*connection refused/);
     expect(r.status).toBe('partial');
     const entries = await readBundle(r.bundle);
-    expect(fileJson(entries, 'docker/engines.json').engines.map((e: any) => e.status)).toEqual(['failed', 'failed']);
+    expect(fileJson(entries, 'docker/engines.json').engines.map((e: EngineOutcome) => e.status)).toEqual(['failed', 'failed']);
     // The bundle is still written, with what could be said about each engine.
     expect(paths(entries).filter((p) => p.endsWith('endpoint.json'))).toHaveLength(2);
     execFileSync('gzip', ['-t', r.bundle]);

@@ -97,7 +97,7 @@ describe('markSecret: shapes the line rules replace whole', () => {
 });
 
 const summary = (over: Partial<ContainerSummary> = {}): ContainerSummary => ({
-  Id: 'abc123def456' + '0'.repeat(52),
+  Id: `abc123def456${'0'.repeat(52)}`,
   Names: ['/web-1'],
   Image: 'img',
   Created: 0,

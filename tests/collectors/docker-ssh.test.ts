@@ -98,7 +98,10 @@ describe.skipIf(skipReason)('ssh:// engines (real sshd)', () => {
     sshd = spawn(SSHD, ['-D', '-e', '-f', join(dir, 'sshd_config'), '-E', join(dir, 'sshd.log')], { stdio: 'ignore' });
     for (let i = 0; ; i++) {
       const ok = await new Promise<boolean>((resolve) => {
-        const s = net.connect(port, '127.0.0.1', () => (s.end(), resolve(true)));
+        const s = net.connect(port, '127.0.0.1', () => {
+          s.end();
+          resolve(true);
+        });
         s.on('error', () => resolve(false));
       });
       if (ok) break;

@@ -131,8 +131,8 @@ describe.skipIf(skip)('docker collector (real engine)', () => {
     expect(fileJson(entries, docker$('version.json')).Version).toBe(await docker('version', '--format', '{{.Server.Version}}'));
     expect(fileJson(entries, docker$('info.json')).ID).toBe(await docker('info', '--format', '{{.ID}}'));
     expect(fileJson(entries, docker$('df.json'))).toHaveProperty('LayersSize');
-    expect(fileJson<any[]>(entries, docker$('images.json')).some((i) => i.tags.includes(TEST_IMAGE))).toBe(true);
-    expect(fileJson<any[]>(entries, docker$('networks.json')).map((x) => x.Name)).toContain('none');
+    expect(fileJson<{ tags: string[] }[]>(entries, docker$('images.json')).some((i) => i.tags.includes(TEST_IMAGE))).toBe(true);
+    expect(fileJson<{ Name: string }[]>(entries, docker$('networks.json')).map((x) => x.Name)).toContain('none');
     expect(fileJson(entries, docker$('volumes.json'))).toHaveProperty('Volumes');
   });
 

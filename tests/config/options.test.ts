@@ -80,13 +80,14 @@ async function cli(args: string[], env: Record<string, string>): Promise<Collect
 /** Each collector's ctx.options in a real runner, given the collect options the CLI built (the collectors' own code does not run). */
 async function contexts(options: CollectOptions): Promise<Map<string, Readonly<Record<string, unknown>>>> {
   const seen = new Map<string, Readonly<Record<string, unknown>>>();
-  const probes: Collector<any>[] = builtinCollectors.map((c) => ({
+  const probes: Collector[] = builtinCollectors.map((c) => ({
     name: c.name,
     description: c.description,
     defaultEnabled: true,
     defaults: c.defaults,
+    // biome-ignore lint/correctness/useYield: a probe collector that yields nothing; it only records the options it was given
     async *collect(ctx) {
-      seen.set(c.name, ctx.options);
+      seen.set(c.name, ctx.options as Readonly<Record<string, unknown>>);
     },
   }));
   await runCollectors(

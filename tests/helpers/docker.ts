@@ -22,11 +22,22 @@ export async function removeContainers(prefix: string): Promise<void> {
   if (ids.length) await docker('rm', '-f', ...ids);
 }
 
+/** The fields of `docker inspect`'s `.State` that tests wait on (the engine reports more). */
+export interface ContainerState {
+  readonly Status: string;
+  readonly Running: boolean;
+  readonly OOMKilled: boolean;
+  readonly ExitCode: number;
+  /** Only with a health check. */
+  readonly Health?: { readonly Status: string };
+  readonly [field: string]: unknown;
+}
+
 /** Waits until `docker inspect` of a container satisfies `pred`. */
-export async function waitFor(name: string, pred: (state: any) => boolean, timeoutMs = 30_000): Promise<any> {
+export async function waitFor(name: string, pred: (state: ContainerState) => boolean, timeoutMs = 30_000): Promise<ContainerState> {
   const until = Date.now() + timeoutMs;
   for (;;) {
-    const state = JSON.parse(await docker('inspect', '--format', '{{json .State}}', name));
+    const state = JSON.parse(await docker('inspect', '--format', '{{json .State}}', name)) as ContainerState;
     if (pred(state)) return state;
     if (Date.now() > until) throw new Error(`timed out waiting for ${name}: ${JSON.stringify(state)}`);
     await new Promise((r) => setTimeout(r, 200));

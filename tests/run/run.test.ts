@@ -20,7 +20,7 @@ function memorySink(): ArtifactSink & { stored: Map<string, string> } {
   };
 }
 
-const plan = (collectors: Collector<any>[], over: Partial<Parameters<typeof runCollectors>[0]> = {}) => ({
+const plan = (collectors: Collector[], over: Partial<Parameters<typeof runCollectors>[0]> = {}) => ({
   collectors,
   optionsFor: () => ({}),
   concurrency: 4,
@@ -116,6 +116,7 @@ describe('runCollectors', () => {
       description: 'option merge',
       defaultEnabled: true,
       defaults: { tail: 10, keep: 'x' },
+      // biome-ignore lint/correctness/useYield: a fake collector that yields nothing; the test reads the options it was given
       async *collect(ctx) {
         seen = { ...ctx.options };
         frozen = Object.isFrozen(ctx.options);
@@ -195,6 +196,7 @@ describe('runCollectors', () => {
       description: 'sleeps',
       defaultEnabled: true,
       defaults: {},
+      // biome-ignore lint/correctness/useYield: a fake collector that only sleeps past its timeout and yields nothing
       async *collect(ctx) {
         await sleep(10_000, ctx.signal);
       },
@@ -210,6 +212,7 @@ describe('runCollectors', () => {
         description: 'sleeps long',
         defaultEnabled: true,
         defaults: {},
+        // biome-ignore lint/correctness/useYield: a fake collector that only sleeps until it is stopped and yields nothing
         async *collect(ctx) {
           await sleep(10_000, ctx.signal);
         },
@@ -230,6 +233,7 @@ describe('runCollectors', () => {
         description: 'counts',
         defaultEnabled: true,
         defaults: {},
+        // biome-ignore lint/correctness/useYield: a fake collector that only counts how many run at once and yields nothing
         async *collect() {
           running++;
           peak = Math.max(peak, running);
@@ -250,6 +254,7 @@ describe('runCollectors', () => {
         description: 'sleeps long',
         defaultEnabled: true,
         defaults: {},
+        // biome-ignore lint/correctness/useYield: a fake collector that only sleeps until it is stopped and yields nothing
         async *collect(ctx) {
           await sleep(10_000, ctx.signal);
         },
