@@ -165,9 +165,15 @@ export class KeywordPrefilter {
       if (rule >= 0 && !k.rules.includes(rule)) k.rules.push(rule);
     };
     hints.forEach((hint, rule) => {
-      if (!hint) return void alwaysRules.push(rule);
+      if (!hint) {
+        alwaysRules.push(rule);
+        return;
+      }
       const words = literalAlternatives(hint.source) ?? literalPrefixes(hint.source);
-      if (words.length === 0 || words.some((w) => w.length < 2)) return void regexRules.push({ rule, hint });
+      if (words.length === 0 || words.some((w) => w.length < 2)) {
+        regexRules.push({ rule, hint });
+        return;
+      }
       // A case-sensitive hint (`AKIA`, `ghp_`) is matched exactly: `sk` must not fire on every "task".
       for (const w of words) addWord(w, rule, !hint.flags.includes('i'));
     });
