@@ -131,11 +131,16 @@ export class Engine {
         netrcOnly: NETRC_ONLY_RULES.has(r.id),
       };
     });
-    this.#prefilter = new KeywordPrefilter(o.rules.map((r) => r.hint), SHAPE_KEYWORDS);
+    this.#prefilter = new KeywordPrefilter(
+      o.rules.map((r) => r.hint),
+      SHAPE_KEYWORDS,
+    );
     this.#selected = new Uint8Array(o.rules.length);
     // Case-sensitive literal prefixes with a separator (`ghp_`, `sk-ant-`, `HRKU-`, `SG.`): the shapes
     // provider rules own. A token carrying one that its rule rejected (wrong length) is left to that rule.
-    const prefixes = o.rules.flatMap((r) => (r.hint && !r.hint.flags.includes('i') ? (literalAlternatives(r.hint.source) ?? []) : [])).filter((w) => w.length >= 3 && /[_.-]$/.test(w));
+    const prefixes = o.rules
+      .flatMap((r) => (r.hint && !r.hint.flags.includes('i') ? (literalAlternatives(r.hint.source) ?? []) : []))
+      .filter((w) => w.length >= 3 && /[_.-]$/.test(w));
     this.#providerPrefixes = prefixes.length ? new RegExp(prefixes.map((w) => w.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('|')) : undefined;
     this.literals = o.literals;
     this.#learn = o.learn;
@@ -265,7 +270,13 @@ export class Engine {
       // The body follows on the next lines: hash it, emit one token at the END line.
       const headEnd = begin.index + begin[0].length;
       const eol = piece.endsWith('\r') ? '\r' : '';
-      state.pem = { hmac: createHmac('sha256', this.key), line: line + 1, indent: piece.slice(0, begin.index).match(/^[ \t]*/)?.[0] ?? '', eol, own: undefined };
+      state.pem = {
+        hmac: createHmac('sha256', this.key),
+        line: line + 1,
+        indent: piece.slice(0, begin.index).match(/^[ \t]*/)?.[0] ?? '',
+        eol,
+        own: undefined,
+      };
       hashKeyBody(state.pem, piece.slice(headEnd));
       return this.scan('', piece.slice(0, headEnd), headEnd, file, line, selected, shape).out + eol;
     }
@@ -310,7 +321,15 @@ export class Engine {
    * `piece`. Returns the redacted text of the piece up to the cut, which moves past any secret that
    * straddles it, and how many characters of `piece` that covered.
    */
-  scan(context: string, piece: string, limit: number, file: string, line: number, selected?: readonly number[], shape: FileShape = fileShape(file)): { out: string; consumed: number } {
+  scan(
+    context: string,
+    piece: string,
+    limit: number,
+    file: string,
+    line: number,
+    selected?: readonly number[],
+    shape: FileShape = fileShape(file),
+  ): { out: string; consumed: number } {
     const text = context + piece;
     const from = context.length;
     const spans = findSpans(this.#context(shape), text, from, from + limit, selected);

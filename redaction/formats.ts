@@ -26,7 +26,13 @@ const WORDS = String.raw`(?:[ \t]+[^\s]+){0,20}?`;
 const program = (id: string, description: string, hint: RegExp, head: string, flag: string): Rule =>
   defineRule({ id, description, hint, pattern: new RegExp(String.raw`${head}${WORDS}[ \t]+${flag}[ \t]*${ARG}`, 'g') });
 
-export const redisCliPassword = program('redis-cli-password', 'password after redis-cli -a', /redis-cli/, String.raw`\bredis-cli\b`, String.raw`(?:-a|--pass)(?=[ \t])`);
+export const redisCliPassword = program(
+  'redis-cli-password',
+  'password after redis-cli -a',
+  /redis-cli/,
+  String.raw`\bredis-cli\b`,
+  String.raw`(?:-a|--pass)(?=[ \t])`,
+);
 export const sshpassPassword = program('sshpass-password', 'password after sshpass -p', /sshpass/, String.raw`\bsshpass\b`, String.raw`-p`);
 export const dockerLoginPassword = program(
   'docker-login-password',
@@ -41,10 +47,8 @@ export const curlUserPassword = defineRule({
   id: 'curl-user-password',
   description: 'password in curl -u user:password / --user user:password (also wget/http --user)',
   hint: /curl|wget|--user|--proxy-user/,
-  pattern: new RegExp(
-    String.raw`(?<![\w-])(?:-u[ \t]*|--(?:proxy-)?user(?:[ \t]+|=))(?:"[^":\n]{0,256}:(?<secret>(?:[^"\\\n]|\\.)+)"|'[^':\n]{0,256}:(?<secret2>[^'\n]+)'|(?:\\[^"\n]|[^\s"':\\]){0,256}:(?<secret3>(?:\\[^"\n]|[^\s"'\\])+))`,
-    'g',
-  ),
+  pattern:
+    /(?<![\w-])(?:-u[ \t]*|--(?:proxy-)?user(?:[ \t]+|=))(?:"[^":\n]{0,256}:(?<secret>(?:[^"\\\n]|\\.)+)"|'[^':\n]{0,256}:(?<secret2>[^'\n]+)'|(?:\\[^"\n]|[^\s"':\\]){0,256}:(?<secret3>(?:\\[^"\n]|[^\s"'\\])+))/g,
 });
 
 export const htpasswdPassword = defineRule({
@@ -61,7 +65,7 @@ export const opensslPass = defineRule({
   id: 'openssl-passphrase',
   description: 'passphrase in openssl -passin/-passout/-pass pass:SECRET',
   hint: /pass:/,
-  pattern: new RegExp(String.raw`(?<![\w-])-pass(?:in|out|word)?[ \t]+(?:"pass:(?<secret>(?:[^"\\\n]|\\.)+)"|'pass:(?<secret2>[^'\n]+)'|pass:(?<secret3>(?:\\[^"\n]|[^\s"'\\])+))`, 'g'),
+  pattern: /(?<![\w-])-pass(?:in|out|word)?[ \t]+(?:"pass:(?<secret>(?:[^"\\\n]|\\.)+)"|'pass:(?<secret2>[^'\n]+)'|pass:(?<secret3>(?:\\[^"\n]|[^\s"'\\])+))/g,
 });
 
 export const xmlSecret = defineRule({
@@ -84,7 +88,8 @@ export const netrcPassword = defineRule({
   description: '.netrc/_netrc password on one line: machine h login u password p',
   hint: /password|passwd/,
   // Lower-case keywords only, as .netrc writes them, so "Password changed" in a log is not read as one.
-  pattern: /\b(?:machine|default|login|account)[ \t][^\n]{0,300}?[ \t](?:password|passwd)[ \t]+(?<secret>[^\s"]+|"[^"\n]+")(?=[ \t\r]*$|[ \t]+(?:machine|default|login|account|macdef)\b)/g,
+  pattern:
+    /\b(?:machine|default|login|account)[ \t][^\n]{0,300}?[ \t](?:password|passwd)[ \t]+(?<secret>[^\s"]+|"[^"\n]+")(?=[ \t\r]*$|[ \t]+(?:machine|default|login|account|macdef)\b)/g,
 });
 
 /** Rules that only run in files of one name (a bare `password p` line is prose elsewhere). */
@@ -106,7 +111,7 @@ export const pgpassPassword = defineRule({
 
 export const dockerAuth = defineRule({
   id: 'docker-auth',
-  description: "Docker config.json auths.*.auth (base64 of user:password), identitytoken and registrytoken",
+  description: 'Docker config.json auths.*.auth (base64 of user:password), identitytoken and registrytoken',
   hint: /"auth"|identitytoken|registrytoken/i,
   pattern: /"(?:auth|identitytoken|registrytoken)"[ \t]*:[ \t]*"(?<secret>[^"\n]{4,})"/gi,
 });
@@ -128,7 +133,7 @@ export const pythonListSecret = defineRule({
 
 export const secretKeyTable = defineRule({
   id: 'secret-key-table',
-  description: "a value beside its secret label in a table: aws configure list (value, then its Type column), or a | bordered row",
+  description: 'a value beside its secret label in a table: aws configure list (value, then its Type column), or a | bordered row',
   hint: /key|secret|token|pass/i,
   // The table must show itself: a `|` border on both sides of the value, or `aws configure list`'s Type
   // column after it. Two spaces alone are not enough: prose and aligned logs have them too.
@@ -150,8 +155,19 @@ export const highEntropySecret = defineRule({
 
 /** Rules of this file whose findings are chosen passwords, learned as literals for the rest of the run. */
 export const LEARNING_FORMAT_RULES: ReadonlySet<string> = new Set([
-  'redis-cli-password', 'sshpass-password', 'docker-login-password', 'openssl-key', 'curl-user-password', 'htpasswd-password',
-  'openssl-passphrase', 'xml-secret', 'attribute-secret', 'netrc-password', 'netrc-password-line', 'pgpass-password', 'python-list-secret',
+  'redis-cli-password',
+  'sshpass-password',
+  'docker-login-password',
+  'openssl-key',
+  'curl-user-password',
+  'htpasswd-password',
+  'openssl-passphrase',
+  'xml-secret',
+  'attribute-secret',
+  'netrc-password',
+  'netrc-password-line',
+  'pgpass-password',
+  'python-list-secret',
 ]);
 
 /** Format rules, in priority order (after the structure-aware rules, before the provider formats). */

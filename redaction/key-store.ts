@@ -74,7 +74,8 @@ async function readKey(path: string): Promise<Buffer> {
 
 function fallback(path: string, err: unknown): LoadedKey {
   const e = err as { code?: string; message?: string };
-  const why = e.code === 'EACCES' ? 'permission denied' : e.code === 'EBADKEY' ? 'the file is not a redaction key (64 hex characters)' : (e.message ?? String(err));
+  const why =
+    e.code === 'EACCES' ? 'permission denied' : e.code === 'EBADKEY' ? 'the file is not a redaction key (64 hex characters)' : (e.message ?? String(err));
   return {
     key: randomBytes(KEY_BYTES),
     kind: 'ephemeral',

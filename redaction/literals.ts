@@ -100,7 +100,10 @@ export class LiteralSet {
   byteMatcher(): RegExp | undefined {
     if (this.#values.size === 0) return undefined;
     if (this.#reVersion !== this.#version) {
-      const alternatives = [...this.#values].map((v) => Buffer.from(v, 'utf8').toString('latin1')).sort((a, b) => b.length - a.length).map(escapeRe);
+      const alternatives = [...this.#values]
+        .map((v) => Buffer.from(v, 'utf8').toString('latin1'))
+        .sort((a, b) => b.length - a.length)
+        .map(escapeRe);
       this.#re = new RegExp(alternatives.join('|'), 'gd');
       this.#reVersion = this.#version;
     }
@@ -110,6 +113,12 @@ export class LiteralSet {
   /** One global regex matching any form (as text), longest first. Built on demand; not used per line. */
   matcher(): RegExp | undefined {
     if (this.#values.size === 0) return undefined;
-    return new RegExp([...this.#values].sort((a, b) => b.length - a.length).map(escapeRe).join('|'), 'gd');
+    return new RegExp(
+      [...this.#values]
+        .sort((a, b) => b.length - a.length)
+        .map(escapeRe)
+        .join('|'),
+      'gd',
+    );
   }
 }

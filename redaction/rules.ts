@@ -59,14 +59,18 @@ export const secretKeyValue = defineRule({
   // Not right after `scheme://`: `https://x-access-token:<pw>@github.com/…` is a URL's user and password
   // (url-password), not `key: value`; read as one, the host and path went into the token too.
   // A key may follow `--` (`mysqldump --password=x`) but never start inside a name (`db-password`).
-  pattern: new RegExp(String.raw`(?<![A-Za-z0-9_.]|[A-Za-z0-9_.]-|:\/\/)(?<key>[A-Za-z_][A-Za-z0-9_.-]{0,100})(?:\\?["'])?\]?\s*(?:=|:(?!//)${NOT_A_PORT})\s*${VALUE}`, 'g'),
+  pattern: new RegExp(
+    String.raw`(?<![A-Za-z0-9_.]|[A-Za-z0-9_.]-|:\/\/)(?<key>[A-Za-z_][A-Za-z0-9_.-]{0,100})(?:\\?["'])?\]?\s*(?:=|:(?!//)${NOT_A_PORT})\s*${VALUE}`,
+    'g',
+  ),
 });
 
 export const settingsDefault = defineRule({
   id: 'settings-default',
   description: "default value of a secret read from the environment: os.environ.get('DB_PASSWORD', '…'), env('X_TOKEN', default='…'), config(...)",
   hint: /environ|getenv|env\(|config\(/,
-  pattern: /(?:environ\.get|environ\.setdefault|getenv|\benv(?:\.str)?|\bconfig)\(\s*["'](?<key>[A-Za-z_][A-Za-z0-9_]*)["']\s*,\s*(?:default\s*=\s*)?(?:"(?<secret>[^"\n]+)"|'(?<secret2>[^'\n]+)')/g,
+  pattern:
+    /(?:environ\.get|environ\.setdefault|getenv|\benv(?:\.str)?|\bconfig)\(\s*["'](?<key>[A-Za-z_][A-Za-z0-9_]*)["']\s*,\s*(?:default\s*=\s*)?(?:"(?<secret>[^"\n]+)"|'(?<secret2>[^'\n]+)')/g,
 });
 
 /** A bare, single- or double-quoted command-line value; quotes stay outside the secret. */
@@ -90,8 +94,7 @@ export const mysqlPassword = defineRule({
   hint: /mysql/i,
   // Forward from the program name, at most 300 characters to its -p: a lookbehind here was retried at
   // every position of a long line.
-  pattern:
-    /\bmysql(?:dump|admin|sh|import|check)?\b[^\n]{0,300}?[ \t"']-p(?:"(?<secret>(?:[^"\\\n]|\\.)+)"|'(?<secret2>[^'\n]+)'|(?<secret3>[^\s"'\\]+))/g,
+  pattern: /\bmysql(?:dump|admin|sh|import|check)?\b[^\n]{0,300}?[ \t"']-p(?:"(?<secret>(?:[^"\\\n]|\\.)+)"|'(?<secret2>[^'\n]+)'|(?<secret3>[^\s"'\\]+))/g,
 });
 
 export const djangoSecretKeyFallbacks = defineRule({

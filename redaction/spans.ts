@@ -69,8 +69,7 @@ export function findSpans(ctx: SpanContext, text: string, from: number, to: numb
   const found: Span[] = [];
   const tokens = text.includes(TOKEN_START) ? [...text.matchAll(OWN_TOKEN)].map((t) => [t.index, t.index + t[0].length] as const) : [];
   const inToken = (s: { start: number; end: number }): boolean => tokens.some(([a, b]) => s.start < b && s.end > a);
-  const acceptable = (span: { start: number; end: number }): boolean =>
-    span.start >= from && span.start < to && span.end > span.start && !inToken(span);
+  const acceptable = (span: { start: number; end: number }): boolean => span.start >= from && span.start < to && span.end > span.start && !inToken(span);
   const count = selected ? selected.length : ctx.rules.length;
   let lastResort = false;
   for (let r = 0; r < count; r++) {

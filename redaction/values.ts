@@ -38,7 +38,7 @@ import { fromBytes } from './bytes.js';
  * (`ssh_private_key: |`: the value is on the lines below).
  */
 const NOT_A_SECRET =
-  /^(?:null|none|nil|true|false|undefined|\*+|\*{4,}[A-Za-z0-9]{1,8}|x+|<[^>]*>|\$\{[A-Z_][A-Z0-9_]*\}|\$[A-Z_][A-Z0-9_]*|%\([^)]*\)s|[|>][-+1-9]{0,2}|\{\{[^{}]*\}\}|<not set>|[(\[{])$/i;
+  /^(?:null|none|nil|true|false|undefined|\*+|\*{4,}[A-Za-z0-9]{1,8}|x+|<[^>]*>|\$\{[A-Z_][A-Z0-9_]*\}|\$[A-Z_][A-Z0-9_]*|%\([^)]*\)s|[|>][-+1-9]{0,2}|\{\{[^{}]*\}\}|<not set>|[([{])$/i;
 /** A reference to another setting or attribute (`secret = settings.SECRET_KEY`), not the secret itself. */
 export const ATTRIBUTE_REFERENCE = /^(?:settings|self|cls|os\.environ|config|conf|request|app\.config)\.[A-Za-z_][A-Za-z0-9_.]*$/;
 /** A model field's type in a schema dump (`"auth_token": "CharField"`), not a value. */
@@ -71,7 +71,8 @@ const SHELL_FILE = /(?:^|[/\\])(?:\.?[A-Za-z]*_?history|[^/\\]*\.(?:sh|bash|zsh|
 const CONFIG_FILE =
   /(?:^|[/\\])(?:\.env[^/\\]*|[^/\\]*\.(?:env|ini|cfg|conf|cnf|properties|toml|ya?ml)|\.?(?:netrc|pgpass|pypirc|npmrc|my\.cnf)|credentials|config)$/i;
 /** Line starts that make a shell line whatever the file: `export K=v`, `sudo`, `env`, a prompt. */
-const SHELL_LINE_START = /^[ \t]*(?:(?:[$#>%]|\+{1,3})[ \t]+|(?:export|set|setenv|declare(?:[ \t]+-[a-zA-Z]+)*|local|readonly|sudo|env|exec|RUN|ENV|ARG)[ \t]+)/;
+const SHELL_LINE_START =
+  /^[ \t]*(?:(?:[$#>%]|\+{1,3})[ \t]+|(?:export|set|setenv|declare(?:[ \t]+-[a-zA-Z]+)*|local|readonly|sudo|env|exec|RUN|ENV|ARG)[ \t]+)/;
 /** A line that is nothing but a URL query string: `a=1&b=2`. */
 const QUERY_LINE = /^[\w.-]+=[^&\s]*(?:&[\w.-]+=[^&\s]*)+[ \t\r]*$/;
 /** Another `name=` pair after a blank: a key=value log line, not a config line. */
@@ -123,7 +124,9 @@ export function bareValueEnd(text: string, keyStart: number, keyEnd: number, val
   // string (`password=x&user=app`) under a lower-case key, outside configuration files (a SECRET_KEY
   // may hold `&k=`).
   const query =
-    before.endsWith('?') || before.endsWith('&') || (!shape.config && before === '' && !/[A-Z]/.test(text.slice(keyStart, keyEnd)) && QUERY_LINE.test(text.slice(lineStart, eol)));
+    before.endsWith('?') ||
+    before.endsWith('&') ||
+    (!shape.config && before === '' && !/[A-Z]/.test(text.slice(keyStart, keyEnd)) && QUERY_LINE.test(text.slice(lineStart, eol)));
   if (!shape.shell && !quotedKey && !query && (before === '' || (shape.config && /^[ \t]*(?:-[ \t]+)?$/.test(before)))) {
     const line = text.slice(lineStart, eol);
     const rest = text.slice(valueStart, eol);
@@ -172,4 +175,24 @@ export function randomUnderKeyName(key: string, value: string): boolean {
 }
 
 /** `<word>_KEY` names that are never secrets. */
-const NON_SECRET_KEY_KINDS = new Set(['sandbox', 'primary', 'foreign', 'sort', 'partition', 'routing', 'cache', 'idempotency', 'public', 'lookup', 'group', 'dedup', 'unique', 'index', 'hash', 'shard', 'composite', 'natural', 'row']);
+const NON_SECRET_KEY_KINDS = new Set([
+  'sandbox',
+  'primary',
+  'foreign',
+  'sort',
+  'partition',
+  'routing',
+  'cache',
+  'idempotency',
+  'public',
+  'lookup',
+  'group',
+  'dedup',
+  'unique',
+  'index',
+  'hash',
+  'shard',
+  'composite',
+  'natural',
+  'row',
+]);

@@ -31,8 +31,7 @@ export const { start: START, end: END } = boundaries();
 export const hintOf = (words: readonly string[], flags = ''): RegExp => new RegExp(words.map(esc).join('|'), flags);
 
 /** A literal matched in any letter case, without the `i` flag (which would also loosen the value's classes). */
-export const ci = (word: string): string =>
-  [...word].map((c) => (/[a-z]/i.test(c) ? `[${c.toLowerCase()}${c.toUpperCase()}]` : esc(c))).join('');
+export const ci = (word: string): string => [...word].map((c) => (/[a-z]/i.test(c) ? `[${c.toLowerCase()}${c.toUpperCase()}]` : esc(c))).join('');
 
 interface Common {
   readonly id: string;

@@ -16,16 +16,18 @@ import { saasRules } from './saas.js';
 import { vcsRules } from './vcs.js';
 
 /** The families in README order: a name for the docs and the rules. */
-export const providerFamilies: readonly { readonly name: string; readonly rules: readonly Rule[] }[] = Object.freeze([
-  { name: 'Cloud platforms', rules: cloudRules },
-  { name: 'Source hosting and CI', rules: vcsRules },
-  { name: 'Package registries', rules: packageRules },
-  { name: 'Infrastructure and observability', rules: infraRules },
-  { name: 'AI APIs', rules: aiRules },
-  { name: 'SaaS', rules: saasRules },
-  { name: 'Payments and finance', rules: paymentRules },
-  { name: 'Messaging and mail', rules: messagingRules },
-  { name: 'Keys and tokens of any provider', rules: keyRules },
-].map((f) => Object.freeze({ ...f, rules: Object.freeze([...f.rules]) })));
+export const providerFamilies: readonly { readonly name: string; readonly rules: readonly Rule[] }[] = Object.freeze(
+  [
+    { name: 'Cloud platforms', rules: cloudRules },
+    { name: 'Source hosting and CI', rules: vcsRules },
+    { name: 'Package registries', rules: packageRules },
+    { name: 'Infrastructure and observability', rules: infraRules },
+    { name: 'AI APIs', rules: aiRules },
+    { name: 'SaaS', rules: saasRules },
+    { name: 'Payments and finance', rules: paymentRules },
+    { name: 'Messaging and mail', rules: messagingRules },
+    { name: 'Keys and tokens of any provider', rules: keyRules },
+  ].map((f) => Object.freeze({ ...f, rules: Object.freeze([...f.rules]) })),
+);
 
 export const providerRules: readonly Rule[] = Object.freeze(providerFamilies.flatMap((f) => f.rules));

@@ -12,9 +12,16 @@ export const keyRules: readonly Rule[] = [
     // The body is anything up to the END marker within the string: armor headers (Proc-Type: 4,ENCRYPTED,
     // DEK-Info, PGP Version:) are not base64, and a key in a JSON log message inside a docker json-file
     // line is escaped twice (\\n).
-    pattern: rx(String.raw`(?<=-----BEGIN [A-Z0-9 ]*PRIVATE KEY(?: BLOCK)?-----)(?:\\+r)?\\+n[^"\n]+?(?=(?:\\+r)?\\+n-----END [A-Z0-9 ]*PRIVATE KEY(?: BLOCK)?-----)`),
+    pattern: rx(
+      String.raw`(?<=-----BEGIN [A-Z0-9 ]*PRIVATE KEY(?: BLOCK)?-----)(?:\\+r)?\\+n[^"\n]+?(?=(?:\\+r)?\\+n-----END [A-Z0-9 ]*PRIVATE KEY(?: BLOCK)?-----)`,
+    ),
   }),
-  token({ id: 'age-secret-key', description: 'age encryption secret key (AGE-SECRET-KEY-1 + 58 bech32)', prefixes: ['AGE-SECRET-KEY-1'], body: '[QPZRY9X8GF2TVDW0S3JN54KHCE6MUA7L]{58}' }),
+  token({
+    id: 'age-secret-key',
+    description: 'age encryption secret key (AGE-SECRET-KEY-1 + 58 bech32)',
+    prefixes: ['AGE-SECRET-KEY-1'],
+    body: '[QPZRY9X8GF2TVDW0S3JN54KHCE6MUA7L]{58}',
+  }),
   token({
     id: 'django-insecure-secret-key',
     description: "Django startproject SECRET_KEY (django-insecure- + 50 of Django's key alphabet)",
@@ -22,7 +29,13 @@ export const keyRules: readonly Rule[] = [
     body: '[a-z0-9!@#$%^&*(=+)_-]{50}',
     extra: '!@#$%^&*(=+)',
   }),
-  token({ id: 'password-hash-bcrypt', description: 'bcrypt password hash ($2a$, $2b$, $2y$ + cost + 53)', prefixes: ['$2a$', '$2b$', '$2y$'], body: '[0-9]{2}\\$[./A-Za-z0-9]{53}', extra: '$./' }),
+  token({
+    id: 'password-hash-bcrypt',
+    description: 'bcrypt password hash ($2a$, $2b$, $2y$ + cost + 53)',
+    prefixes: ['$2a$', '$2b$', '$2y$'],
+    body: '[0-9]{2}\\$[./A-Za-z0-9]{53}',
+    extra: '$./',
+  }),
   // Fields split at `$`, each with its own bounded class: a run of `$5$=$5$=…` costs a few steps per start.
   token({
     id: 'password-hash-crypt',
@@ -44,5 +57,11 @@ export const keyRules: readonly Rule[] = [
     hint: /eyJ/,
     pattern: rx(String.raw`${START}eyJ[A-Za-z0-9_-]{8,}\.eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]*${END}`),
   }),
-  token({ id: 'jwt-base64', description: 'base64-encoded JSON Web Token (ZXlK…, a JWT encoded once more)', prefixes: ['ZXlK'], body: '[A-Za-z0-9+/]{60,8192}={0,2}', extra: '+/=' }),
+  token({
+    id: 'jwt-base64',
+    description: 'base64-encoded JSON Web Token (ZXlK…, a JWT encoded once more)',
+    prefixes: ['ZXlK'],
+    body: '[A-Za-z0-9+/]{60,8192}={0,2}',
+    extra: '+/=',
+  }),
 ];

@@ -10,7 +10,13 @@ import { redact } from '../../src/index.js';
 import { loadCorpus, scoreFile } from '../../scripts/redact-corpus-lib.mjs';
 import { KNOWN_GAPS } from './known-gaps.js';
 
-interface Entry { file: string; class: string; secrets: string[]; survivors: string[]; text: string }
+interface Entry {
+  file: string;
+  class: string;
+  secrets: string[];
+  survivors: string[];
+  text: string;
+}
 const entries: Entry[] = loadCorpus();
 
 describe('outside corpus: every secret redacted whole, every survivor intact, but for the known gaps', () => {
@@ -33,7 +39,9 @@ describe('outside corpus: every secret redacted whole, every survivor intact, bu
       const { text } = await redact(entry.text, { file: entry.file, ephemeralKey: true });
       const r = scoreFile(entry, text);
       // Misses named by the secret's first 4 characters (never the secret), as the scorer prints them.
-      const missed = entry.secrets.filter((s) => r.misses.some((m: string) => m.startsWith(`${entry.file}: ${entry.class}: ${s.slice(0, 4)}…`))).map((s) => s.slice(0, 4));
+      const missed = entry.secrets
+        .filter((s) => r.misses.some((m: string) => m.startsWith(`${entry.file}: ${entry.class}: ${s.slice(0, 4)}…`)))
+        .map((s) => s.slice(0, 4));
       expect(missed.length, 'every miss is named by its prefix').toBe(r.misses.length);
       const known = KNOWN_GAPS[entry.file] ?? { misses: [], lost: [] };
       expect({ misses: missed, lostSurvivors: r.lost }, `new misses fail; a fixed one must leave known-gaps.ts (scorer: ${r.misses.join('; ')})`).toEqual({

@@ -27,7 +27,12 @@ const commandLines: readonly Case[] = [
   { what: 'docker login -p X', line: 'docker login -u bob -p Dk3r!pass registry.example.com', secret: 'Dk3r!pass', keeps: [' registry.example.com'] },
   { what: 'docker login --password X', line: 'docker login --username bob --password Dk3r!pass2 ghcr.io', secret: 'Dk3r!pass2' },
   { what: 'sshpass -p "X" with an escaped quote', line: 'sshpass -p "ss h\\"pw" ssh deploy@host', secret: 'ss h\\"pw', keeps: [' ssh deploy@host'] },
-  { what: 'curl -u user:pass', line: 'curl -fsS -u admin:Cu!rl-pw https://api.example.com/x', secret: 'Cu!rl-pw', keeps: ['admin:', ' https://api.example.com/x'] },
+  {
+    what: 'curl -u user:pass',
+    line: 'curl -fsS -u admin:Cu!rl-pw https://api.example.com/x',
+    secret: 'Cu!rl-pw',
+    keeps: ['admin:', ' https://api.example.com/x'],
+  },
   { what: "curl --user 'user:pass with spaces'", line: "curl --user 'admin:Cu rl pw' https://x", secret: 'Cu rl pw' },
   { what: 'curl -uuser:pass glued', line: 'curl -uadmin:Glu3d!pw https://x', secret: 'Glu3d!pw' },
   { what: 'PGPASSWORD=X psql', line: 'PGPASSWORD=Pg!pw123 psql -h db -U app', secret: 'Pg!pw123', file: '.bash_history', keeps: [' psql -h db -U app'] },
@@ -41,7 +46,12 @@ const commandLines: readonly Case[] = [
   { what: 'openssl enc -k X', line: 'openssl enc -aes-256-cbc -k Enc!pw99 -in backup.tar', secret: 'Enc!pw99', keeps: [' -in backup.tar'] },
   { what: '--token X', line: 'gh auth login --token Tk9abcdefXYZ --hostname github.com', secret: 'Tk9abcdefXYZ', keeps: ['--hostname github.com'] },
   { what: '--api-key "X"', line: 'tool --api-key "Api key !x" run', secret: 'Api key !x' },
-  { what: 'a JSON argv (docker inspect Args)', line: '"Args": ["--requirepass", "R3quire!pw", "--port", "6379"],', secret: 'R3quire!pw', keeps: ['"--port", "6379"'] },
+  {
+    what: 'a JSON argv (docker inspect Args)',
+    line: '"Args": ["--requirepass", "R3quire!pw", "--port", "6379"],',
+    secret: 'R3quire!pw',
+    keeps: ['"--port", "6379"'],
+  },
   { what: 'a compose command string', line: '    command: redis-server --requirepass "C0mpose!pw"', secret: 'C0mpose!pw' },
 ];
 
@@ -54,7 +64,11 @@ const configFormats: readonly Case[] = [
   { what: 'XML appSettings key/value', line: '<add key="ApiKey" value="Ak!xml 56"/>', secret: 'Ak!xml 56', keeps: ['<add key="ApiKey" value="', '"/>'] },
   { what: 'XML connection password by name', line: "<add name='DbPassword' value='Db!xml78' />", secret: 'Db!xml78' },
   { what: 'HTML password field', line: '<input name="password" type="password" value="Form!pw78">', secret: 'Form!pw78' },
-  { what: 'HTML csrfmiddlewaretoken', line: '<input type="hidden" name="csrfmiddlewaretoken" value="Csrf9aXq2LmN0pQrStUvWxYz">', secret: 'Csrf9aXq2LmN0pQrStUvWxYz' },
+  {
+    what: 'HTML csrfmiddlewaretoken',
+    line: '<input type="hidden" name="csrfmiddlewaretoken" value="Csrf9aXq2LmN0pQrStUvWxYz">',
+    secret: 'Csrf9aXq2LmN0pQrStUvWxYz',
+  },
   { what: '.netrc on one line', line: 'machine api.example.com login me password N3trc!pw', secret: 'N3trc!pw' },
   { what: '.netrc two entries on one line', line: 'machine a login u password Aa11!bb machine b login v password Cc22!dd', secret: 'Cc22!dd' },
   { what: '.netrc password line in a .netrc file', line: '    password N3trc!line', secret: 'N3trc!line', file: 'home/.netrc' },
@@ -63,26 +77,66 @@ const configFormats: readonly Case[] = [
   { what: '.pgpass with * and escapes', line: '*:*:*:replicator:R3pl\\:ica', secret: 'R3pl\\:ica', file: 'root/.pgpass' },
   { what: '.pgpass line shape with a port', line: 'localhost:5432:shop:shop:Sh0p!pgpw', secret: 'Sh0p!pgpw' },
   { what: 'Docker config.json auth', line: '    "https://index.docker.io/v1/": {"auth": "YWxpY2U6UzNjcjN0IXB3"},', secret: 'YWxpY2U6UzNjcjN0IXB3' },
-  { what: 'Docker config.json identitytoken', line: '      "identitytoken": "eyJhbGciOiJIUzI1NiJ9.e30.ZRrHA1JJJW8opsbCGfG_HACGpVUMN_a9IV7pAx_Zmeo"', secret: 'eyJhbGciOiJIUzI1NiJ9.e30.ZRrHA1JJJW8opsbCGfG_HACGpVUMN_a9IV7pAx_Zmeo' },
+  {
+    what: 'Docker config.json identitytoken',
+    line: '      "identitytoken": "eyJhbGciOiJIUzI1NiJ9.e30.ZRrHA1JJJW8opsbCGfG_HACGpVUMN_a9IV7pAx_Zmeo"',
+    secret: 'eyJhbGciOiJIUzI1NiJ9.e30.ZRrHA1JJJW8opsbCGfG_HACGpVUMN_a9IV7pAx_Zmeo',
+  },
   { what: 'nginx Basic auth header', line: '    proxy_set_header Authorization "Basic YWxpY2U6czNjcjN0";', secret: 'YWxpY2U6czNjcjN0' },
   { what: 'nginx Bearer header', line: "    proxy_set_header Authorization 'Bearer Ng1nxB3arer.tok';", secret: 'Ng1nxB3arer.tok' },
   { what: 'htpasswd apr1 line', line: 'alice:$apr1$x1y2z3w4$AbCdEfGhIjKlMnOpQrStU.', secret: '$apr1$x1y2z3w4$AbCdEfGhIjKlMnOpQrStU.', file: '.htpasswd' },
-  { what: 'htpasswd bcrypt line', line: 'bob:$2y$05$abcdefghijklmnopqrstuuQ1Y8vYI9ZwJx1zCkqHc7w0e2rdT4Wfa', secret: '$2y$05$abcdefghijklmnopqrstuuQ1Y8vYI9ZwJx1zCkqHc7w0e2rdT4Wfa' },
+  {
+    what: 'htpasswd bcrypt line',
+    line: 'bob:$2y$05$abcdefghijklmnopqrstuuQ1Y8vYI9ZwJx1zCkqHc7w0e2rdT4Wfa',
+    secret: '$2y$05$abcdefghijklmnopqrstuuQ1Y8vYI9ZwJx1zCkqHc7w0e2rdT4Wfa',
+  },
   { what: 'htpasswd SHA line', line: 'carol:{SHA}W6ph5Mm5Pz8GgiULbPgzG37mj9g=', secret: '{SHA}W6ph5Mm5Pz8GgiULbPgzG37mj9g=' },
-  { what: 'a Django password hash', line: '{"model": "auth.user", "fields": {"password": "pbkdf2_sha256$600000$salt123$Hh4sh3dV4lue="}}', secret: 'pbkdf2_sha256$600000$salt123$Hh4sh3dV4lue=' },
-  { what: 'a QueryDict in a Django log', line: "<QueryDict: {'csrfmiddlewaretoken': ['Qd9xLm2Np4Qd9xLm2Np4'], 'username': ['bob'], 'password': ['Qd!pw 11']}>", secret: 'Qd!pw 11', keeps: ["'username': ['bob']"] },
+  {
+    what: 'a Django password hash',
+    line: '{"model": "auth.user", "fields": {"password": "pbkdf2_sha256$600000$salt123$Hh4sh3dV4lue="}}',
+    secret: 'pbkdf2_sha256$600000$salt123$Hh4sh3dV4lue=',
+  },
+  {
+    what: 'a QueryDict in a Django log',
+    line: "<QueryDict: {'csrfmiddlewaretoken': ['Qd9xLm2Np4Qd9xLm2Np4'], 'username': ['bob'], 'password': ['Qd!pw 11']}>",
+    secret: 'Qd!pw 11',
+    keeps: ["'username': ['bob']"],
+  },
   { what: 'a QueryDict csrf token', line: "<QueryDict: {'csrfmiddlewaretoken': ['Qd9xLm2Np4Qd9xLm2Np4']}>", secret: 'Qd9xLm2Np4Qd9xLm2Np4' },
   { what: 'a Python dict repr', line: "POST data: {'password': 'Py!pw 22', 'user': 'x'}", secret: 'Py!pw 22', keeps: ["'user': 'x'"] },
   { what: 'frame locals in a traceback', line: "    password = 'Fr!pw33'", secret: 'Fr!pw33' },
-  { what: 'AWS credentials file', line: 'aws_secret_access_key = wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY', secret: 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY', file: '.aws/credentials' },
-  { what: 'aws configure list, full key', line: 'secret_key     wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY shared-credentials-file', secret: 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY', keeps: [' shared-credentials-file'] },
+  {
+    what: 'AWS credentials file',
+    line: 'aws_secret_access_key = wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY',
+    secret: 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY',
+    file: '.aws/credentials',
+  },
+  {
+    what: 'aws configure list, full key',
+    line: 'secret_key     wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY shared-credentials-file',
+    secret: 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY',
+    keeps: [' shared-credentials-file'],
+  },
   { what: 'a | bordered table', line: '| secret_key | wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY | env |', secret: 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY' },
 ];
 
 const lastLine: readonly Case[] = [
-  { what: 'an unknown token after "auth header"', line: 'note: the auth header carried Zx9QmL2vN8kR4tY7wP3sJ6hB1cF5dG0a today', secret: 'Zx9QmL2vN8kR4tY7wP3sJ6hB1cF5dG0a', keeps: [' today'] },
-  { what: 'an unknown vendor key near "credential"', line: 'vendor credential rotated to vnd_Q8fK2mLp9XzR4tWc7YbN3sJd ok', secret: 'vnd_Q8fK2mLp9XzR4tWc7YbN3sJd' },
-  { what: 'a JWT next to "session"', line: 'session restored from eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxMjMifQ.c2lnbmF0dXJlLWJ5dGVz9Q', secret: 'eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxMjMifQ.c2lnbmF0dXJlLWJ5dGVz9Q' },
+  {
+    what: 'an unknown token after "auth header"',
+    line: 'note: the auth header carried Zx9QmL2vN8kR4tY7wP3sJ6hB1cF5dG0a today',
+    secret: 'Zx9QmL2vN8kR4tY7wP3sJ6hB1cF5dG0a',
+    keeps: [' today'],
+  },
+  {
+    what: 'an unknown vendor key near "credential"',
+    line: 'vendor credential rotated to vnd_Q8fK2mLp9XzR4tWc7YbN3sJd ok',
+    secret: 'vnd_Q8fK2mLp9XzR4tWc7YbN3sJd',
+  },
+  {
+    what: 'a JWT next to "session"',
+    line: 'session restored from eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxMjMifQ.c2lnbmF0dXJlLWJ5dGVz9Q',
+    secret: 'eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxMjMifQ.c2lnbmF0dXJlLWJ5dGVz9Q',
+  },
 ];
 
 const survivors: readonly { what: string; line: string; file?: string }[] = [

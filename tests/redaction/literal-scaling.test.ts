@@ -25,7 +25,12 @@ describe('many distinct learned secrets', () => {
     const small = await timeStream(4000);
     const big = await timeStream(20_000);
     for (let i = 0; i < 20_000; i++) expect(big.out.includes(`CANARY-${i}-x9Q`)).toBe(false);
-    expect(big.out.split('\n').filter(Boolean).every((l) => /^password=\[REDACTED:secret-key-value:[0-9a-f]{8}\]$/.test(l))).toBe(true);
+    expect(
+      big.out
+        .split('\n')
+        .filter(Boolean)
+        .every((l) => /^password=\[REDACTED:secret-key-value:[0-9a-f]{8}\]$/.test(l)),
+    ).toBe(true);
     // 5x the lines; quadratic would be ~25x. Slack for a shared, busy machine.
     expect(big.ms / small.ms, `4k: ${small.ms.toFixed(0)} ms, 20k: ${big.ms.toFixed(0)} ms`).toBeLessThan(12);
   }, 120_000);

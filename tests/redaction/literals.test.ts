@@ -49,11 +49,17 @@ describe('LiteralSet forms', () => {
     const r = makeRedactor({ literals: withValue(VALUE) });
     const cases: readonly (readonly [string, string])[] = [
       // docker inspect (Go) escapes < > & in JSON strings.
-      [`            "Cmd": ["sh", "-c", "run --seed t0k3n\\u003e\\u003e??ü\\"\\u0026+ / --workers 2"],`, `            "Cmd": ["sh", "-c", "run --seed ${tok(KNOWN, 't0k3n\\u003e\\u003e??ü\\"\\u0026+ /')} --workers 2"],`],
+      [
+        `            "Cmd": ["sh", "-c", "run --seed t0k3n\\u003e\\u003e??ü\\"\\u0026+ / --workers 2"],`,
+        `            "Cmd": ["sh", "-c", "run --seed ${tok(KNOWN, 't0k3n\\u003e\\u003e??ü\\"\\u0026+ /')} --workers 2"],`,
+      ],
       // Python's json.dumps escapes everything outside ASCII.
       [`{"event": "retry", "seed": "t0k3n>>??\\u00fc\\"&+ /"}`, `{"event": "retry", "seed": "${tok(KNOWN, 't0k3n>>??\\u00fc\\"&+ /')}"}`],
       // A query string, and a Basic-auth-like base64 blob.
-      ['GET /callback?state=t0k3n%3E%3E%3F%3F%C3%BC%22%26%2B%20%2F HTTP/1.1', `GET /callback?state=${tok(KNOWN, 't0k3n%3E%3E%3F%3F%C3%BC%22%26%2B%20%2F')} HTTP/1.1`],
+      [
+        'GET /callback?state=t0k3n%3E%3E%3F%3F%C3%BC%22%26%2B%20%2F HTTP/1.1',
+        `GET /callback?state=${tok(KNOWN, 't0k3n%3E%3E%3F%3F%C3%BC%22%26%2B%20%2F')} HTTP/1.1`,
+      ],
       ['X-Seed: dDBrM24+Pj8/w7wiJisgLw==', `X-Seed: ${tok(KNOWN, 'dDBrM24+Pj8/w7wiJisgLw==')}`],
     ];
     for (const [input, expected] of cases) expect(r.text(input, 'f')).toBe(expected);
@@ -132,9 +138,13 @@ describe('learned literals', () => {
   it('learns from a URL password and an Authorization header as well', () => {
     const literals = new LiteralSet();
     const r = makeRedactor({ literals });
-    expect(r.text('DATABASE_URL=postgres://app:Pg-7hJ2kLm9@db:5432/app', 'f')).toBe(`DATABASE_URL=postgres://app:${tok(URL_PASSWORD, 'Pg-7hJ2kLm9')}@db:5432/app`);
+    expect(r.text('DATABASE_URL=postgres://app:Pg-7hJ2kLm9@db:5432/app', 'f')).toBe(
+      `DATABASE_URL=postgres://app:${tok(URL_PASSWORD, 'Pg-7hJ2kLm9')}@db:5432/app`,
+    );
     expect(r.text('Authorization: Bearer Tk4-abcdEFGH5678', 'f')).toBe(`Authorization: Bearer ${tok('authorization-header', 'Tk4-abcdEFGH5678')}`);
-    expect(r.text('psql password Pg-7hJ2kLm9 token Tk4-abcdEFGH5678', 'g')).toBe(`psql password ${tok(KNOWN, 'Pg-7hJ2kLm9')} token ${tok(KNOWN, 'Tk4-abcdEFGH5678')}`);
+    expect(r.text('psql password Pg-7hJ2kLm9 token Tk4-abcdEFGH5678', 'g')).toBe(
+      `psql password ${tok(KNOWN, 'Pg-7hJ2kLm9')} token ${tok(KNOWN, 'Tk4-abcdEFGH5678')}`,
+    );
   });
 
   it('catches an earlier occurrence on the same line as the keyed match', () => {

@@ -73,11 +73,7 @@ async function expectEverywhere(input: string, expected: string, make = () => ma
 /** Body lines long enough that finding one in the output cannot be chance. */
 const visibleBody = (out: string, body: readonly string[]): string[] => body.filter((l) => l.length >= 16 && out.includes(l));
 
-const CERT = [
-  '-----BEGIN CERTIFICATE-----',
-  ...b64Lines(7),
-  '-----END CERTIFICATE-----',
-].join('\n');
+const CERT = ['-----BEGIN CERTIFICATE-----', ...b64Lines(7), '-----END CERTIFICATE-----'].join('\n');
 
 // ---------------------------------------------------------------------------------------------------
 
@@ -90,14 +86,17 @@ describe('private key blocks', () => {
   });
 
   it('keeps the indentation of a key in a YAML block, and of the certificate next to it', async () => {
-    const certIndented = CERT.split('\n').map((l) => `    ${l}\n`).join('');
+    const certIndented = CERT.split('\n')
+      .map((l) => `    ${l}\n`)
+      .join('');
     const yaml = (key: string): string =>
       `apiVersion: v1\nkind: Secret\ntype: kubernetes.io/tls\nstringData:\n  tls.key: |\n${key}  tls.crt: |\n${certIndented}`;
     await expectEverywhere(yaml(block(EC, '    ')), yaml(redactedBlock(EC, '    ')));
   });
 
   it('keeps the block indicator of a secret-named YAML key (ssh_private_key: |)', async () => {
-    const yaml = (key: string): string => `deploy:\n  ssh_private_key: |\n${key}  known_hosts: github.com ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIOMqqnkVzrm0SdG6UOoqKLsabgH5C9okWi0dh2l9GKJl\n`;
+    const yaml = (key: string): string =>
+      `deploy:\n  ssh_private_key: |\n${key}  known_hosts: github.com ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIOMqqnkVzrm0SdG6UOoqKLsabgH5C9okWi0dh2l9GKJl\n`;
     await expectEverywhere(yaml(block(PKCS8, '    ')), yaml(redactedBlock(PKCS8, '    ')));
   });
 
@@ -137,9 +136,17 @@ describe('private key blocks', () => {
     const cases: readonly (readonly [string, string, string])[] = [
       ['a final newline', `log\n-----BEGIN PRIVATE KEY-----\n${body.join('\n')}\n`, `log\n-----BEGIN PRIVATE KEY-----\n${pemTok(body)}\n`],
       ['no final newline', `log\n-----BEGIN PRIVATE KEY-----\n${body.join('\n')}`, `log\n-----BEGIN PRIVATE KEY-----\n${pemTok(body)}`],
-      ['a body cut in the middle of a line', `log\n-----BEGIN PRIVATE KEY-----\n${body[0]}\n${body[1]!.slice(0, 30)}`, `log\n-----BEGIN PRIVATE KEY-----\n${pemTok([body[0]!, body[1]!.slice(0, 30)])}`],
+      [
+        'a body cut in the middle of a line',
+        `log\n-----BEGIN PRIVATE KEY-----\n${body[0]}\n${body[1]!.slice(0, 30)}`,
+        `log\n-----BEGIN PRIVATE KEY-----\n${pemTok([body[0]!, body[1]!.slice(0, 30)])}`,
+      ],
       ['the stream ending right after BEGIN', 'log\n-----BEGIN PRIVATE KEY-----', `log\n-----BEGIN PRIVATE KEY-----\n${tok(PEM, '')}`],
-      ['an indented block', `  k: |\n    -----BEGIN PRIVATE KEY-----\n${body.map((l) => `    ${l}\n`).join('')}`, `  k: |\n    -----BEGIN PRIVATE KEY-----\n    ${pemTok(body)}\n`],
+      [
+        'an indented block',
+        `  k: |\n    -----BEGIN PRIVATE KEY-----\n${body.map((l) => `    ${l}\n`).join('')}`,
+        `  k: |\n    -----BEGIN PRIVATE KEY-----\n    ${pemTok(body)}\n`,
+      ],
     ];
     it.each(cases)('still never shows the body, with %s', async (_what, input, expected) => {
       await expectEverywhere(input, expected);
@@ -192,7 +199,9 @@ describe('private key blocks', () => {
 
   it('treats each stream on its own: a key open at the end of one file does not swallow the next', async () => {
     const r = makeRedactor();
-    expect(await redactString(r, `-----BEGIN PRIVATE KEY-----\n${PKCS8.body[0]}\n`, [7], 'a')).toBe(`-----BEGIN PRIVATE KEY-----\n${pemTok([PKCS8.body[0]!])}\n`);
+    expect(await redactString(r, `-----BEGIN PRIVATE KEY-----\n${PKCS8.body[0]}\n`, [7], 'a')).toBe(
+      `-----BEGIN PRIVATE KEY-----\n${pemTok([PKCS8.body[0]!])}\n`,
+    );
     expect(await redactString(r, 'plain line\n', [7], 'b')).toBe('plain line\n');
   });
 });
@@ -208,7 +217,15 @@ describe('JSON argv arrays printed over lines', () => {
     const expected = inspect(args).replace('"hunter2"', `"${tok(CLI, 'hunter2')}"`);
     expect(expected).not.toBe(inspect(args));
     await expectEverywhere(inspect(args), expected);
-    expect(JSON.parse(makeRedactor().text(inspect(args), 'f'))[0].Args).toEqual(['app.wsgi', '--name', 'web', '--password', tok(CLI, 'hunter2'), '--workers', '4']);
+    expect(JSON.parse(makeRedactor().text(inspect(args), 'f'))[0].Args).toEqual([
+      'app.wsgi',
+      '--name',
+      'web',
+      '--password',
+      tok(CLI, 'hunter2'),
+      '--workers',
+      '4',
+    ]);
   });
 
   it.each([
@@ -268,7 +285,12 @@ describe('private key property', () => {
   const keyBody = fc.tuple(fc.array(b64Line, { minLength: 1, maxLength: 10 }), lastLine).map(([lines, last]) => [...lines, last]);
   const hex = (n: number): fc.Arbitrary<string> => fc.stringMatching(new RegExp(`^[0-9a-f]{${n}}$`));
   const logLine = fc.oneof(
-    fc.tuple(fc.date({ min: new Date('2020-01-01T00:00:00Z'), max: new Date('2030-01-01T00:00:00Z'), noInvalidDate: true }), fc.constantFrom('INFO', 'WARNING', 'ERROR'), fc.constantFrom('booting worker', 'key loaded', 'tls handshake ok', 'reloading certificates'))
+    fc
+      .tuple(
+        fc.date({ min: new Date('2020-01-01T00:00:00Z'), max: new Date('2030-01-01T00:00:00Z'), noInvalidDate: true }),
+        fc.constantFrom('INFO', 'WARNING', 'ERROR'),
+        fc.constantFrom('booting worker', 'key loaded', 'tls handshake ok', 'reloading certificates'),
+      )
       .map(([d, level, msg]) => `${d.toISOString()} ${level} ${msg}`),
     fc.tuple(hex(12), fc.integer({ min: 1, max: 65535 })).map(([id, p]) => `${id}   nginx:1.25   Up 2 hours   0.0.0.0:${p}->${p}/tcp`),
     fc.uuid().map((u) => `request_id=${u} status=200`),
@@ -315,4 +337,3 @@ describe('private key property', () => {
     );
   });
 });
-

@@ -28,7 +28,24 @@ const chunkSizes = fc.oneof(
 // Authorization: can form, though the words themselves may be alarming.
 
 const SAFE_CHARS = [...'abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789 .,-_/()[]{}#!?+*%~|^<>$&;\t', 'é', 'ß', '€', '日', '😀'];
-const ALARMING_WORDS = ['password', 'PASSWORD', 'secret', 'SECRET_KEY', 'token', 'Authorization', 'Bearer', 'api_key', 'postgres', 'DB_PASSWORD', '"password"', "'PASSWORD'", 'user@host', '@', '"', "'"];
+const ALARMING_WORDS = [
+  'password',
+  'PASSWORD',
+  'secret',
+  'SECRET_KEY',
+  'token',
+  'Authorization',
+  'Bearer',
+  'api_key',
+  'postgres',
+  'DB_PASSWORD',
+  '"password"',
+  "'PASSWORD'",
+  'user@host',
+  '@',
+  '"',
+  "'",
+];
 
 const safeFragment = fc.oneof(
   { weight: 3, arbitrary: fc.array(fc.constantFrom(...SAFE_CHARS), { maxLength: 40 }).map((cs) => cs.join('')) },
@@ -53,11 +70,41 @@ const hex = (n: number): fc.Arbitrary<string> => fc.stringMatching(new RegExp(`^
 const timestamp = fc.date({ min: new Date('2000-01-01T00:00:00Z'), max: new Date('2099-12-31T23:59:59Z'), noInvalidDate: true }).map((d) => d.toISOString());
 const port = fc.integer({ min: 1, max: 65535 });
 const host = fc.oneof(fc.domain(), fc.ipV4(), fc.constantFrom('db', 'web', 'redis', 'localhost', 'app-db-1'));
-const urlPath = fc.array(fc.constantFrom('api', 'v1', 'health', 'static', 'accounts', 'password_reset', 'done', 'media', 'token', 'login'), { maxLength: 4 }).map((p) => `/${p.join('/')}`);
+const urlPath = fc
+  .array(fc.constantFrom('api', 'v1', 'health', 'static', 'accounts', 'password_reset', 'done', 'media', 'token', 'login'), { maxLength: 4 })
+  .map((p) => `/${p.join('/')}`);
 const version = fc.tuple(fc.nat(30), fc.nat(30), fc.nat(300)).map((v) => v.join('.'));
 const level = fc.constantFrom('DEBUG', 'INFO', 'WARNING', 'ERROR', 'CRITICAL');
 const logger = fc.constantFrom('django.server', 'django.request', 'gunicorn.error', 'celery.worker', 'nginx', 'postgres', 'redis');
-const message = fc.array(fc.constantFrom('started', 'worker', 'booting', 'health', 'check', 'ok', 'connection', 'refused', 'retrying', 'migrations', 'applied', 'password', 'reset', 'token', 'expired', 'secret', 'rotated', 'for', 'user', '42', 'in', '12ms'), { minLength: 1, maxLength: 10 }).map((w) => w.join(' '));
+const message = fc
+  .array(
+    fc.constantFrom(
+      'started',
+      'worker',
+      'booting',
+      'health',
+      'check',
+      'ok',
+      'connection',
+      'refused',
+      'retrying',
+      'migrations',
+      'applied',
+      'password',
+      'reset',
+      'token',
+      'expired',
+      'secret',
+      'rotated',
+      'for',
+      'user',
+      '42',
+      'in',
+      '12ms',
+    ),
+    { minLength: 1, maxLength: 10 },
+  )
+  .map((w) => w.join(' '));
 const status = fc.constantFrom(200, 201, 204, 301, 302, 400, 401, 403, 404, 500, 502, 503);
 const method = fc.constantFrom('GET', 'POST', 'PUT', 'DELETE', 'HEAD');
 
@@ -65,10 +112,14 @@ const logLine = fc.oneof(
   fc.tuple(timestamp, level, logger, message).map(([t, l, g, m]) => `${t} ${l} ${g}: ${m}`),
   fc.tuple(fc.ipV4(), timestamp, method, urlPath, status, fc.nat(100000)).map(([ip, t, me, p, s, n]) => `${ip} - - [${t}] "${me} ${p} HTTP/1.1" ${s} ${n}`),
   fc.tuple(fc.uuid(), status, fc.nat(5000), host, port).map(([u, s, d, h, p]) => `request_id=${u} status=${s} duration_ms=${d} upstream=${h}:${p}`),
-  fc.tuple(hex(64), hex(64), fc.ipV4(), fc.ipV6()).map(([id, img, ip, ip6]) => `"Id": "${id}", "Image": "sha256:${img}", "IPAddress": "${ip}", "GlobalIPv6Address": "${ip6}"`),
+  fc
+    .tuple(hex(64), hex(64), fc.ipV4(), fc.ipV6())
+    .map(([id, img, ip, ip6]) => `"Id": "${id}", "Image": "sha256:${img}", "IPAddress": "${ip}", "GlobalIPv6Address": "${ip6}"`),
   fc.tuple(hex(40), version, host, port, urlPath).map(([sha, v, h, p, path]) => `commit ${sha} version ${v} url https://${h}:${p}${path} ok`),
   fc.tuple(status, fc.constantFrom('OK', 'Not Found', 'Bad Gateway', 'Service Unavailable')).map(([s, r]) => `HTTP/1.1 ${s} ${r}`),
-  fc.tuple(hex(12), fc.constantFrom('postgres:16', 'redis:7', 'nginx:1.25'), port).map(([id, img, p]) => `${id}   ${img}   Up 2 hours (healthy)   0.0.0.0:${p}->${p}/tcp`),
+  fc
+    .tuple(hex(12), fc.constantFrom('postgres:16', 'redis:7', 'nginx:1.25'), port)
+    .map(([id, img, p]) => `${id}   ${img}   Up 2 hours (healthy)   0.0.0.0:${p}->${p}/tcp`),
   message,
 );
 const logText = fc.tuple(fc.array(fc.tuple(logLine, lineBreak), { minLength: 1, maxLength: 8 }), fc.boolean()).map(([lines, finalBreak]) => {
@@ -107,7 +158,10 @@ const planted = fc
     secret: secretValue,
     syntax: fc.nat(SYNTAXES.length - 1),
     before: fc.option(fc.tuple(safeText, lineBreak), { nil: undefined }),
-    linePre: fc.oneof(safeLine, fc.array(fc.constantFrom(...SAFE_CHARS), { maxLength: 600 }).map((cs) => cs.join(''))),
+    linePre: fc.oneof(
+      safeLine,
+      fc.array(fc.constantFrom(...SAFE_CHARS), { maxLength: 600 }).map((cs) => cs.join('')),
+    ),
     linePost: safeLine,
     after: fc.option(fc.tuple(lineBreak, safeText), { nil: undefined }),
   })
@@ -126,9 +180,38 @@ const messyText = fc
     fc.oneof(
       fc.string({ unit: 'binary', maxLength: 12 }),
       fc.constantFrom(
-        'DB_PASSWORD=', 'password', 'SECRET_KEY', 'API_KEY', 'token', ': ', '=', '"', "'", '://', 'postgres://app:', '@db:5432/app', '@',
-        'Authorization: Bearer ', 'Basic ', '${DB_PASSWORD}', '${', '}', '[REDACTED:url-password:0123abcd]', '[REDACTED:', ']', '\n', '\r\n', ' ',
-        '{"password": "', '", ', "'PASSWORD': '", '&', 'xxxxxxxx', '********', '\\', '\\"',
+        'DB_PASSWORD=',
+        'password',
+        'SECRET_KEY',
+        'API_KEY',
+        'token',
+        ': ',
+        '=',
+        '"',
+        "'",
+        '://',
+        'postgres://app:',
+        '@db:5432/app',
+        '@',
+        'Authorization: Bearer ',
+        'Basic ',
+        '${DB_PASSWORD}',
+        '${',
+        '}',
+        '[REDACTED:url-password:0123abcd]',
+        '[REDACTED:',
+        ']',
+        '\n',
+        '\r\n',
+        ' ',
+        '{"password": "',
+        '", ',
+        "'PASSWORD': '",
+        '&',
+        'xxxxxxxx',
+        '********',
+        '\\',
+        '\\"',
       ),
       secretValue,
     ),
@@ -183,7 +266,9 @@ describe.each(REDACTORS)('properties with $name', ({ make }) => {
   it('throws nothing but BinaryContentError on arbitrary bytes (NUL, or mostly invalid UTF-8), and otherwise keeps unredacted bytes exactly', async () => {
     const bytes = fc.oneof(
       fc.uint8Array({ maxLength: 400 }),
-      fc.array(fc.constantFrom(...Buffer.from('PASSWORD=:"\' @/\n\r\u00e9\u20ac'), 0xff, 0xc3, 0xe2, 0xf0, 0x80, 0x00), { maxLength: 400 }).map((a) => Uint8Array.from(a)),
+      fc
+        .array(fc.constantFrom(...Buffer.from('PASSWORD=:"\' @/\n\r\u00e9\u20ac'), 0xff, 0xc3, 0xe2, 0xf0, 0x80, 0x00), { maxLength: 400 })
+        .map((a) => Uint8Array.from(a)),
     );
     await fc.assert(
       fc.asyncProperty(bytes, chunkSizes, async (raw, sizes) => {

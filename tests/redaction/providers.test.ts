@@ -139,8 +139,18 @@ const handWritten: readonly ProviderCases[] = [
   {
     rule: 'aws-access-key-id',
     positives: [
-      pos('aws-access-key-id', S.awsKeyId, 'an access key id bare in a log line', `2024-05-01 12:00:00,123 INFO s3: PutObject s3://backups/db.dump by ${SLOT} (deploy)`),
-      pos('aws-access-key-id', S.awsStsKeyId, 'an STS key id in a JSON credentials document', `{"Credentials": {"AccessKeyId": "${SLOT}", "Expiration": "2024-05-01T13:00:00Z"}}`),
+      pos(
+        'aws-access-key-id',
+        S.awsKeyId,
+        'an access key id bare in a log line',
+        `2024-05-01 12:00:00,123 INFO s3: PutObject s3://backups/db.dump by ${SLOT} (deploy)`,
+      ),
+      pos(
+        'aws-access-key-id',
+        S.awsStsKeyId,
+        'an STS key id in a JSON credentials document',
+        `{"Credentials": {"AccessKeyId": "${SLOT}", "Expiration": "2024-05-01T13:00:00Z"}}`,
+      ),
       pos('aws-access-key-id', S.awsKeyId, 'an access key id in an env line', `AWS_ACCESS_KEY_ID=${SLOT}`),
       pos('aws-access-key-id', S.awsKeyId, 'an access key id in ~/.aws/credentials', `aws_access_key_id = ${SLOT}`),
     ],
@@ -155,7 +165,9 @@ const handWritten: readonly ProviderCases[] = [
     rule: 'aws-secret-access-key',
     positives: [
       pos('aws-secret-access-key', S.awsSecret, 'a secret access key in ~/.aws/credentials', `aws_secret_access_key = ${SLOT}`, { byDefault: KEY_VALUE }),
-      pos('aws-secret-access-key', S.awsSecret, 'a secret access key in a JSON env map', `{"AWS_SECRET_ACCESS_KEY": "${SLOT}", "AWS_REGION": "eu-west-1"}`, { byDefault: KEY_VALUE }),
+      pos('aws-secret-access-key', S.awsSecret, 'a secret access key in a JSON env map', `{"AWS_SECRET_ACCESS_KEY": "${SLOT}", "AWS_REGION": "eu-west-1"}`, {
+        byDefault: KEY_VALUE,
+      }),
       pos('aws-secret-access-key', S.awsSecret, 'a quoted secret access key after export', `export AWS_SECRET_ACCESS_KEY="${SLOT}"`, { byDefault: KEY_VALUE }),
     ],
     negatives: [
@@ -181,15 +193,48 @@ const handWritten: readonly ProviderCases[] = [
   {
     rule: 'private-key-escaped',
     positives: [
-      pos('private-key-escaped', escapedBody(PKCS8), 'the body of a key in a GCP service-account JSON line', `  "private_key": "-----BEGIN PRIVATE KEY-----${SLOT}\\n-----END PRIVATE KEY-----\\n",`, {
-        // The key name is secret, so the whole JSON value goes under secret-key-value.
-        full: `  "private_key": "${tok(KEY_VALUE, `-----BEGIN PRIVATE KEY-----${escapedBody(PKCS8)}\\n-----END PRIVATE KEY-----\\n`)}",`,
-      }),
-      pos('private-key-escaped', escapedBody(PKCS8), 'an escaped RSA key under a neutral JSON key', `{"kind": "tls", "pem": "-----BEGIN RSA PRIVATE KEY-----${SLOT}\\n-----END RSA PRIVATE KEY-----\\n"}`),
-      pos('private-key-escaped', escapedBody(['Proc-Type: 4,ENCRYPTED', 'DEK-Info: AES-256-CBC,8A3F1C2B9D0E7F6A5B4C3D2E1F0A9B8C', '', ...PKCS8]), 'a legacy encrypted RSA key with Proc-Type/DEK-Info headers', `{"pem": "-----BEGIN RSA PRIVATE KEY-----${SLOT}\\n-----END RSA PRIVATE KEY-----"}`),
-      pos('private-key-escaped', escapedBody(['Version: GnuPG v2', '', ...PKCS8, '=Zm9v']), 'an escaped PGP private key block', `{"armored": "-----BEGIN PGP PRIVATE KEY BLOCK-----${SLOT}\\n-----END PGP PRIVATE KEY BLOCK-----\\n"}`),
-      pos('private-key-escaped', escapedBody(PKCS8, String.raw`\r\n`), 'an escaped key with \\r\\n line ends', `{"pem": "-----BEGIN EC PRIVATE KEY-----${SLOT}\\r\\n-----END EC PRIVATE KEY-----\\r\\n"}`),
-      pos('private-key-escaped', escapedBody(PKCS8, String.raw`\\n`), 'a doubly escaped key in a docker json-file log line', String.raw`{"log":"loaded {\"pem\": \"-----BEGIN PRIVATE KEY-----` + SLOT + String.raw`\\n-----END PRIVATE KEY-----\\n\"}\n","stream":"stdout","time":"2024-05-01T12:00:00.000000000Z"}`),
+      pos(
+        'private-key-escaped',
+        escapedBody(PKCS8),
+        'the body of a key in a GCP service-account JSON line',
+        `  "private_key": "-----BEGIN PRIVATE KEY-----${SLOT}\\n-----END PRIVATE KEY-----\\n",`,
+        {
+          // The key name is secret, so the whole JSON value goes under secret-key-value.
+          full: `  "private_key": "${tok(KEY_VALUE, `-----BEGIN PRIVATE KEY-----${escapedBody(PKCS8)}\\n-----END PRIVATE KEY-----\\n`)}",`,
+        },
+      ),
+      pos(
+        'private-key-escaped',
+        escapedBody(PKCS8),
+        'an escaped RSA key under a neutral JSON key',
+        `{"kind": "tls", "pem": "-----BEGIN RSA PRIVATE KEY-----${SLOT}\\n-----END RSA PRIVATE KEY-----\\n"}`,
+      ),
+      pos(
+        'private-key-escaped',
+        escapedBody(['Proc-Type: 4,ENCRYPTED', 'DEK-Info: AES-256-CBC,8A3F1C2B9D0E7F6A5B4C3D2E1F0A9B8C', '', ...PKCS8]),
+        'a legacy encrypted RSA key with Proc-Type/DEK-Info headers',
+        `{"pem": "-----BEGIN RSA PRIVATE KEY-----${SLOT}\\n-----END RSA PRIVATE KEY-----"}`,
+      ),
+      pos(
+        'private-key-escaped',
+        escapedBody(['Version: GnuPG v2', '', ...PKCS8, '=Zm9v']),
+        'an escaped PGP private key block',
+        `{"armored": "-----BEGIN PGP PRIVATE KEY BLOCK-----${SLOT}\\n-----END PGP PRIVATE KEY BLOCK-----\\n"}`,
+      ),
+      pos(
+        'private-key-escaped',
+        escapedBody(PKCS8, String.raw`\r\n`),
+        'an escaped key with \\r\\n line ends',
+        `{"pem": "-----BEGIN EC PRIVATE KEY-----${SLOT}\\r\\n-----END EC PRIVATE KEY-----\\r\\n"}`,
+      ),
+      pos(
+        'private-key-escaped',
+        escapedBody(PKCS8, String.raw`\\n`),
+        'a doubly escaped key in a docker json-file log line',
+        String.raw`{"log":"loaded {\"pem\": \"-----BEGIN PRIVATE KEY-----` +
+          SLOT +
+          String.raw`\\n-----END PRIVATE KEY-----\\n\"}\n","stream":"stdout","time":"2024-05-01T12:00:00.000000000Z"}`,
+      ),
     ],
     negatives: [
       { what: 'an escaped certificate', line: `{"cert": "-----BEGIN CERTIFICATE-----${escapedBody(PKCS8)}\\n-----END CERTIFICATE-----\\n"}` },
@@ -201,13 +246,34 @@ const handWritten: readonly ProviderCases[] = [
   {
     rule: 'azure-storage-key',
     positives: [
-      pos('azure-storage-key', S.azureAccountKey, 'AccountKey= in a storage connection string', `DefaultEndpointsProtocol=https;AccountName=acmeprod;AccountKey=${SLOT};EndpointSuffix=core.windows.net`, { byDefault: KEY_VALUE }),
-      pos('azure-storage-key', S.azureSharedKey, 'SharedAccessKey= in a Service Bus connection string', `Endpoint=sb://acme.servicebus.windows.net/;SharedAccessKeyName=RootManageSharedAccessKey;SharedAccessKey=${SLOT}`, { byDefault: KEY_VALUE }),
-      pos('azure-storage-key', S.azureAccountKey, 'a connection string as a JSON value', `{"AzureWebJobsStorage": "DefaultEndpointsProtocol=https;AccountName=acmeprod;AccountKey=${SLOT};EndpointSuffix=core.windows.net"}`, { byDefault: KEY_VALUE }),
+      pos(
+        'azure-storage-key',
+        S.azureAccountKey,
+        'AccountKey= in a storage connection string',
+        `DefaultEndpointsProtocol=https;AccountName=acmeprod;AccountKey=${SLOT};EndpointSuffix=core.windows.net`,
+        { byDefault: KEY_VALUE },
+      ),
+      pos(
+        'azure-storage-key',
+        S.azureSharedKey,
+        'SharedAccessKey= in a Service Bus connection string',
+        `Endpoint=sb://acme.servicebus.windows.net/;SharedAccessKeyName=RootManageSharedAccessKey;SharedAccessKey=${SLOT}`,
+        { byDefault: KEY_VALUE },
+      ),
+      pos(
+        'azure-storage-key',
+        S.azureAccountKey,
+        'a connection string as a JSON value',
+        `{"AzureWebJobsStorage": "DefaultEndpointsProtocol=https;AccountName=acmeprod;AccountKey=${SLOT};EndpointSuffix=core.windows.net"}`,
+        { byDefault: KEY_VALUE },
+      ),
     ],
     negatives: [
       { what: 'a connection string without a key', line: 'DefaultEndpointsProtocol=https;AccountName=acmeprod;EndpointSuffix=core.windows.net' },
-      { what: 'the name of a shared access key', line: 'Endpoint=sb://acme.servicebus.windows.net/;SharedAccessKeyName=RootManageSharedAccessKey;EntityPath=jobs' },
+      {
+        what: 'the name of a shared access key',
+        line: 'Endpoint=sb://acme.servicebus.windows.net/;SharedAccessKeyName=RootManageSharedAccessKey;EntityPath=jobs',
+      },
       { what: 'a base64 MD5 header that is not a key', line: 'x-ms-blob-content-md5: 1B2M2Y8AsgTpgAmY7PhCfg==' },
       { what: 'an AccountKey shorter than a key', line: 'AccountKey=c2hvcnRrZXk=', ruleOnly: true },
     ],
@@ -215,8 +281,20 @@ const handWritten: readonly ProviderCases[] = [
   {
     rule: 'azure-sas-signature',
     positives: [
-      pos('azure-sas-signature', S.azureSig, 'sig= in a blob SAS URL', `GET https://acme.blob.core.windows.net/backups/db.dump?sv=2022-11-02&ss=b&srt=o&sp=r&se=2024-05-02T00:00:00Z&spr=https&sig=${SLOT} 403`, { byDefault: KEY_VALUE }),
-      pos('azure-sas-signature', S.azureSig, 'sig= in the middle of a query string', `"GET /backups/db.dump?sp=r&sig=${SLOT}&se=2024-05-02T00%3A00%3A00Z HTTP/1.1" 403 215`, { byDefault: KEY_VALUE }),
+      pos(
+        'azure-sas-signature',
+        S.azureSig,
+        'sig= in a blob SAS URL',
+        `GET https://acme.blob.core.windows.net/backups/db.dump?sv=2022-11-02&ss=b&srt=o&sp=r&se=2024-05-02T00:00:00Z&spr=https&sig=${SLOT} 403`,
+        { byDefault: KEY_VALUE },
+      ),
+      pos(
+        'azure-sas-signature',
+        S.azureSig,
+        'sig= in the middle of a query string',
+        `"GET /backups/db.dump?sp=r&sig=${SLOT}&se=2024-05-02T00%3A00%3A00Z HTTP/1.1" 403 215`,
+        { byDefault: KEY_VALUE },
+      ),
       pos('azure-sas-signature', S.azureSig, 'sig= in a SAS token after a semicolon', `sas: sv=2022-11-02;sig=${SLOT};se=2024-05-02`, { byDefault: KEY_VALUE }),
     ],
     negatives: [
@@ -232,7 +310,9 @@ const handWritten: readonly ProviderCases[] = [
       pos('github-token', S.ghp, 'a classic PAT bare in a log line', `remote: Permission to acme/app.git denied to deploy-bot using ${SLOT}.`),
       pos('github-token', S.ghp, 'a PAT in a docker inspect Env entry', `                "GH_AUTH=${SLOT}",`),
       pos('github-token', S.gho, 'an OAuth token in an Authorization header', `Authorization: token ${SLOT}`, { byDefault: AUTHORIZATION }),
-      pos('github-token', S.ghp, 'a PAT as the password of a clone URL', `git clone https://x-access-token:${SLOT}@github.com/acme/app.git`, { byDefault: URL_PASSWORD }),
+      pos('github-token', S.ghp, 'a PAT as the password of a clone URL', `git clone https://x-access-token:${SLOT}@github.com/acme/app.git`, {
+        byDefault: URL_PASSWORD,
+      }),
       pos('github-token', S.ghp, 'a PAT under a secret-named env key', `GITHUB_TOKEN=${SLOT}`, { byDefault: KEY_VALUE }),
     ],
     negatives: [
@@ -260,7 +340,9 @@ const handWritten: readonly ProviderCases[] = [
     positives: [
       pos('gitlab-token', S.glpat, 'a glpat- token bare in a log line', `DEBUG gitlab: authenticated as deploy-bot via ${SLOT}`),
       pos('gitlab-token', S.glpat, 'a glpat- token in a PRIVATE-TOKEN header', `PRIVATE-TOKEN: ${SLOT}`, { byDefault: KEY_VALUE }),
-      pos('gitlab-token', S.glpat, 'a glpat- token as the password of a clone URL', `https://oauth2:${SLOT}@gitlab.example.com/acme/app.git`, { byDefault: URL_PASSWORD }),
+      pos('gitlab-token', S.glpat, 'a glpat- token as the password of a clone URL', `https://oauth2:${SLOT}@gitlab.example.com/acme/app.git`, {
+        byDefault: URL_PASSWORD,
+      }),
       pos('gitlab-token', S.glpat, 'a glpat- token in a JSON value', `{"gitlab": "${SLOT}"}`),
     ],
     negatives: [
@@ -286,9 +368,24 @@ const handWritten: readonly ProviderCases[] = [
   {
     rule: 'slack-webhook',
     positives: [
-      pos('slack-webhook', S.slackHook, 'the secret of a webhook URL in an env line', `SLACK_WEBHOOK_URL=https://hooks.slack.com/services/T0123ABCD/B0456EFGH/${SLOT}`),
-      pos('slack-webhook', S.slackHook, 'the secret of a webhook URL in JSON', `{"channel": "#ops", "webhook": "https://hooks.slack.com/services/T0123ABCD/B0456EFGH/${SLOT}"}`),
-      pos('slack-webhook', S.slackHook, 'the secret of a workflow webhook in a log line', `POST https://hooks.slack.com/workflows/T0123ABCD/A0456EFGH/${SLOT} -> 200`),
+      pos(
+        'slack-webhook',
+        S.slackHook,
+        'the secret of a webhook URL in an env line',
+        `SLACK_WEBHOOK_URL=https://hooks.slack.com/services/T0123ABCD/B0456EFGH/${SLOT}`,
+      ),
+      pos(
+        'slack-webhook',
+        S.slackHook,
+        'the secret of a webhook URL in JSON',
+        `{"channel": "#ops", "webhook": "https://hooks.slack.com/services/T0123ABCD/B0456EFGH/${SLOT}"}`,
+      ),
+      pos(
+        'slack-webhook',
+        S.slackHook,
+        'the secret of a workflow webhook in a log line',
+        `POST https://hooks.slack.com/workflows/T0123ABCD/A0456EFGH/${SLOT} -> 200`,
+      ),
     ],
     negatives: [
       { what: 'a webhook path with a short last part', line: 'POST https://hooks.slack.com/services/T0123ABCD/B0456EFGH/short -> 404' },
@@ -376,7 +473,12 @@ const handWritten: readonly ProviderCases[] = [
   {
     rule: 'openai-api-key',
     positives: [
-      pos('openai-api-key', S.openai, 'a project key in an error message', `openai.AuthenticationError: Error code: 401 - Incorrect API key provided: ${SLOT}.`),
+      pos(
+        'openai-api-key',
+        S.openai,
+        'a project key in an error message',
+        `openai.AuthenticationError: Error code: 401 - Incorrect API key provided: ${SLOT}.`,
+      ),
       pos('openai-api-key', S.openai, 'a project key in a JSON value', `{"openai": "${SLOT}"}`),
       pos('openai-api-key', S.openai, 'a project key under a secret-named env key', `OPENAI_API_KEY=${SLOT}`, { byDefault: KEY_VALUE }),
     ],
@@ -403,7 +505,12 @@ const handWritten: readonly ProviderCases[] = [
     rule: 'sentry-dsn-key',
     positives: [
       pos('sentry-dsn-key', S.sentry, 'the key of a DSN in sentry_sdk.init', `sentry_sdk.init("https://${SLOT}@o1.ingest.sentry.io/1")`),
-      pos('sentry-dsn-key', S.sentry, 'the key of a DSN in a transport log line', `DEBUG sentry_sdk.transport: Sending envelope to https://${SLOT}@o1.ingest.us.sentry.io/api/1/envelope/`),
+      pos(
+        'sentry-dsn-key',
+        S.sentry,
+        'the key of a DSN in a transport log line',
+        `DEBUG sentry_sdk.transport: Sending envelope to https://${SLOT}@o1.ingest.us.sentry.io/api/1/envelope/`,
+      ),
       pos('sentry-dsn-key', S.sentry, 'the key of a self-hosted DSN in an env line', `SENTRY_URL=https://${SLOT}@sentry.example.com/3`),
       pos('sentry-dsn-key', S.sentry, 'a DSN under the dsn key (the whole value goes)', `{"dsn": "https://${SLOT}@o1.ingest.sentry.io/1"}`, {
         full: `{"dsn": "${tok(KEY_VALUE, `https://${S.sentry}@o1.ingest.sentry.io/1`)}"}`,
@@ -487,7 +594,11 @@ function generatedCases(spec: ProviderSpec): ProviderCases {
   if (spec.near) negatives.push(...spec.near.map((line) => ({ what: `near miss: ${line.slice(0, 50)}`, line })));
   else if (spec.ctx !== undefined) {
     negatives.push({ what: 'the value without its provider context', line: `2024-05-01 12:00:00 INFO build_ref=${secret} done` });
-    negatives.push({ what: 'the provider context with a value cut short', line: `{"${spec.ctx}": "${secret.slice(0, Math.min(secret.length - 3, 16))}"}`, ...(spec.kv ? { ruleOnly: true as const } : {}) });
+    negatives.push({
+      what: 'the provider context with a value cut short',
+      line: `{"${spec.ctx}": "${secret.slice(0, Math.min(secret.length - 3, 16))}"}`,
+      ...(spec.kv ? { ruleOnly: true as const } : {}),
+    });
     negatives.push({ what: 'the provider context with a placeholder', line: `${spec.ctx} = \${${spec.ctx.toUpperCase().replace(/-/g, '_')}}` });
   }
   if (spec.prefix) {
@@ -523,7 +634,10 @@ describe('provider rules', () => {
     const covered = new Set(cases.map((c) => c.rule));
     for (const rule of providerRules) expect(covered.has(rule.id), rule.id).toBe(true);
     for (const c of cases) {
-      expect(providerRules.some((r) => r.id === c.rule), c.rule).toBe(true);
+      expect(
+        providerRules.some((r) => r.id === c.rule),
+        c.rule,
+      ).toBe(true);
       expect(new Set(c.positives.map((p) => p.input)).size, c.rule).toBeGreaterThanOrEqual(2);
       expect(c.negatives.filter((n) => !n.ruleOnly).length, c.rule).toBeGreaterThanOrEqual(2);
     }
@@ -535,16 +649,19 @@ describe('provider rules', () => {
     expect(out).not.toContain(secret);
   });
 
-  it.each(positives)('%s: redacted by the default rule set, in text and stream, and left alone when redacted again', async (_name, _id, { input, full, secret }) => {
-    const out = makeRedactor().text(input, 'f');
-    expect(out).toBe(full);
-    expect(out).not.toContain(secret);
-    expect(await redactString(makeRedactor(), `${input}\n`, [3])).toBe(`${full}\n`);
-    // verify rescans bundles: the output must not read as holding a secret.
-    const again = makeRedactor();
-    expect(again.text(full, 'f')).toBe(full);
-    expect(again.report.total).toBe(0);
-  });
+  it.each(positives)(
+    '%s: redacted by the default rule set, in text and stream, and left alone when redacted again',
+    async (_name, _id, { input, full, secret }) => {
+      const out = makeRedactor().text(input, 'f');
+      expect(out).toBe(full);
+      expect(out).not.toContain(secret);
+      expect(await redactString(makeRedactor(), `${input}\n`, [3])).toBe(`${full}\n`);
+      // verify rescans bundles: the output must not read as holding a secret.
+      const again = makeRedactor();
+      expect(again.text(full, 'f')).toBe(full);
+      expect(again.report.total).toBe(0);
+    },
+  );
 
   it.each(positives)('%s: the hint accepts it', (_name, id, { input }) => {
     const rule = ruleById(id);
@@ -566,7 +683,9 @@ describe('provider rules', () => {
 
   it('redacts both the key and the legacy secret of an old-style Sentry DSN', () => {
     const input = `SENTRY_URL=https://${S.sentry}:${S.sentrySecret}@o1.ingest.sentry.io/1`;
-    expect(makeRedactor().text(input, 'f')).toBe(`SENTRY_URL=https://${tok('sentry-dsn-key', S.sentry)}:${tok(URL_PASSWORD, S.sentrySecret)}@o1.ingest.sentry.io/1`);
+    expect(makeRedactor().text(input, 'f')).toBe(
+      `SENTRY_URL=https://${tok('sentry-dsn-key', S.sentry)}:${tok(URL_PASSWORD, S.sentrySecret)}@o1.ingest.sentry.io/1`,
+    );
   });
 
   it('redacts several provider tokens on one line, each under its own rule', () => {
@@ -591,14 +710,23 @@ describe('provider rules', () => {
 // Survivors: ordinary diagnostics the whole default rule set must pass byte-for-byte.
 
 const survivors: readonly { readonly what: string; readonly line: string }[] = [
-  { what: 'a docker ps header', line: 'CONTAINER ID   IMAGE                COMMAND                  CREATED        STATUS                  PORTS                    NAMES' },
-  { what: 'a docker ps row', line: `${HEX64.slice(0, 12)}   postgres:16-alpine   "docker-entrypoint.s…"   2 hours ago    Up 2 hours (healthy)    0.0.0.0:5432->5432/tcp   app-db-1` },
+  {
+    what: 'a docker ps header',
+    line: 'CONTAINER ID   IMAGE                COMMAND                  CREATED        STATUS                  PORTS                    NAMES',
+  },
+  {
+    what: 'a docker ps row',
+    line: `${HEX64.slice(0, 12)}   postgres:16-alpine   "docker-entrypoint.s…"   2 hours ago    Up 2 hours (healthy)    0.0.0.0:5432->5432/tcp   app-db-1`,
+  },
   { what: 'a docker inspect Id', line: `        "Id": "${HEX64}",` },
   { what: 'a docker inspect Image digest', line: `        "Image": "sha256:${HEX64}",` },
   { what: 'a RepoDigests entry', line: `            "postgres@sha256:${HEX64}"` },
   { what: 'a docker pull digest line', line: `Digest: sha256:${HEX64}` },
   { what: 'a docker inspect Created timestamp', line: '        "Created": "2024-05-01T12:34:56.789012345Z",' },
-  { what: 'a docker network address block', line: '"IPAddress": "172.18.0.2", "IPPrefixLen": 16, "GlobalIPv6Address": "2001:db8::242:ac12:2", "MacAddress": "02:42:ac:12:00:02"' },
+  {
+    what: 'a docker network address block',
+    line: '"IPAddress": "172.18.0.2", "IPPrefixLen": 16, "GlobalIPv6Address": "2001:db8::242:ac12:2", "MacAddress": "02:42:ac:12:00:02"',
+  },
   { what: 'a git log header', line: `commit ${HEX40} (HEAD -> main, origin/main)` },
   { what: 'a git log merge line', line: `Merge: ${HEX40.slice(0, 7)} ${HEX64.slice(0, 7)}` },
   { what: 'a git log author', line: 'Author: Jane Dev <jane@example.com>' },
@@ -608,7 +736,10 @@ const survivors: readonly { readonly what: string; readonly line: string }[] = [
   { what: 'git show-ref output', line: `${HEX40} refs/heads/main` },
   { what: 'a UUID request id', line: `request_id=${UUID} status=200 duration_ms=12` },
   { what: 'a UUID in an X-Request-Id header', line: `X-Request-Id: ${UUID}` },
-  { what: 'a celery task line with a UUID', line: `[2024-05-01 12:00:00,123: INFO/ForkPoolWorker-1] Task tasks.rotate_secret[${UUID}] succeeded in 0.01s: None` },
+  {
+    what: 'a celery task line with a UUID',
+    line: `[2024-05-01 12:00:00,123: INFO/ForkPoolWorker-1] Task tasks.rotate_secret[${UUID}] succeeded in 0.01s: None`,
+  },
   { what: 'ISO timestamps', line: '2024-05-01T12:34:56Z 2024-05-01T12:34:56.789+02:00 2024-05-01 12:34:56,789' },
   { what: 'IPv4 addresses with ports', line: 'Listening at: http://0.0.0.0:8000 (7); upstream 172.18.0.3:5432, 10.0.0.1:6379' },
   { what: 'IPv6 addresses with ports', line: 'listen [::]:80; listen [::1]:8000; peer [2001:db8::1]:443 fe80::42:acff:fe12:2%eth0' },
@@ -625,7 +756,10 @@ const survivors: readonly { readonly what: string; readonly line: string }[] = [
   { what: 'a traceback source line that assigns a subscript to a secret-named variable', line: '    token = request.headers["Authorization"].split()[1]' },
   { what: 'a traceback KeyError naming a setting', line: "KeyError: 'SECRET_KEY'" },
   { what: 'an ImproperlyConfigured message', line: 'django.core.exceptions.ImproperlyConfigured: The SECRET_KEY setting must not be empty.' },
-  { what: 'a password authentication failure', line: 'django.db.utils.OperationalError: connection to server at "db" (172.18.0.2), port 5432 failed: FATAL:  password authentication failed for user "app"' },
+  {
+    what: 'a password authentication failure',
+    line: 'django.db.utils.OperationalError: connection to server at "db" (172.18.0.2), port 5432 failed: FATAL:  password authentication failed for user "app"',
+  },
   { what: 'a TypeError naming check_password', line: "TypeError: check_password() missing 1 required positional argument: 'encoded'" },
   { what: 'semver strings', line: 'Django 4.2.11, psycopg 3.1.18, node v20.11.1, 2.0.0-rc.1+build.123, 1.0.0-alpha.beta' },
   { what: 'task-1 style names', line: 'task-1 task-2 worker-3 app-web-1 web_1 celery@worker-1' },

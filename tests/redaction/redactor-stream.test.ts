@@ -6,17 +6,7 @@ import { Readable, Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { describe, expect, it } from 'vitest';
 import { BinaryContentError } from '../../redaction/redactor.js';
-import {
-  AUTHORIZATION,
-  KEY_VALUE,
-  URL_PASSWORD,
-  makeRedactor,
-  redactBytes,
-  redactString,
-  redactStringChunks,
-  smallWindows,
-  tok,
-} from './support.js';
+import { AUTHORIZATION, KEY_VALUE, URL_PASSWORD, makeRedactor, redactBytes, redactString, redactStringChunks, smallWindows, tok } from './support.js';
 
 /** Filler text with nothing secret-looking in it, cut to exactly `n` characters. */
 function filler(n: number): string {
@@ -155,8 +145,18 @@ describe('Redactor.stream long lines (windows of 256 with 64 overlap)', () => {
   /** Planted secrets whose key (or context) comes well before the secret itself. */
   const plants = [
     { what: 'KEY=value', plant: 'DB_PASSWORD=Zq9secretZq9', expected: `DB_PASSWORD=${tok(KEY_VALUE, 'Zq9secretZq9')}`, secret: 'Zq9secretZq9' },
-    { what: 'a JSON member', plant: '"client_secret": "Zq9secretZq9"', expected: `"client_secret": "${tok(KEY_VALUE, 'Zq9secretZq9')}"`, secret: 'Zq9secretZq9' },
-    { what: 'URL userinfo', plant: 'postgres://app:Zq9secretZq9@db:5432/app', expected: `postgres://app:${tok(URL_PASSWORD, 'Zq9secretZq9')}@db:5432/app`, secret: 'Zq9secretZq9' },
+    {
+      what: 'a JSON member',
+      plant: '"client_secret": "Zq9secretZq9"',
+      expected: `"client_secret": "${tok(KEY_VALUE, 'Zq9secretZq9')}"`,
+      secret: 'Zq9secretZq9',
+    },
+    {
+      what: 'URL userinfo',
+      plant: 'postgres://app:Zq9secretZq9@db:5432/app',
+      expected: `postgres://app:${tok(URL_PASSWORD, 'Zq9secretZq9')}@db:5432/app`,
+      secret: 'Zq9secretZq9',
+    },
     {
       what: 'an Authorization header',
       plant: 'Authorization: Bearer Zq9secretZq9',
@@ -180,7 +180,10 @@ describe('Redactor.stream long lines (windows of 256 with 64 overlap)', () => {
   });
 
   it('catches every one of many secrets on a line many windows long, the same for every chunking', async () => {
-    const parts = Array.from({ length: 60 }, (_, i) => [`entry ${i} ${filler(i % 53)} API_KEY=key${i}Zq9x${i} more`, `entry ${i} ${filler(i % 53)} API_KEY=${tok(KEY_VALUE, `key${i}Zq9x${i}`)} more`]);
+    const parts = Array.from({ length: 60 }, (_, i) => [
+      `entry ${i} ${filler(i % 53)} API_KEY=key${i}Zq9x${i} more`,
+      `entry ${i} ${filler(i % 53)} API_KEY=${tok(KEY_VALUE, `key${i}Zq9x${i}`)} more`,
+    ]);
     const input = `${parts.map((p) => p[0]).join(' ')}\n`;
     const expected = `${parts.map((p) => p[1]).join(' ')}\n`;
     expect(input.length).toBeGreaterThan(10 * WINDOW);

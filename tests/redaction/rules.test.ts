@@ -294,7 +294,10 @@ const diagnostics: readonly { readonly what: string; readonly line: string }[] =
   { what: 'a UUID request id', line: 'request_id=8c1b2f3e-4d5a-4b6c-9d8e-7f6a5b4c3d2e status=200 duration_ms=12' },
   { what: 'an ISO timestamp with nanoseconds', line: '"Created": "2024-05-01T12:34:56.789012345Z",' },
   { what: 'IPv4 and IPv6 addresses', line: '"IPAddress": "172.18.0.2", "GlobalIPv6Address": "fe80::42:acff:fe12:2", "MacAddress": "02:42:ac:12:00:02"' },
-  { what: 'a docker ps row with port mappings', line: '4f6d2c1a9b3e   postgres:16    "docker-entrypoint.s…"   2 hours ago    Up 2 hours (healthy)    0.0.0.0:5432->5432/tcp   app-db-1' },
+  {
+    what: 'a docker ps row with port mappings',
+    line: '4f6d2c1a9b3e   postgres:16    "docker-entrypoint.s…"   2 hours ago    Up 2 hours (healthy)    0.0.0.0:5432->5432/tcp   app-db-1',
+  },
   { what: 'a registry image reference with a port and tag', line: '    image: registry.example.com:5000/app/web:1.4.2' },
   { what: 'a host:port pair', line: 'host: "example.com:443", upstream: "http://web:8000/"' },
   { what: 'a filesystem path', line: '/var/lib/docker/volumes/app_pgdata/_data' },
@@ -304,10 +307,16 @@ const diagnostics: readonly { readonly what: string; readonly line: string }[] =
   { what: 'a Django runserver log line', line: '2024-05-01 12:34:56,789 INFO django.server "GET /api/health/ HTTP/1.1" 200 17' },
   { what: 'a URL whose port and path come before an @', line: 'https://example.com:8080/path@x' },
   { what: 'the port and path of a service whose name has a secret word in it', line: 'proxy_pass http://token-service:8000/api/;' },
-  { what: 'host:port pairs whose host names have secret words in them', line: 'upstream=auth-token-svc:9000 vault: "vault-secret:8200" tls secrets.example.com:443 cache redis://session-cookie-store:6379/0' },
+  {
+    what: 'host:port pairs whose host names have secret words in them',
+    line: 'upstream=auth-token-svc:9000 vault: "vault-secret:8200" tls secrets.example.com:443 cache redis://session-cookie-store:6379/0',
+  },
   { what: 'a host:port in a .pw domain', line: 'connected to mirror.example.pw:443' },
   { what: 'an email address', line: 'Author: Jane Dev <jane@example.com>' },
-  { what: 'a database connection error', line: 'psycopg.OperationalError: connection to server at "db" (172.18.0.2), port 5432 failed: FATAL:  password authentication failed for user "app"' },
+  {
+    what: 'a database connection error',
+    line: 'psycopg.OperationalError: connection to server at "db" (172.18.0.2), port 5432 failed: FATAL:  password authentication failed for user "app"',
+  },
   { what: 'a migration list entry', line: 'Applying auth.0012_alter_user_first_name_max_length... OK' },
   { what: 'a socket table row', line: 'tcp   LISTEN 0      4096   0.0.0.0:5432      0.0.0.0:*    users:(("docker-proxy",pid=1234,fd=4))' },
   { what: 'a /proc/meminfo line', line: 'MemTotal:        8048576 kB' },
@@ -386,7 +395,15 @@ describe('builtin rules', () => {
   });
 
   it('has the structure-aware rules in priority order, each valid and frozen', () => {
-    expect(builtinRules.map((r) => r.id)).toEqual([URL_PASSWORD, AUTHORIZATION, KEY_VALUE, 'settings-default', 'cli-flag', 'mysql-password', 'django-secret-key-fallbacks']);
+    expect(builtinRules.map((r) => r.id)).toEqual([
+      URL_PASSWORD,
+      AUTHORIZATION,
+      KEY_VALUE,
+      'settings-default',
+      'cli-flag',
+      'mysql-password',
+      'django-secret-key-fallbacks',
+    ]);
     for (const r of builtinRules) {
       expect(r.id).toMatch(/^[a-z][a-z0-9-]*$/);
       expect(r.pattern.global).toBe(true);
@@ -414,7 +431,7 @@ describe('known gaps of the starter rules', () => {
   it("redacts the old secrets inside SECRET_KEY_FALLBACKS = ['old-secret', ...]", () => {
     const r = makeRedactor();
     const rule = 'django-secret-key-fallbacks';
-    expect(r.text("SECRET_KEY_FALLBACKS = ['old-secret-1x', \"older-secret-2y\"]", 'settings.py')).toBe(
+    expect(r.text('SECRET_KEY_FALLBACKS = [\'old-secret-1x\', "older-secret-2y"]', 'settings.py')).toBe(
       `SECRET_KEY_FALLBACKS = ['${tok(rule, 'old-secret-1x')}', "${tok(rule, 'older-secret-2y')}"]`,
     );
     expect(r.text('SECRET_KEY_FALLBACKS = []', 'settings.py')).toBe('SECRET_KEY_FALLBACKS = []');
@@ -423,7 +440,9 @@ describe('known gaps of the starter rules', () => {
   it('redacts all of a URL password that contains an unencoded @ (postgres://app:p@ss@db/app)', () => {
     const r = makeRedactor();
     expect(r.text('postgres://app:p@ssw0rd@db/app', 'x')).toBe(`postgres://app:${tok(URL_PASSWORD, 'p@ssw0rd')}@db/app`);
-    expect(r.text('mongodb+srv://u:a@b@c@cluster0.example.net/db?w=majority', 'x')).toBe(`mongodb+srv://u:${tok(URL_PASSWORD, 'a@b@c')}@cluster0.example.net/db?w=majority`);
+    expect(r.text('mongodb+srv://u:a@b@c@cluster0.example.net/db?w=majority', 'x')).toBe(
+      `mongodb+srv://u:${tok(URL_PASSWORD, 'a@b@c')}@cluster0.example.net/db?w=majority`,
+    );
     expect(r.text('https://user:pw123456@host/a?email=me@example.com', 'x')).toBe(`https://user:${tok(URL_PASSWORD, 'pw123456')}@host/a?email=me@example.com`);
   });
   // Command-line flags: `--password hunter2` / `-p hunter2` have no = or :, so no starter rule sees them.

@@ -3,10 +3,26 @@ import { describe, expect, it } from 'vitest';
 import { KEY_VALUE, makeRedactor, redactString, tok } from './support.js';
 
 const cases: [string, string, string][] = [
-  ['environ.get default', "SECRET_KEY = os.environ.get('DJANGO_SECRET_KEY', 'dev-insecure-literal-1')", `SECRET_KEY = os.environ.get('DJANGO_SECRET_KEY', '${tok('settings-default', 'dev-insecure-literal-1')}')`],
-  ['django-environ default=', "DB = env('DB_PASSWORD', default='hunter2-default')", `DB = env('DB_PASSWORD', default='${tok('settings-default', 'hunter2-default')}')`],
-  ['decouple config', 'EMAIL_HOST_PASSWORD = config("EMAIL_PASSWORD", "mail-pw-9x")', `EMAIL_HOST_PASSWORD = config("EMAIL_PASSWORD", "${tok('settings-default', 'mail-pw-9x')}")`],
-  ['subscript assignment', "CACHES['default']['OPTIONS']['PASSWORD'] = 'cache-pw-123'", `CACHES['default']['OPTIONS']['PASSWORD'] = '${tok(KEY_VALUE, 'cache-pw-123')}'`],
+  [
+    'environ.get default',
+    "SECRET_KEY = os.environ.get('DJANGO_SECRET_KEY', 'dev-insecure-literal-1')",
+    `SECRET_KEY = os.environ.get('DJANGO_SECRET_KEY', '${tok('settings-default', 'dev-insecure-literal-1')}')`,
+  ],
+  [
+    'django-environ default=',
+    "DB = env('DB_PASSWORD', default='hunter2-default')",
+    `DB = env('DB_PASSWORD', default='${tok('settings-default', 'hunter2-default')}')`,
+  ],
+  [
+    'decouple config',
+    'EMAIL_HOST_PASSWORD = config("EMAIL_PASSWORD", "mail-pw-9x")',
+    `EMAIL_HOST_PASSWORD = config("EMAIL_PASSWORD", "${tok('settings-default', 'mail-pw-9x')}")`,
+  ],
+  [
+    'subscript assignment',
+    "CACHES['default']['OPTIONS']['PASSWORD'] = 'cache-pw-123'",
+    `CACHES['default']['OPTIONS']['PASSWORD'] = '${tok(KEY_VALUE, 'cache-pw-123')}'`,
+  ],
   ['unqualified *_KEY with a random value', "STRIPE_KEY = 'Ab3dEf9hIj2kLm'", `STRIPE_KEY = '${tok(KEY_VALUE, 'Ab3dEf9hIj2kLm')}'`],
 ];
 const survivors: [string, string][] = [
@@ -33,6 +49,6 @@ describe('settings shapes', () => {
     const expected = input.replace("'split-line-pw-1'", `'${tok(KEY_VALUE, 'split-line-pw-1')}'`);
     for (const sizes of [[1], [3], [17], [1 << 20]]) expect(await redactString(makeRedactor(), input, sizes)).toBe(expected);
     // A key whose next line is not a quoted value leaves that line alone.
-    expect(makeRedactor().text("password:\n  - item\n", 'x.yaml')).toBe("password:\n  - item\n");
+    expect(makeRedactor().text('password:\n  - item\n', 'x.yaml')).toBe('password:\n  - item\n');
   });
 });

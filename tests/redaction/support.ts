@@ -25,8 +25,7 @@ export function makeRedactor(options: Partial<RedactorOptions> = {}): Redactor {
 }
 
 /** A redactor with tiny windows, so long-line behaviour is cheap to exercise. */
-export const smallWindows = (options: Partial<RedactorOptions> = {}): Redactor =>
-  makeRedactor({ windowChars: 256, overlapChars: 64, ...options });
+export const smallWindows = (options: Partial<RedactorOptions> = {}): Redactor => makeRedactor({ windowChars: 256, overlapChars: 64, ...options });
 
 /** Splits `bytes` into chunks whose sizes cycle through `sizes` (each at least 1). */
 export function chunkBytes(bytes: Buffer, sizes: readonly number[]): Buffer[] {

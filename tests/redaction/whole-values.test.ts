@@ -28,12 +28,34 @@ const positives: readonly Case[] = [
   { what: 'a full 50-character Django key in .env', line: `DJANGO_SECRET_KEY=${DJANGO_KEY}`, secret: DJANGO_KEY, file: 'app/.env' },
   { what: 'a Django key in a log file at column 0', line: `SECRET_KEY=${DJANGO_KEY}`, secret: DJANGO_KEY, file: 'django/env.txt' },
   { what: 'a Django key after export in a shell script', line: `export SECRET_KEY=${DJANGO_KEY}`, secret: DJANGO_KEY, file: 'deploy.sh' },
-  { what: 'a Django key in a docker inspect Env element', line: `      "SECRET_KEY=${DJANGO_KEY}",`, secret: DJANGO_KEY, file: 'docker/inspect.json', keeps: ['",'] },
-  { what: 'a Django key in settings.py, single-quoted', line: `SECRET_KEY = '${DJANGO_KEY}'`, secret: DJANGO_KEY, file: 'settings.py', keeps: ["SECRET_KEY = '"] },
+  {
+    what: 'a Django key in a docker inspect Env element',
+    line: `      "SECRET_KEY=${DJANGO_KEY}",`,
+    secret: DJANGO_KEY,
+    file: 'docker/inspect.json',
+    keeps: ['",'],
+  },
+  {
+    what: 'a Django key in settings.py, single-quoted',
+    line: `SECRET_KEY = '${DJANGO_KEY}'`,
+    secret: DJANGO_KEY,
+    file: 'settings.py',
+    keeps: ["SECRET_KEY = '"],
+  },
   { what: 'a Django key in compose YAML (indented, .yml)', line: `      SECRET_KEY: ${DJANGO_KEY}`, secret: DJANGO_KEY, file: 'docker-compose.yml' },
   { what: 'a Django key in a compose environment list', line: `      - SECRET_KEY=${DJANGO_KEY}`, secret: DJANGO_KEY, file: 'compose.yaml' },
-  { what: 'a Django key inside a log line', line: `2026-12-07T10:00:00Z INFO settings SECRET_KEY=${DJANGO_KEY} loaded`, secret: DJANGO_KEY, keeps: [' loaded'] },
-  { what: 'a Django key in a JSON log line (docker json-file)', line: `{"log":"SECRET_KEY=${DJANGO_KEY}\\n","stream":"stdout"}`, secret: DJANGO_KEY, keeps: ['"stream":"stdout"'] },
+  {
+    what: 'a Django key inside a log line',
+    line: `2026-12-07T10:00:00Z INFO settings SECRET_KEY=${DJANGO_KEY} loaded`,
+    secret: DJANGO_KEY,
+    keeps: [' loaded'],
+  },
+  {
+    what: 'a Django key in a JSON log line (docker json-file)',
+    line: `{"log":"SECRET_KEY=${DJANGO_KEY}\\n","stream":"stdout"}`,
+    secret: DJANGO_KEY,
+    keeps: ['"stream":"stdout"'],
+  },
   { what: 'an INI value with spaces after =', line: 'password = correct horse battery staple', secret: 'correct horse battery staple', file: 'app.ini' },
   { what: 'an INI value with spaces after :', line: 'db_password: correct horse battery', secret: 'correct horse battery', file: 'setup.cfg' },
   { what: 'a properties value with # and ; inside', line: 'db.password=abc#def;ghi!jkl', secret: 'abc#def;ghi!jkl', file: 'application.properties' },
@@ -49,7 +71,13 @@ const positives: readonly Case[] = [
   { what: 'a key name with dots, upper case', line: 'SPRING.DATASOURCE.PASSWORD=D0ts!UPPER', secret: 'D0ts!UPPER' },
   { what: 'a value starting with ( and &', line: 'SECRET_KEY=(&x!m@q^w%e*r', secret: '(&x!m@q^w%e*r' },
   { what: 'a value with a backslash-escaped space in a shell line', line: 'export DB_PASSWORD=pa\\ ss\\ word', secret: 'pa\\ ss\\ word', file: 'history' },
-  { what: 'PGPASSWORD before a command in shell history', line: 'PGPASSWORD=Pg!pass99 psql -h db -U app', secret: 'Pg!pass99', file: '.bash_history', keeps: [' psql -h db -U app'] },
+  {
+    what: 'PGPASSWORD before a command in shell history',
+    line: 'PGPASSWORD=Pg!pass99 psql -h db -U app',
+    secret: 'Pg!pass99',
+    file: '.bash_history',
+    keeps: [' psql -h db -U app'],
+  },
   { what: 'MYSQL_PWD quoted before a command', line: "MYSQL_PWD='my pw!' mysql -u root", secret: 'my pw!', keeps: [' mysql -u root'] },
 ];
 
@@ -124,7 +152,13 @@ const bareStart = (v: string): boolean => !/^["'`[\]{},;<>\\]/.test(v);
 const SYNTAXES: readonly Syntax[] = [
   { name: '.env bare to end of line', file: 'service/.env', value: printable.filter(bareStart), line: (k, v) => `${k}=${v}`, written: (v) => v },
   { name: 'INI with spaces around =', file: 'app.ini', value: printable.filter(bareStart), line: (k, v) => `${k} = ${v}`, written: (v) => v },
-  { name: 'JSON string', file: 'config.json', value: printable, line: (k, v) => `  "${k}": ${JSON.stringify(v)},`, written: (v) => JSON.stringify(v).slice(1, -1) },
+  {
+    name: 'JSON string',
+    file: 'config.json',
+    value: printable,
+    line: (k, v) => `  "${k}": ${JSON.stringify(v)},`,
+    written: (v) => JSON.stringify(v).slice(1, -1),
+  },
   {
     name: 'double-quoted with backslash escapes',
     file: 'settings.py',
@@ -133,9 +167,27 @@ const SYNTAXES: readonly Syntax[] = [
     written: (v) => v.replace(/[\\"]/g, '\\$&'),
   },
   // A trailing backslash reads as an escaped quote (`'it\'s'` in Python); not generated here.
-  { name: 'single-quoted shell value', file: 'deploy.sh', value: printable.filter((v) => !v.includes("'") && !v.endsWith('\\')), line: (k, v) => `export ${k}='${v}'`, written: (v) => v },
-  { name: 'a --flag=value on a command line', file: '.bash_history', value: noBlank.filter((v) => shellWordChars.test(v)), line: (k, v) => `app --${k}=${v} --verbose`, written: (v) => v },
-  { name: 'a key=value pair inside a log line', file: 'app.log', value: noBlank.filter((v) => shellWordChars.test(v)), line: (k, v) => `2026-12-07T10:00:00Z INFO ${k}=${v} status=ok`, written: (v) => v },
+  {
+    name: 'single-quoted shell value',
+    file: 'deploy.sh',
+    value: printable.filter((v) => !v.includes("'") && !v.endsWith('\\')),
+    line: (k, v) => `export ${k}='${v}'`,
+    written: (v) => v,
+  },
+  {
+    name: 'a --flag=value on a command line',
+    file: '.bash_history',
+    value: noBlank.filter((v) => shellWordChars.test(v)),
+    line: (k, v) => `app --${k}=${v} --verbose`,
+    written: (v) => v,
+  },
+  {
+    name: 'a key=value pair inside a log line',
+    file: 'app.log',
+    value: noBlank.filter((v) => shellWordChars.test(v)),
+    line: (k, v) => `2026-12-07T10:00:00Z INFO ${k}=${v} status=ok`,
+    written: (v) => v,
+  },
 ];
 
 describe('property: any printable value under a secret-like key goes whole', () => {

@@ -144,9 +144,18 @@ describe.skipIf(skip)('canary: Django-style SECRET_KEYs with every special chara
     const envFile = join(djTmp, 'deploy.env');
     await writeFile(envFile, `# passed to docker run --env-file\nDJANGO_DEBUG=0\nDJANGO_SECRET_KEY=${DJANGO_KEYS.envFile}\nTZ=UTC\n`);
     await docker(
-      'run', '-d', '--network', 'none', '--name', `${djPrefix}-web`,
-      '-e', `DJANGO_SECRET_KEY=${DJANGO_KEYS.container}`,
-      TEST_IMAGE, 'sh', '-c', 'echo booting; exit 0',
+      'run',
+      '-d',
+      '--network',
+      'none',
+      '--name',
+      `${djPrefix}-web`,
+      '-e',
+      `DJANGO_SECRET_KEY=${DJANGO_KEYS.container}`,
+      TEST_IMAGE,
+      'sh',
+      '-c',
+      'echo booting; exit 0',
     );
     await waitFor(`${djPrefix}-web`, (s) => s.Status === 'exited');
     await mkdir(join(djTmp, 'out'));
@@ -174,7 +183,11 @@ describe.skipIf(skip)('canary: Django-style SECRET_KEYs with every special chara
     const raw = execFileSync('sh', ['-c', `gzip -dc '${djResult.bundle}'`], { maxBuffer: 512 * 1024 * 1024 }).toString('utf8');
     expect(raw).toContain(`${djPrefix}-web`);
     // The keys were collected and redacted in place, not merely missed by the collectors.
-    const under = (dir: RegExp): string => [...djEntries.entries()].filter(([n]) => dir.test(n)).map(([, e]) => e.data.toString('utf8')).join('\n');
+    const under = (dir: RegExp): string =>
+      [...djEntries.entries()]
+        .filter(([n]) => dir.test(n))
+        .map(([, e]) => e.data.toString('utf8'))
+        .join('\n');
     const token = /\[REDACTED:[a-z-]+:[0-9a-f]{8}\]/.source;
     expect(under(/\/docker\//)).toMatch(new RegExp(`DJANGO_SECRET_KEY=${token}`));
     expect(under(/env-files\//)).toMatch(new RegExp(`DJANGO_SECRET_KEY=${token}`));
