@@ -17,7 +17,7 @@
  * draws with about n·(1 - e^(-n/62)) distinct values and measures about 0.92-0.96·log2(n) (20 chars: ~4.0
  * bits); CamelCase identifiers and English compounds that pass the class test stay near 0.75-0.8·log2(n).
  */
-import type { Span } from './spans.js';
+import type { Span } from './span.js';
 
 export const ENTROPY_RULE = 'high-entropy-secret';
 const MIN_LENGTH = 24;

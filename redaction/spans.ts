@@ -4,6 +4,7 @@
  * are resolved earliest start first, then longest.
  */
 import type { LiteralIndex } from './literal-index.js';
+import type { Span } from './span.js';
 import { highEntropySpans } from './entropy.js';
 import { ATTRIBUTE_REFERENCE, FIELD_TYPE, bareValueEnd, isCode, isPlausibleSecret, randomUnderKeyName, type FileShape } from './values.js';
 
@@ -29,13 +30,7 @@ export interface CompiledRule {
   readonly netrcOnly: boolean;
 }
 
-export interface Span {
-  readonly start: number;
-  readonly end: number;
-  readonly rule: string;
-  /** Loses a tie on the same span (CompiledRule.generic). */
-  readonly generic?: boolean;
-}
+export type { Span };
 
 /** What span finding needs from the redactor. */
 export interface SpanContext {
