@@ -16,6 +16,7 @@ import { findSpans, type CompiledRule, type SpanContext } from './spans.js';
 import { TOKEN_PREFIX, redactionToken } from './tags.js';
 import { FIELD_TYPE, fileShape, isPlausibleSecret, type FileShape } from './values.js';
 import { literalAlternatives } from './prefilter.js';
+import { hashKeyBody, PEM_BEGIN, PEM_END, PEM_RULE, type KeyBody } from './private-key.js';
 
 /** One redaction, for `--explain` and `verify` (never the secret itself). */
 export interface RedactionEvent {
@@ -44,10 +45,6 @@ export interface EngineOptions {
 /** Text just before a bare value that makes it a JSON object member's value. */
 const JSON_KEY_BEFORE = /"[^"\n]*"[ \t]*:[ \t]*$/;
 
-/** A private key block opens here (the body follows on the next lines). */
-const PEM_BEGIN = /-----BEGIN ([A-Z0-9 ]*PRIVATE KEY(?: BLOCK)?)-----/;
-const PEM_END = /-----END [A-Z0-9 ]*PRIVATE KEY(?: BLOCK)?-----/;
-const PEM_RULE = 'private-key';
 
 /** A JSON argv element that is a secret flag on its own: `"--password",` (its value is the next element). */
 const ARGV_FLAG = /^[ \t]*"--?(?<key>[A-Za-z][A-Za-z0-9_.-]{0,60})",?[ \t\r]*$/;
@@ -68,15 +65,6 @@ const FORMAT_RULE_IDS: ReadonlySet<string> = new Set(formatRules.map((r) => r.id
 /** Keywords of the engine's own shapes, so their lines are looked at (they select no rule). */
 const SHAPE_KEYWORDS = ['-----begin', '-----end', 'auth', 'bearer', 'cred'];
 
-/** A private key body being read. */
-interface KeyBody {
-  readonly hmac: Hmac;
-  readonly line: number;
-  readonly indent: string;
-  readonly eol: string;
-  /** The body so far is nothing but one of our own key tokens (kept as it is); null once it holds anything else. */
-  own: string | null | undefined;
-}
 
 /** The lines of a block that changed: [start, end) of the block's text, and what replaces them. */
 export interface BlockChanges {
@@ -404,16 +392,3 @@ function lastNonBlank(s: string): string {
   while (i >= 0 && (s[i] === ' ' || s[i] === '\t' || s[i] === '\r')) i--;
   return i >= 0 ? s[i]! : '';
 }
-
-/**
- * Hashes part of a private key body. Line breaks, indentation and carriage returns are layout, not key:
- * the same key gets the same tag in a .pem file, an indented YAML block and a CRLF file.
- */
-function hashKeyBody(pem: KeyBody, text: string): void {
-  if (/^[ \t\r]*$/.test(text)) return;
-  pem.own = pem.own === undefined && OWN_KEY_TOKEN.test(text) ? text : null;
-  pem.hmac.update(text.replace(/[ \t\r]/g, ''), 'latin1');
-}
-
-/** A body line that is one of our own private key tokens. */
-const OWN_KEY_TOKEN = /^[ \t]*\[REDACTED:private-key:[0-9a-f]{8}\][ \t\r]*$/;
