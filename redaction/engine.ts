@@ -3,7 +3,7 @@
  * that span lines, a secret flag whose value is on the next line), and the scan that turns spans into
  * tokens. `Redactor` (redactor.ts) is its public face; `redactStream` (stream.ts) frames bytes for it.
  */
-import { createHmac, type Hmac } from 'node:crypto';
+import { createHmac } from 'node:crypto';
 import type { Rule } from './rule.js';
 import { ENTROPY_RULE } from './entropy.js';
 import { LEARNING_FORMAT_RULES, NETRC_ONLY_RULES, formatRules } from './formats.js';
@@ -45,7 +45,6 @@ export interface EngineOptions {
 /** Text just before a bare value that makes it a JSON object member's value. */
 const JSON_KEY_BEFORE = /"[^"\n]*"[ \t]*:[ \t]*$/;
 
-
 /** A JSON argv element that is a secret flag on its own: `"--password",` (its value is the next element). */
 const ARGV_FLAG = /^[ \t]*"--?(?<key>[A-Za-z][A-Za-z0-9_.-]{0,60})",?[ \t\r]*$/;
 /** The quoted value that a flag or key on the line before is waiting for: indent+quote, value, quote. */
@@ -64,7 +63,6 @@ const FORMAT_RULE_IDS: ReadonlySet<string> = new Set(formatRules.map((r) => r.id
 
 /** Keywords of the engine's own shapes, so their lines are looked at (they select no rule). */
 const SHAPE_KEYWORDS = ['-----begin', '-----end', 'auth', 'bearer', 'cred'];
-
 
 /** The lines of a block that changed: [start, end) of the block's text, and what replaces them. */
 export interface BlockChanges {
