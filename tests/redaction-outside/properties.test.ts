@@ -179,7 +179,8 @@ describe('properties: any value under a secret key, in any syntax, is redacted w
           const input = `${s.before}${line}\n${s.after}`;
           const { text } = await redact(input, { file: s.file, ephemeralKey: true });
           const around = `${s.before}${s.line(key, '\u0000')}\n${s.after}`;
-          expect(leftovers(v, text, around), `${s.file}: ${line}\n→ ${text}`).toEqual([]);
+          // Our own tokens' 8 hex characters come from a fresh key: by chance they could share 6 with a value.
+          expect(leftovers(v, text.replace(/\[REDACTED:[a-z][a-z0-9-]*:[0-9a-f]{8}\]/g, '[REDACTED]'), around), `${s.file}: ${line}\n→ ${text}`).toEqual([]);
         }),
         { numRuns: RUNS, seed: SEED },
       );
