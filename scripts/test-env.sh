@@ -257,6 +257,9 @@ ensure_packages() {
   busybox_static_ok || missing+=(busybox-static)
   { [[ -x /usr/bin/python3 ]] && /usr/bin/python3 -c 'import django' >/dev/null 2>&1; } ||
     missing+=(python3-django)
+  # sshd and the ssh client: the ssh:// engine tests (tests/collectors/docker-ssh.test.ts) run a real sshd.
+  [[ -x /usr/sbin/sshd ]] || missing+=(openssh-server)
+  command -v ssh >/dev/null 2>&1 || missing+=(openssh-client)
   ((${#missing[@]} == 0)) && return 0
   if ((EUID != 0)); then
     die "missing ${missing[*]}; install as root: apt-get install -y --no-install-recommends ${missing[*]}"
