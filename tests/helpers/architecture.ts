@@ -3,6 +3,8 @@
  * tests/architecture.test.ts applies to the real source (moved here: a test file exports nothing).
  */
 
+import { stronglyConnected } from '../../analyzers/graph.js';
+
 /**
  * The rooms and what each may import (besides itself). This table is the dependency rule:
  *   cli → run → (collectors | redaction | bundle | docker | config | report) → core
@@ -49,36 +51,10 @@ export interface Edge {
 export function importCycles(files: readonly string[], edges: readonly Edge[]): string[][] {
   const next = new Map<string, string[]>(files.map((f) => [f, []]));
   for (const e of edges) if (next.has(e.to)) next.get(e.from)!.push(e.to);
-  let index = 0;
-  const idx = new Map<string, number>();
-  const low = new Map<string, number>();
-  const stack: string[] = [];
-  const on = new Set<string>();
-  const out: string[][] = [];
-  const strong = (v: string): void => {
-    idx.set(v, index);
-    low.set(v, index++);
-    stack.push(v);
-    on.add(v);
-    for (const w of next.get(v)!) {
-      if (!idx.has(w)) {
-        strong(w);
-        low.set(v, Math.min(low.get(v)!, low.get(w)!));
-      } else if (on.has(w)) low.set(v, Math.min(low.get(v)!, idx.get(w)!));
-    }
-    if (low.get(v) === idx.get(v)) {
-      const scc: string[] = [];
-      let w: string;
-      do {
-        w = stack.pop()!;
-        on.delete(w);
-        scc.push(w);
-      } while (w !== v);
-      if (scc.length > 1 || next.get(v)!.includes(v)) out.push(cyclePath(scc, next));
-    }
-  };
-  for (const f of files) if (!idx.has(f)) strong(f);
-  return out;
+  const graph = new Map([...next].map(([f, to]) => [f, new Set(to)] as const));
+  return stronglyConnected(graph)
+    .filter((scc) => scc.length > 1 || next.get(scc[0]!)!.includes(scc[0]!))
+    .map((scc) => cyclePath(scc, next));
 }
 
 /** One concrete cycle inside a strongly connected component: a → b → … → a. */
