@@ -7,7 +7,8 @@
  * service and job, and each job's latest execution).
  *
  * Runs when `gcloud` is on PATH and a project and region are known (options, CLOUDSDK_CORE_PROJECT /
- * CLOUDSDK_RUN_REGION, or `gcloud config get-value`); otherwise skipped with the reason. Authentication,
+ * CLOUDSDK_RUN_REGION, or gcloud's configuration files, read without starting gcloud); otherwise skipped
+ * with the reason. Authentication,
  * permission and API errors are recorded with the command that fixes them.
  */
 import { defineCollector, fact, json, problem, text } from '../src/core/artifacts.js';
@@ -84,8 +85,7 @@ export default defineCollector({
     const call = (args: readonly string[]): Promise<GcloudResult> => gcloudJson(ctx, gcloud, args);
     const failures: string[] = [];
 
-    const services = await call(['run', 'services', 'list', ...scope]);
-    const jobs = await call(['run', 'jobs', 'list', ...scope]);
+    const [services, jobs] = await Promise.all([call(['run', 'services', 'list', ...scope]), call(['run', 'jobs', 'list', ...scope])]);
     for (const [what, r] of [
       [CLOUDRUN_FILES.services, services],
       [CLOUDRUN_FILES.jobs, jobs],

@@ -3,6 +3,7 @@
 import { access, constants } from 'node:fs/promises';
 import { delimiter, isAbsolute, join } from 'node:path';
 import type { CollectContext, CommandResult } from '../../src/core/types.js';
+import { fromGcloudFiles } from './config-files.js';
 
 /** The options these calls read (the cloudrun collector's). */
 export interface GcloudOptions {
@@ -118,12 +119,20 @@ export async function findProgram(name: string, env: Readonly<Record<string, str
   return undefined;
 }
 
-/** Project and region: option, else environment, else gcloud's configuration; or why they are unknown. */
+/**
+ * Project and region: option, else environment, else gcloud's configuration files (read directly, in
+ * milliseconds); gcloud itself is asked (`gcloud config get-value`, both at once) only when those files
+ * cannot be read. Or why they are unknown.
+ */
 export async function resolveTarget(ctx: CollectContext<GcloudOptions>, gcloud: string): Promise<{ project: Setting; region: Setting } | string> {
-  const get = async (option: string | undefined, envName: string, property: string): Promise<Setting | undefined> => {
+  const get = async (option: string | undefined, envName: string, section: string, key: string): Promise<Setting | undefined> => {
     if (option) return { value: option, from: 'option' };
     const fromEnv = ctx.deps.env[envName];
     if (fromEnv) return { value: fromEnv, from: envName };
+    const file = await fromGcloudFiles(ctx.deps.env, gcloud, section, key);
+    if ('value' in file) return file;
+    if ('unset' in file) return undefined;
+    const property = section === 'core' ? key : `${section}/${key}`;
     const r = await ctx.deps.exec.run(gcloud, ['config', 'get-value', property], {
       env: childEnv(ctx.deps.env),
       timeoutMs: Math.min(ctx.options.commandTimeoutMs, 15_000),
@@ -132,8 +141,10 @@ export async function resolveTarget(ctx: CollectContext<GcloudOptions>, gcloud: 
     const value = r.exitCode === 0 ? r.stdout.trim().split('\n').pop()?.trim() : undefined;
     return value && value !== '(unset)' ? { value, from: `gcloud config ${property}` } : undefined;
   };
-  const project = await get(ctx.options.project, 'CLOUDSDK_CORE_PROJECT', 'project');
-  const region = await get(ctx.options.region, 'CLOUDSDK_RUN_REGION', 'run/region');
+  const [project, region] = await Promise.all([
+    get(ctx.options.project, 'CLOUDSDK_CORE_PROJECT', 'core', 'project'),
+    get(ctx.options.region, 'CLOUDSDK_RUN_REGION', 'run', 'region'),
+  ]);
   const missing = [
     ...(project ? [] : ['no project (--gcloud-project, CLOUDSDK_CORE_PROJECT or `gcloud config set project ID`)']),
     ...(region ? [] : ['no region (--gcloud-region, CLOUDSDK_RUN_REGION or `gcloud config set run/region REGION`)']),

@@ -4,9 +4,9 @@
  * Job, Execution, Revision; Logging LogEntry) and fails with the real gcloud error texts on stderr and
  * exit code 1. No Google Cloud account is involved.
  */
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { delimiter, join } from 'node:path';
+import { delimiter, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { explainGcloudFailure } from '../../collectors/cloudrun.js';
@@ -20,12 +20,30 @@ const CLOUDRUN_SECRETS = ['cr-django-secret-77aa41f0', 'cr-db-password-3c9e', 'c
 
 let tmp: string;
 
-/** The run's environment: PATH with the stand-in first, no real gcloud settings. */
+/** The run's environment: PATH with the stand-in first, an empty gcloud configuration directory, no real gcloud settings. */
 function env(extra: Record<string, string | undefined> = {}): Record<string, string | undefined> {
-  const e: Record<string, string | undefined> = { ...process.env, PATH: `${STANDIN_DIR}${delimiter}${process.env['PATH'] ?? ''}`, ...extra };
-  for (const k of ['CLOUDSDK_CORE_PROJECT', 'CLOUDSDK_RUN_REGION', 'CLOUDSDK_CONFIG']) if (!(k in extra)) delete e[k];
+  const e: Record<string, string | undefined> = {
+    ...process.env,
+    PATH: `${STANDIN_DIR}${delimiter}${process.env['PATH'] ?? ''}`,
+    CLOUDSDK_CONFIG: join(tmp, 'no-gcloud-config'),
+    ...extra,
+  };
+  for (const k of ['CLOUDSDK_CORE_PROJECT', 'CLOUDSDK_RUN_REGION', 'CLOUDSDK_ACTIVE_CONFIG_NAME']) if (!(k in extra)) delete e[k];
   return e;
 }
+
+/** A gcloud configuration directory as `gcloud config configurations create/activate` and `config set` leave it. */
+async function gcloudConfig(name: string, files: Record<string, string>): Promise<string> {
+  const dir = join(tmp, name);
+  for (const [path, text] of Object.entries(files)) {
+    await mkdir(dirname(join(dir, path)), { recursive: true });
+    await writeFile(join(dir, path), text);
+  }
+  return dir;
+}
+
+/** The stand-in's call log: one line per time gcloud was started. */
+const calls = async (log: string): Promise<string[]> => (await readFile(log, 'utf8').catch(() => '')).split('\n').filter(Boolean);
 
 interface Run {
   record: CollectorRecord;
@@ -145,8 +163,54 @@ describe('cloudrun collector (stand-in gcloud)', () => {
     });
   });
 
-  it('takes project and region from `gcloud config get-value` when neither option nor environment sets them (stand-in gcloud)', async () => {
-    const r = await run(env({ GCLOUD_STANDIN_PROJECT: 'cfg-project', GCLOUD_STANDIN_REGION: 'us-central1' }));
+  it('takes project and region from the active configuration’s files without starting gcloud to ask', async () => {
+    const dir = await gcloudConfig('cfg-files', {
+      active_config: 'work\n',
+      'configurations/config_default': '[core]\nproject = not-this-one\n',
+      'configurations/config_work': '[core]\naccount = ops@example.com\nproject = cfg-project\n\n[run]\nregion = us-central1\n',
+    });
+    const log = join(tmp, 'calls-files.log');
+    const r = await run(env({ CLOUDSDK_CONFIG: dir, GCLOUD_STANDIN_LOG: log }));
+    expect(r.record.status).toBe('ok');
+    expect(fileJson(r.entries, 'cloudrun/summary.json')).toMatchObject({
+      project: 'cfg-project',
+      projectFrom: 'gcloud configuration work',
+      region: 'us-central1',
+      regionFrom: 'gcloud configuration work',
+    });
+    expect((await calls(log)).filter((c) => c.startsWith('config'))).toEqual([]);
+  }, 60_000);
+
+  it('honours CLOUDSDK_ACTIVE_CONFIG_NAME and the installation’s properties file beside gcloud’s bin/', async () => {
+    const dir = await gcloudConfig('cfg-env-name', { 'configurations/config_ci': '[core]\nproject = ci-project\n' });
+    // An installation: sdk/bin/gcloud (a wrapper around the stand-in) and sdk/properties.
+    const sdk = await gcloudConfig('sdk', {
+      'bin/gcloud': `#!/bin/sh\nexec ${JSON.stringify(join(STANDIN_DIR, 'gcloud'))} "$@"\n`,
+      properties: '[run]\nregion = asia-east1\n',
+    });
+    await import('node:fs/promises').then((fs) => fs.chmod(join(sdk, 'bin/gcloud'), 0o755));
+    const r = await run(env({ CLOUDSDK_CONFIG: dir, CLOUDSDK_ACTIVE_CONFIG_NAME: 'ci', PATH: `${join(sdk, 'bin')}${delimiter}${process.env['PATH']}` }));
+    expect(fileJson(r.entries, 'cloudrun/summary.json')).toMatchObject({
+      project: 'ci-project',
+      projectFrom: 'gcloud configuration ci',
+      region: 'asia-east1',
+      regionFrom: 'gcloud installation properties',
+    });
+  }, 60_000);
+
+  it('decides "not configured" from the files alone: gcloud is never started', async () => {
+    const dir = await gcloudConfig('cfg-unset', { active_config: 'default', 'configurations/config_default': '[core]\naccount = ops@example.com\n' });
+    const log = join(tmp, 'calls-unset.log');
+    const r = await run(env({ CLOUDSDK_CONFIG: dir, GCLOUD_STANDIN_LOG: log }));
+    expect(r.record.status).toBe('skipped');
+    expect(r.record.reason).toMatch(/^Cloud Run not configured: no project/);
+    expect(await calls(log)).toEqual([]);
+  }, 60_000);
+
+  it('asks `gcloud config get-value` only when the configuration files cannot be read', async () => {
+    // config_default is a directory: unreadable as a file, so the files cannot decide.
+    const dir = await gcloudConfig('cfg-broken', { 'configurations/config_default/x': '' });
+    const r = await run(env({ CLOUDSDK_CONFIG: dir, GCLOUD_STANDIN_PROJECT: 'cfg-project', GCLOUD_STANDIN_REGION: 'us-central1' }));
     expect(r.record.status).toBe('ok');
     expect(fileJson(r.entries, 'cloudrun/summary.json')).toMatchObject({
       project: 'cfg-project',
@@ -197,8 +261,10 @@ describe('cloudrun collector (stand-in gcloud)', () => {
       expect(r.record.reason).not.toContain('\n');
       expect(r.record.problems.map((p) => p.item)).toEqual(['cloudrun/services.json', 'cloudrun/jobs.json']);
       // The command, its exit code and gcloud's own words are in the manifest.
-      expect(r.record.commands[0]).toMatchObject({ exitCode: 1 });
-      expect(r.record.commands[0]!.stderrTail).toMatch(/^ERROR: \(gcloud\.run\.services\.list\)/);
+      // services list and jobs list run at once; find the first by its argv, not its place.
+      const servicesList = r.record.commands.find((c) => c.argv[2] === 'services' && c.argv[3] === 'list');
+      expect(servicesList).toMatchObject({ exitCode: 1 });
+      expect(servicesList!.stderrTail).toMatch(/^ERROR: \(gcloud\.run\.services\.list\)/);
       expect(fileText(r.entries, 'manifest.json')).toContain('"name": "cloudrun"');
     }, 60_000);
   });
