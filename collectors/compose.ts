@@ -20,7 +20,7 @@ import { nonEmpty, path } from '../src/core/validators.js';
 import type { CollectContext, ContainerInspect, ContainerSummary, Output } from '../src/core/types.js';
 import { file } from './declare.js';
 import { containerName, folderName, knownSecrets } from './docker-containers.js';
-import { COMPOSE_FILES, type ComposeContainerRow } from '../src/bundle/layout.js';
+import { COMPOSE_FILES, type ComposeContainerRow, type ComposeContainersFile } from '../src/bundle/layout.js';
 
 /** The compose collector's options. */
 export const composeOptions = defineOptions({
@@ -227,7 +227,7 @@ async function* containersOnEngines(ctx: CollectContext<ComposeOptions>, project
         containers: rows,
         servicesWithoutContainer: declared.filter((s) => !withContainer.has(s)),
         servicesNotDeclared: [...withContainer].filter((s) => !declared.includes(s)).sort(),
-      });
+      } satisfies ComposeContainersFile);
     } catch (err) {
       if (ctx.signal.aborted) throw err;
       yield problem(`engine ${endpoint.label}`, `could not list the compose project's containers: ${errorMessage(err)}`);

@@ -255,4 +255,4 @@ export const PATH_TEMPLATES: readonly string[] = Object.freeze([
 // ---------------------------------------------------------------------------------------------
 // Row shapes: src/bundle/layout-rows.ts
 
-export type * from './layout-rows.js';
+export * from './layout-rows.js';
