@@ -18,21 +18,14 @@ import {
   type LoadedText,
 } from './django-evidence.js';
 import { excerpt, finding } from './finding.js';
-import { DJANGO } from '../src/bundle/layout.js';
+import { DJANGO, type DjangoCheckMessage, type DjangoCheckSummary, type DjangoChecksFile, type Unchecked } from '../src/bundle/layout.js';
 import { oneLine } from '../src/core/text.js';
 
 /** Most evidence lines one finding lists (the rest is counted in its summary). */
 export const MAX_EVIDENCE = 20;
 
-/** A system-check message as checks.json stores it (or as parsed from check.txt). */
-export interface CheckMessage {
-  readonly id: string;
-  readonly level: string;
-  readonly object: string | null;
-  readonly message: string;
-  readonly hint: string | null;
-  readonly silenced: boolean;
-}
+/** A system-check message as checks.json stores it (or as parsed from check.txt): the bundle contract's type. */
+export type CheckMessage = DjangoCheckMessage;
 
 const CHECK_LINE = /^(.*?): \(([A-Za-z0-9_]+(?:\.[A-Za-z0-9_]+)*\.[A-Z]\d+)\) (.*)$/;
 const HEADINGS: Record<string, string> = { 'CRITICALS:': 'CRITICAL', 'ERRORS:': 'ERROR', 'WARNINGS:': 'WARNING', 'INFOS:': 'INFO', 'DEBUGS:': 'DEBUG' };
@@ -64,20 +57,20 @@ export function parseCheckText(text: string): CheckMessage[] {
 }
 
 function toMessages(section: unknown): CheckMessage[] | undefined {
-  const s = obj(section);
-  if (!s || isSectionError(s) || !Array.isArray(s['messages'])) return undefined;
+  const s = obj(section) as Unchecked<DjangoCheckSummary> | undefined;
+  if (!s || isSectionError(s) || !Array.isArray(s.messages)) return undefined;
   const out: CheckMessage[] = [];
-  for (const m of s['messages']) {
-    const o = obj(m);
-    const id = str(o?.['id']);
+  for (const m of s.messages) {
+    const o = obj(m) as Unchecked<DjangoCheckMessage> | undefined;
+    const id = str(o?.id);
     if (!o || !id) continue;
     out.push({
       id,
-      level: str(o['level']) ?? 'WARNING',
-      object: str(o['object']) ?? null,
-      message: str(o['message']) ?? '',
-      hint: str(o['hint']) ?? null,
-      silenced: o['silenced'] === true,
+      level: str(o.level) ?? 'WARNING',
+      object: str(o.object) ?? null,
+      message: str(o.message) ?? '',
+      hint: str(o.hint) ?? null,
+      silenced: o.silenced === true,
     });
   }
   return out;
@@ -169,9 +162,9 @@ export const djangoChecksAnalyzer: Analyzer = {
       loadText(view, DJANGO.checkDeploy),
       loadText(view, DJANGO.diffsettings),
     ]);
-    const checks = obj(checksJson?.value);
-    const messages = toMessages(checks?.['check']) ?? (checkTxt ? parseCheckText(checkTxt.text) : []);
-    const deploy = toMessages(checks?.['deploy']) ?? (deployTxt ? parseCheckText(deployTxt.text) : []);
+    const checks = obj(checksJson?.value) as Unchecked<DjangoChecksFile> | undefined;
+    const messages = toMessages(checks?.check) ?? (checkTxt ? parseCheckText(checkTxt.text) : []);
+    const deploy = toMessages(checks?.deploy) ?? (deployTxt ? parseCheckText(deployTxt.text) : []);
     const findings: Finding[] = [];
 
     for (const [id, list] of byId(messages)) {

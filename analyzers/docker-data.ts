@@ -6,7 +6,7 @@
  * (redacted data only) and returns `undefined` or an empty list for a missing or malformed file:
  * an analyzer turns "no data" into "no finding", never into a throw.
  */
-import { folderName, type ContainerRow } from '../src/bundle/layout.js';
+import { folderName, type ContainerRow, type DockerEventRow, type Unchecked } from '../src/bundle/layout.js';
 import type { ArtifactRecord, BundleView, Evidence, Manifest } from '../src/core/types.js';
 import { excerpt, numberedLines, obj } from './finding.js';
 import { DOCKER, type ContainerFiles } from '../src/bundle/layout.js';
@@ -285,7 +285,7 @@ export async function readEvents(view: BundleView, label: string, pullError: Reg
       continue;
     }
     // Every field is checked: an event line of another engine version may hold anything.
-    const e = typeof parsed === 'object' && parsed !== null ? (parsed as Record<string, unknown>) : {};
+    const e: Unchecked<DockerEventRow> = typeof parsed === 'object' && parsed !== null ? parsed : {};
     const action = typeof e['Action'] === 'string' ? e['Action'] : e['status'];
     const attrs = get(e, ['Actor', 'Attributes']);
     const attr = (k: string): string | undefined => {

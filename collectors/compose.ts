@@ -20,7 +20,7 @@ import { nonEmpty, path } from '../src/core/validators.js';
 import type { CollectContext, ContainerInspect, ContainerSummary, Output } from '../src/core/types.js';
 import { file } from './declare.js';
 import { containerName, folderName, knownSecrets } from './docker-containers.js';
-import { COMPOSE_FILES } from '../src/bundle/layout.js';
+import { COMPOSE_FILES, type ComposeContainerRow, type ComposeContainersFile } from '../src/bundle/layout.js';
 
 /** The compose collector's options. */
 export const composeOptions = defineOptions({
@@ -109,25 +109,6 @@ function parseFiles(docs: readonly { path: string; text: string }[]): Parsed {
     }
   }
   return { ...(name ? { name } : {}), services: [...services].sort(), errors };
-}
-
-/** One row of compose/<engine>/containers.json. */
-export interface ComposeContainerRow {
-  readonly name: string;
-  readonly id: string;
-  readonly service: string | null;
-  readonly containerNumber: string | null;
-  readonly image: string;
-  readonly state: string;
-  readonly status: string;
-  readonly exitCode: number | null;
-  readonly oomKilled: boolean | null;
-  readonly health: string | null;
-  readonly restartCount: number | null;
-  readonly startedAt: string | null;
-  readonly finishedAt: string | null;
-  readonly workingDir: string | null;
-  readonly configFiles: string | null;
 }
 
 const zeroTime = (t: string | undefined): string | null => (!t || t.startsWith('0001-01-01') ? null : t);
@@ -246,7 +227,7 @@ async function* containersOnEngines(ctx: CollectContext<ComposeOptions>, project
         containers: rows,
         servicesWithoutContainer: declared.filter((s) => !withContainer.has(s)),
         servicesNotDeclared: [...withContainer].filter((s) => !declared.includes(s)).sort(),
-      });
+      } satisfies ComposeContainersFile);
     } catch (err) {
       if (ctx.signal.aborted) throw err;
       yield problem(`engine ${endpoint.label}`, `could not list the compose project's containers: ${errorMessage(err)}`);

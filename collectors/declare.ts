@@ -4,7 +4,8 @@
  * its combined output with the tail kept, its record in the manifest, expected exit codes; or, with
  * `capture`, its stdout and stderr read in full and handed to `after` as text), `file(...)` (one file
  * copied through the redactor, never a FIFO, socket or device, a symlink only to the file it names) and
- * `group(...)` (declarations run a few at a time, their outputs handed on in order), plus the `json(...)`
+ * `group(...)` (declarations run a few at a time, their outputs handed on in order), `http(...)` (one GET,
+ * its body redacted and its record; collectors/declare-http.ts), plus the `json(...)`
  * and `text(...)` documents. The config-defined collectors (collectors/custom/) are built from the same
  * declarations, so built-ins and custom collectors share one code path. A collector that only lists
  * things is then mostly data:
@@ -20,6 +21,7 @@ import { fileArtifact, readFailure, sniff, SNIFF_BYTES, kindOf } from './custom/
 import { formatBytes } from '../src/core/units.js';
 
 export { json, text, fact, problem, excluded } from '../src/core/artifacts.js';
+export { http, httpSecrets, HTTP_DEFAULTS, type HttpHints, type HttpOptions, type HttpPaths } from './declare-http.js';
 
 /** A declaration: `run` is executed by the runner with the collector's context. */
 export const declared = (what: string, run: Declared['run']): Declared => ({ kind: 'declared', what, run });

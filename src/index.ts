@@ -21,6 +21,7 @@ export {
   command,
   file,
   group,
+  http,
   type CommandOptions,
   type CommandOutcome,
   type CommandHints,
@@ -29,6 +30,9 @@ export {
   type CapturedOutcome,
   type GroupOptions,
   type FileOptions,
+  type HttpOptions,
+  type HttpPaths,
+  type HttpHints,
 } from '../collectors/declare.js';
 export { CliError, EXIT } from './core/errors.js';
 export {

@@ -3,26 +3,25 @@
  * What the django collector writes from the probe's answer and Django's commands: interpreter.json,
  * the probe's sections as files, the commands' plans and text, migrations.json, and short facts.
  */
-import { DJANGO_FILES, FOLDER } from '../../src/bundle/layout.js';
+import {
+  DJANGO_FILES,
+  FOLDER,
+  type DjangoChecksFile,
+  type DjangoDatabaseRow,
+  type DjangoDatabasesFile,
+  type DjangoInterpreterFile,
+  type DjangoSectionError,
+} from '../../src/bundle/layout.js';
 import { fact, json, problem, text } from '../../src/core/artifacts.js';
 import type { CommandResult, Exec, Output } from '../../src/core/types.js';
 import type { InterpreterChoice, InterpreterInfo, OtherInterpreter, ProjectLocation } from './interpreter.js';
 import { parseConflicts, parseMigratePlan, versionAtLeast } from './parse.js';
 
-/** A probe section that raised: its one-line error and its (masked) traceback. */
-export interface SectionError {
-  readonly error: string;
-  readonly traceback: string;
-}
+/** A probe section that raised: its one-line error and its (masked) traceback (the bundle contract's type). */
+export type SectionError = DjangoSectionError;
 
-export interface DatabaseEntry {
-  readonly alias: string;
-  readonly reachable: boolean;
-  /** A SQLite alias whose file does not exist: connecting would create it. */
-  readonly sqliteFileMissing?: boolean;
-  readonly error?: string;
-  readonly [key: string]: unknown;
-}
+/** One database alias as the probe reports it and django/databases.json stores it. */
+export type DatabaseEntry = DjangoDatabaseRow;
 
 /** What STATE_PROBE prints (only the parts the collector reads are typed). */
 export interface DjangoState {
@@ -31,7 +30,7 @@ export interface DjangoState {
   readonly databaseRouters?: number;
   readonly settingsError?: SectionError & { readonly type: string };
   readonly databases?: DatabaseEntry[] | SectionError;
-  readonly checks?: Record<string, unknown> | SectionError;
+  readonly checks?: DjangoChecksFile | SectionError;
   readonly migrations?: Record<string, unknown> | SectionError;
   readonly diffsettings?: string[] | SectionError;
   readonly containerManager?: Record<string, unknown> | SectionError;
@@ -54,7 +53,7 @@ export function interpreterDoc(
   choice: InterpreterChoice,
   info?: InterpreterInfo,
   others?: readonly OtherInterpreter[],
-): Record<string, unknown> {
+): DjangoInterpreterFile {
   return {
     project: project.dir,
     projectFoundBy: project.how,
@@ -116,7 +115,7 @@ export function* stateArtifacts(state: DjangoState, djangoVersion: string): Gene
       ? 'a read-only connection test per alias (SELECT 1 in a rolled-back transaction); manage.py check --database in check-database.txt'
       : 'a read-only connection test per alias (SELECT 1 in a rolled-back transaction); check --database needs Django 3.1',
     databases: databases ?? null,
-  });
+  } satisfies DjangoDatabasesFile);
   yield* sectionProblem(DJANGO_FILES.databases, databases);
 
   yield json(DJANGO_FILES.checks, state.checks ?? null);

@@ -10,6 +10,7 @@ import { basename, delimiter, dirname, join, resolve } from 'node:path';
 import type { Exec, ExecOptions } from '../../src/core/types.js';
 import { findOnPath } from '../system.js';
 import { INTERPRETER_PROBE, extractJson } from './probes.js';
+import type { DjangoInterpreterSource } from '../../src/bundle/layout.js';
 
 /** Where the project is. */
 export interface ProjectLocation {
@@ -19,8 +20,8 @@ export interface ProjectLocation {
   readonly how: string;
 }
 
-/** Where the interpreter choice came from, in discovery order. */
-export type InterpreterSource = 'option' | 'uv' | 'virtual-env' | 'project-venv' | 'path';
+/** Where the interpreter choice came from, in discovery order (the bundle contract's type: interpreter.json stores it). */
+export type InterpreterSource = DjangoInterpreterSource;
 
 /** The interpreter a run uses, and why. */
 export interface InterpreterChoice {

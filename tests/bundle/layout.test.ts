@@ -7,12 +7,19 @@
  *    layout.ts;
  *  - a message that names a `*.json`/`*.jsonl`/`*.txt` file fails when layout.ts does not know that file
  *    name, so renaming a file in layout.ts breaks this test wherever a message still says the old name.
+ * And the row types against real output: a bundle of a real Docker engine (containers.json, events.jsonl,
+ * a compose project's containers) and of the real Django fixture project (interpreter.json,
+ * databases.json, checks.json) holds only fields `ROW_FIELDS` lists (the compiler checks that list is
+ * each type's fields), so a writer that renames or adds a field without the type fails here.
  */
 import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { join, relative, resolve } from 'node:path';
 import ts from 'typescript';
-import { describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
+  COMPOSE,
   DJANGO,
   DJANGO_FILES,
   DOCKER,
@@ -21,10 +28,15 @@ import {
   PATH_TEMPLATES,
   ROOT,
   ROOT_FILE_ORDER,
+  ROW_FIELDS,
   SYSTEM,
   folderName,
   isRootFile,
 } from '../../src/bundle/layout.js';
+import { collectBundle } from '../../src/run/collect.js';
+import { fileJson, fileText, readBundle, type TarEntry } from '../helpers/bundle.js';
+import { SYSTEM_PYTHON, copyFixture, runEnv, setupDatabase, systemDjango } from '../helpers/django.js';
+import { DOCKER_HOST, TEST_IMAGE, docker, dockerUnavailable, removeContainers, uniq, waitFor } from '../helpers/docker.js';
 import { offence } from '../helpers/layout-contract.js';
 
 const ROOT_DIR = resolve(import.meta.dirname, '..', '..');
@@ -121,5 +133,118 @@ describe('bundle layout', () => {
       }
     }
     expect(found, 'bundle paths spelled outside src/bundle/layout.ts (import them from there)').toEqual([]);
+  });
+});
+
+/** The fields of a real row that its type does not list (a renamed or added field), as `where: field`. */
+function unknownFields(where: string, row: unknown, fields: readonly string[]): string[] {
+  expect(typeof row === 'object' && row !== null && !Array.isArray(row), `${where} is an object`).toBe(true);
+  return Object.keys(row as object)
+    .filter((k) => !fields.includes(k))
+    .map((k) => `${where}: ${k}`);
+}
+
+describe.skipIf(Boolean(dockerUnavailable) && !process.env['CI'])('row types against a real Docker engine and compose project', () => {
+  let tmp: string;
+  let entries: Map<string, TarEntry>;
+  const prefix = uniq('cblayout');
+  const project = prefix.replace(/[^a-z0-9]/g, '');
+
+  beforeAll(async () => {
+    tmp = await mkdtemp(join(tmpdir(), 'cb-layout-'));
+    const dir = join(tmp, project);
+    await mkdir(dir);
+    await writeFile(join(dir, 'compose.yaml'), `services:\n  web:\n    image: ${TEST_IMAGE}\n  db:\n    image: ${TEST_IMAGE}\n`);
+    const labels = ['--label', `com.docker.compose.project=${project}`, '--label', 'com.docker.compose.service=web'];
+    // Exits at once: die and start events in the window, an exit code in the rows.
+    await docker('run', '-d', '--network', 'none', '--name', `${prefix}-web-1`, ...labels, TEST_IMAGE, 'sh', '-c', 'exit 3');
+    await waitFor(`${prefix}-web-1`, (s) => s.Status === 'exited');
+    const result = await collectBundle({
+      outputDir: join(tmp, 'out'),
+      only: ['docker', 'compose'],
+      env: { ...process.env, DOCKER_HOST, COMPOSE_PROJECT_NAME: undefined },
+      collectorOptions: { docker: { containers: [`${prefix}-*`] }, compose: { projectDir: dir } },
+    });
+    entries = await readBundle(result.bundle);
+  }, 120_000);
+  afterAll(async () => {
+    await removeContainers(prefix);
+    await rm(tmp, { recursive: true, force: true });
+  });
+
+  it('docker/<engine>/containers.json rows have exactly the ContainerRow fields', () => {
+    const rows = fileJson<Record<string, unknown>[]>(entries, DOCKER.engine('local').containers);
+    expect(rows.map((r) => r['name'])).toContain(`${prefix}-web-1`);
+    for (const r of rows) expect(Object.keys(r).sort()).toEqual([...ROW_FIELDS.container].sort());
+  });
+
+  it('every line of docker/<engine>/events.jsonl holds only DockerEventRow fields, and ours is there', () => {
+    const lines = fileText(entries, DOCKER.engine('local').events).trim().split('\n');
+    const events = lines.map((l) => JSON.parse(l) as Record<string, unknown>);
+    expect(events.flatMap((e, i) => unknownFields(`line ${i + 1}`, e, ROW_FIELDS.dockerEvent))).toEqual([]);
+    const died = events.find(
+      (e) => e['Action'] === 'die' && (e['Actor'] as { Attributes?: Record<string, string> })?.Attributes?.['name'] === `${prefix}-web-1`,
+    );
+    expect(died).toMatchObject({ Type: 'container', Actor: { Attributes: { exitCode: '3' } } });
+    expect(Object.keys((died as { Actor: object }).Actor).sort()).toEqual(['Attributes', 'ID']);
+  });
+
+  it('compose/<engine>/containers.json is a ComposeContainersFile of ComposeContainerRow rows', () => {
+    const doc = fileJson<Record<string, unknown>>(entries, COMPOSE.containers('local'));
+    expect(Object.keys(doc).sort()).toEqual([...ROW_FIELDS.composeContainers].sort());
+    expect(doc).toMatchObject({ project, engine: 'local', servicesWithoutContainer: ['db'], servicesNotDeclared: [] });
+    const rows = doc['containers'] as Record<string, unknown>[];
+    expect(rows).toHaveLength(1);
+    expect(Object.keys(rows[0]!).sort()).toEqual([...ROW_FIELDS.composeContainer].sort());
+    expect(rows[0]).toMatchObject({ name: `${prefix}-web-1`, service: 'web', exitCode: 3 });
+  });
+});
+
+describe.skipIf(!systemDjango && !process.env['CI'])('row types against the real Django fixture project', () => {
+  let tmp: string;
+  let entries: Map<string, TarEntry>;
+
+  beforeAll(async () => {
+    tmp = await mkdtemp(join(tmpdir(), 'cb-layout-django-'));
+    const project = await copyFixture(join(tmp, 'project'));
+    await setupDatabase(project);
+    const result = await collectBundle({
+      outputDir: join(tmp, 'out'),
+      only: ['django'],
+      collectorOptions: { django: { djangoDir: project, python: SYSTEM_PYTHON } },
+      env: runEnv(),
+    });
+    entries = await readBundle(result.bundle);
+  }, 120_000);
+  afterAll(() => rm(tmp, { recursive: true, force: true }));
+
+  it('interpreter.json is a DjangoInterpreterFile', () => {
+    const doc = fileJson<Record<string, unknown>>(entries, DJANGO.interpreter);
+    expect(unknownFields('interpreter.json', doc, ROW_FIELDS.djangoInterpreter)).toEqual([]);
+    expect(doc).toMatchObject({ chosen: { command: [SYSTEM_PYTHON], source: 'option' }, django: { version: systemDjango } });
+    expect(Object.keys(doc['chosen'] as object).sort()).toEqual(['command', 'reason', 'source']);
+  });
+
+  it('databases.json is a DjangoDatabasesFile of DjangoDatabaseRow rows', () => {
+    const doc = fileJson<{ databases: Record<string, unknown>[] }>(entries, DJANGO.databases);
+    expect(Object.keys(doc).sort()).toEqual([...ROW_FIELDS.djangoDatabases].sort());
+    expect(doc.databases.length).toBeGreaterThan(0);
+    expect(doc.databases.flatMap((d) => unknownFields(`alias ${String(d['alias'])}`, d, ROW_FIELDS.djangoDatabase))).toEqual([]);
+    expect(doc.databases.find((d) => d['alias'] === 'default')).toMatchObject({ vendor: 'sqlite', reachable: true, passwordSet: true });
+  });
+
+  it('checks.json is a DjangoChecksFile: summaries of DjangoCheckMessage', () => {
+    const doc = fileJson<Record<string, Record<string, unknown>>>(entries, DJANGO.checks);
+    expect(unknownFields('checks.json', doc, ROW_FIELDS.djangoChecks)).toEqual([]);
+    expect(Object.keys(doc).sort()).toEqual(['check', 'database', 'deploy']);
+    const messages: unknown[] = [];
+    for (const [part, summary] of Object.entries(doc)) {
+      const extra = part === 'database' ? ['databases'] : [];
+      expect(Object.keys(summary).sort()).toEqual([...ROW_FIELDS.djangoCheckSummary, ...extra].sort());
+      messages.push(...(summary['messages'] as unknown[]));
+    }
+    // check --deploy always has something to say about the fixture's settings.
+    expect(messages.length).toBeGreaterThan(0);
+    for (const m of messages) expect(Object.keys(m as object).sort()).toEqual([...ROW_FIELDS.djangoCheckMessage].sort());
   });
 });

@@ -152,7 +152,7 @@ describe('custom http collector', () => {
     await new Promise((r) => closed.close(r));
     const { record } = await run({ type: 'http', name: 'down', url: `${url}/healthz` });
     expect(record.problems[0]!.reason).toBe(
-      `GET ${url}/healthz: connection refused: nothing listens on ${new URL(url).host} (fix: start the service or correct the port in "url")`,
+      `GET ${url}/healthz: connection refused: nothing listens on ${new URL(url).host} (fix: start the service or correct the port in "url" of custom collector "down")`,
     );
   });
 

@@ -1,0 +1,7 @@
+⟪203.0.113.9⟫ - - [05/Nov/2024:09:20:01 +0000] "GET /healthz HTTP/1.1" 200 2 "-" "kube-probe/1.29"
+203.0.113.9 - - [05/Nov/2024:09:20:02 +0000] "GET /api/v1/items?page=2&api_key=⟦«h:32»⟧ HTTP/1.1" 200 5123 "-" "python-requests/2.31.0"
+203.0.113.10 - - [05/Nov/2024:09:20:03 +0000] "GET /oauth/callback?code=⟦«u:40»⟧&state=⟪af0ifjsldkj⟫ HTTP/1.1" 302 0 "-" "Mozilla/5.0"
+203.0.113.11 - - [05/Nov/2024:09:20:04 +0000] "POST ⟪/accounts/password/reset/⟫ HTTP/1.1" 302 0 "https://shop.example.com/accounts/password/reset/" "Mozilla/5.0"
+203.0.113.12 - - [05/Nov/2024:09:20:05 +0000] "GET /download/report.pdf?X-Amz-Algorithm=AWS4-HMAC-SHA256&X-Amz-Credential=AKIAIOSFODNN7EXAMPLE%2F20241105%2Feu-west-1%2Fs3%2Faws4_request&X-Amz-Signature=⟦«h:64»⟧ HTTP/1.1" 200 88123 "-" "curl/8.5.0"
+203.0.113.13 - - [05/Nov/2024:09:20:06 +0000] "GET /reset/⟪Mg⟫/⟪c4x9qe-1a2b3c4d5e6f7a8b9c0d1e2f3a4b5c6d⟫/ HTTP/1.1" 200 1402 "-" "Mozilla/5.0"
+203.0.113.14 - - [05/Nov/2024:09:20:07 +0000] "GET /static/app.⟪5f3a1b2c⟫.js HTTP/1.1" 304 0 "-" "Mozilla/5.0"

@@ -1,0 +1,1 @@
+⟦pem:RSA PRIVATE KEY:25⟧

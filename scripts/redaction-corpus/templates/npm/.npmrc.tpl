@@ -1,0 +1,10 @@
+registry=https://registry.npmjs.org/
+@acme:registry=https://npm.pkg.github.com/
+//npm.pkg.github.com/:_authToken=⟦ghp_«a:36»⟧
+//registry.npmjs.org/:_authToken=⟦npm_«a:36»⟧
+//artifactory.example.com/artifactory/api/npm/npm-virtual/:_auth=⟦b64:ci:«a:20»⟧
+//nexus.example.com/repository/npm-group/:_password=⟦b64:«a:18»⟧
+//nexus.example.com/repository/npm-group/:username=ci
+always-auth=true
+save-exact=true
+engine-strict=true

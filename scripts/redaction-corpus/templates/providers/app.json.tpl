@@ -1,0 +1,3 @@
+{"level":"info","ts":"⟪2024-11-05T09:40:00.000Z⟫","msg":"loaded integrations","integrations":{"github":"⟦ghp_«a:36»⟧","gitlab":"⟦glpat-«u:20»⟧","openai":"⟦sk-proj-«u:48»⟧","npm":"⟦npm_«a:36»⟧","pypi":"⟦pypi-AgEIcHlwaS5vcmc«u:120»⟧","artifactory":"⟦cmVmdGtuOjAxOjE3«a:48»⟧","sendgrid":"⟦SG.«u:22».«u:43»⟧"},"request_id":"⟪9a8b7c6d-5e4f-4a3b-9c2d-1e0f9a8b7c6d⟫"}
+{"level":"warn","ts":"2024-11-05T09:40:01.000Z","msg":"webhook registered","url":"https://discord.com/api/webhooks/«d:18»/⟦«u:68»⟧","trace_id":"⟪4bf92f3577b34da6a3ce929d0e0e4736⟫"}
+{"level":"info","ts":"2024-11-05T09:40:02.000Z","msg":"private key loaded","key":"⟦pemjson:RSA PRIVATE KEY:6⟧","fingerprint":"⟪SHA256:nThbg6kXUpJWGl7E1IGOCspRomTxdCARLviKw6E5SY8⟫"}
