@@ -1,0 +1,93 @@
+/**
+ * Django findings from the spec (issue #13), without reading the analyzers: a project made by
+ * `django-admin startproject mysite` (one settings.py, DEBUG = True, nothing else changed) must not open
+ * its issue with errors, while a project with production signals (DEBUG = False in its production
+ * settings, real ALLOWED_HOSTS, SECURE_* set) that runs with DEBUG = True keeps its errors.
+ */
+import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { execa } from 'execa';
+import { beforeAll, describe, expect } from 'vitest';
+import { runEnv, SYSTEM_PYTHON, systemDjango } from '../helpers/django.js';
+import { alarms, type Collected, collect, show } from './collect.js';
+import { scenario } from './scenario.js';
+
+/** `startproject NAME` in a temporary folder and its database migrated, as a new user's first steps. */
+async function startproject(name: string): Promise<string> {
+  const dir = await mkdtemp(join(tmpdir(), `cb-findings-${name}-`));
+  await execa(SYSTEM_PYTHON, ['-m', 'django', 'startproject', name, dir], { stdin: 'ignore', env: runEnv() });
+  return dir;
+}
+
+const migrate = (dir: string): Promise<unknown> =>
+  execa(SYSTEM_PYTHON, ['manage.py', 'migrate', '-v', '0'], { cwd: dir, stdin: 'ignore', env: runEnv({ PYTHONDONTWRITEBYTECODE: '1' }) });
+
+const collectDjango = (dir: string): Promise<Collected> =>
+  collect(['--only', 'django', '--django-dir', dir, '--python', SYSTEM_PYTHON, '--title', 'findings scenarios'], runEnv());
+
+/** Deploy-check ids that startproject's settings with TLS but no HSTS or secure cookies get (W018, DEBUG, is its own finding). */
+const DEPLOY_IDS = ['security.W004', 'security.W009', 'security.W012', 'security.W016'];
+
+let fresh: Collected;
+let prod: Collected;
+
+describe.skipIf(!systemDjango)('findings of Django settings (outside scenarios)', () => {
+  beforeAll(async () => {
+    const [mysite, shop] = await Promise.all([startproject('mysite'), startproject('shop')]);
+    // shop: DEBUG = True left on in the settings it runs with, on production hosts behind TLS.
+    const settings = join(shop, 'shop', 'settings.py');
+    const text = await readFile(settings, 'utf8');
+    if (!/^DEBUG = True$/m.test(text) || !/^ALLOWED_HOSTS = \[\]$/m.test(text)) throw new Error('startproject wrote unexpected settings');
+    await writeFile(
+      settings,
+      `${text.replace(/^ALLOWED_HOSTS = \[\]$/m, "ALLOWED_HOSTS = ['shop.example.com', 'www.shop.example.com']")}
+SECURE_SSL_REDIRECT = True
+SECURE_PROXY_SSL_HEADER = ('HTTP_X_FORWARDED_PROTO', 'https')
+`,
+    );
+    await writeFile(join(shop, 'shop', 'settings_production.py'), 'from .settings import *  # noqa: F401,F403\n\nDEBUG = False\n');
+    await Promise.all([migrate(mysite), migrate(shop)]);
+    [fresh, prod] = await Promise.all([collectDjango(mysite), collectDjango(shop)]);
+  }, 180_000);
+
+  // ---- a default project: information, not alarms ----
+  scenario('startproject-no-errors', 'a fresh `startproject mysite` (DEBUG = True, one settings.py) has no error findings', () => {
+    expect(
+      fresh.findings.filter((f) => f.severity === 'error'),
+      show(fresh.findings),
+    ).toEqual([]);
+  });
+
+  scenario('startproject-debug-info', 'its DEBUG = True is reported as info (django-debug-enabled)', () => {
+    const f = fresh.findings.find((x) => x.id === 'django-debug-enabled');
+    expect(f?.severity, show(fresh.findings)).toBe('info');
+  });
+
+  scenario('startproject-deploy-not-alarm', 'its `check --deploy` results are no error or warning', () => {
+    expect(alarms(fresh.findings.filter((f) => f.id === 'django-deploy')), show(fresh.findings)).toEqual([]);
+  });
+
+  // ---- production signals: errors stay ----
+  scenario('production-debug-error', 'DEBUG = True with production signals is an error (django-debug-enabled)', () => {
+    const f = prod.findings.find((x) => x.id === 'django-debug-enabled');
+    expect(f?.severity, show(prod.findings)).toBe('error');
+  });
+
+  scenario('production-deploy-error', 'its `check --deploy` problems are an error (django-deploy)', () => {
+    const f = prod.findings.find((x) => x.id === 'django-deploy');
+    expect(f?.severity, show(prod.findings)).toBe('error');
+  });
+
+  scenario('production-deploy-ids-listed', 'ISSUE.md lists the `check --deploy` ids one per line, never a run-on', () => {
+    for (const id of DEPLOY_IDS) {
+      const lines = prod.issue.split('\n').filter((l) => l.includes(id));
+      expect(lines.length, `${id} in ISSUE.md:\n${prod.issue}`).toBeGreaterThan(0);
+      // Some line names this id and no other check id.
+      expect(
+        lines.some((l) => (l.match(/\b[a-z_]+\.[EW]\d{3}\b/g) ?? []).length === 1),
+        `${id} only inside run-on lines:\n${lines.join('\n')}`,
+      ).toBe(true);
+    }
+  });
+});

@@ -1,0 +1,216 @@
+/**
+ * Container findings on the real engine, written from the spec (issue #13) without reading the analyzers:
+ * containers that must not alarm (intended stops, a --rm job exiting 0, a passing health check) and ones
+ * that must be reported as errors with their evidence (a traceback, an OOM kill, a bare SIGKILL, a failing
+ * probe, a container-manager job named by its labels). One `collect --only docker` for the whole group.
+ */
+import { afterAll, beforeAll, describe, expect } from 'vitest';
+import { DOCKER_HOST, docker, dockerUnavailable, removeContainers, TEST_IMAGE, uniq, waitFor } from '../helpers/docker.js';
+import { about, alarms, type Collected, collect, show, textOf } from './collect.js';
+import { scenario } from './scenario.js';
+
+const P = uniq('fbo');
+const n = (s: string): string => `${P}-${s}`;
+const run = (name: string, ...args: string[]): Promise<string> => docker('run', '-d', '--network', 'none', '--name', n(name), ...args);
+/** A process that keeps running; `sleep` as PID 1 ignores SIGTERM, so `docker stop -t 1` ends it with SIGKILL (137). */
+const LONG = ['sleep', '600'];
+
+const TRACEBACK = [
+  'Traceback (most recent call last):',
+  '  File "/app/manage.py", line 22, in <module>',
+  '    main()',
+  '  File "/app/reports/tasks.py", line 88, in build_report',
+  '    rows = fetch_rows(account_id)',
+  '  File "/app/reports/db.py", line 41, in fetch_rows',
+  '    raise KeyError(f"account {account_id} has no ledger")',
+  "KeyError: 'account 7731 has no ledger'",
+];
+const PROBE_OUTPUT = 'GET /healthz -> 503 Service Unavailable: database pool exhausted';
+
+let c: Collected;
+
+describe.skipIf(dockerUnavailable)('findings of containers (outside scenarios, one collect)', () => {
+  beforeAll(async () => {
+    const printf = (lines: string[]): string => lines.map((l) => `echo '${l.replaceAll("'", "'\\''")}' >&2`).join('; ');
+    await Promise.all([
+      // must not alarm
+      run('stopped-healthy', '--health-cmd', 'echo ok', '--health-interval', '1s', TEST_IMAGE, ...LONG),
+      run('running-healthy', '--health-cmd', 'echo ok', '--health-interval', '1s', TEST_IMAGE, ...LONG),
+      run('policy-restarted', '--restart', 'always', TEST_IMAGE, ...LONG),
+      run(
+        'compose-web-1',
+        ...['-l', 'com.docker.compose.project=fbshop', '-l', 'com.docker.compose.service=web', '-l', 'com.docker.compose.container-number=1'],
+        ...['-l', 'com.docker.compose.oneoff=False', '-l', 'com.docker.compose.config-hash=3f1c0d9e'],
+        TEST_IMAGE,
+        ...LONG,
+      ),
+      // must report
+      run('report-job', TEST_IMAGE, 'sh', '-c', `echo 'building monthly report'; ${printf(TRACEBACK)}; exit 1`),
+      run(
+        'oom',
+        '--memory',
+        '16m',
+        '--memory-swap',
+        '16m',
+        TEST_IMAGE,
+        'sh',
+        '-c',
+        'for i in $(seq 1 40); do echo "loading batch $i of 40"; done; sleep 1; tail /dev/zero',
+      ),
+      run('killed', TEST_IMAGE, ...LONG),
+      run('unhealthy', '--health-cmd', `echo '${PROBE_OUTPUT}'; exit 1`, '--health-interval', '1s', '--health-retries', '2', TEST_IMAGE, ...LONG),
+      run(
+        'epic_carver',
+        ...['-l', 'django.container_manager.job_id=42', '-l', 'django.container_manager.job_name=bulk-loader'],
+        TEST_IMAGE,
+        'sh',
+        '-c',
+        "echo 'loading 5000 rows' ; echo 'ConnectionError: upstream api.example.com refused the connection' >&2; exit 1",
+      ),
+    ]);
+    // A --rm job that does its work and exits 0: the container is gone before the collect.
+    await docker('run', '--rm', '--network', 'none', '--name', n('rm-job'), TEST_IMAGE, 'sh', '-c', 'echo job done');
+
+    await Promise.all([
+      (async () => {
+        await waitFor(n('stopped-healthy'), (s) => s.Health?.Status === 'healthy');
+        await docker('stop', '-t', '1', n('stopped-healthy'));
+      })(),
+      (async () => {
+        await waitFor(n('compose-web-1'), (s) => s.Running);
+        await docker('stop', '-t', '1', n('compose-web-1'));
+      })(),
+      (async () => {
+        // `docker restart -t 1` of a restart=always service: kill 15, kill 9, die 137, stop, start, restart.
+        await waitFor(n('policy-restarted'), (s) => s.Running);
+        const before = await docker('inspect', '--format', '{{.State.StartedAt}}', n('policy-restarted'));
+        await docker('restart', '-t', '1', n('policy-restarted'));
+        await waitFor(n('policy-restarted'), (s) => s.Running && s['StartedAt'] !== before);
+      })(),
+      waitFor(n('running-healthy'), (s) => s.Health?.Status === 'healthy'),
+      waitFor(n('report-job'), (s) => s.Status === 'exited'),
+      waitFor(n('epic_carver'), (s) => s.Status === 'exited'),
+      waitFor(n('oom'), (s) => s.Status === 'exited', 40_000),
+      (async () => {
+        await waitFor(n('killed'), (s) => s.Running);
+        await docker('kill', '-s', 'KILL', n('killed'));
+        await waitFor(n('killed'), (s) => s.Status === 'exited');
+      })(),
+      waitFor(n('unhealthy'), (s) => s.Health?.Status === 'unhealthy', 40_000),
+    ]);
+    // The exits are what the scenarios say.
+    const exit = async (name: string): Promise<string> => docker('inspect', '--format', '{{.State.ExitCode}} {{.State.OOMKilled}}', n(name));
+    expect(await exit('stopped-healthy')).toBe('137 false');
+    expect(await exit('compose-web-1')).toBe('137 false');
+    expect(await exit('killed')).toBe('137 false');
+    expect(await exit('oom')).toBe('137 true');
+
+    c = await collect(['--only', 'docker', '--containers', `${P}-*`, '--since', '10m', '--title', 'findings scenarios'], {
+      ...process.env,
+      DOCKER_HOST,
+    });
+  }, 150_000);
+
+  afterAll(async () => {
+    await removeContainers(P);
+  });
+
+  // ---- must not alarm ----
+  scenario('stop-healthy-no-alarm', 'a healthy container stopped with `docker stop -t 1` (137 after SIGTERM) is no error or warning', () => {
+    expect(alarms(about(c, n('stopped-healthy'))), show(c.findings)).toEqual([]);
+  });
+
+  scenario('passing-health-no-alarm', 'a running container whose health check passes is no finding', () => {
+    expect(alarms(about(c, n('running-healthy'))), show(c.findings)).toEqual([]);
+  });
+
+  scenario('rm-job-exit0-no-alarm', 'a `--rm` job that exited 0 is no error or warning', () => {
+    expect(alarms(about(c, n('rm-job'))), show(c.findings)).toEqual([]);
+  });
+
+  scenario(
+    'policy-restart-after-stop-no-alarm',
+    'a restart=always service restarted with `docker restart -t 1` (137, then running again) is no error or warning',
+    () => {
+      expect(alarms(about(c, n('policy-restarted'))), show(c.findings)).toEqual([]);
+    },
+  );
+
+  scenario('compose-stop-no-alarm', 'a compose-labelled service stopped like `docker compose stop` is no error or warning', () => {
+    expect(alarms(about(c, n('compose-web-1'))), show(c.findings)).toEqual([]);
+  });
+
+  // ---- must report ----
+  scenario('traceback-exit1-error', 'exit 1 with a Python traceback is an error', () => {
+    const fs = about(c, n('report-job'));
+    expect(fs.filter((f) => f.severity === 'error').length, show(c.findings)).toBe(1);
+    expect(textOf(fs[0]!)).toContain("KeyError: 'account 7731 has no ledger'");
+  });
+
+  scenario('traceback-whole-in-issue', 'ISSUE.md quotes the whole traceback, from "Traceback (most recent call last):" to the exception line', () => {
+    const missing = TRACEBACK.filter((line) => !c.issue.includes(line));
+    expect(missing, c.issue).toEqual([]);
+  });
+
+  scenario('oom-error', 'an OOM kill under a 16 MiB limit is an error (container-oom-killed)', () => {
+    const fs = about(c, n('oom'));
+    expect(
+      fs.some((f) => f.id === 'container-oom-killed' && f.severity === 'error'),
+      show(c.findings),
+    ).toBe(true);
+  });
+
+  scenario('oom-limit-shown', 'the OOM finding shows the memory limit (16 MiB)', () => {
+    const f = about(c, n('oom')).find((x) => x.id === 'container-oom-killed');
+    expect(f, show(c.findings)).toBeDefined();
+    expect(textOf(f!)).toMatch(/\b16(\.0+)? ?(MiB|MB|M)\b|16777216/);
+  });
+
+  scenario('oom-last-log-lines', 'ISSUE.md shows the OOM-killed container\'s last log lines ("batch 40 of 40"), not its first', () => {
+    expect(c.issue).toContain('loading batch 40 of 40');
+  });
+
+  scenario('sigkill-not-oom', '137 from `docker kill -s KILL` is an error said as SIGKILL, not as OOM', () => {
+    const fs = about(c, n('killed'));
+    expect(fs.filter((f) => f.severity === 'error').length, show(c.findings)).toBeGreaterThan(0);
+    expect(fs.some((f) => f.id === 'container-oom-killed')).toBe(false);
+    const text = fs.map(textOf).join('\n');
+    expect(text).toMatch(/SIGKILL/);
+    // OOM may be named only to rule it out ("not by Docker's OOM killer").
+    expect(text.replace(/not[^.\n]{0,30}OOM[\w -]*/gi, '')).not.toMatch(/OOM|out of memory/i);
+  });
+
+  scenario('sigkill-not-called-a-stop', 'the SIGKILL finding does not call it a stop request (none was made)', () => {
+    const text = about(c, n('killed')).map(textOf).join('\n');
+    expect(text).not.toMatch(/stopped by a stop/i);
+  });
+
+  scenario('unhealthy-reported', 'an unhealthy container whose probe really fails is reported (container-unhealthy)', () => {
+    const fs = about(c, n('unhealthy'));
+    expect(
+      fs.some((f) => f.id === 'container-unhealthy' && f.severity !== 'info'),
+      show(c.findings),
+    ).toBe(true);
+  });
+
+  scenario('unhealthy-error', 'the failing-probe finding is an error, as the brief asks', () => {
+    const f = about(c, n('unhealthy')).find((x) => x.id === 'container-unhealthy');
+    expect(f?.severity, show(c.findings)).toBe('error');
+  });
+
+  scenario('unhealthy-probe-quoted', "the unhealthy finding quotes the failing probe's output in ISSUE.md", () => {
+    expect(c.issue).toContain(PROBE_OUTPUT);
+  });
+
+  scenario('unhealthy-no-contradiction', 'the unhealthy finding gives a failing streak above 0', () => {
+    const text = about(c, n('unhealthy')).map(textOf).join('\n');
+    expect(text).not.toMatch(/failed 0 times/);
+  });
+
+  scenario('job-named-by-labels', "a failed container labelled job_id=42 / job_name=bulk-loader is named by the job in its finding's title", () => {
+    const f = about(c, n('epic_carver')).find((x) => x.severity === 'error');
+    expect(f, show(c.findings)).toBeDefined();
+    expect(f!.title).toContain('bulk-loader');
+    expect(textOf(f!).replaceAll(n('epic_carver'), '')).toMatch(/\b42\b/);
+  });
+});
