@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { execa } from 'execa';
-import { fileJson, fileText, readBundle } from '../helpers/bundle.js';
+import { fileJson, fileText, readBundle, type TarEntry } from '../helpers/bundle.js';
 
 const BIN = fileURLToPath(new URL('../../bin/collect-bundle.js', import.meta.url));
 
@@ -23,6 +23,8 @@ export interface Collected {
   readonly findings: readonly Finding[];
   readonly issue: string;
   readonly stdout: string;
+  /** Every entry of the bundle, to check the evidence a finding could have used is there. */
+  readonly entries: Map<string, TarEntry>;
 }
 
 /** Whole text of a finding (title, summary, remedy, evidence excerpts), for "does it say X" checks. */
@@ -46,5 +48,5 @@ export async function collect(args: readonly string[], env: Record<string, strin
   const bundle = (await readdir(out)).find((n) => n.endsWith('.tar.gz'));
   if (!bundle) throw new Error(`no bundle written (exit ${r.exitCode}): ${r.all?.slice(-2000)}`);
   const entries = await readBundle(join(out, bundle));
-  return { findings: fileJson<{ findings: Finding[] }>(entries, 'findings.json').findings, issue: fileText(entries, 'ISSUE.md'), stdout: r.all ?? '' };
+  return { findings: fileJson<{ findings: Finding[] }>(entries, 'findings.json').findings, issue: fileText(entries, 'ISSUE.md'), stdout: r.all ?? '', entries };
 }

@@ -31,10 +31,14 @@ const DEPLOY_IDS = ['security.W004', 'security.W009', 'security.W012', 'security
 
 let fresh: Collected;
 let prod: Collected;
+/** The same `mysite.settings` as `fresh`, with one production signal: ALLOWED_HOSTS names a real host. */
+let hosted: Collected;
 
 describe.skipIf(!systemDjango)('findings of Django settings (outside scenarios)', () => {
   beforeAll(async () => {
-    const [mysite, shop] = await Promise.all([startproject('mysite'), startproject('shop')]);
+    const [mysite, shop, mysite2] = await Promise.all([startproject('mysite'), startproject('shop'), startproject('mysite')]);
+    const settings2 = join(mysite2, 'mysite', 'settings.py');
+    await writeFile(settings2, (await readFile(settings2, 'utf8')).replace(/^ALLOWED_HOSTS = \[\]$/m, "ALLOWED_HOSTS = ['app.example.com']"));
     // shop: DEBUG = True left on in the settings it runs with, on production hosts behind TLS.
     const settings = join(shop, 'shop', 'settings.py');
     const text = await readFile(settings, 'utf8');
@@ -47,8 +51,8 @@ SECURE_PROXY_SSL_HEADER = ('HTTP_X_FORWARDED_PROTO', 'https')
 `,
     );
     await writeFile(join(shop, 'shop', 'settings_production.py'), 'from .settings import *  # noqa: F401,F403\n\nDEBUG = False\n');
-    await Promise.all([migrate(mysite), migrate(shop)]);
-    [fresh, prod] = await Promise.all([collectDjango(mysite), collectDjango(shop)]);
+    await Promise.all([migrate(mysite), migrate(shop), migrate(mysite2)]);
+    [fresh, prod, hosted] = await Promise.all([collectDjango(mysite), collectDjango(shop), collectDjango(mysite2)]);
   }, 180_000);
 
   // ---- a default project: information, not alarms ----
@@ -90,4 +94,18 @@ SECURE_PROXY_SSL_HEADER = ('HTTP_X_FORWARDED_PROTO', 'https')
       ).toBe(true);
     }
   });
+
+  scenario(
+    'one-signal-debug-error',
+    'the same `mysite.settings` with one production signal (ALLOWED_HOSTS = app.example.com) keeps DEBUG and deploy as errors',
+    () => {
+      expect(
+        hosted.findings
+          .filter((f) => f.id === 'django-debug-enabled' || f.id === 'django-deploy')
+          .map((f) => `${f.id} ${f.severity}`)
+          .sort(),
+        show(hosted.findings),
+      ).toEqual(['django-debug-enabled error', 'django-deploy error']);
+    },
+  );
 });

@@ -5,6 +5,7 @@
  * probe, a container-manager job named by its labels). One `collect --only docker` for the whole group.
  */
 import { afterAll, beforeAll, describe, expect } from 'vitest';
+import { fileText } from '../helpers/bundle.js';
 import { DOCKER_HOST, docker, dockerUnavailable, removeContainers, TEST_IMAGE, uniq, waitFor } from '../helpers/docker.js';
 import { about, alarms, type Collected, collect, show, textOf } from './collect.js';
 import { scenario } from './scenario.js';
@@ -125,6 +126,9 @@ describe.skipIf(dockerUnavailable)('findings of containers (outside scenarios, o
   });
 
   scenario('rm-job-exit0-no-alarm', 'a `--rm` job that exited 0 is no error or warning', () => {
+    // The bundle does hold its life (the engine's events), so staying quiet is a judgement, not blindness.
+    const events = fileText(c.entries, 'docker/local/events.jsonl');
+    expect(events).toContain(n('rm-job'));
     expect(alarms(about(c, n('rm-job'))), show(c.findings)).toEqual([]);
   });
 
