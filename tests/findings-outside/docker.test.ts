@@ -26,6 +26,13 @@ const TRACEBACK = [
   '    raise KeyError(f"account {account_id} has no ledger")',
   "KeyError: 'account 7731 has no ledger'",
 ];
+/** A 150-frame RecursionError: 302 lines of traceback that ISSUE.md must cap, not paste whole. */
+const RECURSION = [
+  'echo "Traceback (most recent call last):" >&2',
+  'i=0; while [ $i -lt 150 ]; do echo "  File \\"/app/tree.py\\", line 12, in walk" >&2; echo "    return walk(node.parent)" >&2; i=$((i+1)); done',
+  'echo "RecursionError: maximum recursion depth exceeded while calling a Python object" >&2',
+  'exit 1',
+].join('; ');
 const PROBE_OUTPUT = 'GET /healthz -> 503 Service Unavailable: database pool exhausted';
 
 let c: Collected;
@@ -46,6 +53,7 @@ describe.skipIf(dockerUnavailable)('findings of containers (outside scenarios, o
         ...LONG,
       ),
       // must report
+      run('tree-walker', TEST_IMAGE, 'sh', '-c', RECURSION),
       run('report-job', TEST_IMAGE, 'sh', '-c', `echo 'building monthly report'; ${printf(TRACEBACK)}; exit 1`),
       run(
         'oom',
@@ -90,6 +98,7 @@ describe.skipIf(dockerUnavailable)('findings of containers (outside scenarios, o
       })(),
       waitFor(n('running-healthy'), (s) => s.Health?.Status === 'healthy'),
       waitFor(n('report-job'), (s) => s.Status === 'exited'),
+      waitFor(n('tree-walker'), (s) => s.Status === 'exited'),
       waitFor(n('epic_carver'), (s) => s.Status === 'exited'),
       waitFor(n('oom'), (s) => s.Status === 'exited', 40_000),
       (async () => {
@@ -216,5 +225,40 @@ describe.skipIf(dockerUnavailable)('findings of containers (outside scenarios, o
     expect(f, show(c.findings)).toBeDefined();
     expect(f!.title).toContain('bulk-loader');
     expect(textOf(f!).replaceAll(n('epic_carver'), '')).toMatch(/\b42\b/);
+  });
+
+  // ---- ISSUE.md worth pasting (issue #13, part 5) ----
+  scenario('long-traceback-capped', 'a 302-line traceback is quoted to its exception line but capped, with "… N lines" for the rest', () => {
+    expect(c.issue).toContain('RecursionError: maximum recursion depth exceeded while calling a Python object');
+    const frames = c.issue.split('\n').filter((l) => l.includes('return walk(node.parent)')).length;
+    expect(frames, 'some frames quoted').toBeGreaterThan(0);
+    expect(frames, 'frames capped').toBeLessThan(60);
+    expect(c.issue).toMatch(/… ?\d+ (more )?lines/);
+  });
+
+  scenario('issue-finding-once', 'ISSUE.md gives a finding once with its evidence (its title at most twice: the summary and the detail)', () => {
+    const f = about(c, n('report-job')).find((x) => x.severity === 'error');
+    expect(f, show(c.findings)).toBeDefined();
+    expect(c.issue.split(f!.title).length - 1).toBeLessThanOrEqual(2);
+  });
+
+  scenario('issue-links-absolute', 'ISSUE.md links to the documentation absolutely (they work where the text is pasted)', () => {
+    expect(c.issue).toContain('#container-oom-killed');
+    expect(c.issue).not.toMatch(/\]\((?!https?:\/\/)[^)]*TROUBLESHOOTING\.md/);
+  });
+
+  scenario('console-real-bundle-path', 'the console summary names the real bundle path, not the placeholder BUNDLE', () => {
+    expect(c.stdout).toContain('findings');
+    expect(c.stdout).not.toMatch(/\bBUNDLE\b/);
+  });
+
+  scenario('issue-plain-words', 'ISSUE.md says what redaction did in plain words, not "tag key installation"', () => {
+    expect(c.issue).toMatch(/Redaction/);
+    expect(c.issue).not.toContain('tag key installation');
+  });
+
+  scenario('sigkill-hints', 'the SIGKILL finding names what to check beyond Docker: the kernel log or the cgroup', () => {
+    const text = about(c, n('killed')).map(textOf).join('\n');
+    expect(text).toMatch(/dmesg|journalctl -k|kernel log|cgroup/i);
   });
 });
