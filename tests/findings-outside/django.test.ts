@@ -30,6 +30,7 @@ const collectDjango = (dir: string): Promise<Collected> =>
 const DEPLOY_IDS = ['security.W004', 'security.W009', 'security.W012', 'security.W016'];
 
 let fresh: Collected;
+let freshDir: string;
 let prod: Collected;
 /** The same `mysite.settings` as `fresh`, with one production signal: ALLOWED_HOSTS names a real host. */
 let hosted: Collected;
@@ -51,6 +52,7 @@ SECURE_PROXY_SSL_HEADER = ('HTTP_X_FORWARDED_PROTO', 'https')
 `,
     );
     await writeFile(join(shop, 'shop', 'settings_production.py'), 'from .settings import *  # noqa: F401,F403\n\nDEBUG = False\n');
+    freshDir = mysite;
     await Promise.all([migrate(mysite), migrate(shop), migrate(mysite2)]);
     [fresh, prod, hosted] = await Promise.all([collectDjango(mysite), collectDjango(shop), collectDjango(mysite2)]);
   }, 180_000);
@@ -107,5 +109,16 @@ SECURE_PROXY_SSL_HEADER = ('HTTP_X_FORWARDED_PROTO', 'https')
         show(hosted.findings),
       ).toEqual(['django-debug-enabled error', 'django-deploy error']);
     },
+  );
+
+  scenario(
+    'environment-flag-production',
+    "`--environment production` makes the fresh project's DEBUG = True an error again",
+    async () => {
+      // The fresh project of beforeAll, collected again (the collect only reads it).
+      const r = await collect(['--only', 'django', '--django-dir', freshDir, '--python', SYSTEM_PYTHON, '--environment', 'production'], runEnv());
+      expect(r.findings.find((f) => f.id === 'django-debug-enabled')?.severity, show(r.findings)).toBe('error');
+    },
+    120_000,
   );
 });

@@ -37,6 +37,17 @@ const PROBE_OUTPUT = 'GET /healthz -> 503 Service Unavailable: database pool exh
 
 let c: Collected;
 
+/** Waits until the restart policy has started a container again after it exited. */
+async function waitRestarted(name: string, timeoutMs = 30_000): Promise<void> {
+  const until = Date.now() + timeoutMs;
+  for (;;) {
+    const [count, running] = (await docker('inspect', '--format', '{{.RestartCount}} {{.State.Running}}', name)).split(' ');
+    if (Number(count) >= 1 && running === 'true') return;
+    if (Date.now() > until) throw new Error(`${name} was not restarted by its policy (restarts ${count}, running ${running})`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
+
 describe.skipIf(dockerUnavailable)('findings of containers (outside scenarios, one collect)', () => {
   beforeAll(async () => {
     const printf = (lines: string[]): string => lines.map((l) => `echo '${l.replaceAll("'", "'\\''")}' >&2`).join('; ');
@@ -45,6 +56,7 @@ describe.skipIf(dockerUnavailable)('findings of containers (outside scenarios, o
       run('stopped-healthy', '--health-cmd', 'echo ok', '--health-interval', '1s', TEST_IMAGE, ...LONG),
       run('running-healthy', '--health-cmd', 'echo ok', '--health-interval', '1s', TEST_IMAGE, ...LONG),
       run('policy-restarted', '--restart', 'always', TEST_IMAGE, ...LONG),
+      run('graceful-worker', '--restart', 'always', TEST_IMAGE, 'sh', '-c', 'trap "echo draining; exit 0" TERM; echo up; while :; do sleep 1; done'),
       run(
         'compose-web-1',
         ...['-l', 'com.docker.compose.project=fbshop', '-l', 'com.docker.compose.service=web', '-l', 'com.docker.compose.container-number=1'],
@@ -96,6 +108,13 @@ describe.skipIf(dockerUnavailable)('findings of containers (outside scenarios, o
         await docker('restart', '-t', '1', n('policy-restarted'));
         await waitFor(n('policy-restarted'), (s) => s.Running && s['StartedAt'] !== before);
       })(),
+      (async () => {
+        // The worker is told to stop from inside (as a deploy script or supervisor would), exits 0, and its
+        // restart policy starts it again: no kill or stop request reaches the engine.
+        await waitFor(n('graceful-worker'), (s) => s.Running);
+        await docker('exec', n('graceful-worker'), 'kill', '-TERM', '1');
+        await waitRestarted(n('graceful-worker'));
+      })(),
       waitFor(n('running-healthy'), (s) => s.Health?.Status === 'healthy'),
       waitFor(n('report-job'), (s) => s.Status === 'exited'),
       waitFor(n('tree-walker'), (s) => s.Status === 'exited'),
@@ -146,6 +165,14 @@ describe.skipIf(dockerUnavailable)('findings of containers (outside scenarios, o
     'a restart=always service restarted with `docker restart -t 1` (137, then running again) is no error or warning',
     () => {
       expect(alarms(about(c, n('policy-restarted'))), show(c.findings)).toEqual([]);
+    },
+  );
+
+  scenario(
+    'policy-restart-after-graceful-exit-no-alarm',
+    'a restart=always worker that exits 0 on SIGTERM and is restarted by its policy is no error or warning',
+    () => {
+      expect(alarms(about(c, n('graceful-worker'))), show(c.findings)).toEqual([]);
     },
   );
 
