@@ -54,6 +54,7 @@ describe.skipIf(dockerUnavailable)('findings of containers (outside scenarios, o
     await Promise.all([
       // must not alarm
       run('stopped-healthy', '--health-cmd', 'echo ok', '--health-interval', '1s', TEST_IMAGE, ...LONG),
+      run('health-starting', '--health-cmd', 'echo ok', '--health-interval', '60s', '--health-start-period', '120s', TEST_IMAGE, ...LONG),
       run('running-healthy', '--health-cmd', 'echo ok', '--health-interval', '1s', TEST_IMAGE, ...LONG),
       run('policy-restarted', '--restart', 'always', TEST_IMAGE, ...LONG),
       run('graceful-worker', '--restart', 'always', TEST_IMAGE, 'sh', '-c', 'trap "echo draining; exit 0" TERM; echo up; while :; do sleep 1; done'),
@@ -76,7 +77,7 @@ describe.skipIf(dockerUnavailable)('findings of containers (outside scenarios, o
         TEST_IMAGE,
         'sh',
         '-c',
-        'for i in $(seq 1 40); do echo "loading batch $i of 40"; done; sleep 1; tail /dev/zero',
+        'for i in $(seq 1 400); do echo "loading batch $i of 400"; done; sleep 1; tail /dev/zero',
       ),
       run('killed', TEST_IMAGE, ...LONG),
       run('unhealthy', '--health-cmd', `echo '${PROBE_OUTPUT}'; exit 1`, '--health-interval', '1s', '--health-retries', '2', TEST_IMAGE, ...LONG),
@@ -153,6 +154,10 @@ describe.skipIf(dockerUnavailable)('findings of containers (outside scenarios, o
     expect(alarms(about(c, n('running-healthy'))), show(c.findings)).toEqual([]);
   });
 
+  scenario('health-starting-no-alarm', 'a container whose health check is still in its start period ("starting") is no error or warning', () => {
+    expect(alarms(about(c, n('health-starting'))), show(c.findings)).toEqual([]);
+  });
+
   scenario('rm-job-exit0-no-alarm', 'a `--rm` job that exited 0 is no error or warning', () => {
     // The bundle does hold its life (the engine's events), so staying quiet is a judgement, not blindness.
     const events = fileText(c.entries, 'docker/local/events.jsonl');
@@ -206,8 +211,9 @@ describe.skipIf(dockerUnavailable)('findings of containers (outside scenarios, o
     expect(textOf(f!)).toMatch(/\b16(\.0+)? ?(MiB|MB|M)\b|16777216/);
   });
 
-  scenario('oom-last-log-lines', 'ISSUE.md shows the OOM-killed container\'s last log lines ("batch 40 of 40"), not its first', () => {
-    expect(c.issue).toContain('loading batch 40 of 40');
+  scenario('oom-last-log-lines', 'ISSUE.md shows the OOM-killed container\'s last log lines ("batch 400 of 400"), not its first', () => {
+    expect(c.issue).toContain('loading batch 400 of 400');
+    expect(c.issue).not.toContain('loading batch 1 of 400');
   });
 
   scenario('sigkill-not-oom', '137 from `docker kill -s KILL` is an error said as SIGKILL, not as OOM', () => {
