@@ -1,6 +1,6 @@
 /** Runs the built CLI once for a scenario group and reads its findings.json and ISSUE.md like a user would. */
 import { existsSync } from 'node:fs';
-import { mkdtemp, readdir } from 'node:fs/promises';
+import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -46,7 +46,11 @@ export async function collect(args: readonly string[], env: Record<string, strin
   const out = await mkdtemp(join(tmpdir(), 'cb-findings-'));
   const r = await execa(process.execPath, [BIN, ...args, '-o', out], { env, extendEnv: false, reject: false, stdin: 'ignore', all: true, timeout: 120_000 });
   const bundle = (await readdir(out)).find((n) => n.endsWith('.tar.gz'));
-  if (!bundle) throw new Error(`no bundle written (exit ${r.exitCode}): ${r.all?.slice(-2000)}`);
+  if (!bundle) {
+    await rm(out, { recursive: true, force: true });
+    throw new Error(`no bundle written (exit ${r.exitCode}): ${r.all?.slice(-2000)}`);
+  }
   const entries = await readBundle(join(out, bundle));
+  await rm(out, { recursive: true, force: true });
   return { findings: fileJson<{ findings: Finding[] }>(entries, 'findings.json').findings, issue: fileText(entries, 'ISSUE.md'), stdout: r.all ?? '', entries };
 }

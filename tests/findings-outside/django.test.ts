@@ -4,18 +4,22 @@
  * its issue with errors, while a project with production signals (DEBUG = False in its production
  * settings, real ALLOWED_HOSTS, SECURE_* set) that runs with DEBUG = True keeps its errors.
  */
-import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execa } from 'execa';
-import { beforeAll, describe, expect } from 'vitest';
+import { afterAll, beforeAll, describe, expect } from 'vitest';
 import { runEnv, SYSTEM_PYTHON, systemDjango } from '../helpers/django.js';
 import { alarms, type Collected, collect, show } from './collect.js';
 import { scenario } from './scenario.js';
 
-/** `startproject NAME` in a temporary folder and its database migrated, as a new user's first steps. */
+/** Project folders to remove after the group. */
+const made: string[] = [];
+
+/** `startproject NAME` in a temporary folder, as a new user's first step. */
 async function startproject(name: string): Promise<string> {
   const dir = await mkdtemp(join(tmpdir(), `cb-findings-${name}-`));
+  made.push(dir);
   await execa(SYSTEM_PYTHON, ['-m', 'django', 'startproject', name, dir], { stdin: 'ignore', env: runEnv() });
   return dir;
 }
@@ -56,6 +60,10 @@ SECURE_PROXY_SSL_HEADER = ('HTTP_X_FORWARDED_PROTO', 'https')
     await Promise.all([migrate(mysite), migrate(shop), migrate(mysite2)]);
     [fresh, prod, hosted] = await Promise.all([collectDjango(mysite), collectDjango(shop), collectDjango(mysite2)]);
   }, 180_000);
+
+  afterAll(async () => {
+    await Promise.all(made.map((d) => rm(d, { recursive: true, force: true })));
+  });
 
   // ---- a default project: information, not alarms ----
   scenario('startproject-no-errors', 'a fresh `startproject mysite` (DEBUG = True, one settings.py) has no error findings', () => {
