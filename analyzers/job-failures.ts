@@ -181,7 +181,8 @@ export function toFailure(row: Record<string, unknown>, source: JobSource, statu
     ...((finished ?? started ?? time(row['created_at'])) !== undefined ? { at: (finished ?? started ?? time(row['created_at']))! } : {}),
     kind,
     memory,
-    ...(count !== undefined && max !== undefined ? { retries: { count, max, exhausted: count >= max } } : {}),
+    // max_retries 0 means "never retry": nothing to exhaust.
+    ...(count !== undefined && max !== undefined && max > 0 ? { retries: { count, max, exhausted: count >= max } } : {}),
     ...(timeoutSeconds !== undefined ? { timeoutSeconds } : {}),
     ...(runSeconds !== undefined ? { runSeconds } : {}),
     ...(signature ? { signature } : {}),
