@@ -8,7 +8,7 @@
  */
 import type { AnalyzeOptions, BundleView, Evidence } from '../src/core/types.js';
 import { parseSince } from '../src/core/units.js';
-import { arr, isSectionError, jsonKey, jsonKeyLine, jsonObjectRange, lineNumber, loadJson, num, obj, str, type LoadedJson } from './django-evidence.js';
+import { arr, isSectionError, jsonKey, jsonKeyLine, lineNumber, loadJson, num, obj, str, type LoadedJson } from './django-evidence.js';
 import { jobIdentity, type JobIdentity } from './job-identity.js';
 import { DJANGO, JOB } from '../src/bundle/layout.js';
 
@@ -203,13 +203,31 @@ export function sinceWindow(view: BundleView, now: number): { from: number; text
   }
 }
 
-/** The lines of each row of `key`'s array in a JSON file (rows found by their id). */
-function rowSources(file: LoadedJson, rows: readonly Record<string, unknown>[], key: string): (JobSource | undefined)[] {
-  const from = lineNumber(file, jsonKey(key)) ?? 1;
-  return rows.map((r) => {
-    const range = jsonObjectRange(file, 'id', r['id'], from) ?? jsonObjectRange(file, 'pk', r['pk'], from);
-    return range ? { file, range } : undefined;
-  });
+/**
+ * The lines of each element of `key`'s array in pretty-printed JSON, by index (undefined for an element
+ * that is not an object): one pass over the file, since a bundle may list hundreds of failed jobs.
+ */
+function rowSources(file: LoadedJson, key: string): (JobSource | undefined)[] {
+  const start = lineNumber(file, jsonKey(key));
+  if (start === undefined) return [];
+  const indentOf = (t: string): number => t.length - t.trimStart().length;
+  const inner = indentOf(file.lines[start - 1]!.text) + 2;
+  const out: (JobSource | undefined)[] = [];
+  let open: number | undefined;
+  for (let n = start + 1; n <= file.lines.length; n++) {
+    const text = file.lines[n - 1]!.text;
+    const indent = indentOf(text);
+    if (indent < inner) break;
+    if (indent !== inner) continue;
+    const t = text.trim();
+    if (t.startsWith('{}')) out.push({ file, range: { from: n, until: n + 1 } });
+    else if (t.startsWith('{')) open = n;
+    else if (t.startsWith('}') && open !== undefined) {
+      out.push({ file, range: { from: open, until: n + 1 } });
+      open = undefined;
+    } else out.push(undefined);
+  }
+  return out;
 }
 
 const normId = (id: string | undefined): string | undefined => id?.toLowerCase().replace(/-/g, '');
@@ -237,21 +255,18 @@ export async function readJobs(view: BundleView, options: AnalyzeOptions, now: n
   const jobs = obj(obj(cm?.value)?.['jobs']);
   if (cm && jobs && !isSectionError(jobs)) {
     const window = sinceWindow(view, now);
-    const rows = arr(jobs['failures'])
-      .map((r) => obj(r))
-      .filter((r): r is Record<string, unknown> => !!r);
-    const sources = rowSources(cm, rows, 'failures');
+    const sources = rowSources(cm, 'failures');
     const recent: JobFailure[] = [];
-    for (const [i, r] of rows.entries()) {
-      const f = sources[i] && toFailure(r, sources[i]!);
+    for (const [i, value] of arr(jobs['failures']).entries()) {
+      const r = obj(value);
+      const f = r && sources[i] && toFailure(r, sources[i]!);
       if (f && (f.at === undefined || (f.at >= window.from && f.at <= now + 60_000))) recent.push(f);
     }
     for (const f of recent.sort((a, b) => (b.at ?? 0) - (a.at ?? 0))) add(f);
-    const running = arr(jobs['overdue'])
-      .map((r) => obj(r))
-      .filter((r): r is Record<string, unknown> => !!r);
-    const runSources = rowSources(cm, running, 'overdue');
-    for (const [i, r] of running.entries()) {
+    const runSources = rowSources(cm, 'overdue');
+    for (const [i, value] of arr(jobs['overdue']).entries()) {
+      const r = obj(value);
+      if (!r) continue;
       const limit = num(r['timeout_seconds']);
       const identity = jobIdentity({ record: r });
       const startedAt = time(r[str(r['ageFrom']) ?? 'started_at']);
