@@ -261,7 +261,9 @@ def failures(manager, fields, status, failed_states, when):
     logs = [n for n in LOG_FIELDS if n in by_name]
     qs = qs.annotate(**dict(('_tail_' + n, Right(n, LOG_TAIL)) for n in logs))
     qs = qs.annotate(**dict(('_len_' + n, Length(n)) for n in logs))
-    order = ['-' + when.attname] if when is not None else []
+    from django.db.models import F
+    # Newest first on every database (PostgreSQL puts NULLs first in a descending order).
+    order = [F(when.attname).desc(nulls_last=True)] if when is not None else []
     rows = qs.order_by(*(order + ['-pk'])).values(*([f.attname for f in shown] + ['_tail_' + n for n in logs] + ['_len_' + n for n in logs]))[:FAILURE_ROWS]
     out = []
     for values in rows:
