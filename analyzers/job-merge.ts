@@ -4,9 +4,11 @@
  * ran a job a job finding already reports is folded into that job finding (its evidence added, its
  * title kept as a sentence of the summary) instead of being listed twice. Which job a container ran
  * comes from its labels (`django.container_manager.job_id`/`job_name`) or from the job's
- * `execution_id` naming the container (job-identity.ts).
+ * `execution_id` naming the container (job-identity.ts). Likewise an engine finding (unreachable,
+ * permission denied) about the engine of an executor host (`--executor-hosts`) is folded into the
+ * host's executor-host-unreachable finding, which names the host the user knows.
  */
-import type { AnalyzeOptions, BundleView, Finding } from '../src/core/types.js';
+import type { AnalyzeOptions, BundleView, Finding, Severity } from '../src/core/types.js';
 import { containerEntries } from './docker-data.js';
 import { jobIdentity, sameJob, type JobIdentity } from './job-identity.js';
 import { jobFindings, type JobFinding } from './jobs-failed.js';
@@ -69,6 +71,47 @@ export async function mergeJobFindings(view: BundleView, options: AnalyzeOptions
         ...f,
         summary: `${f.summary} Its container says the same: ${m.absorbed.map((a) => `${a.title.replace(/\.$/, '')}.`).join(' ')}`,
         evidence: [...f.evidence, ...m.absorbed.flatMap((a) => a.evidence).filter((e) => !seen.has(`${e.file}\0${e.line ?? ''}\0${e.excerpt}`))],
+      };
+    });
+}
+
+/** Engine findings that describe why an executor host's engine did not answer. */
+export const ENGINE_FAILURE_IDS: readonly string[] = ['docker-unreachable', 'docker-permission-denied'];
+const RANK: Readonly<Record<Severity, number>> = { error: 0, warning: 1, info: 2 };
+
+/**
+ * `findings` with each engine finding about an executor host's engine (the manifest's endpoint source
+ * `executor host "<name>"`) folded into that host's executor-host-unreachable finding: the more severe
+ * of the two, both summaries, both remedies, all evidence.
+ */
+export function mergeExecutorHostFindings(view: BundleView, findings: readonly Finding[]): Finding[] {
+  const endpoints = Array.isArray(view.manifest?.docker?.endpoints) ? view.manifest.docker.endpoints : [];
+  const hostOfLabel = new Map<string, string>();
+  for (const e of endpoints) {
+    const m = typeof e?.source === 'string' ? /^executor host "(.*)"$/.exec(e.source) : null;
+    if (m && typeof e.label === 'string') hostOfLabel.set(e.label, m[1]!);
+  }
+  if (!hostOfLabel.size) return [...findings];
+  const hosts = new Map(findings.filter((f) => f.id === 'executor-host-unreachable' && f.subject).map((f) => [f.subject!, f] as const));
+  const absorbed = new Map<Finding, Finding[]>();
+  for (const f of findings) {
+    const host = ENGINE_FAILURE_IDS.includes(f.id) && f.subject ? hostOfLabel.get(f.subject) : undefined;
+    const target = host !== undefined ? hosts.get(host) : undefined;
+    if (target) absorbed.set(target, [...(absorbed.get(target) ?? []), f]);
+  }
+  const dropped = new Set([...absorbed.values()].flat());
+  return findings
+    .filter((f) => !dropped.has(f))
+    .map((f) => {
+      const more = absorbed.get(f);
+      if (!more) return f;
+      const severity = [f.severity, ...more.map((m) => m.severity)].sort((a, b) => RANK[a] - RANK[b])[0]!;
+      return {
+        ...f,
+        severity,
+        summary: `${f.summary} ${more.map((m) => `${m.title.replace(/\.$/, '')}. ${m.summary}`).join(' ')}`.trim(),
+        remedy: [f.remedy, ...more.map((m) => m.remedy)].join('\n'),
+        evidence: [...f.evidence, ...more.flatMap((m) => m.evidence)],
       };
     });
 }

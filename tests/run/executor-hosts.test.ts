@@ -102,6 +102,11 @@ db.commit()
       /^Executor host docker-refused \(docker\) its Docker engine tcp:\/\/deployer:\*{8}@127\.0\.0\.1:1 could not be reached: .*(refused|ECONNREFUSED)/i,
     );
     expect(result.findings!.findings.some((x) => x.subject === 'docker-second' || x.subject === 'docker-local')).toBe(false);
+    // One failure, one finding: the engine's own docker-unreachable is folded in (its cause and remedy kept).
+    const label = result.manifest.docker.endpoints[2]!.label;
+    expect(result.findings!.findings.filter((x) => x.subject === label)).toEqual([]);
+    expect(f[0]).toMatchObject({ severity: 'error' });
+    expect(f[0]!.summary).toContain(`Docker engine ${label}`);
   });
 
   it('lets the password in the connection string reach no file of the bundle', () => {
