@@ -7,6 +7,7 @@ import { dockerContainerAnalyzer, dockerEngineAnalyzer } from './docker.js';
 import { envFileAnalyzer } from './env-file.js';
 import { hostAnalyzer } from './host.js';
 import { jobsAnalyzers } from './jobs.js';
+import { jobsFailedAnalyzer } from './jobs-failed.js';
 
 export const builtinAnalyzers: readonly Analyzer[] = [
   collectionAnalyzer,
@@ -14,6 +15,7 @@ export const builtinAnalyzers: readonly Analyzer[] = [
   dockerContainerAnalyzer,
   hostAnalyzer,
   ...djangoAnalyzers,
+  jobsFailedAnalyzer,
   ...jobsAnalyzers,
   envFileAnalyzer,
 ];

@@ -219,7 +219,7 @@ export const executorHostsAnalyzer: Analyzer = {
     for (const h of rows) {
       const name = str(h['name']) ?? `#${String(h['id'] ?? '?')}`;
       const type = typeField ? str(h[typeField]) : undefined;
-      const url = str(h['host_url']) ?? str(h['url']) ?? str(h['docker_host']) ?? str(h['host']);
+      const url = str(h['connection_string']) ?? str(h['host_url']) ?? str(h['url']) ?? str(h['docker_host']) ?? str(h['host']);
       const inactive = isFalse(h[activeField]);
       const engine = url ? engines.find((e) => normalizeEngineUrl(str(e['url'])!) === normalizeEngineUrl(url)) : undefined;
       const engineDown = engine !== undefined && engine['status'] === 'failed';
@@ -234,7 +234,7 @@ export const executorHostsAnalyzer: Analyzer = {
       const reason = engine ? str(engine['reason']) : undefined;
       const problems = [
         ...(inactive ? [`is inactive (${activeField} = false)`] : []),
-        ...(engineDown ? [`its Docker engine ${str(engine['label']) ?? url} could not be reached${reason ? `: ${reason}` : ''}`] : []),
+        ...(engineDown ? [`its Docker engine ${url ?? str(engine['label'])} could not be reached${reason ? `: ${reason}` : ''}`] : []),
       ];
       findings.push(
         finding({

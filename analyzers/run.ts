@@ -7,6 +7,7 @@ import type { AnalyzeOptions, Analyzer, BundleView, Finding, Severity } from '..
 import { errorMessage } from '../src/core/artifacts.js';
 import { finding } from './finding.js';
 import { builtinAnalyzers } from './index.js';
+import { mergeExecutorHostFindings, mergeJobFindings } from './job-merge.js';
 
 export const SEVERITY_ORDER: readonly Severity[] = ['error', 'warning', 'info'];
 export const severityRank = (s: Severity): number => SEVERITY_ORDER.indexOf(s);
@@ -50,8 +51,12 @@ export async function runAnalyzers(
       );
     }
   }
+  // A job's failure and its container's are one finding (analyzers/job-merge.ts).
+  const jobsMerged = analyzers.some((a) => a.name === 'jobs-failed') ? await mergeJobFindings(view, options, all) : all;
+  // An executor host's unreachable engine, likewise: one finding, named by the host.
+  const merged = analyzers.some((a) => a.name === 'executor-hosts') ? mergeExecutorHostFindings(view, jobsMerged) : jobsMerged;
   // Stable order: severity, then the registry's order (already in `all`).
-  const sorted = all
+  const sorted = merged
     .map((f, i) => ({ f, i }))
     .sort((a, b) => severityRank(a.f.severity) - severityRank(b.f.severity) || a.i - b.i)
     .map((x) => x.f);

@@ -81,6 +81,12 @@ export const dockerOptions = defineOptions({
     describe: 'Collect every container, not only running ones and those that finished within --since',
   }),
   concurrency: option(wholeAtLeast(1), { default: 8, type: 'number', describe: 'Containers worked on at once per engine' }),
+  executorHosts: option(bool(), {
+    default: false,
+    flag: 'executor-hosts',
+    type: 'boolean',
+    describe: "Also collect the Docker engine of each active container_manager executor host (read from the Django project's database, read-only)",
+  }),
   until: option(z.string(), {
     internal: true,
     describe: 'End of the events window and of "finished within the window" (--job sets it): an ISO time; unset: now',

@@ -26,7 +26,7 @@ export const PY_DIR: string = (() => {
 })();
 
 /** Every `.py` file shipped in PY_DIR (a test compiles each one with python3 -m py_compile). */
-export const PY_FILES = ['_shared.py', 'interpreter.py', 'state.py', 'container_manager.py', 'secrets.py', 'job.py'] as const;
+export const PY_FILES = ['_shared.py', 'interpreter.py', 'state.py', 'container_manager.py', 'secrets.py', 'job.py', 'hosts.py'] as const;
 
 const readPy = (name: (typeof PY_FILES)[number]): string => {
   try {
@@ -40,7 +40,7 @@ const readPy = (name: (typeof PY_FILES)[number]): string => {
  * A probe that loads the project: _shared.py (secret names, the container_manager app, run_manage_py)
  * in front of the probe's own file, which ends by running manage.py with its `probe_main`.
  */
-const withShared = (name: 'state.py' | 'secrets.py' | 'job.py', ...before: 'container_manager.py'[]): string =>
+const withShared = (name: 'state.py' | 'secrets.py' | 'job.py' | 'hosts.py', ...before: 'container_manager.py'[]): string =>
   [readPy('_shared.py'), ...before.map(readPy), readPy(name)].join('\n\n');
 
 /**
@@ -102,3 +102,11 @@ export const JOB_ID_ENV = 'COLLECT_BUNDLE_JOB_ID';
  * Errors come back as `{error, kind}` with kind settings, no-model, database or not-found.
  */
 export const JOB_PROBE = withShared('job.py');
+
+/**
+ * The executor host probe (py/hosts.py, `--executor-hosts`): loads the project as manage.py does and
+ * reads the container_manager ExecutorHost rows (name, connection string, type, active, TLS flags) in a
+ * rolled-back, read-only transaction. The connection strings come back as they are and stay in memory:
+ * the run connects with them; the bundle shows them masked (container-manager.json).
+ */
+export const HOSTS_PROBE = withShared('hosts.py');

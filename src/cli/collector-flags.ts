@@ -13,6 +13,7 @@ export const COLLECTOR_FLAGS: readonly CollectorFlag[] = [
   {"collector":"docker","key":"containers","flag":"containers","aliases":[],"type":"array","describe":"Only these containers, repeatable: name glob (web-*), id prefix, label=KEY or label=KEY=VALUE"},
   {"collector":"docker","key":"allContainers","flag":"all-containers","aliases":[],"type":"boolean","describe":"Collect every container, not only running ones and those that finished within --since (default: false)"},
   {"collector":"docker","key":"concurrency","flag":"docker-concurrency","aliases":[],"type":"number","describe":"Containers worked on at once per engine (default: 8)"},
+  {"collector":"docker","key":"executorHosts","flag":"executor-hosts","aliases":[],"type":"boolean","describe":"Also collect the Docker engine of each active container_manager executor host (read from the Django project's database, read-only) (default: false)"},
   {"collector":"compose","key":"projectDir","flag":"compose-project-dir","aliases":[],"type":"string","describe":"Folder with the compose file (default: --django-dir, else the current directory)"},
   {"collector":"compose","key":"files","flag":"compose-files","aliases":[],"type":"array","describe":"Compose files to read instead of the default names (like docker compose -f; relative to the project folder)"},
   {"collector":"compose","key":"projectName","flag":"compose-project-name","aliases":[],"type":"string","describe":"The project name (like docker compose -p) (default: derived as compose does)"},

@@ -29,6 +29,20 @@ export interface EndpointSettings {
   /** `--docker-host` values, in the order given. */
   readonly hosts?: readonly string[];
   readonly tls?: TlsFlags;
+  /**
+   * Engines named elsewhere (container_manager executor hosts, `--executor-hosts`), collected besides
+   * the ones above; one whose URL is already among them is not added twice.
+   */
+  readonly extra?: readonly ExtraEndpoint[];
+}
+
+/** An engine named by data rather than by the user: a malformed URL becomes that engine's failure. */
+export interface ExtraEndpoint {
+  readonly url: string;
+  /** Where it came from, e.g. `executor host "docker-eu"`. */
+  readonly source: string;
+  /** The row's own TLS settings (`tls_enabled`, `tls_verify`); certificates from DOCKER_CERT_PATH. */
+  readonly tls?: { readonly enabled: boolean; readonly verify: boolean };
 }
 
 /** A `--docker-host` value that cannot be used: the CLI turns it into a usage error (exit 2). */
@@ -65,7 +79,26 @@ export function resolveDockerEndpoints(env: Env, settings: EndpointSettings = {}
       found.push({ url: `unix://${DEFAULT_DOCKER_SOCKET}`, source: 'default' });
     }
   }
+  const same = (a: string, b: string): boolean => a.replace(/\/+$/, '').toLowerCase() === b.replace(/\/+$/, '').toLowerCase();
+  for (const x of settings.extra ?? []) {
+    const e = extraEndpoint(x, env);
+    if (!found.some((f) => f.url && same(f.url, e.url))) found.push(e);
+  }
   return assignLabels(found);
+}
+
+/** An executor host's engine: its URL checked like DOCKER_HOST's, TLS as the row says (not as the environment says). */
+function extraEndpoint(x: ExtraEndpoint, env: Env): Omit<DockerEndpoint, 'label'> {
+  let url: string;
+  try {
+    url = checkUrl(x.url.trim(), x.source, (m) => new Error(m));
+  } catch (err) {
+    return { url: x.url, source: x.source, error: (err as Error).message };
+  }
+  const tcp = /^(tcp|https):/.test(url);
+  if (!tcp || !(x.tls?.enabled || url.startsWith('https:'))) return { url, source: x.source };
+  const verify = x.tls?.verify ?? false;
+  return { url, source: x.source, tls: certFiles(env, undefined, verify, `${x.source} (tls_enabled${verify ? ', tls_verify' : ''})`) };
 }
 
 /** An endpoint from the environment: a malformed value is recorded as that engine's failure, not a crash. */

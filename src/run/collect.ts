@@ -21,6 +21,7 @@ import { renderIssue } from '../report/issue.js';
 import { DEFAULTS, type CollectOptions } from '../config/options.js';
 import { setUpRedaction } from '../config/redaction-plan.js';
 import { Reporter } from './progress.js';
+import { planExecutorHosts } from './executor-hosts.js';
 import { loadPlugins, type PluginLoadResult } from './plugins.js';
 import { runCollectors } from './runner.js';
 import type { ArtifactRecord, Collector, CollectorRecord, DockerEndpoint, Manifest } from '../core/types.js';
@@ -80,11 +81,14 @@ export async function collectBundle(options: CollectOptions): Promise<CollectRes
   const concurrency = options.concurrency ?? DEFAULTS.concurrency;
   if (!(timeoutMs > 0)) throw new CliError('--timeout must be a positive number of seconds', 'E_USAGE');
   if (options.deadlineMs !== undefined && !(options.deadlineMs > 0)) throw new CliError('--deadline must be a positive number of seconds', 'E_USAGE');
+  // --executor-hosts: the container_manager executor hosts' engines join the run's (read-only lookup first).
+  const executorHosts = await planExecutorHosts(options, env, collectors, signal);
   let dockerEndpoints: DockerEndpoint[];
   try {
     dockerEndpoints = resolveDockerEndpoints(env, {
       ...(options.dockerHosts ? { hosts: options.dockerHosts } : {}),
       ...(options.dockerTls ? { tls: options.dockerTls } : {}),
+      ...(executorHosts.endpoints.length ? { extra: executorHosts.endpoints } : {}),
     });
   } catch (err) {
     throw new CliError(errorMessage(err), 'E_USAGE');
@@ -92,6 +96,7 @@ export async function collectBundle(options: CollectOptions): Promise<CollectRes
 
   const redaction = await setUpRedaction(options.redaction ?? {}, env);
   const { redactor, report } = redaction;
+  for (const secret of executorHosts.secrets) redaction.literals.add(secret);
   const reporter = new Reporter({
     out: options.progress?.out ?? new Writable({ write: (_c, _e, cb) => cb() }),
     quiet: options.progress ? Boolean(options.progress.quiet) : true,
@@ -111,6 +116,7 @@ export async function collectBundle(options: CollectOptions): Promise<CollectRes
   const interrupted = (): CliError => new CliError('interrupted: no bundle was written', 'E_INTERRUPTED');
   try {
     if (redaction.key.warning) reporter.log('warn', redaction.key.warning);
+    if (executorHosts.note) reporter.log(executorHosts.note.level, executorHosts.note.message);
     for (const f of plugins?.failures ?? []) reporter.log('warn', `plugin ${f.plugin} was skipped: ${f.error}`);
     reporter.log('info', `collecting ${collectors.map((c) => c.name).join(', ')} into ${writer.path}`);
     const environment: Record<string, string> = {};

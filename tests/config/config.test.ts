@@ -294,7 +294,9 @@ describe('validation errors: one line per problem, naming the key path and what 
 
   it('unknown keys, with the keys valid there', () => {
     const lines = problems({ outputdir: 'x', collectors: { docker: { tial: 5 } }, redaction: { rule: [] } });
-    expect(lines).toContain('collectors.docker.tial: unknown key; valid keys here: tail, since, maxLogBytes, containers, allContainers, concurrency');
+    expect(lines).toContain(
+      'collectors.docker.tial: unknown key; valid keys here: tail, since, maxLogBytes, containers, allContainers, concurrency, executorHosts',
+    );
     expect(lines).toContain('redaction.rule: unknown key; valid keys here: keyFile, stableTokens, rules, literals, literalsFiles, secretKeys, allow');
     expect(lines.find((l) => l.startsWith('outputdir: unknown key; valid keys here: $schema, outputDir,'))).toBeDefined();
     expect(lines).toHaveLength(3);

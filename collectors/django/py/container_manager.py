@@ -11,6 +11,16 @@ CREATED_NAMES = ('created_at', 'created', 'created_on', 'submitted_at', 'queued_
 STARTED_NAMES = ('started_at', 'start_time', 'started')
 FINISHED_NAMES = ('completed_at', 'finished_at', 'ended_at', 'failed_at', 'end_time', 'updated_at', 'modified_at', 'modified')
 JOB_FIELD = re.compile(r'^(id|uuid|name|job_name|status|state)$|exit|return_?code|error|fail|reason|exception|image|executor|host|duration|attempt|retr', re.I)
+# The outcome django-container-manager keeps on a job row (the container itself may be gone).
+OUTCOME_FIELDS = (
+    'name', 'job_name', 'docker_image', 'image', 'exit_code', 'error_message', 'last_error', 'last_error_at', 'retry_count',
+    'max_retries', 'memory_limit', 'max_memory_usage', 'timeout_seconds', 'execution_id', 'created_at', 'started_at',
+    'completed_at', 'finished_at',
+)
+# Log fields: only their tails are read (the end of a log says why it stopped).
+LOG_FIELDS = ('stderr_log', 'docker_log', 'stdout_log')
+LOG_TAIL = 4000
+FAILURE_ROWS = 500
 NEVER = re.compile(r'env|secret|passw|token|credential|key|command|args|payload|config|setting|cookie', re.I)
 
 
@@ -163,6 +173,8 @@ def jobs(model, host, reachable):
         order = [f.attname for f in (finished, created) if f is not None] or [model._meta.pk.attname]
         latest = manager.filter(**{status.attname + '__in': failed_states}).order_by(*['-' + o for o in order]).values(*attnames)[:LIMIT] if failed_states else []
         result['latestFailed'] = [row(r, shown) for r in latest]
+        result['failures'] = failures(manager, fields, status, failed_states, finished or created)
+        result['overdue'] = overdue(manager, fields, status, [s for s in values if str(s).lower() in RUNNING], started)
         fk = None
         if host is not None:
             for f in fields:
@@ -205,3 +217,79 @@ def executor_hosts(model, reachable):
             'hosts': rows,
         }
 
+
+
+def outcome_fields(fields, status, host_fk=None):
+    by_name = dict((f.name, f) for f in fields)
+    pk = [f for f in fields if f.primary_key]
+    picked = pk + [status] + [by_name[n] for n in OUTCOME_FIELDS if n in by_name]
+    picked += [f for f in fields if getattr(f, 'related_model', None) is not None and re.search(r'host|executor', f.name, re.I)]
+    out = []
+    for f in picked:
+        if f not in out and not NEVER.search(f.name):
+            out.append(f)
+    return out
+
+
+def log_tail(value, total):
+    """The last LOG_TAIL characters of a log (whole lines), URL passwords masked; `total` is its length."""
+    if not isinstance(value, str):
+        return plain(value)
+    if not isinstance(total, int):
+        total = len(value)
+    if total <= LOG_TAIL:
+        return mask_text(value)
+    cut = value[-LOG_TAIL:]
+    nl = cut.find('\n')
+    if 0 <= nl < 400:
+        cut = cut[nl + 1:]
+    return mask_text('[... %d earlier characters not collected]\n' % (total - len(cut)) + cut)
+
+
+def failures(manager, fields, status, failed_states, when):
+    """Failed jobs, newest first: status failed/timeout, or a non-zero exit code once it stopped; with
+    their outcome fields and the tails of their logs (the database cuts them: Right())."""
+    from django.db.models import Q
+    from django.db.models.functions import Length, Right
+    shown = outcome_fields(fields, status)
+    by_name = dict((f.name, f) for f in fields)
+    query = Q(**{status.attname + '__in': failed_states}) if failed_states else Q(pk__in=[])
+    if 'exit_code' in by_name:
+        waiting = [s for s in PENDING + RUNNING]
+        query |= Q(exit_code__isnull=False) & ~Q(exit_code=0) & ~Q(**{status.attname + '__in': waiting})
+    qs = manager.filter(query)
+    logs = [n for n in LOG_FIELDS if n in by_name]
+    qs = qs.annotate(**dict(('_tail_' + n, Right(n, LOG_TAIL)) for n in logs))
+    qs = qs.annotate(**dict(('_len_' + n, Length(n)) for n in logs))
+    from django.db.models import F
+    # Newest first on every database (PostgreSQL puts NULLs first in a descending order).
+    order = [F(when.attname).desc(nulls_last=True)] if when is not None else []
+    rows = qs.order_by(*(order + ['-pk'])).values(*([f.attname for f in shown] + ['_tail_' + n for n in logs] + ['_len_' + n for n in logs]))[:FAILURE_ROWS]
+    out = []
+    for values in rows:
+        entry = row(values, shown)
+        for n in logs:
+            tail = values.get('_tail_' + n)
+            if tail:
+                entry[n] = log_tail(tail, values.get('_len_' + n))
+        out.append(entry)
+    return out
+
+
+def overdue(manager, fields, status, running_states, started):
+    """Running jobs with a timeout_seconds, oldest start first (the analyzer decides how far past is too far)."""
+    by_name = dict((f.name, f) for f in fields)
+    if not running_states or started is None or 'timeout_seconds' not in by_name:
+        return []
+    shown = outcome_fields(fields, status)
+    if started not in shown:
+        shown.append(started)
+    rows = manager.filter(**{status.attname + '__in': running_states, 'timeout_seconds__isnull': False}).exclude(
+        **{started.attname + '__isnull': True}).order_by(started.attname).values(*[f.attname for f in shown])[:LIMIT]
+    out = []
+    for values in rows:
+        entry = row(values, shown)
+        entry['ageSeconds'] = age_of(values.get(started.attname))
+        entry['ageFrom'] = started.name
+        out.append(entry)
+    return out

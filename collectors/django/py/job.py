@@ -35,8 +35,14 @@ def mask_text(text):
 FIELD_CAP = 64 * 1024
 
 
-def capped(value):
+# A log's end says why the job stopped (the traceback, the last batch before the OOM kill): logs keep their tail.
+LOG_FIELD = re.compile(r'(^|_)(log|logs|output)$', re.I)
+
+
+def capped(value, name=''):
     if isinstance(value, str) and len(value) > FIELD_CAP:
+        if LOG_FIELD.search(name):
+            return '[truncated by collect-bundle: %d earlier characters]...' % (len(value) - FIELD_CAP) + value[-FIELD_CAP:]
         return value[:FIELD_CAP] + '... [truncated by collect-bundle: %d more characters]' % (len(value) - FIELD_CAP)
     return value
 
@@ -180,7 +186,7 @@ def lookup(ident, out):
             commands[f.attname] = capped(plain(value))
             record[f.attname] = None
         else:
-            value = capped(plain(value))
+            value = capped(plain(value), f.name)
             if isinstance(value, (dict, list)) and len(json.dumps(value, default=str)) > FIELD_CAP:
                 value = '[left out by collect-bundle: %d characters of JSON]' % len(json.dumps(value, default=str))
             record[f.attname] = mask_text(value) if isinstance(value, str) else value
