@@ -109,13 +109,13 @@ const kindOf = (v: unknown): string => (v === null ? 'null' : Array.isArray(v) ?
 
 /** Checks a parsed manifest.json. */
 export function checkManifest(value: unknown): Checked<Manifest> {
-  const r = manifestSchema.safeParse(value);
+  const r = manifestSchema.safeParse(value, { reportInput: true });
   return r.success ? { ok: true, value: r.data as unknown as Manifest } : { ok: false, reason: reasonOf(r.error) };
 }
 
 /** Checks a parsed findings.json. */
 export function checkFindings(value: unknown): Checked<FindingsFile> {
-  const r = findingsSchema.safeParse(value);
+  const r = findingsSchema.safeParse(value, { reportInput: true });
   if (!r.success) return { ok: false, reason: reasonOf(r.error) };
   const counts = r.data.counts ?? { error: 0, warning: 0, info: 0 };
   return { ok: true, value: { ...r.data, counts } as unknown as FindingsFile };

@@ -243,6 +243,7 @@ export async function readBundle(file: string, options: ReadOptions = {}): Promi
       const keep = isManifest || want(entry.path);
       const tail = keep && !isManifest && options.overflow === 'tail';
       const kept = new KeptText(keep ? cap : 0, tail);
+      if (keep && !tail && entry.size > cap) kept.overflowed = true; // the header says so: keep none of it
       const hash = createHash('sha256');
       let bytes = 0;
       const it = (content as AsyncIterable<Buffer>)[Symbol.asyncIterator]();

@@ -28,6 +28,11 @@ export interface VerifyProblem {
 export interface VerifyResult {
   readonly bundle: string;
   readonly ok: boolean;
+  /**
+   * Whether it is a readable collect-bundle bundle at all (a .tar.gz with a valid manifest.json): the
+   * verdict `inspect`, `diff` and `analyze` give, from the same reader. `ok` also needs every check.
+   */
+  readonly readable: boolean;
   readonly entries: number;
   readonly problems: readonly VerifyProblem[];
 }
@@ -67,7 +72,13 @@ export async function verifyBundle(file: string, options: VerifyOptions = {}): P
   });
   const unreadable = read.unreadable;
   if (unreadable?.kind === 'archive')
-    return { bundle: file, ok: false, entries: read.count, problems: [{ file: basename(file), kind: 'structure', message: unreadable.message }] };
+    return {
+      bundle: file,
+      ok: false,
+      readable: false,
+      entries: read.count,
+      problems: [{ file: basename(file), kind: 'structure', message: unreadable.message }],
+    };
   const problems: VerifyProblem[] = [];
   if (unreadable) problems.push({ file: ROOT.manifest, kind: unreadable.kind === 'no-manifest' ? 'missing' : 'structure', message: unreadable.message });
   if (!options.manifest) problems.push(...read.problems);
@@ -87,7 +98,7 @@ export async function verifyBundle(file: string, options: VerifyOptions = {}): P
         problems.push({ file: `${basename(file)}.sha256`, kind: 'sidecar', message: `the bundle's sha256 is ${got}, the sidecar says ${want}` });
     }
   }
-  return { bundle: file, ok: problems.length === 0, entries: read.count, problems };
+  return { bundle: file, ok: problems.length === 0, readable: !unreadable, entries: read.count, problems };
 }
 
 async function sha256File(file: string): Promise<string> {
