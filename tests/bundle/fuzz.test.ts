@@ -21,12 +21,10 @@ const COMMAND_MS = 15_000;
 
 let dir: string;
 let env: Record<string, string>;
-let good: string;
 
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'cb-fuzz-'));
   env = { HOME: dir, PATH: process.env['PATH'] ?? '/usr/bin:/bin' };
-  good = await writeBundle(join(dir, 'good.tar.gz'), validManifest(BUNDLE_NAME, SMALL_FILES));
 });
 afterAll(async () => {
   await rm(dir, { recursive: true, force: true });
