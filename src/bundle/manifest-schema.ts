@@ -44,7 +44,13 @@ const manifestSchema = z.looseObject({
   options: z.record(z.string(), z.unknown()).default({}),
   docker: z.looseObject({ endpoints: z.array(z.looseObject({})).default([]) }).default({ endpoints: [] }),
   plugins: z.array(z.looseObject({ plugin: z.string(), status: z.string() })).optional(),
-  environment: z.record(z.string(), z.string()).default({}),
+  // A plugin's fact may be a number: shown as text, not a reason to refuse the bundle (or fail collect).
+  environment: z
+    .record(
+      z.string(),
+      z.unknown().transform((v) => (typeof v === 'string' ? v : (JSON.stringify(v) ?? ''))),
+    )
+    .default({}),
   collectors: z.array(collector),
   findings: z.looseObject({ error: count, warning: count, info: count }).optional(),
   files: z.array(artifact).default([]),

@@ -127,3 +127,11 @@ it('all four read a well-formed bundle, and verify passes it', async () => {
   expect(verdicts(r)).toEqual({ verify: 'good', inspect: 'good', diff: 'good', analyze: 'good' });
   expect(r.verify.stdout).toMatch(/^ok: 4 entries verified/);
 });
+
+it('a fact that is not a string (a plugin may report a number) is shown as text, not a reason to refuse', async () => {
+  const b = await readBundle(
+    await writeBundle(join(dir, 'facts.tar.gz'), validManifest(BUNDLE_NAME, SMALL_FILES, { environment: { cpus: 4, os: 'Debian', odd: null } })),
+  );
+  expect(b.unreadable).toBeUndefined();
+  expect(b.manifest?.environment).toEqual({ cpus: '4', os: 'Debian', odd: 'null' });
+});
