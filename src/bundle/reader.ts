@@ -160,7 +160,7 @@ export interface ReadEntry {
   /** Path below the top-level folder (`docker/local/ps.txt`). */
   readonly path: string;
   readonly bytes: number;
-  /** sha256 of the stored content. */
+  /** sha256 of the stored content; empty when the read was asked not to hash. */
   readonly sha256: string;
 }
 
@@ -171,6 +171,11 @@ export interface ReadOptions {
   readonly maxTextBytes?: number;
   /** A kept file over the cap: listed in `tooLarge` (`skip`, the default) or its last bytes kept (`tail`). */
   readonly overflow?: 'skip' | 'tail';
+  /**
+   * Hash every entry and check them against the manifest (default true). `diff` and `analyze` turn it
+   * off: sha256 costs about as much CPU as gunzip, and the verdict (readable or not) never needs it.
+   */
+  readonly hash?: boolean;
   /**
    * Sees every regular file's content as it streams past (verify's secret rescan). It may stop early:
    * the reader still hashes the whole entry; what it throws ends the read. One entry at a time, in order.
@@ -199,7 +204,7 @@ export interface ReadBundle {
   readonly manifest: Manifest | undefined;
   /** Why this is not a readable collect-bundle bundle; undefined when it is. */
   readonly unreadable: Unreadable | undefined;
-  /** Layout and checksum problems (the listing checks only when the manifest is valid). */
+  /** Layout and checksum problems (the listing checks only when the manifest is valid and `hash` is on). */
   readonly problems: readonly BundleProblem[];
   /** Text of manifest.json and of the files `want` selected, by bundle-relative path. */
   readonly texts: ReadonlyMap<string, string>;
@@ -244,13 +249,13 @@ export async function readBundle(file: string, options: ReadOptions = {}): Promi
       const tail = keep && !isManifest && options.overflow === 'tail';
       const kept = new KeptText(keep ? cap : 0, tail);
       if (keep && !tail && entry.size > cap) kept.overflowed = true; // the header says so: keep none of it
-      const hash = createHash('sha256');
+      const hash = options.hash === false ? undefined : createHash('sha256');
       let bytes = 0;
       const it = (content as AsyncIterable<Buffer>)[Symbol.asyncIterator]();
       const pull = async (): Promise<IteratorResult<Buffer>> => {
         const r = await it.next();
         if (!r.done) {
-          hash.update(r.value);
+          hash?.update(r.value);
           bytes += r.value.length;
           kept.add(r.value);
         }
@@ -266,7 +271,7 @@ export async function readBundle(file: string, options: ReadOptions = {}): Promi
       while (!(await pull()).done) {
         // hash (and keep) the rest
       }
-      entries.push({ path: entry.path, bytes, sha256: hash.digest('hex') });
+      entries.push({ path: entry.path, bytes, sha256: hash?.digest('hex') ?? '' });
       if (!keep) return;
       if (kept.overflowed && !tail) {
         if (isManifest) manifestNote = `manifest.json is ${formatBytes(bytes)}, over the ${formatBytes(cap)} a collect-bundle manifest can be`;
@@ -313,7 +318,7 @@ export async function readBundle(file: string, options: ReadOptions = {}): Promi
       kind: 'structure',
       message: `expected one top-level folder, found ${roots.size}: ${rootList.slice(0, 5).join(', ')}`,
     });
-  if (manifest) problems.push(...listingProblems(manifest, entries));
+  if (manifest && options.hash !== false) problems.push(...listingProblems(manifest, entries));
   return { file, roots: rootList, count, entries, manifest, unreadable, problems, texts, tooLarge };
 }
 

@@ -61,7 +61,7 @@ export interface OpenedBundle {
  * UnreadableBundleError (one line) when it is not a readable collect-bundle bundle.
  */
 export async function openBundleView(file: string, maxFileBytes = DEFAULT_TEXT_BYTES): Promise<OpenedBundle> {
-  const read = await openBundle(file, { want: () => true, maxTextBytes: maxFileBytes, overflow: 'tail' });
+  const read = await openBundle(file, { want: () => true, maxTextBytes: maxFileBytes, overflow: 'tail', hash: false });
   const files = new Map<string, string>();
   const rootFiles = new Map<string, string>();
   for (const [path, text] of read.texts) (isRootFile(path) ? rootFiles : files).set(path, text);

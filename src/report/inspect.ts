@@ -65,7 +65,7 @@ export { corruptFix };
 export async function loadBundle(file: string, options: LoadOptions = {}): Promise<LoadedBundle> {
   const fileBytes = await checkFile(file);
   const want = options.want ?? (() => false);
-  const b = await readBundle(file, { want, maxTextBytes: options.maxBytes ?? MAX_TEXT_BYTES });
+  const b = await readBundle(file, { want, maxTextBytes: options.maxBytes ?? MAX_TEXT_BYTES, hash: options.hash ?? false });
   if (b.unreadable !== undefined || !b.manifest) throw new CliError(`${file}: ${b.unreadable?.message ?? 'no manifest.json'}`, 'E_FATAL');
   const { roots, entries, manifest, texts, tooLarge } = b;
   return { file, fileBytes, roots, entries, manifest, texts, tooLarge };
