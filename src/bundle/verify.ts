@@ -12,8 +12,7 @@ import { pipeline } from 'node:stream/promises';
 import { BinaryContentError, Redactor, type RedactionEvent } from '../../redaction/redactor.js';
 import { RedactionReport } from '../../redaction/report.js';
 import type { Manifest } from '../core/types.js';
-import { errorMessage } from '../core/artifacts.js';
-import { forEachEntry } from './reader.js';
+import { listingProblems, readBundle } from './reader.js';
 import { ROOT } from './layout.js';
 
 /** One thing wrong with a bundle. */
@@ -29,6 +28,11 @@ export interface VerifyProblem {
 export interface VerifyResult {
   readonly bundle: string;
   readonly ok: boolean;
+  /**
+   * Whether it is a readable collect-bundle bundle at all (a .tar.gz with a valid manifest.json): the
+   * verdict `inspect`, `diff` and `analyze` give, from the same reader. `ok` also needs every check.
+   */
+  readonly readable: boolean;
   readonly entries: number;
   readonly problems: readonly VerifyProblem[];
 }
@@ -46,99 +50,44 @@ export interface VerifyOptions {
 
 /** Checks a bundle; never throws for what it finds (a corrupt archive is a `structure` problem). */
 export async function verifyBundle(file: string, options: VerifyOptions = {}): Promise<VerifyResult> {
-  const problems: VerifyProblem[] = [];
-  const hashes = new Map<string, { sha256: string; bytes: number }>();
-  const roots = new Set<string>();
-  let manifestText: string | undefined;
-  let count = 0;
   const report = new RedactionReport();
   const finds: { file: string; line: number; rule: string }[] = [];
   const onRedaction = (e: RedactionEvent): void => void finds.push({ file: e.file, line: e.line, rule: e.rule });
   const scanner = options.scanner ? options.scanner(report, onRedaction) : new Redactor({ key: Buffer.alloc(32), report, onRedaction });
+  const binary: VerifyProblem[] = [];
 
-  try {
-    await forEachEntry(file, async (entry, content) => {
-      count++;
-      roots.add(entry.root);
-      if (entry.type === 'directory') return; // harmless: GNU tar adds them when a bundle is repacked
-      if (entry.type !== 'file') {
-        problems.push({ file: entry.name, kind: 'structure', message: `unexpected ${entry.type} entry (a bundle holds regular files only)` });
-        return;
-      }
-      if (!entry.path || entry.path.split('/').includes('..') || entry.name.startsWith('/')) {
-        problems.push({ file: entry.name, kind: 'structure', message: 'entry outside the top-level folder' });
-        return;
-      }
-      if (hashes.has(entry.path)) problems.push({ file: entry.path, kind: 'structure', message: 'duplicate entry' });
-      const hash = createHash('sha256');
-      let bytes = 0;
-      const keep: Buffer[] = [];
-      const isManifest = entry.path === ROOT.manifest;
+  // The shared reader (the same verdict as inspect, diff and analyze): every entry hashed as it
+  // streams through the rescan; manifest.json size-capped and schema-checked.
+  const read = await readBundle(file, {
+    scan: async (entry, content) => {
       try {
-        await pipeline(
-          content,
-          async function* tap(src: AsyncIterable<Buffer>) {
-            for await (const chunk of src) {
-              hash.update(chunk);
-              bytes += chunk.length;
-              if (isManifest) keep.push(chunk);
-              yield chunk;
-            }
-          },
-          scanner.stream(entry.path),
-          async (out: AsyncIterable<Buffer>) => {
-            for await (const _ of out) void _; // only the findings matter
-          },
-        );
-      } catch (err) {
-        if (err instanceof BinaryContentError)
-          problems.push({ file: entry.path, kind: 'secret', message: 'binary content: it cannot have been scanned for secrets' });
-        else throw err;
-      }
-      hashes.set(entry.path, { sha256: hash.digest('hex'), bytes });
-      if (isManifest) manifestText = Buffer.concat(keep).toString('utf8');
-    });
-  } catch (err) {
-    problems.push({ file: basename(file), kind: 'structure', message: `not a readable .tar.gz: ${errorMessage(err)}` });
-    return { bundle: file, ok: false, entries: count, problems };
-  }
-
-  if (roots.size !== 1)
-    problems.push({
-      file: basename(file),
-      kind: 'structure',
-      message: `expected one top-level folder, found ${roots.size}: ${[...roots].slice(0, 5).join(', ')}`,
-    });
-  for (const f of finds) problems.push({ file: f.file, line: f.line, kind: 'secret', message: `unredacted secret matched by rule ${f.rule}` });
-
-  let manifest = options.manifest;
-  if (!manifest) {
-    try {
-      manifest = manifestText === undefined ? undefined : (JSON.parse(manifestText) as Manifest);
-    } catch (err) {
-      problems.push({ file: ROOT.manifest, kind: 'structure', message: `not valid JSON: ${errorMessage(err)}` });
-    }
-  }
-  if (!manifest) {
-    if (manifestText === undefined) problems.push({ file: ROOT.manifest, kind: 'missing', message: 'the bundle has no manifest.json' });
-  } else {
-    const listed = new Map<string, { sha256: string; bytes: number }>();
-    for (const c of manifest.collectors ?? []) for (const a of c.artifacts ?? []) listed.set(a.path, a);
-    for (const f of manifest.files ?? []) listed.set(f.path, f);
-    for (const [path, want] of listed) {
-      const got = hashes.get(path);
-      if (!got) problems.push({ file: path, kind: 'missing', message: 'listed in manifest.json but not in the archive' });
-      else if (got.sha256 !== want.sha256 || got.bytes !== want.bytes)
-        problems.push({
-          file: path,
-          kind: 'checksum',
-          message: `sha256/size differ from manifest.json (${got.bytes} bytes ${got.sha256.slice(0, 12)}… vs ${want.bytes} bytes ${want.sha256.slice(0, 12)}…)`,
+        await pipeline(content, scanner.stream(entry.path), async (out: AsyncIterable<Buffer>) => {
+          for await (const _ of out) void _; // only the findings matter
         });
-    }
-    for (const path of hashes.keys()) {
-      if (path !== ROOT.manifest && !listed.has(path)) problems.push({ file: path, kind: 'extra', message: 'in the archive but not listed in manifest.json' });
-    }
+      } catch (err) {
+        if (!(err instanceof BinaryContentError)) throw err;
+        binary.push({ file: entry.path, kind: 'secret', message: 'binary content: it cannot have been scanned for secrets' });
+      }
+    },
+  });
+  const unreadable = read.unreadable;
+  if (unreadable?.kind === 'archive')
+    return {
+      bundle: file,
+      ok: false,
+      readable: false,
+      entries: read.count,
+      problems: [{ file: basename(file), kind: 'structure', message: unreadable.message }],
+    };
+  const problems: VerifyProblem[] = [];
+  if (unreadable) problems.push({ file: ROOT.manifest, kind: unreadable.kind === 'no-manifest' ? 'missing' : 'structure', message: unreadable.message });
+  if (!options.manifest) problems.push(...read.problems);
+  else {
+    // collect passes the manifest it wrote: the archive is checked against that one.
+    problems.push(...read.problems.filter((p) => p.kind === 'structure'), ...listingProblems(options.manifest, read.entries));
   }
+  problems.push(...binary);
+  for (const f of finds) problems.push({ file: f.file, line: f.line, kind: 'secret', message: `unredacted secret matched by rule ${f.rule}` });
 
   if (options.sidecar !== false) {
     const sidecar = await readFile(`${file}.sha256`, 'utf8').catch(() => undefined);
@@ -149,7 +98,7 @@ export async function verifyBundle(file: string, options: VerifyOptions = {}): P
         problems.push({ file: `${basename(file)}.sha256`, kind: 'sidecar', message: `the bundle's sha256 is ${got}, the sidecar says ${want}` });
     }
   }
-  return { bundle: file, ok: problems.length === 0, entries: count, problems };
+  return { bundle: file, ok: problems.length === 0, readable: !unreadable, entries: read.count, problems };
 }
 
 async function sha256File(file: string): Promise<string> {

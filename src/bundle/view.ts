@@ -6,8 +6,8 @@
 import { MemoryView, DEFAULT_TEXT_BYTES, parseJson, tailText } from './memory-view.js';
 import type { BundleView, Manifest } from '../core/types.js';
 import type { BundleWriter } from './writer.js';
-import { forEachEntry } from './reader.js';
-import { ROOT, isRootFile } from './layout.js';
+import { openBundle, type ValidBundle } from './reader.js';
+import { isRootFile } from './layout.js';
 
 /** A view over the bundle a writer is building: only what has been stored (redacted) is visible. */
 export class SpoolView implements BundleView {
@@ -52,32 +52,18 @@ export interface OpenedBundle {
   readonly root: string;
   /** Root files by name (manifest.json, findings.json, ISSUE.md, ...), when present. */
   readonly rootFiles: ReadonlyMap<string, string>;
+  /** The bundle as the shared reader saw it: entries, hashes, layout and checksum problems. */
+  readonly read: ValidBundle;
 }
 
-/** Reads a finished bundle in one pass without extracting it; throws when there is no manifest.json. */
+/**
+ * Reads a finished bundle in one pass without extracting it, through the validated reader; throws an
+ * UnreadableBundleError (one line) when it is not a readable collect-bundle bundle.
+ */
 export async function openBundleView(file: string, maxFileBytes = DEFAULT_TEXT_BYTES): Promise<OpenedBundle> {
+  const read = await openBundle(file, { want: () => true, maxTextBytes: maxFileBytes, overflow: 'tail', hash: false });
   const files = new Map<string, string>();
   const rootFiles = new Map<string, string>();
-  let root = '';
-  await forEachEntry(file, async (entry, content) => {
-    if (entry.type !== 'file' || !entry.path) return;
-    root ||= entry.root;
-    const chunks: Buffer[] = [];
-    let size = 0;
-    for await (const chunk of content as AsyncIterable<Buffer>) {
-      chunks.push(chunk);
-      size += chunk.length;
-      // Keep only the tail: drop whole chunks from the front while the rest still covers the cap.
-      while (chunks.length > 1 && size - chunks[0]!.length >= maxFileBytes) size -= chunks.shift()!.length;
-    }
-    const buf = Buffer.concat(chunks);
-    const text = buf.length > maxFileBytes ? tailText(buf, maxFileBytes) : buf.toString('utf8');
-    if (isRootFile(entry.path)) rootFiles.set(entry.path, text);
-    else files.set(entry.path, text);
-  });
-  const manifest = parseJson<Manifest>(rootFiles.get(ROOT.manifest));
-  if (!manifest || typeof manifest !== 'object' || !Array.isArray(manifest.collectors)) {
-    throw new Error(`${file} has no valid manifest.json: it is not a collect-bundle bundle (or it is damaged; check it with \`collect-bundle verify\`)`);
-  }
-  return { view: new MemoryView(manifest, files), root, rootFiles };
+  for (const [path, text] of read.texts) (isRootFile(path) ? rootFiles : files).set(path, text);
+  return { view: new MemoryView(read.manifest, files), root: read.roots[0] ?? '', rootFiles, read };
 }

@@ -3,6 +3,8 @@
 import { readFile } from 'node:fs/promises';
 import { errorMessage } from '../core/artifacts.js';
 import { CliError, EXIT } from '../core/errors.js';
+import { printable, printableJson, printableLines } from '../core/printable.js';
+import type { Finding } from '../core/types.js';
 import type { CliIo } from './io.js';
 import { analyzeFromArgv, envFilesFromArgv, failOn, redactionFromArgv, requireReadable } from './options.js';
 
@@ -21,7 +23,9 @@ export async function runAnalyze(argv: Record<string, unknown>, io: CliIo): Prom
   try {
     opened = await openBundleView(bundle);
   } catch (err) {
-    throw new CliError(`cannot read ${bundle}: ${errorMessage(err)}`, 'E_FATAL');
+    // The shared reader's one line (`FILE: cause; fix`), the same verdict verify, inspect and diff give.
+    const message = err instanceof Error && err.name === 'UnreadableBundleError' ? err.message : `cannot read ${bundle}: ${errorMessage(err)}`;
+    throw new CliError(printable(message), 'E_FATAL');
   }
   // Env files named now are read and redacted in memory only, like everything the analyzers see; their
   // values under secret keys are known secrets first (the line rules cut `KEY=two words` short). Without
@@ -35,11 +39,26 @@ export async function runAnalyze(argv: Record<string, unknown>, io: CliIo): Prom
     envFiles = raw.map((f) => ({ path: f.path, text: setup.redactor.text(f.text, f.path) }));
   }
   const doc = await runAnalyzers(opened.view, { ...analyze, ...(envFiles ? { envFiles } : {}) });
-  if (argv['json']) io.stdout.write(`${JSON.stringify(doc, null, 2)}\n`);
+  // Findings quote the bundle (names, log lines): control characters are shown, never sent.
+  if (argv['json']) io.stdout.write(`${printableJson(doc)}\n`);
   else {
-    io.stdout.write(formatFindings(doc.findings));
+    io.stdout.write(printableLines(formatFindings(doc.findings.map(shownFinding))));
     const c = doc.counts;
-    io.stdout.write(`${opened.root}: ${c.error} error, ${c.warning} warning, ${c.info} info\n`);
+    io.stdout.write(`${printable(opened.root)}: ${c.error} error, ${c.warning} warning, ${c.info} info\n`);
   }
   return (await failOn(argv, doc.findings)) ? EXIT.findings : EXIT.complete;
+}
+
+/** A finding for the terminal: one-line fields fully escaped, the multi-line ones keeping their line breaks. */
+function shownFinding(f: Finding): Finding {
+  return {
+    ...f,
+    id: printable(f.id),
+    title: printable(f.title),
+    summary: printableLines(f.summary),
+    remedy: printableLines(f.remedy),
+    docs: printable(f.docs),
+    evidence: f.evidence.map((e) => ({ ...e, file: printable(e.file), excerpt: printableLines(e.excerpt) })),
+    ...(f.subject !== undefined ? { subject: printable(f.subject) } : {}),
+  };
 }

@@ -2,6 +2,7 @@
 /** `collect-bundle diff`: the report's diff module loads when it runs. */
 import { errorMessage } from '../core/artifacts.js';
 import { CliError } from '../core/errors.js';
+import { printable, printableDeep, printableJson } from '../core/printable.js';
 import type { CliIo } from './io.js';
 
 /** `collect-bundle diff OLD NEW | --latest DIR`: exit 0 same, 1 differences, 2 trouble (like diff(1)). */
@@ -13,11 +14,12 @@ export async function runDiff(argv: Record<string, unknown>, io: CliIo): Promise
     if (latest !== undefined && files.length) throw new CliError('diff takes either OLD NEW or --latest DIR, not both', 'E_USAGE');
     if (latest === undefined && files.length !== 2) throw new CliError('diff needs two bundles (OLD NEW) or --latest DIR', 'E_USAGE');
     const result = latest !== undefined ? await diffLatest(latest) : await diffBundles(files[0]!, files[1]!);
-    io.stdout.write(argv['json'] ? `${JSON.stringify(result, null, 2)}\n` : renderDiff(result));
+    // Names, ids and titles come from the bundles: control characters are shown, never sent.
+    io.stdout.write(argv['json'] ? `${printableJson(result)}\n` : renderDiff(printableDeep(result)));
     return result.differences ? 1 : 0;
   } catch (err) {
     // Any trouble is 2 here, never EXIT.fatal (1): 1 means "differences found", as with diff(1).
-    io.stderr.write(`collect-bundle: ${err instanceof CliError ? err.message : `internal error: ${errorMessage(err)}`}\n`);
+    io.stderr.write(`collect-bundle: ${printable(err instanceof CliError ? err.message : `internal error: ${errorMessage(err)}`)}\n`);
     return DIFF_TROUBLE;
   }
 }

@@ -1,6 +1,7 @@
 // Room: cli (src/cli/) — may import every room; the only place that prints errors and calls process.exit.
 /** `collect-bundle inspect`: the report's inspect module loads when it runs. */
 import { CliError, EXIT } from '../core/errors.js';
+import { printable, printableDeep, printableJson, printableStream } from '../core/printable.js';
 import type { CliIo } from './io.js';
 
 /** `collect-bundle inspect BUNDLE [--json | --file PATH]`: a bundle's summary, or one of its files. */
@@ -11,15 +12,29 @@ export async function runInspect(argv: Record<string, unknown>, io: CliIo): Prom
   try {
     if (argv['file'] !== undefined) {
       if (argv['json']) throw new CliError('inspect takes --file PATH or --json, not both', 'E_USAGE');
-      await writeBundleFile(bundle, String(argv['file']), io.stdout);
+      if (!io.stdout.isTTY) {
+        await writeBundleFile(bundle, String(argv['file']), io.stdout); // a pipe gets the bytes as they are
+        return EXIT.complete;
+      }
+      // A terminal gets the text with its control characters shown (a bundle file can hold OSC 52).
+      const shown = printableStream();
+      shown.pipe(io.stdout, { end: false });
+      const drained = new Promise<void>((resolve) => shown.once('end', resolve));
+      try {
+        await writeBundleFile(bundle, String(argv['file']), shown);
+      } finally {
+        shown.end();
+        await drained;
+      }
       return EXIT.complete;
     }
     const result = await inspectBundle(bundle);
-    io.stdout.write(argv['json'] ? `${JSON.stringify(result, null, 2)}\n` : renderInspect(result));
+    // Every string in it comes from the bundle: control characters are shown, never sent.
+    io.stdout.write(argv['json'] ? `${printableJson(result)}\n` : renderInspect(printableDeep(result)));
     return EXIT.complete;
   } catch (err) {
     if (!(err instanceof CliError)) throw err;
-    io.stderr.write(`collect-bundle: ${err.message}\n`); // one line: the cause and the fix, no usage hint
+    io.stderr.write(`collect-bundle: ${printable(err.message)}\n`); // one line: the cause and the fix, no usage hint
     return err.exitCode;
   }
 }

@@ -123,7 +123,11 @@ export async function main(args: readonly string[], io: CliIo): Promise<number> 
         y
           .positional('bundle', { type: 'string', describe: 'The .tar.gz bundle' })
           .option('json', { type: 'boolean', default: false, describe: 'Print the summary as one JSON document' })
-          .option('file', { type: 'string', requiresArg: true, describe: 'Print this file of the bundle to stdout instead (e.g. docker/local/ps.txt)' })
+          .option('file', {
+            type: 'string',
+            requiresArg: true,
+            describe: 'Print this file of the bundle to stdout instead (e.g. docker/local/ps.txt; control characters escaped on a terminal)',
+          })
           .example('$0 inspect bundles/collect-bundle-web1-20261128T143924Z-k3v9qa.tar.gz', 'What is in a bundle')
           .example('$0 inspect BUNDLE --file django/migrations.json | jq .', 'One file of it')
           .epilog(

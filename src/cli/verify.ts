@@ -1,6 +1,7 @@
 // Room: cli (src/cli/) — may import every room; the only place that prints errors and calls process.exit.
 /** `collect-bundle verify`: the bundle reader and the redactor load when it runs; never the Docker client, the collectors or the analyzers. */
 import { EXIT } from '../core/errors.js';
+import { printable, printableJson } from '../core/printable.js';
 import type { CliIo } from './io.js';
 import { redactionFromArgv, requireReadable } from './options.js';
 
@@ -11,13 +12,14 @@ export async function runVerify(argv: Record<string, unknown>, io: CliIo): Promi
   const [{ setUpRedaction }, { verifyBundle }] = await Promise.all([import('../config/redaction-plan.js'), import('../bundle/verify.js')]);
   const setup = await setUpRedaction(redactionFromArgv(argv), io.env);
   const result = await verifyBundle(bundle, { scanner: setup.scanner });
-  if (argv['json']) io.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
+  // Entry names and messages come from the bundle: control characters are shown, never sent.
+  if (argv['json']) io.stdout.write(`${printableJson(result)}\n`);
   else {
-    for (const p of result.problems) io.stdout.write(`${p.file}${p.line ? `:${p.line}` : ''}: ${p.kind}: ${p.message}\n`);
+    for (const p of result.problems) io.stdout.write(`${printable(p.file)}${p.line ? `:${p.line}` : ''}: ${p.kind}: ${printable(p.message)}\n`);
     io.stdout.write(
       result.ok
         ? `ok: ${result.entries} entries verified, checksums match, no unredacted secret found\n`
-        : `${result.problems.length} problem${result.problems.length === 1 ? '' : 's'} found in ${bundle}\n`,
+        : `${result.problems.length} problem${result.problems.length === 1 ? '' : 's'} found in ${printable(bundle)}\n`,
     );
   }
   return result.ok ? EXIT.complete : EXIT.fatal;

@@ -103,12 +103,22 @@ export async function diffLatest(dir: string): Promise<BundleDiff> {
 /** Compares two loaded bundles. Pure. */
 export function compareBundles(a: LoadedBundle, b: LoadedBundle): BundleDiff {
   const notComparable: NotComparable[] = [];
-  const containers = compareContainers(a, b, notComparable);
-  const versions = compareVersions(a, b, notComparable);
-  const migrations = compareMigrations(a, b, notComparable);
-  const findings = compareFindings(a, b, notComparable);
-  const jobs = compareJobs(a, b, notComparable);
-  const resources = compareResources(a, b, notComparable);
+  // A bundle is a stranger's file: a section whose data files hold something else than collect-bundle
+  // writes (a string where rows belong) is "not comparable", never an internal error of the whole diff.
+  const section = <T>(name: string, empty: T, compare: () => T): T => {
+    try {
+      return compare();
+    } catch (err) {
+      notComparable.push({ section: name, reason: `a bundle's data for it is not what collect-bundle writes (${errorMessage(err)})` });
+      return empty;
+    }
+  };
+  const containers = section('containers', [], () => compareContainers(a, b, notComparable));
+  const versions = section('versions', [], () => compareVersions(a, b, notComparable));
+  const migrations = section('migrations', [], () => compareMigrations(a, b, notComparable));
+  const findings = section('findings', { new: [], resolved: [] }, () => compareFindings(a, b, notComparable));
+  const jobs = section('job counts', [], () => compareJobs(a, b, notComparable));
+  const resources = section('resources', [], () => compareResources(a, b, notComparable));
   const notes: string[] = [];
   if (a.manifest.host?.hostname !== b.manifest.host?.hostname)
     notes.push(`the bundles come from different hosts: ${a.manifest.host?.hostname} and ${b.manifest.host?.hostname}`);

@@ -8,16 +8,16 @@ import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { readFile, stat } from 'node:fs/promises';
 import { basename } from 'node:path';
-import type { FindingsDocument } from '../../analyzers/run.js';
 import { errorMessage } from '../core/artifacts.js';
-import { forEachEntry } from '../bundle/reader.js';
+import { corruptFix, MAX_TEXT_BYTES, readBundle } from '../bundle/reader.js';
+import { checkFindings, type FindingsFile } from '../bundle/manifest-schema.js';
 import { CliError } from '../core/errors.js';
 import type { Finding, Manifest, Severity } from '../core/types.js';
 import { formatBytes, formatDuration } from '../core/units.js';
 import { ROOT } from '../bundle/layout.js';
 
 /** Largest file `loadBundle` keeps in memory; anything bigger is listed in `tooLarge` instead. */
-export const MAX_TEXT_BYTES = 16 * 1024 * 1024;
+export { MAX_TEXT_BYTES };
 
 /** One entry of the archive as `loadBundle` saw it. */
 export interface LoadedEntry {
@@ -55,66 +55,20 @@ export interface LoadOptions {
 }
 
 /** The one-line fix for a file that cannot be read as a bundle. */
-export const corruptFix = (file: string): string => `the file is damaged or incomplete: copy it again and check the copy with \`sha256sum -c ${file}.sha256\``;
+export { corruptFix };
 
 /**
- * Reads a bundle in one pass over the archive. Throws a CliError naming the cause and the fix:
- * E_USAGE (exit 2) for a missing, unreadable or directory path; E_FATAL (exit 1) for a file that is
- * not a readable .tar.gz or has no valid manifest.json.
+ * Reads a bundle in one pass through the shared validated reader (src/bundle/reader.ts). Throws a
+ * CliError naming the cause and the fix: E_USAGE (exit 2) for a missing, unreadable or directory
+ * path; E_FATAL (exit 1) for a file that is not a readable .tar.gz or has no valid manifest.json.
  */
 export async function loadBundle(file: string, options: LoadOptions = {}): Promise<LoadedBundle> {
   const fileBytes = await checkFile(file);
-  const maxBytes = options.maxBytes ?? MAX_TEXT_BYTES;
   const want = options.want ?? (() => false);
-  const entries: LoadedEntry[] = [];
-  const roots = new Set<string>();
-  const texts = new Map<string, string>();
-  const tooLarge: string[] = [];
-  try {
-    await forEachEntry(file, async (entry, content) => {
-      roots.add(entry.root);
-      if (entry.type !== 'file' || !entry.path) return;
-      const keep = entry.path === ROOT.manifest || want(entry.path);
-      if (keep && entry.size > maxBytes) tooLarge.push(entry.path);
-      const read = keep && entry.size <= maxBytes;
-      if (!read && !options.hash) {
-        entries.push({ path: entry.path, bytes: entry.size });
-        return;
-      }
-      const hash = options.hash ? createHash('sha256') : undefined;
-      const chunks: Buffer[] = [];
-      let bytes = 0;
-      for await (const chunk of content as AsyncIterable<Buffer>) {
-        bytes += chunk.length;
-        hash?.update(chunk);
-        if (read) chunks.push(chunk);
-      }
-      entries.push({ path: entry.path, bytes, ...(hash ? { sha256: hash.digest('hex') } : {}) });
-      if (read) texts.set(entry.path, Buffer.concat(chunks).toString('utf8'));
-    });
-  } catch (err) {
-    throw new CliError(`${file}: not a readable .tar.gz bundle (${errorMessage(err)}); ${corruptFix(file)}`, 'E_FATAL', { cause: err });
-  }
-  const manifestText = texts.get(ROOT.manifest);
-  if (manifestText === undefined) {
-    throw new CliError(
-      `${file}: not a collect-bundle bundle (no manifest.json inside${roots.size ? ` ${[...roots].slice(0, 1).join('')}/` : ''}); pass a .tar.gz written by collect-bundle`,
-      'E_FATAL',
-    );
-  }
-  let manifest: Manifest;
-  try {
-    manifest = JSON.parse(manifestText) as Manifest;
-  } catch (err) {
-    throw new CliError(`${file}: manifest.json is not valid JSON (${errorMessage(err)}); ${corruptFix(file)}`, 'E_FATAL');
-  }
-  if (!manifest || typeof manifest !== 'object' || !Array.isArray(manifest.collectors) || typeof manifest.bundle !== 'string') {
-    throw new CliError(
-      `${file}: manifest.json does not look like a collect-bundle manifest (no bundle name or collectors); pass a .tar.gz written by collect-bundle`,
-      'E_FATAL',
-    );
-  }
-  return { file, fileBytes, roots: [...roots], entries, manifest, texts, tooLarge };
+  const b = await readBundle(file, { want, maxTextBytes: options.maxBytes ?? MAX_TEXT_BYTES, hash: options.hash ?? false });
+  if (b.unreadable !== undefined || !b.manifest) throw new CliError(`${file}: ${b.unreadable?.message ?? 'no manifest.json'}`, 'E_FATAL');
+  const { roots, entries, manifest, texts, tooLarge } = b;
+  return { file, fileBytes, roots, entries, manifest, texts, tooLarge };
 }
 
 /** The size of `file`, or a CliError (exit 2) saying why it cannot be read. */
@@ -140,13 +94,13 @@ export async function checkFile(file: string): Promise<number> {
   }
 }
 
-/** findings.json parsed, or undefined when absent or not a findings document. */
-export function findingsOf(bundle: LoadedBundle): FindingsDocument | undefined {
+/** findings.json parsed, or undefined when absent or not a findings document (checked by the shared schema). */
+export function findingsOf(bundle: LoadedBundle): FindingsFile | undefined {
   const text = bundle.texts.get(ROOT.findings);
   if (text === undefined) return undefined;
   try {
-    const doc = JSON.parse(text) as FindingsDocument;
-    return Array.isArray(doc?.findings) ? doc : undefined;
+    const checked = checkFindings(JSON.parse(text));
+    return checked.ok ? checked.value : undefined;
   } catch {
     return undefined;
   }

@@ -222,7 +222,7 @@ describe('collect-bundle analyze', () => {
     execFileSync('tar', ['czf', fake, '-C', work, 'app.env']);
     const r = await runCli(['analyze', fake]);
     expect(r.code).toBe(1);
-    expect(r.stderr.trim().split('\n')[0]).toMatch(/no valid manifest\.json: it is not a collect-bundle bundle/);
+    expect(r.stderr).toMatch(/^collect-bundle: \S+fake\.tar\.gz: not a collect-bundle bundle \(no manifest\.json inside/);
   });
 
   // Through main() in-process: Node 20 itself exits 9 ("node: FILE: not found") when any argv word
