@@ -130,7 +130,7 @@ function jobFinding(f: JobFailure): Finding {
   return finding({
     id: f.kind === 'oom' ? 'job-oom-killed' : f.kind === 'timeout' ? 'job-timed-out' : 'job-failed',
     severity: 'error',
-    subject: `job/${f.identity.id ?? f.identity.name}`,
+    subject: `job:${f.identity.id ?? f.identity.name}`,
     title: jobTitle(f),
     summary: jobSummary(f),
     evidence: jobEvidence(f),
@@ -149,7 +149,7 @@ function groupFinding(jobs: readonly JobFailure[], sinceText: string): Finding {
   return finding({
     id: 'jobs-failing-alike',
     severity: 'error',
-    subject: `jobs/${image}/${signatureKey(first.signature).slice(0, 60)}`,
+    subject: `jobs:${image}/${signatureKey(first.signature).slice(0, 60)}`,
     title: `${jobs.length} jobs of image ${image} failed with \`${short(first.signature ?? `exit code ${codes.join('/')}`)}\``,
     summary:
       `${jobs.length} jobs of image ${image} failed the same way within --since ${sinceText}` +
@@ -172,7 +172,7 @@ function overdueFinding(o: OverdueJob): Finding {
   return finding({
     id: 'job-running-past-timeout',
     severity: 'warning',
-    subject: `job/${o.identity.id ?? o.identity.name}`,
+    subject: `job:${o.identity.id ?? o.identity.name}`,
     title: `Job ${name} has been running for ${humanDuration(o.ageMs)}, past its ${humanDuration(o.timeoutSeconds * 1000)} timeout`,
     summary:
       `Job ${name} started ${humanDuration(o.ageMs)} ago and is still marked running, though its timeout_seconds is ${o.timeoutSeconds} (${humanDuration(o.timeoutSeconds * 1000)}). ` +

@@ -34,7 +34,7 @@ const bundle = (failures: unknown, since?: string): MemoryView =>
 describe('the failed-job analyzer on hand-made bundles', () => {
   it('calls an exit 137 without memory evidence a failure killed by SIGKILL, not an OOM kill', async () => {
     const [f] = await jobsFailedAnalyzer.analyze(bundle([job({ exit_code: 137, memory_limit: 512, max_memory_usage: 10 * 1024 * 1024 })]), {});
-    expect(f).toMatchObject({ id: 'job-failed', severity: 'error', subject: 'job/a1' });
+    expect(f).toMatchObject({ id: 'job-failed', severity: 'error', subject: 'job:a1' });
     expect(f!.summary).toContain('killed by SIGKILL');
     expect(f!.summary).toContain('Nothing on the row says it ran out of memory');
   });
@@ -49,8 +49,8 @@ describe('the failed-job analyzer on hand-made bundles', () => {
 
   it('keeps to the --since window the bundle was collected with', async () => {
     const rows = [job({ id: 'new', completed_at: '2026-03-01T11:30:00Z' }), job({ id: 'old', completed_at: '2026-03-01T09:00:00Z' })];
-    expect((await jobsFailedAnalyzer.analyze(bundle(rows, '1h'), {})).map((f) => f.subject)).toEqual(['job/new']);
-    expect((await jobsFailedAnalyzer.analyze(bundle(rows), {})).map((f) => f.subject)).toEqual(['job/new', 'job/old']);
+    expect((await jobsFailedAnalyzer.analyze(bundle(rows, '1h'), {})).map((f) => f.subject)).toEqual(['job:new']);
+    expect((await jobsFailedAnalyzer.analyze(bundle(rows), {})).map((f) => f.subject)).toEqual(['job:new', 'job:old']);
   });
 
   it('gives nothing for a probe section that raised, a completed job, or a job still running with an exit code', async () => {

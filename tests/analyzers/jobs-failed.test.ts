@@ -102,7 +102,7 @@ describe.skipIf((!systemDjango || dockerUnavailable) && !process.env['CI'])('fai
   it('reports the exit-1 job whose container is gone, named by the job, with its whole traceback', async () => {
     const [f, ...rest] = byTitle('job-6-failed');
     expect(rest).toEqual([]);
-    expect(f).toMatchObject({ id: 'job-failed', severity: 'error', subject: 'job/00000000-0000-0000-0000-000000000006' });
+    expect(f).toMatchObject({ id: 'job-failed', severity: 'error', subject: 'job:00000000-0000-0000-0000-000000000006' });
     expect(f!.title).toBe(
       'Job job-6-failed (id 00000000-0000-0000-0000-000000000006) failed with exit code 1: ConnectionError: could not reach postgres://app:********@db/app',
     );
