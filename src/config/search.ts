@@ -51,7 +51,7 @@ export interface LoadConfigOptions {
    */
   readonly builtins?: readonly KnownCollector[] | (() => Promise<readonly KnownCollector[]>);
   /** Told (one line) about a discovered file skipped as unsafe (default: process.emitWarning). */
-  readonly warn?: (message: string) => void;
+  readonly warn?: (message: string) => void | Promise<void>;
 }
 
 /**
@@ -75,7 +75,12 @@ export async function unsafeConfigReason(file: string): Promise<string | undefin
 type Found = { filepath: string; config: unknown; isEmpty?: boolean } | null;
 
 /** lilconfig's search (nearest folder first, SEARCH_PLACES in order), skipping files unsafeConfigReason refuses. */
-async function searchConfig(explorer: ReturnType<typeof lilconfig>, cwd: string, stopDir: string, warn: (message: string) => void): Promise<Found> {
+async function searchConfig(
+  explorer: ReturnType<typeof lilconfig>,
+  cwd: string,
+  stopDir: string,
+  warn: (message: string) => void | Promise<void>,
+): Promise<Found> {
   for (let dir = cwd; ; dir = dirname(dir)) {
     for (const place of SEARCH_PLACES) {
       const file = join(dir, place);
@@ -90,7 +95,7 @@ async function searchConfig(explorer: ReturnType<typeof lilconfig>, cwd: string,
       if (isPackage && (loaded?.config === undefined || loaded.config === null)) continue;
       const unsafe = await unsafeConfigReason(file);
       if (unsafe) {
-        warn(
+        await warn(
           `skipped the config file ${file}: ${unsafe}; a config can run commands, so only a safe one is used (fix: move it to a folder only you can write, chmod go-w it, or pass --config ${file})`,
         );
         continue;
