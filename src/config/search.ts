@@ -132,10 +132,21 @@ const jsonLoader: Loader = (file, content) => {
 };
 
 const yamlLoader: Loader = async (file, content) => {
-  const { parse: parseYaml, YAMLParseError } = await import('yaml');
+  const { parseDocument, YAMLParseError } = await import('yaml');
   try {
-    return parseYaml(content) as unknown;
+    const doc = parseDocument(content);
+    if (doc.errors[0]) throw doc.errors[0];
+    // `!!js/function`, `!!python/object`: yaml only warns (a raw Node warning) and keeps the scalar, so
+    // the config would validate with a value its author meant as something else. A config is plain data.
+    const tag = doc.warnings.find((w) => w.code === 'TAG_RESOLVE_FAILED');
+    if (tag) {
+      const at = tag.linePos?.[0];
+      const name = /Unresolved tag: (\S+)/.exec(tag.message)?.[1]?.replace(/^tag:yaml\.org,2002:/, '!!') ?? 'a tag';
+      throw syntaxError(file, 'YAML', at?.line, at?.col, `unknown tag ${name}: a config is plain data (strings, numbers, lists, maps); remove the tag`);
+    }
+    return doc.toJS() as unknown;
   } catch (err) {
+    if (err instanceof ConfigError) throw err;
     if (err instanceof YAMLParseError) {
       const at = err.linePos?.[0];
       throw syntaxError(file, 'YAML', at?.line, at?.col, errorMessage(err).replace(/ at line \d+, column \d+.*$/, ''));
