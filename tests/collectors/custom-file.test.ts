@@ -252,7 +252,7 @@ describe('custom file collector: what index.json says, and where the walk stops 
     const dir = join(base, 'big-tree');
     for (let d = 0; d < 20; d++) {
       await mkdir(join(dir, `d${String(d).padStart(2, '0')}`), { recursive: true });
-      for (let f = 0; f < 20; f++) await writeFile(join(dir, `d${String(d).padStart(2, '0')}`, `f${String(f).padStart(2, '0')}.log`), 'x'.repeat(100) + '\n');
+      for (let f = 0; f < 20; f++) await writeFile(join(dir, `d${String(d).padStart(2, '0')}`, `f${String(f).padStart(2, '0')}.log`), `${'x'.repeat(100)}\n`);
     }
     const { index, record, result } = await run({ type: 'file', name: 'big', paths: [dir, `${dir}/d19/*.log`], maxTotalBytes: 250 });
     // Three files fit (101 + 101 + 48 bytes); the fourth finds the budget spent and the walk ends there:
