@@ -59,6 +59,17 @@ describe('usage errors are redacted before they are printed', () => {
     expect(r.stderr).not.toContain(PW);
   });
 
+  it.each([
+    [['inspect', `postgres://u:${PW}@h/b.tar.gz`]],
+    [['diff', `postgres://u:${PW}@h/b.tar.gz`, 'other.tar.gz']],
+    [['verify', `postgres://u:${PW}@h/b.tar.gz`]],
+  ])('%j: the path it cannot read is quoted redacted', async (args) => {
+    const r = await cli(['--no-config', ...args]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('[REDACTED:url-password:');
+    expect(r.stderr).not.toContain(PW);
+  });
+
   it('a control character in a rejected value is printed visibly, not raw', async () => {
     const r = await cli(['--no-config', '--only', 'docker', '-o', dir, '--since', 'x\u001b]52;c;aGk=\u0007']);
     expect(r.code).toBe(2);
