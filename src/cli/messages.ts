@@ -31,7 +31,13 @@ export class MessageRedactor {
 
   /** `text` with every secret the built-in rules find replaced by a tag, and control characters visible. */
   async redact(text: string): Promise<string> {
+    return (await this.ready())(text);
+  }
+
+  /** The same as a synchronous function, for a log that prints line by line (the schedule's run lines). */
+  async ready(): Promise<(text: string) => string> {
     this.#redactor ??= newMessageRedactor();
-    return visibleControls((await this.#redactor).text(text, 'message'));
+    const redactor = await this.#redactor;
+    return (text) => visibleControls(redactor.text(text, 'message'));
   }
 }

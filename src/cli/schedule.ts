@@ -8,6 +8,7 @@ import { join, resolve } from 'node:path';
 import type { Argv } from 'yargs';
 import { errorMessage } from '../core/artifacts.js';
 import type { CliIo } from './io.js';
+import { MessageRedactor } from './messages.js';
 import type { CollectOptions } from '../config/options.js';
 import { CliError, EXIT } from '../core/errors.js';
 import { isSecretKeyName } from '../../redaction/keys.js';
@@ -137,7 +138,9 @@ export async function runSchedule(argv: Record<string, unknown>, rawArgs: readon
     import('../schedule/secret-env.js'),
     import('../config/config.js'),
   ]);
-  const log = (line: string): void => void io.stderr.write(`${line}\n`);
+  // Run lines quote errors (a failed run's cause, a path): redacted like every message (messages.ts).
+  const redact = await new MessageRedactor().ready();
+  const log = (line: string): void => void io.stderr.write(`${redact(line)}\n`);
   if (argv['job'] !== undefined) throw new CliError('--job makes a one-off bundle; use collect --job', 'E_USAGE');
   const retention = retentionFromArgv(argv);
   const hasPolicy = Object.keys(retention).length > 0;

@@ -91,6 +91,17 @@ describe('usage errors are redacted before they are printed', () => {
   });
 });
 
+describe('schedule run lines', () => {
+  it('are redacted too: a line naming a folder whose name is a token', async () => {
+    const folder = join(dir, `ghp_${'m4Nb5Vc6Xz'.repeat(3)}QwErTy`);
+    await mkdir(folder, { recursive: true });
+    const r = await cli(['schedule', '--no-config', '--prune-only', '--keep', '1', '-o', folder]);
+    expect(r.code).toBe(0);
+    expect(r.stderr).toMatch(/0 bundles deleted, 0 kept in .*\[REDACTED:github-token:/);
+    expect(r.stderr).not.toContain('m4Nb5Vc6Xz');
+  });
+});
+
 describe('--label', () => {
   const TOKEN = `ghp_${'x7Kq2Lm9Pz'.repeat(3)}AbCdEf`;
   it.each([[TOKEN], ['password=X'], [`postgres://u:${PW}@h`], ['token: hunter2']])('%s is refused with exit 2 and no bundle', async (label) => {
