@@ -42,6 +42,8 @@ export interface CommandOutcome {
   readonly expected: boolean;
   /** One line saying why the outcome is not the expected one, with the fix; undefined when it is. */
   readonly reason?: string;
+  /** The stored output stops at the timeout: the rest was not read (streamed commands only). */
+  readonly outputCut?: boolean;
   readonly timeoutMs: number;
   readonly maxBytes: number;
   readonly exitCodes: readonly number[];
@@ -124,21 +126,40 @@ export function command(path: string | null, argv: readonly [string, ...string[]
   return declared(`command ${argv.join(' ')}`, async function* (ctx) {
     let record: CommandRecord | undefined;
     let outputBytes = 0;
+    let cut = false;
     yield {
       kind: 'artifact',
       path: stored,
       maxBytes,
       open: async () => {
         const opened = ctx.deps.exec.stream(program, args, { ...(opts.cwd ? { cwd: opts.cwd } : {}), ...(opts.env ? { env: opts.env } : {}), timeoutMs });
+        // At its timeout the output ends where it is (the command is killed at the same moment): what was
+        // read is redacted and kept, instead of a backlog draining past the collector's own limit. The
+        // cut comes a moment after the kill, so the command's record already says it timed out.
+        const note = `\n[collect-bundle: output cut at the command's timeout (${+(timeoutMs / 1000).toFixed(1)}s); above is what was read until then]\n`;
         return {
-          stream: countBytes(opened.stream, (n) => (outputBytes += n)),
+          stream: untilTimeout(
+            countBytes(opened.stream, (n) => (outputBytes += n)),
+            AbortSignal.timeout(timeoutMs + CUT_GRACE_MS),
+            note,
+            () => (cut = true),
+          ),
           settle: async () => (record = await opened.settle?.()),
         };
       },
     };
     const expected = record?.exitCode !== null && record?.exitCode !== undefined && exitCodes.includes(record.exitCode);
     const reason = commandFailure(program, record, exitCodes, timeoutMs, stored, opts.hints ?? {});
-    const outcome: CommandOutcome = { ...(record ? { record } : {}), outputBytes, expected, ...(reason ? { reason } : {}), timeoutMs, maxBytes, exitCodes };
+    const outcome: CommandOutcome = {
+      ...(record ? { record } : {}),
+      outputBytes,
+      expected,
+      ...(reason ? { reason } : {}),
+      ...(cut ? { outputCut: true } : {}),
+      timeoutMs,
+      maxBytes,
+      exitCodes,
+    };
     if (opts.after) yield* opts.after(outcome);
     else if (reason) yield problem(`command ${program}`, reason);
   });
@@ -205,6 +226,45 @@ function commandFailure(
 }
 
 /** Passes a stream through, counting its bytes (before redaction: what the command printed). */
+/** How long after a command's timeout its output is cut, so that the kill comes first. */
+const CUT_GRACE_MS = 250;
+
+/**
+ * `source` until `stop` aborts; then `note`, `onCut()` and the end (the source is let go, not drained).
+ * Waiting for the next chunk races the signal, so a command that prints nothing more cannot hold it.
+ */
+export async function* untilTimeout(
+  source: AsyncIterable<Buffer | string>,
+  stop: AbortSignal,
+  note: string,
+  onCut: () => void,
+): AsyncGenerator<Buffer | string> {
+  const stopped = new Promise<'stop'>((resolve) => {
+    if (stop.aborted) resolve('stop');
+    else stop.addEventListener('abort', () => resolve('stop'), { once: true });
+  });
+  const it = source[Symbol.asyncIterator]();
+  let done = false;
+  try {
+    while (true) {
+      const next = await Promise.race([it.next(), stopped]);
+      if (next === 'stop') {
+        onCut();
+        yield note;
+        return;
+      }
+      if (next.done) {
+        done = true;
+        return;
+      }
+      yield next.value;
+    }
+  } finally {
+    // Not awaited: a generator paused in a pending next() settles its return() only after that next.
+    if (!done) void it.return?.()?.catch(() => undefined);
+  }
+}
+
 async function* countBytes(source: AsyncIterable<Buffer | string>, add: (n: number) => void): AsyncGenerator<Buffer | string> {
   for await (const chunk of source) {
     add(typeof chunk === 'string' ? Buffer.byteLength(chunk) : chunk.length);

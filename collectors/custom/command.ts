@@ -57,7 +57,7 @@ export function commandCollector(spec: CommandCollectorSpec, options: { readonly
         maxBytes,
         exitCodes,
         hints: { timeout: `raise "timeout" of custom collector "${spec.name}"`, program: `argv[0] of custom collector "${spec.name}"` },
-        after: ({ record, outputBytes, expected, reason }) => [
+        after: ({ record, outputBytes, expected, reason, outputCut }) => [
           fact(`custom.${spec.name}.read-only`, READ_ONLY_PROMISE),
           json(CUSTOM.commandResult, {
             argv: spec.argv,
@@ -75,6 +75,8 @@ export function commandCollector(spec: CommandCollectorSpec, options: { readonly
             outputBytes,
             maxBytes,
             outputCut: outputBytes > maxBytes ? 'tail kept' : false,
+            // Cut at its timeout: output.txt holds what was read until then, ending with a note.
+            partial: outputCut ?? false,
           }),
           ...(reason ? [problem(`command ${program}`, reason)] : []),
         ],

@@ -78,7 +78,7 @@ export async function* copyFiles(spec: FileCollectorSpec, options: { readonly ba
   const seen = new Map<string, string>();
   let used = 0;
   let files = 0;
-  for (const raw of spec.paths) {
+  walking: for (const raw of spec.paths) {
     const abs = isAbsolute(raw) ? resolve(raw) : resolve(options.baseDir, raw);
     const walk = new Walk(spec.name, follow, index);
     let matched = 0;
@@ -128,7 +128,11 @@ export async function* copyFiles(spec: FileCollectorSpec, options: { readonly ba
         const reason = `total cap reached (maxTotalBytes ${formatBytes(maxTotal)}); raise "maxTotalBytes" of custom collector "${spec.name}" to include it`;
         index.push({ ...meta, skipped: 'total cap (maxTotalBytes) reached' });
         yield excluded(item.shown, reason);
-        continue;
+        // The budget is spent: walking on (a pattern like `/**`) would only list what cannot be stored.
+        const rest = `total cap (maxTotalBytes ${formatBytes(maxTotal)}) reached: stopped walking, files after ${item.shown} were not looked at`;
+        index.push({ path: raw, skipped: rest });
+        yield excluded(raw, `${rest}; raise "maxTotalBytes" of custom collector "${spec.name}" or name narrower paths`);
+        break walking;
       }
       const limit = Math.min(maxBytes, remaining);
       used += Math.min(st.size, limit);
@@ -171,7 +175,9 @@ export async function sniff(real: string): Promise<{ st: Stats; binary: boolean 
   try {
     const st = await fh.stat();
     if (!st.isFile()) return { st, binary: false };
-    const buf = Buffer.alloc(Math.min(SNIFF_BYTES, st.size));
+    // Whatever size it reports: /proc files say 0 (/proc/self/environ is NUL-separated), and a file
+    // that passed as text here but is dropped as binary later would be listed as stored in index.json.
+    const buf = Buffer.alloc(SNIFF_BYTES);
     const { bytesRead } = await fh.read(buf, 0, buf.length, 0);
     return { st, binary: buf.subarray(0, bytesRead).includes(0) };
   } finally {
@@ -213,8 +219,8 @@ class Walk {
         try {
           real = await realpath(abs);
           st = await stat(real);
-        } catch {
-          yield this.#skip(abs, `broken symlink (its target does not exist) (fix: correct "paths" of custom collector "${this.name}")`);
+        } catch (err) {
+          yield this.#skip(abs, `${brokenLink(err)} (fix: correct "paths" of custom collector "${this.name}")`);
           return;
         }
         if (st.isFile()) {
@@ -295,8 +301,8 @@ class Walk {
         let real: string;
         try {
           real = await realpath(shown);
-        } catch {
-          if (full) yield this.#skip(shown, 'broken symlink (its target does not exist)');
+        } catch (err) {
+          if (full) yield this.#skip(shown, brokenLink(err));
           continue;
         }
         if (!this.#inside(real)) {
@@ -333,6 +339,14 @@ class Walk {
       else yield this.#skip(shown, `${kindOf(st)}: not a regular file`);
     }
   }
+}
+
+/** Why a symlink leads nowhere: a loop (a → b → a) is not a missing target. */
+function brokenLink(err: unknown): string {
+  const code = (err as { code?: string }).code;
+  if (code === 'ELOOP') return 'symlink loop (it leads back to itself through other links)';
+  if (code === 'EACCES' || code === 'EPERM') return 'symlink whose target cannot be reached (permission denied on the way)';
+  return 'broken symlink (its target does not exist)';
 }
 
 export function kindOf(st: Stats): string {

@@ -26,10 +26,14 @@ export function utcStamp(date: Date): string {
     .replace(/[-:]/g, '');
 }
 
-/** The bundle's base name (no extension); also its top-level folder. */
-export function bundleName(options: { hostname: string; label?: string; date: Date }): string {
+/**
+ * The bundle's base name (no extension); also its top-level folder. A name is never redacted after the
+ * fact, so `redact` (the run's redactor) runs over the label first: a token in it becomes
+ * `REDACTED-<rule>-<tag>` rather than 35 of its 36 characters.
+ */
+export function bundleName(options: { hostname: string; label?: string; date: Date; redact?: (label: string) => string }): string {
   let rand = '';
   for (let i = 0; i < 6; i++) rand += ALPHABET[randomInt(ALPHABET.length)];
-  const label = options.label ? `-${slug(options.label)}` : '';
+  const label = options.label ? `-${slug(options.redact ? options.redact(options.label) : options.label)}` : '';
   return `collect-bundle-${slug(options.hostname)}${label}-${utcStamp(options.date)}-${rand}`;
 }

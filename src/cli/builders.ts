@@ -52,7 +52,7 @@ export function collectOptions(y: Argv): Argv {
       describe: 'Seconds the whole collection may take; the bundle is then written with what was gathered',
     })
     .option('concurrency', { type: 'number', requiresArg: true, default: DEFAULTS.concurrency, describe: 'Collectors run at once' })
-    .option('label', { type: 'string', requiresArg: true, describe: 'Short label added to the bundle name' })
+    .option('label', { type: 'string', requiresArg: true, describe: 'Short label added to the bundle name (one that looks like a secret is refused)' })
     .option('title', { type: 'string', requiresArg: true, describe: 'Issue title for ISSUE.md' })
     .option('description', { type: 'string', requiresArg: true, describe: 'Problem description for ISSUE.md' })
     .option('docker-host', {

@@ -49,8 +49,28 @@ export async function buildCollectOptions(argv: Record<string, unknown>, rawArgs
     import('../config/registry.js'),
     import('../config/collector-options.js'),
   ]);
+  if (argv['label']) await refuseSecretLabel(String(argv['label']));
   // Custom collectors, per-collector extras and the file's path from the config (its flag values are already in argv).
   return withConfig(configOf(argv), collectOptionsFromFlags(argv, rawArgs, io, builtinCollectors, collectorOptionsFromArgv), builtinCollectors);
+}
+
+/** `password=…`, `token: …`: a secret key name followed by a value. */
+const KEY_VALUE = /^\s*([A-Za-z0-9_.-]+)\s*[=:]/;
+
+/**
+ * The label becomes the bundle's file and folder name, which nothing redacts after the fact: a label
+ * the built-in rules would redact (`ghp_…`, `postgres://u:PW@h`) or that assigns a secret key
+ * (`password=X`) is refused with exit 2, never quoted.
+ */
+async function refuseSecretLabel(label: string): Promise<void> {
+  const [{ MessageRedactor }, { isSecretKeyName }] = await Promise.all([import('./messages.js'), import('../../redaction/keys.js')]);
+  const key = KEY_VALUE.exec(label)?.[1];
+  if ((key !== undefined && isSecretKeyName(key)) || (await new MessageRedactor().redact(label)) !== label) {
+    throw new CliError(
+      "--label looks like a secret, and the label becomes the bundle's file name: choose a plain label such as before-upgrade (letters, digits, dot and dash)",
+      'E_USAGE',
+    );
+  }
 }
 
 function collectOptionsFromFlags(

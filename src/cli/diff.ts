@@ -2,8 +2,9 @@
 /** `collect-bundle diff`: the report's diff module loads when it runs. */
 import { errorMessage } from '../core/artifacts.js';
 import { CliError } from '../core/errors.js';
-import { printable, printableDeep, printableJson } from '../core/printable.js';
+import { printableDeep, printableJson } from '../core/printable.js';
 import type { CliIo } from './io.js';
+import { MessageRedactor } from './messages.js';
 
 /** `collect-bundle diff OLD NEW | --latest DIR`: exit 0 same, 1 differences, 2 trouble (like diff(1)). */
 export async function runDiff(argv: Record<string, unknown>, io: CliIo): Promise<number> {
@@ -19,7 +20,8 @@ export async function runDiff(argv: Record<string, unknown>, io: CliIo): Promise
     return result.differences ? 1 : 0;
   } catch (err) {
     // Any trouble is 2 here, never EXIT.fatal (1): 1 means "differences found", as with diff(1).
-    io.stderr.write(`collect-bundle: ${printable(err instanceof CliError ? err.message : `internal error: ${errorMessage(err)}`)}\n`);
+    const message = err instanceof CliError ? err.message : `internal error: ${errorMessage(err)}`;
+    io.stderr.write(`collect-bundle: ${await new MessageRedactor().redact(message)}\n`); // it quotes paths as typed
     return DIFF_TROUBLE;
   }
 }

@@ -1,8 +1,9 @@
 // Room: cli (src/cli/) — may import every room; the only place that prints errors and calls process.exit.
 /** `collect-bundle inspect`: the report's inspect module loads when it runs. */
 import { CliError, EXIT } from '../core/errors.js';
-import { printable, printableDeep, printableJson, printableStream } from '../core/printable.js';
+import { printableDeep, printableJson, printableStream } from '../core/printable.js';
 import type { CliIo } from './io.js';
+import { MessageRedactor } from './messages.js';
 
 /** `collect-bundle inspect BUNDLE [--json | --file PATH]`: a bundle's summary, or one of its files. */
 export async function runInspect(argv: Record<string, unknown>, io: CliIo): Promise<number> {
@@ -34,7 +35,8 @@ export async function runInspect(argv: Record<string, unknown>, io: CliIo): Prom
     return EXIT.complete;
   } catch (err) {
     if (!(err instanceof CliError)) throw err;
-    io.stderr.write(`collect-bundle: ${printable(err.message)}\n`); // one line: the cause and the fix, no usage hint
+    // One line: the cause and the fix, no usage hint; redacted, since it quotes the path as typed.
+    io.stderr.write(`collect-bundle: ${await new MessageRedactor().redact(err.message)}\n`);
     return err.exitCode;
   }
 }

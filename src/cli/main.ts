@@ -14,6 +14,7 @@ import { CliError, EXIT } from '../core/errors.js';
 import { TOOL } from '../core/version.js';
 import { analysisOptions, collectOptions, redactionOptions } from './builders.js';
 import type { CliIo } from './io.js';
+import { MessageRedactor } from './messages.js';
 import { registerSchedule, runSchedule } from './schedule.js';
 
 export type { CliIo };
@@ -35,6 +36,8 @@ const loadBuiltins = async (): Promise<readonly { name: string; defaults: object
 /** Runs the CLI; resolves to the process exit code. Never calls process.exit itself. */
 export async function main(args: readonly string[], io: CliIo): Promise<number> {
   let action: (() => Promise<number>) | undefined;
+  // Every error and warning quotes what it rejects: redacted before it is printed (messages.ts).
+  const messages = new MessageRedactor();
   const parser = yargs([...args])
     .scriptName('collect-bundle')
     .usage('$0 [collect] [options]\n\nCollect diagnostics of a Django + Docker system, redact every secret, and pack them into one .tar.gz.')
@@ -47,7 +50,7 @@ export async function main(args: readonly string[], io: CliIo): Promise<number> 
     // Config file < COLLECT_BUNDLE_* environment < flags, for every command built on the collect or redaction options.
     .middleware((async (argv: Record<string, unknown>, y: YargsOptionsView) => {
       const [{ applyConfig }, { configWarning, settableFlags }] = await Promise.all([import('../config/layers.js'), import('./options.js')]);
-      await applyConfig(argv, y, { env: io.env, settable: settableFlags(y), builtins: loadBuiltins, warn: configWarning(io) });
+      await applyConfig(argv, y, { env: io.env, settable: settableFlags(y), builtins: loadBuiltins, warn: configWarning(io, messages) });
     }) as never)
     .command(
       ['collect', '$0'],
@@ -194,11 +197,11 @@ export async function main(args: readonly string[], io: CliIo): Promise<number> 
   } catch (err) {
     if (err instanceof CliError) {
       // A config error has one line per problem; each gets the prefix.
-      for (const line of err.message.split('\n')) io.stderr.write(`collect-bundle: ${line}\n`);
+      for (const line of (await messages.redact(err.message)).split('\n')) io.stderr.write(`collect-bundle: ${line}\n`);
       if (err.code === 'E_USAGE') io.stderr.write('Run collect-bundle --help for usage.\n');
       return err.exitCode;
     }
-    io.stderr.write(`collect-bundle: internal error: ${errorMessage(err)}\n`);
+    io.stderr.write(`collect-bundle: internal error: ${await messages.redact(errorMessage(err))}\n`);
     return EXIT.fatal;
   }
 }

@@ -13,6 +13,7 @@ import type { AnalyzeOptions, Finding } from '../core/types.js';
 import { parseDuration } from '../core/units.js';
 import { analysisOptions, collectOptions, list, redactionOptions } from './builders.js';
 import type { CliIo } from './io.js';
+import { MessageRedactor } from './messages.js';
 
 /** AnalyzeOptions from the command line (thresholds only; env files are read by the caller). */
 export function analyzeFromArgv(argv: Record<string, unknown>): Omit<AnalyzeOptions, 'envFiles'> {
@@ -92,6 +93,6 @@ export function redactionFromArgv(argv: Record<string, unknown>): RedactionOptio
 
 /** How a discovered config file skipped as unsafe is reported: one line on stderr. */
 export const configWarning =
-  (io: CliIo) =>
-  (message: string): void =>
-    void io.stderr.write(`collect-bundle: warning: ${message}\n`);
+  (io: CliIo, messages = new MessageRedactor()) =>
+  async (message: string): Promise<void> =>
+    void io.stderr.write(`collect-bundle: warning: ${await messages.redact(message)}\n`);

@@ -4,10 +4,11 @@
  * systemd/cron printers). Beside src/cli/main.ts, which only registers the command; like the rest
  * of the CLI it throws CliError and leaves printing errors and the exit to src/cli/main.ts.
  */
-import { resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import type { Argv } from 'yargs';
 import { errorMessage } from '../core/artifacts.js';
 import type { CliIo } from './io.js';
+import { MessageRedactor } from './messages.js';
 import type { CollectOptions } from '../config/options.js';
 import { CliError, EXIT } from '../core/errors.js';
 import { isSecretKeyName } from '../../redaction/keys.js';
@@ -126,9 +127,20 @@ const PASSED_ENV = ['DOCKER_HOST', 'DOCKER_CONTEXT', 'DOCKER_TLS_VERIFY', 'DOCKE
 /** `collect-bundle schedule ...`: exit 0 when stopped by the signal or --max-runs, or after printing. */
 export async function runSchedule(argv: Record<string, unknown>, rawArgs: readonly string[], io: CliIo, collect: CollectOptions): Promise<number> {
   // The scheduler (croner, the run) and the config layer load when the command runs, not for --help.
-  const [{ checkTimeZone, localTimeZone, prune, schedule, timetable }, { collectArgsFrom, printCron, printSystemd }, { configOf, ENV_PREFIX }] =
-    await Promise.all([import('../schedule/schedule.js'), import('../schedule/system-scheduler.js'), import('../config/config.js')]);
-  const log = (line: string): void => void io.stderr.write(`${line}\n`);
+  const [
+    { checkTimeZone, localTimeZone, prune, schedule, timetable },
+    { collectArgsFrom, printCron, printSystemd },
+    { envFileText, splitSecrets, writeSecretEnvFile },
+    { configOf, ENV_PREFIX },
+  ] = await Promise.all([
+    import('../schedule/schedule.js'),
+    import('../schedule/system-scheduler.js'),
+    import('../schedule/secret-env.js'),
+    import('../config/config.js'),
+  ]);
+  // Run lines quote errors (a failed run's cause, a path): redacted like every message (messages.ts).
+  const redact = await new MessageRedactor().ready();
+  const log = (line: string): void => void io.stderr.write(`${redact(line)}\n`);
   if (argv['job'] !== undefined) throw new CliError('--job makes a one-off bundle; use collect --job', 'E_USAGE');
   const retention = retentionFromArgv(argv);
   const hasPolicy = Object.keys(retention).length > 0;
@@ -163,33 +175,53 @@ export async function runSchedule(argv: Record<string, unknown>, rawArgs: readon
       throw new CliError(errorMessage(err), 'E_USAGE');
     }
     const env: Record<string, string> = {};
-    const withheldEnv: string[] = [];
     for (const k of PASSED_ENV) if (io.env[k]) env[k] = io.env[k]!;
-    // The options set through the environment, except the config choice (passed as --config/--no-config)
-    // and any whose name looks secret: a unit file or crontab is no place for a secret.
+    // The options set through the environment, except the config choice (passed as --config/--no-config).
     for (const [k, v] of Object.entries(io.env).sort(([x], [y]) => x.localeCompare(y))) {
-      if (!k.startsWith(ENV_PREFIX) || v === undefined || k === `${ENV_PREFIX}CONFIG`) continue;
-      if (isSecretKeyName(k)) withheldEnv.push(k);
-      else env[k] = v;
+      if (k.startsWith(ENV_PREFIX) && v !== undefined && k !== `${ENV_PREFIX}CONFIG`) env[k] = v;
     }
     const cwd = process.cwd();
     const config = argv['config'] === false ? null : (configOf(argv)?.file ?? null);
+    // A unit file or crontab is no place for a secret: secret by name or by content (the run's own
+    // redaction options), it goes to an environment file of mode 0600 beside the bundles (secret-env.ts).
+    const isSecret = await secretTest(argv, io.env);
+    const split = splitSecrets(
+      {
+        env,
+        collectArgs: collectArgsFrom(rawArgs, outputDir, { cwd, config }),
+        ...(hasPolicy ? { pruneArgs: [...pruneArgs, ...(config === null ? ['--no-config'] : ['--config', config])] } : {}),
+      },
+      isSecret,
+    );
+    const format = argv['print-systemd'] ? 'systemd' : 'sh';
+    const secretNames = Object.keys(split.secretEnv);
+    const envFile = secretNames.length ? join(outputDir, format === 'systemd' ? 'collect-bundle.env' : 'collect-bundle.cron.env') : undefined;
     const options = {
       trigger,
       timezone,
       localZone: localTimeZone(),
       program: [process.execPath, resolve(process.argv[1] ?? 'collect-bundle')],
-      collectArgs: collectArgsFrom(rawArgs, outputDir, { cwd, config }),
-      ...(hasPolicy ? { pruneArgs: [...pruneArgs, ...(config === null ? ['--no-config'] : ['--config', config])] } : {}),
-      env,
-      withheldEnv,
+      ...split,
+      ...(envFile ? { envFile, secretNames } : {}),
       cwd,
     };
+    let text: string;
     try {
-      io.stdout.write(argv['print-systemd'] ? printSystemd(options) : printCron(options));
+      text = argv['print-systemd'] ? printSystemd(options) : printCron(options);
     } catch (err) {
       throw new CliError(errorMessage(err), 'E_USAGE');
     }
+    if (envFile) {
+      try {
+        await writeSecretEnvFile(envFile, envFileText(split.secretEnv, format));
+      } catch (err) {
+        throw new CliError(`cannot write the environment file for the secrets (${errorMessage(err)}): check that ${outputDir} is writable`, 'E_OUTPUT');
+      }
+      io.stderr.write(
+        `collect-bundle: wrote ${secretNames.length} secret value(s) (${secretNames.join(', ')}) to ${envFile} (mode 0600); the ${format === 'systemd' ? 'unit reads' : 'crontab line sources'} it\n`,
+      );
+    }
+    io.stdout.write(text);
     return EXIT.complete;
   }
   let minFreeBytes: number | undefined;
@@ -219,4 +251,15 @@ export async function runSchedule(argv: Record<string, unknown>, rawArgs: readon
   });
   // Exit 0 even with --fail-on: the run lines say which bundles had findings at that level.
   return EXIT.complete;
+}
+
+/**
+ * Whether a value of a printed unit is secret: its variable's name looks secret, or the run's redactor
+ * (built-in rules plus the command's own rules, literals and secret keys; a throwaway key) changes it.
+ */
+async function secretTest(argv: Record<string, unknown>, env: CliIo['env']): Promise<(value: string, name?: string) => boolean> {
+  const [{ setUpRedaction }, { redactionFromArgv }] = await Promise.all([import('../config/redaction-plan.js'), import('./options.js')]);
+  const { keyFile: _keyFile, ...redaction } = redactionFromArgv(argv);
+  const { redactor } = await setUpRedaction({ ...redaction, ephemeralKey: true }, env);
+  return (value, name) => (name !== undefined && isSecretKeyName(name)) || redactor.value(value, 'schedule') !== value;
 }

@@ -158,7 +158,7 @@ export interface ApplyConfigOptions {
   readonly builtins: readonly KnownCollector[] | (() => Promise<readonly KnownCollector[]>);
   readonly cwd?: string;
   /** Told (one line) about a discovered config file skipped as unsafe. */
-  readonly warn?: (message: string) => void;
+  readonly warn?: (message: string) => void | Promise<void>;
 }
 
 /**

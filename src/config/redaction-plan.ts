@@ -12,6 +12,7 @@ import { RedactionReport } from '../../redaction/report.js';
 import { defineRule } from '../../redaction/rules.js';
 import { errorMessage } from '../core/artifacts.js';
 import { CliError } from '../core/errors.js';
+import { matchesAnyCharacter } from '../core/text.js';
 import type { Rule } from '../../redaction/rule.js';
 
 /** A custom rule as a user writes it (flags or config): a regex, optionally with a capture group for the secret. */
@@ -62,6 +63,11 @@ export function customRule(spec: CustomRuleSpec, index: number): Rule {
     throw new CliError(`redaction rule ${id}: invalid regex ${JSON.stringify(spec.pattern)}: ${errorMessage(err)}`, 'E_CONFIG');
   }
   if (re.test('')) throw new CliError(`redaction rule ${id}: the regex ${JSON.stringify(spec.pattern)} matches empty text`, 'E_CONFIG');
+  if (matchesAnyCharacter(spec.pattern))
+    throw new CliError(
+      `redaction rule ${id}: the regex ${JSON.stringify(spec.pattern)} matches (almost) every character, so it would redact all text: make it match only the secret (a fixed prefix, then a capture group for the secret)`,
+      'E_CONFIG',
+    );
   // A numbered capture group marks the secret: rename the first one to the engine's `secret` group.
   const source = hasCaptureGroup(spec.pattern) ? renameFirstGroup(spec.pattern) : spec.pattern;
   try {

@@ -10,10 +10,11 @@ import { errorMessage } from '../core/artifacts.js';
 import { bool, durationText, got, names, nonEmpty, path, seconds, show, wholeAtLeast } from '../core/validators.js';
 import { builtinCollectors } from '../../collectors/index.js';
 import { optionSpecs, type OptionSpec } from '../core/options.js';
+import { matchesAnyCharacter } from '../core/text.js';
 import type { Collector } from '../core/types.js';
 
 /** A regex the redactor can use: compiles, and never matches empty text. */
-const regexSource = (what: string) =>
+const regexSource = (what: string, options: { rule?: boolean } = {}) =>
   z.string({ error: (iss) => `expected ${what}${got(iss)}` }).superRefine((source, ctx) => {
     let re: RegExp;
     try {
@@ -23,16 +24,18 @@ const regexSource = (what: string) =>
       return;
     }
     if (re.test('')) ctx.addIssue({ code: 'custom', message: `the regex ${show(source)} matches empty text; it would redact nothing useful` });
+    else if (options.rule && matchesAnyCharacter(source))
+      ctx.addIssue({ code: 'custom', message: `the regex ${show(source)} matches (almost) every character; it would redact all text` });
   });
 
 const ruleId = z.string().regex(/^[a-z0-9][a-z0-9-]*$/, { error: (iss) => `expected a kebab-case rule id such as "acme-token"${got(iss)}` });
 
 const rule = z.union(
   [
-    regexSource('a regex'),
+    regexSource('a regex', { rule: true }),
     z.strictObject({
       id: ruleId.optional().describe('Rule id, shown in redactions.json and the redaction tags (default custom-<n>)'),
-      pattern: regexSource('a regex').describe('Regex; with a capture group only the group is the secret'),
+      pattern: regexSource('a regex', { rule: true }).describe('Regex; with a capture group only the group is the secret'),
       description: z.string().optional(),
     }),
   ],

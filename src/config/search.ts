@@ -51,7 +51,7 @@ export interface LoadConfigOptions {
    */
   readonly builtins?: readonly KnownCollector[] | (() => Promise<readonly KnownCollector[]>);
   /** Told (one line) about a discovered file skipped as unsafe (default: process.emitWarning). */
-  readonly warn?: (message: string) => void;
+  readonly warn?: (message: string) => void | Promise<void>;
 }
 
 /**
@@ -75,7 +75,12 @@ export async function unsafeConfigReason(file: string): Promise<string | undefin
 type Found = { filepath: string; config: unknown; isEmpty?: boolean } | null;
 
 /** lilconfig's search (nearest folder first, SEARCH_PLACES in order), skipping files unsafeConfigReason refuses. */
-async function searchConfig(explorer: ReturnType<typeof lilconfig>, cwd: string, stopDir: string, warn: (message: string) => void): Promise<Found> {
+async function searchConfig(
+  explorer: ReturnType<typeof lilconfig>,
+  cwd: string,
+  stopDir: string,
+  warn: (message: string) => void | Promise<void>,
+): Promise<Found> {
   for (let dir = cwd; ; dir = dirname(dir)) {
     for (const place of SEARCH_PLACES) {
       const file = join(dir, place);
@@ -90,7 +95,7 @@ async function searchConfig(explorer: ReturnType<typeof lilconfig>, cwd: string,
       if (isPackage && (loaded?.config === undefined || loaded.config === null)) continue;
       const unsafe = await unsafeConfigReason(file);
       if (unsafe) {
-        warn(
+        await warn(
           `skipped the config file ${file}: ${unsafe}; a config can run commands, so only a safe one is used (fix: move it to a folder only you can write, chmod go-w it, or pass --config ${file})`,
         );
         continue;
@@ -127,10 +132,21 @@ const jsonLoader: Loader = (file, content) => {
 };
 
 const yamlLoader: Loader = async (file, content) => {
-  const { parse: parseYaml, YAMLParseError } = await import('yaml');
+  const { parseDocument, YAMLParseError } = await import('yaml');
   try {
-    return parseYaml(content) as unknown;
+    const doc = parseDocument(content);
+    if (doc.errors[0]) throw doc.errors[0];
+    // `!!js/function`, `!!python/object`: yaml only warns (a raw Node warning) and keeps the scalar, so
+    // the config would validate with a value its author meant as something else. A config is plain data.
+    const tag = doc.warnings.find((w) => w.code === 'TAG_RESOLVE_FAILED');
+    if (tag) {
+      const at = tag.linePos?.[0];
+      const name = /Unresolved tag: (\S+)/.exec(tag.message)?.[1]?.replace(/^tag:yaml\.org,2002:/, '!!') ?? 'a tag';
+      throw syntaxError(file, 'YAML', at?.line, at?.col, `unknown tag ${name}: a config is plain data (strings, numbers, lists, maps); remove the tag`);
+    }
+    return doc.toJS() as unknown;
   } catch (err) {
+    if (err instanceof ConfigError) throw err;
     if (err instanceof YAMLParseError) {
       const at = err.linePos?.[0];
       throw syntaxError(file, 'YAML', at?.line, at?.col, errorMessage(err).replace(/ at line \d+, column \d+.*$/, ''));

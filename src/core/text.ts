@@ -22,3 +22,16 @@ export function oneLine(text: string, maxChars = Number.POSITIVE_INFINITY): stri
   const t = text.replace(/\s+/g, ' ').trim();
   return t.length > maxChars ? `${t.slice(0, maxChars - 1)}…` : t;
 }
+
+/** The printable ASCII characters, space to tilde. */
+const PRINTABLE = Array.from({ length: 95 }, (_, i) => String.fromCharCode(32 + i));
+
+/**
+ * Whether a regex matches (almost) any single character (`.`, `\S`, `[^x]`): judged on the printable
+ * ASCII characters one by one, 90% or more is "every character". A redaction rule like that turns all
+ * text, the tool's own messages included, into a row of tags.
+ */
+export function matchesAnyCharacter(source: string): boolean {
+  const one = new RegExp(source);
+  return PRINTABLE.filter((c) => one.test(c)).length >= PRINTABLE.length * 0.9;
+}

@@ -105,7 +105,7 @@ export async function collectBundle(options: CollectOptions): Promise<CollectRes
   });
 
   const host = hostname();
-  const name = bundleName({ hostname: host, ...(options.label ? { label: options.label } : {}), date: startedAt });
+  const name = bundleName({ hostname: host, ...(options.label ? { label: options.label } : {}), date: startedAt, redact: (l) => redactor.value(l, 'label') });
   let writer: BundleWriter;
   try {
     writer = await BundleWriter.create({ outputDir: options.outputDir, name, redactor });

@@ -8,6 +8,7 @@
 import { CronPattern } from 'croner';
 import { isAbsolute, resolve } from 'node:path';
 import { timetable, type Trigger } from './schedule.js';
+import type { PrintedArg } from './secret-env.js';
 import { formatDuration } from '../core/units.js';
 
 /** What the printers need; every path in it is absolute. */
@@ -19,14 +20,16 @@ export interface SystemSchedulerOptions {
   readonly localZone: string;
   /** The program: `[node, /abs/bin/collect-bundle.js]` or `[/usr/local/bin/collect-bundle]`. */
   readonly program: readonly string[];
-  /** Arguments of one plain collection, starting with `collect`. */
-  readonly collectArgs: readonly string[];
+  /** Arguments of one plain collection, starting with `collect`; a secret one refers to a variable of `envFile`. */
+  readonly collectArgs: readonly PrintedArg[];
   /** Arguments of the pruning command (`schedule --prune-only ...`), when a retention policy was given. */
-  readonly pruneArgs?: readonly string[];
-  /** Environment the collection depends on (DOCKER_HOST, COLLECT_BUNDLE_*, ...), passed on to the service. */
+  readonly pruneArgs?: readonly PrintedArg[];
+  /** Environment the collection depends on (DOCKER_HOST, COLLECT_BUNDLE_*, ...), passed on to the service; no secret. */
   readonly env?: Readonly<Record<string, string>>;
-  /** Variables left out because their names look secret: named in a comment, never their values. */
-  readonly withheldEnv?: readonly string[];
+  /** The environment file (0600) that holds the secret variables and arguments (secret-env.ts), if there are any. */
+  readonly envFile?: string;
+  /** Names of the variables in `envFile`, for a comment (never their values). */
+  readonly secretNames?: readonly string[];
   /** The directory the command was given in: the service's WorkingDirectory=, the cron line's `cd`. */
   readonly cwd?: string;
 }
@@ -251,7 +254,9 @@ const describeTrigger = (t: Trigger, zone: string): string => ('every' in t ? `e
 /** A `collect-bundle.service` + `collect-bundle.timer` pair with install instructions as comments. */
 export function printSystemd(o: SystemSchedulerOptions): string {
   const cal = systemdCalendar(o.trigger, o.timezone);
-  const exec = (args: readonly string[]): string => [...o.program, ...args].map(systemdQuote).join(' ');
+  // `${NAME}` (braces) is one argument however many words the value has: systemd.service, "Command lines".
+  const exec = (args: readonly PrintedArg[]): string =>
+    [...o.program, ...args].map((a) => (typeof a === 'string' ? systemdQuote(a) : `\${${a.env}}`)).join(' ');
   const lines = [
     `# collect-bundle: a systemd service + timer for ${describeTrigger(o.trigger, o.timezone)} (times in ${o.timezone}).`,
     '# Install as root:',
@@ -277,9 +282,10 @@ export function printSystemd(o: SystemSchedulerOptions): string {
     'Type=oneshot',
     ...(o.cwd ? [`WorkingDirectory=${systemdValue(o.cwd)}`] : []),
     ...Object.entries(o.env ?? {}).map(([k, v]) => `Environment=${systemdQuote(`${k}=${v}`)}`),
-    ...(o.withheldEnv?.length
+    ...(o.envFile
       ? [
-          `# Not written here because the names look secret: ${o.withheldEnv.join(', ')}. Put them in a file only root can read (chmod 600) and add EnvironmentFile=/etc/collect-bundle/env`,
+          `# Secrets are not written here: ${o.secretNames?.join(', ') ?? 'they'} come from this file (mode 0600, written by --print-systemd); keep it only root can read.`,
+          `EnvironmentFile=${systemdValue(o.envFile)}`,
         ]
       : []),
     `ExecStart=${exec(o.collectArgs)}`,
@@ -314,12 +320,15 @@ export function printSystemd(o: SystemSchedulerOptions): string {
 /** A crontab line (with comments) for the same schedule and options. */
 export function printCron(o: SystemSchedulerOptions): string {
   const expr = cronExpression(o.trigger);
-  const command = (args: readonly string[]): string => [...o.program, ...args].map(shellQuote).join(' ');
+  const command = (args: readonly PrintedArg[]): string =>
+    [...o.program, ...args].map((a) => (typeof a === 'string' ? shellQuote(a) : `"$${a.env}"`)).join(' ');
   const env = Object.entries(o.env ?? {})
     .map(([k, v]) => `${k}=${shellQuote(v)} `)
     .join('');
   // The environment applies to each command of the line, so it is repeated for the prune.
-  const body = `${o.cwd ? `cd ${shellQuote(o.cwd)} && ` : ''}${env}${command(o.collectArgs)}${o.pruneArgs ? `; ${env}${command(o.pruneArgs)}` : ''}`;
+  // `set -a` exports what the file assigns, so the commands (not only the shell) see the variables.
+  const source = o.envFile ? `set -a && . ${shellQuote(o.envFile)} && set +a && ` : '';
+  const body = `${o.cwd ? `cd ${shellQuote(o.cwd)} && ` : ''}${source}${env}${command(o.collectArgs)}${o.pruneArgs ? `; ${env}${command(o.pruneArgs)}` : ''}`;
   const zoneDiffers = 'cron' in o.trigger && o.timezone !== o.localZone;
   return [
     `# collect-bundle: ${describeTrigger(o.trigger, o.timezone)}. Add with \`crontab -e\` (or save in /etc/cron.d/collect-bundle with a user field after the 5 time fields).`,
@@ -328,9 +337,9 @@ export function printCron(o: SystemSchedulerOptions): string {
       ? '# Retention: the second command prunes with the same policy after each run (schedule --prune-only).'
       : '# Retention: none. A plain collect deletes nothing; add --keep/--max-age/--max-total-size to get a second command that prunes.',
     '# cron mails what the command prints; add --quiet to the options to hear only about errors.',
-    ...(o.withheldEnv?.length
+    ...(o.envFile
       ? [
-          `# Not written here because the names look secret: ${o.withheldEnv.join(', ')}. Keep them in a file only you can read (chmod 600) and start the command with: . /path/to/that/file &&`,
+          `# Secrets are not written here: ${o.secretNames?.join(', ') ?? 'they'} come from ${o.envFile} (mode 0600, written by --print-cron), which the line sources.`,
         ]
       : []),
     ...(zoneDiffers ? [`CRON_TZ=${o.timezone}`] : []),

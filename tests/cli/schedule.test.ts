@@ -5,7 +5,7 @@
  * configuration run back through the CLI.
  */
 import { spawnSync } from 'node:child_process';
-import { copyFile, readFile, writeFile } from 'node:fs/promises';
+import { chmod, copyFile, readFile, stat, writeFile } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
@@ -41,6 +41,13 @@ function shellSplit(command: string): string[][] {
     else commands.at(-1)!.push(m[1] !== undefined ? m[1].replace(/'\\''/g, "'") : m[3]!);
   }
   return commands;
+}
+
+/** The variables of an environment file as our printers write it: `NAME='value'` lines ('\'' inside for sh). */
+function envFileVars(text: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const m of text.matchAll(/^(\w+)='((?:[^']|'\\'')*)'$/gm)) out[m[1]!] = m[2]!.replace(/'\\''/g, "'");
+  return out;
 }
 
 describe('schedule runs and retention', () => {
@@ -309,14 +316,22 @@ describe('--print-systemd and --print-cron', () => {
     expect(sd.stdout).toContain(`\nWorkingDirectory=${work}\n`);
     expect(sd.stdout).toContain('Environment="COLLECT_BUNDLE_TITLE=title from env"');
     expect(sd.stdout).not.toContain('tok-never-printed');
-    expect(sd.stdout).toMatch(/# Not written here because the names look secret: COLLECT_BUNDLE_API_TOKEN\. .*EnvironmentFile=/);
-    const exec = systemdSplit(/^ExecStart=(.*)$/m.exec(sd.stdout)![1]!);
+    expect(sd.stdout).not.toContain(secret); // a known literal in --description: secret by content
+    // The secrets go to an environment file of mode 0600 that the unit names, the argument as a reference to it.
+    const envFile = join(work, 'out', 'collect-bundle.env');
+    expect(sd.stdout).toContain(`\nEnvironmentFile=${envFile}\n`);
+    expect((await stat(envFile)).mode & 0o777).toBe(0o600);
+    const fileVars = envFileVars(await readFile(envFile, 'utf8'));
+    expect(fileVars).toMatchObject({ COLLECT_BUNDLE_API_TOKEN: 'tok-never-printed', CB_SECRET_ARG_1: `token ${secret} here` });
+    // systemd replaces `${NAME}` by the variable's value as one argument.
+    const exec = systemdSplit(/^ExecStart=(.*)$/m.exec(sd.stdout)![1]!).map((a) => a.replace(/^\$\{(\w+)\}$/, (_s, n: string) => fileVars[n]!));
+    expect(exec).toContain(`token ${secret} here`);
     expect(exec).toContain(join(work, 'lit.txt'));
     expect(exec.slice(-2)).toEqual(['--config', join(work, 'collect-bundle.config.json')]);
     // What systemd would pass: its Environment= lines, nothing of ours; and from /, not from `work`.
     const unitEnv = Object.fromEntries([...sd.stdout.matchAll(/^Environment=(.*)$/gm)].map((m) => systemdSplit(m[1]!)[0]!.split(/=(.*)/s).slice(0, 2)));
     const clean = cliEnv(Object.fromEntries(Object.keys(env).map((k) => [k, undefined])));
-    const run = spawnSync(exec[0]!, exec.slice(1), { cwd: '/', env: { ...clean, ...unitEnv }, encoding: 'utf8', timeout: 90_000 });
+    const run = spawnSync(exec[0]!, exec.slice(1), { cwd: '/', env: { ...clean, ...unitEnv, ...fileVars }, encoding: 'utf8', timeout: 90_000 });
     expect(run.status, run.stderr).toBe(0);
     const made = (await listDir(join(work, 'out'))).filter((f) => bundleNameRe('fromconfig').test(f));
     expect(made).toHaveLength(1);
@@ -324,11 +339,13 @@ describe('--print-systemd and --print-cron', () => {
     expect(issue).toContain('title from env');
     expect(issue).not.toContain(secret);
     const post = systemdSplit(/^ExecStartPost=(.*)$/m.exec(sd.stdout)![1]!);
-    expect(spawnSync(post[0]!, post.slice(1), { cwd: '/', env: { ...clean, ...unitEnv }, encoding: 'utf8', timeout: 60_000 }).status).toBe(0);
+    expect(spawnSync(post[0]!, post.slice(1), { cwd: '/', env: { ...clean, ...unitEnv, ...fileVars }, encoding: 'utf8', timeout: 60_000 }).status).toBe(0);
 
     const cron = await runCli([...args, '--print-cron'], { cwd: work, env });
     expect(cron.code, describeRun(cron)).toBe(0);
     expect(cron.stdout).not.toContain('tok-never-printed');
+    expect(cron.stdout).not.toContain(secret);
+    expect((await stat(join(work, 'out', 'collect-bundle.cron.env'))).mode & 0o777).toBe(0o600);
     const line = cron.stdout.split('\n').find((l) => l && !l.startsWith('#') && !l.startsWith('CRON_TZ='))!;
     expect(line.split(/\s+/).slice(0, 5)).toEqual(['0', '*', '*', '*', '*']);
     // As cron runs it: /bin/sh -c with the line's command, from the home directory (here /), without our variables.
@@ -341,4 +358,48 @@ describe('--print-systemd and --print-cron', () => {
     expect(sh.status, sh.stderr).toBe(0);
     expect((await listDir(join(work, 'out'))).filter((f) => bundleNameRe('fromconfig').test(f))).toHaveLength(2);
   }, 240_000);
+
+  it('a secret by content is never inline: DOCKER_HOST with a password and COLLECT_BUNDLE_DESCRIPTION=password=… go to a 0600 file', async () => {
+    const out = await tempDir('cb-sched-secret-');
+    const env = {
+      DOCKER_HOST: 'tcp://admin:Pw9xQ2mK7z@engine:2376',
+      COLLECT_BUNDLE_DESCRIPTION: 'password=hunter2hunter2',
+      COLLECT_BUNDLE_TITLE: 'plain title',
+    };
+    const token = `ghp_${'Q7w8E9r0T1'.repeat(3)}yUiOpA`;
+    for (const [flag, file] of [
+      ['--print-systemd', 'collect-bundle.env'],
+      ['--print-cron', 'collect-bundle.cron.env'],
+    ] as const) {
+      // A file already there with a looser mode is tightened before the secrets are written.
+      await writeFile(join(out, file), 'old\n');
+      await chmod(join(out, file), 0o644);
+      const r = await runCli(
+        ['schedule', '--every', '1h', '--no-config', '--only', 'system', '-o', out, '--label', 'nightly', '--title', `see ${token}`, flag],
+        { env },
+      );
+      expect(r.code, describeRun(r)).toBe(0);
+      for (const secret of ['Pw9xQ2mK7z', 'hunter2hunter2', token]) {
+        expect(r.stdout).not.toContain(secret);
+        expect(r.stderr).not.toContain(secret);
+      }
+      expect(r.stdout).toContain('plain title'); // what is not secret stays inline
+      expect(r.stderr).toContain(`to ${join(out, file)} (mode 0600)`);
+      expect((await stat(join(out, file))).mode & 0o777).toBe(0o600);
+      const vars = envFileVars(await readFile(join(out, file), 'utf8'));
+      expect(vars).toEqual({ DOCKER_HOST: env.DOCKER_HOST, COLLECT_BUNDLE_DESCRIPTION: env.COLLECT_BUNDLE_DESCRIPTION, CB_SECRET_ARG_1: `see ${token}` });
+      if (flag === '--print-systemd') {
+        expect(r.stdout).toContain(`EnvironmentFile=${join(out, file)}`);
+        expect(r.stdout).toMatch(/^ExecStart=.* --title \$\{CB_SECRET_ARG_1\} /m);
+      } else {
+        const line = r.stdout.split('\n').find((l) => l && !l.startsWith('#'))!;
+        // As cron runs it, the sourced file gives the command its secret argument and variables.
+        const probe = line
+          .replace(/^(\S+\s+){5}/, '')
+          .replace(/&& set \+a && .*$/, '&& set +a && printf "%s|%s|%s" "$CB_SECRET_ARG_1" "$DOCKER_HOST" "$COLLECT_BUNDLE_DESCRIPTION"');
+        const sh = spawnSync('/bin/sh', ['-c', probe], { cwd: '/', env: { PATH: process.env['PATH'] }, encoding: 'utf8' });
+        expect(sh.stdout, `${probe}\n${sh.stderr}`).toBe(`see ${token}|${env.DOCKER_HOST}|${env.COLLECT_BUNDLE_DESCRIPTION}`);
+      }
+    }
+  }, 60_000);
 });

@@ -66,6 +66,20 @@ describe('custom command collector', () => {
     expect(fileJson(entries, 'custom/long/result.json')).toMatchObject({ outputCut: 'tail kept', maxBytes: 1024 });
   });
 
+  it('a flood of output cut by the timeout keeps what was read (marked partial) and ends near the timeout, not at the collector limit', async () => {
+    // Every line a new secret: redaction is far slower than the command prints, so a backlog builds up.
+    const flood = "head -c 300000000 /dev/urandom | base64 -w 76 | sed 's/^/password=/'";
+    const { entries, record } = await run({ type: 'command', name: 'flood', argv: ['/bin/sh', '-c', flood], maxBytes: '1MiB', timeout: '4s' });
+    expect(record.status).toBe('ok'); // the collector finished in its own time (command timeout + 10 s)
+    expect(record.durationMs).toBeLessThan(4_000 + 3_000);
+    const output = fileText(entries, 'custom/flood/output.txt');
+    expect(output.length).toBeGreaterThan(1000);
+    expect(output).toMatch(/password=\[REDACTED:/);
+    expect(output.endsWith("[collect-bundle: output cut at the command's timeout (4s); above is what was read until then]\n")).toBe(true);
+    expect(fileJson(entries, 'custom/flood/result.json')).toMatchObject({ timedOut: true, partial: true });
+    expect(record.problems.map((p) => p.reason)).toEqual([expect.stringMatching(/timed out after 4s .*raise "timeout"/)]);
+  }, 60_000);
+
   it('a program that is not installed is a problem naming PATH and the fix', async () => {
     const { record, result } = await run({ type: 'command', name: 'missing', argv: ['cb-no-such-program-x1'] });
     expect(result.status).toBe('complete');

@@ -226,3 +226,41 @@ describe('custom file collector: a named path that is itself a symlink', () => {
     expect(record.problems.filter((p) => /matched no files/.test(p.reason))).toEqual([]);
   });
 });
+
+describe('custom file collector: what index.json says, and where the walk stops (issue #18 part 6)', () => {
+  it('/proc/self/environ reports size 0 but is NUL-separated: listed as a binary file, never as stored', async () => {
+    const { entries, index, record } = await run({ type: 'file', name: 'proc', paths: ['/proc/self/environ'] });
+    const entry = index.find((f) => f.path === '/proc/self/environ');
+    expect(entry).toMatchObject({ skipped: 'binary file' });
+    expect(entry?.stored).toBeUndefined();
+    expect([...entries.keys()].filter((k) => k.includes('environ'))).toEqual([]);
+    expect(record.problems.find((p) => p.item === '/proc/self/environ')?.reason).toMatch(/^binary file/);
+  });
+
+  it('a symlink loop is reported as a loop, not as a missing target', async () => {
+    const dir = join(base, 'loop');
+    await mkdir(dir);
+    await symlink(join(dir, 'b.log'), join(dir, 'a.log'));
+    await symlink(join(dir, 'a.log'), join(dir, 'b.log'));
+    await symlink(join(dir, 'nowhere'), join(dir, 'gone.log'));
+    const { index } = await run({ type: 'file', name: 'loop', paths: [`${dir}/*.log`, `${dir}/a.log`] });
+    for (const name of ['a.log', 'b.log']) expect(index.find((f) => f.path === join(dir, name))?.skipped).toMatch(/^symlink loop/);
+    expect(index.find((f) => f.path === join(dir, 'gone.log'))?.skipped).toMatch(/^broken symlink \(its target does not exist\)/);
+  });
+
+  it('stops walking once maxTotalBytes is spent: a big tree and a tiny budget look at a few entries, not all', async () => {
+    const dir = join(base, 'big-tree');
+    for (let d = 0; d < 20; d++) {
+      await mkdir(join(dir, `d${String(d).padStart(2, '0')}`), { recursive: true });
+      for (let f = 0; f < 20; f++) await writeFile(join(dir, `d${String(d).padStart(2, '0')}`, `f${String(f).padStart(2, '0')}.log`), `${'x'.repeat(100)}\n`);
+    }
+    const { index, record, result } = await run({ type: 'file', name: 'big', paths: [dir, `${dir}/d19/*.log`], maxTotalBytes: 250 });
+    // Three files fit (101 + 101 + 48 bytes); the fourth finds the budget spent and the walk ends there:
+    // 4 file lines and 1 "stopped" line instead of one line for each of the 400 files.
+    expect(index.length).toBeLessThanOrEqual(6);
+    expect(index.filter((f) => f.stored)).toHaveLength(3);
+    expect(index.at(-1)).toMatchObject({ path: dir, skipped: expect.stringMatching(/^total cap \(maxTotalBytes 250 B\) reached: stopped walking/) });
+    expect(record.excluded?.some((e) => /stopped walking.*raise "maxTotalBytes"/.test(e.reason))).toBe(true);
+    expect(result.status).toBe('complete');
+  });
+});

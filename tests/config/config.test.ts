@@ -24,6 +24,7 @@ import {
   type FlagSpec,
   type YargsOptionsView,
 } from '../../src/config/config.js';
+import { setUpRedaction } from '../../src/config/redaction-plan.js';
 import { collectorsFor, withConfig } from '../../src/config/registry.js';
 import { CliError } from '../../src/core/errors.js';
 
@@ -413,6 +414,22 @@ describe('validation errors: one line per problem, naming the key path and what 
     ]);
   });
 
+  it('a rule that matches (almost) every character: refused in a config and as --redact-pattern (exit 2), never a row of tags', async () => {
+    expect(problems({ redaction: { rules: ['.', { pattern: '\\S' }, { pattern: 'token=(\\S+)' }] } })).toEqual([
+      'redaction.rules[0]: the regex "." matches (almost) every character; it would redact all text',
+      'redaction.rules[1].pattern: the regex "\\\\S" matches (almost) every character; it would redact all text',
+    ]);
+    for (const pattern of ['.', '[^x]', '[\\s\\S]']) {
+      const err = (await setUpRedaction({ rules: [{ pattern }], ephemeralKey: true }, {}).catch((e: unknown) => e)) as CliError;
+      expect(err, pattern).toBeInstanceOf(CliError);
+      expect(err.exitCode).toBe(2);
+      expect(err.message).toMatch(/^redaction rule custom-1: the regex .* matches \(almost\) every character, so it would redact all text: /);
+      expect(err.message).not.toContain('[REDACTED:');
+    }
+    // A rule that only matches what it should is kept.
+    await expect(setUpRedaction({ rules: [{ pattern: 'acme_[a-z0-9]{8}' }], ephemeralKey: true }, {})).resolves.toBeDefined();
+  });
+
   it('never repeats a known secret it rejects', () => {
     const lines = problems({ redaction: { literals: ['s3cr'] } });
     expect(lines).toEqual(['redaction.literals[0]: a known secret must be at least 6 characters long; use a rule for shorter ones']);
@@ -430,6 +447,23 @@ describe('validation errors: one line per problem, naming the key path and what 
     expect(err).toBeInstanceOf(ConfigError);
     expect(err.exitCode).toBe(2);
     expect(err.message).toBe(`${join(root, 'collect-bundle.config.yaml')}:5:1: YAML syntax error: All mapping items must start at the same column`);
+  });
+
+  it('an unknown YAML tag (!!js/function) is a config error with the line and column, not a warning and a valid config', async () => {
+    const root = await temp();
+    await writeFile(join(root, 'collect-bundle.config.yaml'), 'label: x\ntitle: !!js/function "function () { return 1 }"\n');
+    const warnings: string[] = [];
+    const onWarning = (w: Error): void => void warnings.push(w.message);
+    process.on('warning', onWarning);
+    const err = (await loadConfig({ cwd: root, stopDir: root }).catch((e: unknown) => e)) as CliError;
+    await new Promise((r) => setImmediate(r));
+    process.off('warning', onWarning);
+    expect(err).toBeInstanceOf(ConfigError);
+    expect(err.exitCode).toBe(2);
+    expect(err.message).toBe(
+      `${join(root, 'collect-bundle.config.yaml')}:2:8: YAML syntax error: unknown tag !!js/function: a config is plain data (strings, numbers, lists, maps); remove the tag`,
+    );
+    expect(warnings).toEqual([]);
   });
 
   it('a JSON syntax error, with the line and column', async () => {
