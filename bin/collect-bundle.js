@@ -1,5 +1,7 @@
-#!/usr/bin/env node
+#!/usr/bin/env -S node --
 // Launcher: runs the built CLI (npm run build creates dist/).
+// The `--` in the shebang: Node 20 reads a script argument `--env-file X` as its own option and opens X
+// before any of our code runs (nodejs/node#54232), so `analyze --env-file FIFO` blocked forever.
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 

@@ -6,13 +6,13 @@
  */
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
-import { readFile } from 'node:fs/promises';
 import { basename } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { BinaryContentError, Redactor, type RedactionEvent } from '../../redaction/redactor.js';
 import { RedactionReport } from '../../redaction/report.js';
 import type { Manifest } from '../core/types.js';
 import { errorMessage } from '../core/artifacts.js';
+import { readInput } from '../core/open-input.js';
 import { forEachEntry } from './reader.js';
 import { ROOT } from './layout.js';
 
@@ -141,7 +141,7 @@ export async function verifyBundle(file: string, options: VerifyOptions = {}): P
   }
 
   if (options.sidecar !== false) {
-    const sidecar = await readFile(`${file}.sha256`, 'utf8').catch(() => undefined);
+    const sidecar = await readInput(`${file}.sha256`, { encoding: 'utf8' }).catch(() => undefined);
     if (sidecar !== undefined) {
       const want = sidecar.trim().split(/\s+/)[0]?.toLowerCase();
       const got = options.sha256 ?? (await sha256File(file));

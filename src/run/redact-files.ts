@@ -3,7 +3,7 @@
  * `collect-bundle redact`: the redactor on files or stdin, for a log a user is about to paste into an
  * issue. Inputs are only read; output goes to stdout or to a new file.
  */
-import { createReadStream, createWriteStream } from 'node:fs';
+import { createWriteStream } from 'node:fs';
 import { rename, rm } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { pipeline } from 'node:stream/promises';
@@ -11,6 +11,7 @@ import type { RedactionEvent } from '../../redaction/redactor.js';
 import { RedactionReport, type RuleCount } from '../../redaction/report.js';
 import { errorMessage } from '../core/artifacts.js';
 import { CliError } from '../core/errors.js';
+import { openInput } from '../core/open-input.js';
 import { setUpRedaction, type RedactionOptions } from '../config/redaction-plan.js';
 
 export interface RedactFilesOptions {
@@ -44,14 +45,16 @@ export async function redactFiles(options: RedactFilesOptions): Promise<RedactFi
   try {
     for (const file of inputs) {
       const name = file === '-' ? '<stdin>' : file;
-      const source = file === '-' ? options.stdin : createReadStream(file);
       try {
+        // A named input is opened without blocking and refused unless it is a regular file: a FIFO would wait forever.
+        const source = file === '-' ? options.stdin : (await openInput(file, { hint: 'give a file path, or - for stdin' })).createReadStream();
         await pipeline(source, redactor.stream(name), async (chunks: AsyncIterable<Buffer>) => {
           for await (const chunk of chunks) {
             if (!out.write(chunk)) await new Promise<void>((r) => out.once('drain', () => r()));
           }
         });
       } catch (err) {
+        if (err instanceof CliError) throw err;
         const code = (err as { code?: string }).code;
         if (code === 'ENOENT') throw new CliError(`${file}: no such file`, 'E_USAGE');
         if (code === 'EACCES') throw new CliError(`${file}: permission denied`, 'E_USAGE');
