@@ -37,6 +37,8 @@ export async function main(args: readonly string[], io: CliIo): Promise<number> 
   let action: (() => Promise<number>) | undefined;
   const parser = yargs([...args])
     .scriptName('collect-bundle')
+    // A repeatable option takes one value per occurrence: `redact --redact-literals-file S FILE` redacts FILE.
+    .parserConfiguration({ 'greedy-arrays': false })
     .usage('$0 [collect] [options]\n\nCollect diagnostics of a Django + Docker system, redact every secret, and pack them into one .tar.gz.')
     .option('config', {
       type: 'string',

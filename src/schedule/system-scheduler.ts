@@ -49,7 +49,7 @@ export const SCHEDULE_ONLY_OPTIONS: Readonly<Record<string, boolean>> = {
 
 const kebab = (s: string): string => s.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
 
-/** Options whose values are paths, made absolute so the printed command works from any directory; `true`: repeatable (array) options. */
+/** Options whose values are paths, made absolute so the printed command works from any directory; `true`: repeatable (one value per occurrence). */
 export const PATH_OPTIONS: Readonly<Record<string, boolean>> = {
   'django-dir': false,
   'env-file': true,
@@ -105,10 +105,8 @@ export function collectArgsFrom(rawArgs: readonly string[], outputDir: string, o
           out.push(`--${name}=${abs(long[2]!.slice(1))}`);
           continue;
         }
-        out.push(a);
-        // An array option takes every following word up to the next option, as yargs reads it.
-        do out.push(abs(rawArgs[++i] ?? ''));
-        while (PATH_OPTIONS[name] && rawArgs[i + 1] !== undefined && !rawArgs[i + 1]!.startsWith('-'));
+        // One value per occurrence, repeatable ones too, as the CLI reads them (greedy arrays are off).
+        out.push(a, abs(rawArgs[++i] ?? ''));
         continue;
       }
       if (name in SCHEDULE_ONLY_OPTIONS) {
