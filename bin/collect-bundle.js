@@ -10,5 +10,10 @@ if (!existsSync(fileURLToPath(cli))) {
   process.stderr.write('collect-bundle: not built yet: run `npm run build` in the collect-bundle folder first\n');
   process.exit(1);
 }
+// A signal while the CLI's modules load (the first few hundred ms) ends the run as an interrupt (130),
+// not with the default 143/130 of a killed process; nothing has been written yet. run() takes over.
+const early = () => process.exit(130);
+process.on('SIGINT', early);
+process.on('SIGTERM', early);
 const { run } = await import(cli.href);
 await run();

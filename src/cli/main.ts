@@ -216,6 +216,21 @@ function skipHelpCache(parser: unknown): void {
   if (usage && typeof usage.cacheHelpMessage === 'function') usage.cacheHelpMessage = () => undefined;
 }
 
+/** How long the process may stay after the command is done (a plugin's timer, an idle socket) before it exits anyway. */
+const EXIT_GRACE_MS = 500;
+
+/**
+ * Ends the process on a second signal whatever it waits on. process.exit() is not enough: it waits for
+ * libuv's worker threads, and one blocked in a read that never returns (a hung network mount) would hold
+ * it forever. Re-raising SIGINT with its default action ends the process at once; shells report it as
+ * 130, like the first interrupt's exit code. process.exit(130) follows in case SIGINT is ignored.
+ */
+function endNow(): never {
+  process.removeAllListeners('SIGINT');
+  process.kill(process.pid, 'SIGINT');
+  process.exit(EXIT.interrupted);
+}
+
 /** Entry point for bin/collect-bundle.js: wires signals and the process exit code. */
 export async function run(): Promise<void> {
   const controller = new AbortController();
@@ -225,10 +240,13 @@ export async function run(): Promise<void> {
     if (interrupts === 1) {
       process.stderr.write(`\ncollect-bundle: ${sig} received: stopping and removing partial files (press Ctrl-C again to quit at once)\n`);
       controller.abort(new Error(sig));
-    } else process.exit(EXIT.interrupted);
+    } else endNow();
   };
-  process.on('SIGINT', onSignal);
-  process.on('SIGTERM', onSignal);
+  // bin/collect-bundle.js catches a signal that arrives while the modules load; from here on it is ours.
+  for (const sig of ['SIGINT', 'SIGTERM'] as const) {
+    process.removeAllListeners(sig);
+    process.on(sig, onSignal);
+  }
   // A reader that went away (`collect-bundle --json | head -1`, a closed terminal) must not crash the
   // run with an unhandled EPIPE: the bundle is on disk and the exit code still says how it went.
   for (const stream of [process.stdout, process.stderr]) {
@@ -238,4 +256,7 @@ export async function run(): Promise<void> {
   }
   const code = await main(process.argv.slice(2), { stdout: process.stdout, stderr: process.stderr, env: process.env, signal: controller.signal });
   process.exitCode = code;
+  // Done: never wait on work someone else left behind (a plugin's interval, a never-settling promise of
+  // its own). Unreferenced, so a process with nothing left exits at once without it.
+  setTimeout(() => process.exit(code), EXIT_GRACE_MS).unref();
 }
