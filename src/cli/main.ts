@@ -258,5 +258,10 @@ export async function run(): Promise<void> {
   process.exitCode = code;
   // Done: never wait on work someone else left behind (a plugin's interval, a never-settling promise of
   // its own). Unreferenced, so a process with nothing left exits at once without it.
-  setTimeout(() => process.exit(code), EXIT_GRACE_MS).unref();
+  setTimeout(() => {
+    // process.exit() can itself hang on a worker thread that never returns (a plugin's read of a FIFO):
+    // with our handlers gone, a signal then ends the process by its default action.
+    for (const sig of ['SIGINT', 'SIGTERM'] as const) process.removeAllListeners(sig);
+    process.exit(code);
+  }, EXIT_GRACE_MS).unref();
 }

@@ -82,6 +82,7 @@ async function collectGuarded(options: CollectOptions, strays: readonly PluginEx
   const plugins: PluginLoadResult | undefined = options.plugins?.length
     ? await loadPlugins(options.plugins, options.pluginBaseDir ?? process.cwd(), {
         reserved: registry.map((c) => c.name),
+        signal,
         // --timeout bounds a plugin's loading too (its top-level await), never beyond the default 30 s.
         ...(options.timeoutMs !== undefined ? { timeoutMs: Math.min(PLUGIN_LOAD_TIMEOUT_MS, options.timeoutMs) } : {}),
       })

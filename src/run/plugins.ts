@@ -43,6 +43,8 @@ export interface LoadPluginsOptions {
   readonly reserved?: readonly string[];
   /** How long one plugin may take to load (top-level await); default 30 s. */
   readonly timeoutMs?: number;
+  /** Ctrl-C: stop waiting for a plugin at once (it fails as interrupted; the rest are not loaded). */
+  readonly signal?: AbortSignal;
 }
 
 const KEBAB = /^[a-z][a-z0-9]*(?:-[a-z0-9]+)*$/;
@@ -56,6 +58,10 @@ export async function loadPlugins(specs: readonly string[], baseDir: string, opt
   const loaded: LoadedPlugin[] = [];
   const taken = new Map<string, string>((options.reserved ?? []).map((n) => [n, 'a built-in or configured collector']));
   for (const plugin of specs) {
+    if (options.signal?.aborted) {
+      failures.push({ plugin, error: 'not loaded: interrupted' });
+      continue;
+    }
     try {
       const file = await resolvePlugin(plugin, baseDir);
       const mod = unwrapCommonJs(
@@ -63,6 +69,7 @@ export async function loadPlugins(specs: readonly string[], baseDir: string, opt
           insideCollector(`plugin ${plugin}`, () => import(pathToFileURL(file).href) as Promise<{ default?: unknown }>),
           options.timeoutMs ?? LOAD_TIMEOUT_MS,
           plugin,
+          options.signal,
         ),
       );
       if (mod.default === undefined) throw new Error('has no default export (fix: `export default defineCollector({ ... })`, or an array of collectors)');
@@ -198,12 +205,15 @@ function validateCollector(value: unknown, index: number | undefined): Collector
   return value as Collector;
 }
 
-async function withTimeout<T>(promise: Promise<T>, ms: number, plugin: string): Promise<T> {
+async function withTimeout<T>(promise: Promise<T>, ms: number, plugin: string, signal?: AbortSignal): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
+  let onAbort: (() => void) | undefined;
   try {
     return await Promise.race([
       promise,
       new Promise<never>((_, reject) => {
+        onAbort = () => reject(new Error('loading was interrupted'));
+        signal?.addEventListener('abort', onAbort, { once: true });
         // Not unref'd: this timer is what ends the wait. A top-level await on a promise that never settles
         // leaves nothing else in the event loop, and Node would exit at once with code 13 and no bundle.
         timer = setTimeout(() => reject(new Error(`did not finish loading within ${ms / 1000}s (a top-level await in ${plugin} that never ends?)`)), ms);
@@ -211,5 +221,6 @@ async function withTimeout<T>(promise: Promise<T>, ms: number, plugin: string): 
     ]);
   } finally {
     clearTimeout(timer);
+    if (onAbort) signal?.removeEventListener('abort', onAbort);
   }
 }

@@ -25,12 +25,19 @@ export interface RedactFilesOptions {
   readonly stdin: NodeJS.ReadableStream;
   readonly stdout: NodeJS.WritableStream;
   readonly env: Readonly<Record<string, string | undefined>>;
+  /** Ctrl-C / SIGTERM: stops reading at once (a CliError, exit 130), even from a stdin that never ends. */
+  readonly signal?: AbortSignal;
 }
 
 export interface RedactFilesResult {
   readonly total: number;
   readonly byRule: readonly RuleCount[];
+  /** The reader of stdout went away (`redact big.log | head -1`): output stopped there, quietly, like any Unix filter. */
+  readonly outputClosed?: boolean;
 }
+
+/** A reader that went away: the pipe is broken (EPIPE) or the stream already destroyed by it. */
+const isClosedOutput = (err: unknown): boolean => ['EPIPE', 'ERR_STREAM_DESTROYED'].includes((err as { code?: string }).code ?? '');
 
 export async function redactFiles(options: RedactFilesOptions): Promise<RedactFilesResult> {
   const inputs = options.files.length ? options.files : ['-'];
@@ -42,19 +49,29 @@ export async function redactFiles(options: RedactFilesOptions): Promise<RedactFi
   const redactor = setup.scanner(report, (e) => options.onRedaction?.(e));
   const partial = options.output ? `${options.output}.partial` : undefined;
   const out: NodeJS.WritableStream = partial ? createWriteStream(partial, { mode: 0o600 }) : options.stdout;
+  // An error of the output (EPIPE when the reader left) ends the wait for 'drain', which would never come.
+  const broken = new Promise<never>((_, reject) => out.once('error', reject));
+  broken.catch(() => undefined);
   try {
     for (const file of inputs) {
       const name = file === '-' ? '<stdin>' : file;
       try {
         // A named input is opened without blocking and refused unless it is a regular file: a FIFO would wait forever.
         const source = file === '-' ? options.stdin : (await openInput(file, { hint: 'give a file path, or - for stdin' })).createReadStream();
-        await pipeline(source, redactor.stream(name), async (chunks: AsyncIterable<Buffer>) => {
-          for await (const chunk of chunks) {
-            if (!out.write(chunk)) await new Promise<void>((r) => out.once('drain', () => r()));
-          }
-        });
+        await pipeline(
+          source,
+          redactor.stream(name),
+          async (chunks: AsyncIterable<Buffer>) => {
+            for await (const chunk of chunks) {
+              if (!out.write(chunk)) await Promise.race([new Promise<void>((r) => out.once('drain', () => r())), broken]);
+            }
+          },
+          ...(options.signal ? [{ signal: options.signal }] : []),
+        );
       } catch (err) {
         if (err instanceof CliError) throw err;
+        if (options.signal?.aborted) throw new CliError('interrupted', 'E_INTERRUPTED');
+        if (!partial && isClosedOutput(err)) return { total: report.total, byRule: report.byRule(), outputClosed: true };
         const code = (err as { code?: string }).code;
         if (code === 'ENOENT') throw new CliError(`${file}: no such file`, 'E_USAGE');
         if (code === 'EACCES') throw new CliError(`${file}: permission denied`, 'E_USAGE');
