@@ -21,10 +21,11 @@ export type { CliIo };
 const EPILOG = `Exit codes:
   0    bundle written, every collector succeeded (or was skipped)
   1    fatal: no bundle written (output not writable, disk full, internal error)
-  2    usage or configuration error
-  3    bundle written but partial: some collector failed or timed out (see manifest.json)
+  2    usage or configuration error (also an input that is a FIFO, a directory or a device)
+  3    bundle written but partial: some collector or plugin failed or timed out (see manifest.json)
   4    --fail-on: bundle written (or analyzed) and a finding of that severity exists
-  130  interrupted (Ctrl-C / SIGTERM): no bundle and no temporary files left behind
+  130  interrupted (Ctrl-C / SIGTERM): no bundle and no temporary files left behind;
+       a second Ctrl-C / SIGTERM ends the process at once (by SIGINT: shells show 130)
 
 The bundle is <output-dir>/collect-bundle-<host>[-<label>]-<UTC time>-<random>.tar.gz (mode 0600)
 with a .sha256 file beside it. Every byte in it has been redacted. Progress goes to stderr.`;
