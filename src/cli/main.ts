@@ -22,7 +22,7 @@ const EPILOG = `Exit codes:
   0    bundle written, every collector succeeded (or was skipped)
   1    fatal: no bundle written (output not writable, disk full, internal error)
   2    usage or configuration error (also an input that is a FIFO, a directory or a device)
-  3    bundle written but partial: some collector or plugin failed or timed out (see manifest.json)
+  3    bundle written but partial: a collector failed, timed out or lost output, or a plugin failed
   4    --fail-on: bundle written (or analyzed) and a finding of that severity exists
   130  interrupted (Ctrl-C / SIGTERM): no bundle and no temporary files left behind;
        a second Ctrl-C / SIGTERM ends the process at once (by SIGINT: shells show 130)

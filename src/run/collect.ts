@@ -165,7 +165,7 @@ async function collectGuarded(options: CollectOptions, strays: readonly PluginEx
     );
 
     for (const e of strays) reporter.log('error', `${e.owner} ${e.message}; its call was ignored`);
-    const failed = records.some((r) => r.status === 'failed' || r.status === 'timed-out');
+    const failed = records.some((r) => r.status === 'failed' || r.status === 'timed-out' || r.status === 'partial');
     const status = failed || plugins?.failures.length || strays.length ? 'partial' : 'complete';
     const files: ArtifactRecord[] = [];
     let findings: FindingsDocument | undefined;

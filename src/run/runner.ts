@@ -178,9 +178,18 @@ async function runOne(collector: Collector, plan: RunPlan, sink: ArtifactSink, o
           else if (out.kind === 'fact') observer.fact?.(out.key, out.value);
           else if (out.kind === 'declared') await consume(out.run(ctx));
           else {
+            const before = commands.length;
             const stored = await sink.write(collector.folder ?? collector.name, out, signal);
-            if ('kind' in stored) problems.push({ item: stored.item, reason: stored.reason });
-            else artifacts.push(stored);
+            if ('kind' in stored) problems.push({ item: stored.item, reason: stored.reason, ...(stored.lost ? { lost: true } : {}) });
+            else {
+              // The command whose output streamed into this file was killed by its timeout: the file is cut.
+              const cut = commands.slice(before).find((c) => c.timedOut);
+              artifacts.push(
+                cut
+                  ? { ...stored, lost: `command ${cut.argv[0] ?? ''} timed out after ${formatSeconds(cut.durationMs)} and was killed: its output is cut` }
+                  : stored,
+              );
+            }
             if (signal.aborted) throw new Cancelled();
           }
         }
@@ -190,7 +199,8 @@ async function runOne(collector: Collector, plan: RunPlan, sink: ArtifactSink, o
       }
     };
     await consume(collector.collect(ctx) as AsyncIterable<Output>);
-    return done('ok');
+    const lost = lostOutput(problems, artifacts);
+    return lost ? done('partial', lost) : done('ok');
   } catch (err) {
     void closeQuietly(iterator);
     if (plan.signal.aborted) return done('failed', 'interrupted (Ctrl-C)');
@@ -200,6 +210,19 @@ async function runOne(collector: Collector, plan: RunPlan, sink: ArtifactSink, o
   } finally {
     clear();
   }
+}
+
+/**
+ * Why a collector that ran to its end still lost output, or undefined: a file the writer could not
+ * store (a stream error, an engine that stalled), or one whose command was killed by its timeout.
+ */
+function lostOutput(problems: readonly Omit<Problem, 'kind'>[], artifacts: readonly ArtifactRecord[]): string | undefined {
+  const causes = [
+    ...problems.filter((p) => p.lost).map((p) => `${p.item}: ${p.reason}`),
+    ...artifacts.filter((a) => a.lost).map((a) => `${a.path}: ${a.lost}`),
+  ];
+  if (!causes.length) return undefined;
+  return `output lost: ${causes.slice(0, 3).join('; ')}${causes.length > 3 ? ` (and ${causes.length - 3} more, see problems)` : ''}`;
 }
 
 /**

@@ -31,14 +31,17 @@ async function runWithPlugin(source: string, only: string[]): Promise<Outcome> {
   await writeFile(join(dir, 'plugin.mjs'), source);
   await writeFile(join(dir, 'collect-bundle.config.json'), JSON.stringify({ plugins: ['./plugin.mjs'] }));
   const out = join(dir, 'out');
-  const r = await runCli(['--config', join(dir, 'collect-bundle.config.json'), '--only', ['system', ...only].join(','), '--timeout', '3', '-o', out], {
+  const r = await runCli(['--config', join(dir, 'collect-bundle.config.json'), '--only', ['system', ...only].join(','), '--timeout', '5', '-o', out], {
     killAfterMs: 60_000,
   });
   expect(r.killed, describeRun(r)).toBe(false);
   const bundles = (await readdir(out).catch(() => [])).filter((f) => f.endsWith('.tar.gz'));
   expect(bundles, describeRun(r)).toHaveLength(1);
   const entries = await readBundle(join(out, bundles[0]!));
-  expect(fileJson(entries, 'system/os.json')).toHaveProperty('platform'); // the rest of the bundle is there
+  // The rest of the bundle is there (on a loaded machine the system collector may itself hit --timeout).
+  const manifest = fileJson(entries, 'manifest.json');
+  expect(manifest.collectors.map((c: { name: string }) => c.name)).toContain('system');
+  if (manifest.collectors[0].status === 'ok') expect(fileJson(entries, 'system/os.json')).toHaveProperty('platform');
   return { code: r.code, ms: r.ms, stderr: r.stderr, manifest: fileJson(entries, 'manifest.json'), runLog: fileText(entries, 'run.log') };
 }
 
@@ -46,16 +49,16 @@ describe('a plugin cannot hang the run', () => {
   it('a top-level await that never ends (a live interval keeps Node busy): plugin failed after --timeout, bundle written, exit 3, prompt exit', async () => {
     const o = await runWithPlugin(`setInterval(() => {}, 1000);\nawait new Promise(() => {});\n${collector('never-loads')}`, []);
     expect(o.code).toBe(3);
-    expect(o.manifest.plugins).toEqual([{ plugin: './plugin.mjs', status: 'failed', error: expect.stringMatching(/did not finish loading within 3s/) }]);
-    expect(o.stderr).toMatch(/plugin \.\/plugin\.mjs was skipped: did not finish loading within 3s/);
-    // Startup (~1-5 s on a loaded machine) + the 3 s load timeout + the run; never the plugin's interval forever.
-    expect(o.ms).toBeLessThan(30_000);
+    expect(o.manifest.plugins).toEqual([{ plugin: './plugin.mjs', status: 'failed', error: expect.stringMatching(/did not finish loading within 5s/) }]);
+    expect(o.stderr).toMatch(/plugin \.\/plugin\.mjs was skipped: did not finish loading within 5s/);
+    // Startup (~1-5 s on a loaded machine) + the 5 s load timeout + the run; never the plugin's interval forever.
+    expect(o.ms).toBeLessThan(45_000);
   }, 70_000);
 
   it('a top-level await on a promise that never settles (nothing left in the event loop): not exit 13, the plugin fails', async () => {
     const o = await runWithPlugin(`await new Promise(() => {});\n${collector('never-loads')}`, []);
     expect(o.code).toBe(3);
-    expect(o.manifest.plugins).toEqual([{ plugin: './plugin.mjs', status: 'failed', error: expect.stringMatching(/did not finish loading within 3s/) }]);
+    expect(o.manifest.plugins).toEqual([{ plugin: './plugin.mjs', status: 'failed', error: expect.stringMatching(/did not finish loading within 5s/) }]);
   }, 70_000);
 
   it('a collector awaiting a promise that never settles times out; the run goes on (not exit 13)', async () => {
@@ -63,7 +66,7 @@ describe('a plugin cannot hang the run', () => {
     expect(o.code).toBe(3);
     expect(o.manifest.status).toBe('partial');
     expect(o.manifest.collectors.find((c) => c.name === 'stuck')).toMatchObject({ status: 'timed-out' });
-    expect(o.manifest.collectors.find((c) => c.name === 'system')).toMatchObject({ status: 'ok' });
+    expect(['ok', 'timed-out']).toContain(o.manifest.collectors.find((c) => c.name === 'system')?.status); // kept, not failed by the plugin
   }, 70_000);
 });
 
@@ -84,7 +87,7 @@ describe('a plugin cannot end the run with process.exit()', () => {
       status: 'failed',
       reason: expect.stringMatching(/^called process\.exit\(0\)/),
     });
-    expect(o.manifest.collectors.find((c) => c.name === 'system')).toMatchObject({ status: 'ok' });
+    expect(['ok', 'timed-out']).toContain(o.manifest.collectors.find((c) => c.name === 'system')?.status); // kept, not failed by the plugin
   }, 70_000);
 
   it('process.exit(0) from a timer the collector started: ignored, logged naming the collector, run partial', async () => {
