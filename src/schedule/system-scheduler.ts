@@ -17,7 +17,7 @@ export interface SystemSchedulerOptions {
   readonly timezone: string;
   /** The system's own zone, which cron daemons use. */
   readonly localZone: string;
-  /** The program: `[node, /abs/bin/collect-bundle.js]` or `[/usr/local/bin/collect-bundle]`. */
+  /** The program: `[node, --, /abs/bin/collect-bundle.js]` or `[/usr/local/bin/collect-bundle]`. */
   readonly program: readonly string[];
   /** Arguments of one plain collection, starting with `collect`. */
   readonly collectArgs: readonly string[];
