@@ -37,7 +37,7 @@ describe('a FIFO as an input is refused, not waited on', () => {
     ['--redaction-key-file FIFO', (f) => ['redact', '--redaction-key-file', f.fifo, f.text], 2],
     ['collect --env-file FIFO', (f) => ['--no-config', '--only', 'system', '--env-file', f.fifo, '-o', join(f.text, '..', 'out')], 2],
   ];
-  it.each(cases)('%s: one line, exit %s', async (_name, args, code) => {
+  it.each(cases)('%s: one line naming it, exit 2', async (_name, args, code) => {
     const f = await fifoDir();
     const r = await runCli(args(f), { killAfterMs: KILL_MS });
     expect(r.killed, describeRun(r)).toBe(false);
