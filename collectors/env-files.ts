@@ -3,10 +3,10 @@
  * `env-files`: the `.env`-style files named with `--env-file`, stored redacted under `env-files/` so the
  * env-file analyzer (and a reader of the bundle) can point at a line. Runs only when files are named.
  */
-import { createReadStream } from 'node:fs';
-import { readFile, stat } from 'node:fs/promises';
+import { stat } from 'node:fs/promises';
 import { basename } from 'node:path';
 import { defineCollector, errorMessage } from '../src/core/artifacts.js';
+import { openInput, readInput } from '../src/core/open-input.js';
 import type { Output } from '../src/core/types.js';
 import { isSecretKeyName } from '../redaction/keys.js';
 import { ENV_FILES } from '../src/bundle/layout.js';
@@ -79,7 +79,7 @@ export const envFilesCollector = defineCollector<EnvFilesOptions>({
     for (const file of options.files) {
       const s = await stat(file).catch(() => undefined);
       if (!s?.isFile() || s.size > ENV_FILE_MAX_BYTES) continue;
-      const text = await readFile(file, 'utf8').catch(() => undefined);
+      const text = await readInput(file, { encoding: 'utf8' }).catch(() => undefined);
       if (text !== undefined) values.push(...envFileSecrets(text));
     }
     return values;
@@ -112,7 +112,8 @@ export const envFilesCollector = defineCollector<EnvFilesOptions>({
         };
         continue;
       }
-      yield { kind: 'artifact', path, open: async () => ({ stream: createReadStream(file) }) };
+      // Opened without blocking: a file swapped for a FIFO after the stat above is refused, not waited on.
+      yield { kind: 'artifact', path, open: async () => ({ stream: (await openInput(file, { what: '--env-file' })).createReadStream() }) };
     }
   },
 });

@@ -4,9 +4,11 @@
  * files and across scheduled snapshots (diffs stay meaningful). The key never enters a bundle.
  */
 import { randomBytes } from 'node:crypto';
-import { chmod, mkdir, readFile, stat, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, stat, writeFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { dirname, join } from 'node:path';
+import { CliError } from '../src/core/errors.js';
+import { readInput } from '../src/core/open-input.js';
 
 /** A loaded key and where it came from (recorded in the manifest; never the key itself). */
 export interface LoadedKey {
@@ -35,7 +37,10 @@ export interface KeyOptions {
 
 const KEY_BYTES = 32;
 
-/** Loads (or creates) the redaction key. Never throws: a failure falls back to a random key with a warning. */
+/**
+ * Loads (or creates) the redaction key. A failure falls back to a random key with a warning; only a named
+ * key file that is not a regular file (a FIFO, a directory) throws, a CliError (exit 2).
+ */
 export async function loadRedactionKey(options: KeyOptions): Promise<LoadedKey> {
   if (options.ephemeral) return { key: randomBytes(KEY_BYTES), kind: 'ephemeral' };
   const path = options.file ?? defaultKeyPath(options.env);
@@ -43,6 +48,8 @@ export async function loadRedactionKey(options: KeyOptions): Promise<LoadedKey> 
   try {
     return { key: await readKey(path), kind, path };
   } catch (err) {
+    // A key file the user named that is a FIFO, a directory or a device is a usage error, not a warning.
+    if (err instanceof CliError && options.file) throw err;
     if ((err as { code?: string }).code !== 'ENOENT') return fallback(path, err);
   }
   try {
@@ -64,7 +71,7 @@ export async function loadRedactionKey(options: KeyOptions): Promise<LoadedKey> 
 }
 
 async function readKey(path: string): Promise<Buffer> {
-  const text = (await readFile(path, 'utf8')).trim();
+  const text = (await readInput(path, { what: 'redaction key file', encoding: 'utf8' })).trim();
   if (!/^[0-9a-f]{64}$/i.test(text)) throw Object.assign(new Error('not 64 hex characters'), { code: 'EBADKEY' });
   const mode = (await stat(path)).mode & 0o777;
   // Tags are only as private as the key: tighten a key file others can read.

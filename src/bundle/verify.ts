@@ -6,13 +6,13 @@
  */
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
-import { readFile } from 'node:fs/promises';
 import { basename } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { BinaryContentError, Redactor, type RedactionEvent } from '../../redaction/redactor.js';
 import { RedactionReport } from '../../redaction/report.js';
 import type { Manifest } from '../core/types.js';
 import { listingProblems, readBundle } from './reader.js';
+import { readInput } from '../core/open-input.js';
 import { ROOT } from './layout.js';
 
 /** One thing wrong with a bundle. */
@@ -90,7 +90,7 @@ export async function verifyBundle(file: string, options: VerifyOptions = {}): P
   for (const f of finds) problems.push({ file: f.file, line: f.line, kind: 'secret', message: `unredacted secret matched by rule ${f.rule}` });
 
   if (options.sidecar !== false) {
-    const sidecar = await readFile(`${file}.sha256`, 'utf8').catch(() => undefined);
+    const sidecar = await readInput(`${file}.sha256`, { encoding: 'utf8' }).catch(() => undefined);
     if (sidecar !== undefined) {
       const want = sidecar.trim().split(/\s+/)[0]?.toLowerCase();
       const got = options.sha256 ?? (await sha256File(file));

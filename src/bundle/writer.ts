@@ -173,10 +173,12 @@ export class BundleWriter implements ArtifactSink {
       this.#redactor.report.discard(path);
       await settle?.().catch(() => undefined);
       if (err instanceof BinaryContentError) return { kind: 'problem', item: path, reason: err.message };
-      if (signal.aborted) return { kind: 'problem', item: path, reason: 'not stored: cut off by timeout or interrupt' };
+      // Anything but binary content dropped on purpose means the file's output was lost.
+      if (signal.aborted) return { kind: 'problem', item: path, reason: 'not stored: cut off by timeout or interrupt', lost: true };
       const code = (err as { code?: string }).code;
-      if (code && FS_WRITE_ERRORS.has(code)) return { kind: 'problem', item: path, reason: describeFsError(err, this.spoolDir, 'spool directory') };
-      return { kind: 'problem', item: path, reason: this.#redactor.value(errorMessage(err), 'errors') };
+      if (code && FS_WRITE_ERRORS.has(code))
+        return { kind: 'problem', item: path, reason: describeFsError(err, this.spoolDir, 'spool directory'), lost: true };
+      return { kind: 'problem', item: path, reason: this.#redactor.value(errorMessage(err), 'errors'), lost: true };
     }
   }
 

@@ -1,10 +1,10 @@
 // Room: cli (src/cli/) — may import every room; the only place that prints errors and calls process.exit.
 /** `collect-bundle analyze BUNDLE`: the bundle view, the analyzers and the redactor load when it runs. */
-import { readFile } from 'node:fs/promises';
 import { errorMessage } from '../core/artifacts.js';
 import { CliError, EXIT } from '../core/errors.js';
 import { printable, printableJson, printableLines } from '../core/printable.js';
 import type { Finding } from '../core/types.js';
+import { readInput } from '../core/open-input.js';
 import type { CliIo } from './io.js';
 import { analyzeFromArgv, envFilesFromArgv, failOn, redactionFromArgv, requireReadable } from './options.js';
 
@@ -34,7 +34,7 @@ export async function runAnalyze(argv: Record<string, unknown>, io: CliIo): Prom
   if (envPaths.length) {
     const [{ setUpRedaction }, { envFileSecrets }] = await Promise.all([import('../config/redaction-plan.js'), import('../../collectors/env-files.js')]);
     const setup = await setUpRedaction(redactionFromArgv(argv), io.env);
-    const raw = await Promise.all(envPaths.map(async (path) => ({ path, text: await readFile(path, 'utf8') })));
+    const raw = await Promise.all(envPaths.map(async (path) => ({ path, text: await readInput(path, { what: '--env-file', encoding: 'utf8' }) })));
     for (const f of raw) for (const v of envFileSecrets(f.text)) setup.literals.add(v);
     envFiles = raw.map((f) => ({ path: f.path, text: setup.redactor.text(f.text, f.path) }));
   }

@@ -189,14 +189,14 @@ export function jsonSummary(r: CollectResult): Record<string, unknown> {
 }
 
 export function summary(r: CollectResult): string {
-  const failed = r.manifest.collectors.filter((c) => c.status === 'failed' || c.status === 'timed-out');
+  const failed = r.manifest.collectors.filter((c) => c.status === 'failed' || c.status === 'timed-out' || c.status === 'partial');
   const byRule = r.manifest.redaction.byRule.map(({ rule, count }) => `${rule} ${count}`).join(', ');
   return [
     '',
     `bundle     ${r.bundle}`,
     `size       ${formatBytes(r.bytes)}   sha256 ${r.sha256}`,
     `duration   ${(r.durationMs / 1000).toFixed(1)}s   status ${r.status}`,
-    `collectors ${r.manifest.collectors.length} run, ${failed.length} failed or timed out${failed.length ? `: ${failed.map((c) => c.name).join(', ')}` : ''}`,
+    `collectors ${r.manifest.collectors.length} run, ${failed.length} failed, timed out or partial${failed.length ? `: ${failed.map((c) => c.name).join(', ')}` : ''}`,
     `redactions ${r.manifest.redaction.total}${byRule ? ` (${byRule})` : ''}`,
     ...(r.findings
       ? [

@@ -22,10 +22,11 @@ export type { CliIo };
 const EPILOG = `Exit codes:
   0    bundle written, every collector succeeded (or was skipped)
   1    fatal: no bundle written (output not writable, disk full, internal error)
-  2    usage or configuration error
-  3    bundle written but partial: some collector failed or timed out (see manifest.json)
+  2    usage or configuration error (also an input that is a FIFO, a directory or a device)
+  3    bundle written but partial: a collector failed, timed out or lost output, or a plugin failed
   4    --fail-on: bundle written (or analyzed) and a finding of that severity exists
-  130  interrupted (Ctrl-C / SIGTERM): no bundle and no temporary files left behind
+  130  interrupted (Ctrl-C / SIGTERM): no bundle and no temporary files left behind;
+       a second Ctrl-C / SIGTERM ends the process at once (by SIGINT: shells show 130)
 
 The bundle is <output-dir>/collect-bundle-<host>[-<label>]-<UTC time>-<random>.tar.gz (mode 0600)
 with a .sha256 file beside it. Every byte in it has been redacted. Progress goes to stderr.`;
@@ -40,6 +41,8 @@ export async function main(args: readonly string[], io: CliIo): Promise<number> 
   const messages = new MessageRedactor();
   const parser = yargs([...args])
     .scriptName('collect-bundle')
+    // A repeatable option takes one value per occurrence: `redact --redact-literals-file S FILE` redacts FILE.
+    .parserConfiguration({ 'greedy-arrays': false })
     .usage('$0 [collect] [options]\n\nCollect diagnostics of a Django + Docker system, redact every secret, and pack them into one .tar.gz.')
     .option('config', {
       type: 'string',
@@ -221,6 +224,21 @@ function skipHelpCache(parser: unknown): void {
   if (usage && typeof usage.cacheHelpMessage === 'function') usage.cacheHelpMessage = () => undefined;
 }
 
+/** How long the process may stay after the command is done (a plugin's timer, an idle socket) before it exits anyway. */
+const EXIT_GRACE_MS = 500;
+
+/**
+ * Ends the process on a second signal whatever it waits on. process.exit() is not enough: it waits for
+ * libuv's worker threads, and one blocked in a read that never returns (a hung network mount) would hold
+ * it forever. Re-raising SIGINT with its default action ends the process at once; shells report it as
+ * 130, like the first interrupt's exit code. process.exit(130) follows in case SIGINT is ignored.
+ */
+function endNow(): never {
+  process.removeAllListeners('SIGINT');
+  process.kill(process.pid, 'SIGINT');
+  process.exit(EXIT.interrupted);
+}
+
 /** Entry point for bin/collect-bundle.js: wires signals and the process exit code. */
 export async function run(): Promise<void> {
   const controller = new AbortController();
@@ -230,10 +248,13 @@ export async function run(): Promise<void> {
     if (interrupts === 1) {
       process.stderr.write(`\ncollect-bundle: ${sig} received: stopping and removing partial files (press Ctrl-C again to quit at once)\n`);
       controller.abort(new Error(sig));
-    } else process.exit(EXIT.interrupted);
+    } else endNow();
   };
-  process.on('SIGINT', onSignal);
-  process.on('SIGTERM', onSignal);
+  // bin/collect-bundle.js catches a signal that arrives while the modules load; from here on it is ours.
+  for (const sig of ['SIGINT', 'SIGTERM'] as const) {
+    process.removeAllListeners(sig);
+    process.on(sig, onSignal);
+  }
   // A reader that went away (`collect-bundle --json | head -1`, a closed terminal) must not crash the
   // run with an unhandled EPIPE: the bundle is on disk and the exit code still says how it went.
   for (const stream of [process.stdout, process.stderr]) {
@@ -243,4 +264,12 @@ export async function run(): Promise<void> {
   }
   const code = await main(process.argv.slice(2), { stdout: process.stdout, stderr: process.stderr, env: process.env, signal: controller.signal });
   process.exitCode = code;
+  // Done: never wait on work someone else left behind (a plugin's interval, a never-settling promise of
+  // its own). Unreferenced, so a process with nothing left exits at once without it.
+  setTimeout(() => {
+    // process.exit() can itself hang on a worker thread that never returns (a plugin's read of a FIFO):
+    // with our handlers gone, a signal then ends the process by its default action.
+    for (const sig of ['SIGINT', 'SIGTERM'] as const) process.removeAllListeners(sig);
+    process.exit(code);
+  }, EXIT_GRACE_MS).unref();
 }

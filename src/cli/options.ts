@@ -3,12 +3,12 @@
  * The argv readers the commands share (the redaction and analysis options of a parsed command line,
  * `--env-file`, `--fail-on`, the flags a config may set). Anything heavy is imported where it is needed.
  */
-import { access, constants, stat } from 'node:fs/promises';
 import yargs from 'yargs';
 import { configOf, flagSpecs, mergeRedaction, type YargsOptionsView } from '../config/layers.js';
 import type { RedactionOptions } from '../config/redaction-plan.js';
 import { errorMessage } from '../core/artifacts.js';
 import { CliError } from '../core/errors.js';
+import { checkInput, openInput } from '../core/open-input.js';
 import type { AnalyzeOptions, Finding } from '../core/types.js';
 import { parseDuration } from '../core/units.js';
 import { analysisOptions, collectOptions, list, redactionOptions } from './builders.js';
@@ -32,28 +32,29 @@ export async function envFilesFromArgv(argv: Record<string, unknown>): Promise<s
   const { ENV_FILE_MAX_BYTES } = await import('../../collectors/env-files.js');
   for (const f of files) {
     if (f.trim() === '') throw new CliError('--env-file needs a file path', 'E_USAGE');
+    let size: number;
     try {
-      await access(f, constants.R_OK);
+      const handle = await openInput(f, { what: '--env-file', hint: 'pass the path of a .env file' });
+      size = (await handle.stat().finally(() => handle.close())).size;
     } catch (err) {
+      if (err instanceof CliError) throw err;
       const code = (err as { code?: string }).code;
       throw new CliError(
         `--env-file ${f}: ${code === 'ENOENT' ? 'no such file' : code === 'EACCES' ? 'permission denied (run as a user who can read it)' : errorMessage(err)}`,
         'E_USAGE',
       );
     }
-    const st = await stat(f);
-    if (!st.isFile()) throw new CliError(`--env-file ${f}: not a regular file; pass the path of a .env file`, 'E_USAGE');
-    if (st.size > ENV_FILE_MAX_BYTES)
-      throw new CliError(`--env-file ${f}: ${st.size} bytes, larger than an env file should be (1 MiB); check the path`, 'E_USAGE');
+    if (size > ENV_FILE_MAX_BYTES) throw new CliError(`--env-file ${f}: ${size} bytes, larger than an env file should be (1 MiB); check the path`, 'E_USAGE');
   }
   return files;
 }
 
-/** A bundle path the user named must be readable: otherwise a usage error naming the cause. */
+/** A bundle path the user named must be a readable regular file (a FIFO is refused, never waited on): otherwise a usage error naming the cause. */
 export async function requireReadable(bundle: string): Promise<void> {
   try {
-    await access(bundle, constants.R_OK);
+    await checkInput(bundle, { hint: 'pass a bundle file (collect-bundle-*.tar.gz)' });
   } catch (err) {
+    if (err instanceof CliError) throw err;
     throw new CliError(`${bundle}: ${(err as { code?: string }).code === 'ENOENT' ? 'no such file' : errorMessage(err)}`, 'E_USAGE');
   }
 }

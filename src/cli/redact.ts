@@ -18,7 +18,10 @@ export async function runRedact(argv: Record<string, unknown>, io: CliIo): Promi
     stdin: io.stdin ?? process.stdin,
     stdout: io.stdout,
     env: io.env,
+    signal: io.signal,
   });
+  // `redact big.log | head -1`: the reader has what it wanted; end quietly with 0, like other filters.
+  if (result.outputClosed) return EXIT.complete;
   if (explain || argv['output']) {
     const byRule = result.byRule.map(({ rule, count }) => `${rule} ${count}`).join(', ');
     io.stderr.write(`collect-bundle: ${result.total} redaction${result.total === 1 ? '' : 's'}${byRule ? ` (${byRule})` : ''}\n`);

@@ -200,7 +200,8 @@ export async function runSchedule(argv: Record<string, unknown>, rawArgs: readon
       trigger,
       timezone,
       localZone: localTimeZone(),
-      program: [process.execPath, resolve(process.argv[1] ?? 'collect-bundle')],
+      // `--` as in bin's shebang: Node must not read the command's own --env-file (nodejs/node#54232).
+      program: [process.execPath, '--', resolve(process.argv[1] ?? 'collect-bundle')],
       ...split,
       ...(envFile ? { envFile, secretNames } : {}),
       cwd,

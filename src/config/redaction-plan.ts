@@ -4,7 +4,6 @@
  * default), known-secret literals, custom rules, extra secret key names and the allowlist. Shared by
  * `collect`, `redact` and `verify`, so all three judge text the same way.
  */
-import { readFile } from 'node:fs/promises';
 import { loadRedactionKey, type LoadedKey } from '../../redaction/key-store.js';
 import { LiteralSet } from '../../redaction/literals.js';
 import { Redactor, type RedactionEvent } from '../../redaction/redactor.js';
@@ -13,6 +12,7 @@ import { defineRule } from '../../redaction/rules.js';
 import { errorMessage } from '../core/artifacts.js';
 import { CliError } from '../core/errors.js';
 import { matchesAnyCharacter } from '../core/text.js';
+import { readInput } from '../core/open-input.js';
 import type { Rule } from '../../redaction/rule.js';
 
 /** A custom rule as a user writes it (flags or config): a regex, optionally with a capture group for the secret. */
@@ -127,8 +127,9 @@ export async function setUpRedaction(options: RedactionOptions, env: Readonly<Re
   for (const file of options.literalFiles ?? []) {
     let text: string;
     try {
-      text = await readFile(file, 'utf8');
+      text = await readInput(file, { what: 'literals file', encoding: 'utf8' });
     } catch (err) {
+      if (err instanceof CliError) throw err;
       throw new CliError(`cannot read literals file ${file}: ${errorMessage(err)}`, 'E_CONFIG');
     }
     for (const line of text.split(/\r?\n/)) {

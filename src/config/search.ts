@@ -12,6 +12,7 @@ import { pathToFileURL } from 'node:url';
 import { lilconfig, type Loader } from 'lilconfig';
 import { errorMessage } from '../core/artifacts.js';
 import { CliError } from '../core/errors.js';
+import { checkInput } from '../core/open-input.js';
 import { ConfigError } from './errors.js';
 import type { KnownCollector, LoadedConfig } from './schema.js';
 
@@ -191,12 +192,17 @@ export async function loadConfig(options: LoadConfigOptions = {}): Promise<Loade
   try {
     if (options.file !== undefined) {
       const file = resolve(cwd, options.file);
-      found = await explorer.load(file).catch((err: NodeJS.ErrnoException) => {
-        if (err.code === 'ENOENT')
-          throw new CliError(`config file ${file} does not exist: fix the --config path, or use --no-config to run without one`, 'E_CONFIG');
-        if (err.code === 'EISDIR') throw new CliError(`config file ${file} is a directory: name a file such as ${file}/collect-bundle.config.json`, 'E_CONFIG');
-        throw err;
-      });
+      // Checked first (never blocking): the loaders read the file by name, and a FIFO would block them forever.
+      const check = checkInput(file, { what: 'config file', hint: 'name a configuration file (JSON, YAML or a module), or use --no-config' });
+      found = await check
+        .then(() => explorer.load(file))
+        .catch((err: NodeJS.ErrnoException) => {
+          if (err.code === 'ENOENT')
+            throw new CliError(`config file ${file} does not exist: fix the --config path, or use --no-config to run without one`, 'E_CONFIG');
+          if (err.code === 'EISDIR')
+            throw new CliError(`config file ${file} is a directory: name a file such as ${file}/collect-bundle.config.json`, 'E_CONFIG');
+          throw err;
+        });
       if (found && /(^|[\\/])package\.json$/.test(file) && (found.config === undefined || found.config === null)) {
         throw new CliError(`${file} has no "${CONFIG_NAME}" key: add one, or name a collect-bundle.config.json with --config`, 'E_CONFIG');
       }

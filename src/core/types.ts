@@ -37,6 +37,8 @@ export interface Problem {
   readonly item: string;
   /** One line naming the cause and, where known, the fix. */
   readonly reason: string;
+  /** The item's output was lost (not stored, or stored cut short): its collector is then `partial`. */
+  readonly lost?: boolean;
 }
 
 /**
@@ -190,8 +192,11 @@ export interface ArtifactSink {
   write(collector: string, artifact: Artifact, signal: AbortSignal): Promise<ArtifactRecord | Problem>;
 }
 
-/** How a collector ended. */
-export type CollectorStatus = 'ok' | 'failed' | 'timed-out' | 'skipped';
+/**
+ * How a collector ended. `partial`: it finished, but output was lost on the way (a stream cut, an engine
+ * that stalled, a command killed by its timeout): the reason names what and why, the run exits 3.
+ */
+export type CollectorStatus = 'ok' | 'partial' | 'failed' | 'timed-out' | 'skipped';
 
 /** A file in the bundle, as the manifest lists it. */
 export interface ArtifactRecord {
@@ -203,6 +208,8 @@ export interface ArtifactRecord {
   readonly truncated: boolean;
   /** Bytes of redacted content before the cut, when truncated. */
   readonly originalBytes?: number;
+  /** Why part of its output was lost (its command was killed by its timeout): its collector is then `partial`. */
+  readonly lost?: string;
 }
 
 /** One collector's entry in the manifest. */

@@ -6,12 +6,12 @@
  */
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
-import { readFile, stat } from 'node:fs/promises';
 import { basename } from 'node:path';
 import { errorMessage } from '../core/artifacts.js';
 import { corruptFix, MAX_TEXT_BYTES, readBundle } from '../bundle/reader.js';
 import { checkFindings, type FindingsFile } from '../bundle/manifest-schema.js';
 import { CliError } from '../core/errors.js';
+import { openInput, readInput } from '../core/open-input.js';
 import type { Finding, Manifest, Severity } from '../core/types.js';
 import { formatBytes, formatDuration } from '../core/units.js';
 import { ROOT } from '../bundle/layout.js';
@@ -74,15 +74,13 @@ export async function loadBundle(file: string, options: LoadOptions = {}): Promi
 /** The size of `file`, or a CliError (exit 2) saying why it cannot be read. */
 export async function checkFile(file: string): Promise<number> {
   try {
-    const s = await stat(file);
-    if (s.isDirectory()) throw new CliError(`${file}: is a directory; pass a bundle file (collect-bundle-*.tar.gz)`, 'E_USAGE');
-    // Opening it now turns "permission denied" into a usage error rather than a corrupt archive.
-    const handle = createReadStream(file);
-    await new Promise<void>((resolve, reject) => {
-      handle.once('open', () => resolve());
-      handle.once('error', reject);
-    }).finally(() => handle.destroy());
-    return s.size;
+    // Opened now (never blocking, a FIFO refused) so "permission denied" is a usage error rather than a corrupt archive.
+    const handle = await openInput(file, { hint: 'pass a bundle file (collect-bundle-*.tar.gz)' });
+    try {
+      return (await handle.stat()).size;
+    } finally {
+      await handle.close();
+    }
   } catch (err) {
     if (err instanceof CliError) throw err;
     const code = (err as { code?: string }).code;
@@ -212,7 +210,7 @@ export async function inspectBundle(file: string): Promise<InspectResult> {
     : { present: false, note: b.texts.has(ROOT.findings) ? 'findings.json is not a findings document (run `collect-bundle analyze BUNDLE`)' : NO_FINDINGS };
 
   const sha256 = await sha256File(file);
-  const sidecarText = await readFile(`${file}.sha256`, 'utf8').catch(() => undefined);
+  const sidecarText = await readInput(`${file}.sha256`, { encoding: 'utf8' }).catch(() => undefined);
   const sidecar = sidecarText === undefined ? 'absent' : sidecarText.trim().split(/\s+/)[0]?.toLowerCase() === sha256 ? 'match' : 'mismatch';
 
   return {

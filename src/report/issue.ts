@@ -279,7 +279,7 @@ function contents(m: Manifest): string {
 }
 
 function failedCollectors(m: Manifest): string {
-  const failed = m.collectors.filter((c) => c.status === 'failed' || c.status === 'timed-out');
+  const failed = m.collectors.filter((c) => c.status === 'failed' || c.status === 'timed-out' || c.status === 'partial');
   return failed.map((c) => `${c.name} ${c.status}${c.reason ? ` (${short(c.reason)})` : ''}`).join('; ') || 'see manifest.json';
 }
 

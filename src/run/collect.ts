@@ -22,7 +22,8 @@ import { DEFAULTS, type CollectOptions } from '../config/options.js';
 import { setUpRedaction } from '../config/redaction-plan.js';
 import { Reporter } from './progress.js';
 import { planExecutorHosts } from './executor-hosts.js';
-import { loadPlugins, type PluginLoadResult } from './plugins.js';
+import { guardExit, type PluginExitError } from './exit-guard.js';
+import { LOAD_TIMEOUT_MS as PLUGIN_LOAD_TIMEOUT_MS, loadPlugins, type PluginLoadResult } from './plugins.js';
 import { runCollectors } from './runner.js';
 import type { ArtifactRecord, Collector, CollectorRecord, DockerEndpoint, Manifest } from '../core/types.js';
 import { TOOL } from '../core/version.js';
@@ -62,6 +63,17 @@ export function selectCollectors(all: readonly Collector[], only: readonly strin
 }
 
 export async function collectBundle(options: CollectOptions): Promise<CollectResult> {
+  // A plugin's process.exit() fails that plugin instead of ending the run (exit 0, no bundle).
+  const strays: PluginExitError[] = [];
+  const release = guardExit((err) => strays.push(err));
+  try {
+    return await collectGuarded(options, strays);
+  } finally {
+    release();
+  }
+}
+
+async function collectGuarded(options: CollectOptions, strays: readonly PluginExitError[]): Promise<CollectResult> {
   const began = performance.now();
   const startedAt = new Date();
   const env = Object.freeze({ ...(options.env ?? process.env) });
@@ -69,7 +81,12 @@ export async function collectBundle(options: CollectOptions): Promise<CollectRes
   const envFiles = options.envFiles ?? [];
   const registry = options.collectors ?? builtinCollectors;
   const plugins: PluginLoadResult | undefined = options.plugins?.length
-    ? await loadPlugins(options.plugins, options.pluginBaseDir ?? process.cwd(), { reserved: registry.map((c) => c.name) })
+    ? await loadPlugins(options.plugins, options.pluginBaseDir ?? process.cwd(), {
+        reserved: registry.map((c) => c.name),
+        signal,
+        // --timeout bounds a plugin's loading too (its top-level await), never beyond the default 30 s.
+        ...(options.timeoutMs !== undefined ? { timeoutMs: Math.min(PLUGIN_LOAD_TIMEOUT_MS, options.timeoutMs) } : {}),
+      })
     : undefined;
   const collectors = selectWithPlugins([...registry, ...(plugins?.collectors ?? [])], options, plugins);
   // Named env files are always collected: the user asked for them by path.
@@ -153,7 +170,9 @@ export async function collectBundle(options: CollectOptions): Promise<CollectRes
       r.artifacts.some((a) => restated.has(a.path)) ? { ...r, artifacts: r.artifacts.map((a) => ({ ...a, ...restated.get(a.path) })) } : r,
     );
 
-    const status = records.some((r) => r.status === 'failed' || r.status === 'timed-out') || plugins?.failures.length ? 'partial' : 'complete';
+    for (const e of strays) reporter.log('error', `${e.owner} ${e.message}; its call was ignored`);
+    const failed = records.some((r) => r.status === 'failed' || r.status === 'timed-out' || r.status === 'partial');
+    const status = failed || plugins?.failures.length || strays.length ? 'partial' : 'complete';
     const files: ArtifactRecord[] = [];
     let findings: FindingsDocument | undefined;
     const draft = (finishedAt: Date): Manifest => ({

@@ -5,7 +5,10 @@
  * file's folder) or an npm package name resolved from `baseDir`. A plugin that cannot be found, throws
  * while loading, has no default export, exports something that is not a collector, or reuses a name
  * already taken is reported as a failure (one line: the plugin and the error) and skipped: never fatal.
- * Plugin collectors write under their own name, like built-ins (`<name>/...` in the bundle).
+ * Plugin collectors write under their own name, like built-ins (`<name>/...` in the bundle). A plugin
+ * whose top-level await never ends fails after `timeoutMs` (its pending work is abandoned, never waited
+ * on); one that calls process.exit() while loading fails with that message (see exit-guard.ts, which the
+ * caller holds).
  */
 import { readFile, stat } from 'node:fs/promises';
 import { createRequire } from 'node:module';
@@ -13,6 +16,7 @@ import { dirname, isAbsolute, join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { errorMessage } from '../core/artifacts.js';
 import type { Collector } from '../core/types.js';
+import { insideCollector } from './exit-guard.js';
 
 /** A plugin that could not be used, and why (one line). */
 export interface PluginFailure {
@@ -39,10 +43,13 @@ export interface LoadPluginsOptions {
   readonly reserved?: readonly string[];
   /** How long one plugin may take to load (top-level await); default 30 s. */
   readonly timeoutMs?: number;
+  /** Ctrl-C: stop waiting for a plugin at once (it fails as interrupted; the rest are not loaded). */
+  readonly signal?: AbortSignal;
 }
 
 const KEBAB = /^[a-z][a-z0-9]*(?:-[a-z0-9]+)*$/;
-const LOAD_TIMEOUT_MS = 30_000;
+/** How long one plugin may take to load by default. */
+export const LOAD_TIMEOUT_MS = 30_000;
 
 /** Loads every plugin in order; never throws. */
 export async function loadPlugins(specs: readonly string[], baseDir: string, options: LoadPluginsOptions = {}): Promise<PluginLoadResult> {
@@ -51,10 +58,19 @@ export async function loadPlugins(specs: readonly string[], baseDir: string, opt
   const loaded: LoadedPlugin[] = [];
   const taken = new Map<string, string>((options.reserved ?? []).map((n) => [n, 'a built-in or configured collector']));
   for (const plugin of specs) {
+    if (options.signal?.aborted) {
+      failures.push({ plugin, error: 'not loaded: interrupted' });
+      continue;
+    }
     try {
       const file = await resolvePlugin(plugin, baseDir);
       const mod = unwrapCommonJs(
-        await withTimeout(import(pathToFileURL(file).href) as Promise<{ default?: unknown }>, options.timeoutMs ?? LOAD_TIMEOUT_MS, plugin),
+        await withTimeout(
+          insideCollector(`plugin ${plugin}`, () => import(pathToFileURL(file).href) as Promise<{ default?: unknown }>),
+          options.timeoutMs ?? LOAD_TIMEOUT_MS,
+          plugin,
+          options.signal,
+        ),
       );
       if (mod.default === undefined) throw new Error('has no default export (fix: `export default defineCollector({ ... })`, or an array of collectors)');
       const exported = Array.isArray(mod.default) ? (mod.default as unknown[]) : [mod.default];
@@ -189,17 +205,22 @@ function validateCollector(value: unknown, index: number | undefined): Collector
   return value as Collector;
 }
 
-async function withTimeout<T>(promise: Promise<T>, ms: number, plugin: string): Promise<T> {
+async function withTimeout<T>(promise: Promise<T>, ms: number, plugin: string, signal?: AbortSignal): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
+  let onAbort: (() => void) | undefined;
   try {
     return await Promise.race([
       promise,
       new Promise<never>((_, reject) => {
+        onAbort = () => reject(new Error('loading was interrupted'));
+        signal?.addEventListener('abort', onAbort, { once: true });
+        // Not unref'd: this timer is what ends the wait. A top-level await on a promise that never settles
+        // leaves nothing else in the event loop, and Node would exit at once with code 13 and no bundle.
         timer = setTimeout(() => reject(new Error(`did not finish loading within ${ms / 1000}s (a top-level await in ${plugin} that never ends?)`)), ms);
-        timer.unref();
       }),
     ]);
   } finally {
     clearTimeout(timer);
+    if (onAbort) signal?.removeEventListener('abort', onAbort);
   }
 }

@@ -20,7 +20,7 @@ export interface ReporterOptions {
 }
 
 const FRAMES = ['⠋', '⠙', '⠹', '⠸', '⠼', '⠴', '⠦', '⠧', '⠇', '⠏'];
-const MARK: Record<CollectorRecord['status'], string> = { ok: 'ok', failed: 'FAILED', 'timed-out': 'TIMED OUT', skipped: 'skipped' };
+const MARK: Record<CollectorRecord['status'], string> = { ok: 'ok', partial: 'PARTIAL', failed: 'FAILED', 'timed-out': 'TIMED OUT', skipped: 'skipped' };
 
 export class Reporter {
   readonly #o: ReporterOptions;
@@ -58,7 +58,7 @@ export class Reporter {
     const files = record.artifacts.length;
     const problems = record.problems.length ? `, ${record.problems.length} problem${record.problems.length === 1 ? '' : 's'}` : '';
     const reason = record.reason ? `: ${record.reason}` : '';
-    const level: LogLevel = record.status === 'failed' || record.status === 'timed-out' ? 'warn' : 'info';
+    const level: LogLevel = record.status === 'failed' || record.status === 'timed-out' || record.status === 'partial' ? 'warn' : 'info';
     this.#print(level, `${MARK[record.status]} ${record.name} (${secs}s, ${files} file${files === 1 ? '' : 's'}${problems})${reason}`);
     if (this.#running.size === 0) this.#stopLive();
   }

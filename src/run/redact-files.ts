@@ -3,7 +3,7 @@
  * `collect-bundle redact`: the redactor on files or stdin, for a log a user is about to paste into an
  * issue. Inputs are only read; output goes to stdout or to a new file.
  */
-import { createReadStream, createWriteStream } from 'node:fs';
+import { createWriteStream } from 'node:fs';
 import { rename, rm } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { pipeline } from 'node:stream/promises';
@@ -11,6 +11,7 @@ import type { RedactionEvent } from '../../redaction/redactor.js';
 import { RedactionReport, type RuleCount } from '../../redaction/report.js';
 import { errorMessage } from '../core/artifacts.js';
 import { CliError } from '../core/errors.js';
+import { openInput } from '../core/open-input.js';
 import { setUpRedaction, type RedactionOptions } from '../config/redaction-plan.js';
 
 export interface RedactFilesOptions {
@@ -24,12 +25,19 @@ export interface RedactFilesOptions {
   readonly stdin: NodeJS.ReadableStream;
   readonly stdout: NodeJS.WritableStream;
   readonly env: Readonly<Record<string, string | undefined>>;
+  /** Ctrl-C / SIGTERM: stops reading at once (a CliError, exit 130), even from a stdin that never ends. */
+  readonly signal?: AbortSignal;
 }
 
 export interface RedactFilesResult {
   readonly total: number;
   readonly byRule: readonly RuleCount[];
+  /** The reader of stdout went away (`redact big.log | head -1`): output stopped there, quietly, like any Unix filter. */
+  readonly outputClosed?: boolean;
 }
+
+/** A reader that went away: the pipe is broken (EPIPE) or the stream already destroyed by it. */
+const isClosedOutput = (err: unknown): boolean => ['EPIPE', 'ERR_STREAM_DESTROYED'].includes((err as { code?: string }).code ?? '');
 
 export async function redactFiles(options: RedactFilesOptions): Promise<RedactFilesResult> {
   const inputs = options.files.length ? options.files : ['-'];
@@ -41,17 +49,29 @@ export async function redactFiles(options: RedactFilesOptions): Promise<RedactFi
   const redactor = setup.scanner(report, (e) => options.onRedaction?.(e));
   const partial = options.output ? `${options.output}.partial` : undefined;
   const out: NodeJS.WritableStream = partial ? createWriteStream(partial, { mode: 0o600 }) : options.stdout;
+  // An error of the output (EPIPE when the reader left) ends the wait for 'drain', which would never come.
+  const broken = new Promise<never>((_, reject) => out.once('error', reject));
+  broken.catch(() => undefined);
   try {
     for (const file of inputs) {
       const name = file === '-' ? '<stdin>' : file;
-      const source = file === '-' ? options.stdin : createReadStream(file);
       try {
-        await pipeline(source, redactor.stream(name), async (chunks: AsyncIterable<Buffer>) => {
-          for await (const chunk of chunks) {
-            if (!out.write(chunk)) await new Promise<void>((r) => out.once('drain', () => r()));
-          }
-        });
+        // A named input is opened without blocking and refused unless it is a regular file: a FIFO would wait forever.
+        const source = file === '-' ? options.stdin : (await openInput(file, { hint: 'give a file path, or - for stdin' })).createReadStream();
+        await pipeline(
+          source,
+          redactor.stream(name),
+          async (chunks: AsyncIterable<Buffer>) => {
+            for await (const chunk of chunks) {
+              if (!out.write(chunk)) await Promise.race([new Promise<void>((r) => out.once('drain', () => r())), broken]);
+            }
+          },
+          ...(options.signal ? [{ signal: options.signal }] : []),
+        );
       } catch (err) {
+        if (err instanceof CliError) throw err;
+        if (options.signal?.aborted) throw new CliError('interrupted', 'E_INTERRUPTED');
+        if (!partial && isClosedOutput(err)) return { total: report.total, byRule: report.byRule(), outputClosed: true };
         const code = (err as { code?: string }).code;
         if (code === 'ENOENT') throw new CliError(`${file}: no such file`, 'E_USAGE');
         if (code === 'EACCES') throw new CliError(`${file}: permission denied`, 'E_USAGE');

@@ -6,6 +6,7 @@
  */
 import { errorMessage } from '../core/artifacts.js';
 import { createExec } from '../core/exec.js';
+import { insideCollector } from './exit-guard.js';
 import type {
   ArtifactRecord,
   ArtifactSink,
@@ -73,7 +74,7 @@ export async function runCollectors(plan: RunPlan, sink: ArtifactSink, observer:
         continue;
       }
       observer.started?.(collector.name);
-      const record = await runOne(collector, plan, sink, observer, preludes.get(collector.name));
+      const record = await insideCollector(`collector "${collector.name}"`, () => runOne(collector, plan, sink, observer, preludes.get(collector.name)));
       records[index] = record;
       observer.finished?.(record);
     }
@@ -118,13 +119,17 @@ async function learnSecrets(plan: RunPlan): Promise<Map<string, Prelude>> {
       const collector = withHook[next++]!;
       const commands: CommandRecord[] = [];
       const problems: Omit<Problem, 'kind'>[] = [];
-      const { signal } = signalsFor(collector, plan);
+      const { signal, clear } = signalsFor(collector, plan);
       const ctx = contextFor(collector, plan, signal, commands, {});
       try {
-        const applies = collector.applies ? await raceSignal(collector.applies(ctx), signal) : true;
-        if (applies === true) for (const value of await raceSignal(collector.secrets!(ctx), signal)) plan.deps.secrets.add(value);
+        await insideCollector(`collector "${collector.name}"`, async () => {
+          const applies = collector.applies ? await raceSignal(collector.applies(ctx), signal) : true;
+          if (applies === true) for (const value of await raceSignal(collector.secrets!(ctx), signal)) plan.deps.secrets.add(value);
+        });
       } catch (err) {
         problems.push({ item: 'known secrets', reason: `could not learn this collector's secrets before collection: ${errorMessage(err)}` });
+      } finally {
+        clear();
       }
       preludes.set(collector.name, { commands, problems });
     }
@@ -137,7 +142,7 @@ async function runOne(collector: Collector, plan: RunPlan, sink: ArtifactSink, o
   const startedAt = new Date();
   const began = performance.now();
   const timeoutMs = timeoutFor(collector, plan);
-  const { signal, timeout } = signalsFor(collector, plan);
+  const { signal, timeout, clear } = signalsFor(collector, plan);
   const artifacts: ArtifactRecord[] = [];
   const problems: Omit<Problem, 'kind'>[] = [...(prelude?.problems ?? [])];
   const excluded: Omit<Excluded, 'kind'>[] = [];
@@ -173,9 +178,18 @@ async function runOne(collector: Collector, plan: RunPlan, sink: ArtifactSink, o
           else if (out.kind === 'fact') observer.fact?.(out.key, out.value);
           else if (out.kind === 'declared') await consume(out.run(ctx));
           else {
+            const before = commands.length;
             const stored = await sink.write(collector.folder ?? collector.name, out, signal);
-            if ('kind' in stored) problems.push({ item: stored.item, reason: stored.reason });
-            else artifacts.push(stored);
+            if ('kind' in stored) problems.push({ item: stored.item, reason: stored.reason, ...(stored.lost ? { lost: true } : {}) });
+            else {
+              // The command whose output streamed into this file was killed by its timeout: the file is cut.
+              const cut = commands.slice(before).find((c) => c.timedOut);
+              artifacts.push(
+                cut
+                  ? { ...stored, lost: `command ${cut.argv[0] ?? ''} timed out after ${formatSeconds(cut.durationMs)} and was killed: its output is cut` }
+                  : stored,
+              );
+            }
             if (signal.aborted) throw new Cancelled();
           }
         }
@@ -185,20 +199,44 @@ async function runOne(collector: Collector, plan: RunPlan, sink: ArtifactSink, o
       }
     };
     await consume(collector.collect(ctx) as AsyncIterable<Output>);
-    return done('ok');
+    const lost = lostOutput(problems, artifacts);
+    return lost ? done('partial', lost) : done('ok');
   } catch (err) {
     void closeQuietly(iterator);
     if (plan.signal.aborted) return done('failed', 'interrupted (Ctrl-C)');
     if (timeout.aborted) return done('timed-out', `timed out after ${formatSeconds(timeoutMs)} (raise it with --timeout)`);
     if (plan.deadline?.aborted) return done('timed-out', 'cut off by the run deadline (--deadline)');
     return done('failed', errorMessage(err));
+  } finally {
+    clear();
   }
 }
 
-/** A collector's one signal (Ctrl-C + its timeout + the run's deadline), and its timeout alone, to tell why it fired. */
-function signalsFor(collector: Collector, plan: RunPlan): { signal: AbortSignal; timeout: AbortSignal } {
-  const timeout = AbortSignal.timeout(timeoutFor(collector, plan));
-  return { signal: AbortSignal.any([plan.signal, timeout, ...(plan.deadline ? [plan.deadline] : [])]), timeout };
+/**
+ * Why a collector that ran to its end still lost output, or undefined: a file the writer could not
+ * store (a stream error, an engine that stalled), or one whose command was killed by its timeout.
+ */
+function lostOutput(problems: readonly Omit<Problem, 'kind'>[], artifacts: readonly ArtifactRecord[]): string | undefined {
+  const causes = [
+    ...problems.filter((p) => p.lost).map((p) => `${p.item}: ${p.reason}`),
+    ...artifacts.filter((a) => a.lost).map((a) => `${a.path}: ${a.lost}`),
+  ];
+  if (!causes.length) return undefined;
+  return `output lost: ${causes.slice(0, 3).join('; ')}${causes.length > 3 ? ` (and ${causes.length - 3} more, see problems)` : ''}`;
+}
+
+/**
+ * A collector's one signal (Ctrl-C + its timeout + the run's deadline), its timeout alone (to tell why
+ * it fired), and `clear` for when it ends. The timer is a plain, referenced one, not AbortSignal.timeout
+ * (unreferenced): a collector awaiting a promise that never settles may leave nothing else in the event
+ * loop, and Node would then exit at once with code 13, no bundle and no message.
+ */
+function signalsFor(collector: Collector, plan: RunPlan): { signal: AbortSignal; timeout: AbortSignal; clear: () => void } {
+  const ms = timeoutFor(collector, plan);
+  const controller = new AbortController();
+  const timer = setTimeout(() => controller.abort(new DOMException(`timed out after ${ms} ms`, 'TimeoutError')), ms);
+  const timeout = controller.signal;
+  return { signal: AbortSignal.any([plan.signal, timeout, ...(plan.deadline ? [plan.deadline] : [])]), timeout, clear: () => clearTimeout(timer) };
 }
 
 /** The timeout a collector runs under: the user's --timeout if given, else its own, else the default. */

@@ -17,6 +17,8 @@ import { type FileHandle, link, open, readFile, rename, stat, unlink, utimes, wr
 import { hostname, uptime } from 'node:os';
 import { join } from 'node:path';
 import { errorMessage } from '../core/artifacts.js';
+import { CliError } from '../core/errors.js';
+import { readInput } from '../core/open-input.js';
 
 /** The lock file's name inside the output directory. */
 export const LOCK_FILE = '.collect-bundle.lock';
@@ -228,8 +230,10 @@ async function tryCreateExcl(path: string, text: string): Promise<boolean> {
 async function readLock(path: string): Promise<LockInfo | 'gone' | 'unreadable'> {
   let text: string;
   try {
-    text = await readFile(path, 'utf8');
+    // Never blocking: a FIFO planted at the lock's path is refused (exit 2), not waited on.
+    text = await readInput(path, { what: 'the lock file', hint: 'remove it; a lock is always a regular file', encoding: 'utf8' });
   } catch (err) {
+    if (err instanceof CliError) throw err;
     if ((err as { code?: string }).code === 'ENOENT') return 'gone';
     throw new Error(`cannot read the lock file ${path}: ${errorMessage(err)}`, { cause: err });
   }

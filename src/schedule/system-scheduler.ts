@@ -18,7 +18,7 @@ export interface SystemSchedulerOptions {
   readonly timezone: string;
   /** The system's own zone, which cron daemons use. */
   readonly localZone: string;
-  /** The program: `[node, /abs/bin/collect-bundle.js]` or `[/usr/local/bin/collect-bundle]`. */
+  /** The program: `[node, --, /abs/bin/collect-bundle.js]` or `[/usr/local/bin/collect-bundle]`. */
   readonly program: readonly string[];
   /** Arguments of one plain collection, starting with `collect`; a secret one refers to a variable of `envFile`. */
   readonly collectArgs: readonly PrintedArg[];
@@ -52,7 +52,7 @@ export const SCHEDULE_ONLY_OPTIONS: Readonly<Record<string, boolean>> = {
 
 const kebab = (s: string): string => s.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
 
-/** Options whose values are paths, made absolute so the printed command works from any directory; `true`: repeatable (array) options. */
+/** Options whose values are paths, made absolute so the printed command works from any directory; `true`: repeatable (one value per occurrence). */
 export const PATH_OPTIONS: Readonly<Record<string, boolean>> = {
   'django-dir': false,
   'env-file': true,
@@ -108,10 +108,8 @@ export function collectArgsFrom(rawArgs: readonly string[], outputDir: string, o
           out.push(`--${name}=${abs(long[2]!.slice(1))}`);
           continue;
         }
-        out.push(a);
-        // An array option takes every following word up to the next option, as yargs reads it.
-        do out.push(abs(rawArgs[++i] ?? ''));
-        while (PATH_OPTIONS[name] && rawArgs[i + 1] !== undefined && !rawArgs[i + 1]!.startsWith('-'));
+        // One value per occurrence, repeatable ones too, as the CLI reads them (greedy arrays are off).
+        out.push(a, abs(rawArgs[++i] ?? ''));
         continue;
       }
       if (name in SCHEDULE_ONLY_OPTIONS) {

@@ -124,7 +124,8 @@ export function cliEnv(extra: Readonly<Record<string, string | undefined>> = {})
 /** Starts the built CLI; the promise resolves when it has exited and its output is drained. */
 export function startCli(args: readonly string[], options: CliOptions = {}): CliProcess {
   const wrapper = options.wrapper ?? [];
-  const argv = [...wrapper, process.execPath, BIN, ...args];
+  // `--` as in bin's shebang: Node must not take the CLI's `--env-file` for its own option.
+  const argv = [...wrapper, process.execPath, '--', BIN, ...args];
   const began = performance.now();
   const child = spawn(argv[0]!, argv.slice(1), {
     cwd: options.cwd ?? emptyCwd(),

@@ -263,11 +263,11 @@ describe('--print-systemd and --print-cron', () => {
     expect(text).toContain('Persistent=true');
     expect(text).toMatch(/times in Europe\/Berlin/);
     const exec = systemdSplit(/^ExecStart=(.*)$/m.exec(text)![1]!);
-    expect(exec.slice(0, 2)).toEqual([process.execPath, BIN]);
+    expect(exec.slice(0, 3)).toEqual([process.execPath, '--', BIN]);
     // No config file was found where it was printed: --no-config, so the service does not pick one up later.
-    expect(exec.slice(2)).toEqual(['collect', '--output-dir', out, '--only', 'system', '--label', 'night', '--title', "50% of jobs 'stuck'", '--no-config']);
+    expect(exec.slice(3)).toEqual(['collect', '--output-dir', out, '--only', 'system', '--label', 'night', '--title', "50% of jobs 'stuck'", '--no-config']);
     const post = systemdSplit(/^ExecStartPost=(.*)$/m.exec(text)![1]!);
-    expect(post.slice(2)).toEqual(['schedule', '--prune-only', '--output-dir', out, '--keep', '3', '--no-config']);
+    expect(post.slice(3)).toEqual(['schedule', '--prune-only', '--output-dir', out, '--keep', '3', '--no-config']);
 
     // Round trip: the printed command line, run as it stands, makes the bundle the options describe.
     const run = spawnSync(exec[0]!, exec.slice(1), { encoding: 'utf8', timeout: 90_000 });

@@ -177,7 +177,7 @@ describe.skipIf(skip)('inspect (real bundle)', () => {
     expect(missing.message).toMatch(/nope\.tar\.gz: no such file; check the path/);
     const dir = await errorOf(inspectBundle(tmp));
     expect(dir.exitCode).toBe(2);
-    expect(dir.message).toMatch(/is a directory; pass a bundle file/);
+    expect(dir.message).toMatch(/is a directory, not a regular file: pass a bundle file/);
   });
 
   it('a corrupt or foreign file is fatal (exit 1), one line naming the cause and the fix', async () => {

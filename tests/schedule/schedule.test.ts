@@ -102,16 +102,21 @@ describe('system scheduler translations', () => {
     expect(collectArgsFrom(['schedule', '--cron=0 3 * * *', '--output-dir=x', '-q'], '/o')).toEqual(['collect', '--output-dir', '/o', '-q']);
     // Path options absolute (each value of a repeatable one), the config actually loaded at the end.
     expect(
-      collectArgsFrom(['schedule', '--env-file', 'a.env', 'b.env', '--tlscacert=certs/ca.pem', '--django-dir', '/srv/app', '--config', 'c.json', '-q'], '/o', {
-        cwd: '/w',
-        config: '/w/c.json',
-      }),
+      collectArgsFrom(
+        ['schedule', '--env-file', 'a.env', '--env-file', 'b.env', '--tlscacert=certs/ca.pem', '--django-dir', '/srv/app', '--config', 'c.json', '-q'],
+        '/o',
+        {
+          cwd: '/w',
+          config: '/w/c.json',
+        },
+      ),
     ).toEqual([
       'collect',
       '--output-dir',
       '/o',
       '--env-file',
       '/w/a.env',
+      '--env-file',
       '/w/b.env',
       '--tlscacert=/w/certs/ca.pem',
       '--django-dir',
