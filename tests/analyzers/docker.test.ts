@@ -14,7 +14,7 @@ import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { builtinCollectors } from '../../collectors/index.js';
 import { crashes, dockerContainerAnalyzer, dockerEngineAnalyzer, exitCodeMeaning } from '../../analyzers/docker.js';
-import { jsonLineIndex } from '../../analyzers/docker-data.js';
+import { errorLines, jsonLineIndex, logMessage, MAX_TRACEBACK_LINES } from '../../analyzers/docker-data.js';
 import { describeRequest, lastExit } from '../../analyzers/docker-intent.js';
 import { MemoryView } from '../../src/bundle/memory-view.js';
 import { defineCollector, text } from '../../src/core/artifacts.js';
@@ -331,6 +331,20 @@ describe.skipIf(skip)('docker analyzers on a real engine', () => {
     expect(f.title).toBe(`Container ${n('jobrun')} (job bulk-loader, id 42) on local exited with code 1 (application error)`);
   });
 
+  it('a traceback is evidence whole: from its header to the exception line, each line at its real number', async () => {
+    const f = one('container-exit-nonzero', 'jobrun');
+    const log = `docker/local/containers/${n('jobrun')}/logs.txt`;
+    const ev = f.evidence.filter((e) => e.file === log);
+    expect(ev.map((e) => logMessage(e.excerpt))).toEqual([
+      'Traceback (most recent call last):',
+      '  File "/app/load.py", line 9, in <module>',
+      '    connect()',
+      'ConnectionError: db unreachable',
+    ]);
+    expect(ev.map((e) => e.line! - ev[0]!.line!)).toEqual([0, 1, 2, 3]);
+    await expectEvidenceHolds(view, f);
+  });
+
   it('a docker run of an image that does not exist: image-pull-failed from the failed command in the manifest', async () => {
     // The engine keeps no trace of a failed pull (no event, no container): the failed command is the evidence.
     const f = findings.find((x) => x.id === 'image-pull-failed' && x.subject === MISSING_IMAGE);
@@ -543,6 +557,21 @@ describe('lastExit: whether the last exit followed a stop/kill request the engin
     expect(lastExit(list, iso(1000)).kind).toBe('unknown');
     expect(lastExit(list).kind).toBe('unknown');
     expect(lastExit([]).kind).toBe('unknown');
+  });
+});
+
+describe('errorLines', () => {
+  const numbered = (texts: string[]) => texts.map((text, i) => ({ line: i + 1, text }));
+  it('keeps the last traceback whole, and a long one as its header and last lines', () => {
+    const tb = ['Traceback (most recent call last):', '  File "a.py", line 1, in <module>', '    f()', 'KeyError: 1'];
+    const got = errorLines(numbered(['start', 'Traceback (most recent call last):', 'ValueError: old', ...tb, 'after']));
+    expect(got).toEqual({ kind: 'traceback', lines: numbered(['start', 'x', 'y', ...tb]).slice(3) });
+    const frames = Array.from({ length: 60 }, (_, i) => `  File "m${i}.py", line ${i}, in f${i}`);
+    const long = errorLines(numbered(['Traceback (most recent call last):', ...frames, 'RecursionError: maximum recursion depth exceeded']));
+    expect(long.lines).toHaveLength(MAX_TRACEBACK_LINES);
+    expect(long.lines[0]!.line).toBe(1);
+    expect(long.lines[1]!.line).toBe(62 - (MAX_TRACEBACK_LINES - 1) + 1);
+    expect(long.lines.at(-1)!.text).toBe('RecursionError: maximum recursion depth exceeded');
   });
 });
 
