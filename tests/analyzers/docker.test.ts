@@ -124,7 +124,7 @@ describe.skipIf(skip)('docker analyzers on a real engine', () => {
         TEST_IMAGE,
         'sh',
         '-c',
-        'echo "loading"; echo "Traceback (most recent call last):" >&2; echo "  File "/app/load.py", line 9, in <module>" >&2; echo "    connect()" >&2; echo "ConnectionError: db unreachable" >&2; exit 1',
+        'echo "loading"; echo "Traceback (most recent call last):" >&2; echo "  File \\"/app/load.py\\", line 9, in <module>" >&2; echo "    connect()" >&2; echo "ConnectionError: db unreachable" >&2; exit 1',
       ),
       run('sigterm', TEST_IMAGE, 'sh', '-c', 'trap "echo got SIGTERM; exit 143" TERM; echo ready; while true; do sleep 1; done'),
       run('fine', TEST_IMAGE, 'sleep', '600'),
