@@ -112,22 +112,33 @@ async function oomFinding(ctx: EngineCtx, c: ContainerEntry): Promise<Finding> {
   const log = await logOf(ctx, c);
   const tail = log ? log.lines.slice(-5).map((l) => lineEvidence(log, l)) : [];
   const stats = ctx.view.has(c.files.stats) ? await readJson(ctx.view, c.files.stats) : undefined;
+  // Peak usage is known only from a stats sample of a container that runs again (cgroup v1 keeps max_usage).
+  const peak = get(stats?.value, ['raw', 'memory_stats', 'max_usage']);
+  const usage = get(stats?.value, ['summary', 'memory', 'usageBytes']);
+  const peakText =
+    typeof peak === 'number' && peak > 0
+      ? ` Its peak memory use was ${formatBytes(peak)}.`
+      : typeof usage === 'number'
+        ? ` It used ${formatBytes(usage)} when collected (after the kill; the peak is not recorded).`
+        : ' Its peak memory use is not recorded (no stats sample of a stopped container).';
   const evidence: Evidence[] = [
     ...(c.row.oomKilled
       ? stateEvidence(ctx, c, inspect, ['State', 'OOMKilled'], 'oomKilled')
       : stateEvidence(ctx, c, inspect, ['State', 'ExitCode'], 'exitCode')),
     ...(inspect && limit ? [inspect.evidence(['HostConfig', 'Memory'])] : []),
+    ...(stats && typeof peak === 'number' && peak > 0 ? [stats.evidence(['raw', 'memory_stats', 'max_usage'])] : []),
+    ...(stats && typeof usage === 'number' ? [stats.evidence(['summary', 'memory', 'usageBytes'])] : []),
     ...(ctx.events ? oomEvents.slice(-1).map((e) => eventEvidence(ctx.events!, e)) : []),
+    // The last lines, not the first: what it did just before it was killed.
     ...tail,
-    ...(stats ? [stats.evidence(['summary', 'memory', 'usageBytes'])] : []),
   ];
   return finding({
     id: 'container-oom-killed',
     severity: 'error',
     title: `Container ${containerText(c)} on ${c.label} was OOM-killed (${limitText})`,
     summary: limit
-      ? `The kernel killed the container's process because it used all of its ${formatBytes(limit)} memory limit (exit code ${c.row.exitCode ?? 137}). ${tail.length ? 'The last log lines are what it did just before.' : 'Its log is empty or was not collected.'}`
-      : `The container has no memory limit, so the kernel's OOM killer chose it when the whole host ran out of memory (exit code ${c.row.exitCode ?? 137}). Look at the host's memory (system/memory.json) and at what else runs there.`,
+      ? `The kernel killed the container's process because it used all of its ${formatBytes(limit)} memory limit (exit code ${c.row.exitCode ?? 137}).${peakText} ${tail.length ? `The last ${tail.length} log lines are what it did just before.` : 'Its log is empty or was not collected.'}`
+      : `The container has no memory limit, so the kernel's OOM killer chose it when the whole host ran out of memory (exit code ${c.row.exitCode ?? 137}).${peakText} Look at the host's memory (system/memory.json) and at what else runs there.`,
     remedy: limit
       ? `Give it more memory if the workload needs it: \`docker update --memory 1g --memory-swap 1g ${c.row.name}\` (compose: \`mem_limit\` or \`deploy.resources.limits.memory\`), or make it use less (fewer workers or concurrency, smaller batches). Watch it with \`docker stats ${c.row.name}\`.`
       : `Find what uses the host's memory (\`docker stats --no-stream\`, \`free -m\`), set a memory limit on each container (\`docker update --memory 1g --memory-swap 1g ${c.row.name}\`) so one cannot starve the others, or add memory.`,

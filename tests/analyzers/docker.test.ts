@@ -88,7 +88,17 @@ describe.skipIf(skip)('docker analyzers on a real engine', () => {
     expect(failedRun.exitCode).toBe(125);
     await Promise.all([
       run('puller', '-e', `PULL_OUTPUT=${failedRun.stderr}`, TEST_IMAGE, 'sh', '-c', 'echo "worker: starting job"; printf "%s\\n" "$PULL_OUTPUT" >&2; exit 1'),
-      run('oom', '--memory', '8m', '--memory-swap', '8m', TEST_IMAGE, 'sh', '-c', 'x=a; while true; do x=$x$x; done'),
+      run(
+        'oom',
+        '--memory',
+        '8m',
+        '--memory-swap',
+        '8m',
+        TEST_IMAGE,
+        'sh',
+        '-c',
+        'for i in 1 2 3 4 5 6 7; do echo "loading part $i"; done; x=a; while true; do x=$x$x; done',
+      ),
       run(
         'exit2',
         TEST_IMAGE,
@@ -221,6 +231,12 @@ describe.skipIf(skip)('docker analyzers on a real engine', () => {
     expect(JSON.parse((await lineOf(view, event!))!)).toMatchObject({ Action: 'oom', Actor: { Attributes: { name: n('oom') } } });
     // Not also reported as a plain non-zero exit.
     expect(about('container-exit-nonzero', 'oom')).toEqual([]);
+    // The LAST log lines (not the first), and what is known of the peak.
+    const log = `docker/local/containers/${n('oom')}/logs.txt`;
+    const logLines = await Promise.all(f.evidence.filter((e) => e.file === log).map((e) => lineOf(view, e)));
+    expect(logLines.map((l) => logMessage(l!))).toEqual(['loading part 3', 'loading part 4', 'loading part 5', 'loading part 6', 'loading part 7']);
+    expect(f.summary).toContain('Its peak memory use is not recorded');
+    expect(f.summary).toContain('The last 5 log lines are what it did just before.');
   });
 
   it("exit 2 after a traceback: the meaning of 2, and the traceback's last line at its real line number", async () => {
