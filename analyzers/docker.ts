@@ -212,7 +212,7 @@ async function stoppedFinding(ctx: EngineCtx, c: ContainerEntry, code: number, e
     severity: 'info',
     title: `Container ${containerText(c)} on ${c.label} was stopped by a stop/kill request (exit code ${code})`,
     summary:
-      `The engine recorded ${how} before the container exited with code ${code}, so the exit is what was asked for, not a failure.` +
+      `The engine recorded ${how}; then the container exited with code ${code}. The exit is what was asked for, not a failure.` +
       (graceRanOut
         ? ' It did not exit on the first signal within the grace period, so Docker killed it: a program that handles SIGTERM shuts down cleanly (finishes requests, closes connections) instead.'
         : ''),

@@ -58,22 +58,28 @@ function blockText(b: Block, max: number): string {
   }
   let prev: number | undefined;
   for (const l of lines) {
-    if (!json && prev !== undefined && l.line !== undefined && l.line > prev + 1) out.push(`… ${l.line - prev - 1} lines`);
+    if (!json && prev !== undefined && l.line !== undefined && l.line > prev + 1) out.push(`… ${l.line - prev - 1} line${l.line - prev - 1 === 1 ? '' : 's'}`);
     out.push(l.line !== undefined ? `${l.line}: ${l.text}` : l.text);
     prev = l.line ?? prev;
   }
   return out.join('\n');
 }
 
-/** A remedy as Markdown lines: list items stay one per line, other lines are paragraphs. */
+/** A remedy as Markdown lines: list items stay one per line, other lines are paragraphs (a blank line around each). */
 function remedyLines(remedy: string): string[] {
   const lines = remedy
     .split('\n')
     .map((l) => l.trimEnd())
     .filter((l) => l.trim() !== '');
   if (lines.length <= 1) return [`**Fix:** ${oneLine(remedy, FIELD_MAX)}`];
-  const out = ['**Fix:**', ''];
-  for (const l of lines) out.push(/^\s*(?:[-*]|\d+\.) /.test(l) ? l.slice(0, FIELD_MAX) : `${oneLine(l, FIELD_MAX)}\n`);
+  const out = ['**Fix:**'];
+  let inList = false;
+  for (const l of lines) {
+    const item = /^\s*(?:[-*]|\d+\.) /.test(l);
+    if (!item || !inList) out.push('');
+    out.push(item ? l.slice(0, FIELD_MAX) : oneLine(l, FIELD_MAX));
+    inList = item;
+  }
   return out;
 }
 
