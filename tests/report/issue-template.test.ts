@@ -163,7 +163,9 @@ describe('ISSUE.md template', () => {
     };
     const md = renderIssue({ manifest: manifest(), findings: [f] });
     expect(md).toContain('10: Traceback (most recent call last):\n… 39 lines\n50:   File "/app/x.py", line 3, in f\n51: ValueError: bad');
-    expect(md).toContain('**Fix:**\n\nFix each in the production settings:\n\n- security.W004: set SECURE_HSTS_SECONDS\n- security.W008: set SECURE_SSL_REDIRECT\n\nThen confirm.\n');
+    expect(md).toContain(
+      '**Fix:**\n\nFix each in the production settings:\n\n- security.W004: set SECURE_HSTS_SECONDS\n- security.W008: set SECURE_SSL_REDIRECT\n\nThen confirm.\n',
+    );
     expect(md).toContain('(TROUBLESHOOTING.md#django-deploy)');
     expect(md).toContain('- Redaction: secrets replaced by tags that stay the same across this machine');
     expect(md).not.toContain('tag key');
