@@ -20,7 +20,7 @@ import { MemoryView } from '../../src/bundle/memory-view.js';
 import { defineCollector, text } from '../../src/core/artifacts.js';
 import { openBundleView } from '../../src/bundle/view.js';
 import { collectBundle } from '../../src/run/collect.js';
-import type { BundleView, Evidence, Finding } from '../../src/core/types.js';
+import type { BundleView, Evidence, Finding, Manifest } from '../../src/core/types.js';
 import { BIN, PKG, ROOT, asNobodyWrapper, cleanup as cleanupCli, runCli } from '../cli/harness.js';
 import { DOCKER_HOST, TEST_IMAGE, docker, dockerUnavailable, removeContainers, uniq, waitFor, waitForLog } from '../helpers/docker.js';
 
@@ -573,6 +573,46 @@ describe('lastExit: whether the last exit followed a stop/kill request the engin
     expect(lastExit(list, iso(1000)).kind).toBe('unknown');
     expect(lastExit(list).kind).toBe('unknown');
     expect(lastExit([]).kind).toBe('unknown');
+  });
+});
+
+describe('restarts by policy after intended stops', () => {
+  const base = { finishedAt: '2026-01-01T00:00:00.000Z', environment: {}, collectors: [] } as unknown as Manifest;
+  const row = {
+    name: 'web',
+    id: 'abc',
+    image: 'app',
+    state: 'running',
+    status: 'Up',
+    exitCode: 0,
+    oomKilled: false,
+    restartCount: 4,
+    health: null,
+    created: '',
+    labels: {},
+    collected: true,
+  };
+  const event = (action: string, t: number, attrs: Record<string, string> = {}) =>
+    JSON.stringify({ Type: 'container', Action: action, Actor: { Attributes: { name: 'web', ...attrs } }, time: t });
+  const analyze = (events: string[]) =>
+    dockerContainerAnalyzer.analyze(
+      new MemoryView(base, [
+        ['docker/local/containers.json', JSON.stringify([row], null, 2)],
+        ['docker/local/events.jsonl', `${events.join('\n')}\n`],
+      ]),
+      {},
+    );
+  it('a restart count from deaths that were all asked for (kill, die, start) is no loop; one crash among them is', async () => {
+    const asked = [1, 2, 3, 4].flatMap((i) => [
+      event('kill', i * 100, { signal: '15' }),
+      event('die', i * 100 + 1, { exitCode: '143' }),
+      event('start', i * 100 + 2),
+    ]);
+    expect(await analyze(asked)).toEqual([]);
+    const withCrash = [...asked, event('die', 600, { exitCode: '1' }), event('start', 601)];
+    expect((await analyze(withCrash)).map((f) => f.id)).toEqual(['container-restart-loop']);
+    // No events at all: the restart count alone still says loop.
+    expect((await analyze([])).map((f) => f.id)).toEqual(['container-restart-loop']);
   });
 });
 
