@@ -1,5 +1,5 @@
 // Room: analyzers (analyzers/) — may import core, bundle (the rule: tests/architecture.test.ts).
-/** The Django system-check analyzer: check messages by id, check --deploy, DEBUG in production-looking settings (split from analyzers/django.ts). */
+/** The Django system-check analyzer: check messages by id, check --deploy and DEBUG (errors in production settings, info otherwise; split from analyzers/django.ts). */
 import type { Analyzer, BundleView, Evidence, Finding, Severity } from '../src/core/types.js';
 import {
   andList,
@@ -20,6 +20,7 @@ import {
 import { excerpt, finding } from './finding.js';
 import { DJANGO, type DjangoCheckMessage, type DjangoCheckSummary, type DjangoChecksFile, type Unchecked } from '../src/bundle/layout.js';
 import { oneLine } from '../src/core/text.js';
+import { productionVerdict } from './django-production.js';
 
 /** Most evidence lines one finding lists (the rest is counted in its summary). */
 export const MAX_EVIDENCE = 20;
@@ -144,18 +145,11 @@ async function settingsModule(view: BundleView, diffsettings: LoadedText | undef
   return undefined;
 }
 
-/**
- * Settings named for development, a developer's machine or tests, by a whole part of the module name
- * (`app.settings.dev`, `settings_local`, `tests.settings`); anything else may be production. Only
- * whole parts count: `devices.settings.prod`, `latest`, `contest` and `localization` are not development.
- */
-export const NON_PRODUCTION_SETTINGS = /(?:^|[._])(?:dev|development|local|tests?|testing)(?:[._]|$)/i;
-
 export const djangoChecksAnalyzer: Analyzer = {
   name: 'django-checks',
-  description: 'Django system checks by message id; check --deploy issues and DEBUG=True when the settings look like production',
+  description: 'Django system checks by message id; check --deploy issues and DEBUG=True (errors when the evidence says production, info otherwise)',
   findingIds: ['django-check-error', 'django-check-warning', 'django-deploy', 'django-debug-enabled'],
-  async analyze(view) {
+  async analyze(view, options = {}) {
     const [checksJson, checkTxt, deployTxt, diffsettings] = await Promise.all([
       loadJson(view, DJANGO.checks),
       loadText(view, DJANGO.check),
@@ -201,8 +195,14 @@ export const djangoChecksAnalyzer: Analyzer = {
     }
 
     const module = await settingsModule(view, diffsettings);
-    const production = module !== undefined && !NON_PRODUCTION_SETTINGS.test(module);
-    if (!production) return findings;
+    if (module === undefined) return findings;
+    const verdict = await productionVerdict(view, options, module, diffsettings);
+    if (verdict.development) return findings;
+    const prod = verdict.production;
+    const why = prod
+      ? `They are taken for production settings because ${andList(verdict.signals.map((x) => x.reason))}.`
+      : 'Nothing collected says these settings serve production (no --environment, ALLOWED_HOSTS without real host names, no database on another host, no SECURE_* setting), so this matters when you deploy, not now.';
+    const signalEvidence = verdict.signals.flatMap((x) => (x.evidence ? [x.evidence] : [])).slice(0, 3);
 
     const debugLine = lineEvidence(diffsettings, (l) => /^DEBUG = True\b/.test(l));
     const w018 = deploy.find((m) => m.id === 'security.W018' && !m.silenced);
@@ -211,18 +211,20 @@ export const djangoChecksAnalyzer: Analyzer = {
       findings.push(
         finding({
           id: 'django-debug-enabled',
-          severity: 'error',
+          severity: prod ? 'error' : 'info',
           subject: module,
-          title: `DEBUG = True in settings ${module}, which look like production`,
+          title: prod ? `DEBUG = True in settings ${module}, which serve production` : `DEBUG = True in settings ${module} (matters when you deploy)`,
           summary:
             `The settings module ${module} has DEBUG = True (${andList([...(w018 ? ['check --deploy reports security.W018'] : []), ...(debugLine ? ['diffsettings shows DEBUG = True'] : [])])}). ` +
             'With DEBUG on, an error page shows settings, source code and request data to anyone who triggers it, and Django keeps every SQL query in memory. ' +
-            `No part of the name ${module} is dev, development, local, test(s) or testing, so it is taken for production settings.`,
-          evidence: evidenceList([debugLine, ...checkEvidence('security.W018', deployTxt, checksJson, 'deploy').slice(0, 1)]),
+            why,
+          evidence: evidenceList([debugLine, ...checkEvidence('security.W018', deployTxt, checksJson, 'deploy').slice(0, 1), ...signalEvidence]),
           remedy: [
             'Set DEBUG = False in the production settings, e.g. `DEBUG = os.environ.get("DJANGO_DEBUG") == "1"` so it is off unless asked for.',
             "With DEBUG off Django needs ALLOWED_HOSTS to list the site's host names, and static files served by the web server (`python manage.py collectstatic`).",
-            `If ${module} really are development settings, name the module so it says so (e.g. settings_dev or settings/local.py).`,
+            prod
+              ? `If ${module} really are development settings, say so: \`--environment development\` (config key \`collectors.django.environment\`).`
+              : 'Tell collect-bundle where these settings run with `--environment production` (or development) to make this an error (or silence it).',
             'Confirm with `python manage.py check --deploy` (it only reads).',
           ].join('\n'),
         }),
@@ -241,16 +243,12 @@ export const djangoChecksAnalyzer: Analyzer = {
       findings.push(
         finding({
           id: 'django-deploy',
-          severity: debug || anyError ? 'error' : 'warning',
+          severity: !prod ? 'info' : debug || anyError ? 'error' : 'warning',
           subject: module,
-          title: `check --deploy: ${plural(ids.length, 'issue')} in settings ${module} (${ids.slice(0, 6).join(', ')}${ids.length > 6 ? ', …' : ''})`,
+          title: `check --deploy: ${plural(ids.length, 'issue')} in settings ${module}${prod ? '' : ' (matters when you deploy)'}`,
           summary:
-            `\`manage.py check --deploy\` lists ${plural(ids.length, 'deployment issue')} for ${module}, settings whose name has no part dev, development, local, test(s) or testing: ` +
-            `${deployOnly
-              .slice(0, 8)
-              .map(([id, list]) => `${id} (${oneLine(list[0]!.message).slice(0, 120)})`)
-              .join('; ')}.` +
-            (debug ? ' DEBUG is on as well, so these settings are not safe to serve traffic with.' : ''),
+            `\`manage.py check --deploy\` lists ${plural(ids.length, 'deployment issue')} for ${module} (each with its fix below). ${why}` +
+            (prod && debug ? ' DEBUG is on as well, so these settings are not safe to serve traffic with.' : ''),
           evidence: deployOnly.flatMap(([id]) => checkEvidence(id, deployTxt, checksJson, 'deploy').slice(0, 1)).slice(0, MAX_EVIDENCE),
           remedy: [
             'Fix each in the production settings:',

@@ -26,7 +26,8 @@ import { finding } from './finding.js';
 import { DJANGO } from '../src/bundle/layout.js';
 import { djangoDatabaseAnalyzer, djangoInterpreterAnalyzer } from './django-databases.js';
 import { MAX_EVIDENCE, djangoChecksAnalyzer } from './django-checks.js';
-export { djangoChecksAnalyzer, parseCheckText, NON_PRODUCTION_SETTINGS } from './django-checks.js';
+export { djangoChecksAnalyzer, parseCheckText } from './django-checks.js';
+export { NON_PRODUCTION_SETTINGS, productionVerdict } from './django-production.js';
 export type { CheckMessage } from './django-checks.js';
 export { djangoDatabaseAnalyzer, djangoInterpreterAnalyzer } from './django-databases.js';
 

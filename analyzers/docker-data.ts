@@ -330,10 +330,14 @@ export const logMessage = (line: string): string => line.replace(LOG_PREFIX, '')
 export const ERROR_LINE =
   /Traceback \(most recent call last\)|\b(?:ERROR|FATAL|CRITICAL|PANIC|Fatal)\b|\bpanic:|[A-Za-z]*(?:Error|Exception)\b|\b[Ee]rror:|\bfatal:/;
 
+/** Most lines of one traceback kept as evidence: its header and its last lines (the exception at the end). */
+export const MAX_TRACEBACK_LINES = 40;
+
 /**
- * The lines that best explain why a program died, in file order: a Python traceback's last line
- * (the exception) and the frame it was raised in, else the last few error-looking lines, else the
- * last few lines. `kind` says which.
+ * The lines that best explain why a program died, in file order: the last Python traceback whole, from
+ * `Traceback (most recent call last):` to the exception line (a longer one keeps its header and its
+ * last MAX_TRACEBACK_LINES - 1 lines; the gap in line numbers shows what was left out), else the last
+ * few error-looking lines, else the last few lines. `kind` says which.
  */
 export function errorLines(
   lines: readonly { line: number; text: string }[],
@@ -347,13 +351,18 @@ export function errorLines(
     }
   }
   if (header >= 0) {
-    let frame: { line: number; text: string } | undefined;
+    // The exception line: the first unindented line after the frames (the block's last line).
+    let end = lines.length - 1;
     for (let j = header + 1; j < lines.length; j++) {
       const msg = logMessage(lines[j]!.text);
-      if (/^\s+File "/.test(msg)) frame = lines[j];
-      if (msg.trim() && !/^\s/.test(msg)) return { kind: 'traceback', lines: [...(frame ? [frame] : []), lines[j]!] };
+      if (msg.trim() && !/^\s/.test(msg)) {
+        end = j;
+        break;
+      }
     }
-    return { kind: 'traceback', lines: [lines[header]!, ...(frame ? [frame] : [])] };
+    const block = lines.slice(header, end + 1);
+    const kept = block.length > MAX_TRACEBACK_LINES ? [block[0]!, ...block.slice(-(MAX_TRACEBACK_LINES - 1))] : block;
+    return { kind: 'traceback', lines: kept };
   }
   const found: { line: number; text: string }[] = [];
   for (let i = lines.length - 1; i >= 0 && found.length < max; i--) if (ERROR_LINE.test(logMessage(lines[i]!.text))) found.unshift(lines[i]!);

@@ -1,5 +1,8 @@
 // Room: analyzers (analyzers/) — may import core, bundle (the rule: tests/architecture.test.ts).
 /** What a container exit code and an image pull error mean, and what to do about them (split from analyzers/docker.ts). */
+import type { BundleView, CommandRecord, Evidence, Finding } from '../src/core/types.js';
+import { ROOT } from '../src/bundle/layout.js';
+import { excerpt, finding } from './finding.js';
 
 /** What an exit code means, as a reader needs it. */
 export function exitCodeMeaning(code: number): string {
@@ -52,6 +55,26 @@ export function exitRemedy(code: number, name: string): string {
   }
 }
 
+/**
+ * Exit 137 that is not Docker's OOM kill: who else sends SIGKILL, and where the kernel and the cgroup
+ * say so. `unrequested`: the engine recorded the death and no stop/kill request before it.
+ */
+export function sigkillRemedy(name: string, unrequested: boolean): string {
+  return [
+    unrequested
+      ? "Docker did not kill it (no `docker stop`/`docker kill` in the events) and did not mark it OOM-killed, so SIGKILL came from elsewhere. Check, on the engine's host:"
+      : 'If nobody ran `docker kill` or a `docker stop` that outlived its grace period (`docker events --since 24h --filter container=' +
+        name +
+        "`), SIGKILL came from elsewhere. Check, on the engine's host:",
+    "- the kernel's log for an OOM kill outside the container's own limit (the whole host, or a parent cgroup such as a systemd slice): `dmesg -T | grep -iE 'killed process|out of memory'` or `journalctl -k --since '1 hour ago'`;",
+    "- the cgroup's counters while it runs: `cat /sys/fs/cgroup/system.slice/docker-$(docker inspect --format '{{.Id}}' " +
+      name +
+      ').scope/memory.events` (`oom_kill` above 0; the path differs with the cgroupfs driver);',
+    '- a supervisor or watchdog that kills with SIGKILL (systemd `TimeoutStopSec`, a deploy script, `timeout -s KILL`), or the program itself (`kill -9`, `os.kill(pid, 9)`).',
+    `Then read its last log lines: \`docker logs --tail 200 ${name}\`.`,
+  ].join('\n');
+}
+
 /** Text that says an image could not be pulled or found. */
 export const PULL_ERROR =
   /pull access denied|manifest unknown|manifest for \S+ not found|repository does not exist|No such image|Unable to find image|error pulling image|failed to (?:resolve reference|pull(?: and unpack)? image)|toomanyrequests|unauthorized: (?:authentication required|incorrect username or password)|Error response from daemon: Get "?https?:\/\/[^\s"]+\/v2\/?"?:/i;
@@ -101,4 +124,40 @@ export function pullRemedy(text: string, image: string | undefined): { cause: st
     cause: 'the pull failed',
     remedy: `Run \`docker pull ${img}\` on the engine's host to see the registry's error, fix it (name, login, network) and start again.`,
   };
+}
+
+export function pullFinding(subject: string, where: string, text: string, evidence: Evidence[]): Finding {
+  const image = pullImage(text);
+  const { cause, remedy } = pullRemedy(text, image);
+  return finding({
+    id: 'image-pull-failed',
+    severity: 'error',
+    title: `Image ${image ? `${image} ` : ''}could not be pulled${where ? ` (${where})` : ''}: ${cause}`,
+    summary: `A container could not be created or started because its image was not available: ${excerpt(text.trim(), 240)}`,
+    remedy,
+    evidence,
+    subject,
+  });
+}
+
+/** Failed commands of any collector whose error output says a pull failed. */
+export function pullCommandFailures(view: BundleView): Finding[] {
+  const out: Finding[] = [];
+  const collectors = Array.isArray(view.manifest?.collectors) ? view.manifest.collectors : [];
+  for (const c of collectors) {
+    for (const cmd of (Array.isArray(c?.commands) ? c.commands : []) as CommandRecord[]) {
+      if (cmd?.exitCode === 0 && !cmd.error) continue;
+      const text = [cmd?.stderrTail, cmd?.error].filter((x): x is string => typeof x === 'string').join('\n');
+      if (!PULL_ERROR.test(text)) continue;
+      const argv = Array.isArray(cmd.argv) ? cmd.argv.join(' ') : '';
+      const lines = text.split('\n').filter((l) => PULL_ERROR.test(l) || /Error response from daemon/.test(l));
+      const image = pullImage(text);
+      out.push(
+        pullFinding(image ?? `${c.name}: ${excerpt(argv, 80)}`, `${c.name} ran \`${excerpt(argv, 80)}\``, lines.join('\n') || text, [
+          { file: ROOT.manifest, excerpt: excerpt(`${c.name}: ${argv}: exit ${cmd.exitCode ?? 'none'}: ${lines.join(' | ') || text}`) },
+        ]),
+      );
+    }
+  }
+  return out;
 }

@@ -5,7 +5,7 @@
  * not be pulled. They read docker/engines.json, docker/<engine>/containers.json, each container's
  * inspect.json and logs.txt, events.jsonl and the manifest, through the bundle view only.
  */
-import type { Analyzer, BundleView, CommandRecord, Evidence, Finding } from '../src/core/types.js';
+import type { Analyzer, BundleView, Evidence, Finding } from '../src/core/types.js';
 import { formatBytes } from '../src/core/units.js';
 import {
   containerEntries,
@@ -19,15 +19,17 @@ import {
   readJson,
   readLines,
   type ContainerEntry,
-  type ContainerEvent,
   type EngineEvents,
   type JsonDoc,
   type TextLines,
 } from './docker-data.js';
-import { excerpt, finding, obj } from './finding.js';
-import { DOCKER, ROOT } from '../src/bundle/layout.js';
-import { exitCodeMeaning, exitRemedy, PULL_ERROR, pullImage, pullRemedy } from './docker-exits.js';
+import { excerpt, finding } from './finding.js';
+import { DOCKER } from '../src/bundle/layout.js';
+import { exitCodeMeaning, exitRemedy, PULL_ERROR, pullCommandFailures, pullFinding, pullImage, sigkillRemedy } from './docker-exits.js';
+import { crashes, describeRequest, healthVerdict, lastExit, type HealthVerdict, type LastExit } from './docker-intent.js';
+import { jobIdentity } from './job-identity.js';
 export { exitCodeMeaning } from './docker-exits.js';
+export { crashes } from './docker-intent.js';
 export { dockerEngineAnalyzer } from './docker-engines.js';
 
 // ---------------------------------------------------------------------------------------------
@@ -37,10 +39,6 @@ export { dockerEngineAnalyzer } from './docker-engines.js';
 export const MAX_LOGS_PER_ENGINE = 50;
 /** Containers whose events count as a restart loop when they crashed this often in the window. */
 const LOOP_DIES = 5;
-/** A kill this long (or less) before a die means the container was asked to stop: docker stop's grace period, with room. */
-const ASKED_WINDOW_MS = 60_000;
-/** Signals that ask a container to stop (`docker stop`, `docker kill`, Ctrl-C); a kill with another (HUP, USR1) is a reload. */
-const STOP_SIGNAL = /^(?:2|3|9|15|(?:SIG)?(?:INT|QUIT|KILL|TERM))$/i;
 const LOOP_RESTARTS = 3;
 
 /** Per-engine context shared by the container checks. */
@@ -100,33 +98,6 @@ function logEvidence(log: TextLines | undefined, max = 3): { kind: string; last?
 const events = (ctx: EngineCtx, name: string, action: RegExp): { line: number; text: string; exitCode?: number }[] =>
   (ctx.events?.byContainer.get(name) ?? []).filter((e) => action.test(e.action));
 
-/**
- * The `die` events of a container that were crashes: a non-zero exit code that nobody asked for. A die
- * after a `kill`/`stop` of the same container (since its last start, within ASKED_WINDOW_MS) was a
- * `docker stop`, a deploy or an orchestrator: five of those are not a restart loop, nor are the exits
- * 0 of a job run every hour.
- */
-export function crashes(list: readonly ContainerEvent[]): ContainerEvent[] {
-  const out: ContainerEvent[] = [];
-  /** When the container was last asked to stop (NaN: at an unknown time), since its last start or death. */
-  let asked: number | undefined;
-  for (const e of list) {
-    if (e.action === 'kill' || e.action === 'stop') {
-      if (e.action === 'stop' || e.signal === undefined || STOP_SIGNAL.test(e.signal)) asked = e.time ?? NaN;
-      continue;
-    }
-    if (e.action === 'start') {
-      asked = undefined;
-      continue;
-    }
-    if (e.action !== 'die') continue;
-    const wasAsked = asked !== undefined && (Number.isNaN(asked) || e.time === undefined || e.time - asked <= ASKED_WINDOW_MS);
-    asked = undefined;
-    if (!wasAsked && typeof e.exitCode === 'number' && e.exitCode !== 0) out.push(e);
-  }
-  return out;
-}
-
 function memoryLimit(c: ContainerEntry, inspect: JsonDoc<Record<string, unknown>> | undefined): number | null {
   const m = get(inspect?.value, ['HostConfig', 'Memory']);
   if (typeof m === 'number' && m > 0) return m;
@@ -141,22 +112,33 @@ async function oomFinding(ctx: EngineCtx, c: ContainerEntry): Promise<Finding> {
   const log = await logOf(ctx, c);
   const tail = log ? log.lines.slice(-5).map((l) => lineEvidence(log, l)) : [];
   const stats = ctx.view.has(c.files.stats) ? await readJson(ctx.view, c.files.stats) : undefined;
+  // Peak usage is known only from a stats sample of a container that runs again (cgroup v1 keeps max_usage).
+  const peak = get(stats?.value, ['raw', 'memory_stats', 'max_usage']);
+  const usage = get(stats?.value, ['summary', 'memory', 'usageBytes']);
+  const peakText =
+    typeof peak === 'number' && peak > 0
+      ? ` Its peak memory use was ${formatBytes(peak)}.`
+      : typeof usage === 'number'
+        ? ` It used ${formatBytes(usage)} when collected (after the kill; the peak is not recorded).`
+        : ' Its peak memory use is not recorded (no stats sample of a stopped container).';
   const evidence: Evidence[] = [
     ...(c.row.oomKilled
       ? stateEvidence(ctx, c, inspect, ['State', 'OOMKilled'], 'oomKilled')
       : stateEvidence(ctx, c, inspect, ['State', 'ExitCode'], 'exitCode')),
     ...(inspect && limit ? [inspect.evidence(['HostConfig', 'Memory'])] : []),
+    ...(stats && typeof peak === 'number' && peak > 0 ? [stats.evidence(['raw', 'memory_stats', 'max_usage'])] : []),
+    ...(stats && typeof usage === 'number' ? [stats.evidence(['summary', 'memory', 'usageBytes'])] : []),
     ...(ctx.events ? oomEvents.slice(-1).map((e) => eventEvidence(ctx.events!, e)) : []),
+    // The last lines, not the first: what it did just before it was killed.
     ...tail,
-    ...(stats ? [stats.evidence(['summary', 'memory', 'usageBytes'])] : []),
   ];
   return finding({
     id: 'container-oom-killed',
     severity: 'error',
-    title: `Container ${c.row.name} on ${c.label} was OOM-killed (${limitText})`,
+    title: `Container ${containerText(c)} on ${c.label} was OOM-killed (${limitText})`,
     summary: limit
-      ? `The kernel killed the container's process because it used all of its ${formatBytes(limit)} memory limit (exit code ${c.row.exitCode ?? 137}). ${tail.length ? 'The last log lines are what it did just before.' : 'Its log is empty or was not collected.'}`
-      : `The container has no memory limit, so the kernel's OOM killer chose it when the whole host ran out of memory (exit code ${c.row.exitCode ?? 137}). Look at the host's memory (system/memory.json) and at what else runs there.`,
+      ? `The kernel killed the container's process because it used all of its ${formatBytes(limit)} memory limit (exit code ${c.row.exitCode ?? 137}).${peakText} ${tail.length ? `The last ${tail.length} log lines are what it did just before.` : 'Its log is empty or was not collected.'}`
+      : `The container has no memory limit, so the kernel's OOM killer chose it when the whole host ran out of memory (exit code ${c.row.exitCode ?? 137}).${peakText} Look at the host's memory (system/memory.json) and at what else runs there.`,
     remedy: limit
       ? `Give it more memory if the workload needs it: \`docker update --memory 1g --memory-swap 1g ${c.row.name}\` (compose: \`mem_limit\` or \`deploy.resources.limits.memory\`), or make it use less (fewer workers or concurrency, smaller batches). Watch it with \`docker stats ${c.row.name}\`.`
       : `Find what uses the host's memory (\`docker stats --no-stream\`, \`free -m\`), set a memory limit on each container (\`docker update --memory 1g --memory-swap 1g ${c.row.name}\`) so one cannot starve the others, or add memory.`,
@@ -165,15 +147,32 @@ async function oomFinding(ctx: EngineCtx, c: ContainerEntry): Promise<Finding> {
   });
 }
 
-async function exitFinding(ctx: EngineCtx, c: ContainerEntry, code: number): Promise<Finding> {
+/** The container as findings name it: with the job it ran when its labels say so. */
+export function containerText(c: ContainerEntry): string {
+  const job = jobIdentity({ labels: c.row.labels, containerId: c.row.id, containerName: c.row.name });
+  if (!job) return c.row.name;
+  return `${c.row.name} (job ${[job.name, job.id !== undefined ? `id ${job.id}` : undefined].filter(Boolean).join(', ')})`;
+}
+
+/** Event lines of a recorded exit (the requests and the die) as evidence. */
+function exitEventEvidence(ctx: EngineCtx, exit: LastExit): Evidence[] {
+  if (!ctx.events || exit.kind === 'unknown') return [];
+  const list = exit.kind === 'requested' ? [...exit.requests, ...(exit.die ? [exit.die] : [])] : [exit.die];
+  return [...list].sort((a, b) => a.line - b.line).map((e) => eventEvidence(ctx.events!, e));
+}
+
+async function exitFinding(ctx: EngineCtx, c: ContainerEntry, code: number, exit: LastExit): Promise<Finding> {
   const inspect = await inspectOf(ctx, c);
   const log = await logOf(ctx, c);
   const logs = logEvidence(log);
   const engineError = c.row.error ?? (typeof get(inspect?.value, ['State', 'Error']) === 'string' ? (get(inspect?.value, ['State', 'Error']) as string) : '');
-  const meaning = exitCodeMeaning(code);
+  const sigkill = code === 137;
+  const meaning = sigkill ? "killed by SIGKILL, not by Docker's OOM killer (the container is not marked OOM-killed)" : exitCodeMeaning(code);
   const evidence: Evidence[] = [
     ...stateEvidence(ctx, c, inspect, ['State', 'ExitCode'], 'exitCode'),
+    ...(sigkill && inspect && get(inspect.value, ['State', 'OOMKilled']) === false ? [inspect.evidence(['State', 'OOMKilled'])] : []),
     ...(engineError ? stateEvidence(ctx, c, inspect, ['State', 'Error'], 'error') : []),
+    ...exitEventEvidence(ctx, exit),
     ...logs.evidence,
   ];
   const said =
@@ -184,14 +183,41 @@ async function exitFinding(ctx: EngineCtx, c: ContainerEntry, code: number): Pro
         : logs.kind === 'last'
           ? ' Its log shows no error line; the last lines are in the evidence.'
           : '';
+  const requested =
+    exit.kind === 'unrequested'
+      ? ' The engine recorded its death and no `docker stop` or `docker kill` before it.'
+      : ctx.events
+        ? ' The collected events do not reach back to its exit, so a stop or kill request cannot be ruled out.'
+        : '';
   const stopped = code === 143 || code === 130;
   return finding({
     id: 'container-exit-nonzero',
     severity: stopped ? 'warning' : 'error',
-    title: `Container ${c.row.name} on ${c.label} exited with code ${code} (${meaning.split(/[:(]/)[0]!.trim()})`,
-    summary: `Exit code ${code}: ${meaning}.${engineError ? ` The engine reported: ${excerpt(engineError, 200)}.` : ''}${said}`,
-    remedy: exitRemedy(code, c.row.name),
+    title: `Container ${containerText(c)} on ${c.label} exited with code ${code} (${sigkill ? "killed by SIGKILL, not by Docker's OOM killer" : meaning.split(/[:(]/)[0]!.trim()})`,
+    summary: `Exit code ${code}: ${meaning}.${sigkill ? requested : ''}${engineError ? ` The engine reported: ${excerpt(engineError, 200)}.` : ''}${said}`,
+    remedy: sigkill ? sigkillRemedy(c.row.name, exit.kind === 'unrequested') : exitRemedy(code, c.row.name),
     evidence,
+    subject: c.subject,
+  });
+}
+
+/** An exit that followed a stop/kill request the engine recorded: what was asked for, not a failure. */
+async function stoppedFinding(ctx: EngineCtx, c: ContainerEntry, code: number, exit: LastExit & { kind: 'requested' }): Promise<Finding> {
+  const inspect = await inspectOf(ctx, c);
+  const how = describeRequest(exit.requests);
+  const signals = exit.requests.filter((r) => r.action === 'kill');
+  const graceRanOut = code === 137 && signals.length > 1;
+  return finding({
+    id: 'container-stopped',
+    severity: 'info',
+    title: `Container ${containerText(c)} on ${c.label} was stopped by a stop/kill request (exit code ${code})`,
+    summary:
+      `The engine recorded ${how}; then the container exited with code ${code}. The exit is what was asked for, not a failure.` +
+      (graceRanOut
+        ? ' It did not exit on the first signal within the grace period, so Docker killed it: a program that handles SIGTERM shuts down cleanly (finishes requests, closes connections) instead.'
+        : ''),
+    remedy: `Nothing to fix if the stop was intended; start it again with \`docker start ${c.row.name}\` (or \`docker compose up -d\`). If nobody meant to stop it, \`docker events --since 24h --filter container=${c.row.name}\` shows when it was asked (a deploy, an orchestrator, a script).${graceRanOut ? ' To let it stop cleanly, handle SIGTERM in the program (or run it with `--init`), or lengthen the grace period (`docker stop -t 30`, compose `stop_grace_period`).' : ''}`,
+    evidence: [...stateEvidence(ctx, c, inspect, ['State', 'ExitCode'], 'exitCode'), ...exitEventEvidence(ctx, exit)],
     subject: c.subject,
   });
 }
@@ -217,7 +243,7 @@ async function loopFinding(ctx: EngineCtx, c: ContainerEntry, dies: { line: numb
   return finding({
     id: 'container-restart-loop',
     severity: 'error',
-    title: `Container ${c.row.name} on ${c.label} is in a restart loop (${parts.join(', ')})`,
+    title: `Container ${containerText(c)} on ${c.label} is in a restart loop (${parts.join(', ')})`,
     summary: `The container keeps dying and ${typeof policy === 'string' && policy && policy !== 'no' ? `its restart policy "${policy}" starts it again` : 'is started again'}, so it never stays up.${lastCode !== undefined && lastCode !== null && lastCode !== 0 ? ` Exit code ${lastCode}: ${exitCodeMeaning(lastCode)}.` : ''} The cause is in the last lines of its log.`,
     remedy: `Read why it dies: \`docker logs --tail 100 ${c.row.name}\` (and \`docker events --since 1h --filter container=${c.row.name}\`). Fix the cause (configuration, a missing dependency such as the database, the command). To stop the loop while you investigate: \`docker update --restart=no ${c.row.name}\`.`,
     evidence,
@@ -225,87 +251,40 @@ async function loopFinding(ctx: EngineCtx, c: ContainerEntry, dies: { line: numb
   });
 }
 
-async function unhealthyFinding(ctx: EngineCtx, c: ContainerEntry): Promise<Finding> {
+async function unhealthyFinding(ctx: EngineCtx, c: ContainerEntry, verdict: HealthVerdict): Promise<Finding> {
   const inspect = await inspectOf(ctx, c);
-  const healthLog = get(inspect?.value, ['State', 'Health', 'Log']);
-  // Entries that are not objects (null, a number) are skipped; their index still names their line.
-  const entries = (Array.isArray(healthLog) ? healthLog : [])
-    .flatMap((x, i) => {
-      const e = obj(x);
-      return e ? [{ e, i }] : [];
-    })
-    .slice(-3);
-  const streak = get(inspect?.value, ['State', 'Health', 'FailingStreak']);
   const test = get(inspect?.value, ['Config', 'Healthcheck', 'Test']);
   const testText = Array.isArray(test) ? test.filter((x): x is string => typeof x === 'string' && x !== 'CMD' && x !== 'CMD-SHELL').join(' ') : undefined;
   const unhealthyEvents = events(ctx, c.row.name, /^health_status: unhealthy$/);
+  const failing = verdict.failing.slice(-3);
   const evidence: Evidence[] = [
     ...stateEvidence(ctx, c, inspect, ['State', 'Health', 'Status'], 'health'),
-    // A check's output says why it failed; a check without output is shown once, by its exit code.
-    ...entries
-      .filter(({ e }, k) => (typeof e['Output'] === 'string' && e['Output'].trim() !== '') || k === entries.length - 1)
-      .map(({ e, i }) =>
-        typeof e['Output'] === 'string' && e['Output'].trim()
-          ? inspect!.evidence(['State', 'Health', 'Log', i, 'Output'])
-          : inspect!.evidence(['State', 'Health', 'Log', i, 'ExitCode'], `health check exit ${String(e['ExitCode'])}, no output`),
-      ),
+    ...(inspect && verdict.streak !== undefined ? [inspect.evidence(['State', 'Health', 'FailingStreak'])] : []),
+    // A failing probe's output says why it failed; a probe without output is shown by its exit code.
+    ...failing.map((p) =>
+      p.output
+        ? inspect!.evidence(['State', 'Health', 'Log', p.index, 'Output'])
+        : inspect!.evidence(['State', 'Health', 'Log', p.index, 'ExitCode'], `health check exit ${String(p.exitCode)}, no output`),
+    ),
     ...(ctx.events ? unhealthyEvents.slice(-1).map((e) => eventEvidence(ctx.events!, e)) : []),
   ];
-  const outputs = entries.map(
-    ({ e }) =>
-      `exit ${String(e['ExitCode'])}${typeof e['Output'] === 'string' && e['Output'].trim() ? `: ${excerpt(e['Output'].trim(), 120)}` : ' (no output)'}`,
-  );
+  const quoted = failing.map((p) => `exit ${String(p.exitCode)}${p.output ? `: "${excerpt(p.output.replace(/\s+/g, ' '), 160)}"` : ' (no output)'}`);
   return finding({
     id: 'container-unhealthy',
     severity: 'warning',
-    title: `Container ${c.row.name} on ${c.label} is unhealthy${typeof streak === 'number' ? ` (health check failed ${streak} times in a row)` : ''}`,
-    summary: `Its health check${testText ? ` (\`${excerpt(testText, 120)}\`)` : ''} fails, so Docker (and anything that waits for "healthy") treats it as not working.${outputs.length ? ` Last checks: ${outputs.join('; ')}.` : ''}`,
+    title: `Container ${containerText(c)} on ${c.label} is unhealthy${verdict.streak !== undefined ? ` (health check failed ${verdict.streak} times in a row)` : ''}`,
+    summary: `Its health check${testText ? ` (\`${excerpt(testText, 120)}\`)` : ''} fails, so Docker (and anything that waits for "healthy") treats it as not working.${quoted.length ? ` The failing checks said: ${quoted.join('; ')}.` : ''}`,
     remedy: `Run the check by hand inside the container to see why it fails: \`docker exec ${c.row.name} ${testText ?? 'HEALTHCHECK-COMMAND'}\`; \`docker inspect --format '{{json .State.Health}}' ${c.row.name}\` shows the last results. Fix the service, or the check if it tests the wrong thing (port, path, a tool missing in the image, too short a timeout or start period).`,
     evidence,
     subject: c.subject,
   });
 }
 
-function pullFinding(subject: string, where: string, text: string, evidence: Evidence[]): Finding {
-  const image = pullImage(text);
-  const { cause, remedy } = pullRemedy(text, image);
-  return finding({
-    id: 'image-pull-failed',
-    severity: 'error',
-    title: `Image ${image ? `${image} ` : ''}could not be pulled${where ? ` (${where})` : ''}: ${cause}`,
-    summary: `A container could not be created or started because its image was not available: ${excerpt(text.trim(), 240)}`,
-    remedy,
-    evidence,
-    subject,
-  });
-}
-
-/** Failed commands of any collector whose error output says a pull failed. */
-function pullCommandFailures(view: BundleView): Finding[] {
-  const out: Finding[] = [];
-  const collectors = Array.isArray(view.manifest?.collectors) ? view.manifest.collectors : [];
-  for (const c of collectors) {
-    for (const cmd of (Array.isArray(c?.commands) ? c.commands : []) as CommandRecord[]) {
-      if (cmd?.exitCode === 0 && !cmd.error) continue;
-      const text = [cmd?.stderrTail, cmd?.error].filter((x): x is string => typeof x === 'string').join('\n');
-      if (!PULL_ERROR.test(text)) continue;
-      const argv = Array.isArray(cmd.argv) ? cmd.argv.join(' ') : '';
-      const lines = text.split('\n').filter((l) => PULL_ERROR.test(l) || /Error response from daemon/.test(l));
-      const image = pullImage(text);
-      out.push(
-        pullFinding(image ?? `${c.name}: ${excerpt(argv, 80)}`, `${c.name} ran \`${excerpt(argv, 80)}\``, lines.join('\n') || text, [
-          { file: ROOT.manifest, excerpt: excerpt(`${c.name}: ${argv}: exit ${cmd.exitCode ?? 'none'}: ${lines.join(' | ') || text}`) },
-        ]),
-      );
-    }
-  }
-  return out;
-}
-
 export const dockerContainerAnalyzer: Analyzer = {
   name: 'docker-containers',
-  description: 'Containers that were OOM-killed, exited non-zero, restart in a loop, are unhealthy, or whose image could not be pulled',
-  findingIds: ['container-oom-killed', 'container-exit-nonzero', 'container-restart-loop', 'container-unhealthy', 'image-pull-failed'],
+  description:
+    'Containers that were OOM-killed, exited non-zero unasked (or were stopped on request), restart in a loop, are unhealthy, or whose image could not be pulled',
+  findingIds: ['container-oom-killed', 'container-exit-nonzero', 'container-stopped', 'container-restart-loop', 'container-unhealthy', 'image-pull-failed'],
   async analyze(view): Promise<Finding[]> {
     const findings: Finding[] = [];
     const pulls = new Map<string, Finding>();
@@ -323,15 +302,24 @@ export const dockerContainerAnalyzer: Analyzer = {
       for (const c of ranked) {
         seen.add(c.row.name);
         const r = c.row;
-        const dies = crashes(ctx.events?.byContainer.get(r.name) ?? []);
+        const list = ctx.events?.byContainer.get(r.name) ?? [];
+        const dies = crashes(list);
         const oomEvent = events(ctx, r.name, /^oom$/).length > 0;
         const stopped = r.state === 'exited' || r.state === 'dead' || r.state === 'created';
         const oom = r.oomKilled === true || (stopped && r.exitCode === 137 && oomEvent);
-        const loop = (r.restartCount ?? 0) >= LOOP_RESTARTS || r.state === 'restarting' || dies.length >= LOOP_DIES;
+        // Restarts by policy after deaths that were all asked for (or clean) are no loop.
+        const allAsked = list.some((e) => e.action === 'die') && dies.length === 0;
+        const loop = r.state === 'restarting' || dies.length >= LOOP_DIES || ((r.restartCount ?? 0) >= LOOP_RESTARTS && !allAsked);
         if (oom) findings.push(await oomFinding(ctx, c));
         if (loop) findings.push(await loopFinding(ctx, c, dies));
-        if (!oom && !loop && stopped && typeof r.exitCode === 'number' && r.exitCode !== 0) findings.push(await exitFinding(ctx, c, r.exitCode));
-        if (r.health === 'unhealthy') findings.push(await unhealthyFinding(ctx, c));
+        if (!oom && !loop && stopped && typeof r.exitCode === 'number' && r.exitCode !== 0) {
+          const exit = lastExit(list, r.finishedAt);
+          findings.push(exit.kind === 'requested' ? await stoppedFinding(ctx, c, r.exitCode, exit) : await exitFinding(ctx, c, r.exitCode, exit));
+        }
+        if (r.health === 'unhealthy') {
+          const verdict = healthVerdict(r.health, (await inspectOf(ctx, c))?.value);
+          if (verdict.unhealthy) findings.push(await unhealthyFinding(ctx, c, verdict));
+        }
         if (r.error && PULL_ERROR.test(r.error)) {
           const inspect = await inspectOf(ctx, c);
           addPull(pullFinding(pullImage(r.error) ?? c.subject, `container ${c.subject}`, r.error, stateEvidence(ctx, c, inspect, ['State', 'Error'], 'error')));

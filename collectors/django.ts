@@ -46,6 +46,17 @@ export const djangoOptions = defineOptions({
   }),
   commandTimeoutMs: option(timerMs(), { default: 60_000, type: 'number', describe: 'Milliseconds each Django command may run' }),
   concurrency: option(wholeAtLeast(1), { default: 2, type: 'number', describe: 'Django commands run at once (each is a Python process of its own)' }),
+  environment: option(
+    z.enum(['production', 'staging', 'development', 'test'], {
+      error: (iss) => `expected production, staging, development or test${typeof iss.input === 'string' ? `, got "${iss.input}"` : ''}`,
+    }),
+    {
+      flag: 'environment',
+      defaultText: 'decided on evidence in the settings',
+      describe:
+        'Where these Django settings run: with production or staging, DEBUG = True and check --deploy issues are errors; with development or test, they are not reported',
+    },
+  ),
   failedJobs: option(wholeAtLeast(0), { default: 20, type: 'number', describe: 'How many of the latest failed container jobs are listed' }),
   cwd: option(z.string(), { internal: true, describe: "Where to look for the project when djangoDir is unset (default: the process's current directory)" }),
 });

@@ -34,6 +34,7 @@ const FINDING_IDS = [
   'docker-permission-denied',
   'container-oom-killed',
   'container-exit-nonzero',
+  'container-stopped',
   'container-restart-loop',
   'container-unhealthy',
   'image-pull-failed',

@@ -176,8 +176,7 @@ export class BundleWriter implements ArtifactSink {
       // Anything but binary content dropped on purpose means the file's output was lost.
       if (signal.aborted) return { kind: 'problem', item: path, reason: 'not stored: cut off by timeout or interrupt', lost: true };
       const code = (err as { code?: string }).code;
-      if (code && FS_WRITE_ERRORS.has(code))
-        return { kind: 'problem', item: path, reason: describeFsError(err, this.spoolDir, 'spool directory'), lost: true };
+      if (code && FS_WRITE_ERRORS.has(code)) return { kind: 'problem', item: path, reason: describeFsError(err, this.spoolDir, 'spool directory'), lost: true };
       return { kind: 'problem', item: path, reason: this.#redactor.value(errorMessage(err), 'errors'), lost: true };
     }
   }

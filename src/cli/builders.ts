@@ -55,6 +55,11 @@ export function collectOptions(y: Argv): Argv {
     .option('label', { type: 'string', requiresArg: true, describe: 'Short label added to the bundle name (one that looks like a secret is refused)' })
     .option('title', { type: 'string', requiresArg: true, describe: 'Issue title for ISSUE.md' })
     .option('description', { type: 'string', requiresArg: true, describe: 'Problem description for ISSUE.md' })
+    .option('docs-url', {
+      type: 'string',
+      requiresArg: true,
+      describe: "TROUBLESHOOTING.md's web address (a fork, an internal mirror) for the links in ISSUE.md; default: the package's repository",
+    })
     .option('docker-host', {
       type: 'string',
       requiresArg: true,

@@ -9,6 +9,8 @@ import { MAX_TIMER_MS } from '../core/validators.js';
 import { formatBytes } from '../core/units.js';
 import type { CollectResult } from '../run/collect.js';
 import type { CliIo } from './io.js';
+import { troubleshootingUrl } from '../report/docs-url.js';
+import { docsHref } from '../report/issue-findings.js';
 import { list } from './builders.js';
 import { analyzeFromArgv, envFilesFromArgv, failOn, redactionFromArgv } from './options.js';
 
@@ -33,7 +35,7 @@ export async function runCollect(argv: Record<string, unknown>, rawArgs: readonl
       ? { ...built, ...(await planJob(built, String(argv['job']), new Date(), { overrides: typedJobDockerKeys(typedFlags(argv)) })).options }
       : built;
   const result = await collectBundle(options);
-  if (!argv['quiet']) io.stderr.write(summary(result));
+  if (!argv['quiet']) io.stderr.write(summary(result, troubleshootingUrl(options.docsUrl)));
   if (argv['json']) io.stdout.write(`${JSON.stringify(jsonSummary(result), null, 2)}\n`);
   if (await failOn(argv, result.findings?.findings ?? [])) return EXIT.findings;
   return result.status === 'complete' ? EXIT.complete : EXIT.partial;
@@ -121,6 +123,7 @@ function collectOptionsFromFlags(
     ...(argv['label'] ? { label: String(argv['label']) } : {}),
     ...(argv['title'] ? { title: String(argv['title']) } : {}),
     ...(argv['description'] ? { description: String(argv['description']) } : {}),
+    ...(argv['docs-url'] ? { docsUrl: docsUrlFromArgv(argv['docs-url']) } : {}),
     ...dockerHostOptions(argv),
     ...(Object.keys(collectorOptions).length ? { collectorOptions } : {}),
     redaction: redactionFromArgv(argv),
@@ -188,7 +191,28 @@ export function jsonSummary(r: CollectResult): Record<string, unknown> {
   };
 }
 
-export function summary(r: CollectResult): string {
+/** `--docs-url`: an absolute http(s) address, or one line saying what is wrong. */
+function docsUrlFromArgv(v: unknown): string {
+  const text = String(v).trim();
+  let ok = false;
+  try {
+    ok = /^https?:$/.test(new URL(text).protocol);
+  } catch {
+    ok = false;
+  }
+  if (!ok)
+    throw new CliError(
+      `--docs-url: expected an http(s) address such as https://git.example.org/ops/collect-bundle, got ${JSON.stringify(text.slice(0, 80))}`,
+      'E_USAGE',
+    );
+  return text;
+}
+
+/** A path as one shell word (quoted when it holds anything a shell would split or expand). */
+const shellWord = (p: string): string => (/^[\w@%+=:,./-]+$/.test(p) ? p : `'${p.replace(/'/g, `'\\''`)}'`);
+
+/** The console summary; finding links absolute under `docsUrl` when known. */
+export function summary(r: CollectResult, docsUrl?: string): string {
   const failed = r.manifest.collectors.filter((c) => c.status === 'failed' || c.status === 'timed-out' || c.status === 'partial');
   const byRule = r.manifest.redaction.byRule.map(({ rule, count }) => `${rule} ${count}`).join(', ');
   return [
@@ -200,13 +224,13 @@ export function summary(r: CollectResult): string {
     `redactions ${r.manifest.redaction.total}${byRule ? ` (${byRule})` : ''}`,
     ...(r.findings
       ? [
-          `findings   ${r.findings.counts.error} error, ${r.findings.counts.warning} warning, ${r.findings.counts.info} info${r.findings.findings.length ? ' (findings.json; details: collect-bundle analyze BUNDLE)' : ''}`,
+          `findings   ${r.findings.counts.error} error, ${r.findings.counts.warning} warning, ${r.findings.counts.info} info${r.findings.findings.length ? ` (findings.json; details: collect-bundle analyze ${shellWord(r.bundle)})` : ''}`,
         ]
       : []),
     ...(r.findings?.findings ?? [])
       .filter((f) => f.severity !== 'info')
       .slice(0, 5)
-      .map((f) => `  ${f.severity.toUpperCase().padEnd(7)} ${f.title}  → ${f.docs}`),
+      .map((f) => `  ${f.severity.toUpperCase().padEnd(7)} ${f.title}  → ${docsHref(f.docs, docsUrl)}`),
     ...(r.issueFile ? [`issue      ${r.issueFile}`] : []),
     '',
   ].join('\n');

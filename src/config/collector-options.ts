@@ -26,6 +26,7 @@ const RUN_FLAGS: ReadonlyArray<readonly [readonly string[], string]> = [
   [['label'], 'label'],
   [['title'], 'title'],
   [['description'], 'description'],
+  [['docsUrl'], 'docs-url'],
   [['json'], 'json'],
   [['quiet'], 'quiet'],
   [['verbose'], 'verbose'],

@@ -24,6 +24,8 @@ export interface CollectOptions {
   /** ISSUE.md title and description. */
   readonly title?: string;
   readonly description?: string;
+  /** Where TROUBLESHOOTING.md lives (`--docs-url`): finding links in ISSUE.md are absolute under it. */
+  readonly docsUrl?: string;
   /**
    * Docker engines (`--docker-host`): URLs (`unix://`, `tcp://`, `ssh://`) or docker context names.
    * Default: DOCKER_HOST, else the current docker context, else the local socket.

@@ -101,6 +101,9 @@ export const configSchema = z
     label: nonEmpty('a short label').describe('Label added to the bundle name (--label)'),
     title: z.string().describe('ISSUE.md title (--title)'),
     description: z.string().describe('Problem description for ISSUE.md (--description)'),
+    docsUrl: z
+      .url({ protocol: /^https?$/, error: 'expected an http(s) URL such as https://git.example.org/ops/collect-bundle/blob/main/TROUBLESHOOTING.md' })
+      .describe("TROUBLESHOOTING.md's web address for the links in ISSUE.md (--docs-url)"),
     json: bool().describe('Print a machine-readable summary on stdout (--json)'),
     quiet: bool().describe('Print only errors on stderr (--quiet)'),
     verbose: bool().describe('Also print debug messages (--verbose)'),

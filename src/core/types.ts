@@ -331,6 +331,11 @@ export interface AnalyzeOptions {
   readonly envFiles?: readonly { readonly path: string; readonly text: string }[];
   /** "Now" for age thresholds; default: the manifest's `finishedAt` (so re-analysing an old bundle gives the same answer). */
   readonly now?: Date;
+  /**
+   * Where the Django settings run (`production`, `staging`, `development`, `test`); default: the
+   * manifest's `collectors.django.environment`, else decided on evidence in the settings.
+   */
+  readonly environment?: string;
 }
 
 /** Turns collected, redacted data into findings. Pure: reads the view, never the system. */

@@ -4,10 +4,11 @@
  * never from raw collector output. Sections follow the issue template users know (Problem
  * Description … Findings), and the body always fits GitHub's issue size limit: when there is too much
  * to show, whole items are summarised (counts per finding id) rather than a block being cut mid-way.
+ * Each finding appears once, under Findings, with its evidence and fix (src/report/issue-findings.ts).
  */
-import type { Evidence, Finding, Manifest } from '../core/types.js';
-import { ROOT } from '../bundle/layout.js';
+import type { Finding, Manifest } from '../core/types.js';
 import { oneLine } from '../core/text.js';
+import { docsHref, renderFinding } from './issue-findings.js';
 
 export interface IssueInput {
   readonly manifest: Manifest;
@@ -24,6 +25,11 @@ export interface IssueInput {
    * longer than the value it replaces.
    */
   readonly redact?: (body: string) => string;
+  /**
+   * The absolute URL of TROUBLESHOOTING.md that finding links point to (`--docs-url`, else the
+   * package's repository or homepage); without one the links stay relative.
+   */
+  readonly docsUrl?: string;
 }
 
 /** GitHub rejects issue bodies longer than this. */
@@ -66,7 +72,8 @@ export function renderIssue(input: IssueInput): string {
   return `${body.slice(0, cut)}${note}`;
 }
 
-function render({ manifest: m, findings = [], title, description, bundleFile, sha256 }: IssueInput, d: Detail): string {
+function render(input: IssueInput, d: Detail): string {
+  const { manifest: m, findings = [], title, description, bundleFile, sha256 } = input;
   const env = m.environment;
   const out: string[] = [];
   const errors = findings.filter((f) => f.severity === 'error');
@@ -107,55 +114,43 @@ function render({ manifest: m, findings = [], title, description, bundleFile, sh
   out.push('## Expected Behavior', '', '_What should have happened?_', '');
 
   out.push('## Actual Behavior', '');
-  if (errors.length) {
-    out.push(`${m.tool.name} found ${plural(errors.length, 'error')}${warnings.length ? ` and ${plural(warnings.length, 'warning')}` : ''}:`, '');
-    for (const f of errors.slice(0, d.actual)) out.push(`- ${short(f.title)}`);
-    if (errors.length > d.actual) out.push(`- … and ${errors.length - d.actual} more (see [Findings](#findings))`);
-  } else if (warnings.length) {
-    out.push(`No errors found; ${plural(warnings.length, 'warning')}:`, '');
-    for (const f of warnings.slice(0, d.actual)) out.push(`- ${short(f.title)}`);
-    if (warnings.length > d.actual) out.push(`- … and ${warnings.length - d.actual} more (see [Findings](#findings))`);
+  if (errors.length || warnings.length) {
+    const infos = findings.length - errors.length - warnings.length;
+    out.push(
+      `${m.tool.name} found ${andList([plural(errors.length, 'error'), plural(warnings.length, 'warning'), ...(infos ? [`${infos} info`] : [])])}; each is under [Findings](#findings) with its evidence and fix:`,
+      '',
+    );
+    for (const line of summaryByKind(findings.filter((f) => f.severity !== 'info')).slice(0, d.actual)) out.push(`- ${line}`);
   } else out.push(`_${m.tool.name} found no errors or warnings in what it collected; describe what you observed._`);
   if (m.status === 'partial') out.push('', `Collection was **partial**: ${failedCollectors(m)}.`);
   out.push('');
 
   out.push('## Error Messages', '');
-  const blocks = errorBlocks(errors);
-  if (blocks.length === 0) out.push('_No error messages were found in the collected data._');
-  for (const b of blocks.slice(0, d.errorBlocks)) out.push(`**${short(b.title)}** — \`${location(b.evidence)}\``, '', ...fenced(b.evidence.excerpt), '');
-  if (blocks.length > d.errorBlocks) out.push(`_… ${blocks.length - d.errorBlocks} more error excerpt(s) in findings.json._`);
-  out.push('');
+  out.push(
+    errors.some((f) => f.evidence.length)
+      ? '_Quoted with each error under [Findings](#findings), next to its fix._'
+      : '_No error messages were found in the collected data._',
+    '',
+  );
 
   out.push('## Configuration', '');
   out.push(...configuration(m), '');
 
   out.push('## Logs', '');
-  const logs = logExcerpts(findings);
-  if (logs.length === 0) out.push('_No log excerpts are tied to a finding; the full logs are in the bundle._');
-  for (const l of logs.slice(0, d.logBlocks)) {
-    const lines = l.lines.slice(-d.logLines);
-    out.push(
-      '<details>',
-      `<summary>${html(l.file)}: ${html(l.title)}</summary>`,
-      '',
-      ...fenced(lines.map((x) => (x.line ? `${x.line}: ${x.text}` : x.text)).join('\n')),
-      '</details>',
-      '',
-    );
-  }
-  if (logs.length > d.logBlocks) out.push(`_… ${logs.length - d.logBlocks} more log excerpt(s) in findings.json._`, '');
+  out.push(
+    findings.some((f) => f.evidence.some((e) => LOG_FILE.test(e.file)))
+      ? '_The log lines that explain a finding are shown with it under [Findings](#findings); the full logs are in the bundle._'
+      : '_No log excerpts are tied to a finding; the full logs are in the bundle._',
+    '',
+  );
 
   out.push('## Findings', '');
-  if (findings.length === 0) out.push('_No findings._');
+  if (findings.length === 0) out.push('_No findings._', '');
   const shown = findings.slice(0, d.findings);
-  for (const f of shown) {
-    out.push(`- **${f.severity.toUpperCase()}** ${short(f.title)} ([how to fix](${f.docs}))`);
-    out.push(`  - Remedy: ${short(f.remedy)}`);
-  }
+  for (const f of shown) out.push(...renderFinding(f, { ...(input.docsUrl ? { docsBase: input.docsUrl } : {}), evidenceLines: d.logLines }));
   const rest = findings.slice(d.findings);
   if (rest.length) {
     out.push(
-      '',
       `${rest.length} more finding(s), summarised (every one is in \`findings.json\`):`,
       '',
       '| finding | severity | count | e.g. |',
@@ -166,7 +161,7 @@ function render({ manifest: m, findings = [], title, description, bundleFile, sh
     for (const g of groups.values()) {
       const f = g[0]!;
       out.push(
-        `| [${f.id}](${f.docs}) | ${f.severity} | ${g.length} | ${cell(
+        `| [${f.id}](${docsHref(f.docs, input.docsUrl)}) | ${f.severity} | ${g.length} | ${cell(
           g
             .slice(0, 3)
             .map((x) => x.subject ?? x.title)
@@ -207,37 +202,23 @@ function render({ manifest: m, findings = [], title, description, bundleFile, sh
   return out.join('\n');
 }
 
-/** Error findings' evidence worth quoting, one block per distinct excerpt. */
-function errorBlocks(errors: readonly Finding[]): { title: string; evidence: Evidence }[] {
-  const seen = new Set<string>();
-  const out: { title: string; evidence: Evidence }[] = [];
-  for (const f of errors) {
-    // The most telling evidence is what the program said: the last line quoted from a log or text file
-    // (a traceback's last line), not a JSON state field such as "OOMKilled": true; else any line, else the first.
-    const said = f.evidence.filter((e) => e.excerpt.trim() && !/\.json$/.test(e.file) && e.file !== ROOT.manifest);
-    const ev = said[said.length - 1] ?? f.evidence.find((e) => e.line !== undefined) ?? f.evidence[0];
-    if (!ev?.excerpt.trim() || seen.has(ev.excerpt)) continue;
-    seen.add(ev.excerpt);
-    out.push({ title: f.title, evidence: ev });
-  }
-  return out;
+/** Log files whose lines are quoted with findings. */
+const LOG_FILE = /(^|\/)(logs\.txt|events\.jsonl)$|\.log$/;
+
+/** One line per finding id (most severe first): how many, of what severity, about what. */
+function summaryByKind(findings: readonly Finding[]): string[] {
+  const groups = new Map<string, Finding[]>();
+  for (const f of findings) groups.set(`${f.severity} ${f.id}`, [...(groups.get(`${f.severity} ${f.id}`) ?? []), f]);
+  return [...groups.values()].map((g) => {
+    const f = g[0]!;
+    const subjects = g.map((x) => x.subject).filter((x): x is string => !!x);
+    const about = subjects.length ? `: ${subjects.slice(0, 5).join(', ')}${subjects.length > 5 ? `, … (${subjects.length} in all)` : ''}` : '';
+    return `${g.length === 1 ? short(f.title) : `${g.length}× ${f.id} (${f.severity})${short(about)}`}`;
+  });
 }
 
-/** Log lines findings point at, grouped by log file, in line order. */
-function logExcerpts(findings: readonly Finding[]): { file: string; title: string; lines: { line?: number; text: string }[] }[] {
-  const byFile = new Map<string, { file: string; title: string; lines: Map<string, { line?: number; text: string }> }>();
-  for (const f of findings) {
-    for (const e of f.evidence) {
-      if (!/(^|\/)(logs\.txt|events\.jsonl)$|\.log$/.test(e.file)) continue;
-      const entry = byFile.get(e.file) ?? { file: e.file, title: f.title, lines: new Map() };
-      for (const [i, text] of e.excerpt.split('\n').entries()) {
-        const line = e.line !== undefined ? e.line + i : undefined;
-        entry.lines.set(`${line ?? ''}:${text}`, { ...(line !== undefined ? { line } : {}), text });
-      }
-      byFile.set(e.file, entry);
-    }
-  }
-  return [...byFile.values()].map((e) => ({ file: e.file, title: e.title, lines: [...e.lines.values()].sort((a, b) => (a.line ?? 0) - (b.line ?? 0)) }));
+function andList(items: readonly string[]): string {
+  return items.length <= 1 ? (items[0] ?? '') : `${items.slice(0, -1).join(', ')} and ${items[items.length - 1]}`;
 }
 
 /** The sanitised configuration summary: engines, databases, apps, limits, redaction. */
@@ -266,9 +247,23 @@ function configuration(m: Manifest): string[] {
   ].filter(Boolean);
   lines.push(`- Limits used: ${limits.join(', ')} (defaults unless given)`);
   lines.push(
-    `- Redaction: tag key ${m.redaction.tags ?? 'unknown'}${m.redaction.customRules?.length ? `, ${m.redaction.customRules.length} custom rule(s)` : ''}${m.redaction.allow ? `, ${m.redaction.allow} allowlist entr${m.redaction.allow === 1 ? 'y' : 'ies'}` : ''}`,
+    `- Redaction: ${tagWords(m.redaction.tags)}${m.redaction.customRules?.length ? `, ${m.redaction.customRules.length} custom rule(s)` : ''}${m.redaction.allow ? `, ${m.redaction.allow} allowlist entr${m.redaction.allow === 1 ? 'y' : 'ies'}` : ''}`,
   );
   return lines;
+}
+
+/** Which key made the redaction tags, in plain words (the manifest says installation, file or ephemeral). */
+function tagWords(kind: string | undefined): string {
+  switch (kind) {
+    case 'installation':
+      return "secrets replaced by tags that stay the same across this machine's bundles (the same secret gives the same tag)";
+    case 'file':
+      return 'secrets replaced by tags made with a shared key file, comparable across the bundles made with it';
+    case 'ephemeral':
+      return 'secrets replaced by tags used in this bundle only (not comparable with other bundles)';
+    default:
+      return 'secrets replaced by tags';
+  }
 }
 
 /** `system/ (7 files), docker/ (12 files), …` from the manifest's artifact list. */
@@ -283,21 +278,9 @@ function failedCollectors(m: Manifest): string {
   return failed.map((c) => `${c.name} ${c.status}${c.reason ? ` (${short(c.reason)})` : ''}`).join('; ') || 'see manifest.json';
 }
 
-function location(e: Evidence): string {
-  return `${e.file}${e.line !== undefined ? `:${e.line}` : ''}`;
-}
-
-/** A code block whose fence is longer than any backtick run inside. */
-function fenced(text: string): string[] {
-  const longest = Math.max(2, ...[...text.matchAll(/`+/g)].map((x) => x[0].length));
-  const fence = '`'.repeat(longest + 1);
-  return [`${fence}text`, text.replace(/\s+$/, ''), fence];
-}
-
 /** One line of at most FIELD_MAX characters. */
 const short = (s: string): string => oneLine(s, FIELD_MAX);
 const cell = (v: string | undefined): string => (v ? short(v).replace(/\|/g, '\\|') : '_unknown_');
-const html = (s: string): string => short(s).replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 const plural = (n: number, word: string): string => `${n} ${word}${n === 1 ? '' : 's'}`;
 
 function byRule(rules: Manifest['redaction']['byRule']): string {

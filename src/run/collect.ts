@@ -18,6 +18,7 @@ import { createDockerClient } from '../docker/client.js';
 import { resolveDockerEndpoints } from '../docker/endpoints.js';
 import { CliError } from '../core/errors.js';
 import { renderIssue } from '../report/issue.js';
+import { troubleshootingUrl } from '../report/docs-url.js';
 import { DEFAULTS, type CollectOptions } from '../config/options.js';
 import { setUpRedaction } from '../config/redaction-plan.js';
 import { Reporter } from './progress.js';
@@ -213,7 +214,13 @@ async function collectGuarded(options: CollectOptions, strays: readonly PluginEx
       reporter.log(c.error ? 'warn' : 'info', `findings: ${c.error} error, ${c.warning} warning, ${c.info} info`);
       files.push(writer.addRootFile(ROOT.findings, `${JSON.stringify(findings, null, 2)}\n`));
     }
-    const issueInput = { findings: findings?.findings ?? [], bundleFile: `${name}.tar.gz`, ...pick(options, 'title', 'description') };
+    const docsUrl = troubleshootingUrl(options.docsUrl);
+    const issueInput = {
+      findings: findings?.findings ?? [],
+      bundleFile: `${name}.tar.gz`,
+      ...pick(options, 'title', 'description'),
+      ...(docsUrl ? { docsUrl } : {}),
+    };
     const issueManifest = draft(new Date());
     const redactIssue = (body: string): string => redactor.text(body, ROOT.issue);
     const issue = renderIssue({ manifest: issueManifest, ...issueInput, redact: redactIssue });

@@ -96,21 +96,22 @@ describe.skipIf(!systemDjango && !process.env['CI'])('Django analyzers on real b
       expect(ids(run.findings)).not.toContain('django-check-error');
     });
 
-    it('reports DEBUG=True in fixture_project.settings as an error, with the diffsettings and check --deploy lines', async () => {
+    it('reports DEBUG=True in the single settings.py of a new project as info only: nothing says production (issue #13)', async () => {
       const f = one(run.findings, 'django-debug-enabled', 'fixture_project.settings');
-      expect(f.severity).toBe('error');
+      expect(f.severity).toBe('info');
+      expect(f.title).toBe('DEBUG = True in settings fixture_project.settings (matters when you deploy)');
+      expect(f.summary).toContain('Nothing collected says these settings serve production');
       expect(f.evidence.map((e) => e.file)).toEqual(['django/diffsettings.txt', 'django/check-deploy.txt']);
       expect(await lineAt(run.view, 'django/diffsettings.txt', f.evidence[0]!.line)).toBe('DEBUG = True');
       expect(await lineAt(run.view, 'django/check-deploy.txt', f.evidence[1]!.line)).toContain('(security.W018)');
       await expectRealEvidence(run.view, f);
+      expect(run.findings.filter((x) => x.severity === 'error').map((x) => x.id)).not.toContain('django-debug-enabled');
     });
 
-    it('reports the other check --deploy issues in one finding (an error, as DEBUG is on), without the plain check warning or W018', async () => {
+    it('reports the other check --deploy issues in one info finding, one fix per id and line, without the plain check warning or W018', async () => {
       const f = one(run.findings, 'django-deploy', 'fixture_project.settings');
-      expect(f.severity).toBe('error');
-      expect(f.title).toContain('security.W009');
-      expect(f.title).not.toContain('security.W018');
-      expect(f.title).not.toContain('container_manager.W001');
+      expect(f.severity).toBe('info');
+      expect(f.title).toBe('check --deploy: 4 issues in settings fixture_project.settings (matters when you deploy)');
       for (const e of f.evidence) expect(e.file).toBe('django/check-deploy.txt');
       expect(f.evidence.map((e) => /\((security\.W\d+)\)/.exec(e.excerpt)?.[1]).sort()).toEqual([
         'security.W001',
@@ -118,6 +119,10 @@ describe.skipIf(!systemDjango && !process.env['CI'])('Django analyzers on real b
         'security.W003',
         'security.W009',
       ]);
+      const lines = f.remedy.split('\n').filter((l) => l.startsWith('- '));
+      expect(lines.map((l) => /^- (security\.W\d+): /.exec(l)?.[1]).sort()).toEqual(['security.W001', 'security.W002', 'security.W003', 'security.W009']);
+      expect(f.remedy).not.toContain('security.W018');
+      expect(f.remedy).not.toContain('container_manager.W001');
       await expectRealEvidence(run.view, f);
     });
 
@@ -171,6 +176,23 @@ describe.skipIf(!systemDjango && !process.env['CI'])('Django analyzers on real b
     // The rest is still reported.
     one(run.findings, 'django-check-warning', 'container_manager.W001');
     one(run.findings, 'migrations-unapplied', 'default');
+  }, 120_000);
+
+  it('reports DEBUG and check --deploy as errors when the settings say production: ALLOWED_HOSTS with a real host, SECURE_* set', async () => {
+    await writeFile(
+      join(project, 'fixture_project', 'settings_site.py'),
+      "from .settings import *  # noqa: F401,F403\nALLOWED_HOSTS = ['shop.acme-widgets.com']\nSECURE_CONTENT_TYPE_NOSNIFF = True\nSECURE_REFERRER_POLICY = 'strict-origin'\n",
+    );
+    const run = await collectAndAnalyze('site', { djangoDir: project, settings: 'fixture_project.settings_site' });
+    const f = one(run.findings, 'django-debug-enabled', 'fixture_project.settings_site');
+    expect(f.severity).toBe('error');
+    expect(f.title).toBe('DEBUG = True in settings fixture_project.settings_site, which serve production');
+    expect(f.summary).toContain('because ALLOWED_HOSTS names real hosts (');
+    expect(f.summary).toContain('SECURE_REFERRER_POLICY is set');
+    const hosts = f.evidence.find((e) => e.excerpt.startsWith('ALLOWED_HOSTS = '))!;
+    expect(await lineAt(run.view, 'django/diffsettings.txt', hosts.line)).toMatch(/^ALLOWED_HOSTS = \['/);
+    await expectRealEvidence(run.view, f);
+    expect(one(run.findings, 'django-deploy', 'fixture_project.settings_site').severity).toBe('error');
   }, 120_000);
 
   it('reports system check errors one finding per id, with every check.txt line naming it', async () => {
@@ -344,14 +366,36 @@ describe('Django analyzers on hand-made bundles', () => {
     expect(JSON.stringify(fs[0])).not.toContain('shop_admin');
   });
 
-  it('take settings for production unless a whole part of the module name says dev, local or test (review of #6)', async () => {
-    const debugFor = async (module: string): Promise<string[]> =>
-      ids(
+  it('decide production from --environment (option or the manifest), and from a non-SQLite database on a real host, not a compose service name', async () => {
+    const files = { 'django/versions.json': { settingsModule: 'mysite.settings' }, 'django/diffsettings.txt': 'DEBUG = True\n' };
+    const sev = async (v: MemoryView, options = {}) => (await djangoChecksAnalyzer.analyze(v, options)).map((f) => f.severity);
+    expect(await sev(view(files))).toEqual(['info']);
+    expect(await sev(view(files), { environment: 'production' })).toEqual(['error']);
+    expect(await sev(view(files), { environment: 'development' })).toEqual([]);
+    const declared = new MemoryView({ ...manifest, options: { collectorOptions: { django: { environment: 'staging' } } } } as unknown as Manifest, [
+      ['django/versions.json', JSON.stringify(files['django/versions.json'])],
+      ['django/diffsettings.txt', files['django/diffsettings.txt']],
+    ]);
+    const [f] = await djangoChecksAnalyzer.analyze(declared, {});
+    expect(f!.severity).toBe('error');
+    expect(f!.evidence).toContainEqual({ file: 'manifest.json', excerpt: 'options.collectorOptions.django.environment: "staging"' });
+    const db = (host: string) => ({ databases: [{ alias: 'default', engine: 'django.db.backends.postgresql', vendor: 'postgresql', host }] });
+    expect(await sev(view({ ...files, 'django/databases.json': db('db.prod.internal') }))).toEqual(['error']);
+    expect(await sev(view({ ...files, 'django/databases.json': db('db') }))).toEqual(['info']);
+    expect(await sev(view({ ...files, 'django/databases.json': db('localhost') }))).toEqual(['info']);
+    expect(await sev(view({ ...files, 'django/diffsettings.txt': "ALLOWED_HOSTS = ['localhost', '127.0.0.1', '*']\nDEBUG = True\n" }))).toEqual(['info']);
+    expect(await sev(view({ ...files, 'django/diffsettings.txt': 'DEBUG = True\nSECURE_SSL_REDIRECT = True\n' }))).toEqual(['error']);
+    expect(await sev(view({ ...files, 'django/diffsettings.txt': 'DEBUG = True\nSECURE_SSL_REDIRECT = False\n' }))).toEqual(['info']);
+  });
+
+  it('report DEBUG as info unless evidence says production; a whole part prod/production of the module name is such evidence, dev/local/test names silence it', async () => {
+    const debugFor = async (module: string): Promise<string[][]> =>
+      (
         await djangoChecksAnalyzer.analyze(
           view({ 'django/versions.json': { settingsModule: module }, 'django/diffsettings.txt': `DEBUG = True\nSETTINGS_MODULE = '${module}'  ###\n` }),
           {},
-        ),
-      );
+        )
+      ).map((f) => [f.id, f.severity]);
     const production = [
       'devices.settings.prod',
       'latest.settings',
@@ -374,13 +418,14 @@ describe('Django analyzers on hand-made bundles', () => {
       'local.settings',
       'Project.Settings.DEV',
     ];
-    for (const m of production) expect(await debugFor(m), m).toEqual(['django-debug-enabled']);
+    const named = new Set(['devices.settings.prod', 'app.settings_production']);
+    for (const m of production) expect(await debugFor(m), m).toEqual([['django-debug-enabled', named.has(m) ? 'error' : 'info']]);
     for (const m of development) expect(await debugFor(m), m).toEqual([]);
     const [f] = await djangoChecksAnalyzer.analyze(
       view({ 'django/versions.json': { settingsModule: 'devices.settings.prod' }, 'django/diffsettings.txt': 'DEBUG = True\n' }),
       {},
     );
-    expect(f!.summary).toContain('No part of the name devices.settings.prod is dev, development, local, test(s) or testing');
+    expect(f!.summary).toContain('because the settings module devices.settings.prod is named for production');
     expect(f!.evidence[0]).toMatchObject({ file: 'django/diffsettings.txt', line: 1, excerpt: 'DEBUG = True' });
   });
 

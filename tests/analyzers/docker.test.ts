@@ -14,12 +14,13 @@ import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { builtinCollectors } from '../../collectors/index.js';
 import { crashes, dockerContainerAnalyzer, dockerEngineAnalyzer, exitCodeMeaning } from '../../analyzers/docker.js';
-import { jsonLineIndex } from '../../analyzers/docker-data.js';
+import { errorLines, jsonLineIndex, logMessage, MAX_TRACEBACK_LINES } from '../../analyzers/docker-data.js';
+import { describeRequest, lastExit } from '../../analyzers/docker-intent.js';
 import { MemoryView } from '../../src/bundle/memory-view.js';
 import { defineCollector, text } from '../../src/core/artifacts.js';
 import { openBundleView } from '../../src/bundle/view.js';
 import { collectBundle } from '../../src/run/collect.js';
-import type { BundleView, Evidence, Finding } from '../../src/core/types.js';
+import type { BundleView, Evidence, Finding, Manifest } from '../../src/core/types.js';
 import { BIN, PKG, ROOT, asNobodyWrapper, cleanup as cleanupCli, runCli } from '../cli/harness.js';
 import { DOCKER_HOST, TEST_IMAGE, docker, dockerUnavailable, removeContainers, uniq, waitFor, waitForLog } from '../helpers/docker.js';
 
@@ -87,7 +88,17 @@ describe.skipIf(skip)('docker analyzers on a real engine', () => {
     expect(failedRun.exitCode).toBe(125);
     await Promise.all([
       run('puller', '-e', `PULL_OUTPUT=${failedRun.stderr}`, TEST_IMAGE, 'sh', '-c', 'echo "worker: starting job"; printf "%s\\n" "$PULL_OUTPUT" >&2; exit 1'),
-      run('oom', '--memory', '8m', '--memory-swap', '8m', TEST_IMAGE, 'sh', '-c', 'x=a; while true; do x=$x$x; done'),
+      run(
+        'oom',
+        '--memory',
+        '8m',
+        '--memory-swap',
+        '8m',
+        TEST_IMAGE,
+        'sh',
+        '-c',
+        'for i in 1 2 3 4 5 6 7; do echo "loading part $i"; done; x=a; while true; do x=$x$x; done',
+      ),
       run(
         'exit2',
         TEST_IMAGE,
@@ -96,7 +107,35 @@ describe.skipIf(skip)('docker analyzers on a real engine', () => {
         'echo starting up; echo "Traceback (most recent call last):" >&2; echo "  File \\"/app/manage.py\\", line 22, in <module>" >&2; echo "ValueError: invalid literal for int()" >&2; exit 2',
       ),
       run('loop', '--restart', 'always', TEST_IMAGE, 'sh', '-c', 'echo crash; exit 1'),
-      run('unhealthy', '--health-cmd', 'false', '--health-interval', '1s', '--health-retries', '1', TEST_IMAGE, 'sleep', '600'),
+      run(
+        'unhealthy',
+        '--health-cmd',
+        'echo "probe: database not ready: connection refused"; exit 1',
+        '--health-interval',
+        '1s',
+        '--health-retries',
+        '1',
+        TEST_IMAGE,
+        'sleep',
+        '600',
+      ),
+      // Healthy, then `docker stop -t 1`: sleep ignores SIGTERM as PID 1, so the engine sends SIGKILL (exit 137).
+      run('stopped', '--health-cmd', 'echo ok', '--health-interval', '1s', TEST_IMAGE, 'sleep', '600'),
+      run('killed', TEST_IMAGE, 'sleep', '600'),
+      // SIGKILL from inside (nobody asked the engine): the shell reports its child's death as 137.
+      run('selfkill', TEST_IMAGE, 'sh', '-c', 'echo "loading batch 7"; sh -c \'kill -9 $$\'; exit $?'),
+      // A job labelled the way django-container-manager labels its containers.
+      run(
+        'jobrun',
+        '--label',
+        'django.container_manager.job_id=42',
+        '--label',
+        'django.container_manager.job_name=bulk-loader',
+        TEST_IMAGE,
+        'sh',
+        '-c',
+        'echo "loading"; echo "Traceback (most recent call last):" >&2; echo "  File \\"/app/load.py\\", line 9, in <module>" >&2; echo "    connect()" >&2; echo "ConnectionError: db unreachable" >&2; exit 1',
+      ),
       run('sigterm', TEST_IMAGE, 'sh', '-c', 'trap "echo got SIGTERM; exit 143" TERM; echo ready; while true; do sleep 1; done'),
       run('fine', TEST_IMAGE, 'sleep', '600'),
       run('done', TEST_IMAGE, 'sh', '-c', 'echo all good; exit 0'),
@@ -116,6 +155,10 @@ describe.skipIf(skip)('docker analyzers on a real engine', () => {
       waitFor(n('exit2'), (s) => s.Status === 'exited'),
       waitFor(n('done'), (s) => s.Status === 'exited'),
       waitFor(n('puller'), (s) => s.Status === 'exited'),
+      waitFor(n('selfkill'), (s) => s.Status === 'exited'),
+      waitFor(n('jobrun'), (s) => s.Status === 'exited'),
+      waitFor(n('stopped'), (s) => s.Health?.Status === 'healthy').then(() => docker('stop', '-t', '1', n('stopped'))),
+      waitFor(n('killed'), (s) => s.Running).then(() => docker('kill', '-s', 'KILL', n('killed'))),
       waitFor(n('unhealthy'), (s) => s.Health?.Status === 'unhealthy'),
       (async () => {
         const until = Date.now() + 60_000;
@@ -188,6 +231,12 @@ describe.skipIf(skip)('docker analyzers on a real engine', () => {
     expect(JSON.parse((await lineOf(view, event!))!)).toMatchObject({ Action: 'oom', Actor: { Attributes: { name: n('oom') } } });
     // Not also reported as a plain non-zero exit.
     expect(about('container-exit-nonzero', 'oom')).toEqual([]);
+    // The LAST log lines (not the first), and what is known of the peak.
+    const log = `docker/local/containers/${n('oom')}/logs.txt`;
+    const logLines = await Promise.all(f.evidence.filter((e) => e.file === log).map((e) => lineOf(view, e)));
+    expect(logLines.map((l) => logMessage(l!))).toEqual(['loading part 3', 'loading part 4', 'loading part 5', 'loading part 6', 'loading part 7']);
+    expect(f.summary).toContain('Its peak memory use is not recorded');
+    expect(f.summary).toContain('The last 5 log lines are what it did just before.');
   });
 
   it("exit 2 after a traceback: the meaning of 2, and the traceback's last line at its real line number", async () => {
@@ -222,14 +271,14 @@ describe.skipIf(skip)('docker analyzers on a real engine', () => {
     expect(about('container-exit-nonzero', 'loop')).toEqual([]);
   });
 
-  it('stopped five times by `docker stop` (exit 143 after a kill event each time): no restart loop, one exit warning (review of #6)', async () => {
+  it('stopped five times by `docker stop` (exit 143 after a kill event each time): no restart loop, one info (review of #6)', async () => {
     const deaths = (await view.text('docker/local/events.jsonl'))!
       .split('\n')
       .filter((l) => l.includes(`"name":"${n('deployed')}"`) && l.includes('"Action":"die"'));
     expect(deaths).toHaveLength(5);
     for (const d of deaths) expect(JSON.parse(d).Actor.Attributes.exitCode).toBe('143');
     expect(about('container-restart-loop', 'deployed')).toEqual([]);
-    expect(findings.filter((f) => f.subject === `local/${n('deployed')}`).map((f) => [f.id, f.severity])).toEqual([['container-exit-nonzero', 'warning']]);
+    expect(findings.filter((f) => f.subject === `local/${n('deployed')}`).map((f) => [f.id, f.severity])).toEqual([['container-stopped', 'info']]);
   });
 
   it('a `--rm` job gone from the list: five exits 0 are no finding, five exits 3 a restart loop from the events (review of #6)', async () => {
@@ -245,21 +294,71 @@ describe.skipIf(skip)('docker analyzers on a real engine', () => {
     expect(last.line).toBe(events.lastIndexOf(dies(n('cronfail'))[4]!) + 1);
   });
 
-  it('unhealthy: a warning with the health status line and the failing check', async () => {
+  it('unhealthy: a warning with the health status, the failing streak and the failing probe quoted', async () => {
     const f = one('container-unhealthy', 'unhealthy');
     expect(f.severity).toBe('warning');
-    expect(f.summary).toContain('`false`');
+    expect(f.title).toMatch(new RegExp(`^Container ${n('unhealthy')} on local is unhealthy \\(health check failed [1-9]\\d* times in a row\\)$`));
+    expect(f.summary).toContain('The failing checks said: exit 1: "probe: database not ready: connection refused"');
     const inspect = `docker/local/containers/${n('unhealthy')}/inspect.json`;
     const lines = await Promise.all(f.evidence.filter((e) => e.file === inspect).map((e) => lineOf(view, e)));
     expect(lines).toContainEqual(expect.stringMatching(/^\s*"Status": "unhealthy",?$/));
-    expect(lines).toContainEqual(expect.stringMatching(/^\s*"ExitCode": 1,?$/));
+    expect(lines).toContainEqual(expect.stringMatching(/^\s*"FailingStreak": [1-9]\d*,?$/));
+    expect(lines).toContainEqual(expect.stringMatching(/^\s*"Output": "probe: database not ready: connection refused\\n",?$/));
   });
 
-  it('stopped by SIGTERM (143): a warning, not an error', () => {
-    const f = one('container-exit-nonzero', 'sigterm');
-    expect(f.severity).toBe('warning');
-    expect(f.title).toContain('code 143');
-    expect(f.summary).toContain('SIGTERM');
+  it('`docker stop -t 1` of a healthy container: no error, not unhealthy, one info "stopped by a stop/kill request" (issue #13)', async () => {
+    // The trap is real: after the stop Docker marks the health "unhealthy" with a failing streak of 0.
+    const stored = JSON.parse((await view.text(`docker/local/containers/${n('stopped')}/inspect.json`))!);
+    expect(stored.State).toMatchObject({ ExitCode: 137, OOMKilled: false, Health: { Status: 'unhealthy', FailingStreak: 0 } });
+    expect(stored.State.Health.Log.at(-1)).toMatchObject({ ExitCode: 0, Output: 'ok\n' });
+    const mine = findings.filter((f) => f.subject === `local/${n('stopped')}`);
+    expect(mine.map((f) => [f.id, f.severity])).toEqual([['container-stopped', 'info']]);
+    const f = mine[0]!;
+    expect(f.title).toBe(`Container ${n('stopped')} on local was stopped by a stop/kill request (exit code 137)`);
+    expect(f.summary).toContain('SIGTERM, then SIGKILL when the grace period ran out');
+    const evLines = await Promise.all(f.evidence.filter((e) => e.file === 'docker/local/events.jsonl').map(async (e) => JSON.parse((await lineOf(view, e))!)));
+    expect(evLines.map((e) => e.Action)).toEqual(['kill', 'kill', 'die', 'stop']);
+    await expectEvidenceHolds(view, f);
+  });
+
+  it('`docker kill -s KILL` (no stop): info "stopped by a stop/kill request", neither an error nor OOM', () => {
+    const mine = findings.filter((f) => f.subject === `local/${n('killed')}`);
+    expect(mine.map((f) => [f.id, f.severity])).toEqual([['container-stopped', 'info']]);
+    expect(mine[0]!.summary).toContain('a kill request (`docker kill` with SIGKILL)');
+  });
+
+  it("exit 137 from a SIGKILL nobody asked the engine for: killed by SIGKILL, not by Docker's OOM killer, with kernel and cgroup hints", async () => {
+    const f = one('container-exit-nonzero', 'selfkill');
+    expect(f.severity).toBe('error');
+    expect(f.title).toBe(`Container ${n('selfkill')} on local exited with code 137 (killed by SIGKILL, not by Docker's OOM killer)`);
+    expect(f.summary).toContain('no `docker stop` or `docker kill` before it');
+    expect(f.remedy).toContain('dmesg -T');
+    expect(f.remedy).toContain('memory.events');
+    const inspect = `docker/local/containers/${n('selfkill')}/inspect.json`;
+    expect(await lineOf(view, f.evidence.find((e) => e.file === inspect && /OOMKilled/.test(e.excerpt))!)).toMatch(/"OOMKilled": false/);
+    const die = f.evidence.find((e) => e.file === 'docker/local/events.jsonl')!;
+    expect(JSON.parse((await lineOf(view, die))!)).toMatchObject({ Action: 'die', Actor: { Attributes: { name: n('selfkill'), exitCode: '137' } } });
+    expect(about('container-oom-killed', 'selfkill')).toEqual([]);
+    await expectEvidenceHolds(view, f);
+  });
+
+  it("a container_manager job's container is named by its job (labels job_id, job_name)", () => {
+    const f = one('container-exit-nonzero', 'jobrun');
+    expect(f.title).toBe(`Container ${n('jobrun')} (job bulk-loader, id 42) on local exited with code 1 (application error)`);
+  });
+
+  it('a traceback is evidence whole: from its header to the exception line, each line at its real number', async () => {
+    const f = one('container-exit-nonzero', 'jobrun');
+    const log = `docker/local/containers/${n('jobrun')}/logs.txt`;
+    const ev = f.evidence.filter((e) => e.file === log);
+    expect(ev.map((e) => logMessage(e.excerpt))).toEqual([
+      'Traceback (most recent call last):',
+      '  File "/app/load.py", line 9, in <module>',
+      '    connect()',
+      'ConnectionError: db unreachable',
+    ]);
+    expect(ev.map((e) => e.line! - ev[0]!.line!)).toEqual([0, 1, 2, 3]);
+    await expectEvidenceHolds(view, f);
   });
 
   it('a docker run of an image that does not exist: image-pull-failed from the failed command in the manifest', async () => {
@@ -443,6 +542,92 @@ describe('crashes: the die events a restart loop counts', () => {
       ev('die', 500), // no exit code recorded
     ]);
     expect(got.map((e) => e.line)).toEqual([52, 62, 80, 400]);
+  });
+});
+
+describe('lastExit: whether the last exit followed a stop/kill request the engine recorded', () => {
+  const ev = (action: string, t: number, extra: { exitCode?: number; signal?: string } = {}) => ({ action, line: t, text: action, time: t * 1000, ...extra });
+  const iso = (t: number) => new Date(t * 1000).toISOString();
+  it('docker stop (TERM, KILL, die, stop) and docker kill are requests; a crash is not; a kill of the run before does not count', () => {
+    const stop = lastExit([
+      ev('start', 0),
+      ev('kill', 10, { signal: '15' }),
+      ev('kill', 11, { signal: '9' }),
+      ev('die', 11, { exitCode: 137 }),
+      ev('stop', 11),
+    ]);
+    expect(stop.kind).toBe('requested');
+    expect(stop.kind === 'requested' && describeRequest(stop.requests)).toBe(
+      'a stop request (`docker stop` or `docker compose stop/down`): SIGTERM, then SIGKILL when the grace period ran out',
+    );
+    const kill = lastExit([ev('start', 0), ev('kill', 10, { signal: 'SIGKILL' }), ev('die', 10, { exitCode: 137 })]);
+    expect(kill.kind === 'requested' && describeRequest(kill.requests)).toBe('a kill request (`docker kill` with SIGKILL)');
+    expect(lastExit([ev('start', 0), ev('die', 5, { exitCode: 1 })]).kind).toBe('unrequested');
+    expect(lastExit([ev('kill', 1, { signal: '15' }), ev('start', 2), ev('die', 9, { exitCode: 1 })]).kind).toBe('unrequested');
+    expect(lastExit([ev('start', 0), ev('kill', 1, { signal: 'HUP' }), ev('die', 9, { exitCode: 1 })]).kind).toBe('unrequested');
+    expect(lastExit([ev('start', 0), ev('kill', 1, { signal: '15' }), ev('die', 500, { exitCode: 1 })]).kind).toBe('unrequested');
+  });
+  it('without a recorded die: a request shortly before State.FinishedAt counts, one long before does not', () => {
+    const list = [ev('start', 0), ev('kill', 100, { signal: '15' })];
+    expect(lastExit(list, iso(102)).kind).toBe('requested');
+    expect(lastExit(list, iso(1000)).kind).toBe('unknown');
+    expect(lastExit(list).kind).toBe('unknown');
+    expect(lastExit([]).kind).toBe('unknown');
+  });
+});
+
+describe('restarts by policy after intended stops', () => {
+  const base = { finishedAt: '2026-01-01T00:00:00.000Z', environment: {}, collectors: [] } as unknown as Manifest;
+  const row = {
+    name: 'web',
+    id: 'abc',
+    image: 'app',
+    state: 'running',
+    status: 'Up',
+    exitCode: 0,
+    oomKilled: false,
+    restartCount: 4,
+    health: null,
+    created: '',
+    labels: {},
+    collected: true,
+  };
+  const event = (action: string, t: number, attrs: Record<string, string> = {}) =>
+    JSON.stringify({ Type: 'container', Action: action, Actor: { Attributes: { name: 'web', ...attrs } }, time: t });
+  const analyze = (events: string[]) =>
+    dockerContainerAnalyzer.analyze(
+      new MemoryView(base, [
+        ['docker/local/containers.json', JSON.stringify([row], null, 2)],
+        ['docker/local/events.jsonl', `${events.join('\n')}\n`],
+      ]),
+      {},
+    );
+  it('a restart count from deaths that were all asked for (kill, die, start) is no loop; one crash among them is', async () => {
+    const asked = [1, 2, 3, 4].flatMap((i) => [
+      event('kill', i * 100, { signal: '15' }),
+      event('die', i * 100 + 1, { exitCode: '143' }),
+      event('start', i * 100 + 2),
+    ]);
+    expect(await analyze(asked)).toEqual([]);
+    const withCrash = [...asked, event('die', 600, { exitCode: '1' }), event('start', 601)];
+    expect((await analyze(withCrash)).map((f) => f.id)).toEqual(['container-restart-loop']);
+    // No events at all: the restart count alone still says loop.
+    expect((await analyze([])).map((f) => f.id)).toEqual(['container-restart-loop']);
+  });
+});
+
+describe('errorLines', () => {
+  const numbered = (texts: string[]) => texts.map((text, i) => ({ line: i + 1, text }));
+  it('keeps the last traceback whole, and a long one as its header and last lines', () => {
+    const tb = ['Traceback (most recent call last):', '  File "a.py", line 1, in <module>', '    f()', 'KeyError: 1'];
+    const got = errorLines(numbered(['start', 'Traceback (most recent call last):', 'ValueError: old', ...tb, 'after']));
+    expect(got).toEqual({ kind: 'traceback', lines: numbered(['start', 'x', 'y', ...tb]).slice(3) });
+    const frames = Array.from({ length: 60 }, (_, i) => `  File "m${i}.py", line ${i}, in f${i}`);
+    const long = errorLines(numbered(['Traceback (most recent call last):', ...frames, 'RecursionError: maximum recursion depth exceeded']));
+    expect(long.lines).toHaveLength(MAX_TRACEBACK_LINES);
+    expect(long.lines[0]!.line).toBe(1);
+    expect(long.lines[1]!.line).toBe(62 - (MAX_TRACEBACK_LINES - 1) + 1);
+    expect(long.lines.at(-1)!.text).toBe('RecursionError: maximum recursion depth exceeded');
   });
 });
 

@@ -209,7 +209,7 @@ describe('the shapes the review named (review of #6)', () => {
     ]);
     const got = await dockerContainerAnalyzer.analyze(v, {});
     expect(got.map((f) => f.id)).toEqual(['container-unhealthy']);
-    expect(got[0]!.summary).toContain('exit 1: db down');
+    expect(got[0]!.summary).toContain('exit 1: "db down"');
   });
 
   it('collectors that are null, have a number as their reason, or no artifacts: one finding each for the failed ones', async () => {

@@ -51,7 +51,7 @@ function sample(spec: OptionSpec): { raw: string | string[] | boolean | number; 
           ? [['/srv/sample-a', '/srv/sample-b']]
           : spec.path
             ? ['/srv/sample']
-            : ['7', '6h', '3d', 'sample-value'];
+            : ['7', '6h', '3d', 'sample-value', 'production'];
   for (const raw of tries) {
     let value: unknown;
     try {

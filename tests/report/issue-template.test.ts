@@ -123,19 +123,53 @@ describe('ISSUE.md template', () => {
     assertBalanced(md);
   });
 
-  it('prefills Actual Behavior and Error Messages from error findings, Logs from log evidence', () => {
-    const md = renderIssue({ manifest: manifest(), findings: [oom(3), warning(1)] });
+  it('shows each finding once, its evidence and fix together; Actual Behavior summarises; absolute links with a docs URL (issue #13)', () => {
+    const md = renderIssue({
+      manifest: manifest(),
+      findings: [oom(3), warning(1)],
+      docsUrl: 'https://git.example.org/ops/collect-bundle/blob/HEAD/TROUBLESHOOTING.md',
+    });
     const section = (name: string): string => md.split(`## ${name}\n`)[1]!.split('\n## ')[0]!;
-    expect(section('Actual Behavior')).toContain('found 1 error and 1 warning');
+    expect(section('Actual Behavior')).toContain('found 1 error and 1 warning; each is under [Findings](#findings) with its evidence and fix:');
     expect(section('Actual Behavior')).toContain('- Container job-3 on local was OOM-killed (limit 64 MiB)');
-    expect(section('Error Messages')).toContain('`docker/local/containers/job-3/logs.txt:43`');
-    expect(section('Error Messages')).toContain('MemoryError: job 3 ran out of memory');
-    expect(section('Logs')).toMatch(/<details>\n<summary>docker\/local\/containers\/job-3\/logs\.txt: Container job-3/);
-    expect(section('Logs')).toContain('43: 2026-11-28T11:59:03Z stderr MemoryError');
-    expect(section('Logs')).toContain('44: Killed');
-    expect(section('Findings')).toContain(
-      '- **ERROR** Container job-3 on local was OOM-killed (limit 64 MiB) ([how to fix](TROUBLESHOOTING.md#container-oom-killed))',
+    // The title, the log line and the fix each appear once in the whole body.
+    const count = (text: string) => md.split(text).length - 1;
+    expect(count('MemoryError: job 3 ran out of memory')).toBe(1);
+    expect(count('Raise the memory limit of the job')).toBe(1);
+    expect(count('### ERROR: Container job-3 on local was OOM-killed (limit 64 MiB)')).toBe(1);
+    const findings = section('Findings');
+    const block = findings.split('### ERROR: ')[1]!.split('### ')[0]!;
+    expect(block).toContain('`docker/local/containers/job-3/inspect.json:12`');
+    expect(block).toContain('`docker/local/containers/job-3/logs.txt` lines 43–44');
+    expect(block).toContain('43: 2026-11-28T11:59:03Z stderr MemoryError: job 3 ran out of memory\n44: Killed');
+    expect(block).toContain('**Fix:** Raise the memory limit of the job or reduce its memory use.');
+    expect(block).toContain('(https://git.example.org/ops/collect-bundle/blob/HEAD/TROUBLESHOOTING.md#container-oom-killed)');
+    expect(md).not.toMatch(/\]\(TROUBLESHOOTING\.md#/);
+    expect(section('Error Messages')).toContain('_Quoted with each error under [Findings](#findings)');
+  });
+
+  it('keeps a traceback whole with "… N lines" where evidence skips, and a multi-line fix one item per line', () => {
+    const log = 'docker/local/containers/job/logs.txt';
+    const f: Finding = {
+      ...oom(1),
+      id: 'django-deploy',
+      evidence: [
+        { file: log, line: 10, excerpt: 'Traceback (most recent call last):' },
+        { file: log, line: 50, excerpt: '  File "/app/x.py", line 3, in f' },
+        { file: log, line: 51, excerpt: 'ValueError: bad' },
+      ],
+      remedy: 'Fix each in the production settings:\n- security.W004: set SECURE_HSTS_SECONDS\n- security.W008: set SECURE_SSL_REDIRECT\nThen confirm.',
+      docs: 'TROUBLESHOOTING.md#django-deploy',
+    };
+    const md = renderIssue({ manifest: manifest(), findings: [f] });
+    expect(md).toContain('10: Traceback (most recent call last):\n… 39 lines\n50:   File "/app/x.py", line 3, in f\n51: ValueError: bad');
+    expect(md).toContain(
+      '**Fix:**\n\nFix each in the production settings:\n\n- security.W004: set SECURE_HSTS_SECONDS\n- security.W008: set SECURE_SSL_REDIRECT\n\nThen confirm.\n',
     );
+    expect(md).toContain('(TROUBLESHOOTING.md#django-deploy)');
+    expect(md).toContain('- Redaction: secrets replaced by tags that stay the same across this machine');
+    expect(md).not.toContain('tag key');
+    assertBalanced(md);
   });
 
   it('says clearly what is missing: placeholders, no findings, no sha256 inside the bundle', () => {
@@ -143,6 +177,7 @@ describe('ISSUE.md template', () => {
     expect(md).toMatch(/^# \[collect-bundle\] <one-line summary of the problem>/);
     expect(md).toContain('_Not provided yet: describe what went wrong');
     expect(md).toContain('_No error messages were found in the collected data._');
+    expect(md).toContain('_No findings._');
     expect(md).toContain('sha256: in `collect-bundle-web1-20261128T120000Z-abcdef.tar.gz.sha256` beside the bundle');
     const beside = renderIssue({ manifest: manifest(), sha256: 'f'.repeat(64) });
     expect(beside).toContain(`- sha256: \`${'f'.repeat(64)}\``);
@@ -165,18 +200,19 @@ describe('ISSUE.md template', () => {
     expect(headings(md)).toEqual(SECTIONS);
     assertBalanced(md);
     // Every finding is accounted for: shown in full, or counted in the summary table.
-    const shown = (md.split('## Findings\n')[1]!.match(/^- \*\*(ERROR|WARNING)\*\*/gm) ?? []).length;
+    const shown = (md.split('## Findings\n')[1]!.match(/^### (ERROR|WARNING): /gm) ?? []).length;
     const counted = [...md.matchAll(/^\| \[[a-z-]+\]\([^)]+\) \| (error|warning) \| (\d+) \|/gm)].reduce((n, m) => n + Number(m[2]), 0);
     expect(shown + counted).toBe(1000);
     expect(md).toContain('_(description shortened)_');
   });
 
-  it('Error Messages quote what the program said (the log line), not the JSON state line', () => {
+  it('evidence quotes what the program said (the log line) besides the JSON state line, per finding', () => {
     const md = renderIssue({ manifest: manifest(), findings: [oom(1), oom(2)] });
-    const section = md.split('## Error Messages\n')[1]!.split('\n## ')[0]!;
-    expect(section).not.toContain('"OOMKilled": true');
-    expect(section).toContain('MemoryError: job 1 ran out of memory');
-    expect(section).toContain('MemoryError: job 2 ran out of memory');
+    const section = md.split('## Findings\n')[1]!.split('\n## ')[0]!;
+    const [one, two] = section.split('### ERROR: ').slice(1);
+    expect(one).toContain('MemoryError: job 1 ran out of memory');
+    expect(one).not.toContain('job 2');
+    expect(two).toContain('MemoryError: job 2 ran out of memory');
   });
 
   it('measures the size limit after redaction, whose tokens are longer than the values they replace', () => {
@@ -196,6 +232,6 @@ describe('ISSUE.md template', () => {
     const f = { ...oom(1), evidence: [{ file: 'docker/local/containers/job-1/logs.txt', line: 2, excerpt: 'before ``` after' }] };
     const md = renderIssue({ manifest: manifest(), findings: [f] });
     assertBalanced(md);
-    expect(md).toContain('````text\nbefore ``` after\n````');
+    expect(md).toContain('````text\n2: before ``` after\n````');
   });
 });
