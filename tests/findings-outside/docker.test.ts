@@ -79,7 +79,10 @@ describe.skipIf(dockerUnavailable)('findings of containers (outside scenarios, o
         '-c',
         'for i in $(seq 1 400); do echo "loading batch $i of 400"; done; sleep 1; tail /dev/zero',
       ),
-      run('killed', TEST_IMAGE, ...LONG),
+      // SIGKILL that nobody asked the engine for (as the kernel or a watchdog would send): the shell reports
+      // its child's death as 137. (`docker kill -s KILL` is a kill request the engine records: per issue
+      // #13 that is an intended stop, info, so it is not this scenario.)
+      run('killed', TEST_IMAGE, 'sh', '-c', "echo 'working on batch 3'; sleep 2; sh -c 'kill -9 $$'; exit $?"),
       run('unhealthy', '--health-cmd', `echo '${PROBE_OUTPUT}'; exit 1`, '--health-interval', '1s', '--health-retries', '2', TEST_IMAGE, ...LONG),
       run(
         'epic_carver',
@@ -121,11 +124,7 @@ describe.skipIf(dockerUnavailable)('findings of containers (outside scenarios, o
       waitFor(n('tree-walker'), (s) => s.Status === 'exited'),
       waitFor(n('epic_carver'), (s) => s.Status === 'exited'),
       waitFor(n('oom'), (s) => s.Status === 'exited', 40_000),
-      (async () => {
-        await waitFor(n('killed'), (s) => s.Running);
-        await docker('kill', '-s', 'KILL', n('killed'));
-        await waitFor(n('killed'), (s) => s.Status === 'exited');
-      })(),
+      waitFor(n('killed'), (s) => s.Status === 'exited'),
       waitFor(n('unhealthy'), (s) => s.Health?.Status === 'unhealthy', 40_000),
     ]);
     // The exits are what the scenarios say.
@@ -216,17 +215,19 @@ describe.skipIf(dockerUnavailable)('findings of containers (outside scenarios, o
     expect(c.issue).not.toContain('loading batch 1 of 400');
   });
 
-  scenario('sigkill-not-oom', '137 from `docker kill -s KILL` is an error said as SIGKILL, not as OOM', () => {
+  scenario('sigkill-not-oom', '137 from a SIGKILL nobody requested is an error said as SIGKILL, not as OOM', () => {
     const fs = about(c, n('killed'));
     expect(fs.filter((f) => f.severity === 'error').length, show(c.findings)).toBeGreaterThan(0);
     expect(fs.some((f) => f.id === 'container-oom-killed')).toBe(false);
     const text = fs.map(textOf).join('\n');
     expect(text).toMatch(/SIGKILL/);
-    // OOM may be named only to rule it out ("not by Docker's OOM killer").
-    expect(text.replace(/not[^.\n]{0,30}OOM[\w -]*/gi, '')).not.toMatch(/OOM|out of memory/i);
+    // What it says happened (the title and the summary's first line) names OOM only to rule it out ("not by
+    // Docker's OOM killer"); the hints may still say where to look for a host-level OOM kill (issue #13).
+    const verdict = fs.map((f) => `${f.title}\n${(f.summary ?? '').split('\n')[0]}`).join('\n');
+    expect(verdict.replace(/not[^.\n]{0,30}OOM[\w -]*/gi, '')).not.toMatch(/OOM|out of memory/i);
   });
 
-  scenario('sigkill-not-called-a-stop', 'the SIGKILL finding does not call it a stop request (none was made)', () => {
+  scenario('sigkill-not-called-a-stop', 'the unrequested SIGKILL finding does not call it a stop request (none was made)', () => {
     const text = about(c, n('killed')).map(textOf).join('\n');
     expect(text).not.toMatch(/stopped by a stop/i);
   });
