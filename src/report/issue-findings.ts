@@ -31,12 +31,23 @@ export function fenced(text: string): string[] {
 interface Block {
   readonly file: string;
   readonly lines: { line?: number; text: string }[];
+  /** One multi-line value of a JSON file (a traceback in a job's stderr_log): shown as it is, under its line. */
+  readonly value?: { readonly line?: number };
 }
 
-/** Evidence grouped by file (in order of first mention), each file's lines sorted, repeats dropped. */
+/**
+ * Evidence grouped by file (in order of first mention), each file's lines sorted, repeats dropped. A
+ * multi-line excerpt of a JSON file is one string value (its lines are not the file's lines), so it is a
+ * block of its own, never interleaved with the file's other lines.
+ */
 function blocks(evidence: readonly Evidence[]): Block[] {
   const byFile = new Map<string, Map<string, { line?: number; text: string }>>();
+  const values: Block[] = [];
   for (const e of evidence) {
+    if (e.file.endsWith('.json') && e.excerpt.includes('\n')) {
+      values.push({ file: e.file, lines: e.excerpt.split('\n').map((text) => ({ text })), value: e.line !== undefined ? { line: e.line } : {} });
+      continue;
+    }
     const lines = byFile.get(e.file) ?? new Map<string, { line?: number; text: string }>();
     for (const [i, text] of e.excerpt.split('\n').entries()) {
       const line = e.line !== undefined ? e.line + i : undefined;
@@ -44,7 +55,7 @@ function blocks(evidence: readonly Evidence[]): Block[] {
     }
     byFile.set(e.file, lines);
   }
-  return [...byFile].map(([file, m]) => ({ file, lines: [...m.values()].sort((a, b) => (a.line ?? 0) - (b.line ?? 0)) }));
+  return [...values, ...[...byFile].map(([file, m]) => ({ file, lines: [...m.values()].sort((a, b) => (a.line ?? 0) - (b.line ?? 0)) }))];
 }
 
 /** One block's text: numbered lines, "… N lines" where numbers skip in a text file; at most `max` lines (its end kept). */
@@ -90,7 +101,7 @@ export function renderFinding(f: Finding, opts: { readonly docsBase?: string; re
   if (evidence.length && opts.evidenceLines > 0) {
     out.push('Evidence:', '');
     for (const b of blocks(evidence)) {
-      const numbers = b.lines.map((l) => l.line).filter((n): n is number => n !== undefined);
+      const numbers = b.value ? (b.value.line !== undefined ? [b.value.line] : []) : b.lines.map((l) => l.line).filter((n): n is number => n !== undefined);
       const where =
         numbers.length === 1 ? `\`${b.file}:${numbers[0]}\`` : `\`${b.file}\`${numbers.length ? ` lines ${numbers[0]}–${numbers[numbers.length - 1]}` : ''}`;
       out.push(where, '', ...fenced(blockText(b, opts.evidenceLines)), '');
