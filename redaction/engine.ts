@@ -214,22 +214,15 @@ export class Engine {
     const flags = this.#selected;
     const out: number[] = pf.alwaysRules.length ? [...pf.alwaysRules] : [];
     let sorted = true;
-    for (let i = h; i < hits.length && hits[i]!.at < end; i++) {
-      if (hits[i]!.at < start) continue;
-      for (const r of pf.rulesOf(hits[i]!.keyword)) {
-        if (flags[r]) continue;
-        flags[r] = 1;
-        if (out.length && r < out[out.length - 1]!) sorted = false;
-        out.push(r);
-      }
-    }
+    const add = (r: number): void => {
+      if (flags[r]) return;
+      flags[r] = 1;
+      if (out.length && r < out[out.length - 1]!) sorted = false;
+      out.push(r);
+    };
+    for (let i = h; i < hits.length && hits[i]!.at < end; i++) if (hits[i]!.at >= start) for (const r of pf.rulesOf(hits[i]!.keyword)) add(r);
     // A rule whose hint has no keyword runs where its hint matches (the hint is the rule's own pre-filter).
-    for (const { rule, hint } of pf.regexRules) {
-      if (flags[rule] || !hint.test(text.slice(start, end))) continue;
-      flags[rule] = 1;
-      if (out.length && rule < out[out.length - 1]!) sorted = false;
-      out.push(rule);
-    }
+    for (const { rule, hint } of pf.regexRules) if (!flags[rule] && hint.test(text.slice(start, end))) add(rule);
     for (const r of out) flags[r] = 0;
     // Rule order is priority order: keep it.
     return sorted ? out : out.sort((a, b) => a - b);
@@ -374,8 +367,7 @@ export class Engine {
   }
 
   isSecretKey(name: string): boolean {
-    // Every secret name holds one of the hint's words: the regex test is far cheaper than splitting
-    // the name into words, and most names a keyed rule meets (`level`, `path`, `user`) are not secret.
+    // Every secret name holds a hint word: one regex test, far cheaper than splitting most names (`level`).
     return (SECRET_KEY_HINT.test(name) && isSecretKeyName(name)) || (this.#secretKeys.size > 0 && this.#secretKeys.has(keyWords(name).join('')));
   }
 
