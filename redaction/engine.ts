@@ -143,6 +143,7 @@ export class Engine {
    * Redacts a run of complete lines (`text` ends with a newline; `bytes` are the same bytes, when the
    * caller has them), starting at input line `firstLine`. Only lines with a keyword or a known literal
    * (or that a multi-line shape waits on) are looked at; the text between them is copied as it is.
+   * With `meta`, the changed lines are listed there and the returned text is empty.
    */
   block(text: string, file: string, firstLine: number, state: LineState, windowing?: Windowing, meta?: BlockChanges, bytes?: Buffer): string {
     const pf = this.#prefilter;
@@ -197,14 +198,15 @@ export class Engine {
       } else redacted = this.line(piece, file, line, state, this.#select(hits, h, text, start, end), shape);
       const replacement = redacted === undefined ? '' : `${redacted}\n`;
       if (meta && redacted !== piece) meta.changes.push({ start, end: Math.min(end + 1, text.length), text: replacement });
-      out += text.slice(copyFrom, start) + replacement;
+      // With `meta` the caller splices the changes into the input's own bytes: no output string needed.
+      if (!meta) out += text.slice(copyFrom, start) + replacement;
       copyFrom = end + 1;
       pos = end + 1;
       counted = pos;
       line++;
       if (litFrom < pos) litFrom = pos;
     }
-    return out + text.slice(copyFrom);
+    return meta ? '' : out + text.slice(copyFrom);
   }
 
   /** The rules that keyword hits in [start, end) of `text` select (all rules when there is no pre-filter). */
