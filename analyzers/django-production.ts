@@ -2,7 +2,8 @@
 /**
  * Whether the collected Django settings serve production, decided on evidence rather than on a module
  * name: an explicit `--environment` (or the `collectors.django.environment` config key), ALLOWED_HOSTS with real host names, a non-SQLite database on a non-local host, SECURE_* settings set,
- * a module name that says prod/production. Without any, DEBUG = True and check --deploy results are
+ * a module name that says prod/production, DEBUG = False in another settings module beside the loaded one
+ * (django/settings-tree.json). Without any, DEBUG = True and check --deploy results are
  * info ("these matter when you deploy"), not errors: a new project's single settings.py is no outage.
  */
 import type { AnalyzeOptions, BundleView, Evidence } from '../src/core/types.js';
@@ -101,6 +102,17 @@ export async function productionVerdict(
     add(
       `${secure.map((l) => l.text.split(' = ')[0]).join(', ')} ${secure.length === 1 ? 'is' : 'are'} set`,
       lineEvidence(diff, (l) => l === first.text),
+    );
+  }
+  const tree = await loadJson(view, DJANGO.settingsTree);
+  const deployed = arr(obj(tree?.value)?.['modules'])
+    .map(obj)
+    .find((m) => m && m['debug'] === false && m['loaded'] !== true && str(m['module']) !== module);
+  if (deployed) {
+    const name = str(deployed['module']) ?? str(deployed['file']) ?? '?';
+    add(
+      `${name} (beside the loaded settings) sets DEBUG = False: the project is deployed with other settings`,
+      lineEvidence(tree, (l) => l.includes(`"module": ${JSON.stringify(name)}`)),
     );
   }
   const dbs = await loadJson(view, DJANGO.databases);

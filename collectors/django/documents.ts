@@ -11,6 +11,8 @@ import {
   type DjangoDatabasesFile,
   type DjangoInterpreterFile,
   type DjangoSectionError,
+  type DjangoSettingsTreeFile,
+  type DjangoSettingsTreeRow,
 } from '../../src/bundle/layout.js';
 import { fact, json, problem, text } from '../../src/core/artifacts.js';
 import type { CommandResult, Exec, Output } from '../../src/core/types.js';
@@ -33,6 +35,7 @@ export interface DjangoState {
   readonly checks?: DjangoChecksFile | SectionError;
   readonly migrations?: Record<string, unknown> | SectionError;
   readonly diffsettings?: string[] | SectionError;
+  readonly settingsTree?: DjangoSettingsTreeRow[] | SectionError;
   readonly containerManager?: Record<string, unknown> | SectionError;
   /** len(INSTALLED_APPS) and settings.DEBUG, for ISSUE.md's configuration summary. */
   readonly installedApps?: number;
@@ -136,6 +139,14 @@ export function* stateArtifacts(state: DjangoState, djangoVersion: string): Gene
       ].join('\n'),
     );
   } else yield* sectionProblem(DJANGO_FILES.diffsettings, diff);
+
+  const tree = state.settingsTree;
+  if (Array.isArray(tree))
+    yield json(DJANGO_FILES.settingsTree, {
+      note: 'Top-level DEBUG assignments in the settings module and the modules beside it, read as text (never imported).',
+      modules: tree,
+    } satisfies DjangoSettingsTreeFile);
+  else yield* sectionProblem(DJANGO_FILES.settingsTree, tree);
 
   const cm = state.containerManager;
   yield json(DJANGO_FILES.containerManager, cm ?? null);

@@ -263,6 +263,23 @@ export interface DjangoCheckSummary {
  * when the checks could not run): `manage.py check`, `check --deploy`, and the database-tagged checks
  * of the reachable aliases. Each part may be a section error of its own.
  */
+/** One top-level `DEBUG = True|False` line in the settings module's package (django/settings-tree.json). */
+export interface DjangoSettingsTreeRow {
+  /** The module the file is (`mysite.settings_production`). */
+  readonly module: string;
+  readonly file: string;
+  readonly line: number;
+  readonly debug: boolean;
+  /** The module DJANGO_SETTINGS_MODULE loaded in this run. */
+  readonly loaded: boolean;
+}
+
+/** django/settings-tree.json: the settings module's siblings, read as text, never imported. */
+export interface DjangoSettingsTreeFile {
+  readonly note: string;
+  readonly modules: readonly DjangoSettingsTreeRow[];
+}
+
 export interface DjangoChecksFile {
   readonly check?: DjangoCheckSummary | DjangoSectionError;
   readonly deploy?: DjangoCheckSummary | DjangoSectionError;
@@ -363,4 +380,6 @@ export const ROW_FIELDS = Object.freeze({
   djangoCheckMessage: fieldsOf<DjangoCheckMessage>()(['id', 'level', 'object', 'message', 'hint', 'silenced']),
   djangoCheckSummary: fieldsOf<DjangoCheckSummary>()(['messages', 'counts', 'silenced']),
   djangoChecks: fieldsOf<DjangoChecksFile>()(['check', 'deploy', 'database']),
+  djangoSettingsTree: fieldsOf<DjangoSettingsTreeFile>()(['note', 'modules']),
+  djangoSettingsTreeRow: fieldsOf<DjangoSettingsTreeRow>()(['module', 'file', 'line', 'debug', 'loaded']),
 });

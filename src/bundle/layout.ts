@@ -157,6 +157,8 @@ const djangoFiles = (p: string) =>
     databases: `${p}databases.json`,
     checks: `${p}checks.json`,
     diffsettings: `${p}diffsettings.txt`,
+    /** {@link DjangoSettingsTreeFile} */
+    settingsTree: `${p}settings-tree.json`,
     /** {@link ContainerManagerFile} */
     containerManager: `${p}container-manager.json`,
     check: `${p}check.txt`,

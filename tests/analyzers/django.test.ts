@@ -195,6 +195,27 @@ describe.skipIf(!systemDjango && !process.env['CI'])('Django analyzers on real b
     expect(one(run.findings, 'django-deploy', 'fixture_project.settings_site').severity).toBe('error');
   }, 120_000);
 
+  it('takes DEBUG = False in a settings module beside the loaded one as production evidence (issue #13: "DEBUG=False elsewhere in the settings tree")', async () => {
+    const sibling = join(project, 'fixture_project', 'settings_deploy.py');
+    await writeFile(sibling, 'from .settings import *  # noqa: F401,F403\n\nDEBUG = False\n');
+    try {
+      const run = await collectAndAnalyze('tree', { djangoDir: project });
+      const tree = JSON.parse((await run.view.text('django/settings-tree.json'))!);
+      expect(tree.modules).toEqual(
+        expect.arrayContaining([
+          { module: 'fixture_project.settings', file: 'settings.py', line: 10, debug: true, loaded: true },
+          { module: 'fixture_project.settings_deploy', file: 'settings_deploy.py', line: 3, debug: false, loaded: false },
+        ]),
+      );
+      const f = one(run.findings, 'django-debug-enabled', 'fixture_project.settings');
+      expect(f.severity).toBe('error');
+      expect(f.summary).toContain('fixture_project.settings_deploy (beside the loaded settings) sets DEBUG = False');
+      await expectRealEvidence(run.view, f);
+    } finally {
+      await rm(sibling, { force: true });
+    }
+  }, 120_000);
+
   it('reports system check errors one finding per id, with every check.txt line naming it', async () => {
     const errors = await copyFixture(join(tmp, 'errors'));
     await setupDatabase(errors);
