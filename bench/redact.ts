@@ -21,7 +21,8 @@ import { pipeline } from 'node:stream/promises';
 import { fileURLToPath } from 'node:url';
 import { Redactor } from '../redaction/redactor.js';
 import { RedactionReport } from '../redaction/report.js';
-import { gzipSize, readFixtures, repoRoot, writeCorpus } from './corpus.js';
+import { median, sh, timed } from './shell.js';
+import { gzipSize, readFixtures, writeCorpus } from './corpus.js';
 
 const MiB = 1024 * 1024;
 const args = process.argv.slice(2);
@@ -86,30 +87,6 @@ async function worker(file: string, bytes: number | undefined): Promise<void> {
   };
   process.stdout.write(JSON.stringify(result));
 }
-
-const median = (xs: readonly number[]): number => {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = Math.floor(s.length / 2);
-  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
-};
-
-/** Wall and CPU (user+sys, from bash's `time`) milliseconds of a shell command line. */
-function timed(command: string): { ms: number; cpuMs: number } {
-  const t = performance.now();
-  const r = spawnSync('bash', ['-c', `TIMEFORMAT='%U %S'; time ( ${command} ) 2>&1 >/dev/null`], { encoding: 'utf8', cwd: repoRoot });
-  const ms = performance.now() - t;
-  if (r.status !== 0) throw new Error(`\`${command}\` failed (exit ${r.status}): ${r.stderr}`);
-  // bash prints the timing after the command's own stderr (which goes along with it, for errors).
-  const line =
-    `${r.stdout}\n${r.stderr}`
-      .split('\n')
-      .filter((l) => /^\d+\.\d+ \d+\.\d+$/.test(l))
-      .pop() ?? '';
-  const [user = Number.NaN, sys = Number.NaN] = line.split(' ').map(Number);
-  return { ms, cpuMs: (user + sys) * 1000 };
-}
-
-const sh = (s: string): string => `'${s.replace(/'/g, `'\\''`)}'`;
 
 async function main(): Promise<void> {
   if (args[0] === '--worker') return worker(args[1]!, args[2] === undefined ? undefined : Number(args[2]));

@@ -8,7 +8,7 @@ import type { Rule } from './rule.js';
 import { ENTROPY_RULE } from './entropy.js';
 import { LEARNING_FORMAT_RULES, NETRC_ONLY_RULES, formatRules } from './formats.js';
 import { byteSafe, countNewlines, fromBytes, isHighSurrogate } from './bytes.js';
-import { isSecretKeyName, keyWords } from './keys.js';
+import { SECRET_KEY_HINT, isSecretKeyName, keyWords } from './keys.js';
 import { looksRandom, type LiteralSet } from './literals.js';
 import { KeywordPrefilter, type KeywordHit } from './prefilter.js';
 import type { RedactionReport } from './report.js';
@@ -143,6 +143,7 @@ export class Engine {
    * Redacts a run of complete lines (`text` ends with a newline; `bytes` are the same bytes, when the
    * caller has them), starting at input line `firstLine`. Only lines with a keyword or a known literal
    * (or that a multi-line shape waits on) are looked at; the text between them is copied as it is.
+   * With `meta`, the changed lines are listed there and the returned text is empty.
    */
   block(text: string, file: string, firstLine: number, state: LineState, windowing?: Windowing, meta?: BlockChanges, bytes?: Buffer): string {
     const pf = this.#prefilter;
@@ -194,37 +195,39 @@ export class Engine {
       if (windowing && piece.length > this.window + this.overlap && !state.pem) {
         const { out: head, rest } = windowing.drain(piece, line);
         redacted = head + windowing.finishLong(rest, line);
-      } else redacted = this.line(piece, file, line, state, this.#select(hits, h, start, end), shape);
+      } else redacted = this.line(piece, file, line, state, this.#select(hits, h, text, start, end), shape);
       const replacement = redacted === undefined ? '' : `${redacted}\n`;
       if (meta && redacted !== piece) meta.changes.push({ start, end: Math.min(end + 1, text.length), text: replacement });
-      out += text.slice(copyFrom, start) + replacement;
+      // With `meta` the caller splices the changes into the input's own bytes: no output string needed.
+      if (!meta) out += text.slice(copyFrom, start) + replacement;
       copyFrom = end + 1;
       pos = end + 1;
       counted = pos;
       line++;
       if (litFrom < pos) litFrom = pos;
     }
-    return out + text.slice(copyFrom);
+    return meta ? '' : out + text.slice(copyFrom);
   }
 
-  /** The rules that keyword hits in [start, end) select (all rules when there is no pre-filter). */
-  #select(hits: readonly KeywordHit[] | undefined, h: number, start: number, end: number): number[] | undefined {
+  /** The rules that keyword hits in [start, end) of `text` select (all rules when there is no pre-filter). */
+  #select(hits: readonly KeywordHit[] | undefined, h: number, text: string, start: number, end: number): number[] | undefined {
     if (!hits) return undefined;
     const pf = this.#prefilter;
     const flags = this.#selected;
-    const out: number[] = pf.alwaysRules.length || pf.regexRules.length ? [...pf.alwaysRules, ...pf.regexRules.map((r) => r.rule)] : [];
-    for (const r of out) flags[r] = 1;
-    for (let i = h; i < hits.length && hits[i]!.at < end; i++) {
-      if (hits[i]!.at < start) continue;
-      for (const r of pf.rulesOf(hits[i]!.keyword)) {
-        if (flags[r]) continue;
-        flags[r] = 1;
-        out.push(r);
-      }
-    }
+    const out: number[] = pf.alwaysRules.length ? [...pf.alwaysRules] : [];
+    let sorted = true;
+    const add = (r: number): void => {
+      if (flags[r]) return;
+      flags[r] = 1;
+      if (out.length && r < out[out.length - 1]!) sorted = false;
+      out.push(r);
+    };
+    for (let i = h; i < hits.length && hits[i]!.at < end; i++) if (hits[i]!.at >= start) for (const r of pf.rulesOf(hits[i]!.keyword)) add(r);
+    // A rule whose hint has no keyword runs where its hint matches (the hint is the rule's own pre-filter).
+    for (const { rule, hint } of pf.regexRules) if (!flags[rule] && hint.test(text.slice(start, end))) add(rule);
     for (const r of out) flags[r] = 0;
     // Rule order is priority order: keep it.
-    return out.length > 1 ? out.sort((a, b) => a - b) : out;
+    return sorted ? out : out.sort((a, b) => a - b);
   }
 
   /** One complete line through the multi-line shapes and the rules; undefined when it is swallowed (key body). */
@@ -366,7 +369,8 @@ export class Engine {
   }
 
   isSecretKey(name: string): boolean {
-    return isSecretKeyName(name) || (this.#secretKeys.size > 0 && this.#secretKeys.has(keyWords(name).join('')));
+    // Every secret name holds a hint word: one regex test, far cheaper than splitting most names (`level`).
+    return (SECRET_KEY_HINT.test(name) && isSecretKeyName(name)) || (this.#secretKeys.size > 0 && this.#secretKeys.has(keyWords(name).join('')));
   }
 
   allowed(value: string): boolean {

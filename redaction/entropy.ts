@@ -84,6 +84,18 @@ export function looksLikeSecretToken(token: string): boolean {
  * the spans already `taken`.
  */
 export function highEntropySpans(text: string, from: number, to: number, taken: readonly Span[]): Span[] {
+  // The shape tests first: most lines that mention a secret word hold no long random token at all, and
+  // then none of the context below (own tokens, public material, word positions) is worth building.
+  // The tests are pure, so running them before the distance test gives the same spans.
+  const shaped: Span[] = [];
+  CANDIDATE.lastIndex = from;
+  for (let m = CANDIDATE.exec(text); m !== null && m.index < to; m = CANDIDATE.exec(text)) {
+    const start = m.index;
+    const end = start + m[0].length;
+    if (taken.some((s) => start < s.end && end > s.start)) continue;
+    if (looksLikeSecretToken(m[0])) shaped.push({ start, end, rule: ENTROPY_RULE });
+  }
+  if (shaped.length === 0) return [];
   // Our own tokens name rules (`url-password`): they are no reason for suspicion, or redacting twice
   // would differ from redacting once. A public key or certificate is the one key meant to be shown.
   // Blanked to the same length, so positions in `gate` are positions in `text`.
@@ -105,17 +117,10 @@ export function highEntropySpans(text: string, from: number, to: number, taken: 
       for (const s of skipped) gap -= Math.max(0, Math.min(s.end, start) - Math.max(s.start, w.end));
       return gap <= NEAR;
     });
-  CANDIDATE.lastIndex = 0;
-  for (let m = CANDIDATE.exec(text); m !== null; m = CANDIDATE.exec(text)) {
-    const start = m.index;
-    const end = start + m[0].length;
-    if (start < from || start >= to) continue;
-    if (taken.some((s) => start < s.end && end > s.start)) continue;
-    if (!near(start, end)) continue;
-    if (looksLikeSecretToken(m[0])) {
-      out.push({ start, end, rule: ENTROPY_RULE });
-      skipped.push(out.at(-1)!); // it becomes a token too: it does not count towards later distances
-    }
+  for (const span of shaped) {
+    if (!near(span.start, span.end)) continue;
+    out.push(span);
+    skipped.push(span); // it becomes a token too: it does not count towards later distances
   }
   return out;
 }

@@ -95,22 +95,32 @@ function splitTopLevel(source: string): string[] {
 }
 
 /**
- * Start positions in bytes[from, to) whose trigram's bit is set, into `out` (as many as fit); returns
- * how many. Position p's trigram is bytes p, p+1, p+2 case-folded (a zero past `to`).
+ * Hash of a trigram (three bytes, each `| 0x20`) to a slot of the 2^18-entry table (512 KiB): with
+ * 2^16 slots, the ~1,000 the keywords take made hash collisions most of the candidates.
  */
-function trigramCandidates(bytes: Uint8Array, from: number, to: number, bits: Uint8Array, out: Int32Array): number {
+const slotOf = (tri: number): number => Math.imul(tri, 0x9e3779b1) >>> 14;
+
+/**
+ * Start positions in bytes[from, to) whose trigram's slot is set, into `out` (as many as fit); returns
+ * how many. Position p's trigram is bytes p, p+1, p+2, each `| 0x20` (ASCII case folding for letters, a
+ * harmless merge of a few punctuation pairs for the others: candidates are verified), a 0x20 past `to`.
+ * One load, one multiply and one table load per byte: ~4x faster in V8 than a Map probe per bit hit.
+ */
+function trigramCandidates(bytes: Uint8Array, from: number, to: number, table: Uint16Array, out: Int32Array): number {
   let n = 0;
   const cap = out.length;
   if (to - from < 2) return 0;
-  let tri = (FOLD[bytes[from]!]! << 8) | FOLD[bytes[from + 1]!]!;
-  for (let i = from + 2; i <= to; i++) {
-    tri = ((tri << 8) | (i < to ? FOLD[bytes[i]!]! : 0)) & 0xffffff;
-    const bit = Math.imul(tri, 0x9e3779b1) >>> 16;
-    if ((bits[bit >>> 3]! & (1 << (bit & 7))) !== 0) {
+  let tri = ((bytes[from]! | 0x20) << 8) | (bytes[from + 1]! | 0x20);
+  for (let i = from + 2; i < to; i++) {
+    tri = ((tri << 8) | bytes[i]! | 0x20) & 0xffffff;
+    if (table[Math.imul(tri, 0x9e3779b1) >>> 14] !== 0) {
       out[n++] = i - 2;
       if (n === cap) return n;
     }
   }
+  // The last position's trigram runs past `to` (a two-character keyword can still end there).
+  tri = ((tri << 8) | 0x20) & 0xffffff;
+  if (table[Math.imul(tri, 0x9e3779b1) >>> 14] !== 0 && n < cap) out[n++] = to - 2;
   return n;
 }
 
@@ -118,6 +128,12 @@ function trigramCandidates(bytes: Uint8Array, from: number, to: number, bits: Ui
 const LETTER_RANK = 'zqxjkvbpygfwmucldrhsnioate';
 
 /** The offset of the trigram of `word` least likely to occur in ordinary text. */
+/**
+ * Trigrams that ordinary logs are full of (measured on the bench corpus: each gave 7,000-40,000
+ * candidates per 16 MiB as the indexed trigram of a keyword): a keyword is indexed elsewhere if it can.
+ */
+const COMMON_TRIGRAMS = new Set(['log', 'wor', 'tim', 'ill', 'ver', 'lin', 'mai', 'ogi', 'acc', 'try', 'nse', 'pag', 'cre', 'lic', 'ssi', 'cur']);
+
 function rarestTrigram(word: string): number {
   const score = (c: string): number => {
     const r = LETTER_RANK.indexOf(c);
@@ -127,7 +143,7 @@ function rarestTrigram(word: string): number {
   let best = 0;
   let bestScore = Infinity;
   for (let o = 0; o + 3 <= word.length; o++) {
-    const sc = score(word[o]!) + score(word[o + 1]!) + score(word[o + 2]!);
+    const sc = score(word[o]!) + score(word[o + 1]!) + score(word[o + 2]!) + (COMMON_TRIGRAMS.has(word.slice(o, o + 3)) ? 100 : 0);
     if (sc < bestScore) {
       bestScore = sc;
       best = o;
@@ -139,8 +155,9 @@ function rarestTrigram(word: string): number {
 /** Rules' keywords in one index; built once per Redactor. */
 export class KeywordPrefilter {
   readonly #keywords: Keyword[] = [];
-  readonly #byTrigram = new Map<number, number[]>();
-  readonly #bits = new Uint8Array(1 << 13); // 2^16 bits over a 24-bit trigram hash
+  /** Slot (hash of a trigram) → 1 + index into #buckets of the keywords indexed there; 0: none. */
+  readonly #table = new Uint16Array(1 << 18);
+  readonly #buckets: number[][] = [];
   #candidates = new Int32Array(4096);
   /** Where each keyword's indexed trigram starts within it. */
   readonly #offsets: number[] = [];
@@ -184,14 +201,13 @@ export class KeywordPrefilter {
       // common text yields few candidates; a two-character keyword under every third character.
       const offset = k.text.length >= 3 ? rarestTrigram(k.text) : 0;
       this.#offsets.push(offset);
-      const thirds = k.text.length >= 3 ? [k.text.charCodeAt(offset + 2)] : Array.from({ length: 256 }, (_, c) => fold(c));
-      for (const third of new Set(thirds)) {
-        const tri = (k.text.charCodeAt(offset) << 16) | (k.text.charCodeAt(offset + 1) << 8) | third;
-        let list = this.#byTrigram.get(tri);
-        if (!list) this.#byTrigram.set(tri, (list = []));
-        list.push(id);
-        const bit = Math.imul(tri, 0x9e3779b1) >>> 16;
-        this.#bits[bit >>> 3]! |= 1 << (bit & 7);
+      const thirds = k.text.length >= 3 ? [k.text.charCodeAt(offset + 2)] : Array.from({ length: 256 }, (_, c) => c);
+      const slots = new Set(
+        thirds.map((third) => slotOf(((k.text.charCodeAt(offset) | 0x20) << 16) | ((k.text.charCodeAt(offset + 1) | 0x20) << 8) | third | 0x20)),
+      );
+      for (const slot of slots) {
+        if (this.#table[slot] === 0) this.#table[slot] = this.#buckets.push([]);
+        this.#buckets[this.#table[slot]! - 1]!.push(id);
       }
     }
     this.regexRules = regexRules;
@@ -215,19 +231,19 @@ export class KeywordPrefilter {
   scan(bytes: Uint8Array, from = 0, to = bytes.length): KeywordHit[] {
     const hits: KeywordHit[] = [];
     const keywords = this.#keywords;
+    const offsets = this.#offsets;
+    const table = this.#table;
     // The hot loop lives in its own small function over typed arrays only, so V8 keeps it optimised;
     // the few candidates it yields are checked here.
     let candidates = this.#candidates;
     for (let at = from; ; ) {
-      const n = trigramCandidates(bytes, at, to, this.#bits, candidates);
+      const n = trigramCandidates(bytes, at, to, table, candidates);
       for (let c = 0; c < n; c++) {
         const p = candidates[c]!;
-        const tri = (FOLD[bytes[p]!]! << 16) | (FOLD[bytes[p + 1]!]! << 8) | (p + 2 < to ? FOLD[bytes[p + 2]!]! : 0);
-        const list = this.#byTrigram.get(tri);
-        if (!list) continue;
-        for (const id of list) {
+        const tri = ((bytes[p]! | 0x20) << 16) | ((bytes[p + 1]! | 0x20) << 8) | (p + 2 < to ? bytes[p + 2]! | 0x20 : 0x20);
+        for (const id of this.#buckets[table[slotOf(tri)]! - 1]!) {
           const k = keywords[id]!;
-          const start = p - this.#offsets[id]!;
+          const start = p - offsets[id]!;
           const w = k.caseSensitive ? k.exact : k.text;
           if (start < from || start + w.length > to) continue;
           let j = 0;

@@ -168,6 +168,8 @@ export function bareValueEnd(text: string, keyStart: number, keyEnd: number, val
  * its value looks like one (long and random); `SORT_KEY=created_at` or `PRIMARY_KEY=id` are not.
  */
 export function randomUnderKeyName(key: string, value: string): boolean {
+  // The last word must be `key`: a name without those letters is out before the (costlier) word split.
+  if (!/key/i.test(key)) return false;
   const words = keyWords(key);
   if (words.at(-1) !== 'key' || NON_SECRET_KEY_KINDS.has(words.at(-2) ?? '')) return false;
   // A path (NetworkSettings.SandboxKey: /var/run/docker/netns/1a2b3c) is where a key lives, not a key.

@@ -2,7 +2,9 @@
 /**
  * Verifies a bundle: its structure, the manifest's checksums (no file missing, none extra), the
  * sidecar, and a rescan of every entry with the full rule set. `collect` runs the same check on the
- * finished archive before renaming it into place, and fails closed when anything is found.
+ * finished archive before renaming it into place, and fails closed when anything is found; there every
+ * entry is the writer's own redacted output, tied to it by the manifest's checksums, so only the lines
+ * that could hold a finding are rescanned (suspect-lines.ts): the same verdict at a fraction of the cost.
  */
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
@@ -10,9 +12,10 @@ import { basename } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { BinaryContentError, Redactor, type RedactionEvent } from '../../redaction/redactor.js';
 import { RedactionReport } from '../../redaction/report.js';
-import type { Manifest } from '../core/types.js';
+import type { ByteSource, Manifest } from '../core/types.js';
 import { listingProblems, readBundle } from './reader.js';
 import { readInput } from '../core/open-input.js';
+import { suspectLines } from './suspect-lines.js';
 import { ROOT } from './layout.js';
 
 /** One thing wrong with a bundle. */
@@ -46,13 +49,21 @@ export interface VerifyOptions {
   readonly sha256?: string;
   /** Compare against this manifest instead of the one inside (collect passes its own). */
   readonly manifest?: Manifest;
+  /**
+   * `changed-lines`: every entry is known to be the scanner's rules' own redacted output (the writer's,
+   * checked against `manifest`'s checksums), so only its changed lines, their neighbours, key blocks and
+   * known secrets are rescanned (suspect-lines.ts). Default `full`: every line (a bundle from anywhere).
+   */
+  readonly rescan?: 'full' | 'changed-lines';
 }
 
 /** Checks a bundle; never throws for what it finds (a corrupt archive is a `structure` problem). */
 export async function verifyBundle(file: string, options: VerifyOptions = {}): Promise<VerifyResult> {
   const report = new RedactionReport();
   const finds: { file: string; line: number; rule: string }[] = [];
-  const onRedaction = (e: RedactionEvent): void => void finds.push({ file: e.file, line: e.line, rule: e.rule });
+  // The scanned line's number in its file (a changed-lines rescan sees only some of the lines).
+  let lineOf = (n: number): number => n;
+  const onRedaction = (e: RedactionEvent): void => void finds.push({ file: e.file, line: lineOf(e.line), rule: e.rule });
   const scanner = options.scanner ? options.scanner(report, onRedaction) : new Redactor({ key: Buffer.alloc(32), report, onRedaction });
   const binary: VerifyProblem[] = [];
 
@@ -60,8 +71,11 @@ export async function verifyBundle(file: string, options: VerifyOptions = {}): P
   // streams through the rescan; manifest.json size-capped and schema-checked.
   const read = await readBundle(file, {
     scan: async (entry, content) => {
+      const suspects = options.rescan === 'changed-lines' ? suspectLines(scanner.literals?.index()) : undefined;
+      lineOf = suspects ? suspects.lineOf : (n) => n;
+      const scan = suspects ? (src: ByteSource) => scanner.stream(entry.path)(suspects.select(src)) : scanner.stream(entry.path);
       try {
-        await pipeline(content, scanner.stream(entry.path), async (out: AsyncIterable<Buffer>) => {
+        await pipeline(content, scan, async (out: AsyncIterable<Buffer>) => {
           for await (const _ of out) void _; // only the findings matter
         });
       } catch (err) {

@@ -304,8 +304,10 @@ export class BundleWriter implements ArtifactSink {
       await chmod(this.partialPath, 0o600);
       const sha256 = hash.digest('hex');
       if (check) {
-        // Fail closed: the finished archive is scanned again before it may take its final name.
-        const verdict = await verifyBundle(this.partialPath, { ...check, sidecar: false, sha256 });
+        // Fail closed: the finished archive is scanned again before it may take its final name. Every
+        // entry is this writer's redacted output (checked against the manifest's checksums when one is
+        // given), so only the lines that can hold a finding are rescanned.
+        const verdict = await verifyBundle(this.partialPath, { rescan: check.manifest ? 'changed-lines' : 'full', ...check, sidecar: false, sha256 });
         if (!verdict.ok) throw new VerificationError(verdict.problems);
       }
       const sidecar = `${this.path}.sha256`;
