@@ -31,9 +31,9 @@ const SECRET_WORDS = new Set([
 
 /**
  * Cheap pre-filter for keyed rules, derived from the word lists so the two cannot drift apart: a line
- * without any of these substrings cannot hold a secret-looking key.
+ * without any of these substrings cannot hold a secret-looking key (`auth`: Twilio's `auth: <hex>`, values.ts).
  */
-export const SECRET_KEY_HINT = new RegExp([...SECRET_WORDS, 'key'].sort((a, b) => b.length - a.length).join('|'), 'i');
+export const SECRET_KEY_HINT = new RegExp([...SECRET_WORDS, 'key', 'auth'].sort((a, b) => b.length - a.length).join('|'), 'i');
 
 /** `key` counts only next to one of these (API_KEY, SECRET_KEY, PRIVATE_KEY, ACCESS_KEY, ...). */
 const KEY_QUALIFIERS = new Set([

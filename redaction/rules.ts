@@ -17,13 +17,17 @@ export function defineRule(rule: Rule): Rule {
 /**
  * A quoted or bare value; quotes stay outside the secret groups so the shape survives. Alternatives
  * cannot share a group name on Node 20, so the engine takes the first group named `secret*` that matched.
- * A bare value takes `${...}` whole, so a `${DB_PASSWORD}` reference is judged as one value (a placeholder).
- * It may start with `( & ! @ # …` (a Django key does); where it ends is decided by values.ts, not here.
+ * A single-quoted value reads YAML's `''` and shell's `'\''` as quotes inside it, and a backslash
+ * before its closing quote as itself (`'pa\'` in a shell script; Python's `'it\'s'` still escapes).
+ * A bare value is matched by its first character only (any but a blank, an empty string's `""`/`''`
+ * before a `, ; ) } ]` or the end, or
+ * the `\"` of a JSON-escaped quote): where it ends is decided by bare-value.ts, in work bounded by the
+ * value, so a line of many pairs is never rescanned to its end once per pair.
  * `\"...\"` is a quoted value inside a JSON string (a command in docker inspect, a JSON log message); a
  * bare value never takes the backslash of such a `\"`, or redacting it would unescape the quote, break
  * the JSON and leave the real value after it in plain sight.
  */
-const VALUE = String.raw`(?:"(?<secret>(?:[^"\\\n]|\\.)+)"|'(?<secret2>(?:[^'\\\n]|\\.)+)'|\\"(?<secret4>(?:[^"\\\n]|\\[^"\n])+)\\"|(?<secret3>(?:\$\{[^}\s]*\}|\\(?!")|[^\s"',;<>\[\]{}\\])+))`;
+const VALUE = String.raw`(?:"(?<secret>(?:[^"\\\n]|\\.)+)"|'(?<secret2>(?:(?:[^'\\\n]|''|'\\''|\\[^\n])+\\?|\\))'|\\"(?<secret4>(?:[^"\\\n]|\\[^"\n])+)\\"|(?<secret3>(?!(?:""|'')[ \t\r]*(?:[,;)}\]]|$)|\\")\S))`;
 
 /**
  * After a `:`: not `host:port`. A colon glued between a name and 1-5 digits that end the value (or start a
@@ -31,6 +35,12 @@ const VALUE = String.raw`(?:"(?<secret>(?:[^"\\\n]|\\.)+)"|'(?<secret2>(?:[^'\\\
  * quoted key (`"password":12345`) or a space after the colon still reads as a key and its value.
  */
 const NOT_A_PORT = String.raw`(?!(?<=[A-Za-z0-9_.-]:)\d{1,5}(?:/|(?![^\s"',;&<>()\[\]{}])))`;
+
+/**
+ * An INI/YAML key with blanks inside at the start of a line (`secret key = x`, `api token: x`): up to
+ * four words, directly before the separator. Only a configuration file reads it as a key (spans.ts).
+ */
+const SPACED_KEY = String.raw`(?<=^[ \t]{0,40})[A-Za-z_][A-Za-z0-9_.-]{0,60}(?:[ \t][A-Za-z_][A-Za-z0-9_.-]{0,40}){1,3}(?=[ \t]*[=:])`;
 
 export const urlPassword = defineRule({
   id: 'url-password',
@@ -60,7 +70,7 @@ export const secretKeyValue = defineRule({
   // (url-password), not `key: value`; read as one, the host and path went into the token too.
   // A key may follow `--` (`mysqldump --password=x`) but never start inside a name (`db-password`).
   pattern: new RegExp(
-    String.raw`(?<![A-Za-z0-9_.]|[A-Za-z0-9_.]-|:\/\/)(?<key>[A-Za-z_][A-Za-z0-9_.-]{0,100})(?:\\?["'])?\]?\s*(?:=|:(?!//)${NOT_A_PORT})\s*${VALUE}`,
+    String.raw`(?<![A-Za-z0-9_.]|[A-Za-z0-9_.]-|:\/\/)(?<key>${SPACED_KEY}|[A-Za-z_][A-Za-z0-9_.-]{0,100})(?:\\?["'])?\]?\s*(?:=|:(?!//)${NOT_A_PORT})\s*${VALUE}`,
     'g',
   ),
 });
@@ -73,8 +83,8 @@ export const settingsDefault = defineRule({
     /(?:environ\.get|environ\.setdefault|getenv|\benv(?:\.str)?|\bconfig)\(\s*["'](?<key>[A-Za-z_][A-Za-z0-9_]*)["']\s*,\s*(?:default\s*=\s*)?(?:"(?<secret>[^"\n]+)"|'(?<secret2>[^'\n]+)')/g,
 });
 
-/** A bare, single- or double-quoted command-line value; quotes stay outside the secret. */
-const ARG_VALUE = String.raw`(?:"(?<secret>(?:[^"\\\n]|\\.)+)"|'(?<secret2>[^'\n]+)'|(?<secret3>(?:\\[^"\n]|[^\s"'\\-])(?:\\[^"\n]|[^\s"'\\])*))`;
+/** A bare, single- or double-quoted command-line value (shell's `'\\''` inside single quotes); quotes stay outside the secret. */
+const ARG_VALUE = String.raw`(?:"(?<secret>(?:[^"\\\n]|\\.)+)"|'(?<secret2>(?:[^'\n]|'\\'')+)'|(?<secret3>(?:\\[^"\n]|[^\s"'\\-])(?:\\[^"\n]|[^\s"'\\])*))`;
 /**
  * The next element of a one-line argv list, `"--password", "value"` (JSON) or `'--password', 'value'`
  * (a Python list): the flag's closing quote, a comma, and the value in the same quotes.

@@ -6,7 +6,8 @@
 import type { LiteralIndex } from './literal-index.js';
 import type { Span } from './span.js';
 import { highEntropySpans } from './entropy.js';
-import { ATTRIBUTE_REFERENCE, FIELD_TYPE, bareValueEnd, isCode, isPlausibleSecret, randomUnderKeyName, type FileShape } from './values.js';
+import { BareValues } from './bare-value.js';
+import { ATTRIBUTE_REFERENCE, FIELD_TYPE, isCode, isPlausibleSecret, mayBeRandomKey, randomUnderKeyName, urlUserinfo, type FileShape } from './values.js';
 
 /** One rule, compiled for byte strings. */
 export interface CompiledRule {
@@ -76,6 +77,7 @@ export function findSpans(ctx: SpanContext, text: string, from: number, to: numb
       continue;
     }
     const re = rule.re;
+    const bareValues = rule.extendsBare ? new BareValues(text, ctx.shape) : undefined;
     re.lastIndex = 0;
     let m: RegExpExecArray | null;
     while ((m = re.exec(text)) !== null) {
@@ -83,20 +85,36 @@ export function findSpans(ctx: SpanContext, text: string, from: number, to: numb
         re.lastIndex++;
         continue;
       }
+      const key = m.groups?.['key'] ?? '';
+      // The key first: it is cheap, and a value's end is looked for only under a key that may be secret.
+      const secretKey = !rule.keyed || ctx.isSecretKey(key);
+      if (!secretKey && !mayBeRandomKey(key)) {
+        re.lastIndex = m.index + 1;
+        continue;
+      }
       let span = secretSpan(m);
       const bare = m.groups?.['secret3'] !== undefined;
-      const key = m.groups?.['key'] ?? '';
-      if (span && bare && rule.extendsBare) {
-        const keyRange = m.indices?.groups?.['key'];
-        const end = keyRange ? bareValueEnd(text, keyRange[0], keyRange[1], span.start, ctx.shape) : span.end;
-        span = { start: span.start, end: Math.max(end, span.start + 1) };
+      const keyRange = m.indices?.groups?.['key'];
+      if (span && bare && bareValues && keyRange) {
+        const quotedKey = text[keyRange[1]] === '"' || text[keyRange[1]] === "'";
+        // An INI/YAML key with blanks inside (`secret key = x`) is a key only in a configuration file.
+        if ((!ctx.shape.config && /[ \t]/.test(key)) || bareValues.opensStructure(span.start, quotedKey)) span = undefined;
+        else {
+          span = { start: span.start, end: Math.max(bareValues.end(keyRange[0], keyRange[1], span.start), span.start + 1) };
+          const userinfo = urlUserinfo(text.slice(span.start, span.end));
+          if (userinfo) span = { start: span.start + userinfo.start, end: span.start + userinfo.end };
+        }
+      }
+      // A quoted value glued to more of its word (`--password="$"G5x`, INI's `" "  5`) is one value with it.
+      else if (span && bareValues && keyRange && (m.groups?.['secret'] !== undefined || m.groups?.['secret2'] !== undefined)) {
+        span = gluedQuotedValue(text, bareValues, keyRange, span, ctx.shape.config);
       }
       const value = span ? text.slice(span.start, span.end) : '';
       const accepted =
         span !== undefined &&
         acceptable(span) &&
         !value.includes('\n') &&
-        (!rule.keyed || ctx.isSecretKey(key) || randomUnderKeyName(key, value)) &&
+        (secretKey || randomUnderKeyName(key, value)) &&
         isPlausibleSecret(value) &&
         !FIELD_TYPE.test(value) &&
         !(bare && (ATTRIBUTE_REFERENCE.test(value) || isCode(value, text[span!.end]))) &&
@@ -106,8 +124,10 @@ export function findSpans(ctx: SpanContext, text: string, from: number, to: numb
       if (accepted) {
         found.push(rule.generic ? { ...span!, rule: rule.id, generic: true } : { ...span!, rule: rule.id });
         if (rule.learns) ctx.learn(value);
-        // Go on after the value (an extended value may run past where the regex stopped).
-        if (span!.end > re.lastIndex) re.lastIndex = span!.end;
+        // Go on after the value: an extended value may run past where the regex stopped, and a value cut
+        // short (at `&` in a URL query) leaves the next pair for the next match.
+        if (bareValues && bare) re.lastIndex = Math.max(span!.end, m.index + 1);
+        else if (span!.end > re.lastIndex) re.lastIndex = span!.end;
       }
       // A rejected match (e.g. a key that is not secret) may hide a real one inside it: retry just after its start.
       else re.lastIndex = m.index + 1;
@@ -127,6 +147,30 @@ export function findSpans(ctx: SpanContext, text: string, from: number, to: numb
     return !inToken(s) && !ctx.allowed(value) && !ctx.providerPrefixes?.test(value);
   });
   return extra.length ? resolve([...kept, ...extra]) : kept;
+}
+
+/** Characters after a closing quote that end the value there: a separator, a closer or the line's end. */
+const AFTER_QUOTE_ENDS = new Set([...',;:)}]\n'].map((c) => c.charCodeAt(0)));
+
+/**
+ * The span of a quoted value [start, end) (quotes outside), or, when its closing quote is followed by
+ * more of the same word or (in a configuration file's line) by more than blanks and a comment, the
+ * whole written value from its opening quote, as the line's format reads it.
+ */
+function gluedQuotedValue(
+  text: string,
+  bareValues: BareValues,
+  keyRange: readonly [number, number],
+  span: { start: number; end: number },
+  config: boolean,
+): { start: number; end: number } {
+  const after = span.end + 1;
+  if (after >= text.length || AFTER_QUOTE_ENDS.has(text.charCodeAt(after))) return span;
+  let i = after;
+  while (text[i] === ' ' || text[i] === '\t' || text[i] === '\r') i++;
+  if (i > after && (!config || i >= text.length || text[i] === '#' || text[i] === '\n')) return span;
+  const end = bareValues.end(keyRange[0], keyRange[1], span.start - 1);
+  return end > after ? { start: span.start - 1, end } : span;
 }
 
 /** Earliest start wins, then the longest; spans overlapping a kept one are dropped. */

@@ -7,19 +7,15 @@
  */
 export const KNOWN_GAPS: Readonly<Record<string, { readonly misses: readonly string[]; readonly lost: readonly string[] }>> = {
   'shell/bash_history': { misses: ['Sup3', 'hvs.'], lost: [] },
-  'env/printenv.txt': { misses: [], lost: ['7169605F62C751356D054A26A821E680E5FA6305', '4505123456789'] },
-  'gunicorn/access.log': { misses: ['0d97'], lost: [] },
-  'ini/app.cfg': { misses: ['pjoC'], lost: [] },
   'ini/redis.conf': { misses: ['Bq7p'], lost: [] },
   'xml/tomcat-users.xml': { misses: [], lost: ['https://sso.example.com/oauth2/token'] },
-  'docker/inspect.json': { misses: ['$$ap'], lost: ['5501234'] },
+  'docker/inspect.json': { misses: ['$$ap'], lost: [] },
   'k8s/secret.yaml': { misses: ['eyJh'], lost: [] },
   'k8s/deployment.yaml': { misses: ['NR0z'], lost: [] },
   'nginx/shop.conf': { misses: ['5a59'], lost: [] },
   'htpasswd/.htpasswd': { misses: ['MNfv'], lost: [] },
   'aws/cli-session.txt': { misses: ['UqLo'], lost: [] },
   'ps/ps-auxww.txt': { misses: ['m1FX'], lost: [] },
-  'providers/integrations.yaml': { misses: ['6596'], lost: [] },
   'providers/notes.md': { misses: ['hvs.'], lost: [] },
   'providers/app.json': { misses: [], lost: ['SHA256:nThbg6kXUpJWGl7E1IGOCspRomTxdCARLviKw6E5SY8'] },
 };

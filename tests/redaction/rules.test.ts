@@ -170,9 +170,9 @@ const positives: readonly Positive[] = [
     secrets: ['hunter2'],
   },
   {
-    what: 'a secret DSN given as a URL without a password',
+    what: 'a secret DSN given as a URL without a password: its key (the userinfo) goes, host and project id stay',
     input: 'SENTRY_DSN=https://abc123def456@o0.ingest.sentry.io/42',
-    expected: `SENTRY_DSN=${tok(KEY_VALUE, 'https://abc123def456@o0.ingest.sentry.io/42')}`,
+    expected: `SENTRY_DSN=https://${tok(KEY_VALUE, 'abc123def456')}@o0.ingest.sentry.io/42`,
     secrets: ['abc123def456'],
   },
   {
