@@ -1,23 +1,43 @@
 // Room: collectors (collectors/) — may import core, docker, redaction, bundle (the rule: tests/architecture.test.ts).
 /**
  * `django`: the Django side of the system, with the project's own interpreter. Finds the project
- * (manage.py) and the interpreter (see django/interpreter.ts), then runs one read-only probe for the
- * structured state (versions, databases, system checks, migrations, settings, container_manager jobs and
- * executor hosts) and Django's own read-only commands for the text a support engineer knows: check,
- * check --deploy, check --database, showmigrations, makemigrations --check --dry-run, migrate --plan
- * (captured `command(...)` declarations in a `group(...)`, `concurrency` at a time, parsed into
- * migrations.json by their `after`). The probes stay code: their JSON answers decide what runs next.
- * Nothing is migrated or written; every command runs with stdin closed and its own timeout.
+ * (manage.py) and the interpreter (see django/interpreter.ts), then runs ONE Python process that
+ * imports Django once: a read-only probe for the structured state (versions, databases, system checks,
+ * migrations, settings, container_manager jobs and executor hosts), then Django's own read-only
+ * commands for the text a support engineer knows (check, check --deploy, check --database,
+ * showmigrations, makemigrations --check --dry-run, migrate --plan), each through manage.py's own entry
+ * with its output captured and its own time limit (py/session.py). Each is recorded in the manifest as
+ * if manage.py had run it (`ranIn` names the process). Nothing is migrated or written.
  */
 import { z } from 'zod';
 import { defineCollector, fact, json, problem, text } from '../src/core/artifacts.js';
 import { defineOptions, option, type OptionValues } from '../src/core/options.js';
 import { nonEmpty, path, timerMs, wholeAtLeast } from '../src/core/validators.js';
-import { capturedText, command, group } from './declare.js';
-import type { CommandResult, ExecOptions } from '../src/core/types.js';
-import { commandPlans, gitCommit, interpreterDoc, lastLine, migrationsDoc, seconds, stateArtifacts, stateFacts, type DjangoState } from './django/documents.js';
+import { capturedText } from './declare.js';
+import type { CommandRecord, CommandResult, ExecOptions } from '../src/core/types.js';
+import {
+  commandPlans,
+  commandSpecs,
+  gitCommit,
+  interpreterDoc,
+  lastLine,
+  migrationsDoc,
+  seconds,
+  stateArtifacts,
+  stateFacts,
+  type DjangoState,
+} from './django/documents.js';
 import { chooseInterpreter, findProject, interpreterCandidates, noDjangoMessage, probeInterpreter, probeOthers } from './django/interpreter.js';
-import { SECRETS_PROBE, STATE_PROBE, STATE_PROBE_BOOTSTRAP, STATE_PROBE_ENV, extractJson } from './django/probes.js';
+import {
+  COMMAND_TIMEOUT_ENV,
+  COMMANDS_ENV,
+  SECRETS_PROBE,
+  STATE_PROBE,
+  STATE_PROBE_BOOTSTRAP,
+  STATE_PROBE_ENV,
+  extractCommands,
+  extractJson,
+} from './django/probes.js';
 import { DJANGO, DJANGO_FILES, FOLDER } from '../src/bundle/layout.js';
 
 export { commandPlans, type CommandPlan, type DatabaseEntry, type DjangoState, type SectionError } from './django/documents.js';
@@ -45,7 +65,11 @@ export const djangoOptions = defineOptions({
     describe: 'The project\'s Python: a path, a name on PATH or a command ("poetry run python"), split on spaces without a shell',
   }),
   commandTimeoutMs: option(timerMs(), { default: 60_000, type: 'number', describe: 'Milliseconds each Django command may run' }),
-  concurrency: option(wholeAtLeast(1), { default: 2, type: 'number', describe: 'Django commands run at once (each is a Python process of its own)' }),
+  concurrency: option(wholeAtLeast(1), {
+    default: 2,
+    type: 'number',
+    describe: "Unused: the Django commands run one after another in the collector's one Python process (kept so configurations stay valid)",
+  }),
   environment: option(
     z.enum(['production', 'staging', 'development', 'test'], {
       error: (iss) => `expected production, staging, development or test${typeof iss.input === 'string' ? `, got "${iss.input}"` : ''}`,
@@ -61,6 +85,9 @@ export const djangoOptions = defineOptions({
   cwd: option(z.string(), { internal: true, describe: "Where to look for the project when djangoDir is unset (default: the process's current directory)" }),
 });
 export type DjangoOptions = OptionValues<typeof djangoOptions>;
+
+/** Beyond every step's own limit: the backstop kill for a process whose command ignores its alarm. */
+const BACKSTOP_MS = 10_000;
 
 export default defineCollector({
   name: 'django',
@@ -124,14 +151,25 @@ export default defineCollector({
     yield fact('django', djangoVersion);
     yield json(DJANGO_FILES.interpreter, interpreterDoc(project, choice, info));
 
-    // One probe process for the structured state; its code travels in the environment (see probes.ts).
+    // One Python process for everything that needs Django: the probe's structured state, then Django's
+    // own commands (py/session.py), each under its own time limit inside the process. Its code travels in
+    // the environment (see probes.ts). The process itself is killed only by the collector's signal, or by
+    // the backstop below should a command ignore its alarm.
     const [file, ...prefix] = choice.command as [string, ...string[]];
+    const specs = commandSpecs(djangoVersion);
     const stateRun = await ctx.deps.exec.run(file, [...prefix, '-c', STATE_PROBE_BOOTSTRAP], {
       ...base,
-      env: { ...env, [STATE_PROBE_ENV]: STATE_PROBE },
-      maxBuffer: 16 * 1024 * 1024,
+      env: {
+        ...env,
+        [STATE_PROBE_ENV]: STATE_PROBE,
+        [COMMANDS_ENV]: JSON.stringify(specs),
+        [COMMAND_TIMEOUT_ENV]: String(o.commandTimeoutMs / 1000),
+      },
+      timeoutMs: o.commandTimeoutMs * (specs.length + 1) + BACKSTOP_MS,
+      maxBuffer: 64 * 1024 * 1024,
     });
     const state = extractJson<DjangoState>(stateRun.stdout);
+    const ran = new Map(extractCommands(stateRun.stdout).map((c) => [c.path, c]));
     const settingsModule = state?.settingsModule ?? env['DJANGO_SETTINGS_MODULE'] ?? null;
     yield json(DJANGO_FILES.versions, {
       django: info.django,
@@ -166,34 +204,36 @@ export default defineCollector({
     const commit = await gitCommit(ctx.deps.exec, project.dir);
     if (commit) yield fact('project.git', commit);
 
-    // Django's own commands, a few at a time (each a Python process); their text is stored in a fixed order.
+    // Django's own commands, as they ran in that process; their text is stored in a fixed order.
     const plans = commandPlans(state, djangoVersion);
     const results = new Map<string, CommandResult>();
-    yield group(
-      plans.map((plan) =>
-        plan.skip
-          ? problem(`${FOLDER.django}/${plan.path}`, `not collected: ${plan.skip}`)
-          : command(plan.path, [file, ...prefix, 'manage.py', ...plan.args, '--no-color'], {
-              capture: 'stdout-then-stderr',
-              cwd: project.dir,
-              env,
-              timeoutMs: o.commandTimeoutMs,
-              maxBytes: 4 * 1024 * 1024,
-              // Exit codes are Django's answers (makemigrations --check exits 1 on changes): parsed, not problems.
-              after: ({ record, stdout, stderr }) => {
-                results.set(plan.path, { ...record, stdout, stderr });
-                const what = `manage.py ${plan.args.join(' ')}`;
-                if (record.timedOut)
-                  return [
-                    problem(`${FOLDER.django}/${plan.path}`, `${what} timed out after ${seconds(o.commandTimeoutMs)} and was killed; what it printed is kept`),
-                  ];
-                if (record.error) return [problem(`${FOLDER.django}/${plan.path}`, `${what}: ${record.error}`)];
-                return [];
-              },
-            }),
-      ),
-      { concurrency: o.concurrency },
-    );
+    const processEnd = stateRun.timedOut
+      ? `the Django process was killed after ${seconds(o.commandTimeoutMs * (specs.length + 1) + BACKSTOP_MS)}`
+      : `the Django process ended first (${stateRun.error ?? lastLine(stateRun.stderr) ?? `exit code ${stateRun.exitCode}`})`;
+    for (const plan of plans) {
+      const item = `${FOLDER.django}/${plan.path}`;
+      const what = `manage.py ${plan.args.join(' ')}`;
+      const done = ran.get(plan.path);
+      if (plan.skip) yield problem(item, `not collected: ${plan.skip}`);
+      else if (!done) yield { ...problem(item, `${what} did not run: ${processEnd}`), lost: true };
+      else if (done.skipped) yield problem(item, `not collected: the Django process found its precondition unmet (${what})`);
+      else {
+        const record: CommandRecord = {
+          argv: [file, ...prefix, ...(done.argv ?? ['manage.py', ...plan.args])],
+          cwd: project.dir,
+          exitCode: done.exitCode ?? null,
+          durationMs: Math.max(1, done.durationMs ?? 0),
+          timedOut: done.timedOut === true,
+          ...(done.stderr?.trim() ? { stderrTail: done.stderr.slice(-4096).trim() } : {}),
+          ranIn: `the django collector's Python process (${file}${prefix.length ? ` ${prefix.join(' ')}` : ''} -c …django probe), through ManagementUtility as manage.py runs it`,
+        };
+        ctx.deps.exec.record(record);
+        const result: CommandResult = { ...record, stdout: done.stdout ?? '', stderr: done.stderr ?? '' };
+        results.set(plan.path, result);
+        yield text(plan.path, capturedText(result, o.commandTimeoutMs));
+        if (record.timedOut) yield problem(item, `${what} timed out after ${seconds(o.commandTimeoutMs)} and was stopped; what it printed is kept`);
+      }
+    }
     // Built once the group has run (the runner executes it before the collector goes on).
     yield json(DJANGO_FILES.migrations, async () => migrationsDoc(state, results, plans));
   },
