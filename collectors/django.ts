@@ -28,22 +28,11 @@ import {
   type DjangoState,
 } from './django/documents.js';
 import { chooseInterpreter, findProject, interpreterCandidates, noDjangoMessage, probeInterpreter, probeOthers } from './django/interpreter.js';
-import {
-  COMMAND_TIMEOUT_ENV,
-  COMMANDS_ENV,
-  SECRETS_PROBE,
-  STATE_PROBE,
-  STATE_PROBE_BOOTSTRAP,
-  STATE_PROBE_ENV,
-  extractCommands,
-  extractJson,
-} from './django/probes.js';
+import { extractCommands, extractJson } from './django/probes.js';
+import { leaveSession, runSession, sessionLimitMs, takeSession } from './django/session.js';
 import { DJANGO, DJANGO_FILES, FOLDER } from '../src/bundle/layout.js';
 
 export { commandPlans, type CommandPlan, type DatabaseEntry, type DjangoState, type SectionError } from './django/documents.js';
-
-/** The `-c` argument of the secrets probe (recorded in the manifest as the command; the code is in the environment). */
-const SECRETS_PROBE_BOOTSTRAP = `import os; exec(os.environ['${STATE_PROBE_ENV}'])  # collect-bundle django secrets probe (read-only; values stay in memory)`;
 
 /** The django collector's options. */
 export const djangoOptions = defineOptions({
@@ -86,9 +75,6 @@ export const djangoOptions = defineOptions({
 });
 export type DjangoOptions = OptionValues<typeof djangoOptions>;
 
-/** Beyond every step's own limit: the backstop kill for a process whose command ignores its alarm. */
-const BACKSTOP_MS = 10_000;
-
 export default defineCollector({
   name: 'django',
   description: 'Django: interpreter, versions, system checks, databases, migrations, settings (redacted), container_manager jobs and executors',
@@ -112,16 +98,17 @@ export default defineCollector({
     if (typeof project === 'string') return [];
     const choice = await chooseInterpreter({ projectDir: project.dir, python: o.python, env: ctx.deps.env, cwd });
     if (typeof choice === 'string') return [];
-    const [file, ...prefix] = choice.command as [string, ...string[]];
-    const env = childEnv(ctx.deps.env, o);
-    const r = await ctx.deps.exec.run(file, [...prefix, '-c', SECRETS_PROBE_BOOTSTRAP], {
-      cwd: project.dir,
-      env: { ...env, [STATE_PROBE_ENV]: SECRETS_PROBE },
-      timeoutMs: Math.min(o.commandTimeoutMs, 30_000),
-      maxBuffer: 4 * 1024 * 1024,
-    });
-    const values = extractJson<unknown>(r.stdout);
-    return Array.isArray(values) ? values.filter((v): v is string => typeof v === 'string') : [];
+    // The one Django process runs here, in full: it names the secrets first, and collect() takes the rest.
+    const base = execBase(project.dir, childEnv(ctx.deps.env, o), o);
+    const key = sessionKey(project.dir, choice.command, o);
+    const probed = await probeInterpreter(ctx.deps.exec, choice.command, base);
+    if (!probed.ok || !probed.info.django) {
+      leaveSession(ctx.deps.secrets, { key, probed });
+      return [];
+    }
+    const { secrets, run } = await runSession(ctx.deps.exec, choice.command, base, commandSpecs(probed.info.django.version), o.commandTimeoutMs);
+    leaveSession(ctx.deps.secrets, { key, probed, run });
+    return secrets;
   },
   async *collect(ctx) {
     const o = ctx.options;
@@ -133,8 +120,10 @@ export default defineCollector({
     ctx.log.log('info', `Django project ${project.dir}; interpreter ${choice.command.join(' ')} (${choice.reason})`);
 
     const env = childEnv(ctx.deps.env, o);
-    const base: ExecOptions = { cwd: project.dir, env, timeoutMs: o.commandTimeoutMs, recordStderr: true };
-    const probed = await probeInterpreter(ctx.deps.exec, choice.command, base);
+    const base = execBase(project.dir, env, o);
+    // What the secrets hook ran before collection (the same project, interpreter and options), else run now.
+    const early = takeSession(ctx.deps.secrets, sessionKey(project.dir, choice.command, o));
+    const probed = early?.probed ?? (await probeInterpreter(ctx.deps.exec, choice.command, base));
     if (!probed.ok) {
       yield json(DJANGO_FILES.interpreter, { ...interpreterDoc(project, choice), error: probed.error });
       throw new Error(probed.error);
@@ -151,23 +140,17 @@ export default defineCollector({
     yield fact('django', djangoVersion);
     yield json(DJANGO_FILES.interpreter, interpreterDoc(project, choice, info));
 
-    // One Python process for everything that needs Django: the probe's structured state, then Django's
-    // own commands (py/session.py), each under its own time limit inside the process. Its code travels in
-    // the environment (see probes.ts). The process itself is killed only by the collector's signal, or by
-    // the backstop below should a command ignore its alarm.
+    // One Python process for everything that needs Django: the settings' secrets, the probe's structured
+    // state, then Django's own commands (py/session.py, see django/session.ts), each under its own limit.
     const [file, ...prefix] = choice.command as [string, ...string[]];
     const specs = commandSpecs(djangoVersion);
-    const stateRun = await ctx.deps.exec.run(file, [...prefix, '-c', STATE_PROBE_BOOTSTRAP], {
-      ...base,
-      env: {
-        ...env,
-        [STATE_PROBE_ENV]: STATE_PROBE,
-        [COMMANDS_ENV]: JSON.stringify(specs),
-        [COMMAND_TIMEOUT_ENV]: String(o.commandTimeoutMs / 1000),
-      },
-      timeoutMs: o.commandTimeoutMs * (specs.length + 1) + BACKSTOP_MS,
-      maxBuffer: 64 * 1024 * 1024,
-    });
+    let stateRun = early?.run;
+    if (!stateRun) {
+      // No secrets hook ran (a caller that only collects): the secrets are learned now, late but not lost.
+      const session = await runSession(ctx.deps.exec, choice.command, base, specs, o.commandTimeoutMs);
+      for (const value of session.secrets) ctx.deps.secrets.add(value);
+      stateRun = session.run;
+    }
     const state = extractJson<DjangoState>(stateRun.stdout);
     const ran = new Map(extractCommands(stateRun.stdout).map((c) => [c.path, c]));
     const settingsModule = state?.settingsModule ?? env['DJANGO_SETTINGS_MODULE'] ?? null;
@@ -208,7 +191,7 @@ export default defineCollector({
     const plans = commandPlans(state, djangoVersion);
     const results = new Map<string, CommandResult>();
     const processEnd = stateRun.timedOut
-      ? `the Django process was killed after ${seconds(o.commandTimeoutMs * (specs.length + 1) + BACKSTOP_MS)}`
+      ? `the Django process was killed after ${seconds(sessionLimitMs(specs, o.commandTimeoutMs))}`
       : `the Django process ended first (${stateRun.error ?? lastLine(stateRun.stderr) ?? `exit code ${stateRun.exitCode}`})`;
     for (const plan of plans) {
       const item = `${FOLDER.django}/${plan.path}`;
@@ -238,6 +221,17 @@ export default defineCollector({
     yield json(DJANGO_FILES.migrations, async () => migrationsDoc(state, results, plans));
   },
 });
+
+/** How every Python process of the collector runs: in the project, its stderr tail kept, each step's limit. */
+const execBase = (dir: string, env: Record<string, string>, o: DjangoOptions): ExecOptions & { env: Record<string, string> } => ({
+  cwd: dir,
+  env,
+  timeoutMs: o.commandTimeoutMs,
+  recordStderr: true,
+});
+
+/** Which project, interpreter and options a session ran for (the hand-over from the secrets hook must match). */
+const sessionKey = (dir: string, command: readonly string[], o: DjangoOptions): string => JSON.stringify([dir, command, o]);
 
 /** The environment of every Python process: the run's, plus what keeps it read-only and parseable. */
 function childEnv(runEnv: Readonly<Record<string, string | undefined>>, o: DjangoOptions): Record<string, string> {

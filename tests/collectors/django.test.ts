@@ -272,9 +272,11 @@ describe.skipIf(!systemDjango && !process.env['CI'])('django collector (real Dja
       expect(text).toContain(`fixture_project/${module}.py`);
       expect(text).toContain(error);
       expect(leakedSecrets(run.entries)).toEqual([]);
-      // Only the probes ran (the secrets probe before collection, then interpreter and state): nothing else can work without settings.
-      expect(run.record.commands).toHaveLength(3);
-      expect(run.record.commands[0]!.argv.at(-1)).toContain('django secrets probe');
+      // Only the interpreter check and the one Django process ran (both before collection, in the secrets
+      // hook), and no command inside it: nothing else can work without settings.
+      expect(run.record.commands).toHaveLength(2);
+      expect(run.record.commands[1]!.argv.at(-1)).toContain('collect-bundle django probe (read-only)');
+      expect(run.record.commands[1]!.exitCode).toBe(1);
       expect(run.record.artifacts.map((a) => a.path).sort()).toEqual(['django/interpreter.json', 'django/settings-error.txt', 'django/versions.json']);
     });
   });

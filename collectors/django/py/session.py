@@ -1,4 +1,4 @@
-# collect-bundle's one Django interpreter per run: the state probe (state.py), then Django's own
+# collect-bundle's one Django interpreter per run: the settings' secrets, the state probe (state.py), then Django's own
 # read-only management commands, each run in this process through the same entry manage.py uses
 # (ManagementUtility(argv).execute(), so the text, the error formatting and the exit status are the
 # ones `python manage.py <command>` gives), with sys.stdout and sys.stderr captured. Each step has its
@@ -11,6 +11,7 @@ import io
 import signal
 
 COMMAND = '<<<collect-bundle:command>>>'
+SECRETS = '<<<collect-bundle:secrets>>>'
 COMMANDS_ENV = 'COLLECT_BUNDLE_COMMANDS'
 TIMEOUT_ENV = 'COLLECT_BUNDLE_COMMAND_TIMEOUT'
 # Output kept per command and stream (the tail), as the collector did for a process of its own.
@@ -113,6 +114,8 @@ def session_main(argv=None):
     globals()['emit'] = keep
     try:
         alarm(seconds)
+        # First the settings' secrets (as secrets.py prints them): the run learns them from this process.
+        emit_doc(SECRETS, settings_secrets())
         probe_main(argv)
     except CommandTimeout as exc:
         state['timedOut'] = str(exc)
