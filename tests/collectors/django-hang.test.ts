@@ -12,8 +12,9 @@ import type { CollectorRecord } from '../../src/core/types.js';
 import { fileText, readBundle, type TarEntry } from '../helpers/bundle.js';
 import { SYSTEM_PYTHON, copyFixture, runEnv, setupDatabase, snapshot, systemDjango } from '../helpers/django.js';
 
-// Sleeps far beyond the command's limit, only when the process runs `check --deploy` (the state probe
-// runs the deploy checks too, with another argv: that must not hang).
+// Sleeps far beyond the command's limit (catching the first alarm), only when the process runs `check
+// --deploy` (the state probe runs the deploy checks too, with another argv: that must not hang); and
+// raises inside plain `check`, which then ends as manage.py would: a traceback and exit status 1.
 const HANGING_CHECK = `
 
 import sys as _sys
@@ -24,7 +25,17 @@ from django.core.checks import register as _register
 @_register(deploy=True)
 def fixture_hangs_in_check_deploy(app_configs, **kwargs):
     if _sys.argv[1:3] == ['check', '--deploy']:
-        _time.sleep(60)
+        try:
+            _time.sleep(60)
+        except BaseException:
+            _time.sleep(60)  # swallows the first alarm: the next one, a second later, must stop it
+    return []
+
+
+@_register()
+def fixture_fails_in_check(app_configs, **kwargs):
+    if _sys.argv[1:] == ['check', '--no-color']:
+        raise RuntimeError('fixture check failure')
     return []
 `;
 
@@ -69,14 +80,22 @@ describe.skipIf(!systemDjango && !process.env['CI'])('a Django command that hang
     expect(hung.ranIn).toContain("the django collector's Python process");
   });
 
+  it('keeps the output of a command that raised, ended as manage.py ends it: the traceback, exit status 1', () => {
+    const check = fileText(entries, 'django/check.txt');
+    expect(check).toContain('Traceback (most recent call last):');
+    expect(check).toContain('RuntimeError: fixture check failure');
+    expect(record.commands.find((c) => c.argv.slice(-2).join(' ') === 'check --no-color')).toMatchObject({ exitCode: 1, timedOut: false });
+  });
+
   it('keeps every other command: their files, exit codes and the probe state', () => {
-    expect(fileText(entries, 'django/check.txt')).toContain('container_manager.W001');
+    expect(fileText(entries, 'django/check-database.txt')).toContain('container_manager.W001');
     expect(fileText(entries, 'django/showmigrations.txt')).toMatch(/^container_manager\n \[X\] 0001_initial/m);
     expect(fileText(entries, 'django/makemigrations-check.txt')).toContain("Migrations for 'container_manager'");
     expect(fileText(entries, 'django/migrate-plan.txt')).toContain('Planned operations:');
     expect(fileText(entries, 'django/check-database.txt')).toContain('System check identified');
     const manage = record.commands.filter((c) => c.argv.includes('manage.py') && !c.argv.includes('--deploy'));
     expect(manage).toHaveLength(5);
+    expect(manage.map((c) => c.exitCode)).toEqual([1, 0, 0, 1, 0]);
     for (const c of manage) expect(c.timedOut, c.argv.join(' ')).toBe(false);
     expect(manage.find((c) => c.argv.includes('makemigrations'))!.exitCode).toBe(1);
     const checks = JSON.parse(fileText(entries, 'django/checks.json'));
