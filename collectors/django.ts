@@ -1,29 +1,38 @@
 // Room: collectors (collectors/) — may import core, docker, redaction, bundle (the rule: tests/architecture.test.ts).
 /**
  * `django`: the Django side of the system, with the project's own interpreter. Finds the project
- * (manage.py) and the interpreter (see django/interpreter.ts), then runs one read-only probe for the
- * structured state (versions, databases, system checks, migrations, settings, container_manager jobs and
- * executor hosts) and Django's own read-only commands for the text a support engineer knows: check,
- * check --deploy, check --database, showmigrations, makemigrations --check --dry-run, migrate --plan
- * (captured `command(...)` declarations in a `group(...)`, `concurrency` at a time, parsed into
- * migrations.json by their `after`). The probes stay code: their JSON answers decide what runs next.
- * Nothing is migrated or written; every command runs with stdin closed and its own timeout.
+ * (manage.py) and the interpreter (see django/interpreter.ts), then runs ONE Python process that
+ * imports Django once: a read-only probe for the structured state (versions, databases, system checks,
+ * migrations, settings, container_manager jobs and executor hosts), then Django's own read-only
+ * commands for the text a support engineer knows (check, check --deploy, check --database,
+ * showmigrations, makemigrations --check --dry-run, migrate --plan), each through manage.py's own entry
+ * with its output captured and its own time limit (py/session.py). Each is recorded in the manifest as
+ * if manage.py had run it (`ranIn` names the process). Nothing is migrated or written.
  */
 import { z } from 'zod';
 import { defineCollector, fact, json, problem, text } from '../src/core/artifacts.js';
 import { defineOptions, option, type OptionValues } from '../src/core/options.js';
 import { nonEmpty, path, timerMs, wholeAtLeast } from '../src/core/validators.js';
-import { capturedText, command, group } from './declare.js';
-import type { CommandResult, ExecOptions } from '../src/core/types.js';
-import { commandPlans, gitCommit, interpreterDoc, lastLine, migrationsDoc, seconds, stateArtifacts, stateFacts, type DjangoState } from './django/documents.js';
+import { capturedText } from './declare.js';
+import type { CommandRecord, CommandResult, ExecOptions } from '../src/core/types.js';
+import {
+  commandPlans,
+  commandSpecs,
+  gitCommit,
+  interpreterDoc,
+  lastLine,
+  migrationsDoc,
+  seconds,
+  stateArtifacts,
+  stateFacts,
+  type DjangoState,
+} from './django/documents.js';
 import { chooseInterpreter, findProject, interpreterCandidates, noDjangoMessage, probeInterpreter, probeOthers } from './django/interpreter.js';
-import { SECRETS_PROBE, STATE_PROBE, STATE_PROBE_BOOTSTRAP, STATE_PROBE_ENV, extractJson } from './django/probes.js';
+import { extractCommands, extractJson } from './django/probes.js';
+import { leaveSession, runSession, sessionLimitMs, takeSession } from './django/session.js';
 import { DJANGO, DJANGO_FILES, FOLDER } from '../src/bundle/layout.js';
 
 export { commandPlans, type CommandPlan, type DatabaseEntry, type DjangoState, type SectionError } from './django/documents.js';
-
-/** The `-c` argument of the secrets probe (recorded in the manifest as the command; the code is in the environment). */
-const SECRETS_PROBE_BOOTSTRAP = `import os; exec(os.environ['${STATE_PROBE_ENV}'])  # collect-bundle django secrets probe (read-only; values stay in memory)`;
 
 /** The django collector's options. */
 export const djangoOptions = defineOptions({
@@ -45,7 +54,11 @@ export const djangoOptions = defineOptions({
     describe: 'The project\'s Python: a path, a name on PATH or a command ("poetry run python"), split on spaces without a shell',
   }),
   commandTimeoutMs: option(timerMs(), { default: 60_000, type: 'number', describe: 'Milliseconds each Django command may run' }),
-  concurrency: option(wholeAtLeast(1), { default: 2, type: 'number', describe: 'Django commands run at once (each is a Python process of its own)' }),
+  concurrency: option(wholeAtLeast(1), {
+    default: 2,
+    type: 'number',
+    describe: "Unused: the Django commands run one after another in the collector's one Python process (kept so configurations stay valid)",
+  }),
   environment: option(
     z.enum(['production', 'staging', 'development', 'test'], {
       error: (iss) => `expected production, staging, development or test${typeof iss.input === 'string' ? `, got "${iss.input}"` : ''}`,
@@ -85,16 +98,17 @@ export default defineCollector({
     if (typeof project === 'string') return [];
     const choice = await chooseInterpreter({ projectDir: project.dir, python: o.python, env: ctx.deps.env, cwd });
     if (typeof choice === 'string') return [];
-    const [file, ...prefix] = choice.command as [string, ...string[]];
-    const env = childEnv(ctx.deps.env, o);
-    const r = await ctx.deps.exec.run(file, [...prefix, '-c', SECRETS_PROBE_BOOTSTRAP], {
-      cwd: project.dir,
-      env: { ...env, [STATE_PROBE_ENV]: SECRETS_PROBE },
-      timeoutMs: Math.min(o.commandTimeoutMs, 30_000),
-      maxBuffer: 4 * 1024 * 1024,
-    });
-    const values = extractJson<unknown>(r.stdout);
-    return Array.isArray(values) ? values.filter((v): v is string => typeof v === 'string') : [];
+    // The one Django process runs here, in full: it names the secrets first, and collect() takes the rest.
+    const base = execBase(project.dir, childEnv(ctx.deps.env, o), o);
+    const key = sessionKey(project.dir, choice.command, o);
+    const probed = await probeInterpreter(ctx.deps.exec, choice.command, base);
+    if (!probed.ok || !probed.info.django) {
+      leaveSession(ctx.deps.secrets, { key, probed });
+      return [];
+    }
+    const { secrets, run } = await runSession(ctx.deps.exec, choice.command, base, commandSpecs(probed.info.django.version), o.commandTimeoutMs);
+    leaveSession(ctx.deps.secrets, { key, probed, run });
+    return secrets;
   },
   async *collect(ctx) {
     const o = ctx.options;
@@ -106,8 +120,10 @@ export default defineCollector({
     ctx.log.log('info', `Django project ${project.dir}; interpreter ${choice.command.join(' ')} (${choice.reason})`);
 
     const env = childEnv(ctx.deps.env, o);
-    const base: ExecOptions = { cwd: project.dir, env, timeoutMs: o.commandTimeoutMs, recordStderr: true };
-    const probed = await probeInterpreter(ctx.deps.exec, choice.command, base);
+    const base = execBase(project.dir, env, o);
+    // What the secrets hook ran before collection (the same project, interpreter and options), else run now.
+    const early = takeSession(ctx.deps.secrets, sessionKey(project.dir, choice.command, o));
+    const probed = early?.probed ?? (await probeInterpreter(ctx.deps.exec, choice.command, base));
     if (!probed.ok) {
       yield json(DJANGO_FILES.interpreter, { ...interpreterDoc(project, choice), error: probed.error });
       throw new Error(probed.error);
@@ -124,14 +140,19 @@ export default defineCollector({
     yield fact('django', djangoVersion);
     yield json(DJANGO_FILES.interpreter, interpreterDoc(project, choice, info));
 
-    // One probe process for the structured state; its code travels in the environment (see probes.ts).
+    // One Python process for everything that needs Django: the settings' secrets, the probe's structured
+    // state, then Django's own commands (py/session.py, see django/session.ts), each under its own limit.
     const [file, ...prefix] = choice.command as [string, ...string[]];
-    const stateRun = await ctx.deps.exec.run(file, [...prefix, '-c', STATE_PROBE_BOOTSTRAP], {
-      ...base,
-      env: { ...env, [STATE_PROBE_ENV]: STATE_PROBE },
-      maxBuffer: 16 * 1024 * 1024,
-    });
+    const specs = commandSpecs(djangoVersion);
+    let stateRun = early?.run;
+    if (!stateRun) {
+      // No secrets hook ran (a caller that only collects): the secrets are learned now, late but not lost.
+      const session = await runSession(ctx.deps.exec, choice.command, base, specs, o.commandTimeoutMs);
+      for (const value of session.secrets) ctx.deps.secrets.add(value);
+      stateRun = session.run;
+    }
     const state = extractJson<DjangoState>(stateRun.stdout);
+    const ran = new Map(extractCommands(stateRun.stdout).map((c) => [c.path, c]));
     const settingsModule = state?.settingsModule ?? env['DJANGO_SETTINGS_MODULE'] ?? null;
     yield json(DJANGO_FILES.versions, {
       django: info.django,
@@ -166,38 +187,51 @@ export default defineCollector({
     const commit = await gitCommit(ctx.deps.exec, project.dir);
     if (commit) yield fact('project.git', commit);
 
-    // Django's own commands, a few at a time (each a Python process); their text is stored in a fixed order.
+    // Django's own commands, as they ran in that process; their text is stored in a fixed order.
     const plans = commandPlans(state, djangoVersion);
     const results = new Map<string, CommandResult>();
-    yield group(
-      plans.map((plan) =>
-        plan.skip
-          ? problem(`${FOLDER.django}/${plan.path}`, `not collected: ${plan.skip}`)
-          : command(plan.path, [file, ...prefix, 'manage.py', ...plan.args, '--no-color'], {
-              capture: 'stdout-then-stderr',
-              cwd: project.dir,
-              env,
-              timeoutMs: o.commandTimeoutMs,
-              maxBytes: 4 * 1024 * 1024,
-              // Exit codes are Django's answers (makemigrations --check exits 1 on changes): parsed, not problems.
-              after: ({ record, stdout, stderr }) => {
-                results.set(plan.path, { ...record, stdout, stderr });
-                const what = `manage.py ${plan.args.join(' ')}`;
-                if (record.timedOut)
-                  return [
-                    problem(`${FOLDER.django}/${plan.path}`, `${what} timed out after ${seconds(o.commandTimeoutMs)} and was killed; what it printed is kept`),
-                  ];
-                if (record.error) return [problem(`${FOLDER.django}/${plan.path}`, `${what}: ${record.error}`)];
-                return [];
-              },
-            }),
-      ),
-      { concurrency: o.concurrency },
-    );
+    const processEnd = stateRun.timedOut
+      ? `the Django process was killed after ${seconds(sessionLimitMs(specs, o.commandTimeoutMs))}`
+      : `the Django process ended first (${stateRun.error ?? lastLine(stateRun.stderr) ?? `exit code ${stateRun.exitCode}`})`;
+    for (const plan of plans) {
+      const item = `${FOLDER.django}/${plan.path}`;
+      const what = `manage.py ${plan.args.join(' ')}`;
+      const done = ran.get(plan.path);
+      if (plan.skip) yield problem(item, `not collected: ${plan.skip}`);
+      else if (!done) yield { ...problem(item, `${what} did not run: ${processEnd}`), lost: true };
+      else if (done.skipped) yield problem(item, `not collected: the Django process found its precondition unmet (${what})`);
+      else {
+        const record: CommandRecord = {
+          argv: [file, ...prefix, ...(done.argv ?? ['manage.py', ...plan.args])],
+          cwd: project.dir,
+          exitCode: done.exitCode ?? null,
+          durationMs: Math.max(1, done.durationMs ?? 0),
+          timedOut: done.timedOut === true,
+          ...(done.stderr?.trim() ? { stderrTail: done.stderr.slice(-4096).trim() } : {}),
+          ranIn: `the django collector's Python process (${file}${prefix.length ? ` ${prefix.join(' ')}` : ''} -c …django probe), through ManagementUtility as manage.py runs it`,
+        };
+        ctx.deps.exec.record(record);
+        const result: CommandResult = { ...record, stdout: done.stdout ?? '', stderr: done.stderr ?? '' };
+        results.set(plan.path, result);
+        yield text(plan.path, capturedText(result, o.commandTimeoutMs));
+        if (record.timedOut) yield problem(item, `${what} timed out after ${seconds(o.commandTimeoutMs)} and was stopped; what it printed is kept`);
+      }
+    }
     // Built once the group has run (the runner executes it before the collector goes on).
     yield json(DJANGO_FILES.migrations, async () => migrationsDoc(state, results, plans));
   },
 });
+
+/** How every Python process of the collector runs: in the project, its stderr tail kept, each step's limit. */
+const execBase = (dir: string, env: Record<string, string>, o: DjangoOptions): ExecOptions & { env: Record<string, string> } => ({
+  cwd: dir,
+  env,
+  timeoutMs: o.commandTimeoutMs,
+  recordStderr: true,
+});
+
+/** Which project, interpreter and options a session ran for (the hand-over from the secrets hook must match). */
+const sessionKey = (dir: string, command: readonly string[], o: DjangoOptions): string => JSON.stringify([dir, command, o]);
 
 /** The environment of every Python process: the run's, plus what keeps it read-only and parseable. */
 function childEnv(runEnv: Readonly<Record<string, string | undefined>>, o: DjangoOptions): Record<string, string> {

@@ -196,6 +196,38 @@ export function commandPlans(state: DjangoState | undefined, version: string): C
   ];
 }
 
+/**
+ * The commands the collector's one Python process runs after its probe (py/session.py), with the
+ * preconditions it checks on its own answer: `needs` mirrors the skips of commandPlans (the database
+ * the command reads must be reachable; makemigrations must not create a missing SQLite file), and
+ * `databases` appends `--database ALIAS` for each reachable alias. Version limits are decided here.
+ */
+export interface CommandSpec {
+  readonly path: string;
+  readonly args: readonly string[];
+  readonly needs?: 'default-database' | 'reachable-database' | 'no-missing-sqlite';
+  readonly databases?: boolean;
+  /** Arguments after the database ones. */
+  readonly tail: readonly string[];
+}
+
+export function commandSpecs(version: string): CommandSpec[] {
+  const skipChecks = versionAtLeast(version, 3, 0) ? ['--skip-checks'] : [];
+  const tail = ['--no-color'];
+  return [
+    { path: DJANGO_FILES.check, args: ['check'], tail },
+    { path: DJANGO_FILES.checkDeploy, args: ['check', '--deploy'], tail },
+    ...(versionAtLeast(version, 3, 1)
+      ? [{ path: DJANGO_FILES.checkDatabase, args: ['check'], needs: 'reachable-database' as const, databases: true, tail }]
+      : []),
+    { path: DJANGO_FILES.showmigrations, args: ['showmigrations', ...skipChecks], needs: 'default-database', tail },
+    { path: DJANGO_FILES.makemigrationsCheck, args: ['makemigrations', '--check', '--dry-run', ...skipChecks], needs: 'no-missing-sqlite', tail },
+    ...(versionAtLeast(version, 2, 2)
+      ? [{ path: DJANGO_FILES.migratePlan, args: ['migrate', '--plan', ...skipChecks], needs: 'default-database' as const, tail }]
+      : []),
+  ];
+}
+
 /** migrations.json: the probe's migration state plus what makemigrations --check and migrate --plan said. */
 export function migrationsDoc(
   state: DjangoState | undefined,

@@ -26,7 +26,7 @@ export const PY_DIR: string = (() => {
 })();
 
 /** Every `.py` file shipped in PY_DIR (a test compiles each one with python3 -m py_compile). */
-export const PY_FILES = ['_shared.py', 'interpreter.py', 'state.py', 'container_manager.py', 'secrets.py', 'job.py', 'hosts.py'] as const;
+export const PY_FILES = ['_shared.py', 'interpreter.py', 'state.py', 'session.py', 'container_manager.py', 'secrets.py', 'job.py', 'hosts.py'] as const;
 
 const readPy = (name: (typeof PY_FILES)[number]): string => {
   try {
@@ -40,7 +40,7 @@ const readPy = (name: (typeof PY_FILES)[number]): string => {
  * A probe that loads the project: _shared.py (secret names, the container_manager app, run_manage_py)
  * in front of the probe's own file, which ends by running manage.py with its `probe_main`.
  */
-const withShared = (name: 'state.py' | 'secrets.py' | 'job.py' | 'hosts.py', ...before: 'container_manager.py'[]): string =>
+const withShared = (name: 'session.py' | 'secrets.py' | 'job.py' | 'hosts.py', ...before: ('container_manager.py' | 'state.py')[]): string =>
   [readPy('_shared.py'), ...before.map(readPy), readPy(name)].join('\n\n');
 
 /**
@@ -59,8 +59,44 @@ export const INTERPRETER_PROBE = readPy('interpreter.py');
  * transactions that are read-only where the database supports it. Its markers are spelled out in the
  * Python code: they must stay equal to BEGIN_MARKER and END_MARKER.
  */
-// container_manager.py is the probe's container_manager section, defined before state.py runs probe_main.
-export const STATE_PROBE = withShared('state.py', 'container_manager.py');
+// container_manager.py is the probe's container_manager section; session.py runs state.py's probe_main,
+// then Django's commands (COMMANDS_ENV), in the same process.
+export const STATE_PROBE = withShared('session.py', 'container_manager.py', 'state.py');
+
+/** Marks each command's result document in the session's stdout (py/session.py spells it out). */
+export const COMMAND_MARKER = '<<<collect-bundle:command>>>';
+/** Where the session finds the commands to run (JSON, see CommandSpec). */
+export const COMMANDS_ENV = 'COLLECT_BUNDLE_COMMANDS';
+/** Where it finds each step's time limit, in seconds. */
+export const COMMAND_TIMEOUT_ENV = 'COLLECT_BUNDLE_COMMAND_TIMEOUT';
+
+/** One command's result as the session prints it: as `manage.py` would have ended, or skipped (its precondition failed). */
+export interface SessionCommand {
+  readonly path: string;
+  readonly skipped?: boolean;
+  /** argv as if manage.py ran it: `manage.py`, the command and its arguments. */
+  readonly argv?: readonly string[];
+  readonly exitCode?: number | null;
+  readonly timedOut?: boolean;
+  readonly durationMs?: number;
+  readonly stdout?: string;
+  readonly stderr?: string;
+}
+
+/** Every command document the session printed, in order (a document cut by a kill is left out). */
+export function extractCommands(stdout: string): SessionCommand[] {
+  const out: SessionCommand[] = [];
+  for (let at = stdout.indexOf(COMMAND_MARKER); at !== -1; at = stdout.indexOf(COMMAND_MARKER, at + 1)) {
+    const end = stdout.indexOf(END_MARKER, at);
+    if (end === -1) break;
+    try {
+      out.push(JSON.parse(stdout.slice(at + COMMAND_MARKER.length, end)) as SessionCommand);
+    } catch {
+      // a document cut short by the kill: the command is reported as not finished
+    }
+  }
+  return out;
+}
 
 /** Where STATE_PROBE travels: an environment variable, so the manifest's argv stays short and readable. */
 export const STATE_PROBE_ENV = 'COLLECT_BUNDLE_CODE';

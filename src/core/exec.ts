@@ -35,6 +35,7 @@ export function createExec(settings: ExecSettings): Exec {
       settings.record(record);
       return { ...record, stdout: stdout.text, stderr: stderr.text } satisfies CommandResult;
     },
+    record: (record) => settings.record(record),
     stream(file, args, options = {}): Opened {
       const proc = start(file, args, options, settings.signal);
       const all = proc.sub.all;

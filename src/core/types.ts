@@ -95,6 +95,11 @@ export interface CommandRecord {
   readonly truncated?: boolean;
   /** The last 4 KiB of stderr, for commands run with `recordStderr` (redacted like the whole manifest). */
   readonly stderrTail?: string;
+  /**
+   * Set when the command had no process of its own: it ran inside the process named here (Django's
+   * management commands, run in the django collector's one interpreter); argv is as if it had its own.
+   */
+  readonly ranIn?: string;
 }
 
 /** Options for running an external command. Always an argument array, never a shell string. */
@@ -122,6 +127,8 @@ export interface Exec {
   run(file: string, args: readonly string[], options?: ExecOptions): Promise<CommandResult>;
   /** Starts a command whose combined stdout+stderr becomes an artifact's content. */
   stream(file: string, args: readonly string[], options?: ExecOptions): Opened;
+  /** Records, for the manifest, a command that ran inside a process started here (see `ranIn`). */
+  record(record: CommandRecord): void;
 }
 
 /** Levels of the run log. */

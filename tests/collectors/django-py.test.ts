@@ -50,13 +50,13 @@ describe('the probes are Python files', () => {
   it('puts _shared.py in front of each probe that loads the project, which ends by running manage.py', () => {
     const shared = readFileSync(join(PY_DIR, '_shared.py'), 'utf8');
     for (const [probe, file, command] of [
-      [STATE_PROBE, 'state.py', 'collect-bundle-probe'],
+      [STATE_PROBE, 'session.py', 'collect-bundle-probe'],
       [SECRETS_PROBE, 'secrets.py', 'collect-bundle-secrets'],
       [JOB_PROBE, 'job.py', 'collect-bundle-job'],
     ] as const) {
       expect(probe.startsWith(shared)).toBe(true);
       expect(probe.endsWith(readFileSync(join(PY_DIR, file), 'utf8'))).toBe(true);
-      expect(probe.trimEnd().endsWith(`run_manage_py('${command}', probe_main)`)).toBe(true);
+      expect(probe.trimEnd().endsWith(`run_manage_py('${command}', ${file === 'session.py' ? 'session_main' : 'probe_main'})`)).toBe(true);
       expect(probe).toContain(`BEGIN = '${BEGIN_MARKER}'`);
       expect(probe).toContain(`END = '${END_MARKER}'`);
     }

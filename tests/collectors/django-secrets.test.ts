@@ -46,8 +46,11 @@ describe.skipIf(!systemDjango && !process.env['CI'])('django secrets, learned up
     expect(leakedSecrets(entries)).toEqual([]);
     const log = fileText(entries, 'app-log/app.log');
     expect(log).toMatch(/^boot\nsigning with \[REDACTED:known-secret:[0-9a-f]{8}\]\nretry db login \[REDACTED:known-secret:[0-9a-f]{8}\] failed\n/);
-    // The probe that learned them is in the audit trail like every other command.
+    // The one Django process that learned them (and then ran the probe and the commands) is in the audit
+    // trail like every other command; no second process imported Django for the secrets.
     const record = result.manifest.collectors.find((c) => c.name === 'django')!;
-    expect(record.commands.some((c) => c.argv.join(' ').includes('secrets probe'))).toBe(true);
+    const own = record.commands.filter((c) => !c.ranIn && c.argv.join(' ').includes('COLLECT_BUNDLE_CODE'));
+    expect(own).toHaveLength(1);
+    expect(own[0]!.argv.at(-1)).toContain('collect-bundle django probe (read-only)');
   }, 120_000);
 });

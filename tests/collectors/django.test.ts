@@ -76,6 +76,7 @@ describe.skipIf(!systemDjango && !process.env['CI'])('django collector (real Dja
           'makemigrations-check.txt',
           'migrate-plan.txt',
           'migrations.json',
+          'settings-tree.json',
           'showmigrations.txt',
           'versions.json',
         ].map((p) => `django/${p}`),
@@ -237,8 +238,13 @@ describe.skipIf(!systemDjango && !process.env['CI'])('django collector (real Dja
       expect(commands.find((c) => c.argv.includes('makemigrations'))!.exitCode).toBe(1);
       // Django prints system-check warnings on stderr: the manifest keeps them.
       expect(commands.find((c) => c.argv.at(-2) === 'check')!.stderrTail).toContain('container_manager.W001');
-      // The probe's code travels in the environment; the manifest shows how it was started.
-      expect(commands.some((c) => c.argv.at(-1)?.includes('collect-bundle django probe (read-only)'))).toBe(true);
+      // The probe's code travels in the environment; the manifest shows how it was started. That one
+      // process imports Django for the probe and every command: each command says it ran inside it.
+      expect(commands.filter((c) => c.argv.at(-1)?.includes('collect-bundle django probe (read-only)'))).toHaveLength(1);
+      for (const c of commands.filter((c) => c.argv.includes('manage.py'))) {
+        expect(c.argv.slice(0, 2)).toEqual([join(project, '.venv/bin/python'), 'manage.py']);
+        expect(c.ranIn).toContain("the django collector's Python process");
+      }
     });
 
     it('changes nothing: database, project files and their mtimes are as before; no __pycache__, no new files', async () => {
@@ -266,9 +272,11 @@ describe.skipIf(!systemDjango && !process.env['CI'])('django collector (real Dja
       expect(text).toContain(`fixture_project/${module}.py`);
       expect(text).toContain(error);
       expect(leakedSecrets(run.entries)).toEqual([]);
-      // Only the probes ran (the secrets probe before collection, then interpreter and state): nothing else can work without settings.
-      expect(run.record.commands).toHaveLength(3);
-      expect(run.record.commands[0]!.argv.at(-1)).toContain('django secrets probe');
+      // Only the interpreter check and the one Django process ran (both before collection, in the secrets
+      // hook), and no command inside it: nothing else can work without settings.
+      expect(run.record.commands).toHaveLength(2);
+      expect(run.record.commands[1]!.argv.at(-1)).toContain('collect-bundle django probe (read-only)');
+      expect(run.record.commands[1]!.exitCode).toBe(1);
       expect(run.record.artifacts.map((a) => a.path).sort()).toEqual(['django/interpreter.json', 'django/settings-error.txt', 'django/versions.json']);
     });
   });

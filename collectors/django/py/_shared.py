@@ -1,9 +1,10 @@
-# Shared by the probes that load the project (state.py, secrets.py, job.py): the loader
+# Shared by the probes that load the project (state.py + session.py, secrets.py, job.py, hosts.py): the loader
 # (collectors/django/probes.ts) puts this file in front of each of them, so the masking rules are one
 # copy and the probes can never disagree on which setting names hold secrets.
 import os
 import re
 import sys
+from urllib.parse import unquote
 
 # Key names whose values are secrets. Wider than the bundle's line rules on purpose: any name with
 # KEY in it counts, unless its last word says it is metadata about a key (KEY_PREFIX, KEY_FUNCTION).
@@ -38,6 +39,45 @@ def container_manager_app(apps):
         if candidate.label == 'container_manager' or candidate.name.split('.')[-1] == 'container_manager':
             return candidate
     return None
+
+
+URL_PASSWORD = re.compile(r'(?i)\b[a-z][a-z0-9+.-]*://[^\s:/@\'"]*:([^\s@/\'"]+)@')
+
+
+def walk(value, secret, out, depth=0):
+    if depth > 8:
+        return
+    if isinstance(value, dict):
+        for k, v in value.items():
+            walk(v, secret or secret_name(k), out, depth + 1)
+    elif isinstance(value, (list, tuple, set, frozenset)):
+        for v in value:
+            walk(v, secret, out, depth + 1)
+    elif isinstance(value, bytes):
+        walk(value.decode('utf-8', 'replace'), secret, out, depth + 1)
+    elif isinstance(value, str):
+        if secret and len(value) >= 6:
+            out.add(value)
+        for m in URL_PASSWORD.finditer(value):
+            out.add(m.group(1))
+            out.add(unquote(m.group(1)))
+
+
+def settings_secrets():
+    """The values the bundle must never show: under secret-looking setting names (nested too) and
+    passwords in URLs, from the settings as loaded (never printed here; the caller prints the list)."""
+    out = set()
+    try:
+        from django.conf import settings
+        names = [n for n in dir(settings) if n.isupper()]
+    except BaseException:
+        names = []
+    for name in names:
+        try:
+            walk(getattr(settings, name), secret_name(name), out)
+        except BaseException:
+            pass
+    return sorted(v for v in out if len(v) >= 6)
 
 
 def run_manage_py(command, main):

@@ -5,7 +5,7 @@
 # names and passwords in URLs are replaced here, before anything is printed. Database reads happen in
 # rolled-back transactions that are read-only where the database supports it, and SQLite connections
 # are query_only. Loaded after _shared.py (secret_name, container_manager_app, run_manage_py) and
-# container_manager.py (the container_manager section).
+# container_manager.py (the container_manager section); session.py then runs it and Django's commands.
 import json
 import os
 import re
@@ -401,5 +401,3 @@ def settings_tree():
                     out.append({'module': sibling, 'file': entry, 'line': number, 'debug': m.group(1) == 'True', 'loaded': sibling == name})
     return out[:200]
 
-
-run_manage_py('collect-bundle-probe', probe_main)
