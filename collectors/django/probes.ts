@@ -26,7 +26,7 @@ export const PY_DIR: string = (() => {
 })();
 
 /** Every `.py` file shipped in PY_DIR (a test compiles each one with python3 -m py_compile). */
-export const PY_FILES = ['_shared.py', 'interpreter.py', 'state.py', 'session.py', 'container_manager.py', 'secrets.py', 'job.py', 'hosts.py'] as const;
+export const PY_FILES = ['_shared.py', 'interpreter.py', 'state.py', 'settings_tree.py', 'session.py', 'container_manager.py', 'job.py', 'hosts.py'] as const;
 
 const readPy = (name: (typeof PY_FILES)[number]): string => {
   try {
@@ -40,7 +40,7 @@ const readPy = (name: (typeof PY_FILES)[number]): string => {
  * A probe that loads the project: _shared.py (secret names, the container_manager app, run_manage_py)
  * in front of the probe's own file, which ends by running manage.py with its `probe_main`.
  */
-const withShared = (name: 'session.py' | 'secrets.py' | 'job.py' | 'hosts.py', ...before: ('container_manager.py' | 'state.py')[]): string =>
+const withShared = (name: 'session.py' | 'job.py' | 'hosts.py', ...before: ('container_manager.py' | 'settings_tree.py' | 'state.py')[]): string =>
   [readPy('_shared.py'), ...before.map(readPy), readPy(name)].join('\n\n');
 
 /**
@@ -61,7 +61,7 @@ export const INTERPRETER_PROBE = readPy('interpreter.py');
  */
 // container_manager.py is the probe's container_manager section; session.py runs state.py's probe_main,
 // then Django's commands (COMMANDS_ENV), in the same process.
-export const STATE_PROBE = withShared('session.py', 'container_manager.py', 'state.py');
+export const STATE_PROBE = withShared('session.py', 'container_manager.py', 'settings_tree.py', 'state.py');
 
 /** Marks each command's result document in the session's stdout (py/session.py spells it out). */
 export const COMMAND_MARKER = '<<<collect-bundle:command>>>';
@@ -116,14 +116,6 @@ export function extractJson<T = unknown>(stdout: string): T | undefined {
     return undefined;
   }
 }
-
-/**
- * The secrets probe (py/secrets.py): loads the settings the way manage.py does and prints the values
- * the bundle must never show anywhere (values under secret-looking setting names, nested ones too, and
- * passwords in URLs), between the same markers. It runs before any collector collects, so a database
- * password echoed in a container's log is removed too. Nothing is written; the values stay in memory.
- */
-export const SECRETS_PROBE = withShared('secrets.py');
 
 /** Where the job probe finds the job id it looks up (never in argv: the manifest shows argv). Spelled out in py/job.py. */
 export const JOB_ID_ENV = 'COLLECT_BUNDLE_JOB_ID';

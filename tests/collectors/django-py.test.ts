@@ -9,7 +9,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { BEGIN_MARKER, END_MARKER, JOB_ID_ENV, JOB_PROBE, PY_DIR, PY_FILES, SECRETS_PROBE, STATE_PROBE } from '../../collectors/django/probes.js';
+import { BEGIN_MARKER, END_MARKER, JOB_ID_ENV, JOB_PROBE, PY_DIR, PY_FILES, STATE_PROBE } from '../../collectors/django/probes.js';
 import { ROOT, assertBuilt, describeRun, runCli } from '../cli/harness.js';
 import { fileJson, readBundle } from '../helpers/bundle.js';
 import { SYSTEM_PYTHON, copyFixture, leakedSecrets, runEnv, setupDatabase, systemDjango } from '../helpers/django.js';
@@ -51,7 +51,6 @@ describe('the probes are Python files', () => {
     const shared = readFileSync(join(PY_DIR, '_shared.py'), 'utf8');
     for (const [probe, file, command] of [
       [STATE_PROBE, 'session.py', 'collect-bundle-probe'],
-      [SECRETS_PROBE, 'secrets.py', 'collect-bundle-secrets'],
       [JOB_PROBE, 'job.py', 'collect-bundle-job'],
     ] as const) {
       expect(probe.startsWith(shared)).toBe(true);

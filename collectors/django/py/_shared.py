@@ -1,4 +1,4 @@
-# Shared by the probes that load the project (state.py + session.py, secrets.py, job.py, hosts.py): the loader
+# Shared by the probes that load the project (container_manager.py + settings_tree.py + state.py + session.py, job.py, hosts.py): the loader
 # (collectors/django/probes.ts) puts this file in front of each of them, so the masking rules are one
 # copy and the probes can never disagree on which setting names hold secrets.
 import os

@@ -114,7 +114,7 @@ def session_main(argv=None):
     globals()['emit'] = keep
     try:
         alarm(seconds)
-        # First the settings' secrets (as secrets.py prints them): the run learns them from this process.
+        # First the settings' secrets: the run learns them from this process, before any collector collects.
         emit_doc(SECRETS, settings_secrets())
         probe_main(argv)
     except CommandTimeout as exc:
