@@ -84,6 +84,9 @@ const NETRC_FILE = /(?:^|[/\\])(?:[_.]?netrc|\.?htpasswd[^/\\]*)$/i;
 /** Files whose secrets carry no keyword (`.pgpass`: host:port:db:user:password): every line runs every rule. */
 const EVERY_LINE_FILE = /(?:^|[/\\])\.?pgpass$|(?:^|[/\\])[_.]?netrc$|(?:^|[/\\])\.?htpasswd[^/\\]*$/i;
 
+/** A key name that may still be secret when its value looks random (randomUnderKeyName): test before reading the value. */
+export const mayBeRandomKey = (key: string): boolean => /key$/i.test(key) || /^auth$/i.test(key);
+
 /**
  * `STRIPE_KEY`, `PAYMENT_PROVIDER_KEY`: a name ending in KEY without a qualifier word is secret when
  * its value looks like one (long and random); `SORT_KEY=created_at` or `PRIMARY_KEY=id` are not. A key
@@ -91,8 +94,8 @@ const EVERY_LINE_FILE = /(?:^|[/\\])\.?pgpass$|(?:^|[/\\])[_.]?netrc$|(?:^|[/\\]
  * is not, and `GITHUB_AUTH=github_pat_…` is left to its provider's rule.
  */
 export function randomUnderKeyName(key: string, value: string): boolean {
-  // The last word must be `key`: a name without those letters is out before the (costlier) word split.
-  if (!/key/i.test(key)) return false;
+  // The last word must be `key` (or the whole name `auth`): any other name is out before the (costlier) word split.
+  if (!mayBeRandomKey(key)) return false;
   const words = keyWords(key);
   if (words.length === 1 && words[0] === 'auth') return /^[0-9a-fA-F]{32,128}$/.test(value);
   if (words.at(-1) !== 'key' || NON_SECRET_KEY_KINDS.has(words.at(-2) ?? '')) return false;
@@ -100,8 +103,6 @@ export function randomUnderKeyName(key: string, value: string): boolean {
   return value.length >= 12 && !value.includes('/') && looksRandom(fromBytes(value)) && /\d/.test(value);
 }
 
-/** A key name that may still be secret when its value looks random (randomUnderKeyName): test before reading the value. */
-export const mayBeRandomKey = (key: string): boolean => /key$/i.test(key) || /^auth$/i.test(key);
 
 /**
  * A URL under a secret key (`SENTRY_DSN=https://<key>@o1.ingest.sentry.io/42`) holds its secret in the
