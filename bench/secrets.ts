@@ -85,7 +85,7 @@ function dockerEnv(): NodeJS.ProcessEnv | undefined {
 }
 
 function docker(env: NodeJS.ProcessEnv, ...argv: string[]): string {
-  const r = spawnSync('docker', argv, { encoding: 'utf8', env });
+  const r = spawnSync('docker', argv, { encoding: 'utf8', env, maxBuffer: 64 * MiB });
   if (r.status !== 0) throw new Error(`docker ${argv.join(' ')} failed: ${r.stderr}`);
   return r.stdout.trim();
 }
@@ -123,7 +123,9 @@ async function main(): Promise<void> {
       if (denv) {
         docker(denv, 'create', '--name', container, denv['CB_TEST_IMAGE']!, 'cat', '/in.log');
         docker(denv, 'cp', input, `${container}:/in.log`);
-        docker(denv, 'start', '-a', container);
+        docker(denv, 'start', container);
+        const code = docker(denv, 'wait', container);
+        if (code !== '0') throw new Error(`container ${container} exited ${code}`);
       }
       const runs: Record<string, Sample[]> = {};
       const add = (path: string, s: Sample): void => void (runs[path] ??= []).push(s);
