@@ -59,6 +59,21 @@ describe('a collector cut mid-stream', () => {
     expectKeptPrefix(fileText(entries, 'custom/streamer/output.txt'));
   }, 120_000);
 
+  it('by the run deadline: the part streamed so far is stored, marked lost with the deadline as cause, exit 3', async () => {
+    const dir = await tempDir('cb-cut-deadline-');
+    const out = join(dir, 'out');
+    const r = await runCli(['--config', await config(dir), '--only', 'streamer', '--deadline', '3', '--no-analyze', '-o', out], { killAfterMs: 90_000 });
+    expect(r.code, describeRun(r)).toBe(3);
+    const entries = await onlyBundle(out);
+    const row = fileJson<{ collectors: Row[] }>(entries, 'manifest.json').collectors.find((c) => c.name === 'streamer')!;
+    expect(row.status, JSON.stringify(row)).toBe('partial');
+    expect(row.artifacts.find((a) => a.path === 'custom/streamer/output.txt')).toMatchObject({
+      truncated: true,
+      lost: expect.stringMatching(/^cut off by the run deadline \(--deadline\): only the part before the cut is stored/),
+    });
+    expectKeptPrefix(fileText(entries, 'custom/streamer/output.txt'));
+  }, 120_000);
+
   it('by Ctrl-C: the collector is reported partial with the cut file kept, then the run stops as documented (130, nothing left)', async () => {
     // README: Ctrl-C writes no bundle and leaves no file behind; the collector's record still says
     // what the cut kept, which a bundle written on interrupt (if ever wanted) would carry as it is.
