@@ -6,16 +6,19 @@
  * against it, so the four commands agree on what a bundle is. Nothing is written to disk.
  */
 import { createHash } from 'node:crypto';
-import { createReadStream } from 'node:fs';
 import { basename } from 'node:path';
 import type { Readable } from 'node:stream';
 import { createGunzip } from 'node:zlib';
 import { extract } from 'tar-stream';
 import { errorMessage } from '../core/artifacts.js';
+import { openInputStream } from '../core/open-input.js';
 import type { Manifest } from '../core/types.js';
 import { formatBytes } from '../core/units.js';
 import { ROOT } from './layout.js';
 import { checkManifest } from './manifest-schema.js';
+
+/** How a bundle is named when it is not a regular file (each read opens and checks its own descriptor). */
+export const BUNDLE_INPUT = { what: 'bundle', hint: 'pass a bundle file (collect-bundle-*.tar.gz)' } as const;
 
 /** One entry of a bundle. */
 export interface BundleEntry {
@@ -36,8 +39,8 @@ export interface BundleEntry {
  * (or ignore) the stream before the next entry is read. Rejects on a corrupt archive.
  */
 export async function forEachEntry(file: string, onEntry: (entry: BundleEntry, content: Readable) => Promise<void>): Promise<void> {
+  const source = await openInputStream(file, BUNDLE_INPUT);
   const ex = extract();
-  const source = createReadStream(file);
   const gunzip = createGunzip();
   const done = new Promise<void>((resolve, reject) => {
     const fail = (err: Error): void => {
@@ -86,9 +89,9 @@ export async function forEachEntry(file: string, onEntry: (entry: BundleEntry, c
  * the archive as soon as the entry is read (manifest.json is the first entry of a bundle, so checking
  * a bundle costs a few KiB, not the whole file).
  */
-export function readEntryText(file: string, path: string, maxBytes = 64 * 1024 * 1024): Promise<string | undefined> {
+export async function readEntryText(file: string, path: string, maxBytes = 64 * 1024 * 1024): Promise<string | undefined> {
+  const source = await openInputStream(file, BUNDLE_INPUT);
   const ex = extract();
-  const source = createReadStream(file);
   const gunzip = createGunzip();
   return new Promise<string | undefined>((resolve, reject) => {
     let settled = false;

@@ -7,14 +7,13 @@
  * that could hold a finding are rescanned (suspect-lines.ts): the same verdict at a fraction of the cost.
  */
 import { createHash } from 'node:crypto';
-import { createReadStream } from 'node:fs';
 import { basename } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { BinaryContentError, Redactor, type RedactionEvent } from '../../redaction/redactor.js';
 import { RedactionReport } from '../../redaction/report.js';
 import type { ByteSource, Manifest } from '../core/types.js';
-import { listingProblems, readBundle } from './reader.js';
-import { readInput } from '../core/open-input.js';
+import { BUNDLE_INPUT, listingProblems, readBundle } from './reader.js';
+import { openInputStream, readInput } from '../core/open-input.js';
 import { suspectLines } from './suspect-lines.js';
 import { ROOT } from './layout.js';
 
@@ -117,6 +116,6 @@ export async function verifyBundle(file: string, options: VerifyOptions = {}): P
 
 async function sha256File(file: string): Promise<string> {
   const hash = createHash('sha256');
-  for await (const chunk of createReadStream(file)) hash.update(chunk as Buffer);
+  for await (const chunk of await openInputStream(file, BUNDLE_INPUT)) hash.update(chunk as Buffer);
   return hash.digest('hex');
 }

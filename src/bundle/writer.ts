@@ -21,13 +21,19 @@ import { BinaryContentError, type Redactor } from '../../redaction/redactor.js';
 import { errorMessage } from '../core/artifacts.js';
 import type { ArtifactSink } from '../core/types.js';
 import type { Artifact, ArtifactRecord, Problem } from '../core/types.js';
+import { batched, describeFsError, safeRelativePath } from './write-helpers.js';
 import { TailSpool } from './spool.js';
 import { END_OF_TAR, GzipSpool, gzipFile, gzipFiles, gzipMember, tarHeader } from './tar-gz.js';
 import { verifyBundle, type VerifyOptions, type VerifyProblem } from './verify.js';
 import { ROOT_FILE_ORDER } from './layout.js';
 
+export { describeFsError, safeRelativePath };
+
 /** Errors of our own disk writes (as opposed to errors of the artifact's source). */
 const FS_WRITE_ERRORS = new Set(['ENOSPC', 'EDQUOT', 'EROFS', 'EIO']);
+
+/** `lost` of an artifact cut mid-stream (the runner replaces it with the true cause: timeout, deadline, Ctrl-C). */
+export const CUT_MID_STREAM = 'cut off while it streamed: the part redacted so far is kept';
 
 /** The finished archive failed its own verification; no bundle was written. */
 export class VerificationError extends Error {
@@ -128,6 +134,8 @@ export class BundleWriter implements ArtifactSink {
     // The literal set as it was before this file: a secret learned while it streams (a password under a
     // key further down) makes it stale, so redactLateSecrets passes it again and its earlier lines too.
     const literalVersion = this.#redactor.literals?.version ?? 0;
+    // The spool write in flight when a cut comes: awaited before the spooled part is kept.
+    let writing: Promise<void> = Promise.resolve();
     try {
       const opened = await artifact.open(signal);
       settle = opened.settle;
@@ -136,7 +144,7 @@ export class BundleWriter implements ArtifactSink {
         this.#redactor.stream(path),
         async (source: AsyncIterable<Buffer>) => {
           for await (const chunk of batched(source)) {
-            await spool.write(chunk);
+            await (writing = spool.write(chunk));
             if (!gz) continue;
             if (gz.size + chunk.length <= cap) await gz.write(chunk);
             else {
@@ -167,8 +175,16 @@ export class BundleWriter implements ArtifactSink {
         ...(result.truncated ? { originalBytes: result.originalBytes } : {}),
       };
     } catch (err) {
-      await spool.discard();
       await gz?.discard();
+      gz = undefined;
+      if (signal.aborted && !(err instanceof BinaryContentError)) {
+        // Cut by a timeout, the deadline or Ctrl-C: what was already redacted and spooled is kept
+        // (the redactor's held-back partial line is not), marked cut; the runner names the cause.
+        await settle?.().catch(() => undefined);
+        const kept = await this.#keepSpooled(spool, path, base, literalVersion, writing).catch(() => undefined);
+        if (kept) return kept;
+      }
+      await spool.discard();
       this.#paths.delete(path);
       this.#redactor.report.discard(path);
       await settle?.().catch(() => undefined);
@@ -179,6 +195,19 @@ export class BundleWriter implements ArtifactSink {
       if (code && FS_WRITE_ERRORS.has(code)) return { kind: 'problem', item: path, reason: describeFsError(err, this.spoolDir, 'spool directory'), lost: true };
       return { kind: 'problem', item: path, reason: this.#redactor.value(errorMessage(err), 'errors'), lost: true };
     }
+  }
+
+  /** Stores a spool cut mid-stream as it is, truncated and `lost`; undefined when nothing was spooled. */
+  async #keepSpooled(spool: TailSpool, path: string, base: string, literalVersion: number, writing: Promise<void>): Promise<ArtifactRecord | undefined> {
+    await writing.catch(() => undefined);
+    const result = await spool.finish();
+    if (result.bytes === 0) {
+      await rm(result.file, { force: true });
+      return undefined;
+    }
+    const member = gzipFile(result.file, this.#gzipSpool(`${base}.cut.gz`));
+    this.#entries.push({ path, file: result.file, gz: this.#track(member), literalVersion });
+    return { path, bytes: result.bytes, sha256: result.sha256, truncated: true, originalBytes: result.originalBytes, lost: CUT_MID_STREAM };
   }
 
   /** Adds a small root-level file (manifest.json, ISSUE.md, run.log, ...), redacted like everything else. */
@@ -348,53 +377,5 @@ export class BundleWriter implements ArtifactSink {
       rm(this.partialPath, { force: true }),
       rm(`${this.path}.sha256.partial`, { force: true }),
     ]);
-  }
-}
-
-/**
- * The redactor's output in blocks of at least 256 KiB (the last may be shorter): it yields many small
- * pieces, and one disk write and one zlib job per piece would cost the main thread more than needed.
- */
-async function* batched(source: AsyncIterable<Buffer>): AsyncGenerator<Buffer> {
-  let parts: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of source) {
-    parts.push(chunk);
-    size += chunk.length;
-    if (size >= 256 * 1024) {
-      yield parts.length === 1 ? parts[0]! : Buffer.concat(parts, size);
-      parts = [];
-      size = 0;
-    }
-  }
-  if (size > 0) yield parts.length === 1 ? parts[0]! : Buffer.concat(parts, size);
-}
-
-/** Normalises an artifact path; undefined when it is absolute or escapes its folder. */
-export function safeRelativePath(path: string): string | undefined {
-  if (path.startsWith('/') || path.includes('\0')) return undefined;
-  const norm = posix.normalize(path);
-  if (norm.startsWith('..') || norm === '.' || norm.endsWith('/')) return undefined;
-  return norm;
-}
-
-/** One line naming a filesystem failure's cause and the fix. */
-export function describeFsError(err: unknown, path: string, what: string): string {
-  const code = (err as { code?: string })?.code;
-  switch (code) {
-    case 'ENOSPC':
-      return `no space left on the device holding ${path}: free some space or choose another --output-dir`;
-    case 'EDQUOT':
-      return `disk quota exceeded writing ${path}: free some space or choose another --output-dir`;
-    case 'EACCES':
-    case 'EPERM':
-      return `permission denied on ${what} ${path}: choose a writable --output-dir`;
-    case 'EROFS':
-      return `${what} ${path} is on a read-only filesystem: choose another --output-dir`;
-    case 'ENOTDIR':
-    case 'EEXIST':
-      return `${what} ${path} is not a directory: choose another --output-dir`;
-    default:
-      return `cannot write ${what} ${path}: ${errorMessage(err)}`;
   }
 }

@@ -7,12 +7,12 @@
  */
 import { stat } from 'node:fs/promises';
 import { homedir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
+import { basename, dirname, extname, join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { lilconfig, type Loader } from 'lilconfig';
+import type { Loader } from 'lilconfig';
 import { errorMessage } from '../core/artifacts.js';
 import { CliError } from '../core/errors.js';
-import { checkInput } from '../core/open-input.js';
+import { type OpenInputOptions, openInput } from '../core/open-input.js';
 import { ConfigError } from './errors.js';
 import type { KnownCollector, LoadedConfig } from './schema.js';
 
@@ -76,12 +76,7 @@ export async function unsafeConfigReason(file: string): Promise<string | undefin
 type Found = { filepath: string; config: unknown; isEmpty?: boolean } | null;
 
 /** lilconfig's search (nearest folder first, SEARCH_PLACES in order), skipping files unsafeConfigReason refuses. */
-async function searchConfig(
-  explorer: ReturnType<typeof lilconfig>,
-  cwd: string,
-  stopDir: string,
-  warn: (message: string) => void | Promise<void>,
-): Promise<Found> {
+async function searchConfig(cwd: string, stopDir: string, warn: (message: string) => void | Promise<void>): Promise<Found> {
   for (let dir = cwd; ; dir = dirname(dir)) {
     for (const place of SEARCH_PLACES) {
       const file = join(dir, place);
@@ -92,7 +87,7 @@ async function searchConfig(
       }
       const isPackage = place === 'package.json';
       // A package.json is plain data: read it first, so one without our key is passed over quietly.
-      const loaded = isPackage ? await explorer.load(file) : undefined;
+      const loaded = isPackage ? await readConfigFile(file) : undefined;
       if (isPackage && (loaded?.config === undefined || loaded.config === null)) continue;
       const unsafe = await unsafeConfigReason(file);
       if (unsafe) {
@@ -101,12 +96,36 @@ async function searchConfig(
         );
         continue;
       }
-      const found = loaded ?? (await explorer.load(file));
+      const found = loaded ?? (await readConfigFile(file));
       if (!found || (found.isEmpty && !isPackage)) continue; // an empty file is passed over, as lilconfig's search does
       return found;
     }
     if (dir === stopDir || dirname(dir) === dir) return null;
   }
+}
+
+/**
+ * Reads one configuration file as lilconfig's `load` would (the loader by extension, a package.json's
+ * key, an empty file marked), from one descriptor opened without blocking and checked with fstat: a
+ * file swapped for a FIFO after a check can never block the read (issue #18). A module is then
+ * imported by its path, which Node reopens itself: only its fstat check is on the descriptor.
+ */
+async function readConfigFile(file: string, options: OpenInputOptions = {}): Promise<Found> {
+  const handle = await openInput(file, options);
+  let content: string;
+  try {
+    content = await handle.readFile({ encoding: 'utf8' });
+  } finally {
+    await handle.close();
+  }
+  const loader = LOADERS[(extname(file) || 'noExt') as keyof typeof LOADERS];
+  if (!loader) throw new CliError(`config file ${file}: unknown extension ${extname(file)}: use .json, .yaml, .yml, .mjs, .js or .cjs`, 'E_CONFIG');
+  if (basename(file) === 'package.json') {
+    const pkg = (await loader(file, content)) as Record<string, unknown> | null;
+    return { filepath: file, config: pkg && typeof pkg === 'object' ? pkg[CONFIG_NAME] : undefined };
+  }
+  if (content.trim() === '') return { filepath: file, config: undefined, isEmpty: true };
+  return { filepath: file, config: await loader(file, content) };
 }
 
 /** Where the file's text is broken, as `file:line:column: message`. */
@@ -182,33 +201,25 @@ const LOADERS = {
  */
 export async function loadConfig(options: LoadConfigOptions = {}): Promise<LoadedConfig | undefined> {
   const cwd = resolve(options.cwd ?? process.cwd());
-  const explorer = lilconfig(CONFIG_NAME, {
-    searchPlaces: [...SEARCH_PLACES],
-    loaders: LOADERS,
-    cache: false,
-    ...(options.stopDir ? { stopDir: options.stopDir } : {}),
-  });
   let found: { filepath: string; config: unknown; isEmpty?: boolean } | null;
   try {
     if (options.file !== undefined) {
       const file = resolve(cwd, options.file);
-      // Checked first (never blocking): the loaders read the file by name, and a FIFO would block them forever.
-      const check = checkInput(file, { what: 'config file', hint: 'name a configuration file (JSON, YAML or a module), or use --no-config' });
-      found = await check
-        .then(() => explorer.load(file))
-        .catch((err: NodeJS.ErrnoException) => {
+      found = await readConfigFile(file, { what: 'config file', hint: 'name a configuration file (JSON, YAML or a module), or use --no-config' }).catch(
+        (err: NodeJS.ErrnoException) => {
           if (err.code === 'ENOENT')
             throw new CliError(`config file ${file} does not exist: fix the --config path, or use --no-config to run without one`, 'E_CONFIG');
           if (err.code === 'EISDIR')
             throw new CliError(`config file ${file} is a directory: name a file such as ${file}/collect-bundle.config.json`, 'E_CONFIG');
           throw err;
-        });
+        },
+      );
       if (found && /(^|[\\/])package\.json$/.test(file) && (found.config === undefined || found.config === null)) {
         throw new CliError(`${file} has no "${CONFIG_NAME}" key: add one, or name a collect-bundle.config.json with --config`, 'E_CONFIG');
       }
     } else {
       const warn = options.warn ?? ((message: string) => process.emitWarning(message, { code: 'COLLECT_BUNDLE_CONFIG_SKIPPED' }));
-      found = await searchConfig(explorer, cwd, resolve(options.stopDir ?? homedir()), warn);
+      found = await searchConfig(cwd, resolve(options.stopDir ?? homedir()), warn);
     }
   } catch (err) {
     if (err instanceof CliError) throw err;

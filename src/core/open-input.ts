@@ -8,7 +8,7 @@
  * file is closed unread and refused with one line naming what it is. O_NONBLOCK changes nothing for
  * a regular file's reads.
  */
-import { constants, type Stats } from 'node:fs';
+import { constants, type ReadStream, type Stats } from 'node:fs';
 import { type FileHandle, open } from 'node:fs/promises';
 import { CliError } from './errors.js';
 
@@ -70,8 +70,19 @@ export async function readInput(path: string, options: OpenInputOptions & { enco
 }
 
 /**
- * Checks that `path` is a regular file, for inputs a library opens by name itself (a tar reader, the
- * config loader). Narrower than opening through openInput: a swap after the check is not caught.
+ * A read stream over `path` opened as openInput does: the stream reads the very descriptor fstat
+ * checked, so a file swapped for a FIFO between a caller's earlier check and this read is refused,
+ * never waited on (issue #18: the bundle reader used to reopen the checked path). Closed with the stream.
+ */
+export async function openInputStream(path: string, options: OpenInputOptions & { highWaterMark?: number } = {}): Promise<ReadStream> {
+  const handle = await openInput(path, options);
+  return handle.createReadStream(options.highWaterMark ? { highWaterMark: options.highWaterMark } : {});
+}
+
+/**
+ * Checks that `path` is a regular file, for a clear early message before a long command starts. Its
+ * readers must still open through openInput/openInputStream (each checks its own descriptor): a
+ * check by itself does not hold once the path is reopened.
  */
 export async function checkInput(path: string, options: OpenInputOptions = {}): Promise<void> {
   await (await openInput(path, options)).close();

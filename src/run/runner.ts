@@ -160,7 +160,16 @@ async function runOne(collector: Collector, plan: RunPlan, sink: ArtifactSink, o
     commands,
   });
 
+  /** What cut this collector off, once its signal fired. */
+  const cutCause = (): string | undefined => {
+    if (plan.signal.aborted) return 'interrupted (Ctrl-C)';
+    if (timeout.aborted) return `timed out after ${formatSeconds(timeoutMs)} (raise it with --timeout)`;
+    if (plan.deadline?.aborted) return 'cut off by the run deadline (--deadline)';
+    return undefined;
+  };
+
   let iterator: AsyncIterator<Output> | undefined;
+  let cutKept = false;
   try {
     const applies = collector.applies ? await raceSignal(collector.applies(ctx), signal) : true;
     if (applies !== true) return done('skipped', applies);
@@ -181,7 +190,11 @@ async function runOne(collector: Collector, plan: RunPlan, sink: ArtifactSink, o
             const before = commands.length;
             const stored = await sink.write(collector.folder ?? collector.name, out, signal);
             if ('kind' in stored) problems.push({ item: stored.item, reason: stored.reason, ...(stored.lost ? { lost: true } : {}) });
-            else {
+            else if (signal.aborted && stored.lost) {
+              // Cut mid-stream: the spooled part was kept; the manifest says what cut it.
+              cutKept = true;
+              artifacts.push({ ...stored, lost: `${cutCause() ?? 'cut off'}: only the part before the cut is stored` });
+            } else {
               // The command whose output streamed into this file was killed by its timeout: the file is cut.
               const cut = commands.slice(before).find((c) => c.timedOut);
               artifacts.push(
@@ -203,9 +216,11 @@ async function runOne(collector: Collector, plan: RunPlan, sink: ArtifactSink, o
     return lost ? done('partial', lost) : done('ok');
   } catch (err) {
     void closeQuietly(iterator);
-    if (plan.signal.aborted) return done('failed', 'interrupted (Ctrl-C)');
-    if (timeout.aborted) return done('timed-out', `timed out after ${formatSeconds(timeoutMs)} (raise it with --timeout)`);
-    if (plan.deadline?.aborted) return done('timed-out', 'cut off by the run deadline (--deadline)');
+    const cause = cutCause();
+    // A file cut mid-stream whose redacted part was kept: the collector is partial, not empty-handed.
+    if (cause && cutKept) return done('partial', `${cause}; ${lostOutput(problems, artifacts)}`);
+    if (plan.signal.aborted) return done('failed', cause);
+    if (cause) return done('timed-out', cause);
     return done('failed', errorMessage(err));
   } finally {
     clear();

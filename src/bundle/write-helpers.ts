@@ -1,0 +1,52 @@
+// Room: bundle (src/bundle/) — may import core, redaction (the rule: tests/architecture.test.ts).
+/** Small helpers of the bundle writer (writer.ts): output batching, artifact path checks, disk error lines. */
+import { posix } from 'node:path';
+import { errorMessage } from '../core/artifacts.js';
+
+/**
+ * The redactor's output in blocks of at least 256 KiB (the last may be shorter): it yields many small
+ * pieces, and one disk write and one zlib job per piece would cost the main thread more than needed.
+ */
+export async function* batched(source: AsyncIterable<Buffer>): AsyncGenerator<Buffer> {
+  let parts: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of source) {
+    parts.push(chunk);
+    size += chunk.length;
+    if (size >= 256 * 1024) {
+      yield parts.length === 1 ? parts[0]! : Buffer.concat(parts, size);
+      parts = [];
+      size = 0;
+    }
+  }
+  if (size > 0) yield parts.length === 1 ? parts[0]! : Buffer.concat(parts, size);
+}
+
+/** Normalises an artifact path; undefined when it is absolute or escapes its folder. */
+export function safeRelativePath(path: string): string | undefined {
+  if (path.startsWith('/') || path.includes('\0')) return undefined;
+  const norm = posix.normalize(path);
+  if (norm.startsWith('..') || norm === '.' || norm.endsWith('/')) return undefined;
+  return norm;
+}
+
+/** One line naming a filesystem failure's cause and the fix. */
+export function describeFsError(err: unknown, path: string, what: string): string {
+  const code = (err as { code?: string })?.code;
+  switch (code) {
+    case 'ENOSPC':
+      return `no space left on the device holding ${path}: free some space or choose another --output-dir`;
+    case 'EDQUOT':
+      return `disk quota exceeded writing ${path}: free some space or choose another --output-dir`;
+    case 'EACCES':
+    case 'EPERM':
+      return `permission denied on ${what} ${path}: choose a writable --output-dir`;
+    case 'EROFS':
+      return `${what} ${path} is on a read-only filesystem: choose another --output-dir`;
+    case 'ENOTDIR':
+    case 'EEXIST':
+      return `${what} ${path} is not a directory: choose another --output-dir`;
+    default:
+      return `cannot write ${what} ${path}: ${errorMessage(err)}`;
+  }
+}
