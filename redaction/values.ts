@@ -103,7 +103,6 @@ export function randomUnderKeyName(key: string, value: string): boolean {
   return value.length >= 12 && !value.includes('/') && looksRandom(fromBytes(value)) && /\d/.test(value);
 }
 
-
 /**
  * A URL under a secret key (`SENTRY_DSN=https://<key>@o1.ingest.sentry.io/42`) holds its secret in the
  * userinfo; host, path and project id are not secret. Returns the userinfo's [start, end) within
