@@ -33,7 +33,10 @@ const lines: readonly { name: string; command: string }[] = [
 
 try {
   const samples = lines.map(() => [] as { ms: number; cpuMs: number }[]);
-  for (let i = 0; i < runs; i++) lines.forEach((line, j) => samples[j]!.push(timed(line.command)));
+  for (let i = 0; i < runs; i++)
+    lines.forEach((line, j) => {
+      samples[j]!.push(timed(line.command));
+    });
   const base = median(samples[0]!.map((s) => s.ms));
   console.log(`start-up, medians of ${runs} (ms)`);
   console.log(`${'command'.padEnd(28)}${'wall'.padStart(8)}${'cpu'.padStart(8)}${'wall-base'.padStart(11)}`);
