@@ -94,7 +94,12 @@ export function collectOptions(y: Argv): Argv {
     .group(['env-file', 'issue-only', 'analyze'], 'Analysis:')
     .option('json', { type: 'boolean', default: false, describe: 'Print a machine-readable summary on stdout' })
     .option('quiet', { alias: 'q', type: 'boolean', default: false, describe: 'Print only errors on stderr' })
-    .option('verbose', { type: 'boolean', default: false, describe: 'Also print debug messages' });
+    .option('verbose', { type: 'boolean', default: false, describe: 'Also print debug messages' })
+    .option('profile', {
+      type: 'boolean',
+      default: false,
+      describe: 'After the run, print where its time went per phase and per collector on stderr (the manifest keeps it as timings)',
+    });
   return collectorOptions(common);
 }
 
