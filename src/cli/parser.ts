@@ -13,7 +13,6 @@ import { analysisOptions, collectOptions, declare, REDACT_COMMAND_FLAGS, redacti
 import type { CliIo, ParsedCommand } from './io.js';
 import type { MessageRedactor } from './messages.js';
 import { registerSchedule, runSchedule } from './schedule.js';
-import { settableFlags } from './settable.js';
 
 const EPILOG = `Exit codes:
   0    bundle written, every collector succeeded (or was skipped)
@@ -47,7 +46,11 @@ export async function parseWithYargs(args: readonly string[], io: CliIo, message
     })
     // Config file < COLLECT_BUNDLE_* environment < flags, for every command built on the collect or redaction options.
     .middleware((async (argv: Record<string, unknown>, y: YargsOptionsView) => {
-      const [{ applyConfig }, { configWarning, loadBuiltins }] = await Promise.all([import('../config/layers.js'), import('./options.js')]);
+      const [{ applyConfig }, { configWarning, loadBuiltins }, { settableFlags }] = await Promise.all([
+        import('../config/layers.js'),
+        import('./options.js'),
+        import('./settable.js'),
+      ]);
       await applyConfig(argv, y, { env: io.env, settable: settableFlags(y), builtins: loadBuiltins, warn: configWarning(io, messages) });
     }) as never)
     .command(
