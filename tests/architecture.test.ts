@@ -155,7 +155,7 @@ describe('lazy commands', () => {
    */
   const isCollector = (f: string): boolean => f.startsWith('collectors/') && f !== 'collectors/custom/schema.ts' && f !== 'collectors/docker-containers.ts';
 
-  for (const start of ['src/cli/main.ts', 'src/cli/redact.ts', 'src/cli/verify.ts']) {
+  for (const start of ['src/cli/main.ts', 'src/cli/parser.ts', 'src/cli/redact.ts', 'src/cli/verify.ts']) {
     it(`${start} loads no Docker client, archiver, systeminformation, collector or analyzer before its handler runs`, () => {
       expect(FILES, `${start} exists`).toContain(start);
       const via = staticallyReachable([start]);
@@ -163,6 +163,14 @@ describe('lazy commands', () => {
       expect(heavy).toEqual([]);
     });
   }
+
+  it('--version and redact load no yargs (issue #14: its import is most of their start-up); the check can fail: --help does', () => {
+    for (const start of ['src/cli/main.ts', 'src/cli/fast-path.ts', 'src/cli/redact.ts', 'src/run/redact-files.ts']) {
+      const via = staticallyReachable([start]);
+      expect(via.has('pkg:yargs') ? chain(via, 'pkg:yargs') : undefined, start).toBeUndefined();
+    }
+    expect(staticallyReachable(['src/cli/parser.ts']).has('pkg:yargs')).toBe(true);
+  });
 
   it('src/cli/main.ts loads neither the command modules nor the config layer (zod, lilconfig, yaml) before a command runs: --version stays cheap', () => {
     const via = staticallyReachable(['src/cli/main.ts']);

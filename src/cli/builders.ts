@@ -94,7 +94,12 @@ export function collectOptions(y: Argv): Argv {
     .group(['env-file', 'issue-only', 'analyze'], 'Analysis:')
     .option('json', { type: 'boolean', default: false, describe: 'Print a machine-readable summary on stdout' })
     .option('quiet', { alias: 'q', type: 'boolean', default: false, describe: 'Print only errors on stderr' })
-    .option('verbose', { type: 'boolean', default: false, describe: 'Also print debug messages' });
+    .option('verbose', { type: 'boolean', default: false, describe: 'Also print debug messages' })
+    .option('profile', {
+      type: 'boolean',
+      default: false,
+      describe: 'After the run, print where its time went per phase and per collector on stderr (the manifest keeps it as timings)',
+    });
   return collectorOptions(common);
 }
 
@@ -111,37 +116,71 @@ export function analysisOptions(y: Argv): Argv {
     .group(['fail-on', 'pending-threshold'], 'Analysis:');
 }
 
+/** One option of a command, as data: yargs gets it through `.option()`, the fast path (fast-path.ts) reads it directly. */
+export interface FlagDecl {
+  readonly name: string;
+  readonly type: 'string' | 'boolean';
+  /** One value per occurrence, repeatable (yargs `array: true` with greedy arrays off). */
+  readonly array?: boolean;
+  readonly default?: boolean;
+  readonly alias?: string;
+  readonly describe: string;
+}
+
+/** The options that change what counts as a secret; shared by collect, redact and verify. */
+export const REDACTION_FLAGS: readonly FlagDecl[] = [
+  {
+    name: 'redaction-key-file',
+    type: 'string',
+    describe: 'Key for redaction tags (created 0600 if missing); default: a per-installation key in ~/.config/collect-bundle/redaction.key',
+  },
+  {
+    name: 'stable-tokens',
+    type: 'boolean',
+    default: true,
+    describe: 'Same secret, same tag across bundles (use --no-stable-tokens for a fresh random key per run)',
+  },
+  { name: 'redact-pattern', type: 'string', array: true, describe: 'Extra rule, repeatable: a regex; with a capture group only the group is redacted' },
+  {
+    name: 'redact-literals-file',
+    type: 'string',
+    array: true,
+    describe: 'File of known secrets, one per line, removed wherever they appear (also URL-encoded, base64, JSON-escaped)',
+  },
+  {
+    name: 'redact-key',
+    type: 'string',
+    array: true,
+    describe: 'Extra secret key name, repeatable (e.g. ACME_CODE): its values are redacted like PASSWORD',
+  },
+  { name: 'allow', type: 'string', array: true, describe: 'Value never redacted, repeatable: a regex matching the whole value' },
+];
+
+/** The `redact` command's own options (besides the redaction options and its `files` positional). */
+export const REDACT_COMMAND_FLAGS: readonly FlagDecl[] = [
+  { name: 'output', alias: 'o', type: 'string', describe: 'Write to this file (0600) instead of stdout' },
+  { name: 'explain', type: 'boolean', default: false, describe: 'Print file:line:column: rule for every redaction to stderr (never the secret)' },
+];
+
+/** `flags` as yargs options: a string option always requires its value. */
+export function declare(y: Argv, flags: readonly FlagDecl[]): Argv {
+  let out = y;
+  for (const f of flags)
+    out = out.option(f.name, {
+      type: f.type,
+      ...(f.type === 'string' ? { requiresArg: true } : {}),
+      ...(f.array ? { array: true } : {}),
+      ...(f.default !== undefined ? { default: f.default } : {}),
+      ...(f.alias ? { alias: f.alias } : {}),
+      describe: f.describe,
+    });
+  return out;
+}
+
 /** Options that change what counts as a secret; shared by collect, redact and verify. */
 export function redactionOptions(y: Argv): Argv {
-  return y
-    .option('redaction-key-file', {
-      type: 'string',
-      requiresArg: true,
-      describe: 'Key for redaction tags (created 0600 if missing); default: a per-installation key in ~/.config/collect-bundle/redaction.key',
-    })
-    .option('stable-tokens', {
-      type: 'boolean',
-      default: true,
-      describe: 'Same secret, same tag across bundles (use --no-stable-tokens for a fresh random key per run)',
-    })
-    .option('redact-pattern', {
-      type: 'string',
-      requiresArg: true,
-      array: true,
-      describe: 'Extra rule, repeatable: a regex; with a capture group only the group is redacted',
-    })
-    .option('redact-literals-file', {
-      type: 'string',
-      requiresArg: true,
-      array: true,
-      describe: 'File of known secrets, one per line, removed wherever they appear (also URL-encoded, base64, JSON-escaped)',
-    })
-    .option('redact-key', {
-      type: 'string',
-      requiresArg: true,
-      array: true,
-      describe: 'Extra secret key name, repeatable (e.g. ACME_CODE): its values are redacted like PASSWORD',
-    })
-    .option('allow', { type: 'string', requiresArg: true, array: true, describe: 'Value never redacted, repeatable: a regex matching the whole value' })
-    .group(['redaction-key-file', 'stable-tokens', 'redact-pattern', 'redact-literals-file', 'redact-key', 'allow'], 'Redaction:');
+  return declare(y, REDACTION_FLAGS).group(
+    REDACTION_FLAGS.map((f) => f.name),
+    'Redaction:',
+  );
 }

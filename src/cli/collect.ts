@@ -8,6 +8,7 @@ import type { Collector, TlsFlags } from '../core/types.js';
 import { MAX_TIMER_MS } from '../core/validators.js';
 import { formatBytes } from '../core/units.js';
 import type { CollectResult } from '../run/collect.js';
+import { profileTable } from '../run/progress.js';
 import type { CliIo } from './io.js';
 import { troubleshootingUrl } from '../report/docs-url.js';
 import { docsHref } from '../report/issue-findings.js';
@@ -34,8 +35,12 @@ export async function runCollect(argv: Record<string, unknown>, rawArgs: readonl
     argv['job'] !== undefined
       ? { ...built, ...(await planJob(built, String(argv['job']), new Date(), { overrides: typedJobDockerKeys(typedFlags(argv)) })).options }
       : built;
+  // Since the process started: Node itself, loading the modules and reading the options (--profile).
+  const beforeMs = Math.round(performance.now());
   const result = await collectBundle(options);
   if (!argv['quiet']) io.stderr.write(summary(result, troubleshootingUrl(options.docsUrl)));
+  // Asked for by name: printed even with --quiet.
+  if (argv['profile']) io.stderr.write(profileTable(result.timings, result.durationMs, beforeMs));
   if (argv['json']) io.stdout.write(`${JSON.stringify(jsonSummary(result), null, 2)}\n`);
   if (await failOn(argv, result.findings?.findings ?? [])) return EXIT.findings;
   return result.status === 'complete' ? EXIT.complete : EXIT.partial;
@@ -188,6 +193,7 @@ export function jsonSummary(r: CollectResult): Record<string, unknown> {
       ? { findings: { counts: r.findings.counts, items: r.findings.findings.map((f) => ({ id: f.id, severity: f.severity, title: f.title, docs: f.docs })) } }
       : {}),
     ...(r.issueFile ? { issueFile: r.issueFile } : {}),
+    timings: r.timings,
   };
 }
 

@@ -5,7 +5,8 @@ import { applyConfig, configOf, loadConfig, maskConfigSecrets, redactForDisplay,
 import { EXIT } from '../core/errors.js';
 import type { CliIo } from './io.js';
 import { analysisOptions, collectOptions, redactionOptions } from './builders.js';
-import { configWarning, redactionFromArgv, settableFlags } from './options.js';
+import { configWarning, redactionFromArgv } from './options.js';
+import { settableFlags } from './settable.js';
 
 /** `collect-bundle config [--print | --validate FILE]`. */
 export async function runConfig(argv: Record<string, unknown>, io: CliIo): Promise<number> {

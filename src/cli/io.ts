@@ -9,3 +9,9 @@ export interface CliIo {
   /** Aborted on Ctrl-C / SIGTERM. */
   readonly signal: AbortSignal;
 }
+
+/** A parsed command line: the command's action and its arguments (after the config layers); neither after --help / --version. */
+export interface ParsedCommand {
+  readonly action?: () => Promise<number>;
+  readonly argv?: Record<string, unknown>;
+}

@@ -5,197 +5,24 @@
  * file (collect.ts, redact.ts, verify.ts, analyze.ts, inspect.ts, diff.ts, schedule.ts, config.ts),
  * imported when the command runs, and each loads what it needs with import() in turn: `redact`, `--help`
  * and `--version` never load the Docker client, the collectors or the analyzers, and `--version` not
- * even the config layer (tests/architecture.test.ts checks the first).
+ * even the config layer (tests/architecture.test.ts checks the first). `--version` and a plain `redact`
+ * do not load yargs either (fast-path.ts); every other command line goes through yargs (parser.ts).
  */
-import yargs from 'yargs';
-import type { YargsOptionsView } from '../config/layers.js';
 import { errorMessage } from '../core/artifacts.js';
 import { CliError, EXIT } from '../core/errors.js';
 import { TOOL } from '../core/version.js';
-import { analysisOptions, collectOptions, redactionOptions } from './builders.js';
-import type { CliIo } from './io.js';
+import { fastCommand } from './fast-path.js';
+import type { CliIo, ParsedCommand } from './io.js';
 import { MessageRedactor } from './messages.js';
-import { registerSchedule, runSchedule } from './schedule.js';
 
 export type { CliIo };
 
-const EPILOG = `Exit codes:
-  0    bundle written, every collector succeeded (or was skipped)
-  1    fatal: no bundle written (output not writable, disk full, internal error)
-  2    usage or configuration error (also an input that is a FIFO, a directory or a device)
-  3    bundle written but partial: a collector failed, timed out or lost output, or a plugin failed
-  4    --fail-on: bundle written (or analyzed) and a finding of that severity exists
-  130  interrupted (Ctrl-C / SIGTERM): no bundle and no temporary files left behind;
-       a second Ctrl-C / SIGTERM ends the process at once (by SIGINT: shells show 130)
-
-The bundle is <output-dir>/collect-bundle-<host>[-<label>]-<UTC time>-<random>.tar.gz (mode 0600)
-with a .sha256 file beside it. Every byte in it has been redacted. Progress goes to stderr.`;
-
-/** The built-in collectors, loaded only when a config file was found and must be checked against them. */
-const loadBuiltins = async (): Promise<readonly { name: string; defaults: object }[]> => (await import('../../collectors/index.js')).builtinCollectors;
-
 /** Runs the CLI; resolves to the process exit code. Never calls process.exit itself. */
 export async function main(args: readonly string[], io: CliIo): Promise<number> {
-  let action: (() => Promise<number>) | undefined;
   // Every error and warning quotes what it rejects: redacted before it is printed (messages.ts).
   const messages = new MessageRedactor();
-  const parser = yargs([...args])
-    .scriptName('collect-bundle')
-    // A repeatable option takes one value per occurrence: `redact --redact-literals-file S FILE` redacts FILE.
-    .parserConfiguration({ 'greedy-arrays': false })
-    .usage('$0 [collect] [options]\n\nCollect diagnostics of a Django + Docker system, redact every secret, and pack them into one .tar.gz.')
-    .option('config', {
-      type: 'string',
-      requiresArg: true,
-      describe:
-        'Configuration file to use (default: collect-bundle.config.{json,yaml,yml,mjs,js,cjs}, .collect-bundlerc[.json|.yaml|.yml|.mjs|.js|.cjs] or package.json "collect-bundle", searched from the current directory up, skipping files others could have written); --no-config ignores every file',
-    })
-    // Config file < COLLECT_BUNDLE_* environment < flags, for every command built on the collect or redaction options.
-    .middleware((async (argv: Record<string, unknown>, y: YargsOptionsView) => {
-      const [{ applyConfig }, { configWarning, settableFlags }] = await Promise.all([import('../config/layers.js'), import('./options.js')]);
-      await applyConfig(argv, y, { env: io.env, settable: settableFlags(y), builtins: loadBuiltins, warn: configWarning(io, messages) });
-    }) as never)
-    .command(
-      ['collect', '$0'],
-      'Collect a support bundle (the default command)',
-      (y) => redactionOptions(analysisOptions(collectOptions(y))),
-      (argv) => {
-        action = async () => (await import('./collect.js')).runCollect(argv, args, io);
-      },
-    )
-    .command(
-      'redact [files..]',
-      'Print files (or stdin) with every secret redacted; inputs are never modified',
-      (y) =>
-        redactionOptions(y)
-          .positional('files', { type: 'string', array: true, describe: 'Files to redact; none or - reads stdin' })
-          .option('output', { alias: 'o', type: 'string', requiresArg: true, describe: 'Write to this file (0600) instead of stdout' })
-          .option('explain', { type: 'boolean', default: false, describe: 'Print file:line:column: rule for every redaction to stderr (never the secret)' })
-          .example('$0 redact app.log > app.redacted.log', 'Redact a log before pasting it into an issue')
-          .example('docker logs web 2>&1 | $0 redact --explain', 'Redact a stream and say what was removed where'),
-      (argv) => {
-        action = async () => (await import('./redact.js')).runRedact(argv, io);
-      },
-    )
-    .command(
-      'config',
-      'Show the effective configuration and the file it came from (--print, the default), or check a file (--validate FILE)',
-      (y) =>
-        y
-          .option('print', {
-            type: 'boolean',
-            default: false,
-            describe: 'Print the merged options (file < COLLECT_BUNDLE_* environment), where each came from, and the file',
-          })
-          .option('validate', { type: 'string', requiresArg: true, describe: 'Check this configuration file: exit 0 when valid, 2 with one line per problem' })
-          .example('$0 config --print', 'Which file is used and what it sets')
-          .example('$0 config --validate ops/collect-bundle.config.yaml', 'Check a file before deploying it'),
-      (argv) => {
-        action = async () => (await import('./config.js')).runConfig(argv, io);
-      },
-    )
-    .command(
-      'verify <bundle>',
-      'Check a bundle: structure, manifest checksums, sidecar, and a rescan for unredacted secrets (exit 0 clean, 1 problems)',
-      (y) =>
-        redactionOptions(y)
-          .positional('bundle', { type: 'string', describe: 'The .tar.gz bundle' })
-          .option('json', { type: 'boolean', default: false, describe: 'Print the result as JSON' }),
-      (argv) => {
-        action = async () => (await import('./verify.js')).runVerify(argv, io);
-      },
-    )
-    .command(
-      'analyze <bundle>',
-      'Run the analyzers over an existing bundle and print the findings (read-only; exit 4 with --fail-on when one matches)',
-      (y) =>
-        redactionOptions(analysisOptions(y))
-          .positional('bundle', { type: 'string', describe: 'The .tar.gz bundle' })
-          .option('env-file', {
-            type: 'string',
-            requiresArg: true,
-            array: true,
-            describe: '.env-style file to check as well (read and redacted in memory only)',
-          })
-          .option('json', { type: 'boolean', default: false, describe: 'Print findings.json to stdout' }),
-      (argv) => {
-        action = async () => (await import('./analyze.js')).runAnalyze(argv, io);
-      },
-    )
-    .command(
-      'inspect <bundle>',
-      'Summarise a bundle without extracting it: run, collectors, findings, redactions, largest files, checks',
-      (y) =>
-        y
-          .positional('bundle', { type: 'string', describe: 'The .tar.gz bundle' })
-          .option('json', { type: 'boolean', default: false, describe: 'Print the summary as one JSON document' })
-          .option('file', {
-            type: 'string',
-            requiresArg: true,
-            describe: 'Print this file of the bundle to stdout instead (e.g. docker/local/ps.txt; control characters escaped on a terminal)',
-          })
-          .example('$0 inspect bundles/collect-bundle-web1-20261128T143924Z-k3v9qa.tar.gz', 'What is in a bundle')
-          .example('$0 inspect BUNDLE --file django/migrations.json | jq .', 'One file of it')
-          .epilog(
-            'Exit codes: 0 ok; 1 the file is not a readable bundle (damaged, not a .tar.gz, no manifest.json); 2 no such bundle or no such --file in it.',
-          ),
-      (argv) => {
-        action = async () => (await import('./inspect.js')).runInspect(argv, io);
-      },
-    )
-    .command(
-      'diff [old] [new]',
-      'What changed between two bundles: containers, versions, migrations, findings, jobs, disk and memory',
-      (y) =>
-        y
-          .positional('old', { type: 'string', describe: 'The earlier bundle (.tar.gz)' })
-          .positional('new', { type: 'string', describe: 'The later bundle (.tar.gz)' })
-          .option('latest', { type: 'string', requiresArg: true, describe: 'Compare the two newest bundles in this directory (by the time in their names)' })
-          .option('json', { type: 'boolean', default: false, describe: 'Print the differences as one JSON document' })
-          .example('$0 diff before.tar.gz after.tar.gz', 'What changed between two snapshots')
-          .example('$0 diff --latest /var/lib/collect-bundle', 'The two newest bundles a schedule wrote')
-          .epilog('Exit codes (like diff(1)): 0 no differences; 1 differences found; 2 trouble (a bundle missing or unreadable, wrong arguments).'),
-      (argv) => {
-        action = async () => (await import('./diff.js')).runDiff(argv, io);
-      },
-    )
-    .command(
-      'schedule',
-      'Collect a bundle every interval or on a cron expression, keep the newest ones, never two runs at once',
-      (y) => registerSchedule(redactionOptions(analysisOptions(collectOptions(y)))),
-      (argv) => {
-        action = async () => {
-          const [{ buildCollectOptions }, { envFilesFromArgv }] = await Promise.all([import('./collect.js'), import('./options.js')]);
-          return runSchedule(argv, args, io, { ...(await buildCollectOptions(argv, args, io)), envFiles: await envFilesFromArgv(argv) });
-        };
-      },
-    )
-    .example('$0', 'Bundle this machine into the current directory')
-    .example('$0 -o /tmp/bundles --label before-upgrade', 'Name the bundle and choose where it goes')
-    .example('$0 --only docker --timeout 20 --json', 'Docker only, machine-readable summary')
-    .example('$0 --skip system --title "Jobs stuck in pending"', 'Skip a collector, set the ISSUE.md title')
-    .example(
-      '$0 --only docker --docker-host ssh://ci@exec1 --docker-host tcp://exec2:2376 --tlsverify --since 6h',
-      'Several Docker engines in one run, the last 6 hours',
-    )
-    .example(
-      '$0 --django-dir /srv/app --settings app.settings.prod --python /srv/app/.venv/bin/python',
-      'Point at the Django project, its settings and its interpreter',
-    )
-    .epilog(EPILOG)
-    .strict()
-    .version(TOOL.version)
-    .alias('h', 'help')
-    .help()
-    .wrap(Math.min(110, (io.stderr as { columns?: number }).columns ?? 100))
-    .exitProcess(false)
-    .fail((msg, err) => {
-      if (err instanceof CliError) throw err;
-      throw new CliError(msg ?? errorMessage(err), 'E_USAGE');
-    });
-  skipHelpCache(parser);
   try {
-    await parser.parseAsync();
+    const { action } = await parseCommandLine(args, io, messages);
     return action ? await action() : EXIT.complete; // --help / --version printed and nothing to run
   } catch (err) {
     if (err instanceof CliError) {
@@ -209,19 +36,23 @@ export async function main(args: readonly string[], io: CliIo): Promise<number> 
   }
 }
 
-/**
- * yargs renders the whole help text of a command right after calling its handler, on every run, so that
- * an async handler could still print it later (usage.cacheHelpMessage). Our handlers only choose an
- * action and never print help, so that render is pure cost: measuring widths loads Intl.Segmenter
- * (string-width) and took about 0.14 s of the 0.37 s CPU that `redact` of an empty file used. `--help`
- * and usage errors render help themselves and are unaffected. The hook is yargs-internal; if a yargs
- * version drops it, this does nothing and the run is only slower.
- */
-function skipHelpCache(parser: unknown): void {
-  const usage = (parser as { getInternalMethods?: () => { getUsageInstance?: () => { cacheHelpMessage?: unknown } } })
-    .getInternalMethods?.()
-    .getUsageInstance?.();
-  if (usage && typeof usage.cacheHelpMessage === 'function') usage.cacheHelpMessage = () => undefined;
+/** The command's action: from the fast path when it takes the command line, else from yargs. Throws CliError. */
+export async function parseCommandLine(args: readonly string[], io: CliIo, messages: MessageRedactor): Promise<ParsedCommand> {
+  const fast = fastCommand(args);
+  if (!fast) return (await import('./parser.js')).parseWithYargs(args, io, messages);
+  if (fast.kind === 'version') {
+    io.stdout.write(`${TOOL.version}\n`);
+    return {};
+  }
+  // The same config layers the yargs middleware applies (file < COLLECT_BUNDLE_* environment < flags).
+  const [{ applyConfig }, { configWarning, loadBuiltins }] = await Promise.all([import('../config/layers.js'), import('./options.js')]);
+  try {
+    await applyConfig(fast.argv, fast.view, { env: io.env, settable: fast.settable, builtins: loadBuiltins, warn: configWarning(io, messages) });
+  } catch (err) {
+    // What yargs' fail handler makes of a middleware's error (parser.ts).
+    throw err instanceof CliError ? err : new CliError(errorMessage(err), 'E_USAGE');
+  }
+  return { action: async () => (await import('./redact.js')).runRedact(fast.argv, io), argv: fast.argv };
 }
 
 /** How long the process may stay after the command is done (a plugin's timer, an idle socket) before it exits anyway. */

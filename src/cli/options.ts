@@ -3,15 +3,14 @@
  * The argv readers the commands share (the redaction and analysis options of a parsed command line,
  * `--env-file`, `--fail-on`, the flags a config may set). Anything heavy is imported where it is needed.
  */
-import yargs from 'yargs';
-import { configOf, flagSpecs, mergeRedaction, type YargsOptionsView } from '../config/layers.js';
+import { configOf, mergeRedaction } from '../config/layers.js';
 import type { RedactionOptions } from '../config/redaction-plan.js';
 import { errorMessage } from '../core/artifacts.js';
 import { CliError } from '../core/errors.js';
 import { checkInput, openInput } from '../core/open-input.js';
 import type { AnalyzeOptions, Finding } from '../core/types.js';
 import { parseDuration } from '../core/units.js';
-import { analysisOptions, collectOptions, list, redactionOptions } from './builders.js';
+import { list } from './builders.js';
 import type { CliIo } from './io.js';
 import { MessageRedactor } from './messages.js';
 
@@ -67,16 +66,8 @@ export async function failOn(argv: Record<string, unknown>, findings: readonly F
   return failsOn(findings, level);
 }
 
-/**
- * The flags a config file or COLLECT_BUNDLE_* variable may set for a command: the collect, analysis
- * and redaction options for a collecting command (collect, schedule); only the redaction options for
- * the others (redact, verify). A command with neither (inspect, diff) never reads a config file.
- */
-export function settableFlags(command?: YargsOptionsView): ReadonlySet<string> {
-  const collecting = !command || Object.hasOwn(command.getOptions().key, 'output-dir');
-  const y = collecting ? redactionOptions(analysisOptions(collectOptions(yargs([])))) : redactionOptions(yargs([]));
-  return new Set(flagSpecs(y as unknown as YargsOptionsView).map((f) => f.name));
-}
+/** The built-in collectors, loaded only when a config file was found and must be checked against them. */
+export const loadBuiltins = async (): Promise<readonly { name: string; defaults: object }[]> => (await import('../../collectors/index.js')).builtinCollectors;
 
 /** The redaction options of a parsed command line. */
 export function redactionFromArgv(argv: Record<string, unknown>): RedactionOptions {

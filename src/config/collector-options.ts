@@ -30,6 +30,7 @@ const RUN_FLAGS: ReadonlyArray<readonly [readonly string[], string]> = [
   [['json'], 'json'],
   [['quiet'], 'quiet'],
   [['verbose'], 'verbose'],
+  [['profile'], 'profile'],
   [['envFiles'], 'env-file'],
   [['failOn'], 'fail-on'],
   [['pendingThreshold'], 'pending-threshold'],

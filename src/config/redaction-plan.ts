@@ -154,8 +154,14 @@ export async function setUpRedaction(options: RedactionOptions, env: Readonly<Re
       allow,
       ...(onRedaction ? { onRedaction } : {}),
     });
+  // Built on first use: a Redactor compiles every rule and its keyword prefilter, and `redact` needs only
+  // the scanner below (issue #14: start-up CPU).
+  let redactor: Redactor | undefined;
   return {
-    redactor: make(report),
+    get redactor() {
+      redactor ??= make(report);
+      return redactor;
+    },
     report,
     literals,
     key,

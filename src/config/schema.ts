@@ -107,6 +107,7 @@ export const configSchema = z
     json: bool().describe('Print a machine-readable summary on stdout (--json)'),
     quiet: bool().describe('Print only errors on stderr (--quiet)'),
     verbose: bool().describe('Also print debug messages (--verbose)'),
+    profile: bool().describe("Print where the run's time went, per phase and per collector (--profile)"),
     envFiles: z.array(path('a .env-style file')).describe('.env-style files to store (redacted) and check (--env-file)'),
     failOn: z
       .enum(['error', 'warning'], { error: (iss) => `expected "error" or "warning"${got(iss)}` })

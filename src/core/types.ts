@@ -265,6 +265,8 @@ export interface Manifest {
   /** Files the writer itself adds (run.log, ISSUE.md); manifest.json cannot list its own hash. */
   readonly files: readonly ArtifactRecord[];
   /** Totals; per-file counts are in redactions.json. A list, since rule ids look like secret keys. */
+  /** Where the run's time went, up to the moment the manifest was sealed (packing and verifying come after it). */
+  readonly timings?: RunTimings;
   readonly redaction: {
     readonly total: number;
     readonly byRule: readonly { readonly rule: string; readonly count: number }[];
@@ -275,6 +277,21 @@ export interface Manifest {
     readonly literals?: number;
     readonly allow?: number;
   };
+}
+
+/**
+ * A phase of a run, in run order: `setup` (plugins, engines, redaction key and rules, output file),
+ * `collect` (the collectors, their output redacted and spooled as it streams), `redact` (secrets learned
+ * late removed from files spooled before), `analyze`, `report` (ISSUE.md, run.log, redactions.json,
+ * manifest.json), `pack` (the tar.gz) and `verify` (the fail-closed rescan of the finished archive).
+ */
+export type RunPhase = 'setup' | 'collect' | 'redact' | 'analyze' | 'report' | 'pack' | 'verify';
+
+/** Where a run's time went (`--profile`; issue #14): wall milliseconds per phase and per collector. */
+export interface RunTimings {
+  readonly phases: readonly { readonly phase: RunPhase; readonly ms: number }[];
+  /** Collectors run side by side (--concurrency): their times overlap and add up to more than `collect`. */
+  readonly collectors: readonly { readonly name: string; readonly status: CollectorStatus; readonly ms: number }[];
 }
 
 /** How bad a finding is. `--fail-on` compares against this order: error > warning > info. */

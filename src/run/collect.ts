@@ -26,7 +26,7 @@ import { planExecutorHosts } from './executor-hosts.js';
 import { guardExit, type PluginExitError } from './exit-guard.js';
 import { LOAD_TIMEOUT_MS as PLUGIN_LOAD_TIMEOUT_MS, loadPlugins, type PluginLoadResult } from './plugins.js';
 import { runCollectors } from './runner.js';
-import type { ArtifactRecord, Collector, CollectorRecord, DockerEndpoint, Manifest } from '../core/types.js';
+import type { ArtifactRecord, Collector, CollectorRecord, DockerEndpoint, Manifest, RunPhase, RunTimings } from '../core/types.js';
 import { TOOL } from '../core/version.js';
 import { ROOT } from '../bundle/layout.js';
 
@@ -47,6 +47,8 @@ export interface CollectResult {
   readonly issue: string;
   /** The copy of ISSUE.md written beside the bundle (`issueBeside`). */
   readonly issueFile?: string;
+  /** Where the time went: the manifest's `timings` plus `pack` and `verify`, which follow the manifest. */
+  readonly timings: RunTimings;
 }
 
 /** Picks collectors by --only/--skip; unknown names are a usage error naming the valid ones. */
@@ -74,8 +76,32 @@ export async function collectBundle(options: CollectOptions): Promise<CollectRes
   }
 }
 
+/** Wall time per phase: each phase runs from the end of the one before it, so together they cover the run. */
+class PhaseClock {
+  readonly #phases: { phase: RunPhase; ms: number }[] = [];
+  #mark: number;
+  constructor(began: number) {
+    this.#mark = began;
+  }
+  /** Ends `phase` now (a phase that is reached again adds up). */
+  end(phase: RunPhase, at = performance.now()): void {
+    const ms = at - this.#mark;
+    this.#mark = at;
+    const seen = this.#phases.find((p) => p.phase === phase);
+    if (seen) seen.ms += ms;
+    else this.#phases.push({ phase, ms });
+  }
+  timings(records: readonly CollectorRecord[]): RunTimings {
+    return {
+      phases: this.#phases.map((p) => ({ phase: p.phase, ms: Math.round(p.ms) })),
+      collectors: records.map((r) => ({ name: r.name, status: r.status, ms: r.durationMs })),
+    };
+  }
+}
+
 async function collectGuarded(options: CollectOptions, strays: readonly PluginExitError[]): Promise<CollectResult> {
   const began = performance.now();
+  const clock = new PhaseClock(began);
   const startedAt = new Date();
   const env = Object.freeze({ ...(options.env ?? process.env) });
   const signal = options.signal ?? new AbortController().signal;
@@ -137,6 +163,7 @@ async function collectGuarded(options: CollectOptions, strays: readonly PluginEx
     if (executorHosts.note) reporter.log(executorHosts.note.level, executorHosts.note.message);
     for (const f of plugins?.failures ?? []) reporter.log('warn', `plugin ${f.plugin} was skipped: ${f.error}`);
     reporter.log('info', `collecting ${collectors.map((c) => c.name).join(', ')} into ${writer.path}`);
+    clock.end('setup');
     const environment: Record<string, string> = {};
     const collected: CollectorRecord[] = await runCollectors(
       {
@@ -165,11 +192,13 @@ async function collectGuarded(options: CollectOptions, strays: readonly PluginEx
       },
     );
     if (signal.aborted) throw interrupted();
+    clock.end('collect');
     // Secrets learned late (from a later artifact) are removed from files spooled before them.
     const restated = await writer.redactLateSecrets();
     const records = collected.map((r) =>
       r.artifacts.some((a) => restated.has(a.path)) ? { ...r, artifacts: r.artifacts.map((a) => ({ ...a, ...restated.get(a.path) })) } : r,
     );
+    clock.end('redact');
 
     for (const e of strays) reporter.log('error', `${e.owner} ${e.message}; its call was ignored`);
     const failed = records.some((r) => r.status === 'failed' || r.status === 'timed-out' || r.status === 'partial');
@@ -202,6 +231,7 @@ async function collectGuarded(options: CollectOptions, strays: readonly PluginEx
       collectors: records,
       ...(findings ? { findings: findings.counts } : {}),
       files: [...files],
+      timings: clock.timings(records),
       redaction: { total: report.total, byRule: report.byRule(), ...redaction.summary, literals: redaction.literals.size },
     });
     if (!options.noAnalyze) {
@@ -213,6 +243,7 @@ async function collectGuarded(options: CollectOptions, strays: readonly PluginEx
       const c = findings.counts;
       reporter.log(c.error ? 'warn' : 'info', `findings: ${c.error} error, ${c.warning} warning, ${c.info} info`);
       files.push(writer.addRootFile(ROOT.findings, `${JSON.stringify(findings, null, 2)}\n`));
+      clock.end('analyze');
     }
     const docsUrl = troubleshootingUrl(options.docsUrl);
     const issueInput = {
@@ -229,12 +260,21 @@ async function collectGuarded(options: CollectOptions, strays: readonly PluginEx
     files.push(writer.addRootFile(ROOT.runLog, `${reporter.lines.join('\n')}\n`));
     // Counts only, never values; written after every other redacted file so its totals are final.
     files.push(writer.addRootFile(ROOT.redactions, `${JSON.stringify(report.toJSON(), null, 2)}\n`));
+    clock.end('report');
     const manifestText = redactor.text(`${JSON.stringify(draft(new Date()), null, 2)}\n`, ROOT.manifest);
     // Redacting is idempotent, so the writer's own pass over this text changes nothing more.
     writer.addRootFile(ROOT.manifest, manifestText);
     const storedManifest = JSON.parse(manifestText) as Manifest;
     if (signal.aborted) throw interrupted();
-    const written = await writer.finish(signal, { scanner: redaction.scanner, manifest: storedManifest });
+    // The verification makes its scanner first thing: until then the writer packs (writer.finish).
+    let verifying: number | undefined;
+    const scanner: typeof redaction.scanner = (r, on) => {
+      verifying ??= performance.now();
+      return redaction.scanner(r, on);
+    };
+    const written = await writer.finish(signal, { scanner, manifest: storedManifest });
+    if (verifying !== undefined) clock.end('pack', verifying);
+    clock.end(verifying === undefined ? 'pack' : 'verify');
     let issueFile: string | undefined;
     if (options.issueBeside) {
       // Same inputs as the stored ISSUE.md plus the checksum, which only exists now. Redacted again on
@@ -251,6 +291,7 @@ async function collectGuarded(options: CollectOptions, strays: readonly PluginEx
         issueFile = undefined;
       }
     }
+    clock.end('report');
     reporter.close();
     return {
       bundle: written.path,
@@ -262,6 +303,7 @@ async function collectGuarded(options: CollectOptions, strays: readonly PluginEx
       ...(findings ? { findings: JSON.parse(redactor.text(JSON.stringify(findings), ROOT.findings)) as FindingsDocument } : {}),
       issue,
       ...(issueFile ? { issueFile } : {}),
+      timings: clock.timings(records),
     };
   } catch (err) {
     reporter.close();

@@ -4,7 +4,7 @@
  * otherwise one line is printed per finished collector. Every line shown is redacted first and kept
  * (without the live redraws) for `run.log` in the bundle.
  */
-import type { CollectorRecord, LogLevel } from '../core/types.js';
+import type { CollectorRecord, LogLevel, RunTimings } from '../core/types.js';
 
 export interface ReporterOptions {
   /** Where progress goes; usually process.stderr. */
@@ -115,4 +115,23 @@ export class Reporter {
     this.#timer = undefined;
     this.#clear();
   }
+}
+
+/**
+ * `--profile`: where a run's time went, as a small table for stderr. Phases follow one another and add
+ * up to the run; collectors run side by side, so their times overlap inside `collect`.
+ */
+export function profileTable(timings: RunTimings, totalMs: number, beforeMs?: number): string {
+  const row = (name: string, ms: number, note = ''): string => `  ${name.padEnd(22)}${`${ms} ms`.padStart(10)}${note ? `  ${note}` : ''}\n`;
+  const share = (ms: number): string => (totalMs > 0 ? `${Math.round((100 * ms) / totalMs)}%` : '');
+  const phases = timings.phases.reduce((sum, p) => sum + p.ms, 0);
+  return [
+    'profile: where the time went (wall clock)\n',
+    '  phase\n',
+    ...timings.phases.map((p) => row(p.phase, p.ms, share(p.ms))),
+    row('total', totalMs, Math.abs(phases - totalMs) <= timings.phases.length ? '' : `(phases add up to ${phases} ms)`),
+    ...(beforeMs === undefined ? [] : [row('before the run', beforeMs, 'process start to the run: Node, modules, options')]),
+    '  collector (side by side, within collect)\n',
+    ...[...timings.collectors].sort((a, b) => b.ms - a.ms).map((c) => row(c.name, c.ms, c.status === 'ok' ? '' : c.status)),
+  ].join('');
 }

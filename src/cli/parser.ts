@@ -1,0 +1,220 @@
+// Room: cli (src/cli/) — may import every room; the only place that prints errors and calls process.exit.
+/**
+ * The yargs command line: every command, option, example and the help text. Loaded by main.ts with
+ * import() only when the fast path (fast-path.ts) cannot take the command line: yargs alone costs about
+ * 0.2 s CPU to import, more than the rest of `--version` or `redact` of an empty file.
+ */
+import yargs from 'yargs';
+import type { YargsOptionsView } from '../config/layers.js';
+import { errorMessage } from '../core/artifacts.js';
+import { CliError } from '../core/errors.js';
+import { TOOL } from '../core/version.js';
+import { analysisOptions, collectOptions, declare, REDACT_COMMAND_FLAGS, redactionOptions } from './builders.js';
+import type { CliIo, ParsedCommand } from './io.js';
+import type { MessageRedactor } from './messages.js';
+import { registerSchedule, runSchedule } from './schedule.js';
+
+const EPILOG = `Exit codes:
+  0    bundle written, every collector succeeded (or was skipped)
+  1    fatal: no bundle written (output not writable, disk full, internal error)
+  2    usage or configuration error (also an input that is a FIFO, a directory or a device)
+  3    bundle written but partial: a collector failed, timed out or lost output, or a plugin failed
+  4    --fail-on: bundle written (or analyzed) and a finding of that severity exists
+  130  interrupted (Ctrl-C / SIGTERM): no bundle and no temporary files left behind;
+       a second Ctrl-C / SIGTERM ends the process at once (by SIGINT: shells show 130)
+
+The bundle is <output-dir>/collect-bundle-<host>[-<label>]-<UTC time>-<random>.tar.gz (mode 0600)
+with a .sha256 file beside it. Every byte in it has been redacted. Progress goes to stderr.`;
+
+/**
+ * Parses `args` with yargs (the middleware applies the config layers); resolves to the command's action,
+ * and its parsed arguments; neither when yargs printed --help / --version and there is nothing to run. Throws CliError.
+ */
+export async function parseWithYargs(args: readonly string[], io: CliIo, messages: MessageRedactor): Promise<ParsedCommand> {
+  let action: (() => Promise<number>) | undefined;
+  let parsed: Record<string, unknown> | undefined;
+  const parser = yargs([...args])
+    .scriptName('collect-bundle')
+    // A repeatable option takes one value per occurrence: `redact --redact-literals-file S FILE` redacts FILE.
+    .parserConfiguration({ 'greedy-arrays': false })
+    .usage('$0 [collect] [options]\n\nCollect diagnostics of a Django + Docker system, redact every secret, and pack them into one .tar.gz.')
+    .option('config', {
+      type: 'string',
+      requiresArg: true,
+      describe:
+        'Configuration file to use (default: collect-bundle.config.{json,yaml,yml,mjs,js,cjs}, .collect-bundlerc[.json|.yaml|.yml|.mjs|.js|.cjs] or package.json "collect-bundle", searched from the current directory up, skipping files others could have written); --no-config ignores every file',
+    })
+    // Config file < COLLECT_BUNDLE_* environment < flags, for every command built on the collect or redaction options.
+    .middleware((async (argv: Record<string, unknown>, y: YargsOptionsView) => {
+      const [{ applyConfig }, { configWarning, loadBuiltins }, { settableFlags }] = await Promise.all([
+        import('../config/layers.js'),
+        import('./options.js'),
+        import('./settable.js'),
+      ]);
+      await applyConfig(argv, y, { env: io.env, settable: settableFlags(y), builtins: loadBuiltins, warn: configWarning(io, messages) });
+    }) as never)
+    .command(
+      ['collect', '$0'],
+      'Collect a support bundle (the default command)',
+      (y) => redactionOptions(analysisOptions(collectOptions(y))),
+      (argv) => {
+        parsed = argv;
+        action = async () => (await import('./collect.js')).runCollect(argv, args, io);
+      },
+    )
+    .command(
+      'redact [files..]',
+      'Print files (or stdin) with every secret redacted; inputs are never modified',
+      (y) =>
+        declare(
+          redactionOptions(y).positional('files', { type: 'string', array: true, describe: 'Files to redact; none or - reads stdin' }),
+          REDACT_COMMAND_FLAGS,
+        )
+          .example('$0 redact app.log > app.redacted.log', 'Redact a log before pasting it into an issue')
+          .example('docker logs web 2>&1 | $0 redact --explain', 'Redact a stream and say what was removed where'),
+      (argv) => {
+        parsed = argv;
+        action = async () => (await import('./redact.js')).runRedact(argv, io);
+      },
+    )
+    .command(
+      'config',
+      'Show the effective configuration and the file it came from (--print, the default), or check a file (--validate FILE)',
+      (y) =>
+        y
+          .option('print', {
+            type: 'boolean',
+            default: false,
+            describe: 'Print the merged options (file < COLLECT_BUNDLE_* environment), where each came from, and the file',
+          })
+          .option('validate', { type: 'string', requiresArg: true, describe: 'Check this configuration file: exit 0 when valid, 2 with one line per problem' })
+          .example('$0 config --print', 'Which file is used and what it sets')
+          .example('$0 config --validate ops/collect-bundle.config.yaml', 'Check a file before deploying it'),
+      (argv) => {
+        parsed = argv;
+        action = async () => (await import('./config.js')).runConfig(argv, io);
+      },
+    )
+    .command(
+      'verify <bundle>',
+      'Check a bundle: structure, manifest checksums, sidecar, and a rescan for unredacted secrets (exit 0 clean, 1 problems)',
+      (y) =>
+        redactionOptions(y)
+          .positional('bundle', { type: 'string', describe: 'The .tar.gz bundle' })
+          .option('json', { type: 'boolean', default: false, describe: 'Print the result as JSON' }),
+      (argv) => {
+        parsed = argv;
+        action = async () => (await import('./verify.js')).runVerify(argv, io);
+      },
+    )
+    .command(
+      'analyze <bundle>',
+      'Run the analyzers over an existing bundle and print the findings (read-only; exit 4 with --fail-on when one matches)',
+      (y) =>
+        redactionOptions(analysisOptions(y))
+          .positional('bundle', { type: 'string', describe: 'The .tar.gz bundle' })
+          .option('env-file', {
+            type: 'string',
+            requiresArg: true,
+            array: true,
+            describe: '.env-style file to check as well (read and redacted in memory only)',
+          })
+          .option('json', { type: 'boolean', default: false, describe: 'Print findings.json to stdout' }),
+      (argv) => {
+        parsed = argv;
+        action = async () => (await import('./analyze.js')).runAnalyze(argv, io);
+      },
+    )
+    .command(
+      'inspect <bundle>',
+      'Summarise a bundle without extracting it: run, collectors, findings, redactions, largest files, checks',
+      (y) =>
+        y
+          .positional('bundle', { type: 'string', describe: 'The .tar.gz bundle' })
+          .option('json', { type: 'boolean', default: false, describe: 'Print the summary as one JSON document' })
+          .option('file', {
+            type: 'string',
+            requiresArg: true,
+            describe: 'Print this file of the bundle to stdout instead (e.g. docker/local/ps.txt; control characters escaped on a terminal)',
+          })
+          .example('$0 inspect bundles/collect-bundle-web1-20261128T143924Z-k3v9qa.tar.gz', 'What is in a bundle')
+          .example('$0 inspect BUNDLE --file django/migrations.json | jq .', 'One file of it')
+          .epilog(
+            'Exit codes: 0 ok; 1 the file is not a readable bundle (damaged, not a .tar.gz, no manifest.json); 2 no such bundle or no such --file in it.',
+          ),
+      (argv) => {
+        parsed = argv;
+        action = async () => (await import('./inspect.js')).runInspect(argv, io);
+      },
+    )
+    .command(
+      'diff [old] [new]',
+      'What changed between two bundles: containers, versions, migrations, findings, jobs, disk and memory',
+      (y) =>
+        y
+          .positional('old', { type: 'string', describe: 'The earlier bundle (.tar.gz)' })
+          .positional('new', { type: 'string', describe: 'The later bundle (.tar.gz)' })
+          .option('latest', { type: 'string', requiresArg: true, describe: 'Compare the two newest bundles in this directory (by the time in their names)' })
+          .option('json', { type: 'boolean', default: false, describe: 'Print the differences as one JSON document' })
+          .example('$0 diff before.tar.gz after.tar.gz', 'What changed between two snapshots')
+          .example('$0 diff --latest /var/lib/collect-bundle', 'The two newest bundles a schedule wrote')
+          .epilog('Exit codes (like diff(1)): 0 no differences; 1 differences found; 2 trouble (a bundle missing or unreadable, wrong arguments).'),
+      (argv) => {
+        parsed = argv;
+        action = async () => (await import('./diff.js')).runDiff(argv, io);
+      },
+    )
+    .command(
+      'schedule',
+      'Collect a bundle every interval or on a cron expression, keep the newest ones, never two runs at once',
+      (y) => registerSchedule(redactionOptions(analysisOptions(collectOptions(y)))),
+      (argv) => {
+        parsed = argv;
+        action = async () => {
+          const [{ buildCollectOptions }, { envFilesFromArgv }] = await Promise.all([import('./collect.js'), import('./options.js')]);
+          return runSchedule(argv, args, io, { ...(await buildCollectOptions(argv, args, io)), envFiles: await envFilesFromArgv(argv) });
+        };
+      },
+    )
+    .example('$0', 'Bundle this machine into the current directory')
+    .example('$0 -o /tmp/bundles --label before-upgrade', 'Name the bundle and choose where it goes')
+    .example('$0 --only docker --timeout 20 --json', 'Docker only, machine-readable summary')
+    .example('$0 --skip system --title "Jobs stuck in pending"', 'Skip a collector, set the ISSUE.md title')
+    .example(
+      '$0 --only docker --docker-host ssh://ci@exec1 --docker-host tcp://exec2:2376 --tlsverify --since 6h',
+      'Several Docker engines in one run, the last 6 hours',
+    )
+    .example(
+      '$0 --django-dir /srv/app --settings app.settings.prod --python /srv/app/.venv/bin/python',
+      'Point at the Django project, its settings and its interpreter',
+    )
+    .epilog(EPILOG)
+    .strict()
+    .version(TOOL.version)
+    .alias('h', 'help')
+    .help()
+    .wrap(Math.min(110, (io.stderr as { columns?: number }).columns ?? 100))
+    .exitProcess(false)
+    .fail((msg, err) => {
+      if (err instanceof CliError) throw err;
+      throw new CliError(msg ?? errorMessage(err), 'E_USAGE');
+    });
+  skipHelpCache(parser);
+  await parser.parseAsync();
+  return action && parsed ? { action, argv: parsed } : {};
+}
+
+/**
+ * yargs renders the whole help text of a command right after calling its handler, on every run, so that
+ * an async handler could still print it later (usage.cacheHelpMessage). Our handlers only choose an
+ * action and never print help, so that render is pure cost: measuring widths loads Intl.Segmenter
+ * (string-width) and took about 0.14 s of the 0.37 s CPU that `redact` of an empty file used. `--help`
+ * and usage errors render help themselves and are unaffected. The hook is yargs-internal; if a yargs
+ * version drops it, this does nothing and the run is only slower.
+ */
+function skipHelpCache(parser: unknown): void {
+  const usage = (parser as { getInternalMethods?: () => { getUsageInstance?: () => { cacheHelpMessage?: unknown } } })
+    .getInternalMethods?.()
+    .getUsageInstance?.();
+  if (usage && typeof usage.cacheHelpMessage === 'function') usage.cacheHelpMessage = () => undefined;
+}
