@@ -25,6 +25,7 @@ const NL = 0x0a;
 const OUTPUT_CHUNK = 64 * 1024;
 const NEWLINE = Buffer.from('\n');
 const SP = 0x20;
+const CR = 0x0d;
 
 export interface LogFormat {
   /** The container has a TTY (`Config.Tty`): its log is one raw stream, not frames. */
@@ -47,7 +48,7 @@ export async function* formatDockerLogs(
   const raw = new RawLines(out);
   let header = Buffer.alloc(0);
   let remaining = 0;
-  let stream = 'stdout';
+  let stream = STREAM_LABELS[1]!;
   let multiplexed = !format.tty;
   let stamp: StampReader | undefined;
   for await (const input of source) {
@@ -58,19 +59,25 @@ export async function* formatDockerLogs(
         raw.write(chunk);
         break;
       }
+      if (remaining === 0 && header.length === 0) {
+        // The common case: whole frames inside the chunk, handled in place without copying them.
+        const used = wholeFrames(chunk, out);
+        chunk = chunk.subarray(used);
+        if (chunk.length === 0) break;
+      }
       if (remaining === 0) {
         const need = 8 - header.length;
         header = Buffer.concat([header, chunk.subarray(0, need)]);
         chunk = chunk.subarray(need);
         if (header.length < 8) break;
-        if (header[0]! > 3 || header[1] !== 0 || header[2] !== 0 || header[3] !== 0) {
+        if (!isFrameHeader(header, 0)) {
           // Not a frame header: the engine sent a raw stream (a TTY we did not know about). Keep it all.
           multiplexed = false;
           raw.write(Buffer.concat([header, chunk]));
           header = Buffer.alloc(0);
           break;
         }
-        stream = STREAM_NAMES[header[0]!]!;
+        stream = STREAM_LABELS[header[0]!]!;
         remaining = header.readUInt32BE(4);
         header = Buffer.alloc(0);
         stamp = new StampReader();
@@ -88,7 +95,7 @@ export async function* formatDockerLogs(
       if (remaining === 0) {
         // An entry that ended inside its timestamp is kept as it came.
         if (stamp && !stamp.done) {
-          out.startEntry('-', stream);
+          out.startEntry(NO_STAMP, stream);
           out.content(stamp.flush());
         }
         out.endEntry();
@@ -104,10 +111,49 @@ export async function* formatDockerLogs(
   if (rest) yield rest;
 }
 
+/** Each stream type's label with its trailing space, as it goes into a line. */
+const STREAM_LABELS = STREAM_NAMES.map((n) => Buffer.from(`${n} `, 'latin1'));
+const TTY_LABEL = Buffer.from('tty ', 'latin1');
+const NO_STAMP = Buffer.from('-', 'latin1');
+
+/** True when the 8 bytes at `at` are a frame header: a known stream type, then 3 zero bytes. */
+function isFrameHeader(buf: Buffer, at: number): boolean {
+  return buf[at]! <= 3 && buf[at + 1] === 0 && buf[at + 2] === 0 && buf[at + 3] === 0;
+}
+
+/**
+ * Formats the whole frames at the start of `chunk` (stopping at the first one that does not end inside
+ * it, or at bytes that are not a frame header) and returns how many bytes they took. Same output as
+ * the byte-by-byte path below: a timestamp is the text before the first space, if that space comes
+ * within MAX_TIMESTAMP bytes and before any newline.
+ */
+function wholeFrames(chunk: Buffer, out: LineWriter): number {
+  let pos = 0;
+  while (chunk.length - pos >= 8 && isFrameHeader(chunk, pos)) {
+    const length = chunk.readUInt32BE(pos + 4);
+    const start = pos + 8;
+    const end = start + length;
+    if (end > chunk.length) break;
+    pos = end;
+    if (length === 0) continue; // an empty entry: nothing to write (as below)
+    const label = STREAM_LABELS[chunk[start - 8]!]!;
+    const sp = chunk.indexOf(SP, start);
+    const nl = sp === -1 ? -1 : chunk.indexOf(NL, start);
+    if (sp !== -1 && sp < end && sp - start <= MAX_TIMESTAMP && (nl === -1 || nl > sp)) {
+      out.startEntry(chunk.subarray(start, sp), label);
+      out.content(chunk, sp + 1, end);
+    } else {
+      out.startEntry(NO_STAMP, label);
+      out.content(chunk, start, end);
+    }
+    out.endEntry();
+  }
+  return pos;
+}
 /** Reads `<timestamp> ` off the start of an entry, across chunk boundaries. */
 class StampReader {
   done = false;
-  value = '-';
+  value: Buffer = NO_STAMP;
   #buf = Buffer.alloc(0);
 
   /** Consumes bytes; returns the part after the timestamp once it is complete (else empty). */
@@ -115,14 +161,14 @@ class StampReader {
     const sp = part.indexOf(SP);
     const nl = part.indexOf(NL);
     if (sp !== -1 && (nl === -1 || sp < nl) && this.#buf.length + sp <= MAX_TIMESTAMP) {
-      this.value = Buffer.concat([this.#buf, part.subarray(0, sp)]).toString('latin1');
+      this.value = this.#buf.length ? Buffer.concat([this.#buf, part.subarray(0, sp)]) : part.subarray(0, sp);
       this.done = true;
       return part.subarray(sp + 1);
     }
     if (this.#buf.length + part.length > MAX_TIMESTAMP || nl !== -1 || sp !== -1) {
       // No timestamp here (timestamps off, or a foreign stream): the bytes are content.
       this.done = true;
-      this.value = '-';
+      this.value = NO_STAMP;
       const all = Buffer.concat([this.#buf, part]);
       this.#buf = Buffer.alloc(0);
       return all;
@@ -139,42 +185,53 @@ class StampReader {
 }
 
 /**
- * Builds output lines. An entry that does not end in a newline (the engine splits lines over 16 KiB
- * into partial entries) stays open, and the next entry of the same stream continues it; an entry of
- * the other stream closes it first, so every output line has one stream.
+ * Builds output lines, copying into one growing buffer (no object per line). An entry that does not
+ * end in a newline (the engine splits lines over 16 KiB into partial entries) stays open, and the
+ * next entry of the same stream continues it; an entry of the other stream closes it first, so every
+ * output line has one stream.
  */
 class LineWriter {
-  readonly #parts: Buffer[] = [];
+  #buf = Buffer.allocUnsafe(OUTPUT_CHUNK * 2);
   #size = 0;
   readonly #stats: LogStats;
-  #open: string | undefined;
+  #open: Buffer | undefined;
   #atLineStart = true;
-  #prefix = Buffer.alloc(0);
+  #stamp: Buffer = NO_STAMP;
+  #label: Buffer = STREAM_LABELS[1]!;
+  /** Where the current line's text starts in the buffer (after its timestamp and label). */
+  #lineStart = 0;
 
   constructor(stats: LogStats) {
     this.#stats = stats;
   }
 
-  startEntry(stamp: string, stream: string): void {
-    this.#prefix = Buffer.from(`${stamp} ${stream} `, 'latin1');
-    if (this.#open !== undefined && this.#open !== stream) this.#newline();
-    this.#atLineStart = this.#open === undefined || this.#open !== stream;
-    this.#open = stream;
+  /** A new entry: `stamp` (a view that stays valid) and its stream's label (one of STREAM_LABELS or TTY_LABEL). */
+  startEntry(stamp: Buffer, label: Buffer): void {
+    this.#stamp = stamp;
+    this.#label = label;
+    if (this.#open !== undefined && this.#open !== label) this.#newline();
+    this.#atLineStart = this.#open === undefined || this.#open !== label;
+    this.#open = label;
   }
 
-  content(bytes: Buffer): void {
-    let pos = 0;
-    while (pos < bytes.length) {
-      const nl = bytes.indexOf(NL, pos);
-      const end = nl === -1 ? bytes.length : nl;
+  /** Adds `bytes[from, to)` of the current entry's text. */
+  content(bytes: Buffer, from = 0, to = bytes.length): void {
+    let pos = from;
+    while (pos < to) {
+      let nl = bytes.indexOf(NL, pos);
+      if (nl >= to) nl = -1;
+      const end = nl === -1 ? to : nl;
       if (this.#atLineStart) {
-        this.#push(this.#prefix);
+        this.#copy(this.#stamp, 0, this.#stamp.length, 1 + this.#label.length + (end - pos) + 1);
+        this.#buf[this.#size++] = SP;
+        this.#copy(this.#label, 0, this.#label.length);
+        this.#lineStart = this.#size;
         this.#atLineStart = false;
       }
-      let line = bytes.subarray(pos, end);
-      if (nl !== -1 && line.length > 0 && line[line.length - 1] === 0x0d) line = line.subarray(0, -1); // CRLF from a TTY
-      if (line.length) this.#push(line);
+      if (end > pos) this.#copy(bytes, pos, end);
       if (nl === -1) break;
+      // CRLF (from a TTY) ends a line like LF, wherever the chunks or entries were cut.
+      if (this.#size > this.#lineStart && this.#buf[this.#size - 1] === CR) this.#size--;
       this.#newline();
       pos = nl + 1;
     }
@@ -184,9 +241,15 @@ class LineWriter {
     if (this.#atLineStart) this.#open = undefined;
   }
 
-  #push(b: Buffer): void {
-    this.#parts.push(b);
-    this.#size += b.length;
+  /** Copies `src[from, to)` in, with room for `extra` more bytes after it. */
+  #copy(src: Buffer, from: number, to: number, extra = 1): void {
+    const need = this.#size + (to - from) + extra;
+    if (need > this.#buf.length) {
+      const grown = Buffer.allocUnsafe(Math.max(need, this.#buf.length * 2));
+      this.#buf.copy(grown, 0, 0, this.#size);
+      this.#buf = grown;
+    }
+    this.#size += src.copy(this.#buf, this.#size, from, to);
   }
 
   /** Bytes waiting to be taken. */
@@ -195,7 +258,8 @@ class LineWriter {
   }
 
   #newline(): void {
-    this.#push(NEWLINE);
+    if (this.#size >= this.#buf.length) this.#copy(NEWLINE, 0, 0);
+    this.#buf[this.#size++] = NL;
     this.#stats.lines++;
     this.#atLineStart = true;
   }
@@ -205,11 +269,16 @@ class LineWriter {
     this.#open = undefined;
   }
 
+  /** The bytes so far; the writer starts a new buffer, as later stages may keep views of this one. */
   take(): Buffer | undefined {
-    if (this.#parts.length === 0) return undefined;
-    const b = Buffer.concat(this.#parts, this.#size);
-    this.#parts.length = 0;
+    // A CR at the end of an open line waits: an LF in the next chunk makes it part of a CRLF.
+    const held = !this.#atLineStart && this.#size > this.#lineStart && this.#buf[this.#size - 1] === CR ? 1 : 0;
+    if (this.#size - held === 0) return undefined;
+    const b = this.#buf.subarray(0, this.#size - held);
+    this.#buf = Buffer.allocUnsafe(OUTPUT_CHUNK * 2);
     this.#size = 0;
+    if (held) this.#buf[this.#size++] = CR;
+    this.#lineStart = 0;
     return b;
   }
 }
@@ -235,7 +304,7 @@ class RawLines {
       if (!this.#stamp.done) {
         content = this.#stamp.read(piece);
         if (!this.#stamp.done) continue; // the timestamp goes on in the next chunk
-        this.#out.startEntry(this.#stamp.value, 'tty');
+        this.#out.startEntry(this.#stamp.value, TTY_LABEL);
       }
       this.#out.content(content);
       if (piece[piece.length - 1] === NL) {
@@ -247,7 +316,7 @@ class RawLines {
 
   end(): void {
     if (this.#stamp && !this.#stamp.done) {
-      this.#out.startEntry('-', 'tty');
+      this.#out.startEntry(NO_STAMP, TTY_LABEL);
       this.#out.content(this.#stamp.flush());
     }
   }

@@ -74,6 +74,27 @@ describe('formatDockerLogs (multiplexed)', () => {
     expect(await format(cut(f, [40, 41, 42, 45, 46]))).toBe(`${T1} stdout grüße ✓ 日本\n`);
   });
 
+  it('formats whole frames in one chunk exactly as it formats them byte by byte', async () => {
+    // A chunk of whole frames takes the in-place path; one byte at a time takes the general one.
+    const payload = fc.oneof(
+      fc.constantFrom('', ' ', '\n', '\r\n', 'x'.repeat(70), `${T1}`, `${T1} `, `${T1} a\r\n`, `${T2} two\nlines\n`),
+      fc
+        .tuple(fc.constantFrom(T1, 'no-stamp', ''), fc.constantFrom(' ', '\n', ''), fc.string({ maxLength: 40 }), fc.constantFrom('\n', '', '\r\n'))
+        .map((p) => p.join('')),
+    );
+    await fc.assert(
+      fc.asyncProperty(fc.array(fc.tuple(fc.constantFrom(1, 2, 3) as fc.Arbitrary<1 | 2 | 3>, payload), { maxLength: 12 }), async (frames) => {
+        const all = Buffer.concat(frames.map(([type, text]) => frame(type, text)));
+        const bytes = Array.from({ length: all.length }, (_, i) => all.subarray(i, i + 1));
+        const stats = { lines: 0, bytes: 0 };
+        const whole = await format([all], false, stats);
+        expect(whole).toBe(await format(bytes));
+        expect(stats.lines).toBe(whole.split('\n').length - 1);
+      }),
+      { numRuns: 300 },
+    );
+  });
+
   it('falls back to raw lines when the stream is not multiplexed after all', async () => {
     expect(await format([Buffer.from(`${T1} hello\n${T2} world\n`)])).toBe(`${T1} tty hello\n${T2} tty world\n`);
   });
