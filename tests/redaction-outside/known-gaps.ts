@@ -6,7 +6,7 @@
  * are never edited to make a test pass.
  */
 export const KNOWN_GAPS: Readonly<Record<string, { readonly misses: readonly string[]; readonly lost: readonly string[] }>> = {
-  'shell/bash_history': { misses: ['Sup3', 'hvs.'], lost: [] },
+  'shell/bash_history': { misses: ['Sup3'], lost: [] },
   'ini/redis.conf': { misses: ['Bq7p'], lost: [] },
   'xml/tomcat-users.xml': { misses: [], lost: ['https://sso.example.com/oauth2/token'] },
   'docker/inspect.json': { misses: ['$$ap'], lost: [] },
@@ -16,6 +16,5 @@ export const KNOWN_GAPS: Readonly<Record<string, { readonly misses: readonly str
   'htpasswd/.htpasswd': { misses: ['MNfv'], lost: [] },
   'aws/cli-session.txt': { misses: ['UqLo'], lost: [] },
   'ps/ps-auxww.txt': { misses: ['m1FX'], lost: [] },
-  'providers/notes.md': { misses: ['hvs.'], lost: [] },
   'providers/app.json': { misses: [], lost: ['SHA256:nThbg6kXUpJWGl7E1IGOCspRomTxdCARLviKw6E5SY8'] },
 };

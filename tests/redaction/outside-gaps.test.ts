@@ -122,6 +122,20 @@ const positives: readonly Case[] = [
     file: 'env/printenv.txt',
     keeps: ['@o4505.ingest.sentry.io/4505123456789'],
   },
+  {
+    what: 'a short Vault service token on a vault command line',
+    text: 'vault login hvs.Feb9EZyFv6XE3nJiJYvaaTF_',
+    secret: 'hvs.Feb9EZyFv6XE3nJiJYvaaTF_',
+    file: 'shell/bash_history',
+    keeps: ['vault login '],
+  },
+  {
+    what: 'a Vault service token in prose between backquotes',
+    text: '- 09:45 ran `vault token lookup hvs.XC8KzwOMiiLql1jBA2Pw5UtA` to check its TTL',
+    secret: 'hvs.XC8KzwOMiiLql1jBA2Pw5UtA',
+    file: 'providers/notes.md',
+    keeps: ['` to check its TTL'],
+  },
 ];
 
 const survivors: readonly { what: string; text: string; file?: string }[] = [
