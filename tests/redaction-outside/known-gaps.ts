@@ -15,5 +15,4 @@ export const KNOWN_GAPS: Readonly<Record<string, { readonly misses: readonly str
   'htpasswd/.htpasswd': { misses: ['MNfv'], lost: [] },
   'aws/cli-session.txt': { misses: ['UqLo'], lost: [] },
   'ps/ps-auxww.txt': { misses: ['m1FX'], lost: [] },
-  'providers/app.json': { misses: [], lost: ['SHA256:nThbg6kXUpJWGl7E1IGOCspRomTxdCARLviKw6E5SY8'] },
 };
