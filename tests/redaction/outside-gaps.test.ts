@@ -144,7 +144,11 @@ const survivors: readonly { what: string; text: string; file?: string }[] = [
   { what: 'an empty JSON string', text: '{"user": "app", "password": "", "host": "db"}', file: 'config.json' },
   { what: 'a list of secrets opens a structure', text: 'API_KEYS = ["a", "b"]', file: 'settings.py' },
   { what: 'code that reads a header and goes on', text: '    token = request.headers["Authorization"].split()[1]', file: 'traceback.txt' },
-  { what: "a token endpoint's URL (endpoint names where, not what)", text: '  <tokenEndpoint>https://sso.example.com/oauth2/token</tokenEndpoint>', file: 'xml/tomcat-users.xml' },
+  {
+    what: "a token endpoint's URL (endpoint names where, not what)",
+    text: '  <tokenEndpoint>https://sso.example.com/oauth2/token</tokenEndpoint>',
+    file: 'xml/tomcat-users.xml',
+  },
   { what: 'a token URI', text: 'TOKEN_URI=https://oauth2.googleapis.com/token', file: 'app/.env' },
   {
     what: "an SSH key's SHA256 fingerprint on a line that mentions a key",
