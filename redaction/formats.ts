@@ -116,12 +116,16 @@ export const dockerAuth = defineRule({
   pattern: /"(?:auth|identitytoken|registrytoken)"[ \t]*:[ \t]*"(?<secret>[^"\n]{4,})"/gi,
 });
 
+// A user's line may also sit in a quoted string or a comma list (a Traefik basicauth.users label in
+// docker inspect), where Compose doubles each $: `"admin:$$apr1$$salt$$hash"`. Hash alphabets hold no
+// quote or comma, so the hash ends at one.
 export const passwordHash = defineRule({
   id: 'password-hash',
-  description: 'password hash in an htpasswd/shadow line (user:$apr1$…, $2y$, $6$, {SHA}) or a Django hash (pbkdf2_sha256$…)',
+  description:
+    'password hash in an htpasswd/shadow line or a quoted user:hash ($apr1$ or Compose $$apr1$$…, $2y$, $6$, {SHA}) or a Django hash (pbkdf2_sha256$…)',
   hint: /\$apr1\$|\$2a\$|\$2b\$|\$2y\$|\$1\$|\$5\$|\$6\$|\$y\$|\{SHA\}|\{SSHA\}|pbkdf2_|argon2|bcrypt|scrypt\$/i,
   pattern:
-    /(?:^[^:\s]{1,255}:(?<secret>\$(?:apr1|2[abxy]|1|5|6|y|gy|7)\$[^:\s]+|\{S?SHA\}[^:\s]+)|(?<![\w$])(?<secret2>(?:pbkdf2_sha256|pbkdf2_sha1|argon2|bcrypt_sha256|bcrypt|scrypt)\$[^\s"',:$]+\$[^\s"',:]+))/g,
+    /(?:(?:^|(?<=["'\s,]))[^:\s"',]{1,255}:(?<secret>\$\$?(?:apr1|2[abxy]|1|5|6|y|gy|7)\$[^:\s"',]+|\{S?SHA\}[^:\s"',]+)|(?<![\w$])(?<secret2>(?:pbkdf2_sha256|pbkdf2_sha1|argon2|bcrypt_sha256|bcrypt|scrypt)\$[^\s"',:$]+\$[^\s"',:]+))/g,
 });
 
 export const pythonListSecret = defineRule({

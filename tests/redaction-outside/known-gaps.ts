@@ -8,7 +8,6 @@
 export const KNOWN_GAPS: Readonly<Record<string, { readonly misses: readonly string[]; readonly lost: readonly string[] }>> = {
   'shell/bash_history': { misses: ['Sup3'], lost: [] },
   'ini/redis.conf': { misses: ['Bq7p'], lost: [] },
-  'docker/inspect.json': { misses: ['$$ap'], lost: [] },
   'k8s/secret.yaml': { misses: ['eyJh'], lost: [] },
   'k8s/deployment.yaml': { misses: ['NR0z'], lost: [] },
   'nginx/shop.conf': { misses: ['5a59'], lost: [] },

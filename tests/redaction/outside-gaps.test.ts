@@ -136,6 +136,20 @@ const positives: readonly Case[] = [
     file: 'providers/notes.md',
     keeps: ['` to check its TTL'],
   },
+  {
+    what: 'a Compose-escaped $$apr1$$ hash in a Traefik label (docker inspect)',
+    text: '                "traefik.http.middlewares.auth.basicauth.users": "admin:$$apr1$$Ycr4SNUo$$DDeWeXxm4/4K+VBheCr+E/"',
+    secret: '$$apr1$$Ycr4SNUo$$DDeWeXxm4/4K+VBheCr+E/',
+    file: 'docker/inspect.json',
+    keeps: ['"traefik.http.middlewares.auth.basicauth.users": "admin:'],
+  },
+  {
+    what: 'the second user of a comma list of htpasswd entries',
+    text: '"users": "admin:$apr1$Ycr4SNUo$DDeWeXxm4/4K+VBheCr+E/,bob:$apr1$Qw9LmN2x$Zr8PkVt3sYb1XcW6uJ0aH."',
+    secret: '$apr1$Qw9LmN2x$Zr8PkVt3sYb1XcW6uJ0aH.',
+    file: 'compose/labels.json',
+    keeps: [',bob:'],
+  },
 ];
 
 const survivors: readonly { what: string; text: string; file?: string }[] = [
