@@ -93,7 +93,7 @@ export const netrcPassword = defineRule({
 });
 
 /** Rules that only run in files of one name (a bare `password p` line is prose elsewhere). */
-export const NETRC_ONLY_RULES: ReadonlySet<string> = new Set(['netrc-password-line']);
+export const NETRC_ONLY_RULES: ReadonlySet<string> = new Set(['netrc-password-line', 'htpasswd-crypt']);
 
 export const netrcPasswordLine = defineRule({
   id: 'netrc-password-line',
@@ -126,6 +126,14 @@ export const passwordHash = defineRule({
   hint: /\$apr1\$|\$2a\$|\$2b\$|\$2y\$|\$1\$|\$5\$|\$6\$|\$y\$|\{SHA\}|\{SSHA\}|pbkdf2_|argon2|bcrypt|scrypt\$/i,
   pattern:
     /(?:(?:^|(?<=["'\s,]))[^:\s"',]{1,255}:(?<secret>\$\$?(?:apr1|2[abxy]|1|5|6|y|gy|7)\$[^:\s"',]+|\{S?SHA\}[^:\s"',]+)|(?<![\w$])(?<secret2>(?:pbkdf2_sha256|pbkdf2_sha1|argon2|bcrypt_sha256|bcrypt|scrypt)\$[^\s"',:$]+\$[^\s"',:]+))/g,
+});
+
+/** The legacy DES crypt of an htpasswd line (`user:` + 13 characters of ./0-9A-Za-z) has no `$` to tell it. */
+export const htpasswdCrypt = defineRule({
+  id: 'htpasswd-crypt',
+  description: 'a DES crypt htpasswd line user:<13 characters> (only in files named .htpasswd, .netrc or _netrc)',
+  hint: /:/,
+  pattern: /^[^:\s#]{1,255}:(?<secret>[./0-9A-Za-z]{13})[ \t\r]*$/g,
 });
 
 export const pythonListSecret = defineRule({
@@ -190,6 +198,7 @@ export const formatRules: readonly Rule[] = Object.freeze([
   pgpassPassword,
   dockerAuth,
   passwordHash,
+  htpasswdCrypt,
   pythonListSecret,
   secretKeyTable,
   highEntropySecret,

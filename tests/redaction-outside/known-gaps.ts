@@ -11,7 +11,6 @@ export const KNOWN_GAPS: Readonly<Record<string, { readonly misses: readonly str
   'k8s/secret.yaml': { misses: ['eyJh'], lost: [] },
   'k8s/deployment.yaml': { misses: ['NR0z'], lost: [] },
   'nginx/shop.conf': { misses: ['5a59'], lost: [] },
-  'htpasswd/.htpasswd': { misses: ['MNfv'], lost: [] },
   'aws/cli-session.txt': { misses: ['UqLo'], lost: [] },
   'ps/ps-auxww.txt': { misses: ['m1FX'], lost: [] },
 };

@@ -150,6 +150,7 @@ const positives: readonly Case[] = [
     file: 'compose/labels.json',
     keeps: [',bob:'],
   },
+  { what: 'a DES crypt line of an .htpasswd file', text: 'legacy:MNfv1WONu5A8T', secret: 'MNfv1WONu5A8T', file: 'htpasswd/.htpasswd', keeps: ['legacy:'] },
 ];
 
 const survivors: readonly { what: string; text: string; file?: string }[] = [
@@ -169,6 +170,7 @@ const survivors: readonly { what: string; text: string; file?: string }[] = [
     text: '{"level":"info","msg":"private key loaded","fingerprint":"SHA256:nThbg6kXUpJWGl7E1IGOCspRomTxdCARLviKw6E5SY8"}',
     file: 'providers/app.json',
   },
+  { what: 'a user:13-character line outside an .htpasswd file', text: 'legacy:MNfv1WONu5A8T', file: 'logs/app.log' },
 ];
 
 describe('outside gaps, fixed: each secret redacted whole', () => {
