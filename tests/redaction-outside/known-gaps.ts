@@ -6,11 +6,6 @@
  * are never edited to make a test pass.
  */
 export const KNOWN_GAPS: Readonly<Record<string, { readonly misses: readonly string[]; readonly lost: readonly string[] }>> = {
-  'shell/bash_history': { misses: ['Sup3'], lost: [] },
-  'ini/redis.conf': { misses: ['Bq7p'], lost: [] },
-  'k8s/secret.yaml': { misses: ['eyJh'], lost: [] },
   'k8s/deployment.yaml': { misses: ['NR0z'], lost: [] },
-  'nginx/shop.conf': { misses: ['5a59'], lost: [] },
   'aws/cli-session.txt': { misses: ['UqLo'], lost: [] },
-  'ps/ps-auxww.txt': { misses: ['m1FX'], lost: [] },
 };

@@ -151,6 +151,54 @@ const positives: readonly Case[] = [
     keeps: [',bob:'],
   },
   { what: 'a DES crypt line of an .htpasswd file', text: 'legacy:MNfv1WONu5A8T', secret: 'MNfv1WONu5A8T', file: 'htpasswd/.htpasswd', keeps: ['legacy:'] },
+  {
+    what: 'rabbitmqctl add_user <user> <password> in a process list',
+    text: 'root         918  0.0  0.0  11000  3000 pts/1    S+   09:03   0:00 rabbitmqctl add_user shop m1FXYknuFpfQUX7V8T',
+    secret: 'm1FXYknuFpfQUX7V8T',
+    file: 'ps/ps-auxww.txt',
+    keeps: ['rabbitmqctl add_user shop '],
+  },
+  {
+    what: 'a Redis ACL user line with >password',
+    text: 'user default on >Bq7pJbBJAPCILV3caJ0NvVdL ~* &* +@all',
+    secret: 'Bq7pJbBJAPCILV3caJ0NvVdL',
+    file: 'ini/redis.conf',
+    keeps: [' ~* &* +@all'],
+  },
+  {
+    what: 'ACL SETUSER with >password',
+    text: 'redis-cli ACL SETUSER alice on >s3cretAl1ceXy ~cached:* +get',
+    secret: 's3cretAl1ceXy',
+    file: 'shell/bash_history',
+    keeps: [' ~cached:* +get'],
+  },
+  {
+    what: "Django's create_superuser(user, email, 'password') in a shell -c",
+    text: `python manage.py shell -c "from django.contrib.auth.models import User; User.objects.create_superuser('ops', 'ops@example.com', 'Sup3r-uUmlHHONBA7f')"`,
+    secret: 'Sup3r-uUmlHHONBA7f',
+    file: 'shell/bash_history',
+    keeps: ["create_superuser('ops', 'ops@example.com', '"],
+  },
+  {
+    what: "Django's set_password('…')",
+    text: "u.set_password('Tr0ub4dor-x9Qw'); u.save()",
+    secret: 'Tr0ub4dor-x9Qw',
+    file: 'shell/bash_history',
+    keeps: ['; u.save()'],
+  },
+  {
+    what: 'nginx proxy_set_header X-Api-Key <value>;',
+    text: '        proxy_set_header X-Api-Key 5a5972ff30888d300659053b9f55b00dc26a6cee;',
+    secret: '5a5972ff30888d300659053b9f55b00dc26a6cee',
+    file: 'nginx/shop.conf',
+    keeps: ['proxy_set_header X-Api-Key ', ';'],
+  },
+  {
+    what: "a Kubernetes secret's .dockerconfigjson data",
+    text: '  .dockerconfigjson: eyJhdXRocyI6eyJyZWdpc3RyeS5leGFtcGxlLmNvbSI6eyJ1c2VybmFtZSI6ImNpIiwicGFzc3dvcmQiOiJUUXYxNWppS3ZUdTkwSzFKOWJreCJ9fX0=',
+    secret: 'eyJhdXRocyI6eyJyZWdpc3RyeS5leGFtcGxlLmNvbSI6eyJ1c2VybmFtZSI6ImNpIiwicGFzc3dvcmQiOiJUUXYxNWppS3ZUdTkwSzFKOWJreCJ9fX0=',
+    file: 'k8s/secret.yaml',
+  },
 ];
 
 const survivors: readonly { what: string; text: string; file?: string }[] = [
@@ -171,6 +219,8 @@ const survivors: readonly { what: string; text: string; file?: string }[] = [
     file: 'providers/app.json',
   },
   { what: 'a user:13-character line outside an .htpasswd file', text: 'legacy:MNfv1WONu5A8T', file: 'logs/app.log' },
+  { what: "nginx passing the client's own Authorization header on", text: '    proxy_set_header Authorization $http_authorization;', file: 'nginx/shop.conf' },
+  { what: 'nginx setting a non-secret header', text: '    proxy_set_header X-Forwarded-Proto $scheme;', file: 'nginx/shop.conf' },
 ];
 
 describe('outside gaps, fixed: each secret redacted whole', () => {
