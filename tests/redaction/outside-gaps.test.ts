@@ -199,6 +199,26 @@ const positives: readonly Case[] = [
     secret: 'eyJhdXRocyI6eyJyZWdpc3RyeS5leGFtcGxlLmNvbSI6eyJ1c2VybmFtZSI6ImNpIiwicGFzc3dvcmQiOiJUUXYxNWppS3ZUdTkwSzFKOWJreCJ9fX0=',
     file: 'k8s/secret.yaml',
   },
+  {
+    what: 'a Kubernetes env entry: - name: DB_PASSWORD, then value: on the next line',
+    text: '            - name: DB_PASSWORD\n              value: "NR0zy7L7PJsglQKvwM7g"\n            - name: WORKERS',
+    secret: 'NR0zy7L7PJsglQKvwM7g',
+    file: 'k8s/deployment.yaml',
+    keeps: ['- name: DB_PASSWORD\n              value: "', '"\n            - name: WORKERS'],
+  },
+  {
+    what: 'a Kubernetes env entry with a bare value',
+    text: "    - name: 'SESSION_SECRET'\n      value: Qm9vdHN0cmFwUzNjcmV0WHk",
+    secret: 'Qm9vdHN0cmFwUzNjcmV0WHk',
+    file: 'k8s/deployment.yaml',
+  },
+  {
+    what: 'aws configure get aws_secret_access_key, its output on the next line',
+    text: '$ aws configure get aws_secret_access_key\nUqLoF1XuCdEsm3ySWLZREZ7UIMxJdys0YSryNlwA\n$ aws configure get region',
+    secret: 'UqLoF1XuCdEsm3ySWLZREZ7UIMxJdys0YSryNlwA',
+    file: 'aws/cli-session.txt',
+    keeps: ['$ aws configure get region'],
+  },
 ];
 
 const survivors: readonly { what: string; text: string; file?: string }[] = [
@@ -221,6 +241,12 @@ const survivors: readonly { what: string; text: string; file?: string }[] = [
   { what: 'a user:13-character line outside an .htpasswd file', text: 'legacy:MNfv1WONu5A8T', file: 'logs/app.log' },
   { what: "nginx passing the client's own Authorization header on", text: '    proxy_set_header Authorization $http_authorization;', file: 'nginx/shop.conf' },
   { what: 'nginx setting a non-secret header', text: '    proxy_set_header X-Forwarded-Proto $scheme;', file: 'nginx/shop.conf' },
+  {
+    what: 'a Kubernetes env entry that is not secret',
+    text: '    - name: DJANGO_SETTINGS_MODULE\n      value: shop.settings.production',
+    file: 'k8s/deployment.yaml',
+  },
+  { what: 'aws configure get region and its output', text: '$ aws configure get region\neu-west-1', file: 'aws/cli-session.txt' },
 ];
 
 describe('outside gaps, fixed: each secret redacted whole', () => {
