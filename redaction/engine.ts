@@ -16,6 +16,7 @@ import { findSpans, type CompiledRule, type SpanContext } from './spans.js';
 import { TOKEN_PREFIX, redactionToken } from './tags.js';
 import { FIELD_TYPE, fileShape, isPlausibleSecret, type FileShape } from './values.js';
 import { literalAlternatives } from './prefilter.js';
+import { keyForNextLine, nextValue } from './next-line.js';
 import { hashKeyBody, PEM_BEGIN, PEM_END, PEM_RULE, type KeyBody } from './private-key.js';
 
 /** One redaction, for `--explain` and `verify` (never the secret itself). */
@@ -47,8 +48,6 @@ const JSON_KEY_BEFORE = /"[^"\n]*"[ \t]*:[ \t]*$/;
 
 /** A JSON argv element that is a secret flag on its own: `"--password",` (its value is the next element). */
 const ARGV_FLAG = /^[ \t]*"--?(?<key>[A-Za-z][A-Za-z0-9_.-]{0,60})",?[ \t\r]*$/;
-/** The quoted value that a flag or key on the line before is waiting for: indent+quote, value, quote. */
-const NEXT_VALUE = /^([ \t]*(["']))((?:(?!\2)[^\\\n]|\\.)+)\2/;
 /** A secret key whose value is on the next line: `'PASSWORD':` (a dict printed over lines), `token =`. */
 const KEY_ONLY = /(?<![A-Za-z0-9_.-])(?<key>[A-Za-z_][A-Za-z0-9_.-]{0,100})["']?[ \t]*[:=][ \t]*\r?$/;
 const KEY_VALUE_RULE = 'secret-key-value';
@@ -246,11 +245,11 @@ export class Engine {
     if (state.valueNext !== undefined) {
       const rule = state.valueNext;
       state.valueNext = undefined;
-      const m = NEXT_VALUE.exec(piece);
-      if (m && isPlausibleSecret(m[3]!) && !FIELD_TYPE.test(m[3]!) && !this.allowed(m[3]!)) {
-        const token = this.record(m[3]!, rule, file, line, m[1]!.length + 1);
-        this.learn(m[3]!);
-        return m[1]! + token + m[2]! + this.scan('', piece.slice(m[0].length), piece.length - m[0].length, file, line, undefined, shape).out;
+      const m = nextValue(rule, piece);
+      if (m && isPlausibleSecret(m.value) && !FIELD_TYPE.test(m.value) && !this.allowed(m.value)) {
+        const token = this.record(m.value, rule === ARGV_RULE ? rule : KEY_VALUE_RULE, file, line, m.head.length + 1);
+        this.learn(m.value);
+        return m.head + token + m.close + this.scan('', piece.slice(m.end), piece.length - m.end, file, line, undefined, shape).out;
       }
     }
     const dash = piece.indexOf('-----');
@@ -278,6 +277,10 @@ export class Engine {
         const keyOnly = KEY_ONLY.exec(piece);
         if (keyOnly && this.isSecretKey(keyOnly.groups!['key']!)) state.valueNext = KEY_VALUE_RULE;
       }
+    }
+    if (state.valueNext === undefined) {
+      const named = keyForNextLine(piece);
+      if (named && this.isSecretKey(named.key)) state.valueNext = named.kind;
     }
     return this.scan('', piece, piece.length, file, line, selected, shape).out;
   }

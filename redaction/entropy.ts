@@ -45,6 +45,13 @@ const HEX_OR_UUID = /^[0-9a-fA-F-]+$/;
 const VERSION = /^v?\d+(?:\.\d+)+/;
 const PATH_LIKE = /^(?:\/|\.{1,2}\/|~\/)|\/\//;
 const IDENT_SEGMENT = /^[A-Za-z_][A-Za-z0-9_-]*$/;
+/**
+ * An OpenSSH key fingerprint (`SHA256:` + 43 unpadded base64 characters, as `ssh-keygen -l` prints it)
+ * is a hash of a public key, shown to be compared: not a secret.
+ */
+const SSH_FINGERPRINT = /^[A-Za-z0-9+/]{43}$/;
+const isSshFingerprint = (text: string, start: number, token: string): boolean =>
+  start >= 7 && text.slice(start - 7, start) === 'SHA256:' && SSH_FINGERPRINT.test(token);
 
 /** Shannon entropy in bits per character. */
 export function shannon(s: string): number {
@@ -93,7 +100,7 @@ export function highEntropySpans(text: string, from: number, to: number, taken: 
     const start = m.index;
     const end = start + m[0].length;
     if (taken.some((s) => start < s.end && end > s.start)) continue;
-    if (looksLikeSecretToken(m[0])) shaped.push({ start, end, rule: ENTROPY_RULE });
+    if (looksLikeSecretToken(m[0]) && !isSshFingerprint(text, start, m[0])) shaped.push({ start, end, rule: ENTROPY_RULE });
   }
   if (shaped.length === 0) return [];
   // Our own tokens name rules (`url-password`): they are no reason for suspicion, or redacting twice

@@ -93,7 +93,7 @@ export const netrcPassword = defineRule({
 });
 
 /** Rules that only run in files of one name (a bare `password p` line is prose elsewhere). */
-export const NETRC_ONLY_RULES: ReadonlySet<string> = new Set(['netrc-password-line']);
+export const NETRC_ONLY_RULES: ReadonlySet<string> = new Set(['netrc-password-line', 'htpasswd-crypt']);
 
 export const netrcPasswordLine = defineRule({
   id: 'netrc-password-line',
@@ -116,12 +116,69 @@ export const dockerAuth = defineRule({
   pattern: /"(?:auth|identitytoken|registrytoken)"[ \t]*:[ \t]*"(?<secret>[^"\n]{4,})"/gi,
 });
 
+// A user's line may also sit in a quoted string or a comma list (a Traefik basicauth.users label in
+// docker inspect), where Compose doubles each $: `"admin:$$apr1$$salt$$hash"`. Hash alphabets hold no
+// quote or comma, so the hash ends at one.
 export const passwordHash = defineRule({
   id: 'password-hash',
-  description: 'password hash in an htpasswd/shadow line (user:$apr1$…, $2y$, $6$, {SHA}) or a Django hash (pbkdf2_sha256$…)',
+  description:
+    'password hash in an htpasswd/shadow line or a quoted user:hash ($apr1$ or Compose $$apr1$$…, $2y$, $6$, {SHA}) or a Django hash (pbkdf2_sha256$…)',
   hint: /\$apr1\$|\$2a\$|\$2b\$|\$2y\$|\$1\$|\$5\$|\$6\$|\$y\$|\{SHA\}|\{SSHA\}|pbkdf2_|argon2|bcrypt|scrypt\$/i,
   pattern:
-    /(?:^[^:\s]{1,255}:(?<secret>\$(?:apr1|2[abxy]|1|5|6|y|gy|7)\$[^:\s]+|\{S?SHA\}[^:\s]+)|(?<![\w$])(?<secret2>(?:pbkdf2_sha256|pbkdf2_sha1|argon2|bcrypt_sha256|bcrypt|scrypt)\$[^\s"',:$]+\$[^\s"',:]+))/g,
+    /(?:(?:^|(?<=["'\s,]))[^:\s"',]{1,255}:(?<secret>\$\$?(?:apr1|2[abxy]|1|5|6|y|gy|7)\$[^:\s"',]+|\{S?SHA\}[^:\s"',]+)|(?<![\w$])(?<secret2>(?:pbkdf2_sha256|pbkdf2_sha1|argon2|bcrypt_sha256|bcrypt|scrypt)\$[^\s"',:$]+\$[^\s"',:]+))/g,
+});
+
+/** The legacy DES crypt of an htpasswd line (`user:` + 13 characters of ./0-9A-Za-z) has no `$` to tell it. */
+export const htpasswdCrypt = defineRule({
+  id: 'htpasswd-crypt',
+  description: 'a DES crypt htpasswd line user:<13 characters> (only in files named .htpasswd, .netrc or _netrc)',
+  hint: /:/,
+  pattern: /^[^:\s#]{1,255}:(?<secret>[./0-9A-Za-z]{13})[ \t\r]*$/g,
+});
+
+/** `rabbitmqctl add_user u pw` / `change_password u pw`: the password is the second word after the verb. */
+export const rabbitmqctlPassword = defineRule({
+  id: 'rabbitmqctl-password',
+  description: 'password after rabbitmqctl add_user/change_password <user>',
+  hint: /rabbitmqctl/,
+  pattern: new RegExp(String.raw`\brabbitmqctl\b${WORDS}[ \t]+(?:add_user|change_password)[ \t]+(?:"[^"\n]*"|'[^'\n]*'|[^\s"']+)[ \t]+${ARG}`, 'g'),
+});
+
+/** A Redis ACL user (`user default on >pw ~* +@all` in redis.conf, `ACL SETUSER u on >pw`): `>` adds a password. */
+export const redisAclPassword = defineRule({
+  id: 'redis-acl-password',
+  description: 'a Redis ACL password (>pw) on a redis.conf user line or after ACL SETUSER',
+  hint: /user|USER/,
+  pattern: /(?:^[ \t]*user|\b(?:ACL|acl)[ \t]+(?:SETUSER|setuser))[ \t]+[^\s]+(?:[ \t]+[^\s>]+){0,30}?[ \t]+>(?<secret>[^\s]+)/g,
+});
+
+/** Django's `create_superuser('u', 'e@x', 'pw')` / `create_user(…)` third argument and `set_password('pw')`, as literals. */
+export const djangoPasswordCall = defineRule({
+  id: 'django-password-call',
+  description: "a literal password in Django's create_superuser/create_user(user, email, 'pw') or set_password('pw')",
+  hint: /create_superuser|create_user|set_password/,
+  pattern:
+    /(?:\bcreate_(?:super)?user\([ \t]*(?:'[^'\n]*'|"[^"\n]*"|[\w.]+)[ \t]*,[ \t]*(?:'[^'\n]*'|"[^"\n]*"|[\w.]+|None)[ \t]*,|\.set_password\()[ \t]*(?:'(?<secret>[^'\n]+)'|"(?<secret2>[^"\n]+)")/g,
+});
+
+/**
+ * nginx sending a fixed credential upstream (`proxy_set_header X-Api-Key v;`): a header named like a
+ * secret. A `$variable` value is nginx passing the client's own header on, and survives.
+ */
+export const nginxSecretHeader = defineRule({
+  id: 'nginx-secret-header',
+  description: 'a fixed value of a secret-named header in nginx (proxy_set_header X-Api-Key v;)',
+  hint: /_set_header/,
+  pattern:
+    /\b(?:proxy|grpc|uwsgi|fastcgi)_set_header[ \t]+[\w-]*(?:[Kk]ey|[Tt]oken|[Ss]ecret|[Aa]uth|[Pp]assword|[Ss]ignature|[Cc]ookie)[\w-]*[ \t]+(?:"(?<secret>(?!\$)[^"\n]+)"|'(?<secret2>(?!\$)[^'\n]+)'|(?<secret3>[^\s;"'$][^\s;]*))/g,
+});
+
+/** A Kubernetes secret of type dockerconfigjson: its data is the base64 of a Docker config with auths. */
+export const dockerConfigJson = defineRule({
+  id: 'docker-config-json',
+  description: 'base64 Docker config in a Kubernetes secret (.dockerconfigjson / .dockercfg data)',
+  hint: /\.dockerc/,
+  pattern: /\.docker(?:configjson|cfg)["']?[ \t]*:[ \t]*["']?(?<secret>[A-Za-z0-9+/]{16,}={0,2})/g,
 });
 
 export const pythonListSecret = defineRule({
@@ -168,6 +225,9 @@ export const LEARNING_FORMAT_RULES: ReadonlySet<string> = new Set([
   'netrc-password-line',
   'pgpass-password',
   'python-list-secret',
+  'rabbitmqctl-password',
+  'redis-acl-password',
+  'django-password-call',
 ]);
 
 /** Format rules, in priority order (after the structure-aware rules, before the provider formats). */
@@ -186,6 +246,12 @@ export const formatRules: readonly Rule[] = Object.freeze([
   pgpassPassword,
   dockerAuth,
   passwordHash,
+  htpasswdCrypt,
+  rabbitmqctlPassword,
+  redisAclPassword,
+  djangoPasswordCall,
+  nginxSecretHeader,
+  dockerConfigJson,
   pythonListSecret,
   secretKeyTable,
   highEntropySecret,

@@ -81,6 +81,12 @@ const METADATA_WORDS = new Set([
   'path',
   'dir',
   'url',
+  'urls',
+  'uri',
+  'uris',
+  // Where a token is fetched, not the token: `<tokenEndpoint>https://sso/oauth2/token</tokenEndpoint>`.
+  'endpoint',
+  'endpoints',
   'header',
   'prefix',
   'field',

@@ -94,10 +94,10 @@ export const mayBeRandomKey = (key: string): boolean => /key$/i.test(key) || /^a
  * is not, and `GITHUB_AUTH=github_pat_…` is left to its provider's rule.
  */
 export function randomUnderKeyName(key: string, value: string): boolean {
-  // The last word must be `key` (or the whole name `auth`): any other name is out before the (costlier) word split.
-  if (!mayBeRandomKey(key)) return false;
+  if (/^[\W_]*auth[\W_]*$/i.test(key)) return /^[0-9a-fA-F]{32,128}$/.test(value);
+  // The last word must be `key`: a name without those letters is out before the (costlier) word split.
+  if (!/key/i.test(key)) return false;
   const words = keyWords(key);
-  if (words.length === 1 && words[0] === 'auth') return /^[0-9a-fA-F]{32,128}$/.test(value);
   if (words.at(-1) !== 'key' || NON_SECRET_KEY_KINDS.has(words.at(-2) ?? '')) return false;
   // A path (NetworkSettings.SandboxKey: /var/run/docker/netns/1a2b3c) is where a key lives, not a key.
   return value.length >= 12 && !value.includes('/') && looksRandom(fromBytes(value)) && /\d/.test(value);

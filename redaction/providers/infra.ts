@@ -5,9 +5,9 @@ import { ALNUM, B64URL, END, HEX, START, UUID, custom, keyed, near, token } from
 const rx = (source: string, flags = 'g'): RegExp => new RegExp(source, flags);
 
 export const infraRules: readonly Rule[] = [
-  token({ id: 'vault-service-token', description: 'HashiCorp Vault service token (hvs.)', prefixes: ['hvs.'], body: B64URL('90,300') }),
+  token({ id: 'vault-service-token', description: 'HashiCorp Vault service token (hvs.)', prefixes: ['hvs.'], body: B64URL('24,300') }),
   token({ id: 'vault-batch-token', description: 'HashiCorp Vault batch token (hvb.)', prefixes: ['hvb.'], body: B64URL('90,400') }),
-  token({ id: 'vault-recovery-token', description: 'HashiCorp Vault recovery token (hvr.)', prefixes: ['hvr.'], body: B64URL('90,300') }),
+  token({ id: 'vault-recovery-token', description: 'HashiCorp Vault recovery token (hvr.)', prefixes: ['hvr.'], body: B64URL('24,300') }),
   near({
     id: 'vault-legacy-token',
     description: 'HashiCorp Vault legacy token (s./b./r. + 24, only next to a vault name)',
