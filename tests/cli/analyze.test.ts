@@ -255,7 +255,7 @@ describe('collect-bundle analyze', () => {
     expect(b.err()).toMatch(/--env-file .*absent\.env: no such file/);
     const c = io();
     expect(await main(['analyze', bundle, '--env-file', work], c.io as never)).toBe(2);
-    expect(c.err()).toMatch(/--env-file .*: not a regular file/);
+    expect(c.err()).toMatch(/--env-file .* is a directory, not a regular file: pass the path of a \.env file/);
     const d = io();
     expect(await main(['--only', 'system', '--no-analyze', '--fail-on', 'error', '-o', dir], d.io as never)).toBe(2);
     expect(d.err()).toMatch(/--fail-on needs the analyzers/);

@@ -79,6 +79,21 @@ const positives: readonly Case[] = [
     keeps: [' psql -h db -U app'],
   },
   { what: 'MYSQL_PWD quoted before a command', line: "MYSQL_PWD='my pw!' mysql -u root", secret: 'my pw!', keeps: [' mysql -u root'] },
+  // An unterminated quote (a broken .env line, a log line cut short): the rest of the line, blanks included.
+  { what: 'an unterminated single quote in a shell line', line: "X_PASSWORD='abc def ghi", secret: 'abc def ghi', keeps: ["X_PASSWORD='"] },
+  {
+    what: 'an unterminated double quote in a .env file',
+    line: 'SECRET_KEY="unterminated secret 9f3k2',
+    secret: 'unterminated secret 9f3k2',
+    file: 'app.env',
+    keeps: ['SECRET_KEY="'],
+  },
+  {
+    what: 'an unterminated JSON string in a cut log line',
+    line: '{"password": "Cut sh0rt by the logger',
+    secret: 'Cut sh0rt by the logger',
+    keeps: ['{"password": "'],
+  },
 ];
 
 const nearMisses: readonly { what: string; line: string; file?: string }[] = [
