@@ -115,9 +115,12 @@ export interface HealthVerdict {
   readonly probes: readonly Probe[];
 }
 
+/** Docker's health check retries when the image and the run set none. */
+const DEFAULT_HEALTH_RETRIES = 3;
+
 /**
- * Unhealthy only on evidence: Docker's status says so AND the failing streak is above 0 (when the
- * inspect has one) AND the last probe failed (when probes are recorded). A container `docker stop`
+ * Unhealthy only on evidence: Docker's status says so AND the failing streak reached the check's Retries
+ * (when the inspect has one) AND the last probe failed (when probes are recorded). A container `docker stop`
  * marked "unhealthy" while its last probes passed is not. Without inspect data the row's word stands.
  */
 export function healthVerdict(rowHealth: string | null, inspect: unknown): HealthVerdict {
@@ -133,6 +136,11 @@ export function healthVerdict(rowHealth: string | null, inspect: unknown): Healt
   const streak = typeof health?.['FailingStreak'] === 'number' ? health['FailingStreak'] : undefined;
   const failing = probes.filter((p) => p.exitCode !== 0);
   const last = probes[probes.length - 1];
-  const unhealthy = status === 'unhealthy' && (streak === undefined || streak > 0) && (last === undefined || last.exitCode !== 0);
+  // Docker declares a container unhealthy after Retries failures in a row (3 when unset). A lower
+  // streak under an "unhealthy" status is the stop's doing: `docker stop` marks the container so, and a
+  // probe running when the stop came fails with it (seen under load with a 1 s interval).
+  const retriesSet = get(inspect, ['Config', 'Healthcheck', 'Retries']);
+  const retries = typeof retriesSet === 'number' && retriesSet > 0 ? retriesSet : DEFAULT_HEALTH_RETRIES;
+  const unhealthy = status === 'unhealthy' && (streak === undefined || streak >= retries) && (last === undefined || last.exitCode !== 0);
   return { unhealthy, ...(streak !== undefined ? { streak } : {}), failing, probes };
 }
