@@ -16,6 +16,7 @@
 import { Readable } from 'node:stream';
 import type { ReadableStream as WebReadableStream } from 'node:stream/web';
 import { errorMessage, json, problem } from '../src/core/artifacts.js';
+import { timeLimit } from '../src/core/timers.js';
 import type { Artifact, Declared } from '../src/core/types.js';
 import { isSecretKeyName } from '../redaction/keys.js';
 
@@ -145,7 +146,9 @@ export function http(paths: HttpPaths, url: string, options: HttpOptions = {}): 
     run: async function* (ctx) {
       // Known before the request: a server that echoes a credential gives it back redacted.
       for (const value of target.secrets) ctx.deps.secrets.add(value);
-      const signal = AbortSignal.any([ctx.signal, AbortSignal.timeout(timeoutMs)]);
+      // Not AbortSignal.timeout(): Node 20 may collect it unfired inside AbortSignal.any (src/core/timers.ts).
+      const limit = timeLimit(timeoutMs);
+      const signal = AbortSignal.any([ctx.signal, limit.signal]);
       const began = performance.now();
       const redirects: { status: number; location: string; followed: boolean }[] = [];
       const request = { method: 'GET', url: shownUrl, headers: maskHeaders(Object.entries(target.headers)) };

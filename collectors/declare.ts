@@ -17,6 +17,7 @@ import { realpath } from 'node:fs/promises';
 import type { CommandRecord, CommandResult, Declared, Output } from '../src/core/types.js';
 import { problem, text } from '../src/core/artifacts.js';
 import { limiter } from '../src/core/concurrency.js';
+import { timeLimit } from '../src/core/timers.js';
 import { fileArtifact, readFailure, sniff, SNIFF_BYTES, kindOf } from './custom/file.js';
 import { formatBytes } from '../src/core/units.js';
 
@@ -137,14 +138,20 @@ export function command(path: string | null, argv: readonly [string, ...string[]
         // read is redacted and kept, instead of a backlog draining past the collector's own limit. The
         // cut comes a moment after the kill, so the command's record already says it timed out.
         const note = `\n[collect-bundle: output cut at the command's timeout (${+(timeoutMs / 1000).toFixed(1)}s); above is what was read until then]\n`;
+        const cutAt = timeLimit(timeoutMs + CUT_GRACE_MS);
         return {
           stream: untilTimeout(
             countBytes(opened.stream, (n) => (outputBytes += n)),
-            AbortSignal.timeout(timeoutMs + CUT_GRACE_MS),
+            cutAt.signal,
             note,
             () => (cut = true),
+            opened.timeLimit,
           ),
-          settle: async () => (record = await opened.settle?.()),
+          settle: async () => {
+            cutAt.clear();
+            record = await opened.settle?.();
+            return record;
+          },
         };
       },
     };
@@ -232,12 +239,15 @@ const CUT_GRACE_MS = 250;
 /**
  * `source` until `stop` aborts; then `note`, `onCut()` and the end (the source is let go, not drained).
  * Waiting for the next chunk races the signal, so a command that prints nothing more cannot hold it.
+ * A source that ends by itself after `killedAt` aborted (the command was killed at its timeout and its
+ * backlog drained before the cut) ends with the same note.
  */
 export async function* untilTimeout(
   source: AsyncIterable<Buffer | string>,
   stop: AbortSignal,
   note: string,
   onCut: () => void,
+  killedAt?: AbortSignal,
 ): AsyncGenerator<Buffer | string> {
   const stopped = new Promise<'stop'>((resolve) => {
     if (stop.aborted) resolve('stop');
@@ -255,6 +265,10 @@ export async function* untilTimeout(
       }
       if (next.done) {
         done = true;
+        if (killedAt?.aborted) {
+          onCut();
+          yield note;
+        }
         return;
       }
       yield next.value;

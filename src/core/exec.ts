@@ -6,6 +6,7 @@
  */
 import { execa, type ResultPromise } from 'execa';
 import type { Readable } from 'node:stream';
+import { timeLimit, type TimeLimit } from './timers.js';
 import type { CommandRecord, CommandResult, Exec, ExecOptions, Opened } from './types.js';
 
 /** Output kept by `run` when the caller does not say (the tail is kept). */
@@ -41,6 +42,7 @@ export function createExec(settings: ExecSettings): Exec {
       const all = proc.sub.all;
       return {
         stream: all ?? emptyStream(),
+        ...(proc.limit ? { timeLimit: proc.limit } : {}),
         settle: async () => {
           const record = await proc.finish(false);
           settings.record(record);
@@ -56,15 +58,17 @@ type FixedOptions = { stdin: 'ignore'; all: true; buffer: false; reject: false; 
 
 interface Started {
   readonly sub: ResultPromise<FixedOptions>;
+  /** The command's time limit, when it has one. */
+  readonly limit?: AbortSignal;
   finish(truncated: boolean): Promise<CommandRecord>;
 }
 
 function start(file: string, args: readonly string[], options: ExecOptions, collectorSignal: AbortSignal): Started {
   const argv = [file, ...args];
   const began = performance.now();
-  const signals = [collectorSignal];
-  if (options.timeoutMs !== undefined) signals.push(AbortSignal.timeout(options.timeoutMs));
-  const signal = AbortSignal.any(signals);
+  // Not AbortSignal.timeout(): handed to AbortSignal.any alone, Node 20 may collect it unfired (timers.ts).
+  const limit: TimeLimit | undefined = options.timeoutMs !== undefined ? timeLimit(options.timeoutMs) : undefined;
+  const signal = limit ? AbortSignal.any([collectorSignal, limit.signal]) : collectorSignal;
   const sub: ResultPromise<FixedOptions> = execa(file, args, {
     ...(options.cwd ? { cwd: options.cwd } : {}),
     ...(options.env ? { env: options.env } : {}),
@@ -88,12 +92,14 @@ function start(file: string, args: readonly string[], options: ExecOptions, coll
 
   return {
     sub,
+    ...(limit ? { limit: limit.signal } : {}),
     async finish(truncated) {
       const result = await sub;
       signal.removeEventListener('abort', killGroup);
       // The leader has exited; make sure nothing it started lingers after an abort.
       if (signal.aborted && sub.pid !== undefined) sendToGroup(sub.pid, 'SIGKILL');
       if (killTimer) clearTimeout(killTimer);
+      limit?.clear();
       const durationMs = Math.round(performance.now() - began);
       const reason = signal.reason as { name?: string } | undefined;
       const timedOut = signal.aborted && reason?.name === 'TimeoutError';

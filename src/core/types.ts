@@ -17,6 +17,8 @@ export interface Opened {
   readonly stream: ByteSource;
   /** Called once the stream has been consumed (or abandoned); resolves the command's outcome, if any. */
   readonly settle?: () => Promise<CommandRecord | undefined>;
+  /** A command's own time limit: aborted once it was killed at its timeout (so its output ends early). */
+  readonly timeLimit?: AbortSignal;
 }
 
 /** One file a collector wants in the bundle. Nothing runs until the writer calls `open`. */
