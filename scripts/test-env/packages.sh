@@ -1,5 +1,5 @@
 # shellcheck shell=bash
-# scripts/test-env/packages.sh: the Debian packages the tests need (docker.io, busybox-static, python3-django, sshd) (sourced by scripts/test-env.sh).
+# scripts/test-env/packages.sh: the Debian packages the tests need (docker.io, busybox-static, python3-django, sshd, age, chromium) (sourced by scripts/test-env.sh).
 
 busybox_static_ok() {
   [[ -x /bin/busybox ]] || return 1
@@ -17,6 +17,12 @@ ensure_packages() {
   # sshd and the ssh client: the ssh:// engine tests (tests/collectors/docker-ssh.test.ts) run a real sshd.
   [[ -x /usr/sbin/sshd ]] || missing+=(openssh-server)
   command -v ssh >/dev/null 2>&1 || missing+=(openssh-client)
+  # sftp-server: uploads to sftp://127.0.0.1 (tests/share) go through a real sshd.
+  [[ -x /usr/lib/openssh/sftp-server ]] || missing+=(openssh-sftp-server)
+  # age: encrypted bundles are decrypted by the real age command (tests/share).
+  command -v age >/dev/null 2>&1 || missing+=(age)
+  # chromium: report.html is rendered in a real headless browser (playwright-core, executablePath).
+  [[ -x /usr/bin/chromium ]] || missing+=(chromium)
   ((${#missing[@]} == 0)) && return 0
   if ((EUID != 0)); then
     die "missing ${missing[*]}; install as root: apt-get install -y --no-install-recommends ${missing[*]}"
