@@ -1,5 +1,4 @@
-import { execFileSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { createExec } from '../../src/core/exec.js';
 import type { CommandRecord } from '../../src/core/types.js';
@@ -17,6 +16,28 @@ const alive = (pid: number) => {
     return false;
   }
 };
+
+/** The process group of a running process, from /proc/PID/stat (field 5). */
+const processGroup = (pid: number): number =>
+  Number(
+    readFileSync(`/proc/${pid}/stat`, 'utf8')
+      .replace(/^.*\) /s, '')
+      .split(' ')[2],
+  );
+/** Running (not zombie) processes of a process group. */
+const groupMembers = (pgid: number): number[] =>
+  readdirSync('/proc')
+    .filter((d) => /^\d+$/.test(d))
+    .flatMap((d) => {
+      try {
+        const rest = readFileSync(`/proc/${d}/stat`, 'utf8')
+          .replace(/^.*\) /s, '')
+          .split(' ');
+        return Number(rest[2]) === pgid && rest[0] !== 'Z' ? [Number(d)] : [];
+      } catch {
+        return [];
+      }
+    });
 
 describe('exec', () => {
   it('runs argv without a shell: metacharacters are plain arguments', async () => {
@@ -94,6 +115,8 @@ describe('exec', () => {
       for await (const c of opened.stream as AsyncIterable<Buffer>) out += c.toString();
     })();
     while (!out.includes('\n')) await new Promise((r) => setTimeout(r, 20));
+    const group = processGroup(Number(out.trim()));
+    expect(group).toBeGreaterThan(0);
     ac.abort(new Error('Ctrl-C'));
     await reading;
     const rec = await opened.settle!();
@@ -101,7 +124,7 @@ describe('exec', () => {
     await new Promise((res) => setTimeout(res, 200));
     expect(alive(Number(out.trim()))).toBe(false);
     expect(records).toHaveLength(1);
-    // And nothing of it is left in the process table.
-    expect(execFileSync('sh', ['-c', `ps -eo pid,args | grep -c "[s]leep 300" || true`], { encoding: 'utf8' }).trim()).toBe('0');
+    // And nothing of its process group is left running (other tests may run a `sleep 300` of their own).
+    expect(groupMembers(group)).toEqual([]);
   });
 });
