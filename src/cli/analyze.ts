@@ -6,13 +6,17 @@ import { printable, printableJson, printableLines } from '../core/printable.js';
 import type { Finding } from '../core/types.js';
 import { readInput } from '../core/open-input.js';
 import type { CliIo } from './io.js';
-import { analyzeFromArgv, envFilesFromArgv, failOn, redactionFromArgv, requireReadable } from './options.js';
+import { troubleshootingUrl } from '../report/docs-url.js';
+import { docsHref } from '../report/issue-findings.js';
+import { analyzeFromArgv, docsUrlFromArgv, envFilesFromArgv, failOn, redactionFromArgv, requireReadable } from './options.js';
 
 /** `collect-bundle analyze BUNDLE`: re-runs the analyzers over a finished bundle (read-only). */
 export async function runAnalyze(argv: Record<string, unknown>, io: CliIo): Promise<number> {
   const bundle = String(argv['bundle']);
   await requireReadable(bundle);
   const analyze = analyzeFromArgv(argv);
+  // Finding links absolute where the text is pasted: --docs-url, else the package's repository, else relative.
+  const docsUrl = troubleshootingUrl(argv['docs-url'] ? docsUrlFromArgv(argv['docs-url']) : undefined);
   const envPaths = await envFilesFromArgv(argv);
   const [{ openBundleView }, { runAnalyzers }, { formatFindings }] = await Promise.all([
     import('../bundle/view.js'),
@@ -38,7 +42,8 @@ export async function runAnalyze(argv: Record<string, unknown>, io: CliIo): Prom
     for (const f of raw) for (const v of envFileSecrets(f.text)) setup.literals.add(v);
     envFiles = raw.map((f) => ({ path: f.path, text: setup.redactor.text(f.text, f.path) }));
   }
-  const doc = await runAnalyzers(opened.view, { ...analyze, ...(envFiles ? { envFiles } : {}) });
+  const analyzed = await runAnalyzers(opened.view, { ...analyze, ...(envFiles ? { envFiles } : {}) });
+  const doc = docsUrl ? { ...analyzed, findings: analyzed.findings.map((f) => ({ ...f, docs: docsHref(f.docs, docsUrl) })) } : analyzed;
   // Findings quote the bundle (names, log lines): control characters are shown, never sent.
   if (argv['json']) io.stdout.write(`${printableJson(doc)}\n`);
   else {

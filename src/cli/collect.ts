@@ -13,7 +13,7 @@ import type { CliIo } from './io.js';
 import { troubleshootingUrl } from '../report/docs-url.js';
 import { docsHref } from '../report/issue-findings.js';
 import { list } from './builders.js';
-import { analyzeFromArgv, envFilesFromArgv, failOn, redactionFromArgv } from './options.js';
+import { analyzeFromArgv, docsUrlFromArgv, envFilesFromArgv, failOn, redactionFromArgv } from './options.js';
 
 /** `collect-bundle [collect]`: the run (collectors, Docker client, bundle writer, analyzers) loads when it runs. */
 export async function runCollect(argv: Record<string, unknown>, rawArgs: readonly string[], io: CliIo): Promise<number> {
@@ -195,23 +195,6 @@ export function jsonSummary(r: CollectResult): Record<string, unknown> {
     ...(r.issueFile ? { issueFile: r.issueFile } : {}),
     timings: r.timings,
   };
-}
-
-/** `--docs-url`: an absolute http(s) address, or one line saying what is wrong. */
-function docsUrlFromArgv(v: unknown): string {
-  const text = String(v).trim();
-  let ok = false;
-  try {
-    ok = /^https?:$/.test(new URL(text).protocol);
-  } catch {
-    ok = false;
-  }
-  if (!ok)
-    throw new CliError(
-      `--docs-url: expected an http(s) address such as https://git.example.org/ops/collect-bundle, got ${JSON.stringify(text.slice(0, 80))}`,
-      'E_USAGE',
-    );
-  return text;
 }
 
 /** A path as one shell word (quoted when it holds anything a shell would split or expand). */

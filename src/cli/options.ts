@@ -88,3 +88,20 @@ export const configWarning =
   (io: CliIo, messages = new MessageRedactor()) =>
   async (message: string): Promise<void> =>
     void io.stderr.write(`collect-bundle: warning: ${await messages.redact(message)}\n`);
+
+/** `--docs-url`: an absolute http(s) address, or one line saying what is wrong. */
+export function docsUrlFromArgv(v: unknown): string {
+  const text = String(v).trim();
+  let ok = false;
+  try {
+    ok = /^https?:$/.test(new URL(text).protocol);
+  } catch {
+    ok = false;
+  }
+  if (!ok)
+    throw new CliError(
+      `--docs-url: expected an http(s) address such as https://git.example.org/ops/collect-bundle, got ${JSON.stringify(text.slice(0, 80))}`,
+      'E_USAGE',
+    );
+  return text;
+}

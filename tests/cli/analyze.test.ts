@@ -201,6 +201,21 @@ describe('collect-bundle analyze', () => {
     expect(onWarning.code, describeRun(onWarning)).toBe(doc.counts.error + doc.counts.warning > 0 ? 4 : 0);
   });
 
+  it('--docs-url makes every finding link absolute, in the text and the JSON; a bad address is a usage error', async () => {
+    const base = 'https://git.example.org/ops/collect-bundle';
+    const json = await runCli(['analyze', bundle, '--json', '--docs-url', base]);
+    expect(json.code, describeRun(json)).toBe(0);
+    const docs = JSON.parse(json.stdout).findings.map((f: { docs: string }) => f.docs);
+    expect(docs.length).toBeGreaterThan(0);
+    for (const d of docs) expect(d).toMatch(new RegExp(`^${base}/TROUBLESHOOTING\\.md#[a-z0-9-]+$`));
+    const text = await runCli(['analyze', bundle, '--docs-url', `${base}/`]);
+    expect(text.stdout).toMatch(new RegExp(`^ +docs: ${base}/TROUBLESHOOTING\\.md#`, 'm'));
+    expect(text.stdout).not.toMatch(/docs: TROUBLESHOOTING\.md/);
+    const bad = await runCli(['analyze', bundle, '--docs-url', 'ftp://x/y']);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/^collect-bundle: --docs-url: expected an http\(s\) address/m);
+  });
+
   it('--fail-on warning makes collect exit 4 when a collector failed (unreachable engine)', async () => {
     const dir = await tempDir('cb-failon-');
     const r = await runCli(['--only', 'docker', '--docker-host', 'unix:///nonexistent/docker.sock', '--fail-on', 'warning', '-o', dir, '--json'], {
