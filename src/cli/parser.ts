@@ -122,7 +122,8 @@ export async function parseWithYargs(args: readonly string[], io: CliIo, message
           .option('docs-url', {
             type: 'string',
             requiresArg: true,
-            describe: "TROUBLESHOOTING.md's web address for the findings' links (absolute where the text is pasted); default: the package's repository, else relative",
+            describe:
+              "TROUBLESHOOTING.md's web address for the findings' links (absolute where the text is pasted); default: the package's repository, else relative",
           })
           .option('json', { type: 'boolean', default: false, describe: 'Print findings.json to stdout' }),
       (argv) => {
