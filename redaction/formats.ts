@@ -37,7 +37,8 @@ export const sshpassPassword = program('sshpass-password', 'password after sshpa
 export const dockerLoginPassword = program(
   'docker-login-password',
   'password after docker login -p (the --password form is cli-flag)',
-  /login/,
+  // The blank before `login` is part of the hint: a bare `login` selected every `GET /login.php` line.
+  / login|\tlogin/,
   String.raw`\b(?:docker|podman|nerdctl|buildah|skopeo|helm(?:[ \t]+registry)?)[ \t]+login\b`,
   String.raw`-p(?=[ \t])`,
 );
@@ -46,7 +47,8 @@ export const opensslKey = program('openssl-key', 'passphrase after openssl enc -
 export const curlUserPassword = defineRule({
   id: 'curl-user-password',
   description: 'password in curl -u user:password / --user user:password (also wget/http --user)',
-  hint: /curl|wget|--user|--proxy-user/,
+  // The flag, not the program: `curl/8.5.0` is in every access log's user agent.
+  hint: /-u|--user|--proxy-user/,
   pattern:
     /(?<![\w-])(?:-u[ \t]*|--(?:proxy-)?user(?:[ \t]+|=))(?:"[^":\n]{0,256}:(?<secret>(?:[^"\\\n]|\\.)+)"|'[^':\n]{0,256}:(?<secret2>[^'\n]+)'|(?:\\[^"\n]|[^\s"':\\]){0,256}:(?<secret3>(?:\\[^"\n]|[^\s"'\\])+))/g,
 });
@@ -148,7 +150,8 @@ export const rabbitmqctlPassword = defineRule({
 export const redisAclPassword = defineRule({
   id: 'redis-acl-password',
   description: 'a Redis ACL password (>pw) on a redis.conf user line or after ACL SETUSER',
-  hint: /user|USER/,
+  // `user` with its blank (not every `/users/me/` of an access log), or ACL.
+  hint: /user |user\t|ACL|acl/,
   pattern: /(?:^[ \t]*user|\b(?:ACL|acl)[ \t]+(?:SETUSER|setuser))[ \t]+[^\s]+(?:[ \t]+[^\s>]+){0,30}?[ \t]+>(?<secret>[^\s]+)/g,
 });
 

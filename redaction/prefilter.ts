@@ -39,8 +39,9 @@ const FOLD = Uint8Array.from({ length: 256 }, (_, c) => fold(c));
 export function literalAlternatives(source: string): string[] | undefined {
   const out: string[] = [];
   for (const part of splitTopLevel(source)) {
-    if (!/^(?:[A-Za-z0-9_ =:'"@#%,;<>!~-]|\\[./=:\-?*+()[\]{}|^$\\])+$/.test(part)) return undefined;
-    out.push(part.replace(/\\(.)/g, '$1'));
+    if (!/^(?:[A-Za-z0-9_ =:'"@#%,;<>!~-]|\\[./=:\-?*+()[\]{}|^$\\t])+$/.test(part)) return undefined;
+    // `\t` is a tab (`user\t` beside `user `); any other escape is the character itself.
+    out.push(part.replace(/\\(.)/g, (_, c: string) => (c === 't' ? '\t' : c)));
   }
   return out;
 }

@@ -95,6 +95,11 @@ export interface NearSpec extends ContextSpec {
   readonly gap?: number;
   /** Replaces the start boundary (e.g. a Telegram token glued to `/bot`). */
   readonly start?: string;
+  /**
+   * A literal every value holds (`:AA` of a Telegram token), as the pre-filter's hint instead of the
+   * context names: a common name (`bot`) selected thousands of lines that cannot hold the value.
+   */
+  readonly valueHint?: RegExp;
 }
 
 /**
@@ -106,7 +111,7 @@ export function near(spec: NearSpec): Rule {
   return defineRule({
     id: spec.id,
     description: spec.description,
-    hint: hintOf(spec.context, 'i'),
+    hint: spec.valueHint ?? hintOf(spec.context, 'i'),
     pattern: new RegExp(`${names(spec.context)}[^\\n]{0,${spec.gap ?? 60}}?${spec.start ?? start}(?<secret>${spec.value})${end}`, 'g'),
   });
 }

@@ -56,6 +56,7 @@ export const messagingRules: readonly Rule[] = [
     value: '[0-9]{8,10}:AA[A-Za-z0-9_-]{33}',
     // `api.telegram.org/bot123…:AA…`: the id is glued to `bot`.
     start: '(?<![0-9:])',
+    valueHint: /:AA/,
   }),
   custom({
     id: 'teams-webhook',

@@ -25,6 +25,12 @@ const commandLines: readonly Case[] = [
   { what: 'redis-cli -a X', line: 'redis-cli -h cache -p 6379 -a R3d!sPw ping', secret: 'R3d!sPw', keeps: [' ping'] },
   { what: "redis-cli -a 'X'", line: "redis-cli -a 'r3d is pw' --no-auth-warning", secret: 'r3d is pw' },
   { what: 'docker login -p X', line: 'docker login -u bob -p Dk3r!pass registry.example.com', secret: 'Dk3r!pass', keeps: [' registry.example.com'] },
+  // The pre-filter's hints take the blank before `login` and after `user`: a tab is a blank too.
+  { what: 'docker<TAB>login -p X', line: 'docker\tlogin -u bob -p Dk3r!tab registry.example.com', secret: 'Dk3r!tab' },
+  { what: 'podman login -p X', line: 'podman login -u bob -p Pdm!pass99 quay.io', secret: 'Pdm!pass99' },
+  { what: 'redis.conf user with a tab and >password', line: 'user\tworker on >W0rker!pw ~jobs:* +@all', secret: 'W0rker!pw', file: 'redis.conf' },
+  { what: 'redis.conf user line', line: 'user default on >Def4ult!pw ~* +@all', secret: 'Def4ult!pw', file: 'redis.conf' },
+  { what: 'wget --user --password', line: 'wget --user=alice --password=Wg3t!pw https://x/f', secret: 'Wg3t!pw' },
   { what: 'docker login --password X', line: 'docker login --username bob --password Dk3r!pass2 ghcr.io', secret: 'Dk3r!pass2' },
   { what: 'sshpass -p "X" with an escaped quote', line: 'sshpass -p "ss h\\"pw" ssh deploy@host', secret: 'ss h\\"pw', keeps: [' ssh deploy@host'] },
   {

@@ -27,7 +27,7 @@ function literalWords(source: string): string[] | undefined {
   for (const part of parts) {
     // A literal, optionally ending in one character class (Twilio's `SK[0-9a-fA-F]`: `SK` alone is a
     // syllable of ordinary words, so the class keeps the pre-filter from marking every `task`).
-    const m = /^((?:[^\\[\]()*+?{}^$.|]|\\[^A-Za-z0-9])+)(\[[^\]]+\])?$/.exec(part);
+    const m = /^((?:[^\\[\]()*+?{}^$.|]|\\[^A-Za-z0-9]|\\t)+)(\[[^\]]+\])?$/.exec(part);
     if (!m) return undefined;
     out.push(m[1]!.replace(/\\(.)/g, '$1'));
   }
