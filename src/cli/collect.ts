@@ -6,7 +6,8 @@ import type { CollectOptions } from '../config/options.js';
 import { CliError, EXIT } from '../core/errors.js';
 import type { Collector, TlsFlags } from '../core/types.js';
 import { MAX_TIMER_MS } from '../core/validators.js';
-import { formatBytes } from '../core/units.js';
+import { errorMessage } from '../core/artifacts.js';
+import { formatBytes, parseSize } from '../core/units.js';
 import type { CollectResult } from '../run/collect.js';
 import { profileTable } from '../run/progress.js';
 import type { CliIo } from './io.js';
@@ -116,6 +117,15 @@ function collectOptionsFromFlags(
   const djangoDir = collectorOptions['django']?.['djangoDir'];
   if (typeof djangoDir === 'string' && collectorOptions['compose']?.['projectDir'] === undefined)
     collectorOptions['compose'] = { ...collectorOptions['compose'], projectDir: djangoDir };
+  let maxBytes: number | undefined;
+  if (argv['max-size'] !== undefined) {
+    try {
+      maxBytes = parseSize(String(argv['max-size']));
+    } catch (err) {
+      throw new CliError(`--max-size: ${errorMessage(err)}`, 'E_USAGE');
+    }
+    if (maxBytes <= 0) throw new CliError(`--max-size must be more than 0, e.g. 25MiB, got "${argv['max-size']}"`, 'E_USAGE');
+  }
   const quiet = Boolean(argv['quiet']);
   const deadlineMs = seconds('deadline');
   return {
@@ -125,6 +135,7 @@ function collectOptionsFromFlags(
     ...(argv['timeout'] !== undefined ? { timeoutMs: seconds('timeout')! } : {}),
     ...(deadlineMs ? { deadlineMs } : {}),
     concurrency,
+    ...(maxBytes !== undefined ? { maxBytes } : {}),
     ...(argv['label'] ? { label: String(argv['label']) } : {}),
     ...(argv['title'] ? { title: String(argv['title']) } : {}),
     ...(argv['description'] ? { description: String(argv['description']) } : {}),

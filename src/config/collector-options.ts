@@ -22,6 +22,7 @@ const RUN_FLAGS: ReadonlyArray<readonly [readonly string[], string]> = [
   [['skip'], 'skip'],
   [['timeout'], 'timeout'],
   [['deadline'], 'deadline'],
+  [['maxSize'], 'max-size'],
   [['concurrency'], 'concurrency'],
   [['label'], 'label'],
   [['title'], 'title'],

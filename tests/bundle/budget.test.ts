@@ -1,0 +1,61 @@
+/** The size budget's plan (src/bundle/budget.ts): what is kept whole, what is cut first, and by how much. */
+import { describe, expect, it } from 'vitest';
+import { budgetTier, ENTRY_OVERHEAD, MIN_KEPT_GZ, planBudget, type SpooledSize } from '../../src/bundle/budget.js';
+
+const item = (path: string, gzBytes: number): SpooledSize => ({ path, bytes: gzBytes * 3, gzBytes });
+const cutsOf = (plan: ReturnType<typeof planBudget>): Map<string, number> => {
+  if (!('cuts' in plan)) throw new Error(`no plan: minimum ${plan.minimum}`);
+  return new Map(plan.cuts);
+};
+const KiB = 1024;
+
+describe('budgetTier', () => {
+  it.each([
+    ['docker/local/containers/web/logs.txt', 'log'],
+    ['docker/local/events.jsonl', 'log'],
+    ['system/journal.log', 'log'],
+    ['docker/local/containers/web/inspect.json', 'keep'],
+    ['docker/local/containers.json', 'keep'],
+    ['docker/local/ps.txt', 'other'],
+    ['django/check.txt', 'other'],
+  ])('%s is %s', (path, tier) => expect(budgetTier(path)).toBe(tier));
+});
+
+describe('planBudget', () => {
+  const files = [
+    item('docker/e/containers/a/inspect.json', 4 * KiB),
+    item('docker/e/containers/a/logs.txt', 600 * KiB),
+    item('docker/e/containers/b/logs.txt', 300 * KiB),
+    item('docker/e/containers/c/logs.txt', 20 * KiB),
+    item('docker/e/ps.txt', 10 * KiB),
+  ];
+  const overhead = files.length * ENTRY_OVERHEAD;
+
+  it('cuts nothing when everything fits', () => {
+    expect(cutsOf(planBudget(files, 2000 * KiB, 10 * KiB)).size).toBe(0);
+  });
+
+  it('cuts the largest logs down to one cap, leaving the small ones and the non-logs whole', () => {
+    const max = 500 * KiB;
+    const cuts = cutsOf(planBudget(files, max, 10 * KiB));
+    expect([...cuts.keys()].sort()).toEqual(['docker/e/containers/a/logs.txt', 'docker/e/containers/b/logs.txt']);
+    const cap = cuts.get('docker/e/containers/a/logs.txt')!;
+    expect(cuts.get('docker/e/containers/b/logs.txt')).toBe(cap);
+    // Everything adds up to the budget, within rounding.
+    const total = 10 * KiB + overhead + 4 * KiB + 20 * KiB + 10 * KiB + 2 * cap;
+    expect(total).toBeLessThanOrEqual(max);
+    expect(total).toBeGreaterThan(max - 2);
+  });
+
+  it('cuts other text files only when the logs at their smallest are not enough', () => {
+    const max = 10 * KiB + overhead + 4 * KiB + 3 * MIN_KEPT_GZ + 6 * KiB;
+    const cuts = cutsOf(planBudget(files, max, 10 * KiB));
+    expect(cuts.get('docker/e/containers/a/logs.txt')).toBe(MIN_KEPT_GZ);
+    expect(cuts.get('docker/e/ps.txt')).toBe(6 * KiB);
+  });
+
+  it('names the minimum when even the files kept whole do not fit', () => {
+    const plan = planBudget(files, 12 * KiB, 10 * KiB);
+    expect(plan).toEqual({ minimum: 10 * KiB + overhead + 4 * KiB + 4 * MIN_KEPT_GZ });
+  });
+});
