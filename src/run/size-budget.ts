@@ -13,7 +13,7 @@ import { formatBytes } from '../core/units.js';
 
 /** Room for what the cuts add to manifest.json and ISSUE.md, per file that may be cut, and overall. */
 const PER_CUT_RESERVE = 256;
-const RESERVE = 16 * 1024;
+const RESERVE = 4 * 1024;
 
 export interface BudgetOutcome {
   readonly records: CollectorRecord[];

@@ -13,7 +13,7 @@ import { DOCKER_HOST, TEST_IMAGE, docker, dockerUnavailable, removeContainers, u
 
 const prefix = uniq('cb-budget');
 const SECRET = 'budget-Pw-4c1e9a77';
-const BUDGET = 1024 * 1024;
+const BUDGET = 512 * 1024;
 
 interface Artifact {
   path: string;
@@ -30,11 +30,11 @@ interface Findings {
   findings: { id: string; severity: string; subject?: string; title: string }[];
 }
 
-/** About 2.5 MiB of log per container (random hex, so it compresses about 2.5:1), then its last lines. */
-const noisy = (last: string): string => `head -c 500000 /dev/urandom | od -An -x; echo "password=${SECRET}"; echo "${last}"`;
+/** About 1.3 MiB of log per container (random hex, so it compresses about 2.5:1), then its last lines. */
+const noisy = (last: string): string => `head -c 250000 /dev/urandom | od -An -x; echo "password=${SECRET}"; echo "${last}"`;
 
-async function collect(out: string, ...extra: string[]): Promise<{ r: CliResult; bundle?: string }> {
-  const r = await runCli(['--only', 'docker', '--containers', `${prefix}-*`, '--tail', 'all', '--max-log-bytes', '0', '-o', out, ...extra], {
+async function collect(out: string, containers: string, ...extra: string[]): Promise<{ r: CliResult; bundle?: string }> {
+  const r = await runCli(['--only', 'docker', '--containers', containers, '--tail', 'all', '--max-log-bytes', '0', '-o', out, ...extra], {
     env: { DOCKER_HOST },
     killAfterMs: 150_000,
   });
@@ -63,8 +63,8 @@ describe.skipIf(Boolean(dockerUnavailable) && !process.env['CI'])('--max-size wi
     await docker('run', '-d', '--name', `${prefix}-small`, TEST_IMAGE, 'sh', '-c', 'echo small-and-whole; sleep 3600');
     for (const n of ['big1', 'big2', 'big3', 'crash']) await waitForLog(`${prefix}-${n}`, `END-OF-LOG-${n.replace('big', '')}`, 60_000);
     const dir = await tempDir('cb-budget-');
-    whole = await collect(join(dir, 'whole'));
-    fitted = await collect(join(dir, 'fitted'), '--max-size', '1MiB');
+    whole = await collect(join(dir, 'whole'), `${prefix}-*`);
+    fitted = await collect(join(dir, 'fitted'), `${prefix}-*`, '--max-size', '512KiB');
     wholeEntries = await readBundle(whole.bundle!);
     entries = await readBundle(fitted.bundle!);
   }, 300_000);
@@ -105,7 +105,7 @@ describe.skipIf(Boolean(dockerUnavailable) && !process.env['CI'])('--max-size wi
       expect(a).toMatchObject({
         truncated: true,
         originalBytes: before.get(a.path)!.bytes,
-        cut: expect.stringMatching(/^its oldest lines were cut to fit --max-size 1 MiB: \d+ of \d+ redacted bytes kept$/),
+        cut: expect.stringMatching(/^its oldest lines were cut to fit --max-size 512 KiB: \d+ of \d+ redacted bytes kept$/),
       });
       const text = fileText(entries, a.path);
       const full = fileText(wholeEntries, a.path);
@@ -129,15 +129,15 @@ describe.skipIf(Boolean(dockerUnavailable) && !process.env['CI'])('--max-size wi
   });
 
   it('says so in ISSUE.md and on the console, and the bundle verifies', async () => {
-    expect(fileText(entries, 'ISSUE.md')).toContain('**Size budget:** Logs of 4 containers were cut to fit 1 MiB (their oldest lines;');
-    expect(fitted.r.stderr).toMatch(/Logs of 4 containers were cut to fit 1 MiB/);
+    expect(fileText(entries, 'ISSUE.md')).toContain('**Size budget:** Logs of 4 containers were cut to fit 512 KiB (their oldest lines;');
+    expect(fitted.r.stderr).toMatch(/Logs of 4 containers were cut to fit 512 KiB/);
     const v = await runCli(['verify', fitted.bundle!]);
     expect(v.code, describeRun(v)).toBe(0);
   });
 
   it('a budget too small for the files kept whole: exit 2, one line naming the minimum, no bundle', async () => {
     const out = join(await tempDir('cb-budget-small-'), 'out');
-    const { r, bundle } = await collect(out, '--max-size', '8KiB');
+    const { r, bundle } = await collect(out, `${prefix}-small`, '--max-size', '8KiB');
     expect(r.code, describeRun(r)).toBe(2);
     expect(r.stderr).toMatch(/--max-size 8 KiB is too small for this bundle: .* need at least [\d.]+ KiB compressed; use --max-size [\d.]+KiB or more/);
     expect(bundle).toBeUndefined();
