@@ -9,11 +9,10 @@
  * the logs at their smallest are not enough. A budget too small for what is kept whole is an error
  * naming the minimum.
  */
-import { createReadStream } from 'node:fs';
-import { rm, stat } from 'node:fs/promises';
-import { pipeline } from 'node:stream/promises';
+import { createHash } from 'node:crypto';
+import { open, rm, stat } from 'node:fs/promises';
 import { formatBytes } from '../core/units.js';
-import { TailSpool, type SpoolResult } from './spool.js';
+import { byteAt, copyRange, indexOfNewline, type SpoolResult } from './spool.js';
 import { gzipFile, type GzipSpool } from './tar-gz.js';
 
 /** One spooled artifact's redacted size and the size of its gzip member (content and tar padding). */
@@ -89,7 +88,8 @@ export interface CutResult {
 /**
  * Keeps the last lines of the redacted spool file `file` so that their gzip member is at most
  * `maxGzBytes`: the kept share is estimated from the file's compression ratio, then narrowed when the
- * tail compresses worse than the whole. The kept file starts with a line saying what was cut.
+ * tail compresses worse than the whole. Only the tail is read (a 10 MiB log cut to 100 KiB costs
+ * 100 KiB of reading). The kept file starts with a line saying what was cut, as a capped spool's does.
  */
 export async function cutToTail(
   file: string,
@@ -101,22 +101,39 @@ export async function cutToTail(
   let keep = Math.max(256, Math.floor(((sizes.bytes * maxGzBytes) / Math.max(1, sizes.gzBytes)) * 0.95));
   for (let attempt = 0; ; attempt++) {
     const base = nextBase();
-    const spool = await TailSpool.create(base, keep);
-    let result: SpoolResult;
-    try {
-      await pipeline(createReadStream(file, { highWaterMark: 256 * 1024 }), async (source: AsyncIterable<Buffer>) => {
-        for await (const chunk of source) await spool.write(chunk);
-      });
-      result = await spool.finish();
-    } catch (err) {
-      await spool.discard();
-      throw err;
-    }
+    const result = await writeTail(file, keep, `${base}.tail`);
     const gz = await gzipFile(result.file, gzipSpool(`${base}.budget.gz`));
     const gzBytes = (await stat(gz.file)).size;
     if (gzBytes <= maxGzBytes || keep <= 256 || attempt >= 5) return { result, gz };
     await Promise.all([rm(result.file, { force: true }), rm(gz.file, { force: true })]);
     keep = Math.max(256, Math.floor(((keep * maxGzBytes) / gzBytes) * 0.9));
+  }
+}
+
+/** Writes the last `keep` bytes of `file` from a line start (a note line first) into `out` (0600). */
+async function writeTail(file: string, keep: number, out: string): Promise<SpoolResult> {
+  const src = await open(file, 'r');
+  try {
+    const { size } = await src.stat();
+    let from = Math.max(0, size - keep);
+    // From the next line start, unless it is one; a tail without a newline is kept as it is.
+    if (from > 0 && (await byteAt(src, from - 1)) !== 0x0a) {
+      const nl = await indexOfNewline(src, from, size);
+      if (nl !== -1) from = nl + 1;
+    }
+    const note = Buffer.from(`[collect-bundle: output truncated to its last ${size - from} bytes; the first ${from} of ${size} bytes were cut]\n`, 'utf8');
+    const dst = await open(out, 'wx', 0o600);
+    const hash = createHash('sha256');
+    try {
+      await dst.write(note);
+      hash.update(note);
+      await copyRange(src, from, size, dst, hash);
+    } finally {
+      await dst.close();
+    }
+    return { file: out, bytes: note.length + size - from, sha256: hash.digest('hex'), truncated: true, originalBytes: size };
+  } finally {
+    await src.close();
   }
 }
 

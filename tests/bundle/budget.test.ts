@@ -1,6 +1,12 @@
 /** The size budget's plan (src/bundle/budget.ts): what is kept whole, what is cut first, and by how much. */
+import { randomBytes } from 'node:crypto';
+import { mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { gunzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
-import { budgetTier, ENTRY_OVERHEAD, MIN_KEPT_GZ, planBudget, type SpooledSize } from '../../src/bundle/budget.js';
+import { budgetTier, cutToTail, ENTRY_OVERHEAD, MIN_KEPT_GZ, planBudget, type SpooledSize } from '../../src/bundle/budget.js';
+import { GzipSpool, gzipFile } from '../../src/bundle/tar-gz.js';
 
 const item = (path: string, gzBytes: number): SpooledSize => ({ path, bytes: gzBytes * 3, gzBytes });
 const cutsOf = (plan: ReturnType<typeof planBudget>): Map<string, number> => {
@@ -57,5 +63,51 @@ describe('planBudget', () => {
   it('names the minimum when even the files kept whole do not fit', () => {
     const plan = planBudget(files, 12 * KiB, 10 * KiB);
     expect(plan).toEqual({ minimum: 10 * KiB + overhead + 4 * KiB + 4 * MIN_KEPT_GZ });
+  });
+});
+
+describe('cutToTail', () => {
+  it('keeps whole last lines whose gzip member fits the target, after a note saying what was cut', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'cb-cut-'));
+    try {
+      // Lines of random hex: they compress about 2:1, the first and last numbered.
+      const lines = Array.from({ length: 20_000 }, (_, i) => `line ${i} ${randomBytes(24).toString('hex')}`);
+      const text = `${lines.join('\n')}\n`;
+      const file = join(dir, 'log');
+      await writeFile(file, text);
+      const whole = await gzipFile(file, GzipSpool.create(join(dir, 'whole.gz')));
+      const gzBytes = (await stat(whole.file)).size;
+      let n = 0;
+      const target = 64 * 1024;
+      const cut = await cutToTail(
+        file,
+        { bytes: text.length, gzBytes },
+        target,
+        () => join(dir, `c${++n}`),
+        (f) => GzipSpool.create(f),
+      );
+      expect((await stat(cut.gz.file)).size).toBeLessThanOrEqual(target);
+      const kept = await readFile(cut.result.file, 'utf8');
+      expect(cut.result).toMatchObject({ truncated: true, originalBytes: text.length, bytes: Buffer.byteLength(kept) });
+      const note = /^\[collect-bundle: output truncated to its last (\d+) bytes; the first (\d+) of (\d+) bytes were cut\]\n/.exec(kept);
+      expect(note).not.toBeNull();
+      const body = kept.slice(note![0].length);
+      expect(Number(note![1])).toBe(body.length);
+      expect(Number(note![2]) + body.length).toBe(text.length);
+      expect(Number(note![3])).toBe(text.length);
+      expect(text.endsWith(body)).toBe(true);
+      expect(body.startsWith('line ')).toBe(true);
+      expect(body.endsWith(`${lines.at(-1)}\n`)).toBe(true);
+      // Most of the target is used: the estimate is close.
+      expect((await stat(cut.gz.file)).size).toBeGreaterThan(0.7 * target);
+      // The member is the kept bytes and the tar padding.
+      expect(
+        gunzipSync(await readFile(cut.gz.file))
+          .subarray(0, Buffer.byteLength(kept))
+          .toString('utf8'),
+      ).toBe(kept);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 });
