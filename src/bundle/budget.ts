@@ -12,6 +12,7 @@
 import { createHash } from 'node:crypto';
 import { open, rm, stat } from 'node:fs/promises';
 import { formatBytes } from '../core/units.js';
+import { CONTAINER_FILE } from './layout.js';
 import { byteAt, copyRange, indexOfNewline, type SpoolResult } from './spool.js';
 import { gzipFile, type GzipSpool } from './tar-gz.js';
 
@@ -145,8 +146,10 @@ export function budgetTooSmall(maxBytes: number, minimum: number): string {
 
 /** One line for ISSUE.md and the console: "logs of 12 containers were cut to fit 25 MiB". */
 export function describeCuts(paths: readonly string[], maxBytes: number): string {
-  const containers = new Set(paths.flatMap((p) => /\/containers\/([^/]+)\/logs\.txt$/.exec(p)?.[1] ?? []));
-  const rest = paths.length - paths.filter((p) => /\/containers\/[^/]+\/logs\.txt$/.test(p)).length;
+  // A container's log is its folder's logs.txt; its folder names the engine and the container.
+  const logs = paths.filter((p) => p.endsWith(`/${CONTAINER_FILE.logs}`));
+  const containers = new Set(logs.map((p) => p.slice(0, p.lastIndexOf('/'))));
+  const rest = paths.length - logs.length;
   const parts: string[] = [];
   if (containers.size) parts.push(`logs of ${containers.size} container${containers.size === 1 ? '' : 's'}`);
   if (rest) parts.push(`${rest}${containers.size ? ' other' : ''} file${rest === 1 ? '' : 's'}`);

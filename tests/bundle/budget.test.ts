@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
-import { budgetTier, cutToTail, ENTRY_OVERHEAD, MIN_KEPT_GZ, planBudget, type SpooledSize } from '../../src/bundle/budget.js';
+import { budgetTier, cutToTail, describeCuts, ENTRY_OVERHEAD, MIN_KEPT_GZ, planBudget, type SpooledSize } from '../../src/bundle/budget.js';
 import { GzipSpool, gzipFile } from '../../src/bundle/tar-gz.js';
 
 const item = (path: string, gzBytes: number): SpooledSize => ({ path, bytes: gzBytes * 3, gzBytes });
@@ -109,5 +109,16 @@ describe('cutToTail', () => {
     } finally {
       await rm(dir, { recursive: true, force: true });
     }
+  });
+});
+
+describe('describeCuts', () => {
+  it('counts containers by their log, other files apart, in one sentence', () => {
+    expect(describeCuts(['docker/a/containers/web/logs.txt', 'docker/b/containers/web/logs.txt', 'system/journal.log'], 25 * 1024 * 1024)).toBe(
+      'Logs of 2 containers and 1 other file were cut to fit 25 MiB (their oldest lines; each is marked `cut` in manifest.json)',
+    );
+    expect(describeCuts(['docker/a/events.jsonl'], 512 * 1024)).toBe(
+      '1 file was cut to fit 512 KiB (their oldest lines; each is marked `cut` in manifest.json)',
+    );
   });
 });
