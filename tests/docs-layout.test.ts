@@ -55,6 +55,18 @@ describe('README.md', () => {
     for (const doc of [...DOCS, ...PENDING]) expect(linked.has(doc), doc).toBe(true);
   });
 
+  it("command table: each example's command and flags are what that command's --help lists", async () => {
+    assertBuilt();
+    const rows = [...README.matchAll(/^\| `(\w+)`(?: \(default\))? \| [^|]+ \| `([^`]*collect-bundle[^`]*)` \|$/gm)];
+    expect(rows.map((m) => m[1])).toEqual(['collect', 'redact', 'verify', 'analyze', 'inspect', 'diff', 'config', 'schedule']);
+    for (const [, command, example] of rows) {
+      const help = await runCli([command!, '--help']);
+      expect(help.code, describeRun(help)).toBe(0);
+      const flags = [...example!.slice(example!.indexOf('collect-bundle')).matchAll(/(?:^|\s)(--[a-z-]+|-[a-z])\b/g)].map((m) => m[1]!);
+      for (const flag of flags) expect(help.stdout, `${command} ${flag}`).toMatch(new RegExp(`(^|[\\s,])${flag}(?![\\w-])`, 'm'));
+    }
+  }, 60_000);
+
   describe('the quick start', () => {
     beforeAll(assertBuilt);
     it("shows the console summary the CLI prints today (same lines, same order) and a real ISSUE.md's headings", async () => {
