@@ -200,6 +200,10 @@ export function jsonSummary(r: CollectResult): Record<string, unknown> {
       ...(c.reason && c.status !== 'ok' ? { error: c.reason } : {}),
     })),
     redactions: { total: r.manifest.redaction.total, byRule: r.manifest.redaction.byRule },
+    // --max-size: the limit and the files cut to fit it.
+    ...(r.manifest.budget
+      ? { budget: { ...r.manifest.budget, cut: r.manifest.collectors.flatMap((c) => c.artifacts.filter((a) => a.cut).map((a) => a.path)) } }
+      : {}),
     ...(r.findings
       ? { findings: { counts: r.findings.counts, items: r.findings.findings.map((f) => ({ id: f.id, severity: f.severity, title: f.title, docs: f.docs })) } }
       : {}),

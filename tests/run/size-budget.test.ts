@@ -64,7 +64,7 @@ describe.skipIf(Boolean(dockerUnavailable) && !process.env['CI'])('--max-size wi
     for (const n of ['big1', 'big2', 'big3', 'crash']) await waitForLog(`${prefix}-${n}`, `END-OF-LOG-${n.replace('big', '')}`, 60_000);
     const dir = await tempDir('cb-budget-');
     whole = await collect(join(dir, 'whole'), `${prefix}-*`);
-    fitted = await collect(join(dir, 'fitted'), `${prefix}-*`, '--max-size', '512KiB');
+    fitted = await collect(join(dir, 'fitted'), `${prefix}-*`, '--max-size', '512KiB', '--json');
     wholeEntries = await readBundle(whole.bundle!);
     entries = await readBundle(fitted.bundle!);
   }, 300_000);
@@ -128,7 +128,11 @@ describe.skipIf(Boolean(dockerUnavailable) && !process.env['CI'])('--max-size wi
     for (const e of entries.values()) expect(e.data.includes(SECRET), e.name).toBe(false);
   });
 
-  it('says so in ISSUE.md and on the console, and the bundle verifies', async () => {
+  it('says so in ISSUE.md, on the console and in --json, and the bundle verifies', async () => {
+    const json = JSON.parse(fitted.r.stdout) as { bytes: number; budget: { maxBytes: number; cutFiles: number; cut: string[] } };
+    expect(json.budget).toMatchObject({ maxBytes: BUDGET, cutFiles: 4 });
+    expect(json.budget.cut.map((p) => p.split('/').at(-2)).sort()).toEqual(['big1', 'big2', 'big3', 'crash'].map((n) => `${prefix}-${n}`));
+    expect(json.bytes).toBe((await stat(fitted.bundle!)).size);
     expect(fileText(entries, 'ISSUE.md')).toContain('**Size budget:** Logs of 4 containers were cut to fit 512 KiB (their oldest lines;');
     expect(fitted.r.stderr).toMatch(/Logs of 4 containers were cut to fit 512 KiB/);
     const v = await runCli(['verify', fitted.bundle!]);
