@@ -1,6 +1,6 @@
 /**
- * The README's list of what is redacted, made from the rule table itself (scripts/gen-redaction-docs.mjs
- * writes it between the redaction-rules markers; a test fails when README.md and the table disagree), so
+ * docs/redaction.md's list of what is redacted, made from the rule table itself (scripts/gen-redaction-docs.mjs
+ * writes it between the redaction-rules markers; a test fails when docs/redaction.md and the table disagree), so
  * the documentation cannot drift from the rules.
  */
 import type { Rule } from './rule.js';
@@ -58,11 +58,11 @@ export function renderRuleDocs(builtin: readonly Rule[], families: readonly { re
 export function replaceRuleDocs(readme: string, section: string): string {
   const a = readme.indexOf(DOCS_START);
   const b = readme.indexOf(DOCS_END);
-  if (a === -1 || b === -1 || b < a) throw new Error(`README.md needs the markers ${DOCS_START} and ${DOCS_END}`);
+  if (a === -1 || b === -1 || b < a) throw new Error(`docs/redaction.md needs the markers ${DOCS_START} and ${DOCS_END}`);
   return readme.slice(0, a) + section + readme.slice(b + DOCS_END.length);
 }
 
-/** The section as README.md has it now, markers included (undefined without markers). */
+/** The section as docs/redaction.md has it now, markers included (undefined without markers). */
 export function currentRuleDocs(readme: string): string | undefined {
   const a = readme.indexOf(DOCS_START);
   const b = readme.indexOf(DOCS_END);

@@ -35,7 +35,7 @@ export const ci = (word: string): string => [...word].map((c) => (/[a-z]/i.test(
 
 interface Common {
   readonly id: string;
-  /** Names the provider and the format; the README's provider list is made from it. */
+  /** Names the provider and the format; docs/redaction.md's provider list is made from it. */
   readonly description: string;
   /** Characters the body holds beyond `A-Za-z0-9_-`, escaped for a character class (e.g. `+/=.`). */
   readonly extra?: string;

@@ -1,7 +1,7 @@
 /**
  * Provider token formats, as data: one file per family, each rule anchored on a literal prefix or on the
  * provider's name next to the value, so container IDs, digests, git SHAs and UUIDs pass untouched. The
- * order is stable (the README's list and the rule ids in tokens depend on nothing else); when two rules
+ * order is stable (docs/redaction.md's list and the rule ids in tokens depend on nothing else); when two rules
  * find the same span, the earlier one names it.
  */
 import type { Rule } from '../rule.js';
@@ -15,7 +15,7 @@ import { paymentRules } from './payments.js';
 import { saasRules } from './saas.js';
 import { vcsRules } from './vcs.js';
 
-/** The families in README order: a name for the docs and the rules. */
+/** The families in the order docs/redaction.md lists them: a name for the docs and the rules. */
 export const providerFamilies: readonly { readonly name: string; readonly rules: readonly Rule[] }[] = Object.freeze(
   [
     { name: 'Cloud platforms', rules: cloudRules },

@@ -139,7 +139,7 @@ export class TailSpool {
   }
 }
 
-async function copyRange(from: FileHandle, start: number, end: number, to: FileHandle, hash: ReturnType<typeof createHash>): Promise<void> {
+export async function copyRange(from: FileHandle, start: number, end: number, to: FileHandle, hash: ReturnType<typeof createHash>): Promise<void> {
   const buf = Buffer.alloc(256 * 1024);
   let pos = start;
   while (pos < end) {
@@ -152,7 +152,7 @@ async function copyRange(from: FileHandle, start: number, end: number, to: FileH
   }
 }
 
-async function byteAt(handle: FileHandle, pos: number): Promise<number> {
+export async function byteAt(handle: FileHandle, pos: number): Promise<number> {
   if (pos < 0) return -1;
   const b = Buffer.alloc(1);
   const { bytesRead } = await handle.read(b, 0, 1, pos);
@@ -160,7 +160,7 @@ async function byteAt(handle: FileHandle, pos: number): Promise<number> {
 }
 
 /** Position of the first LF in [start, end) of a file, or -1. */
-async function indexOfNewline(handle: FileHandle, start: number, end: number): Promise<number> {
+export async function indexOfNewline(handle: FileHandle, start: number, end: number): Promise<number> {
   const buf = Buffer.alloc(64 * 1024);
   for (let pos = start; pos < end; ) {
     const { bytesRead } = await handle.read(buf, 0, Math.min(buf.length, end - pos), pos);

@@ -2,6 +2,7 @@
 /** Small helpers of the bundle writer (writer.ts): output batching, artifact path checks, disk error lines. */
 import { posix } from 'node:path';
 import { errorMessage } from '../core/artifacts.js';
+import type { VerifyProblem } from './verify.js';
 
 /**
  * The redactor's output in blocks of at least 256 KiB (the last may be shorter): it yields many small
@@ -49,4 +50,20 @@ export function describeFsError(err: unknown, path: string, what: string): strin
     default:
       return `cannot write ${what} ${path}: ${errorMessage(err)}`;
   }
+}
+
+/** The finished archive failed its own verification; no bundle was written. */
+export class VerificationError extends Error {
+  override name = 'VerificationError';
+  constructor(readonly problems: readonly VerifyProblem[]) {
+    const first = problems[0]!;
+    super(
+      `the finished bundle failed verification, so it was not kept (fail closed): ${problems.length} problem(s), first: ${first.file}${first.line ? `:${first.line}` : ''}: ${first.message}. Please report this with \`collect-bundle verify\` output`,
+    );
+  }
+}
+
+/** Thrown when the output cannot be written at all; the CLI turns it into exit 1. */
+export class OutputError extends Error {
+  override name = 'OutputError';
 }

@@ -21,35 +21,20 @@ import { BinaryContentError, type Redactor } from '../../redaction/redactor.js';
 import { errorMessage } from '../core/artifacts.js';
 import type { ArtifactSink } from '../core/types.js';
 import type { Artifact, ArtifactRecord, Problem } from '../core/types.js';
-import { batched, describeFsError, safeRelativePath } from './write-helpers.js';
+import { batched, describeFsError, OutputError, safeRelativePath, VerificationError } from './write-helpers.js';
+import { cutToTail, type CutResult, type SpooledSize } from './budget.js';
 import { TailSpool } from './spool.js';
 import { END_OF_TAR, GzipSpool, gzipFile, gzipFiles, gzipMember, tarHeader } from './tar-gz.js';
-import { verifyBundle, type VerifyOptions, type VerifyProblem } from './verify.js';
+import { verifyBundle, type VerifyOptions } from './verify.js';
 import { ROOT_FILE_ORDER } from './layout.js';
 
-export { describeFsError, safeRelativePath };
+export { describeFsError, OutputError, safeRelativePath, VerificationError };
 
 /** Errors of our own disk writes (as opposed to errors of the artifact's source). */
 const FS_WRITE_ERRORS = new Set(['ENOSPC', 'EDQUOT', 'EROFS', 'EIO']);
 
 /** `lost` of an artifact cut mid-stream (the runner replaces it with the true cause: timeout, deadline, Ctrl-C). */
 export const CUT_MID_STREAM = 'cut off while it streamed: the part redacted so far is kept';
-
-/** The finished archive failed its own verification; no bundle was written. */
-export class VerificationError extends Error {
-  override name = 'VerificationError';
-  constructor(readonly problems: readonly VerifyProblem[]) {
-    const first = problems[0]!;
-    super(
-      `the finished bundle failed verification, so it was not kept (fail closed): ${problems.length} problem(s), first: ${first.file}${first.line ? `:${first.line}` : ''}: ${first.message}. Please report this with \`collect-bundle verify\` output`,
-    );
-  }
-}
-
-/** Thrown when the output cannot be written at all; the CLI turns it into exit 1. */
-export class OutputError extends Error {
-  override name = 'OutputError';
-}
 
 interface Entry {
   readonly path: string;
@@ -288,8 +273,38 @@ export class BundleWriter implements ArtifactSink {
     return changed;
   }
 
+  /** The spooled artifacts' redacted and compressed sizes, once their compressions settled (the size budget's input). */
+  async spooledSizes(): Promise<SpooledSize[]> {
+    const out: SpooledSize[] = [];
+    for (const e of this.#entries) {
+      if (!e.file || !e.gz) continue;
+      const member = await e.gz;
+      out.push({ path: e.path, bytes: (await stat(e.file)).size, gzBytes: (await stat(member.file)).size });
+    }
+    return out;
+  }
+
+  /** Keeps only the last lines of a spooled artifact, so that its gzip member is at most `maxGzBytes` (budget.ts). */
+  async cutSpooled(path: string, sizes: SpooledSize, maxGzBytes: number): Promise<CutResult['result']> {
+    const entry = this.#entries.find((e) => e.path === path && e.file);
+    if (!entry?.file || !entry.gz) throw new Error(`no spooled file ${path}`);
+    const old = await entry.gz;
+    const cut = await cutToTail(
+      entry.file,
+      sizes,
+      maxGzBytes,
+      () => join(this.spoolDir, String(++this.#count)),
+      (f) => this.#gzipSpool(f),
+    );
+    await Promise.all([rm(entry.file, { force: true }), rm(old.file, { force: true })]);
+    entry.file = cut.result.file;
+    entry.gz = Promise.resolve(cut.gz);
+    return cut.result;
+  }
+
   /** Packs everything into the tarball, renames it into place and writes the sidecar. */
-  async finish(signal?: AbortSignal, check?: Omit<VerifyOptions, 'sidecar' | 'sha256'>): Promise<WrittenBundle> {
+  /** With `maxBytes` (the size budget) a tarball that would be larger is not written: OutputError. */
+  async finish(signal?: AbortSignal, check?: Omit<VerifyOptions, 'sidecar' | 'sha256'>, maxBytes?: number): Promise<WrittenBundle> {
     if (this.#closed) throw new Error('bundle already finished');
     this.#closed = true;
     const date = new Date();
@@ -305,11 +320,12 @@ export class BundleWriter implements ArtifactSink {
       .filter((e) => !e.file)
       .map((e) => ({ file: { name: entryName(e), size: e.data?.length ?? 0, mode: 0o600, mtime: date }, data: e.data ?? Buffer.alloc(0) }));
     const spooled = entries.filter((e) => e.file);
+    const header = (e: Entry, size: number): Promise<Buffer> => gzipMember(tarHeader({ name: entryName(e), size, mode: 0o600, mtime: date }));
     async function* members(): AsyncGenerator<Buffer> {
       yield await gzipFiles(roots);
       for (const e of spooled) {
         const member = await e.gz!;
-        yield await gzipMember(tarHeader({ name: entryName(e), size: member.size, mode: 0o600, mtime: date }));
+        yield await header(e, member.size);
         for await (const chunk of createReadStream(member.file, { highWaterMark: 256 * 1024 }) as AsyncIterable<Buffer>) yield chunk;
         // A spool file is not needed once its entry is packed: free the disk as we go.
         await Promise.all([unlink(member.file), unlink(e.file!)].map((p) => p.catch(() => undefined)));
@@ -326,6 +342,18 @@ export class BundleWriter implements ArtifactSink {
       },
     });
     try {
+      if (maxBytes !== undefined) {
+        // The packed size is the sum of the members: known exactly before a byte is written.
+        let total = (await gzipFiles(roots)).length + (await gzipMember(END_OF_TAR)).length;
+        for (const e of spooled) {
+          const member = await e.gz!;
+          total += (await header(e, member.size)).length + (await stat(member.file)).size;
+        }
+        if (total > maxBytes)
+          throw new OutputError(
+            `the bundle would be ${total} bytes, over --max-size ${maxBytes} bytes: not written. Please report this (the budget's estimate was wrong)`,
+          );
+      }
       const out = createWriteStream(this.partialPath, { flags: 'wx', mode: 0o600 });
       await pipeline(members, tap, out, ...(signal ? [{ signal }] : []));
       const fh = await open(this.partialPath, 'r');
@@ -347,7 +375,7 @@ export class BundleWriter implements ArtifactSink {
       return { path: this.path, sha256, bytes, sidecar };
     } catch (err) {
       await this.abort();
-      if (signal?.aborted || err instanceof VerificationError) throw err;
+      if (signal?.aborted || err instanceof VerificationError || err instanceof OutputError) throw err;
       throw new OutputError(describeFsError(err, this.partialPath, 'bundle'), { cause: err });
     }
   }

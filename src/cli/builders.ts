@@ -51,6 +51,11 @@ export function collectOptions(y: Argv): Argv {
       requiresArg: true,
       describe: 'Seconds the whole collection may take; the bundle is then written with what was gathered',
     })
+    .option('max-size', {
+      type: 'string',
+      requiresArg: true,
+      describe: 'Size budget of the compressed bundle (25MiB, 10MB): the largest logs are cut from their oldest lines to fit; default none',
+    })
     .option('concurrency', { type: 'number', requiresArg: true, default: DEFAULTS.concurrency, describe: 'Collectors run at once' })
     .option('label', { type: 'string', requiresArg: true, describe: 'Short label added to the bundle name (one that looks like a secret is refused)' })
     .option('title', { type: 'string', requiresArg: true, describe: 'Issue title for ISSUE.md' })

@@ -6,7 +6,8 @@ import type { CollectOptions } from '../config/options.js';
 import { CliError, EXIT } from '../core/errors.js';
 import type { Collector, TlsFlags } from '../core/types.js';
 import { MAX_TIMER_MS } from '../core/validators.js';
-import { formatBytes } from '../core/units.js';
+import { errorMessage } from '../core/artifacts.js';
+import { formatBytes, parseSize } from '../core/units.js';
 import type { CollectResult } from '../run/collect.js';
 import { profileTable } from '../run/progress.js';
 import type { CliIo } from './io.js';
@@ -116,6 +117,15 @@ function collectOptionsFromFlags(
   const djangoDir = collectorOptions['django']?.['djangoDir'];
   if (typeof djangoDir === 'string' && collectorOptions['compose']?.['projectDir'] === undefined)
     collectorOptions['compose'] = { ...collectorOptions['compose'], projectDir: djangoDir };
+  let maxBytes: number | undefined;
+  if (argv['max-size'] !== undefined) {
+    try {
+      maxBytes = parseSize(String(argv['max-size']));
+    } catch (err) {
+      throw new CliError(`--max-size: ${errorMessage(err)}`, 'E_USAGE');
+    }
+    if (maxBytes <= 0) throw new CliError(`--max-size must be more than 0, e.g. 25MiB, got "${argv['max-size']}"`, 'E_USAGE');
+  }
   const quiet = Boolean(argv['quiet']);
   const deadlineMs = seconds('deadline');
   return {
@@ -125,6 +135,7 @@ function collectOptionsFromFlags(
     ...(argv['timeout'] !== undefined ? { timeoutMs: seconds('timeout')! } : {}),
     ...(deadlineMs ? { deadlineMs } : {}),
     concurrency,
+    ...(maxBytes !== undefined ? { maxBytes } : {}),
     ...(argv['label'] ? { label: String(argv['label']) } : {}),
     ...(argv['title'] ? { title: String(argv['title']) } : {}),
     ...(argv['description'] ? { description: String(argv['description']) } : {}),
@@ -189,6 +200,10 @@ export function jsonSummary(r: CollectResult): Record<string, unknown> {
       ...(c.reason && c.status !== 'ok' ? { error: c.reason } : {}),
     })),
     redactions: { total: r.manifest.redaction.total, byRule: r.manifest.redaction.byRule },
+    // --max-size: the limit and the files cut to fit it.
+    ...(r.manifest.budget
+      ? { budget: { ...r.manifest.budget, cut: r.manifest.collectors.flatMap((c) => c.artifacts.filter((a) => a.cut).map((a) => a.path)) } }
+      : {}),
     ...(r.findings
       ? { findings: { counts: r.findings.counts, items: r.findings.findings.map((f) => ({ id: f.id, severity: f.severity, title: f.title, docs: f.docs })) } }
       : {}),

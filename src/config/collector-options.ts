@@ -3,7 +3,7 @@
  * Everything generated from the collectors' option declarations (src/core/options.ts), read from the
  * registry (collectors/index.ts): the `collectors.<name>` part of the config schema, a config file's
  * values as flag values (the lowest layer), the options a parsed command line gives each collector,
- * the flag table the CLI builds its flags from (src/cli/collector-flags.ts) and the README's tables.
+ * the flag table the CLI builds its flags from (src/cli/collector-flags.ts) and docs/collectors.md's tables.
  * An option is declared once, in its collector; nothing here names one.
  */
 import { builtinCollectors } from '../../collectors/index.js';
@@ -16,12 +16,13 @@ import type { Config } from './schema.js';
 export const BUILTIN_OPTION_SPECS: readonly OptionSpec[] = Object.freeze(builtinCollectors.flatMap((c) => optionSpecs(c)));
 
 /** The config's run settings that have a flag: config key path → flag. */
-const RUN_FLAGS: ReadonlyArray<readonly [readonly string[], string]> = [
+export const RUN_FLAGS: ReadonlyArray<readonly [readonly string[], string]> = [
   [['outputDir'], 'output-dir'],
   [['only'], 'only'],
   [['skip'], 'skip'],
   [['timeout'], 'timeout'],
   [['deadline'], 'deadline'],
+  [['maxSize'], 'max-size'],
   [['concurrency'], 'concurrency'],
   [['label'], 'label'],
   [['title'], 'title'],
@@ -118,7 +119,7 @@ export function collectorOptionsFromArgv(
 }
 
 // ---------------------------------------------------------------------------------------------
-// Generated text: the CLI's flag table and the README's option tables
+// Generated text: the CLI's flag table and docs/collectors.md's tables
 
 /** How an option's default reads in help and docs, or undefined when it has none worth saying. */
 export function defaultText(spec: Pick<OptionSpec, 'default' | 'defaultText'>): string | undefined {
@@ -173,7 +174,7 @@ export function collectorFlagsSource(specs: readonly OptionSpec[] = BUILTIN_OPTI
 
 const code = (s: string): string => `\`${s}\``;
 
-/** The README's collector option tables (between the collector-options markers). */
+/** docs/collectors.md's collector option tables (between the collector-options markers). */
 export function optionTablesMarkdown(specs: readonly OptionSpec[] = BUILTIN_OPTION_SPECS): string {
   const out: string[] = [];
   for (const name of [...new Set(specs.map((s) => s.collector))]) {
@@ -188,14 +189,29 @@ export function optionTablesMarkdown(specs: readonly OptionSpec[] = BUILTIN_OPTI
   return `${out.join('\n').trimStart()}\n`;
 }
 
-/** The README text between the markers, as generated. */
+/** The markers around the generated option tables in docs/collectors.md. */
 export const OPTION_TABLE_MARKERS = { start: '<!-- collector-options:start -->', end: '<!-- collector-options:end -->' } as const;
+/** The markers around the generated list of collectors in docs/collectors.md. */
+export const COLLECTOR_LIST_MARKERS = { start: '<!-- collector-list:start -->', end: '<!-- collector-list:end -->' } as const;
 
-/** README with its option tables replaced by the generated ones (unchanged when it has no markers). */
-export function withOptionTables(readme: string, specs: readonly OptionSpec[] = BUILTIN_OPTION_SPECS): string {
-  const a = readme.indexOf(OPTION_TABLE_MARKERS.start);
-  const b = readme.indexOf(OPTION_TABLE_MARKERS.end);
-  if (a === -1 || b === -1 || b < a) return readme;
+/** The list of collectors (what `--list-collectors` prints), as a table. */
+export function collectorListMarkdown(collectors: readonly Pick<Collector, 'name' | 'description' | 'defaultEnabled'>[] = builtinCollectors): string {
+  const rows = collectors.map((c) => `| ${code(c.name)} | ${c.defaultEnabled ? 'on' : 'off'} | ${c.description.replace(/\|/g, '\\|')} |`);
+  return ['| name | default | what it gathers |', '|---|---|---|', ...rows, ''].join('\n');
+}
+
+/** `text` with what lies between `markers` replaced by `body` (unchanged when it has no markers). */
+function replaceBetween(text: string, markers: { start: string; end: string }, body: string): string {
+  const a = text.indexOf(markers.start);
+  const b = text.indexOf(markers.end);
+  if (a === -1 || b === -1 || b < a) return text;
+  return `${text.slice(0, a)}${markers.start}\n${body}${text.slice(b)}`;
+}
+
+/** docs/collectors.md with its collector list and option tables replaced by the generated ones. */
+export function withOptionTables(doc: string, specs: readonly OptionSpec[] = BUILTIN_OPTION_SPECS): string {
   const note = "<!-- Generated from the collectors' option declarations by `npm run docs:options`; edit the collector, not this table. -->";
-  return `${readme.slice(0, a)}${OPTION_TABLE_MARKERS.start}\n${note}\n${optionTablesMarkdown(specs)}${readme.slice(b)}`;
+  const listNote = "<!-- Generated from the collector registry (collectors/index.ts) by `npm run docs:options`; edit the collector's description. -->";
+  const listed = replaceBetween(doc, COLLECTOR_LIST_MARKERS, `${listNote}\n${collectorListMarkdown()}`);
+  return replaceBetween(listed, OPTION_TABLE_MARKERS, `${note}\n${optionTablesMarkdown(specs)}`);
 }

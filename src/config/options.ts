@@ -17,6 +17,11 @@ export interface CollectOptions {
   readonly timeoutMs?: number;
   /** Whole-run deadline for collection in ms; the bundle is still written with what was gathered. */
   readonly deadlineMs?: number;
+  /**
+   * Size budget (`--max-size`) in bytes: the compressed bundle stays under it; the largest logs are cut
+   * from their oldest lines to fit (recorded in the manifest and ISSUE.md). Default: none.
+   */
+  readonly maxBytes?: number;
   /** Collectors run at once (default 4). */
   readonly concurrency?: number;
   /** Added to the bundle name. */

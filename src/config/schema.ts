@@ -7,7 +7,7 @@
 import { z } from 'zod';
 import { customCollectorSchema } from '../../collectors/custom/schema.js';
 import { errorMessage } from '../core/artifacts.js';
-import { bool, durationText, got, names, nonEmpty, path, seconds, show, wholeAtLeast } from '../core/validators.js';
+import { bool, durationText, got, names, nonEmpty, path, seconds, show, size, wholeAtLeast } from '../core/validators.js';
 import { builtinCollectors } from '../../collectors/index.js';
 import { optionSpecs, type OptionSpec } from '../core/options.js';
 import { matchesAnyCharacter } from '../core/text.js';
@@ -97,6 +97,7 @@ export const configSchema = z
     skip: names('collector name').describe('Do not run these collectors (--skip)'),
     timeout: seconds().describe('Seconds (or a duration) each collector may run (--timeout)'),
     deadline: seconds().describe('Seconds (or a duration) the whole collection may take (--deadline)'),
+    maxSize: size().describe('Size budget of the compressed bundle, e.g. "25MiB"; the largest logs are cut to fit (--max-size)'),
     concurrency: wholeAtLeast(1).describe('Collectors run at once (--concurrency)'),
     label: nonEmpty('a short label').describe('Label added to the bundle name (--label)'),
     title: z.string().describe('ISSUE.md title (--title)'),

@@ -3,7 +3,7 @@
 
 export type ErrorCode = 'E_USAGE' | 'E_CONFIG' | 'E_OUTPUT' | 'E_INTERRUPTED' | 'E_FATAL';
 
-/** Exit codes, as documented in --help and the README. */
+/** Exit codes, as documented in --help and docs/options.md. */
 export const EXIT = {
   complete: 0,
   fatal: 1,

@@ -3,7 +3,7 @@
  * A collector's options, declared once in its own module: each option is a zod schema (what a value
  * must be) with a default, a one-line description and how users reach it — its flag (name and
  * aliases), its `COLLECT_BUNDLE_*` variable and its `collectors.<name>.<key>` config key. The config
- * schema, the JSON Schema, the environment layer, the yargs flags and the README tables are generated
+ * schema, the JSON Schema, the environment layer, the yargs flags and the docs tables are generated
  * from these declarations (src/config/collector-options.ts, scripts/gen-options.mjs).
  *
  * Names come from the option's key: `djangoDir` of `django` is `collectors.django.djangoDir`, the flag
@@ -19,7 +19,7 @@ export type FlagType = 'string' | 'number' | 'boolean' | 'array';
 
 /** What an option says about itself besides its schema. */
 export interface OptionMeta {
-  /** One line: the flag's help, the config key's JSON Schema description, the README table. */
+  /** One line: the flag's help, the config key's JSON Schema description, the docs tables. */
   readonly describe: string;
   /** The flag, without dashes; default `<collector>-<kebab-case key>`. */
   readonly flag?: string;

@@ -219,6 +219,8 @@ export interface ArtifactRecord {
   readonly originalBytes?: number;
   /** Why part of its output was lost (its command was killed by its timeout): its collector is then `partial`. */
   readonly lost?: string;
+  /** Why its oldest lines were cut after collection (the size budget, `--max-size`); not a failure. */
+  readonly cut?: string;
 }
 
 /** One collector's entry in the manifest. */
@@ -264,6 +266,8 @@ export interface Manifest {
   readonly collectors: readonly CollectorRecord[];
   /** Counts of findings.json by severity (present when analyzers ran). */
   readonly findings?: { readonly error: number; readonly warning: number; readonly info: number };
+  /** The size budget (`--max-size`) and how many files were cut to fit it (each has `cut`). */
+  readonly budget?: { readonly maxBytes: number; readonly cutFiles: number };
   /** Files the writer itself adds (run.log, ISSUE.md); manifest.json cannot list its own hash. */
   readonly files: readonly ArtifactRecord[];
   /** Totals; per-file counts are in redactions.json. A list, since rule ids look like secret keys. */

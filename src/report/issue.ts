@@ -9,6 +9,7 @@
 import type { Finding, Manifest } from '../core/types.js';
 import { oneLine } from '../core/text.js';
 import { docsHref, renderFinding } from './issue-findings.js';
+import { describeCuts } from '../bundle/budget.js';
 
 export interface IssueInput {
   readonly manifest: Manifest;
@@ -143,6 +144,8 @@ function render(input: IssueInput, d: Detail): string {
       : '_No log excerpts are tied to a finding; the full logs are in the bundle._',
     '',
   );
+  const cut = m.collectors.flatMap((c) => c.artifacts.filter((a) => a.cut).map((a) => a.path));
+  if (m.budget && cut.length) out.push(`**Size budget:** ${describeCuts(cut, m.budget.maxBytes)}.`, '');
 
   out.push('## Findings', '');
   if (findings.length === 0) out.push('_No findings._', '');

@@ -26,6 +26,8 @@ import { planExecutorHosts } from './executor-hosts.js';
 import { guardExit, type PluginExitError } from './exit-guard.js';
 import { LOAD_TIMEOUT_MS as PLUGIN_LOAD_TIMEOUT_MS, loadPlugins, type PluginLoadResult } from './plugins.js';
 import { runCollectors } from './runner.js';
+import { fitSizeBudget } from './size-budget.js';
+import { describeCuts } from '../bundle/budget.js';
 import type { ArtifactRecord, Collector, CollectorRecord, DockerEndpoint, Manifest, RunPhase, RunTimings } from '../core/types.js';
 import { TOOL } from '../core/version.js';
 import { ROOT } from '../bundle/layout.js';
@@ -195,7 +197,7 @@ async function collectGuarded(options: CollectOptions, strays: readonly PluginEx
     clock.end('collect');
     // Secrets learned late (from a later artifact) are removed from files spooled before them.
     const restated = await writer.redactLateSecrets();
-    const records = collected.map((r) =>
+    let records = collected.map((r) =>
       r.artifacts.some((a) => restated.has(a.path)) ? { ...r, artifacts: r.artifacts.map((a) => ({ ...a, ...restated.get(a.path) })) } : r,
     );
     clock.end('redact');
@@ -204,6 +206,7 @@ async function collectGuarded(options: CollectOptions, strays: readonly PluginEx
     const failed = records.some((r) => r.status === 'failed' || r.status === 'timed-out' || r.status === 'partial');
     const status = failed || plugins?.failures.length || strays.length ? 'partial' : 'complete';
     const files: ArtifactRecord[] = [];
+    let cutCount = 0;
     let findings: FindingsDocument | undefined;
     const draft = (finishedAt: Date): Manifest => ({
       tool: { name: TOOL.name, version: TOOL.version },
@@ -229,6 +232,7 @@ async function collectGuarded(options: CollectOptions, strays: readonly PluginEx
       ...(plugins ? { plugins: pluginRecords(plugins, options.plugins ?? []) } : {}),
       environment,
       collectors: records,
+      ...(options.maxBytes !== undefined ? { budget: { maxBytes: options.maxBytes, cutFiles: cutCount } } : {}),
       ...(findings ? { findings: findings.counts } : {}),
       files: [...files],
       timings: clock.timings(records),
@@ -252,8 +256,22 @@ async function collectGuarded(options: CollectOptions, strays: readonly PluginEx
       ...pick(options, 'title', 'description'),
       ...(docsUrl ? { docsUrl } : {}),
     };
-    const issueManifest = draft(new Date());
     const redactIssue = (body: string): string => redactor.text(body, ROOT.issue);
+    if (options.maxBytes !== undefined) {
+      // The size budget: decided now, from the spooled sizes, so the root files below record the cuts.
+      const m = draft(new Date());
+      const drafts = [
+        JSON.stringify(m, null, 2),
+        renderIssue({ manifest: m, ...issueInput }),
+        reporter.lines.join('\n'),
+        JSON.stringify(report.toJSON(), null, 2),
+      ];
+      const fitted = await fitSizeBudget(writer, records, options.maxBytes, [...drafts, findings ? JSON.stringify(findings, null, 2) : '']);
+      records = fitted.records;
+      cutCount = fitted.cut.length;
+      if (cutCount) reporter.log('warn', describeCuts(fitted.cut, options.maxBytes));
+    }
+    const issueManifest = draft(new Date());
     const issue = renderIssue({ manifest: issueManifest, ...issueInput, redact: redactIssue });
     files.push(writer.addRootFile(ROOT.issue, issue));
     reporter.log('info', `collection finished (${status}); writing ${writer.path}`);
@@ -272,7 +290,7 @@ async function collectGuarded(options: CollectOptions, strays: readonly PluginEx
       verifying ??= performance.now();
       return redaction.scanner(r, on);
     };
-    const written = await writer.finish(signal, { scanner, manifest: storedManifest });
+    const written = await writer.finish(signal, { scanner, manifest: storedManifest }, options.maxBytes);
     if (verifying !== undefined) clock.end('pack', verifying);
     clock.end(verifying === undefined ? 'pack' : 'verify');
     let issueFile: string | undefined;

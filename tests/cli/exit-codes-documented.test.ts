@@ -1,7 +1,7 @@
 /**
- * issue #18 part 6: every exit code the CLI can return is documented, in `--help` and in the README's
+ * issue #18 part 6: every exit code the CLI can return is documented, in `--help` and in docs/options.md's
  * table, and nothing else is: the codes come from the source (src/core/errors.ts EXIT, the literal
- * codes of src/cli/ and bin/), the documented ones from the real `--help` output and README.md.
+ * codes of src/cli/ and bin/), the documented ones from the real `--help` output and docs/options.md.
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -33,7 +33,7 @@ function codesInSource(): Set<number> {
 const sorted = (s: Iterable<number>): number[] => [...s].sort((a, b) => a - b);
 
 describe('exit codes', () => {
-  it('the codes in the source are exactly the ones --help and the README document', async () => {
+  it('the codes in the source are exactly the ones --help and docs/options.md document', async () => {
     const used = sorted(codesInSource());
     expect(used).toEqual([0, 1, 2, 3, 4, 130]);
 
@@ -43,9 +43,12 @@ describe('exit codes', () => {
     const inHelp = sorted(new Set([...epilog.matchAll(/^ {2}(\d+)\s{2,}\S/gm)].map((m) => Number(m[1]))));
     expect(inHelp).toEqual(used);
 
-    const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
-    const section = readme.slice(readme.indexOf('### Exit codes'), readme.indexOf('\n## ', readme.indexOf('### Exit codes')));
-    const inReadme = sorted(new Set([...section.matchAll(/^\| (\d+) \|/gm)].map((m) => Number(m[1]))));
-    expect(inReadme).toEqual(used);
+    const doc = readFileSync(join(ROOT, 'docs', 'options.md'), 'utf8');
+    const start = doc.indexOf('## Exit codes');
+    expect(start).toBeGreaterThan(-1);
+    const end = doc.indexOf('\n## ', start + 1);
+    const section = doc.slice(start, end === -1 ? doc.length : end);
+    const inDocs = sorted(new Set([...section.matchAll(/^\| (\d+) \|/gm)].map((m) => Number(m[1]))));
+    expect(inDocs).toEqual(used);
   });
 });

@@ -3,7 +3,7 @@
  * generated from those declarations. Proved on the registry itself, with no hand-written list: every
  * declared option of every built-in collector is accepted from a flag, from the environment and from a
  * config file, and reaches that collector's `ctx.options` with the same value; and the generated flag
- * table, README tables and JSON Schema are what the declarations generate now.
+ * table, docs/collectors.md tables and JSON Schema are what the declarations generate now.
  */
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { PassThrough } from 'node:stream';
@@ -14,7 +14,8 @@ import { afterAll, describe, expect, it, vi } from 'vitest';
 import { builtinCollectors } from '../../collectors/index.js';
 import { COLLECTOR_FLAGS } from '../../src/cli/collector-flags.js';
 import { main } from '../../src/cli/main.js';
-import { BUILTIN_OPTION_SPECS, collectorFlagsSource, configFlagValues, withOptionTables } from '../../src/config/collector-options.js';
+import { BUILTIN_OPTION_SPECS, collectorFlagsSource, collectorListMarkdown, configFlagValues, withOptionTables } from '../../src/config/collector-options.js';
+import { declaredCollectFlags, withCollectOptionsTable } from '../../src/cli/options-doc.js';
 import type { CollectOptions } from '../../src/config/options.js';
 import { validateConfig } from '../../src/config/validate.js';
 import { parseOptionValue, type OptionSpec } from '../../src/core/options.js';
@@ -180,8 +181,22 @@ describe('generated from the declarations (run "npm run docs:options" and commit
     expect(COLLECTOR_FLAGS.map((f) => f.flag)).toEqual(SPECS.map((s) => s.flag));
   });
 
-  it("README's collector option tables", async () => {
-    const readme = await readFile(join(ROOT, 'README.md'), 'utf8');
+  it("docs/options.md's flag table is what the flag declarations generate, every collect flag in it", async () => {
+    const doc = await readFile(join(ROOT, 'docs', 'options.md'), 'utf8');
+    expect(doc).toContain('<!-- collect-options:start -->');
+    expect(doc, 'docs/options.md is stale: run `npm run docs:options`').toBe(withCollectOptionsTable(doc));
+    for (const f of declaredCollectFlags().filter((x) => x.name !== 'list-collectors')) expect(doc).toContain(`| \`--${f.name}\``);
+    for (const spec of SPECS) expect(doc).toContain(`\`collectors.${spec.collector}.${spec.key}\``);
+  });
+
+  it("docs/collectors.md's collector list is the registry's", async () => {
+    const doc = await readFile(join(ROOT, 'docs', 'collectors.md'), 'utf8');
+    expect(doc).toContain(collectorListMarkdown());
+    for (const c of builtinCollectors) expect(doc).toContain(`| \`${c.name}\` | ${c.defaultEnabled ? 'on' : 'off'} |`);
+  });
+
+  it("docs/collectors.md's collector option tables", async () => {
+    const readme = await readFile(join(ROOT, 'docs', 'collectors.md'), 'utf8');
     expect(readme).toContain('<!-- collector-options:start -->');
     expect(readme).toBe(withOptionTables(readme));
     for (const spec of SPECS) expect(readme).toContain(`\`--${spec.flag}\``);

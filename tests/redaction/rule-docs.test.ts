@@ -1,17 +1,17 @@
-/** README.md's list of redaction rules is generated from the rule table and must match it. */
+/** docs/redaction.md's list of redaction rules is generated from the rule table and must match it. */
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { providerFamilies, providerRules } from '../../redaction/providers.js';
 import { DOCS_END, DOCS_START, currentRuleDocs, renderRuleDocs, replaceRuleDocs } from '../../redaction/rule-docs.js';
 import { builtinRules } from '../../redaction/rules.js';
 
-const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
+const readme = readFileSync(new URL('../../docs/redaction.md', import.meta.url), 'utf8');
 
-describe("README's redaction rule list", () => {
+describe("docs/redaction.md's redaction rule list", () => {
   it('matches the rule table (run `npm run docs:redaction` after changing rules)', () => {
     const expected = renderRuleDocs(builtinRules, providerFamilies);
-    expect(currentRuleDocs(readme), 'README.md has no redaction-rules markers').toBeDefined();
-    expect(currentRuleDocs(readme), 'README.md is out of date: run `npm run docs:redaction`').toBe(expected);
+    expect(currentRuleDocs(readme), 'docs/redaction.md has no redaction-rules markers').toBeDefined();
+    expect(currentRuleDocs(readme), 'docs/redaction.md is out of date: run `npm run docs:redaction`').toBe(expected);
   });
 
   it('names every built-in rule by id and counts every provider rule', () => {
