@@ -8,7 +8,7 @@
  * mixed-case text are too often ordinary identifiers). The shapes that
  * must survive are recognised first and never taken: hex-only strings (container IDs, 12/64 hex; git
  * SHAs; digests, whose `sha256:` prefix is not a token character; hex request IDs), UUIDs, paths and
- * URLs, versions, dotted names (hosts, Python paths such as `django.contrib.auth.hashers.PBKDF2Hasher`),
+ * URLs, versions, file names by their extension, dotted names (hosts, Python paths such as `django.contrib.auth.hashers.PBKDF2Hasher`),
  * and anything with fewer than two each of lower-case letters, upper-case letters and digits
  * (timestamps, IPs, ports, migration names, words, status lines).
  *
@@ -46,6 +46,11 @@ const VERSION = /^v?\d+(?:\.\d+)+/;
 const PATH_LIKE = /^(?:\/|\.{1,2}\/|~\/)|\/\//;
 const IDENT_SEGMENT = /^[A-Za-z_][A-Za-z0-9_-]*$/;
 /**
+ * A file name by its extension (`collect-bundle-vm-20261207T121637Z-owfx0r.tar.gz.sha256`, a rotated
+ * `app-2026-12-07T10Z.log.gz`): a name is shown to be typed, not a credential.
+ */
+const FILE_NAME = /\.(?:tar\.gz|tgz|gz|zip|sha256|json|jsonl|log|txt|md|html|ya?ml|age|py|conf|cfg|ini|pem|crt|csv)$/i;
+/**
  * An OpenSSH key fingerprint (`SHA256:` + 43 unpadded base64 characters, as `ssh-keygen -l` prints it)
  * is a hash of a public key, shown to be compared: not a secret.
  */
@@ -68,7 +73,7 @@ export function shannon(s: string): number {
 /** True when `token` has the shape and the randomness of a secret (see the module comment). */
 export function looksLikeSecretToken(token: string): boolean {
   if (token.length < MIN_LENGTH) return false;
-  if (HEX_OR_UUID.test(token) || VERSION.test(token) || PATH_LIKE.test(token) || SSH_PUBLIC_BLOB.test(token)) return false;
+  if (HEX_OR_UUID.test(token) || VERSION.test(token) || PATH_LIKE.test(token) || SSH_PUBLIC_BLOB.test(token) || FILE_NAME.test(token)) return false;
   let lower = 0;
   let upper = 0;
   let digit = 0;

@@ -290,6 +290,11 @@ const diagnostics: readonly { readonly what: string; readonly line: string }[] =
   { what: 'a sha256 image digest', line: '"Image": "sha256:9f2b1c0d8e7a6b5c4d3e2f1a0b9c8d7e6f5a4b3c2d1e0f9a8b7c6d5e4f3a2b1c",' },
   { what: 'a repo digest with @sha256', line: '"RepoDigests": ["postgres@sha256:9f2b1c0d8e7a6b5c4d3e2f1a0b9c8d7e6f5a4b3c2d1e0f9a8b7c6d5e4f3a2b1c"],' },
   { what: 'a compose config hash label', line: '"com.docker.compose.config-hash": "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855",' },
+  {
+    what: "ISSUE.md's verify line naming the bundle's sidecar after 'secrets'",
+    line: '- Verify it: `collect-bundle verify collect-bundle-vm-20261207T121637Z-owfx0r.tar.gz` (checksums, structure and a rescan for secrets), or `sha256sum -c collect-bundle-vm-20261207T121637Z-owfx0r.tar.gz.sha256`',
+  },
+  { what: 'a rotated log file name after token', line: 'token refresh log rotated to app-20261207T101500Z-Kx9mQ2.log.gz' },
   { what: 'a git commit SHA', line: 'commit 3f2a9c1e7b6d5a4c3b2a1f0e9d8c7b6a5f4e3d2c (HEAD -> main, origin/main)' },
   { what: 'a UUID request id', line: 'request_id=8c1b2f3e-4d5a-4b6c-9d8e-7f6a5b4c3d2e status=200 duration_ms=12' },
   { what: 'an ISO timestamp with nanoseconds', line: '"Created": "2024-05-01T12:34:56.789012345Z",' },
