@@ -32,6 +32,7 @@ pre{background:var(--panel);border:1px solid var(--line);border-radius:4px;paddi
 mark{background:var(--mark);color:inherit}
 table{border-collapse:collapse;width:100%;font-size:13px}th,td{border-bottom:1px solid var(--line);padding:3px 6px;text-align:left;vertical-align:top}
 th{background:var(--panel);position:sticky;top:0}th button{all:inherit;cursor:pointer;padding:0}th[aria-sort=ascending] button::after{content:" ▲"}th[aria-sort=descending] button::after{content:" ▼"}
+tr.d-added td:first-child{color:var(--ok);font-weight:600}tr.d-changed td:first-child{color:var(--warn);font-weight:600}
 td.num{text-align:right;font-variant-numeric:tabular-nums}tr.bad td{color:var(--err)}
 .tablewrap{max-height:560px;overflow:auto;border:1px solid var(--line);border-radius:4px}
 .gauges{display:grid;grid-template-columns:repeat(auto-fill,minmax(260px,1fr));gap:10px}
