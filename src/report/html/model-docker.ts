@@ -125,7 +125,7 @@ export async function eventsOf(view: BundleView, containers: readonly ReportCont
 /** How many bytes of a log the excerpt reads at most (its last lines are what it shows). */
 const LOG_READ_BYTES = 256 * 1024;
 /** All excerpts together keep at most this many lines, so a bundle of hundreds of containers stays light. */
-const TOTAL_LOG_LINES = 20_000;
+const TOTAL_LOG_LINES = 12_000;
 
 /** The last lines of each collected container's log. */
 export async function logsOf(view: BundleView, containers: readonly ReportContainer[], perContainer: number): Promise<LogExcerpt[]> {

@@ -79,6 +79,8 @@ export function djangoSection(d: DjangoModel | null): string {
   return out.join('\n');
 }
 
+/** The docker collector's prefix of each log line: the engine's timestamp and the stream. */
+const LOG_PREFIX = /^\d{4}-\d\d-\d\dT[\d:.]+Z (?:stdout|stderr) /;
 const TRACEBACK_START = /^\s*Traceback \(most recent call last\):/;
 const ERROR_LINE = /\b(error|exception|fatal|critical|panic|traceback|killed|oom)\b/i;
 
@@ -88,15 +90,16 @@ function logLines(lines: readonly string[]): string {
   return lines
     .map((line) => {
       let cls = 'l';
-      if (TRACEBACK_START.test(line)) inTraceback = true;
+      const text = line.replace(LOG_PREFIX, '');
+      if (TRACEBACK_START.test(text)) inTraceback = true;
       if (inTraceback) {
         cls += ' tb';
         // The traceback ends with the exception line, the first one not indented after its header.
-        if (!TRACEBACK_START.test(line) && !/^\s/.test(line)) {
+        if (!TRACEBACK_START.test(text) && !/^\s/.test(text)) {
           inTraceback = false;
           cls += ' err';
         }
-      } else if (ERROR_LINE.test(line)) cls += ' err';
+      } else if (ERROR_LINE.test(text)) cls += ' err';
       return `<span class="${cls}">${esc(line)}</span>`;
     })
     .join('');
