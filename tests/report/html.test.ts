@@ -6,6 +6,7 @@
  */
 import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
+import { MemoryView } from '../../src/bundle/memory-view.js';
 import { setUpRedaction } from '../../src/config/redaction-plan.js';
 import { CSS, JS } from '../../src/report/html/assets.js';
 import { esc, hrefOf } from '../../src/report/html/escape.js';
@@ -44,6 +45,29 @@ describe('report.html', () => {
     );
     // The pending job created hours before the collection is stuck.
     expect(html).toMatch(/<g class="m job s-pending stuck bad open" data-kind="stuck" data-job="7" data-lane="stuck-export"/);
+  });
+
+  it("takes starts and exits from the containers' state when the bundle has no events, and keeps them inside the events' window when it has", async () => {
+    const withEvents = syntheticView({ count: 3 });
+    const rows = JSON.parse((await withEvents.text('docker/local/containers.json'))!) as { startedAt: string }[];
+    rows[0]!.startedAt = '2025-12-20T00:00:00Z'; // a long-running container, started before the events' window
+    const files = new Map(withEvents.paths().map((p) => [p, '']));
+    for (const p of files.keys()) files.set(p, (await withEvents.text(p))!);
+    files.set('docker/local/containers.json', JSON.stringify(rows));
+    const events = (await files.get('docker/local/events.jsonl'))!.split('\n').filter((l) => l && !l.includes('"app-0"'));
+    files.set('docker/local/events.jsonl', events.join('\n'));
+    const clamped = await renderReport(new MemoryView(withEvents.manifest, files), { findings: [] });
+    expect(clamped).not.toContain('data-kind="start" data-lane="local/app-0"');
+    expect(clamped).toContain('2026-01-01 00:00:01Z'); // the axis starts with the events
+    files.delete('docker/local/events.jsonl');
+    const fromState = await renderReport(new MemoryView(withEvents.manifest, files), { findings: [] });
+    expect(fromState).toMatch(/data-kind="start" data-lane="local\/app-0"[^>]*><title>local\/app-0: started \(from its state\) at 2025-12-20 00:00:00Z/);
+    expect(fromState).toMatch(/data-kind="exit" data-lane="local\/app-2"[^>]*><title>local\/app-2: exited with code 1 \(from its state\)/);
+  });
+
+  it('draws an OOM kill over the exit of the same instant', async () => {
+    const html = await renderReport(syntheticView({ count: 10 }), { findings: [] });
+    expect(html.lastIndexOf('data-kind="oom"')).toBeGreaterThan(html.lastIndexOf('data-kind="exit"'));
   });
 
   it('lists containers with job, state, exit code, restarts and memory, and marks unapplied migrations', async () => {

@@ -108,15 +108,21 @@ export async function eventsOf(view: BundleView, containers: readonly ReportCont
     }
   }
   const seen = new Set(out.map((e) => `${e.lane}\u0000${e.kind}`));
+  // With events, the window is theirs: a start days before it (a long-running container) would squeeze
+  // every event into the last pixel, so marks from states are kept only inside it.
+  const from = new Map<string, number>();
+  for (const e of out) from.set(e.lane.slice(0, e.lane.indexOf('/')), Math.min(from.get(e.lane.slice(0, e.lane.indexOf('/'))) ?? e.time, e.time));
   for (const c of containers) {
     const lane = `${c.engine}/${c.name}`;
+    const start = from.get(c.engine) ?? -Infinity;
+    const inWindow = (t: number | null): t is number => t !== null && t >= start;
     const started = when(c.startedAt);
     const finished = when(c.finishedAt);
-    if (started !== null && !seen.has(`${lane}\u0000start`)) out.push({ lane, time: started, kind: 'start', detail: 'started (from its state)', bad: false });
-    if (finished !== null && c.state !== 'running' && !seen.has(`${lane}\u0000exit`)) {
+    if (inWindow(started) && !seen.has(`${lane}\u0000start`)) out.push({ lane, time: started, kind: 'start', detail: 'started (from its state)', bad: false });
+    if (inWindow(finished) && c.state !== 'running' && !seen.has(`${lane}\u0000exit`)) {
       out.push({ lane, time: finished, kind: 'exit', detail: `exited with code ${c.exitCode ?? '?'} (from its state)`, bad: !!c.exitCode });
     }
-    if (c.oomKilled && finished !== null && !seen.has(`${lane}\u0000oom`))
+    if (c.oomKilled && inWindow(finished) && !seen.has(`${lane}\u0000oom`))
       out.push({ lane, time: finished, kind: 'oom', detail: 'OOM-killed (from its state)', bad: true });
   }
   return out.sort((a, b) => a.time - b.time);

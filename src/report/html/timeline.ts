@@ -15,6 +15,9 @@ const LABEL = 210;
 const ROW = 18;
 const TOP = 24;
 
+/** Kinds in the order they are drawn (later on top). */
+const DRAW_ORDER: readonly string[] = ['create', 'start', 'stop', 'health', 'restart', 'kill', 'exit', 'oom'];
+
 const iso = (t: number): string =>
   new Date(t)
     .toISOString()
@@ -72,7 +75,9 @@ export function containerTimeline(events: readonly TimelineEvent[]): string {
     out.push(`<text class="lane" x="4" y="${y + 4}">${esc(short(lane, 30))}<title>${esc(lane)}</title></text>`);
     out.push(`<line class="laneline" x1="${LABEL}" y1="${y}" x2="${WIDTH - 10}" y2="${y}"/>`);
   });
-  for (const e of events) {
+  // Trouble is drawn last, on top: an OOM kill and its exit happen in the same instant.
+  const drawn = [...events].sort((a, b) => DRAW_ORDER.indexOf(a.kind) - DRAW_ORDER.indexOf(b.kind) || a.time - b.time);
+  for (const e of drawn) {
     const i = laneIndex.get(e.lane);
     if (i === undefined) continue;
     const text = `${e.lane}: ${e.detail} at ${iso(e.time)}`;
