@@ -148,6 +148,20 @@ describe('report.html', () => {
     expect(html).not.toMatch(/ style="/); // a style attribute would need 'unsafe-inline'
   });
 
+  it('renders a bundle whose data files hold something else than collect-bundle writes (each section left empty, no throw)', async () => {
+    const good = syntheticView({ count: 3 });
+    for (const wrong of ['"nope"', '42', 'null', '[]', '{}', '[1, "x", null]', '{"apps": "x", "jobs": [], "check": {"messages": "x"}}', 'not json']) {
+      const files = new Map<string, string>();
+      for (const p of good.paths()) files.set(p, p.endsWith('.json') || p.endsWith('.jsonl') ? wrong : (await good.text(p))!);
+      const html = await renderReport(new MemoryView(good.manifest, files), { findings: [] });
+      expect(html, wrong).toContain('</html>');
+      expect(html, wrong).toContain('No containers in this bundle.');
+    }
+    const rows = [{ name: 'x', id: 7, image: null, state: {}, exitCode: '1', labels: 'a', restartCount: 'many', memoryLimitBytes: -1 }];
+    const odd = new MemoryView(good.manifest, [['docker/local/containers.json', JSON.stringify(rows)]]);
+    expect(await renderReport(odd, { findings: [] })).toMatch(/<td>local<\/td><td>x<\/td><td><\/td><td><\/td><td title="">/);
+  });
+
   it('keeps its own code and styles under 300 KiB', () => {
     expect(Buffer.byteLength(CSS) + Buffer.byteLength(JS)).toBeLessThan(300 * 1024);
   });

@@ -35,7 +35,7 @@ export async function containersOf(view: BundleView): Promise<ReportContainer[]>
         oomKilled: typeof raw.oomKilled === 'boolean' ? raw.oomKilled : null,
         restartCount: num(raw.restartCount),
         health: str(raw.health),
-        memoryLimit: num(raw.memoryLimitBytes) || null,
+        memoryLimit: (num(raw.memoryLimitBytes) ?? 0) > 0 ? num(raw.memoryLimitBytes) : null,
         memoryUsage: num(stats?.summary?.memory?.usageBytes),
         startedAt: str(raw.startedAt),
         finishedAt: str(raw.finishedAt),
