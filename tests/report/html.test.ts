@@ -65,6 +65,18 @@ describe('report.html', () => {
     expect(fromState).toMatch(/data-kind="exit" data-lane="local\/app-2"[^>]*><title>local\/app-2: exited with code 1 \(from its state\)/);
   });
 
+  it('draws a start after an exit of the same container as a restart', async () => {
+    const view = syntheticView({ count: 3 });
+    const files = new Map<string, string>();
+    for (const p of view.paths()) files.set(p, (await view.text(p))!);
+    const id = `0002${'a'.repeat(60)}`;
+    const again = { Type: 'container', Action: 'start', Actor: { ID: id, Attributes: { name: 'app-2' } }, timeNano: Date.parse('2026-01-01T00:06:00Z') * 1e6 };
+    files.set('docker/local/events.jsonl', `${files.get('docker/local/events.jsonl')}${JSON.stringify(again)}\n`);
+    const html = await renderReport(new MemoryView(view.manifest, files), { findings: [] });
+    expect(html).toMatch(/data-kind="restart" data-lane="local\/app-2"[^>]*><title>local\/app-2: restarted after its exit at 2026-01-01 00:06:00Z/);
+    expect(html.match(/data-kind="start" data-lane="local\/app-2"/g)).toHaveLength(1);
+  });
+
   it('draws an OOM kill over the exit of the same instant', async () => {
     const html = await renderReport(syntheticView({ count: 10 }), { findings: [] });
     expect(html.lastIndexOf('data-kind="oom"')).toBeGreaterThan(html.lastIndexOf('data-kind="exit"'));

@@ -125,7 +125,15 @@ export async function eventsOf(view: BundleView, containers: readonly ReportCont
     if (c.oomKilled && inWindow(finished) && !seen.has(`${lane}\u0000oom`))
       out.push({ lane, time: finished, kind: 'oom', detail: 'OOM-killed (from its state)', bad: true });
   }
-  return out.sort((a, b) => a.time - b.time);
+  out.sort((a, b) => a.time - b.time);
+  // A start after an exit of the same container is a restart (the engine reports a restart policy's as die, start).
+  const exited = new Set<string>();
+  return out.map((e) => {
+    if (e.kind === 'exit') exited.add(e.lane);
+    if (e.kind !== 'start' || !exited.has(e.lane)) return e;
+    exited.delete(e.lane);
+    return { ...e, kind: 'restart', detail: 'restarted after its exit', bad: false };
+  });
 }
 
 /** How many bytes of a log the excerpt reads at most (its last lines are what it shows). */

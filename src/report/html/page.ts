@@ -110,7 +110,7 @@ function findingsSection(m: ReportModel): string {
   return out.join('\n');
 }
 
-const LEGEND = `<ul class="legend" aria-label="Legend"><li>● start</li><li>■ exit (red: non-zero code)</li><li>▲ OOM kill</li><li>✕ kill</li><li>◆ health change (red: unhealthy)</li><li>bar: a job from created to finished; dashed: pending past the threshold</li></ul>`;
+const LEGEND = `<ul class="legend" aria-label="Legend"><li>● start (amber: a restart)</li><li>■ exit (red: non-zero code)</li><li>▲ OOM kill</li><li>✕ kill</li><li>◆ health change (red: unhealthy)</li><li>bar: a job from created to finished; dashed: pending past the threshold</li></ul>`;
 
 function redactionSection(m: ReportModel): string {
   const r = m.manifest.redaction;
