@@ -259,6 +259,17 @@ describe.skipIf(Boolean(dockerUnavailable) || (!systemDjango && !CI) || (!exists
       expect(offFile(viewed.requests)).toEqual([]);
       await viewed.close();
       await rm(folder, { recursive: true, force: true });
+      // --open hands the page to xdg-open (a stand-in that records its argument), or says there is none.
+      const bin = join(tmp, 'bin');
+      await mkdir(bin);
+      await writeFile(join(bin, 'xdg-open'), `#!/bin/sh\nprintf '%s' "$1" > ${join(tmp, 'opened')}\n`, { mode: 0o755 });
+      const opened = await execa(process.execPath, [BIN, 'view', old, '--open'], { reject: false, env: { ...process.env, PATH: `${bin}:/usr/bin:/bin` } });
+      expect(opened.exitCode).toBe(0);
+      await expect.poll(() => readFile(join(tmp, 'opened'), 'utf8').catch(() => ''), { timeout: 10_000 }).toBe(opened.stdout.trim());
+      await rm(join(opened.stdout.trim(), '..', '..'), { recursive: true, force: true });
+      const none = await execa(process.execPath, [BIN, 'view', old, '--open'], { reject: false, env: { ...process.env, PATH: '/nonexistent' } });
+      expect([none.exitCode, none.stderr]).toEqual([0, 'collect-bundle: xdg-open was not found; open the path above in a browser']);
+      await rm(join(none.stdout.trim(), '..', '..'), { recursive: true, force: true });
       // Bad inputs: one line, the usual exit codes.
       const missing = await execa(process.execPath, [BIN, 'view', join(tmp, 'nope.tar.gz')], { reject: false });
       expect([missing.exitCode, missing.stderr]).toEqual([2, `collect-bundle: ${join(tmp, 'nope.tar.gz')}: no such file`]);
@@ -267,7 +278,7 @@ describe.skipIf(Boolean(dockerUnavailable) || (!systemDjango && !CI) || (!exists
       expect(junk.exitCode).toBe(1);
       expect(junk.stderr).toMatch(/^collect-bundle: .*junk\.tar\.gz: not a readable \.tar\.gz bundle/);
       expect(junk.stderr.split('\n')).toHaveLength(1);
-    }, 60_000);
+    }, 120_000);
 
     it('diff --html: the same look for what changed', async () => {
       await docker('rm', '-f', crash);
