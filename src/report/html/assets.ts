@@ -151,5 +151,5 @@ const sha256 = (s: string): string => `'sha256-${createHash('sha256').update(s, 
 
 /** The page's policy: nothing but this stylesheet and this script; no request to anywhere. */
 export function contentSecurityPolicy(css: string, js: string): string {
-  return `default-src 'none'; style-src ${sha256(css)}; script-src ${sha256(js)}; img-src data:; base-uri 'none'; form-action 'none'`;
+  return `default-src 'none'; style-src ${sha256(css)}; script-src ${sha256(js)}; base-uri 'none'; form-action 'none'`;
 }
