@@ -218,6 +218,13 @@ describe.skipIf(Boolean(dockerUnavailable) || (!systemDjango && !CI) || (!exists
       await sort.focus();
       await k.page.keyboard.press('Enter');
       expect(await k.page.locator('#containers-table th[aria-sort="ascending"]').textContent()).toBe('Restarts');
+      // A lane of the timeline links to the container's log viewer and opens it.
+      const viewer = k.page.locator(`details.logview[data-lane="local/${oom}"]`);
+      await viewer.evaluate((d) => {
+        (d as HTMLDetailsElement).open = false;
+      });
+      await k.page.locator('#container-timeline a', { hasText: oom }).click();
+      expect(await viewer.evaluate((d) => (d as HTMLDetailsElement).open)).toBe(true);
       expect(k.problems).toEqual([]);
       await k.close();
     });

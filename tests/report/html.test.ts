@@ -85,7 +85,7 @@ describe('report.html', () => {
   it('lists containers with job, state, exit code, restarts and memory, and marks unapplied migrations', async () => {
     const html = await renderReport(syntheticView({ count: 10 }), { findings: [] });
     expect(html).toMatch(
-      /<tr class="bad" data-container="local\/app-9"><td>local<\/td><td>app-9<\/td><td><\/td><td>registry.example\/app:1<\/td><td title="Exited \(137\) 5 minutes ago">exited<\/td><td class="num" data-v="137">137<\/td><td>yes<\/td>/,
+      /<tr class="bad" data-container="local\/app-9"><td>local<\/td><td><a href="#log-9">app-9<\/a><\/td><td><\/td><td>registry.example\/app:1<\/td><td title="Exited \(137\) 5 minutes ago">exited<\/td><td class="num" data-v="137">137<\/td><td>yes<\/td>/,
     );
     expect(html).toContain('<td>job nightly-4 (id 104)</td>');
     expect(html).toContain('data-v="268435456">256.0 MiB</td>');

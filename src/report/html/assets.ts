@@ -39,7 +39,7 @@ td.num{text-align:right;font-variant-numeric:tabular-nums}tr.bad td{color:var(--
 .gauge{border:1px solid var(--line);border-radius:4px;padding:6px 10px;background:var(--panel)}.gauge svg{display:block;width:100%;height:12px}
 .gauge .track{fill:var(--line)}.gauge .fill{fill:var(--ok)}.gauge.high .fill{fill:var(--warn)}.gauge.full .fill{fill:var(--err)}
 .timeline{display:block;background:var(--panel);border:1px solid var(--line);border-radius:4px;margin:6px 0}
-.timeline text{fill:var(--fg);font-size:11px}.timeline .ticklabel{fill:var(--muted)}.timeline .tick{stroke:var(--line)}.timeline .laneline{stroke:var(--line);stroke-dasharray:2 3}
+.timeline text{fill:var(--fg);font-size:11px}.timeline a text{fill:var(--accent);text-decoration:underline}.timeline .ticklabel{fill:var(--muted)}.timeline .tick{stroke:var(--line)}.timeline .laneline{stroke:var(--line);stroke-dasharray:2 3}
 .m{cursor:default}.m circle,.m rect,.m path{fill:var(--ok);stroke:var(--bg);stroke-width:1}
 .m.k-create circle{fill:var(--muted)}.m.k-exit rect{fill:var(--muted)}.m.k-stop circle{fill:var(--muted)}.m.k-kill path{stroke:var(--warn);stroke-width:2}.m.k-restart circle{fill:var(--warn)}.m.k-health path{fill:var(--info)}
 .m.bad rect,.m.bad path,.m.bad circle{fill:var(--err)}.m.k-kill.bad path{stroke:var(--err)}
@@ -127,6 +127,12 @@ export const JS = `
     input.addEventListener('input', run);
     if (only) only.addEventListener('change', run);
   });
+  function reveal() {
+    var target = location.hash ? doc.getElementById(location.hash.slice(1)) : null;
+    for (var el = target; el; el = el.parentElement) if (el.tagName === 'DETAILS') el.open = true;
+  }
+  window.addEventListener('hashchange', reveal);
+  reveal();
   var tip = doc.getElementById('tip');
   if (tip) {
     var show = function (ev) {

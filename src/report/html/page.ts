@@ -131,6 +131,9 @@ function collectionSection(m: ReportModel): string {
 <table class="list"><thead><tr><th>Collector</th><th>Status</th><th>Duration</th><th>Files</th><th>Note</th></tr></thead><tbody>${rows}</tbody></table>`;
 }
 
+/** Each container's log viewer, by lane (`engine/name`): the timeline's lanes and the table's names link to it. */
+const logAnchors = (m: ReportModel): ReadonlyMap<string, string> => new Map(m.logs.map((l, i) => [l.lane, `log-${i}`] as const));
+
 /** The whole report.html of one bundle. */
 export function renderReportHtml(m: ReportModel): string {
   const body = `${header(m)}
@@ -140,13 +143,13 @@ ${findingsSection(m)}</section>
 <section id="timeline" aria-labelledby="h-timeline"><h2 id="h-timeline">Timeline</h2>
 ${LEGEND}
 <h3>Containers</h3>
-${containerTimeline(m.events)}
+${containerTimeline(m.events, logAnchors(m))}
 ${eventList(m.events)}
 <h3>Jobs</h3>
 ${jobTimeline(m.jobs, Date.parse(m.manifest.startedAt))}
 </section>
 <section id="containers" aria-labelledby="h-containers"><h2 id="h-containers">Containers</h2>
-${containersSection(m.containers)}</section>
+${containersSection(m.containers, logAnchors(m))}</section>
 <section id="resources" aria-labelledby="h-resources"><h2 id="h-resources">Disk and memory</h2>
 ${gaugesSection(m.gauges)}</section>
 <section id="django" aria-labelledby="h-django"><h2 id="h-django">Django</h2>

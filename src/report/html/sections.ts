@@ -6,7 +6,7 @@ import type { DjangoModel, Gauge, LogExcerpt, ReportContainer } from './types.js
 const cellNum = (n: number | null, shown = n === null ? '' : String(n)): string => `<td class="num" data-v="${n ?? ''}">${esc(shown)}</td>`;
 
 /** The containers table: sortable and filterable with JavaScript, a plain table without. */
-export function containersSection(containers: readonly ReportContainer[]): string {
+export function containersSection(containers: readonly ReportContainer[], logs: ReadonlyMap<string, string> = new Map()): string {
   if (!containers.length) return '<p class="muted">No containers in this bundle.</p>';
   const head = [
     ['Engine', ''],
@@ -26,7 +26,7 @@ export function containersSection(containers: readonly ReportContainer[]): strin
     .join('');
   const rows = containers.map((c) => {
     const bad = c.oomKilled || (c.exitCode !== null && c.exitCode !== 0 && c.state !== 'running') || c.health === 'unhealthy';
-    return `<tr${bad ? ' class="bad"' : ''} data-container="${esc(`${c.engine}/${c.name}`)}"><td>${esc(c.engine)}</td><td>${esc(c.name)}</td><td>${esc(c.job ?? '')}</td><td>${esc(c.image)}</td><td title="${esc(c.status)}">${esc(c.state)}</td>${cellNum(c.exitCode)}<td>${c.oomKilled ? 'yes' : ''}</td>${cellNum(c.restartCount)}<td>${esc(c.health ?? '')}</td>${cellNum(c.memoryLimit, bytes(c.memoryLimit))}${cellNum(c.memoryUsage, bytes(c.memoryUsage))}<td>${c.logPath ? `<a href="${hrefOf(c.logPath)}">logs.txt</a>` : ''}</td></tr>`;
+    return `<tr${bad ? ' class="bad"' : ''} data-container="${esc(`${c.engine}/${c.name}`)}"><td>${esc(c.engine)}</td><td>${logs.has(`${c.engine}/${c.name}`) ? `<a href="#${logs.get(`${c.engine}/${c.name}`)}">${esc(c.name)}</a>` : esc(c.name)}</td><td>${esc(c.job ?? '')}</td><td>${esc(c.image)}</td><td title="${esc(c.status)}">${esc(c.state)}</td>${cellNum(c.exitCode)}<td>${c.oomKilled ? 'yes' : ''}</td>${cellNum(c.restartCount)}<td>${esc(c.health ?? '')}</td>${cellNum(c.memoryLimit, bytes(c.memoryLimit))}${cellNum(c.memoryUsage, bytes(c.memoryUsage))}<td>${c.logPath ? `<a href="${hrefOf(c.logPath)}">logs.txt</a>` : ''}</td></tr>`;
   });
   return `<div class="controls" hidden><label>Filter containers <input type="search" data-filter="containers-table" data-count="containers-count" placeholder="name, image, state, job…"></label><output id="containers-count">${containers.length} shown</output></div>
 <div class="tablewrap"><table id="containers-table" data-sortable><thead><tr>${head}</tr></thead><tbody>${rows.join('')}</tbody></table></div>`;

@@ -57,7 +57,7 @@ function shape(kind: string, x: number, y: number): string {
 }
 
 /** The containers' timeline: one lane per container (first event first), a mark per event. */
-export function containerTimeline(events: readonly TimelineEvent[]): string {
+export function containerTimeline(events: readonly TimelineEvent[], logs: ReadonlyMap<string, string> = new Map()): string {
   if (!events.length) return '<p class="muted">No container events in this bundle.</p>';
   const lanes = [...new Set(events.map((e) => e.lane))];
   const shown = lanes.slice(0, MAX_LANES);
@@ -72,7 +72,9 @@ export function containerTimeline(events: readonly TimelineEvent[]): string {
   ];
   shown.forEach((lane, i) => {
     const y = TOP + i * ROW + ROW / 2;
-    out.push(`<text class="lane" x="4" y="${y + 4}">${esc(short(lane, 30))}<title>${esc(lane)}</title></text>`);
+    const label = `<text class="lane" x="4" y="${y + 4}">${esc(short(lane, 30))}<title>${esc(lane)}</title></text>`;
+    const log = logs.get(lane);
+    out.push(log ? `<a href="#${log}" aria-label="${esc(`log of ${lane}`)}">${label}</a>` : label);
     out.push(`<line class="laneline" x1="${LABEL}" y1="${y}" x2="${WIDTH - 10}" y2="${y}"/>`);
   });
   // Trouble is drawn last, on top: an OOM kill and its exit happen in the same instant.
