@@ -77,6 +77,27 @@ describe('report.html', () => {
     expect(html.match(/data-kind="start" data-lane="local\/app-2"/g)).toHaveLength(1);
   });
 
+  it('draws the job of a --job bundle from its record, created to finished, with its exit code', async () => {
+    const record = {
+      model: 'container_manager.ContainerJob',
+      matchedBy: 'id',
+      pk: '5f0c2a9e',
+      status: 'failed',
+      record: {
+        name: 'report-job',
+        exit_code: 4,
+        error_message: 'exit 4',
+        created_at: '2026-01-01T00:01:00Z',
+        started_at: '2026-01-01T00:02:00Z',
+        completed_at: '2026-01-01T00:04:00Z',
+      },
+    };
+    const html = await renderReport(new MemoryView(syntheticView().manifest, [['job/record.json', JSON.stringify(record)]]), { findings: [] });
+    expect(html).toMatch(
+      /<g class="m job s-failed" data-kind="job" data-job="5f0c2a9e" data-lane="report-job"[^>]*><title>job report-job \(id 5f0c2a9e\): failed; created 2026-01-01 00:01:00Z, started 2026-01-01 00:02:00Z, finished 2026-01-01 00:04:00Z, exit code 4: exit 4<\/title>/,
+    );
+  });
+
   it('draws an OOM kill over the exit of the same instant', async () => {
     const html = await renderReport(syntheticView({ count: 10 }), { findings: [] });
     expect(html.lastIndexOf('data-kind="oom"')).toBeGreaterThan(html.lastIndexOf('data-kind="exit"'));
