@@ -52,5 +52,8 @@ export { applyRetention, type RetentionPolicy, type RetentionResult } from './sc
 export { inspectBundle, renderInspect, type InspectResult } from './report/inspect.js';
 export { writeBundleFile } from './report/inspect-file.js';
 export { diffBundles, diffLatest, renderDiff, RESOURCE_THRESHOLDS, type BundleDiff } from './report/diff.js';
+export { renderReport, renderReportHtml, type ReportInput, type ReportModel } from './report/html/report.js';
+export { reportOfBundle, type BundleReport } from './report/html/view.js';
+export { renderDiffHtml } from './report/html/diff-page.js';
 export type * from './core/types.js';
 export type { Rule } from '../redaction/rule.js';

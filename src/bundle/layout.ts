@@ -19,13 +19,15 @@
 export const ROOT = Object.freeze({
   manifest: 'manifest.json',
   issue: 'ISSUE.md',
+  /** The self-contained HTML report (src/report/html/), made from the same data as ISSUE.md. */
+  report: 'report.html',
   findings: 'findings.json',
   redactions: 'redactions.json',
   runLog: 'run.log',
 } as const);
 
 /** The root files in the order the writer stores them (manifest.json first: readers find it in the first KiB). */
-export const ROOT_FILE_ORDER: readonly string[] = Object.freeze([ROOT.manifest, ROOT.issue, ROOT.findings, ROOT.redactions, ROOT.runLog]);
+export const ROOT_FILE_ORDER: readonly string[] = Object.freeze([ROOT.manifest, ROOT.issue, ROOT.report, ROOT.findings, ROOT.redactions, ROOT.runLog]);
 
 /** Whether a bundle-relative path is one of the root files rather than a collected artifact. */
 export function isRootFile(path: string): boolean {

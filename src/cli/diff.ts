@@ -1,5 +1,6 @@
 // Room: cli (src/cli/) — may import every room; the only place that prints errors and calls process.exit.
 /** `collect-bundle diff`: the report's diff module loads when it runs. */
+import { writeFile } from 'node:fs/promises';
 import { errorMessage } from '../core/artifacts.js';
 import { CliError } from '../core/errors.js';
 import { printableDeep, printableJson } from '../core/printable.js';
@@ -16,6 +17,15 @@ export async function runDiff(argv: Record<string, unknown>, io: CliIo): Promise
     if (latest === undefined && files.length !== 2) throw new CliError('diff needs two bundles (OLD NEW) or --latest DIR', 'E_USAGE');
     const result = latest !== undefined ? await diffLatest(latest) : await diffBundles(files[0]!, files[1]!);
     // Names, ids and titles come from the bundles: control characters are shown, never sent.
+    if (argv['html'] !== undefined) {
+      const { renderDiffHtml } = await import('../report/html/diff-page.js');
+      const file = String(argv['html']);
+      try {
+        await writeFile(file, renderDiffHtml(result), { mode: 0o600 });
+      } catch (err) {
+        throw new CliError(`${file}: cannot write the HTML page (${errorMessage(err)}); pass a writable --html path`, 'E_USAGE');
+      }
+    }
     io.stdout.write(argv['json'] ? `${printableJson(result)}\n` : renderDiff(printableDeep(result)));
     return result.differences ? 1 : 0;
   } catch (err) {

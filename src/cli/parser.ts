@@ -154,6 +154,21 @@ export async function parseWithYargs(args: readonly string[], io: CliIo, message
       },
     )
     .command(
+      'view <bundle>',
+      "Write a bundle's HTML report (made now, through the current analyzers) to a private temporary folder and print its path",
+      (y) =>
+        y
+          .positional('bundle', { type: 'string', describe: 'The .tar.gz bundle (any version)' })
+          .option('open', { type: 'boolean', default: false, describe: 'Open the report with xdg-open' })
+          .option('docs-url', { type: 'string', requiresArg: true, describe: "TROUBLESHOOTING.md's web address for the finding links" })
+          .example('$0 view BUNDLE --open', 'Look at a bundle in the browser')
+          .epilog('Exit codes: 0 written; 1 the file is not a readable bundle; 2 no such file.'),
+      (argv) => {
+        parsed = argv;
+        action = async () => (await import('./view.js')).runView(argv, io);
+      },
+    )
+    .command(
       'diff [old] [new]',
       'What changed between two bundles: containers, versions, migrations, findings, jobs, disk and memory',
       (y) =>
@@ -162,6 +177,7 @@ export async function parseWithYargs(args: readonly string[], io: CliIo, message
           .positional('new', { type: 'string', describe: 'The later bundle (.tar.gz)' })
           .option('latest', { type: 'string', requiresArg: true, describe: 'Compare the two newest bundles in this directory (by the time in their names)' })
           .option('json', { type: 'boolean', default: false, describe: 'Print the differences as one JSON document' })
+          .option('html', { type: 'string', requiresArg: true, describe: 'Also write the differences as a self-contained HTML page to this file' })
           .example('$0 diff before.tar.gz after.tar.gz', 'What changed between two snapshots')
           .example('$0 diff --latest /var/lib/collect-bundle', 'The two newest bundles a schedule wrote')
           .epilog('Exit codes (like diff(1)): 0 no differences; 1 differences found; 2 trouble (a bundle missing or unreadable, wrong arguments).'),

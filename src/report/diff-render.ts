@@ -66,7 +66,7 @@ export function renderDiff(d: BundleDiff): string {
   return `${out.join('\n')}\n`;
 }
 
-function describeChange(c: ContainerFieldChange): string {
+export function describeChange(c: ContainerFieldChange): string {
   switch (c.field) {
     case 'id':
       return `recreated (id ${shortId(c.old)} → ${shortId(c.new)})`;
@@ -86,7 +86,7 @@ function describeChange(c: ContainerFieldChange): string {
 }
 
 /** One line per subject: `! / used 22.5 GiB → 24.1 GiB (+1.6 GiB), available ...`. */
-function resourceLines(list: readonly ResourceChange[]): string[] {
+export function resourceLines(list: readonly ResourceChange[]): string[] {
   const bySubject = new Map<string, ResourceChange[]>();
   for (const r of list) bySubject.set(`${r.kind}\u0000${r.subject}`, [...(bySubject.get(`${r.kind}\u0000${r.subject}`) ?? []), r]);
   const lines: string[] = [];

@@ -194,7 +194,7 @@ function render(input: IssueInput, d: Detail): string {
     out.push('');
   }
   out.push(
-    `**Contains:** ${contents(m)}; \`manifest.json\` (every file with its sha256, every command run), \`findings.json\`, \`redactions.json\`, \`run.log\`.`,
+    `**Contains:** ${contents(m)}; \`manifest.json\` (every file with its sha256, every command run), \`findings.json\`, \`redactions.json\`, \`run.log\`, and \`report.html\` (all of it as one page: extract the bundle and open it in a browser).`,
     '',
     `**Deliberately does not contain:** any secret value: ${plural(m.redaction.total, 'secret')} replaced by \`[REDACTED:<rule>:<tag>]\` tokens${byRule(m.redaction.byRule)}. It also leaves out container environment values under secret-looking names; database rows beyond job and host status (no job environment values); files or logs beyond the size limits (cut ones are marked \`truncated\` in manifest.json). Nothing was changed on the system: collectors only read.`,
     '',

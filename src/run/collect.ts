@@ -31,6 +31,7 @@ import { describeCuts } from '../bundle/budget.js';
 import type { ArtifactRecord, Collector, CollectorRecord, DockerEndpoint, Manifest, RunPhase, RunTimings } from '../core/types.js';
 import { TOOL } from '../core/version.js';
 import { ROOT } from '../bundle/layout.js';
+import { renderReport } from '../report/html/report.js';
 
 export { DEFAULTS, type CollectOptions };
 
@@ -274,6 +275,18 @@ async function collectGuarded(options: CollectOptions, strays: readonly PluginEx
     const issueManifest = draft(new Date());
     const issue = renderIssue({ manifest: issueManifest, ...issueInput, redact: redactIssue });
     files.push(writer.addRootFile(ROOT.issue, issue));
+    // report.html: the same data as ISSUE.md, read back through the spool (redacted) and redacted again
+    // as a root file. A failure to render it loses the page, never the bundle.
+    try {
+      const html = await renderReport(new SpoolView(issueManifest, writer), {
+        findings: issueInput.findings,
+        bundleFile: issueInput.bundleFile,
+        ...(docsUrl ? { docsUrl } : {}),
+      });
+      files.push(writer.addRootFile(ROOT.report, html));
+    } catch (err) {
+      reporter.log('error', `could not render ${ROOT.report}: ${redactor.value(errorMessage(err), 'errors')} (the bundle is complete without it)`);
+    }
     reporter.log('info', `collection finished (${status}); writing ${writer.path}`);
     files.push(writer.addRootFile(ROOT.runLog, `${reporter.lines.join('\n')}\n`));
     // Counts only, never values; written after every other redacted file so its totals are final.

@@ -157,7 +157,7 @@ describe('bundle basics (--only system)', () => {
   it('manifest.json: the artifacts listed are exactly the entries of the tarball', () => {
     const artifactPaths = manifest.collectors.flatMap((c) => c.artifacts.map((a) => a.path));
     const rootFiles = manifest.files.map((f) => f.path);
-    expect([...rootFiles].sort()).toEqual(['ISSUE.md', 'findings.json', 'redactions.json', 'run.log']);
+    expect([...rootFiles].sort()).toEqual(['ISSUE.md', 'findings.json', 'redactions.json', 'report.html', 'run.log']);
     for (const p of artifactPaths) expect(p.startsWith('system/'), p).toBe(true);
     const listed = new Set<string>(['manifest.json', ...rootFiles, ...artifactPaths]);
     expect(listed.size, 'a path is listed twice').toBe(1 + rootFiles.length + artifactPaths.length);
