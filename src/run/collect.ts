@@ -261,9 +261,17 @@ async function collectGuarded(options: CollectOptions, strays: readonly PluginEx
     if (options.maxBytes !== undefined) {
       // The size budget: decided now, from the spooled sizes, so the root files below record the cuts.
       const m = draft(new Date());
+      // report.html too (log excerpts make it the largest root file): rendered once as a draft to be
+      // counted, or the finished bundle came out over the budget and was refused.
+      const page = await renderReport(new SpoolView(m, writer), {
+        findings: issueInput.findings,
+        bundleFile: issueInput.bundleFile,
+        ...(docsUrl ? { docsUrl } : {}),
+      }).catch(() => '');
       const drafts = [
         JSON.stringify(m, null, 2),
         renderIssue({ manifest: m, ...issueInput }),
+        page,
         reporter.lines.join('\n'),
         JSON.stringify(report.toJSON(), null, 2),
       ];
