@@ -39,6 +39,11 @@ describe.skipIf(skip)('canary: planted secrets never reach the bundle', () => {
       `\n# Read .env the way many projects do\nimport os as _os\nfor _line in open(_os.path.join(_os.path.dirname(_os.path.dirname(__file__)), '.env')):\n    _k, _sep, _v = _line.strip().partition('=')\n    if _sep and not _k.startswith('#'):\n        _os.environ.setdefault(_k, _v)\nPAYMENTS_API_TOKEN = _os.environ.get('PAYMENTS_API_TOKEN')\n`,
     );
     await setupDatabase(project);
+    // A Django secret the container prints, read from a mounted file: were it in the command line, every
+    // other test's bundle would list it in the engine-wide docker/local/df.json, where nothing tells it
+    // from any word (only this run's Django collector knows it is secret).
+    const keyFile = join(tmp, 'fixture-key.txt');
+    await writeFile(keyFile, `key ${FIXTURE_SECRETS[1]}\n`);
     // A job container that was handed the secrets every way a real one is, and prints them in its log.
     await docker(
       'run',
@@ -51,10 +56,12 @@ describe.skipIf(skip)('canary: planted secrets never reach the bundle', () => {
       `DB_PASSWORD=${CONTAINER_SECRETS.env}`,
       '--label',
       `api_token=${CONTAINER_SECRETS.label}`,
+      '-v',
+      `${keyFile}:/fixture-key.txt:ro`,
       TEST_IMAGE,
       'sh',
       '-c',
-      `echo starting --password ${CONTAINER_SECRETS.command}; echo "login password=${CONTAINER_SECRETS.log} ok"; echo "connecting as $DB_PASSWORD"; echo "paying with ${DOTENV_SECRET}" >&2; echo "key ${FIXTURE_SECRETS[1]}"; exit 3`,
+      `echo starting --password ${CONTAINER_SECRETS.command}; echo "login password=${CONTAINER_SECRETS.log} ok"; echo "connecting as $DB_PASSWORD"; echo "paying with ${DOTENV_SECRET}" >&2; cat /fixture-key.txt; exit 3`,
     );
     await waitFor(`${prefix}-job`, (s) => s.Status === 'exited');
     // "connecting as $DB_PASSWORD" prints the bare password: it must go because it was seen under DB_PASSWORD
@@ -100,6 +107,8 @@ describe.skipIf(skip)('canary: planted secrets never reach the bundle', () => {
     expect(raw).toMatch(/login password=\[REDACTED:[a-z-]+:[0-9a-f]{8}\] ok/);
     expect(raw).toMatch(/connecting as \[REDACTED:known-secret:[0-9a-f]{8}\]/);
     expect(raw).toMatch(/paying with \[REDACTED:known-secret:[0-9a-f]{8}\]/);
+    // The Django secret the container read from its mounted file: known from the django collector alone.
+    expect(raw).toMatch(/ key \[REDACTED:known-secret:[0-9a-f]{8}\]\n/);
   });
 
   it('passes verify, and fails it once a private key is added to the bundle', async () => {
