@@ -6,12 +6,13 @@ import { printable, printableJson, printableLines } from '../core/printable.js';
 import type { Finding } from '../core/types.js';
 import { readInput } from '../core/open-input.js';
 import type { CliIo } from './io.js';
-import { analyzeFromArgv, envFilesFromArgv, failOn, redactionFromArgv, requireReadable } from './options.js';
+import { analyzeFromArgv, bundleInput, envFilesFromArgv, failOn, redactionFromArgv, requireReadable } from './options.js';
 
 /** `collect-bundle analyze BUNDLE`: re-runs the analyzers over a finished bundle (read-only). */
 export async function runAnalyze(argv: Record<string, unknown>, io: CliIo): Promise<number> {
   const bundle = String(argv['bundle']);
   await requireReadable(bundle);
+  const input = await bundleInput(bundle, argv);
   const analyze = analyzeFromArgv(argv);
   const envPaths = await envFilesFromArgv(argv);
   const [{ openBundleView }, { runAnalyzers }, { formatFindings }] = await Promise.all([
@@ -21,8 +22,9 @@ export async function runAnalyze(argv: Record<string, unknown>, io: CliIo): Prom
   ]);
   let opened: Awaited<ReturnType<typeof openBundleView>>;
   try {
-    opened = await openBundleView(bundle);
+    opened = await openBundleView(input);
   } catch (err) {
+    if (err instanceof CliError) throw err;
     // The shared reader's one line (`FILE: cause; fix`), the same verdict verify, inspect and diff give.
     const message = err instanceof Error && err.name === 'UnreadableBundleError' ? err.message : `cannot read ${bundle}: ${errorMessage(err)}`;
     throw new CliError(printable(message), 'E_FATAL');

@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { errorMessage } from '../core/artifacts.js';
 import { BUNDLE_NAME_RE } from '../bundle/name.js';
 import { CliError } from '../core/errors.js';
+import type { BundleInput } from '../bundle/reader.js';
 import { loadBundle, type LoadedBundle } from './inspect.js';
 import { DJANGO, DOCKER, ROOT, SYSTEM } from '../bundle/layout.js';
 import { ref, type BundleDiff, type NotComparable } from './diff-model.js';
@@ -47,12 +48,12 @@ const wanted = (path: string): boolean =>
   DOCKER.containerOf(path, 'inspect') !== undefined;
 
 /** Reads a bundle with the files `diff` compares. Throws a CliError for a missing or unreadable one. */
-export function loadForDiff(file: string): Promise<LoadedBundle> {
+export function loadForDiff(file: BundleInput): Promise<LoadedBundle> {
   return loadBundle(file, { want: wanted });
 }
 
 /** Compares two bundle files. Throws a CliError when either cannot be read. */
-export async function diffBundles(oldFile: string, newFile: string): Promise<BundleDiff> {
+export async function diffBundles(oldFile: BundleInput, newFile: BundleInput): Promise<BundleDiff> {
   const [a, b] = await Promise.all([loadForDiff(oldFile), loadForDiff(newFile)]);
   return compareBundles(a, b);
 }
