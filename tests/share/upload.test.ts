@@ -5,7 +5,7 @@
  * failure the exit code is 5 and the bundle stays where it was; no plaintext is left behind.
  */
 import { createHash } from 'node:crypto';
-import { execFileSync } from 'node:child_process';
+import { execFile, execFileSync } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { readdir } from 'node:fs/promises';
 import http from 'node:http';
@@ -224,6 +224,17 @@ describe('upload over HTTP', () => {
     expect(existsSync(out)).toBe(false);
   });
 
+  it('the config sets the form field, extra headers and the token variable (upload.*)', async () => {
+    plan = ['sha256'];
+    writeFileSync(join(dir, 'up.json'), JSON.stringify({ upload: { field: 'file', tokenEnv: 'CFG_TOKEN', headers: { 'X-Ticket': '4711' } } }));
+    const r = await runCli(['upload', bundle, `${base}/cfg`, '--config', join(dir, 'up.json')], { env: { TMPDIR: tmp, CFG_TOKEN: 'cfg-token-abcdef' } });
+    expect(r.code, describeRun(r)).toBe(0);
+    expect(received[0]!.method).toBe('POST');
+    expect(received[0]!.headers['x-ticket']).toBe('4711');
+    expect(received[0]!.headers['authorization']).toBe('Bearer cfg-token-abcdef');
+    expect(filePart(received[0]!.body, String(received[0]!.headers['content-type']))!.equals(readFileSync(bundle))).toBe(true);
+  });
+
   it('a plain bundle is refused when recipients are configured', async () => {
     const plainOut = join(dir, 'plain');
     const c = await cli(['--only', 'system', '-o', plainOut]);
@@ -234,5 +245,62 @@ describe('upload over HTTP', () => {
     expect(r.code, describeRun(r)).toBe(2);
     expect(r.stderr).toMatch(/is not encrypted, but recipients are configured: only an encrypted bundle \(\.tar\.gz\.age\) is uploaded/);
     expect(received).toHaveLength(0);
+  });
+});
+
+describe.skipIf(!existsSync('/usr/bin/script'))('upload on a terminal (util-linux script)', () => {
+  let srv: http.Server;
+  let url: string;
+  let puts = 0;
+  let folder: string;
+  let file: string;
+  beforeAll(async () => {
+    folder = await tempDir('cb-up-tty-');
+    file = join(folder, 'collect-bundle-h-20261207T120000Z-abcdef.tar.gz');
+    writeFileSync(file, Buffer.alloc(300_000, 7));
+    srv = http.createServer((req, res) => {
+      puts++;
+      req.resume().on('end', () => res.writeHead(200).end());
+    });
+    await new Promise<void>((resolve) => srv.listen(0, '127.0.0.1', resolve));
+    url = `http://127.0.0.1:${(srv.address() as AddressInfo).port}/tty`;
+  });
+  afterAll(async () => {
+    await new Promise((resolve) => srv.close(resolve));
+    await cleanup();
+  });
+  /** The CLI on a pseudo-terminal, `answer` typed in (asynchronously: this process's server must answer meanwhile). */
+  const onTty = (answer: string, extra = ''): Promise<string> =>
+    new Promise((resolve, reject) => {
+      const child = execFile(
+        'script',
+        [
+          '-qec',
+          `'${process.execPath}' -- '${join(import.meta.dirname, '../../bin/collect-bundle.js')}' upload '${file}' '${url}' --no-config ${extra}; echo "rc=$?"`,
+          '/dev/null',
+        ],
+        { encoding: 'utf8', timeout: 30_000 },
+        (err, stdout) => (err ? reject(err) : resolve(stdout)),
+      );
+      child.stdin!.end(answer);
+    });
+
+  it('asks first, showing size, destination and that the bundle is NOT encrypted; "n" uploads nothing (exit 1)', async () => {
+    const out = await onTty('n\n');
+    expect(out).toMatch(/Upload .*\.tar\.gz \(293 KiB, NOT encrypted\) to http:\/\/127\.0\.0\.1:\d+\/tty\? \[y\/N\]/);
+    expect(out).toMatch(/cancelled; the bundle stays at/);
+    expect(out).toContain('rc=1');
+    expect(puts).toBe(0);
+  });
+
+  it('"y" uploads, with a progress line; --yes never asks', async () => {
+    const out = await onTty('y\n');
+    expect(out).toMatch(/uploading 100% 293 KiB of 293 KiB/);
+    expect(out).toContain('rc=0');
+    expect(puts).toBe(1);
+    const quiet = await onTty('', '--yes');
+    expect(quiet).not.toMatch(/\[y\/N\]/);
+    expect(quiet).toContain('rc=0');
+    expect(puts).toBe(2);
   });
 });
