@@ -208,6 +208,13 @@ export async function parseWithYargs(args: readonly string[], io: CliIo, message
       (argv) => {
         parsed = argv;
         action = async () => {
+          // Fail closed: a config that asks for encryption must not get plaintext snapshots.
+          const share = (await import('../config/layers.js')).configOf(argv)?.config;
+          if (share?.encryptTo?.length || share?.encryptToFile || share?.upload?.to)
+            throw new CliError(
+              'schedule does not encrypt or upload yet, and the config sets encryptTo/encryptToFile/upload.to: run `collect` for a shared bundle, or schedule with a config without them',
+              'E_USAGE',
+            );
           const [{ buildCollectOptions }, { envFilesFromArgv }] = await Promise.all([import('./collect.js'), import('./options.js')]);
           return runSchedule(argv, args, io, { ...(await buildCollectOptions(argv, args, io)), envFiles: await envFilesFromArgv(argv) });
         };

@@ -179,6 +179,16 @@ describe.skipIf(skipReason)('collect --encrypt-to (age)', () => {
     expect(v.stderr).not.toMatch(/internal error/);
   });
 
+  it('schedule with a config that asks for encryption is refused (never plaintext snapshots)', async () => {
+    const cfg = join(dir, 'sched.json');
+    writeFileSync(cfg, JSON.stringify({ encryptTo: [recipient] }));
+    const out = join(dir, 'sched');
+    const r = await runCli(['schedule', '--every', '1h', '--config', cfg, '-o', out], { env: { TMPDIR: tmp }, killAfterMs: 20_000 });
+    expect(r.code, describeRun(r)).toBe(2);
+    expect(r.stderr).toMatch(/schedule does not encrypt or upload yet/);
+    expect(existsSync(out)).toBe(false);
+  });
+
   it('an unknown recipient format is exit 2 before anything is collected: one line naming the value and the accepted forms', async () => {
     const out = join(dir, 'bad');
     const secret = readFileSync(key, 'utf8').match(/AGE-SECRET-KEY-1\S+/)![0];
