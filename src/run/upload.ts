@@ -125,6 +125,9 @@ class Transient extends Error {
 const RESET = new Set(['ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'ECONNABORTED', 'UND_ERR_SOCKET']);
 const UNREACHABLE = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EHOSTUNREACH', 'ENETUNREACH', 'EAI_AGAIN']);
 
+/** How long a connection may stay silent (nothing sent, nothing received) before it counts as reset. */
+const IDLE_MS = 60_000;
+
 /** One request; resolves to what confirmed the upload. */
 function httpOnce(file: string, url: URL, size: number, options: UploadOptions, shown: string): Promise<UploadResult['checked']> {
   const md5 = createHash('md5');
@@ -154,6 +157,8 @@ function httpOnce(file: string, url: URL, size: number, options: UploadOptions, 
       reject(err);
     };
     const req = lib.request(url, { method: options.field ? 'POST' : 'PUT', headers, ...(options.signal ? { signal: options.signal } : {}) });
+    // A server that stops reading or never answers must not hold the run forever: a silent minute is a reset.
+    req.setTimeout(IDLE_MS, () => req.destroy(Object.assign(new Error(`no progress for ${IDLE_MS / 1000} s`), { code: 'ETIMEDOUT' })));
     const body = createReadStream(file, { highWaterMark: 256 * 1024 });
     let sent = 0;
     req.on('error', (err: NodeJS.ErrnoException) => {
