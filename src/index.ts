@@ -54,3 +54,14 @@ export { writeBundleFile } from './report/inspect-file.js';
 export { diffBundles, diffLatest, renderDiff, RESOURCE_THRESHOLDS, type BundleDiff } from './report/diff.js';
 export type * from './core/types.js';
 export type { Rule } from '../redaction/rule.js';
+export {
+  checkRecipients,
+  encryptStream,
+  openDecrypted,
+  readIdentities,
+  recipientFingerprint,
+  type Identities,
+  type Recipient,
+} from './bundle/age.js';
+export type { BundleInput } from './bundle/source.js';
+export { uploadBundle, parseDestination, showDestination, UploadError, type UploadOptions, type UploadResult, type Destination } from './run/upload.js';
