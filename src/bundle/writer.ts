@@ -338,12 +338,14 @@ export class BundleWriter implements ArtifactSink {
     // Encrypted: the verification reads a copy of the plaintext stream (never written anywhere).
     let verifying: Promise<Awaited<ReturnType<typeof verifyBundle>>> | undefined;
     let plain: AsyncIterable<Buffer> = members();
+    let copy: PassThrough | undefined;
     if (check && this.#recipients.length) {
-      const copy = new PassThrough({ highWaterMark: 1024 * 1024 });
-      copy.on('error', () => undefined);
+      const tee = new PassThrough({ highWaterMark: 1024 * 1024 });
+      tee.on('error', () => undefined);
       const opts: VerifyOptions = { rescan: check.manifest ? 'changed-lines' : 'full', ...check, sidecar: false };
-      verifying = verifyBundle({ file: this.path, open: async () => copy }, opts);
-      plain = teeTo(plain, copy);
+      verifying = verifyBundle({ file: this.path, open: async () => tee }, opts);
+      plain = teeTo(plain, tee);
+      copy = tee;
     }
     try {
       const out = createWriteStream(this.partialPath, { flags: 'wx', mode: 0o600 });
@@ -371,6 +373,8 @@ export class BundleWriter implements ArtifactSink {
       return { path: this.path, sha256, bytes, sidecar };
     } catch (err) {
       await this.abort();
+      // The verification may wait for bytes that will never come: its stream ends here, whatever broke.
+      copy?.destroy();
       await verifying?.catch(() => undefined);
       if (signal?.aborted || err instanceof VerificationError) throw err;
       throw new OutputError(describeFsError(err, this.partialPath, 'bundle'), { cause: err });

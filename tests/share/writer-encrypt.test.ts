@@ -107,12 +107,16 @@ describe('BundleWriter with recipients', () => {
     expect(await readdir(dir)).toEqual([]);
   });
 
-  it('an interrupt while packing leaves no partial file and no spool', async () => {
+  it.each([
+    ['without', false],
+    ['while the fail-closed check reads the plaintext copy,', true],
+  ])('an interrupt while packing (%s) leaves no partial file and no spool, and never hangs', async (_what, checked) => {
     const writer = await newWriter();
-    await writer.write('docker', big('local/logs.txt', 4), never);
-    writer.addRootFile('manifest.json', '{}\n');
+    const rec = (await writer.write('docker', big('local/logs.txt', 4), never)) as ArtifactRecord;
+    const manifest = manifestOf([rec]);
+    writer.addRootFile('manifest.json', `${JSON.stringify(manifest)}\n`);
     const stop = new AbortController();
-    const finishing = writer.finish(stop.signal);
+    const finishing = writer.finish(stop.signal, checked ? { manifest } : undefined);
     setTimeout(() => stop.abort(new Error('SIGINT')), 5);
     await expect(finishing).rejects.toThrow();
     expect(await readdir(dir)).toEqual([]);
