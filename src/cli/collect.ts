@@ -38,7 +38,8 @@ export async function runCollect(argv: Record<string, unknown>, rawArgs: readonl
   const built = {
     ...(await buildCollectOptions(argv, rawArgs, io)),
     envFiles: await envFilesFromArgv(argv),
-    ...(encryptTo.length ? { encryptTo, commandLine: await withFingerprints(['collect-bundle', ...rawArgs]) } : {}),
+    ...(encryptTo.length ? { encryptTo } : {}),
+    ...(encryptTo.length || dest !== undefined ? { commandLine: await recordedArgs(['collect-bundle', ...rawArgs]) } : {}),
   };
   // --job: one read-only lookup first, then the run narrowed to that job (src/run/job.ts).
   // Only docker flags typed on this command line override the job's narrowing; a config's or COLLECT_BUNDLE_*'s tail does not.
@@ -63,14 +64,20 @@ export async function runCollect(argv: Record<string, unknown>, rawArgs: readonl
   return result.status === 'complete' ? EXIT.complete : EXIT.partial;
 }
 
-/** The command line for the manifest with each `--encrypt-to` recipient as its fingerprint: the manifest names recipients, never keys. */
-async function withFingerprints(args: readonly string[]): Promise<string[]> {
-  const { recipientFingerprint } = await import('../bundle/age.js');
+/**
+ * The command line for the manifest: each `--encrypt-to` recipient as its fingerprint (the manifest names
+ * recipients, never keys) and `--upload` as scheme, host and path only (a presigned URL's query is a credential).
+ */
+async function recordedArgs(args: readonly string[]): Promise<string[]> {
+  const [{ recipientFingerprint }, { showDestination }] = await Promise.all([import('../bundle/age.js'), import('../run/upload.js')]);
+  const shown: Record<string, (v: string) => string> = { 'encrypt-to': (v) => recipientFingerprint(v.trim()), upload: showDestination };
   const out = [...args];
   for (let i = 0; i < out.length; i++) {
     if (out[i] === '--') break;
-    if (out[i] === '--encrypt-to' && i + 1 < out.length) out[i + 1] = recipientFingerprint(out[i + 1]!.trim());
-    else if (out[i]!.startsWith('--encrypt-to=')) out[i] = `--encrypt-to=${recipientFingerprint(out[i]!.slice('--encrypt-to='.length).trim())}`;
+    for (const [flag, show] of Object.entries(shown)) {
+      if (out[i] === `--${flag}` && i + 1 < out.length) out[i + 1] = show(out[i + 1]!);
+      else if (out[i]!.startsWith(`--${flag}=`)) out[i] = `--${flag}=${show(out[i]!.slice(flag.length + 3))}`;
+    }
   }
   return out;
 }

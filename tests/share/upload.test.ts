@@ -196,7 +196,7 @@ describe('upload over HTTP', () => {
   it('collect --encrypt-to --upload: only the encrypted bundle is sent, and it is the file on disk', async () => {
     plan = ['etag'];
     const out = join(dir, 'collect-up');
-    const r = await cli(['--only', 'system', '-o', out, '--encrypt-to-file', join(dir, 'recipients.txt'), '--upload', `${base}/c`, '--json']);
+    const r = await cli(['--only', 'system', '-o', out, '--encrypt-to-file', join(dir, 'recipients.txt'), '--upload', `${base}/c?opaque=QSECRET99`, '--json']);
     expect(r.code, describeRun(r)).toBe(0);
     const files = (await readdir(out)).sort();
     expect(files).toHaveLength(2);
@@ -205,6 +205,13 @@ describe('upload over HTTP', () => {
     expect(received[0]!.body.subarray(0, 22).toString('latin1')).toBe('age-encryption.org/v1\n');
     expect(received[0]!.body.equals(readFileSync(join(out, files[0]!)))).toBe(true);
     expect(JSON.parse(r.stdout).upload).toMatchObject({ checked: 'etag-md5' });
+    // The query of the destination (a presigned URL's signature) is sent, and recorded nowhere.
+    expect(received[0]!.url).toBe('/c?opaque=QSECRET99');
+    expect(r.stdout + r.stderr).not.toContain('QSECRET99');
+    const plain = execFileSync('age', ['-d', '-i', join(dir, 'key.txt'), join(out, files[0]!)]);
+    const manifest = execFileSync('tar', ['xzOf', '-', '--wildcards', '*/manifest.json'], { input: plain, encoding: 'utf8' });
+    expect(JSON.parse(manifest).commandLine).toContain(`${base}/c?…`);
+    expect(execFileSync('tar', ['xzOf', '-'], { input: plain }).includes('QSECRET99')).toBe(false);
   });
 
   it('collect --upload that fails: exit 5, the encrypted bundle is kept, no plaintext bundle or spool anywhere', async () => {
