@@ -143,6 +143,28 @@ describe.skipIf(skipReason)('collect --encrypt-to (age)', () => {
     expect(await outputs(tmp)).toEqual([]);
   });
 
+  it('diff --latest counts encrypted bundles with --identity, and says they need it without', async () => {
+    const latest = join(dir, 'latest');
+    execFileSync('mkdir', [latest]);
+    execFileSync('cp', [encrypted, plain, latest]);
+    const r = await cli(['diff', '--latest', latest, '--identity', key, '--json']);
+    expect([0, 1], describeRun(r)).toContain(r.code);
+    const names = [JSON.parse(r.stdout).old.bundle, JSON.parse(r.stdout).new.bundle];
+    expect(names.sort()).toEqual(
+      [encrypted, plain]
+        .map((f) =>
+          f
+            .split('/')
+            .pop()!
+            .replace(/\.tar\.gz(\.age)?$/, ''),
+        )
+        .sort(),
+    );
+    const without = await cli(['diff', '--latest', latest]);
+    expect(without.code, describeRun(without)).toBe(2);
+    expect(without.stderr).toMatch(/only one readable bundle .*; 1 encrypted \(\.tar\.gz\.age\) need --identity FILE/);
+  });
+
   it('without --identity, with a wrong one or an unreadable one: exit 2 and one line naming the fix', async () => {
     const none = await cli(['verify', encrypted]);
     expect(none.code, describeRun(none)).toBe(2);
