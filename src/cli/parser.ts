@@ -24,8 +24,8 @@ const EPILOG = `Exit codes:
   130  interrupted (Ctrl-C / SIGTERM): no bundle and no temporary files left behind;
        a second Ctrl-C / SIGTERM ends the process at once (by SIGINT: shells show 130)
 
-The bundle is <output-dir>/collect-bundle-<host>[-<label>]-<UTC time>-<random>.tar.gz (mode 0600)
-with a .sha256 file beside it. Every byte in it has been redacted. Progress goes to stderr.`;
+The bundle is <output-dir>/collect-bundle-<host>[-<label>]-<UTC time>-<random>.tar.gz (mode 0600;
+.tar.gz.age with --encrypt-to) with a .sha256 file beside it. Every byte in it has been redacted. Progress goes to stderr.`;
 
 /**
  * Parses `args` with yargs (the middleware applies the config layers); resolves to the command's action,
