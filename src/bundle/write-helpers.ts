@@ -1,5 +1,7 @@
 // Room: bundle (src/bundle/) — may import core, redaction (the rule: tests/architecture.test.ts).
-/** Small helpers of the bundle writer (writer.ts): output batching, artifact path checks, disk error lines. */
+/** Small helpers of the bundle writer (writer.ts): output batching, artifact path checks, disk error lines, the tee of an encrypted bundle's plaintext to its check. */
+import { once } from 'node:events';
+import type { PassThrough } from 'node:stream';
 import { posix } from 'node:path';
 import { errorMessage } from '../core/artifacts.js';
 
@@ -48,5 +50,20 @@ export function describeFsError(err: unknown, path: string, what: string): strin
       return `${what} ${path} is not a directory: choose another --output-dir`;
     default:
       return `cannot write ${what} ${path}: ${errorMessage(err)}`;
+  }
+}
+
+/**
+ * Yields `source` and writes a copy of each chunk to `copy` (waiting while its reader is behind); a copy
+ * whose reader stopped (destroyed) gets nothing more. `copy` is ended when the source ends or fails.
+ */
+export async function* teeTo(source: AsyncIterable<Buffer>, copy: PassThrough): AsyncGenerator<Buffer> {
+  try {
+    for await (const chunk of source) {
+      if (!copy.destroyed && !copy.write(chunk)) await Promise.race([once(copy, 'drain'), once(copy, 'close')]).catch(() => undefined);
+      yield chunk;
+    }
+  } finally {
+    if (!copy.destroyed) copy.end();
   }
 }

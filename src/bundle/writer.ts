@@ -20,13 +20,12 @@ import { createReadStream, createWriteStream } from 'node:fs';
 import { chmod, mkdir, open, rename, rm, stat, unlink, writeFile } from 'node:fs/promises';
 import { basename, join, posix } from 'node:path';
 import { PassThrough, Transform } from 'node:stream';
-import { once } from 'node:events';
 import { pipeline } from 'node:stream/promises';
 import { BinaryContentError, type Redactor } from '../../redaction/redactor.js';
 import { errorMessage } from '../core/artifacts.js';
 import type { ArtifactSink } from '../core/types.js';
 import type { Artifact, ArtifactRecord, Problem } from '../core/types.js';
-import { batched, describeFsError, safeRelativePath } from './write-helpers.js';
+import { batched, describeFsError, safeRelativePath, teeTo } from './write-helpers.js';
 import { TailSpool } from './spool.js';
 import { END_OF_TAR, GzipSpool, gzipFile, gzipFiles, gzipMember, tarHeader } from './tar-gz.js';
 import { verifyBundle, type VerifyOptions, type VerifyProblem } from './verify.js';
@@ -406,20 +405,5 @@ export class BundleWriter implements ArtifactSink {
       rm(this.partialPath, { force: true }),
       rm(`${this.path}.sha256.partial`, { force: true }),
     ]);
-  }
-}
-
-/**
- * Yields `source` and writes a copy of each chunk to `copy` (waiting while its reader is behind); a copy
- * whose reader stopped (destroyed) gets nothing more. `copy` is ended when the source ends or fails.
- */
-async function* teeTo(source: AsyncIterable<Buffer>, copy: PassThrough): AsyncGenerator<Buffer> {
-  try {
-    for await (const chunk of source) {
-      if (!copy.destroyed && !copy.write(chunk)) await Promise.race([once(copy, 'drain'), once(copy, 'close')]).catch(() => undefined);
-      yield chunk;
-    }
-  } finally {
-    if (!copy.destroyed) copy.end();
   }
 }
