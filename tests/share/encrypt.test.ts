@@ -124,6 +124,23 @@ describe.skipIf(skipReason)('collect --encrypt-to (age)', () => {
     expect(manifest.encryption.recipients).toEqual([recipientFingerprint(recipient), recipientFingerprint(recipient2)]);
   });
 
+  it('the config keys encryptTo and encryptToFile, and COLLECT_BUNDLE_ENCRYPT_TO, encrypt as the flags do', async () => {
+    const recipients = join(dir, 'cfg-recipients.txt');
+    writeFileSync(recipients, `${recipient2}\n`);
+    const cfg = join(dir, 'enc.json');
+    writeFileSync(cfg, JSON.stringify({ encryptTo: [recipient], encryptToFile: recipients }));
+    const out = join(dir, 'cfg');
+    const r = await runCli(['--only', 'system', '-o', out, '--config', cfg], { env: { TMPDIR: tmp } });
+    expect(r.code, describeRun(r)).toBe(0);
+    const file = join(out, (await outputs(out)).find((f) => f.endsWith('.tar.gz.age'))!);
+    const manifest = JSON.parse((await decryptWithAge(file, key)).get('manifest.json')!.data.toString());
+    expect(manifest.encryption.recipients).toEqual([recipientFingerprint(recipient), recipientFingerprint(recipient2)]);
+    const viaEnv = join(dir, 'env');
+    const e = await runCli(['--no-config', '--only', 'system', '-o', viaEnv], { env: { TMPDIR: tmp, COLLECT_BUNDLE_ENCRYPT_TO: recipient2 } });
+    expect(e.code, describeRun(e)).toBe(0);
+    expect((await outputs(viaEnv)).filter((f) => f.endsWith('.tar.gz.age'))).toHaveLength(1);
+  });
+
   it('verify, inspect, analyze and diff read it with --identity', async () => {
     const v = await cli(['verify', encrypted, '--identity', key]);
     expect(v.code, describeRun(v)).toBe(0);
