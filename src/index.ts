@@ -57,3 +57,14 @@ export { reportOfBundle, type BundleReport } from './report/html/view.js';
 export { renderDiffHtml } from './report/html/diff-page.js';
 export type * from './core/types.js';
 export type { Rule } from '../redaction/rule.js';
+export {
+  checkRecipients,
+  encryptStream,
+  openDecrypted,
+  readIdentities,
+  recipientFingerprint,
+  type Identities,
+  type Recipient,
+} from './bundle/age.js';
+export type { BundleInput } from './bundle/source.js';
+export { uploadBundle, parseDestination, showDestination, UploadError, type UploadOptions, type UploadResult, type Destination } from './run/upload.js';

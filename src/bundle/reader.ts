@@ -11,14 +11,14 @@ import type { Readable } from 'node:stream';
 import { createGunzip } from 'node:zlib';
 import { extract } from 'tar-stream';
 import { errorMessage } from '../core/artifacts.js';
-import { openInputStream } from '../core/open-input.js';
+import { CliError } from '../core/errors.js';
 import type { Manifest } from '../core/types.js';
 import { formatBytes } from '../core/units.js';
 import { ROOT } from './layout.js';
 import { checkManifest } from './manifest-schema.js';
+import { BUNDLE_INPUT, type BundleInput, inputFile, openBundleBytes } from './source.js';
 
-/** How a bundle is named when it is not a regular file (each read opens and checks its own descriptor). */
-export const BUNDLE_INPUT = { what: 'bundle', hint: 'pass a bundle file (collect-bundle-*.tar.gz)' } as const;
+export { BUNDLE_INPUT, type BundleInput, inputFile };
 
 /** One entry of a bundle. */
 export interface BundleEntry {
@@ -38,8 +38,8 @@ export interface BundleEntry {
  * Calls `onEntry` for every entry in order, with a stream of its content; the callback must consume
  * (or ignore) the stream before the next entry is read. Rejects on a corrupt archive.
  */
-export async function forEachEntry(file: string, onEntry: (entry: BundleEntry, content: Readable) => Promise<void>): Promise<void> {
-  const source = await openInputStream(file, BUNDLE_INPUT);
+export async function forEachEntry(file: BundleInput, onEntry: (entry: BundleEntry, content: Readable) => Promise<void>): Promise<void> {
+  const source = await openBundleBytes(file);
   const ex = extract();
   const gunzip = createGunzip();
   const done = new Promise<void>((resolve, reject) => {
@@ -89,8 +89,8 @@ export async function forEachEntry(file: string, onEntry: (entry: BundleEntry, c
  * the archive as soon as the entry is read (manifest.json is the first entry of a bundle, so checking
  * a bundle costs a few KiB, not the whole file).
  */
-export async function readEntryText(file: string, path: string, maxBytes = 64 * 1024 * 1024): Promise<string | undefined> {
-  const source = await openInputStream(file, BUNDLE_INPUT);
+export async function readEntryText(file: BundleInput, path: string, maxBytes = 64 * 1024 * 1024): Promise<string | undefined> {
+  const source = await openBundleBytes(file);
   const ex = extract();
   const gunzip = createGunzip();
   return new Promise<string | undefined>((resolve, reject) => {
@@ -219,7 +219,8 @@ export interface ReadBundle {
 export const corruptFix = (file: string): string => `the file is damaged or incomplete: copy it again and check the copy with \`sha256sum -c ${file}.sha256\``;
 
 /** Reads a bundle in one pass. Never throws for what the archive holds: see `unreadable` and `problems`. */
-export async function readBundle(file: string, options: ReadOptions = {}): Promise<ReadBundle> {
+export async function readBundle(input: BundleInput, options: ReadOptions = {}): Promise<ReadBundle> {
+  const file = inputFile(input);
   const maxText = options.maxTextBytes ?? MAX_TEXT_BYTES;
   const want = options.want ?? (() => false);
   const problems: BundleProblem[] = [];
@@ -232,7 +233,7 @@ export async function readBundle(file: string, options: ReadOptions = {}): Promi
   let manifestNote: string | undefined;
   let unreadable: Unreadable | undefined;
   try {
-    await forEachEntry(file, async (entry, content) => {
+    await forEachEntry(input, async (entry, content) => {
       count++;
       roots.add(entry.root);
       if (entry.type === 'directory') return; // harmless: GNU tar adds them when a bundle is repacked
@@ -284,6 +285,8 @@ export async function readBundle(file: string, options: ReadOptions = {}): Promi
       if (!isManifest || !texts.has(ROOT.manifest)) texts.set(entry.path, kept.text());
     });
   } catch (err) {
+    // An identity that cannot open an encrypted bundle (age.ts) is the user's input, said as it is.
+    if (err instanceof CliError) throw err;
     unreadable = { kind: 'archive', message: `not a readable .tar.gz bundle (${errorMessage(err)}); ${corruptFix(file)}` };
   }
 
@@ -356,9 +359,9 @@ export class UnreadableBundleError extends Error {
 }
 
 /** `readBundle`, throwing an UnreadableBundleError (message `FILE: reason`) when the bundle is not readable. */
-export async function openBundle(file: string, options: ReadOptions = {}): Promise<ValidBundle> {
-  const b = await readBundle(file, options);
-  if (b.unreadable !== undefined || !b.manifest) throw new UnreadableBundleError(`${file}: ${b.unreadable?.message ?? 'no manifest'}`);
+export async function openBundle(input: BundleInput, options: ReadOptions = {}): Promise<ValidBundle> {
+  const b = await readBundle(input, options);
+  if (b.unreadable !== undefined || !b.manifest) throw new UnreadableBundleError(`${b.file}: ${b.unreadable?.message ?? 'no manifest'}`);
   return b as ValidBundle;
 }
 

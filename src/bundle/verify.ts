@@ -12,7 +12,7 @@ import { pipeline } from 'node:stream/promises';
 import { BinaryContentError, Redactor, type RedactionEvent } from '../../redaction/redactor.js';
 import { RedactionReport } from '../../redaction/report.js';
 import type { ByteSource, Manifest } from '../core/types.js';
-import { BUNDLE_INPUT, listingProblems, readBundle } from './reader.js';
+import { BUNDLE_INPUT, type BundleInput, inputFile, listingProblems, readBundle } from './reader.js';
 import { openInputStream, readInput } from '../core/open-input.js';
 import { suspectLines } from './suspect-lines.js';
 import { ROOT } from './layout.js';
@@ -57,7 +57,9 @@ export interface VerifyOptions {
 }
 
 /** Checks a bundle; never throws for what it finds (a corrupt archive is a `structure` problem). */
-export async function verifyBundle(file: string, options: VerifyOptions = {}): Promise<VerifyResult> {
+export async function verifyBundle(input: BundleInput, options: VerifyOptions = {}): Promise<VerifyResult> {
+  // The sidecar's checksum is of the file as stored (an encrypted bundle's ciphertext); the content is read through `input`.
+  const file = inputFile(input);
   const report = new RedactionReport();
   const finds: { file: string; line: number; rule: string }[] = [];
   // The scanned line's number in its file (a changed-lines rescan sees only some of the lines).
@@ -68,7 +70,7 @@ export async function verifyBundle(file: string, options: VerifyOptions = {}): P
 
   // The shared reader (the same verdict as inspect, diff and analyze): every entry hashed as it
   // streams through the rescan; manifest.json size-capped and schema-checked.
-  const read = await readBundle(file, {
+  const read = await readBundle(input, {
     scan: async (entry, content) => {
       const suspects = options.rescan === 'changed-lines' ? suspectLines(scanner.literals?.index()) : undefined;
       lineOf = suspects ? suspects.lineOf : (n) => n;

@@ -6,7 +6,7 @@
 import { MemoryView, DEFAULT_TEXT_BYTES, parseJson, tailText } from './memory-view.js';
 import type { BundleView, Manifest } from '../core/types.js';
 import type { BundleWriter } from './writer.js';
-import { openBundle, type ValidBundle } from './reader.js';
+import { type BundleInput, openBundle, type ValidBundle } from './reader.js';
 import { isRootFile } from './layout.js';
 
 /** A view over the bundle a writer is building: only what has been stored (redacted) is visible. */
@@ -60,7 +60,7 @@ export interface OpenedBundle {
  * Reads a finished bundle in one pass without extracting it, through the validated reader; throws an
  * UnreadableBundleError (one line) when it is not a readable collect-bundle bundle.
  */
-export async function openBundleView(file: string, maxFileBytes = DEFAULT_TEXT_BYTES): Promise<OpenedBundle> {
+export async function openBundleView(file: BundleInput, maxFileBytes = DEFAULT_TEXT_BYTES): Promise<OpenedBundle> {
   const read = await openBundle(file, { want: () => true, maxTextBytes: maxFileBytes, overflow: 'tail', hash: false });
   const files = new Map<string, string>();
   const rootFiles = new Map<string, string>();

@@ -1,5 +1,7 @@
 // Room: bundle (src/bundle/) — may import core, redaction (the rule: tests/architecture.test.ts).
-/** Small helpers of the bundle writer (writer.ts): output batching, artifact path checks, disk error lines. */
+/** Small helpers of the bundle writer (writer.ts): output batching, artifact path checks, disk error lines, the tee of an encrypted bundle's plaintext to its check. */
+import { once } from 'node:events';
+import type { PassThrough } from 'node:stream';
 import { posix } from 'node:path';
 import { errorMessage } from '../core/artifacts.js';
 import type { VerifyProblem } from './verify.js';
@@ -66,4 +68,19 @@ export class VerificationError extends Error {
 /** Thrown when the output cannot be written at all; the CLI turns it into exit 1. */
 export class OutputError extends Error {
   override name = 'OutputError';
+}
+
+/**
+ * Yields `source` and writes a copy of each chunk to `copy` (waiting while its reader is behind); a copy
+ * whose reader stopped (destroyed) gets nothing more. `copy` is ended when the source ends or fails.
+ */
+export async function* teeTo(source: AsyncIterable<Buffer>, copy: PassThrough): AsyncGenerator<Buffer> {
+  try {
+    for await (const chunk of source) {
+      if (!copy.destroyed && !copy.write(chunk)) await Promise.race([once(copy, 'drain'), once(copy, 'close')]).catch(() => undefined);
+      yield chunk;
+    }
+  } finally {
+    if (!copy.destroyed) copy.end();
+  }
 }

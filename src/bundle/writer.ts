@@ -10,23 +10,28 @@
  * member, then each artifact's header and precompressed member, into `<name>.tar.gz.partial` (mode
  * 0600), renames it when complete and writes a `.sha256` sidecar. `abort` removes the partial file
  * and the spool.
+ *
+ * With recipients (`encryptTo`) the tar.gz stream is encrypted with age as it is produced (age.ts): the
+ * `.partial` file and the final `<name>.tar.gz.age` hold ciphertext only, the sidecar the ciphertext's
+ * sha256, and the fail-closed verification reads a copy of the plaintext stream in memory.
  */
 import { createHash } from 'node:crypto';
 import { createReadStream, createWriteStream } from 'node:fs';
 import { chmod, mkdir, open, rename, rm, stat, unlink, writeFile } from 'node:fs/promises';
 import { basename, join, posix } from 'node:path';
-import { Transform } from 'node:stream';
+import { PassThrough, Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { BinaryContentError, type Redactor } from '../../redaction/redactor.js';
 import { errorMessage } from '../core/artifacts.js';
 import type { ArtifactSink } from '../core/types.js';
 import type { Artifact, ArtifactRecord, Problem } from '../core/types.js';
-import { batched, describeFsError, OutputError, safeRelativePath, VerificationError } from './write-helpers.js';
+import { batched, describeFsError, OutputError, safeRelativePath, teeTo, VerificationError } from './write-helpers.js';
 import { cutToTail, type CutResult, type SpooledSize } from './budget.js';
 import { TailSpool } from './spool.js';
 import { END_OF_TAR, GzipSpool, gzipFile, gzipFiles, gzipMember, tarHeader } from './tar-gz.js';
 import { verifyBundle, type VerifyOptions } from './verify.js';
 import { ROOT_FILE_ORDER } from './layout.js';
+import { AGE_SUFFIX, encryptStream, type Recipient } from './age.js';
 
 export { describeFsError, OutputError, safeRelativePath, VerificationError };
 
@@ -52,6 +57,8 @@ export interface BundleWriterOptions {
   /** Bundle name without `.tar.gz`; also the archive's single top-level folder. */
   readonly name: string;
   readonly redactor: Redactor;
+  /** age recipients (checked, age.ts): the bundle is written encrypted, `<name>.tar.gz.age`. */
+  readonly encryptTo?: readonly Recipient[];
 }
 
 /** The finished bundle. */
@@ -68,6 +75,7 @@ export class BundleWriter implements ArtifactSink {
   readonly partialPath: string;
   readonly spoolDir: string;
   readonly #redactor: Redactor;
+  readonly #recipients: readonly Recipient[];
   readonly #entries: Entry[] = [];
   readonly #paths = new Set<string>();
   /** Compressions running in the background; settled before the spool is removed. */
@@ -79,7 +87,8 @@ export class BundleWriter implements ArtifactSink {
 
   private constructor(options: BundleWriterOptions) {
     this.name = options.name;
-    this.path = join(options.outputDir, `${options.name}.tar.gz`);
+    this.#recipients = options.encryptTo ?? [];
+    this.path = join(options.outputDir, `${options.name}.tar.gz${this.#recipients.length ? AGE_SUFFIX : ''}`);
     this.partialPath = `${this.path}.partial`;
     this.spoolDir = join(options.outputDir, `.${options.name}.spool`);
     this.#redactor = options.redactor;
@@ -341,6 +350,18 @@ export class BundleWriter implements ArtifactSink {
         cb(null, chunk);
       },
     });
+    // Encrypted: the verification reads a copy of the plaintext stream (never written anywhere).
+    let verifying: Promise<Awaited<ReturnType<typeof verifyBundle>>> | undefined;
+    let plain: AsyncIterable<Buffer> = members();
+    let copy: PassThrough | undefined;
+    if (check && this.#recipients.length) {
+      const tee = new PassThrough({ highWaterMark: 1024 * 1024 });
+      tee.on('error', () => undefined);
+      const opts: VerifyOptions = { rescan: check.manifest ? 'changed-lines' : 'full', ...check, sidecar: false };
+      verifying = verifyBundle({ file: this.path, open: async () => tee }, opts);
+      plain = teeTo(plain, tee);
+      copy = tee;
+    }
     try {
       if (maxBytes !== undefined) {
         // The packed size is the sum of the members: known exactly before a byte is written.
@@ -349,18 +370,24 @@ export class BundleWriter implements ArtifactSink {
           const member = await e.gz!;
           total += (await header(e, member.size)).length + (await stat(member.file)).size;
         }
+        // age adds its header (about 200 bytes a recipient) and a 16-byte tag per 64 KiB chunk.
+        if (this.#recipients.length) total += 64 + 200 * this.#recipients.length + 16 * Math.ceil(total / 65536 + 1);
         if (total > maxBytes)
           throw new OutputError(
             `the bundle would be ${total} bytes, over --max-size ${maxBytes} bytes: not written. Please report this (the budget's estimate was wrong)`,
           );
       }
       const out = createWriteStream(this.partialPath, { flags: 'wx', mode: 0o600 });
-      await pipeline(members, tap, out, ...(signal ? [{ signal }] : []));
+      if (this.#recipients.length) await pipeline(await encryptStream(plain, this.#recipients), tap, out, ...(signal ? [{ signal }] : []));
+      else await pipeline(plain, tap, out, ...(signal ? [{ signal }] : []));
       const fh = await open(this.partialPath, 'r');
       await fh.sync().finally(() => fh.close());
       await chmod(this.partialPath, 0o600);
       const sha256 = hash.digest('hex');
-      if (check) {
+      if (verifying) {
+        const verdict = await verifying;
+        if (!verdict.ok) throw new VerificationError(verdict.problems);
+      } else if (check) {
         // Fail closed: the finished archive is scanned again before it may take its final name. Every
         // entry is this writer's redacted output (checked against the manifest's checksums when one is
         // given), so only the lines that can hold a finding are rescanned.
@@ -375,6 +402,9 @@ export class BundleWriter implements ArtifactSink {
       return { path: this.path, sha256, bytes, sidecar };
     } catch (err) {
       await this.abort();
+      // The verification may wait for bytes that will never come: its stream ends here, whatever broke.
+      copy?.destroy();
+      await verifying?.catch(() => undefined);
       if (signal?.aborted || err instanceof VerificationError || err instanceof OutputError) throw err;
       throw new OutputError(describeFsError(err, this.partialPath, 'bundle'), { cause: err });
     }

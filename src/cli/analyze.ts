@@ -8,12 +8,13 @@ import { readInput } from '../core/open-input.js';
 import type { CliIo } from './io.js';
 import { troubleshootingUrl } from '../report/docs-url.js';
 import { docsHref } from '../report/issue-findings.js';
-import { analyzeFromArgv, docsUrlFromArgv, envFilesFromArgv, failOn, redactionFromArgv, requireReadable } from './options.js';
+import { analyzeFromArgv, bundleInput, docsUrlFromArgv, envFilesFromArgv, failOn, redactionFromArgv, requireReadable } from './options.js';
 
 /** `collect-bundle analyze BUNDLE`: re-runs the analyzers over a finished bundle (read-only). */
 export async function runAnalyze(argv: Record<string, unknown>, io: CliIo): Promise<number> {
   const bundle = String(argv['bundle']);
   await requireReadable(bundle);
+  const input = await bundleInput(bundle, argv);
   const analyze = analyzeFromArgv(argv);
   // Finding links absolute where the text is pasted: --docs-url, else the package's repository, else relative.
   const docsUrl = troubleshootingUrl(argv['docs-url'] ? docsUrlFromArgv(argv['docs-url']) : undefined);
@@ -25,8 +26,9 @@ export async function runAnalyze(argv: Record<string, unknown>, io: CliIo): Prom
   ]);
   let opened: Awaited<ReturnType<typeof openBundleView>>;
   try {
-    opened = await openBundleView(bundle);
+    opened = await openBundleView(input);
   } catch (err) {
+    if (err instanceof CliError) throw err;
     // The shared reader's one line (`FILE: cause; fix`), the same verdict verify, inspect and diff give.
     const message = err instanceof Error && err.name === 'UnreadableBundleError' ? err.message : `cannot read ${bundle}: ${errorMessage(err)}`;
     throw new CliError(printable(message), 'E_FATAL');

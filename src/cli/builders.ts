@@ -189,3 +189,48 @@ export function redactionOptions(y: Argv): Argv {
     'Redaction:',
   );
 }
+
+/** Options of the upload step (`upload`, `collect --upload`); every one is also a config key under `upload`. */
+export const UPLOAD_FLAGS: readonly FlagDecl[] = [
+  {
+    name: 'upload-field',
+    type: 'string',
+    describe: 'Send the bundle as a multipart/form-data POST in this form field (default: an HTTP PUT of the bytes, as presigned URLs expect)',
+  },
+  {
+    name: 'upload-token-env',
+    type: 'string',
+    describe: 'Name of an environment variable holding a token, sent as "Authorization: Bearer …" (never give the token itself on the command line)',
+  },
+  { name: 'upload-token-file', type: 'string', describe: 'File holding a token (first line), sent as "Authorization: Bearer …"' },
+  { name: 'upload-known-hosts', type: 'string', describe: "sftp:// only: the known_hosts file to check the server key against (default: ssh's own)" },
+  { name: 'yes', alias: 'y', type: 'boolean', describe: 'Upload without asking on a terminal' },
+];
+
+/** `collect`'s sharing options: encryption and the upload after the bundle is written. */
+export function shareOptions(y: Argv): Argv {
+  return declare(
+    y
+      .option('encrypt-to', {
+        type: 'string',
+        requiresArg: true,
+        array: true,
+        describe: 'Encrypt the bundle for this age recipient (age1…), repeatable: <name>.tar.gz.age, never plaintext on disk',
+      })
+      .option('encrypt-to-file', { type: 'string', requiresArg: true, describe: 'File of age recipients, one a line (# comments)' })
+      .option('upload', {
+        type: 'string',
+        requiresArg: true,
+        describe: 'After writing the bundle, upload it: https://… (PUT, or POST with --upload-field) or sftp://user@host[:port]/path',
+      }),
+    UPLOAD_FLAGS,
+  ).group(['encrypt-to', 'encrypt-to-file', 'upload', ...UPLOAD_FLAGS.map((f) => f.name)], 'Sharing:');
+}
+
+/** The `upload` command's options. */
+export function uploadOptions(y: Argv): Argv {
+  return declare(y, UPLOAD_FLAGS).group(
+    UPLOAD_FLAGS.map((f) => f.name),
+    'Upload:',
+  );
+}

@@ -28,7 +28,20 @@ export async function runCollect(argv: Record<string, unknown>, rawArgs: readonl
     return EXIT.complete;
   }
   if (argv['fail-on'] !== undefined && argv['analyze'] === false) throw new CliError('--fail-on needs the analyzers: drop --no-analyze', 'E_USAGE');
-  const built = { ...(await buildCollectOptions(argv, rawArgs, io)), envFiles: await envFilesFromArgv(argv) };
+  // Recipients and the upload's destination and token are checked before anything is collected.
+  const encryptTo = await recipientsFromArgv(argv);
+  const dest = argv['upload'] === undefined ? undefined : String(argv['upload']);
+  if (dest !== undefined) {
+    const [{ parseDestination }, { uploadOptionsFromArgv }] = await Promise.all([import('../run/upload.js'), import('./upload.js')]);
+    parseDestination(dest);
+    await uploadOptionsFromArgv(argv, io);
+  }
+  const built = {
+    ...(await buildCollectOptions(argv, rawArgs, io)),
+    envFiles: await envFilesFromArgv(argv),
+    ...(encryptTo.length ? { encryptTo } : {}),
+    ...(encryptTo.length || dest !== undefined ? { commandLine: await recordedArgs(['collect-bundle', ...rawArgs]) } : {}),
+  };
   // --job: one read-only lookup first, then the run narrowed to that job (src/run/job.ts).
   // Only docker flags typed on this command line override the job's narrowing; a config's or COLLECT_BUNDLE_*'s tail does not.
   const [{ collectBundle }, { planJob, typedJobDockerKeys }] = await Promise.all([import('../run/collect.js'), import('../run/job.js')]);
@@ -42,9 +55,42 @@ export async function runCollect(argv: Record<string, unknown>, rawArgs: readonl
   if (!argv['quiet']) io.stderr.write(summary(result, troubleshootingUrl(options.docsUrl)));
   // Asked for by name: printed even with --quiet.
   if (argv['profile']) io.stderr.write(profileTable(result.timings, result.durationMs, beforeMs));
-  if (argv['json']) io.stdout.write(`${JSON.stringify(jsonSummary(result), null, 2)}\n`);
+  let uploaded: Awaited<ReturnType<typeof import('./upload.js').uploadStep>> | undefined;
+  if (dest !== undefined) uploaded = await (await import('./upload.js')).uploadStep(result.bundle, dest, argv, io);
+  if (argv['json'])
+    io.stdout.write(
+      `${JSON.stringify({ ...jsonSummary(result), ...(uploaded ? { upload: { to: uploaded.shown, bytes: uploaded.bytes, checked: uploaded.checked } } : {}) }, null, 2)}\n`,
+    );
   if (await failOn(argv, result.findings?.findings ?? [])) return EXIT.findings;
   return result.status === 'complete' ? EXIT.complete : EXIT.partial;
+}
+
+/**
+ * The command line for the manifest: each `--encrypt-to` recipient as its fingerprint (the manifest names
+ * recipients, never keys) and `--upload` as scheme, host and path only (a presigned URL's query is a credential).
+ */
+async function recordedArgs(args: readonly string[]): Promise<string[]> {
+  const [{ recipientFingerprint }, { showDestination }] = await Promise.all([import('../bundle/age.js'), import('../run/upload.js')]);
+  const shown: Record<string, (v: string) => string> = { 'encrypt-to': (v) => recipientFingerprint(v.trim()), upload: showDestination };
+  const out = [...args];
+  for (let i = 0; i < out.length; i++) {
+    if (out[i] === '--') break;
+    for (const [flag, show] of Object.entries(shown)) {
+      if (out[i] === `--${flag}` && i + 1 < out.length) out[i + 1] = show(out[i + 1]!);
+      else if (out[i]!.startsWith(`--${flag}=`)) out[i] = `--${flag}=${show(out[i]!.slice(flag.length + 3))}`;
+    }
+  }
+  return out;
+}
+
+/** `--encrypt-to` and the lines of `--encrypt-to-file`, checked (exit 2 naming a bad one); [] when neither is given. */
+async function recipientsFromArgv(argv: Record<string, unknown>): Promise<string[]> {
+  const given = list(argv['encrypt-to']);
+  if (argv['encrypt-to'] !== undefined && given.length === 0) throw new CliError('--encrypt-to needs an age recipient (age1…)', 'E_USAGE');
+  const { checkRecipients, readRecipientsFile } = await import('../bundle/age.js');
+  const keys = checkRecipients(given).map((r) => r.key);
+  if (argv['encrypt-to-file'] !== undefined) keys.push(...(await readRecipientsFile(String(argv['encrypt-to-file']))).map((r) => r.key));
+  return keys;
 }
 
 /**

@@ -4,7 +4,7 @@ import yargs from 'yargs';
 import { applyConfig, configOf, loadConfig, maskConfigSecrets, redactForDisplay, type YargsOptionsView } from '../config/config.js';
 import { EXIT } from '../core/errors.js';
 import type { CliIo } from './io.js';
-import { analysisOptions, collectOptions, redactionOptions } from './builders.js';
+import { analysisOptions, collectOptions, redactionOptions, shareOptions } from './builders.js';
 import { configWarning, redactionFromArgv } from './options.js';
 import { settableFlags } from './settable.js';
 
@@ -19,7 +19,7 @@ export async function runConfig(argv: Record<string, unknown>, io: CliIo): Promi
     return EXIT.complete;
   }
   // The collect options with their defaults, then the same layers a run applies (no flags here).
-  const y = redactionOptions(analysisOptions(collectOptions(yargs([])))).exitProcess(false);
+  const y = shareOptions(redactionOptions(analysisOptions(collectOptions(yargs([]))))).exitProcess(false);
   const options = (await y.parseAsync()) as Record<string, unknown>;
   options['config'] = argv['config'];
   const sources = await applyConfig(options, y as unknown as YargsOptionsView, {

@@ -15,7 +15,10 @@ export async function runDiff(argv: Record<string, unknown>, io: CliIo): Promise
     const latest = argv['latest'] === undefined ? undefined : String(argv['latest']);
     if (latest !== undefined && files.length) throw new CliError('diff takes either OLD NEW or --latest DIR, not both', 'E_USAGE');
     if (latest === undefined && files.length !== 2) throw new CliError('diff needs two bundles (OLD NEW) or --latest DIR', 'E_USAGE');
-    const result = latest !== undefined ? await diffLatest(latest) : await diffBundles(files[0]!, files[1]!);
+    const { bundleInput } = await import('./options.js');
+    const open = argv['identity'] === undefined ? undefined : (file: string) => bundleInput(file, argv);
+    const result =
+      latest !== undefined ? await diffLatest(latest, open) : await diffBundles(await bundleInput(files[0]!, argv), await bundleInput(files[1]!, argv));
     // Names, ids and titles come from the bundles: control characters are shown, never sent.
     if (argv['html'] !== undefined) {
       const { renderDiffHtml } = await import('../report/html/diff-page.js');

@@ -11,10 +11,11 @@ export async function runInspect(argv: Record<string, unknown>, io: CliIo): Prom
   const { inspectBundle, renderInspect } = await import('../report/inspect.js');
   const { writeBundleFile } = await import('../report/inspect-file.js');
   try {
+    const input = await (await import('./options.js')).bundleInput(bundle, argv);
     if (argv['file'] !== undefined) {
       if (argv['json']) throw new CliError('inspect takes --file PATH or --json, not both', 'E_USAGE');
       if (!io.stdout.isTTY) {
-        await writeBundleFile(bundle, String(argv['file']), io.stdout); // a pipe gets the bytes as they are
+        await writeBundleFile(input, String(argv['file']), io.stdout); // a pipe gets the bytes as they are
         return EXIT.complete;
       }
       // A terminal gets the text with its control characters shown (a bundle file can hold OSC 52).
@@ -22,14 +23,14 @@ export async function runInspect(argv: Record<string, unknown>, io: CliIo): Prom
       shown.pipe(io.stdout, { end: false });
       const drained = new Promise<void>((resolve) => shown.once('end', resolve));
       try {
-        await writeBundleFile(bundle, String(argv['file']), shown);
+        await writeBundleFile(input, String(argv['file']), shown);
       } finally {
         shown.end();
         await drained;
       }
       return EXIT.complete;
     }
-    const result = await inspectBundle(bundle);
+    const result = await inspectBundle(input);
     // Every string in it comes from the bundle: control characters are shown, never sent.
     io.stdout.write(argv['json'] ? `${printableJson(result)}\n` : renderInspect(printableDeep(result)));
     return EXIT.complete;

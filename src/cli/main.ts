@@ -93,7 +93,13 @@ export async function run(): Promise<void> {
       if (err.code !== 'EPIPE' && err.code !== 'ERR_STREAM_DESTROYED') throw err;
     });
   }
-  const code = await main(process.argv.slice(2), { stdout: process.stdout, stderr: process.stderr, env: process.env, signal: controller.signal });
+  const code = await main(process.argv.slice(2), {
+    stdout: process.stdout,
+    stderr: process.stderr,
+    stdin: process.stdin,
+    env: process.env,
+    signal: controller.signal,
+  });
   process.exitCode = code;
   // Done: never wait on work someone else left behind (a plugin's interval, a never-settling promise of
   // its own). Unreferenced, so a process with nothing left exits at once without it.

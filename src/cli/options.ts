@@ -4,6 +4,7 @@
  * `--env-file`, `--fail-on`, the flags a config may set). Anything heavy is imported where it is needed.
  */
 import { configOf, mergeRedaction } from '../config/layers.js';
+import type { BundleInput } from '../bundle/source.js';
 import type { RedactionOptions } from '../config/redaction-plan.js';
 import { errorMessage } from '../core/artifacts.js';
 import { CliError } from '../core/errors.js';
@@ -104,4 +105,23 @@ export function docsUrlFromArgv(v: unknown): string {
       'E_USAGE',
     );
   return text;
+}
+
+/**
+ * The bundle a reading command (verify, inspect, analyze, diff) reads: the path itself, or for an
+ * age-encrypted bundle the path with a decrypting reader (`--identity FILE`), checked here so a wrong
+ * or unreadable identity is one line before anything is read. Nothing decrypted is written anywhere.
+ */
+export async function bundleInput(bundle: string, argv: Record<string, unknown>): Promise<BundleInput> {
+  const { isAgeFile, openDecrypted, readIdentities } = await import('../bundle/age.js');
+  const given = argv['identity'];
+  if (given !== undefined && String(given).trim() === '') throw new CliError('--identity needs the path of an age identity file', 'E_USAGE');
+  const identities = given === undefined ? undefined : await readIdentities(String(given));
+  // A file that cannot be opened is left to the command, which says so in its own words.
+  const encrypted = await isAgeFile(bundle).catch(() => false);
+  if (!encrypted) return bundle;
+  if (!identities)
+    throw new CliError(`${bundle} is encrypted (age): pass --identity FILE, the age identity file (AGE-SECRET-KEY-1…) of one of its recipients`, 'E_USAGE');
+  (await openDecrypted(bundle, identities)).destroy(); // the header: does one of the identities open it?
+  return { file: bundle, open: () => openDecrypted(bundle, identities) };
 }

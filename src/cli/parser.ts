@@ -9,7 +9,7 @@ import type { YargsOptionsView } from '../config/layers.js';
 import { errorMessage } from '../core/artifacts.js';
 import { CliError } from '../core/errors.js';
 import { TOOL } from '../core/version.js';
-import { analysisOptions, collectOptions, declare, REDACT_COMMAND_FLAGS, redactionOptions } from './builders.js';
+import { analysisOptions, collectOptions, declare, REDACT_COMMAND_FLAGS, redactionOptions, shareOptions, uploadOptions } from './builders.js';
 import type { CliIo, ParsedCommand } from './io.js';
 import type { MessageRedactor } from './messages.js';
 import { registerSchedule, runSchedule } from './schedule.js';
@@ -20,11 +20,12 @@ const EPILOG = `Exit codes:
   2    usage or configuration error (also an input that is a FIFO, a directory or a device)
   3    bundle written but partial: a collector failed, timed out or lost output, or a plugin failed
   4    --fail-on: bundle written (or analyzed) and a finding of that severity exists
+  5    upload / --upload: the upload was refused, unreachable or arrived different (the bundle is kept)
   130  interrupted (Ctrl-C / SIGTERM): no bundle and no temporary files left behind;
        a second Ctrl-C / SIGTERM ends the process at once (by SIGINT: shells show 130)
 
-The bundle is <output-dir>/collect-bundle-<host>[-<label>]-<UTC time>-<random>.tar.gz (mode 0600)
-with a .sha256 file beside it. Every byte in it has been redacted. Progress goes to stderr.`;
+The bundle is <output-dir>/collect-bundle-<host>[-<label>]-<UTC time>-<random>.tar.gz (mode 0600;
+.tar.gz.age with --encrypt-to) with a .sha256 file beside it. Every byte in it has been redacted. Progress goes to stderr.`;
 
 /**
  * Parses `args` with yargs (the middleware applies the config layers); resolves to the command's action,
@@ -56,7 +57,7 @@ export async function parseWithYargs(args: readonly string[], io: CliIo, message
     .command(
       ['collect', '$0'],
       'Collect a support bundle (the default command)',
-      (y) => redactionOptions(analysisOptions(collectOptions(y))),
+      (y) => shareOptions(redactionOptions(analysisOptions(collectOptions(y)))),
       (argv) => {
         parsed = argv;
         action = async () => (await import('./collect.js')).runCollect(argv, args, io);
@@ -101,6 +102,11 @@ export async function parseWithYargs(args: readonly string[], io: CliIo, message
       (y) =>
         redactionOptions(y)
           .positional('bundle', { type: 'string', describe: 'The .tar.gz bundle' })
+          .option('identity', {
+            type: 'string',
+            requiresArg: true,
+            describe: 'age identity file (AGE-SECRET-KEY-1…) to read an encrypted bundle (.tar.gz.age) with; nothing decrypted is written to disk',
+          })
           .option('json', { type: 'boolean', default: false, describe: 'Print the result as JSON' }),
       (argv) => {
         parsed = argv;
@@ -113,6 +119,11 @@ export async function parseWithYargs(args: readonly string[], io: CliIo, message
       (y) =>
         redactionOptions(analysisOptions(y))
           .positional('bundle', { type: 'string', describe: 'The .tar.gz bundle' })
+          .option('identity', {
+            type: 'string',
+            requiresArg: true,
+            describe: 'age identity file (AGE-SECRET-KEY-1…) to read an encrypted bundle (.tar.gz.age) with; nothing decrypted is written to disk',
+          })
           .option('env-file', {
             type: 'string',
             requiresArg: true,
@@ -137,6 +148,11 @@ export async function parseWithYargs(args: readonly string[], io: CliIo, message
       (y) =>
         y
           .positional('bundle', { type: 'string', describe: 'The .tar.gz bundle' })
+          .option('identity', {
+            type: 'string',
+            requiresArg: true,
+            describe: 'age identity file (AGE-SECRET-KEY-1…) to read an encrypted bundle (.tar.gz.age) with; nothing decrypted is written to disk',
+          })
           .option('json', { type: 'boolean', default: false, describe: 'Print the summary as one JSON document' })
           .option('file', {
             type: 'string',
@@ -175,6 +191,11 @@ export async function parseWithYargs(args: readonly string[], io: CliIo, message
         y
           .positional('old', { type: 'string', describe: 'The earlier bundle (.tar.gz)' })
           .positional('new', { type: 'string', describe: 'The later bundle (.tar.gz)' })
+          .option('identity', {
+            type: 'string',
+            requiresArg: true,
+            describe: 'age identity file (AGE-SECRET-KEY-1…) to read an encrypted bundle (.tar.gz.age) with; nothing decrypted is written to disk',
+          })
           .option('latest', { type: 'string', requiresArg: true, describe: 'Compare the two newest bundles in this directory (by the time in their names)' })
           .option('json', { type: 'boolean', default: false, describe: 'Print the differences as one JSON document' })
           .option('html', { type: 'string', requiresArg: true, describe: 'Also write the differences as a self-contained HTML page to this file' })
@@ -187,12 +208,35 @@ export async function parseWithYargs(args: readonly string[], io: CliIo, message
       },
     )
     .command(
+      'upload <bundle> <dest>',
+      'Upload a bundle: https://… (PUT, or POST with --upload-field) or sftp://user@host[:port]/path; retries, checks what arrived (exit 5 when it failed)',
+      (y) =>
+        uploadOptions(y)
+          .positional('bundle', { type: 'string', describe: 'The bundle (.tar.gz or .tar.gz.age)' })
+          .positional('dest', { type: 'string', describe: 'https://… (a presigned URL works as is), http://… or sftp://user@host[:port]/path' })
+          .option('quiet', { alias: 'q', type: 'boolean', default: false, describe: 'Print only errors on stderr' })
+          .example('$0 upload BUNDLE.tar.gz.age "https://bucket.s3.amazonaws.com/x?X-Amz-Signature=…"', 'PUT to a presigned URL')
+          .example('TOKEN=… $0 upload BUNDLE https://support.example.com/api/upload --upload-field file --upload-token-env TOKEN', 'POST a form')
+          .example('$0 upload BUNDLE sftp://drop@files.example.com/incoming/', 'Through the system sftp'),
+      (argv) => {
+        parsed = argv;
+        action = async () => (await import('./upload.js')).runUpload(argv, io);
+      },
+    )
+    .command(
       'schedule',
       'Collect a bundle every interval or on a cron expression, keep the newest ones, never two runs at once',
       (y) => registerSchedule(redactionOptions(analysisOptions(collectOptions(y)))),
       (argv) => {
         parsed = argv;
         action = async () => {
+          // Fail closed: a config that asks for encryption must not get plaintext snapshots.
+          const share = (await import('../config/layers.js')).configOf(argv)?.config;
+          if (share?.encryptTo?.length || share?.encryptToFile || share?.upload?.to)
+            throw new CliError(
+              'schedule does not encrypt or upload yet, and the config sets encryptTo/encryptToFile/upload.to: run `collect` for a shared bundle, or schedule with a config without them',
+              'E_USAGE',
+            );
           const [{ buildCollectOptions }, { envFilesFromArgv }] = await Promise.all([import('./collect.js'), import('./options.js')]);
           return runSchedule(argv, args, io, { ...(await buildCollectOptions(argv, args, io)), envFiles: await envFilesFromArgv(argv) });
         };

@@ -2,7 +2,7 @@
 /** Which flags the config layers may set for a command; needs yargs, so only the yargs path (parser.ts, config.ts) loads it. */
 import yargs from 'yargs';
 import { flagSpecs, type YargsOptionsView } from '../config/layers.js';
-import { analysisOptions, collectOptions, redactionOptions } from './builders.js';
+import { analysisOptions, collectOptions, redactionOptions, shareOptions, uploadOptions } from './builders.js';
 
 /**
  * The flags a config file or COLLECT_BUNDLE_* variable may set for a command: the collect, analysis
@@ -10,7 +10,11 @@ import { analysisOptions, collectOptions, redactionOptions } from './builders.js
  * the others (redact, verify). A command with neither (inspect, diff) never reads a config file.
  */
 export function settableFlags(command?: YargsOptionsView): ReadonlySet<string> {
-  const collecting = !command || Object.hasOwn(command.getOptions().key, 'output-dir');
-  const y = collecting ? redactionOptions(analysisOptions(collectOptions(yargs([])))) : redactionOptions(yargs([]));
+  const keys = command?.getOptions().key;
+  const collecting = !keys || Object.hasOwn(keys, 'output-dir');
+  // The upload command reads its upload options from a config too (`upload.*`).
+  if (keys && !collecting && Object.hasOwn(keys, 'upload-field'))
+    return new Set(flagSpecs(uploadOptions(yargs([])) as unknown as YargsOptionsView).map((f) => f.name));
+  const y = collecting ? shareOptions(redactionOptions(analysisOptions(collectOptions(yargs([]))))) : redactionOptions(yargs([]));
   return new Set(flagSpecs(y as unknown as YargsOptionsView).map((f) => f.name));
 }

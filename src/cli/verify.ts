@@ -3,15 +3,16 @@
 import { EXIT } from '../core/errors.js';
 import { printable, printableJson } from '../core/printable.js';
 import type { CliIo } from './io.js';
-import { redactionFromArgv, requireReadable } from './options.js';
+import { bundleInput, redactionFromArgv, requireReadable } from './options.js';
 
 /** `collect-bundle verify BUNDLE`: exit 0 clean, 1 problems found. */
 export async function runVerify(argv: Record<string, unknown>, io: CliIo): Promise<number> {
   const bundle = String(argv['bundle']);
   await requireReadable(bundle);
+  const input = await bundleInput(bundle, argv);
   const [{ setUpRedaction }, { verifyBundle }] = await Promise.all([import('../config/redaction-plan.js'), import('../bundle/verify.js')]);
   const setup = await setUpRedaction(redactionFromArgv(argv), io.env);
-  const result = await verifyBundle(bundle, { scanner: setup.scanner });
+  const result = await verifyBundle(input, { scanner: setup.scanner });
   // Entry names and messages come from the bundle: control characters are shown, never sent.
   if (argv['json']) io.stdout.write(`${printableJson(result)}\n`);
   else {

@@ -45,6 +45,14 @@ export const RUN_FLAGS: ReadonlyArray<readonly [readonly string[], string]> = [
   [['docker', 'tlskey'], 'tlskey'],
   [['redaction', 'keyFile'], 'redaction-key-file'],
   [['redaction', 'stableTokens'], 'stable-tokens'],
+  [['encryptTo'], 'encrypt-to'],
+  [['encryptToFile'], 'encrypt-to-file'],
+  [['upload', 'to'], 'upload'],
+  [['upload', 'field'], 'upload-field'],
+  [['upload', 'tokenEnv'], 'upload-token-env'],
+  [['upload', 'tokenFile'], 'upload-token-file'],
+  [['upload', 'knownHosts'], 'upload-known-hosts'],
+  [['upload', 'yes'], 'yes'],
 ];
 
 const at = (o: unknown, path: readonly string[]): unknown =>

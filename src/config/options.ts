@@ -69,6 +69,11 @@ export interface CollectOptions {
   readonly noAnalyze?: boolean;
   /** Also write ISSUE.md beside the bundle (`<bundle>.ISSUE.md`, 0600, with the bundle's sha256), for pasting. */
   readonly issueBeside?: boolean;
+  /**
+   * age recipients (`--encrypt-to`, `--encrypt-to-file`; `age1…`): the bundle is written encrypted as
+   * `<name>.tar.gz.age` and never exists in plaintext on disk. Checked before anything is collected.
+   */
+  readonly encryptTo?: readonly string[];
   /** Progress display; default: none. */
   readonly progress?: { readonly out: NodeJS.WritableStream & { isTTY?: boolean; columns?: number }; readonly quiet?: boolean; readonly verbose?: boolean };
 }

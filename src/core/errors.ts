@@ -1,7 +1,7 @@
 // Room: core (src/core/) — imports nothing of ours (the rule: tests/architecture.test.ts).
 /** Errors that end a whole run, with the exit code the CLI uses for each. */
 
-export type ErrorCode = 'E_USAGE' | 'E_CONFIG' | 'E_OUTPUT' | 'E_INTERRUPTED' | 'E_FATAL';
+export type ErrorCode = 'E_USAGE' | 'E_CONFIG' | 'E_OUTPUT' | 'E_INTERRUPTED' | 'E_FATAL' | 'E_UPLOAD';
 
 /** Exit codes, as documented in --help and docs/options.md. */
 export const EXIT = {
@@ -11,6 +11,8 @@ export const EXIT = {
   partial: 3,
   /** `--fail-on`: the bundle was written and has findings of that severity. */
   findings: 4,
+  /** `upload` / `collect --upload`: the upload was refused, unreachable or arrived different (the bundle stays on disk). */
+  upload: 5,
   interrupted: 130,
 } as const;
 
@@ -20,6 +22,7 @@ const EXIT_FOR: Record<ErrorCode, number> = {
   E_OUTPUT: EXIT.fatal,
   E_INTERRUPTED: EXIT.interrupted,
   E_FATAL: EXIT.fatal,
+  E_UPLOAD: EXIT.upload,
 };
 
 /** An error that stops the run. Only src/cli/main.ts prints it and exits. */

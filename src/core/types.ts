@@ -270,6 +270,8 @@ export interface Manifest {
   readonly budget?: { readonly maxBytes: number; readonly cutFiles: number };
   /** Files the writer itself adds (run.log, ISSUE.md); manifest.json cannot list its own hash. */
   readonly files: readonly ArtifactRecord[];
+  /** Present when the bundle was written encrypted: to whom, as fingerprints (`sha256:` + 16 hex digits of the recipient string), never keys. */
+  readonly encryption?: { readonly format: 'age'; readonly recipients: readonly string[] };
   /** Totals; per-file counts are in redactions.json. A list, since rule ids look like secret keys. */
   /** Where the run's time went, up to the moment the manifest was sealed (packing and verifying come after it). */
   readonly timings?: RunTimings;

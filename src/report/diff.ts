@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { errorMessage } from '../core/artifacts.js';
 import { BUNDLE_NAME_RE } from '../bundle/name.js';
 import { CliError } from '../core/errors.js';
+import type { BundleInput } from '../bundle/reader.js';
 import { loadBundle, type LoadedBundle } from './inspect.js';
 import { DJANGO, DOCKER, ROOT, SYSTEM } from '../bundle/layout.js';
 import { ref, type BundleDiff, type NotComparable } from './diff-model.js';
@@ -47,12 +48,12 @@ const wanted = (path: string): boolean =>
   DOCKER.containerOf(path, 'inspect') !== undefined;
 
 /** Reads a bundle with the files `diff` compares. Throws a CliError for a missing or unreadable one. */
-export function loadForDiff(file: string): Promise<LoadedBundle> {
+export function loadForDiff(file: BundleInput): Promise<LoadedBundle> {
   return loadBundle(file, { want: wanted });
 }
 
 /** Compares two bundle files. Throws a CliError when either cannot be read. */
-export async function diffBundles(oldFile: string, newFile: string): Promise<BundleDiff> {
+export async function diffBundles(oldFile: BundleInput, newFile: BundleInput): Promise<BundleDiff> {
   const [a, b] = await Promise.all([loadForDiff(oldFile), loadForDiff(newFile)]);
   return compareBundles(a, b);
 }
@@ -60,9 +61,10 @@ export async function diffBundles(oldFile: string, newFile: string): Promise<Bun
 /**
  * The two newest real bundles in `dir` (by the UTC time in their names; only files named like a
  * bundle that hold a valid manifest), compared oldest → newest. Other files are never opened twice
- * and never changed; the ones skipped for not being bundles are named in `notes`.
+ * and never changed; the ones skipped for not being bundles are named in `notes`. With `open` (the CLI's
+ * `--identity`), encrypted bundles (`.tar.gz.age`) count too, read through what it returns.
  */
-export async function diffLatest(dir: string): Promise<BundleDiff> {
+export async function diffLatest(dir: string, open?: (file: string) => Promise<BundleInput>): Promise<BundleDiff> {
   let names: string[];
   try {
     names = await readdir(dir);
@@ -74,8 +76,9 @@ export async function diffLatest(dir: string): Promise<BundleDiff> {
   }
   const candidates: { name: string; stamp: string; mtimeMs: number }[] = [];
   for (const name of names) {
-    const m = BUNDLE_NAME_RE.exec(name);
-    if (!m || !name.endsWith('.tar.gz')) continue;
+    const encrypted = open !== undefined && name.endsWith('.tar.gz.age');
+    const m = BUNDLE_NAME_RE.exec(encrypted ? name.slice(0, -'.age'.length) : name);
+    if (!m || !(name.endsWith('.tar.gz') || encrypted)) continue;
     const s = await stat(join(dir, name)).catch(() => undefined);
     if (s?.isFile()) candidates.push({ name, stamp: m.groups!['stamp']!, mtimeMs: s.mtimeMs });
   }
@@ -85,14 +88,15 @@ export async function diffLatest(dir: string): Promise<BundleDiff> {
   for (const c of candidates) {
     if (chosen.length === 2) break;
     try {
-      chosen.push(await loadForDiff(join(dir, c.name)));
+      chosen.push(await loadForDiff(open ? await open(join(dir, c.name)) : join(dir, c.name)));
     } catch (err) {
       skipped.push(`${c.name} (${err instanceof CliError ? err.message.replace(`${join(dir, c.name)}: `, '') : errorMessage(err)})`);
     }
   }
   if (chosen.length < 2) {
+    const locked = open ? 0 : names.filter((n) => n.endsWith('.tar.gz.age')).length;
     throw new CliError(
-      `${dir}: ${chosen.length === 0 ? 'no' : 'only one'} readable bundle${chosen.length ? '' : 's'} (collect-bundle-*.tar.gz with a manifest inside)${skipped.length ? `; skipped ${skipped.length}: ${skipped.join('; ')}` : ''}; --latest needs two: collect another or name both files`,
+      `${dir}: ${chosen.length === 0 ? 'no' : 'only one'} readable bundle${chosen.length ? '' : 's'} (collect-bundle-*.tar.gz with a manifest inside)${skipped.length ? `; skipped ${skipped.length}: ${skipped.join('; ')}` : ''}${locked ? `; ${locked} encrypted (.tar.gz.age) need --identity FILE` : ''}; --latest needs two: collect another or name both files`,
       'E_USAGE',
     );
   }

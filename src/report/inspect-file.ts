@@ -3,7 +3,7 @@
 import { basename } from 'node:path';
 import type { Readable } from 'node:stream';
 import { errorMessage } from '../core/artifacts.js';
-import { forEachEntry } from '../bundle/reader.js';
+import { type BundleInput, forEachEntry, inputFile } from '../bundle/reader.js';
 import { CliError } from '../core/errors.js';
 import { ROOT } from '../bundle/layout.js';
 import { corruptFix, checkFile } from './inspect.js';
@@ -22,13 +22,14 @@ function entryPath(path: string, root: string): string {
  * Streams one entry's content to `out` (not ended afterwards), in one pass over the archive. Throws a
  * CliError (exit 2) listing similar paths when the bundle has no such entry.
  */
-export async function writeBundleFile(file: string, path: string, out: NodeJS.WritableStream): Promise<{ path: string; bytes: number }> {
+export async function writeBundleFile(input: BundleInput, path: string, out: NodeJS.WritableStream): Promise<{ path: string; bytes: number }> {
+  const file = inputFile(input);
   await checkFile(file);
   const paths: string[] = [];
   let found: { path: string; bytes: number } | undefined;
   let writing = false;
   try {
-    await forEachEntry(file, async (entry, content) => {
+    await forEachEntry(input, async (entry, content) => {
       if (entry.type !== 'file' || !entry.path) return;
       paths.push(entry.path);
       if (found || entry.path !== entryPath(path, entry.root)) return;
@@ -37,6 +38,7 @@ export async function writeBundleFile(file: string, path: string, out: NodeJS.Wr
       writing = false;
     });
   } catch (err) {
+    if (err instanceof CliError) throw err;
     if (writing) throw new CliError(`${path}: could not be written to the output (${errorMessage(err)})`, 'E_FATAL', { cause: err });
     throw new CliError(`${file}: not a readable .tar.gz bundle (${errorMessage(err)}); ${corruptFix(file)}`, 'E_FATAL', { cause: err });
   }

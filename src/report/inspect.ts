@@ -8,7 +8,7 @@ import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { basename } from 'node:path';
 import { errorMessage } from '../core/artifacts.js';
-import { corruptFix, MAX_TEXT_BYTES, readBundle } from '../bundle/reader.js';
+import { type BundleInput, corruptFix, inputFile, MAX_TEXT_BYTES, readBundle } from '../bundle/reader.js';
 import { checkFindings, type FindingsFile } from '../bundle/manifest-schema.js';
 import { CliError } from '../core/errors.js';
 import { openInput, readInput } from '../core/open-input.js';
@@ -62,10 +62,11 @@ export { corruptFix };
  * CliError naming the cause and the fix: E_USAGE (exit 2) for a missing, unreadable or directory
  * path; E_FATAL (exit 1) for a file that is not a readable .tar.gz or has no valid manifest.json.
  */
-export async function loadBundle(file: string, options: LoadOptions = {}): Promise<LoadedBundle> {
+export async function loadBundle(input: BundleInput, options: LoadOptions = {}): Promise<LoadedBundle> {
+  const file = inputFile(input);
   const fileBytes = await checkFile(file);
   const want = options.want ?? (() => false);
-  const b = await readBundle(file, { want, maxTextBytes: options.maxBytes ?? MAX_TEXT_BYTES, hash: options.hash ?? false });
+  const b = await readBundle(input, { want, maxTextBytes: options.maxBytes ?? MAX_TEXT_BYTES, hash: options.hash ?? false });
   if (b.unreadable !== undefined || !b.manifest) throw new CliError(`${file}: ${b.unreadable?.message ?? 'no manifest.json'}`, 'E_FATAL');
   const { roots, entries, manifest, texts, tooLarge } = b;
   return { file, fileBytes, roots, entries, manifest, texts, tooLarge };
@@ -178,7 +179,7 @@ export interface InspectResult {
 const NO_FINDINGS = 'no findings.json (bundle from an older version; run `collect-bundle analyze BUNDLE`)';
 
 /** Summarises a bundle without extracting it. Throws a CliError for a missing or unreadable bundle. */
-export async function inspectBundle(file: string): Promise<InspectResult> {
+export async function inspectBundle(file: BundleInput): Promise<InspectResult> {
   const b = await loadBundle(file, { want: (p) => p === ROOT.findings, hash: true });
   const m = b.manifest;
   const listed = new Map<string, { bytes: number; sha256: string; truncated: boolean; originalBytes?: number }>();
@@ -209,12 +210,13 @@ export async function inspectBundle(file: string): Promise<InspectResult> {
       }
     : { present: false, note: b.texts.has(ROOT.findings) ? 'findings.json is not a findings document (run `collect-bundle analyze BUNDLE`)' : NO_FINDINGS };
 
-  const sha256 = await sha256File(file);
-  const sidecarText = await readInput(`${file}.sha256`, { encoding: 'utf8' }).catch(() => undefined);
+  // The checksum of the file as stored: an encrypted bundle's sidecar holds its ciphertext's sha256.
+  const sha256 = await sha256File(b.file);
+  const sidecarText = await readInput(`${b.file}.sha256`, { encoding: 'utf8' }).catch(() => undefined);
   const sidecar = sidecarText === undefined ? 'absent' : sidecarText.trim().split(/\s+/)[0]?.toLowerCase() === sha256 ? 'match' : 'mismatch';
 
   return {
-    file,
+    file: b.file,
     fileBytes: b.fileBytes,
     name: m.bundle,
     tool: { name: m.tool?.name ?? 'collect-bundle', version: m.tool?.version ?? 'unknown' },

@@ -6,6 +6,7 @@
  */
 import { chmod, writeFile } from 'node:fs/promises';
 import { hostname, userInfo } from 'node:os';
+import { basename } from 'node:path';
 import { Writable } from 'node:stream';
 import { runAnalyzers, type FindingsDocument } from '../../analyzers/run.js';
 import { envFileBundlePaths, envFilesCollector } from '../../collectors/env-files.js';
@@ -14,6 +15,7 @@ import { errorMessage } from '../core/artifacts.js';
 import { bundleName } from '../bundle/name.js';
 import { SpoolView } from '../bundle/view.js';
 import { BundleWriter, OutputError } from '../bundle/writer.js';
+import { checkRecipients } from '../bundle/age.js';
 import { createDockerClient } from '../docker/client.js';
 import { resolveDockerEndpoints } from '../docker/endpoints.js';
 import { CliError } from '../core/errors.js';
@@ -110,6 +112,8 @@ async function collectGuarded(options: CollectOptions, strays: readonly PluginEx
   const signal = options.signal ?? new AbortController().signal;
   const envFiles = options.envFiles ?? [];
   const registry = options.collectors ?? builtinCollectors;
+  // A recipient that cannot be used is a usage error before anything runs (age.ts).
+  const recipients = options.encryptTo?.length ? checkRecipients(options.encryptTo) : [];
   const plugins: PluginLoadResult | undefined = options.plugins?.length
     ? await loadPlugins(options.plugins, options.pluginBaseDir ?? process.cwd(), {
         reserved: registry.map((c) => c.name),
@@ -155,7 +159,7 @@ async function collectGuarded(options: CollectOptions, strays: readonly PluginEx
   const name = bundleName({ hostname: host, ...(options.label ? { label: options.label } : {}), date: startedAt, redact: (l) => redactor.value(l, 'label') });
   let writer: BundleWriter;
   try {
-    writer = await BundleWriter.create({ outputDir: options.outputDir, name, redactor });
+    writer = await BundleWriter.create({ outputDir: options.outputDir, name, redactor, ...(recipients.length ? { encryptTo: recipients } : {}) });
   } catch (err) {
     throw new CliError(errorMessage(err), err instanceof OutputError ? 'E_OUTPUT' : 'E_FATAL', { cause: err });
   }
@@ -236,6 +240,7 @@ async function collectGuarded(options: CollectOptions, strays: readonly PluginEx
       ...(options.maxBytes !== undefined ? { budget: { maxBytes: options.maxBytes, cutFiles: cutCount } } : {}),
       ...(findings ? { findings: findings.counts } : {}),
       files: [...files],
+      ...(recipients.length ? { encryption: { format: 'age' as const, recipients: recipients.map((r) => r.fingerprint) } } : {}),
       timings: clock.timings(records),
       redaction: { total: report.total, byRule: report.byRule(), ...redaction.summary, literals: redaction.literals.size },
     });
@@ -253,7 +258,7 @@ async function collectGuarded(options: CollectOptions, strays: readonly PluginEx
     const docsUrl = troubleshootingUrl(options.docsUrl);
     const issueInput = {
       findings: findings?.findings ?? [],
-      bundleFile: `${name}.tar.gz`,
+      bundleFile: basename(writer.path),
       ...pick(options, 'title', 'description'),
       ...(docsUrl ? { docsUrl } : {}),
     };
@@ -318,7 +323,7 @@ async function collectGuarded(options: CollectOptions, strays: readonly PluginEx
     if (options.issueBeside) {
       // Same inputs as the stored ISSUE.md plus the checksum, which only exists now. Redacted again on
       // the way out like every file we write; on failure the bundle stands and the error is logged.
-      issueFile = written.path.replace(/\.tar\.gz$/, '.ISSUE.md');
+      issueFile = written.path.replace(/\.tar\.gz(\.age)?$/, '.ISSUE.md');
       try {
         await writeFile(issueFile, renderIssue({ manifest: issueManifest, ...issueInput, sha256: written.sha256, redact: redactIssue }), {
           mode: 0o600,

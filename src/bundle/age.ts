@@ -1,0 +1,171 @@
+// Room: bundle (src/bundle/) — may import core, redaction (the rule: tests/architecture.test.ts).
+/**
+ * age encryption of a bundle (issue #16 part 3), through `age-encryption` (typage, by age's authors):
+ * the tar.gz stream is encrypted as it is produced, so a bundle for a recipient never exists in plaintext
+ * on disk; and an encrypted bundle is decrypted as it is read, into the same reader (reader.ts), so
+ * `verify`, `inspect`, `analyze` and `diff` never write plaintext either. Recipients are checked before
+ * anything is collected; the manifest records them only as short fingerprints.
+ */
+import { createHash } from 'node:crypto';
+import { Readable } from 'node:stream';
+import type { ReadableStream as WebReadableStream } from 'node:stream/web';
+import { Decrypter, Encrypter } from 'age-encryption';
+import { errorMessage } from '../core/artifacts.js';
+import { CliError } from '../core/errors.js';
+import { openInput, openInputStream, readInput } from '../core/open-input.js';
+import { oneLine } from '../core/text.js';
+
+/** The first bytes of every (binary) age file. */
+export const AGE_MAGIC = 'age-encryption.org/v1\n';
+/** The file name suffix of an encrypted bundle. */
+export const AGE_SUFFIX = '.age';
+
+/** The recipient forms we accept, for the one-line error. */
+export const RECIPIENT_FORMS =
+  'an age X25519 public key (age1…, from `age-keygen -y`) or a post-quantum one (age1pq1…); ssh-ed25519/ssh-rsa keys are not supported by the age library collect-bundle uses: ask for an age1… key';
+
+/** A recipient checked and ready: the string as given and its fingerprint for the manifest. */
+export interface Recipient {
+  readonly key: string;
+  /** `sha256:` and the first 16 hex digits of the recipient string's sha256: names it, reveals nothing. */
+  readonly fingerprint: string;
+}
+
+/** The manifest's fingerprint of a recipient string. */
+export const recipientFingerprint = (key: string): string => `sha256:${createHash('sha256').update(key).digest('hex').slice(0, 16)}`;
+
+/** Shows a bad value in one line, cut short (a pasted private key must not be printed whole). */
+const shown = (v: string): string => JSON.stringify(oneLine(v).slice(0, 40) + (v.length > 40 ? '…' : ''));
+
+/**
+ * Checks recipients (`--encrypt-to`, the lines of `--encrypt-to-file`): each must be one the library
+ * can encrypt to. Throws CliError (exit 2) naming the bad value and the accepted forms.
+ */
+export function checkRecipients(values: readonly string[], where = '--encrypt-to'): Recipient[] {
+  const out: Recipient[] = [];
+  for (const raw of values) {
+    const key = raw.trim();
+    if (/^AGE-SECRET-KEY-/i.test(key))
+      throw new CliError(
+        `${where}: that is a private key (AGE-SECRET-KEY-…), never give it out: pass the public key (age-keygen -y FILE prints it)`,
+        'E_USAGE',
+      );
+    if (/^(ssh-ed25519|ssh-rsa)\s/.test(key))
+      throw new CliError(`${where}: ${key.split(/\s/)[0]} recipients are not supported; expected ${RECIPIENT_FORMS}`, 'E_USAGE');
+    try {
+      if (!key.startsWith('age1')) throw new Error('not age1');
+      new Encrypter().addRecipient(key);
+    } catch {
+      throw new CliError(`${where}: ${shown(key)} is not a recipient; expected ${RECIPIENT_FORMS}`, 'E_USAGE');
+    }
+    if (!out.some((r) => r.key === key)) out.push({ key, fingerprint: recipientFingerprint(key) });
+  }
+  return out;
+}
+
+/** The recipients of a recipients file: one a line, blank lines and `#` comments skipped. */
+export async function readRecipientsFile(file: string): Promise<Recipient[]> {
+  let text: string;
+  try {
+    text = await readInput(file, { what: '--encrypt-to-file', hint: 'pass a file of age1… recipients, one a line', encoding: 'utf8' });
+  } catch (err) {
+    if (err instanceof CliError) throw err;
+    throw new CliError(`--encrypt-to-file ${file}: ${fsReason(err)}`, 'E_USAGE');
+  }
+  const lines = text
+    .split('\n')
+    .map((l) => l.trim())
+    .filter((l) => l && !l.startsWith('#'));
+  if (lines.length === 0) throw new CliError(`--encrypt-to-file ${file}: no recipient in it (one age1… key a line)`, 'E_USAGE');
+  return checkRecipients(lines, `--encrypt-to-file ${file}`);
+}
+
+const fsReason = (err: unknown): string => {
+  const code = (err as { code?: string }).code;
+  return code === 'ENOENT' ? 'no such file' : code === 'EACCES' ? 'permission denied' : errorMessage(err);
+};
+
+/** The ciphertext of `plain` for `recipients`, as a stream (age's STREAM: 64 KiB chunks, never all in memory). */
+export async function encryptStream(plain: AsyncIterable<Buffer>, recipients: readonly Recipient[]): Promise<Readable> {
+  if (recipients.length === 0) throw new Error('no recipient to encrypt to');
+  const e = new Encrypter();
+  for (const r of recipients) e.addRecipient(r.key);
+  const web = Readable.toWeb(Readable.from(plain)) as unknown as ReadableStream<Uint8Array>;
+  const out = await e.encrypt(web);
+  return Readable.fromWeb(out as unknown as WebReadableStream<Uint8Array>);
+}
+
+/** Whether `file` starts like an age file (binary form). */
+export async function isAgeFile(file: string): Promise<boolean> {
+  const handle = await openInput(file);
+  try {
+    const buf = Buffer.alloc(AGE_MAGIC.length);
+    const { bytesRead } = await handle.read(buf, 0, buf.length, 0);
+    return bytesRead === buf.length && buf.toString('latin1') === AGE_MAGIC;
+  } finally {
+    await handle.close();
+  }
+}
+
+/** Identities read from an identity file (`--identity`): the age secret keys in it. */
+export interface Identities {
+  readonly file: string;
+  readonly keys: readonly string[];
+}
+
+/**
+ * Reads an age identity file (`age-keygen` output: `AGE-SECRET-KEY-1…` lines, `#` comments). Throws
+ * CliError (exit 2) when it cannot be read or holds no identity; never quotes a key.
+ */
+export async function readIdentities(file: string): Promise<Identities> {
+  let text: string;
+  try {
+    text = await readInput(file, { what: '--identity', hint: 'pass an age identity file (age-keygen -o key.txt)', encoding: 'utf8' });
+  } catch (err) {
+    if (err instanceof CliError) throw err;
+    throw new CliError(`--identity ${file}: ${fsReason(err)}`, 'E_USAGE');
+  }
+  const lines = text
+    .split('\n')
+    .map((l) => l.trim())
+    .filter((l) => l && !l.startsWith('#'));
+  const keys = lines.filter((l) => /^AGE-SECRET-KEY-(PQ-)?1[0-9A-Z]+$/.test(l));
+  if (keys.length === 0 || keys.length !== lines.length)
+    throw new CliError(
+      `--identity ${file}: not an age identity file (expected AGE-SECRET-KEY-1… lines, as age-keygen writes; ssh private keys are not supported)`,
+      'E_USAGE',
+    );
+  const d = new Decrypter();
+  try {
+    for (const k of keys) d.addIdentity(k);
+  } catch {
+    throw new CliError(`--identity ${file}: a key in it is damaged (not a valid AGE-SECRET-KEY-1…)`, 'E_USAGE');
+  }
+  return { file, keys };
+}
+
+/**
+ * Opens an encrypted bundle as a stream of its plaintext (the tar.gz bytes), decrypting as it is read;
+ * nothing is written. The header is checked at once: a file none of the identities can open is a
+ * CliError (exit 2) naming the identity file. A damaged or cut ciphertext errors the stream later.
+ */
+export async function openDecrypted(file: string, identities: Identities): Promise<Readable> {
+  const d = new Decrypter();
+  for (const k of identities.keys) d.addIdentity(k);
+  const source = await openInputStream(file, { what: 'bundle', hint: 'pass a bundle file (collect-bundle-*.tar.gz.age)' });
+  const web = Readable.toWeb(source) as unknown as ReadableStream<Uint8Array>;
+  let plain: ReadableStream<Uint8Array>;
+  try {
+    plain = await d.decrypt(web);
+  } catch (err) {
+    source.destroy();
+    const msg = errorMessage(err);
+    if (/no identity matched/i.test(msg))
+      throw new CliError(
+        `${file}: --identity ${identities.file} cannot decrypt it (it was encrypted to another recipient): pass the identity file of a recipient`,
+        'E_USAGE',
+      );
+    throw new CliError(`${file}: not a readable age file (${oneLine(msg)}): copy it again and check it with \`sha256sum -c ${file}.sha256\``, 'E_USAGE');
+  }
+  return Readable.fromWeb(plain as unknown as WebReadableStream<Uint8Array>);
+}

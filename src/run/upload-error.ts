@@ -1,0 +1,21 @@
+// Room: run (src/run/) — may import core, config, collectors, redaction, bundle, docker, report, analyzers (the rule: tests/architecture.test.ts).
+/** The upload's destination and error types, shared by the HTTP (upload.ts) and sftp (upload-sftp.ts) transports. */
+
+/** Where a bundle goes. */
+export type Destination =
+  | { readonly kind: 'http'; readonly url: URL }
+  | { readonly kind: 'sftp'; readonly user: string; readonly host: string; readonly port?: number; readonly path: string };
+
+/** Why an upload failed: `refused` (the server answered no), `unreachable`, `checksum` (it received other bytes), `failed`. */
+export type UploadFailure = 'refused' | 'unreachable' | 'checksum' | 'failed';
+
+/** An upload that did not succeed; the message is one line naming the destination as shown (no secrets). */
+export class UploadError extends Error {
+  override name = 'UploadError';
+  constructor(
+    message: string,
+    readonly kind: UploadFailure,
+  ) {
+    super(message);
+  }
+}
