@@ -120,7 +120,11 @@ export interface Identities {
 export async function readIdentities(file: string): Promise<Identities> {
   let text: string;
   try {
-    text = await readInput(file, { what: '--identity', hint: 'pass an age identity file (age-keygen -o key.txt)', encoding: 'utf8' });
+    text = await readInput(file, {
+      what: '--identity',
+      hint: 'pass an age identity file (one AGE-SECRET-KEY-1… line, as age-keygen writes)',
+      encoding: 'utf8',
+    });
   } catch (err) {
     if (err instanceof CliError) throw err;
     throw new CliError(`--identity ${file}: ${fsReason(err)}`, 'E_USAGE');
