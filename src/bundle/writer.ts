@@ -133,7 +133,7 @@ export class BundleWriter implements ArtifactSink {
     let settle: (() => Promise<unknown>) | undefined;
     // The literal set as it was before this file: a secret learned while it streams (a password under a
     // key further down) makes it stale, so redactLateSecrets passes it again and its earlier lines too.
-    const literalVersion = this.#redactor.literals?.version ?? 0;
+    const literalVersion = this.#redactor.version;
     // The spool write in flight when a cut comes: awaited before the spooled part is kept.
     let writing: Promise<void> = Promise.resolve();
     try {
@@ -252,10 +252,9 @@ export class BundleWriter implements ArtifactSink {
    */
   async redactLateSecrets(): Promise<Map<string, Pick<ArtifactRecord, 'bytes' | 'sha256'>>> {
     const changed = new Map<string, Pick<ArtifactRecord, 'bytes' | 'sha256'>>();
-    const literals = this.#redactor.literals;
-    if (!literals) return changed;
+    if (!this.#redactor.literals && !this.#redactor.pseudonymizer) return changed;
     for (const entry of this.#entries) {
-      if (!entry.file || entry.literalVersion === undefined || entry.literalVersion === literals.version) continue;
+      if (!entry.file || entry.literalVersion === undefined || entry.literalVersion === this.#redactor.version) continue;
       const base = join(this.spoolDir, String(++this.#count));
       const spool = await TailSpool.create(base, 0);
       // The precompressed copy holds the secret too: it is rebuilt from the new bytes, as they stream.
@@ -272,7 +271,7 @@ export class BundleWriter implements ArtifactSink {
         entry.gz = this.#track(gz.finish());
         await rm(entry.file, { force: true });
         entry.file = result.file;
-        entry.literalVersion = literals.version;
+        entry.literalVersion = this.#redactor.version;
         changed.set(entry.path, { bytes: result.bytes, sha256: result.sha256 });
         if (stale)
           await stale.then(

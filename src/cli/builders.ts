@@ -154,6 +154,12 @@ export const REDACTION_FLAGS: readonly FlagDecl[] = [
     describe: 'Extra secret key name, repeatable (e.g. ACME_CODE): its values are redacted like PASSWORD',
   },
   { name: 'allow', type: 'string', array: true, describe: 'Value never redacted, repeatable: a regex matching the whole value' },
+  {
+    name: 'pseudonymize',
+    type: 'boolean',
+    describe:
+      'Replace host names, IP and MAC addresses, user names, home paths and e-mail addresses by stable pseudonyms (map kept next to the key; see collect-bundle unmask)',
+  },
 ];
 
 /** The `redact` command's own options (besides the redaction options and its `files` positional). */

@@ -96,6 +96,25 @@ export async function parseWithYargs(args: readonly string[], io: CliIo, message
       },
     )
     .command(
+      'unmask [file]',
+      'Print a reply (or any text) with the pseudonyms of --pseudonymize turned back into real names (needs the map next to your redaction key)',
+      (y) =>
+        y
+          .positional('file', { type: 'string', describe: 'The text to unmask; none or - reads stdin' })
+          .option('map', { type: 'string', requiresArg: true, array: true, describe: 'Pseudonym map file (default: every map next to the redaction key)' })
+          .option('redaction-key-file', {
+            type: 'string',
+            requiresArg: true,
+            describe: 'The key whose folder holds the maps (default: the per-installation key)',
+          })
+          .option('quiet', { type: 'boolean', default: false, describe: 'Do not print the count of replacements' })
+          .example('$0 unmask reply.txt', 'Read a support reply with real host names and addresses'),
+      (argv) => {
+        parsed = argv;
+        action = async () => (await import('./unmask.js')).runUnmask(argv, io);
+      },
+    )
+    .command(
       'verify <bundle>',
       'Check a bundle: structure, manifest checksums, sidecar, and a rescan for unredacted secrets (exit 0 clean, 1 problems)',
       (y) =>

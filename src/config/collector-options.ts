@@ -44,6 +44,7 @@ const RUN_FLAGS: ReadonlyArray<readonly [readonly string[], string]> = [
   [['docker', 'tlskey'], 'tlskey'],
   [['redaction', 'keyFile'], 'redaction-key-file'],
   [['redaction', 'stableTokens'], 'stable-tokens'],
+  [['redaction', 'pseudonymize'], 'pseudonymize'],
 ];
 
 const at = (o: unknown, path: readonly string[]): unknown =>

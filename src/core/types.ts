@@ -278,6 +278,8 @@ export interface Manifest {
     /** How many known-secret forms were in the literal set at the end (never the values). */
     readonly literals?: number;
     readonly allow?: number;
+    /** `--pseudonymize`: host names, addresses and people were replaced by pseudonyms (the map stays with the key). */
+    readonly pseudonymized?: boolean;
   };
 }
 

@@ -148,7 +148,9 @@ async function collectGuarded(options: CollectOptions, strays: readonly PluginEx
     redact: (line) => redactor.value(line, ROOT.runLog),
   });
 
-  const host = hostname();
+  const realHost = hostname();
+  // The bundle's file and folder name carry the host name: its pseudonym with --pseudonymize.
+  const host = redaction.pseudonyms ? redaction.pseudonyms.pseudonymizer.host(realHost) : realHost;
   const name = bundleName({ hostname: host, ...(options.label ? { label: options.label } : {}), date: startedAt, redact: (l) => redactor.value(l, 'label') });
   let writer: BundleWriter;
   try {
@@ -232,7 +234,13 @@ async function collectGuarded(options: CollectOptions, strays: readonly PluginEx
       ...(findings ? { findings: findings.counts } : {}),
       files: [...files],
       timings: clock.timings(records),
-      redaction: { total: report.total, byRule: report.byRule(), ...redaction.summary, literals: redaction.literals.size },
+      redaction: {
+        total: report.total,
+        byRule: report.byRule(),
+        ...redaction.summary,
+        literals: redaction.literals.size,
+        ...(redaction.pseudonyms ? { pseudonymized: true } : {}),
+      },
     });
     if (!options.noAnalyze) {
       reporter.log('info', 'analyzing what was collected');
@@ -266,6 +274,8 @@ async function collectGuarded(options: CollectOptions, strays: readonly PluginEx
     writer.addRootFile(ROOT.manifest, manifestText);
     const storedManifest = JSON.parse(manifestText) as Manifest;
     if (signal.aborted) throw interrupted();
+    // The map first: a bundle whose pseudonyms cannot be turned back is not written.
+    await redaction.pseudonyms?.save();
     // The verification makes its scanner first thing: until then the writer packs (writer.finish).
     let verifying: number | undefined;
     const scanner: typeof redaction.scanner = (r, on) => {
