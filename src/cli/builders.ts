@@ -41,6 +41,11 @@ export function collectOptions(y: Argv): Argv {
     .option('only', { type: 'string', requiresArg: true, array: true, describe: 'Run only these collectors (comma-separated or repeated)' })
     .option('skip', { type: 'string', requiresArg: true, array: true, describe: 'Do not run these collectors' })
     .option('list-collectors', { type: 'boolean', default: false, describe: 'List the collectors and exit' })
+    .option('dry-run', {
+      type: 'boolean',
+      default: false,
+      describe: 'Show what would be collected (collectors and why each runs or not, commands, files, engines, containers, log limits) and exit; writes nothing',
+    })
     .option('timeout', {
       type: 'number',
       requiresArg: true,

@@ -28,6 +28,15 @@ export async function runCollect(argv: Record<string, unknown>, rawArgs: readonl
   }
   if (argv['fail-on'] !== undefined && argv['analyze'] === false) throw new CliError('--fail-on needs the analyzers: drop --no-analyze', 'E_USAGE');
   const built = { ...(await buildCollectOptions(argv, rawArgs, io)), envFiles: await envFilesFromArgv(argv) };
+  if (argv['dry-run']) {
+    if (argv['job'] !== undefined) throw new CliError('--dry-run and --job do not go together: --job looks the job up first; drop one', 'E_USAGE');
+    const { dryRun, renderDryRun } = await import('../run/dry-run.js');
+    const plan = await dryRun(built);
+    // An argv or a file name may hold a secret: redacted like bundle text.
+    const text = argv['json'] ? `${JSON.stringify(plan, null, 2)}\n` : renderDryRun(plan, formatBytes);
+    io.stdout.write(await redactForDisplay(text, redactionFromArgv(argv), configOf(argv)?.config, io.env));
+    return EXIT.complete;
+  }
   // --job: one read-only lookup first, then the run narrowed to that job (src/run/job.ts).
   // Only docker flags typed on this command line override the job's narrowing; a config's or COLLECT_BUNDLE_*'s tail does not.
   const [{ collectBundle }, { planJob, typedJobDockerKeys }] = await Promise.all([import('../run/collect.js'), import('../run/job.js')]);

@@ -105,38 +105,7 @@ async function collectGuarded(options: CollectOptions, strays: readonly PluginEx
   const startedAt = new Date();
   const env = Object.freeze({ ...(options.env ?? process.env) });
   const signal = options.signal ?? new AbortController().signal;
-  const envFiles = options.envFiles ?? [];
-  const registry = options.collectors ?? builtinCollectors;
-  const plugins: PluginLoadResult | undefined = options.plugins?.length
-    ? await loadPlugins(options.plugins, options.pluginBaseDir ?? process.cwd(), {
-        reserved: registry.map((c) => c.name),
-        signal,
-        // --timeout bounds a plugin's loading too (its top-level await), never beyond the default 30 s.
-        ...(options.timeoutMs !== undefined ? { timeoutMs: Math.min(PLUGIN_LOAD_TIMEOUT_MS, options.timeoutMs) } : {}),
-      })
-    : undefined;
-  const collectors = selectWithPlugins([...registry, ...(plugins?.collectors ?? [])], options, plugins);
-  // Named env files are always collected: the user asked for them by path.
-  // env-files is off by default: --env-file turns it on (unless --skip env-files), after the selection as before.
-  if (envFiles.length && !collectors.some((c) => c.name === envFilesCollector.name) && !options.skip?.includes(envFilesCollector.name)) {
-    collectors.push(registry.find((c) => c.name === envFilesCollector.name) ?? envFilesCollector);
-  }
-  const timeoutMs = options.timeoutMs ?? DEFAULTS.timeoutSec * 1000;
-  const concurrency = options.concurrency ?? DEFAULTS.concurrency;
-  if (!(timeoutMs > 0)) throw new CliError('--timeout must be a positive number of seconds', 'E_USAGE');
-  if (options.deadlineMs !== undefined && !(options.deadlineMs > 0)) throw new CliError('--deadline must be a positive number of seconds', 'E_USAGE');
-  // --executor-hosts: the container_manager executor hosts' engines join the run's (read-only lookup first).
-  const executorHosts = await planExecutorHosts(options, env, collectors, signal);
-  let dockerEndpoints: DockerEndpoint[];
-  try {
-    dockerEndpoints = resolveDockerEndpoints(env, {
-      ...(options.dockerHosts ? { hosts: options.dockerHosts } : {}),
-      ...(options.dockerTls ? { tls: options.dockerTls } : {}),
-      ...(executorHosts.endpoints.length ? { extra: executorHosts.endpoints } : {}),
-    });
-  } catch (err) {
-    throw new CliError(errorMessage(err), 'E_USAGE');
-  }
+  const { envFiles, plugins, collectors, timeoutMs, concurrency, executorHosts, dockerEndpoints } = await prepareRun(options, env, signal);
 
   const redaction = await setUpRedaction(options.redaction ?? {}, env);
   const { redactor, report } = redaction;
@@ -322,6 +291,55 @@ async function collectGuarded(options: CollectOptions, strays: readonly PluginEx
     if (err instanceof CliError) throw err;
     throw new CliError(redactor.value(errorMessage(err), 'errors'), err instanceof OutputError ? 'E_OUTPUT' : 'E_FATAL', { cause: err });
   }
+}
+
+/** What a run (or a --dry-run) works on: the selected collectors, their limits and the Docker engines. */
+export interface PreparedRun {
+  readonly envFiles: readonly string[];
+  readonly plugins: PluginLoadResult | undefined;
+  readonly collectors: Collector[];
+  readonly timeoutMs: number;
+  readonly concurrency: number;
+  readonly executorHosts: Awaited<ReturnType<typeof planExecutorHosts>>;
+  readonly dockerEndpoints: DockerEndpoint[];
+}
+
+/** Loads plugins, selects the collectors (--only/--skip, --env-file) and resolves the Docker engines; throws CliError. */
+export async function prepareRun(options: CollectOptions, env: Readonly<Record<string, string | undefined>>, signal: AbortSignal): Promise<PreparedRun> {
+  const envFiles = options.envFiles ?? [];
+  const registry = options.collectors ?? builtinCollectors;
+  const plugins: PluginLoadResult | undefined = options.plugins?.length
+    ? await loadPlugins(options.plugins, options.pluginBaseDir ?? process.cwd(), {
+        reserved: registry.map((c) => c.name),
+        signal,
+        // --timeout bounds a plugin's loading too (its top-level await), never beyond the default 30 s.
+        ...(options.timeoutMs !== undefined ? { timeoutMs: Math.min(PLUGIN_LOAD_TIMEOUT_MS, options.timeoutMs) } : {}),
+      })
+    : undefined;
+  const collectors = selectWithPlugins([...registry, ...(plugins?.collectors ?? [])], options, plugins);
+  // Named env files are always collected: the user asked for them by path.
+  // env-files is off by default: --env-file turns it on (unless --skip env-files), after the selection as before.
+  if (envFiles.length && !collectors.some((c) => c.name === envFilesCollector.name) && !options.skip?.includes(envFilesCollector.name)) {
+    collectors.push(registry.find((c) => c.name === envFilesCollector.name) ?? envFilesCollector);
+  }
+  const timeoutMs = options.timeoutMs ?? DEFAULTS.timeoutSec * 1000;
+  const concurrency = options.concurrency ?? DEFAULTS.concurrency;
+  if (!(timeoutMs > 0)) throw new CliError('--timeout must be a positive number of seconds', 'E_USAGE');
+  if (options.deadlineMs !== undefined && !(options.deadlineMs > 0)) throw new CliError('--deadline must be a positive number of seconds', 'E_USAGE');
+  // --executor-hosts: the container_manager executor hosts' engines join the run's (read-only lookup first).
+  const executorHosts = await planExecutorHosts(options, env, collectors, signal);
+  let dockerEndpoints: DockerEndpoint[];
+  try {
+    dockerEndpoints = resolveDockerEndpoints(env, {
+      ...(options.dockerHosts ? { hosts: options.dockerHosts } : {}),
+      ...(options.dockerTls ? { tls: options.dockerTls } : {}),
+      ...(executorHosts.endpoints.length ? { extra: executorHosts.endpoints } : {}),
+    });
+  } catch (err) {
+    throw new CliError(errorMessage(err), 'E_USAGE');
+  }
+
+  return { envFiles, plugins, collectors, timeoutMs, concurrency, executorHosts, dockerEndpoints };
 }
 
 /** selectCollectors, but an --only/--skip name that a failed plugin would have provided says so. */
