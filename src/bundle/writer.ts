@@ -219,6 +219,26 @@ export class BundleWriter implements ArtifactSink {
     return { path, bytes: data.length, sha256: createHash('sha256').update(data).digest('hex'), truncated: false };
   }
 
+  /**
+   * Leaves a stored file out of the bundle (`collect --review`, excluded by the user): its spool and
+   * compressed copy are removed and its redaction counts forgotten. False when no such file is stored.
+   */
+  async drop(path: string): Promise<boolean> {
+    const i = this.#entries.findIndex((e) => e.path === path);
+    if (i === -1) return false;
+    const [entry] = this.#entries.splice(i, 1);
+    this.#paths.delete(path);
+    this.#redactor.report.discard(path);
+    const gz = await entry!.gz?.catch(() => undefined);
+    await Promise.all([entry!.file, gz?.file].filter((f): f is string => !!f).map((f) => rm(f, { force: true })));
+    return true;
+  }
+
+  /** Sizes of the files stored so far (redacted names, redacted bytes). */
+  async storedSizes(): Promise<{ path: string; bytes: number }[]> {
+    return Promise.all(this.#entries.map(async (e) => ({ path: e.path, bytes: e.data ? e.data.length : e.file ? (await stat(e.file)).size : 0 })));
+  }
+
   /** Paths of the files stored so far (spooled artifacts and root files), redacted names. */
   storedPaths(): string[] {
     return this.#entries.map((e) => e.path);

@@ -46,6 +46,13 @@ export function collectOptions(y: Argv): Argv {
       default: false,
       describe: 'Show what would be collected (collectors and why each runs or not, commands, files, engines, containers, log limits) and exit; writes nothing',
     })
+    .option('review', {
+      type: 'boolean',
+      default: false,
+      describe:
+        'Collect and redact, then show the files, sizes, redaction counts and findings and ask before the bundle is written (needs a terminal, or --yes)',
+    })
+    .option('yes', { type: 'boolean', default: false, describe: 'Answer yes to the --review question (print the review and write the bundle)' })
     .option('timeout', {
       type: 'number',
       requiresArg: true,

@@ -27,6 +27,11 @@ export async function runCollect(argv: Record<string, unknown>, rawArgs: readonl
     return EXIT.complete;
   }
   if (argv['fail-on'] !== undefined && argv['analyze'] === false) throw new CliError('--fail-on needs the analyzers: drop --no-analyze', 'E_USAGE');
+  if (argv['review'] && argv['dry-run'])
+    throw new CliError('--review and --dry-run do not go together: --dry-run collects nothing to review; drop one', 'E_USAGE');
+  // Checked before anything is collected: a --review that cannot ask fails at once.
+  const review = argv['review'] ? await import('./review.js') : undefined;
+  const reviewFrom = review?.reviewInput(io, Boolean(argv['yes']));
   const built = { ...(await buildCollectOptions(argv, rawArgs, io)), envFiles: await envFilesFromArgv(argv) };
   if (argv['dry-run']) {
     if (argv['job'] !== undefined) throw new CliError('--dry-run and --job do not go together: --job looks the job up first; drop one', 'E_USAGE');
@@ -46,7 +51,7 @@ export async function runCollect(argv: Record<string, unknown>, rawArgs: readonl
       : built;
   // Since the process started: Node itself, loading the modules and reading the options (--profile).
   const beforeMs = Math.round(performance.now());
-  const result = await collectBundle(options);
+  const result = await collectBundle(review ? { ...options, review: review.reviewer(io, reviewFrom) } : options);
   if (!argv['quiet']) io.stderr.write(summary(result, troubleshootingUrl(options.docsUrl)));
   // Asked for by name: printed even with --quiet.
   if (argv['profile']) io.stderr.write(profileTable(result.timings, result.durationMs, beforeMs));

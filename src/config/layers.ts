@@ -142,7 +142,7 @@ export function flagSpecs(y: YargsOptionsView, only?: ReadonlySet<string>): Flag
   const o = y.getOptions();
   const aliasOf = new Set(Object.values(o.alias).flat());
   // Ways to run the command once, not settings: no config key, no COLLECT_BUNDLE_* variable.
-  const skip = new Set(['help', 'version', 'config', 'list-collectors', 'dry-run', '$0', '_']);
+  const skip = new Set(['help', 'version', 'config', 'list-collectors', 'dry-run', 'review', 'yes', '$0', '_']);
   return Object.keys(o.key)
     .filter((k) => !aliasOf.has(k) && !skip.has(k) && (!only || only.has(k)))
     .map((name) => ({

@@ -82,6 +82,22 @@ export interface Declared {
   readonly plan?: DeclaredPlan;
 }
 
+/** What `collect --review` shows before the bundle is packed: sizes and counts, never values. */
+export interface ReviewData {
+  /** Every file the bundle would hold (redacted names), with its size. */
+  readonly files: readonly { readonly path: string; readonly bytes: number }[];
+  readonly byRule: readonly { readonly rule: string; readonly count: number }[];
+  readonly byFile: readonly { readonly file: string; readonly count: number }[];
+  readonly findings: readonly { readonly severity: string; readonly title: string }[];
+}
+
+/** The answer to `collect --review`. */
+export interface ReviewDecision {
+  readonly write: boolean;
+  /** Bundle paths (as listed) to leave out; recorded in the manifest as excluded by the user. */
+  readonly exclude: readonly string[];
+}
+
 /** A declaration's plan, for `--dry-run` (nothing in it is run or read). */
 export interface DeclaredPlan {
   readonly argv?: readonly string[];

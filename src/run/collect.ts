@@ -166,7 +166,7 @@ async function collectGuarded(options: CollectOptions, strays: readonly PluginEx
     clock.end('collect');
     // Secrets learned late (from a later artifact) are removed from files spooled before them.
     const restated = await writer.redactLateSecrets();
-    const records = collected.map((r) =>
+    let records = collected.map((r) =>
       r.artifacts.some((a) => restated.has(a.path)) ? { ...r, artifacts: r.artifacts.map((a) => ({ ...a, ...restated.get(a.path) })) } : r,
     );
     clock.end('redact');
@@ -216,11 +216,29 @@ async function collectGuarded(options: CollectOptions, strays: readonly PluginEx
       const view = new SpoolView(draft(new Date()), writer);
       const stored = envFileBundlePaths(envFiles);
       const lint = await Promise.all(stored.map(async (path) => ({ path, text: await view.text(path) })));
-      findings = await runAnalyzers(view, { ...options.analyze, envFiles: lint.filter((f): f is { path: string; text: string } => f.text !== undefined) });
+      // A fresh view each time: after --review the manifest's records no longer list what was left out.
+      const analyze = (): Promise<FindingsDocument> =>
+        runAnalyzers(new SpoolView(draft(new Date()), writer), {
+          ...options.analyze,
+          envFiles: lint.filter((f): f is { path: string; text: string } => f.text !== undefined),
+        });
+      findings = await analyze();
+      if (options.review) {
+        const excluded = await review(options.review, writer, report, findings);
+        if (excluded.length) {
+          records = excludeRecords(records, excluded);
+          reporter.log('info', `left out at --review: ${excluded.join(', ')}`);
+          // A finding's evidence may quote a file left out: judged again without it.
+          findings = await analyze();
+        }
+      }
       const c = findings.counts;
       reporter.log(c.error ? 'warn' : 'info', `findings: ${c.error} error, ${c.warning} warning, ${c.info} info`);
       files.push(writer.addRootFile(ROOT.findings, `${JSON.stringify(findings, null, 2)}\n`));
       clock.end('analyze');
+    } else if (options.review) {
+      const excluded = await review(options.review, writer, report, undefined);
+      if (excluded.length) records = excludeRecords(records, excluded);
     }
     const docsUrl = troubleshootingUrl(options.docsUrl);
     const issueInput = {
@@ -340,6 +358,43 @@ export async function prepareRun(options: CollectOptions, env: Readonly<Record<s
   }
 
   return { envFiles, plugins, collectors, timeoutMs, concurrency, executorHosts, dockerEndpoints };
+}
+
+/** Reason recorded in the manifest for a file left out at `--review`. */
+export const EXCLUDED_BY_USER = 'excluded by the user (--review)';
+
+/** Asks `ask` about what the bundle would hold; drops what it excludes from the writer. Throws CliError when the answer is no. */
+async function review(
+  ask: NonNullable<CollectOptions['review']>,
+  writer: BundleWriter,
+  report: { toJSON(): { byRule: readonly { rule: string; count: number }[]; files: readonly { file: string; rules: readonly { count: number }[] }[] } },
+  findings: FindingsDocument | undefined,
+): Promise<string[]> {
+  const summary = report.toJSON();
+  const decision = await ask({
+    files: await writer.storedSizes(),
+    byRule: summary.byRule,
+    byFile: summary.files.map((f) => ({ file: f.file, count: f.rules.reduce((n, r) => n + r.count, 0) })).filter((f) => f.count > 0),
+    findings: (findings?.findings ?? []).map((f) => ({ severity: f.severity, title: f.title })),
+  });
+  if (!decision.write) throw new CliError('nothing was written: the bundle was declined at --review', 'E_FATAL');
+  const dropped: string[] = [];
+  for (const path of decision.exclude) if (await writer.drop(path)) dropped.push(path);
+  return dropped;
+}
+
+/** The collectors' records without the files left out, which are listed as excluded by the user instead. */
+function excludeRecords(records: CollectorRecord[], excluded: readonly string[]): CollectorRecord[] {
+  const out = new Set(excluded);
+  return records.map((r) => {
+    const left = r.artifacts.filter((a) => out.has(a.path));
+    if (left.length === 0) return r;
+    return {
+      ...r,
+      artifacts: r.artifacts.filter((a) => !out.has(a.path)),
+      excluded: [...(r.excluded ?? []), ...left.map((a) => ({ item: a.path, reason: EXCLUDED_BY_USER }))],
+    };
+  });
 }
 
 /** selectCollectors, but an --only/--skip name that a failed plugin would have provided says so. */
