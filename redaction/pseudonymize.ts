@@ -129,6 +129,9 @@ const PASSWD = /^([A-Za-z_][A-Za-z0-9_.-]*\$?):[^:\n]*:(\d+):(\d+):[^:\n]*:(\/[^
 const QUOTED = /["']([^"'\s]+)["']/g;
 const JSON_HOST = /"(Hostname|Domainname|Name)"\s*:\s*"([^"]+)"/g;
 
+const EMAIL_DOMAIN = /(?<![A-Za-z0-9._%+-])[A-Za-z0-9][A-Za-z0-9._%+-]*@([A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,})(?![A-Za-z0-9-])/g;
+const URL_HOST = /\b[a-z][a-z0-9+.-]*:\/\/(?:[^\s/@"'<>]*@)?([a-z0-9][a-z0-9.-]*[a-z0-9])/gi;
+
 /** Per-file state: inside a multi-line ALLOWED_HOSTS list. */
 export interface PseudonymizeState {
   allowedHosts: boolean;
@@ -233,6 +236,13 @@ export class Pseudonymizer {
   }
 
   #learn(line: string, file: string, state: PseudonymizeState): void {
+    // An e-mail's domain and a URL's host name the organisation: bare mentions on this line and after are theirs too.
+    if (line.includes('@')) for (const m of line.matchAll(EMAIL_DOMAIN)) if (!kept(m[1]!)) this.learnHost(`.${m[1]!}`);
+    if (line.includes('://'))
+      for (const m of line.matchAll(URL_HOST)) {
+        const host = m[1]!;
+        if (host.includes('.') && isHostName(host) && !kept(host)) this.learnHost(host);
+      }
     const passwd = PASSWD.exec(line);
     if (passwd) {
       const uid = Number(passwd[2]);

@@ -273,6 +273,17 @@ export class BundleWriter implements ArtifactSink {
   async redactLateSecrets(): Promise<Map<string, Pick<ArtifactRecord, 'bytes' | 'sha256'>>> {
     const changed = new Map<string, Pick<ArtifactRecord, 'bytes' | 'sha256'>>();
     if (!this.#redactor.literals && !this.#redactor.pseudonymizer) return changed;
+    // A pass can learn more (a host name seen in a file passed again): files passed before it go again, a few rounds at most.
+    for (let round = 0; round < 3; round++) {
+      const before = changed.size + this.#redactor.version;
+      await this.#passStale(changed);
+      if (changed.size + this.#redactor.version === before) break;
+    }
+    return changed;
+  }
+
+  /** One pass of `redactLateSecrets` over the files redacted before the redactor's current version. */
+  async #passStale(changed: Map<string, Pick<ArtifactRecord, 'bytes' | 'sha256'>>): Promise<void> {
     for (const entry of this.#entries) {
       if (!entry.file || entry.literalVersion === undefined || entry.literalVersion === this.#redactor.version) continue;
       const base = join(this.spoolDir, String(++this.#count));
@@ -304,7 +315,6 @@ export class BundleWriter implements ArtifactSink {
         throw err;
       }
     }
-    return changed;
   }
 
   /** Packs everything into the tarball, renames it into place and writes the sidecar. */

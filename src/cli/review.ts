@@ -53,6 +53,9 @@ export function reviewer(io: CliIo, input: NodeJS.ReadableStream | undefined): (
     const exclude: string[] = [];
     const rl = createInterface({ input, output: io.stderr as NodeJS.WritableStream, terminal: false });
     const lines = rl[Symbol.asyncIterator]();
+    // Ctrl-C while it asks: stop asking (the run then ends as interrupted, nothing written).
+    const stop = (): void => rl.close();
+    io.signal.addEventListener('abort', stop, { once: true });
     try {
       for (;;) {
         io.stderr.write(REVIEW_PROMPT);
@@ -79,6 +82,7 @@ export function reviewer(io: CliIo, input: NodeJS.ReadableStream | undefined): (
         io.stderr.write('answer y (write), n (do not write), l (list the files) or e PATH (leave a file or folder out)\n');
       }
     } finally {
+      io.signal.removeEventListener('abort', stop);
       rl.close();
     }
   };

@@ -64,7 +64,7 @@ export interface RedactionSetup {
   readonly literals: LiteralSet;
   readonly key: LoadedKey;
   /** Makes another redactor with the same key, rules, literals and allowlist (for verify scans). */
-  readonly scanner: (report: RedactionReport, onRedaction: (e: RedactionEvent) => void) => Redactor;
+  readonly scanner: (report: RedactionReport, onRedaction: (e: RedactionEvent) => void, options?: { readonly pseudonymize?: boolean }) => Redactor;
   /** Set with `pseudonymize`. */
   readonly pseudonyms?: PseudonymSetup;
   /** For the manifest: never keys or values. */
@@ -186,7 +186,7 @@ export async function setUpRedaction(options: RedactionOptions, env: Readonly<Re
     literals,
     key,
     // A scan only judges: it learns nothing new.
-    scanner: (r, on) => make(r, on, false),
+    scanner: (r, on, o) => make(r, on, false, o?.pseudonymize ? pseudonyms?.pseudonymizer : undefined),
     ...(pseudonyms ? { pseudonyms } : {}),
     summary: { tags: key.kind, customRules: rules.map((r) => r.id), literals: literals.size, allow: allow.length },
   };

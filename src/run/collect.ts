@@ -25,6 +25,7 @@ import { Reporter } from './progress.js';
 import { planExecutorHosts } from './executor-hosts.js';
 import { guardExit, type PluginExitError } from './exit-guard.js';
 import { LOAD_TIMEOUT_MS as PLUGIN_LOAD_TIMEOUT_MS, loadPlugins, type PluginLoadResult } from './plugins.js';
+import { excludeRecords, review } from './review.js';
 import { runCollectors } from './runner.js';
 import type { ArtifactRecord, Collector, CollectorRecord, DockerEndpoint, Manifest, RunPhase, RunTimings } from '../core/types.js';
 import { TOOL } from '../core/version.js';
@@ -358,43 +359,6 @@ export async function prepareRun(options: CollectOptions, env: Readonly<Record<s
   }
 
   return { envFiles, plugins, collectors, timeoutMs, concurrency, executorHosts, dockerEndpoints };
-}
-
-/** Reason recorded in the manifest for a file left out at `--review`. */
-export const EXCLUDED_BY_USER = 'excluded by the user (--review)';
-
-/** Asks `ask` about what the bundle would hold; drops what it excludes from the writer. Throws CliError when the answer is no. */
-async function review(
-  ask: NonNullable<CollectOptions['review']>,
-  writer: BundleWriter,
-  report: { toJSON(): { byRule: readonly { rule: string; count: number }[]; files: readonly { file: string; rules: readonly { count: number }[] }[] } },
-  findings: FindingsDocument | undefined,
-): Promise<string[]> {
-  const summary = report.toJSON();
-  const decision = await ask({
-    files: await writer.storedSizes(),
-    byRule: summary.byRule,
-    byFile: summary.files.map((f) => ({ file: f.file, count: f.rules.reduce((n, r) => n + r.count, 0) })).filter((f) => f.count > 0),
-    findings: (findings?.findings ?? []).map((f) => ({ severity: f.severity, title: f.title })),
-  });
-  if (!decision.write) throw new CliError('nothing was written: the bundle was declined at --review', 'E_FATAL');
-  const dropped: string[] = [];
-  for (const path of decision.exclude) if (await writer.drop(path)) dropped.push(path);
-  return dropped;
-}
-
-/** The collectors' records without the files left out, which are listed as excluded by the user instead. */
-function excludeRecords(records: CollectorRecord[], excluded: readonly string[]): CollectorRecord[] {
-  const out = new Set(excluded);
-  return records.map((r) => {
-    const left = r.artifacts.filter((a) => out.has(a.path));
-    if (left.length === 0) return r;
-    return {
-      ...r,
-      artifacts: r.artifacts.filter((a) => !out.has(a.path)),
-      excluded: [...(r.excluded ?? []), ...left.map((a) => ({ item: a.path, reason: EXCLUDED_BY_USER }))],
-    };
-  });
 }
 
 /** selectCollectors, but an --only/--skip name that a failed plugin would have provided says so. */
