@@ -103,24 +103,14 @@ function keptIPv6(g: readonly string[]): boolean {
   return g.every((x, i) => x === '0000' || (i === 7 && x === '0001')) || (first & 0xffc0) === 0xfe80 || first >= 0xff00 || (g[0] === '2001' && g[1] === '0db8');
 }
 
-/** The token alternatives found structurally in a line (case-insensitive). */
-const STRUCTURAL = new RegExp(
-  [
-    // a URL's host: scheme://[user[:pass]@]host
-    String.raw`(?<url>\b[a-z][a-z0-9+.-]*://(?:[^\s/@"'<>]*@)?)(?<urlhost>[a-z0-9][a-z0-9.-]*[a-z0-9])`,
-    // an e-mail address
-    String.raw`(?<![A-Za-z0-9._%+-])(?<local>[a-z0-9][a-z0-9._%+-]*)@(?<domain>[a-z0-9-]+(?:\.[a-z0-9-]+)*\.[a-z]{2,})(?![a-z0-9-])`,
-    // a MAC address
-    String.raw`(?<![0-9a-f:-])(?<mac>[0-9a-f]{2}(?<sep>[:-])[0-9a-f]{2}(?:\k<sep>[0-9a-f]{2}){4})(?![0-9a-f:-])`,
-    // an IPv6 candidate (checked with isIPv6)
-    String.raw`(?<![0-9a-f:.])(?<ip6>(?:[0-9a-f]{0,4}:){2,7}[0-9a-f]{0,4})(?![0-9a-f:]|\.\d)`,
-    // an IPv4 address
-    String.raw`(?<![\d.])(?<ip4>(?:\d{1,3}\.){3}\d{1,3})(?!\.?\d)`,
-    // a home directory
-    String.raw`(?<home>/home/)(?<homeuser>[a-z_][a-z0-9_.-]*)`,
-  ].join('|'),
-  'gi',
-);
+/** What is found structurally in a line, each run only when the line has its telltale character. */
+const URL_RE = /(?<url>\b[a-z][a-z0-9+.-]*:\/\/(?:[^\s/@"'<>]*@)?)(?<urlhost>[a-z0-9][a-z0-9.-]*[a-z0-9])/gi;
+const EMAIL_RE = /(?<![A-Za-z0-9._%+-])(?<local>[a-z0-9][a-z0-9._%+-]*)@(?<domain>[a-z0-9-]+(?:\.[a-z0-9-]+)*\.[a-z]{2,})(?![a-z0-9-])/gi;
+const MAC_RE = /(?<![0-9a-f:-])[0-9a-f]{2}([:-])[0-9a-f]{2}(?:\1[0-9a-f]{2}){4}(?![0-9a-f:-])/gi;
+// A run of hex digits and colons with two colons at least, checked with isIPv6 (`::ffff:1.2.3.4` is left to IPv4).
+const IP6_RE = /(?<![0-9a-z:.])(?=[0-9a-f]*:[0-9a-f]*:)[0-9a-f:]{2,39}(?![0-9a-z:]|\.\d)/gi;
+const IP4_RE = /(?<![\d.])(?:\d{1,3}\.){3}\d{1,3}(?!\.?\d)/g;
+const HOME_RE = /(?<=\/home\/)[a-z_][a-z0-9_.-]*/gi;
 
 /** An /etc/passwd line: name:pw:uid:gid:gecos:home:shell. */
 const PASSWD = /^([A-Za-z_][A-Za-z0-9_.-]*\$?):[^:\n]*:(\d+):(\d+):[^:\n]*:(\/[^:\n]*):[^:\n]*$/;
@@ -155,6 +145,7 @@ export class Pseudonymizer {
   #hostRe: RegExp | undefined;
   #userRe: RegExp | undefined;
   #compiled = -1;
+  readonly #addresses = new Map<string, string>();
 
   constructor(options: PseudonymizerOptions) {
     this.map = options.map;
@@ -223,11 +214,31 @@ export class Pseudonymizer {
   /** Pseudonymizes one line (without its newline): learns from it first, then replaces. */
   line(line: string, file: string, state: PseudonymizeState): string {
     this.#learn(line, file, state);
-    let out = line.replace(STRUCTURAL, (...args) => this.#structural(args[0] as string, args[args.length - 1] as Record<string, string | undefined>));
+    let out = line;
+    if (out.includes('://')) out = out.replace(URL_RE, (m, ...a) => this.#url(m, a[a.length - 1] as Record<string, string>));
+    if (out.includes('@')) out = out.replace(EMAIL_RE, (m, ...a) => this.#email(m, a[a.length - 1] as Record<string, string>));
+    if (out.includes(':')) out = out.replace(MAC_RE, (m) => this.#cached('m', m, this.#mac)).replace(IP6_RE, (m) => this.#cached('6', m, this.#ip6));
+    if (out.includes('.')) out = out.replace(IP4_RE, (m) => this.#cached('4', m, this.#ip4));
+    if (out.includes('/home/')) out = out.replace(HOME_RE, (m) => this.#home(m));
     this.#compile();
     if (this.#hostRe)
       out = out.replace(this.#hostRe, (m) => (m.toLowerCase().endsWith('.example') && this.#isPseudo('host', m.toLowerCase()) ? m : this.host(m)));
     if (this.#userRe) out = out.replace(this.#userRe, (m) => this.user(m));
+    return out;
+  }
+
+  /**
+   * An address's output, remembered: a log names the same few addresses on every line. An output never
+   * changes once made (the map only grows), so the cache needs no invalidation; it is bounded.
+   */
+  #cached(kind: string, value: string, make: (v: string) => string): string {
+    const key = kind + value;
+    let out = this.#addresses.get(key);
+    if (out === undefined) {
+      out = make.call(this, value);
+      if (this.#addresses.size >= 50_000) this.#addresses.clear();
+      this.#addresses.set(key, out);
+    }
     return out;
   }
 
@@ -268,32 +279,27 @@ export class Pseudonymizer {
     }
   }
 
-  #structural(match: string, g: Record<string, string | undefined>): string {
-    if (g['urlhost'] !== undefined) {
-      const host = g['urlhost'];
-      // Single labels are Compose service names (db, redis); addresses are handled as addresses.
-      if (isIPv4(host)) return g['url']! + this.#ip4(host);
-      if (!host.includes('.') && !this.#hosts.has(host.toLowerCase())) return match;
-      if (!isHostName(host) || kept(host) || this.#isPseudo('host', host.toLowerCase())) return match;
-      this.learnHost(host);
-      return g['url']! + this.host(host);
-    }
-    if (g['domain'] !== undefined) {
-      const domain = g['domain'];
-      const local = g['local']!;
-      if (kept(domain) || (this.#isPseudo('host', domain.toLowerCase()) && this.#isPseudo('user', local))) return match;
-      return `${this.user(local)}@${this.host(domain)}`;
-    }
-    if (g['mac'] !== undefined) return this.#mac(g['mac']);
-    if (g['ip6'] !== undefined) return this.#ip6(g['ip6']);
-    if (g['ip4'] !== undefined) return this.#ip4(g['ip4']);
-    if (g['homeuser'] !== undefined) {
-      const user = g['homeuser'];
-      if (KEEP_USERS.has(user) || this.#isPseudo('user', user)) return match;
-      this.learnUser(user);
-      return `${g['home']}${this.user(user)}`;
-    }
-    return match;
+  #url(match: string, g: Record<string, string>): string {
+    const host = g['urlhost']!;
+    // Single labels are Compose service names (db, redis); addresses are handled as addresses.
+    if (isIPv4(host)) return g['url']! + this.#ip4(host);
+    if (!host.includes('.') && !this.#hosts.has(host.toLowerCase())) return match;
+    if (!isHostName(host) || kept(host) || this.#isPseudo('host', host.toLowerCase())) return match;
+    this.learnHost(host);
+    return g['url']! + this.host(host);
+  }
+
+  #email(match: string, g: Record<string, string>): string {
+    const domain = g['domain']!;
+    const local = g['local']!;
+    if (kept(domain) || (this.#isPseudo('host', domain.toLowerCase()) && this.#isPseudo('user', local))) return match;
+    return `${this.user(local)}@${this.host(domain)}`;
+  }
+
+  #home(user: string): string {
+    if (KEEP_USERS.has(user) || this.#isPseudo('user', user)) return user;
+    this.learnUser(user);
+    return this.user(user);
   }
 
   #mac(mac: string): string {
