@@ -16,6 +16,7 @@ export function unmaskText(entries: readonly PseudonymEntry[], text: string): { 
   for (const e of entries) {
     if (e.kind === 'net4') nets.set(e.pseudo, e.real);
     else if (e.kind === 'ip4') ips.set(e.pseudo, e.real);
+    else if (e.kind === 'ip6') whole.set(e.pseudo.toLowerCase(), compressIPv6(e.real));
     else if (e.kind !== 'net6') whole.set(e.kind === 'host' || e.kind === 'mac' || e.kind === 'ip6' ? e.pseudo.toLowerCase() : e.pseudo, e.real);
   }
   let count = 0;
@@ -37,4 +38,24 @@ export function unmaskText(entries: readonly PseudonymEntry[], text: string): { 
     });
   }
   return { text: out, count };
+}
+
+/** An expanded IPv6 address (8 groups of 4) in its usual short form (RFC 5952: no leading zeros, the longest zero run as ::). */
+export function compressIPv6(expanded: string): string {
+  const groups = expanded.split(':');
+  if (groups.length !== 8) return expanded;
+  const short = groups.map((g) => g.replace(/^0+(?=.)/, ''));
+  let best = { at: -1, len: 1 };
+  for (let i = 0; i < 8; ) {
+    if (short[i] !== '0') {
+      i++;
+      continue;
+    }
+    let j = i;
+    while (j < 8 && short[j] === '0') j++;
+    if (j - i > best.len) best = { at: i, len: j - i };
+    i = j;
+  }
+  if (best.at === -1) return short.join(':');
+  return `${short.slice(0, best.at).join(':')}::${short.slice(best.at + best.len).join(':')}`;
 }

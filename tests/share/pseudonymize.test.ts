@@ -7,6 +7,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { PseudonymMap } from '../../redaction/pseudonym-map.js';
 import { Pseudonymizer, pseudonymizeStream } from '../../redaction/pseudonymize.js';
+import { unmaskText } from '../../redaction/unmask.js';
 
 const KEY = Buffer.alloc(32, 7);
 const make = (opts: { hosts?: string[]; users?: string[] } = {}, map = new PseudonymMap(KEY)): Pseudonymizer => new Pseudonymizer({ map, ...opts });
@@ -109,6 +110,21 @@ describe('pseudonymize text', () => {
     expect(entries.find((e) => e.real === 'web01.acme.io')?.pseudo).toBe(out.split(' ')[0]);
     expect(entries.find((e) => e.kind === 'ip4')).toEqual({ kind: 'ip4', real: '10.9.8.7', pseudo: out.split(' ')[1] });
     expect(await readFile(path, 'utf8')).not.toContain('"key"');
+  });
+});
+
+describe('unmask', () => {
+  it('turns every pseudonym back, an address of a pseudo /24 not in the map through its /24, and leaves other text alone', () => {
+    const map = new PseudonymMap(KEY);
+    const p = make({ hosts: ['web01.acme.io'], users: ['erin'] }, map);
+    const real = 'web01.acme.io 10.4.5.6 erin /home/erin 02:42:ac:11:00:07 fd12:3456:789a:1::9 erin@acme.io 127.0.0.1 plain words';
+    const masked = p.text(real);
+    expect(masked).not.toContain('web01');
+    expect(unmaskText(map.entries(), masked)).toEqual({ text: real, count: 8 });
+    // The engineer names another address of the same subnet, and writes a MAC in capitals.
+    const net = /\b(10\.\d+\.\d+)\.6\b/.exec(masked)![1]!;
+    const mac = /\b02(:[0-9a-f]{2}){5}\b/.exec(masked)![0]!;
+    expect(unmaskText(map.entries(), `try ${net}.200 and ${mac.toUpperCase()}`).text).toBe('try 10.4.5.200 and 02:42:ac:11:00:07');
   });
 });
 
