@@ -17,7 +17,7 @@ export function unmaskText(entries: readonly PseudonymEntry[], text: string): { 
     if (e.kind === 'net4') nets.set(e.pseudo, e.real);
     else if (e.kind === 'ip4') ips.set(e.pseudo, e.real);
     else if (e.kind === 'ip6') whole.set(e.pseudo.toLowerCase(), compressIPv6(e.real));
-    else if (e.kind !== 'net6') whole.set(e.kind === 'host' || e.kind === 'mac' || e.kind === 'ip6' ? e.pseudo.toLowerCase() : e.pseudo, e.real);
+    else if (e.kind !== 'net6') whole.set(e.kind === 'host' || e.kind === 'mac' ? e.pseudo.toLowerCase() : e.pseudo, e.real);
   }
   let count = 0;
   // Addresses first, in one pass (a restored address is never looked up again).

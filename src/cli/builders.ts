@@ -41,18 +41,6 @@ export function collectOptions(y: Argv): Argv {
     .option('only', { type: 'string', requiresArg: true, array: true, describe: 'Run only these collectors (comma-separated or repeated)' })
     .option('skip', { type: 'string', requiresArg: true, array: true, describe: 'Do not run these collectors' })
     .option('list-collectors', { type: 'boolean', default: false, describe: 'List the collectors and exit' })
-    .option('dry-run', {
-      type: 'boolean',
-      default: false,
-      describe: 'Show what would be collected (collectors and why each runs or not, commands, files, engines, containers, log limits) and exit; writes nothing',
-    })
-    .option('review', {
-      type: 'boolean',
-      default: false,
-      describe:
-        'Collect and redact, then show the files, sizes, redaction counts and findings and ask before the bundle is written (needs a terminal, or --yes)',
-    })
-    .option('yes', { type: 'boolean', default: false, describe: 'Answer yes to the --review question (print the review and write the bundle)' })
     .option('timeout', {
       type: 'number',
       requiresArg: true,
@@ -179,6 +167,23 @@ export const REDACT_COMMAND_FLAGS: readonly FlagDecl[] = [
   { name: 'output', alias: 'o', type: 'string', describe: 'Write to this file (0600) instead of stdout' },
   { name: 'explain', type: 'boolean', default: false, describe: 'Print file:line:column: rule for every redaction to stderr (never the secret)' },
 ];
+
+/** `collect` only (not `schedule`): ways to run the command once, so not config keys either. */
+export function oneRunOptions(y: Argv): Argv {
+  return y
+    .option('dry-run', {
+      type: 'boolean',
+      default: false,
+      describe: 'Show what would be collected (collectors and why each runs or not, commands, files, engines, containers, log limits) and exit; writes nothing',
+    })
+    .option('review', {
+      type: 'boolean',
+      default: false,
+      describe:
+        'Collect and redact, then show the files, sizes, redaction counts and findings and ask before the bundle is written (needs a terminal, or --yes)',
+    })
+    .option('yes', { type: 'boolean', default: false, describe: 'Answer yes to the --review question (print the review and write the bundle)' });
+}
 
 /** `flags` as yargs options: a string option always requires its value. */
 export function declare(y: Argv, flags: readonly FlagDecl[]): Argv {

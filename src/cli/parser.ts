@@ -9,7 +9,7 @@ import type { YargsOptionsView } from '../config/layers.js';
 import { errorMessage } from '../core/artifacts.js';
 import { CliError } from '../core/errors.js';
 import { TOOL } from '../core/version.js';
-import { analysisOptions, collectOptions, declare, REDACT_COMMAND_FLAGS, redactionOptions } from './builders.js';
+import { analysisOptions, collectOptions, declare, oneRunOptions, REDACT_COMMAND_FLAGS, redactionOptions } from './builders.js';
 import type { CliIo, ParsedCommand } from './io.js';
 import type { MessageRedactor } from './messages.js';
 import { registerSchedule, runSchedule } from './schedule.js';
@@ -56,7 +56,7 @@ export async function parseWithYargs(args: readonly string[], io: CliIo, message
     .command(
       ['collect', '$0'],
       'Collect a support bundle (the default command)',
-      (y) => redactionOptions(analysisOptions(collectOptions(y))),
+      (y) => redactionOptions(analysisOptions(oneRunOptions(collectOptions(y)))),
       (argv) => {
         parsed = argv;
         action = async () => (await import('./collect.js')).runCollect(argv, args, io);
