@@ -9,6 +9,7 @@
  */
 import { stat } from 'node:fs/promises';
 import type { Artifact, ArtifactRecord, Collector, Declared, DockerEndpoint, Exec } from '../core/types.js';
+import { CliError } from '../core/errors.js';
 import { createDockerClient } from '../docker/client.js';
 import { builtinCollectors } from '../../collectors/index.js';
 import { type CollectOptions, prepareRun } from './collect.js';
@@ -82,6 +83,8 @@ export async function dryRun(options: CollectOptions): Promise<DryRunPlan> {
       return { path: `${folder}/${artifact.path}`, bytes: 0, sha256: '', truncated: false };
     },
   };
+  // Requests a collector started but nobody reads (a container's log stream: the artifact is never opened) end with the plan.
+  const done = new AbortController();
   const records = await runCollectors(
     {
       collectors: prepared.collectors,
@@ -89,7 +92,7 @@ export async function dryRun(options: CollectOptions): Promise<DryRunPlan> {
       concurrency: prepared.concurrency,
       timeoutMs: prepared.timeoutMs,
       timeoutFixed: options.timeoutMs !== undefined,
-      signal,
+      signal: AbortSignal.any([signal, done.signal]),
       deps: {
         dockerEndpoints: prepared.dockerEndpoints,
         docker: options.dockerClient ?? ((e) => createDockerClient(e)),
@@ -107,6 +110,8 @@ export async function dryRun(options: CollectOptions): Promise<DryRunPlan> {
     sink,
     { log: () => undefined },
   );
+  done.abort(new Error('the dry run is planned'));
+  if (signal.aborted) throw new CliError('interrupted: nothing was planned or written', 'E_INTERRUPTED');
   await Promise.allSettled(sizing);
   const selected = new Set(prepared.collectors.map((c) => c.name));
   const collectors: DryRunCollector[] = [];
