@@ -18,7 +18,7 @@ import { runCollectors } from './runner.js';
 /** One thing a collector would do. */
 export interface DryRunItem {
   /** `command`: a program it would run; `file`: a file it would copy; `output`: a file it would store; `needs`: a command whose output decides the rest (not run). */
-  readonly kind: 'command' | 'file' | 'output' | 'needs' | 'step';
+  readonly kind: 'command' | 'file' | 'output' | 'needs' | 'step' | 'problem' | 'left out';
   readonly text: string;
   /** Bundle path (below the bundle's folder). */
   readonly path?: string;
@@ -120,7 +120,12 @@ export async function dryRun(options: CollectOptions): Promise<DryRunPlan> {
     collectors.push({ name: c.name, state: 'not selected', reason: whyNotSelected(c, options), items: [] });
   }
   for (const r of records) {
-    const list = dedupe(items.get(r.name) ?? []);
+    const list = [
+      ...dedupe(items.get(r.name) ?? []),
+      // What a real run would report too: a pattern that matched nothing, a file left out for its size.
+      ...r.problems.map((p) => ({ kind: 'problem' as const, text: `${p.item}: ${p.reason}` })),
+      ...(r.excluded ?? []).map((e) => ({ kind: 'left out' as const, text: `${e.item}: ${e.reason}` })),
+    ];
     if (r.status === 'skipped') collectors.push({ name: r.name, state: 'skipped', ...(r.reason ? { reason: r.reason } : {}), items: [] });
     else collectors.push({ name: r.name, state: 'runs', ...(r.status !== 'ok' && r.reason ? { reason: r.reason } : {}), items: list });
   }
@@ -194,7 +199,9 @@ export function renderDryRun(plan: DryRunPlan, formatBytes: (n: number) => strin
       const limit = i.maxBytes ? `, at most ${formatBytes(i.maxBytes)}` : '';
       const size = i.bytes !== undefined ? `, ${formatBytes(i.bytes)} now` : '';
       const to = i.path && i.kind !== 'output' ? ` → ${i.path}` : '';
-      const head = { command: 'runs   ', file: 'copies ', output: 'stores ', needs: 'needs  ', step: 'step   ' }[i.kind];
+      const head = { command: 'runs   ', file: 'copies ', output: 'stores ', needs: 'needs  ', step: 'step   ', problem: 'problem', 'left out': 'leaves ' }[
+        i.kind
+      ];
       out.push(`  ${head} ${i.text}${to}${limit || size ? ` (${[limit, size].filter(Boolean).join('').slice(2)})` : ''}`);
     }
   }

@@ -39,7 +39,7 @@ describe.skipIf(skip)('collect --dry-run (built CLI, real engine)', () => {
       JSON.stringify({
         custom: [
           { type: 'command', name: 'greet', argv: ['echo', 'hello world', `--token=${TOKEN}`], maxBytes: '1MiB' },
-          { type: 'file', name: 'applogs', paths: ['logs/*.log'], maxBytes: '2KiB' },
+          { type: 'file', name: 'applogs', paths: ['logs/*.log', 'missing/*.log'], maxBytes: '2KiB' },
         ],
       }),
     );
@@ -84,6 +84,7 @@ describe.skipIf(skip)('collect --dry-run (built CLI, real engine)', () => {
     expect(o).toMatch(/runs {4}echo 'hello world' --token=\[REDACTED:[a-z-]+:[0-9a-f]{8}\] → custom\/greet\/output\.txt \(at most 1 MiB\)/);
     expect(o).not.toContain(TOKEN);
     expect(o).toMatch(/stores {2}custom\/applogs\/files\/.*\/logs\/app\.log \(at most 2 KiB, 2 KiB now\)/);
+    expect(o).toMatch(/problem missing\/\*\.log: no such file or directory/);
     expect(o).toMatch(/runs {4}\S*docker --version/);
     expect(o).toMatch(/\nknown size: [\d.]+ KiB of files/);
   });
