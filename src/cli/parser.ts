@@ -108,7 +108,7 @@ export async function parseWithYargs(args: readonly string[], io: CliIo, message
             describe: 'The key whose folder holds the maps (default: the per-installation key)',
           })
           .option('quiet', { type: 'boolean', default: false, describe: 'Do not print the count of replacements' })
-          .example('$0 unmask reply.txt', 'Read a support reply with real host names and addresses'),
+          .example('pbpaste | $0 unmask -', 'Read a support reply with real host names and addresses'),
       (argv) => {
         parsed = argv;
         action = async () => (await import('./unmask.js')).runUnmask(argv, io);
