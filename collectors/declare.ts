@@ -14,7 +14,7 @@
  *   yield file('files/compose.yaml', '/srv/app/compose.yaml');
  */
 import { realpath } from 'node:fs/promises';
-import type { CommandRecord, CommandResult, Declared, Output } from '../src/core/types.js';
+import type { CommandRecord, CommandResult, Declared, DeclaredPlan, Output } from '../src/core/types.js';
 import { problem, text } from '../src/core/artifacts.js';
 import { limiter } from '../src/core/concurrency.js';
 import { timeLimit } from '../src/core/timers.js';
@@ -25,7 +25,7 @@ export { json, text, fact, problem, excluded } from '../src/core/artifacts.js';
 export { http, httpSecrets, HTTP_DEFAULTS, type HttpHints, type HttpOptions, type HttpPaths } from './declare-http.js';
 
 /** A declaration: `run` is executed by the runner with the collector's context. */
-export const declared = (what: string, run: Declared['run']): Declared => ({ kind: 'declared', what, run });
+export const declared = (what: string, run: Declared['run'], plan?: DeclaredPlan): Declared => ({ kind: 'declared', what, run, ...(plan ? { plan } : {}) });
 
 /** Defaults of `command(...)`: the same as a config-defined command collector's. */
 export const COMMAND_DEFAULTS = Object.freeze({ timeoutMs: 30_000, maxBytes: 5 * 1024 * 1024, exitCodes: [0] as readonly number[] });
@@ -124,52 +124,56 @@ export function command(path: string | null, argv: readonly [string, ...string[]
   const exitCodes = opts.exitCodes ?? COMMAND_DEFAULTS.exitCodes;
   if (path === null) throw new Error(`command ${program}: a streamed command needs a path (or capture its output)`);
   const stored = path;
-  return declared(`command ${argv.join(' ')}`, async function* (ctx) {
-    let record: CommandRecord | undefined;
-    let outputBytes = 0;
-    let cut = false;
-    yield {
-      kind: 'artifact',
-      path: stored,
-      maxBytes,
-      open: async () => {
-        const opened = ctx.deps.exec.stream(program, args, { ...(opts.cwd ? { cwd: opts.cwd } : {}), ...(opts.env ? { env: opts.env } : {}), timeoutMs });
-        // At its timeout the output ends where it is (the command is killed at the same moment): what was
-        // read is redacted and kept, instead of a backlog draining past the collector's own limit. The
-        // cut comes a moment after the kill, so the command's record already says it timed out.
-        const note = `\n[collect-bundle: output cut at the command's timeout (${+(timeoutMs / 1000).toFixed(1)}s); above is what was read until then]\n`;
-        const cutAt = timeLimit(timeoutMs + CUT_GRACE_MS);
-        return {
-          stream: untilTimeout(
-            countBytes(opened.stream, (n) => (outputBytes += n)),
-            cutAt.signal,
-            note,
-            () => (cut = true),
-            opened.timeLimit,
-          ),
-          settle: async () => {
-            cutAt.clear();
-            record = await opened.settle?.();
-            return record;
-          },
-        };
-      },
-    };
-    const expected = record?.exitCode !== null && record?.exitCode !== undefined && exitCodes.includes(record.exitCode);
-    const reason = commandFailure(program, record, exitCodes, timeoutMs, stored, opts.hints ?? {});
-    const outcome: CommandOutcome = {
-      ...(record ? { record } : {}),
-      outputBytes,
-      expected,
-      ...(reason ? { reason } : {}),
-      ...(cut ? { outputCut: true } : {}),
-      timeoutMs,
-      maxBytes,
-      exitCodes,
-    };
-    if (opts.after) yield* opts.after(outcome);
-    else if (reason) yield problem(`command ${program}`, reason);
-  });
+  return declared(
+    `command ${argv.join(' ')}`,
+    async function* (ctx) {
+      let record: CommandRecord | undefined;
+      let outputBytes = 0;
+      let cut = false;
+      yield {
+        kind: 'artifact',
+        path: stored,
+        maxBytes,
+        open: async () => {
+          const opened = ctx.deps.exec.stream(program, args, { ...(opts.cwd ? { cwd: opts.cwd } : {}), ...(opts.env ? { env: opts.env } : {}), timeoutMs });
+          // At its timeout the output ends where it is (the command is killed at the same moment): what was
+          // read is redacted and kept, instead of a backlog draining past the collector's own limit. The
+          // cut comes a moment after the kill, so the command's record already says it timed out.
+          const note = `\n[collect-bundle: output cut at the command's timeout (${+(timeoutMs / 1000).toFixed(1)}s); above is what was read until then]\n`;
+          const cutAt = timeLimit(timeoutMs + CUT_GRACE_MS);
+          return {
+            stream: untilTimeout(
+              countBytes(opened.stream, (n) => (outputBytes += n)),
+              cutAt.signal,
+              note,
+              () => (cut = true),
+              opened.timeLimit,
+            ),
+            settle: async () => {
+              cutAt.clear();
+              record = await opened.settle?.();
+              return record;
+            },
+          };
+        },
+      };
+      const expected = record?.exitCode !== null && record?.exitCode !== undefined && exitCodes.includes(record.exitCode);
+      const reason = commandFailure(program, record, exitCodes, timeoutMs, stored, opts.hints ?? {});
+      const outcome: CommandOutcome = {
+        ...(record ? { record } : {}),
+        outputBytes,
+        expected,
+        ...(reason ? { reason } : {}),
+        ...(cut ? { outputCut: true } : {}),
+        timeoutMs,
+        maxBytes,
+        exitCodes,
+      };
+      if (opts.after) yield* opts.after(outcome);
+      else if (reason) yield problem(`command ${program}`, reason);
+    },
+    { argv, ...(opts.cwd ? { cwd: opts.cwd } : {}), path: stored, maxBytes },
+  );
 }
 
 /** `command(...)` with `capture`: run to the end, stdout and stderr read apart, then stored and handed to `after`. */
@@ -178,23 +182,27 @@ function captured(path: string | null, argv: readonly [string, ...string[]], opt
   const timeoutMs = options.timeoutMs ?? COMMAND_DEFAULTS.timeoutMs;
   const maxBytes = options.maxBytes ?? COMMAND_DEFAULTS.maxBytes;
   const exitCodes = options.exitCodes ?? COMMAND_DEFAULTS.exitCodes;
-  return declared(`command ${argv.join(' ')}`, async function* (ctx) {
-    const result = await ctx.deps.exec.run(program, args, {
-      ...(options.cwd ? { cwd: options.cwd } : {}),
-      ...(options.env ? { env: options.env } : {}),
-      timeoutMs,
-      maxBuffer: maxBytes,
-      recordStderr: options.stderrTail ?? true,
-    });
-    const { stdout, stderr, ...record } = result;
-    if (path !== null) yield text(path, capturedText(result, timeoutMs));
-    const expected = record.exitCode !== null && exitCodes.includes(record.exitCode);
-    const reason = commandFailure(program, record, exitCodes, timeoutMs, path, options.hints ?? {});
-    const outputBytes = Buffer.byteLength(stdout) + Buffer.byteLength(stderr);
-    const outcome: CapturedOutcome = { record, stdout, stderr, outputBytes, expected, ...(reason ? { reason } : {}), timeoutMs, maxBytes, exitCodes };
-    if (options.after) yield* options.after(outcome);
-    else if (reason) yield problem(`command ${program}`, reason);
-  });
+  return declared(
+    `command ${argv.join(' ')}`,
+    async function* (ctx) {
+      const result = await ctx.deps.exec.run(program, args, {
+        ...(options.cwd ? { cwd: options.cwd } : {}),
+        ...(options.env ? { env: options.env } : {}),
+        timeoutMs,
+        maxBuffer: maxBytes,
+        recordStderr: options.stderrTail ?? true,
+      });
+      const { stdout, stderr, ...record } = result;
+      if (path !== null) yield text(path, capturedText(result, timeoutMs));
+      const expected = record.exitCode !== null && exitCodes.includes(record.exitCode);
+      const reason = commandFailure(program, record, exitCodes, timeoutMs, path, options.hints ?? {});
+      const outputBytes = Buffer.byteLength(stdout) + Buffer.byteLength(stderr);
+      const outcome: CapturedOutcome = { record, stdout, stderr, outputBytes, expected, ...(reason ? { reason } : {}), timeoutMs, maxBytes, exitCodes };
+      if (options.after) yield* options.after(outcome);
+      else if (reason) yield problem(`command ${program}`, reason);
+    },
+    { argv, ...(options.cwd ? { cwd: options.cwd } : {}), ...(path !== null ? { path } : {}), maxBytes },
+  );
 }
 
 /**
@@ -300,34 +308,38 @@ export interface GroupOptions {
  * (a problem, a fact, an artifact) may be members too and keep their place.
  */
 export function group(members: readonly Output[], options: GroupOptions): Declared {
-  return declared(`group of ${members.length}`, async function* (ctx) {
-    const limit = limiter(options.concurrency);
-    const started: AsyncIterator<Output>[] = [];
-    let stopped = false;
-    const heads = members.map((m) => {
-      if (m.kind !== 'declared') return Promise.resolve({ outputs: [m], rest: undefined });
-      const head = limit(async () => {
-        // Abandoned (or the collector's signal fired) before this member's turn: start nothing more.
-        if (stopped || ctx.signal.aborted) return { outputs: [], rest: undefined };
-        const it = m.run(ctx)[Symbol.asyncIterator]();
-        started.push(it);
-        return runAhead(it);
+  return declared(
+    `group of ${members.length}`,
+    async function* (ctx) {
+      const limit = limiter(options.concurrency);
+      const started: AsyncIterator<Output>[] = [];
+      let stopped = false;
+      const heads = members.map((m) => {
+        if (m.kind !== 'declared') return Promise.resolve({ outputs: [m], rest: undefined });
+        const head = limit(async () => {
+          // Abandoned (or the collector's signal fired) before this member's turn: start nothing more.
+          if (stopped || ctx.signal.aborted) return { outputs: [], rest: undefined };
+          const it = m.run(ctx)[Symbol.asyncIterator]();
+          started.push(it);
+          return runAhead(it);
+        });
+        head.catch(() => undefined); // raised in order below; never unhandled if the collector stops early
+        return head;
       });
-      head.catch(() => undefined); // raised in order below; never unhandled if the collector stops early
-      return head;
-    });
-    try {
-      for (const head of heads) {
-        const { outputs, rest } = await head;
-        yield* outputs;
-        if (rest) for (let step = await rest.next(); !step.done; step = await rest.next()) yield step.value;
+      try {
+        for (const head of heads) {
+          const { outputs, rest } = await head;
+          yield* outputs;
+          if (rest) for (let step = await rest.next(); !step.done; step = await rest.next()) yield step.value;
+        }
+      } finally {
+        stopped = true;
+        // Stopped early (a member failed, the collector's signal fired): members still running are left to that signal.
+        for (const it of started) void it.return?.(undefined).catch(() => undefined);
       }
-    } finally {
-      stopped = true;
-      // Stopped early (a member failed, the collector's signal fired): members still running are left to that signal.
-      for (const it of started) void it.return?.(undefined).catch(() => undefined);
-    }
-  });
+    },
+    { members },
+  );
 }
 
 /** Pulls a member's outputs up to its first artifact or nested declaration (or its end). */
@@ -353,26 +365,30 @@ export interface FileOptions {
  * waited on. A binary file (NUL bytes) is a problem, not content. The same checks as `files(...)`.
  */
 export function file(path: string, source: string, options: FileOptions = {}): Declared {
-  return declared(`file ${source}`, async function* () {
-    let real: string;
-    try {
-      real = await realpath(source);
-      const { st, binary } = await sniff(real);
-      if (!st.isFile()) {
-        yield problem(source, `${kindOf(st)}: not a regular file; not read`);
+  return declared(
+    `file ${source}`,
+    async function* () {
+      let real: string;
+      try {
+        real = await realpath(source);
+        const { st, binary } = await sniff(real);
+        if (!st.isFile()) {
+          yield problem(source, `${kindOf(st)}: not a regular file; not read`);
+          return;
+        }
+        if (binary) {
+          yield problem(
+            source,
+            `binary file (NUL bytes in its first ${SNIFF_BYTES / 1024} KiB, ${formatBytes(st.size)}): not included, binary content cannot be redacted safely`,
+          );
+          return;
+        }
+      } catch (err) {
+        yield problem(source, (err as { code?: string }).code === 'ENOENT' ? `no such file: ${source}` : readFailure(err, source));
         return;
       }
-      if (binary) {
-        yield problem(
-          source,
-          `binary file (NUL bytes in its first ${SNIFF_BYTES / 1024} KiB, ${formatBytes(st.size)}): not included, binary content cannot be redacted safely`,
-        );
-        return;
-      }
-    } catch (err) {
-      yield problem(source, (err as { code?: string }).code === 'ENOENT' ? `no such file: ${source}` : readFailure(err, source));
-      return;
-    }
-    yield fileArtifact(path, real, source, options.maxBytes);
-  });
+      yield fileArtifact(path, real, source, options.maxBytes);
+    },
+    { file: source, path, ...(options.maxBytes ? { maxBytes: options.maxBytes } : {}) },
+  );
 }

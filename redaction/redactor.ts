@@ -22,6 +22,7 @@ import type { RedactionReport } from './report.js';
 import { formatRules } from './formats.js';
 import { builtinRules } from './rules.js';
 import { redactStream } from './stream.js';
+import { type Pseudonymizer, pseudonymizeStream } from './pseudonymize.js';
 
 export { BinaryContentError, byteSafe } from './bytes.js';
 export type { RedactionEvent } from './engine.js';
@@ -48,6 +49,8 @@ export interface RedactorOptions {
   readonly allow?: readonly (string | RegExp)[];
   /** Called for every redaction (never with the secret). */
   readonly onRedaction?: (event: RedactionEvent) => void;
+  /** `--pseudonymize`: host names, addresses and people replaced after redaction, in the same stream. */
+  readonly pseudonymizer?: Pseudonymizer;
   /** Characters of a long line scanned at once (default 64 Ki). */
   readonly windowChars?: number;
   /** Context carried from one window to the next (default 8 Ki); also the longest secret caught across a cut. */
@@ -57,6 +60,7 @@ export interface RedactorOptions {
 /** Redacts text and streams for one run. Holds the run's key, rules, literals and report. */
 export class Redactor {
   readonly #engine: Engine;
+  readonly #pseudonymizer: Pseudonymizer | undefined;
 
   constructor(options: RedactorOptions) {
     this.#engine = new Engine({
@@ -71,6 +75,20 @@ export class Redactor {
       windowChars: options.windowChars ?? 64 * 1024,
       overlapChars: options.overlapChars ?? 8 * 1024,
     });
+    this.#pseudonymizer = options.pseudonymizer;
+  }
+
+  /** The pseudonymizer of `--pseudonymize`, if any. */
+  get pseudonymizer(): Pseudonymizer | undefined {
+    return this.#pseudonymizer;
+  }
+
+  /**
+   * Changes when something learned during the run (a secret, a host or user name) would change the
+   * output of text redacted before: the bundle writer passes such files again.
+   */
+  get version(): number {
+    return (this.#engine.literals?.version ?? 0) + (this.#pseudonymizer?.version ?? 0);
   }
 
   get report(): RedactionReport {
@@ -88,7 +106,8 @@ export class Redactor {
     const bytes = toBytes(text);
     const body = bytes.endsWith('\n') ? bytes : `${bytes}\n`;
     const out = this.#engine.block(body, file, 1, state) + this.#engine.closeState(state, file);
-    return fromBytes(bytes.endsWith('\n') ? out : out.slice(0, -1));
+    const redacted = fromBytes(bytes.endsWith('\n') ? out : out.slice(0, -1));
+    return this.#pseudonymizer ? this.#pseudonymizer.text(redacted, file) : redacted;
   }
 
   /** A value for a single field (an argv element, an error message): redacted as text of `file`. */
@@ -101,6 +120,11 @@ export class Redactor {
    * Line endings are kept as they were; a missing final newline stays missing.
    */
   stream(file: string): (source: ByteSource) => AsyncGenerator<Buffer> {
-    return redactStream(this.#engine, file);
+    const redact = redactStream(this.#engine, file);
+    const p = this.#pseudonymizer;
+    if (!p) return redact;
+    // One stage: the redactor's output goes straight into the pseudonymizer, never to disk in between.
+    const pseudonymize = pseudonymizeStream(p, file);
+    return (source) => pseudonymize(redact(source));
   }
 }

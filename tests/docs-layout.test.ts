@@ -58,7 +58,7 @@ describe('README.md', () => {
   it("command table: each example's command and flags are what that command's --help lists", async () => {
     assertBuilt();
     const rows = [...README.matchAll(/^\| `(\w+)`(?: \(default\))? \| [^|]+ \| `([^`]*collect-bundle[^`]*)` \|$/gm)];
-    expect(rows.map((m) => m[1])).toEqual(['collect', 'redact', 'verify', 'analyze', 'inspect', 'diff', 'upload', 'view', 'config', 'schedule']);
+    expect(rows.map((m) => m[1])).toEqual(['collect', 'redact', 'verify', 'analyze', 'inspect', 'diff', 'upload', 'unmask', 'view', 'config', 'schedule']);
     for (const [, command, example] of rows) {
       const help = await runCli([command!, '--help']);
       expect(help.code, describeRun(help)).toBe(0);

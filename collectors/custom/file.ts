@@ -152,6 +152,7 @@ export function fileArtifact(path: string, real: string, shown: string, maxBytes
     kind: 'artifact',
     path,
     ...(maxBytes !== undefined ? { maxBytes } : {}),
+    source: real,
     open: async () => {
       let fh: FileHandle;
       try {

@@ -50,7 +50,15 @@ export async function containerOutputs(
         signal,
       );
       const tty = Boolean(inspect.Config?.Tty);
-      outputs.push({ kind: 'artifact', path: files.logs, ...maxBytes(plan), open: async () => ({ stream: formatDockerLogs(raw, { tty }) }) });
+      // The engine's own log file, for `--dry-run`'s size estimate: only a local engine's path is ours to stat.
+      const logFile = endpoint.url.startsWith('unix://') && typeof inspect.LogPath === 'string' ? inspect.LogPath : undefined;
+      outputs.push({
+        kind: 'artifact',
+        path: files.logs,
+        ...maxBytes(plan),
+        ...(logFile ? { source: logFile } : {}),
+        open: async () => ({ stream: formatDockerLogs(raw, { tty }) }),
+      });
     } catch (err) {
       if (isEngineDown(err) || signal.aborted) throw err;
       const status = err instanceof DockerError ? err.statusCode : undefined;

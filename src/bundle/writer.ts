@@ -127,7 +127,7 @@ export class BundleWriter implements ArtifactSink {
     let settle: (() => Promise<unknown>) | undefined;
     // The literal set as it was before this file: a secret learned while it streams (a password under a
     // key further down) makes it stale, so redactLateSecrets passes it again and its earlier lines too.
-    const literalVersion = this.#redactor.literals?.version ?? 0;
+    const literalVersion = this.#redactor.version;
     // The spool write in flight when a cut comes: awaited before the spooled part is kept.
     let writing: Promise<void> = Promise.resolve();
     try {
@@ -213,6 +213,26 @@ export class BundleWriter implements ArtifactSink {
     return { path, bytes: data.length, sha256: createHash('sha256').update(data).digest('hex'), truncated: false };
   }
 
+  /**
+   * Leaves a stored file out of the bundle (`collect --review`, excluded by the user): its spool and
+   * compressed copy are removed and its redaction counts forgotten. False when no such file is stored.
+   */
+  async drop(path: string): Promise<boolean> {
+    const i = this.#entries.findIndex((e) => e.path === path);
+    if (i === -1) return false;
+    const [entry] = this.#entries.splice(i, 1);
+    this.#paths.delete(path);
+    this.#redactor.report.discard(path);
+    const gz = await entry!.gz?.catch(() => undefined);
+    await Promise.all([entry!.file, gz?.file].filter((f): f is string => !!f).map((f) => rm(f, { force: true })));
+    return true;
+  }
+
+  /** Sizes of the files stored so far (redacted names, redacted bytes). */
+  async storedSizes(): Promise<{ path: string; bytes: number }[]> {
+    return Promise.all(this.#entries.map(async (e) => ({ path: e.path, bytes: e.data ? e.data.length : e.file ? (await stat(e.file)).size : 0 })));
+  }
+
   /** Paths of the files stored so far (spooled artifacts and root files), redacted names. */
   storedPaths(): string[] {
     return this.#entries.map((e) => e.path);
@@ -246,10 +266,20 @@ export class BundleWriter implements ArtifactSink {
    */
   async redactLateSecrets(): Promise<Map<string, Pick<ArtifactRecord, 'bytes' | 'sha256'>>> {
     const changed = new Map<string, Pick<ArtifactRecord, 'bytes' | 'sha256'>>();
-    const literals = this.#redactor.literals;
-    if (!literals) return changed;
+    if (!this.#redactor.literals && !this.#redactor.pseudonymizer) return changed;
+    // A pass can learn more (a host name seen in a file passed again): files passed before it go again, a few rounds at most.
+    for (let round = 0; round < 3; round++) {
+      const before = changed.size + this.#redactor.version;
+      await this.#passStale(changed);
+      if (changed.size + this.#redactor.version === before) break;
+    }
+    return changed;
+  }
+
+  /** One pass of `redactLateSecrets` over the files redacted before the redactor's current version. */
+  async #passStale(changed: Map<string, Pick<ArtifactRecord, 'bytes' | 'sha256'>>): Promise<void> {
     for (const entry of this.#entries) {
-      if (!entry.file || entry.literalVersion === undefined || entry.literalVersion === literals.version) continue;
+      if (!entry.file || entry.literalVersion === undefined || entry.literalVersion === this.#redactor.version) continue;
       const base = join(this.spoolDir, String(++this.#count));
       const spool = await TailSpool.create(base, 0);
       // The precompressed copy holds the secret too: it is rebuilt from the new bytes, as they stream.
@@ -266,7 +296,7 @@ export class BundleWriter implements ArtifactSink {
         entry.gz = this.#track(gz.finish());
         await rm(entry.file, { force: true });
         entry.file = result.file;
-        entry.literalVersion = literals.version;
+        entry.literalVersion = this.#redactor.version;
         changed.set(entry.path, { bytes: result.bytes, sha256: result.sha256 });
         if (stale)
           await stale.then(
@@ -279,7 +309,6 @@ export class BundleWriter implements ArtifactSink {
         throw err;
       }
     }
-    return changed;
   }
 
   /** The spooled artifacts' redacted and compressed sizes, once their compressions settled (the size budget's input). */

@@ -39,7 +39,7 @@ export async function runAnalyze(argv: Record<string, unknown>, io: CliIo): Prom
   let envFiles: { path: string; text: string }[] | undefined;
   if (envPaths.length) {
     const [{ setUpRedaction }, { envFileSecrets }] = await Promise.all([import('../config/redaction-plan.js'), import('../../collectors/env-files.js')]);
-    const setup = await setUpRedaction(redactionFromArgv(argv), io.env);
+    const setup = await setUpRedaction({ ...redactionFromArgv(argv), pseudonymize: false }, io.env);
     const raw = await Promise.all(envPaths.map(async (path) => ({ path, text: await readInput(path, { what: '--env-file', encoding: 'utf8' }) })));
     for (const f of raw) for (const v of envFileSecrets(f.text)) setup.literals.add(v);
     envFiles = raw.map((f) => ({ path: f.path, text: setup.redactor.text(f.text, f.path) }));

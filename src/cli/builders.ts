@@ -159,6 +159,12 @@ export const REDACTION_FLAGS: readonly FlagDecl[] = [
     describe: 'Extra secret key name, repeatable (e.g. ACME_CODE): its values are redacted like PASSWORD',
   },
   { name: 'allow', type: 'string', array: true, describe: 'Value never redacted, repeatable: a regex matching the whole value' },
+  {
+    name: 'pseudonymize',
+    type: 'boolean',
+    describe:
+      'Replace host names, IP and MAC addresses, user names, home paths and e-mail addresses by stable pseudonyms (map kept next to the key; see collect-bundle unmask)',
+  },
 ];
 
 /** The `redact` command's own options (besides the redaction options and its `files` positional). */
@@ -166,6 +172,23 @@ export const REDACT_COMMAND_FLAGS: readonly FlagDecl[] = [
   { name: 'output', alias: 'o', type: 'string', describe: 'Write to this file (0600) instead of stdout' },
   { name: 'explain', type: 'boolean', default: false, describe: 'Print file:line:column: rule for every redaction to stderr (never the secret)' },
 ];
+
+/** `collect` only (not `schedule`): ways to run the command once, so not config keys either. */
+export function oneRunOptions(y: Argv): Argv {
+  return y
+    .option('dry-run', {
+      type: 'boolean',
+      default: false,
+      describe: 'Show what would be collected (collectors and why each runs or not, commands, files, engines, containers, log limits) and exit; writes nothing',
+    })
+    .option('review', {
+      type: 'boolean',
+      default: false,
+      describe:
+        'Collect and redact, then show the files, sizes, redaction counts and findings and ask before the bundle is written (needs a terminal, or --yes)',
+    });
+  // --yes (answer yes to the --review question too) is declared with the upload options (UPLOAD_FLAGS).
+}
 
 /** `flags` as yargs options: a string option always requires its value. */
 export function declare(y: Argv, flags: readonly FlagDecl[]): Argv {
@@ -204,7 +227,12 @@ export const UPLOAD_FLAGS: readonly FlagDecl[] = [
   },
   { name: 'upload-token-file', type: 'string', describe: 'File holding a token (first line), sent as "Authorization: Bearer …"' },
   { name: 'upload-known-hosts', type: 'string', describe: "sftp:// only: the known_hosts file to check the server key against (default: ssh's own)" },
-  { name: 'yes', alias: 'y', type: 'boolean', describe: 'Upload without asking on a terminal' },
+  {
+    name: 'yes',
+    alias: 'y',
+    type: 'boolean',
+    describe: 'Never ask: upload without asking on a terminal; with --review, print the review and write the bundle',
+  },
 ];
 
 /** `collect`'s sharing options: encryption and the upload after the bundle is written. */

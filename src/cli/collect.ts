@@ -28,6 +28,11 @@ export async function runCollect(argv: Record<string, unknown>, rawArgs: readonl
     return EXIT.complete;
   }
   if (argv['fail-on'] !== undefined && argv['analyze'] === false) throw new CliError('--fail-on needs the analyzers: drop --no-analyze', 'E_USAGE');
+  if (argv['review'] && argv['dry-run'])
+    throw new CliError('--review and --dry-run do not go together: --dry-run collects nothing to review; drop one', 'E_USAGE');
+  // Checked before anything is collected: a --review that cannot ask fails at once.
+  const review = argv['review'] ? await import('./review.js') : undefined;
+  const reviewFrom = review?.reviewInput(io, Boolean(argv['yes']));
   // Recipients and the upload's destination and token are checked before anything is collected.
   const encryptTo = await recipientsFromArgv(argv);
   const dest = argv['upload'] === undefined ? undefined : String(argv['upload']);
@@ -42,6 +47,15 @@ export async function runCollect(argv: Record<string, unknown>, rawArgs: readonl
     ...(encryptTo.length ? { encryptTo } : {}),
     ...(encryptTo.length || dest !== undefined ? { commandLine: await recordedArgs(['collect-bundle', ...rawArgs]) } : {}),
   };
+  if (argv['dry-run']) {
+    if (argv['job'] !== undefined) throw new CliError('--dry-run and --job do not go together: --job looks the job up first; drop one', 'E_USAGE');
+    const { dryRun, renderDryRun } = await import('../run/dry-run.js');
+    const plan = await dryRun(built);
+    // An argv or a file name may hold a secret: redacted like bundle text.
+    const text = argv['json'] ? `${JSON.stringify(plan, null, 2)}\n` : renderDryRun(plan, formatBytes);
+    io.stdout.write(await redactForDisplay(text, redactionFromArgv(argv), configOf(argv)?.config, io.env));
+    return EXIT.complete;
+  }
   // --job: one read-only lookup first, then the run narrowed to that job (src/run/job.ts).
   // Only docker flags typed on this command line override the job's narrowing; a config's or COLLECT_BUNDLE_*'s tail does not.
   const [{ collectBundle }, { planJob, typedJobDockerKeys }] = await Promise.all([import('../run/collect.js'), import('../run/job.js')]);
@@ -51,7 +65,7 @@ export async function runCollect(argv: Record<string, unknown>, rawArgs: readonl
       : built;
   // Since the process started: Node itself, loading the modules and reading the options (--profile).
   const beforeMs = Math.round(performance.now());
-  const result = await collectBundle(options);
+  const result = await collectBundle(review ? { ...options, review: review.reviewer(io, reviewFrom) } : options);
   if (!argv['quiet']) io.stderr.write(summary(result, troubleshootingUrl(options.docsUrl)));
   // Asked for by name: printed even with --quiet.
   if (argv['profile']) io.stderr.write(profileTable(result.timings, result.durationMs, beforeMs));

@@ -81,6 +81,7 @@ export function redactionFromArgv(argv: Record<string, unknown>): RedactionOptio
     literalFiles: ([] as unknown[]).concat(argv['redact-literals-file'] ?? []).map(String),
     secretKeys: list(argv['redact-key']),
     allow: ([] as unknown[]).concat(argv['allow'] ?? []).map(String),
+    ...(argv['pseudonymize'] ? { pseudonymize: true } : {}),
   });
 }
 

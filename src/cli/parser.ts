@@ -9,7 +9,7 @@ import type { YargsOptionsView } from '../config/layers.js';
 import { errorMessage } from '../core/artifacts.js';
 import { CliError } from '../core/errors.js';
 import { TOOL } from '../core/version.js';
-import { analysisOptions, collectOptions, declare, REDACT_COMMAND_FLAGS, redactionOptions, shareOptions, uploadOptions } from './builders.js';
+import { analysisOptions, collectOptions, declare, oneRunOptions, REDACT_COMMAND_FLAGS, redactionOptions, shareOptions, uploadOptions } from './builders.js';
 import type { CliIo, ParsedCommand } from './io.js';
 import type { MessageRedactor } from './messages.js';
 import { registerSchedule, runSchedule } from './schedule.js';
@@ -57,7 +57,7 @@ export async function parseWithYargs(args: readonly string[], io: CliIo, message
     .command(
       ['collect', '$0'],
       'Collect a support bundle (the default command)',
-      (y) => shareOptions(redactionOptions(analysisOptions(collectOptions(y)))),
+      (y) => shareOptions(redactionOptions(analysisOptions(oneRunOptions(collectOptions(y))))),
       (argv) => {
         parsed = argv;
         action = async () => (await import('./collect.js')).runCollect(argv, args, io);
@@ -94,6 +94,25 @@ export async function parseWithYargs(args: readonly string[], io: CliIo, message
       (argv) => {
         parsed = argv;
         action = async () => (await import('./config.js')).runConfig(argv, io);
+      },
+    )
+    .command(
+      'unmask [file]',
+      'Print a reply (or any text) with the pseudonyms of --pseudonymize turned back into real names (needs the map next to your redaction key)',
+      (y) =>
+        y
+          .positional('file', { type: 'string', describe: 'The text to unmask; none or - reads stdin' })
+          .option('map', { type: 'string', requiresArg: true, array: true, describe: 'Pseudonym map file (default: every map next to the redaction key)' })
+          .option('redaction-key-file', {
+            type: 'string',
+            requiresArg: true,
+            describe: 'The key whose folder holds the maps (default: the per-installation key)',
+          })
+          .option('quiet', { type: 'boolean', default: false, describe: 'Do not print the count of replacements' })
+          .example('pbpaste | $0 unmask -', 'Read a support reply with real host names and addresses'),
+      (argv) => {
+        parsed = argv;
+        action = async () => (await import('./unmask.js')).runUnmask(argv, io);
       },
     )
     .command(

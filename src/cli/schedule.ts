@@ -261,6 +261,7 @@ export async function runSchedule(argv: Record<string, unknown>, rawArgs: readon
 async function secretTest(argv: Record<string, unknown>, env: CliIo['env']): Promise<(value: string, name?: string) => boolean> {
   const [{ setUpRedaction }, { redactionFromArgv }] = await Promise.all([import('../config/redaction-plan.js'), import('./options.js')]);
   const { keyFile: _keyFile, ...redaction } = redactionFromArgv(argv);
-  const { redactor } = await setUpRedaction({ ...redaction, ephemeralKey: true }, env);
+  // Only secrets count here: a host name that --pseudonymize would replace is not a secret.
+  const { redactor } = await setUpRedaction({ ...redaction, ephemeralKey: true, pseudonymize: false }, env);
   return (value, name) => (name !== undefined && isSecretKeyName(name)) || redactor.value(value, 'schedule') !== value;
 }

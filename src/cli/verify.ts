@@ -11,7 +11,8 @@ export async function runVerify(argv: Record<string, unknown>, io: CliIo): Promi
   await requireReadable(bundle);
   const input = await bundleInput(bundle, argv);
   const [{ setUpRedaction }, { verifyBundle }] = await Promise.all([import('../config/redaction-plan.js'), import('../bundle/verify.js')]);
-  const setup = await setUpRedaction(redactionFromArgv(argv), io.env);
+  // verify judges secrets only: no pseudonym map is needed (or read).
+  const setup = await setUpRedaction({ ...redactionFromArgv(argv), pseudonymize: false }, io.env);
   const result = await verifyBundle(input, { scanner: setup.scanner });
   // Entry names and messages come from the bundle: control characters are shown, never sent.
   if (argv['json']) io.stdout.write(`${printableJson(result)}\n`);

@@ -53,6 +53,7 @@ export const RUN_FLAGS: ReadonlyArray<readonly [readonly string[], string]> = [
   [['upload', 'tokenFile'], 'upload-token-file'],
   [['upload', 'knownHosts'], 'upload-known-hosts'],
   [['upload', 'yes'], 'yes'],
+  [['redaction', 'pseudonymize'], 'pseudonymize'],
 ];
 
 const at = (o: unknown, path: readonly string[]): unknown =>

@@ -67,7 +67,8 @@ export async function redactForDisplay(
   env: Readonly<Record<string, string | undefined>>,
 ): Promise<string> {
   const { keyFile: _keyFile, ...rest } = redaction;
-  const setup = await setUpRedaction({ ...rest, ephemeralKey: true }, env);
+  // Shown to the user on this machine: secrets redacted, names kept (no pseudonyms of a throwaway key).
+  const setup = await setUpRedaction({ ...rest, ephemeralKey: true, pseudonymize: false }, env);
   for (const v of configSecretValues(config)) setup.literals.add(v); // a short one is masked by MASKED_VALUE already
   return setup.redactor.text(text, 'config');
 }

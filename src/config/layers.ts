@@ -141,7 +141,8 @@ export interface YargsOptionsView {
 export function flagSpecs(y: YargsOptionsView, only?: ReadonlySet<string>): FlagSpec[] {
   const o = y.getOptions();
   const aliasOf = new Set(Object.values(o.alias).flat());
-  const skip = new Set(['help', 'version', 'config', 'list-collectors', '$0', '_']);
+  // Ways to run the command once, not settings: no config key, no COLLECT_BUNDLE_* variable.
+  const skip = new Set(['help', 'version', 'config', 'list-collectors', 'dry-run', 'review', 'yes', '$0', '_']);
   return Object.keys(o.key)
     .filter((k) => !aliasOf.has(k) && !skip.has(k) && (!only || only.has(k)))
     .map((name) => ({

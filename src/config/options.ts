@@ -1,7 +1,7 @@
 // Room: config (src/config/) — may import core, redaction, collectors (the rule: tests/architecture.test.ts).
 /** The options of one collection run (`collectBundle`), as the CLI, a config file or a library caller give them. */
 import type { RedactionOptions } from './redaction-plan.js';
-import type { AnalyzeOptions, Collector, DockerClient, DockerEndpoint, TlsFlags } from '../core/types.js';
+import type { AnalyzeOptions, Collector, DockerClient, DockerEndpoint, TlsFlags, ReviewData, ReviewDecision } from '../core/types.js';
 
 /** Defaults shared by the CLI and the library. */
 export const DEFAULTS = Object.freeze({ timeoutSec: 60, concurrency: 4 });
@@ -74,6 +74,11 @@ export interface CollectOptions {
    * `<name>.tar.gz.age` and never exists in plaintext on disk. Checked before anything is collected.
    */
   readonly encryptTo?: readonly string[];
+  /**
+   * `collect --review`: called after collection, redaction and analysis, before anything is packed, with
+   * what the bundle would hold; answers whether to write it and which files to leave out.
+   */
+  readonly review?: (data: ReviewData) => Promise<ReviewDecision>;
   /** Progress display; default: none. */
   readonly progress?: { readonly out: NodeJS.WritableStream & { isTTY?: boolean; columns?: number }; readonly quiet?: boolean; readonly verbose?: boolean };
 }

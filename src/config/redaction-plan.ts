@@ -4,7 +4,12 @@
  * default), known-secret literals, custom rules, extra secret key names and the allowlist. Shared by
  * `collect`, `redact` and `verify`, so all three judge text the same way.
  */
-import { loadRedactionKey, type LoadedKey } from '../../redaction/key-store.js';
+import { readFile } from 'node:fs/promises';
+import { hostname, userInfo } from 'node:os';
+import { dirname } from 'node:path';
+import { defaultKeyPath, loadRedactionKey, type LoadedKey } from '../../redaction/key-store.js';
+import { PseudonymMap, pseudonymMapPath } from '../../redaction/pseudonym-map.js';
+import { Pseudonymizer } from '../../redaction/pseudonymize.js';
 import { LiteralSet } from '../../redaction/literals.js';
 import { Redactor, type RedactionEvent } from '../../redaction/redactor.js';
 import { RedactionReport } from '../../redaction/report.js';
@@ -39,6 +44,17 @@ export interface RedactionOptions {
   readonly secretKeys?: readonly string[];
   /** Values never redacted: regexes that must match the whole value. */
   readonly allow?: readonly string[];
+  /** Replace host names, addresses and people by stable pseudonyms (`--pseudonymize`). */
+  readonly pseudonymize?: boolean;
+}
+
+/** The run's pseudonymizer and where its map is kept (next to the key, never in the bundle). */
+export interface PseudonymSetup {
+  readonly pseudonymizer: Pseudonymizer;
+  /** The map file (0600). */
+  readonly mapPath: string;
+  /** Writes the pseudonyms made in this run into the map file. */
+  readonly save: () => Promise<void>;
 }
 
 /** What a run needs to redact: the redactor and what the manifest may say about it. */
@@ -48,7 +64,9 @@ export interface RedactionSetup {
   readonly literals: LiteralSet;
   readonly key: LoadedKey;
   /** Makes another redactor with the same key, rules, literals and allowlist (for verify scans). */
-  readonly scanner: (report: RedactionReport, onRedaction: (e: RedactionEvent) => void) => Redactor;
+  readonly scanner: (report: RedactionReport, onRedaction: (e: RedactionEvent) => void, options?: { readonly pseudonymize?: boolean }) => Redactor;
+  /** Set with `pseudonymize`. */
+  readonly pseudonyms?: PseudonymSetup;
   /** For the manifest: never keys or values. */
   readonly summary: { readonly tags: LoadedKey['kind']; readonly customRules: readonly string[]; readonly literals: number; readonly allow: number };
 }
@@ -143,7 +161,8 @@ export async function setUpRedaction(options: RedactionOptions, env: Readonly<Re
       'E_CONFIG',
     );
   const report = new RedactionReport();
-  const make = (r: RedactionReport, onRedaction?: (e: RedactionEvent) => void, learn = true): Redactor =>
+  const pseudonyms = options.pseudonymize ? await setUpPseudonyms(key, env) : undefined;
+  const make = (r: RedactionReport, onRedaction?: (e: RedactionEvent) => void, learn = true, pseudonymizer?: Pseudonymizer): Redactor =>
     new Redactor({
       key: key.key,
       report: r,
@@ -153,20 +172,62 @@ export async function setUpRedaction(options: RedactionOptions, env: Readonly<Re
       secretKeys: options.secretKeys ?? [],
       allow,
       ...(onRedaction ? { onRedaction } : {}),
+      ...(pseudonymizer ? { pseudonymizer } : {}),
     });
   // Built on first use: a Redactor compiles every rule and its keyword prefilter, and `redact` needs only
   // the scanner below (issue #14: start-up CPU).
   let redactor: Redactor | undefined;
   return {
     get redactor() {
-      redactor ??= make(report);
+      redactor ??= make(report, undefined, true, pseudonyms?.pseudonymizer);
       return redactor;
     },
     report,
     literals,
     key,
     // A scan only judges: it learns nothing new.
-    scanner: (r, on) => make(r, on, false),
+    scanner: (r, on, o) => make(r, on, false, o?.pseudonymize ? pseudonyms?.pseudonymizer : undefined),
+    ...(pseudonyms ? { pseudonyms } : {}),
     summary: { tags: key.kind, customRules: rules.map((r) => r.id), literals: literals.size, allow: allow.length },
+  };
+}
+
+/**
+ * The pseudonymizer of a run: its map next to the key (one map per key), the system host name and the
+ * people of this machine (accounts with uid ≥ 1000 in /etc/passwd, the current user) known up front.
+ */
+async function setUpPseudonyms(key: LoadedKey, env: Readonly<Record<string, string | undefined>>): Promise<PseudonymSetup> {
+  const mapPath = pseudonymMapPath(dirname(key.path ?? defaultKeyPath(env)), key.key);
+  let map: PseudonymMap;
+  try {
+    map = await PseudonymMap.load(key.key, mapPath);
+  } catch (err) {
+    throw new CliError(`cannot read the pseudonym map ${mapPath}: ${errorMessage(err)}; move it away to start a new map`, 'E_CONFIG');
+  }
+  const users: string[] = [];
+  try {
+    users.push(userInfo().username);
+  } catch {
+    // no user entry (a container run with an arbitrary uid): nothing to add
+  }
+  try {
+    for (const line of (await readFile('/etc/passwd', 'utf8')).split('\n')) {
+      const [name, , uid] = line.split(':');
+      if (name && Number(uid) >= 1000 && Number(uid) < 60000) users.push(name);
+    }
+  } catch {
+    // no /etc/passwd (not Linux): names are still learned from what is collected
+  }
+  const pseudonymizer = new Pseudonymizer({ map, hosts: [hostname()], users });
+  return {
+    pseudonymizer,
+    mapPath,
+    save: async () => {
+      try {
+        await map.save(mapPath);
+      } catch (err) {
+        throw new CliError(`cannot write the pseudonym map ${mapPath}: ${errorMessage(err)}`, 'E_OUTPUT');
+      }
+    },
   };
 }

@@ -85,6 +85,7 @@ const redaction = z
     literalsFiles: z.array(path('a file')).describe('Files of known secrets, one per line (--redact-literals-file)'),
     secretKeys: names('key name').describe('Extra secret key names whose values are redacted (--redact-key)'),
     allow: z.array(regexSource('a regex matching a whole value')).describe('Values never redacted: regexes matching the whole value (--allow)'),
+    pseudonymize: bool().describe('Replace host names, addresses and people by stable pseudonyms (--pseudonymize)'),
   })
   .partial();
 

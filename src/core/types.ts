@@ -30,6 +30,8 @@ export interface Artifact {
   readonly open: (signal: AbortSignal) => Promise<Opened>;
   /** Keep at most this many bytes (the tail) of the redacted content. */
   readonly maxBytes?: number;
+  /** The file it copies, when it copies one (`collect --dry-run` shows its size; nothing else reads it). */
+  readonly source?: string;
 }
 
 /** Something that could not be collected for one item, while the collector as a whole went on. */
@@ -76,6 +78,38 @@ export interface Declared {
   /** What it is, for messages: `command git --version`, `file /srv/app/compose.yaml`. */
   readonly what: string;
   run(ctx: CollectContext<object>): AsyncIterable<Output>;
+  /** What `collect --dry-run` shows instead of running it: its argv, the file it copies, a group's members. */
+  readonly plan?: DeclaredPlan;
+}
+
+/** What `collect --review` shows before the bundle is packed: sizes and counts, never values. */
+export interface ReviewData {
+  /** Every file the bundle would hold (redacted names), with its size. */
+  readonly files: readonly { readonly path: string; readonly bytes: number }[];
+  readonly byRule: readonly { readonly rule: string; readonly count: number }[];
+  readonly byFile: readonly { readonly file: string; readonly count: number }[];
+  readonly findings: readonly { readonly severity: string; readonly title: string }[];
+}
+
+/** The answer to `collect --review`. */
+export interface ReviewDecision {
+  readonly write: boolean;
+  /** Bundle paths (as listed) to leave out; recorded in the manifest as excluded by the user. */
+  readonly exclude: readonly string[];
+}
+
+/** A declaration's plan, for `--dry-run` (nothing in it is run or read). */
+export interface DeclaredPlan {
+  readonly argv?: readonly string[];
+  readonly cwd?: string;
+  /** Where the output goes (bundle path below the collector's folder), when known up front. */
+  readonly path?: string;
+  /** The file a `file(...)` copies. */
+  readonly file?: string;
+  /** Kept of the output (the tail). */
+  readonly maxBytes?: number;
+  /** A group's members, in order. */
+  readonly members?: readonly Output[];
 }
 
 /** What a collector yields. */
@@ -284,6 +318,8 @@ export interface Manifest {
     /** How many known-secret forms were in the literal set at the end (never the values). */
     readonly literals?: number;
     readonly allow?: number;
+    /** `--pseudonymize`: host names, addresses and people were replaced by pseudonyms (the map stays with the key). */
+    readonly pseudonymized?: boolean;
   };
 }
 

@@ -27,6 +27,7 @@ import { Reporter } from './progress.js';
 import { planExecutorHosts } from './executor-hosts.js';
 import { guardExit, type PluginExitError } from './exit-guard.js';
 import { LOAD_TIMEOUT_MS as PLUGIN_LOAD_TIMEOUT_MS, loadPlugins, type PluginLoadResult } from './plugins.js';
+import { excludeRecords, review } from './review.js';
 import { runCollectors } from './runner.js';
 import { fitSizeBudget } from './size-budget.js';
 import { describeCuts } from '../bundle/budget.js';
@@ -110,40 +111,9 @@ async function collectGuarded(options: CollectOptions, strays: readonly PluginEx
   const startedAt = new Date();
   const env = Object.freeze({ ...(options.env ?? process.env) });
   const signal = options.signal ?? new AbortController().signal;
-  const envFiles = options.envFiles ?? [];
-  const registry = options.collectors ?? builtinCollectors;
   // A recipient that cannot be used is a usage error before anything runs (age.ts).
   const recipients = options.encryptTo?.length ? checkRecipients(options.encryptTo) : [];
-  const plugins: PluginLoadResult | undefined = options.plugins?.length
-    ? await loadPlugins(options.plugins, options.pluginBaseDir ?? process.cwd(), {
-        reserved: registry.map((c) => c.name),
-        signal,
-        // --timeout bounds a plugin's loading too (its top-level await), never beyond the default 30 s.
-        ...(options.timeoutMs !== undefined ? { timeoutMs: Math.min(PLUGIN_LOAD_TIMEOUT_MS, options.timeoutMs) } : {}),
-      })
-    : undefined;
-  const collectors = selectWithPlugins([...registry, ...(plugins?.collectors ?? [])], options, plugins);
-  // Named env files are always collected: the user asked for them by path.
-  // env-files is off by default: --env-file turns it on (unless --skip env-files), after the selection as before.
-  if (envFiles.length && !collectors.some((c) => c.name === envFilesCollector.name) && !options.skip?.includes(envFilesCollector.name)) {
-    collectors.push(registry.find((c) => c.name === envFilesCollector.name) ?? envFilesCollector);
-  }
-  const timeoutMs = options.timeoutMs ?? DEFAULTS.timeoutSec * 1000;
-  const concurrency = options.concurrency ?? DEFAULTS.concurrency;
-  if (!(timeoutMs > 0)) throw new CliError('--timeout must be a positive number of seconds', 'E_USAGE');
-  if (options.deadlineMs !== undefined && !(options.deadlineMs > 0)) throw new CliError('--deadline must be a positive number of seconds', 'E_USAGE');
-  // --executor-hosts: the container_manager executor hosts' engines join the run's (read-only lookup first).
-  const executorHosts = await planExecutorHosts(options, env, collectors, signal);
-  let dockerEndpoints: DockerEndpoint[];
-  try {
-    dockerEndpoints = resolveDockerEndpoints(env, {
-      ...(options.dockerHosts ? { hosts: options.dockerHosts } : {}),
-      ...(options.dockerTls ? { tls: options.dockerTls } : {}),
-      ...(executorHosts.endpoints.length ? { extra: executorHosts.endpoints } : {}),
-    });
-  } catch (err) {
-    throw new CliError(errorMessage(err), 'E_USAGE');
-  }
+  const { envFiles, plugins, collectors, timeoutMs, concurrency, executorHosts, dockerEndpoints } = await prepareRun(options, env, signal);
 
   const redaction = await setUpRedaction(options.redaction ?? {}, env);
   const { redactor, report } = redaction;
@@ -155,7 +125,9 @@ async function collectGuarded(options: CollectOptions, strays: readonly PluginEx
     redact: (line) => redactor.value(line, ROOT.runLog),
   });
 
-  const host = hostname();
+  const realHost = hostname();
+  // The bundle's file and folder name carry the host name: its pseudonym with --pseudonymize.
+  const host = redaction.pseudonyms ? redaction.pseudonyms.pseudonymizer.host(realHost) : realHost;
   const name = bundleName({ hostname: host, ...(options.label ? { label: options.label } : {}), date: startedAt, redact: (l) => redactor.value(l, 'label') });
   let writer: BundleWriter;
   try {
@@ -242,18 +214,42 @@ async function collectGuarded(options: CollectOptions, strays: readonly PluginEx
       files: [...files],
       ...(recipients.length ? { encryption: { format: 'age' as const, recipients: recipients.map((r) => r.fingerprint) } } : {}),
       timings: clock.timings(records),
-      redaction: { total: report.total, byRule: report.byRule(), ...redaction.summary, literals: redaction.literals.size },
+      redaction: {
+        total: report.total,
+        byRule: report.byRule(),
+        ...redaction.summary,
+        literals: redaction.literals.size,
+        ...(redaction.pseudonyms ? { pseudonymized: true } : {}),
+      },
     });
     if (!options.noAnalyze) {
       reporter.log('info', 'analyzing what was collected');
       const view = new SpoolView(draft(new Date()), writer);
       const stored = envFileBundlePaths(envFiles);
       const lint = await Promise.all(stored.map(async (path) => ({ path, text: await view.text(path) })));
-      findings = await runAnalyzers(view, { ...options.analyze, envFiles: lint.filter((f): f is { path: string; text: string } => f.text !== undefined) });
+      // A fresh view each time: after --review the manifest's records no longer list what was left out.
+      const analyze = (): Promise<FindingsDocument> =>
+        runAnalyzers(new SpoolView(draft(new Date()), writer), {
+          ...options.analyze,
+          envFiles: lint.filter((f): f is { path: string; text: string } => f.text !== undefined),
+        });
+      findings = await analyze();
+      if (options.review) {
+        const excluded = await review(options.review, writer, report, findings);
+        if (excluded.length) {
+          records = excludeRecords(records, excluded);
+          reporter.log('info', `left out at --review: ${excluded.join(', ')}`);
+          // A finding's evidence may quote a file left out: judged again without it.
+          findings = await analyze();
+        }
+      }
       const c = findings.counts;
       reporter.log(c.error ? 'warn' : 'info', `findings: ${c.error} error, ${c.warning} warning, ${c.info} info`);
       files.push(writer.addRootFile(ROOT.findings, `${JSON.stringify(findings, null, 2)}\n`));
       clock.end('analyze');
+    } else if (options.review) {
+      const excluded = await review(options.review, writer, report, undefined);
+      if (excluded.length) records = excludeRecords(records, excluded);
     }
     const docsUrl = troubleshootingUrl(options.docsUrl);
     const issueInput = {
@@ -310,6 +306,8 @@ async function collectGuarded(options: CollectOptions, strays: readonly PluginEx
     writer.addRootFile(ROOT.manifest, manifestText);
     const storedManifest = JSON.parse(manifestText) as Manifest;
     if (signal.aborted) throw interrupted();
+    // The map first: a bundle whose pseudonyms cannot be turned back is not written.
+    await redaction.pseudonyms?.save();
     // The verification makes its scanner first thing: until then the writer packs (writer.finish).
     let verifying: number | undefined;
     const scanner: typeof redaction.scanner = (r, on) => {
@@ -356,6 +354,55 @@ async function collectGuarded(options: CollectOptions, strays: readonly PluginEx
     if (err instanceof CliError) throw err;
     throw new CliError(redactor.value(errorMessage(err), 'errors'), err instanceof OutputError ? 'E_OUTPUT' : 'E_FATAL', { cause: err });
   }
+}
+
+/** What a run (or a --dry-run) works on: the selected collectors, their limits and the Docker engines. */
+export interface PreparedRun {
+  readonly envFiles: readonly string[];
+  readonly plugins: PluginLoadResult | undefined;
+  readonly collectors: Collector[];
+  readonly timeoutMs: number;
+  readonly concurrency: number;
+  readonly executorHosts: Awaited<ReturnType<typeof planExecutorHosts>>;
+  readonly dockerEndpoints: DockerEndpoint[];
+}
+
+/** Loads plugins, selects the collectors (--only/--skip, --env-file) and resolves the Docker engines; throws CliError. */
+export async function prepareRun(options: CollectOptions, env: Readonly<Record<string, string | undefined>>, signal: AbortSignal): Promise<PreparedRun> {
+  const envFiles = options.envFiles ?? [];
+  const registry = options.collectors ?? builtinCollectors;
+  const plugins: PluginLoadResult | undefined = options.plugins?.length
+    ? await loadPlugins(options.plugins, options.pluginBaseDir ?? process.cwd(), {
+        reserved: registry.map((c) => c.name),
+        signal,
+        // --timeout bounds a plugin's loading too (its top-level await), never beyond the default 30 s.
+        ...(options.timeoutMs !== undefined ? { timeoutMs: Math.min(PLUGIN_LOAD_TIMEOUT_MS, options.timeoutMs) } : {}),
+      })
+    : undefined;
+  const collectors = selectWithPlugins([...registry, ...(plugins?.collectors ?? [])], options, plugins);
+  // Named env files are always collected: the user asked for them by path.
+  // env-files is off by default: --env-file turns it on (unless --skip env-files), after the selection as before.
+  if (envFiles.length && !collectors.some((c) => c.name === envFilesCollector.name) && !options.skip?.includes(envFilesCollector.name)) {
+    collectors.push(registry.find((c) => c.name === envFilesCollector.name) ?? envFilesCollector);
+  }
+  const timeoutMs = options.timeoutMs ?? DEFAULTS.timeoutSec * 1000;
+  const concurrency = options.concurrency ?? DEFAULTS.concurrency;
+  if (!(timeoutMs > 0)) throw new CliError('--timeout must be a positive number of seconds', 'E_USAGE');
+  if (options.deadlineMs !== undefined && !(options.deadlineMs > 0)) throw new CliError('--deadline must be a positive number of seconds', 'E_USAGE');
+  // --executor-hosts: the container_manager executor hosts' engines join the run's (read-only lookup first).
+  const executorHosts = await planExecutorHosts(options, env, collectors, signal);
+  let dockerEndpoints: DockerEndpoint[];
+  try {
+    dockerEndpoints = resolveDockerEndpoints(env, {
+      ...(options.dockerHosts ? { hosts: options.dockerHosts } : {}),
+      ...(options.dockerTls ? { tls: options.dockerTls } : {}),
+      ...(executorHosts.endpoints.length ? { extra: executorHosts.endpoints } : {}),
+    });
+  } catch (err) {
+    throw new CliError(errorMessage(err), 'E_USAGE');
+  }
+
+  return { envFiles, plugins, collectors, timeoutMs, concurrency, executorHosts, dockerEndpoints };
 }
 
 /** selectCollectors, but an --only/--skip name that a failed plugin would have provided says so. */

@@ -46,7 +46,8 @@ export async function redactFiles(options: RedactFilesOptions): Promise<RedactFi
   }
   const setup = await setUpRedaction(options.redaction ?? {}, options.env);
   const report = new RedactionReport();
-  const redactor = setup.scanner(report, (e) => options.onRedaction?.(e));
+  // `redact --pseudonymize` replaces host names, addresses and people too (its map saved next to the key).
+  const redactor = setup.scanner(report, (e) => options.onRedaction?.(e), { pseudonymize: true });
   const partial = options.output ? `${options.output}.partial` : undefined;
   const out: NodeJS.WritableStream = partial ? createWriteStream(partial, { mode: 0o600 }) : options.stdout;
   // An error of the output (EPIPE when the reader left) ends the wait for 'drain', which would never come.
@@ -80,6 +81,7 @@ export async function redactFiles(options: RedactFilesOptions): Promise<RedactFi
         throw err;
       }
     }
+    await setup.pseudonyms?.save();
     if (partial && out !== options.stdout) {
       await new Promise<void>((res, rej) => {
         out.on('error', rej);

@@ -15,7 +15,9 @@ import type {
   CollectorRecord,
   CollectorStatus,
   CommandRecord,
+  Declared,
   Deps,
+  Exec,
   Excluded,
   Output,
   LogLevel,
@@ -47,6 +49,11 @@ export interface RunPlan {
   /** Aborted when the whole run's deadline passes (optional). */
   readonly deadline?: AbortSignal;
   readonly deps: Omit<Deps, 'exec'>;
+  /**
+   * `collect --dry-run`: declarations are reported here instead of run (a group's members are walked),
+   * no `secrets` hook runs, and `exec` replaces the collectors' exec (it refuses to run anything).
+   */
+  readonly dryRun?: { declared(collector: string, d: Declared): void; exec(collector: string): Exec };
 }
 
 /** Thrown into a collector's await when its signal fires and it did not notice by itself. */
@@ -54,7 +61,7 @@ class Cancelled extends Error {}
 
 /** Runs every collector of the plan; resolves when all have ended. Never throws for a collector's fault. */
 export async function runCollectors(plan: RunPlan, sink: ArtifactSink, observer: RunObserver = {}): Promise<CollectorRecord[]> {
-  const preludes = await learnSecrets(plan);
+  const preludes = plan.dryRun ? new Map<string, Prelude>() : await learnSecrets(plan);
   const records = new Array<CollectorRecord>(plan.collectors.length);
   let next = 0;
   const worker = async (): Promise<void> => {
@@ -101,7 +108,7 @@ function contextFor(
   return {
     signal,
     options: Object.freeze({ ...collector.defaults, ...plan.optionsFor(collector.name) }),
-    deps: Object.freeze({ ...plan.deps, exec: createExec({ signal, record: (r) => commands.push(r) }) }),
+    deps: Object.freeze({ ...plan.deps, exec: plan.dryRun ? plan.dryRun.exec(collector.name) : createExec({ signal, record: (r) => commands.push(r) }) }),
     log: { log: (level, message) => observer.log?.(collector.name, level, message) },
   };
 }
@@ -185,7 +192,10 @@ async function runOne(collector: Collector, plan: RunPlan, sink: ArtifactSink, o
           if (out.kind === 'problem') problems.push({ item: out.item, reason: out.reason });
           else if (out.kind === 'excluded') excluded.push({ item: out.item, reason: out.reason });
           else if (out.kind === 'fact') observer.fact?.(out.key, out.value);
-          else if (out.kind === 'declared') await consume(out.run(ctx));
+          else if (out.kind === 'declared' && plan.dryRun) {
+            plan.dryRun.declared(collector.name, out);
+            if (out.plan?.members) await consume(listed(out.plan.members));
+          } else if (out.kind === 'declared') await consume(out.run(ctx));
           else {
             const before = commands.length;
             const stored = await sink.write(collector.folder ?? collector.name, out, signal);
@@ -292,4 +302,9 @@ async function closeQuietly(iterator: AsyncIterator<unknown> | undefined): Promi
 
 function formatSeconds(ms: number): string {
   return `${+(ms / 1000).toFixed(1)}s`;
+}
+
+/** A list of outputs as the async iterable a collector yields (a group's members under --dry-run). */
+async function* listed(outputs: readonly Output[]): AsyncGenerator<Output> {
+  yield* outputs;
 }

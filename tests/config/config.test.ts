@@ -298,7 +298,9 @@ describe('validation errors: one line per problem, naming the key path and what 
     expect(lines).toContain(
       'collectors.docker.tial: unknown key; valid keys here: tail, since, maxLogBytes, containers, allContainers, concurrency, executorHosts',
     );
-    expect(lines).toContain('redaction.rule: unknown key; valid keys here: keyFile, stableTokens, rules, literals, literalsFiles, secretKeys, allow');
+    expect(lines).toContain(
+      'redaction.rule: unknown key; valid keys here: keyFile, stableTokens, rules, literals, literalsFiles, secretKeys, allow, pseudonymize',
+    );
     expect(lines.find((l) => l.startsWith('outputdir: unknown key; valid keys here: $schema, outputDir,'))).toBeDefined();
     expect(lines).toHaveLength(3);
   });
