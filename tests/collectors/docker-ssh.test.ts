@@ -4,18 +4,17 @@
  * its keys and known_hosts through a wrapper first on PATH, as a user's ~/.ssh/config would.
  * Skipped with the reason when sshd or the ssh client is not installed.
  */
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { chmod, mkdtemp, rm } from 'node:fs/promises';
-import net from 'node:net';
 import { tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
+import { SSHD, startSshd } from '../helpers/sshd.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { collectBundle } from '../../src/run/collect.js';
 import { fileJson, fileText, readBundle } from '../helpers/bundle.js';
 import { DOCKER_HOST, TEST_IMAGE, docker, dockerUnavailable, removeContainers, uniq } from '../helpers/docker.js';
 
-const SSHD = '/usr/sbin/sshd';
 const missing = [SSHD, '/usr/bin/ssh', '/usr/bin/ssh-keygen'].filter((p) => !existsSync(p));
 const skipReason =
   dockerUnavailable && !process.env['CI']
@@ -30,19 +29,6 @@ let dir: string;
 let sshd: ChildProcess | undefined;
 let port: number;
 const savedPath = process.env['PATH'];
-
-async function freePort(): Promise<number> {
-  const server = net.createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const p = (server.address() as net.AddressInfo).port;
-  await new Promise((resolve) => server.close(resolve));
-  return p;
-}
-
-const keygen = (file: string): void => {
-  const r = spawnSync('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-f', file], { encoding: 'utf8' });
-  if (r.status !== 0) throw new Error(`ssh-keygen: ${r.stderr}`);
-};
 
 /** An ssh wrapper first on PATH: the collector's `ssh` then uses this config (keys, known_hosts). */
 function useSshConfig(knownHosts: string): void {
@@ -70,47 +56,10 @@ describe.skipIf(skipReason)('ssh:// engines (real sshd)', () => {
     dir = await mkdtemp(join(tmpdir(), 'cb-ssh-'));
     await chmod(dir, 0o700);
     mkdirSync(join(dir, 'bin'));
-    keygen(join(dir, 'hostkey'));
-    keygen(join(dir, 'id'));
-    writeFileSync(join(dir, 'authorized_keys'), readFileSync(join(dir, 'id.pub')));
-    port = await freePort();
-    const sock = DOCKER_HOST;
-    writeFileSync(
-      join(dir, 'sshd_config'),
-      [
-        `Port ${port}`,
-        'ListenAddress 127.0.0.1',
-        `HostKey ${join(dir, 'hostkey')}`,
-        `PidFile ${join(dir, 'sshd.pid')}`,
-        `AuthorizedKeysFile ${join(dir, 'authorized_keys')}`,
-        'PubkeyAuthentication yes',
-        'PasswordAuthentication no',
-        'KbdInteractiveAuthentication no',
-        'PermitRootLogin prohibit-password',
-        'StrictModes no',
-        'UsePAM no',
-        // The remote `docker system dial-stdio` talks to the shared test engine.
-        `SetEnv DOCKER_HOST=${sock}`,
-        '',
-      ].join('\n'),
-    );
-    if (process.getuid?.() === 0) mkdirSync('/run/sshd', { recursive: true, mode: 0o755 }); // sshd's privilege separation dir
-    sshd = spawn(SSHD, ['-D', '-e', '-f', join(dir, 'sshd_config'), '-E', join(dir, 'sshd.log')], { stdio: 'ignore' });
-    for (let i = 0; ; i++) {
-      const ok = await new Promise<boolean>((resolve) => {
-        const s = net.connect(port, '127.0.0.1', () => {
-          s.end();
-          resolve(true);
-        });
-        s.on('error', () => resolve(false));
-      });
-      if (ok) break;
-      if (i > 50 || sshd.exitCode !== null)
-        throw new Error(`sshd did not start: ${existsSync(join(dir, 'sshd.log')) ? readFileSync(join(dir, 'sshd.log'), 'utf8') : ''}`);
-      await new Promise((r) => setTimeout(r, 100));
-    }
-    writeFileSync(join(dir, 'known_hosts'), `[127.0.0.1]:${port} ${readFileSync(join(dir, 'hostkey.pub'), 'utf8')}`);
-    writeFileSync(join(dir, 'known_hosts_other'), '');
+    ({ port, process: sshd } = await startSshd(dir, [
+      // The remote `docker system dial-stdio` talks to the shared test engine.
+      `SetEnv DOCKER_HOST=${DOCKER_HOST}`,
+    ]));
     await docker('run', '--network', 'none', '--name', `${prefix}-a`, TEST_IMAGE, 'sh', '-c', 'echo over ssh; echo on stderr >&2');
     await docker('run', '-d', '--network', 'none', '--name', `${prefix}-b`, TEST_IMAGE, 'sh', '-c', 'echo running; sleep 600');
     // More containers than ssh sessions: their logs, opened ahead, must queue for a session, not deadlock.

@@ -5,16 +5,15 @@
  * key is checked against the known_hosts file given with --upload-known-hosts. Skipped with the reason
  * when sshd or sftp is not installed.
  */
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { chmod, readdir } from 'node:fs/promises';
-import net from 'node:net';
 import { userInfo } from 'node:os';
 import { join } from 'node:path';
+import { SSHD, startSshd } from '../helpers/sshd.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { assertBuilt, cleanup, describeRun, freePort, runCli, tempDir } from '../cli/harness.js';
 
-const SSHD = '/usr/sbin/sshd';
 const missing = [SSHD, '/usr/bin/ssh', '/usr/bin/sftp', '/usr/bin/ssh-keygen', '/usr/lib/openssh/sftp-server'].filter((p) => !existsSync(p));
 const skipReason = missing.length ? `not installed: ${missing.join(', ')} (apt-get install openssh-server openssh-sftp-server)` : undefined;
 if (skipReason) process.stderr.write(`tests/share/upload-sftp.test.ts skipped: ${skipReason}\n`);
@@ -25,11 +24,6 @@ let port: number;
 let bundle: string;
 let env: Record<string, string>;
 
-const keygen = (file: string): void => {
-  const r = spawnSync('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-f', file], { encoding: 'utf8' });
-  if (r.status !== 0) throw new Error(`ssh-keygen: ${r.stderr}`);
-};
-
 describe.skipIf(skipReason)('upload over sftp (real sshd)', () => {
   beforeAll(async () => {
     assertBuilt();
@@ -37,45 +31,7 @@ describe.skipIf(skipReason)('upload over sftp (real sshd)', () => {
     await chmod(dir, 0o700);
     mkdirSync(join(dir, 'bin'));
     mkdirSync(join(dir, 'incoming'));
-    keygen(join(dir, 'hostkey'));
-    keygen(join(dir, 'id'));
-    writeFileSync(join(dir, 'authorized_keys'), readFileSync(join(dir, 'id.pub')));
-    port = await freePort();
-    writeFileSync(
-      join(dir, 'sshd_config'),
-      [
-        `Port ${port}`,
-        'ListenAddress 127.0.0.1',
-        `HostKey ${join(dir, 'hostkey')}`,
-        `PidFile ${join(dir, 'sshd.pid')}`,
-        `AuthorizedKeysFile ${join(dir, 'authorized_keys')}`,
-        'PubkeyAuthentication yes',
-        'PasswordAuthentication no',
-        'KbdInteractiveAuthentication no',
-        'PermitRootLogin prohibit-password',
-        'StrictModes no',
-        'UsePAM no',
-        'Subsystem sftp /usr/lib/openssh/sftp-server',
-        '',
-      ].join('\n'),
-    );
-    if (process.getuid?.() === 0) mkdirSync('/run/sshd', { recursive: true, mode: 0o755 });
-    sshd = spawn(SSHD, ['-D', '-e', '-f', join(dir, 'sshd_config'), '-E', join(dir, 'sshd.log')], { stdio: 'ignore' });
-    for (let i = 0; ; i++) {
-      const ok = await new Promise<boolean>((resolve) => {
-        const s = net.connect(port, '127.0.0.1', () => {
-          s.end();
-          resolve(true);
-        });
-        s.on('error', () => resolve(false));
-      });
-      if (ok) break;
-      if (i > 50 || sshd.exitCode !== null)
-        throw new Error(`sshd did not start: ${existsSync(join(dir, 'sshd.log')) ? readFileSync(join(dir, 'sshd.log'), 'utf8') : ''}`);
-      await new Promise((r) => setTimeout(r, 100));
-    }
-    writeFileSync(join(dir, 'known_hosts'), `[127.0.0.1]:${port} ${readFileSync(join(dir, 'hostkey.pub'), 'utf8')}`);
-    writeFileSync(join(dir, 'known_hosts_other'), '');
+    ({ port, process: sshd } = await startSshd(dir, ['Subsystem sftp /usr/lib/openssh/sftp-server']));
     // The client key, as a user's ssh config would give it: an `ssh` wrapper first on PATH.
     writeFileSync(join(dir, 'bin', 'ssh'), `#!/bin/sh\nexec /usr/bin/ssh -i '${join(dir, 'id')}' -o IdentitiesOnly=yes -o LogLevel=ERROR "$@"\n`, {
       mode: 0o755,
