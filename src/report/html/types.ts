@@ -1,25 +1,16 @@
 // Room: report (src/report/) — may import core, bundle, analyzers (the rule: tests/architecture.test.ts).
 /** The data report.html shows (built by model.ts, drawn by page.ts): its own file so both sides import it without a cycle. */
 import type { Finding, Manifest } from '../../core/types.js';
+import type { ContainerRow } from '../../bundle/layout.js';
 
-/** One container row of the table. */
-export interface ReportContainer {
+/** One container row of the table: the fields of containers.json it shows, and what the report adds. */
+export interface ReportContainer
+  extends Pick<ContainerRow, 'name' | 'id' | 'image' | 'state' | 'status' | 'exitCode' | 'oomKilled' | 'restartCount' | 'health' | 'startedAt' | 'finishedAt'> {
   readonly engine: string;
-  readonly name: string;
-  readonly id: string;
   /** `job NAME (id ID)` when the container carries a job label. */
   readonly job: string | null;
-  readonly image: string;
-  readonly state: string;
-  readonly status: string;
-  readonly exitCode: number | null;
-  readonly oomKilled: boolean | null;
-  readonly restartCount: number | null;
-  readonly health: string | null;
   readonly memoryLimit: number | null;
   readonly memoryUsage: number | null;
-  readonly startedAt: string | null;
-  readonly finishedAt: string | null;
   /** The bundle path of its full log, when collected. */
   readonly logPath: string | null;
 }
