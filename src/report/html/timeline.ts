@@ -56,6 +56,18 @@ function shape(kind: string, x: number, y: number): string {
   }
 }
 
+/** The opening of a timeline's SVG (`rows` lanes over [start, end]) with its axis, and the time-to-x scale. */
+function frame(id: string, what: string, start: number, end: number, rows: number): { x: (t: number) => number; out: string[] } {
+  const height = TOP + rows * ROW + 4;
+  return {
+    x: (t) => LABEL + ((WIDTH - LABEL - 10) * (t - start)) / (end - start),
+    out: [
+      `<svg class="timeline" id="${id}" viewBox="0 0 ${WIDTH} ${height}" width="100%" role="group" aria-label="${what} from ${esc(iso(start))} to ${esc(iso(end))}">`,
+      axis(start, end, height),
+    ],
+  };
+}
+
 /** The containers' timeline: one lane per container (first event first), a mark per event. */
 export function containerTimeline(events: readonly TimelineEvent[], logs: ReadonlyMap<string, string> = new Map()): string {
   if (!events.length) return '<p class="muted">No container events in this bundle.</p>';
@@ -64,12 +76,7 @@ export function containerTimeline(events: readonly TimelineEvent[], logs: Readon
   const laneIndex = new Map(shown.map((l, i) => [l, i] as const));
   const start = events[0]!.time;
   const end = Math.max(events[events.length - 1]!.time, start + 1000);
-  const x = (t: number): number => LABEL + ((WIDTH - LABEL - 10) * (t - start)) / (end - start);
-  const height = TOP + shown.length * ROW + 4;
-  const out: string[] = [
-    `<svg class="timeline" id="container-timeline" viewBox="0 0 ${WIDTH} ${height}" width="100%" role="group" aria-label="Container events from ${esc(iso(start))} to ${esc(iso(end))}">`,
-    axis(start, end, height),
-  ];
+  const { x, out } = frame('container-timeline', 'Container events', start, end, shown.length);
   shown.forEach((lane, i) => {
     const y = TOP + i * ROW + ROW / 2;
     const label = `<text class="lane" x="4" y="${y + 4}">${esc(short(lane, 30))}<title>${esc(lane)}</title></text>`;
@@ -99,12 +106,7 @@ export function jobTimeline(jobs: readonly JobSpan[], collectedAt: number): stri
   const times = drawn.flatMap((j) => [j.created, j.started, j.finished]).filter((t): t is number => t !== null);
   const start = Math.min(...times);
   const end = Math.max(...times, Number.isFinite(collectedAt) ? collectedAt : start + 1000, start + 1000);
-  const x = (t: number): number => LABEL + ((WIDTH - LABEL - 10) * (t - start)) / (end - start);
-  const height = TOP + drawn.length * ROW + 4;
-  const out: string[] = [
-    `<svg class="timeline" id="job-timeline" viewBox="0 0 ${WIDTH} ${height}" width="100%" role="group" aria-label="Job lifetimes from ${esc(iso(start))} to ${esc(iso(end))}">`,
-    axis(start, end, height),
-  ];
+  const { x, out } = frame('job-timeline', 'Job lifetimes', start, end, drawn.length);
   drawn.forEach((j, i) => {
     const y = TOP + i * ROW + ROW / 2;
     const from = (j.created ?? j.started)!;
