@@ -93,17 +93,18 @@ export function findSpans(ctx: SpanContext, text: string, from: number, to: numb
         continue;
       }
       let span = secretSpan(m);
+      let unclosed: number | undefined;
       const bare = m.groups?.['secret3'] !== undefined;
       const keyRange = m.indices?.groups?.['key'];
       if (span && bare && bareValues && keyRange) {
         const quotedKey = text[keyRange[1]] === '"' || text[keyRange[1]] === "'";
         // An INI/YAML key with blanks inside (`secret key = x`) is a key only in a configuration file.
         if ((!ctx.shape.config && /[ \t]/.test(key)) || bareValues.opensStructure(span.start, quotedKey)) span = undefined;
-        else if (unterminatedQuote(text, span.start)) {
+        else if ((unclosed = unclosedQuoteEnd(text, span.start)) !== undefined) {
           // `KEY="abc def` or `--password='x y` with no closing quote on the line: the quoted alternative
           // failed, so the value is the rest of the line, blanks included (cut at the first blank, the
           // words after it leaked). The opening quote stays, so the format's error stays visible.
-          span = { start: span.start + 1, end: Math.max(trimmedLineEnd(text, span.start + 1), span.start + 2) };
+          span = { start: span.start + 1, end: Math.max(unclosed, span.start + 2) };
         } else {
           span = { start: span.start, end: Math.max(bareValues.end(keyRange[0], keyRange[1], span.start), span.start + 1) };
           const userinfo = urlUserinfo(text.slice(span.start, span.end));
@@ -162,20 +163,18 @@ const AFTER_QUOTE_ENDS = new Set([...',;:)}]\n'].map((c) => c.charCodeAt(0)));
  * more of the same word or (in a configuration file's line) by more than blanks and a comment, the
  * whole written value from its opening quote, as the line's format reads it.
  */
-/** A `"` or `'` at `at` with no other such quote after it on its line. */
-function unterminatedQuote(text: string, at: number): boolean {
+/**
+ * When `at` holds a `"` or `'` with no other such quote after it on its line: where the line ends,
+ * before trailing blanks and CR (the unclosed value's end); otherwise undefined.
+ */
+function unclosedQuoteEnd(text: string, at: number): number | undefined {
   const q = text[at];
-  if (q !== '"' && q !== "'") return false;
-  const nl = text.indexOf('\n', at);
-  const close = text.indexOf(q, at + 1);
-  return close === -1 || (nl !== -1 && close > nl);
-}
-
-/** The end of the line holding `at`, before trailing blanks and CR. */
-function trimmedLineEnd(text: string, at: number): number {
+  if (q !== '"' && q !== "'") return undefined;
   const nl = text.indexOf('\n', at);
   let end = nl === -1 ? text.length : nl;
-  while (end > at && (text[end - 1] === ' ' || text[end - 1] === '\t' || text[end - 1] === '\r')) end--;
+  const close = text.indexOf(q, at + 1);
+  if (close !== -1 && close < end) return undefined;
+  while (end > at + 1 && (text[end - 1] === ' ' || text[end - 1] === '\t' || text[end - 1] === '\r')) end--;
   return end;
 }
 
