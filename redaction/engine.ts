@@ -107,6 +107,11 @@ export class Engine {
       return {
         id: r.id,
         hint: r.hint ? new RegExp(byteSafe(r.hint.source), r.hint.flags) : undefined,
+        confirm: r.confirm
+          ? new RegExp(byteSafe(r.confirm.source), r.confirm.flags.replace(/[gy]/g, ''))
+          : r.hint && !literalAlternatives(r.hint.source)
+            ? new RegExp(byteSafe(r.hint.source), r.hint.flags)
+            : undefined,
         re: new RegExp(byteSafe(r.pattern.source), r.pattern.flags.includes('d') ? r.pattern.flags : `${r.pattern.flags}d`),
         keyed,
         learns: LEARNING_RULES.has(r.id) || LEARNING_FORMAT_RULES.has(r.id) || keyed,
@@ -191,10 +196,19 @@ export class Engine {
       const end = nl === -1 ? text.length : nl;
       const piece = text.slice(start, end);
       let redacted: string | undefined;
+      const selected = this.#select(hits, h, text, start, end, shape);
+      if (selected === null && state.pem === undefined && state.valueNext === undefined && !literals?.find(text, start, end)) {
+        // Every keyword on the line belonged to a rule whose confirm test failed, and no known secret is
+        // on it: the line is left as it is, like a line with no keyword.
+        pos = end + 1;
+        line++;
+        if (litFrom < pos) litFrom = pos;
+        continue;
+      }
       if (windowing && piece.length > this.window + this.overlap && !state.pem) {
         const { out: head, rest } = windowing.drain(piece, line);
         redacted = head + windowing.finishLong(rest, line);
-      } else redacted = this.line(piece, file, line, state, this.#select(hits, h, text, start, end), shape);
+      } else redacted = this.line(piece, file, line, state, selected === null ? [] : selected, shape);
       const replacement = redacted === undefined ? '' : `${redacted}\n`;
       if (meta && redacted !== piece) meta.changes.push({ start, end: Math.min(end + 1, text.length), text: replacement });
       // With `meta` the caller splices the changes into the input's own bytes: no output string needed.
@@ -208,22 +222,51 @@ export class Engine {
     return meta ? '' : out + text.slice(copyFrom);
   }
 
-  /** The rules that keyword hits in [start, end) of `text` select (all rules when there is no pre-filter). */
-  #select(hits: readonly KeywordHit[] | undefined, h: number, text: string, start: number, end: number): number[] | undefined {
+  /**
+   * The rules that keyword hits in [start, end) of `text` select (undefined: all rules, there is no
+   * pre-filter; null: none, and no keyword of the engine's own shapes either: the line needs no look).
+   */
+  #select(hits: readonly KeywordHit[] | undefined, h: number, text: string, start: number, end: number, shape: FileShape): number[] | null | undefined {
     if (!hits) return undefined;
     const pf = this.#prefilter;
+    const rules = this.#rules;
+    // 1: selected; 2: its confirm test failed on this line (not tested again).
     const flags = this.#selected;
     const out: number[] = pf.alwaysRules.length ? [...pf.alwaysRules] : [];
     let sorted = true;
-    const add = (r: number): void => {
-      if (flags[r]) return;
-      flags[r] = 1;
-      if (out.length && r < out[out.length - 1]!) sorted = false;
-      out.push(r);
-    };
-    for (let i = h; i < hits.length && hits[i]!.at < end; i++) if (hits[i]!.at >= start) for (const r of pf.rulesOf(hits[i]!.keyword)) add(r);
+    let piece: string | undefined;
+    let shapeHit = false;
+    const tested: number[] = [];
+    for (let i = h; i < hits.length && hits[i]!.at < end; i++) {
+      if (hits[i]!.at < start) continue;
+      const selects = pf.rulesOf(hits[i]!.keyword);
+      if (selects.length === 0) shapeHit = true;
+      for (const r of selects) {
+        if (flags[r]) continue;
+        const rule = rules[r]!;
+        if (rule.netrcOnly && !shape.netrc) continue;
+        if (rule.confirm && !rule.confirm.test((piece ??= text.slice(start, end)))) {
+          flags[r] = 2;
+          tested.push(r);
+          continue;
+        }
+        flags[r] = 1;
+        if (out.length && r < out[out.length - 1]!) sorted = false;
+        out.push(r);
+      }
+    }
+    for (const r of tested) flags[r] = 0;
+    if (out.length === 0 && !shapeHit) {
+      // A line marked only by keywords whose rules' confirm tests failed is as good as unmarked.
+      if (tested.length > 0 || pf.regexRules.length === 0) return null;
+    }
     // A rule whose hint has no keyword runs where its hint matches (the hint is the rule's own pre-filter).
-    for (const { rule, hint } of pf.regexRules) if (!flags[rule] && hint.test(text.slice(start, end))) add(rule);
+    for (const { rule, hint } of pf.regexRules) {
+      if (flags[rule] || (rules[rule]!.netrcOnly && !shape.netrc) || !hint.test((piece ??= text.slice(start, end)))) continue;
+      flags[rule] = 1;
+      if (out.length && rule < out[out.length - 1]!) sorted = false;
+      out.push(rule);
+    }
     for (const r of out) flags[r] = 0;
     // Rule order is priority order: keep it.
     return sorted ? out : out.sort((a, b) => a - b);

@@ -195,6 +195,7 @@ export const secretKeyTable = defineRule({
   id: 'secret-key-table',
   description: 'a value beside its secret label in a table: aws configure list (value, then its Type column), or a | bordered row',
   hint: /key|secret|token|pass/i,
+  confirm: /\||shared-credentials-file|config-file|iam-role|assume-role|container-role|[ \t](?:env|sso|manual|process)\b/,
   // The table must show itself: a `|` border on both sides of the value, or `aws configure list`'s Type
   // column after it. Two spaces alone are not enough: prose and aligned logs have them too.
   pattern:

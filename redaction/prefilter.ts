@@ -27,8 +27,10 @@ interface Keyword {
   readonly text: string;
   /** The bytes as written, compared exactly when every hint that gave this keyword is case-sensitive. */
   readonly exact: string;
-  caseSensitive: boolean;
+  readonly caseSensitive: boolean;
   readonly rules: number[];
+  /** For a two-character keyword: the third characters (folded) its rules allow; null: any. */
+  next: Set<number> | null;
 }
 
 /** ASCII case folding of one byte. */
@@ -46,11 +48,17 @@ export function literalAlternatives(source: string): string[] | undefined {
   return out;
 }
 
-/** The literal prefix of each top-level alternative of a regex source (possibly empty). */
-function literalPrefixes(source: string): string[] {
+/**
+ * The literal prefix of each top-level alternative of a regex source (possibly empty), and, when the
+ * prefix stops at a plain character class that must follow (`SK[0-9a-fA-F]`), the class's characters
+ * (ASCII-folded byte values): a two-character keyword is then indexed under those third characters only,
+ * not under all 256 (`SK` would otherwise stop at every "tasks").
+ */
+function literalPrefixes(source: string): { word: string; next?: readonly number[] }[] {
   return splitTopLevel(source).map((part) => {
     let out = '';
-    for (let i = 0; i < part.length; i++) {
+    let i = 0;
+    for (; i < part.length; i++) {
       const c = part[i]!;
       if (c === '\\') {
         const n = part[i + 1] ?? '';
@@ -59,12 +67,36 @@ function literalPrefixes(source: string): string[] {
         i++;
       } else if (/[A-Za-z0-9_ =:'"@#%,;<>!~-]/.test(c)) {
         // A quantifier after this character makes it optional or repeated: it is not part of the prefix.
-        if (/[?*{]/.test(part[i + 1] ?? '')) break;
+        if (/[?*{]/.test(part[i + 1] ?? '')) return { word: out };
         out += c;
       } else break;
     }
-    return out;
+    const next = part[i] === '[' ? classBytes(part, i) : undefined;
+    return next ? { word: out, next } : { word: out };
   });
+}
+
+/**
+ * The folded byte values of the plain class at source[at] (`[0-9a-fA-F]`, `[A-Za-z_]`) when it is
+ * followed by nothing that makes it optional; undefined for a negated class, an escape, or `?`/`*`/`{0`.
+ */
+function classBytes(source: string, at: number): number[] | undefined {
+  const close = source.indexOf(']', at + 1);
+  if (close === -1 || source[at + 1] === '^') return undefined;
+  const body = source.slice(at + 1, close);
+  if (body.includes('\\') || body.length === 0) return undefined;
+  const after = source.slice(close + 1);
+  if (/^(?:[?*]|\{0)/.test(after)) return undefined;
+  const out = new Set<number>();
+  for (let j = 0; j < body.length; j++) {
+    const lo = body.charCodeAt(j);
+    if (body[j + 1] === '-' && j + 2 < body.length) {
+      const hi = body.charCodeAt(j + 2);
+      for (let c = lo; c <= hi; c++) out.add(c | 0x20);
+      j += 2;
+    } else out.add(lo | 0x20);
+  }
+  return [...out];
 }
 
 /** Splits a regex source on `|` outside groups and classes. */
@@ -156,12 +188,18 @@ function rarestTrigram(word: string): number {
 /** Rules' keywords in one index; built once per Redactor. */
 export class KeywordPrefilter {
   readonly #keywords: Keyword[] = [];
-  /** Slot (hash of a trigram) → 1 + index into #buckets of the keywords indexed there; 0: none. */
+  /** Slot (hash of a trigram) → 1 + index of its bucket; 0: no keyword is indexed there. */
   readonly #table = new Uint16Array(1 << 18);
-  readonly #buckets: number[][] = [];
+  /** Bucket b holds the keyword ids #bucketIds[#bucketFrom[b] .. #bucketFrom[b + 1]). */
+  #bucketFrom = new Int32Array(1);
+  #bucketIds = new Int32Array(0);
+  /** Per keyword id: where its compared bytes start in #bytes, their length, case rule, indexed offset. */
+  #kwFrom = new Int32Array(0);
+  #kwLen = new Int32Array(0);
+  #kwExact = new Uint8Array(0);
+  #kwOffset = new Int32Array(0);
+  #bytes = new Uint8Array(0);
   #candidates = new Int32Array(4096);
-  /** Where each keyword's indexed trigram starts within it. */
-  readonly #offsets: number[] = [];
   /** Rules with a hint that yields no keyword: tested with their hint on every line. */
   readonly regexRules: readonly { readonly rule: number; readonly hint: RegExp }[];
   /** Rules with no hint at all: run on every line. */
@@ -174,12 +212,14 @@ export class KeywordPrefilter {
     const regexRules: { rule: number; hint: RegExp }[] = [];
     const alwaysRules: number[] = [];
     const byText = new Map<string, Keyword>();
-    const addWord = (word: string, rule: number, caseSensitive: boolean): void => {
+    const addWord = (word: string, rule: number, caseSensitive: boolean, next: readonly number[] | undefined): void => {
       const text = [...word].map((c) => String.fromCharCode(fold(c.charCodeAt(0) & 0xff))).join('');
       // One entry per spelling when case matters (`SK` and `sk` may select different rules).
       const id = caseSensitive ? `=${word}` : text;
       let k = byText.get(id);
-      if (!k) byText.set(id, (k = { text, exact: word, caseSensitive, rules: [] }));
+      if (!k) byText.set(id, (k = { text, exact: word, caseSensitive, rules: [], next: next ? new Set(next) : null }));
+      else if (!next) k.next = null;
+      else if (k.next) for (const c of next) k.next.add(c);
       if (rule >= 0 && !k.rules.includes(rule)) k.rules.push(rule);
     };
     hints.forEach((hint, rule) => {
@@ -187,30 +227,59 @@ export class KeywordPrefilter {
         alwaysRules.push(rule);
         return;
       }
-      const words = literalAlternatives(hint.source) ?? literalPrefixes(hint.source);
-      if (words.length === 0 || words.some((w) => w.length < 2)) {
+      const literal = literalAlternatives(hint.source);
+      const words = literal ? literal.map((word) => ({ word, next: undefined })) : literalPrefixes(hint.source);
+      if (words.length === 0 || words.some((w) => w.word.length < 2)) {
         regexRules.push({ rule, hint });
         return;
       }
       // A case-sensitive hint (`AKIA`, `ghp_`) is matched exactly: `sk` must not fire on every "task".
-      for (const w of words) addWord(w, rule, !hint.flags.includes('i'));
+      for (const w of words) addWord(w.word, rule, !hint.flags.includes('i'), w.next);
     });
-    for (const w of extra) addWord(w, -1, false);
+    for (const w of extra) addWord(w, -1, false, undefined);
+    const buckets: number[][] = [];
+    const offsets: number[] = [];
     for (const k of byText.values()) {
       const id = this.#keywords.push(k) - 1;
       // Indexed under its rarest trigram (`config(` under `ig(`, not the `con` of every "container"), so
-      // common text yields few candidates; a two-character keyword under every third character.
+      // common text yields few candidates; a two-character keyword under each third character it allows.
       const offset = k.text.length >= 3 ? rarestTrigram(k.text) : 0;
-      this.#offsets.push(offset);
-      const thirds = k.text.length >= 3 ? [k.text.charCodeAt(offset + 2)] : Array.from({ length: 256 }, (_, c) => c);
+      offsets.push(offset);
+      const thirds = k.text.length >= 3 ? [k.text.charCodeAt(offset + 2)] : k.next ? [...k.next] : Array.from({ length: 256 }, (_, c) => c);
       const slots = new Set(
         thirds.map((third) => slotOf(((k.text.charCodeAt(offset) | 0x20) << 16) | ((k.text.charCodeAt(offset + 1) | 0x20) << 8) | third | 0x20)),
       );
       for (const slot of slots) {
-        if (this.#table[slot] === 0) this.#table[slot] = this.#buckets.push([]);
-        this.#buckets[this.#table[slot]! - 1]!.push(id);
+        if (this.#table[slot] === 0) this.#table[slot] = buckets.push([]);
+        buckets[this.#table[slot]! - 1]!.push(id);
       }
     }
+    // Flat typed arrays: the candidate check runs hundreds of thousands of times per 32 MiB, and
+    // walking arrays of objects there cost more than the byte loop itself.
+    const n = this.#keywords.length;
+    this.#kwFrom = new Int32Array(n);
+    this.#kwLen = new Int32Array(n);
+    this.#kwExact = new Uint8Array(n);
+    this.#kwOffset = Int32Array.from(offsets);
+    let total = 0;
+    for (const k of this.#keywords) total += k.text.length;
+    this.#bytes = new Uint8Array(total);
+    let at = 0;
+    this.#keywords.forEach((k, id) => {
+      const w = k.caseSensitive ? k.exact : k.text;
+      this.#kwFrom[id] = at;
+      this.#kwLen[id] = w.length;
+      this.#kwExact[id] = k.caseSensitive ? 1 : 0;
+      for (let j = 0; j < w.length; j++) this.#bytes[at++] = w.charCodeAt(j) & 0xff;
+    });
+    this.#bucketFrom = new Int32Array(buckets.length + 1);
+    this.#bucketIds = new Int32Array(buckets.reduce((sum, b) => sum + b.length, 0));
+    let b = 0;
+    buckets.forEach((ids, i) => {
+      this.#bucketFrom[i] = b;
+      for (const id of ids) this.#bucketIds[b++] = id;
+    });
+    this.#bucketFrom[buckets.length] = b;
     this.regexRules = regexRules;
     this.alwaysRules = alwaysRules;
     this.scanEveryLine = alwaysRules.length > 0;
@@ -231,33 +300,68 @@ export class KeywordPrefilter {
    */
   scan(bytes: Uint8Array, from = 0, to = bytes.length): KeywordHit[] {
     const hits: KeywordHit[] = [];
-    const keywords = this.#keywords;
-    const offsets = this.#offsets;
     const table = this.#table;
     // The hot loop lives in its own small function over typed arrays only, so V8 keeps it optimised;
-    // the few candidates it yields are checked here.
+    // the candidates it yields are checked in another such function.
     let candidates = this.#candidates;
     for (let at = from; ; ) {
       const n = trigramCandidates(bytes, at, to, table, candidates);
-      for (let c = 0; c < n; c++) {
-        const p = candidates[c]!;
-        const tri = ((bytes[p]! | 0x20) << 16) | ((bytes[p + 1]! | 0x20) << 8) | (p + 2 < to ? bytes[p + 2]! | 0x20 : 0x20);
-        for (const id of this.#buckets[table[slotOf(tri)]! - 1]!) {
-          const k = keywords[id]!;
-          const start = p - offsets[id]!;
-          const w = k.caseSensitive ? k.exact : k.text;
-          if (start < from || start + w.length > to) continue;
-          let j = 0;
-          if (k.caseSensitive) while (j < w.length && bytes[start + j] === w.charCodeAt(j)) j++;
-          else while (j < w.length && FOLD[bytes[start + j]!] === w.charCodeAt(j)) j++;
-          if (j >= w.length) hits.push({ at: start, keyword: id });
-        }
-      }
+      verifyCandidates(
+        bytes,
+        from,
+        to,
+        candidates,
+        n,
+        table,
+        this.#bucketFrom,
+        this.#bucketIds,
+        this.#kwFrom,
+        this.#kwLen,
+        this.#kwExact,
+        this.#kwOffset,
+        this.#bytes,
+        hits,
+      );
       if (n < candidates.length) break;
       // The buffer filled up: continue after the last candidate.
       at = candidates[n - 1]! + 1;
       if (candidates.length < 1 << 20) this.#candidates = candidates = new Int32Array(candidates.length * 4);
     }
     return hits;
+  }
+}
+
+/** Checks candidates[0, n) against the keywords of their trigram's bucket; pushes the hits in order. */
+function verifyCandidates(
+  bytes: Uint8Array,
+  from: number,
+  to: number,
+  candidates: Int32Array,
+  n: number,
+  table: Uint16Array,
+  bucketFrom: Int32Array,
+  bucketIds: Int32Array,
+  kwFrom: Int32Array,
+  kwLen: Int32Array,
+  kwExact: Uint8Array,
+  kwOffset: Int32Array,
+  kwBytes: Uint8Array,
+  hits: KeywordHit[],
+): void {
+  for (let c = 0; c < n; c++) {
+    const p = candidates[c]!;
+    const tri = ((bytes[p]! | 0x20) << 16) | ((bytes[p + 1]! | 0x20) << 8) | (p + 2 < to ? bytes[p + 2]! | 0x20 : 0x20);
+    const bucket = table[Math.imul(tri, 0x9e3779b1) >>> 14]! - 1;
+    for (let b = bucketFrom[bucket]!, bEnd = bucketFrom[bucket + 1]!; b < bEnd; b++) {
+      const id = bucketIds[b]!;
+      const start = p - kwOffset[id]!;
+      const len = kwLen[id]!;
+      if (start < from || start + len > to) continue;
+      const w = kwFrom[id]!;
+      let j = 0;
+      if (kwExact[id] === 1) while (j < len && bytes[start + j] === kwBytes[w + j]) j++;
+      else while (j < len && FOLD[bytes[start + j]!] === kwBytes[w + j]) j++;
+      if (j === len) hits.push({ at: start, keyword: id });
+    }
   }
 }

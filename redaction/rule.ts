@@ -9,6 +9,12 @@ export interface Rule {
   /** Cheap, stateless pre-filter tested on a line before `pattern` runs. */
   readonly hint?: RegExp;
   /**
+   * A second cheap test a line selected by the hint's keyword must also pass before `pattern` runs (the
+   * table rule needs a `|` border or aws's Type column, not only a secret word). A hint that is more
+   * than its literal keywords (`SK[0-9a-fA-F]`) is itself tested this way.
+   */
+  readonly confirm?: RegExp;
+  /**
    * Global regex. The secret is the named group `secret` if present, else the whole match. A named
    * group `key` makes the rule keyed: the match counts only if the key looks secret (see keys.ts).
    */

@@ -45,7 +45,8 @@ const SPACED_KEY = String.raw`(?<=^[ \t]{0,40})[A-Za-z_][A-Za-z0-9_.-]{0,60}(?:[
 export const urlPassword = defineRule({
   id: 'url-password',
   description: 'password in the userinfo of a URL (scheme://user:password@host)',
-  hint: /:\/\//,
+  // `://`, and an `@` before the next blank or `/`: userinfo holds neither.
+  hint: /:\/\/[^\s/]*@/,
   // The password runs to the last @ before the host, so an unencoded @ inside it (p@ss) does not leak the rest.
   // Starts with the literal `://` (V8 then skips ahead to it instead of trying a lookbehind at every
   // position); the scheme before it is checked by a short lookbehind.

@@ -13,6 +13,8 @@ import { ATTRIBUTE_REFERENCE, FIELD_TYPE, isCode, isPlausibleSecret, mayBeRandom
 export interface CompiledRule {
   readonly id: string;
   readonly hint: RegExp | undefined;
+  /** Tested on a line its keyword selected before the pattern runs (Rule.confirm, or a hint that is more than keywords). */
+  readonly confirm: RegExp | undefined;
   /** The rule's pattern with the `d` flag, for group positions. */
   readonly re: RegExp;
   readonly keyed: boolean;

@@ -111,7 +111,9 @@ export function redactStream(engine: Engine, file: string): (source: ByteSource)
       pendingBytes = pendingBytes.subarray(pending.length - rest.length);
       pending = rest;
       if (out) pieces.push(out);
-      for (const piece of pieces) yield typeof piece === 'string' ? Buffer.from(piece, 'latin1') : piece;
+      // One buffer per chunk read: a write per changed line costs more than copying the chunk once.
+      if (pieces.length === 1) yield typeof pieces[0] === 'string' ? Buffer.from(pieces[0], 'latin1') : pieces[0]!;
+      else if (pieces.length > 1) yield Buffer.concat(pieces.map((p) => (typeof p === 'string' ? Buffer.from(p, 'latin1') : p)));
     }
     const { out: head, rest } = drain(pending, line);
     let tail = head;

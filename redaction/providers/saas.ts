@@ -14,6 +14,8 @@ export const saasRules: readonly Rule[] = [
     description: 'Airtable personal access token (pat + 14 . 64 hex)',
     prefixes: ['pat'],
     body: `${ALNUM(14)}\\.${HEX(64)}`,
+    // `pat` alone stops at every path and compatible: the hint holds the shape up to the dot.
+    hint: /pat[A-Za-z0-9]{14}\./,
     extra: '.',
   }),
   keyed({

@@ -25,9 +25,10 @@ function literalWords(source: string): string[] | undefined {
   const parts = source.split('|');
   const out: string[] = [];
   for (const part of parts) {
-    // A literal, optionally ending in one character class (Twilio's `SK[0-9a-fA-F]`: `SK` alone is a
-    // syllable of ordinary words, so the class keeps the pre-filter from marking every `task`).
-    const m = /^((?:[^\\[\]()*+?{}^$.|]|\\[^A-Za-z0-9]|\\t)+)(\[[^\]]+\])?$/.exec(part);
+    // A literal, optionally followed by a shape the engine confirms on the line (Twilio's `SK[0-9a-fA-F]`,
+    // Airtable's `pat[A-Za-z0-9]{14}\.`, url-password's `://[^\s/]*@`): `SK` and `pat` alone are syllables of
+    // ordinary words, and most URLs hold no password.
+    const m = /^((?:[^\\[\]()*+?{}^$.|]|\\[^A-Za-z0-9]|\\t)+)(\[.*)?$/.exec(part);
     if (!m) return undefined;
     out.push(m[1]!.replace(/\\(.)/g, '$1'));
   }
