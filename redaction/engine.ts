@@ -58,6 +58,9 @@ const LEARNING_RULES = new Set(['url-password', 'authorization-header', 'cli-fla
 /** Rules whose bare value runs to where the line's format ends it (values.ts), not where the regex stopped. */
 const EXTENDING_RULES = new Set(['secret-key-value']);
 
+/** Key names whose isSecretKey verdict is remembered at most (a few hundred KiB). */
+const KEY_VERDICTS_MAX = 4096;
+
 const FORMAT_RULE_IDS: ReadonlySet<string> = new Set(formatRules.map((r) => r.id));
 
 /** Keywords of the engine's own shapes, so their lines are looked at (they select no rule). */
@@ -98,6 +101,8 @@ export class Engine {
   readonly #selected: Uint8Array;
   readonly #contexts = new Map<string, SpanContext>();
   readonly #providerPrefixes: RegExp | undefined;
+  /** isSecretKey's answers by key name (the names and the configured secret keys never change in a run). */
+  readonly #keyVerdicts = new Map<string, boolean>();
 
   constructor(o: EngineOptions) {
     this.key = o.key;
@@ -415,8 +420,15 @@ export class Engine {
   }
 
   isSecretKey(name: string): boolean {
+    // Logs repeat the same few keys (`user=`, `path=`, `status=`) on every line: remember the answers,
+    // in a bounded map (a log of thousands of distinct keys empties it now and then, never grows it).
+    const known = this.#keyVerdicts.get(name);
+    if (known !== undefined) return known;
     // Every secret name holds a hint word: one regex test, far cheaper than splitting most names (`level`).
-    return (SECRET_KEY_HINT.test(name) && isSecretKeyName(name)) || (this.#secretKeys.size > 0 && this.#secretKeys.has(keyWords(name).join('')));
+    const verdict = (SECRET_KEY_HINT.test(name) && isSecretKeyName(name)) || (this.#secretKeys.size > 0 && this.#secretKeys.has(keyWords(name).join('')));
+    if (this.#keyVerdicts.size >= KEY_VERDICTS_MAX) this.#keyVerdicts.clear();
+    this.#keyVerdicts.set(name, verdict);
+    return verdict;
   }
 
   allowed(value: string): boolean {
