@@ -10,6 +10,7 @@ import { createHash } from 'node:crypto';
 
 export const CSS = `
 :root{color-scheme:light dark;--bg:#fff;--fg:#1d2127;--muted:#5b6470;--line:#d8dde3;--panel:#f5f7f9;--err:#c62828;--warn:#b26a00;--info:#1e5fa8;--ok:#2e7d32;--mark:#ffe58a;--accent:#1e5fa8}
+:root{scrollbar-color:var(--muted) var(--panel)}
 @media (prefers-color-scheme:dark){:root{--bg:#15181c;--fg:#e4e7eb;--muted:#9aa4b0;--line:#2f353d;--panel:#1d2127;--err:#ef6b6b;--warn:#f0a73a;--info:#6fa8ea;--ok:#6cc070;--mark:#6b5a12;--accent:#6fa8ea}}
 *{box-sizing:border-box}
 body{margin:0;background:var(--bg);color:var(--fg);font:14px/1.45 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif}
