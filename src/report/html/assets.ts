@@ -3,7 +3,8 @@
  * The one stylesheet and the one script of report.html, inlined and allowed by their sha256 in the
  * page's Content-Security-Policy (nothing else may run or load). The page is complete without the script:
  * it only adds sorting and filtering to the containers table, search to the logs and a tooltip that
- * follows keyboard focus on the timeline. The script avoids words the redactor treats as secret names
+ * follows keyboard focus on the timeline, which it also keeps on screen (Firefox does not scroll a
+ * focused SVG element into view; Chromium does). The script avoids words the redactor treats as secret names
  * (it passes through the redactor with the rest of the page, and must come out unchanged).
  */
 import { createHash } from 'node:crypto';
@@ -134,10 +135,18 @@ export const JS = `
   }
   window.addEventListener('hashchange', reveal);
   reveal();
+  function inView(el) {
+    var r = el.getBoundingClientRect();
+    if (r.top < 0 || r.bottom > window.innerHeight) window.scrollBy(0, r.top - window.innerHeight / 2);
+  }
+  Array.prototype.forEach.call(doc.querySelectorAll('svg a'), function (a) {
+    a.addEventListener('focus', function () { inView(a); });
+  });
   var tip = doc.getElementById('tip');
   if (tip) {
     var show = function (ev) {
       var g = ev.currentTarget, t = g.querySelector('title');
+      inView(g);
       if (!t) return;
       tip.textContent = t.textContent;
       var r = g.getBoundingClientRect();
