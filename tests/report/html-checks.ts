@@ -204,11 +204,16 @@ export async function checkNoScriptDarkAndScreenshots(driver: Driver, main: Tab,
   expect((await stat(join(ARTIFACTS, `${artifact}-dark.png`))).size).toBeGreaterThan(10_000);
 }
 
-/** Loads of a 200-container page, from navigation until the script has made the sort buttons (ms). */
-export async function loadTimes200(driver: Driver, dir: string, loads: number): Promise<{ times: number[]; kib: number }> {
+/** report.html of a synthetic bundle of 200 containers (html-fixture.ts), written to `dir`. */
+export async function bigReport(dir: string): Promise<{ file: string; kib: number }> {
   const html = await renderReport(syntheticView({ count: 200, logLines: 200 }), { findings: [] });
   const file = join(dir, 'big.html');
   await writeFile(file, html);
+  return { file, kib: html.length / 1024 };
+}
+
+/** Loads of a page, from navigation until the script has made the sort buttons (ms). */
+export async function loadTimes(driver: Driver, file: string, loads: number): Promise<number[]> {
   const times: number[] = [];
   for (let i = 0; i < loads; i++) {
     const tab = await driver.newTab();
@@ -221,7 +226,30 @@ export async function loadTimes200(driver: Driver, dir: string, loads: number): 
     checkClean(tab);
     await tab.close();
   }
-  return { times, kib: html.length / 1024 };
+  return times;
+}
+
+/**
+ * Tabbing through a timeline taller than the window keeps the focused mark on screen, its details beside
+ * it. Firefox scrolls only the <svg> into view when an element inside it takes focus (Chromium scrolls
+ * the element); the page's script brings the mark on screen.
+ */
+export async function checkTallTimelineFocus(driver: Driver, file: string): Promise<void> {
+  const tab = await openTab(driver, `file://${file}`);
+  const lane = (n: number) => `#container-timeline g.m[data-lane="local/app-${n}"]`;
+  await focus(tab, lane(150));
+  await tab.evaluate(() => scrollTo(0, 0), null);
+  for (const next of [151, 152]) {
+    await tab.press('Tab');
+    const where = await tab.evaluate(() => {
+      const r = (document.activeElement as Element).getBoundingClientRect();
+      return { lane: document.activeElement?.getAttribute('data-lane'), onScreen: r.top >= 0 && r.bottom <= innerHeight };
+    }, null);
+    expect(where).toEqual({ lane: `local/app-${next}`, onScreen: true });
+    expect(await visible(tab, '#tip')).toBe(1);
+  }
+  checkClean(tab);
+  await tab.close();
 }
 
 /**

@@ -3,6 +3,7 @@
  * through playwright-core, Debian's Firefox ESR through puppeteer-core over WebDriver BiDi. Both use the
  * system browser (executablePath), never a download.
  */
+import { existsSync } from 'node:fs';
 import puppeteer, { type Browser as PBrowser, type Page as PPage } from 'puppeteer-core';
 import { chromium } from 'playwright-core';
 import type { Driver, Tab, TabOptions } from './html-checks.js';
@@ -11,7 +12,13 @@ export const CHROMIUM = '/usr/bin/chromium';
 export const FIREFOX = '/usr/bin/firefox-esr';
 const VIEWPORT = { width: 1280, height: 900 };
 
+/** A missing browser is one clear line (in CI it fails the test, never skips it). */
+function present(path: string, pkg: string): void {
+  if (!existsSync(path)) throw new Error(`${path} is missing: apt-get install -y --no-install-recommends ${pkg} (scripts/test-env.sh up installs it)`);
+}
+
 export async function chromiumDriver(): Promise<Driver> {
+  present(CHROMIUM, 'chromium');
   const browser = await chromium.launch({
     executablePath: CHROMIUM,
     args: [
@@ -68,6 +75,7 @@ export async function chromiumDriver(): Promise<Driver> {
  * variants a test will want at once, alongside the default one.
  */
 export async function firefoxDriver(also: readonly TabOptions[] = []): Promise<Driver & { launchMs: number }> {
+  present(FIREFOX, 'firefox-esr');
   const browsers = new Map<string, Promise<PBrowser>>();
   const launch = (options: TabOptions): Promise<PBrowser> => {
     const key = `${options.javaScriptEnabled !== false}/${options.colorScheme ?? 'light'}`;
@@ -89,7 +97,12 @@ export async function firefoxDriver(also: readonly TabOptions[] = []): Promise<D
   };
   const started = performance.now();
   // The variants a test will want are started alongside, not when the first page asks.
-  await Promise.all([launch({}), ...also.map(launch)]);
+  const up = await Promise.allSettled([launch({}), ...also.map(launch)]);
+  const failed = up.find((r) => r.status === 'rejected');
+  if (failed) {
+    await Promise.all(up.map((r) => (r.status === 'fulfilled' ? r.value.close() : undefined)));
+    throw failed.reason;
+  }
   const launchMs = performance.now() - started;
   return {
     name: 'firefox',
@@ -118,7 +131,21 @@ export async function firefoxDriver(also: readonly TabOptions[] = []): Promise<D
         requests,
         goto: async (url) => void (await page.goto(url, { waitUntil: 'load' })),
         evaluate: (fn, arg) => page.evaluate(fn as never, arg) as never,
-        click: (s) => page.click(s),
+        click: async (s) => {
+          // puppeteer scrolls with scrollIntoView, which Firefox misplaces for an SVG <a> (the click then
+          // finds no box): bring the element on screen by its own rectangle, then click its middle.
+          const at = await page.evaluate((sel: string) => {
+            const el = document.querySelector(sel) as Element;
+            let r = el.getBoundingClientRect();
+            if (r.top < 0 || r.bottom > innerHeight) scrollBy(0, r.top - innerHeight / 2);
+            r = el.getBoundingClientRect();
+            const x = r.left + r.width / 2;
+            const y = r.top + r.height / 2;
+            return el.contains(document.elementFromPoint(x, y)) ? { x, y } : null;
+          }, s);
+          if (!at) throw new Error(`${s} is covered or off screen`);
+          await page.mouse.click(at.x, at.y);
+        },
         type: (text) => page.keyboard.type(text),
         press: (key) => page.keyboard.press(key as never),
         waitFor: async (s) => void (await page.waitForSelector(s)),
