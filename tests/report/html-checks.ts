@@ -181,13 +181,21 @@ export async function checkKeyboard(driver: Driver, b: RealBundle): Promise<void
 /** The options of the page without JavaScript in a dark system (a second Firefox, see html-drivers.ts). */
 export const NO_SCRIPT_DARK: TabOptions = { javaScriptEnabled: false, colorScheme: 'dark' };
 
-/** With JavaScript off and the system dark: readable, dark, no script ran. Screenshots of both themes. */
+/** With JavaScript off and the system dark: readable, navigable, dark, no script ran. Screenshots of both themes. */
 export async function checkNoScriptDarkAndScreenshots(driver: Driver, main: Tab, b: RealBundle, artifact: string): Promise<void> {
   const plain = await openTab(driver, `file://${b.reportFile}`, NO_SCRIPT_DARK);
   expect(await plain.evaluate(() => document.documentElement.classList.contains('js'), null)).toBe(false);
   expect(await count(plain, finding('container-oom-killed'), b.oom)).toBe(1);
   expect(await visible(plain, `#containers-table tr[data-container="local/${b.oom}"]`)).toBe(1);
   expect(await visible(plain, `details.logview[data-lane="local/${b.crash}"] > summary`)).toBe(1);
+  // A timeline lane still leads to its log: the browser itself opens the <details> the link points into.
+  const viewer = `details.logview[data-lane="local/${b.oom}"]`;
+  const isOpen = () => plain.evaluate((s) => (document.querySelector(s) as HTMLDetailsElement).open, viewer);
+  await plain.evaluate((s) => {
+    (document.querySelector(s) as HTMLDetailsElement).open = false;
+  }, viewer);
+  await plain.click(await pick(plain, '#container-timeline a', b.oom));
+  await expect.poll(isOpen).toBe(true);
   const bg = (t: Tab) => t.evaluate(() => getComputedStyle(document.body).backgroundColor, null);
   expect(await bg(main)).toBe('rgb(255, 255, 255)');
   expect(await bg(plain)).toBe('rgb(21, 24, 28)');
