@@ -263,8 +263,8 @@ export async function checkTallTimelineFocus(driver: Driver, file: string): Prom
 /**
  * The negative control of the request and console checks: the report with an image from a local server
  * injected. Under the page's policy the image is refused (no hit) and the refusal is a problem; with the
- * policy removed the image is fetched (one hit), nothing else is wrong, and the request alone fails
- * `checkClean`.
+ * policy removed the image is fetched (one hit) and an inline script logs an error: the request alone
+ * fails `checkClean`, and so does the console error alone.
  */
 export async function checkRequestControl(driver: Driver, b: RealBundle): Promise<void> {
   const hits: string[] = [];
@@ -288,7 +288,9 @@ export async function checkRequestControl(driver: Driver, b: RealBundle): Promis
     expect(page).toContain(`<style>${CSS}</style>`);
     const pinned = page.replace(`<style>${CSS}</style>`, `<style>${css}</style>`).replace(contentSecurityPolicy(CSS, JS), contentSecurityPolicy(css, JS));
     await writeFile(kept, inject(pinned, 'kept'));
-    await writeFile(removed, inject(page.replace(policy, ''), 'removed'));
+    // Without the policy an inline script also runs: its console error must be caught too.
+    const noisy = page.replace(policy, '').replace('</body>', "<script>console.error('cb-control')</script></body>");
+    await writeFile(removed, inject(noisy, 'removed'));
     const withPolicy = await openTab(driver, `file://${kept}`);
     await expect.poll(() => withPolicy.problems.join('\n')).toContain(url('kept'));
     await expect.poll(() => withPolicy.problems.join('\n')).toContain(font);
@@ -299,8 +301,9 @@ export async function checkRequestControl(driver: Driver, b: RealBundle): Promis
     const without = await openTab(driver, `file://${removed}`);
     await expect.poll(() => hits).toEqual(['/removed.png']);
     expect(offFile(without.requests)).toEqual([url('removed')]);
-    expect(without.problems).toEqual([]); // so it is the request alone that fails the check
-    expect(() => checkClean(without)).toThrow();
+    await expect.poll(() => without.problems).toEqual(['console error: cb-control']);
+    expect(() => checkClean({ ...without, problems: [] })).toThrow(); // the request alone fails it
+    expect(() => checkClean({ ...without, requests: [] })).toThrow(); // and so does the console error alone
     await without.close();
     expect(hits).toEqual(['/removed.png']);
   } finally {
