@@ -1,11 +1,18 @@
 /**
  * report.html in Debian's Firefox ESR, driven by puppeteer-core over WebDriver BiDi (no browser
  * download), with the same checks as Chromium (html-checks.ts) against the same kind of real bundle
- * (html-bundle.ts), opened from file:// after `tar xzf`. Also the negative control of the request and
- * console checks: a page that does load an image from 127.0.0.1 is caught. In CI a missing Firefox fails.
+ * (html-bundle.ts), opened from file:// after `tar xzf`, with the negative control of the request and
+ * console checks (a page that does load an image from 127.0.0.1 is caught), and the `diff --html` page.
+ * In CI a missing Firefox fails.
  */
 import { existsSync } from 'node:fs';
+import { readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DOCKER } from '../../src/bundle/layout.js';
+import { diffBundles } from '../../src/report/diff.js';
+import { renderDiffHtml } from '../../src/report/html/diff-page.js';
+import { repackBundle } from '../helpers/bundle.js';
 import { systemDjango } from '../helpers/django.js';
 import { dockerUnavailable } from '../helpers/docker.js';
 import { buildRealBundle, type RealBundle } from './html-bundle.js';
@@ -18,6 +25,7 @@ import {
   checkRequestControl,
   checkTableAndLogs,
   checkTimeline,
+  count,
   type Driver,
   bigReport,
   checkTallTimelineFocus,
@@ -72,6 +80,20 @@ describe.skipIf(Boolean(dockerUnavailable) || (!systemDjango && !CI) || (!exists
       checkNoScriptDarkAndScreenshots(driver, main, b, 'report-firefox'));
 
     it('negative control: a page that loads an image from 127.0.0.1 fails the request and console checks', () => checkRequestControl(driver, b));
+
+    it('diff --html: the page of what changed renders too (the crashed container gone from a repacked copy)', async () => {
+      const later = await repackBundle(b.bundle, join(b.tmp, 'repack'), join(b.tmp, 'later.tar.gz'), async (root) => {
+        const rows = join(root, DOCKER.engine('local').containers);
+        const kept = JSON.parse(await readFile(rows, 'utf8')).filter((r: { name: string }) => r.name !== b.crash);
+        await writeFile(rows, JSON.stringify(kept, null, 2));
+      });
+      const file = join(b.tmp, 'diff.html');
+      await writeFile(file, renderDiffHtml(await diffBundles(b.bundle, later)));
+      const viewed = await openTab(driver, `file://${file}`);
+      expect(await count(viewed, '#containers tr.d-removed', `local/${b.crash}`)).toBe(1);
+      checkClean(viewed);
+      await viewed.close();
+    });
 
     it('renders a bundle of 200 containers in under 2 s (median of 3 loads); tabbing its timeline keeps the focus on screen', async () => {
       const { file, kib } = await bigReport(b.tmp);
