@@ -1,5 +1,5 @@
 # shellcheck shell=bash
-# scripts/test-env/packages.sh: the Debian packages the tests need (docker.io, busybox-static, python3-django, sshd, age, chromium) (sourced by scripts/test-env.sh).
+# scripts/test-env/packages.sh: the Debian packages the tests need (docker.io, busybox-static, python3-django, sshd, age, chromium, firefox-esr) (sourced by scripts/test-env.sh).
 
 busybox_static_ok() {
   [[ -x /bin/busybox ]] || return 1
@@ -23,6 +23,8 @@ ensure_packages() {
   command -v age >/dev/null 2>&1 || missing+=(age)
   # chromium: report.html is rendered in a real headless browser (playwright-core, executablePath).
   [[ -x /usr/bin/chromium ]] || missing+=(chromium)
+  # firefox-esr: the same checks of report.html in Firefox (puppeteer-core over WebDriver BiDi).
+  [[ -x /usr/bin/firefox-esr ]] || missing+=(firefox-esr)
   ((${#missing[@]} == 0)) && return 0
   if ((EUID != 0)); then
     die "missing ${missing[*]}; install as root: apt-get install -y --no-install-recommends ${missing[*]}"

@@ -3,13 +3,15 @@
  * The one stylesheet and the one script of report.html, inlined and allowed by their sha256 in the
  * page's Content-Security-Policy (nothing else may run or load). The page is complete without the script:
  * it only adds sorting and filtering to the containers table, search to the logs and a tooltip that
- * follows keyboard focus on the timeline. The script avoids words the redactor treats as secret names
+ * follows keyboard focus on the timeline, which it also keeps on screen (Firefox does not scroll a
+ * focused SVG element into view; Chromium does). The script avoids words the redactor treats as secret names
  * (it passes through the redactor with the rest of the page, and must come out unchanged).
  */
 import { createHash } from 'node:crypto';
 
 export const CSS = `
 :root{color-scheme:light dark;--bg:#fff;--fg:#1d2127;--muted:#5b6470;--line:#d8dde3;--panel:#f5f7f9;--err:#c62828;--warn:#b26a00;--info:#1e5fa8;--ok:#2e7d32;--mark:#ffe58a;--accent:#1e5fa8}
+:root{scrollbar-color:var(--muted) var(--panel)}
 @media (prefers-color-scheme:dark){:root{--bg:#15181c;--fg:#e4e7eb;--muted:#9aa4b0;--line:#2f353d;--panel:#1d2127;--err:#ef6b6b;--warn:#f0a73a;--info:#6fa8ea;--ok:#6cc070;--mark:#6b5a12;--accent:#6fa8ea}}
 *{box-sizing:border-box}
 body{margin:0;background:var(--bg);color:var(--fg);font:14px/1.45 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif}
@@ -133,10 +135,18 @@ export const JS = `
   }
   window.addEventListener('hashchange', reveal);
   reveal();
+  function inView(el) {
+    var r = el.getBoundingClientRect();
+    if (r.top < 0 || r.bottom > window.innerHeight) window.scrollBy(0, r.top - window.innerHeight / 2);
+  }
+  Array.prototype.forEach.call(doc.querySelectorAll('svg a'), function (a) {
+    a.addEventListener('focus', function () { inView(a); });
+  });
   var tip = doc.getElementById('tip');
   if (tip) {
     var show = function (ev) {
       var g = ev.currentTarget, t = g.querySelector('title');
+      inView(g);
       if (!t) return;
       tip.textContent = t.textContent;
       var r = g.getBoundingClientRect();
