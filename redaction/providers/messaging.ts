@@ -129,7 +129,12 @@ export const messagingRules: readonly Rule[] = [
     id: 'mailgun-api-key',
     description: 'Mailgun API key (key-…, or the private key format next to a mailgun name)',
     hint: /key-|mailgun/i,
-    pattern: rx(String.raw`${START}key-[0-9a-f]{32}${END}|(?<=mailgun[^\n]{0,40})${START}[0-9a-f]{32}-[0-9a-f]{8}-[0-9a-f]{8}${END}`, 'gi'),
+    // The mailgun name is looked for behind the token once the token matched, not at every position of
+    // the line (a lookbehind first cost a 47-character look back per position).
+    pattern: rx(
+      String.raw`${START}key-[0-9a-f]{32}${END}|${START}[0-9a-f]{32}-[0-9a-f]{8}-[0-9a-f]{8}${END}(?<=mailgun[^\n]{0,40}[0-9a-f]{32}-[0-9a-f]{8}-[0-9a-f]{8})`,
+      'gi',
+    ),
   }),
   keyed({
     id: 'mailgun-signing-key',
