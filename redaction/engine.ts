@@ -119,6 +119,7 @@ export class Engine {
             : undefined,
         re: new RegExp(byteSafe(r.pattern.source), r.pattern.flags.includes('d') ? r.pattern.flags : `${r.pattern.flags}d`),
         keyed,
+        scout: keyed ? new RegExp(byteSafe(r.pattern.source), r.pattern.flags.replace('d', '')) : undefined,
         learns: LEARNING_RULES.has(r.id) || LEARNING_FORMAT_RULES.has(r.id) || keyed,
         extendsBare: EXTENDING_RULES.has(r.id),
         lastResort: r.id === ENTROPY_RULE,

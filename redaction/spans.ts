@@ -17,6 +17,11 @@ export interface CompiledRule {
   readonly confirm: RegExp | undefined;
   /** The rule's pattern with the `d` flag, for group positions. */
   readonly re: RegExp;
+  /**
+   * A keyed rule's pattern without the `d` flag: it finds the matches, and `re` is run again only at a
+   * match whose key may be secret (most keys on a log line are not, and group positions cost on every match).
+   */
+  readonly scout: RegExp | undefined;
   readonly keyed: boolean;
   /** Values it finds are learned as literals. */
   readonly learns: boolean;
@@ -78,7 +83,8 @@ export function findSpans(ctx: SpanContext, text: string, from: number, to: numb
       lastResort = true;
       continue;
     }
-    const re = rule.re;
+    // The loop's regex: the scout when the rule has one (see CompiledRule.scout).
+    const re = rule.scout ?? rule.re;
     const bareValues = rule.extendsBare ? new BareValues(text, ctx.shape) : undefined;
     re.lastIndex = 0;
     let m: RegExpExecArray | null;
@@ -93,6 +99,13 @@ export function findSpans(ctx: SpanContext, text: string, from: number, to: numb
       if (!secretKey && !mayBeRandomKey(key)) {
         re.lastIndex = m.index + 1;
         continue;
+      }
+      if (re !== rule.re) {
+        // The same match again, with group positions: the first match at or after its start is itself.
+        rule.re.lastIndex = m.index;
+        const again = rule.re.exec(text);
+        if (again === null || again.index !== m.index) throw new Error(`rule ${rule.id}: the match at ${m.index} was not found again`);
+        m = again;
       }
       let span = secretSpan(m);
       let unclosed: number | undefined;
