@@ -235,8 +235,12 @@ export const UPLOAD_FLAGS: readonly FlagDecl[] = [
   },
 ];
 
-/** `collect`'s sharing options: encryption and the upload after the bundle is written. */
-export function shareOptions(y: Argv): Argv {
+/**
+ * The sharing options: encryption and the upload after the bundle is written. `schedule` has no `--yes`:
+ * it never asks (it has no terminal), so giving the upload's destination is the consent.
+ */
+export function shareOptions(y: Argv, options: { readonly ask?: boolean } = {}): Argv {
+  const flags = options.ask === false ? UPLOAD_FLAGS.filter((f) => f.name !== 'yes') : UPLOAD_FLAGS;
   return declare(
     y
       .option('encrypt-to', {
@@ -251,8 +255,8 @@ export function shareOptions(y: Argv): Argv {
         requiresArg: true,
         describe: 'After writing the bundle, upload it: https://… (PUT, or POST with --upload-field) or sftp://user@host[:port]/path',
       }),
-    UPLOAD_FLAGS,
-  ).group(['encrypt-to', 'encrypt-to-file', 'upload', ...UPLOAD_FLAGS.map((f) => f.name)], 'Sharing:');
+    flags,
+  ).group(['encrypt-to', 'encrypt-to-file', 'upload', ...flags.map((f) => f.name)], 'Sharing:');
 }
 
 /** The `upload` command's options. */

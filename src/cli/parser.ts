@@ -245,19 +245,22 @@ export async function parseWithYargs(args: readonly string[], io: CliIo, message
     .command(
       'schedule',
       'Collect a bundle every interval or on a cron expression, keep the newest ones, never two runs at once',
-      (y) => registerSchedule(redactionOptions(analysisOptions(collectOptions(y)))),
+      (y) => registerSchedule(shareOptions(redactionOptions(analysisOptions(collectOptions(y))), { ask: false })),
       (argv) => {
         parsed = argv;
         action = async () => {
-          // Fail closed: a config that asks for encryption must not get plaintext snapshots.
-          const share = (await import('../config/layers.js')).configOf(argv)?.config;
-          if (share?.encryptTo?.length || share?.encryptToFile || share?.upload?.to)
-            throw new CliError(
-              'schedule does not encrypt or upload yet, and the config sets encryptTo/encryptToFile/upload.to: run `collect` for a shared bundle, or schedule with a config without them',
-              'E_USAGE',
-            );
-          const [{ buildCollectOptions }, { envFilesFromArgv }] = await Promise.all([import('./collect.js'), import('./options.js')]);
-          return runSchedule(argv, args, io, { ...(await buildCollectOptions(argv, args, io)), envFiles: await envFilesFromArgv(argv) });
+          const [{ buildCollectOptions, recipientsFromArgv, recordedArgs }, { envFilesFromArgv }] = await Promise.all([
+            import('./collect.js'),
+            import('./options.js'),
+          ]);
+          // Recipients are checked before the first run; every bundle is then written encrypted.
+          const encryptTo = await recipientsFromArgv(argv);
+          return runSchedule(argv, args, io, {
+            ...(await buildCollectOptions(argv, args, io)),
+            envFiles: await envFilesFromArgv(argv),
+            ...(encryptTo.length ? { encryptTo } : {}),
+            ...(encryptTo.length || argv['upload'] !== undefined ? { commandLine: await recordedArgs(['collect-bundle', ...args]) } : {}),
+          });
         };
       },
     )

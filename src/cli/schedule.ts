@@ -236,6 +236,16 @@ export async function runSchedule(argv: Record<string, unknown>, rawArgs: readon
   const maxRuns = argv['max-runs'];
   if (maxRuns !== undefined && (typeof maxRuns !== 'number' || !Number.isInteger(maxRuns) || maxRuns < 1))
     throw new CliError('--max-runs must be a whole number of at least 1', 'E_USAGE');
+  // --upload / upload.to: the destination and the token are checked before the first run; never asked
+  // (no terminal), so giving the destination is the consent.
+  let upload: { dest: string; options: Awaited<ReturnType<typeof import('./upload.js').uploadOptionsFromArgv>> } | undefined;
+  if (argv['upload'] !== undefined) {
+    const dest = String(argv['upload']);
+    const [{ parseDestination }, { uploadOptionsFromArgv }] = await Promise.all([import('../run/upload.js'), import('./upload.js')]);
+    parseDestination(dest);
+    const { signal: _signal, ...options } = await uploadOptionsFromArgv(argv, io);
+    upload = { dest, options };
+  }
   // One line per run: the collection's own progress only with --verbose.
   const quietCollect: CollectOptions = { ...collect, progress: undefined };
   await schedule({
@@ -248,6 +258,7 @@ export async function runSchedule(argv: Record<string, unknown>, rawArgs: readon
     ...(minFreeBytes !== undefined ? { minFreeBytes } : {}),
     signal: io.signal,
     log,
+    ...(upload ? { upload } : {}),
     ...(argv['fail-on'] === 'error' || argv['fail-on'] === 'warning' ? { failOn: argv['fail-on'] } : {}),
   });
   // Exit 0 even with --fail-on: the run lines say which bundles had findings at that level.

@@ -218,13 +218,13 @@ describe.skipIf(skipReason)('collect --encrypt-to (age)', () => {
     expect(v.stderr).not.toMatch(/internal error/);
   });
 
-  it('schedule with a config that asks for encryption is refused (never plaintext snapshots)', async () => {
+  it('schedule with a config whose recipient is unusable stops before the first run (never a plaintext snapshot)', async () => {
     const cfg = join(dir, 'sched.json');
-    writeFileSync(cfg, JSON.stringify({ encryptTo: [recipient] }));
+    writeFileSync(cfg, JSON.stringify({ encryptTo: [recipient, 'bob@example.com'] }));
     const out = join(dir, 'sched');
     const r = await runCli(['schedule', '--every', '1h', '--config', cfg, '-o', out], { env: { TMPDIR: tmp }, killAfterMs: 20_000 });
     expect(r.code, describeRun(r)).toBe(2);
-    expect(r.stderr).toMatch(/schedule does not encrypt or upload yet/);
+    expect(r.stderr).toMatch(/--encrypt-to: "bob@example\.com" is not a recipient/);
     expect(existsSync(out)).toBe(false);
   });
 
