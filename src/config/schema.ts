@@ -145,7 +145,7 @@ export const configSchema = z
         tokenEnv: nonEmpty('an environment variable name').describe('Environment variable holding a bearer token (--upload-token-env)'),
         tokenFile: path('a token file').describe('File holding a bearer token (--upload-token-file)'),
         knownHosts: path('a known_hosts file').describe('sftp:// only: known_hosts file for the server key (--upload-known-hosts)'),
-        yes: bool().describe('Upload without asking on a terminal (--yes)'),
+        yes: bool().describe('Upload without asking on a terminal; answers only the upload question (--yes on the command line answers --review too)'),
         headers: z
           .record(z.string().regex(/^[A-Za-z0-9-]+$/, { error: 'expected an HTTP header name' }), z.string())
           .describe('Extra HTTP headers (no secrets here: use tokenEnv or tokenFile for a token)'),
