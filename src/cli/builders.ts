@@ -247,9 +247,14 @@ export function shareOptions(y: Argv, options: { readonly ask?: boolean } = {}):
         type: 'string',
         requiresArg: true,
         array: true,
-        describe: 'Encrypt the bundle for this age recipient (age1…), repeatable: <name>.tar.gz.age, never plaintext on disk',
+        describe:
+          'Encrypt the bundle for this recipient (age1…, or an ssh-ed25519/ssh-rsa public key line), repeatable: <name>.tar.gz.age, never plaintext on disk',
       })
-      .option('encrypt-to-file', { type: 'string', requiresArg: true, describe: 'File of age recipients, one a line (# comments)' })
+      .option('encrypt-to-file', {
+        type: 'string',
+        requiresArg: true,
+        describe: 'File of recipients (age1… or ssh public keys, e.g. GitHub USER.keys), one a line (# comments)',
+      })
       .option('upload', {
         type: 'string',
         requiresArg: true,

@@ -100,7 +100,8 @@ export async function recordedArgs(args: readonly string[]): Promise<string[]> {
 /** `--encrypt-to` and the lines of `--encrypt-to-file`, checked (exit 2 naming a bad one); [] when neither is given. */
 export async function recipientsFromArgv(argv: Record<string, unknown>): Promise<string[]> {
   const given = list(argv['encrypt-to']);
-  if (argv['encrypt-to'] !== undefined && given.length === 0) throw new CliError('--encrypt-to needs an age recipient (age1…)', 'E_USAGE');
+  if (argv['encrypt-to'] !== undefined && given.length === 0)
+    throw new CliError('--encrypt-to needs a recipient (age1…, or an ssh-ed25519/ssh-rsa public key)', 'E_USAGE');
   const { checkRecipients, readRecipientsFile } = await import('../bundle/age.js');
   const keys = checkRecipients(given).map((r) => r.key);
   if (argv['encrypt-to-file'] !== undefined) keys.push(...(await readRecipientsFile(String(argv['encrypt-to-file']))).map((r) => r.key));

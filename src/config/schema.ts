@@ -136,8 +136,10 @@ export const configSchema = z
       .array(customCollectorSchema, { error: (iss) => `expected a list of custom collectors${got(iss)}` })
       .describe('Declarative collectors: command, file, http, env'),
     redaction,
-    encryptTo: z.array(nonEmpty('an age recipient (age1…)')).describe('Encrypt the bundle for these age recipients (--encrypt-to)'),
-    encryptToFile: path('a file of age recipients').describe('File of age recipients, one a line (--encrypt-to-file)'),
+    encryptTo: z
+      .array(nonEmpty('an age recipient (age1… or an ssh public key)'))
+      .describe('Encrypt the bundle for these recipients: age1… or ssh-ed25519/ssh-rsa public keys (--encrypt-to)'),
+    encryptToFile: path('a file of age recipients').describe('File of recipients (age1… or ssh public keys), one a line (--encrypt-to-file)'),
     upload: z
       .strictObject({
         to: nonEmpty('an https://, http:// or sftp:// destination').describe('Upload the bundle after writing it (--upload)'),
