@@ -25,8 +25,8 @@ import { oneLine } from '../core/text.js';
 export const SSH_RECIPIENT_TYPES = ['ssh-ed25519', 'ssh-rsa'] as const;
 export type SshRecipientType = (typeof SSH_RECIPIENT_TYPES)[number];
 
-const ED25519_LABEL = 'age-encryption.org/v1/ssh-ed25519';
-const RSA_LABEL = 'age-encryption.org/v1/ssh-rsa';
+export const ED25519_LABEL = 'age-encryption.org/v1/ssh-ed25519';
+export const RSA_LABEL = 'age-encryption.org/v1/ssh-rsa';
 /** RSA keys shorter than this are refused (as OpenSSH refuses them for authentication). */
 export const MIN_RSA_BITS = 2048;
 
@@ -67,9 +67,9 @@ function wireFields(wire: Buffer, type: string, count: number): Buffer[] {
 }
 
 /** The stanza tag: base64 (no padding) of the first 4 bytes of the SHA-256 of the wire key. */
-const tag = (wire: Buffer): string => b64(createHash('sha256').update(wire).digest().subarray(0, 4));
+export const tag = (wire: Buffer): string => b64(createHash('sha256').update(wire).digest().subarray(0, 4));
 /** age's base64: the standard alphabet without padding. */
-const b64 = (b: Uint8Array): string => Buffer.from(b).toString('base64').replace(/=+$/, '');
+export const b64 = (b: Uint8Array): string => Buffer.from(b).toString('base64').replace(/=+$/, '');
 const b64url = (b: Uint8Array): string => Buffer.from(b).toString('base64url');
 
 /** Curve25519's prime, 2^255 - 19. */
@@ -105,9 +105,9 @@ const x25519Private = (raw: Uint8Array): KeyObject =>
 const x25519Public = (raw: Uint8Array): KeyObject =>
   createPublicKey({ key: Buffer.concat([Buffer.from('302a300506032b656e032100', 'hex'), raw]), format: 'der', type: 'spki' });
 /** X25519(scalar, point); the scalar is clamped as RFC 7748 says. */
-const x25519 = (scalar: Uint8Array, point: Uint8Array): Buffer => diffieHellman({ privateKey: x25519Private(scalar), publicKey: x25519Public(point) });
-const X25519_BASEPOINT = Buffer.concat([Buffer.from([9]), Buffer.alloc(31)]);
-const hkdf = (ikm: Uint8Array, salt: Uint8Array, info: string): Buffer => Buffer.from(hkdfSync('sha256', ikm, salt, info, 32));
+export const x25519 = (scalar: Uint8Array, point: Uint8Array): Buffer => diffieHellman({ privateKey: x25519Private(scalar), publicKey: x25519Public(point) });
+export const X25519_BASEPOINT = Buffer.concat([Buffer.from([9]), Buffer.alloc(31)]);
+export const hkdf = (ikm: Uint8Array, salt: Uint8Array, info: string): Buffer => Buffer.from(hkdfSync('sha256', ikm, salt, info, 32));
 
 /** ChaCha20-Poly1305 with the all-zero nonce (each wrapping key is used once), tag appended. */
 function seal(key: Uint8Array, plaintext: Uint8Array): Buffer {

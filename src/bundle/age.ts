@@ -9,12 +9,13 @@
 import { createHash } from 'node:crypto';
 import { Readable } from 'node:stream';
 import type { ReadableStream as WebReadableStream } from 'node:stream/web';
-import { Decrypter, Encrypter, type Recipient as AgeRecipient } from 'age-encryption';
+import { Decrypter, Encrypter, type Identity as AgeIdentity, type Recipient as AgeRecipient } from 'age-encryption';
 import { errorMessage } from '../core/artifacts.js';
 import { CliError } from '../core/errors.js';
 import { openInput, openInputStream, readInput } from '../core/open-input.js';
 import { oneLine } from '../core/text.js';
 import { parseSshRecipient, SshKeyError } from './age-ssh.js';
+import { isPemPrivateKey, parseSshIdentity, SshIdentityError, SshPassphraseError } from './age-ssh-identity.js';
 
 /** The first bytes of every (binary) age file. */
 export const AGE_MAGIC = 'age-encryption.org/v1\n';
@@ -140,10 +141,12 @@ export async function isAgeFile(file: string): Promise<boolean> {
   }
 }
 
-/** Identities read from an identity file (`--identity`): the age secret keys in it. */
+/** Identities read from an identity file (`--identity`): the age secret keys in it, or the ssh private key it is. */
 export interface Identities {
   readonly file: string;
   readonly keys: readonly string[];
+  /** An ssh private key's identity (age-ssh-identity.ts). */
+  readonly ssh?: readonly AgeIdentity[];
 }
 
 /**
@@ -162,6 +165,19 @@ export async function readIdentities(file: string): Promise<Identities> {
     if (err instanceof CliError) throw err;
     throw new CliError(`--identity ${file}: ${fsReason(err)}`, 'E_USAGE');
   }
+  if (isPemPrivateKey(text)) {
+    try {
+      return { file, keys: [], ssh: [parseSshIdentity(text)] };
+    } catch (err) {
+      if (err instanceof SshPassphraseError)
+        throw new CliError(
+          `--identity ${file}: ${err.message}, and collect-bundle never asks for one: decrypt with age, which asks (age -d -i ${file} BUNDLE.tar.gz.age > BUNDLE.tar.gz), then read the .tar.gz`,
+          'E_USAGE',
+        );
+      if (err instanceof SshIdentityError) throw new CliError(`--identity ${file}: not a usable ssh private key: ${err.message}`, 'E_USAGE');
+      throw err;
+    }
+  }
   const lines = text
     .split('\n')
     .map((l) => l.trim())
@@ -169,7 +185,7 @@ export async function readIdentities(file: string): Promise<Identities> {
   const keys = lines.filter((l) => /^AGE-SECRET-KEY-(PQ-)?1[0-9A-Z]+$/.test(l));
   if (keys.length === 0 || keys.length !== lines.length)
     throw new CliError(
-      `--identity ${file}: not an age identity file (expected AGE-SECRET-KEY-1… lines, as age-keygen writes; ssh private keys are not supported)`,
+      `--identity ${file}: not an age identity file (expected AGE-SECRET-KEY-1… lines, as age-keygen writes, or an ssh-ed25519/ssh-rsa private key)`,
       'E_USAGE',
     );
   const d = new Decrypter();
@@ -189,6 +205,7 @@ export async function readIdentities(file: string): Promise<Identities> {
 export async function openDecrypted(file: string, identities: Identities): Promise<Readable> {
   const d = new Decrypter();
   for (const k of identities.keys) d.addIdentity(k);
+  for (const i of identities.ssh ?? []) d.addIdentity(i);
   const source = await openInputStream(file, { what: 'bundle', hint: 'pass a bundle file (collect-bundle-*.tar.gz.age)' });
   const web = Readable.toWeb(source) as unknown as ReadableStream<Uint8Array>;
   let plain: ReadableStream<Uint8Array>;

@@ -124,7 +124,8 @@ export async function parseWithYargs(args: readonly string[], io: CliIo, message
           .option('identity', {
             type: 'string',
             requiresArg: true,
-            describe: 'age identity file (AGE-SECRET-KEY-1…) to read an encrypted bundle (.tar.gz.age) with; nothing decrypted is written to disk',
+            describe:
+              'age identity file (AGE-SECRET-KEY-1…) or unencrypted ssh private key (id_ed25519, id_rsa) to read an encrypted bundle (.tar.gz.age) with; nothing decrypted is written to disk',
           })
           .option('json', { type: 'boolean', default: false, describe: 'Print the result as JSON' }),
       (argv) => {
@@ -141,7 +142,8 @@ export async function parseWithYargs(args: readonly string[], io: CliIo, message
           .option('identity', {
             type: 'string',
             requiresArg: true,
-            describe: 'age identity file (AGE-SECRET-KEY-1…) to read an encrypted bundle (.tar.gz.age) with; nothing decrypted is written to disk',
+            describe:
+              'age identity file (AGE-SECRET-KEY-1…) or unencrypted ssh private key (id_ed25519, id_rsa) to read an encrypted bundle (.tar.gz.age) with; nothing decrypted is written to disk',
           })
           .option('env-file', {
             type: 'string',
@@ -170,7 +172,8 @@ export async function parseWithYargs(args: readonly string[], io: CliIo, message
           .option('identity', {
             type: 'string',
             requiresArg: true,
-            describe: 'age identity file (AGE-SECRET-KEY-1…) to read an encrypted bundle (.tar.gz.age) with; nothing decrypted is written to disk',
+            describe:
+              'age identity file (AGE-SECRET-KEY-1…) or unencrypted ssh private key (id_ed25519, id_rsa) to read an encrypted bundle (.tar.gz.age) with; nothing decrypted is written to disk',
           })
           .option('json', { type: 'boolean', default: false, describe: 'Print the summary as one JSON document' })
           .option('file', {
@@ -213,7 +216,8 @@ export async function parseWithYargs(args: readonly string[], io: CliIo, message
           .option('identity', {
             type: 'string',
             requiresArg: true,
-            describe: 'age identity file (AGE-SECRET-KEY-1…) to read an encrypted bundle (.tar.gz.age) with; nothing decrypted is written to disk',
+            describe:
+              'age identity file (AGE-SECRET-KEY-1…) or unencrypted ssh private key (id_ed25519, id_rsa) to read an encrypted bundle (.tar.gz.age) with; nothing decrypted is written to disk',
           })
           .option('latest', { type: 'string', requiresArg: true, describe: 'Compare the two newest bundles in this directory (by the time in their names)' })
           .option('json', { type: 'boolean', default: false, describe: 'Print the differences as one JSON document' })

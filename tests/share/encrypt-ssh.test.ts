@@ -132,4 +132,65 @@ describe.skipIf(skip)('ssh recipients', () => {
     expect(existsSync(out)).toBe(false);
     expect(await readdir(tmp)).toEqual([]);
   }, 60_000);
+
+  it('verify, inspect and diff read a bundle with --identity ~/.ssh/id_…: OpenSSH ed25519 and rsa keys, and a PEM rsa key', async () => {
+    const out = join(dir, 'ident');
+    const r = await cli(['--only', 'system', '-o', out, '--encrypt-to', ed[1], '--encrypt-to', rsa[1]]);
+    expect(r.code, describeRun(r)).toBe(0);
+    const bundle = join(out, (await readdir(out)).find((f) => f.endsWith('.tar.gz.age'))!);
+    const pem = join(dir, 'id_rsa_pem');
+    writeFileSync(pem, readFileSync(rsa[0]), { mode: 0o600 });
+    execFileSync('ssh-keygen', ['-q', '-p', '-N', '', '-m', 'PEM', '-f', pem]);
+    expect(readFileSync(pem, 'utf8')).toMatch(/^-----BEGIN RSA PRIVATE KEY-----/);
+    for (const identity of [ed[0], rsa[0], pem]) {
+      const v = await cli(['verify', bundle, '--identity', identity]);
+      expect(v.code, describeRun(v)).toBe(0);
+      expect(v.stdout).toMatch(/^ok: \d+ entries verified/m);
+    }
+    const i = await cli(['inspect', bundle, '--identity', ed[0], '--file', 'system/os.json']);
+    expect(i.code, describeRun(i)).toBe(0);
+    expect(i.stdout).toBe(
+      byPath(await untar(plain))
+        .get('system/os.json')!
+        .data.toString(),
+    );
+    const d = await cli(['diff', plain, bundle, '--identity', rsa[0], '--json']);
+    expect([0, 1], describeRun(d)).toContain(d.code);
+    expect(await readdir(tmp)).toEqual([]);
+  }, 60_000);
+
+  it('a passphrase-protected, foreign, unsupported or damaged ssh private key is exit 2 with one line', async () => {
+    const out = join(dir, 'ident2');
+    const r = await cli(['--only', 'system', '-o', out, '--encrypt-to', ed[1]]);
+    expect(r.code, describeRun(r)).toBe(0);
+    const bundle = join(out, (await readdir(out)).find((f) => f.endsWith('.tar.gz.age'))!);
+    const [locked] = keygen('id_locked', '-t', 'ed25519');
+    execFileSync('ssh-keygen', ['-q', '-p', '-N', 'correct horse', '-f', locked]);
+    const [stranger] = keygen('id_other', '-t', 'ed25519');
+    const [ecdsa] = keygen('id_ecdsa_ident', '-t', 'ecdsa');
+    const damaged = join(dir, 'id_damaged');
+    const lines = readFileSync(ed[0], 'utf8').split('\n');
+    writeFileSync(damaged, [...lines.slice(0, 2), ...lines.slice(3)].join('\n'), { mode: 0o600 });
+    const cases: [string, RegExp][] = [
+      [locked, /--identity .*id_locked: the ssh key is protected by a passphrase, and collect-bundle never asks for one: decrypt with age, which asks/],
+      [stranger, /--identity .*id_other cannot decrypt it \(it was encrypted to another recipient\)/],
+      [
+        ecdsa,
+        /--identity .*id_ecdsa_ident: not a usable ssh private key: its type is ecdsa-sha2-nistp256; only ssh-ed25519 and ssh-rsa keys can be age identities/,
+      ],
+      [damaged, /--identity .*id_damaged: not a usable ssh private key: /],
+    ];
+    for (const [identity, message] of cases) {
+      const v = await cli(['inspect', bundle, '--identity', identity]);
+      expect(v.code, describeRun(v)).toBe(2);
+      expect(v.stderr).toMatch(message);
+      expect(
+        v.stderr
+          .trim()
+          .split('\n')
+          .filter((l) => !l.startsWith('Run collect-bundle --help')),
+      ).toHaveLength(1);
+      expect(v.stderr).not.toMatch(/PRIVATE KEY|internal error/);
+    }
+  }, 60_000);
 });
