@@ -137,6 +137,31 @@ describe('schedule encrypts and uploads', () => {
     expect((await readdir(out)).filter((f) => f.endsWith('.tar.gz.age'))).toHaveLength(2);
   }, 60_000);
 
+  it('--print-cron keeps the recipients file (absolute) and the upload, its presigned URL in the 0600 environment file, never inline', async () => {
+    const out = join(dir, 'cron');
+    const r = await runCli(
+      [
+        'schedule',
+        '--no-config',
+        '--every',
+        '1h',
+        '-o',
+        out,
+        '--encrypt-to-file',
+        join(dir, 'recipients.txt'),
+        '--upload',
+        `${target.base}/p?X-Amz-Signature=CRONSIG77`,
+        '--print-cron',
+      ],
+      { env: { TMPDIR: tmp } },
+    );
+    expect(r.code, describeRun(r)).toBe(0);
+    expect(r.stdout).toContain(`--encrypt-to-file ${join(dir, 'recipients.txt')}`);
+    expect(r.stdout).toMatch(/--upload "?\$\{?CB_SECRET_ARG_1/);
+    expect(r.stdout + r.stderr).not.toContain('CRONSIG77');
+    expect(readFileSync(join(out, 'collect-bundle.cron.env'), 'utf8')).toContain('CRONSIG77');
+  });
+
   it('retention counts and prunes encrypted bundles with their sidecars; an .age file without a matching sidecar is left alone', async () => {
     const out = join(dir, 'keep');
     await runCli(['--no-config', '--only', 'system', '-o', out], { env: { TMPDIR: tmp } }); // makes the folder
