@@ -1,7 +1,7 @@
 /**
  * Issue #16 with `schedule`: every scheduled bundle is written encrypted (`.tar.gz.age`, no plaintext
  * anywhere) and uploaded after it is written, through the REAL built CLI with a real collection
- * (`--only system`), the real `age` to decrypt, and an HTTP server on 127.0.0.1. A failed upload is said
+ * (`--only system`, plus `docker` from the test engine in the first test), the real `age` to decrypt, and an HTTP server on 127.0.0.1. A failed upload is said
  * in that run's line, keeps the bundle and does not stop the schedule; retention counts and prunes
  * encrypted bundles like plain ones, and leaves an `.age` file it cannot prove is ours alone.
  */
@@ -11,12 +11,16 @@ import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { assertBuilt, cleanup, describeRun, freePort, runCli, tempDir } from '../cli/harness.js';
+import { DOCKER_HOST, dockerUnavailable } from '../helpers/docker.js';
 import { startUploadServer, type UploadServer } from '../helpers/upload-server.js';
 
 let target: UploadServer;
 let dir: string;
 let tmp: string;
 let recipient: string;
+
+/** The test Docker engine, when there is one: the first schedule collects from it too. */
+const engine = DOCKER_HOST && !dockerUnavailable ? { DOCKER_HOST } : undefined;
 
 /** The run lines of a schedule's stderr. */
 const runLines = (stderr: string): string[] => stderr.split('\n').filter((l) => / run \d+\/\d+ /.test(l));
@@ -52,7 +56,7 @@ describe('schedule encrypts and uploads', () => {
         '--max-runs',
         '2',
         '--only',
-        'system',
+        engine ? 'system,docker' : 'system',
         '-o',
         out,
         '--encrypt-to',
@@ -60,7 +64,7 @@ describe('schedule encrypts and uploads', () => {
         '--upload',
         `${target.base}/drop/?sig=SCHEDSIG42`,
       ],
-      { env: { TMPDIR: tmp } },
+      { env: { TMPDIR: tmp, ...engine } },
     );
     expect(r.code, describeRun(r)).toBe(0);
     const lines = runLines(r.stderr);
@@ -89,6 +93,7 @@ describe('schedule encrypts and uploads', () => {
     expect(manifest.commandLine).toContain('schedule');
     expect(JSON.stringify(manifest)).not.toContain(recipient);
     expect(JSON.stringify(manifest)).not.toContain('SCHEDSIG42');
+    if (engine) expect(manifest.collectors.find((c: { name: string }) => c.name === 'docker')?.status).toBe('ok');
   }, 60_000);
 
   it('from a config file (encryptToFile, upload.to): a refused upload is said in its run line, the bundle kept, the next run uploads', async () => {
