@@ -9,11 +9,13 @@
 import { createHash } from 'node:crypto';
 import { Readable } from 'node:stream';
 import type { ReadableStream as WebReadableStream } from 'node:stream/web';
-import { Decrypter, Encrypter } from 'age-encryption';
+import { Decrypter, Encrypter, type Identity as AgeIdentity, type Recipient as AgeRecipient } from 'age-encryption';
 import { errorMessage } from '../core/artifacts.js';
 import { CliError } from '../core/errors.js';
 import { openInput, openInputStream, readInput } from '../core/open-input.js';
 import { oneLine } from '../core/text.js';
+import { parseSshRecipient, SshKeyError } from './age-ssh.js';
+import { isPemPrivateKey, parseSshIdentity, SshIdentityError, SshPassphraseError } from './age-ssh-identity.js';
 
 /** The first bytes of every (binary) age file. */
 export const AGE_MAGIC = 'age-encryption.org/v1\n';
@@ -22,17 +24,33 @@ export const AGE_SUFFIX = '.age';
 
 /** The recipient forms we accept, for the one-line error. */
 export const RECIPIENT_FORMS =
-  'an age X25519 public key (age1…, from `age-keygen -y`) or a post-quantum one (age1pq1…); ssh-ed25519/ssh-rsa keys are not supported by the age library collect-bundle uses: ask for an age1… key';
+  'an age X25519 public key (age1…, from `age-keygen -y`), a post-quantum one (age1pq1…), or an ssh public key (ssh-ed25519 AAAA… or ssh-rsa AAAA…, a line of ~/.ssh/id_*.pub or of https://github.com/USER.keys)';
 
-/** A recipient checked and ready: the string as given and its fingerprint for the manifest. */
+/** A recipient checked and ready: the string as given (an ssh key without its comment) and its fingerprint for the manifest. */
 export interface Recipient {
   readonly key: string;
-  /** `sha256:` and the first 16 hex digits of the recipient string's sha256: names it, reveals nothing. */
+  /**
+   * Names it, reveals nothing: for an age key `sha256:` and the first 16 hex digits of the key string's
+   * sha256; for an ssh key `SHA256:…` as `ssh-keygen -lf` prints it.
+   */
   readonly fingerprint: string;
+  /** An ssh key's age recipient (age-ssh.ts); an age1… key is given to the library as its string. */
+  readonly ssh?: AgeRecipient;
 }
 
+const SSH_LINE = /^(ssh-|ecdsa-sha2-|sk-)\S*\s/;
+
 /** The manifest's fingerprint of a recipient string. */
-export const recipientFingerprint = (key: string): string => `sha256:${createHash('sha256').update(key).digest('hex').slice(0, 16)}`;
+export const recipientFingerprint = (key: string): string => {
+  if (SSH_LINE.test(key.trim())) {
+    try {
+      return parseSshRecipient(key).fingerprint;
+    } catch {
+      // not a usable key: named like any other string
+    }
+  }
+  return `sha256:${createHash('sha256').update(key).digest('hex').slice(0, 16)}`;
+};
 
 /** Shows a bad value in one line, cut short (a pasted private key must not be printed whole). */
 const shown = (v: string): string => JSON.stringify(oneLine(v).slice(0, 40) + (v.length > 40 ? '…' : ''));
@@ -50,8 +68,24 @@ export function checkRecipients(values: readonly string[], where = '--encrypt-to
         `${where}: that is a private key (AGE-SECRET-KEY-…), never give it out: pass the public key (age-keygen -y FILE prints it)`,
         'E_USAGE',
       );
-    if (/^(ssh-ed25519|ssh-rsa)\s/.test(key))
-      throw new CliError(`${where}: ${key.split(/\s/)[0]} recipients are not supported; expected ${RECIPIENT_FORMS}`, 'E_USAGE');
+    if (/^-----BEGIN [A-Z ]*PRIVATE KEY-----/.test(key))
+      throw new CliError(`${where}: that is a private key, never give it out: pass the public key (the .pub file beside it)`, 'E_USAGE');
+    if (SSH_LINE.test(key)) {
+      const type = key.split(/\s/)[0]!;
+      if (type !== 'ssh-ed25519' && type !== 'ssh-rsa')
+        throw new CliError(`${where}: ${oneLine(type).slice(0, 40)} keys cannot be age recipients; expected ${RECIPIENT_FORMS}`, 'E_USAGE');
+      let parsed: ReturnType<typeof parseSshRecipient>;
+      try {
+        parsed = parseSshRecipient(key);
+      } catch (err) {
+        if (!(err instanceof SshKeyError)) throw err;
+        throw new CliError(`${where}: ${shown(key)} is not a usable ${type} public key (${err.message}); pass the whole line of the .pub file`, 'E_USAGE');
+      }
+      // The same key under another comment is the same recipient; the comment (often user@host) goes nowhere.
+      const normal = key.split(/\s+/).slice(0, 2).join(' ');
+      if (!out.some((r) => r.key === normal)) out.push({ key: normal, fingerprint: parsed.fingerprint, ssh: parsed.recipient });
+      continue;
+    }
     try {
       if (!key.startsWith('age1')) throw new Error('not age1');
       new Encrypter().addRecipient(key);
@@ -67,7 +101,7 @@ export function checkRecipients(values: readonly string[], where = '--encrypt-to
 export async function readRecipientsFile(file: string): Promise<Recipient[]> {
   let text: string;
   try {
-    text = await readInput(file, { what: '--encrypt-to-file', hint: 'pass a file of age1… recipients, one a line', encoding: 'utf8' });
+    text = await readInput(file, { what: '--encrypt-to-file', hint: 'pass a file of recipients (age1… or ssh public keys), one a line', encoding: 'utf8' });
   } catch (err) {
     if (err instanceof CliError) throw err;
     throw new CliError(`--encrypt-to-file ${file}: ${fsReason(err)}`, 'E_USAGE');
@@ -76,7 +110,7 @@ export async function readRecipientsFile(file: string): Promise<Recipient[]> {
     .split('\n')
     .map((l) => l.trim())
     .filter((l) => l && !l.startsWith('#'));
-  if (lines.length === 0) throw new CliError(`--encrypt-to-file ${file}: no recipient in it (one age1… key a line)`, 'E_USAGE');
+  if (lines.length === 0) throw new CliError(`--encrypt-to-file ${file}: no recipient in it (one age1… or ssh public key a line)`, 'E_USAGE');
   return checkRecipients(lines, `--encrypt-to-file ${file}`);
 }
 
@@ -89,7 +123,7 @@ const fsReason = (err: unknown): string => {
 export async function encryptStream(plain: AsyncIterable<Buffer>, recipients: readonly Recipient[]): Promise<Readable> {
   if (recipients.length === 0) throw new Error('no recipient to encrypt to');
   const e = new Encrypter();
-  for (const r of recipients) e.addRecipient(r.key);
+  for (const r of recipients) e.addRecipient(r.ssh ?? r.key);
   const web = Readable.toWeb(Readable.from(plain)) as unknown as ReadableStream<Uint8Array>;
   const out = await e.encrypt(web);
   return Readable.fromWeb(out as unknown as WebReadableStream<Uint8Array>);
@@ -107,10 +141,12 @@ export async function isAgeFile(file: string): Promise<boolean> {
   }
 }
 
-/** Identities read from an identity file (`--identity`): the age secret keys in it. */
+/** Identities read from an identity file (`--identity`): the age secret keys in it, or the ssh private key it is. */
 export interface Identities {
   readonly file: string;
   readonly keys: readonly string[];
+  /** An ssh private key's identity (age-ssh-identity.ts). */
+  readonly ssh?: readonly AgeIdentity[];
 }
 
 /**
@@ -129,6 +165,19 @@ export async function readIdentities(file: string): Promise<Identities> {
     if (err instanceof CliError) throw err;
     throw new CliError(`--identity ${file}: ${fsReason(err)}`, 'E_USAGE');
   }
+  if (isPemPrivateKey(text)) {
+    try {
+      return { file, keys: [], ssh: [parseSshIdentity(text)] };
+    } catch (err) {
+      if (err instanceof SshPassphraseError)
+        throw new CliError(
+          `--identity ${file}: ${err.message}, and collect-bundle never asks for one: decrypt with age, which asks (age -d -i ${file} BUNDLE.tar.gz.age > BUNDLE.tar.gz), then read the .tar.gz`,
+          'E_USAGE',
+        );
+      if (err instanceof SshIdentityError) throw new CliError(`--identity ${file}: not a usable ssh private key: ${err.message}`, 'E_USAGE');
+      throw err;
+    }
+  }
   const lines = text
     .split('\n')
     .map((l) => l.trim())
@@ -136,7 +185,7 @@ export async function readIdentities(file: string): Promise<Identities> {
   const keys = lines.filter((l) => /^AGE-SECRET-KEY-(PQ-)?1[0-9A-Z]+$/.test(l));
   if (keys.length === 0 || keys.length !== lines.length)
     throw new CliError(
-      `--identity ${file}: not an age identity file (expected AGE-SECRET-KEY-1… lines, as age-keygen writes; ssh private keys are not supported)`,
+      `--identity ${file}: not an age identity file (expected AGE-SECRET-KEY-1… lines, as age-keygen writes, or an ssh-ed25519/ssh-rsa private key)`,
       'E_USAGE',
     );
   const d = new Decrypter();
@@ -156,6 +205,7 @@ export async function readIdentities(file: string): Promise<Identities> {
 export async function openDecrypted(file: string, identities: Identities): Promise<Readable> {
   const d = new Decrypter();
   for (const k of identities.keys) d.addIdentity(k);
+  for (const i of identities.ssh ?? []) d.addIdentity(i);
   const source = await openInputStream(file, { what: 'bundle', hint: 'pass a bundle file (collect-bundle-*.tar.gz.age)' });
   const web = Readable.toWeb(source) as unknown as ReadableStream<Uint8Array>;
   let plain: ReadableStream<Uint8Array>;

@@ -235,24 +235,33 @@ export const UPLOAD_FLAGS: readonly FlagDecl[] = [
   },
 ];
 
-/** `collect`'s sharing options: encryption and the upload after the bundle is written. */
-export function shareOptions(y: Argv): Argv {
+/**
+ * The sharing options: encryption and the upload after the bundle is written. `schedule` has no `--yes`:
+ * it never asks (it has no terminal), so giving the upload's destination is the consent.
+ */
+export function shareOptions(y: Argv, options: { readonly ask?: boolean } = {}): Argv {
+  const flags = options.ask === false ? UPLOAD_FLAGS.filter((f) => f.name !== 'yes') : UPLOAD_FLAGS;
   return declare(
     y
       .option('encrypt-to', {
         type: 'string',
         requiresArg: true,
         array: true,
-        describe: 'Encrypt the bundle for this age recipient (age1…), repeatable: <name>.tar.gz.age, never plaintext on disk',
+        describe:
+          'Encrypt the bundle for this recipient (age1…, or an ssh-ed25519/ssh-rsa public key line), repeatable: <name>.tar.gz.age, never plaintext on disk',
       })
-      .option('encrypt-to-file', { type: 'string', requiresArg: true, describe: 'File of age recipients, one a line (# comments)' })
+      .option('encrypt-to-file', {
+        type: 'string',
+        requiresArg: true,
+        describe: 'File of recipients (age1… or ssh public keys, e.g. GitHub USER.keys), one a line (# comments)',
+      })
       .option('upload', {
         type: 'string',
         requiresArg: true,
         describe: 'After writing the bundle, upload it: https://… (PUT, or POST with --upload-field) or sftp://user@host[:port]/path',
       }),
-    UPLOAD_FLAGS,
-  ).group(['encrypt-to', 'encrypt-to-file', 'upload', ...UPLOAD_FLAGS.map((f) => f.name)], 'Sharing:');
+    flags,
+  ).group(['encrypt-to', 'encrypt-to-file', 'upload', ...flags.map((f) => f.name)], 'Sharing:');
 }
 
 /** The `upload` command's options. */

@@ -83,7 +83,7 @@ export async function runCollect(argv: Record<string, unknown>, rawArgs: readonl
  * The command line for the manifest: each `--encrypt-to` recipient as its fingerprint (the manifest names
  * recipients, never keys) and `--upload` as scheme, host and path only (a presigned URL's query is a credential).
  */
-async function recordedArgs(args: readonly string[]): Promise<string[]> {
+export async function recordedArgs(args: readonly string[]): Promise<string[]> {
   const [{ recipientFingerprint }, { showDestination }] = await Promise.all([import('../bundle/age.js'), import('../run/upload.js')]);
   const shown: Record<string, (v: string) => string> = { 'encrypt-to': (v) => recipientFingerprint(v.trim()), upload: showDestination };
   const out = [...args];
@@ -98,9 +98,10 @@ async function recordedArgs(args: readonly string[]): Promise<string[]> {
 }
 
 /** `--encrypt-to` and the lines of `--encrypt-to-file`, checked (exit 2 naming a bad one); [] when neither is given. */
-async function recipientsFromArgv(argv: Record<string, unknown>): Promise<string[]> {
+export async function recipientsFromArgv(argv: Record<string, unknown>): Promise<string[]> {
   const given = list(argv['encrypt-to']);
-  if (argv['encrypt-to'] !== undefined && given.length === 0) throw new CliError('--encrypt-to needs an age recipient (age1…)', 'E_USAGE');
+  if (argv['encrypt-to'] !== undefined && given.length === 0)
+    throw new CliError('--encrypt-to needs a recipient (age1…, or an ssh-ed25519/ssh-rsa public key)', 'E_USAGE');
   const { checkRecipients, readRecipientsFile } = await import('../bundle/age.js');
   const keys = checkRecipients(given).map((r) => r.key);
   if (argv['encrypt-to-file'] !== undefined) keys.push(...(await readRecipientsFile(String(argv['encrypt-to-file']))).map((r) => r.key));

@@ -122,7 +122,10 @@ export async function bundleInput(bundle: string, argv: Record<string, unknown>)
   const encrypted = await isAgeFile(bundle).catch(() => false);
   if (!encrypted) return bundle;
   if (!identities)
-    throw new CliError(`${bundle} is encrypted (age): pass --identity FILE, the age identity file (AGE-SECRET-KEY-1…) of one of its recipients`, 'E_USAGE');
+    throw new CliError(
+      `${bundle} is encrypted (age): pass --identity FILE, the age identity file (AGE-SECRET-KEY-1…) or ssh private key of one of its recipients`,
+      'E_USAGE',
+    );
   (await openDecrypted(bundle, identities)).destroy(); // the header: does one of the identities open it?
   return { file: bundle, open: () => openDecrypted(bundle, identities) };
 }

@@ -124,7 +124,8 @@ export async function parseWithYargs(args: readonly string[], io: CliIo, message
           .option('identity', {
             type: 'string',
             requiresArg: true,
-            describe: 'age identity file (AGE-SECRET-KEY-1…) to read an encrypted bundle (.tar.gz.age) with; nothing decrypted is written to disk',
+            describe:
+              'age identity file (AGE-SECRET-KEY-1…) or unencrypted ssh private key (id_ed25519, id_rsa) to read an encrypted bundle (.tar.gz.age) with; nothing decrypted is written to disk',
           })
           .option('json', { type: 'boolean', default: false, describe: 'Print the result as JSON' }),
       (argv) => {
@@ -141,7 +142,8 @@ export async function parseWithYargs(args: readonly string[], io: CliIo, message
           .option('identity', {
             type: 'string',
             requiresArg: true,
-            describe: 'age identity file (AGE-SECRET-KEY-1…) to read an encrypted bundle (.tar.gz.age) with; nothing decrypted is written to disk',
+            describe:
+              'age identity file (AGE-SECRET-KEY-1…) or unencrypted ssh private key (id_ed25519, id_rsa) to read an encrypted bundle (.tar.gz.age) with; nothing decrypted is written to disk',
           })
           .option('env-file', {
             type: 'string',
@@ -170,7 +172,8 @@ export async function parseWithYargs(args: readonly string[], io: CliIo, message
           .option('identity', {
             type: 'string',
             requiresArg: true,
-            describe: 'age identity file (AGE-SECRET-KEY-1…) to read an encrypted bundle (.tar.gz.age) with; nothing decrypted is written to disk',
+            describe:
+              'age identity file (AGE-SECRET-KEY-1…) or unencrypted ssh private key (id_ed25519, id_rsa) to read an encrypted bundle (.tar.gz.age) with; nothing decrypted is written to disk',
           })
           .option('json', { type: 'boolean', default: false, describe: 'Print the summary as one JSON document' })
           .option('file', {
@@ -213,7 +216,8 @@ export async function parseWithYargs(args: readonly string[], io: CliIo, message
           .option('identity', {
             type: 'string',
             requiresArg: true,
-            describe: 'age identity file (AGE-SECRET-KEY-1…) to read an encrypted bundle (.tar.gz.age) with; nothing decrypted is written to disk',
+            describe:
+              'age identity file (AGE-SECRET-KEY-1…) or unencrypted ssh private key (id_ed25519, id_rsa) to read an encrypted bundle (.tar.gz.age) with; nothing decrypted is written to disk',
           })
           .option('latest', { type: 'string', requiresArg: true, describe: 'Compare the two newest bundles in this directory (by the time in their names)' })
           .option('json', { type: 'boolean', default: false, describe: 'Print the differences as one JSON document' })
@@ -245,19 +249,22 @@ export async function parseWithYargs(args: readonly string[], io: CliIo, message
     .command(
       'schedule',
       'Collect a bundle every interval or on a cron expression, keep the newest ones, never two runs at once',
-      (y) => registerSchedule(redactionOptions(analysisOptions(collectOptions(y)))),
+      (y) => registerSchedule(shareOptions(redactionOptions(analysisOptions(collectOptions(y))), { ask: false })),
       (argv) => {
         parsed = argv;
         action = async () => {
-          // Fail closed: a config that asks for encryption must not get plaintext snapshots.
-          const share = (await import('../config/layers.js')).configOf(argv)?.config;
-          if (share?.encryptTo?.length || share?.encryptToFile || share?.upload?.to)
-            throw new CliError(
-              'schedule does not encrypt or upload yet, and the config sets encryptTo/encryptToFile/upload.to: run `collect` for a shared bundle, or schedule with a config without them',
-              'E_USAGE',
-            );
-          const [{ buildCollectOptions }, { envFilesFromArgv }] = await Promise.all([import('./collect.js'), import('./options.js')]);
-          return runSchedule(argv, args, io, { ...(await buildCollectOptions(argv, args, io)), envFiles: await envFilesFromArgv(argv) });
+          const [{ buildCollectOptions, recipientsFromArgv, recordedArgs }, { envFilesFromArgv }] = await Promise.all([
+            import('./collect.js'),
+            import('./options.js'),
+          ]);
+          // Recipients are checked before the first run; every bundle is then written encrypted.
+          const encryptTo = await recipientsFromArgv(argv);
+          return runSchedule(argv, args, io, {
+            ...(await buildCollectOptions(argv, args, io)),
+            envFiles: await envFilesFromArgv(argv),
+            ...(encryptTo.length ? { encryptTo } : {}),
+            ...(encryptTo.length || argv['upload'] !== undefined ? { commandLine: await recordedArgs(['collect-bundle', ...args]) } : {}),
+          });
         };
       },
     )

@@ -66,8 +66,9 @@ export function registerSchedule(y: Argv): Argv {
     .example('$0 schedule --every 15m --keep 96 -o /var/lib/collect-bundle', 'A snapshot every 15 minutes, the last day kept')
     .example('$0 schedule --cron "0 3 * * *" --timezone Europe/Berlin --max-age 30d -o /srv/snapshots', 'Nightly at 03:00 Berlin time, a month kept')
     .example('$0 schedule --every 1h --keep 48 -o /var/lib/collect-bundle --print-systemd', 'The same as a systemd timer instead')
+    .example('$0 schedule --every 6h --keep 8 --encrypt-to-file support.keys --upload sftp://drop@files.example.com/in/', 'Encrypted snapshots, each uploaded')
     .epilog(
-      `Runs in the foreground, one log line per run on stderr. Holds <output-dir>/.collect-bundle.lock while it runs; a second scheduler on the same directory exits 2. Retention only ever deletes collect-bundle's own bundles (name and manifest checked) with their .sha256 and .ISSUE.md. SIGTERM/SIGINT stop the current run without leftovers and exit 0.`,
+      `Runs in the foreground, one log line per run on stderr. Holds <output-dir>/.collect-bundle.lock while it runs; a second scheduler on the same directory exits 2. Retention only ever deletes collect-bundle's own bundles (name and manifest checked; for a .tar.gz.age, its .sha256) with their .sha256 and .ISSUE.md. With --encrypt-to every bundle is written encrypted; with --upload each is uploaded after it is written, without asking (a failed upload is said in the run's line and the bundle kept). SIGTERM/SIGINT stop the current run without leftovers and exit 0.`,
     );
 }
 
@@ -236,6 +237,16 @@ export async function runSchedule(argv: Record<string, unknown>, rawArgs: readon
   const maxRuns = argv['max-runs'];
   if (maxRuns !== undefined && (typeof maxRuns !== 'number' || !Number.isInteger(maxRuns) || maxRuns < 1))
     throw new CliError('--max-runs must be a whole number of at least 1', 'E_USAGE');
+  // --upload / upload.to: the destination and the token are checked before the first run; never asked
+  // (no terminal), so giving the destination is the consent.
+  let upload: { dest: string; options: Awaited<ReturnType<typeof import('./upload.js').uploadOptionsFromArgv>> } | undefined;
+  if (argv['upload'] !== undefined) {
+    const dest = String(argv['upload']);
+    const [{ parseDestination }, { uploadOptionsFromArgv }] = await Promise.all([import('../run/upload.js'), import('./upload.js')]);
+    parseDestination(dest);
+    const { signal: _signal, ...options } = await uploadOptionsFromArgv(argv, io);
+    upload = { dest, options };
+  }
   // One line per run: the collection's own progress only with --verbose.
   const quietCollect: CollectOptions = { ...collect, progress: undefined };
   await schedule({
@@ -248,6 +259,7 @@ export async function runSchedule(argv: Record<string, unknown>, rawArgs: readon
     ...(minFreeBytes !== undefined ? { minFreeBytes } : {}),
     signal: io.signal,
     log,
+    ...(upload ? { upload } : {}),
     ...(argv['fail-on'] === 'error' || argv['fail-on'] === 'warning' ? { failOn: argv['fail-on'] } : {}),
   });
   // Exit 0 even with --fail-on: the run lines say which bundles had findings at that level.

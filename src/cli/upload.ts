@@ -54,10 +54,14 @@ export async function uploadOptionsFromArgv(argv: Record<string, unknown>, io: C
   };
 }
 
-/** Asks on a terminal (stdin and stderr both): true to go on. Off a terminal, or with --yes, never asks. */
+/**
+ * Asks on a terminal (stdin and stderr both): true to go on. Never asks off a terminal, with `--yes` on
+ * the command line (which answers every question of the run, `--review`'s too), or with the config's
+ * `upload.yes` (which answers this question only).
+ */
 export async function confirmUpload(argv: Record<string, unknown>, io: CliIo, file: string, shown: string, encrypted: boolean): Promise<boolean> {
   const stdin = io.stdin as (NodeJS.ReadableStream & { isTTY?: boolean }) | undefined;
-  if (argv['yes'] || !stdin?.isTTY || !io.stderr.isTTY) return true;
+  if (argv['yes'] || configOf(argv)?.config.upload?.yes || !stdin?.isTTY || !io.stderr.isTTY) return true;
   const size = (await stat(file)).size;
   const rl = createInterface({ input: stdin, output: io.stderr });
   try {

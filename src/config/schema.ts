@@ -136,8 +136,10 @@ export const configSchema = z
       .array(customCollectorSchema, { error: (iss) => `expected a list of custom collectors${got(iss)}` })
       .describe('Declarative collectors: command, file, http, env'),
     redaction,
-    encryptTo: z.array(nonEmpty('an age recipient (age1…)')).describe('Encrypt the bundle for these age recipients (--encrypt-to)'),
-    encryptToFile: path('a file of age recipients').describe('File of age recipients, one a line (--encrypt-to-file)'),
+    encryptTo: z
+      .array(nonEmpty('an age recipient (age1… or an ssh public key)'))
+      .describe('Encrypt the bundle for these recipients: age1… or ssh-ed25519/ssh-rsa public keys (--encrypt-to)'),
+    encryptToFile: path('a file of age recipients').describe('File of recipients (age1… or ssh public keys), one a line (--encrypt-to-file)'),
     upload: z
       .strictObject({
         to: nonEmpty('an https://, http:// or sftp:// destination').describe('Upload the bundle after writing it (--upload)'),
@@ -145,7 +147,7 @@ export const configSchema = z
         tokenEnv: nonEmpty('an environment variable name').describe('Environment variable holding a bearer token (--upload-token-env)'),
         tokenFile: path('a token file').describe('File holding a bearer token (--upload-token-file)'),
         knownHosts: path('a known_hosts file').describe('sftp:// only: known_hosts file for the server key (--upload-known-hosts)'),
-        yes: bool().describe('Upload without asking on a terminal (--yes)'),
+        yes: bool().describe('Upload without asking on a terminal; answers only the upload question (--yes on the command line answers --review too)'),
         headers: z
           .record(z.string().regex(/^[A-Za-z0-9-]+$/, { error: 'expected an HTTP header name' }), z.string())
           .describe('Extra HTTP headers (no secrets here: use tokenEnv or tokenFile for a token)'),

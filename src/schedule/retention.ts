@@ -3,12 +3,17 @@
  * Retention for a directory of bundles: which of collect-bundle's own bundles to delete under a policy
  * of `keep` (newest N), `maxAgeMs` and `maxTotalBytes`, oldest first. A file counts as one of ours only
  * when its name is a bundle name (`src/bundle/name.ts`) AND the archive holds a manifest.json written by
- * collect-bundle (read by streaming, nothing is extracted). Everything else in the directory (notes,
+ * collect-bundle (read by streaming, nothing is extracted). An encrypted bundle (`.tar.gz.age`) cannot be
+ * opened without its recipient's key: it counts as ours when it is an age file and its `.sha256` sidecar,
+ * which collect-bundle writes beside it, matches its bytes. Everything else in the directory (notes,
  * other tools' tarballs, `.partial` files, spools, the lock) is never touched.
  */
-import { lstat, readdir, unlink } from 'node:fs/promises';
+import { createHash } from 'node:crypto';
+import { createReadStream } from 'node:fs';
+import { lstat, readdir, readFile, unlink } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { errorMessage } from '../core/artifacts.js';
+import { AGE_SUFFIX, isAgeFile } from '../bundle/age.js';
 import { BUNDLE_NAME_RE } from '../bundle/name.js';
 import { readEntryText } from '../bundle/reader.js';
 import { TOOL } from '../core/version.js';
@@ -33,7 +38,7 @@ export interface RetentionPolicy {
 
 /** One of our bundles in the directory. */
 export interface BundleFile {
-  /** File name (`collect-bundle-…tar.gz`). */
+  /** File name (`collect-bundle-…tar.gz`, or `….tar.gz.age` when encrypted). */
   readonly name: string;
   readonly path: string;
   /** When it was made: the UTC time in its name. */
@@ -109,6 +114,21 @@ async function isOurBundle(path: string): Promise<boolean> {
   }
 }
 
+/** Whether an encrypted bundle is one collect-bundle wrote: an age file whose `.sha256` sidecar matches its bytes. */
+async function isOurEncryptedBundle(path: string, sidecar: string | undefined): Promise<boolean> {
+  if (sidecar === undefined) return false;
+  try {
+    if (!(await isAgeFile(path))) return false;
+    const said = /^([0-9a-f]{64}) {2}(\S+)$/.exec((await readFile(sidecar, 'utf8')).trim());
+    if (!said || said[2] !== basename(path)) return false;
+    const hash = createHash('sha256');
+    for await (const chunk of createReadStream(path)) hash.update(chunk as Buffer);
+    return hash.digest('hex') === said[1];
+  } catch {
+    return false;
+  }
+}
+
 /**
  * Our bundles in `dir`, newest first, and the bundle-named files that are not ours. A missing
  * directory has none.
@@ -130,30 +150,33 @@ export async function listBundles(
   const bundles: BundleFile[] = [];
   const foreign: string[] = [];
   for (const name of names.sort()) {
-    if (!name.endsWith('.tar.gz')) continue;
-    const m = BUNDLE_NAME_RE.exec(name);
+    const encrypted = name.endsWith(`.tar.gz${AGE_SUFFIX}`);
+    if (!name.endsWith('.tar.gz') && !encrypted) continue;
+    const stem = name.replace(/\.tar\.gz(\.age)?$/, '');
+    const m = BUNDLE_NAME_RE.exec(stem);
     if (!m) continue;
     const path = join(dir, name);
     const st = await lstat(path).catch(() => undefined);
     if (!st?.isFile()) continue; // symlinks and directories are never ours to delete
-    const id = `${st.size}:${st.mtimeMs}`;
+    const sidecarName = `${name}.sha256`;
+    const sidecarStat = present.has(sidecarName) ? await lstat(join(dir, sidecarName)).catch(() => undefined) : undefined;
+    const sidecar = sidecarStat?.isFile() ? join(dir, sidecarName) : undefined;
+    // An encrypted bundle is known by its sidecar too: a changed sidecar is checked again.
+    const id = `${st.size}:${st.mtimeMs}${encrypted ? `:${sidecarStat?.size}:${sidecarStat?.mtimeMs}` : ''}`;
     const known = options.cache?.get(path);
     if (known === `foreign:${id}`) {
       foreign.push(name);
       continue;
     }
     if (known !== id) {
-      if (!(await isOurBundle(path))) {
+      if (!(encrypted ? await isOurEncryptedBundle(path, sidecar) : await isOurBundle(path))) {
         options.cache?.set(path, `foreign:${id}`);
         foreign.push(name);
         continue;
       }
       options.cache?.set(path, id);
     }
-    const sidecarName = `${name}.sha256`;
-    const sidecarStat = present.has(sidecarName) ? await lstat(join(dir, sidecarName)).catch(() => undefined) : undefined;
-    const sidecar = sidecarStat?.isFile() ? join(dir, sidecarName) : undefined;
-    const issueName = name.replace(/\.tar\.gz$/, '.ISSUE.md');
+    const issueName = `${stem}.ISSUE.md`;
     const issueStat = present.has(issueName) ? await lstat(join(dir, issueName)).catch(() => undefined) : undefined;
     const issue = issueStat?.isFile() ? join(dir, issueName) : undefined;
     const time = stampTime(m.groups!['stamp']!);

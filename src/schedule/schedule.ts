@@ -11,6 +11,7 @@ import { resolve } from 'node:path';
 import { builtinCollectors } from '../../collectors/index.js';
 import { errorMessage } from '../core/artifacts.js';
 import { collectBundle, selectCollectors, type CollectOptions, type CollectResult } from '../run/collect.js';
+import { showDestination, uploadBundle, type UploadOptions } from '../run/upload.js';
 import { CliError } from '../core/errors.js';
 import { acquireLock, LockHeldError, type Lock } from './lock.js';
 import { applyRetention, listBundles, validatePolicy, type Deletion, type RetentionPolicy, type RetentionResult } from './retention.js';
@@ -47,6 +48,12 @@ export interface ScheduleOptions {
    * not change (a scheduler that stopped on the first finding would miss the "after").
    */
   readonly failOn?: 'error' | 'warning';
+  /**
+   * Upload each run's bundle after it is written (`--upload`, `upload.to`). Never asks: a schedule has
+   * no terminal, so setting it is the consent. A failed upload is said in the run's line; the bundle
+   * stays and the schedule goes on.
+   */
+  readonly upload?: { readonly dest: string; readonly options?: UploadOptions };
 }
 
 /** What one run did. */
@@ -66,6 +73,8 @@ export interface ScheduleRun {
   readonly durationMs: number;
   /** Bundles removed by retention after this run. */
   readonly deleted: readonly Deletion[];
+  /** With `upload`: where the bundle went (as shown: no query, no password), or why it did not. */
+  readonly upload?: { readonly to: string; readonly error?: string };
 }
 
 export interface ScheduleResult {
@@ -271,6 +280,7 @@ export async function schedule(options: ScheduleOptions): Promise<ScheduleResult
           if (number === 1 && err instanceof CliError && (err.code === 'E_USAGE' || err.code === 'E_CONFIG')) throw err;
           run = { number, startedAt, status: 'failed', reason: errorMessage(err) };
         }
+        if (options.upload && run.bundle) run = { ...run, upload: await uploadRun(run.bundle, options.upload, signal, log) };
       }
       let retention: RetentionResult | undefined;
       if (options.retention) {
@@ -306,10 +316,12 @@ export async function schedule(options: ScheduleOptions): Promise<ScheduleResult
       const what =
         done.status === 'skipped' ? `skipped: ${done.reason}` : done.bundle ? `${done.bundle} (${formatBytes(done.bytes ?? 0)})` : `failed: ${done.reason}`;
       const status = done.status === 'skipped' ? '' : ` ${done.status}`;
+      const u = done.upload;
+      const uploaded = u ? (u.error === undefined ? `; uploaded to ${u.to}` : `; upload failed: ${u.error}, kept on disk`) : '';
       const f = done.findings;
       const findings = f ? `; findings ${f.error} error, ${f.warning} warning, ${f.info} info${done.failedOn ? ' (findings at --fail-on level)' : ''}` : '';
       log(
-        `${formatTime(startedAt, zone)} run ${number}${options.maxRuns ? `/${options.maxRuns}` : ''}${status} ${what} in ${(done.durationMs / 1000).toFixed(1)}s${findings}${describeDeletions(done.deleted, retention?.failed ?? [])}${tail}`,
+        `${formatTime(startedAt, zone)} run ${number}${options.maxRuns ? `/${options.maxRuns}` : ''}${status} ${what} in ${(done.durationMs / 1000).toFixed(1)}s${uploaded}${findings}${describeDeletions(done.deleted, retention?.failed ?? [])}${tail}`,
       );
       if (last) return { runs, stoppedBy: 'max-runs' };
     }
@@ -317,6 +329,25 @@ export async function schedule(options: ScheduleOptions): Promise<ScheduleResult
     return { runs, stoppedBy: 'signal' };
   } finally {
     await lock.release();
+  }
+}
+
+/** Uploads one run's bundle; a failure (or the stop signal during it) is returned as the run's upload error, never thrown. */
+async function uploadRun(
+  bundle: string,
+  upload: NonNullable<ScheduleOptions['upload']>,
+  signal: AbortSignal,
+  log: (line: string) => void,
+): Promise<NonNullable<ScheduleRun['upload']>> {
+  try {
+    const result = await uploadBundle(bundle, upload.dest, {
+      ...upload.options,
+      signal,
+      log: (line) => log(`collect-bundle schedule: warning: ${line}`),
+    });
+    return { to: result.shown };
+  } catch (err) {
+    return { to: showDestination(upload.dest), error: signal.aborted ? 'interrupted' : errorMessage(err) };
   }
 }
 

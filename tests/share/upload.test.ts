@@ -4,7 +4,6 @@
  * mid-body, another checksum, 403), an unreachable port, and (upload-sftp.test.ts) a real sshd. In every
  * failure the exit code is 5 and the bundle stays where it was; no plaintext is left behind.
  */
-import { createHash } from 'node:crypto';
 import { execFile, execFileSync } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { readdir } from 'node:fs/promises';
@@ -13,35 +12,13 @@ import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { assertBuilt, cleanup, describeRun, freePort, runCli, tempDir } from '../cli/harness.js';
+import { filePart, startUploadServer, type UploadServer } from '../helpers/upload-server.js';
 
-/** What the server does with the next request: a queue of behaviours, the last one repeats. */
-type Behaviour = 'ok' | 'etag' | 'sha256' | 'bad-sha256' | '503' | 'reset' | '403';
-
-interface Received {
-  readonly method: string;
-  readonly url: string;
-  readonly headers: http.IncomingHttpHeaders;
-  readonly body: Buffer;
-}
-
-let server: http.Server;
+let target: UploadServer;
 let base: string;
-let plan: Behaviour[] = ['ok'];
-let received: Received[] = [];
 let dir: string;
 let bundle: string;
 let tmp: string;
-
-const md5 = (b: Buffer): string => createHash('md5').update(b).digest('hex');
-const sha256 = (b: Buffer): string => createHash('sha256').update(b).digest('hex');
-/** The file of a multipart/form-data body (its only part); undefined for any other body. */
-function filePart(body: Buffer, contentType: string): Buffer | undefined {
-  const boundary = /^multipart\/form-data; boundary=(\S+)$/.exec(contentType)?.[1];
-  if (!boundary) return undefined;
-  const start = body.indexOf('\r\n\r\n') + 4;
-  const end = body.lastIndexOf(Buffer.from(`\r\n--${boundary}--`));
-  return start > 3 && end > start ? body.subarray(start, end) : undefined;
-}
 
 const cli = (args: readonly string[], env: Record<string, string> = {}) => runCli(['--no-config', ...args], { env: { TMPDIR: tmp, ...env } });
 
@@ -50,32 +27,8 @@ describe('upload over HTTP', () => {
     assertBuilt();
     dir = await tempDir('cb-up-');
     tmp = await tempDir('cb-up-tmp-');
-    server = http.createServer((req, res) => {
-      const behaviour = plan.length > 1 ? plan.shift()! : plan[0]!;
-      const chunks: Buffer[] = [];
-      let size = 0;
-      req.on('data', (c: Buffer) => {
-        chunks.push(c);
-        size += c.length;
-        // A reset mid-body: the connection dies after the first bytes arrived.
-        if (behaviour === 'reset' && size > 1000) req.socket.destroy();
-      });
-      req.on('end', () => {
-        const raw = Buffer.concat(chunks);
-        received.push({ method: req.method ?? '', url: req.url ?? '', headers: req.headers, body: raw });
-        // A form's checksum is of the file it carries, as a real endpoint would compute it.
-        const body = filePart(raw, String(req.headers['content-type'])) ?? raw;
-        if (behaviour === '503') return void res.writeHead(503).end('try later');
-        if (behaviour === '403') return void res.writeHead(403).end('<Error>AccessDenied</Error>');
-        const headers: Record<string, string> = {};
-        if (behaviour === 'etag') headers['ETag'] = `"${md5(body)}"`;
-        if (behaviour === 'sha256') headers['x-checksum-sha256'] = sha256(body);
-        if (behaviour === 'bad-sha256') headers['x-checksum-sha256'] = sha256(Buffer.concat([body, Buffer.from('x')]));
-        res.writeHead(200, headers).end();
-      });
-    });
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    target = await startUploadServer();
+    base = target.base;
     // A real bundle, encrypted for a recipient made by the real age-keygen.
     execFileSync('age-keygen', ['-o', join(dir, 'key.txt')], { stdio: 'ignore' });
     const recipient = execFileSync('age-keygen', ['-y', join(dir, 'key.txt')], { encoding: 'utf8' }).trim();
@@ -85,33 +38,33 @@ describe('upload over HTTP', () => {
     bundle = join(dir, 'out', (await readdir(join(dir, 'out'))).find((f) => f.endsWith('.tar.gz.age'))!);
   }, 60_000);
   afterEach(() => {
-    plan = ['ok'];
-    received = [];
+    target.plan = ['ok'];
+    target.received = [];
   });
   afterAll(async () => {
-    await new Promise((resolve) => server.close(resolve));
+    await target.close();
     await cleanup();
   });
 
   it('PUTs the bytes to a presigned-style URL and checks the ETag (MD5); the query string is never printed', async () => {
-    plan = ['etag'];
+    target.plan = ['etag'];
     const r = await cli(['upload', bundle, `${base}/bucket/b.age?X-Amz-Signature=SIGSECRET123&X-Amz-Credential=AKIA`]);
     expect(r.code, describeRun(r)).toBe(0);
-    expect(received).toHaveLength(1);
-    expect(received[0]!.method).toBe('PUT');
-    expect(received[0]!.url).toContain('X-Amz-Signature=SIGSECRET123');
-    expect(received[0]!.body.equals(readFileSync(bundle))).toBe(true);
+    expect(target.received).toHaveLength(1);
+    expect(target.received[0]!.method).toBe('PUT');
+    expect(target.received[0]!.url).toContain('X-Amz-Signature=SIGSECRET123');
+    expect(target.received[0]!.body.equals(readFileSync(bundle))).toBe(true);
     expect(r.stderr).toMatch(/uploaded .* \(encrypted\); checked: etag-md5/);
     expect(r.stderr + r.stdout).not.toContain('SIGSECRET123');
   });
 
   it('POSTs multipart/form-data in --upload-field with a token from an environment variable; the token is never printed', async () => {
-    plan = ['sha256'];
+    target.plan = ['sha256'];
     const r = await cli(['upload', bundle, `${base}/api/upload`, '--upload-field', 'attachment', '--upload-token-env', 'SUPPORT_TOKEN'], {
       SUPPORT_TOKEN: 'tok-9f8e7d6c5b4a',
     });
     expect(r.code, describeRun(r)).toBe(0);
-    const got = received[0]!;
+    const got = target.received[0]!;
     expect(got.method).toBe('POST');
     expect(got.headers['authorization']).toBe('Bearer tok-9f8e7d6c5b4a');
     expect(got.body.toString('latin1')).toContain('Content-Disposition: form-data; name="attachment"; filename="');
@@ -124,37 +77,37 @@ describe('upload over HTTP', () => {
     writeFileSync(join(dir, 'token'), 'file-token-123456\n', { mode: 0o600 });
     const r = await cli(['upload', bundle, `${base}/t`, '--upload-token-file', join(dir, 'token')]);
     expect(r.code, describeRun(r)).toBe(0);
-    expect(received[0]!.headers['authorization']).toBe('Bearer file-token-123456');
+    expect(target.received[0]!.headers['authorization']).toBe('Bearer file-token-123456');
   });
 
   it('retries a 503 with backoff, then succeeds', async () => {
-    plan = ['503', 'etag'];
+    target.plan = ['503', 'etag'];
     const r = await cli(['upload', bundle, `${base}/retry`]);
     expect(r.code, describeRun(r)).toBe(0);
-    expect(received).toHaveLength(2);
-    expect(received[1]!.body.equals(readFileSync(bundle))).toBe(true);
+    expect(target.received).toHaveLength(2);
+    expect(target.received[1]!.body.equals(readFileSync(bundle))).toBe(true);
     expect(r.stderr).toMatch(/the server answered 503; retrying in 0\.5 s \(try 2 of 4\)/);
   });
 
   it('a connection reset mid-body is retried; the second try arrives whole', async () => {
-    plan = ['reset', 'sha256'];
+    target.plan = ['reset', 'sha256'];
     const r = await cli(['upload', bundle, `${base}/reset`]);
     expect(r.code, describeRun(r)).toBe(0);
     expect(r.stderr).toMatch(/the connection was reset .*retrying/);
-    expect(received.at(-1)!.body.equals(readFileSync(bundle))).toBe(true);
+    expect(target.received.at(-1)!.body.equals(readFileSync(bundle))).toBe(true);
   });
 
   it('a server that keeps answering 503: exit 5 after 4 tries, the bundle stays', async () => {
-    plan = ['503'];
+    target.plan = ['503'];
     const r = await cli(['upload', bundle, `${base}/down`]);
     expect(r.code, describeRun(r)).toBe(5);
-    expect(received).toHaveLength(4);
+    expect(target.received).toHaveLength(4);
     expect(r.stderr).toMatch(/upload to http:\/\/127\.0\.0\.1:\d+\/down failed after 4 tries: the server answered 503 \(the bundle stays at /);
     expect(existsSync(bundle)).toBe(true);
   }, 20_000);
 
   it('a server that answers with a different checksum: exit 5 naming both', async () => {
-    plan = ['bad-sha256'];
+    target.plan = ['bad-sha256'];
     const r = await cli(['upload', bundle, `${base}/corrupt`]);
     expect(r.code, describeRun(r)).toBe(5);
     expect(r.stderr).toMatch(/received different bytes: its sha256 is [0-9a-f]{64}, the bundle's is [0-9a-f]{64}/);
@@ -162,10 +115,10 @@ describe('upload over HTTP', () => {
   });
 
   it('a refusal (403) is not retried: exit 5 with the status', async () => {
-    plan = ['403'];
+    target.plan = ['403'];
     const r = await cli(['upload', bundle, `${base}/forbidden`]);
     expect(r.code, describeRun(r)).toBe(5);
-    expect(received).toHaveLength(1);
+    expect(target.received).toHaveLength(1);
     expect(r.stderr).toMatch(/refused the upload: HTTP 403 \(<Error>AccessDenied<\/Error>\)/);
   });
 
@@ -190,23 +143,23 @@ describe('upload over HTTP', () => {
       expect(r.code, describeRun(r)).toBe(2);
       expect(r.stderr).toMatch(message);
     }
-    expect(received).toHaveLength(0);
+    expect(target.received).toHaveLength(0);
   });
 
   it('collect --encrypt-to --upload: only the encrypted bundle is sent, and it is the file on disk', async () => {
-    plan = ['etag'];
+    target.plan = ['etag'];
     const out = join(dir, 'collect-up');
     const r = await cli(['--only', 'system', '-o', out, '--encrypt-to-file', join(dir, 'recipients.txt'), '--upload', `${base}/c?opaque=QSECRET99`, '--json']);
     expect(r.code, describeRun(r)).toBe(0);
     const files = (await readdir(out)).sort();
     expect(files).toHaveLength(2);
     expect(files[0]).toMatch(/\.tar\.gz\.age$/);
-    expect(received).toHaveLength(1);
-    expect(received[0]!.body.subarray(0, 22).toString('latin1')).toBe('age-encryption.org/v1\n');
-    expect(received[0]!.body.equals(readFileSync(join(out, files[0]!)))).toBe(true);
+    expect(target.received).toHaveLength(1);
+    expect(target.received[0]!.body.subarray(0, 22).toString('latin1')).toBe('age-encryption.org/v1\n');
+    expect(target.received[0]!.body.equals(readFileSync(join(out, files[0]!)))).toBe(true);
     expect(JSON.parse(r.stdout).upload).toMatchObject({ checked: 'etag-md5' });
     // The query of the destination (a presigned URL's signature) is sent, and recorded nowhere.
-    expect(received[0]!.url).toBe('/c?opaque=QSECRET99');
+    expect(target.received[0]!.url).toBe('/c?opaque=QSECRET99');
     expect(r.stdout + r.stderr).not.toContain('QSECRET99');
     const plain = execFileSync('age', ['-d', '-i', join(dir, 'key.txt'), join(out, files[0]!)]);
     const manifest = execFileSync('tar', ['xzOf', '-', '--wildcards', '*/manifest.json'], { input: plain, encoding: 'utf8' });
@@ -215,7 +168,7 @@ describe('upload over HTTP', () => {
   });
 
   it('collect --upload that fails: exit 5, the encrypted bundle is kept, no plaintext bundle or spool anywhere', async () => {
-    plan = ['503'];
+    target.plan = ['503'];
     const out = join(dir, 'collect-fail');
     const r = await cli(['--only', 'system', '-o', out, '--encrypt-to-file', join(dir, 'recipients.txt'), '--upload', `${base}/c`]);
     expect(r.code, describeRun(r)).toBe(5);
@@ -232,14 +185,14 @@ describe('upload over HTTP', () => {
   });
 
   it('the config sets the form field, extra headers and the token variable (upload.*)', async () => {
-    plan = ['sha256'];
+    target.plan = ['sha256'];
     writeFileSync(join(dir, 'up.json'), JSON.stringify({ upload: { field: 'file', tokenEnv: 'CFG_TOKEN', headers: { 'X-Ticket': '4711' } } }));
     const r = await runCli(['upload', bundle, `${base}/cfg`, '--config', join(dir, 'up.json')], { env: { TMPDIR: tmp, CFG_TOKEN: 'cfg-token-abcdef' } });
     expect(r.code, describeRun(r)).toBe(0);
-    expect(received[0]!.method).toBe('POST');
-    expect(received[0]!.headers['x-ticket']).toBe('4711');
-    expect(received[0]!.headers['authorization']).toBe('Bearer cfg-token-abcdef');
-    expect(filePart(received[0]!.body, String(received[0]!.headers['content-type']))!.equals(readFileSync(bundle))).toBe(true);
+    expect(target.received[0]!.method).toBe('POST');
+    expect(target.received[0]!.headers['x-ticket']).toBe('4711');
+    expect(target.received[0]!.headers['authorization']).toBe('Bearer cfg-token-abcdef');
+    expect(filePart(target.received[0]!.body, String(target.received[0]!.headers['content-type']))!.equals(readFileSync(bundle))).toBe(true);
   });
 
   it('a plain bundle is refused when recipients are configured', async () => {
@@ -251,7 +204,7 @@ describe('upload over HTTP', () => {
     const r = await runCli(['upload', plainBundle, `${base}/p`, '--config', join(dir, 'cfg.json')], { env: { TMPDIR: tmp } });
     expect(r.code, describeRun(r)).toBe(2);
     expect(r.stderr).toMatch(/is not encrypted, but recipients are configured: only an encrypted bundle \(\.tar\.gz\.age\) is uploaded/);
-    expect(received).toHaveLength(0);
+    expect(target.received).toHaveLength(0);
   });
 });
 
