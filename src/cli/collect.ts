@@ -39,7 +39,8 @@ export async function runCollect(argv: Record<string, unknown>, rawArgs: readonl
   if (dest !== undefined) {
     const [{ parseDestination }, { uploadOptionsFromArgv }] = await Promise.all([import('../run/upload.js'), import('./upload.js')]);
     parseDestination(dest);
-    await uploadOptionsFromArgv(argv, io);
+    const options = await uploadOptionsFromArgv(argv, io);
+    await (await import('../run/upload.js')).preflightUpload(dest, options);
   }
   const built = {
     ...(await buildCollectOptions(argv, rawArgs, io)),

@@ -52,6 +52,7 @@ export const RUN_FLAGS: ReadonlyArray<readonly [readonly string[], string]> = [
   [['upload', 'tokenEnv'], 'upload-token-env'],
   [['upload', 'tokenFile'], 'upload-token-file'],
   [['upload', 'knownHosts'], 'upload-known-hosts'],
+  [['upload', 's3Endpoint'], 's3-endpoint'],
   [['upload', 'yes'], 'yes'],
   [['redaction', 'pseudonymize'], 'pseudonymize'],
 ];

@@ -1,0 +1,224 @@
+/**
+ * A small S3 server on 127.0.0.1 for the upload tests: the REST subset the AWS SDK uses for an upload
+ * (PutObject, CreateMultipartUpload, UploadPart, ListParts, CompleteMultipartUpload,
+ * AbortMultipartUpload), path-style (`/BUCKET/KEY`). It checks that the SigV4 `Authorization` header
+ * names the test access key id, checks `x-amz-checksum-sha256` when one is sent, returns real ETags (the
+ * md5 in quotes; `md5(md5s)-N` for a completed multipart object), keeps what it received in memory, logs
+ * every request, and fails on purpose when told to (503, a reset mid-body, 403, a wrong ETag on complete).
+ */
+import { createHash, randomBytes } from 'node:crypto';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+export type S3Op = 'PutObject' | 'CreateMultipartUpload' | 'UploadPart' | 'ListParts' | 'CompleteMultipartUpload' | 'AbortMultipartUpload' | 'Unknown';
+
+/** A planned failure: `op` (and `part` for UploadPart) fails as `kind`, `times` times (Infinity: always). */
+export interface S3Fault {
+  readonly op: S3Op;
+  readonly part?: number;
+  readonly kind: '503' | 'reset' | '403' | 'bad-etag';
+  times: number;
+}
+
+export interface S3Request {
+  readonly op: S3Op;
+  readonly method: string;
+  readonly url: string;
+  readonly part?: number;
+  readonly status: number;
+  readonly headers: http.IncomingHttpHeaders;
+}
+
+interface Part {
+  readonly data: Buffer;
+  readonly md5: string;
+}
+
+export interface S3Server {
+  readonly endpoint: string;
+  readonly accessKeyId: string;
+  readonly secretAccessKey: string;
+  /** Completed objects by `bucket/key`. */
+  readonly objects: Map<string, Buffer>;
+  /** Open multipart uploads by id. */
+  readonly uploads: Map<string, { bucket: string; key: string; parts: Map<number, Part> }>;
+  readonly requests: S3Request[];
+  faults: S3Fault[];
+  reset(): void;
+  close(): Promise<void>;
+}
+
+const md5 = (b: Buffer): string => createHash('md5').update(b).digest('hex');
+const xml = (body: string): string => `<?xml version="1.0" encoding="UTF-8"?>\n${body}`;
+const esc = (s: string): string => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+
+function opOf(method: string, q: URLSearchParams): S3Op {
+  if (method === 'PUT' && q.has('partNumber') && q.has('uploadId')) return 'UploadPart';
+  if (method === 'PUT') return 'PutObject';
+  if (method === 'POST' && q.has('uploads')) return 'CreateMultipartUpload';
+  if (method === 'POST' && q.has('uploadId')) return 'CompleteMultipartUpload';
+  if (method === 'GET' && q.has('uploadId')) return 'ListParts';
+  if (method === 'DELETE' && q.has('uploadId')) return 'AbortMultipartUpload';
+  return 'Unknown';
+}
+
+/** Decodes an `aws-chunked` body (`<hex size>;chunk-signature=…\r\n<data>\r\n` … `0…\r\n` trailers). */
+function unchunk(raw: Buffer): Buffer {
+  const out: Buffer[] = [];
+  let at = 0;
+  for (;;) {
+    const eol = raw.indexOf('\r\n', at);
+    if (eol < 0) break;
+    const n = Number.parseInt(raw.subarray(at, eol).toString('latin1').split(';')[0]!, 16);
+    if (!n) break;
+    out.push(raw.subarray(eol + 2, eol + 2 + n));
+    at = eol + 2 + n + 2;
+  }
+  return Buffer.concat(out);
+}
+
+export async function startS3Server(accessKeyId = 'AKIDCOLLECTBUNDLETEST', secretAccessKey = 'test-secret-Zq8xW3v1'): Promise<S3Server> {
+  const objects = new Map<string, Buffer>();
+  const uploads: S3Server['uploads'] = new Map();
+  const requests: S3Request[] = [];
+  const state = { faults: [] as S3Fault[] };
+  const server = http.createServer((req, res) => {
+    const url = new URL(req.url ?? '/', 'http://127.0.0.1');
+    const q = url.searchParams;
+    const op = opOf(req.method ?? '', q);
+    const part = op === 'UploadPart' ? Number(q.get('partNumber')) : undefined;
+    const [, bucket = '', ...rest] = url.pathname.split('/');
+    const key = decodeURIComponent(rest.join('/'));
+    const fault = state.faults.find((f) => f.op === op && (f.part === undefined || f.part === part) && f.times > 0);
+    if (fault) fault.times--;
+    const log = (status: number): void =>
+      void requests.push({ op, method: req.method ?? '', url: req.url ?? '', ...(part ? { part } : {}), status, headers: req.headers });
+    const error = (status: number, code: string, message: string): void => {
+      log(status);
+      res.writeHead(status, { 'Content-Type': 'application/xml' }).end(xml(`<Error><Code>${code}</Code><Message>${esc(message)}</Message></Error>`));
+    };
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on('data', (c: Buffer) => {
+      chunks.push(c);
+      size += c.length;
+      if (fault?.kind === 'reset' && size > 64 * 1024) {
+        log(0);
+        req.socket.destroy();
+      }
+    });
+    req.on('end', () => {
+      if (req.socket.destroyed) return;
+      const auth = String(req.headers.authorization ?? '');
+      const cred = /^AWS4-HMAC-SHA256 Credential=([^/,\s]+)\//.exec(auth)?.[1];
+      if (cred !== accessKeyId) return error(403, 'InvalidAccessKeyId', 'The AWS Access Key Id you provided does not exist in our records.');
+      if (fault?.kind === '503') return error(503, 'SlowDown', 'Please reduce your request rate.');
+      if (fault?.kind === '403') return error(403, 'AccessDenied', 'Access Denied');
+      let body = Buffer.concat(chunks);
+      if (String(req.headers['content-encoding'] ?? '').includes('aws-chunked') || /^STREAMING-/.test(String(req.headers['x-amz-content-sha256'] ?? '')))
+        body = unchunk(body);
+      const sum = req.headers['x-amz-checksum-sha256'];
+      if (typeof sum === 'string' && createHash('sha256').update(body).digest('base64') !== sum)
+        return error(400, 'BadDigest', 'The SHA256 you specified did not match the calculated checksum.');
+      switch (op) {
+        case 'PutObject': {
+          objects.set(`${bucket}/${key}`, body);
+          log(200);
+          return void res.writeHead(200, { ETag: `"${fault?.kind === 'bad-etag' ? md5(Buffer.from('other')) : md5(body)}"` }).end();
+        }
+        case 'CreateMultipartUpload': {
+          const id = randomBytes(12).toString('hex');
+          uploads.set(id, { bucket, key, parts: new Map() });
+          log(200);
+          return void res
+            .writeHead(200, { 'Content-Type': 'application/xml' })
+            .end(
+              xml(
+                `<InitiateMultipartUploadResult><Bucket>${esc(bucket)}</Bucket><Key>${esc(key)}</Key><UploadId>${id}</UploadId></InitiateMultipartUploadResult>`,
+              ),
+            );
+        }
+        case 'UploadPart': {
+          const up = uploads.get(q.get('uploadId') ?? '');
+          if (!up) return error(404, 'NoSuchUpload', 'The specified upload does not exist.');
+          up.parts.set(part!, { data: body, md5: md5(body) });
+          log(200);
+          return void res.writeHead(200, { ETag: `"${md5(body)}"`, ...(typeof sum === 'string' ? { 'x-amz-checksum-sha256': sum } : {}) }).end();
+        }
+        case 'ListParts': {
+          const up = uploads.get(q.get('uploadId') ?? '');
+          if (!up) return error(404, 'NoSuchUpload', 'The specified upload does not exist.');
+          const rows = [...up.parts.entries()]
+            .sort(([a], [b]) => a - b)
+            .map(([n, p]) => `<Part><PartNumber>${n}</PartNumber><ETag>"${p.md5}"</ETag><Size>${p.data.length}</Size></Part>`)
+            .join('');
+          log(200);
+          return void res
+            .writeHead(200, { 'Content-Type': 'application/xml' })
+            .end(
+              xml(
+                `<ListPartsResult><Bucket>${esc(bucket)}</Bucket><Key>${esc(key)}</Key><UploadId>${q.get('uploadId')}</UploadId><MaxParts>1000</MaxParts><IsTruncated>false</IsTruncated>${rows}</ListPartsResult>`,
+              ),
+            );
+        }
+        case 'CompleteMultipartUpload': {
+          const id = q.get('uploadId') ?? '';
+          const up = uploads.get(id);
+          if (!up) return error(404, 'NoSuchUpload', 'The specified upload does not exist.');
+          const listed = [...body.toString('utf8').matchAll(/<Part>([\s\S]*?)<\/Part>/g)].map((m) => ({
+            n: Number(/<PartNumber>(\d+)<\/PartNumber>/.exec(m[1]!)?.[1]),
+            etag: /<ETag>(.*?)<\/ETag>/.exec(m[1]!)?.[1]?.replace(/&quot;|"/g, ''),
+          }));
+          const parts = listed.map((l) => up.parts.get(l.n));
+          if (!listed.length || parts.some((p, i) => !p || p.md5 !== listed[i]!.etag))
+            return error(400, 'InvalidPart', 'One or more of the specified parts could not be found.');
+          const data = Buffer.concat(parts.map((p) => p!.data));
+          const etag = `${md5(Buffer.concat(parts.map((p) => Buffer.from(p!.md5, 'hex'))))}-${parts.length}`;
+          objects.set(`${bucket}/${key}`, data);
+          uploads.delete(id);
+          log(200);
+          return void res
+            .writeHead(200, { 'Content-Type': 'application/xml' })
+            .end(
+              xml(
+                `<CompleteMultipartUploadResult><Bucket>${esc(bucket)}</Bucket><Key>${esc(key)}</Key><ETag>"${fault?.kind === 'bad-etag' ? `${md5(Buffer.from('other'))}-${parts.length}` : etag}"</ETag></CompleteMultipartUploadResult>`,
+              ),
+            );
+        }
+        case 'AbortMultipartUpload': {
+          uploads.delete(q.get('uploadId') ?? '');
+          log(204);
+          return void res.writeHead(204).end();
+        }
+        default:
+          return error(400, 'NotImplemented', `${req.method} ${url.pathname} is not implemented by the test server`);
+      }
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return {
+    endpoint: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    accessKeyId,
+    secretAccessKey,
+    objects,
+    uploads,
+    requests,
+    get faults() {
+      return state.faults;
+    },
+    set faults(f: S3Fault[]) {
+      state.faults = f;
+    },
+    reset() {
+      objects.clear();
+      uploads.clear();
+      requests.length = 0;
+      state.faults = [];
+    },
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}
