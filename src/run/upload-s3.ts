@@ -116,6 +116,16 @@ interface SdkError {
 /** A failure worth another try. */
 class Transient extends Error {}
 
+/** The server said no; `s3Code` is its error code (`AccessDenied`, `NoSuchUpload`, …). */
+class S3Refused extends UploadError {
+  constructor(
+    message: string,
+    readonly s3Code: string,
+  ) {
+    super(message, 'refused');
+  }
+}
+
 /** Turns an SDK or network error into Transient (retry), UploadError (stop), or the abort itself. */
 function classify(err: unknown, shown: string, signal?: AbortSignal): Error {
   if (signal?.aborted || (err as SdkError)?.name === 'AbortError') return err instanceof Error ? err : new Error(String(err));
@@ -127,7 +137,7 @@ function classify(err: unknown, shown: string, signal?: AbortSignal): Error {
   if (RESET.has(code) || RESET.has(e.name ?? '') || /socket hang up|ECONNRESET|EPIPE|aborted/i.test(e.message ?? ''))
     return new Transient(`the connection was reset (${code || e.name || 'socket hang up'})`);
   const what = oneLine(`${e.name ?? 'Error'}${e.message && e.message !== e.name ? `: ${e.message}` : ''}`, 140).replace(/[^\x20-\x7e]/g, '?');
-  return new UploadError(`${shown} refused the upload: ${status ? `HTTP ${status} ` : ''}${what}`, 'refused');
+  return new S3Refused(`${shown} refused the upload: ${status ? `HTTP ${status} ` : ''}${what}`, e.name ?? '');
 }
 
 /** Runs `fn` with the upload's retry policy: transient failures retried `retries` times, the wait doubling. */
@@ -245,7 +255,7 @@ async function multipart(sdk: S3, client: S3Client, file: string, job: Job, o: S
       }
       o.info?.(`resuming: ${done.size} of ${sums.length} parts already uploaded`);
     } catch (err) {
-      if ((err as SdkError)?.name !== 'NoSuchUpload') throw err;
+      if (!(err instanceof S3Refused && err.s3Code === 'NoSuchUpload')) throw err;
       o.info?.(`the earlier upload to ${target} is gone on the server: starting a fresh upload`);
       state = undefined;
     }
@@ -372,11 +382,7 @@ async function listParts(sdk: S3, client: S3Client, UploadId: string, job: Job, 
       () => client.send(new sdk.ListPartsCommand({ Bucket: job.Bucket, Key: job.Key, UploadId, ...(marker ? { PartNumberMarker: marker } : {}) }), send),
       o,
       job.target,
-    ).catch((err: unknown) => {
-      // NoSuchUpload is an answer here (the upload is gone), not a refusal.
-      if (err instanceof UploadError && /NoSuchUpload/.test(err.message)) throw Object.assign(new Error('NoSuchUpload'), { name: 'NoSuchUpload' });
-      throw err;
-    });
+    );
     parts.push(...(out.Parts ?? []));
     if (!out.IsTruncated || !out.NextPartNumberMarker) break;
     marker = String(out.NextPartNumberMarker);
