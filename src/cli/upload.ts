@@ -127,7 +127,11 @@ export async function uploadStep(file: string, dest: string, argv: Record<string
       );
     return result;
   } catch (err) {
-    if (io.signal.aborted) throw new CliError('interrupted: the upload was stopped', 'E_INTERRUPTED');
+    if (io.signal.aborted) {
+      const { existsSync } = await import('node:fs');
+      const resumable = dest.trim().startsWith('s3://') && existsSync(`${file}.upload.json`);
+      throw new CliError(`interrupted: the upload was stopped${resumable ? '; run the same command again to resume it' : ''}`, 'E_INTERRUPTED');
+    }
     if (err instanceof UploadError) throw new CliError(`${err.message} (the bundle stays at ${file})`, 'E_UPLOAD');
     throw err;
   }

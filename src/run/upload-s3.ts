@@ -132,7 +132,15 @@ function classify(err: unknown, shown: string, signal?: AbortSignal): Error {
   const e = (err ?? {}) as SdkError;
   const status = e.$metadata?.httpStatusCode;
   const code = e.code ?? '';
-  if (UNREACHABLE.has(code)) return new UploadError(`${shown} is unreachable (${code}): check the endpoint and that the server is up`, 'unreachable');
+  if (UNREACHABLE.has(code)) {
+    const n = err as { address?: unknown; port?: unknown; hostname?: unknown };
+    const at =
+      typeof n.address === 'string' ? `${n.address}${typeof n.port === 'number' ? `:${n.port}` : ''}` : typeof n.hostname === 'string' ? n.hostname : '';
+    return new UploadError(
+      `${shown} is unreachable (${code}${at ? ` at ${oneLine(at, 80)}` : ''}): check the endpoint and that the server is up`,
+      'unreachable',
+    );
+  }
   if (status !== undefined && (status >= 500 || status === 408 || status === 429)) return new Transient(`the server answered ${status}`);
   if (RESET.has(code) || RESET.has(e.name ?? '') || /socket hang up|ECONNRESET|EPIPE|aborted/i.test(e.message ?? ''))
     return new Transient(`the connection was reset (${code || e.name || 'socket hang up'})`);
@@ -245,7 +253,7 @@ async function multipart(sdk: S3, client: S3Client, file: string, job: Job, o: S
     state.endpoint === job.endpoint &&
     state.partSize === partSize &&
     state.size === size &&
-    state.mtimeMs === job.mtimeMs &&
+    // The content decides, not the mtime: a copied or touched bundle with the same bytes resumes.
     state.sha256 === hashed.sha256;
   if (state && same) {
     try {

@@ -7,13 +7,14 @@
  * Ctrl-C keeps the state; a wrong ETag on complete is exit 5; missing credentials exit 2 before any request.
  */
 import { randomBytes } from 'node:crypto';
-import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { execFile } from 'node:child_process';
+import { existsSync, readFileSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { DOCKER_HOST, dockerUnavailable } from '../helpers/docker.js';
 import { type S3Server, startS3Server } from '../helpers/s3-server.js';
-import { assertBuilt, cleanup, describeRun, runCli, startCli, tempDir, waitUntil } from '../cli/harness.js';
+import { assertBuilt, BIN, cleanup, cliEnv, describeRun, freePort, runCli, startCli, tempDir, waitUntil } from '../cli/harness.js';
 
 let s3: S3Server;
 let dir: string;
@@ -174,8 +175,11 @@ describe('upload to S3 (multipart, resumable)', () => {
     run.child.kill('SIGINT');
     const r = await run.result;
     expect(r.code, describeRun(r)).toBe(130);
+    expect(r.stderr).toContain('interrupted: the upload was stopped; run the same command again to resume it');
     expect(stateOf(file)).toMatchObject({ key: 'int.tar.gz', size: data.length });
     expect((await readdir(dir)).filter((f) => f.includes('.tmp'))).toEqual([]);
+    // Touched, not changed: the same bytes resume (the content decides, not the mtime).
+    utimesSync(file, new Date(), new Date(Date.now() + 60_000));
     s3.faults = [];
     s3.requests.length = 0;
     const again = await upload(file, `s3://${BUCKET}/int.tar.gz`);
@@ -199,6 +203,34 @@ describe('upload to S3 (multipart, resumable)', () => {
     expect(wrong.stderr).toMatch(/refused the upload: HTTP 403 InvalidAccessKeyId/);
     expect(wrong.stderr).not.toContain('wrong-secret-Kq1');
     expect(s3.objects.size).toBe(0);
+  });
+
+  it('an endpoint nobody listens on: exit 5 at once, naming the address', async () => {
+    const port = await freePort();
+    const r = await cli(['upload', big, `s3://${BUCKET}/x.tar.gz`, '--s3-endpoint', `http://127.0.0.1:${port}`]);
+    expect(r.code, describeRun(r)).toBe(5);
+    expect(r.stderr).toContain(`s3://${BUCKET}/x.tar.gz is unreachable (ECONNREFUSED at 127.0.0.1:${port})`);
+    expect(existsSync(`${big}.upload.json`)).toBe(false);
+    expect(r.ms).toBeLessThan(15_000);
+  });
+
+  it.skipIf(!existsSync('/usr/bin/script') && !process.env['CI'])('on a terminal: a progress line up to 100%', async () => {
+    const out = await new Promise<string>((resolve, reject) => {
+      const child = execFile(
+        'script',
+        [
+          '-qec',
+          `'${process.execPath}' -- '${BIN}' --no-config upload '${big}' 's3://${BUCKET}/tty.tar.gz' --s3-endpoint '${s3.endpoint}' --yes; echo "rc=$?"`,
+          '/dev/null',
+        ],
+        { encoding: 'utf8', timeout: 30_000, env: cliEnv(awsEnv()), cwd: dir },
+        (err, stdout) => (err ? reject(err) : resolve(stdout)),
+      );
+      child.stdin!.end();
+    });
+    expect(out).toMatch(/uploading 100% 20 MiB of 20 MiB/);
+    expect(out).toContain('rc=0');
+    expect(s3.objects.get(`${BUCKET}/tty.tar.gz`)!.equals(data)).toBe(true);
   });
 
   it('bad s3 destinations and endpoints are usage errors (exit 2); credentials in the URL are never echoed', async () => {
