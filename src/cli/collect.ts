@@ -40,7 +40,7 @@ export async function runCollect(argv: Record<string, unknown>, rawArgs: readonl
     const [{ parseDestination }, { uploadOptionsFromArgv }] = await Promise.all([import('../run/upload.js'), import('./upload.js')]);
     parseDestination(dest);
     const options = await uploadOptionsFromArgv(argv, io);
-    await (await import('../run/upload.js')).preflightUpload(dest, options);
+    await (await import('../run/upload.js')).preflightUpload(dest, { ...options, log: (line) => void io.stderr.write(`collect-bundle: warning: ${line}\n`) });
   }
   const built = {
     ...(await buildCollectOptions(argv, rawArgs, io)),

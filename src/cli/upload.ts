@@ -106,8 +106,9 @@ export async function uploadStep(file: string, dest: string, argv: Record<string
   parseDestination(dest);
   const shown = showDestination(dest);
   const options = await uploadOptionsFromArgv(argv, io);
+  const log = (line: string): void => void io.stderr.write(`collect-bundle: warning: ${line}\n`);
   // s3://: credentials are found (or not: exit 2) before the question is asked.
-  await preflightUpload(dest, options);
+  await preflightUpload(dest, { ...options, log });
   const encrypted = await isAgeFile(file);
   const recipients = configOf(argv)?.config.encryptTo?.length || argv['encrypt-to'] !== undefined || argv['encrypt-to-file'] !== undefined;
   if (recipients && !encrypted)
@@ -118,7 +119,7 @@ export async function uploadStep(file: string, dest: string, argv: Record<string
     const result = await uploadBundle(file, dest, {
       ...options,
       ...(progress(io, quiet) ? { progress: progress(io, quiet)! } : {}),
-      log: (line) => void io.stderr.write(`collect-bundle: warning: ${line}\n`),
+      log,
       info: (line) => void (quiet || io.stderr.write(`${line}\n`)),
     });
     if (!quiet)

@@ -11,7 +11,7 @@
  * file. No credential ever reaches a message, a log line or the state file.
  */
 import { createHash } from 'node:crypto';
-import { open, stat } from 'node:fs/promises';
+import { open, readFile, stat } from 'node:fs/promises';
 import { basename } from 'node:path';
 import type { S3Client } from '@aws-sdk/client-s3';
 import { errorMessage } from '../core/artifacts.js';
@@ -68,10 +68,16 @@ export function s3Endpoint(option: string | undefined, env: NodeJS.ProcessEnv = 
 type S3 = typeof import('@aws-sdk/client-s3');
 
 /** A client on the SDK's default credential chain; CliError (exit 2) with a one-line fix when it finds no credentials. */
-async function connect(endpoint: string | undefined, shown: string, signal?: AbortSignal): Promise<{ sdk: S3; client: S3Client }> {
+async function connect(
+  endpoint: string | undefined,
+  shown: string,
+  signal?: AbortSignal,
+  log?: (line: string) => void,
+): Promise<{ sdk: S3; client: S3Client }> {
   // The SDK warns on stderr that its 2027 releases need Node 22; this release runs on 20, and a CLI's stderr is the user's.
   process.env['AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED'] ??= 'true';
   const sdk = await import('@aws-sdk/client-s3');
+  const sdkLine = (m: unknown[]): void => log?.(`AWS SDK: ${oneLine(m.map((x) => (typeof x === 'string' ? x : errorMessage(x))).join(' '), 200)}`);
   const probe = new sdk.S3Client({});
   const region = await probe.config.region().catch(() => 'us-east-1');
   probe.destroy();
@@ -83,6 +89,8 @@ async function connect(endpoint: string | undefined, shown: string, signal?: Abo
     requestChecksumCalculation: 'WHEN_REQUIRED',
     responseChecksumValidation: 'WHEN_REQUIRED',
     requestHandler: { connectionTimeout: 15_000, requestTimeout: 60_000 },
+    // The SDK's own warnings (e.g. both AWS_PROFILE and AWS_ACCESS_KEY_ID set) as one line of ours, not a console.warn block.
+    logger: { debug: () => {}, info: () => {}, trace: () => {}, warn: (...m: unknown[]) => sdkLine(m), error: (...m: unknown[]) => sdkLine(m) },
   });
   try {
     await client.config.credentials();
@@ -98,8 +106,8 @@ async function connect(endpoint: string | undefined, shown: string, signal?: Abo
 }
 
 /** Checks before a run collects anything that credentials can be found (CliError, exit 2, if not). */
-export async function checkS3Credentials(endpoint: string | undefined, shown: string, signal?: AbortSignal): Promise<void> {
-  (await connect(endpoint, shown, signal)).client.destroy();
+export async function checkS3Credentials(endpoint: string | undefined, shown: string, signal?: AbortSignal, log?: (line: string) => void): Promise<void> {
+  (await connect(endpoint, shown, signal, log)).client.destroy();
 }
 
 /** Network errors that a retry can cure, and those that say the server is not there. */
@@ -180,26 +188,27 @@ export async function uploadS3(
   const info = await stat(file);
   const size = info.size;
   const partSize = partSizeFor(size, options.partSize);
-  const { sdk, client } = await connect(options.endpoint, shown, options.signal);
+  const { sdk, client } = await connect(options.endpoint, shown, options.signal, options.log);
   const send = { ...(options.signal ? { abortSignal: options.signal } : {}) };
   const Bucket = where.bucket;
   const Key = key;
   try {
     if (size < partSize) {
-      const body = (await open(file, 'r').then(async (h) => h.readFile().finally(() => h.close()))) as Buffer;
-      const [sums] = (await hashParts(file, partSize, options.signal)).parts;
+      // Smaller than one part: in memory, like a part.
+      const body = await readFile(file, options.signal ? { signal: options.signal } : {});
+      const sums = { md5: createHash('md5').update(body).digest('hex'), sha256: createHash('sha256').update(body).digest('base64') };
       let attempts = 0;
       const out = await withRetries(
         'PutObject',
         () => {
           attempts++;
-          return client.send(new sdk.PutObjectCommand({ Bucket, Key, Body: body, ContentLength: size, ChecksumSHA256: sums!.sha256 }), send);
+          return client.send(new sdk.PutObjectCommand({ Bucket, Key, Body: body, ContentLength: size, ChecksumSHA256: sums.sha256 }), send);
         },
         options,
         target,
       );
       options.progress?.(size, size);
-      if (unquote(out.ETag) !== sums!.md5) throw mismatch(target, unquote(out.ETag), sums!.md5);
+      if (unquote(out.ETag) !== sums.md5) throw mismatch(target, unquote(out.ETag), sums.md5);
       return { target, attempts, checked: 'etag-md5', resumed: 0, parts: 1 };
     }
     return await multipart(

@@ -98,10 +98,10 @@ export function showDestination(dest: string): string {
 }
 
 /** What can be checked before anything is collected: for s3://, that the AWS SDK finds credentials (CliError, exit 2, if not). */
-export async function preflightUpload(dest: string, options: Pick<UploadOptions, 's3Endpoint' | 'signal'> = {}): Promise<void> {
+export async function preflightUpload(dest: string, options: Pick<UploadOptions, 's3Endpoint' | 'signal' | 'log'> = {}): Promise<void> {
   if (parseDestination(dest).kind !== 's3') return;
   const { checkS3Credentials, s3Endpoint } = await import('./upload-s3.js');
-  await checkS3Credentials(s3Endpoint(options.s3Endpoint), showDestination(dest), options.signal);
+  await checkS3Credentials(s3Endpoint(options.s3Endpoint), showDestination(dest), options.signal, options.log);
 }
 
 /** Uploads `file` to `dest`. Throws UploadError when it did not arrive intact. */

@@ -205,6 +205,25 @@ describe('upload to S3 (multipart, resumable)', () => {
     expect(s3.objects.size).toBe(0);
   });
 
+  it("credentials from a profile in the shared credentials file; the SDK's warning is one line of ours", async () => {
+    const small = join(dir, 'small.tar.gz');
+    writeFileSync(small, data.subarray(0, 300_000));
+    const creds = join(home, 'credentials');
+    writeFileSync(creds, `[support]\naws_access_key_id = ${s3.accessKeyId}\naws_secret_access_key = ${s3.secretAccessKey}\n`, { mode: 0o600 });
+    const env = { AWS_SHARED_CREDENTIALS_FILE: creds, AWS_PROFILE: 'support' };
+    const r = await upload(small, `s3://${BUCKET}/p.tar.gz`, { ...env, AWS_ACCESS_KEY_ID: undefined, AWS_SECRET_ACCESS_KEY: undefined });
+    expect(r.code, describeRun(r)).toBe(0);
+    expect(s3.requests.map((q) => q.op)).toEqual(['PutObject']);
+    expect(s3.objects.get(`${BUCKET}/p.tar.gz`)!.equals(data.subarray(0, 300_000))).toBe(true);
+    expect(r.stderr).toMatch(/uploaded +293 KiB to s3:\/\/support-drop\/p\.tar\.gz; checked: etag-md5/);
+    // Both a profile and a (wrong) key pair in the environment: the SDK takes the profile and says so.
+    const both = await upload(small, `s3://${BUCKET}/p2.tar.gz`, { ...env, AWS_ACCESS_KEY_ID: 'AKIDWRONG', AWS_SECRET_ACCESS_KEY: 'wrong-secret-Kq1' });
+    expect(both.code, describeRun(both)).toBe(0);
+    expect(both.stderr).toMatch(/^collect-bundle: warning: AWS SDK: .*Multiple credential sources detected: .* AWS_PROFILE/m);
+    expect(both.stderr.split('\n').filter((l) => /credential/i.test(l))).toHaveLength(1);
+    expect(both.stderr + r.stderr).not.toMatch(new RegExp(`${s3.secretAccessKey}|wrong-secret-Kq1`));
+  });
+
   it('an endpoint nobody listens on: exit 5 at once, naming the address', async () => {
     const port = await freePort();
     const r = await cli(['upload', big, `s3://${BUCKET}/x.tar.gz`, '--s3-endpoint', `http://127.0.0.1:${port}`]);
