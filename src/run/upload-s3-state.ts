@@ -56,7 +56,9 @@ export async function readState(file: string): Promise<S3UploadState | undefined
 export async function writeState(file: string, state: S3UploadState): Promise<void> {
   const tmp = `${statePath(file)}.${process.pid}.tmp`;
   try {
-    await writeFile(tmp, `${JSON.stringify(state, null, 2)}\n`, { mode: 0o600, flag: 'w' });
+    // O_EXCL: a file or symlink already at the temporary name is removed, never written through.
+    await rm(tmp, { force: true });
+    await writeFile(tmp, `${JSON.stringify(state, null, 2)}\n`, { mode: 0o600, flag: 'wx' });
     await rename(tmp, statePath(file));
   } catch (err) {
     await rm(tmp, { force: true });

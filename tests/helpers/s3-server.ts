@@ -44,6 +44,8 @@ export interface S3Server {
   readonly uploads: Map<string, { bucket: string; key: string; parts: Map<number, Part> }>;
   readonly requests: S3Request[];
   faults: S3Fault[];
+  /** ListParts answers at most this many parts a page (S3: 1,000), so a client must follow NextPartNumberMarker. */
+  listPageSize: number;
   reset(): void;
   close(): Promise<void>;
 }
@@ -81,7 +83,7 @@ export async function startS3Server(accessKeyId = 'AKIDCOLLECTBUNDLETEST', secre
   const objects = new Map<string, Buffer>();
   const uploads: S3Server['uploads'] = new Map();
   const requests: S3Request[] = [];
-  const state = { faults: [] as S3Fault[] };
+  const state = { faults: [] as S3Fault[], listPageSize: 1000 };
   const server = http.createServer((req, res) => {
     const url = new URL(req.url ?? '/', 'http://127.0.0.1');
     const q = url.searchParams;
@@ -148,16 +150,17 @@ export async function startS3Server(accessKeyId = 'AKIDCOLLECTBUNDLETEST', secre
         case 'ListParts': {
           const up = uploads.get(q.get('uploadId') ?? '');
           if (!up) return error(404, 'NoSuchUpload', 'The specified upload does not exist.');
-          const rows = [...up.parts.entries()]
-            .sort(([a], [b]) => a - b)
-            .map(([n, p]) => `<Part><PartNumber>${n}</PartNumber><ETag>"${p.md5}"</ETag><Size>${p.data.length}</Size></Part>`)
-            .join('');
+          const after = Number(q.get('part-number-marker') ?? 0);
+          const all = [...up.parts.entries()].sort(([a], [b]) => a - b).filter(([n]) => n > after);
+          const page = all.slice(0, Math.min(state.listPageSize, Number(q.get('max-parts') ?? 1000)));
+          const truncated = page.length < all.length;
+          const rows = page.map(([n, p]) => `<Part><PartNumber>${n}</PartNumber><ETag>"${p.md5}"</ETag><Size>${p.data.length}</Size></Part>`).join('');
           log(200);
           return void res
             .writeHead(200, { 'Content-Type': 'application/xml' })
             .end(
               xml(
-                `<ListPartsResult><Bucket>${esc(bucket)}</Bucket><Key>${esc(key)}</Key><UploadId>${q.get('uploadId')}</UploadId><MaxParts>1000</MaxParts><IsTruncated>false</IsTruncated>${rows}</ListPartsResult>`,
+                `<ListPartsResult><Bucket>${esc(bucket)}</Bucket><Key>${esc(key)}</Key><UploadId>${q.get('uploadId')}</UploadId><PartNumberMarker>${after}</PartNumberMarker>${truncated ? `<NextPartNumberMarker>${page.at(-1)![0]}</NextPartNumberMarker>` : ''}<MaxParts>${state.listPageSize}</MaxParts><IsTruncated>${truncated}</IsTruncated>${rows}</ListPartsResult>`,
               ),
             );
         }
@@ -209,11 +212,18 @@ export async function startS3Server(accessKeyId = 'AKIDCOLLECTBUNDLETEST', secre
     set faults(f: S3Fault[]) {
       state.faults = f;
     },
+    get listPageSize() {
+      return state.listPageSize;
+    },
+    set listPageSize(n: number) {
+      state.listPageSize = n;
+    },
     reset() {
       objects.clear();
       uploads.clear();
       requests.length = 0;
       state.faults = [];
+      state.listPageSize = 1000;
     },
     close: () =>
       new Promise<void>((resolve) => {

@@ -182,9 +182,12 @@ describe('upload to S3 (multipart, resumable)', () => {
     utimesSync(file, new Date(), new Date(Date.now() + 60_000));
     s3.faults = [];
     s3.requests.length = 0;
+    // One part a page: the listing is followed to its end.
+    s3.listPageSize = 1;
     const again = await upload(file, `s3://${BUCKET}/int.tar.gz`);
     expect(again.code, describeRun(again)).toBe(0);
     expect(again.stderr).toContain('resuming: 2 of 3 parts already uploaded');
+    expect(ops()).toEqual(['ListParts', 'ListParts', 'UploadPart', 'CompleteMultipartUpload']);
     expect(parts()).toEqual([2]);
     expect(s3.objects.get(`${BUCKET}/int.tar.gz`)!.equals(data)).toBe(true);
   }, 30_000);
