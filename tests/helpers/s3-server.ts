@@ -1,12 +1,13 @@
 /**
  * A small S3 server on 127.0.0.1 for the upload tests: the REST subset the AWS SDK uses for an upload
  * (PutObject, CreateMultipartUpload, UploadPart, ListParts, CompleteMultipartUpload,
- * AbortMultipartUpload), path-style (`/BUCKET/KEY`). It checks that the SigV4 `Authorization` header
- * names the test access key id, checks `x-amz-checksum-sha256` when one is sent, returns real ETags (the
+ * AbortMultipartUpload), path-style (`/BUCKET/KEY`). It checks each request's SigV4 signature with the
+ * test key (the key id named, the signature recomputed, a signed payload hash compared with the body),
+ * checks `x-amz-checksum-sha256` when one is sent, returns real ETags (the
  * md5 in quotes; `md5(md5s)-N` for a completed multipart object), keeps what it received in memory, logs
  * every request, and fails on purpose when told to (503, a reset mid-body, 403, a wrong ETag on complete).
  */
-import { createHash, randomBytes } from 'node:crypto';
+import { createHash, createHmac, randomBytes } from 'node:crypto';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 
@@ -64,6 +65,56 @@ function opOf(method: string, q: URLSearchParams): S3Op {
   return 'Unknown';
 }
 
+/** RFC 3986 encoding as SigV4 wants it. */
+const uriEncode = (v: string): string => encodeURIComponent(v).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
+
+/**
+ * Checks an AWS SigV4 `Authorization` header: undefined when it is right, else the S3 error code.
+ * The canonical request is rebuilt from what arrived (method, path as sent, sorted query, signed headers,
+ * `x-amz-content-sha256`), and the signature recomputed with the secret.
+ */
+function checkSigV4(
+  req: http.IncomingMessage,
+  body: Buffer,
+  keyId: string,
+  secret: string,
+): 'InvalidAccessKeyId' | 'SignatureDoesNotMatch' | 'XAmzContentSHA256Mismatch' | undefined {
+  const m = /^AWS4-HMAC-SHA256 Credential=([^/,\s]+)\/(\d{8})\/([^/]+)\/s3\/aws4_request, ?SignedHeaders=([^,\s]+), ?Signature=([0-9a-f]{64})$/.exec(
+    String(req.headers.authorization ?? ''),
+  );
+  if (!m || m[1] !== keyId) return 'InvalidAccessKeyId';
+  const [, , date, region, signed, signature] = m as unknown as [string, string, string, string, string, string];
+  const payload = String(req.headers['x-amz-content-sha256'] ?? '');
+  if (/^[0-9a-f]{64}$/.test(payload) && createHash('sha256').update(body).digest('hex') !== payload) return 'XAmzContentSHA256Mismatch';
+  const [path = '/', query = ''] = (req.url ?? '/').split('?');
+  const canonicalQuery = query
+    .split('&')
+    .filter(Boolean)
+    .map((kv) => {
+      const [k = '', v = ''] = kv.split('=');
+      return [uriEncode(decodeURIComponent(k)), uriEncode(decodeURIComponent(v))] as const;
+    })
+    .sort(([a, av], [b, bv]) => (a < b ? -1 : a > b ? 1 : av < bv ? -1 : av > bv ? 1 : 0))
+    .map(([k, v]) => `${k}=${v}`)
+    .join('&');
+  const names = signed.split(';');
+  const headers = names
+    .map(
+      (n) =>
+        `${n}:${String(req.headers[n] ?? '')
+          .trim()
+          .replace(/\s+/g, ' ')}\n`,
+    )
+    .join('');
+  const canonical = [req.method, path, canonicalQuery, headers, signed, payload].join('\n');
+  const amzDate = String(req.headers['x-amz-date'] ?? '');
+  const scope = `${date}/${region}/s3/aws4_request`;
+  const toSign = ['AWS4-HMAC-SHA256', amzDate, scope, createHash('sha256').update(canonical).digest('hex')].join('\n');
+  const hmac = (key: Buffer | string, data: string): Buffer => createHmac('sha256', key).update(data).digest();
+  const signingKey = hmac(hmac(hmac(hmac(`AWS4${secret}`, date), region), 's3'), 'aws4_request');
+  return createHmac('sha256', signingKey).update(toSign).digest('hex') === signature ? undefined : 'SignatureDoesNotMatch';
+}
+
 /** Decodes an `aws-chunked` body (`<hex size>;chunk-signature=…\r\n<data>\r\n` … `0…\r\n` trailers). */
 function unchunk(raw: Buffer): Buffer {
   const out: Buffer[] = [];
@@ -111,9 +162,10 @@ export async function startS3Server(accessKeyId = 'AKIDCOLLECTBUNDLETEST', secre
     });
     req.on('end', () => {
       if (req.socket.destroyed) return;
-      const auth = String(req.headers.authorization ?? '');
-      const cred = /^AWS4-HMAC-SHA256 Credential=([^/,\s]+)\//.exec(auth)?.[1];
-      if (cred !== accessKeyId) return error(403, 'InvalidAccessKeyId', 'The AWS Access Key Id you provided does not exist in our records.');
+      const denied = checkSigV4(req, Buffer.concat(chunks), accessKeyId, secretAccessKey);
+      if (denied === 'InvalidAccessKeyId') return error(403, denied, 'The AWS Access Key Id you provided does not exist in our records.');
+      if (denied === 'SignatureDoesNotMatch') return error(403, denied, 'The request signature we calculated does not match the signature you provided.');
+      if (denied) return error(400, denied, 'The provided x-amz-content-sha256 header does not match what was computed.');
       if (fault?.kind === '503') return error(503, 'SlowDown', 'Please reduce your request rate.');
       if (fault?.kind === '403') return error(403, 'AccessDenied', 'Access Denied');
       let body = Buffer.concat(chunks);

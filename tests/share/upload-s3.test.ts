@@ -205,6 +205,11 @@ describe('upload to S3 (multipart, resumable)', () => {
     expect(wrong.code, describeRun(wrong)).toBe(5);
     expect(wrong.stderr).toMatch(/refused the upload: HTTP 403 InvalidAccessKeyId/);
     expect(wrong.stderr).not.toContain('wrong-secret-Kq1');
+    // The right key id with a wrong secret: the server recomputes the signature and refuses it.
+    const badSecret = await upload(big, `s3://${BUCKET}/x.tar.gz`, { AWS_SECRET_ACCESS_KEY: 'wrong-secret-Kq1' });
+    expect(badSecret.code, describeRun(badSecret)).toBe(5);
+    expect(badSecret.stderr).toMatch(/refused the upload: HTTP 403 SignatureDoesNotMatch/);
+    expect(badSecret.stderr).not.toContain('wrong-secret-Kq1');
     expect(s3.objects.size).toBe(0);
   });
 
