@@ -77,6 +77,13 @@ export function multipartEtag(parts: readonly PartSums[]): string {
   return `${h.digest('hex')}-${parts.length}`;
 }
 
+/** S3's composite checksum of a multipart object: sha256 of the parts' binary sha256s (base64), `-` and the part count. */
+export function compositeSha256(parts: readonly PartSums[]): string {
+  const h = createHash('sha256');
+  for (const p of parts) h.update(Buffer.from(p.sha256, 'base64'));
+  return `${h.digest('base64')}-${parts.length}`;
+}
+
 /** Reads `file` once: the whole file's sha256 (hex) and each part's md5 and sha256. Never holds more than a read buffer. */
 export async function hashParts(file: string, partSize: number, signal?: AbortSignal): Promise<{ sha256: string; parts: PartSums[] }> {
   const whole = createHash('sha256');

@@ -18,7 +18,7 @@ import { errorMessage } from '../core/artifacts.js';
 import { CliError } from '../core/errors.js';
 import { oneLine } from '../core/text.js';
 import { type Destination, UploadError } from './upload-error.js';
-import { hashParts, multipartEtag, readState, removeState, writeState } from './upload-s3-state.js';
+import { compositeSha256, hashParts, multipartEtag, readState, removeState, writeState } from './upload-s3-state.js';
 
 const MiB = 1024 * 1024;
 /** S3's floor for every part but the last. */
@@ -224,9 +224,9 @@ export async function uploadS3(
   }
 }
 
-const mismatch = (target: string, got: string, want: string): UploadError =>
+const mismatch = (target: string, got: string, want: string, what = 'ETag'): UploadError =>
   new UploadError(
-    `${target} received different bytes (different checksum): its ETag is ${oneLine(got, 70)}, the bundle's is ${want}; the upload is not trustworthy, send it again`,
+    `${target} received different bytes (different checksum): its ${what} is ${oneLine(got, 70)}, the bundle's is ${want}; the upload is not trustworthy, send it again`,
     'checksum',
   );
 
@@ -383,6 +383,9 @@ async function multipart(sdk: S3, client: S3Client, file: string, job: Job, o: S
   await removeState(file);
   const want = multipartEtag(sums);
   if (unquote(completed.ETag) !== want) throw mismatch(target, unquote(completed.ETag), want);
+  // S3 also returns the composite sha256 of a multipart object uploaded with SHA256 part checksums.
+  const composite = compositeSha256(sums);
+  if (completed.ChecksumSHA256 && completed.ChecksumSHA256 !== composite) throw mismatch(target, completed.ChecksumSHA256, composite, 'composite sha256');
   return { target, attempts, checked: 'etag-multipart', resumed, parts: sums.length };
 }
 

@@ -17,7 +17,7 @@ export type S3Op = 'PutObject' | 'CreateMultipartUpload' | 'UploadPart' | 'ListP
 export interface S3Fault {
   readonly op: S3Op;
   readonly part?: number;
-  readonly kind: '503' | 'reset' | '403' | 'bad-etag';
+  readonly kind: '503' | 'reset' | '403' | 'bad-etag' | 'bad-checksum';
   times: number;
 }
 
@@ -33,6 +33,8 @@ export interface S3Request {
 interface Part {
   readonly data: Buffer;
   readonly md5: string;
+  /** base64, as sent in x-amz-checksum-sha256 (absent when none was sent). */
+  readonly sha256?: string;
 }
 
 export interface S3Server {
@@ -195,7 +197,7 @@ export async function startS3Server(accessKeyId = 'AKIDCOLLECTBUNDLETEST', secre
         case 'UploadPart': {
           const up = uploads.get(q.get('uploadId') ?? '');
           if (!up) return error(404, 'NoSuchUpload', 'The specified upload does not exist.');
-          up.parts.set(part!, { data: body, md5: md5(body) });
+          up.parts.set(part!, { data: body, md5: md5(body), ...(typeof sum === 'string' ? { sha256: sum } : {}) });
           log(200);
           return void res.writeHead(200, { ETag: `"${md5(body)}"`, ...(typeof sum === 'string' ? { 'x-amz-checksum-sha256': sum } : {}) }).end();
         }
@@ -229,6 +231,13 @@ export async function startS3Server(accessKeyId = 'AKIDCOLLECTBUNDLETEST', secre
             return error(400, 'InvalidPart', 'One or more of the specified parts could not be found.');
           const data = Buffer.concat(parts.map((p) => p!.data));
           const etag = `${md5(Buffer.concat(parts.map((p) => Buffer.from(p!.md5, 'hex'))))}-${parts.length}`;
+          // Like S3: a composite sha256 when every part came with one (the fault gives another).
+          const sums = parts.every((p) => p!.sha256) ? Buffer.concat(parts.map((p) => Buffer.from(p!.sha256!, 'base64'))) : undefined;
+          const composite =
+            sums &&
+            `${createHash('sha256')
+              .update(fault?.kind === 'bad-checksum' ? Buffer.concat([sums, Buffer.from('x')]) : sums)
+              .digest('base64')}-${parts.length}`;
           objects.set(`${bucket}/${key}`, data);
           uploads.delete(id);
           log(200);
@@ -236,7 +245,7 @@ export async function startS3Server(accessKeyId = 'AKIDCOLLECTBUNDLETEST', secre
             .writeHead(200, { 'Content-Type': 'application/xml' })
             .end(
               xml(
-                `<CompleteMultipartUploadResult><Bucket>${esc(bucket)}</Bucket><Key>${esc(key)}</Key><ETag>"${fault?.kind === 'bad-etag' ? `${md5(Buffer.from('other'))}-${parts.length}` : etag}"</ETag></CompleteMultipartUploadResult>`,
+                `<CompleteMultipartUploadResult><Bucket>${esc(bucket)}</Bucket><Key>${esc(key)}</Key><ETag>"${fault?.kind === 'bad-etag' ? `${md5(Buffer.from('other'))}-${parts.length}` : etag}"</ETag>${composite ? `<ChecksumSHA256>${composite}</ChecksumSHA256>` : ''}</CompleteMultipartUploadResult>`,
               ),
             );
         }

@@ -164,6 +164,13 @@ describe('upload to S3 (multipart, resumable)', () => {
     expect(r.code, describeRun(r)).toBe(5);
     expect(r.stderr).toMatch(/received different bytes \(different checksum\): its ETag is [0-9a-f]{32}-3, the bundle's is [0-9a-f]{32}-3/);
     expect(r.stderr.trim().split('\n')).toHaveLength(1);
+    // The ETag right but the composite sha256 of the parts wrong: also exit 5.
+    s3.faults = [{ op: 'CompleteMultipartUpload', kind: 'bad-checksum', times: 1 }];
+    const sha = await upload(big, `s3://${BUCKET}/bad2.tar.gz`);
+    expect(sha.code, describeRun(sha)).toBe(5);
+    expect(sha.stderr).toMatch(
+      /received different bytes \(different checksum\): its composite sha256 is [A-Za-z0-9+/=]{44}-3, the bundle's is [A-Za-z0-9+/=]{44}-3/,
+    );
   });
 
   it('Ctrl-C during the upload leaves a whole state file, and the next run resumes from it', async () => {
