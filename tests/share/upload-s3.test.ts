@@ -6,12 +6,14 @@
  * the next run sends only the missing part; a changed bundle or an upload gone on the server starts over;
  * Ctrl-C keeps the state; a wrong ETag on complete is exit 5; missing credentials exit 2 before any request.
  */
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { execFile } from 'node:child_process';
 import { existsSync, readFileSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { compositeSha256, hashParts, multipartEtag } from '../../src/run/upload-s3-state.js';
+import { partSizeFor } from '../../src/run/upload-s3.js';
 import { DOCKER_HOST, dockerUnavailable } from '../helpers/docker.js';
 import { type S3Server, startS3Server } from '../helpers/s3-server.js';
 import { assertBuilt, BIN, cleanup, cliEnv, describeRun, freePort, runCli, startCli, tempDir, waitUntil } from '../cli/harness.js';
@@ -325,5 +327,39 @@ describe('collect --upload s3://', () => {
     expect(r.stderr).toMatch(/no AWS credentials found/);
     expect(existsSync(out)).toBe(false);
     expect(srv.requests).toHaveLength(0);
+  });
+});
+
+describe('S3 part arithmetic', () => {
+  const MiB = 1024 * 1024;
+  afterAll(cleanup);
+  it('8 MiB parts, grown in whole MiB so no file needs more than 10,000; never under 5 MiB', () => {
+    expect(partSizeFor(20 * MiB)).toBe(8 * MiB);
+    expect(partSizeFor(80_000 * MiB)).toBe(8 * MiB);
+    expect(partSizeFor(80_000 * MiB + 1)).toBe(9 * MiB);
+    const huge = 100 * 1024 * MiB;
+    expect(Math.ceil(huge / partSizeFor(huge))).toBeLessThanOrEqual(10_000);
+    expect(partSizeFor(20 * MiB, 1024)).toBe(5 * MiB);
+  });
+
+  it("hashes each part and the whole file in one read; the ETags are S3's (md5 of md5s -N, composite sha256)", async () => {
+    const folder = await tempDir('cb-s3-hash-');
+    const file = join(folder, 'b');
+    const bytes = randomBytes(5 * MiB * 2 + 123);
+    writeFileSync(file, bytes);
+    const got = await hashParts(file, 5 * MiB);
+    const slices = [bytes.subarray(0, 5 * MiB), bytes.subarray(5 * MiB, 10 * MiB), bytes.subarray(10 * MiB)];
+    const h = (alg: string, b: Buffer) => createHash(alg).update(b).digest();
+    expect(got.sha256).toBe(h('sha256', bytes).toString('hex'));
+    expect(got.parts).toEqual(slices.map((b) => ({ md5: h('md5', b).toString('hex'), sha256: h('sha256', b).toString('base64') })));
+    expect(multipartEtag(got.parts)).toBe(`${h('md5', Buffer.concat(slices.map((b) => h('md5', b)))).toString('hex')}-3`);
+    expect(compositeSha256(got.parts)).toBe(`${h('sha256', Buffer.concat(slices.map((b) => h('sha256', b)))).toString('base64')}-3`);
+    // Exactly two parts: no empty third one; an empty file: one empty part.
+    writeFileSync(file, bytes.subarray(0, 10 * MiB));
+    expect((await hashParts(file, 5 * MiB)).parts).toHaveLength(2);
+    writeFileSync(file, '');
+    expect((await hashParts(file, 5 * MiB)).parts).toEqual([
+      { md5: h('md5', Buffer.alloc(0)).toString('hex'), sha256: h('sha256', Buffer.alloc(0)).toString('base64') },
+    ]);
   });
 });
