@@ -100,7 +100,7 @@ export function showDestination(dest: string): string {
 /** What can be checked before anything is collected: for s3://, that the AWS SDK finds credentials (CliError, exit 2, if not). */
 export async function preflightUpload(dest: string, options: Pick<UploadOptions, 's3Endpoint' | 'signal' | 'log'> = {}): Promise<void> {
   if (parseDestination(dest).kind !== 's3') return;
-  const { checkS3Credentials, s3Endpoint } = await import('./upload-s3.js');
+  const { checkS3Credentials, s3Endpoint } = await import('./upload-s3-client.js');
   await checkS3Credentials(s3Endpoint(options.s3Endpoint), showDestination(dest), options.signal, options.log);
 }
 
@@ -117,7 +117,7 @@ export async function uploadBundle(file: string, dest: string, options: UploadOp
     return { shown, bytes: size, attempts: 1, checked: 'size' };
   }
   if (where.kind === 's3') {
-    const { s3Endpoint, uploadS3 } = await import('./upload-s3.js');
+    const [{ s3Endpoint }, { uploadS3 }] = await Promise.all([import('./upload-s3-client.js'), import('./upload-s3.js')]);
     const endpoint = s3Endpoint(options.s3Endpoint);
     const r = await uploadS3(file, where, shown, {
       ...(endpoint ? { endpoint } : {}),
