@@ -133,7 +133,19 @@ export async function withRetries<T>(what: string, fn: () => Promise<T>, o: Retr
       if (attempt > retries || o.signal?.aborted) throw new UploadError(`upload to ${shown} failed after ${attempt} tries (${what}): ${err.message}`, 'failed');
       const wait = backoff * 2 ** (attempt - 1);
       o.log?.(`upload to ${shown}: ${what}: ${err.message}; retrying in ${(wait / 1000).toFixed(1)} s (try ${attempt + 1} of ${retries + 1})`);
-      await new Promise((resolve) => setTimeout(resolve, wait));
+      // Ctrl-C ends the wait at once (the state file is already there to resume from).
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, wait);
+        o.signal?.addEventListener(
+          'abort',
+          () => {
+            clearTimeout(timer);
+            resolve();
+          },
+          { once: true },
+        );
+      });
+      o.signal?.throwIfAborted();
     }
   }
 }

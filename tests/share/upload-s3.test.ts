@@ -180,10 +180,15 @@ describe('upload to S3 (multipart, resumable)', () => {
     writeFileSync(file, data);
     s3.faults = [{ op: 'UploadPart', part: 2, kind: '503', times: Number.POSITIVE_INFINITY }];
     const run = startCli(['--no-config', 'upload', file, `s3://${BUCKET}/int.tar.gz`, '--s3-endpoint', s3.endpoint], { env: awsEnv() });
-    await waitUntil(() => parts().length === 2 && s3.requests.some((q) => q.op === 'UploadPart' && q.part === 2), 20_000, 'parts 1 and 3 uploaded');
+    // Parts 1 and 3 are there and part 2 has failed 3 times: the run waits 2 s before its last try.
+    await waitUntil(() => parts().length === 2 && s3.requests.filter((q) => q.op === 'UploadPart' && q.part === 2).length === 3, 20_000, 'part 2 failing');
+    const stopped = Date.now();
     run.child.kill('SIGINT');
     const r = await run.result;
     expect(r.code, describeRun(r)).toBe(130);
+    // Ctrl-C ends the wait instead of sitting it out.
+    expect(Date.now() - stopped).toBeLessThan(1500);
+    expect(s3.requests.filter((q) => q.op === 'UploadPart' && q.part === 2)).toHaveLength(3);
     expect(r.stderr).toContain('interrupted: the upload was stopped; run the same command again to resume it');
     expect(stateOf(file)).toMatchObject({ key: 'int.tar.gz', size: data.length });
     expect((await readdir(dir)).filter((f) => f.includes('.tmp'))).toEqual([]);
