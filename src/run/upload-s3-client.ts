@@ -41,7 +41,10 @@ export async function connect(
   // The SDK warns on stderr that its 2027 releases need Node 22; this release runs on 20, and a CLI's stderr is the user's.
   process.env['AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED'] ??= 'true';
   const sdk = await import('@aws-sdk/client-s3');
-  const sdkLine = (m: unknown[]): void => log?.(`AWS SDK: ${oneLine(m.map((x) => (typeof x === 'string' ? x : errorMessage(x))).join(' '), 200)}`);
+  const sdkLine = (m: unknown[]): void => {
+    const text = m.map((x) => (typeof x === 'string' ? x : x instanceof Error ? errorMessage(x) : JSON.stringify(x))).join(' ');
+    log?.(`AWS SDK: ${oneLine(text, 200)}`);
+  };
   const probe = new sdk.S3Client({});
   const region = await probe.config.region().catch(() => 'us-east-1');
   probe.destroy();
@@ -53,8 +56,9 @@ export async function connect(
     requestChecksumCalculation: 'WHEN_REQUIRED',
     responseChecksumValidation: 'WHEN_REQUIRED',
     requestHandler: { connectionTimeout: 15_000, requestTimeout: 60_000 },
-    // The SDK's own warnings (e.g. both AWS_PROFILE and AWS_ACCESS_KEY_ID set) as one line of ours, not a console.warn block.
-    logger: { debug: () => {}, info: () => {}, trace: () => {}, warn: (...m: unknown[]) => sdkLine(m), error: (...m: unknown[]) => sdkLine(m) },
+    // The SDK's own warnings (e.g. both AWS_PROFILE and AWS_ACCESS_KEY_ID set) as one line of ours, not a console.warn
+    // block. Its `error` is every failed command with its input, which this module reports itself, in one line.
+    logger: { debug: () => {}, info: () => {}, trace: () => {}, warn: (...m: unknown[]) => sdkLine(m), error: () => {} },
   });
   try {
     await client.config.credentials();

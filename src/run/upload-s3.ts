@@ -46,7 +46,7 @@ export interface S3UploadResult {
   /** The object written, `s3://BUCKET/KEY` (the bundle's name appended to a key ending in `/`). */
   readonly target: string;
   readonly attempts: number;
-  readonly checked: 'etag-md5' | 'etag-multipart';
+  readonly checked: 'etag-md5' | 'etag-multipart' | 'sha256';
   /** Parts found already uploaded by an earlier run (0 for a fresh upload). */
   readonly resumed: number;
   readonly parts: number;
@@ -57,6 +57,13 @@ export function partSizeFor(size: number, base = DEFAULT_PART_SIZE): number {
   const p = Math.max(base, MIN_PART_SIZE);
   return Math.ceil(size / p) <= MAX_PARTS ? p : Math.ceil(size / MAX_PARTS / MiB) * MiB;
 }
+
+/**
+ * SSE-KMS and SSE-C objects have ETags that are not MD5s; for them the sha256 checksums S3 verified and
+ * returned (per part, and the composite) are what says the bytes arrived.
+ */
+const encrypted = (out: { ServerSideEncryption?: string; SSECustomerAlgorithm?: string }): boolean =>
+  /^aws:kms/.test(out.ServerSideEncryption ?? '') || Boolean(out.SSECustomerAlgorithm);
 
 const unquote = (etag: string | undefined): string => (etag ?? '').replace(/^W\//, '').replace(/"/g, '').trim().toLowerCase();
 
@@ -92,8 +99,9 @@ export async function uploadS3(
         target,
       );
       options.progress?.(size, size);
-      if (unquote(out.ETag) !== sums.md5) throw mismatch(target, unquote(out.ETag), sums.md5);
-      return { target, attempts, checked: 'etag-md5', resumed: 0, parts: 1 };
+      if (unquote(out.ETag) === sums.md5) return { target, attempts, checked: 'etag-md5', resumed: 0, parts: 1 };
+      if (encrypted(out) && out.ChecksumSHA256 === sums.sha256) return { target, attempts, checked: 'sha256', resumed: 0, parts: 1 };
+      throw mismatch(target, unquote(out.ETag), sums.md5);
     }
     return await multipart(
       sdk,
@@ -137,6 +145,7 @@ async function multipart(sdk: S3, client: S3Client, file: string, job: Job, o: S
   const { Bucket, Key, target, size, partSize } = job;
   const hashed = await hashParts(file, partSize, o.signal);
   const sums = hashed.parts;
+  /** Parts on the server, by number: the ETag it gave each (an MD5, or under SSE-KMS something else). */
   const done = new Map<number, string>();
   let state = await readState(file);
   const same =
@@ -152,7 +161,7 @@ async function multipart(sdk: S3, client: S3Client, file: string, job: Job, o: S
     try {
       for (const p of await listParts(sdk, client, state.uploadId, job, o, send)) {
         const want = sums[(p.PartNumber ?? 0) - 1];
-        if (want && unquote(p.ETag) === want.md5) done.set(p.PartNumber!, want.md5);
+        if (want && (unquote(p.ETag) === want.md5 || p.ChecksumSHA256 === want.sha256)) done.set(p.PartNumber!, unquote(p.ETag));
       }
       o.info?.(`resuming: ${done.size} of ${sums.length} parts already uploaded`);
     } catch (err) {
@@ -226,8 +235,9 @@ async function multipart(sdk: S3, client: S3Client, file: string, job: Job, o: S
           o,
           target,
         );
-        if (unquote(out.ETag) !== want.md5) throw mismatch(`${target} part ${p}`, unquote(out.ETag), want.md5);
-        done.set(p, want.md5);
+        if (unquote(out.ETag) !== want.md5 && !(encrypted(out) && out.ChecksumSHA256 === want.sha256))
+          throw mismatch(`${target} part ${p}`, unquote(out.ETag), want.md5);
+        done.set(p, unquote(out.ETag));
         sent += length;
         o.progress?.(sent, size);
       }
@@ -256,7 +266,7 @@ async function multipart(sdk: S3, client: S3Client, file: string, job: Job, o: S
           Bucket,
           Key,
           UploadId,
-          MultipartUpload: { Parts: sums.map((s, i) => ({ PartNumber: i + 1, ETag: `"${s.md5}"`, ChecksumSHA256: s.sha256 })) },
+          MultipartUpload: { Parts: sums.map((s, i) => ({ PartNumber: i + 1, ETag: `"${done.get(i + 1) ?? s.md5}"`, ChecksumSHA256: s.sha256 })) },
         }),
         send,
       ),
@@ -265,12 +275,13 @@ async function multipart(sdk: S3, client: S3Client, file: string, job: Job, o: S
   );
   // Completed: the upload id is spent, so the state can only mislead a later run.
   await removeState(file);
-  const want = multipartEtag(sums);
-  if (unquote(completed.ETag) !== want) throw mismatch(target, unquote(completed.ETag), want);
   // S3 also returns the composite sha256 of a multipart object uploaded with SHA256 part checksums.
   const composite = compositeSha256(sums);
   if (completed.ChecksumSHA256 && completed.ChecksumSHA256 !== composite) throw mismatch(target, completed.ChecksumSHA256, composite, 'composite sha256');
-  return { target, attempts, checked: 'etag-multipart', resumed, parts: sums.length };
+  const want = multipartEtag(sums);
+  if (unquote(completed.ETag) === want) return { target, attempts, checked: 'etag-multipart', resumed, parts: sums.length };
+  if (encrypted(completed) && completed.ChecksumSHA256 === composite) return { target, attempts, checked: 'sha256', resumed, parts: sums.length };
+  throw mismatch(target, unquote(completed.ETag), want);
 }
 
 /** Bytes of part `p` (1-based). */
@@ -278,7 +289,7 @@ const partLength = (p: number, partSize: number, size: number): number => Math.m
 
 /** Every part the server has for the upload (ListParts pages through 1,000 at a time). */
 async function listParts(sdk: S3, client: S3Client, UploadId: string, job: Job, o: S3UploadOptions, send: { abortSignal?: AbortSignal }) {
-  const parts: { PartNumber?: number; ETag?: string }[] = [];
+  const parts: { PartNumber?: number; ETag?: string; ChecksumSHA256?: string }[] = [];
   let marker: string | undefined;
   for (let page = 0; page < 20; page++) {
     const out = await withRetries(

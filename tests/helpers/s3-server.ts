@@ -33,6 +33,8 @@ export interface S3Request {
 interface Part {
   readonly data: Buffer;
   readonly md5: string;
+  /** What the server calls it: the md5, or (SSE-KMS) something else. */
+  readonly etag: string;
   /** base64, as sent in x-amz-checksum-sha256 (absent when none was sent). */
   readonly sha256?: string;
 }
@@ -49,6 +51,8 @@ export interface S3Server {
   faults: S3Fault[];
   /** ListParts answers at most this many parts a page (S3: 1,000), so a client must follow NextPartNumberMarker. */
   listPageSize: number;
+  /** Act as a bucket with SSE-KMS default encryption: ETags are not MD5s, `x-amz-server-side-encryption: aws:kms`. */
+  kms: boolean;
   reset(): void;
   close(): Promise<void>;
 }
@@ -136,7 +140,11 @@ export async function startS3Server(accessKeyId = 'AKIDCOLLECTBUNDLETEST', secre
   const objects = new Map<string, Buffer>();
   const uploads: S3Server['uploads'] = new Map();
   const requests: S3Request[] = [];
-  const state = { faults: [] as S3Fault[], listPageSize: 1000 };
+  const state = { faults: [] as S3Fault[], listPageSize: 1000, kms: false };
+  const salt = randomBytes(8);
+  /** An object's or part's ETag: its md5, or under SSE-KMS an opaque value that is not. */
+  const etagOf = (b: Buffer): string => (state.kms ? md5(Buffer.concat([b, salt])) : md5(b));
+  const sse = (): Record<string, string> => (state.kms ? { 'x-amz-server-side-encryption': 'aws:kms' } : {});
   const server = http.createServer((req, res) => {
     const url = new URL(req.url ?? '/', 'http://127.0.0.1');
     const q = url.searchParams;
@@ -180,7 +188,13 @@ export async function startS3Server(accessKeyId = 'AKIDCOLLECTBUNDLETEST', secre
         case 'PutObject': {
           objects.set(`${bucket}/${key}`, body);
           log(200);
-          return void res.writeHead(200, { ETag: `"${fault?.kind === 'bad-etag' ? md5(Buffer.from('other')) : md5(body)}"` }).end();
+          return void res
+            .writeHead(200, {
+              ETag: `"${fault?.kind === 'bad-etag' ? md5(Buffer.from('other')) : etagOf(body)}"`,
+              ...sse(),
+              ...(typeof sum === 'string' ? { 'x-amz-checksum-sha256': sum } : {}),
+            })
+            .end();
         }
         case 'CreateMultipartUpload': {
           const id = randomBytes(12).toString('hex');
@@ -197,9 +211,9 @@ export async function startS3Server(accessKeyId = 'AKIDCOLLECTBUNDLETEST', secre
         case 'UploadPart': {
           const up = uploads.get(q.get('uploadId') ?? '');
           if (!up) return error(404, 'NoSuchUpload', 'The specified upload does not exist.');
-          up.parts.set(part!, { data: body, md5: md5(body), ...(typeof sum === 'string' ? { sha256: sum } : {}) });
+          up.parts.set(part!, { data: body, md5: md5(body), etag: etagOf(body), ...(typeof sum === 'string' ? { sha256: sum } : {}) });
           log(200);
-          return void res.writeHead(200, { ETag: `"${md5(body)}"`, ...(typeof sum === 'string' ? { 'x-amz-checksum-sha256': sum } : {}) }).end();
+          return void res.writeHead(200, { ETag: `"${etagOf(body)}"`, ...sse(), ...(typeof sum === 'string' ? { 'x-amz-checksum-sha256': sum } : {}) }).end();
         }
         case 'ListParts': {
           const up = uploads.get(q.get('uploadId') ?? '');
@@ -208,7 +222,12 @@ export async function startS3Server(accessKeyId = 'AKIDCOLLECTBUNDLETEST', secre
           const all = [...up.parts.entries()].sort(([a], [b]) => a - b).filter(([n]) => n > after);
           const page = all.slice(0, Math.min(state.listPageSize, Number(q.get('max-parts') ?? 1000)));
           const truncated = page.length < all.length;
-          const rows = page.map(([n, p]) => `<Part><PartNumber>${n}</PartNumber><ETag>"${p.md5}"</ETag><Size>${p.data.length}</Size></Part>`).join('');
+          const rows = page
+            .map(
+              ([n, p]) =>
+                `<Part><PartNumber>${n}</PartNumber><ETag>"${p.etag}"</ETag>${p.sha256 ? `<ChecksumSHA256>${p.sha256}</ChecksumSHA256>` : ''}<Size>${p.data.length}</Size></Part>`,
+            )
+            .join('');
           log(200);
           return void res
             .writeHead(200, { 'Content-Type': 'application/xml' })
@@ -227,10 +246,10 @@ export async function startS3Server(accessKeyId = 'AKIDCOLLECTBUNDLETEST', secre
             etag: /<ETag>(.*?)<\/ETag>/.exec(m[1]!)?.[1]?.replace(/&quot;|"/g, ''),
           }));
           const parts = listed.map((l) => up.parts.get(l.n));
-          if (!listed.length || parts.some((p, i) => !p || p.md5 !== listed[i]!.etag))
+          if (!listed.length || parts.some((p, i) => !p || p.etag !== listed[i]!.etag))
             return error(400, 'InvalidPart', 'One or more of the specified parts could not be found.');
           const data = Buffer.concat(parts.map((p) => p!.data));
-          const etag = `${md5(Buffer.concat(parts.map((p) => Buffer.from(p!.md5, 'hex'))))}-${parts.length}`;
+          const etag = `${md5(Buffer.concat(parts.map((p) => Buffer.from(p!.etag, 'hex'))))}-${parts.length}`;
           // Like S3: a composite sha256 when every part came with one (the fault gives another).
           const sums = parts.every((p) => p!.sha256) ? Buffer.concat(parts.map((p) => Buffer.from(p!.sha256!, 'base64'))) : undefined;
           const composite =
@@ -242,7 +261,7 @@ export async function startS3Server(accessKeyId = 'AKIDCOLLECTBUNDLETEST', secre
           uploads.delete(id);
           log(200);
           return void res
-            .writeHead(200, { 'Content-Type': 'application/xml' })
+            .writeHead(200, { 'Content-Type': 'application/xml', ...sse() })
             .end(
               xml(
                 `<CompleteMultipartUploadResult><Bucket>${esc(bucket)}</Bucket><Key>${esc(key)}</Key><ETag>"${fault?.kind === 'bad-etag' ? `${md5(Buffer.from('other'))}-${parts.length}` : etag}"</ETag>${composite ? `<ChecksumSHA256>${composite}</ChecksumSHA256>` : ''}</CompleteMultipartUploadResult>`,
@@ -279,12 +298,19 @@ export async function startS3Server(accessKeyId = 'AKIDCOLLECTBUNDLETEST', secre
     set listPageSize(n: number) {
       state.listPageSize = n;
     },
+    get kms() {
+      return state.kms;
+    },
+    set kms(on: boolean) {
+      state.kms = on;
+    },
     reset() {
       objects.clear();
       uploads.clear();
       requests.length = 0;
       state.faults = [];
       state.listPageSize = 1000;
+      state.kms = false;
     },
     close: () =>
       new Promise<void>((resolve) => {

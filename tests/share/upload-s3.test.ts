@@ -118,6 +118,7 @@ describe('upload to S3 (multipart, resumable)', () => {
     const first = await upload(file, `s3://${BUCKET}/changed.tar.gz`);
     expect(first.code, describeRun(first)).toBe(5);
     expect(first.stderr).toMatch(/refused the upload: HTTP 403 AccessDenied: Access Denied; \d of 3 parts are uploaded: run the same command again to resume/);
+    expect(first.stderr).not.toMatch(/AWS SDK|object Object/);
     const old = stateOf(file)['uploadId'] as string;
     const changed = Buffer.from(data);
     changed.write('changed!', 100);
@@ -174,6 +175,32 @@ describe('upload to S3 (multipart, resumable)', () => {
       /received different bytes \(different checksum\): its composite sha256 is [A-Za-z0-9+/=]{44}-3, the bundle's is [A-Za-z0-9+/=]{44}-3/,
     );
   });
+
+  it('a bucket with SSE-KMS (ETags that are not MD5s): the sha256 checksums S3 verified decide, and resuming works', async () => {
+    s3.kms = true;
+    const file = join(dir, 'kms.tar.gz');
+    writeFileSync(file, data);
+    s3.faults = [{ op: 'UploadPart', part: 2, kind: '403', times: 1 }];
+    const first = await upload(file, `s3://${BUCKET}/kms.tar.gz`);
+    expect(first.code, describeRun(first)).toBe(5);
+    s3.requests.length = 0;
+    const second = await upload(file, `s3://${BUCKET}/kms.tar.gz`);
+    expect(second.code, describeRun(second)).toBe(0);
+    expect(second.stderr).toContain('resuming: 2 of 3 parts already uploaded');
+    expect(parts()).toEqual([2]);
+    expect(second.stderr).toMatch(/uploaded +20 MiB to s3:\/\/support-drop\/kms\.tar\.gz \(resumed: 2 parts were already there\); checked: sha256/);
+    expect(s3.objects.get(`${BUCKET}/kms.tar.gz`)!.equals(data)).toBe(true);
+    const small = join(dir, 'kms-small.tar.gz');
+    writeFileSync(small, data.subarray(0, 100_000));
+    const one = await upload(small, `s3://${BUCKET}/kms-small.tar.gz`);
+    expect(one.code, describeRun(one)).toBe(0);
+    expect(one.stderr).toContain('checked: sha256');
+    // Under SSE-KMS a wrong composite sha256 is still exit 5.
+    s3.faults = [{ op: 'CompleteMultipartUpload', kind: 'bad-checksum', times: 1 }];
+    const bad = await upload(file, `s3://${BUCKET}/kms2.tar.gz`);
+    expect(bad.code, describeRun(bad)).toBe(5);
+    expect(bad.stderr).toMatch(/different checksum\): its composite sha256 is/);
+  }, 30_000);
 
   it('Ctrl-C during the upload leaves a whole state file, and the next run resumes from it', async () => {
     const file = join(dir, 'interrupted.tar.gz');
