@@ -181,7 +181,8 @@ async function multipart(sdk: S3, client: S3Client, file: string, job: Job, o: S
     state = undefined;
   }
   const resumed = done.size;
-  let attempts = 1;
+  /** UploadPart requests made, retries included. */
+  let attempts = 0;
   if (!state || !same) {
     const created = await withRetries(
       'CreateMultipartUpload',
