@@ -82,7 +82,13 @@ export function parseDestination(dest: string): Destination {
       throw new CliError(`--upload: ${showDestination(dest)}: expected s3://BUCKET/KEY (no port, query or fragment)`, 'E_USAGE');
     if (!/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/.test(url.hostname))
       throw new CliError(`--upload: ${JSON.stringify(url.hostname)} is not an S3 bucket name (3-63 of a-z, 0-9, ., -); expected s3://BUCKET/KEY`, 'E_USAGE');
-    return { kind: 's3', bucket: url.hostname, key: decodeURIComponent(url.pathname.replace(/^\//, '')) };
+    let key: string;
+    try {
+      key = decodeURIComponent(url.pathname.replace(/^\//, ''));
+    } catch {
+      throw new CliError(`--upload: ${showDestination(dest)}: the key holds a broken %-escape; expected s3://BUCKET/KEY`, 'E_USAGE');
+    }
+    return { kind: 's3', bucket: url.hostname, key };
   }
   throw new CliError(`--upload: unsupported scheme ${url.protocol.replace(/:$/, '')}; ${forms}`, 'E_USAGE');
 }

@@ -306,6 +306,7 @@ describe('upload to S3 (multipart, resumable)', () => {
       ['s3://Bad_Bucket/x', [], /"Bad_Bucket" is not an S3 bucket name/],
       ['s3://AKIAX:urlsecret99@bucket/x', [], /must not hold credentials/],
       ['s3://bucket/x?versionId=1', [], /expected s3:\/\/BUCKET\/KEY \(no port, query or fragment\)/],
+      ['s3://bucket/bad%E0', [], /the key holds a broken %-escape/],
       ['s3://bucket/x', ['--s3-endpoint', 'ftp://host'], /--s3-endpoint: expected an http\(s\):\/\/ URL/],
     ] as [string, string[], RegExp][]) {
       const r = await cli(['upload', big, dest, ...extra]);
