@@ -128,12 +128,11 @@ export async function uploadStep(file: string, dest: string, argv: Record<string
       );
     return result;
   } catch (err) {
-    if (io.signal.aborted) {
-      const { existsSync } = await import('node:fs');
-      const resumable = dest.trim().startsWith('s3://') && existsSync(`${file}.upload.json`);
-      throw new CliError(`interrupted: the upload was stopped${resumable ? '; run the same command again to resume it' : ''}`, 'E_INTERRUPTED');
-    }
-    if (err instanceof UploadError) throw new CliError(`${err.message} (the bundle stays at ${file})`, 'E_UPLOAD');
+    // An s3:// upload that left its state resumes with `upload` (after `collect --upload` too: not by collecting again).
+    const { existsSync } = await import('node:fs');
+    const resume = dest.trim().startsWith('s3://') && existsSync(`${file}.upload.json`) ? `; resume with: collect-bundle upload ${file} ${dest.trim()}` : '';
+    if (io.signal.aborted) throw new CliError(`interrupted: the upload was stopped${resume}`, 'E_INTERRUPTED');
+    if (err instanceof UploadError) throw new CliError(`${err.message} (the bundle stays at ${file}${resume})`, 'E_UPLOAD');
     throw err;
   }
 }

@@ -256,7 +256,7 @@ async function multipart(sdk: S3, client: S3Client, file: string, job: Job, o: S
   }
   if (failure !== undefined) {
     if (failure instanceof UploadError && !o.signal?.aborted)
-      throw new UploadError(`${failure.message}; ${done.size} of ${sums.length} parts are uploaded: run the same command again to resume`, failure.kind);
+      throw new UploadError(`${failure.message}; ${done.size} of ${sums.length} parts are uploaded`, failure.kind);
     throw failure;
   }
   const completed = await withRetries(
