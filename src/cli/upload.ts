@@ -130,7 +130,10 @@ export async function uploadStep(file: string, dest: string, argv: Record<string
   } catch (err) {
     // An s3:// upload that left its state resumes with `upload` (after `collect --upload` too: not by collecting again).
     const { existsSync } = await import('node:fs');
-    const resume = dest.trim().startsWith('s3://') && existsSync(`${file}.upload.json`) ? `; resume with: collect-bundle upload ${file} ${dest.trim()}` : '';
+    const resume =
+      dest.trim().startsWith('s3://') && existsSync(`${file}.upload.json`)
+        ? `; resume with: collect-bundle upload ${file} ${dest.trim()}${options.s3Endpoint ? ` --s3-endpoint ${options.s3Endpoint}` : ''}`
+        : '';
     if (io.signal.aborted) throw new CliError(`interrupted: the upload was stopped${resume}`, 'E_INTERRUPTED');
     if (err instanceof UploadError) throw new CliError(`${err.message} (the bundle stays at ${file}${resume})`, 'E_UPLOAD');
     throw err;

@@ -87,7 +87,7 @@ describe('upload to S3 (multipart, resumable)', () => {
     expect(first.code, describeRun(first)).toBe(5);
     expect(s3.requests.filter((q) => q.op === 'UploadPart' && q.part === 2)).toHaveLength(4);
     expect(first.stderr).toMatch(
-      /failed after 4 tries \(part 2 of 3\): the server answered 503; 2 of 3 parts are uploaded \(the bundle stays at \S+s3test\.tar\.gz; resume with: collect-bundle upload \S+s3test\.tar\.gz s3:\/\/support-drop\/resume\.tar\.gz\)$/m,
+      /failed after 4 tries \(part 2 of 3\): the server answered 503; 2 of 3 parts are uploaded \(the bundle stays at \S+s3test\.tar\.gz; resume with: collect-bundle upload \S+s3test\.tar\.gz s3:\/\/support-drop\/resume\.tar\.gz --s3-endpoint http:\/\/127\.0\.0\.1:\d+\)$/m,
     );
     expect(statSync(`${big}.upload.json`).mode & 0o777).toBe(0o600);
     const text = readFileSync(`${big}.upload.json`, 'utf8');
@@ -118,7 +118,7 @@ describe('upload to S3 (multipart, resumable)', () => {
     const first = await upload(file, `s3://${BUCKET}/changed.tar.gz`);
     expect(first.code, describeRun(first)).toBe(5);
     expect(first.stderr).toMatch(
-      /refused the upload: HTTP 403 AccessDenied: Access Denied; \d of 3 parts are uploaded \(the bundle stays at \S+; resume with: collect-bundle upload \S+changed\.tar\.gz s3:\/\/support-drop\/changed\.tar\.gz\)/,
+      /refused the upload: HTTP 403 AccessDenied: Access Denied; \d of 3 parts are uploaded \(the bundle stays at \S+; resume with: collect-bundle upload \S+changed\.tar\.gz s3:\/\/support-drop\/changed\.tar\.gz --s3-endpoint http:\/\/127\.0\.0\.1:\d+\)/,
     );
     expect(first.stderr).not.toMatch(/AWS SDK|object Object/);
     const old = stateOf(file)['uploadId'] as string;
@@ -218,7 +218,9 @@ describe('upload to S3 (multipart, resumable)', () => {
     // Ctrl-C ends the wait instead of sitting it out.
     expect(Date.now() - stopped).toBeLessThan(1500);
     expect(s3.requests.filter((q) => q.op === 'UploadPart' && q.part === 2)).toHaveLength(3);
-    expect(r.stderr).toContain(`interrupted: the upload was stopped; resume with: collect-bundle upload ${file} s3://${BUCKET}/int.tar.gz`);
+    expect(r.stderr).toContain(
+      `interrupted: the upload was stopped; resume with: collect-bundle upload ${file} s3://${BUCKET}/int.tar.gz --s3-endpoint ${s3.endpoint}`,
+    );
     expect(stateOf(file)).toMatchObject({ key: 'int.tar.gz', size: data.length });
     expect((await readdir(dir)).filter((f) => f.includes('.tmp'))).toEqual([]);
     // Touched, not changed: the same bytes resume (the content decides, not the mtime).
