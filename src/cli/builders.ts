@@ -228,6 +228,11 @@ export const UPLOAD_FLAGS: readonly FlagDecl[] = [
   { name: 'upload-token-file', type: 'string', describe: 'File holding a token (first line), sent as "Authorization: Bearer …"' },
   { name: 'upload-known-hosts', type: 'string', describe: "sftp:// only: the known_hosts file to check the server key against (default: ssh's own)" },
   {
+    name: 's3-endpoint',
+    type: 'string',
+    describe: 's3:// only: an S3-compatible endpoint URL (MinIO, Ceph, R2), addressed path-style (default: AWS_ENDPOINT_URL_S3, AWS_ENDPOINT_URL, else AWS)',
+  },
+  {
     name: 'yes',
     alias: 'y',
     type: 'boolean',
@@ -258,7 +263,7 @@ export function shareOptions(y: Argv, options: { readonly ask?: boolean } = {}):
       .option('upload', {
         type: 'string',
         requiresArg: true,
-        describe: 'After writing the bundle, upload it: https://… (PUT, or POST with --upload-field) or sftp://user@host[:port]/path',
+        describe: 'After writing the bundle, upload it: https://… (PUT, or POST with --upload-field), sftp://user@host[:port]/path or s3://BUCKET/KEY',
       }),
     flags,
   ).group(['encrypt-to', 'encrypt-to-file', 'upload', ...flags.map((f) => f.name)], 'Sharing:');

@@ -37,9 +37,10 @@ export async function runCollect(argv: Record<string, unknown>, rawArgs: readonl
   const encryptTo = await recipientsFromArgv(argv);
   const dest = argv['upload'] === undefined ? undefined : String(argv['upload']);
   if (dest !== undefined) {
-    const [{ parseDestination }, { uploadOptionsFromArgv }] = await Promise.all([import('../run/upload.js'), import('./upload.js')]);
+    const [{ parseDestination, preflightUpload }, { uploadOptionsFromArgv }] = await Promise.all([import('../run/upload.js'), import('./upload.js')]);
     parseDestination(dest);
-    await uploadOptionsFromArgv(argv, io);
+    const options = await uploadOptionsFromArgv(argv, io);
+    await preflightUpload(dest, { ...options, log: (line) => void io.stderr.write(`collect-bundle: warning: ${line}\n`) });
   }
   const built = {
     ...(await buildCollectOptions(argv, rawArgs, io)),

@@ -232,15 +232,19 @@ export async function parseWithYargs(args: readonly string[], io: CliIo, message
     )
     .command(
       'upload <bundle> <dest>',
-      'Upload a bundle: https://… (PUT, or POST with --upload-field) or sftp://user@host[:port]/path; retries, checks what arrived (exit 5 when it failed)',
+      'Upload a bundle: https://… (PUT, or POST with --upload-field), sftp://user@host[:port]/path or s3://BUCKET/KEY (multipart, resumable); retries, checks what arrived (exit 5 when it failed)',
       (y) =>
         uploadOptions(y)
           .positional('bundle', { type: 'string', describe: 'The bundle (.tar.gz or .tar.gz.age)' })
-          .positional('dest', { type: 'string', describe: 'https://… (a presigned URL works as is), http://… or sftp://user@host[:port]/path' })
+          .positional('dest', {
+            type: 'string',
+            describe: 'https://… (a presigned URL works as is), http://…, sftp://user@host[:port]/path or s3://BUCKET/KEY',
+          })
           .option('quiet', { alias: 'q', type: 'boolean', default: false, describe: 'Print only errors on stderr' })
           .example('$0 upload BUNDLE.tar.gz.age "https://bucket.s3.amazonaws.com/x?X-Amz-Signature=…"', 'PUT to a presigned URL')
           .example('TOKEN=… $0 upload BUNDLE https://support.example.com/api/upload --upload-field file --upload-token-env TOKEN', 'POST a form')
-          .example('$0 upload BUNDLE sftp://drop@files.example.com/incoming/', 'Through the system sftp'),
+          .example('$0 upload BUNDLE sftp://drop@files.example.com/incoming/', 'Through the system sftp')
+          .example('$0 upload BUNDLE s3://support-drop/incoming/', 'To S3 (credentials from the AWS environment or ~/.aws); run again to resume'),
       (argv) => {
         parsed = argv;
         action = async () => (await import('./upload.js')).runUpload(argv, io);

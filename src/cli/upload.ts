@@ -2,7 +2,8 @@
 /**
  * `collect-bundle upload BUNDLE DEST` and the upload step of `collect --upload DEST`: the options
  * (a token only from an environment variable or a file, headers only from the config), the question
- * asked on a terminal, progress, and the one-line outcome. Exit 5 when the upload failed.
+ * asked on a terminal, progress, and the one-line outcome. Exit 5 when the upload failed; an s3:// upload
+ * that failed leaves `<bundle>.upload.json` so the same command resumes it.
  */
 import { stat } from 'node:fs/promises';
 import { createInterface } from 'node:readline/promises';
@@ -45,11 +46,24 @@ export async function uploadOptionsFromArgv(argv: Record<string, unknown>, io: C
   const field = argv['upload-field'];
   if (field !== undefined && !/^[\w.-]+$/.test(String(field))) throw new CliError('--upload-field: expected a form field name such as file', 'E_USAGE');
   const knownHosts = argv['upload-known-hosts'];
+  const s3Endpoint = argv['s3-endpoint'];
+  if (s3Endpoint !== undefined) {
+    let u: URL | undefined;
+    try {
+      u = new URL(String(s3Endpoint));
+    } catch {}
+    if (!u || !/^https?:$/.test(u.protocol) || u.username || u.password || u.search)
+      throw new CliError(
+        '--s3-endpoint: expected an http(s):// URL such as https://minio.example.com:9000 (no credentials in it: they come from the AWS environment)',
+        'E_USAGE',
+      );
+  }
   return {
     ...(field !== undefined ? { field: String(field) } : {}),
     ...(config?.upload?.headers ? { headers: config.upload.headers } : {}),
     ...(token ? { token } : {}),
     ...(knownHosts !== undefined ? { knownHosts: String(knownHosts) } : {}),
+    ...(s3Endpoint !== undefined ? { s3Endpoint: String(s3Endpoint) } : {}),
     signal: io.signal,
   };
 }
@@ -89,13 +103,16 @@ function progress(io: CliIo, quiet: boolean): UploadOptions['progress'] {
  * (exit 5) when the upload failed, E_USAGE for a bad destination or option, E_FATAL (1) when declined.
  */
 export async function uploadStep(file: string, dest: string, argv: Record<string, unknown>, io: CliIo): Promise<UploadResult> {
-  const [{ parseDestination, showDestination, uploadBundle, UploadError }, { isAgeFile }] = await Promise.all([
+  const [{ parseDestination, preflightUpload, showDestination, uploadBundle, UploadError }, { isAgeFile }] = await Promise.all([
     import('../run/upload.js'),
     import('../bundle/age.js'),
   ]);
   parseDestination(dest);
   const shown = showDestination(dest);
   const options = await uploadOptionsFromArgv(argv, io);
+  const log = (line: string): void => void io.stderr.write(`collect-bundle: warning: ${line}\n`);
+  // s3://: credentials are found (or not: exit 2) before the question is asked.
+  await preflightUpload(dest, { ...options, log });
   const encrypted = await isAgeFile(file);
   const recipients = configOf(argv)?.config.encryptTo?.length || argv['encrypt-to'] !== undefined || argv['encrypt-to-file'] !== undefined;
   if (recipients && !encrypted)
@@ -106,16 +123,23 @@ export async function uploadStep(file: string, dest: string, argv: Record<string
     const result = await uploadBundle(file, dest, {
       ...options,
       ...(progress(io, quiet) ? { progress: progress(io, quiet)! } : {}),
-      log: (line) => void io.stderr.write(`collect-bundle: warning: ${line}\n`),
+      log,
+      info: (line) => void (quiet || io.stderr.write(`${line}\n`)),
     });
     if (!quiet)
       io.stderr.write(
-        `uploaded   ${formatBytes(result.bytes)} to ${result.shown}${encrypted ? ' (encrypted)' : ''}; ${result.checked === 'none' ? 'the server returned no checksum to compare' : `checked: ${result.checked}`}\n`,
+        `uploaded   ${formatBytes(result.bytes)} to ${result.shown}${encrypted ? ' (encrypted)' : ''}${result.resumed ? ` (resumed: ${result.resumed} parts were already there)` : ''}; ${result.checked === 'none' ? 'the server returned no checksum to compare' : `checked: ${result.checked}`}\n`,
       );
     return result;
   } catch (err) {
-    if (io.signal.aborted) throw new CliError('interrupted: the upload was stopped', 'E_INTERRUPTED');
-    if (err instanceof UploadError) throw new CliError(`${err.message} (the bundle stays at ${file})`, 'E_UPLOAD');
+    // An s3:// upload that left its state resumes with `upload` (after `collect --upload` too: not by collecting again).
+    const { existsSync } = await import('node:fs');
+    const resume =
+      dest.trim().startsWith('s3://') && existsSync(`${file}.upload.json`)
+        ? `; resume with: collect-bundle upload ${file} ${dest.trim()}${options.s3Endpoint ? ` --s3-endpoint ${options.s3Endpoint}` : ''}`
+        : '';
+    if (io.signal.aborted) throw new CliError(`interrupted: the upload was stopped${resume}`, 'E_INTERRUPTED');
+    if (err instanceof UploadError) throw new CliError(`${err.message} (the bundle stays at ${file}${resume})`, 'E_UPLOAD');
     throw err;
   }
 }

@@ -52,6 +52,7 @@ export const RUN_FLAGS: ReadonlyArray<readonly [readonly string[], string]> = [
   [['upload', 'tokenEnv'], 'upload-token-env'],
   [['upload', 'tokenFile'], 'upload-token-file'],
   [['upload', 'knownHosts'], 'upload-known-hosts'],
+  [['upload', 's3Endpoint'], 's3-endpoint'],
   // Not `upload.yes`: `--yes` is never filled from a file (it also answers --review's question); the
   // upload step reads `upload.yes` itself, for its own question only (src/cli/upload.ts).
   [['redaction', 'pseudonymize'], 'pseudonymize'],

@@ -142,11 +142,12 @@ export const configSchema = z
     encryptToFile: path('a file of age recipients').describe('File of recipients (age1… or ssh public keys), one a line (--encrypt-to-file)'),
     upload: z
       .strictObject({
-        to: nonEmpty('an https://, http:// or sftp:// destination').describe('Upload the bundle after writing it (--upload)'),
+        to: nonEmpty('an https://, http://, sftp:// or s3:// destination').describe('Upload the bundle after writing it (--upload)'),
         field: nonEmpty('a form field name').describe('POST multipart/form-data in this field instead of PUT (--upload-field)'),
         tokenEnv: nonEmpty('an environment variable name').describe('Environment variable holding a bearer token (--upload-token-env)'),
         tokenFile: path('a token file').describe('File holding a bearer token (--upload-token-file)'),
         knownHosts: path('a known_hosts file').describe('sftp:// only: known_hosts file for the server key (--upload-known-hosts)'),
+        s3Endpoint: nonEmpty('an http(s):// URL').describe('s3:// only: an S3-compatible endpoint, addressed path-style (--s3-endpoint)'),
         yes: bool().describe('Upload without asking on a terminal; answers only the upload question (--yes on the command line answers --review too)'),
         headers: z
           .record(z.string().regex(/^[A-Za-z0-9-]+$/, { error: 'expected an HTTP header name' }), z.string())

@@ -1,10 +1,12 @@
 // Room: run (src/run/) — may import core, config, collectors, redaction, bundle, docker, report, analyzers (the rule: tests/architecture.test.ts).
-/** The upload's destination and error types, shared by the HTTP (upload.ts) and sftp (upload-sftp.ts) transports. */
+/** The upload's destination and error types, shared by the HTTP (upload.ts), sftp (upload-sftp.ts) and S3 (upload-s3.ts) transports. */
 
 /** Where a bundle goes. */
 export type Destination =
   | { readonly kind: 'http'; readonly url: URL }
-  | { readonly kind: 'sftp'; readonly user: string; readonly host: string; readonly port?: number; readonly path: string };
+  | { readonly kind: 'sftp'; readonly user: string; readonly host: string; readonly port?: number; readonly path: string }
+  /** `s3://BUCKET/KEY`; a key that is empty or ends in `/` gets the bundle's file name appended. */
+  | { readonly kind: 's3'; readonly bucket: string; readonly key: string };
 
 /** Why an upload failed: `refused` (the server answered no), `unreachable`, `checksum` (it received other bytes), `failed`. */
 export type UploadFailure = 'refused' | 'unreachable' | 'checksum' | 'failed';

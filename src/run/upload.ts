@@ -30,6 +30,8 @@ export interface UploadOptions {
   readonly token?: string;
   /** sftp: the known_hosts file (`-o UserKnownHostsFile=`). */
   readonly knownHosts?: string;
+  /** s3: an S3-compatible endpoint URL (path-style addressing); default the SDK's `AWS_ENDPOINT_URL_S3`/`AWS_ENDPOINT_URL`, else AWS. */
+  readonly s3Endpoint?: string;
   /** Tries after the first (default 3). */
   readonly retries?: number;
   /** First backoff in ms, doubled each try (default 500). */
@@ -39,6 +41,8 @@ export interface UploadOptions {
   readonly progress?: (sent: number, total: number) => void;
   /** Told about each retry (one line). */
   readonly log?: (line: string) => void;
+  /** Told what a resumable upload does (s3: resuming, starting over), one line each. */
+  readonly info?: (line: string) => void;
 }
 
 export interface UploadResult {
@@ -46,13 +50,15 @@ export interface UploadResult {
   readonly shown: string;
   readonly bytes: number;
   readonly attempts: number;
-  /** What confirmed the server got the same bytes: `etag-md5`, `sha256`, `size`, or `none` (it did not say). */
-  readonly checked: 'etag-md5' | 'sha256' | 'size' | 'none';
+  /** What confirmed the server got the same bytes: `etag-md5`, `etag-multipart` (S3), `sha256`, `size`, or `none` (it did not say). */
+  readonly checked: 'etag-md5' | 'etag-multipart' | 'sha256' | 'size' | 'none';
+  /** s3 multipart: parts found already uploaded by an earlier, failed run. */
+  readonly resumed?: number;
 }
 
 /** Parses an upload destination; a CliError (exit 2) naming the accepted forms for anything else. */
 export function parseDestination(dest: string): Destination {
-  const forms = 'expected https://… (or http://…) or sftp://user@host[:port]/path';
+  const forms = 'expected https://… (or http://…), sftp://user@host[:port]/path or s3://BUCKET/KEY';
   let url: URL;
   try {
     url = new URL(dest.trim());
@@ -65,6 +71,24 @@ export function parseDestination(dest: string): Destination {
     if (url.password) throw new CliError('--upload: an sftp:// destination must not hold a password: use an ssh key (ssh-agent or ~/.ssh/config)', 'E_USAGE');
     const path = decodeURIComponent(url.pathname);
     return { kind: 'sftp', user: decodeURIComponent(url.username), host: url.hostname, ...(url.port ? { port: Number(url.port) } : {}), path: path || '/' };
+  }
+  if (url.protocol === 's3:') {
+    if (url.username || url.password)
+      throw new CliError(
+        '--upload: an s3:// destination must not hold credentials: they come from the AWS environment variables or ~/.aws/credentials',
+        'E_USAGE',
+      );
+    if (url.search || url.hash || url.port)
+      throw new CliError(`--upload: ${showDestination(dest)}: expected s3://BUCKET/KEY (no port, query or fragment)`, 'E_USAGE');
+    if (!/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/.test(url.hostname))
+      throw new CliError(`--upload: ${JSON.stringify(url.hostname)} is not an S3 bucket name (3-63 of a-z, 0-9, ., -); expected s3://BUCKET/KEY`, 'E_USAGE');
+    let key: string;
+    try {
+      key = decodeURIComponent(url.pathname.replace(/^\//, ''));
+    } catch {
+      throw new CliError(`--upload: ${showDestination(dest)}: the key holds a broken %-escape; expected s3://BUCKET/KEY`, 'E_USAGE');
+    }
+    return { kind: 's3', bucket: url.hostname, key };
   }
   throw new CliError(`--upload: unsupported scheme ${url.protocol.replace(/:$/, '')}; ${forms}`, 'E_USAGE');
 }
@@ -79,6 +103,13 @@ export function showDestination(dest: string): string {
   }
 }
 
+/** What can be checked before anything is collected: for s3://, that the AWS SDK finds credentials (CliError, exit 2, if not). */
+export async function preflightUpload(dest: string, options: Pick<UploadOptions, 's3Endpoint' | 'signal' | 'log'> = {}): Promise<void> {
+  if (parseDestination(dest).kind !== 's3') return;
+  const { checkS3Credentials, s3Endpoint } = await import('./upload-s3-client.js');
+  await checkS3Credentials(s3Endpoint(options.s3Endpoint), showDestination(dest), options.signal, options.log);
+}
+
 /** Uploads `file` to `dest`. Throws UploadError when it did not arrive intact. */
 export async function uploadBundle(file: string, dest: string, options: UploadOptions = {}): Promise<UploadResult> {
   const where = parseDestination(dest);
@@ -90,6 +121,20 @@ export async function uploadBundle(file: string, dest: string, options: UploadOp
       ...(options.signal ? { signal: options.signal } : {}),
     });
     return { shown, bytes: size, attempts: 1, checked: 'size' };
+  }
+  if (where.kind === 's3') {
+    const [{ s3Endpoint }, { uploadS3 }] = await Promise.all([import('./upload-s3-client.js'), import('./upload-s3.js')]);
+    const endpoint = s3Endpoint(options.s3Endpoint);
+    const r = await uploadS3(file, where, shown, {
+      ...(endpoint ? { endpoint } : {}),
+      ...(options.retries !== undefined ? { retries: options.retries } : {}),
+      ...(options.backoffMs !== undefined ? { backoffMs: options.backoffMs } : {}),
+      ...(options.signal ? { signal: options.signal } : {}),
+      ...(options.progress ? { progress: options.progress } : {}),
+      ...(options.log ? { log: options.log } : {}),
+      ...(options.info ? { info: options.info } : {}),
+    });
+    return { shown: r.target, bytes: size, attempts: r.attempts, checked: r.checked, resumed: r.resumed };
   }
   const retries = options.retries ?? 3;
   const backoff = options.backoffMs ?? 500;

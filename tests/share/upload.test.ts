@@ -132,7 +132,10 @@ describe('upload over HTTP', () => {
 
   it('bad destinations and token options are usage errors (exit 2); a token is never taken from argv', async () => {
     for (const [args, message] of [
-      [['upload', bundle, 'ftp://host/x'], /unsupported scheme ftp; expected https:\/\/… \(or http:\/\/…\) or sftp:\/\/user@host\[:port\]\/path/],
+      [
+        ['upload', bundle, 'ftp://host/x'],
+        /unsupported scheme ftp; expected https:\/\/… \(or http:\/\/…\), sftp:\/\/user@host\[:port\]\/path or s3:\/\/BUCKET\/KEY/,
+      ],
       [['upload', bundle, 'not a url'], /is not a URL/],
       [['upload', bundle, 'sftp://host/x'], /names no user/],
       [['upload', bundle, `${base}/x`, '--upload-token-env', 'tok-abc123'], /takes the NAME of an environment variable/],
