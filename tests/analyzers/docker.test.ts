@@ -99,7 +99,9 @@ describe.skipIf(skip)('docker analyzers on a real engine', () => {
         '-c',
         // `tail /dev/zero` grows its line buffer a page at a time until the kernel kills it; a shell
         // doubling a string could instead fail one large allocation and exit by itself (seen under load).
-        'for i in 1 2 3 4 5 6 7; do echo "loading part $i"; done; tail /dev/zero',
+        // The second's wait first: killed within milliseconds of its start, the container was once
+        // recorded with OOMKilled false (the engine's OOM watch was not set up yet); the other OOM tests wait too.
+        'for i in 1 2 3 4 5 6 7; do echo "loading part $i"; done; sleep 1; tail /dev/zero',
       ),
       run(
         'exit2',
