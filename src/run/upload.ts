@@ -69,8 +69,15 @@ export function parseDestination(dest: string): Destination {
   if (url.protocol === 'sftp:') {
     if (!url.username) throw new CliError(`--upload: ${showDestination(dest)} names no user; ${forms}`, 'E_USAGE');
     if (url.password) throw new CliError('--upload: an sftp:// destination must not hold a password: use an ssh key (ssh-agent or ~/.ssh/config)', 'E_USAGE');
-    const path = decodeURIComponent(url.pathname);
-    return { kind: 'sftp', user: decodeURIComponent(url.username), host: url.hostname, ...(url.port ? { port: Number(url.port) } : {}), path: path || '/' };
+    let path: string;
+    let user: string;
+    try {
+      path = decodeURIComponent(url.pathname);
+      user = decodeURIComponent(url.username);
+    } catch {
+      throw new CliError(`--upload: ${showDestination(dest)} holds a broken %-escape (write %25 for a literal %); ${forms}`, 'E_USAGE');
+    }
+    return { kind: 'sftp', user, host: url.hostname, ...(url.port ? { port: Number(url.port) } : {}), path: path || '/' };
   }
   if (url.protocol === 's3:') {
     if (url.username || url.password)

@@ -138,6 +138,7 @@ describe('upload over HTTP', () => {
       ],
       [['upload', bundle, 'not a url'], /is not a URL/],
       [['upload', bundle, 'sftp://host/x'], /names no user/],
+      [['upload', bundle, 'sftp://ops@host/in%E0/x'], /holds a broken %-escape \(write %25 for a literal %\)/],
       [['upload', bundle, `${base}/x`, '--upload-token-env', 'tok-abc123'], /takes the NAME of an environment variable/],
       [['upload', bundle, `${base}/x`, '--upload-token-env', 'UNSET_VAR_XYZ'], /UNSET_VAR_XYZ: that environment variable is not set/],
       [['upload', bundle, `${base}/x`, '--upload-token-file', join(dir, 'missing')], /--upload-token-file .*missing: no such file/],
