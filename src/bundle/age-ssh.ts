@@ -119,6 +119,12 @@ function seal(key: Uint8Array, plaintext: Uint8Array): Buffer {
 function ed25519Recipient(wire: Buffer, key: Buffer): AgeRecipient {
   if (key.length !== 32) throw new SshKeyError(`an Ed25519 key is 32 bytes, this one ${key.length}`);
   const theirs = ed25519ToX25519(key);
+  // A low-order point (all-zero shared secret) is refused now, with the key named, not at write time.
+  try {
+    x25519(randomBytes(32), theirs);
+  } catch {
+    throw new SshKeyError('it is a low-order point of Ed25519, not a usable key');
+  }
   const tweak = hkdf(Buffer.alloc(0), wire, ED25519_LABEL);
   return {
     wrapFileKey(fileKey) {
@@ -136,9 +142,14 @@ function rsaRecipient(wire: Buffer, e: Buffer, n: Buffer): AgeRecipient {
   const modulus = n[0] === 0 ? n.subarray(1) : n;
   const bits = modulus.length * 8 - Math.clz32(modulus[0] ?? 0) + 24;
   if (bits < MIN_RSA_BITS) throw new SshKeyError(`an RSA key of ${bits} bits is too small (at least ${MIN_RSA_BITS})`);
+  // As Go's x/crypto/ssh (which age uses) checks: an odd exponent of 3 up to 24 bits. With e = 1 the
+  // "encrypted" file key would be its OAEP padding, which anyone can undo.
+  const exponent = e[0] === 0 ? e.subarray(1) : e;
+  const eValue = exponent.length > 3 ? -1 : exponent.reduce((v, b) => v * 256 + b, 0);
+  if (eValue < 3 || eValue % 2 === 0) throw new SshKeyError('its RSA public exponent is not an odd number from 3 to 2^24 (a broken or hostile key)');
   let key: KeyObject;
   try {
-    key = createPublicKey({ key: { kty: 'RSA', n: b64url(modulus), e: b64url(e[0] === 0 ? e.subarray(1) : e) }, format: 'jwk' });
+    key = createPublicKey({ key: { kty: 'RSA', n: b64url(modulus), e: b64url(exponent) }, format: 'jwk' });
   } catch {
     throw new SshKeyError('its RSA numbers are not a usable key');
   }

@@ -407,8 +407,18 @@ export class BundleWriter implements ArtifactSink {
           );
       }
       const out = createWriteStream(this.partialPath, { flags: 'wx', mode: 0o600 });
-      if (this.#recipients.length) await pipeline(await encryptStream(plain, this.#recipients), tap, out, ...(signal ? [{ signal }] : []));
-      else await pipeline(plain, tap, out, ...(signal ? [{ signal }] : []));
+      if (this.#recipients.length) {
+        let encrypted: Awaited<ReturnType<typeof encryptStream>>;
+        try {
+          encrypted = await encryptStream(plain, this.#recipients);
+        } catch (err) {
+          // Before any byte moved (a recipient the library refused): nothing may wait on the streams.
+          out.destroy();
+          await (plain as AsyncGenerator<Buffer>).return?.(undefined);
+          throw err;
+        }
+        await pipeline(encrypted, tap, out, ...(signal ? [{ signal }] : []));
+      } else await pipeline(plain, tap, out, ...(signal ? [{ signal }] : []));
       const fh = await open(this.partialPath, 'r');
       await fh.sync().finally(() => fh.close());
       await chmod(this.partialPath, 0o600);

@@ -242,9 +242,11 @@ export async function runSchedule(argv: Record<string, unknown>, rawArgs: readon
   let upload: { dest: string; options: Awaited<ReturnType<typeof import('./upload.js').uploadOptionsFromArgv>> } | undefined;
   if (argv['upload'] !== undefined) {
     const dest = String(argv['upload']);
-    const [{ parseDestination }, { uploadOptionsFromArgv }] = await Promise.all([import('../run/upload.js'), import('./upload.js')]);
+    const [{ parseDestination, preflightUpload }, { uploadOptionsFromArgv }] = await Promise.all([import('../run/upload.js'), import('./upload.js')]);
     parseDestination(dest);
     const { signal: _signal, ...options } = await uploadOptionsFromArgv(argv, io);
+    // s3://: credentials and the endpoint, as `collect --upload` checks them (exit 2 before the first run).
+    await preflightUpload(dest, { ...options, signal: io.signal, log: (line) => void io.stderr.write(`collect-bundle: warning: ${line}\n`) });
     upload = { dest, options };
   }
   // One line per run: the collection's own progress only with --verbose.

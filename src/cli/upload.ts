@@ -47,17 +47,7 @@ export async function uploadOptionsFromArgv(argv: Record<string, unknown>, io: C
   if (field !== undefined && !/^[\w.-]+$/.test(String(field))) throw new CliError('--upload-field: expected a form field name such as file', 'E_USAGE');
   const knownHosts = argv['upload-known-hosts'];
   const s3Endpoint = argv['s3-endpoint'];
-  if (s3Endpoint !== undefined) {
-    let u: URL | undefined;
-    try {
-      u = new URL(String(s3Endpoint));
-    } catch {}
-    if (!u || !/^https?:$/.test(u.protocol) || u.username || u.password || u.search)
-      throw new CliError(
-        '--s3-endpoint: expected an http(s):// URL such as https://minio.example.com:9000 (no credentials in it: they come from the AWS environment)',
-        'E_USAGE',
-      );
-  }
+  if (s3Endpoint !== undefined) (await import('../run/upload.js')).checkS3Endpoint(String(s3Endpoint), '--s3-endpoint');
   return {
     ...(field !== undefined ? { field: String(field) } : {}),
     ...(config?.upload?.headers ? { headers: config.upload.headers } : {}),
@@ -136,7 +126,7 @@ export async function uploadStep(file: string, dest: string, argv: Record<string
     const { existsSync } = await import('node:fs');
     const resume =
       dest.trim().startsWith('s3://') && existsSync(`${file}.upload.json`)
-        ? `; resume with: collect-bundle upload ${file} ${dest.trim()}${options.s3Endpoint ? ` --s3-endpoint ${options.s3Endpoint}` : ''}`
+        ? `; resume with: ${['collect-bundle', 'upload', file, dest.trim(), ...(options.s3Endpoint ? ['--s3-endpoint', options.s3Endpoint] : [])].map((await import('../schedule/system-scheduler.js')).shellQuote).join(' ')}`
         : '';
     if (io.signal.aborted) throw new CliError(`interrupted: the upload was stopped${resume}`, 'E_INTERRUPTED');
     if (err instanceof UploadError) throw new CliError(`${err.message} (the bundle stays at ${file}${resume})`, 'E_UPLOAD');

@@ -114,7 +114,23 @@ export function showDestination(dest: string): string {
 export async function preflightUpload(dest: string, options: Pick<UploadOptions, 's3Endpoint' | 'signal' | 'log'> = {}): Promise<void> {
   if (parseDestination(dest).kind !== 's3') return;
   const { checkS3Credentials, s3Endpoint } = await import('./upload-s3-client.js');
-  await checkS3Credentials(s3Endpoint(options.s3Endpoint), showDestination(dest), options.signal, options.log);
+  const endpoint = s3Endpoint(options.s3Endpoint);
+  // From AWS_ENDPOINT_URL(_S3) it was never checked: a bad one is a usage error now, not exit 5 after collecting.
+  if (endpoint !== undefined) checkS3Endpoint(endpoint, options.s3Endpoint !== undefined ? '--s3-endpoint' : 'AWS_ENDPOINT_URL_S3/AWS_ENDPOINT_URL');
+  await checkS3Credentials(endpoint, showDestination(dest), options.signal, options.log);
+}
+
+/** An S3-compatible endpoint must be an http(s):// URL without credentials or a query; CliError (exit 2) naming `source` otherwise. */
+export function checkS3Endpoint(value: string, source: string): void {
+  let u: URL | undefined;
+  try {
+    u = new URL(value);
+  } catch {}
+  if (!u || !/^https?:$/.test(u.protocol) || u.username || u.password || u.search)
+    throw new CliError(
+      `${source}: expected an http(s):// URL such as https://minio.example.com:9000 (no credentials in it: they come from the AWS environment)`,
+      'E_USAGE',
+    );
 }
 
 /** Uploads `file` to `dest`. Throws UploadError when it did not arrive intact. */

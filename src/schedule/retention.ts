@@ -51,6 +51,8 @@ export interface BundleFile {
   readonly sidecar?: string;
   /** The `<stem>.ISSUE.md` written beside it by `--issue-only`, when there is one. */
   readonly issue?: string;
+  /** The `<bundle>.upload.json` an s3:// upload that did not finish left beside it (src/run/upload-s3.ts). */
+  readonly uploadState?: string;
   /** The name's time is more than FUTURE_STAMP_SLACK_MS ahead of the clock: ordered and aged by mtime. */
   readonly futureStamp?: boolean;
 }
@@ -179,13 +181,17 @@ export async function listBundles(
     const issueName = `${stem}.ISSUE.md`;
     const issueStat = present.has(issueName) ? await lstat(join(dir, issueName)).catch(() => undefined) : undefined;
     const issue = issueStat?.isFile() ? join(dir, issueName) : undefined;
+    // An s3:// upload that failed leaves its resume state beside the bundle; it goes with the bundle.
+    const stateName = `${name}.upload.json`;
+    const stateStat = present.has(stateName) ? await lstat(join(dir, stateName)).catch(() => undefined) : undefined;
+    const uploadState = stateStat?.isFile() ? join(dir, stateName) : undefined;
     const time = stampTime(m.groups!['stamp']!);
     const futureStamp = time.getTime() - now > FUTURE_STAMP_SLACK_MS;
     if (futureStamp)
       warnings.push(
         `${name} is stamped ${time.toISOString()}, in the future (the clock was stepped back, or it was copied from a host with a fast clock): ordered by its file time instead`,
       );
-    const bytes = st.size + (sidecar ? sidecarStat!.size : 0) + (issue ? issueStat!.size : 0);
+    const bytes = st.size + (sidecar ? sidecarStat!.size : 0) + (issue ? issueStat!.size : 0) + (uploadState ? stateStat!.size : 0);
     bundles.push({
       name,
       path,
@@ -194,6 +200,7 @@ export async function listBundles(
       mtimeMs: st.mtimeMs,
       ...(sidecar ? { sidecar } : {}),
       ...(issue ? { issue } : {}),
+      ...(uploadState ? { uploadState } : {}),
       ...(futureStamp ? { futureStamp } : {}),
     });
   }
@@ -241,7 +248,7 @@ export function validatePolicy(policy: RetentionPolicy): void {
   if (policy.maxTotalBytes !== undefined && !(policy.maxTotalBytes > 0)) throw new Error('--max-total-size must be a positive size (e.g. 5GiB)');
 }
 
-/** Applies `policy` to the bundles in `dir`, deleting the oldest first; each bundle goes with its sidecar and its ISSUE.md. */
+/** Applies `policy` to the bundles in `dir`, deleting the oldest first; each bundle goes with its sidecar, its ISSUE.md and an unfinished upload's state. */
 export async function applyRetention(dir: string, policy: RetentionPolicy, options: RetentionOptions = {}): Promise<RetentionResult> {
   validatePolicy(policy);
   const now = options.now ?? new Date();
@@ -268,7 +275,7 @@ export async function applyRetention(dir: string, policy: RetentionPolicy, optio
           continue;
         }
       }
-      for (const extra of [b.sidecar, b.issue]) {
+      for (const extra of [b.sidecar, b.issue, b.uploadState]) {
         if (!extra) continue;
         await unlink(extra).catch((err: unknown) => {
           if ((err as { code?: string }).code !== 'ENOENT') failed.push({ name: basename(extra), error: errorMessage(err) });

@@ -171,6 +171,26 @@ describe('applyRetention on real bundles', () => {
     expect((await readdir(dir)).sort()).toEqual([newest, `${newest}.sha256`, newest.replace(/\.tar\.gz$/, '.ISSUE.md'), 'other.ISSUE.md'].sort());
   });
 
+  it("an unfinished s3:// upload's <bundle>.upload.json is counted with its bundle and deleted with it", async () => {
+    const dir = await freshDir();
+    const state = '{"bucket":"drop","key":"in/x.tar.gz","uploadId":"u-1","partSize":8388608}\n';
+    const names: string[] = [];
+    for (const [i, suffix] of [
+      [2, 'uaaaa2'],
+      [1, 'uaaaa1'],
+    ] as const) {
+      const name = await bundleAt(dir, ago(i * HOUR), suffix);
+      await writeFile(join(dir, `${name}.upload.json`), state, { mode: 0o600 });
+      names.push(name);
+    }
+    await writeFile(join(dir, 'other.upload.json'), state);
+    const { bundles } = await listBundles(dir);
+    expect(bundles.map((b) => b.bytes)).toEqual([realBytes + state.length, realBytes + state.length]);
+    await applyRetention(dir, { keep: 1 }, { now });
+    const newest = names[1]!;
+    expect((await readdir(dir)).sort()).toEqual([newest, `${newest}.sha256`, `${newest}.upload.json`, 'other.upload.json'].sort());
+  });
+
   it('refuses a policy that makes no sense', async () => {
     const dir = await freshDir();
     await expect(applyRetention(dir, { keep: 0 })).rejects.toThrow(/--keep must be a whole number of at least 1/);

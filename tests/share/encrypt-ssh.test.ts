@@ -115,6 +115,11 @@ describe.skipIf(skip)('ssh recipients', () => {
       ],
       [readFileSync(`${small}.pub`, 'utf8').trim(), /is not a usable ssh-rsa public key \(an RSA key of 1024 bits is too small \(at least 2048\)\)/],
       [readFileSync(ed[0], 'utf8'), /--encrypt-to: that is a private key, never give it out: pass the public key \(the \.pub file beside it\)/],
+      // Hostile keys (review): a low-order Ed25519 point (y = p - 1) made the X25519 step fail only at
+      // write time (exit 13, no message); an RSA exponent of 1 made the "encrypted" file key readable by anyone.
+      ['ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIOz///////////////////////////////////////9/', /\(it is a low-order point of Ed25519, not a usable key\)/],
+      [`ssh-rsa ${rsaWithExponent(rsaBlob, 1)}`, /\(its RSA public exponent is not an odd number from 3 to 2\^24/],
+      [`ssh-rsa ${rsaWithExponent(rsaBlob, 65_538)}`, /\(its RSA public exponent is not an odd number from 3 to 2\^24/],
     ];
     for (const [value, message] of cases) {
       const r = await cli(['--only', 'system', '-o', out, `--encrypt-to=${value}`]);
@@ -194,3 +199,17 @@ describe.skipIf(skip)('ssh recipients', () => {
     }
   }, 60_000);
 });
+
+/** The ssh-rsa wire key `blob` (base64) with its public exponent replaced by `e`, modulus kept. */
+function rsaWithExponent(blob: string, e: number): string {
+  const wire = Buffer.from(blob, 'base64');
+  const fields: Buffer[] = [];
+  for (let at = 0; at < wire.length; ) {
+    const len = wire.readUInt32BE(at);
+    fields.push(wire.subarray(at + 4, at + 4 + len));
+    at += 4 + len;
+  }
+  const exponent = Buffer.from(e.toString(16).padStart(e.toString(16).length + (e.toString(16).length % 2), '0'), 'hex');
+  const field = (b: Buffer): Buffer => Buffer.concat([Buffer.from([b.length >>> 24, (b.length >>> 16) & 255, (b.length >>> 8) & 255, b.length & 255]), b]);
+  return Buffer.concat([field(fields[0]!), field(exponent), field(fields[2]!)]).toString('base64');
+}

@@ -318,6 +318,10 @@ describe('upload to S3 (multipart, resumable)', () => {
       expect(r.stderr).toMatch(message);
       expect(r.stderr).not.toContain('urlsecret99');
     }
+    // An endpoint from the environment is checked like the flag (review: it was exit 5 "Invalid URL").
+    const fromEnv = await cli(['upload', big, 's3://bucket/x'], { AWS_ENDPOINT_URL: 'notaurl' });
+    expect(fromEnv.code, describeRun(fromEnv)).toBe(2);
+    expect(fromEnv.stderr).toMatch(/AWS_ENDPOINT_URL_S3\/AWS_ENDPOINT_URL: expected an http\(s\):\/\/ URL/);
     expect(s3.requests).toHaveLength(0);
   });
 });
@@ -363,6 +367,33 @@ describe('collect --upload s3://', () => {
     expect(r.code, describeRun(r)).toBe(2);
     expect(r.stderr).toMatch(/no AWS credentials found/);
     expect(existsSync(out)).toBe(false);
+    expect(srv.requests).toHaveLength(0);
+  });
+
+  it('schedule --upload s3:// refuses before its first run when no credentials are found', async () => {
+    const out = join(dir, 'never-scheduled');
+    const r = await runCli(
+      [
+        '--no-config',
+        'schedule',
+        '--every',
+        '1h',
+        '--max-runs',
+        '1',
+        '--only',
+        'system',
+        '-o',
+        out,
+        '--upload',
+        `s3://${BUCKET}/in/`,
+        '--s3-endpoint',
+        srv.endpoint,
+      ],
+      { env: awsEnv({ AWS_ACCESS_KEY_ID: undefined, AWS_SECRET_ACCESS_KEY: undefined }), killAfterMs: 60_000 },
+    );
+    expect(r.code, describeRun(r)).toBe(2);
+    expect(r.stderr).toMatch(/no AWS credentials found/);
+    expect(existsSync(out) ? await readdir(out) : []).toEqual([]);
     expect(srv.requests).toHaveLength(0);
   });
 });
