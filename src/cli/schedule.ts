@@ -124,6 +124,21 @@ function triggerFromArgv(argv: Record<string, unknown>): Trigger {
 
 /** Environment a plain collect depends on, for the printed service/crontab. */
 const PASSED_ENV = ['DOCKER_HOST', 'DOCKER_CONTEXT', 'DOCKER_TLS_VERIFY', 'DOCKER_CERT_PATH', 'DOCKER_CONFIG', 'XDG_CONFIG_HOME'];
+/** With --upload: what the AWS SDK reads for s3:// (credentials, profile, region, endpoint). */
+const UPLOAD_ENV = [
+  'AWS_PROFILE',
+  'AWS_REGION',
+  'AWS_DEFAULT_REGION',
+  'AWS_SHARED_CREDENTIALS_FILE',
+  'AWS_CONFIG_FILE',
+  'AWS_ENDPOINT_URL',
+  'AWS_ENDPOINT_URL_S3',
+  'AWS_ACCESS_KEY_ID',
+  'AWS_SECRET_ACCESS_KEY',
+  'AWS_SESSION_TOKEN',
+];
+/** Of UPLOAD_ENV, the ones that go to the 0600 environment file whatever the redaction options say. */
+const UPLOAD_SECRET_ENV = new Set(['AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY', 'AWS_SESSION_TOKEN']);
 
 /** `collect-bundle schedule ...`: exit 0 when stopped by the signal or --max-runs, or after printing. */
 export async function runSchedule(argv: Record<string, unknown>, rawArgs: readonly string[], io: CliIo, collect: CollectOptions): Promise<number> {
@@ -177,6 +192,12 @@ export async function runSchedule(argv: Record<string, unknown>, rawArgs: readon
     }
     const env: Record<string, string> = {};
     for (const k of PASSED_ENV) if (io.env[k]) env[k] = io.env[k]!;
+    // The upload needs its token variable and the AWS settings in the service too, or every run fails.
+    const tokenVar = argv['upload-token-env'] !== undefined ? String(argv['upload-token-env']) : undefined;
+    if (argv['upload'] !== undefined) {
+      for (const k of UPLOAD_ENV) if (io.env[k]) env[k] = io.env[k]!;
+      if (tokenVar && io.env[tokenVar]) env[tokenVar] = io.env[tokenVar]!;
+    }
     // The options set through the environment, except the config choice (passed as --config/--no-config).
     for (const [k, v] of Object.entries(io.env).sort(([x], [y]) => x.localeCompare(y))) {
       if (k.startsWith(ENV_PREFIX) && v !== undefined && k !== `${ENV_PREFIX}CONFIG`) env[k] = v;
@@ -185,7 +206,9 @@ export async function runSchedule(argv: Record<string, unknown>, rawArgs: readon
     const config = argv['config'] === false ? null : (configOf(argv)?.file ?? null);
     // A unit file or crontab is no place for a secret: secret by name or by content (the run's own
     // redaction options), it goes to an environment file of mode 0600 beside the bundles (secret-env.ts).
-    const isSecret = await secretTest(argv, io.env);
+    const redactionSecret = await secretTest(argv, io.env);
+    const isSecret = (value: string, name?: string): boolean =>
+      (name !== undefined && (name === tokenVar || UPLOAD_SECRET_ENV.has(name))) || redactionSecret(value, name);
     const split = splitSecrets(
       {
         env,

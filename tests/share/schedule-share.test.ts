@@ -6,7 +6,7 @@
  * encrypted bundles like plain ones, and leaves an `.age` file it cannot prove is ours alone.
  */
 import { execFileSync } from 'node:child_process';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync, statSync, writeFileSync } from 'node:fs';
 import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -165,6 +165,33 @@ describe('schedule encrypts and uploads', () => {
     expect(r.stdout).toMatch(/--upload "?\$\{?CB_SECRET_ARG_1/);
     expect(r.stdout + r.stderr).not.toContain('CRONSIG77');
     expect(readFileSync(join(out, 'collect-bundle.cron.env'), 'utf8')).toContain('CRONSIG77');
+  });
+
+  it('--print-systemd carries the upload token variable and the AWS settings: secrets in the 0600 file, the rest inline', async () => {
+    const out = join(dir, 'unit');
+    const r = await runCli(
+      ['schedule', '--no-config', '--every', '1h', '-o', out, '--upload', 's3://drop/in/', '--upload-token-env', 'DROP_BEARER', '--print-systemd'],
+      {
+        env: {
+          TMPDIR: tmp,
+          DROP_BEARER: 'tokUNIT551',
+          AWS_PROFILE: 'support',
+          AWS_REGION: 'eu-west-1',
+          AWS_ACCESS_KEY_ID: 'AKIAUNITKEY000000001',
+          AWS_SECRET_ACCESS_KEY: 'unitSecretAccessKey0000000000000000000001',
+        },
+      },
+    );
+    expect(r.code, describeRun(r)).toBe(0);
+    const printed = r.stdout + r.stderr;
+    for (const secret of ['tokUNIT551', 'AKIAUNITKEY000000001', 'unitSecretAccessKey0000000000000000000001']) expect(printed).not.toContain(secret);
+    expect(r.stdout).toMatch(/Environment=.*AWS_PROFILE=support/);
+    expect(r.stdout).toMatch(/Environment=.*AWS_REGION=eu-west-1/);
+    const envFile = readFileSync(join(out, 'collect-bundle.env'), 'utf8');
+    expect(envFile).toMatch(/^DROP_BEARER='tokUNIT551'$/m);
+    expect(envFile).toMatch(/^AWS_ACCESS_KEY_ID='AKIAUNITKEY000000001'$/m);
+    expect(envFile).toMatch(/^AWS_SECRET_ACCESS_KEY='unitSecretAccessKey0000000000000000000001'$/m);
+    expect(statSync(join(out, 'collect-bundle.env')).mode & 0o777).toBe(0o600);
   });
 
   it('retention counts and prunes encrypted bundles with their sidecars; an .age file without a matching sidecar is left alone', async () => {
