@@ -69,11 +69,15 @@ function ed25519Identity(seed: Uint8Array, pub: Uint8Array): AgeIdentity {
         if (s.args[0] !== 'ssh-ed25519' || s.args[1] !== mine) continue;
         const theirs = Buffer.from(s.args[2] ?? '', 'base64');
         if (s.args.length !== 3 || theirs.length !== 32 || s.body.length !== 32) throw new Error('invalid ssh-ed25519 stanza');
-        const shared = x25519(tweak, x25519(secret, theirs));
-        const wrapping = hkdf(shared, Buffer.concat([theirs, ours]), ED25519_LABEL);
-        const d = createDecipheriv('chacha20-poly1305', wrapping, Buffer.alloc(12), { authTagLength: 16 });
-        d.setAuthTag(s.body.subarray(16));
-        return Buffer.concat([d.update(s.body.subarray(0, 16)), d.final()]);
+        // A matching tag that does not open is another key's stanza (a 1 in 2^32 tag collision), as
+        // agessh.go reads it: try the next stanza, not a failure of the whole file.
+        try {
+          const shared = x25519(tweak, x25519(secret, theirs));
+          const wrapping = hkdf(shared, Buffer.concat([theirs, ours]), ED25519_LABEL);
+          const d = createDecipheriv('chacha20-poly1305', wrapping, Buffer.alloc(12), { authTagLength: 16 });
+          d.setAuthTag(s.body.subarray(16));
+          return Buffer.concat([d.update(s.body.subarray(0, 16)), d.final()]);
+        } catch {}
       }
       return null;
     },
@@ -88,7 +92,9 @@ function rsaIdentity(key: KeyObject, n: Uint8Array, e: Uint8Array): AgeIdentity 
       for (const s of stanzas) {
         if (s.args[0] !== 'ssh-rsa' || s.args[1] !== mine) continue;
         if (s.args.length !== 2) throw new Error('invalid ssh-rsa stanza');
-        return privateDecrypt({ key, padding: constants.RSA_PKCS1_OAEP_PADDING, oaepHash: 'sha256', oaepLabel: Buffer.from(RSA_LABEL) }, s.body);
+        try {
+          return privateDecrypt({ key, padding: constants.RSA_PKCS1_OAEP_PADDING, oaepHash: 'sha256', oaepLabel: Buffer.from(RSA_LABEL) }, s.body);
+        } catch {} // another key's stanza with the same tag: the next one
       }
       return null;
     },
