@@ -428,7 +428,8 @@ export class Engine {
     // Every secret name holds a hint word: one regex test, far cheaper than splitting most names (`level`).
     const verdict = (SECRET_KEY_HINT.test(name) && isSecretKeyName(name)) || (this.#secretKeys.size > 0 && this.#secretKeys.has(keyWords(name).join('')));
     if (this.#keyVerdicts.size >= KEY_VERDICTS_MAX) this.#keyVerdicts.clear();
-    this.#keyVerdicts.set(name, verdict);
+    // A copy as the key: `name` is a slice of the whole block's text, and V8 would keep that alive with it.
+    this.#keyVerdicts.set(name.split('').join(''), verdict);
     return verdict;
   }
 

@@ -10,6 +10,9 @@ import type { ByteSource } from '../src/core/types.js';
 import { BinaryContentError, UTF8_PROBE_BYTES, countNewlines, drainCount, isHighSurrogate, mostlyInvalidUtf8 } from './bytes.js';
 import type { BlockChanges, Engine, LineState } from './engine.js';
 
+/** Output pieces shorter than this are joined into one buffer before they are yielded. */
+const JOIN_BELOW = 16 * 1024;
+
 /** An async-generator stage for `stream/promises.pipeline` that redacts `file`'s bytes with `engine`. */
 export function redactStream(engine: Engine, file: string): (source: ByteSource) => AsyncGenerator<Buffer> {
   return async function* redactStream(source: ByteSource): AsyncGenerator<Buffer> {
@@ -111,9 +114,24 @@ export function redactStream(engine: Engine, file: string): (source: ByteSource)
       pendingBytes = pendingBytes.subarray(pending.length - rest.length);
       pending = rest;
       if (out) pieces.push(out);
-      // One buffer per chunk read: a write per changed line costs more than copying the chunk once.
-      if (pieces.length === 1) yield typeof pieces[0] === 'string' ? Buffer.from(pieces[0], 'latin1') : pieces[0]!;
-      else if (pieces.length > 1) yield Buffer.concat(pieces.map((p) => (typeof p === 'string' ? Buffer.from(p, 'latin1') : p)));
+      // A write per changed line cost more than the redaction (each yield is a round through the
+      // pipeline): short pieces go out joined, and long unchanged stretches as the input's own bytes,
+      // uncopied (copying every chunk raised the peak RSS by half, in buffers the GC frees late).
+      let batch: Buffer[] = [];
+      let batched = 0;
+      for (const piece of pieces) {
+        const b = typeof piece === 'string' ? Buffer.from(piece, 'latin1') : piece;
+        if (b.length < JOIN_BELOW) {
+          batch.push(b);
+          batched += b.length;
+          continue;
+        }
+        if (batch.length) yield batch.length === 1 ? batch[0]! : Buffer.concat(batch, batched);
+        batch = [];
+        batched = 0;
+        yield b;
+      }
+      if (batch.length) yield batch.length === 1 ? batch[0]! : Buffer.concat(batch, batched);
     }
     const { out: head, rest } = drain(pending, line);
     let tail = head;
