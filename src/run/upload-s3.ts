@@ -259,21 +259,32 @@ async function multipart(sdk: S3, client: S3Client, file: string, job: Job, o: S
       throw new UploadError(`${failure.message}; ${done.size} of ${sums.length} parts are uploaded`, failure.kind);
     throw failure;
   }
-  const completed = await withRetries(
-    'CompleteMultipartUpload',
-    () =>
-      client.send(
-        new sdk.CompleteMultipartUploadCommand({
-          Bucket,
-          Key,
-          UploadId,
-          MultipartUpload: { Parts: sums.map((s, i) => ({ PartNumber: i + 1, ETag: `"${done.get(i + 1) ?? s.md5}"`, ChecksumSHA256: s.sha256 })) },
-        }),
-        send,
-      ),
-    o,
-    target,
-  );
+  let completed: { ETag?: string; ChecksumSHA256?: string; ServerSideEncryption?: string };
+  try {
+    completed = await withRetries(
+      'CompleteMultipartUpload',
+      () =>
+        client.send(
+          new sdk.CompleteMultipartUploadCommand({
+            Bucket,
+            Key,
+            UploadId,
+            MultipartUpload: { Parts: sums.map((s, i) => ({ PartNumber: i + 1, ETag: `"${done.get(i + 1) ?? s.md5}"`, ChecksumSHA256: s.sha256 })) },
+          }),
+          send,
+        ),
+      o,
+      target,
+    );
+  } catch (err) {
+    // A retry after a lost reply finds the upload gone: the first try may have completed it. The object
+    // itself says so (its ETag and checksum are checked below like a reply's); anything else fails as it was.
+    if (!(err instanceof S3Refused && err.s3Code === 'NoSuchUpload')) throw err;
+    const head = await client.send(new sdk.HeadObjectCommand({ Bucket, Key, ChecksumMode: 'ENABLED' }), send).catch(() => undefined);
+    const same = head && (unquote(head.ETag) === multipartEtag(sums) || (encrypted(head) && head.ChecksumSHA256 === compositeSha256(sums)));
+    if (!same) throw err;
+    completed = { ...head, ...(head.ChecksumSHA256 ? { ChecksumSHA256: head.ChecksumSHA256 } : {}) };
+  }
   // Completed: the upload id is spent, so the state can only mislead a later run.
   await removeState(file);
   // S3 also returns the composite sha256 of a multipart object uploaded with SHA256 part checksums.

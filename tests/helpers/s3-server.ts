@@ -11,13 +11,25 @@ import { createHash, createHmac, randomBytes } from 'node:crypto';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 
-export type S3Op = 'PutObject' | 'CreateMultipartUpload' | 'UploadPart' | 'ListParts' | 'CompleteMultipartUpload' | 'AbortMultipartUpload' | 'Unknown';
+export type S3Op =
+  | 'PutObject'
+  | 'CreateMultipartUpload'
+  | 'UploadPart'
+  | 'ListParts'
+  | 'CompleteMultipartUpload'
+  | 'AbortMultipartUpload'
+  | 'HeadObject'
+  | 'Unknown';
 
 /** A planned failure: `op` (and `part` for UploadPart) fails as `kind`, `times` times (Infinity: always). */
 export interface S3Fault {
   readonly op: S3Op;
   readonly part?: number;
-  readonly kind: '503' | 'reset' | '403' | 'bad-etag' | 'bad-checksum';
+  /**
+   * `lost-reply`: the request is carried out, then the connection is closed before the answer;
+   * `lost-reply-other`: the same, and the key then holds another object (HeadObject says so).
+   */
+  readonly kind: '503' | 'reset' | '403' | 'bad-etag' | 'bad-checksum' | 'lost-reply' | 'lost-reply-other';
   times: number;
 }
 
@@ -68,6 +80,7 @@ function opOf(method: string, q: URLSearchParams): S3Op {
   if (method === 'POST' && q.has('uploadId')) return 'CompleteMultipartUpload';
   if (method === 'GET' && q.has('uploadId')) return 'ListParts';
   if (method === 'DELETE' && q.has('uploadId')) return 'AbortMultipartUpload';
+  if (method === 'HEAD') return 'HeadObject';
   return 'Unknown';
 }
 
@@ -138,6 +151,8 @@ function unchunk(raw: Buffer): Buffer {
 
 export async function startS3Server(accessKeyId = 'AKIDCOLLECTBUNDLETEST', secretAccessKey = 'test-secret-Zq8xW3v1'): Promise<S3Server> {
   const objects = new Map<string, Buffer>();
+  /** What HeadObject answers for an object: its ETag and (multipart with part checksums) composite sha256. */
+  const heads = new Map<string, { etag: string; sha256?: string }>();
   const uploads: S3Server['uploads'] = new Map();
   const requests: S3Request[] = [];
   const state = { faults: [] as S3Fault[], listPageSize: 1000, kms: false };
@@ -187,6 +202,7 @@ export async function startS3Server(accessKeyId = 'AKIDCOLLECTBUNDLETEST', secre
       switch (op) {
         case 'PutObject': {
           objects.set(`${bucket}/${key}`, body);
+          heads.set(`${bucket}/${key}`, { etag: etagOf(body) });
           log(200);
           return void res
             .writeHead(200, {
@@ -258,7 +274,13 @@ export async function startS3Server(accessKeyId = 'AKIDCOLLECTBUNDLETEST', secre
               .update(fault?.kind === 'bad-checksum' ? Buffer.concat([sums, Buffer.from('x')]) : sums)
               .digest('base64')}-${parts.length}`;
           objects.set(`${bucket}/${key}`, data);
+          const other = fault?.kind === 'bad-etag' || fault?.kind === 'lost-reply-other';
+          heads.set(`${bucket}/${key}`, { etag: other ? `${md5(Buffer.from('other'))}-${parts.length}` : etag, ...(composite ? { sha256: composite } : {}) });
           uploads.delete(id);
+          if (fault?.kind === 'lost-reply' || fault?.kind === 'lost-reply-other') {
+            log(0);
+            return void req.socket.destroy();
+          }
           log(200);
           return void res
             .writeHead(200, { 'Content-Type': 'application/xml', ...sse() })
@@ -267,6 +289,18 @@ export async function startS3Server(accessKeyId = 'AKIDCOLLECTBUNDLETEST', secre
                 `<CompleteMultipartUploadResult><Bucket>${esc(bucket)}</Bucket><Key>${esc(key)}</Key><ETag>"${fault?.kind === 'bad-etag' ? `${md5(Buffer.from('other'))}-${parts.length}` : etag}"</ETag>${composite ? `<ChecksumSHA256>${composite}</ChecksumSHA256>` : ''}</CompleteMultipartUploadResult>`,
               ),
             );
+        }
+        case 'HeadObject': {
+          const head = heads.get(`${bucket}/${key}`);
+          if (!head) {
+            log(404);
+            return void res.writeHead(404).end();
+          }
+          log(200);
+          const checksum = head.sha256 && req.headers['x-amz-checksum-mode'] === 'ENABLED' ? { 'x-amz-checksum-sha256': head.sha256 } : {};
+          return void res
+            .writeHead(200, { ETag: `"${head.etag}"`, 'Content-Length': String(objects.get(`${bucket}/${key}`)!.length), ...sse(), ...checksum })
+            .end();
         }
         case 'AbortMultipartUpload': {
           uploads.delete(q.get('uploadId') ?? '');
@@ -306,6 +340,7 @@ export async function startS3Server(accessKeyId = 'AKIDCOLLECTBUNDLETEST', secre
     },
     reset() {
       objects.clear();
+      heads.clear();
       uploads.clear();
       requests.length = 0;
       state.faults = [];

@@ -8,7 +8,7 @@
  */
 import { createHash, randomBytes } from 'node:crypto';
 import { execFile } from 'node:child_process';
-import { existsSync, readFileSync, statSync, utimesSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -161,6 +161,22 @@ describe('upload to S3 (multipart, resumable)', () => {
     expect(r.stderr).toMatch(/part 1 of 3: the server answered 503; retrying in 0\.5 s \(try 2 of 4\)/);
     expect(r.stderr).toMatch(/part 3 of 3: the connection was reset .*; retrying in 0\.5 s/);
     expect(s3.objects.get(`${BUCKET}/retry.tar.gz`)!.equals(data)).toBe(true);
+  });
+
+  it("CompleteMultipartUpload's reply lost: the retry finds the upload gone, and the object itself (HeadObject) shows it arrived", async () => {
+    s3.faults = [{ op: 'CompleteMultipartUpload', kind: 'lost-reply', times: 1 }];
+    const r = await upload(big, `s3://${BUCKET}/lost.tar.gz`);
+    expect(r.code, describeRun(r)).toBe(0);
+    expect(ops().filter((o) => o === 'CompleteMultipartUpload')).toHaveLength(2);
+    expect(ops()).toContain('HeadObject');
+    expect(s3.objects.get(`${BUCKET}/lost.tar.gz`)!.equals(data)).toBe(true);
+    expect(existsSync(`${big}.upload.json`)).toBe(false);
+    // The same, but the key then holds another object: not taken for ours (exit 5, as the retry's answer said).
+    s3.faults = [{ op: 'CompleteMultipartUpload', kind: 'lost-reply-other', times: 1 }];
+    const other = await upload(big, `s3://${BUCKET}/lost2.tar.gz`);
+    expect(other.code, describeRun(other)).toBe(5);
+    expect(other.stderr).toMatch(/NoSuchUpload/);
+    rmSync(`${big}.upload.json`, { force: true }); // kept to resume; the next tests start clean
   });
 
   it('a wrong ETag for the completed object: exit 5 "different checksum"', async () => {
