@@ -109,17 +109,20 @@ export class Engine {
     this.report = o.report;
     this.#rules = o.rules.map((r) => {
       const keyed = /\(\?<key>/.test(r.pattern.source);
+      const hint = r.hint ? new RegExp(byteSafe(r.hint.source), r.hint.flags) : undefined;
+      const pattern = byteSafe(r.pattern.source);
       return {
         id: r.id,
-        hint: r.hint ? new RegExp(byteSafe(r.hint.source), r.hint.flags) : undefined,
+        hint,
+        // A hint that is more than its keywords confirms the line itself (the same stateless RegExp).
         confirm: r.confirm
           ? new RegExp(byteSafe(r.confirm.source), r.confirm.flags.replace(/[gy]/g, ''))
           : r.hint && !literalAlternatives(r.hint.source)
-            ? new RegExp(byteSafe(r.hint.source), r.hint.flags)
+            ? hint
             : undefined,
-        re: new RegExp(byteSafe(r.pattern.source), r.pattern.flags.includes('d') ? r.pattern.flags : `${r.pattern.flags}d`),
+        re: new RegExp(pattern, r.pattern.flags.includes('d') ? r.pattern.flags : `${r.pattern.flags}d`),
         keyed,
-        scout: keyed ? new RegExp(byteSafe(r.pattern.source), r.pattern.flags.replace('d', '')) : undefined,
+        scout: keyed ? new RegExp(pattern, r.pattern.flags.replace('d', '')) : undefined,
         learns: LEARNING_RULES.has(r.id) || LEARNING_FORMAT_RULES.has(r.id) || keyed,
         extendsBare: EXTENDING_RULES.has(r.id),
         lastResort: r.id === ENTROPY_RULE,
