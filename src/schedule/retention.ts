@@ -160,9 +160,12 @@ export async function listBundles(
     const path = join(dir, name);
     const st = await lstat(path).catch(() => undefined);
     if (!st?.isFile()) continue; // symlinks and directories are never ours to delete
-    const sidecarName = `${name}.sha256`;
-    const sidecarStat = present.has(sidecarName) ? await lstat(join(dir, sidecarName)).catch(() => undefined) : undefined;
-    const sidecar = sidecarStat?.isFile() ? join(dir, sidecarName) : undefined;
+    /** A file that goes with the bundle: its stat when it is listed, and its path when it is a regular file. */
+    const beside = async (file: string) => {
+      const stat = present.has(file) ? await lstat(join(dir, file)).catch(() => undefined) : undefined;
+      return { stat, path: stat?.isFile() ? join(dir, file) : undefined };
+    };
+    const { stat: sidecarStat, path: sidecar } = await beside(`${name}.sha256`);
     // An encrypted bundle is known by its sidecar too: a changed sidecar is checked again.
     const id = `${st.size}:${st.mtimeMs}${encrypted ? `:${sidecarStat?.size}:${sidecarStat?.mtimeMs}` : ''}`;
     const known = options.cache?.get(path);
@@ -178,13 +181,9 @@ export async function listBundles(
       }
       options.cache?.set(path, id);
     }
-    const issueName = `${stem}.ISSUE.md`;
-    const issueStat = present.has(issueName) ? await lstat(join(dir, issueName)).catch(() => undefined) : undefined;
-    const issue = issueStat?.isFile() ? join(dir, issueName) : undefined;
+    const { stat: issueStat, path: issue } = await beside(`${stem}.ISSUE.md`);
     // An s3:// upload that failed leaves its resume state beside the bundle; it goes with the bundle.
-    const stateName = `${name}.upload.json`;
-    const stateStat = present.has(stateName) ? await lstat(join(dir, stateName)).catch(() => undefined) : undefined;
-    const uploadState = stateStat?.isFile() ? join(dir, stateName) : undefined;
+    const { stat: stateStat, path: uploadState } = await beside(`${name}.upload.json`);
     const time = stampTime(m.groups!['stamp']!);
     const futureStamp = time.getTime() - now > FUTURE_STAMP_SLACK_MS;
     if (futureStamp)
