@@ -8,6 +8,21 @@ export type Destination =
   /** `s3://BUCKET/KEY`; a key that is empty or ends in `/` gets the bundle's file name appended. */
   | { readonly kind: 's3'; readonly bucket: string; readonly key: string };
 
+/** How any transport tries, reports and stops (UploadOptions and S3UploadOptions share these). */
+export interface TransferOptions {
+  /** Tries after the first (default 3). */
+  readonly retries?: number;
+  /** First backoff in ms, doubled each try (default 500). */
+  readonly backoffMs?: number;
+  readonly signal?: AbortSignal;
+  /** Called as bytes go out. */
+  readonly progress?: (sent: number, total: number) => void;
+  /** Told about each retry (one line). */
+  readonly log?: (line: string) => void;
+  /** Told what a resumable upload does (s3: resuming, starting over), one line each. */
+  readonly info?: (line: string) => void;
+}
+
 /** Why an upload failed: `refused` (the server answered no), `unreachable`, `checksum` (it received other bytes), `failed`. */
 export type UploadFailure = 'refused' | 'unreachable' | 'checksum' | 'failed';
 

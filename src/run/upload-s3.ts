@@ -16,7 +16,7 @@ import { basename } from 'node:path';
 import type { S3Client } from '@aws-sdk/client-s3';
 import { errorMessage } from '../core/artifacts.js';
 import { oneLine } from '../core/text.js';
-import { type Destination, UploadError } from './upload-error.js';
+import { type Destination, type TransferOptions, UploadError } from './upload-error.js';
 import { connect, type S3, S3Refused, withRetries } from './upload-s3-client.js';
 import { compositeSha256, hashParts, multipartEtag, readState, removeState, writeState } from './upload-s3-state.js';
 
@@ -28,16 +28,9 @@ const MAX_PARTS = 10_000;
 /** Parts in flight at once (each one part's bytes in memory). */
 const CONCURRENCY = 3;
 
-export interface S3UploadOptions {
+export interface S3UploadOptions extends TransferOptions {
   /** An S3-compatible endpoint (`https://minio.example:9000`); addressed path-style. */
   readonly endpoint?: string;
-  readonly retries?: number;
-  readonly backoffMs?: number;
-  readonly signal?: AbortSignal;
-  readonly progress?: (sent: number, total: number) => void;
-  readonly log?: (line: string) => void;
-  /** Told what the upload does (resuming, starting over), one line each. */
-  readonly info?: (line: string) => void;
   /** Tests only: a smaller part size (never below S3's 5 MiB floor). */
   readonly partSize?: number;
 }

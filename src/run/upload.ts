@@ -17,12 +17,12 @@ import { basename } from 'node:path';
 import { errorMessage } from '../core/artifacts.js';
 import { CliError } from '../core/errors.js';
 import { oneLine } from '../core/text.js';
-import { type Destination, UploadError, type UploadFailure } from './upload-error.js';
+import { type Destination, type TransferOptions, UploadError, type UploadFailure } from './upload-error.js';
 import { uploadSftp } from './upload-sftp.js';
 
 export { type Destination, UploadError, type UploadFailure } from './upload-error.js';
 
-export interface UploadOptions {
+export interface UploadOptions extends TransferOptions {
   readonly field?: string;
   /** Extra HTTP headers (from the config). */
   readonly headers?: Readonly<Record<string, string>>;
@@ -32,17 +32,6 @@ export interface UploadOptions {
   readonly knownHosts?: string;
   /** s3: an S3-compatible endpoint URL (path-style addressing); default the SDK's `AWS_ENDPOINT_URL_S3`/`AWS_ENDPOINT_URL`, else AWS. */
   readonly s3Endpoint?: string;
-  /** Tries after the first (default 3). */
-  readonly retries?: number;
-  /** First backoff in ms, doubled each try (default 500). */
-  readonly backoffMs?: number;
-  readonly signal?: AbortSignal;
-  /** Called as bytes go out (HTTP). */
-  readonly progress?: (sent: number, total: number) => void;
-  /** Told about each retry (one line). */
-  readonly log?: (line: string) => void;
-  /** Told what a resumable upload does (s3: resuming, starting over), one line each. */
-  readonly info?: (line: string) => void;
 }
 
 export interface UploadResult {
