@@ -362,7 +362,19 @@ describe('collect --upload s3://', () => {
     const out = join(dir, 'out');
     writeFileSync(join(dir, 'cfg.json'), JSON.stringify({ upload: { s3Endpoint: srv.endpoint } }));
     const r = await runCli(
-      ['--config', join(dir, 'cfg.json'), '--only', docker ? 'system,docker' : 'system', '-o', out, '--upload', `s3://${BUCKET}/in/`, '--json'],
+      [
+        '--config',
+        join(dir, 'cfg.json'),
+        '--only',
+        docker ? 'system,docker' : 'system',
+        // Not the containers other test files create and remove meanwhile (a removal mid-run is exit 3).
+        ...(docker ? ['--containers', 'cb-s3-no-container-*'] : []),
+        '-o',
+        out,
+        '--upload',
+        `s3://${BUCKET}/in/`,
+        '--json',
+      ],
       {
         env: awsEnv(docker ? { DOCKER_HOST } : {}),
         killAfterMs: 90_000,
