@@ -3,8 +3,11 @@
  * home directories and e-mail addresses are replaced by stable, shape-preserving pseudonyms
  * (`host-7f3a.example`, `10.83.201.4`, `02:5c:…`, `user-91c2`) after the secrets are redacted, in the
  * same stream, so no file with the real values is ever written. A pseudonym is an HMAC of the value
- * under the per-installation redaction key (pseudonym-map.ts): the same everywhere, and a re-pass over
- * text that is already pseudonymized changes nothing (pseudonyms of the map are left as they are).
+ * under the per-installation redaction key (pseudonym-map.ts): the same everywhere. Text from the system
+ * is real through and through: a value equal to a pseudonym issued before (another run's pseudo /24) is a
+ * real value and gets a pseudonym of its own, so it never passes as it is. Only a re-pass (`repass`: a
+ * late pass over a spooled file, the root files built from spooled ones) leaves the map's pseudonyms as
+ * they are, so a re-pass over pseudonymized text changes nothing.
  *
  * What is kept, because it says nothing about the machine and much about the problem: loopback,
  * link-local, documentation and multicast addresses, 0.0.0.0 and netmasks; the last octet of an IPv4
@@ -122,9 +125,14 @@ const JSON_HOST = /"(Hostname|Domainname|Name)"\s*:\s*"([^"]+)"/g;
 const EMAIL_DOMAIN = /(?<![A-Za-z0-9._%+-])[A-Za-z0-9][A-Za-z0-9._%+-]*@([A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,})(?![A-Za-z0-9-])/g;
 const URL_HOST = /\b[a-z][a-z0-9+.-]*:\/\/(?:[^\s/@"'<>]*@)?([a-z0-9][a-z0-9.-]*[a-z0-9])/gi;
 
-/** Per-file state: inside a multi-line ALLOWED_HOSTS list. */
+/** Per-file state: inside a multi-line ALLOWED_HOSTS list; whether the text is a re-pass. */
 export interface PseudonymizeState {
   allowedHosts: boolean;
+  /**
+   * The text may hold this map's pseudonyms already (it was pseudonymized before, in part or whole):
+   * they are left as they are. Off, every value is real, even one that equals a pseudonym.
+   */
+  readonly repass?: boolean;
 }
 
 export interface PseudonymizerOptions {
@@ -146,6 +154,8 @@ export class Pseudonymizer {
   #userRe: RegExp | undefined;
   #compiled = -1;
   readonly #addresses = new Map<string, string>();
+  /** Set while a re-pass line is processed (see PseudonymizeState.repass). */
+  #repass = false;
 
   constructor(options: PseudonymizerOptions) {
     this.map = options.map;
@@ -202,9 +212,9 @@ export class Pseudonymizer {
     return this.map.pseudonym('user', name, (hex) => `user-${hex.slice(0, 4)}`);
   }
 
-  /** Pseudonymizes a whole text (any number of lines). */
-  text(text: string, file = ''): string {
-    const state: PseudonymizeState = { allowedHosts: false };
+  /** Pseudonymizes a whole text (any number of lines); `repass` when it may hold pseudonyms already. */
+  text(text: string, file = '', repass = false): string {
+    const state: PseudonymizeState = { allowedHosts: false, repass };
     return text
       .split('\n')
       .map((l) => this.line(l, file, state))
@@ -213,6 +223,16 @@ export class Pseudonymizer {
 
   /** Pseudonymizes one line (without its newline): learns from it first, then replaces. */
   line(line: string, file: string, state: PseudonymizeState): string {
+    const outer = this.#repass;
+    this.#repass = state.repass === true;
+    try {
+      return this.#line(line, file, state);
+    } finally {
+      this.#repass = outer;
+    }
+  }
+
+  #line(line: string, file: string, state: PseudonymizeState): string {
     this.#learn(line, file, state);
     let out = line;
     if (out.includes('://')) out = out.replace(URL_RE, (m, ...a) => this.#url(m, a[a.length - 1] as Record<string, string>));
@@ -232,7 +252,8 @@ export class Pseudonymizer {
    * changes once made (the map only grows), so the cache needs no invalidation; it is bounded.
    */
   #cached(kind: string, value: string, make: (v: string) => string): string {
-    const key = kind + value;
+    // A value's output differs between a first pass and a re-pass (a real value equal to a pseudonym).
+    const key = (this.#repass ? 'r' : '') + kind + value;
     let out = this.#addresses.get(key);
     if (out === undefined) {
       out = make.call(this, value);
@@ -242,8 +263,9 @@ export class Pseudonymizer {
     return out;
   }
 
+  /** A pseudonym of the map, in a re-pass only: text from the system holds real values alone. */
   #isPseudo(kind: PseudonymKind, value: string): boolean {
-    return this.map.isPseudonym(kind, value);
+    return this.#repass && this.map.isPseudonym(kind, value);
   }
 
   #learn(line: string, file: string, state: PseudonymizeState): void {
@@ -358,13 +380,21 @@ export class Pseudonymizer {
   }
 }
 
-/**
- * An async-generator stage for `stream/promises.pipeline`: redacted bytes in, pseudonymized bytes out,
- * line by line (a line longer than `maxLine` is cut at its last blank before the limit).
- */
-export function pseudonymizeStream(p: Pseudonymizer, file: string, maxLine = 1024 * 1024): (source: AsyncIterable<Buffer>) => AsyncGenerator<Buffer> {
+export interface PseudonymizeStreamOptions {
+  /** The bytes were pseudonymized before (a late pass over a spooled file): the map's pseudonyms stay. */
+  readonly repass?: boolean;
+  /** A line longer than this is cut at its last blank before the limit. */
+  readonly maxLine?: number;
+}
+
+/** An async-generator stage for `stream/promises.pipeline`: redacted bytes in, pseudonymized bytes out, line by line. */
+export function pseudonymizeStream(
+  p: Pseudonymizer,
+  file: string,
+  { repass = false, maxLine = 1024 * 1024 }: PseudonymizeStreamOptions = {},
+): (source: AsyncIterable<Buffer>) => AsyncGenerator<Buffer> {
   return async function* pseudonymize(source: AsyncIterable<Buffer>): AsyncGenerator<Buffer> {
-    const state: PseudonymizeState = { allowedHosts: false };
+    const state: PseudonymizeState = { allowedHosts: false, repass };
     let pending: Buffer = Buffer.alloc(0);
     for await (const chunk of source) {
       pending = pending.length ? Buffer.concat([pending, chunk]) : chunk;

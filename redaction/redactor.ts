@@ -57,6 +57,16 @@ export interface RedactorOptions {
   readonly overlapChars?: number;
 }
 
+/** How a text or stream is passed through the redactor. */
+export interface RedactPassOptions {
+  /**
+   * The input is the redactor's own output, passed again (a late pass over a spooled file, a root file
+   * built from spooled ones): `--pseudonymize`'s pseudonyms in it stay as they are. Off, every value is
+   * taken as real, even one equal to a pseudonym issued before, so none passes unreplaced.
+   */
+  readonly repass?: boolean;
+}
+
 /** Redacts text and streams for one run. Holds the run's key, rules, literals and report. */
 export class Redactor {
   readonly #engine: Engine;
@@ -100,14 +110,17 @@ export class Redactor {
     return this.#engine.literals;
   }
 
-  /** Redacts a whole string (any number of lines), counting under `file`. */
-  text(text: string, file: string): string {
+  /**
+   * Redacts a whole string (any number of lines), counting under `file`. `repass`: the text was built
+   * from redacted output (a root file such as ISSUE.md or manifest.json), so the pseudonyms in it stay.
+   */
+  text(text: string, file: string, { repass = false }: RedactPassOptions = {}): string {
     const state: LineState = { pem: undefined, valueNext: undefined };
     const bytes = toBytes(text);
     const body = bytes.endsWith('\n') ? bytes : `${bytes}\n`;
     const out = this.#engine.block(body, file, 1, state) + this.#engine.closeState(state, file);
     const redacted = fromBytes(bytes.endsWith('\n') ? out : out.slice(0, -1));
-    return this.#pseudonymizer ? this.#pseudonymizer.text(redacted, file) : redacted;
+    return this.#pseudonymizer ? this.#pseudonymizer.text(redacted, file, repass) : redacted;
   }
 
   /** A value for a single field (an argv element, an error message): redacted as text of `file`. */
@@ -117,14 +130,14 @@ export class Redactor {
 
   /**
    * An async-generator stage for `stream/promises.pipeline`: raw bytes in, redacted UTF-8 bytes out.
-   * Line endings are kept as they were; a missing final newline stays missing.
+   * Line endings are kept as they were; a missing final newline stays missing. `repass` as for `text`.
    */
-  stream(file: string): (source: ByteSource) => AsyncGenerator<Buffer> {
+  stream(file: string, { repass = false }: RedactPassOptions = {}): (source: ByteSource) => AsyncGenerator<Buffer> {
     const redact = redactStream(this.#engine, file);
     const p = this.#pseudonymizer;
     if (!p) return redact;
     // One stage: the redactor's output goes straight into the pseudonymizer, never to disk in between.
-    const pseudonymize = pseudonymizeStream(p, file);
+    const pseudonymize = pseudonymizeStream(p, file, { repass });
     return (source) => pseudonymize(redact(source));
   }
 }

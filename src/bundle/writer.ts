@@ -204,9 +204,12 @@ export class BundleWriter implements ArtifactSink {
     return { path, bytes: result.bytes, sha256: result.sha256, truncated: true, originalBytes: result.originalBytes, lost: CUT_MID_STREAM };
   }
 
-  /** Adds a small root-level file (manifest.json, ISSUE.md, run.log, ...), redacted like everything else. */
+  /**
+   * Adds a small root-level file (manifest.json, ISSUE.md, run.log, ...), redacted like everything else.
+   * A re-pass: root files are built from redacted output, so the pseudonyms in them stay as they are.
+   */
   addRootFile(path: string, text: string): ArtifactRecord {
-    const data = Buffer.from(this.#redactor.text(text, path), 'utf8');
+    const data = Buffer.from(this.#redactor.text(text, path, { repass: true }), 'utf8');
     const existing = this.#entries.findIndex((e) => e.path === path);
     if (existing !== -1) this.#entries.splice(existing, 1);
     this.#entries.push({ path, data });
@@ -285,7 +288,7 @@ export class BundleWriter implements ArtifactSink {
       // The precompressed copy holds the secret too: it is rebuilt from the new bytes, as they stream.
       const gz = this.#gzipSpool(`${base}.gz`);
       try {
-        await pipeline(createReadStream(entry.file), this.#redactor.stream(entry.path), async (source: AsyncIterable<Buffer>) => {
+        await pipeline(createReadStream(entry.file), this.#redactor.stream(entry.path, { repass: true }), async (source: AsyncIterable<Buffer>) => {
           for await (const chunk of batched(source)) {
             await spool.write(chunk);
             await gz.write(chunk);

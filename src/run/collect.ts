@@ -258,7 +258,8 @@ async function collectGuarded(options: CollectOptions, strays: readonly PluginEx
       ...pick(options, 'title', 'description'),
       ...(docsUrl ? { docsUrl } : {}),
     };
-    const redactIssue = (body: string): string => redactor.text(body, ROOT.issue);
+    // Root files are built from redacted output: re-passes (the pseudonyms in them stay).
+    const redactIssue = (body: string): string => redactor.text(body, ROOT.issue, { repass: true });
     if (options.maxBytes !== undefined) {
       // The size budget: decided now, from the spooled sizes, so the root files below record the cuts.
       const m = draft(new Date());
@@ -301,7 +302,7 @@ async function collectGuarded(options: CollectOptions, strays: readonly PluginEx
     // Counts only, never values; written after every other redacted file so its totals are final.
     files.push(writer.addRootFile(ROOT.redactions, `${JSON.stringify(report.toJSON(), null, 2)}\n`));
     clock.end('report');
-    const manifestText = redactor.text(`${JSON.stringify(draft(new Date()), null, 2)}\n`, ROOT.manifest);
+    const manifestText = redactor.text(`${JSON.stringify(draft(new Date()), null, 2)}\n`, ROOT.manifest, { repass: true });
     // Redacting is idempotent, so the writer's own pass over this text changes nothing more.
     writer.addRootFile(ROOT.manifest, manifestText);
     const storedManifest = JSON.parse(manifestText) as Manifest;
@@ -342,7 +343,7 @@ async function collectGuarded(options: CollectOptions, strays: readonly PluginEx
       status,
       durationMs: Math.round(performance.now() - began),
       manifest: storedManifest,
-      ...(findings ? { findings: JSON.parse(redactor.text(JSON.stringify(findings), ROOT.findings)) as FindingsDocument } : {}),
+      ...(findings ? { findings: JSON.parse(redactor.text(JSON.stringify(findings), ROOT.findings, { repass: true })) as FindingsDocument } : {}),
       issue,
       ...(issueFile ? { issueFile } : {}),
       timings: clock.timings(records),
