@@ -210,6 +210,7 @@ export class Engine {
         // Every keyword on the line belonged to a rule whose confirm test failed, and no known secret is
         // on it: the line is left as it is, like a line with no keyword.
         pos = end + 1;
+        counted = pos;
         line++;
         if (litFrom < pos) litFrom = pos;
         continue;

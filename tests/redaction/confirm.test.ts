@@ -37,6 +37,21 @@ describe('confirm step of the pre-filter', () => {
     expect(await redactString(makeRedactor(), `${input}\n`, [1], 'app.log')).toBe(`${expected}\n`);
   });
 
+  it('counts a skipped line once: the lines reported for later redactions are right, in text and streams', async () => {
+    const skipped = CASES.filter(([, input, expected]) => input === expected).map(([, input]) => input);
+    const lines = ['plain', ...skipped, 'x', 'password=Hunter2Hunter2', ...skipped, 'token: Zx8Qm2Lp9Rt4Vw6YZx8Qm2Lp9Rt4Vw6Y'];
+    const want = [lines.indexOf('password=Hunter2Hunter2') + 1, lines.length];
+    const seen = async (run: (r: ReturnType<typeof makeRedactor>) => Promise<unknown>): Promise<number[]> => {
+      const found: number[] = [];
+      await run(makeRedactor({ onRedaction: (e) => found.push(e.line) }));
+      return found;
+    };
+    const input = `${lines.join('\n')}\n`;
+    expect(await seen(async (r) => r.text(input, 'app.log'))).toEqual(want);
+    expect(await seen((r) => redactString(r, input, undefined, 'app.log'))).toEqual(want);
+    for (const sizes of [[1], [7, 64], [200]]) expect(await seen((r) => redactString(r, input, sizes, 'app.log'))).toEqual(want);
+  });
+
   it('still removes a known secret on a line whose only keyword failed its confirm test', async () => {
     const literals = new LiteralSet();
     literals.add('Qw7-long-known-value');
