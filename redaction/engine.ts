@@ -69,6 +69,8 @@ const SHAPE_KEYWORDS = ['-----begin', '-----end', 'auth', 'bearer', 'cred'];
 /** The lines of a block that changed: [start, end) of the block's text, and what replaces them. */
 export interface BlockChanges {
   readonly changes: { readonly start: number; readonly end: number; readonly text: string }[];
+  /** Set by `block` (of a block that ends with a newline): its number of lines, so the stream need not count them again. */
+  lines?: number;
 }
 
 /** Per-stream state of the block shapes that span lines. */
@@ -229,7 +231,11 @@ export class Engine {
       line++;
       if (litFrom < pos) litFrom = pos;
     }
-    return meta ? '' : out + text.slice(copyFrom);
+    if (meta) {
+      meta.lines = line - firstLine + countNewlines(text, counted);
+      return '';
+    }
+    return out + text.slice(copyFrom);
   }
 
   /**

@@ -12,6 +12,7 @@ import type { BlockChanges, Engine, LineState } from './engine.js';
 
 /** Output pieces shorter than this are joined into one buffer before they are yielded. */
 const JOIN_BELOW = 16 * 1024;
+const NL = 0x0a;
 
 /** An async-generator stage for `stream/promises.pipeline` that redacts `file`'s bytes with `engine`. */
 export function redactStream(engine: Engine, file: string): (source: ByteSource) => AsyncGenerator<Buffer> {
@@ -62,6 +63,19 @@ export function redactStream(engine: Engine, file: string): (source: ByteSource)
       }
       return engine.scan(ctx, rest, rest.length, file, at).out;
     };
+    /** Redacts `text` (whole lines; `bytes` are its bytes) and adds its output to `pieces`: unchanged stretches as the input's own bytes. */
+    const blockPieces = (text: string, bytes: Buffer, pieces: (string | Buffer)[]): void => {
+      const meta: BlockChanges = { changes: [] };
+      engine.block(text, file, line, state, { drain, finishLong }, meta, bytes);
+      let at = 0;
+      for (const c of meta.changes) {
+        if (c.start > at) pieces.push(bytes.subarray(at, c.start));
+        pieces.push(c.text);
+        at = c.end;
+      }
+      if (at < text.length) pieces.push(bytes.subarray(at, text.length));
+      line += meta.lines ?? countNewlines(text);
+    };
     const iterator = (source as AsyncIterable<Buffer | string>)[Symbol.asyncIterator]();
     for (let step = await iterator.next(); !step.done; step = await iterator.next()) {
       const chunk = step.value;
@@ -74,40 +88,36 @@ export function redactStream(engine: Engine, file: string): (source: ByteSource)
         probed += sample.length;
         if (mostlyInvalidUtf8(sample)) throw new BinaryContentError(bytesRead + (await drainCount(iterator)), 'utf8');
       }
-      pending += buf.toString('latin1');
-      pendingBytes = pendingBytes.length ? Buffer.concat([pendingBytes, buf]) : buf;
       const pieces: (string | Buffer)[] = [];
       let out = '';
-      const lastNl = pending.lastIndexOf('\n');
-      if (lastNl !== -1) {
+      const lastNl = buf.lastIndexOf(NL);
+      if (lastNl === -1) {
+        // No line ends in this chunk: it all joins the partial line.
+        pending += buf.toString('latin1');
+        pendingBytes = pendingBytes.length ? Buffer.concat([pendingBytes, buf]) : buf;
+      } else {
         let from = 0;
-        if (context !== '') {
-          // The first line's start was already scanned in windows: finish it with its context.
-          const nl = pending.indexOf('\n');
-          const { out: head, rest } = drain(pending.slice(0, nl), line);
-          const tail = finishLong(rest, line);
-          out += head + tail + (state.pem && tail === '' ? '' : '\n');
-          line++;
+        if (pending !== '' || context !== '') {
+          // The partial line carried over ends here: finished on its own, so the rest of the chunk is
+          // decoded and scanned as it is, never copied onto the carried bytes.
+          const nl = buf.indexOf(NL);
+          const first = pending + buf.toString('latin1', 0, nl + 1);
+          if (context !== '') {
+            // Its start was already scanned in windows: finish it with its context.
+            const { out: head, rest } = drain(first.slice(0, -1), line);
+            const tail = finishLong(rest, line);
+            out += head + tail + (state.pem && tail === '' ? '' : '\n');
+            line++;
+          } else blockPieces(first, Buffer.concat([pendingBytes, buf.subarray(0, nl + 1)]), pieces);
           from = nl + 1;
         }
         if (from <= lastNl) {
-          const block = pending.slice(from, lastNl + 1);
-          const meta: BlockChanges = { changes: [] };
-          engine.block(block, file, line, state, { drain, finishLong }, meta, pendingBytes.subarray(from, lastNl + 1));
           if (out) pieces.push(out);
           out = '';
-          // Unchanged stretches go on as the input's own bytes; only changed lines are encoded.
-          let at = 0;
-          for (const c of meta.changes) {
-            if (c.start > at) pieces.push(pendingBytes.subarray(from + at, from + c.start));
-            pieces.push(c.text);
-            at = c.end;
-          }
-          if (at < block.length) pieces.push(pendingBytes.subarray(from + at, from + block.length));
-          line += countNewlines(block);
+          blockPieces(buf.toString('latin1', from, lastNl + 1), buf.subarray(from, lastNl + 1), pieces);
         }
-        pending = pending.slice(lastNl + 1);
-        pendingBytes = pendingBytes.subarray(lastNl + 1);
+        pending = buf.toString('latin1', lastNl + 1);
+        pendingBytes = buf.subarray(lastNl + 1);
       }
       const { out: head, rest } = drain(pending, line);
       out += head;
