@@ -155,14 +155,19 @@ export class Engine {
   }
 
   /**
-   * Redacts a run of complete lines (`text` ends with a newline; `bytes` are the same bytes, when the
-   * caller has them), starting at input line `firstLine`. Only lines with a keyword or a known literal
-   * (or that a multi-line shape waits on) are looked at; the text between them is copied as it is.
-   * With `meta`, the changed lines are listed there and the returned text is empty.
+   * Redacts a run of complete lines (`input` ends with a newline: a string, or the stream's bytes, one
+   * character per byte), starting at input line `firstLine`. Only lines with a keyword or a known literal
+   * (or that a multi-line shape waits on) are looked at, and only they are made strings; the text
+   * between them is copied as it is. With `meta`, the changed lines are listed there and the returned
+   * text is empty.
    */
-  block(text: string, file: string, firstLine: number, state: LineState, windowing?: Windowing, meta?: BlockChanges, bytes?: Buffer): string {
+  block(input: string | Buffer, file: string, firstLine: number, state: LineState, windowing?: Windowing, meta?: BlockChanges): string {
     const pf = this.#prefilter;
     const shape: FileShape = fileShape(file);
+    const bytes = typeof input === 'string' ? undefined : input;
+    const text = typeof input === 'string' ? input : '';
+    const length = input.length;
+    const slice = (from: number, to: number): string => (bytes ? bytes.toString('latin1', from, to) : text.slice(from, to));
     // A file whose secrets carry no keyword (.pgpass) has every line looked at, with every rule.
     const hits = pf.scanEveryLine || shape.everyLine ? undefined : pf.scan(bytes ?? Buffer.from(text, 'latin1'));
     const literals = this.literals?.index();
@@ -176,7 +181,7 @@ export class Engine {
     let litFrom = 0;
     let litVersion = -1;
     let pos = 0;
-    while (pos < text.length) {
+    while (pos < length) {
       let start: number;
       if (!hits || state.pem !== undefined || state.valueNext !== undefined) start = pos;
       else {
@@ -188,9 +193,9 @@ export class Engine {
           const version = this.literals!.version;
           if (litAt !== -1 && (litAt < pos || version !== litVersion)) litAt = -1;
           if (litAt === -1 || version !== litVersion) {
-            const limit = Math.min(next, text.length);
+            const limit = Math.min(next, length);
             if (litFrom < pos || version !== litVersion) litFrom = pos;
-            const hit = litFrom < limit ? literals.find(text, litFrom, limit) : undefined;
+            const hit = litFrom >= limit ? undefined : bytes ? literals.findBytes(bytes, litFrom, limit) : literals.find(text, litFrom, limit);
             litAt = hit ? hit.start : -1;
             litFrom = hit ? hit.start : limit;
             litVersion = version;
@@ -198,17 +203,23 @@ export class Engine {
           if (litAt !== -1) next = Math.min(next, litAt);
         }
         if (next === Infinity) break;
-        start = text.lastIndexOf('\n', next - 1) + 1;
+        // (Buffer's lastIndexOf reads a negative offset from the end: position 0 starts a line anyway.)
+        start = next <= 0 ? 0 : (bytes ? bytes.lastIndexOf(0x0a, next - 1) : text.lastIndexOf('\n', next - 1)) + 1;
         if (start < pos) start = pos;
       }
-      line += countNewlines(text, counted, start);
+      line += countNewlines(input, counted, start);
       counted = start;
-      const nl = text.indexOf('\n', start);
-      const end = nl === -1 ? text.length : nl;
-      const piece = text.slice(start, end);
+      const nl = bytes ? bytes.indexOf(0x0a, start) : text.indexOf('\n', start);
+      const end = nl === -1 ? length : nl;
+      const piece = slice(start, end);
       let redacted: string | undefined;
-      const selected = this.#select(hits, h, text, start, end, shape);
-      if (selected === null && state.pem === undefined && state.valueNext === undefined && !literals?.find(text, start, end)) {
+      const selected = this.#select(hits, h, piece, start, end, shape);
+      if (
+        selected === null &&
+        state.pem === undefined &&
+        state.valueNext === undefined &&
+        !(bytes ? literals?.findBytes(bytes, start, end) : literals?.find(text, start, end))
+      ) {
         // Every keyword on the line belonged to a rule whose confirm test failed, and no known secret is
         // on it: the line is left as it is, like a line with no keyword.
         pos = end + 1;
@@ -222,9 +233,9 @@ export class Engine {
         redacted = head + windowing.finishLong(rest, line);
       } else redacted = this.line(piece, file, line, state, selected === null ? [] : selected, shape);
       const replacement = redacted === undefined ? '' : `${redacted}\n`;
-      if (meta && redacted !== piece) meta.changes.push({ start, end: Math.min(end + 1, text.length), text: replacement });
+      if (meta && redacted !== piece) meta.changes.push({ start, end: Math.min(end + 1, length), text: replacement });
       // With `meta` the caller splices the changes into the input's own bytes: no output string needed.
-      if (!meta) out += text.slice(copyFrom, start) + replacement;
+      if (!meta) out += slice(copyFrom, start) + replacement;
       copyFrom = end + 1;
       pos = end + 1;
       counted = pos;
@@ -232,17 +243,17 @@ export class Engine {
       if (litFrom < pos) litFrom = pos;
     }
     if (meta) {
-      meta.lines = line - firstLine + countNewlines(text, counted);
+      meta.lines = line - firstLine + countNewlines(input, counted);
       return '';
     }
-    return out + text.slice(copyFrom);
+    return out + slice(copyFrom, length);
   }
 
   /**
-   * The rules that keyword hits in [start, end) of `text` select (undefined: all rules, there is no
-   * pre-filter; null: none, and no keyword of the engine's own shapes either: the line needs no look).
+   * The rules that keyword hits in [start, end) select; `piece` is that line (undefined: all rules, there
+   * is no pre-filter; null: none, and no keyword of the engine's own shapes either: the line needs no look).
    */
-  #select(hits: readonly KeywordHit[] | undefined, h: number, text: string, start: number, end: number, shape: FileShape): number[] | null | undefined {
+  #select(hits: readonly KeywordHit[] | undefined, h: number, piece: string, start: number, end: number, shape: FileShape): number[] | null | undefined {
     if (!hits) return undefined;
     const pf = this.#prefilter;
     const rules = this.#rules;
@@ -250,7 +261,6 @@ export class Engine {
     const flags = this.#selected;
     const out: number[] = pf.alwaysRules.length ? [...pf.alwaysRules] : [];
     let sorted = true;
-    let piece: string | undefined;
     let shapeHit = false;
     const tested: number[] = [];
     for (let i = h; i < hits.length && hits[i]!.at < end; i++) {
@@ -261,7 +271,7 @@ export class Engine {
         if (flags[r]) continue;
         const rule = rules[r]!;
         if (rule.netrcOnly && !shape.netrc) continue;
-        if (rule.confirm && !rule.confirm.test((piece ??= text.slice(start, end)))) {
+        if (rule.confirm && !rule.confirm.test(piece)) {
           flags[r] = 2;
           tested.push(r);
           continue;
@@ -278,7 +288,7 @@ export class Engine {
     }
     // A rule whose hint has no keyword runs where its hint matches (the hint is the rule's own pre-filter).
     for (const { rule, hint } of pf.regexRules) {
-      if (flags[rule] || (rules[rule]!.netrcOnly && !shape.netrc) || !hint.test((piece ??= text.slice(start, end)))) continue;
+      if (flags[rule] || (rules[rule]!.netrcOnly && !shape.netrc) || !hint.test(piece)) continue;
       flags[rule] = 1;
       if (out.length && rule < out[out.length - 1]!) sorted = false;
       out.push(rule);

@@ -86,6 +86,30 @@ export class LiteralIndex {
     return undefined;
   }
 
+  /**
+   * `find` over bytes (one character per byte, as the stream holds them), so the text between keyword
+   * lines is never made a string. The same loop as `find`, reading bytes instead of char codes: one
+   * loop over both would test the type at every byte of every log.
+   */
+  findBytes(bytes: Buffer, from: number, to: number = bytes.length): LiteralHit | undefined {
+    if (this.#size === 0) return undefined;
+    const bits = this.#bits;
+    const last = Math.min(to, bytes.length - MIN_ANCHOR + 1);
+    if (from >= last) return undefined;
+    let h = ((bytes[from]! << 16) | (bytes[from + 1]! << 8) | bytes[from + 2]!) >>> 0;
+    for (let i = from + 3, start = from; start < last; i++, start++) {
+      h = ((h << 8) | bytes[i]!) >>> 0;
+      const bit = Math.imul(h, 0x9e3779b1) >>> (32 - BITS_LOG2);
+      if ((bits[bit >>> 3]! & (1 << (bit & 7))) === 0) continue;
+      const bucket = this.#byAnchor.get(h);
+      if (!bucket) continue;
+      for (const len of bucket.lengths) {
+        if (start + len <= bytes.length && bucket.byLength.get(len)!.has(bytes.toString('latin1', start, start + len))) return { start, end: start + len };
+      }
+    }
+    return undefined;
+  }
+
   /** Every non-overlapping match starting in [from, to), leftmost first, longest at each start. */
   findAll(text: string, from = 0, to: number = text.length): LiteralHit[] {
     const out: LiteralHit[] = [];

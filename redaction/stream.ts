@@ -63,18 +63,18 @@ export function redactStream(engine: Engine, file: string): (source: ByteSource)
       }
       return engine.scan(ctx, rest, rest.length, file, at).out;
     };
-    /** Redacts `text` (whole lines; `bytes` are its bytes) and adds its output to `pieces`: unchanged stretches as the input's own bytes. */
-    const blockPieces = (text: string, bytes: Buffer, pieces: (string | Buffer)[]): void => {
+    /** Redacts `bytes` (whole lines) and adds its output to `pieces`: unchanged stretches as the input's own bytes. */
+    const blockPieces = (bytes: Buffer, pieces: (string | Buffer)[]): void => {
       const meta: BlockChanges = { changes: [] };
-      engine.block(text, file, line, state, { drain, finishLong }, meta, bytes);
+      engine.block(bytes, file, line, state, { drain, finishLong }, meta);
       let at = 0;
       for (const c of meta.changes) {
         if (c.start > at) pieces.push(bytes.subarray(at, c.start));
         pieces.push(c.text);
         at = c.end;
       }
-      if (at < text.length) pieces.push(bytes.subarray(at, text.length));
-      line += meta.lines ?? countNewlines(text);
+      if (at < bytes.length) pieces.push(bytes.subarray(at));
+      line += meta.lines ?? countNewlines(bytes);
     };
     const iterator = (source as AsyncIterable<Buffer | string>)[Symbol.asyncIterator]();
     for (let step = await iterator.next(); !step.done; step = await iterator.next()) {
@@ -101,20 +101,19 @@ export function redactStream(engine: Engine, file: string): (source: ByteSource)
           // The partial line carried over ends here: finished on its own, so the rest of the chunk is
           // decoded and scanned as it is, never copied onto the carried bytes.
           const nl = buf.indexOf(NL);
-          const first = pending + buf.toString('latin1', 0, nl + 1);
           if (context !== '') {
             // Its start was already scanned in windows: finish it with its context.
-            const { out: head, rest } = drain(first.slice(0, -1), line);
+            const { out: head, rest } = drain(pending + buf.toString('latin1', 0, nl), line);
             const tail = finishLong(rest, line);
             out += head + tail + (state.pem && tail === '' ? '' : '\n');
             line++;
-          } else blockPieces(first, Buffer.concat([pendingBytes, buf.subarray(0, nl + 1)]), pieces);
+          } else blockPieces(Buffer.concat([pendingBytes, buf.subarray(0, nl + 1)]), pieces);
           from = nl + 1;
         }
         if (from <= lastNl) {
           if (out) pieces.push(out);
           out = '';
-          blockPieces(buf.toString('latin1', from, lastNl + 1), buf.subarray(from, lastNl + 1), pieces);
+          blockPieces(buf.subarray(from, lastNl + 1), pieces);
         }
         pending = buf.toString('latin1', lastNl + 1);
         pendingBytes = buf.subarray(lastNl + 1);
