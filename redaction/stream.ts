@@ -10,8 +10,6 @@ import type { ByteSource } from '../src/core/types.js';
 import { BinaryContentError, UTF8_PROBE_BYTES, countNewlines, drainCount, isHighSurrogate, mostlyInvalidUtf8 } from './bytes.js';
 import type { BlockChanges, Engine, LineState } from './engine.js';
 
-/** Output pieces shorter than this are joined into one buffer before they are yielded. */
-const JOIN_BELOW = 16 * 1024;
 const NL = 0x0a;
 
 /** An async-generator stage for `stream/promises.pipeline` that redacts `file`'s bytes with `engine`. */
@@ -123,24 +121,10 @@ export function redactStream(engine: Engine, file: string): (source: ByteSource)
       pendingBytes = pendingBytes.subarray(pending.length - rest.length);
       pending = rest;
       if (out) pieces.push(out);
-      // A write per changed line cost more than the redaction (each yield is a round through the
-      // pipeline): short pieces go out joined, and long unchanged stretches as the input's own bytes,
-      // uncopied (copying every chunk raised the peak RSS by half, in buffers the GC frees late).
-      let batch: Buffer[] = [];
-      let batched = 0;
-      for (const piece of pieces) {
-        const b = typeof piece === 'string' ? Buffer.from(piece, 'latin1') : piece;
-        if (b.length < JOIN_BELOW) {
-          batch.push(b);
-          batched += b.length;
-          continue;
-        }
-        if (batch.length) yield batch.length === 1 ? batch[0]! : Buffer.concat(batch, batched);
-        batch = [];
-        batched = 0;
-        yield b;
-      }
-      if (batch.length) yield batch.length === 1 ? batch[0]! : Buffer.concat(batch, batched);
+      // One write per chunk read: each yield is a round through the pipeline and a write of the sink
+      // (a spool file), which cost more than the copy that joins the pieces.
+      if (pieces.length === 1) yield typeof pieces[0] === 'string' ? Buffer.from(pieces[0], 'latin1') : pieces[0]!;
+      else if (pieces.length > 1) yield Buffer.concat(pieces.map((p) => (typeof p === 'string' ? Buffer.from(p, 'latin1') : p)));
     }
     const { out: head, rest } = drain(pending, line);
     let tail = head;
