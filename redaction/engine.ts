@@ -16,7 +16,7 @@ import { findSpans, type CompiledRule, type SpanContext } from './spans.js';
 import { TOKEN_PREFIX, redactionToken } from './tags.js';
 import { FIELD_TYPE, fileShape, isPlausibleSecret, type FileShape } from './values.js';
 import { literalAlternatives } from './prefilter.js';
-import { keyForNextLine, nextValue } from './next-line.js';
+import { KEY_COLON, KEY_VALUE_RULE, keyForNextLine, nextValue, SHELL_FLAG_WORD, SHELL_KEY_WORD } from './next-line.js';
 import { hashKeyBody, PEM_BEGIN, PEM_END, PEM_RULE, type KeyBody } from './private-key.js';
 
 /** One redaction, for `--explain` and `verify` (never the secret itself). */
@@ -46,11 +46,19 @@ export interface EngineOptions {
 /** Text just before a bare value that makes it a JSON object member's value. */
 const JSON_KEY_BEFORE = /"[^"\n]*"[ \t]*:[ \t]*$/;
 
-/** A JSON argv element that is a secret flag on its own: `"--password",` (its value is the next element). */
-const ARGV_FLAG = /^[ \t]*"--?(?<key>[A-Za-z][A-Za-z0-9_.-]{0,60})",?[ \t\r]*$/;
-/** A secret key whose value is on the next line: `'PASSWORD':` (a dict printed over lines), `token =`. */
-const KEY_ONLY = /(?<![A-Za-z0-9_.-])(?<key>[A-Za-z_][A-Za-z0-9_.-]{0,100})["']?[ \t]*[:=][ \t]*\r?$/;
-const KEY_VALUE_RULE = 'secret-key-value';
+/**
+ * A JSON or Python argv element that is a secret flag, last on its line: `"--password",`,
+ * `"Args": ["--password",`, ` '--password',` (a list printed over lines; its value is the next element).
+ */
+const ARGV_FLAG = /(?:^|[[(,])[ \t]*(["'])--?(?<key>[A-Za-z][A-Za-z0-9_.-]{0,60})\1,?[ \t\r]*$/;
+/**
+ * A secret key whose value is on the next line: `'PASSWORD':` (a dict printed over lines), `token =`,
+ * YAML's `password:` (the value indented below), Python's `'PASSWORD': (`.
+ */
+const KEY_ONLY = /(?<![A-Za-z0-9_.-])(?<key>[A-Za-z_][A-Za-z0-9_.-]{0,100})["']?[ \t]*[:=][ \t]*\(?[ \t]*\r?$/;
+/** A shell line continued after a secret flag or assignment: `mysqldump --password \`, `export DB_PASSWORD=\`. */
+const SHELL_FLAG_CONTINUED = /(?:^|[ \t])--?(?<key>[A-Za-z][A-Za-z0-9_.-]{0,60})[ \t]+\\\r?$/;
+const SHELL_KEY_CONTINUED = /(?<![A-Za-z0-9_.-])(?<key>[A-Za-z_][A-Za-z0-9_]{0,100})=\\\r?$/;
 const ARGV_RULE = 'cli-flag';
 
 /** Rules whose findings become literals for the rest of the run (values a person chose, not formats). */
@@ -170,7 +178,9 @@ export class Engine {
     const slice = (from: number, to: number): string => (bytes ? bytes.toString('latin1', from, to) : text.slice(from, to));
     // A file whose secrets carry no keyword (.pgpass) has every line looked at, with every rule.
     const hits = pf.scanEveryLine || shape.everyLine ? undefined : pf.scan(bytes ?? Buffer.from(text, 'latin1'));
-    const literals = this.literals?.index();
+    // The index is asked for again on every line looked at: a set empty at the start has none, and a
+    // value learned on a line must be found on the lines after it, in this block too.
+    let literals = this.literals?.index();
     let out = '';
     let copyFrom = 0;
     let counted = 0; // newlines before this offset are already in `line`
@@ -187,6 +197,7 @@ export class Engine {
       else {
         while (h < hits.length && hits[h]!.at < pos) h++;
         let next = hits[h]?.at ?? Infinity;
+        if (!literals && this.literals) literals = this.literals.index();
         if (literals) {
           // Scan for literals only up to the next keyword line, and only once per byte: a literal learned
           // on a line can only matter after it, and the scan has not been there yet (issue #18).
@@ -316,7 +327,7 @@ export class Engine {
       state.valueNext = undefined;
       const m = nextValue(rule, piece);
       if (m && isPlausibleSecret(m.value) && !FIELD_TYPE.test(m.value) && !this.allowed(m.value)) {
-        const token = this.record(m.value, rule === ARGV_RULE ? rule : KEY_VALUE_RULE, file, line, m.head.length + 1);
+        const token = this.record(m.value, rule === ARGV_RULE || rule === SHELL_FLAG_WORD ? ARGV_RULE : KEY_VALUE_RULE, file, line, m.head.length + 1);
         this.learn(m.value);
         return m.head + token + m.close + this.scan('', piece.slice(m.end), piece.length - m.end, file, line, undefined, shape).out;
       }
@@ -337,15 +348,20 @@ export class Engine {
       hashKeyBody(state.pem, piece.slice(headEnd));
       return this.scan('', piece.slice(0, headEnd), headEnd, file, line, selected, shape).out + eol;
     }
-    // The next-line shapes need a line that ends in `:`, `=` or `",`: test the end before any regex.
+    // The next-line shapes need a line that ends in `:`, `=`, `(`, a quote, `,` or `\`: test the end before any regex.
     const last = lastNonBlank(piece);
-    if (last === ':' || last === '=' || last === '"' || last === ',') {
+    if (last === ':' || last === '=' || last === '"' || last === "'" || last === ',' || last === '(') {
       const flag = ARGV_FLAG.exec(piece);
       if (flag && this.isSecretKey(flag.groups!['key']!)) state.valueNext = ARGV_RULE;
-      else if (last === ':' || last === '=') {
+      else if (last === ':' || last === '=' || last === '(') {
         const keyOnly = KEY_ONLY.exec(piece);
-        if (keyOnly && this.isSecretKey(keyOnly.groups!['key']!)) state.valueNext = KEY_VALUE_RULE;
+        if (keyOnly && this.isSecretKey(keyOnly.groups!['key']!)) state.valueNext = last === ':' ? KEY_COLON : KEY_VALUE_RULE;
       }
+    } else if (last === '\\') {
+      const flag = SHELL_FLAG_CONTINUED.exec(piece);
+      const key = flag ? undefined : SHELL_KEY_CONTINUED.exec(piece);
+      if (flag && this.isSecretKey(flag.groups!['key']!)) state.valueNext = SHELL_FLAG_WORD;
+      else if (key && this.isSecretKey(key.groups!['key']!)) state.valueNext = SHELL_KEY_WORD;
     }
     if (state.valueNext === undefined) {
       const named = keyForNextLine(piece);

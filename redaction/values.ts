@@ -14,7 +14,7 @@ import { fromBytes } from './bytes.js';
  * (`ssh_private_key: |`: the value is on the lines below).
  */
 const NOT_A_SECRET =
-  /^(?:null|none|nil|true|false|undefined|\*+|\*{4,}[A-Za-z0-9]{1,8}|x+|<[A-Za-z][\w .-]*>|%\([^)]*\)s|[|>][-+1-9]{0,2}|\{\{[^{}]*\}\}|<not set>|[([{])$/i;
+  /^(?:null|none|nil|true|false|undefined|\*+|\*{4,}[A-Za-z0-9]{1,8}|x+|<[A-Za-z][\w .-]*>|%\([^)]*\)s|[|>][-+1-9]{0,2}|\{\{[^{}]*\}\}|<not set>|[([{\\])$/i;
 /**
  * A reference to another variable: `$DB_PASSWORD`, `${DB_PASSWORD}`. Only upper-case names (how
  * environment variables are written): `$ecr3t99` or `$aB_x` is a password that starts with a dollar.
