@@ -311,10 +311,13 @@ describe.skipIf(skip)('docker analyzers on a real engine', () => {
   });
 
   it('`docker stop -t 1` of a healthy container: no error, not unhealthy, one info "stopped by a stop/kill request" (issue #13)', async () => {
-    // The trap is real: after the stop Docker marks the health "unhealthy" with a failing streak of 0.
+    // The trap is real: after the stop Docker marks the health "unhealthy", with a failing streak of 0, or
+    // of 1 when a probe was running as the stop came (it fails with it; seen in CI under load): below the
+    // check's Retries (3), after probes that passed.
     const stored = JSON.parse((await view.text(`docker/local/containers/${n('stopped')}/inspect.json`))!);
-    expect(stored.State).toMatchObject({ ExitCode: 137, OOMKilled: false, Health: { Status: 'unhealthy', FailingStreak: 0 } });
-    expect(stored.State.Health.Log.at(-1)).toMatchObject({ ExitCode: 0, Output: 'ok\n' });
+    expect(stored.State).toMatchObject({ ExitCode: 137, OOMKilled: false, Health: { Status: 'unhealthy' } });
+    expect(stored.State.Health.FailingStreak).toBeLessThanOrEqual(1);
+    expect(stored.State.Health.Log.some((p: { ExitCode: number; Output: string }) => p.ExitCode === 0 && p.Output === 'ok\n')).toBe(true);
     const mine = findings.filter((f) => f.subject === `local/${n('stopped')}`);
     expect(mine.map((f) => [f.id, f.severity])).toEqual([['container-stopped', 'info']]);
     const f = mine[0]!;
