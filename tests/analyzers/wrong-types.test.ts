@@ -120,7 +120,8 @@ describe.skipIf(skip)('analyzers on a real bundle with wrong value types everywh
     await Promise.all([
       run('crash', TEST_IMAGE, 'sh', '-c', 'echo "Traceback (most recent call last):" >&2; echo "ValueError: bad" >&2; exit 1'),
       run('unhealthy', '--health-cmd', 'echo checking; false', '--health-interval', '1s', '--health-retries', '1', TEST_IMAGE, 'sleep', '600'),
-      run('oom', '--memory', '8m', '--memory-swap', '8m', TEST_IMAGE, 'sh', '-c', 'x=a; while true; do x=$x$x; done'),
+      // Waits a second first, so the engine's OOM watch is set up (tests/collectors/docker.test.ts says why).
+      run('oom', '--memory', '8m', '--memory-swap', '8m', TEST_IMAGE, 'sh', '-c', 'sleep 1; tail /dev/zero'),
     ]);
     await Promise.all([
       waitFor(n('crash'), (s) => s.Status === 'exited'),

@@ -55,7 +55,10 @@ describe.skipIf(skip)('docker collector (real engine)', () => {
     const since = new Date().toISOString();
     await Promise.all([
       run('exit2', TEST_IMAGE, 'sh', '-c', 'echo to-stdout; sleep 0.1; echo to-stderr >&2; sleep 0.1; echo stdout-again; exit 2'),
-      run('oom', '--memory', '16m', '--memory-swap', '16m', TEST_IMAGE, 'sh', '-c', 'x=a; while true; do x=$x$x; done'),
+      // A second's wait before the allocation: killed within milliseconds of its start, a container was
+      // recorded with OOMKilled false (the engine's OOM watch not set up yet; seen in CI). `tail /dev/zero`
+      // grows a page at a time until the kernel kills it, as tests/analyzers/docker.test.ts does.
+      run('oom', '--memory', '16m', '--memory-swap', '16m', TEST_IMAGE, 'sh', '-c', 'sleep 1; tail /dev/zero'),
       run('running', TEST_IMAGE, 'sh', '-c', 'i=0; while true; do i=$((i+1)); echo "tick $i"; sleep 1; done'),
       run('tty', '-t', TEST_IMAGE, 'sh', '-c', 'echo on-a-tty; sleep 600'),
       run('nolog', '--log-driver', 'none', TEST_IMAGE, 'sleep', '600'),
