@@ -10,6 +10,7 @@ import { LEARNING_FORMAT_RULES, NETRC_ONLY_RULES, formatRules } from './formats.
 import { byteSafe, countNewlines, fromBytes, isHighSurrogate } from './bytes.js';
 import { SECRET_KEY_HINT, isSecretKeyName, keyWords } from './keys.js';
 import { looksRandom, type LiteralSet } from './literals.js';
+import type { LiteralHit } from './literal-index.js';
 import { KeywordPrefilter, type KeywordHit } from './prefilter.js';
 import type { RedactionReport } from './report.js';
 import { findSpans, type CompiledRule, type SpanContext } from './spans.js';
@@ -181,6 +182,7 @@ export class Engine {
     // The index is asked for again on every line looked at: a set empty at the start has none, and a
     // value learned on a line must be found on the lines after it, in this block too.
     let literals = this.literals?.index();
+    const literalIn = (from: number, to: number): LiteralHit | undefined => (bytes ? literals?.findBytes(bytes, from, to) : literals?.find(text, from, to));
     let out = '';
     let copyFrom = 0;
     let counted = 0; // newlines before this offset are already in `line`
@@ -206,7 +208,7 @@ export class Engine {
           if (litAt === -1 || version !== litVersion) {
             const limit = Math.min(next, length);
             if (litFrom < pos || version !== litVersion) litFrom = pos;
-            const hit = litFrom >= limit ? undefined : bytes ? literals.findBytes(bytes, litFrom, limit) : literals.find(text, litFrom, limit);
+            const hit = litFrom < limit ? literalIn(litFrom, limit) : undefined;
             litAt = hit ? hit.start : -1;
             litFrom = hit ? hit.start : limit;
             litVersion = version;
@@ -225,12 +227,7 @@ export class Engine {
       const piece = slice(start, end);
       let redacted: string | undefined;
       const selected = this.#select(hits, h, piece, start, end, shape);
-      if (
-        selected === null &&
-        state.pem === undefined &&
-        state.valueNext === undefined &&
-        !(bytes ? literals?.findBytes(bytes, start, end) : literals?.find(text, start, end))
-      ) {
+      if (selected === null && state.pem === undefined && state.valueNext === undefined && !literalIn(start, end)) {
         // Every keyword on the line belonged to a rule whose confirm test failed, and no known secret is
         // on it: the line is left as it is, like a line with no keyword.
         pos = end + 1;

@@ -7,7 +7,7 @@
  * Unchanged stretches go out as the input's own bytes; only changed lines are encoded.
  */
 import type { ByteSource } from '../src/core/types.js';
-import { BinaryContentError, UTF8_PROBE_BYTES, countNewlines, drainCount, isHighSurrogate, mostlyInvalidUtf8 } from './bytes.js';
+import { BinaryContentError, UTF8_PROBE_BYTES, drainCount, isHighSurrogate, mostlyInvalidUtf8 } from './bytes.js';
 import type { BlockChanges, Engine, LineState } from './engine.js';
 
 const NL = 0x0a;
@@ -16,10 +16,9 @@ const NL = 0x0a;
 export function redactStream(engine: Engine, file: string): (source: ByteSource) => AsyncGenerator<Buffer> {
   return async function* redactStream(source: ByteSource): AsyncGenerator<Buffer> {
     const state: LineState = { pem: undefined, valueNext: undefined };
-    let pending = '';
-    // The bytes of `pending` (one byte per character): unchanged blocks are passed on as these bytes,
-    // without encoding the text back.
-    let pendingBytes: Buffer = Buffer.alloc(0);
+    // The partial line carried to the next chunk, as bytes: made a string (one character per byte) only
+    // when it is scanned in windows or finished.
+    let pending: Buffer = Buffer.alloc(0);
     let context = '';
     let line = 1;
     let bytesRead = 0;
@@ -72,7 +71,7 @@ export function redactStream(engine: Engine, file: string): (source: ByteSource)
         at = c.end;
       }
       if (at < bytes.length) pieces.push(bytes.subarray(at));
-      line += meta.lines ?? countNewlines(bytes);
+      line += meta.lines!;
     };
     const iterator = (source as AsyncIterable<Buffer | string>)[Symbol.asyncIterator]();
     for (let step = await iterator.next(); !step.done; step = await iterator.next()) {
@@ -91,21 +90,20 @@ export function redactStream(engine: Engine, file: string): (source: ByteSource)
       const lastNl = buf.lastIndexOf(NL);
       if (lastNl === -1) {
         // No line ends in this chunk: it all joins the partial line.
-        pending += buf.toString('latin1');
-        pendingBytes = pendingBytes.length ? Buffer.concat([pendingBytes, buf]) : buf;
+        pending = pending.length ? Buffer.concat([pending, buf]) : buf;
       } else {
         let from = 0;
-        if (pending !== '' || context !== '') {
+        if (pending.length || context !== '') {
           // The partial line carried over ends here: finished on its own, so the rest of the chunk is
           // decoded and scanned as it is, never copied onto the carried bytes.
           const nl = buf.indexOf(NL);
           if (context !== '') {
             // Its start was already scanned in windows: finish it with its context.
-            const { out: head, rest } = drain(pending + buf.toString('latin1', 0, nl), line);
+            const { out: head, rest } = drain(pending.toString('latin1') + buf.toString('latin1', 0, nl), line);
             const tail = finishLong(rest, line);
             out += head + tail + (state.pem && tail === '' ? '' : '\n');
             line++;
-          } else blockPieces(Buffer.concat([pendingBytes, buf.subarray(0, nl + 1)]), pieces);
+          } else blockPieces(Buffer.concat([pending, buf.subarray(0, nl + 1)]), pieces);
           from = nl + 1;
         }
         if (from <= lastNl) {
@@ -113,20 +111,21 @@ export function redactStream(engine: Engine, file: string): (source: ByteSource)
           out = '';
           blockPieces(buf.subarray(from, lastNl + 1), pieces);
         }
-        pending = buf.toString('latin1', lastNl + 1);
-        pendingBytes = buf.subarray(lastNl + 1);
+        pending = buf.subarray(lastNl + 1);
       }
-      const { out: head, rest } = drain(pending, line);
-      out += head;
-      pendingBytes = pendingBytes.subarray(pending.length - rest.length);
-      pending = rest;
+      if (pending.length > limit + engine.overlap) {
+        // A partial line longer than a window and its overlap: its whole windows are scanned now.
+        const { out: head, rest } = drain(pending.toString('latin1'), line);
+        out += head;
+        pending = pending.subarray(pending.length - rest.length);
+      }
       if (out) pieces.push(out);
       // One write per chunk read: each yield is a round through the pipeline and a write of the sink
       // (a spool file), which cost more than the copy that joins the pieces.
       if (pieces.length === 1) yield typeof pieces[0] === 'string' ? Buffer.from(pieces[0], 'latin1') : pieces[0]!;
       else if (pieces.length > 1) yield Buffer.concat(pieces.map((p) => (typeof p === 'string' ? Buffer.from(p, 'latin1') : p)));
     }
-    const { out: head, rest } = drain(pending, line);
+    const { out: head, rest } = drain(pending.toString('latin1'), line);
     let tail = head;
     if (rest) {
       // The last line has no newline: redact it as if it had one (a key left open ends with its token
