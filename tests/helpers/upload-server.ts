@@ -25,6 +25,8 @@ export interface UploadServer {
   plan: Behaviour[];
   /** Every request so far. */
   received: Received[];
+  /** Back to a plain 200 for every request, nothing received (between tests). */
+  reset(): void;
   close(): Promise<void>;
 }
 
@@ -81,6 +83,10 @@ export async function startUploadServer(): Promise<UploadServer> {
     },
     set received(r: Received[]) {
       state.received = r;
+    },
+    reset: () => {
+      state.plan = ['ok'];
+      state.received = [];
     },
     close: () => new Promise<void>((resolve) => server.close(() => resolve())),
   };

@@ -33,6 +33,12 @@ function keygen(name: string, ...args: string[]): [string, string] {
 /** `ssh-keygen -lf`'s fingerprint of a key file. */
 const sshFingerprint = (pub: string): string => execFileSync('ssh-keygen', ['-lf', pub], { encoding: 'utf8' }).split(' ')[1]!;
 const byPath = (m: Map<string, TarEntry>): Map<string, TarEntry> => new Map([...m].map(([name, e]) => [name.split('/').slice(1).join('/'), e]));
+/** stderr's lines without the usual pointer to --help. */
+const errorLines = (stderr: string): string[] =>
+  stderr
+    .trim()
+    .split('\n')
+    .filter((l) => !l.startsWith('Run collect-bundle --help'));
 const ageDecrypt = (identity: string, file: string): Buffer => execFileSync('age', ['-d', '-i', identity, file], { maxBuffer: 256 * 1024 * 1024 });
 
 describe.skipIf(skip)('ssh recipients', () => {
@@ -126,12 +132,7 @@ describe.skipIf(skip)('ssh recipients', () => {
       expect(r.code, describeRun(r)).toBe(2);
       expect(r.stderr).toMatch(message);
       // One line, and the usual pointer to --help.
-      expect(
-        r.stderr
-          .trim()
-          .split('\n')
-          .filter((l) => !l.startsWith('Run collect-bundle --help')),
-      ).toHaveLength(1);
+      expect(errorLines(r.stderr)).toHaveLength(1);
       expect(r.stderr).not.toContain('PRIVATE KEY');
     }
     expect(existsSync(out)).toBe(false);
@@ -189,12 +190,7 @@ describe.skipIf(skip)('ssh recipients', () => {
       const v = await cli(['inspect', bundle, '--identity', identity]);
       expect(v.code, describeRun(v)).toBe(2);
       expect(v.stderr).toMatch(message);
-      expect(
-        v.stderr
-          .trim()
-          .split('\n')
-          .filter((l) => !l.startsWith('Run collect-bundle --help')),
-      ).toHaveLength(1);
+      expect(errorLines(v.stderr)).toHaveLength(1);
       expect(v.stderr).not.toMatch(/PRIVATE KEY|internal error/);
     }
   }, 60_000);

@@ -35,10 +35,7 @@ describe('schedule encrypts and uploads', () => {
     recipient = execFileSync('age-keygen', ['-y', join(dir, 'key.txt')], { encoding: 'utf8' }).trim();
     writeFileSync(join(dir, 'recipients.txt'), `# support\n${recipient}\n`);
   });
-  afterEach(() => {
-    target.plan = ['ok'];
-    target.received = [];
-  });
+  afterEach(() => target.reset());
   afterAll(async () => {
     await target.close();
     await cleanup();

@@ -37,10 +37,7 @@ describe('upload over HTTP', () => {
     expect(r.code, describeRun(r)).toBe(0);
     bundle = join(dir, 'out', (await readdir(join(dir, 'out'))).find((f) => f.endsWith('.tar.gz.age'))!);
   }, 60_000);
-  afterEach(() => {
-    target.plan = ['ok'];
-    target.received = [];
-  });
+  afterEach(() => target.reset());
   afterAll(async () => {
     await target.close();
     await cleanup();
