@@ -179,9 +179,8 @@ export class Engine {
     const slice = (from: number, to: number): string => (bytes ? bytes.toString('latin1', from, to) : text.slice(from, to));
     // A file whose secrets carry no keyword (.pgpass) has every line looked at, with every rule.
     const hits = pf.scanEveryLine || shape.everyLine ? undefined : pf.scan(bytes ?? Buffer.from(text, 'latin1'));
-    // The index is asked for again on every line looked at: a set empty at the start has none, and a
-    // value learned on a line must be found on the lines after it, in this block too.
-    let literals = this.literals?.index();
+    // Values learned on a line are in this index at once: found on the lines after it, in this block too.
+    const literals = this.literals?.index();
     const literalIn = (from: number, to: number): LiteralHit | undefined => (bytes ? literals?.findBytes(bytes, from, to) : literals?.find(text, from, to));
     let out = '';
     let copyFrom = 0;
@@ -199,7 +198,6 @@ export class Engine {
       else {
         while (h < hits.length && hits[h]!.at < pos) h++;
         let next = hits[h]?.at ?? Infinity;
-        if (!literals && this.literals) literals = this.literals.index();
         if (literals) {
           // Scan for literals only up to the next keyword line, and only once per byte: a literal learned
           // on a line can only matter after it, and the scan has not been there yet (issue #18).

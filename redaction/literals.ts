@@ -88,9 +88,12 @@ export class LiteralSet {
     return this.#version;
   }
 
-  /** The index of every form, as byte strings (each UTF-8 byte one character); undefined when empty. */
-  index(): LiteralIndex | undefined {
-    return this.#values.size === 0 ? undefined : this.#index;
+  /**
+   * The index of every form, as byte strings (each UTF-8 byte one character). The same object for the
+   * whole run, also while the set is empty, so a scan that holds it sees values added mid-scan.
+   */
+  index(): LiteralIndex {
+    return this.#index;
   }
 
   /**
