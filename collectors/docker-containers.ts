@@ -80,6 +80,13 @@ export const dockerOptions = defineOptions({
     type: 'boolean',
     describe: 'Collect every container, not only running ones and those that finished within --since',
   }),
+  logFiles: option(bool(), {
+    default: true,
+    flag: 'log-files',
+    type: 'boolean',
+    describe:
+      "Read a local engine's json-file logs from their files (the same lines as through the Engine API, without the engine serving them); --no-log-files: always ask the engine",
+  }),
   concurrency: option(wholeAtLeast(1), { default: 8, type: 'number', describe: 'Containers worked on at once per engine' }),
   executorHosts: option(bool(), {
     default: false,

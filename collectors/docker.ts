@@ -78,6 +78,7 @@ export default defineCollector({
           source: endpoint.source,
           status: 'ok',
           containers: { listed: 0, selected: 0, collected: 0, excluded: 0 },
+          logs: { files: 0, engine: 0 },
           durationMs: 0,
         };
         outcomes.push(outcome);
@@ -266,7 +267,7 @@ async function* collectEngine(
     // Per container, a bounded number at once; each one's log is opened ahead and read when its turn comes.
     const perContainer = mapOrdered(selected, plan.options.concurrency, async (c) => {
       try {
-        return await containerOutputs(client, c, plan, endpoint, stats, signal);
+        return await containerOutputs(client, c, plan, endpoint, stats, signal, outcome.logs!);
       } catch (err) {
         return [classify(err, itemName(endpoint, c.summary), (e) => goneOr(e, 'collect'))];
       }

@@ -6,6 +6,7 @@ import { DOCKER_FILES } from '../../src/bundle/layout.js';
 import { errorMessage, json, problem } from '../../src/core/artifacts.js';
 import { forEachLimit } from '../../src/core/concurrency.js';
 import { DockerError, isEngineDown } from '../../src/docker/client.js';
+import { JsonFileUnusable, readableLogFile, readJsonFileLog } from '../../src/docker/json-file.js';
 import { formatDockerLogs } from '../../src/docker/logs.js';
 import { sshArgv } from '../../src/docker/ssh.js';
 import type { ContainerInspect, ContainerSummary, DockerClient, DockerEndpoint, Output } from '../../src/core/types.js';
@@ -26,6 +27,7 @@ export async function containerOutputs(
   endpoint: DockerEndpoint,
   stats: (id: string) => Promise<Record<string, unknown>> | undefined,
   signal: AbortSignal,
+  counts: { files: number; engine: number } = { files: 0, engine: 0 },
 ): Promise<Output[]> {
   const { inspect } = c;
   const item = itemName(endpoint, c.summary);
@@ -44,20 +46,25 @@ export async function containerOutputs(
       // A log cannot be older than its container: ask the engine to filter by time only when it must
       // (filtering makes it decode every entry's time).
       const needsSince = !(Date.parse(inspect.Created) >= plan.since.getTime());
-      const raw = await client.containerLogs(
-        inspect.Id,
-        { ...(plan.options.tail === 'all' ? {} : { tail: plan.options.tail }), ...(needsSince ? { since: plan.since } : {}) },
-        signal,
-      );
+      const request = { ...(plan.options.tail === 'all' ? {} : { tail: plan.options.tail }), ...(needsSince ? { since: plan.since } : {}) };
       const tty = Boolean(inspect.Config?.Tty);
-      // The engine's own log file, for `--dry-run`'s size estimate: only a local engine's path is ours to stat.
-      const logFile = endpoint.url.startsWith('unix://') && typeof inspect.LogPath === 'string' ? inspect.LogPath : undefined;
+      // The engine's own log file: only a local engine's path is ours to read (and `--dry-run` sizes it).
+      const logFile = endpoint.url.startsWith('unix://') && typeof inspect.LogPath === 'string' && inspect.LogPath ? inspect.LogPath : undefined;
+      const fromEngine = (): Promise<AsyncIterable<Buffer | string>> => client.containerLogs(inspect.Id, request, signal);
+      // A json-file log this process can read is read from its files (src/docker/json-file.ts): the same
+      // bytes, without the engine serving them on the cores we share. Else, or if the files turn out
+      // unusable when opened, the engine sends them.
+      const local = plan.options.logFiles && driver === 'json-file' && logFile !== undefined && (await readableLogFile(logFile));
+      const raw = local ? undefined : await fromEngine();
+      if (!local) counts.engine++;
       outputs.push({
         kind: 'artifact',
         path: files.logs,
         ...maxBytes(plan),
         ...(logFile ? { source: logFile } : {}),
-        open: async () => ({ stream: formatDockerLogs(raw, { tty }) }),
+        open: async () => ({
+          stream: formatDockerLogs(local ? fromFilesOr(readJsonFileLog(logFile, { ...request, tty }), fromEngine, counts) : raw!, { tty }),
+        }),
       });
     } catch (err) {
       if (isEngineDown(err) || signal.aborted) throw err;
@@ -87,6 +94,36 @@ export async function containerOutputs(
     );
   }
   return outputs;
+}
+
+/**
+ * The log from its files; from the engine instead when the files cannot be opened as one snapshot
+ * (they rotated meanwhile, the container was removed): that is decided before any byte is passed on.
+ */
+export async function* fromFilesOr(
+  files: AsyncGenerator<Buffer>,
+  fromEngine: () => Promise<AsyncIterable<Buffer | string>>,
+  counts: { files: number; engine: number },
+): AsyncGenerator<Buffer | string> {
+  let first: IteratorResult<Buffer>;
+  try {
+    first = await files.next();
+  } catch (err) {
+    if (!(err instanceof JsonFileUnusable)) throw err;
+    counts.engine++;
+    let fallback: AsyncIterable<Buffer | string>;
+    try {
+      fallback = await fromEngine();
+    } catch (e) {
+      throw new Error(goneOr(e, 'logs'), { cause: e });
+    }
+    yield* fallback;
+    return;
+  }
+  counts.files++;
+  if (first.done) return;
+  yield first.value;
+  yield* files;
 }
 
 export const isRunning = (i: ContainerInspect): boolean => Boolean(i.State?.Running && !i.State.Restarting);

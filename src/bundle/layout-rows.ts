@@ -44,6 +44,11 @@ export interface EngineOutcome {
   serverVersion?: string;
   apiVersion?: string;
   containers: { listed: number; selected: number; collected: number; excluded: number };
+  /**
+   * How the containers' logs were read: `files`, from a local engine's json-file logs (the same bytes
+   * the engine would send); `engine`, through the Engine API. Absent in bundles made before 0.x.
+   */
+  logs?: { files: number; engine: number };
   durationMs: number;
 }
 

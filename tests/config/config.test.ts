@@ -296,7 +296,7 @@ describe('validation errors: one line per problem, naming the key path and what 
   it('unknown keys, with the keys valid there', () => {
     const lines = problems({ outputdir: 'x', collectors: { docker: { tial: 5 } }, redaction: { rule: [] } });
     expect(lines).toContain(
-      'collectors.docker.tial: unknown key; valid keys here: tail, since, maxLogBytes, containers, allContainers, concurrency, executorHosts',
+      'collectors.docker.tial: unknown key; valid keys here: tail, since, maxLogBytes, containers, allContainers, logFiles, concurrency, executorHosts',
     );
     expect(lines).toContain(
       'redaction.rule: unknown key; valid keys here: keyFile, stableTokens, rules, literals, literalsFiles, secretKeys, allow, pseudonymize',

@@ -1,0 +1,533 @@
+// Room: docker (src/docker/) — may import core (the rule: tests/architecture.test.ts).
+/**
+ * A local engine's `json-file` logs, read from its files instead of through the engine: the same bytes
+ * `GET /containers/{id}/logs?stdout=1&stderr=1&timestamps=1&tail=N&since=T` would send, without the
+ * engine decoding, re-framing and sending every entry (the engine serves logs at about the speed it
+ * takes us to redact them, on the same cores). `formatDockerLogs` then turns them into lines as it does
+ * for the engine's stream, so a bundle's logs are the same whichever way they were read.
+ *
+ * The json-file driver writes one JSON object per entry and line:
+ *
+ *     {"log":"tick\n","stream":"stdout","time":"2026-12-07T10:00:00.12345Z"}
+ *
+ * (`"attrs":{…}` before `"time"` when the container has `--log-opt labels/env`). It rotates `LOG` to
+ * `LOG.1`, `LOG.1` to `LOG.2`, …, gzip-compressed (`LOG.1.gz`) with `compress=true`. What the engine
+ * does, and this does alike:
+ * - entries oldest first: `LOG.N[.gz]` … `LOG.1[.gz]`, then `LOG`;
+ * - `tail=N`: the last N entries over all those files (counted before `since` filters them);
+ * - `since`: entries whose time is before it are left out. (Where the oldest compressed file ended
+ *   before `since`, Docker 28 returns only the current file's entries, leaving out later rotated
+ *   files' entries that are within the window; here every file is read and each entry is judged by
+ *   its own time.)
+ * - each entry is one frame (8-byte header: stream 1 or 2, length) of `<time> <log>`, the time with
+ *   nine fraction digits (RFC3339NanoFixed); a TTY container's entries are not framed.
+ *
+ * Read-only: files are opened O_RDONLY, never a FIFO or a link, and read up to the size they had when
+ * opened (a running container's later lines are not waited for). A line that is not an entry (a
+ * damaged file) is skipped and counted; the engine would end the whole log there.
+ */
+import { constants } from 'node:fs';
+import { open, readdir, stat, type FileHandle } from 'node:fs/promises';
+import { basename, dirname, join } from 'node:path';
+import { Readable } from 'node:stream';
+import { createGunzip } from 'node:zlib';
+
+export interface JsonFileRequest {
+  /** The last this many entries (undefined: all). */
+  readonly tail?: number;
+  /** Entries at or after this time. */
+  readonly since?: Date;
+  /** The container has a TTY: entries are not framed (the engine sends them raw). */
+  readonly tty: boolean;
+}
+
+/** What was read, filled in as the stream is consumed. */
+export interface JsonFileStats {
+  /** Files read (the log and its rotated files). */
+  files: number;
+  /** Entries passed on. */
+  entries: number;
+  /** Lines that were not a log entry, skipped. */
+  damaged: number;
+}
+
+/** Bytes read from a file at a time. */
+const READ_CHUNK = 256 * 1024;
+/** How often to re-take the snapshot when the files rotate while they are opened. */
+const SNAPSHOT_ATTEMPTS = 3;
+
+/** One file of the snapshot: open, with the size it had. */
+interface Part {
+  readonly path: string;
+  readonly handle: FileHandle;
+  readonly size: number;
+  readonly gzip: boolean;
+  /** Entries of this file to leave out at its start (tail). */
+  skip: number;
+  /** Where to start reading an uncompressed file (tail): the start of its first entry kept. */
+  from: number;
+}
+
+/** Why the files cannot be read (the caller asks the engine instead). */
+export class JsonFileUnusable extends Error {}
+
+/**
+ * True when `path` is a regular file this process may read: the cheap check before choosing to read
+ * a log from its files.
+ */
+export async function readableLogFile(path: string): Promise<boolean> {
+  try {
+    const handle = await open(path, constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK);
+    try {
+      return (await handle.stat()).isFile();
+    } finally {
+      await handle.close();
+    }
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * The engine's log stream of a json-file log, read from `logPath` and its rotated files. Throws
+ * JsonFileUnusable before yielding anything when the files cannot be opened as one consistent
+ * snapshot (gone, not readable, rotating on every attempt).
+ */
+export async function* readJsonFileLog(
+  logPath: string,
+  request: JsonFileRequest,
+  stats: JsonFileStats = { files: 0, entries: 0, damaged: 0 },
+): AsyncGenerator<Buffer> {
+  if (request.tail === 0) return;
+  const parts = await snapshot(logPath);
+  try {
+    stats.files = parts.length;
+    if (request.tail !== undefined) await placeTail(parts, request.tail);
+    const entries = new EntryWriter(request, stats);
+    for (const part of parts) {
+      if (part.skip === Number.POSITIVE_INFINITY) continue;
+      const lines = new LineSplitter();
+      let skip = part.skip;
+      for await (const chunk of part.gzip ? gunzipped(part) : plain(part)) {
+        let data = lines.take(chunk);
+        if (skip > 0) {
+          const at = afterLines(data, skip);
+          skip -= at.count;
+          data = data.subarray(at.offset);
+        }
+        const out = entries.write(data);
+        if (out) yield out;
+      }
+      // A last line without its newline (a writer stopped mid-line) is not an entry yet.
+    }
+  } finally {
+    await Promise.all(parts.map((p) => p.handle.close().catch(() => undefined)));
+  }
+}
+
+/** Opens the log and its rotated files as one snapshot: no rotation between the first open and the last. */
+async function snapshot(logPath: string): Promise<Part[]> {
+  for (let attempt = 1; ; attempt++) {
+    const parts: Part[] = [];
+    let consistent = false;
+    try {
+      const dir = dirname(logPath);
+      const base = basename(logPath);
+      let names: string[];
+      try {
+        names = await readdir(dir);
+      } catch (err) {
+        throw new JsonFileUnusable(`cannot list ${dir}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`);
+      }
+      // LOG.N or LOG.N.gz, oldest (highest N) first. While a rotated file is being compressed both exist: the plain one is whole.
+      const rotated = new Map<number, string>();
+      for (const name of names) {
+        const m = name.startsWith(`${base}.`) ? /^(\d{1,6})(\.gz)?$/.exec(name.slice(base.length + 1)) : null;
+        if (!m) continue;
+        const n = Number(m[1]);
+        if (n >= 1 && (!rotated.has(n) || !m[2])) rotated.set(n, name);
+      }
+      const ordered = [...rotated.entries()].sort((a, b) => b[0] - a[0]).map(([, name]) => join(dir, name));
+      for (const path of [...ordered, logPath]) parts.push(await openPart(path));
+      // Had anything rotated meanwhile, a path would now name another file than the one opened.
+      const now = await Promise.all(parts.map((p) => stat(p.path).catch(() => undefined)));
+      const inodes = await Promise.all(parts.map((p) => p.handle.stat()));
+      consistent = now.every((s, i) => s !== undefined && s.ino === inodes[i]!.ino && s.dev === inodes[i]!.dev);
+      if (consistent) return parts;
+    } catch (err) {
+      if (err instanceof JsonFileUnusable) throw err;
+      throw new JsonFileUnusable(String((err as NodeJS.ErrnoException).code ?? err));
+    } finally {
+      if (!consistent) await Promise.all(parts.map((p) => p.handle.close().catch(() => undefined)));
+    }
+    if (attempt >= SNAPSHOT_ATTEMPTS) throw new JsonFileUnusable('the log rotated while it was being opened');
+  }
+}
+
+async function openPart(path: string): Promise<Part> {
+  let handle: FileHandle;
+  try {
+    handle = await open(path, constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK);
+  } catch (err) {
+    throw new JsonFileUnusable(`cannot open ${path}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`);
+  }
+  const s = await handle.stat();
+  if (!s.isFile()) {
+    await handle.close();
+    throw new JsonFileUnusable(`${path} is not a regular file`);
+  }
+  return { path, handle, size: s.size, gzip: path.endsWith('.gz'), skip: 0, from: 0 };
+}
+
+/** An uncompressed file's bytes from `from` up to its size when opened. */
+async function* plain(part: Part): AsyncGenerator<Buffer> {
+  let pos = part.from;
+  while (pos < part.size) {
+    const buf = Buffer.allocUnsafe(Math.min(READ_CHUNK, part.size - pos));
+    const { bytesRead } = await part.handle.read(buf, 0, buf.length, pos);
+    if (bytesRead === 0) break; // truncated meanwhile
+    pos += bytesRead;
+    yield buf.subarray(0, bytesRead);
+  }
+}
+
+/** A compressed file's decompressed bytes. */
+async function* gunzipped(part: Part): AsyncGenerator<Buffer> {
+  if (part.size === 0) return;
+  const gunzip = createGunzip();
+  // Read like a plain file (FileHandle.createReadStream closes the handle it was given when destroyed).
+  const source = Readable.from(plain({ ...part, from: 0 }), { objectMode: false });
+  source.on('error', (err) => gunzip.destroy(err));
+  source.pipe(gunzip);
+  try {
+    for await (const chunk of gunzip) yield chunk as Buffer;
+  } finally {
+    source.unpipe(gunzip);
+    source.destroy();
+    gunzip.destroy();
+  }
+}
+
+/**
+ * Where the last `tail` entries start: files before that are skipped whole, the file it falls in from
+ * that entry on. Uncompressed files are counted from their end backwards, so a long log's start is
+ * never read; a compressed one is counted by decompressing it.
+ */
+async function placeTail(parts: Part[], tail: number): Promise<void> {
+  let need = tail;
+  for (let i = parts.length - 1; i >= 0; i--) {
+    const part = parts[i]!;
+    if (need === 0) {
+      part.from = part.size;
+      part.skip = Number.POSITIVE_INFINITY;
+      continue;
+    }
+    if (part.gzip) {
+      let lines = 0;
+      for await (const chunk of gunzipped(part)) lines += countNewlines(chunk);
+      if (lines >= need) part.skip = lines - need;
+      need = Math.max(0, need - lines);
+    } else {
+      const found = await lastLines(part, need);
+      part.from = found.from;
+      need -= found.count;
+    }
+  }
+}
+
+/** Counts up to `need` complete lines back from the end of an uncompressed file; where the first starts. */
+async function lastLines(part: Part, need: number): Promise<{ from: number; count: number }> {
+  let count = 0;
+  let end = part.size;
+  // A last line without its newline is not counted (nor read: see readJsonFileLog).
+  let seenLast = false;
+  const buf = Buffer.allocUnsafe(Math.min(READ_CHUNK, Math.max(1, part.size)));
+  while (end > 0) {
+    const start = Math.max(0, end - buf.length);
+    const { bytesRead } = await part.handle.read(buf, 0, end - start, start);
+    for (let i = bytesRead - 1; i >= 0; i--) {
+      if (buf[i] !== 0x0a) continue;
+      if (!seenLast) {
+        seenLast = true;
+        continue;
+      }
+      count++;
+      if (count === need) return { from: start + i + 1, count };
+    }
+    end = start;
+  }
+  return { from: 0, count: seenLast ? count + 1 : 0 };
+}
+
+function countNewlines(buf: Buffer): number {
+  let n = 0;
+  for (let at = buf.indexOf(0x0a); at !== -1; at = buf.indexOf(0x0a, at + 1)) n++;
+  return n;
+}
+
+/** The offset just after the first `lines` newlines of `data` (or its end), and how many it passed. */
+function afterLines(data: Buffer, lines: number): { offset: number; count: number } {
+  let count = 0;
+  let at = -1;
+  while (count < lines) {
+    const nl = data.indexOf(0x0a, at + 1);
+    if (nl === -1) return { offset: data.length, count };
+    at = nl;
+    count++;
+  }
+  return { offset: at + 1, count };
+}
+
+/** Passes on whole lines only; keeps a trailing partial line for the next chunk. */
+class LineSplitter {
+  #rest: Buffer | undefined;
+
+  take(chunk: Buffer): Buffer {
+    const data = this.#rest ? Buffer.concat([this.#rest, chunk]) : chunk;
+    const last = data.lastIndexOf(0x0a);
+    this.#rest = last === data.length - 1 ? undefined : data.subarray(last + 1);
+    return data.subarray(0, last + 1);
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Entries: json lines in, the engine's frames out
+
+const LOG_PREFIX = Buffer.from('{"log":"');
+const STDOUT_FIELD = Buffer.from(',"stream":"stdout"');
+const STDERR_FIELD = Buffer.from(',"stream":"stderr"');
+const TIME_FIELD = Buffer.from(',"time":"');
+const QUOTE = 0x22;
+const BACKSLASH = 0x5c;
+const HEADER = 8;
+const ZEROS = '000000000';
+
+/** Turns whole json lines into the engine's frames, copying bytes (no string per entry on the usual path). */
+class EntryWriter {
+  readonly #tty: boolean;
+  readonly #since: Since | undefined;
+  readonly #stats: JsonFileStats;
+  #out = Buffer.allocUnsafe(READ_CHUNK);
+  #size = 0;
+
+  constructor(request: JsonFileRequest, stats: JsonFileStats) {
+    this.#tty = request.tty;
+    this.#since = request.since ? sinceOf(request.since) : undefined;
+    this.#stats = stats;
+  }
+
+  /** Frames of the whole lines in `data`; undefined when none was kept. */
+  write(data: Buffer): Buffer | undefined {
+    let pos = 0;
+    while (pos < data.length) {
+      const nl = data.indexOf(0x0a, pos);
+      const end = nl === -1 ? data.length : nl;
+      if (end > pos && !this.#fast(data, pos, end)) this.#slow(data, pos, end);
+      pos = end + 1;
+    }
+    if (this.#size === 0) return undefined;
+    const out = this.#out.subarray(0, this.#size);
+    this.#out = Buffer.allocUnsafe(Math.max(READ_CHUNK, this.#out.length));
+    this.#size = 0;
+    return out;
+  }
+
+  #ensure(extra: number): void {
+    if (this.#size + extra <= this.#out.length) return;
+    const grown = Buffer.allocUnsafe(Math.max(this.#size + extra, this.#out.length * 2));
+    this.#out.copy(grown, 0, 0, this.#size);
+    this.#out = grown;
+  }
+
+  /**
+   * The driver's own layout, `{"log":"…","stream":"stdout|stderr","time":"…"}`, decoded in place.
+   * False (nothing written) for anything else: the slow path parses it as JSON.
+   */
+  #fast(line: Buffer, start: number, end: number): boolean {
+    if (end - start < LOG_PREFIX.length + 40 || line.compare(LOG_PREFIX, 0, LOG_PREFIX.length, start, start + LOG_PREFIX.length) !== 0) return false;
+    const begin = this.#size;
+    // The decoded text is at most as long as its escaped form; the header and time fit in the keys' room.
+    this.#ensure(end - start + HEADER + 40);
+    const textAt = begin + (this.#tty ? 0 : HEADER) + 31;
+    let o = textAt;
+    const out = this.#out;
+    let i = start + LOG_PREFIX.length;
+    let seg = i;
+    for (;;) {
+      if (i >= end) return false;
+      const b = line[i]!;
+      if (b === QUOTE) break;
+      if (b !== BACKSLASH) {
+        i++;
+        continue;
+      }
+      o += line.copy(out, o, seg, i);
+      const e = line[i + 1];
+      if (e === 0x6e) out[o++] = 0x0a;
+      else if (e === 0x74) out[o++] = 0x09;
+      else if (e === 0x72) out[o++] = 0x0d;
+      else if (e === QUOTE || e === BACKSLASH || e === 0x2f) out[o++] = e;
+      else if (e === 0x62) out[o++] = 0x08;
+      else if (e === 0x66) out[o++] = 0x0c;
+      else if (e === 0x75) {
+        let code = hex4(line, i + 2, end);
+        if (code < 0) return false;
+        i += 6;
+        if (code >= 0xd800 && code <= 0xdbff && line[i] === BACKSLASH && line[i + 1] === 0x75) {
+          const low = hex4(line, i + 2, end);
+          if (low >= 0xdc00 && low <= 0xdfff) {
+            code = 0x10000 + ((code - 0xd800) << 10) + (low - 0xdc00);
+            i += 6;
+          }
+        }
+        o = utf8(out, o, code >= 0xd800 && code <= 0xdfff ? 0xfffd : code);
+        seg = i;
+        continue;
+      } else return false;
+      i += 2;
+      seg = i;
+    }
+    o += line.copy(out, o, seg, i);
+    i++;
+    let type: number;
+    if (line.compare(STDOUT_FIELD, 0, STDOUT_FIELD.length, i, i + STDOUT_FIELD.length) === 0) type = 1;
+    else if (line.compare(STDERR_FIELD, 0, STDERR_FIELD.length, i, i + STDERR_FIELD.length) === 0) type = 2;
+    else return false;
+    i += STDOUT_FIELD.length;
+    if (line.compare(TIME_FIELD, 0, TIME_FIELD.length, i, i + TIME_FIELD.length) !== 0) return false;
+    i += TIME_FIELD.length;
+    const close = line.indexOf(QUOTE, i);
+    if (close === -1 || close + 2 !== end || line[close + 1] !== 0x7d) return false;
+    const time = fixedTime(line.toString('latin1', i, close));
+    if (time === undefined) return false;
+    if (this.#before(time)) return true;
+    // The time is 30 bytes for UTC (`…T10:00:00.123456789Z`); other zones are longer: move the text.
+    let at = begin + (this.#tty ? 0 : HEADER);
+    if (time.length !== 30) {
+      const text = Buffer.from(out.subarray(textAt, o));
+      this.#ensure(HEADER + time.length + 1 + text.length);
+      o = at + this.#out.write(time, at, 'latin1');
+      this.#out[o++] = 0x20;
+      o += text.copy(this.#out, o);
+    } else {
+      out.write(time, at, 30, 'latin1');
+      out[at + 30] = 0x20;
+    }
+    if (!this.#tty) {
+      this.#out[begin] = type;
+      this.#out[begin + 1] = 0;
+      this.#out[begin + 2] = 0;
+      this.#out[begin + 3] = 0;
+      this.#out.writeUInt32BE(o - begin - HEADER, begin + 4);
+    }
+    at = o;
+    this.#size = at;
+    this.#stats.entries++;
+    return true;
+  }
+
+  /** Any other JSON object with a string `log`, `stream` and `time` (e.g. with `attrs`); else a damaged line. */
+  #slow(line: Buffer, start: number, end: number): void {
+    let entry: unknown;
+    try {
+      entry = JSON.parse(line.toString('utf8', start, end));
+    } catch {
+      entry = undefined;
+    }
+    const e = entry as { log?: unknown; stream?: unknown; time?: unknown } | undefined;
+    const time = typeof e?.time === 'string' ? fixedTime(e.time) : undefined;
+    if (typeof e?.log !== 'string' || (e.stream !== 'stdout' && e.stream !== 'stderr') || time === undefined) {
+      this.#stats.damaged++;
+      return;
+    }
+    if (this.#before(time)) return;
+    const body = Buffer.from(`${time} ${e.log}`, 'utf8');
+    this.#ensure(HEADER + body.length);
+    if (!this.#tty) {
+      this.#out[this.#size] = e.stream === 'stdout' ? 1 : 2;
+      this.#out.fill(0, this.#size + 1, this.#size + 4);
+      this.#out.writeUInt32BE(body.length, this.#size + 4);
+      this.#size += HEADER;
+    }
+    this.#size += body.copy(this.#out, this.#size);
+    this.#stats.entries++;
+  }
+
+  #before(time: string): boolean {
+    return this.#since !== undefined && isBefore(time, this.#since);
+  }
+}
+
+/** A `since` time as whole seconds and nanoseconds, to compare with entry times exactly. */
+interface Since {
+  readonly seconds: number;
+  readonly nanos: number;
+}
+
+function sinceOf(date: Date): Since {
+  const ms = date.getTime();
+  const seconds = Math.floor(ms / 1000);
+  return { seconds, nanos: (ms - seconds * 1000) * 1_000_000 };
+}
+
+/** True when `time` (fixed form, see fixedTime) is before `since`. */
+function isBefore(time: string, since: Since): boolean {
+  const seconds = Math.floor(Date.parse(time.slice(0, 19) + time.slice(29)) / 1000);
+  if (seconds !== since.seconds) return seconds < since.seconds;
+  return Number(time.slice(20, 29)) < since.nanos;
+}
+
+/**
+ * RFC3339Nano (trailing zeros of the fraction dropped) to the engine's fixed form with nine fraction
+ * digits; undefined when it is not such a time.
+ */
+export function fixedTime(t: string): string | undefined {
+  // The usual case: UTC with a fraction whose last digit is not 0 (the driver drops trailing zeros).
+  if (
+    t.length === 30 &&
+    t.charCodeAt(29) === 0x5a &&
+    t.charCodeAt(19) === 0x2e &&
+    t.charCodeAt(10) === 0x54 &&
+    /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{9}Z$/.test(t)
+  )
+    return t;
+  const m = /^(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d)(?:\.(\d{1,9}))?(Z|[+-]\d\d:\d\d)$/.exec(t);
+  if (!m) return undefined;
+  if (m[3] !== 'Z') {
+    // Another zone: the engine prints it as it was stored; `since` compares in UTC (Date.parse does).
+    return `${m[1]}.${(m[2] ?? '').padEnd(9, '0')}${m[3]}`;
+  }
+  return `${m[1]}.${m[2] === undefined ? ZEROS : m[2].padEnd(9, '0')}Z`;
+}
+
+/** The value of 4 hex digits at `at`, or -1. */
+function hex4(buf: Buffer, at: number, end: number): number {
+  if (at + 4 > end) return -1;
+  let v = 0;
+  for (let k = at; k < at + 4; k++) {
+    const c = buf[k]!;
+    const d = c >= 0x30 && c <= 0x39 ? c - 0x30 : c >= 0x61 && c <= 0x66 ? c - 0x57 : c >= 0x41 && c <= 0x46 ? c - 0x37 : -1;
+    if (d < 0) return -1;
+    v = v * 16 + d;
+  }
+  return v;
+}
+
+/** Writes `code` as UTF-8 at `o`; returns the new offset. */
+function utf8(out: Buffer, o: number, code: number): number {
+  if (code < 0x80) out[o++] = code;
+  else if (code < 0x800) {
+    out[o++] = 0xc0 | (code >> 6);
+    out[o++] = 0x80 | (code & 0x3f);
+  } else if (code < 0x10000) {
+    out[o++] = 0xe0 | (code >> 12);
+    out[o++] = 0x80 | ((code >> 6) & 0x3f);
+    out[o++] = 0x80 | (code & 0x3f);
+  } else {
+    out[o++] = 0xf0 | (code >> 18);
+    out[o++] = 0x80 | ((code >> 12) & 0x3f);
+    out[o++] = 0x80 | ((code >> 6) & 0x3f);
+    out[o++] = 0x80 | (code & 0x3f);
+  }
+  return o;
+}
