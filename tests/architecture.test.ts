@@ -64,6 +64,10 @@ function edgesOf(file: string): Edge[] {
     } else if (ts.isCallExpression(node) && node.expression.kind === ts.SyntaxKind.ImportKeyword) {
       const [arg] = node.arguments;
       if (arg && (ts.isStringLiteral(arg) || ts.isNoSubstitutionTemplateLiteral(arg))) add(arg.text, false, true);
+    } else if (ts.isCallExpression(node) && ts.isIdentifier(node.expression) && node.expression.text === 'require') {
+      // A createRequire'd require('pkg') at a module's top level loads it as an import does.
+      const [arg] = node.arguments;
+      if (arg && ts.isStringLiteral(arg) && !arg.text.startsWith('node:')) add(arg.text, false, false);
     } else if (ts.isImportTypeNode(node) && ts.isLiteralTypeNode(node.argument) && ts.isStringLiteral(node.argument.literal)) {
       add(node.argument.literal.text, true, false); // typeof import('…') in a type position
     }

@@ -8,7 +8,8 @@
  * request, not the whole collector. Streams (logs, events) are returned as the engine sends them and
  * never buffered whole.
  */
-import Docker from 'dockerode';
+import type Docker from 'dockerode';
+import DockerCtor from './dockerode-lazy.js';
 import { readFile } from 'node:fs/promises';
 import { Agent as HttpAgent } from 'node:http';
 import { Agent as HttpsAgent } from 'node:https';
@@ -212,7 +213,7 @@ async function connectTo(endpoint: DockerEndpoint): Promise<Connection> {
     // that cost more than the requests themselves. Inspected, the agent is now one word.
     Object.defineProperty(agent, inspect.custom, { value: () => '[Agent]' });
     try {
-      return { docker: new Docker({ ...fixed, ...opts, agent }), agent };
+      return { docker: new DockerCtor({ ...fixed, ...opts, agent }), agent };
     } catch (err) {
       agent.destroy();
       throw new DockerError(endpoint, err);

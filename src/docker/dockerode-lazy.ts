@@ -1,0 +1,46 @@
+// Room: docker (src/docker/) — may import core (the rule: tests/architecture.test.ts).
+/**
+ * dockerode, loaded without the two parts it requires at start-up that collect-bundle never calls:
+ * `lib/session.js`, BuildKit sessions for image builds (it loads @grpc/grpc-js and protobufjs, about
+ * 150 files), and docker-modem's `lib/ssh.js`, its own ssh transport (it loads ssh2; ssh:// engines go
+ * through our agent, ssh.ts). Each is replaced by a stand-in that loads the real module the first
+ * time it is called, so nothing changes for a caller that does use them. This halves the files Node
+ * compiles for a run that talks to Docker (issue #14: start-up).
+ */
+import { createRequire } from 'node:module';
+import type DockerodeType from 'dockerode';
+
+const require = createRequire(import.meta.url);
+
+/** Puts a stand-in for `id` in the module cache, unless the real one is loaded already. */
+function deferred(id: string, from: string): void {
+  let path: string;
+  try {
+    path = createRequire(require.resolve(from)).resolve(id);
+  } catch {
+    return; // laid out differently: dockerode loads it as usual
+  }
+  if (require.cache[path]) return;
+  let real: ((...args: unknown[]) => unknown) | undefined;
+  const load = (): ((...args: unknown[]) => unknown) => {
+    if (!real) {
+      delete require.cache[path];
+      real = require(path) as (...args: unknown[]) => unknown;
+    }
+    return real;
+  };
+  const Module = require('node:module') as new (id: string) => NodeJS.Module;
+  const stand = new Module(path);
+  stand.filename = path;
+  stand.loaded = true;
+  stand.exports = function (this: unknown, ...args: unknown[]): unknown {
+    return load().apply(this, args);
+  };
+  require.cache[path] = stand;
+}
+
+deferred('./session.js', 'dockerode/lib/docker.js');
+deferred('./ssh.js', 'docker-modem/lib/modem.js');
+
+const Docker = require('dockerode') as typeof DockerodeType;
+export default Docker;
