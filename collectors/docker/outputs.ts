@@ -19,6 +19,12 @@ export interface Plan {
   readonly patterns: readonly ContainerPattern[];
 }
 
+/** How an engine's logs are read: the counts for engines.json, and whether its log files could be opened. */
+export interface LogAccess {
+  readonly counts: { files: number; engine: number };
+  readable?: boolean;
+}
+
 /** inspect.json, logs.txt (if it ever started) and stats.json (if running) of one container. */
 export async function containerOutputs(
   client: DockerClient,
@@ -27,8 +33,9 @@ export async function containerOutputs(
   endpoint: DockerEndpoint,
   stats: (id: string) => Promise<Record<string, unknown>> | undefined,
   signal: AbortSignal,
-  counts: { files: number; engine: number } = { files: 0, engine: 0 },
+  logs: LogAccess = { counts: { files: 0, engine: 0 } },
 ): Promise<Output[]> {
+  const { counts } = logs;
   const { inspect } = c;
   const item = itemName(endpoint, c.summary);
   const files = DOCKER_FILES.container(endpoint.label, folderName(containerName(c.summary)));
@@ -54,7 +61,9 @@ export async function containerOutputs(
       // A json-file log this process can read is read from its files (src/docker/json-file.ts): the same
       // bytes, without the engine serving them on the cores we share. Else, or if the files turn out
       // unusable when opened, the engine sends them.
-      const local = plan.options.logFiles && driver === 'json-file' && logFile !== undefined && (await readableLogFile(logFile));
+      // Checked until one log file of the engine could be opened; after that the reader's own fallback suffices.
+      const local =
+        plan.options.logFiles && driver === 'json-file' && logFile !== undefined && (logs.readable || (logs.readable = await readableLogFile(logFile)));
       const raw = local ? undefined : await fromEngine();
       if (!local) counts.engine++;
       outputs.push({
@@ -63,7 +72,10 @@ export async function containerOutputs(
         ...maxBytes(plan),
         ...(logFile ? { source: logFile } : {}),
         open: async () => ({
-          stream: formatDockerLogs(local ? fromFilesOr(readJsonFileLog(logFile, { ...request, tty }), fromEngine, counts) : raw!, { tty }),
+          stream: formatDockerLogs(
+            local ? fromFilesOr(readJsonFileLog(logFile, { ...request, tty, live: Boolean(st.Running), ...maxFilesOf(inspect) }), fromEngine, counts) : raw!,
+            { tty },
+          ),
         }),
       });
     } catch (err) {
@@ -124,6 +136,14 @@ export async function* fromFilesOr(
   if (first.done) return;
   yield first.value;
   yield* files;
+}
+
+/** The container's json-file `max-file` option, when it says one (else rotated files are looked for). */
+function maxFilesOf(inspect: ContainerInspect): { maxFiles?: number } {
+  const value = inspect.HostConfig?.LogConfig?.Config?.['max-file'];
+  if (value === undefined) return {};
+  const n = Number(value);
+  return Number.isInteger(n) && n >= 1 ? { maxFiles: n } : {};
 }
 
 export const isRunning = (i: ContainerInspect): boolean => Boolean(i.State?.Running && !i.State.Restarting);

@@ -79,7 +79,7 @@ export interface ContainerInspect {
     readonly Cmd?: readonly string[] | null;
     readonly Entrypoint?: readonly string[] | null;
   };
-  readonly HostConfig?: { readonly Memory?: number; readonly LogConfig?: { readonly Type?: string } };
+  readonly HostConfig?: { readonly Memory?: number; readonly LogConfig?: { readonly Type?: string; readonly Config?: Readonly<Record<string, string>> } };
   readonly [key: string]: unknown;
 }
 

@@ -39,6 +39,14 @@ export interface JsonFileRequest {
   readonly since?: Date;
   /** The container has a TTY: entries are not framed (the engine sends them raw). */
   readonly tty: boolean;
+  /**
+   * The container's `max-file` log option (HostConfig.LogConfig.Config; the engine's defaults are
+   * merged in at creation). Below 2 the driver never rotates, so no rotated file is looked for;
+   * undefined: looked for.
+   */
+  readonly maxFiles?: number;
+  /** The container is running: its log may rotate while the files are opened, which is checked. */
+  readonly live?: boolean;
 }
 
 /** What was read, filled in as the stream is consumed. */
@@ -66,6 +74,8 @@ interface Part {
   skip: number;
   /** Where to start reading an uncompressed file (tail): the start of its first entry kept. */
   from: number;
+  /** The whole file, when counting its lines back from the end read all of it (not read twice). */
+  whole?: Buffer;
 }
 
 /** Why the files cannot be read (the caller asks the engine instead). */
@@ -99,7 +109,7 @@ export async function* readJsonFileLog(
   stats: JsonFileStats = { files: 0, entries: 0, damaged: 0 },
 ): AsyncGenerator<Buffer> {
   if (request.tail === 0) return;
-  const parts = await snapshot(logPath);
+  const parts = await snapshot(logPath, request);
   try {
     stats.files = parts.length;
     if (request.tail !== undefined) await placeTail(parts, request.tail);
@@ -126,16 +136,16 @@ export async function* readJsonFileLog(
 }
 
 /** Opens the log and its rotated files as one snapshot: no rotation between the first open and the last. */
-async function snapshot(logPath: string): Promise<Part[]> {
+async function snapshot(logPath: string, request: JsonFileRequest): Promise<Part[]> {
   for (let attempt = 1; ; attempt++) {
     const parts: Part[] = [];
     let consistent = false;
     try {
       const dir = dirname(logPath);
       const base = basename(logPath);
-      let names: string[];
+      let names: string[] = [];
       try {
-        names = await readdir(dir);
+        if (request.maxFiles === undefined || request.maxFiles >= 2) names = await readdir(dir);
       } catch (err) {
         throw new JsonFileUnusable(`cannot list ${dir}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`);
       }
@@ -149,6 +159,9 @@ async function snapshot(logPath: string): Promise<Part[]> {
       }
       const ordered = [...rotated.entries()].sort((a, b) => b[0] - a[0]).map(([, name]) => join(dir, name));
       for (const path of [...ordered, logPath]) parts.push(await openPart(path));
+      // A stopped container's log does not change: nothing to check.
+      consistent = !request.live;
+      if (consistent) return parts;
       // Had anything rotated meanwhile, a path would now name another file than the one opened.
       const now = await Promise.all(parts.map((p) => stat(p.path).catch(() => undefined)));
       const inodes = await Promise.all(parts.map((p) => p.handle.stat()));
@@ -181,6 +194,10 @@ async function openPart(path: string): Promise<Part> {
 
 /** An uncompressed file's bytes from `from` up to its size when opened. */
 async function* plain(part: Part): AsyncGenerator<Buffer> {
+  if (part.whole) {
+    if (part.from < part.whole.length) yield part.whole.subarray(part.from);
+    return;
+  }
   let pos = part.from;
   while (pos < part.size) {
     const buf = Buffer.allocUnsafe(Math.min(READ_CHUNK, part.size - pos));
@@ -245,8 +262,9 @@ async function lastLines(part: Part, need: number): Promise<{ from: number; coun
   while (end > 0) {
     const start = Math.max(0, end - buf.length);
     const { bytesRead } = await part.handle.read(buf, 0, end - start, start);
-    for (let i = bytesRead - 1; i >= 0; i--) {
-      if (buf[i] !== 0x0a) continue;
+    const data = buf.subarray(0, bytesRead);
+    if (start === 0 && end === part.size) part.whole = data;
+    for (let i = data.lastIndexOf(0x0a); i !== -1; i = i > 0 ? data.lastIndexOf(0x0a, i - 1) : -1) {
       if (!seenLast) {
         seenLast = true;
         continue;
