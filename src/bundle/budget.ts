@@ -10,11 +10,11 @@
  * naming the minimum.
  */
 import { createHash } from 'node:crypto';
-import { open, rm, stat } from 'node:fs/promises';
+import { open, rm } from 'node:fs/promises';
 import { formatBytes } from '../core/units.js';
 import { CONTAINER_FILE } from './layout.js';
 import { byteAt, copyRange, indexOfNewline, type SpoolResult } from './spool.js';
-import { gzipFile, type GzipSpool } from './tar-gz.js';
+import { gzipFile, removeMember, type GzipSpool, type Member } from './tar-gz.js';
 
 /** One spooled artifact's redacted size and the size of its gzip member (content and tar padding). */
 export interface SpooledSize {
@@ -82,8 +82,8 @@ function waterFill(items: readonly SpooledSize[], room: number, cuts: Map<string
 
 /** A file cut to fit: its new spool file, its gzip member and what the manifest records. */
 export interface CutResult {
-  readonly result: SpoolResult;
-  readonly gz: { file: string; size: number };
+  readonly result: SpoolResult & { readonly file: string };
+  readonly gz: Member;
 }
 
 /**
@@ -104,15 +104,15 @@ export async function cutToTail(
     const base = nextBase();
     const result = await writeTail(file, keep, `${base}.tail`);
     const gz = await gzipFile(result.file, gzipSpool(`${base}.budget.gz`));
-    const gzBytes = (await stat(gz.file)).size;
+    const gzBytes = gz.bytes;
     if (gzBytes <= maxGzBytes || keep <= 256 || attempt >= 5) return { result, gz };
-    await Promise.all([rm(result.file, { force: true }), rm(gz.file, { force: true })]);
+    await Promise.all([rm(result.file, { force: true }), removeMember(gz, undefined)]);
     keep = Math.max(256, Math.floor(((keep * maxGzBytes) / gzBytes) * 0.9));
   }
 }
 
 /** Writes the last `keep` bytes of `file` from a line start (a note line first) into `out` (0600). */
-async function writeTail(file: string, keep: number, out: string): Promise<SpoolResult> {
+async function writeTail(file: string, keep: number, out: string): Promise<SpoolResult & { readonly file: string }> {
   const src = await open(file, 'r');
   try {
     const { size } = await src.stat();

@@ -11,9 +11,39 @@
 import { createHash } from 'node:crypto';
 import { open, rm, type FileHandle } from 'node:fs/promises';
 
-/** What a finished spool holds. */
+/**
+ * Bytes the writer may hold in memory instead of spool files, for all files of a bundle together:
+ * a small artifact (an inspect document, a short log) then never touches the disk before the bundle
+ * is packed, which saves each one's file opens, writes, closes and unlinks (issue #14).
+ */
+export class MemoryBudget {
+  #held = 0;
+  constructor(readonly limit: number) {}
+
+  get held(): number {
+    return this.#held;
+  }
+
+  /** Takes `n` bytes if they fit; false (nothing taken) if not. */
+  take(n: number): boolean {
+    if (this.#held + n > this.limit) return false;
+    this.#held += n;
+    return true;
+  }
+
+  release(n: number): void {
+    this.#held = Math.max(0, this.#held - n);
+  }
+}
+
+/** A spool's content is held in memory while it stays under this size (and the budget allows). */
+export const SMALL_FILE = 512 * 1024;
+
+/** What a finished spool holds: a file, or (small, within the memory budget) the bytes themselves. */
 export interface SpoolResult {
-  readonly file: string;
+  readonly file?: string;
+  /** The content, when it was held in memory (its bytes stay taken from the budget). */
+  readonly data?: Buffer;
   readonly bytes: number;
   readonly sha256: string;
   readonly truncated: boolean;
@@ -37,22 +67,55 @@ export class TailSpool {
   #current = 0;
   #total = 0;
   #wrapped = false;
+  readonly #memory: MemoryBudget | undefined;
+  /** The content while it is held in memory; undefined once it went to a file (or without a budget). */
+  #held: Buffer[] | undefined;
+  #heldBytes = 0;
 
-  private constructor(base: string, maxBytes: number) {
+  private constructor(base: string, maxBytes: number, memory: MemoryBudget | undefined) {
     this.#base = base;
     this.#max = maxBytes;
+    this.#memory = memory;
+    if (memory) this.#held = [];
   }
 
-  /** Opens a spool at `base` (a path in the private spool directory). `maxBytes` 0 means no cap. */
-  static async create(base: string, maxBytes = 0): Promise<TailSpool> {
-    const spool = new TailSpool(base, maxBytes > 0 ? maxBytes : Number.POSITIVE_INFINITY);
-    spool.#segments.push({ path: `${base}.a`, handle: await open(`${base}.a`, 'wx+', 0o600), size: 0, before: -1 });
+  /**
+   * Opens a spool at `base` (a path in the private spool directory). `maxBytes` 0 means no cap. With a
+   * memory budget the content is held in memory until it outgrows SMALL_FILE, the cap or the budget.
+   */
+  static async create(base: string, maxBytes = 0, memory?: MemoryBudget): Promise<TailSpool> {
+    const spool = new TailSpool(base, maxBytes > 0 ? maxBytes : Number.POSITIVE_INFINITY, memory);
+    if (!memory) await spool.#openFirst();
     return spool;
+  }
+
+  async #openFirst(): Promise<void> {
+    this.#segments.push({ path: `${this.#base}.a`, handle: await open(`${this.#base}.a`, 'wx+', 0o600), size: 0, before: -1 });
+  }
+
+  /** Moves the content held in memory to the first segment file; from then on it is a file spool. */
+  async #spill(): Promise<void> {
+    const held = this.#held!;
+    this.#held = undefined;
+    await this.#openFirst();
+    const seg = this.#segments[0]!;
+    if (this.#heldBytes > 0) await seg.handle.write(held.length === 1 ? held[0]! : Buffer.concat(held), 0, this.#heldBytes, 0);
+    seg.size = this.#heldBytes;
+    this.#memory!.release(this.#heldBytes);
+    this.#heldBytes = 0;
   }
 
   async write(chunk: Buffer): Promise<void> {
     this.#total += chunk.length;
     if (!this.#wrapped) this.#hash.update(chunk);
+    if (this.#held) {
+      if (this.#heldBytes + chunk.length <= Math.min(SMALL_FILE, this.#max) && this.#memory!.take(chunk.length)) {
+        this.#held.push(chunk);
+        this.#heldBytes += chunk.length;
+        return;
+      }
+      await this.#spill();
+    }
     let rest = chunk;
     while (rest.length > 0) {
       const seg = this.#segments[this.#current]!;
@@ -87,6 +150,11 @@ export class TailSpool {
 
   /** Closes the spool and returns the file to archive (the tail file when the cap was exceeded). */
   async finish(): Promise<SpoolResult> {
+    if (this.#held) {
+      const data = this.#held.length === 1 ? this.#held[0]! : Buffer.concat(this.#held, this.#heldBytes);
+      this.#held = undefined;
+      return { data, bytes: data.length, sha256: this.#hash.digest('hex'), truncated: false, originalBytes: this.#total };
+    }
     if (!this.#wrapped) {
       await this.#closeAll();
       const seg = this.#segments[0]!;
@@ -130,6 +198,10 @@ export class TailSpool {
 
   /** Removes everything this spool wrote (after a failure). */
   async discard(): Promise<void> {
+    if (this.#held) {
+      this.#memory!.release(this.#heldBytes);
+      this.#held = undefined;
+    }
     await this.#closeAll();
     await Promise.all([...this.#segments.map((s) => s.path), `${this.#base}.tail`].map((p) => rm(p, { force: true })));
   }

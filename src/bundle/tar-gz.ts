@@ -10,11 +10,13 @@
  * with the end-of-archive blocks. Headers are ustar as tar-stream's `pack` writes them (a test holds
  * the two byte for byte), with a pax record for a name ustar cannot hold.
  */
-import { createReadStream, createWriteStream, type WriteStream } from 'node:fs';
-import { rm } from 'node:fs/promises';
+import { createReadStream } from 'node:fs';
+import { open, rm, type FileHandle } from 'node:fs/promises';
+import { Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { promisify } from 'node:util';
 import { createGzip, gzip, type Gzip } from 'node:zlib';
+import type { MemoryBudget } from './spool.js';
 
 /** The gzip level of every member (gzip's default). */
 export const GZIP_LEVEL = 6;
@@ -117,14 +119,105 @@ const BATCH = 256 * 1024;
 /** Compressed-but-not-yet-taken input allowed before `write` waits: lets redaction run ahead of deflate. */
 const AHEAD = 8 * 1024 * 1024;
 
+/** A finished gzip member: in a file, or (small, within the writer's memory budget) in memory. */
+export interface Member {
+  readonly file?: string;
+  readonly data?: Buffer;
+  /** Content bytes (before compression, without padding): the tar header's size. */
+  readonly size: number;
+  /** Compressed bytes. */
+  readonly bytes: number;
+}
+
+/** A member is held in memory while it stays under this size (and the budget allows). */
+const SMALL_MEMBER = 256 * 1024;
+
+/**
+ * Where a member's compressed bytes go: memory while they fit (with a budget), else the 0600 file,
+ * opened at the first byte that does not fit (the bytes held so far go first).
+ */
+class SpillSink extends Writable {
+  readonly #file: string;
+  readonly #memory: MemoryBudget | undefined;
+  #held: Buffer[] | undefined;
+  #bytes = 0;
+  #handle: FileHandle | undefined;
+
+  constructor(file: string, memory: MemoryBudget | undefined) {
+    super();
+    this.#file = file;
+    this.#memory = memory;
+    if (memory) this.#held = [];
+  }
+
+  override _write(chunk: Buffer, _enc: BufferEncoding, cb: (err?: Error | null) => void): void {
+    if (this.#held && this.#bytes + chunk.length <= SMALL_MEMBER && this.#memory!.take(chunk.length)) {
+      this.#held.push(chunk);
+      this.#bytes += chunk.length;
+      cb();
+      return;
+    }
+    this.#toFile(chunk).then(() => cb(), cb);
+  }
+
+  async #toFile(chunk: Buffer): Promise<void> {
+    if (!this.#handle) {
+      if (this.destroyed) throw new Error('member discarded');
+      this.#handle = await open(this.#file, 'wx', 0o600);
+      if (this.#held) {
+        const held = this.#held;
+        this.#held = undefined;
+        this.#memory!.release(this.#bytes);
+        if (held.length) await this.#handle.write(Buffer.concat(held));
+      }
+    }
+    await this.#handle.write(chunk);
+    this.#bytes += chunk.length;
+  }
+
+  override _final(cb: (err?: Error | null) => void): void {
+    const handle = this.#handle;
+    this.#handle = undefined;
+    if (!handle) cb();
+    else handle.close().then(() => cb(), cb);
+  }
+
+  // Also called after a normal finish (autoDestroy): the member's bytes are kept; discard() releases them.
+  override _destroy(err: Error | null, cb: (err?: Error | null) => void): void {
+    const handle = this.#handle;
+    this.#handle = undefined;
+    if (!handle) cb(err);
+    else
+      handle.close().then(
+        () => cb(err),
+        () => cb(err),
+      );
+  }
+
+  /** The member, once finished. */
+  member(size: number): Member {
+    if (this.#held) return { data: Buffer.concat(this.#held, this.#bytes), size, bytes: this.#bytes };
+    return { file: this.#file, size, bytes: this.#bytes };
+  }
+
+  /** Gives back the memory held (the member is discarded, or its bytes were copied out). */
+  release(): void {
+    if (!this.#held) return;
+    this.#memory!.release(this.#bytes);
+    this.#held = [];
+    this.#bytes = 0;
+  }
+}
+
 /**
  * The gzip member of one entry's content and padding, compressed on zlib's thread pool while the
- * content is being written, into a private (0600) file. `finish` adds the padding and closes it.
+ * content is being written, into a private (0600) file, or with a memory budget into memory while it
+ * is small. `finish` adds the padding and closes it.
  */
 export class GzipSpool {
   readonly file: string;
   readonly #gzip: Gzip;
-  readonly #out: WriteStream;
+  readonly #out: SpillSink;
   readonly #done: Promise<void>;
   #batch: Buffer[] = [];
   #batchBytes = 0;
@@ -132,19 +225,19 @@ export class GzipSpool {
   /** Why the member could not be written (a full disk): the next write or finish throws it. */
   #failed: unknown;
 
-  private constructor(file: string) {
+  private constructor(file: string, memory: MemoryBudget | undefined) {
     this.file = file;
     // Larger output chunks: fewer completion callbacks on the main thread.
     this.#gzip = createGzip({ level: GZIP_LEVEL, chunkSize: 128 * 1024 });
-    this.#out = createWriteStream(file, { flags: 'wx', mode: 0o600 });
+    this.#out = new SpillSink(file, memory);
     this.#done = pipeline(this.#gzip, this.#out);
     this.#done.catch((err: unknown) => {
       this.#failed ??= err;
     });
   }
 
-  static create(file: string): GzipSpool {
-    return new GzipSpool(file);
+  static create(file: string, memory?: MemoryBudget): GzipSpool {
+    return new GzipSpool(file, memory);
   }
 
   /** Content bytes written so far. */
@@ -172,25 +265,43 @@ export class GzipSpool {
     }
   }
 
-  /** Pads the content to a whole block, ends the member and waits until it is on disk. */
-  async finish(): Promise<{ file: string; size: number }> {
+  /** Pads the content to a whole block, ends the member and waits until it is written. */
+  async finish(): Promise<Member> {
     await this.#flush();
     if (this.#failed) throw this.#failed;
     this.#gzip.end(tarPadding(this.#size));
     await this.#done;
-    return { file: this.file, size: this.#size };
+    return this.#out.member(this.#size);
   }
 
   /** Stops and removes the file (after a failure, or when the content changed after all). */
   async discard(): Promise<void> {
     this.#gzip.destroy();
+    this.#out.destroy();
     await this.#done.catch(() => undefined);
+    this.#out.release();
     await rm(this.file, { force: true });
   }
 }
 
+/** Gives a member's memory back to the budget and removes its file, whichever it has. */
+export async function removeMember(member: Member | undefined, memory: MemoryBudget | undefined): Promise<void> {
+  if (!member) return;
+  if (member.data) memory?.release(member.data.length);
+  if (member.file) await rm(member.file, { force: true });
+}
+
+/** A member's compressed bytes, from memory or its file. */
+export async function* memberBytes(member: Member): AsyncGenerator<Buffer> {
+  if (member.data) {
+    yield member.data;
+    return;
+  }
+  for await (const chunk of createReadStream(member.file!, { highWaterMark: 256 * 1024 }) as AsyncIterable<Buffer>) yield chunk;
+}
+
 /** Compresses a finished file (content + padding) into `spool`'s member file, off the main thread. */
-export async function gzipFile(from: string, spool: GzipSpool): Promise<{ file: string; size: number }> {
+export async function gzipFile(from: string, spool: GzipSpool): Promise<Member> {
   try {
     for await (const chunk of createReadStream(from, { highWaterMark: BATCH }) as AsyncIterable<Buffer>) await spool.write(chunk);
     return await spool.finish();

@@ -19,7 +19,7 @@ import { createHash } from 'node:crypto';
 import { createReadStream, createWriteStream } from 'node:fs';
 import { chmod, mkdir, open, rename, rm, stat, unlink, writeFile } from 'node:fs/promises';
 import { basename, join, posix } from 'node:path';
-import { PassThrough, Transform } from 'node:stream';
+import { PassThrough, Readable, Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { BinaryContentError, type Redactor } from '../../redaction/redactor.js';
 import { errorMessage } from '../core/artifacts.js';
@@ -27,13 +27,19 @@ import type { ArtifactSink } from '../core/types.js';
 import type { Artifact, ArtifactRecord, Problem } from '../core/types.js';
 import { batched, describeFsError, OutputError, safeRelativePath, teeTo, VerificationError } from './write-helpers.js';
 import { cutToTail, type CutResult, type SpooledSize } from './budget.js';
-import { TailSpool } from './spool.js';
-import { END_OF_TAR, GzipSpool, gzipFile, gzipFiles, gzipMember, tarHeader } from './tar-gz.js';
+import { MemoryBudget, TailSpool, type SpoolResult } from './spool.js';
+import { END_OF_TAR, GzipSpool, gzipFile, gzipFiles, gzipMember, memberBytes, removeMember, tarHeader, type Member } from './tar-gz.js';
 import { verifyBundle, type VerifyOptions } from './verify.js';
 import { ROOT_FILE_ORDER } from './layout.js';
 import { AGE_SUFFIX, encryptStream, type Recipient } from './age.js';
 
 export { describeFsError, OutputError, safeRelativePath, VerificationError };
+
+/**
+ * Redacted bytes (and their gzip members) the writer holds in memory instead of spool files, for all
+ * small files of a bundle together; larger files, and everything past this, are spooled to disk.
+ */
+const MEMORY_BUDGET = 48 * 1024 * 1024;
 
 /** Errors of our own disk writes (as opposed to errors of the artifact's source). */
 const FS_WRITE_ERRORS = new Set(['ENOSPC', 'EDQUOT', 'EROFS', 'EIO']);
@@ -43,9 +49,12 @@ export const CUT_MID_STREAM = 'cut off while it streamed: the part redacted so f
 
 interface Entry {
   readonly path: string;
+  /** A spooled artifact's redacted bytes: in a spool file, or (small) in memory. */
   file?: string;
-  /** The gzip member of `file`'s bytes and tar padding; may still be compressing. */
-  gz?: Promise<{ file: string; size: number }>;
+  mem?: Buffer;
+  /** The gzip member of the content and its tar padding; may still be compressing. Root files have none. */
+  gz?: Promise<Member>;
+  /** A root file's bytes (manifest.json, ISSUE.md, ...). */
   readonly data?: Buffer;
   /** The literal set's version when this file was redacted (see `redactLateSecrets`). */
   literalVersion?: number;
@@ -69,6 +78,11 @@ export interface WrittenBundle {
   readonly sidecar: string;
 }
 
+/** A finished spool's content as an entry holds it. */
+function content(result: SpoolResult): { file?: string; mem?: Buffer } {
+  return result.file !== undefined ? { file: result.file } : { mem: result.data ?? Buffer.alloc(0) };
+}
+
 export class BundleWriter implements ArtifactSink {
   readonly name: string;
   readonly path: string;
@@ -84,6 +98,7 @@ export class BundleWriter implements ArtifactSink {
   readonly #live = new Set<GzipSpool>();
   #count = 0;
   #closed = false;
+  readonly #memory = new MemoryBudget(MEMORY_BUDGET);
 
   private constructor(options: BundleWriterOptions) {
     this.name = options.name;
@@ -119,7 +134,7 @@ export class BundleWriter implements ArtifactSink {
     if (this.#paths.has(path)) return { kind: 'problem', item: path, reason: 'duplicate artifact path; the first one was kept' };
     this.#paths.add(path);
     const base = join(this.spoolDir, String(++this.#count));
-    const spool = await TailSpool.create(base, artifact.maxBytes);
+    const spool = await TailSpool.create(base, artifact.maxBytes, this.#memory);
     // Compressed while it streams; dropped when the byte cap cuts the head off (the tail is compressed
     // after the cut instead).
     let gz: GzipSpool | undefined = this.#gzipSpool(`${base}.gz`);
@@ -153,14 +168,14 @@ export class BundleWriter implements ArtifactSink {
       settle = undefined;
       await opened.settle?.();
       const result = await spool.finish();
-      let member: Promise<{ file: string; size: number }>;
+      let member: Promise<Member>;
       if (gz && !result.truncated) member = gz.finish();
       else {
         await gz?.discard();
-        member = gzipFile(result.file, this.#gzipSpool(`${base}.tail.gz`));
+        member = this.#gzipContent(result, `${base}.tail.gz`);
       }
       gz = undefined;
-      this.#entries.push({ path, file: result.file, gz: this.#track(member), literalVersion });
+      this.#entries.push({ path, ...content(result), gz: this.#track(member), literalVersion });
       return {
         path,
         bytes: result.bytes,
@@ -196,11 +211,11 @@ export class BundleWriter implements ArtifactSink {
     await writing.catch(() => undefined);
     const result = await spool.finish();
     if (result.bytes === 0) {
-      await rm(result.file, { force: true });
+      await this.#removeContent(content(result));
       return undefined;
     }
-    const member = gzipFile(result.file, this.#gzipSpool(`${base}.cut.gz`));
-    this.#entries.push({ path, file: result.file, gz: this.#track(member), literalVersion });
+    const member = this.#gzipContent(result, `${base}.cut.gz`);
+    this.#entries.push({ path, ...content(result), gz: this.#track(member), literalVersion });
     return { path, bytes: result.bytes, sha256: result.sha256, truncated: true, originalBytes: result.originalBytes, lost: CUT_MID_STREAM };
   }
 
@@ -227,13 +242,15 @@ export class BundleWriter implements ArtifactSink {
     this.#paths.delete(path);
     this.#redactor.report.discard(path);
     const gz = await entry!.gz?.catch(() => undefined);
-    await Promise.all([entry!.file, gz?.file].filter((f): f is string => !!f).map((f) => rm(f, { force: true })));
+    await Promise.all([this.#removeContent(entry!), removeMember(gz, this.#memory)]);
     return true;
   }
 
   /** Sizes of the files stored so far (redacted names, redacted bytes). */
   async storedSizes(): Promise<{ path: string; bytes: number }[]> {
-    return Promise.all(this.#entries.map(async (e) => ({ path: e.path, bytes: e.data ? e.data.length : e.file ? (await stat(e.file)).size : 0 })));
+    return Promise.all(
+      this.#entries.map(async (e) => ({ path: e.path, bytes: e.data ? e.data.length : e.mem ? e.mem.length : e.file ? (await stat(e.file)).size : 0 })),
+    );
   }
 
   /** Paths of the files stored so far (spooled artifacts and root files), redacted names. */
@@ -248,7 +265,8 @@ export class BundleWriter implements ArtifactSink {
   async readStored(path: string, maxBytes: number): Promise<Buffer | undefined> {
     const entry = this.#entries.find((e) => e.path === path);
     if (!entry) return undefined;
-    if (entry.data) return entry.data.length > maxBytes ? entry.data.subarray(entry.data.length - maxBytes) : entry.data;
+    const inMemory = entry.data ?? entry.mem;
+    if (inMemory) return inMemory.length > maxBytes ? inMemory.subarray(inMemory.length - maxBytes) : inMemory;
     if (!entry.file) return undefined;
     const fh = await open(entry.file, 'r');
     try {
@@ -282,13 +300,14 @@ export class BundleWriter implements ArtifactSink {
   /** One pass of `redactLateSecrets` over the files redacted before the redactor's current version. */
   async #passStale(changed: Map<string, Pick<ArtifactRecord, 'bytes' | 'sha256'>>): Promise<void> {
     for (const entry of this.#entries) {
-      if (!entry.file || entry.literalVersion === undefined || entry.literalVersion === this.#redactor.version) continue;
+      if (!entry.gz || entry.literalVersion === undefined || entry.literalVersion === this.#redactor.version) continue;
       const base = join(this.spoolDir, String(++this.#count));
-      const spool = await TailSpool.create(base, 0);
+      const spool = await TailSpool.create(base, 0, this.#memory);
       // The precompressed copy holds the secret too: it is rebuilt from the new bytes, as they stream.
       const gz = this.#gzipSpool(`${base}.gz`);
       try {
-        await pipeline(createReadStream(entry.file), this.#redactor.stream(entry.path, { repass: true }), async (source: AsyncIterable<Buffer>) => {
+        const source = entry.mem ? Readable.from([entry.mem]) : createReadStream(entry.file!);
+        await pipeline(source, this.#redactor.stream(entry.path, { repass: true }), async (source: AsyncIterable<Buffer>) => {
           for await (const chunk of batched(source)) {
             await spool.write(chunk);
             await gz.write(chunk);
@@ -297,15 +316,14 @@ export class BundleWriter implements ArtifactSink {
         const result = await spool.finish();
         const stale = entry.gz;
         entry.gz = this.#track(gz.finish());
-        await rm(entry.file, { force: true });
-        entry.file = result.file;
+        await this.#removeContent(entry);
+        Object.assign(entry, { file: undefined, mem: undefined }, content(result));
         entry.literalVersion = this.#redactor.version;
         changed.set(entry.path, { bytes: result.bytes, sha256: result.sha256 });
-        if (stale)
-          await stale.then(
-            (m) => rm(m.file, { force: true }),
-            () => undefined,
-          );
+        await stale.then(
+          (m) => removeMember(m, this.#memory),
+          () => undefined,
+        );
       } catch (err) {
         await spool.discard();
         await gz.discard();
@@ -318,26 +336,34 @@ export class BundleWriter implements ArtifactSink {
   async spooledSizes(): Promise<SpooledSize[]> {
     const out: SpooledSize[] = [];
     for (const e of this.#entries) {
-      if (!e.file || !e.gz) continue;
+      if (!e.gz) continue;
       const member = await e.gz;
-      out.push({ path: e.path, bytes: (await stat(e.file)).size, gzBytes: (await stat(member.file)).size });
+      out.push({ path: e.path, bytes: e.mem ? e.mem.length : (await stat(e.file!)).size, gzBytes: member.bytes });
     }
     return out;
   }
 
   /** Keeps only the last lines of a spooled artifact, so that its gzip member is at most `maxGzBytes` (budget.ts). */
   async cutSpooled(path: string, sizes: SpooledSize, maxGzBytes: number): Promise<CutResult['result']> {
-    const entry = this.#entries.find((e) => e.path === path && e.file);
-    if (!entry?.file || !entry.gz) throw new Error(`no spooled file ${path}`);
+    const entry = this.#entries.find((e) => e.path === path && e.gz);
+    if (!entry?.gz) throw new Error(`no spooled file ${path}`);
     const old = await entry.gz;
+    if (entry.mem) {
+      // Cut from a file, as a large one is: the held bytes go to one first.
+      const file = join(this.spoolDir, `${++this.#count}.mem`);
+      await writeFile(file, entry.mem, { mode: 0o600, flag: 'wx' });
+      this.#memory.release(entry.mem.length);
+      entry.mem = undefined;
+      entry.file = file;
+    }
     const cut = await cutToTail(
-      entry.file,
+      entry.file!,
       sizes,
       maxGzBytes,
       () => join(this.spoolDir, String(++this.#count)),
-      (f) => this.#gzipSpool(f),
+      (f) => this.#gzipSpool(f, false),
     );
-    await Promise.all([rm(entry.file, { force: true }), rm(old.file, { force: true })]);
+    await Promise.all([rm(entry.file!, { force: true }), removeMember(old, this.#memory)]);
     entry.file = cut.result.file;
     entry.gz = Promise.resolve(cut.gz);
     return cut.result;
@@ -345,7 +371,8 @@ export class BundleWriter implements ArtifactSink {
 
   /** Packs everything into the tarball, renames it into place and writes the sidecar. */
   /** With `maxBytes` (the size budget) a tarball that would be larger is not written: OutputError. */
-  async finish(signal?: AbortSignal, check?: Omit<VerifyOptions, 'sidecar' | 'sha256'>, maxBytes?: number): Promise<WrittenBundle> {
+  /** `onPacked` is called once the tarball is on disk, before the verification's verdict is awaited. */
+  async finish(signal?: AbortSignal, check?: Omit<VerifyOptions, 'sidecar' | 'sha256'>, maxBytes?: number, onPacked?: () => void): Promise<WrittenBundle> {
     if (this.#closed) throw new Error('bundle already finished');
     this.#closed = true;
     const date = new Date();
@@ -358,18 +385,18 @@ export class BundleWriter implements ArtifactSink {
     // The root files go first (readers find manifest.json in the first few KiB), as one member; then
     // each artifact: a small member with its header, then its precompressed content.
     const roots = entries
-      .filter((e) => !e.file)
+      .filter((e) => !e.gz)
       .map((e) => ({ file: { name: entryName(e), size: e.data?.length ?? 0, mode: 0o600, mtime: date }, data: e.data ?? Buffer.alloc(0) }));
-    const spooled = entries.filter((e) => e.file);
+    const spooled = entries.filter((e) => e.gz);
     const header = (e: Entry, size: number): Promise<Buffer> => gzipMember(tarHeader({ name: entryName(e), size, mode: 0o600, mtime: date }));
     async function* members(): AsyncGenerator<Buffer> {
       yield await gzipFiles(roots);
       for (const e of spooled) {
         const member = await e.gz!;
         yield await header(e, member.size);
-        for await (const chunk of createReadStream(member.file, { highWaterMark: 256 * 1024 }) as AsyncIterable<Buffer>) yield chunk;
-        // A spool file is not needed once its entry is packed: free the disk as we go.
-        await Promise.all([unlink(member.file), unlink(e.file!)].map((p) => p.catch(() => undefined)));
+        yield* memberBytes(member);
+        // A spool file is not needed once its entry is packed: free the disk (or memory) as we go.
+        await Promise.all([member.file, e.file].filter((f): f is string => f !== undefined).map((f) => unlink(f).catch(() => undefined)));
       }
       yield await gzipMember(END_OF_TAR);
     }
@@ -386,7 +413,12 @@ export class BundleWriter implements ArtifactSink {
     let verifying: Promise<Awaited<ReturnType<typeof verifyBundle>>> | undefined;
     let plain: AsyncIterable<Buffer> = members();
     let copy: PassThrough | undefined;
-    if (check && this.#recipients.length) {
+    // Fail closed: the archive is scanned again before it may take its final name, as it is written: the
+    // verification reads a copy of the very bytes that go to the file (never written anywhere else), so
+    // scanning overlaps packing instead of reading the file back after it. Every entry is this writer's
+    // redacted output (checked against the manifest's checksums when one is given), so only the lines
+    // that can hold a finding are rescanned.
+    if (check) {
       const tee = new PassThrough({ highWaterMark: 1024 * 1024 });
       tee.on('error', () => undefined);
       const opts: VerifyOptions = { rescan: check.manifest ? 'changed-lines' : 'full', ...check, sidecar: false };
@@ -400,7 +432,7 @@ export class BundleWriter implements ArtifactSink {
         let total = (await gzipFiles(roots)).length + (await gzipMember(END_OF_TAR)).length;
         for (const e of spooled) {
           const member = await e.gz!;
-          total += (await header(e, member.size)).length + (await stat(member.file)).size;
+          total += (await header(e, member.size)).length + member.bytes;
         }
         // age adds its header (about 200 bytes a recipient) and a 16-byte tag per 64 KiB chunk.
         if (this.#recipients.length) total += 64 + 200 * this.#recipients.length + 16 * Math.ceil(total / 65536 + 1);
@@ -411,7 +443,7 @@ export class BundleWriter implements ArtifactSink {
       }
       const out = createWriteStream(this.partialPath, { flags: 'wx', mode: 0o600 });
       if (this.#recipients.length) {
-        let encrypted: Awaited<ReturnType<typeof encryptStream>>;
+        let encrypted: Readable;
         try {
           encrypted = await encryptStream(plain, this.#recipients);
         } catch (err) {
@@ -426,14 +458,9 @@ export class BundleWriter implements ArtifactSink {
       await fh.sync().finally(() => fh.close());
       await chmod(this.partialPath, 0o600);
       const sha256 = hash.digest('hex');
+      onPacked?.();
       if (verifying) {
         const verdict = await verifying;
-        if (!verdict.ok) throw new VerificationError(verdict.problems);
-      } else if (check) {
-        // Fail closed: the finished archive is scanned again before it may take its final name. Every
-        // entry is this writer's redacted output (checked against the manifest's checksums when one is
-        // given), so only the lines that can hold a finding are rescanned.
-        const verdict = await verifyBundle(this.partialPath, { rescan: check.manifest ? 'changed-lines' : 'full', ...check, sidecar: false, sha256 });
         if (!verdict.ok) throw new VerificationError(verdict.problems);
       }
       const sidecar = `${this.path}.sha256`;
@@ -452,10 +479,32 @@ export class BundleWriter implements ArtifactSink {
     }
   }
 
-  #gzipSpool(file: string): GzipSpool {
-    const spool = GzipSpool.create(file);
+  /** A member being compressed; held in memory while small, unless `memory` is false. */
+  #gzipSpool(file: string, memory = true): GzipSpool {
+    const spool = GzipSpool.create(file, memory ? this.#memory : undefined);
     this.#live.add(spool);
     return spool;
+  }
+
+  /** The member of a finished spool's content, compressed from its file or its bytes. */
+  #gzipContent(result: SpoolResult, file: string): Promise<Member> {
+    const spool = this.#gzipSpool(file);
+    if (result.file) return gzipFile(result.file, spool);
+    return (async () => {
+      try {
+        await spool.write(result.data ?? Buffer.alloc(0));
+        return await spool.finish();
+      } catch (err) {
+        await spool.discard();
+        throw err;
+      }
+    })();
+  }
+
+  /** Removes a spooled entry's content: its file, or its bytes from the memory budget. */
+  async #removeContent(e: { file?: string; mem?: Buffer }): Promise<void> {
+    if (e.mem) this.#memory.release(e.mem.length);
+    if (e.file) await rm(e.file, { force: true });
   }
 
   /** Remembers a background compression until it settles; a failure is reported by `finish`. */

@@ -309,15 +309,14 @@ async function collectGuarded(options: CollectOptions, strays: readonly PluginEx
     if (signal.aborted) throw interrupted();
     // The map first: a bundle whose pseudonyms cannot be turned back is not written.
     await redaction.pseudonyms?.save();
-    // The verification makes its scanner first thing: until then the writer packs (writer.finish).
-    let verifying: number | undefined;
-    const scanner: typeof redaction.scanner = (r, on) => {
-      verifying ??= performance.now();
-      return redaction.scanner(r, on);
-    };
-    const written = await writer.finish(signal, { scanner, manifest: storedManifest }, options.maxBytes);
-    if (verifying !== undefined) clock.end('pack', verifying);
-    clock.end(verifying === undefined ? 'pack' : 'verify');
+    // The verification scans the tarball as it is written (writer.finish): 'pack' until it is on disk,
+    // 'verify' the wait for the scan's verdict after that.
+    let packed: number | undefined;
+    const written = await writer.finish(signal, { scanner: redaction.scanner, manifest: storedManifest }, options.maxBytes, () => {
+      packed = performance.now();
+    });
+    if (packed !== undefined) clock.end('pack', packed);
+    clock.end(packed === undefined ? 'pack' : 'verify');
     let issueFile: string | undefined;
     if (options.issueBeside) {
       // Same inputs as the stored ISSUE.md plus the checksum, which only exists now. Redacted again on

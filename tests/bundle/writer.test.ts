@@ -163,19 +163,29 @@ describe('BundleWriter', () => {
 
   it('compresses an artifact while it is spooled: its gzip member is in the private spool (0600) before finish', async () => {
     const { writer } = await newWriter();
-    await writer.write(
-      'docker',
-      stream(
-        'logs/web.log',
-        Array.from({ length: 20_000 }, (_, i) => `line ${i}\n`),
-      ),
-      never,
-    );
+    // Over SMALL_FILE (512 KiB): spooled to disk, not held in memory; random text, so the member is large too.
+    const lines = Array.from({ length: 12_000 }, (_, i) => `line ${i} ${randomBytes(36).toString('base64')}\n`);
+    await writer.write('docker', stream('logs/web.log', lines), never);
+    await writer.spooledSizes(); // waits for the background compression
     const files = await readdir(writer.spoolDir);
     expect(files.filter((f) => f.endsWith('.gz'))).toHaveLength(1);
+    expect(files.length).toBeGreaterThanOrEqual(2);
     for (const f of files) expect((await stat(join(writer.spoolDir, f))).mode & 0o777).toBe(0o600);
     await writer.abort();
     expect(await readdir(dir)).toEqual([]);
+  });
+
+  it('holds a small artifact and its member in memory: nothing in the spool, the same bytes in the bundle', async () => {
+    const { writer } = await newWriter();
+    const lines = Array.from({ length: 2_000 }, (_, i) => `line ${i}\n`);
+    const record = (await writer.write('docker', stream('logs/small.log', lines), never)) as ArtifactRecord;
+    expect(await readdir(writer.spoolDir)).toEqual([]);
+    expect((await writer.readStored('docker/logs/small.log', 1 << 20))!.toString()).toBe(lines.join(''));
+    const written = await writer.finish();
+    const entries = await readBundle(written.path);
+    const stored = [...entries.values()].find((e) => e.name.endsWith('docker/logs/small.log'))!;
+    expect(stored.data.toString()).toBe(lines.join(''));
+    expect(createHash('sha256').update(stored.data).digest('hex')).toBe(record.sha256);
   });
 
   it('a secret learned after a file was spooled is removed from its precompressed copy too', async () => {
@@ -238,9 +248,9 @@ describe('BundleWriter', () => {
     execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=256k', 'tmpfs', mnt]);
     try {
       const { writer } = await newWriter(mnt);
-      // Two spooled files that nearly fill the disk, of random content that hardly compresses: packing
-      // the first needs far more room than is left, before its spool can be freed.
-      for (const name of ['a.txt', 'b.txt']) {
+      // Three files of random content that hardly compresses, held in memory (small): together their
+      // packed bundle needs more room than the disk has.
+      for (const name of ['a.txt', 'b.txt', 'c.txt']) {
         const r = await writer.write('c', text(name, `${randomBytes(90 * 1024).toString('base64')}\n`), never);
         expect('path' in r).toBe(true);
       }

@@ -85,7 +85,8 @@ describe.skipIf(dockerUnavailable)('a log stream cut in the middle', () => {
     const dir = await tempDir('cb-lost-');
     const proxy = await cuttingProxy(dir, DOCKER_HOST.replace(/^unix:\/\//, ''), 8192);
     const out = join(dir, 'out');
-    const r = await runCli(['--no-config', '--only', 'docker', '--containers', name, '--max-log-bytes', '0', '-o', out], {
+    // --no-log-files: the log must come through the (cutting) engine, not from the engine's files.
+    const r = await runCli(['--no-config', '--only', 'docker', '--containers', name, '--max-log-bytes', '0', '--no-log-files', '-o', out], {
       env: { DOCKER_HOST: proxy.url },
       killAfterMs: 120_000,
     });
