@@ -12,15 +12,12 @@ import type { ReadableStream as WebReadableStream } from 'node:stream/web';
 import { Decrypter, Encrypter, type Identity as AgeIdentity, type Recipient as AgeRecipient } from 'age-encryption';
 import { errorMessage } from '../core/artifacts.js';
 import { CliError } from '../core/errors.js';
-import { openInput, openInputStream, readInput } from '../core/open-input.js';
+import { openInputStream, readInput } from '../core/open-input.js';
 import { oneLine } from '../core/text.js';
 import { parseSshRecipient, SshKeyError } from './age-ssh.js';
 import { isPemPrivateKey, parseSshIdentity, SshIdentityError, SshPassphraseError } from './age-ssh-identity.js';
 
-/** The first bytes of every (binary) age file. */
-export const AGE_MAGIC = 'age-encryption.org/v1\n';
-/** The file name suffix of an encrypted bundle. */
-export const AGE_SUFFIX = '.age';
+export { AGE_MAGIC, AGE_SUFFIX, isAgeFile } from './age-file.js';
 
 /** The recipient forms we accept, for the one-line error. */
 export const RECIPIENT_FORMS =
@@ -127,18 +124,6 @@ export async function encryptStream(plain: AsyncIterable<Buffer>, recipients: re
   const web = Readable.toWeb(Readable.from(plain)) as unknown as ReadableStream<Uint8Array>;
   const out = await e.encrypt(web);
   return Readable.fromWeb(out as unknown as WebReadableStream<Uint8Array>);
-}
-
-/** Whether `file` starts like an age file (binary form). */
-export async function isAgeFile(file: string): Promise<boolean> {
-  const handle = await openInput(file);
-  try {
-    const buf = Buffer.alloc(AGE_MAGIC.length);
-    const { bytesRead } = await handle.read(buf, 0, buf.length, 0);
-    return bytesRead === buf.length && buf.toString('latin1') === AGE_MAGIC;
-  } finally {
-    await handle.close();
-  }
 }
 
 /** Identities read from an identity file (`--identity`): the age secret keys in it, or the ssh private key it is. */

@@ -31,7 +31,8 @@ import { MemoryBudget, TailSpool, type SpoolResult } from './spool.js';
 import { END_OF_TAR, GzipSpool, gzipFile, gzipFiles, gzipMember, memberBytes, removeMember, tarHeader, type Member } from './tar-gz.js';
 import { verifyBundle, type VerifyOptions } from './verify.js';
 import { ROOT_FILE_ORDER } from './layout.js';
-import { AGE_SUFFIX, encryptStream, type Recipient } from './age.js';
+import { AGE_SUFFIX } from './age-file.js';
+import type { Recipient } from './age.js';
 
 export { describeFsError, OutputError, safeRelativePath, VerificationError };
 
@@ -445,6 +446,8 @@ export class BundleWriter implements ArtifactSink {
       if (this.#recipients.length) {
         let encrypted: Readable;
         try {
+          // The age library is loaded only for a bundle that is encrypted.
+          const { encryptStream } = await import('./age.js');
           encrypted = await encryptStream(plain, this.#recipients);
         } catch (err) {
           // Before any byte moved (a recipient the library refused): nothing may wait on the streams.

@@ -15,7 +15,6 @@ import { errorMessage } from '../core/artifacts.js';
 import { bundleName } from '../bundle/name.js';
 import { SpoolView } from '../bundle/view.js';
 import { BundleWriter, OutputError } from '../bundle/writer.js';
-import { checkRecipients } from '../bundle/age.js';
 import { createDockerClient } from '../docker/client.js';
 import { resolveDockerEndpoints } from '../docker/endpoints.js';
 import { CliError } from '../core/errors.js';
@@ -112,7 +111,8 @@ async function collectGuarded(options: CollectOptions, strays: readonly PluginEx
   const env = Object.freeze({ ...(options.env ?? process.env) });
   const signal = options.signal ?? new AbortController().signal;
   // A recipient that cannot be used is a usage error before anything runs (age.ts).
-  const recipients = options.encryptTo?.length ? checkRecipients(options.encryptTo) : [];
+  // The age library is loaded only when there is something to encrypt.
+  const recipients = options.encryptTo?.length ? (await import('../bundle/age.js')).checkRecipients(options.encryptTo) : [];
   const { envFiles, plugins, collectors, timeoutMs, concurrency, executorHosts, dockerEndpoints } = await prepareRun(options, env, signal);
 
   const redaction = await setUpRedaction(options.redaction ?? {}, env);

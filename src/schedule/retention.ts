@@ -13,7 +13,7 @@ import { createReadStream } from 'node:fs';
 import { lstat, readdir, readFile, unlink } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { errorMessage } from '../core/artifacts.js';
-import { AGE_SUFFIX, isAgeFile } from '../bundle/age.js';
+import { AGE_SUFFIX, isAgeFile } from '../bundle/age-file.js';
 import { BUNDLE_NAME_RE } from '../bundle/name.js';
 import { readEntryText } from '../bundle/reader.js';
 import { TOOL } from '../core/version.js';
