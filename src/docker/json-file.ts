@@ -119,13 +119,15 @@ export async function* readJsonFileLog(
       const lines = new LineSplitter();
       let skip = part.skip;
       for await (const chunk of part.gzip ? gunzipped(part) : plain(part)) {
-        let data = lines.take(chunk);
-        if (skip > 0) {
-          const at = afterLines(data, skip);
-          skip -= at.count;
-          data = data.subarray(at.offset);
+        for (let data of lines.take(chunk)) {
+          if (skip > 0) {
+            const at = afterLines(data, skip);
+            skip -= at.count;
+            data = data.subarray(at.offset);
+          }
+          entries.write(data);
         }
-        const out = entries.write(data);
+        const out = entries.take();
         if (out) yield out;
       }
       // A last line without its newline (a writer stopped mid-line) is not an entry yet.
@@ -300,21 +302,44 @@ function afterLines(data: Buffer, lines: number): { offset: number; count: numbe
 class LineSplitter {
   #rest: Buffer | undefined;
 
-  take(chunk: Buffer): Buffer {
-    const data = this.#rest ? Buffer.concat([this.#rest, chunk]) : chunk;
+  /**
+   * The whole lines so far: the line the previous chunk left open, completed (only that line is
+   * copied), then the chunk's own whole lines in place.
+   */
+  take(chunk: Buffer): Buffer[] {
+    let data = chunk;
+    const out: Buffer[] = [];
+    if (this.#rest) {
+      const nl = chunk.indexOf(0x0a);
+      if (nl === -1) {
+        this.#rest = Buffer.concat([this.#rest, chunk]);
+        return out;
+      }
+      out.push(Buffer.concat([this.#rest, chunk.subarray(0, nl + 1)]));
+      this.#rest = undefined;
+      data = chunk.subarray(nl + 1);
+    }
     const last = data.lastIndexOf(0x0a);
-    this.#rest = last === data.length - 1 ? undefined : data.subarray(last + 1);
-    return data.subarray(0, last + 1);
+    if (last !== data.length - 1) this.#rest = Buffer.from(data.subarray(last + 1));
+    if (last !== -1) out.push(data.subarray(0, last + 1));
+    return out;
   }
 }
 
 // ---------------------------------------------------------------------------------------------
 // Entries: json lines in, the engine's frames out
 
-const LOG_PREFIX = Buffer.from('{"log":"');
-const STDOUT_FIELD = Buffer.from(',"stream":"stdout"');
-const STDERR_FIELD = Buffer.from(',"stream":"stderr"');
-const TIME_FIELD = Buffer.from(',"time":"');
+/** Big-endian words of the driver's fixed key bytes: `{"lo` `g":"`, `,"st` `ream` `":"s` then `tdou`+`t` or `tder`+`r`, `,"ti` `me":` + `"`. */
+const word = (s: string): number => Buffer.from(s, 'latin1').readUInt32BE(0);
+const PREFIX_A = word('{"lo');
+const PREFIX_B = word('g":"');
+const STREAM_A = word(',"st');
+const STREAM_B = word('ream');
+const STREAM_C = word('":"s');
+const STDOUT_END = word('tdou');
+const STDERR_END = word('tder');
+const TIME_A = word(',"ti');
+const TIME_B = word('me":');
 const QUOTE = 0x22;
 const BACKSLASH = 0x5c;
 const HEADER = 8;
@@ -334,8 +359,8 @@ class EntryWriter {
     this.#stats = stats;
   }
 
-  /** Frames of the whole lines in `data`; undefined when none was kept. */
-  write(data: Buffer): Buffer | undefined {
+  /** Adds the frames of the whole lines in `data`. */
+  write(data: Buffer): void {
     let pos = 0;
     while (pos < data.length) {
       const nl = data.indexOf(0x0a, pos);
@@ -343,6 +368,10 @@ class EntryWriter {
       if (end > pos && !this.#fast(data, pos, end)) this.#slow(data, pos, end);
       pos = end + 1;
     }
+  }
+
+  /** The frames so far; undefined when there are none. */
+  take(): Buffer | undefined {
     if (this.#size === 0) return undefined;
     const out = this.#out.subarray(0, this.#size);
     this.#out = Buffer.allocUnsafe(Math.max(READ_CHUNK, this.#out.length));
@@ -362,24 +391,26 @@ class EntryWriter {
    * False (nothing written) for anything else: the slow path parses it as JSON.
    */
   #fast(line: Buffer, start: number, end: number): boolean {
-    if (end - start < LOG_PREFIX.length + 40 || line.compare(LOG_PREFIX, 0, LOG_PREFIX.length, start, start + LOG_PREFIX.length) !== 0) return false;
+    // `{"log":"` as two 32-bit words: cheaper than Buffer.compare for a few bytes.
+    if (end - start < 8 + 40 || line.readUInt32BE(start) !== PREFIX_A || line.readUInt32BE(start + 4) !== PREFIX_B) return false;
     const begin = this.#size;
     // The decoded text is at most as long as its escaped form; the header and time fit in the keys' room.
     this.#ensure(end - start + HEADER + 40);
     const textAt = begin + (this.#tty ? 0 : HEADER) + 31;
     let o = textAt;
     const out = this.#out;
-    let i = start + LOG_PREFIX.length;
-    let seg = i;
+    let i = start + 8;
+    // Copied byte by byte while looking for the closing quote: log lines are short, and a copy call per
+    // segment costs more than the loop that finds it.
     for (;;) {
       if (i >= end) return false;
       const b = line[i]!;
       if (b === QUOTE) break;
       if (b !== BACKSLASH) {
+        out[o++] = b;
         i++;
         continue;
       }
-      o += line.copy(out, o, seg, i);
       const e = line[i + 1];
       if (e === 0x6e) out[o++] = 0x0a;
       else if (e === 0x74) out[o++] = 0x09;
@@ -399,44 +430,51 @@ class EntryWriter {
           }
         }
         o = utf8(out, o, code >= 0xd800 && code <= 0xdfff ? 0xfffd : code);
-        seg = i;
         continue;
       } else return false;
       i += 2;
-      seg = i;
     }
-    o += line.copy(out, o, seg, i);
     i++;
-    let type: number;
-    if (line.compare(STDOUT_FIELD, 0, STDOUT_FIELD.length, i, i + STDOUT_FIELD.length) === 0) type = 1;
-    else if (line.compare(STDERR_FIELD, 0, STDERR_FIELD.length, i, i + STDERR_FIELD.length) === 0) type = 2;
-    else return false;
-    i += STDOUT_FIELD.length;
-    if (line.compare(TIME_FIELD, 0, TIME_FIELD.length, i, i + TIME_FIELD.length) !== 0) return false;
-    i += TIME_FIELD.length;
-    const close = line.indexOf(QUOTE, i);
-    if (close === -1 || close + 2 !== end || line[close + 1] !== 0x7d) return false;
-    const time = fixedTime(line.toString('latin1', i, close));
-    if (time === undefined) return false;
-    if (this.#before(time)) return true;
-    // The time is 30 bytes for UTC (`…T10:00:00.123456789Z`); other zones are longer: move the text.
+    // `,"stream":"stdout"` or `…stderr"`, then `,"time":"`: compared as words (their last bytes tell the stream).
+    if (i + 27 > end || line.readUInt32BE(i) !== STREAM_A || line.readUInt32BE(i + 4) !== STREAM_B || line.readUInt32BE(i + 8) !== STREAM_C) return false;
+    const tail = line.readUInt32BE(i + 12);
+    const type = tail === STDOUT_END && line[i + 16] === 0x74 ? 1 : tail === STDERR_END && line[i + 16] === 0x72 ? 2 : 0;
+    if (type === 0 || line[i + 17] !== QUOTE) return false;
+    i += 18;
+    if (line.readUInt32BE(i) !== TIME_A || line.readUInt32BE(i + 4) !== TIME_B || line[i + 8] !== QUOTE) return false;
+    i += 9;
+    // The usual time: UTC with nine fraction digits (the driver writes fewer only when they end in 0).
+    const close = i + 30;
     let at = begin + (this.#tty ? 0 : HEADER);
-    if (time.length !== 30) {
-      const text = Buffer.from(out.subarray(textAt, o));
-      this.#ensure(HEADER + time.length + 1 + text.length);
-      o = at + this.#out.write(time, at, 'latin1');
-      this.#out[o++] = 0x20;
-      o += text.copy(this.#out, o);
-    } else {
-      out.write(time, at, 30, 'latin1');
+    if (end === close + 2 && line[close] === QUOTE && line[close + 1] === 0x7d && isFixedUtc(line, i)) {
+      if (this.#since && isBefore(line.toString('latin1', i, close), this.#since)) return true;
+      line.copy(out, at, i, close);
       out[at + 30] = 0x20;
+    } else {
+      const q = line.indexOf(QUOTE, i);
+      if (q === -1 || q + 2 !== end || line[q + 1] !== 0x7d) return false;
+      const time = fixedTime(line.toString('latin1', i, q));
+      if (time === undefined) return false;
+      if (this.#before(time)) return true;
+      // Other zones are longer than 30 bytes: move the text.
+      if (time.length !== 30) {
+        const text = Buffer.from(out.subarray(textAt, o));
+        this.#ensure(HEADER + time.length + 1 + text.length);
+        o = at + this.#out.write(time, at, 'latin1');
+        this.#out[o++] = 0x20;
+        o += text.copy(this.#out, o);
+      } else {
+        out.write(time, at, 30, 'latin1');
+        out[at + 30] = 0x20;
+      }
     }
     if (!this.#tty) {
-      this.#out[begin] = type;
-      this.#out[begin + 1] = 0;
-      this.#out[begin + 2] = 0;
-      this.#out[begin + 3] = 0;
-      this.#out.writeUInt32BE(o - begin - HEADER, begin + 4);
+      const frame = this.#out;
+      frame[begin] = type;
+      frame[begin + 1] = 0;
+      frame[begin + 2] = 0;
+      frame[begin + 3] = 0;
+      frame.writeUInt32BE(o - begin - HEADER, begin + 4);
     }
     at = o;
     this.#size = at;
@@ -517,6 +555,18 @@ export function fixedTime(t: string): string | undefined {
   }
   return `${m[1]}.${m[2] === undefined ? ZEROS : m[2].padEnd(9, '0')}Z`;
 }
+
+/** `YYYY-MM-DDTHH:MM:SS.NNNNNNNNNZ` (30 bytes) at `at`, checked byte by byte. */
+function isFixedUtc(buf: Buffer, at: number): boolean {
+  for (let k = 0; k < 30; k++) {
+    const c = buf[at + k]!;
+    const want = FIXED_UTC[k]!;
+    if (want === 0 ? c < 0x30 || c > 0x39 : c !== want) return false;
+  }
+  return true;
+}
+/** The fixed form's punctuation by position; 0 where a digit goes. */
+const FIXED_UTC = Uint8Array.from('0000-00-00T00:00:00.000000000Z', (ch) => (ch === '0' ? 0 : ch.charCodeAt(0)));
 
 /** The value of 4 hex digits at `at`, or -1. */
 function hex4(buf: Buffer, at: number, end: number): number {

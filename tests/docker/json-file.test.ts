@@ -213,6 +213,35 @@ describe('json-file logs: what an engine does not write', () => {
     expect(stats).toEqual({ files: 1, entries: 2, damaged: 3 });
   });
 
+  it('gives every entry of a file larger than one read, lines cut across reads, with tail counted across them', async () => {
+    const path = join(dir, 'large-json.log');
+    const entries: { log: string; stream: string; time: string }[] = [];
+    let text = '';
+    for (let i = 0; i < 12_000; i++) {
+      const e = {
+        log: `${i} ${'é✓ "q" \\ <&>'.repeat(i % 17)}${'x'.repeat((i * 7919) % 300)}\n`,
+        stream: i % 3 ? 'stdout' : 'stderr',
+        time: `2026-12-07T10:00:${String(i % 60).padStart(2, '0')}.${String(i).padStart(9, '1')}Z`,
+      };
+      entries.push(e);
+      text += `${JSON.stringify(e)}\n`;
+      // A damaged line longer than a read (256 KiB), in the middle.
+      if (i === 6000) text += `{"log":"${'y'.repeat(600_000)}\n`;
+    }
+    await writeFile(path, text);
+    expect(text.length).toBeGreaterThan(1_000_000);
+    const expected = (list: typeof entries): Buffer => Buffer.concat(list.map((e) => frame(e.stream === 'stdout' ? 1 : 2, `${e.time} ${e.log}`)));
+    const stats = { files: 0, entries: 0, damaged: 0 };
+    expect((await fromFiles(path, { tty: false }, stats)).equals(expected(entries))).toBe(true);
+    expect(stats).toEqual({ files: 1, entries: 12_000, damaged: 1 });
+    // tail counts lines, as the engine does: the damaged line takes a place.
+    const lines: ((typeof entries)[number] | undefined)[] = [...entries.slice(0, 6001), undefined, ...entries.slice(6001)];
+    for (const tail of [1, 5_000, 6_500, 11_999]) {
+      const kept = lines.slice(-tail).filter((e) => e !== undefined);
+      expect((await fromFiles(path, { tty: false, tail })).equals(expected(kept)), `tail ${tail}`).toBe(true);
+    }
+  });
+
   it('reads rotated files oldest first and counts tail over them, compressed ones included', async () => {
     const sub = join(dir, 'rot');
     await mkdir(sub);
