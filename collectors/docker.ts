@@ -40,7 +40,6 @@ import {
   maxBytes,
   redactDfCommands,
   statsPool,
-  type LogAccess,
   type Plan,
 } from './docker/outputs.js';
 import { CONTAINER_FILE, DOCKER_FILES, type EngineOutcome, type EnginesFile } from '../src/bundle/layout.js';
@@ -263,13 +262,12 @@ async function* collectEngine(
 
     // Stats take the engine a second (it waits for a second sample): ask for all of them alongside, a
     // bounded number at once, so the containers' turns do not wait for them.
-    const logAccess: LogAccess = { counts: outcome.logs! };
     const stats = statsPool(client, selected.map((c) => c.inspect).filter(isRunning), plan.options.concurrency * 2, signal);
 
     // Per container, a bounded number at once; each one's log is opened ahead and read when its turn comes.
     const perContainer = mapOrdered(selected, plan.options.concurrency, async (c) => {
       try {
-        return await containerOutputs(client, c, plan, endpoint, stats, signal, logAccess);
+        return await containerOutputs(client, c, plan, endpoint, stats, signal, outcome.logs!);
       } catch (err) {
         return [classify(err, itemName(endpoint, c.summary), (e) => goneOr(e, 'collect'))];
       }

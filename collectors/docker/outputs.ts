@@ -6,7 +6,7 @@ import { DOCKER_FILES } from '../../src/bundle/layout.js';
 import { errorMessage, json, problem } from '../../src/core/artifacts.js';
 import { forEachLimit } from '../../src/core/concurrency.js';
 import { DockerError, isEngineDown } from '../../src/docker/client.js';
-import { JsonFileUnusable, readableLogFile, readJsonFileLog } from '../../src/docker/json-file.js';
+import { JsonFileUnusable, openJsonFileLog } from '../../src/docker/json-file.js';
 import { formatDockerLogs } from '../../src/docker/logs.js';
 import { sshArgv } from '../../src/docker/ssh.js';
 import type { ContainerInspect, ContainerSummary, DockerClient, DockerEndpoint, Output } from '../../src/core/types.js';
@@ -19,12 +19,6 @@ export interface Plan {
   readonly patterns: readonly ContainerPattern[];
 }
 
-/** How an engine's logs are read: the counts for engines.json, and whether its log files could be opened. */
-export interface LogAccess {
-  readonly counts: { files: number; engine: number };
-  readable?: boolean;
-}
-
 /** inspect.json, logs.txt (if it ever started) and stats.json (if running) of one container. */
 export async function containerOutputs(
   client: DockerClient,
@@ -33,9 +27,8 @@ export async function containerOutputs(
   endpoint: DockerEndpoint,
   stats: (id: string) => Promise<Record<string, unknown>> | undefined,
   signal: AbortSignal,
-  logs: LogAccess = { counts: { files: 0, engine: 0 } },
+  logs: { files: number; engine: number } = { files: 0, engine: 0 },
 ): Promise<Output[]> {
-  const { counts } = logs;
   const { inspect } = c;
   const item = itemName(endpoint, c.summary);
   const files = DOCKER_FILES.container(endpoint.label, folderName(containerName(c.summary)));
@@ -57,26 +50,30 @@ export async function containerOutputs(
       const tty = Boolean(inspect.Config?.Tty);
       // The engine's own log file: only a local engine's path is ours to read (and `--dry-run` sizes it).
       const logFile = endpoint.url.startsWith('unix://') && typeof inspect.LogPath === 'string' && inspect.LogPath ? inspect.LogPath : undefined;
-      const fromEngine = (): Promise<AsyncIterable<Buffer | string>> => client.containerLogs(inspect.Id, request, signal);
-      // A json-file log this process can read is read from its files (src/docker/json-file.ts): the same
-      // bytes, without the engine serving them on the cores we share. Else, or if the files turn out
-      // unusable when opened, the engine sends them.
-      // Checked until one log file of the engine could be opened; after that the reader's own fallback suffices.
-      const local =
-        plan.options.logFiles && driver === 'json-file' && logFile !== undefined && (logs.readable || (logs.readable = await readableLogFile(logFile)));
-      const raw = local ? undefined : await fromEngine();
-      if (!local) counts.engine++;
+      // A json-file log is read from its files (src/docker/json-file.ts): the same bytes, without the
+      // engine serving them on the cores we share. They are opened now, as the engine's stream would be
+      // requested now: a container removed meanwhile is still read whole. Else, or if the files cannot
+      // be opened (not root, another mount namespace, already removed), the engine sends them.
+      let raw: AsyncIterable<Buffer | string> | undefined;
+      if (plan.options.logFiles && driver === 'json-file' && logFile !== undefined) {
+        try {
+          raw = await openJsonFileLog(logFile, { ...request, tty, live: Boolean(st.Running), ...maxFilesOf(inspect) }, undefined, signal);
+          logs.files++;
+        } catch (err) {
+          if (!(err instanceof JsonFileUnusable)) throw err;
+        }
+      }
+      if (!raw) {
+        raw = await client.containerLogs(inspect.Id, request, signal);
+        logs.engine++;
+      }
+      const stream = raw;
       outputs.push({
         kind: 'artifact',
         path: files.logs,
         ...maxBytes(plan),
         ...(logFile ? { source: logFile } : {}),
-        open: async () => ({
-          stream: formatDockerLogs(
-            local ? fromFilesOr(readJsonFileLog(logFile, { ...request, tty, live: Boolean(st.Running), ...maxFilesOf(inspect) }), fromEngine, counts) : raw!,
-            { tty },
-          ),
-        }),
+        open: async () => ({ stream: formatDockerLogs(stream, { tty }) }),
       });
     } catch (err) {
       if (isEngineDown(err) || signal.aborted) throw err;
@@ -106,36 +103,6 @@ export async function containerOutputs(
     );
   }
   return outputs;
-}
-
-/**
- * The log from its files; from the engine instead when the files cannot be opened as one snapshot
- * (they rotated meanwhile, the container was removed): that is decided before any byte is passed on.
- */
-export async function* fromFilesOr(
-  files: AsyncGenerator<Buffer>,
-  fromEngine: () => Promise<AsyncIterable<Buffer | string>>,
-  counts: { files: number; engine: number },
-): AsyncGenerator<Buffer | string> {
-  let first: IteratorResult<Buffer>;
-  try {
-    first = await files.next();
-  } catch (err) {
-    if (!(err instanceof JsonFileUnusable)) throw err;
-    counts.engine++;
-    let fallback: AsyncIterable<Buffer | string>;
-    try {
-      fallback = await fromEngine();
-    } catch (e) {
-      throw new Error(goneOr(e, 'logs'), { cause: e });
-    }
-    yield* fallback;
-    return;
-  }
-  counts.files++;
-  if (first.done) return;
-  yield first.value;
-  yield* files;
 }
 
 /** The container's json-file `max-file` option, when it says one (else rotated files are looked for). */

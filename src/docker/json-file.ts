@@ -82,23 +82,6 @@ interface Part {
 export class JsonFileUnusable extends Error {}
 
 /**
- * True when `path` is a regular file this process may read: the cheap check before choosing to read
- * a log from its files.
- */
-export async function readableLogFile(path: string): Promise<boolean> {
-  try {
-    const handle = await open(path, constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK);
-    try {
-      return (await handle.stat()).isFile();
-    } finally {
-      await handle.close();
-    }
-  } catch {
-    return false;
-  }
-}
-
-/**
  * The engine's log stream of a json-file log, read from `logPath` and its rotated files. Throws
  * JsonFileUnusable before yielding anything when the files cannot be opened as one consistent
  * snapshot (gone, not readable, rotating on every attempt).
@@ -108,33 +91,54 @@ export async function* readJsonFileLog(
   request: JsonFileRequest,
   stats: JsonFileStats = { files: 0, entries: 0, damaged: 0 },
 ): AsyncGenerator<Buffer> {
-  if (request.tail === 0) return;
+  yield* await openJsonFileLog(logPath, request, stats);
+}
+
+/**
+ * Opens the files now (throws JsonFileUnusable if they cannot be opened as one snapshot) and returns
+ * the stream that reads them. Open files stay readable when the container is removed meanwhile; they
+ * are closed when the stream ends or is abandoned, or when `signal` aborts before it was read.
+ */
+export async function openJsonFileLog(
+  logPath: string,
+  request: JsonFileRequest,
+  stats: JsonFileStats = { files: 0, entries: 0, damaged: 0 },
+  signal?: AbortSignal,
+): Promise<AsyncGenerator<Buffer>> {
+  if (request.tail === 0) return (async function* () {})();
   const parts = await snapshot(logPath, request);
-  try {
-    stats.files = parts.length;
-    if (request.tail !== undefined) await placeTail(parts, request.tail);
-    const entries = new EntryWriter(request, stats);
-    for (const part of parts) {
-      if (part.skip === Number.POSITIVE_INFINITY) continue;
-      const lines = new LineSplitter();
-      let skip = part.skip;
-      for await (const chunk of part.gzip ? gunzipped(part) : plain(part)) {
-        for (let data of lines.take(chunk)) {
-          if (skip > 0) {
-            const at = afterLines(data, skip);
-            skip -= at.count;
-            data = data.subarray(at.offset);
+  stats.files = parts.length;
+  const close = (): Promise<unknown> => Promise.all(parts.map((p) => p.handle.close().catch(() => undefined)));
+  const onAbort = (): void => void close();
+  if (signal?.aborted) onAbort();
+  else signal?.addEventListener('abort', onAbort, { once: true });
+  return (async function* (): AsyncGenerator<Buffer> {
+    try {
+      if (request.tail !== undefined) await placeTail(parts, request.tail);
+      const entries = new EntryWriter(request, stats);
+      for (const part of parts) {
+        if (part.skip === Number.POSITIVE_INFINITY) continue;
+        const lines = new LineSplitter();
+        let skip = part.skip;
+        for await (const chunk of part.gzip ? gunzipped(part) : plain(part)) {
+          for (let data of lines.take(chunk)) {
+            if (skip > 0) {
+              const at = afterLines(data, skip);
+              skip -= at.count;
+              data = data.subarray(at.offset);
+            }
+            entries.write(data);
           }
-          entries.write(data);
+          const out = entries.take();
+          if (out) yield out;
         }
-        const out = entries.take();
-        if (out) yield out;
+        // A last line without its newline (a writer stopped mid-line) is not an entry yet.
       }
-      // A last line without its newline (a writer stopped mid-line) is not an entry yet.
+    } finally {
+      signal?.removeEventListener('abort', onAbort);
+      await close();
     }
-  } finally {
-    await Promise.all(parts.map((p) => p.handle.close().catch(() => undefined)));
-  }
+  })();
 }
 
 /** Opens the log and its rotated files as one snapshot: no rotation between the first open and the last. */
