@@ -15,7 +15,7 @@ import { open, rm, type FileHandle } from 'node:fs/promises';
 import { Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { promisify } from 'node:util';
-import { createGzip, gzip, type Gzip } from 'node:zlib';
+import { createGzip, gzip, gzipSync, type Gzip } from 'node:zlib';
 import type { MemoryBudget } from './spool.js';
 
 /** The gzip level of every member (gzip's default). */
@@ -105,6 +105,11 @@ const gzipAsync = promisify(gzip);
 /** One gzip member of `data`, compressed off the main thread. */
 export function gzipMember(data: Buffer): Promise<Buffer> {
   return gzipAsync(data, { level: GZIP_LEVEL });
+}
+
+/** One gzip member of a few bytes (a tar header), compressed on the main thread: cheaper than a thread-pool round trip. */
+export function gzipMemberSync(data: Buffer): Buffer {
+  return gzipSync(data, { level: GZIP_LEVEL });
 }
 
 /** The member with the tar framing and bytes of small in-memory files (the root files). */

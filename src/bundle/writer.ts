@@ -28,7 +28,7 @@ import type { Artifact, ArtifactRecord, Problem } from '../core/types.js';
 import { batched, describeFsError, OutputError, safeRelativePath, teeTo, VerificationError } from './write-helpers.js';
 import { cutToTail, type CutResult, type SpooledSize } from './budget.js';
 import { MemoryBudget, TailSpool, type SpoolResult } from './spool.js';
-import { END_OF_TAR, GzipSpool, gzipFile, gzipFiles, gzipMember, memberBytes, removeMember, tarHeader, type Member } from './tar-gz.js';
+import { END_OF_TAR, GzipSpool, gzipFile, gzipFiles, gzipMember, gzipMemberSync, memberBytes, removeMember, tarHeader, type Member } from './tar-gz.js';
 import { verifyBundle, type VerifyOptions } from './verify.js';
 import { ROOT_FILE_ORDER } from './layout.js';
 import { AGE_SUFFIX } from './age-file.js';
@@ -389,12 +389,14 @@ export class BundleWriter implements ArtifactSink {
       .filter((e) => !e.gz)
       .map((e) => ({ file: { name: entryName(e), size: e.data?.length ?? 0, mode: 0o600, mtime: date }, data: e.data ?? Buffer.alloc(0) }));
     const spooled = entries.filter((e) => e.gz);
-    const header = (e: Entry, size: number): Promise<Buffer> => gzipMember(tarHeader({ name: entryName(e), size, mode: 0o600, mtime: date }));
+    // A header is 512 bytes: compressed here, at once, rather than a round trip through zlib's thread
+    // pool for each of hundreds of files, each awaited in turn.
+    const header = (e: Entry, size: number): Buffer => gzipMemberSync(tarHeader({ name: entryName(e), size, mode: 0o600, mtime: date }));
     async function* members(): AsyncGenerator<Buffer> {
       yield await gzipFiles(roots);
       for (const e of spooled) {
         const member = await e.gz!;
-        yield await header(e, member.size);
+        yield header(e, member.size);
         yield* memberBytes(member);
         // A spool file is not needed once its entry is packed: free the disk (or memory) as we go.
         await Promise.all([member.file, e.file].filter((f): f is string => f !== undefined).map((f) => unlink(f).catch(() => undefined)));
@@ -433,7 +435,7 @@ export class BundleWriter implements ArtifactSink {
         let total = (await gzipFiles(roots)).length + (await gzipMember(END_OF_TAR)).length;
         for (const e of spooled) {
           const member = await e.gz!;
-          total += (await header(e, member.size)).length + member.bytes;
+          total += header(e, member.size).length + member.bytes;
         }
         // age adds its header (about 200 bytes a recipient) and a 16-byte tag per 64 KiB chunk.
         if (this.#recipients.length) total += 64 + 200 * this.#recipients.length + 16 * Math.ceil(total / 65536 + 1);
