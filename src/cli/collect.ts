@@ -85,8 +85,11 @@ export async function runCollect(argv: Record<string, unknown>, rawArgs: readonl
  * recipients, never keys) and `--upload` as scheme, host and path only (a presigned URL's query is a credential).
  */
 export async function recordedArgs(args: readonly string[]): Promise<string[]> {
-  const [{ recipientFingerprint }, { showDestination }] = await Promise.all([import('../bundle/age.js'), import('../run/upload.js')]);
-  const shown: Record<string, (v: string) => string> = { 'encrypt-to': (v) => recipientFingerprint(v.trim()), upload: showDestination };
+  // The age library (about 55 modules) only when a recipient is there to show.
+  const encrypting = args.some((a) => a === '--encrypt-to' || a.startsWith('--encrypt-to='));
+  const [age, { showDestination }] = await Promise.all([encrypting ? import('../bundle/age.js') : undefined, import('../run/upload.js')]);
+  const shown: Record<string, (v: string) => string> = { upload: showDestination };
+  if (age) shown['encrypt-to'] = (v) => age.recipientFingerprint(v.trim());
   const out = [...args];
   for (let i = 0; i < out.length; i++) {
     if (out[i] === '--') break;
@@ -103,6 +106,7 @@ export async function recipientsFromArgv(argv: Record<string, unknown>): Promise
   const given = list(argv['encrypt-to']);
   if (argv['encrypt-to'] !== undefined && given.length === 0)
     throw new CliError('--encrypt-to needs a recipient (age1…, or an ssh-ed25519/ssh-rsa public key)', 'E_USAGE');
+  if (given.length === 0 && argv['encrypt-to-file'] === undefined) return [];
   const { checkRecipients, readRecipientsFile } = await import('../bundle/age.js');
   const keys = checkRecipients(given).map((r) => r.key);
   if (argv['encrypt-to-file'] !== undefined) keys.push(...(await readRecipientsFile(String(argv['encrypt-to-file']))).map((r) => r.key));

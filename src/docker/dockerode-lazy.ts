@@ -1,9 +1,9 @@
 // Room: docker (src/docker/) — may import core (the rule: tests/architecture.test.ts).
 /**
- * dockerode, loaded without the two parts it requires at start-up that collect-bundle never calls:
+ * dockerode, loaded without the parts it requires at start-up that collect-bundle never calls:
  * `lib/session.js`, BuildKit sessions for image builds (it loads @grpc/grpc-js and protobufjs, about
- * 150 files), and docker-modem's `lib/ssh.js`, its own ssh transport (it loads ssh2; ssh:// engines go
- * through our agent, ssh.ts). Each is replaced by a stand-in that loads the real module the first
+ * 150 files), docker-modem's `lib/ssh.js`, its own ssh transport (it loads ssh2; ssh:// engines go
+ * through our agent, ssh.ts), and tar-fs, for build contexts. Each is replaced by a stand-in that loads the real module the first
  * time it is called, so nothing changes for a caller that does use them. This halves the files Node
  * compiles for a run that talks to Docker (issue #14: start-up).
  */
@@ -12,8 +12,11 @@ import type DockerodeType from 'dockerode';
 
 const require = createRequire(import.meta.url);
 
-/** Puts a stand-in for `id` in the module cache, unless the real one is loaded already. */
-function deferred(id: string, from: string): void {
+/**
+ * Puts a stand-in for `id` in the module cache, unless the real one is loaded already: a function
+ * (the module exports one) or an object whose properties load the module when first read.
+ */
+function deferred(id: string, from: string, shape: 'function' | 'object' = 'function'): void {
   let path: string;
   try {
     path = createRequire(require.resolve(from)).resolve(id);
@@ -33,14 +36,19 @@ function deferred(id: string, from: string): void {
   const stand = new Module(path);
   stand.filename = path;
   stand.loaded = true;
-  stand.exports = function (this: unknown, ...args: unknown[]): unknown {
-    return load().apply(this, args);
-  };
+  stand.exports =
+    shape === 'function'
+      ? function (this: unknown, ...args: unknown[]): unknown {
+          return load().apply(this, args);
+        }
+      : new Proxy({}, { get: (_target, key) => (load() as unknown as Record<PropertyKey, unknown>)[key] });
   require.cache[path] = stand;
 }
 
 deferred('./session.js', 'dockerode/lib/docker.js');
 deferred('./ssh.js', 'docker-modem/lib/modem.js');
+// tar-fs (with bl, pump, chownr: about 25 files) packs build contexts, which we never send.
+deferred('tar-fs', 'dockerode/lib/util.js', 'object');
 
 const Docker = require('dockerode') as typeof DockerodeType;
 export default Docker;
