@@ -70,11 +70,3 @@ export function byteSafe(source: string): string {
   }
   return out;
 }
-
-/** Newlines in text[from, to). */
-export function countNewlines(text: string | Uint8Array, from = 0, to = text.length): number {
-  let n = 0;
-  if (typeof text === 'string') for (let i = text.indexOf('\n', from); i !== -1 && i < to; i = text.indexOf('\n', i + 1)) n++;
-  else for (let i = text.indexOf(0x0a, from); i !== -1 && i < to; i = text.indexOf(0x0a, i + 1)) n++;
-  return n;
-}

@@ -20,10 +20,6 @@ export class MemoryBudget {
   #held = 0;
   constructor(readonly limit: number) {}
 
-  get held(): number {
-    return this.#held;
-  }
-
   /** Takes `n` bytes if they fit; false (nothing taken) if not. */
   take(n: number): boolean {
     if (this.#held + n > this.limit) return false;

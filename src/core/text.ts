@@ -35,3 +35,11 @@ export function matchesAnyCharacter(source: string): boolean {
   const one = new RegExp(source);
   return PRINTABLE.filter((c) => one.test(c)).length >= PRINTABLE.length * 0.9;
 }
+
+/** Newlines in text[from, to). */
+export function countNewlines(text: string | Uint8Array, from = 0, to = text.length): number {
+  let n = 0;
+  if (typeof text === 'string') for (let i = text.indexOf('\n', from); i !== -1 && i < to; i = text.indexOf('\n', i + 1)) n++;
+  else for (let i = text.indexOf(0x0a, from); i !== -1 && i < to; i = text.indexOf(0x0a, i + 1)) n++;
+  return n;
+}

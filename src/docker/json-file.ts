@@ -31,6 +31,7 @@ import { open, readdir, stat, type FileHandle } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { Readable } from 'node:stream';
 import { createGunzip } from 'node:zlib';
+import { countNewlines } from '../core/text.js';
 
 export interface JsonFileRequest {
   /** The last this many entries (undefined: all). */
@@ -81,18 +82,8 @@ interface Part {
 /** Why the files cannot be read (the caller asks the engine instead). */
 export class JsonFileUnusable extends Error {}
 
-/**
- * The engine's log stream of a json-file log, read from `logPath` and its rotated files. Throws
- * JsonFileUnusable before yielding anything when the files cannot be opened as one consistent
- * snapshot (gone, not readable, rotating on every attempt).
- */
-export async function* readJsonFileLog(
-  logPath: string,
-  request: JsonFileRequest,
-  stats: JsonFileStats = { files: 0, entries: 0, damaged: 0 },
-): AsyncGenerator<Buffer> {
-  yield* await openJsonFileLog(logPath, request, stats);
-}
+/** An fs error's code (ENOENT, EACCES, …), else its text. */
+const codeOf = (err: unknown): string => (err as NodeJS.ErrnoException).code ?? String(err);
 
 /**
  * Opens the files now (throws JsonFileUnusable if they cannot be opened as one snapshot) and returns
@@ -153,7 +144,7 @@ async function snapshot(logPath: string, request: JsonFileRequest): Promise<Part
       try {
         if (request.maxFiles === undefined || request.maxFiles >= 2) names = await readdir(dir);
       } catch (err) {
-        throw new JsonFileUnusable(`cannot list ${dir}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`);
+        throw new JsonFileUnusable(`cannot list ${dir}: ${codeOf(err)}`);
       }
       // LOG.N or LOG.N.gz, oldest (highest N) first. While a rotated file is being compressed both exist: the plain one is whole.
       const rotated = new Map<number, string>();
@@ -175,7 +166,7 @@ async function snapshot(logPath: string, request: JsonFileRequest): Promise<Part
       if (consistent) return parts;
     } catch (err) {
       if (err instanceof JsonFileUnusable) throw err;
-      throw new JsonFileUnusable(String((err as NodeJS.ErrnoException).code ?? err));
+      throw new JsonFileUnusable(codeOf(err));
     } finally {
       if (!consistent) await Promise.all(parts.map((p) => p.handle.close().catch(() => undefined)));
     }
@@ -188,7 +179,7 @@ async function openPart(path: string): Promise<Part> {
   try {
     handle = await open(path, constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK);
   } catch (err) {
-    throw new JsonFileUnusable(`cannot open ${path}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`);
+    throw new JsonFileUnusable(`cannot open ${path}: ${codeOf(err)}`);
   }
   const s = await handle.stat();
   if (!s.isFile()) {
@@ -217,7 +208,8 @@ async function* plain(part: Part): AsyncGenerator<Buffer> {
 /** A compressed file's decompressed bytes. */
 async function* gunzipped(part: Part): AsyncGenerator<Buffer> {
   if (part.size === 0) return;
-  const gunzip = createGunzip();
+  // 256 KiB output pieces, as the bundle reader's: each piece is a round trip through the thread pool.
+  const gunzip = createGunzip({ chunkSize: READ_CHUNK });
   // Read like a plain file (FileHandle.createReadStream closes the handle it was given when destroyed).
   const source = Readable.from(plain({ ...part, from: 0 }), { objectMode: false });
   source.on('error', (err) => gunzip.destroy(err));
@@ -262,7 +254,7 @@ async function placeTail(parts: Part[], tail: number): Promise<void> {
 async function lastLines(part: Part, need: number): Promise<{ from: number; count: number }> {
   let count = 0;
   let end = part.size;
-  // A last line without its newline is not counted (nor read: see readJsonFileLog).
+  // A last line without its newline is not counted (nor passed on: see LineSplitter).
   let seenLast = false;
   const buf = Buffer.allocUnsafe(Math.min(READ_CHUNK, Math.max(1, part.size)));
   while (end > 0) {
@@ -281,12 +273,6 @@ async function lastLines(part: Part, need: number): Promise<{ from: number; coun
     end = start;
   }
   return { from: 0, count: seenLast ? count + 1 : 0 };
-}
-
-function countNewlines(buf: Buffer): number {
-  let n = 0;
-  for (let at = buf.indexOf(0x0a); at !== -1; at = buf.indexOf(0x0a, at + 1)) n++;
-  return n;
 }
 
 /** The offset just after the first `lines` newlines of `data` (or its end), and how many it passed. */
@@ -449,7 +435,7 @@ class EntryWriter {
     i += 9;
     // The usual time: UTC with nine fraction digits (the driver writes fewer only when they end in 0).
     const close = i + 30;
-    let at = begin + (this.#tty ? 0 : HEADER);
+    const at = begin + (this.#tty ? 0 : HEADER);
     if (end === close + 2 && line[close] === QUOTE && line[close + 1] === 0x7d && isFixedUtc(line, i)) {
       if (this.#since && isBefore(line.toString('latin1', i, close), this.#since)) return true;
       line.copy(out, at, i, close);
@@ -472,16 +458,8 @@ class EntryWriter {
         out[at + 30] = 0x20;
       }
     }
-    if (!this.#tty) {
-      const frame = this.#out;
-      frame[begin] = type;
-      frame[begin + 1] = 0;
-      frame[begin + 2] = 0;
-      frame[begin + 3] = 0;
-      frame.writeUInt32BE(o - begin - HEADER, begin + 4);
-    }
-    at = o;
-    this.#size = at;
+    if (!this.#tty) this.#header(begin, type, o - begin - HEADER);
+    this.#size = o;
     this.#stats.entries++;
     return true;
   }
@@ -504,13 +482,18 @@ class EntryWriter {
     const body = Buffer.from(`${time} ${e.log}`, 'utf8');
     this.#ensure(HEADER + body.length);
     if (!this.#tty) {
-      this.#out[this.#size] = e.stream === 'stdout' ? 1 : 2;
-      this.#out.fill(0, this.#size + 1, this.#size + 4);
-      this.#out.writeUInt32BE(body.length, this.#size + 4);
+      this.#header(this.#size, e.stream === 'stdout' ? 1 : 2, body.length);
       this.#size += HEADER;
     }
     this.#size += body.copy(this.#out, this.#size);
     this.#stats.entries++;
+  }
+
+  /** A frame's header at `at`: the stream (1 stdout, 2 stderr), three zero bytes, the length. */
+  #header(at: number, type: number, length: number): void {
+    this.#out[at] = type;
+    this.#out.fill(0, at + 1, at + 4);
+    this.#out.writeUInt32BE(length, at + 4);
   }
 
   #before(time: string): boolean {
@@ -542,15 +525,6 @@ function isBefore(time: string, since: Since): boolean {
  * digits; undefined when it is not such a time.
  */
 export function fixedTime(t: string): string | undefined {
-  // The usual case: UTC with a fraction whose last digit is not 0 (the driver drops trailing zeros).
-  if (
-    t.length === 30 &&
-    t.charCodeAt(29) === 0x5a &&
-    t.charCodeAt(19) === 0x2e &&
-    t.charCodeAt(10) === 0x54 &&
-    /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{9}Z$/.test(t)
-  )
-    return t;
   const m = /^(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d)(?:\.(\d{1,9}))?(Z|[+-]\d\d:\d\d)$/.exec(t);
   if (!m) return undefined;
   if (m[3] !== 'Z') {

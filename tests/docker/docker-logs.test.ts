@@ -2,15 +2,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { filterEvents, formatDockerLogs, type LogStats } from '../../src/docker/logs.js';
-
-/** One multiplexed frame as the engine sends it: type, 3 zero bytes, big-endian length, payload. */
-const frame = (type: 1 | 2 | 3, payload: string): Buffer => {
-  const body = Buffer.from(payload, 'utf8');
-  const header = Buffer.alloc(8);
-  header[0] = type;
-  header.writeUInt32BE(body.length, 4);
-  return Buffer.concat([header, body]);
-};
+import { logFrame as frame } from '../helpers/docker.js';
 
 const T1 = '2026-11-28T10:00:00.000000001Z';
 const T2 = '2026-11-28T10:00:00.000000002Z';

@@ -13,12 +13,12 @@ import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createDockerClient } from '../../src/docker/client.js';
-import { fixedTime, JsonFileUnusable, openJsonFileLog, readJsonFileLog, type JsonFileRequest, type JsonFileStats } from '../../src/docker/json-file.js';
+import { fixedTime, JsonFileUnusable, openJsonFileLog, type JsonFileRequest, type JsonFileStats } from '../../src/docker/json-file.js';
 import { formatDockerLogs } from '../../src/docker/logs.js';
 import { collectBundle } from '../../src/run/collect.js';
 import { fileJson, fileText, readBundle } from '../helpers/bundle.js';
 import type { ContainerInspect, DockerClient, LogsRequest } from '../../src/core/types.js';
-import { DOCKER_HOST, TEST_IMAGE, docker, dockerUnavailable, removeContainers, uniq, waitFor } from '../helpers/docker.js';
+import { DOCKER_HOST, TEST_IMAGE, docker, dockerUnavailable, logFrame as frame, removeContainers, uniq, waitFor } from '../helpers/docker.js';
 
 const skip = Boolean(dockerUnavailable) && !process.env['CI'];
 const prefix = uniq('cbjf');
@@ -28,6 +28,11 @@ async function collect(source: AsyncIterable<Buffer | string>): Promise<Buffer> 
   const parts: Buffer[] = [];
   for await (const c of source) parts.push(Buffer.from(c));
   return Buffer.concat(parts);
+}
+
+/** The engine's stream of a json-file log, opened when it is first read (as a test reads it). */
+async function* readJsonFileLog(path: string, request: JsonFileRequest, stats?: JsonFileStats): AsyncGenerator<Buffer> {
+  yield* await openJsonFileLog(path, request, stats);
 }
 
 const fromFiles = (path: string, request: JsonFileRequest, stats?: JsonFileStats): Promise<Buffer> => collect(readJsonFileLog(path, request, stats));
@@ -166,13 +171,6 @@ describe.skipIf(skip)('json-file logs read from their files (real engine)', () =
 describe('json-file logs: what an engine does not write', () => {
   let dir: string;
   const entry = (log: string, stream: string, time: string): string => `${JSON.stringify({ log, stream, time })}\n`;
-  const frame = (type: number, body: string): Buffer => {
-    const b = Buffer.from(body, 'utf8');
-    const h = Buffer.alloc(8);
-    h[0] = type;
-    h.writeUInt32BE(b.length, 4);
-    return Buffer.concat([h, b]);
-  };
 
   beforeAll(async () => {
     dir = await mkdtemp(join(tmpdir(), 'cb-jf-'));

@@ -57,3 +57,12 @@ export async function waitForLog(name: string, text: string, timeoutMs = 30_000)
 
 /** The id of a container. */
 export const containerId = (name: string): Promise<string> => docker('inspect', '--format', '{{.Id}}', name);
+
+/** One multiplexed log frame as the engine sends it: stream type, 3 zero bytes, big-endian length, payload. */
+export function logFrame(type: number, payload: string): Buffer {
+  const body = Buffer.from(payload, 'utf8');
+  const header = Buffer.alloc(8);
+  header[0] = type;
+  header.writeUInt32BE(body.length, 4);
+  return Buffer.concat([header, body]);
+}
