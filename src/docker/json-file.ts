@@ -16,9 +16,9 @@
  * - entries oldest first: `LOG.N[.gz]` … `LOG.1[.gz]`, then `LOG`;
  * - `tail=N`: the last N entries over all those files (counted before `since` filters them);
  * - `since`: entries whose time is before it are left out. (Where the oldest compressed file ended
- *   before `since`, Docker 28 returns only the current file's entries, leaving out later rotated
- *   files' entries that are within the window; here every file is read and each entry is judged by
- *   its own time.)
+ *   before `since`, dockerd 20.10, Debian's docker.io and the version tested, returns only the
+ *   current file's entries, leaving out later rotated files' entries that are within the window;
+ *   here every file is read and each entry is judged by its own time.)
  * - each entry is one frame (8-byte header: stream 1 or 2, length) of `<time> <log>`, the time with
  *   nine fraction digits (RFC3339NanoFixed); a TTY container's entries are not framed.
  *

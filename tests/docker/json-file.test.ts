@@ -124,7 +124,7 @@ describe.skipIf(skip)('json-file logs read from their files (real engine)', () =
         { since, tail: 700 },
       ];
       for (const request of requests) {
-        // Where the oldest compressed file ended before `since`, Docker 28 sends only the current file's
+        // Where the oldest compressed file ended before `since`, dockerd 20.10 sends only the current file's
         // entries (src/docker/json-file.ts): there the expectation is the engine's whole log, cut to
         // the tail and then to the entries at or after `since`, which is what the engine does otherwise.
         const engine =
