@@ -22,7 +22,7 @@ import { openBundleView } from '../../src/bundle/view.js';
 import { collectBundle } from '../../src/run/collect.js';
 import type { BundleView, Evidence, Finding, Manifest } from '../../src/core/types.js';
 import { BIN, PKG, ROOT, asNobodyWrapper, cleanup as cleanupCli, runCli } from '../cli/harness.js';
-import { DOCKER_HOST, TEST_IMAGE, docker, dockerUnavailable, removeContainers, uniq, waitFor, waitForLog } from '../helpers/docker.js';
+import { DOCKER_HOST, TEST_IMAGE, docker, dockerUnavailable, removeContainers, runOomKilled, uniq, waitFor, waitForLog } from '../helpers/docker.js';
 
 const skip = Boolean(dockerUnavailable) && !process.env['CI'];
 const prefix = uniq('cba');
@@ -88,8 +88,7 @@ describe.skipIf(skip)('docker analyzers on a real engine', () => {
     expect(failedRun.exitCode).toBe(125);
     await Promise.all([
       run('puller', '-e', `PULL_OUTPUT=${failedRun.stderr}`, TEST_IMAGE, 'sh', '-c', 'echo "worker: starting job"; printf "%s\\n" "$PULL_OUTPUT" >&2; exit 1'),
-      run(
-        'oom',
+      runOomKilled(n('oom'), [
         '--memory',
         '8m',
         '--memory-swap',
@@ -102,7 +101,7 @@ describe.skipIf(skip)('docker analyzers on a real engine', () => {
         // The second's wait first: killed within milliseconds of its start, the container was once
         // recorded with OOMKilled false (the engine's OOM watch was not set up yet); the other OOM tests wait too.
         'for i in 1 2 3 4 5 6 7; do echo "loading part $i"; done; sleep 1; tail /dev/zero',
-      ),
+      ]),
       run(
         'exit2',
         TEST_IMAGE,

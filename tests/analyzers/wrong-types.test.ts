@@ -18,7 +18,7 @@ import { MemoryView } from '../../src/bundle/memory-view.js';
 import { openBundleView } from '../../src/bundle/view.js';
 import { collectBundle } from '../../src/run/collect.js';
 import type { Finding, Manifest } from '../../src/core/types.js';
-import { DOCKER_HOST, TEST_IMAGE, docker, dockerUnavailable, removeContainers, uniq, waitFor } from '../helpers/docker.js';
+import { DOCKER_HOST, TEST_IMAGE, docker, dockerUnavailable, removeContainers, runOomKilled, uniq, waitFor } from '../helpers/docker.js';
 import { SYSTEM_PYTHON, copyFixture, runEnv, setupDatabase, systemDjango } from '../helpers/django.js';
 
 const skip = (Boolean(dockerUnavailable) || !systemDjango) && !process.env['CI'];
@@ -121,7 +121,7 @@ describe.skipIf(skip)('analyzers on a real bundle with wrong value types everywh
       run('crash', TEST_IMAGE, 'sh', '-c', 'echo "Traceback (most recent call last):" >&2; echo "ValueError: bad" >&2; exit 1'),
       run('unhealthy', '--health-cmd', 'echo checking; false', '--health-interval', '1s', '--health-retries', '1', TEST_IMAGE, 'sleep', '600'),
       // Waits a second first, so the engine's OOM watch is set up (tests/collectors/docker.test.ts says why).
-      run('oom', '--memory', '8m', '--memory-swap', '8m', TEST_IMAGE, 'sh', '-c', 'sleep 1; tail /dev/zero'),
+      runOomKilled(n('oom'), ['--memory', '8m', '--memory-swap', '8m', TEST_IMAGE, 'sh', '-c', 'sleep 1; tail /dev/zero']),
     ]);
     await Promise.all([
       waitFor(n('crash'), (s) => s.Status === 'exited'),

@@ -13,7 +13,18 @@ import { collectBundle, type CollectResult } from '../../src/run/collect.js';
 import { createDockerClient } from '../../src/docker/client.js';
 import type { DockerClient, DockerEndpoint } from '../../src/core/types.js';
 import { fileJson, fileText, readBundle, type TarEntry } from '../helpers/bundle.js';
-import { DOCKER_HOST, TEST_IMAGE, containerId, docker, dockerUnavailable, removeContainers, uniq, waitFor, waitForLog } from '../helpers/docker.js';
+import {
+  DOCKER_HOST,
+  TEST_IMAGE,
+  containerId,
+  docker,
+  dockerUnavailable,
+  removeContainers,
+  runOomKilled,
+  uniq,
+  waitFor,
+  waitForLog,
+} from '../helpers/docker.js';
 
 const skip = Boolean(dockerUnavailable) && !process.env['CI'];
 const prefix = uniq('cbd');
@@ -58,7 +69,7 @@ describe.skipIf(skip)('docker collector (real engine)', () => {
       // A second's wait before the allocation: killed within milliseconds of its start, a container was
       // recorded with OOMKilled false (the engine's OOM watch not set up yet; seen in CI). `tail /dev/zero`
       // grows a page at a time until the kernel kills it, as tests/analyzers/docker.test.ts does.
-      run('oom', '--memory', '16m', '--memory-swap', '16m', TEST_IMAGE, 'sh', '-c', 'sleep 1; tail /dev/zero'),
+      runOomKilled(n('oom'), ['--memory', '16m', '--memory-swap', '16m', TEST_IMAGE, 'sh', '-c', 'sleep 1; tail /dev/zero']),
       run('running', TEST_IMAGE, 'sh', '-c', 'i=0; while true; do i=$((i+1)); echo "tick $i"; sleep 1; done'),
       run('tty', '-t', TEST_IMAGE, 'sh', '-c', 'echo on-a-tty; sleep 600'),
       run('nolog', '--log-driver', 'none', TEST_IMAGE, 'sleep', '600'),

@@ -6,7 +6,7 @@
  */
 import { afterAll, beforeAll, describe, expect } from 'vitest';
 import { fileText } from '../helpers/bundle.js';
-import { DOCKER_HOST, docker, dockerUnavailable, removeContainers, TEST_IMAGE, uniq, waitFor } from '../helpers/docker.js';
+import { DOCKER_HOST, docker, dockerUnavailable, removeContainers, TEST_IMAGE, runOomKilled, uniq, waitFor } from '../helpers/docker.js';
 import { about, alarms, type Collected, collect, show, textOf } from './collect.js';
 import { scenario } from './scenario.js';
 
@@ -68,8 +68,7 @@ describe.skipIf(dockerUnavailable)('findings of containers (outside scenarios, o
       // must report
       run('tree-walker', TEST_IMAGE, 'sh', '-c', RECURSION),
       run('report-job', TEST_IMAGE, 'sh', '-c', `echo 'building monthly report'; ${printf(TRACEBACK)}; exit 1`),
-      run(
-        'oom',
+      runOomKilled(n('oom'), [
         '--memory',
         '16m',
         '--memory-swap',
@@ -78,7 +77,7 @@ describe.skipIf(dockerUnavailable)('findings of containers (outside scenarios, o
         'sh',
         '-c',
         'for i in $(seq 1 400); do echo "loading batch $i of 400"; done; sleep 1; tail /dev/zero',
-      ),
+      ]),
       // SIGKILL that nobody asked the engine for (as the kernel or a watchdog would send): the shell reports
       // its child's death as 137. (`docker kill -s KILL` is a kill request the engine records: per issue
       // #13 that is an intended stop, info, so it is not this scenario.)

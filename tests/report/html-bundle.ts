@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { collectBundle } from '../../src/run/collect.js';
 import { copyFixture, runEnv, SYSTEM_PYTHON, setupDatabase } from '../helpers/django.js';
-import { DOCKER_HOST, docker, removeContainers, TEST_IMAGE, uniq, waitFor } from '../helpers/docker.js';
+import { DOCKER_HOST, docker, removeContainers, TEST_IMAGE, runOomKilled, uniq, waitFor } from '../helpers/docker.js';
 
 /** Markup in a job label and a log line: the page must show it as text and never run it. */
 export const HOSTILE = '<script>window.__pwned=1</script>';
@@ -51,7 +51,7 @@ export async function buildRealBundle(tag: string): Promise<RealBundle> {
       docker('run', '-d', '--network', 'none', '--name', name, ...extra, TEST_IMAGE, 'sh', '-c', script);
     await Promise.all([
       setupDatabase(project),
-      run(oom, ['--memory', '16m', '--memory-swap', '16m'], 'echo loading; sleep 1; tail /dev/zero'),
+      runOomKilled(oom, ['--memory', '16m', '--memory-swap', '16m', TEST_IMAGE, 'sh', '-c', 'echo loading; sleep 1; tail /dev/zero']),
       run(
         crash,
         ['--label', `django.container_manager.job_name=${HOSTILE}`, '--label', 'django.container_manager.job_id=4242'],
