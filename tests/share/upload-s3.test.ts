@@ -13,7 +13,8 @@ import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { compositeSha256, hashParts, multipartEtag } from '../../src/run/upload-s3-state.js';
-import { partSizeFor } from '../../src/run/upload-s3.js';
+import { base64AsHex, partSizeFor } from '../../src/run/upload-s3.js';
+import { redact } from '../../src/run/library.js';
 import { DOCKER_HOST, dockerUnavailable } from '../helpers/docker.js';
 import { type S3Server, startS3Server } from '../helpers/s3-server.js';
 import { assertBuilt, BIN, cleanup, cliEnv, describeRun, freePort, runCli, startCli, tempDir, waitUntil } from '../cli/harness.js';
@@ -190,8 +191,22 @@ describe('upload to S3 (multipart, resumable)', () => {
     const sha = await upload(big, `s3://${BUCKET}/bad2.tar.gz`);
     expect(sha.code, describeRun(sha)).toBe(5);
     expect(sha.stderr).toMatch(
-      /received different bytes \(different checksum\): its composite sha256 is [A-Za-z0-9+/=]{44}-3, the bundle's is [A-Za-z0-9+/=]{44}-3/,
+      /received different bytes \(different checksum\): its composite sha256 \(hex\) is [0-9a-f]{64}-3, the bundle's is [0-9a-f]{64}-3/,
     );
+  });
+
+  it('a composite sha256 is shown in hex: a base64 one holding a word such as "key" was hidden as a secret', async () => {
+    // Seen once in CI: the bundle's own checksum came out as [REDACTED:high-entropy-secret:…].
+    const random = Buffer.from('0a1b2c3d4e5f60718293a4b5c6d7e8f900112233445566778899aabbccddeeff', 'hex').toString('base64');
+    const b64 = `${random.slice(0, 8)}AuthKey9${random.slice(16)}-3`;
+    const line = (v: string): string => `s3://b/x.tar.gz received different bytes (different checksum): its composite sha256 is ${v}, the bundle's is ${v}`;
+    expect((await redact(line(b64), { env: {} })).text).toContain('[REDACTED:');
+    const hex = base64AsHex(b64);
+    expect(hex).toMatch(/^[0-9a-f]{64}-3$/);
+    expect(Buffer.from(hex.slice(0, 64), 'hex').toString('base64')).toBe(b64.slice(0, -2));
+    expect((await redact(line(hex), { env: {} })).text).toBe(line(hex));
+    // Not a base64 sha256: shown as it came.
+    expect(base64AsHex('not-a-checksum')).toBe('not-a-checksum');
   });
 
   it('a bucket with SSE-KMS (ETags that are not MD5s): the sha256 checksums S3 verified decide, and resuming works', async () => {
@@ -217,7 +232,7 @@ describe('upload to S3 (multipart, resumable)', () => {
     s3.faults = [{ op: 'CompleteMultipartUpload', kind: 'bad-checksum', times: 1 }];
     const bad = await upload(file, `s3://${BUCKET}/kms2.tar.gz`);
     expect(bad.code, describeRun(bad)).toBe(5);
-    expect(bad.stderr).toMatch(/different checksum\): its composite sha256 is/);
+    expect(bad.stderr).toMatch(/different checksum\): its composite sha256 \(hex\) is/);
   }, 30_000);
 
   it('Ctrl-C during the upload leaves a whole state file, and the next run resumes from it', async () => {
