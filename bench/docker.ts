@@ -46,7 +46,7 @@ const median = (xs: readonly number[]): number => {
 
 /** Worker mode: run the CLI in this process and report its wall time and peak RSS. */
 async function worker(cliArgs: string[]): Promise<void> {
-  const { main } = (await import(join(ROOT, 'dist/src/cli/main.js'))) as typeof import('../src/cli/main.js');
+  const { main } = (await import(join(ROOT, 'dist/cli/main.js'))) as typeof import('../src/cli/main.js');
   let log = '';
   const sink = {
     write: (c: string | Buffer): boolean => {

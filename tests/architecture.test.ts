@@ -16,6 +16,7 @@ import { dirname, join, relative, resolve } from 'node:path';
 import ts from 'typescript';
 import { describe, expect, it } from 'vitest';
 import { type Edge, importCycles, ROOMS, roomOf } from './helpers/architecture.js';
+import { assertBuilt } from './cli/harness.js';
 
 const ROOT = resolve(process.env['ARCH_ROOT'] ?? join(import.meta.dirname, '..'));
 
@@ -200,6 +201,31 @@ describe('lazy commands', () => {
     expect([...staticallyReachable(['src/config/validate.ts']).keys()]).toEqual(
       expect.arrayContaining(['pkg:zod', 'src/config/schema.ts', 'collectors/index.ts']),
     );
+  });
+
+  it('the command line as bundled (dist/cli/, scripts/bundle-cli.mjs) keeps it so: main.js statically loads no package and no command', () => {
+    assertBuilt();
+    const seen = new Map<string, string>();
+    const walk = (file: string): void => {
+      if (seen.has(file)) return;
+      const text = readFileSync(file, 'utf8');
+      seen.set(file, text);
+      for (const m of text.matchAll(/^import\s(?:[^;]*?\sfrom\s*)?["']([^"']+)["']/gm)) {
+        const spec = m[1]!;
+        if (spec.startsWith('.')) walk(resolve(dirname(file), spec));
+        else seen.set(`pkg:${spec}`, '');
+      }
+    };
+    walk(resolve('dist/cli/main.js'));
+    expect([...seen.keys()].filter((k) => k.startsWith('pkg:') && !k.startsWith('pkg:node:'))).toEqual([]);
+    const code = [...seen.values()].join('\n');
+    // The collect command and the redactor are there, but in chunks import() loads (the check can fail).
+    for (const marker of ['function collectBundle(', 'var Redactor = class', 'class Redactor ']) expect(code).not.toContain(marker);
+    const all = readdirSync('dist/cli/chunks')
+      .map((f) => readFileSync(join('dist/cli/chunks', f), 'utf8'))
+      .join('\n');
+    expect(all).toContain('function collectBundle(');
+    expect(/(?:var|class) Redactor\b/.test(all)).toBe(true);
   });
 
   it('the check can fail: the collect command does reach them, through import() only', () => {

@@ -38,6 +38,9 @@ describe('the packed package', () => {
   it('ships the code, the Django helpers, the schema and the docs; no benchmarks, no source maps', () => {
     expect(files).toContain('bin/collect-bundle.js');
     expect(files).toContain('dist/src/cli/main.js');
+    // The command line's bundle (scripts/bundle-cli.mjs): what bin/collect-bundle.js runs.
+    expect(files).toContain('dist/cli/main.js');
+    expect(files.some((f) => f.startsWith('dist/cli/chunks/'))).toBe(true);
     expect(files).toContain('dist/src/index.d.ts');
     expect(files.some((f) => /^collectors\/django\/py\/.+\.py$/.test(f))).toBe(true);
     expect(files).toContain('schema/collect-bundle.schema.json');

@@ -18,7 +18,8 @@ export const END_MARKER = '<<<collect-bundle:end>>>';
 /**
  * The folder of the `.py` files: next to this module when it runs from source (tests), and the
  * package's own collectors/django/py/ when it runs from dist/ (tsc does not copy .py files, and a
- * copy could go stale; dist/collectors/django/ is three levels below the package root).
+ * copy could go stale): dist/collectors/django/ is three levels below the package root, and the
+ * command line's bundle (dist/cli/chunks/, scripts/bundle-cli.mjs) also three.
  */
 export const PY_DIR: string = (() => {
   const candidates = [new URL('./py/', import.meta.url), new URL('../../../collectors/django/py/', import.meta.url)].map((u) => fileURLToPath(u));
