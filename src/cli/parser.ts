@@ -36,6 +36,10 @@ export async function parseWithYargs(args: readonly string[], io: CliIo, message
   let parsed: Record<string, unknown> | undefined;
   const parser = yargs([...args])
     .scriptName('collect-bundle')
+    // Every word of ours is English: yargs' own (headings, its parse errors) too, whatever LANG says,
+    // so --help and docs/options.md read the same everywhere. Also what lets it be bundled (dist/cli/):
+    // no locale file is read.
+    .locale('en')
     // A repeatable option takes one value per occurrence: `redact --redact-literals-file S FILE` redacts FILE.
     .parserConfiguration({ 'greedy-arrays': false })
     .usage('$0 [collect] [options]\n\nCollect diagnostics of a Django + Docker system, redact every secret, and pack them into one .tar.gz.')
