@@ -24,6 +24,18 @@ describe('informational commands exit 0', () => {
     expect(r.stderr).toBe('');
   });
 
+  it('--help and a usage error are in English whatever the locale (yargs would translate its own words)', async () => {
+    for (const env of [{ LANG: 'de_DE.UTF-8', LC_ALL: undefined, LANGUAGE: undefined }, { LC_ALL: 'fr_FR.UTF-8' }, { LANGUAGE: 'ja' }]) {
+      const help = await runCli(['--help'], { env });
+      expect(help.stdout, JSON.stringify(env)).toMatch(/^Options:$/m);
+      expect(help.stdout).toMatch(/^Commands:$/m);
+      expect(help.stdout).toContain('[boolean]');
+      const bad = await runCli(['--no-such-option'], { env });
+      expect(bad.code).toBe(2);
+      expect(bad.stderr).toMatch(/^collect-bundle: Unknown arguments?: .*such-option/m);
+    }
+  });
+
   it('-h is --help', async () => {
     const r = await runCli(['-h']);
     expect(r.code, describeRun(r)).toBe(0);
