@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { pack } from 'tar-stream';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { MemoryBudget } from '../../src/bundle/spool.js';
 import { END_OF_TAR, GzipSpool, gzipFile, gzipFiles, gzipMember, tarHeader, tarPadding, type TarFile } from '../../src/bundle/tar-gz.js';
 import { readBundle } from '../helpers/bundle.js';
 
@@ -71,11 +72,56 @@ describe('tar framing', () => {
     }
   });
 
-  it('discard removes the member file', async () => {
+  it('discard removes the member file (a member already being compressed: over one 256 KiB batch)', async () => {
     const spool = GzipSpool.create(join(dir, 'gone.gz'));
-    await spool.write(Buffer.from('x'.repeat(1000)));
+    await spool.write(Buffer.from('x'.repeat(300_000)));
+    // The stream's file appears with its first compressed bytes (the check can fail).
+    for (let i = 0; i < 500 && !(await stat(join(dir, 'gone.gz')).catch(() => undefined)); i++) await new Promise((r) => setTimeout(r, 10));
+    await stat(join(dir, 'gone.gz'));
     await spool.discard();
     await expect(stat(join(dir, 'gone.gz'))).rejects.toThrow(/ENOENT/);
+  });
+
+  it('a small entry is compressed in one call at finish: in memory within the budget, else in its 0600 file', async () => {
+    const content = Buffer.from(Array.from({ length: 2000 }, (_, i) => `small ${i}\n`).join(''));
+    const expected = Buffer.concat([content, tarPadding(content.length)]);
+    // No budget: its file, written in one piece; nothing on disk before finish.
+    const toFile = GzipSpool.create(join(dir, 'small.gz'));
+    await toFile.write(content.subarray(0, 100));
+    await toFile.write(content.subarray(100));
+    await expect(stat(join(dir, 'small.gz'))).rejects.toThrow(/ENOENT/);
+    const onDisk = await toFile.finish();
+    expect(onDisk).toMatchObject({ file: join(dir, 'small.gz'), size: content.length });
+    expect((await stat(onDisk.file!)).mode & 0o777).toBe(0o600);
+    expect(onDisk.bytes).toBe((await stat(onDisk.file!)).size);
+    expect(gunzipSync(await readFile(onDisk.file!)).equals(expected)).toBe(true);
+    // A budget: in memory, taken from it; a budget too small for it: its file again.
+    const budget = new MemoryBudget(1 << 20);
+    const inMemory = GzipSpool.create(join(dir, 'small-mem.gz'), budget);
+    await inMemory.write(content);
+    const held = await inMemory.finish();
+    expect(held.file).toBeUndefined();
+    expect(gunzipSync(held.data!).equals(expected)).toBe(true);
+    expect(budget.take((1 << 20) - held.bytes)).toBe(true);
+    expect(budget.take(1)).toBe(false);
+    await expect(stat(join(dir, 'small-mem.gz'))).rejects.toThrow(/ENOENT/);
+    const tight = GzipSpool.create(join(dir, 'small-tight.gz'), new MemoryBudget(10));
+    await tight.write(content);
+    const spilled = await tight.finish();
+    expect(gunzipSync(await readFile(spilled.file!)).equals(expected)).toBe(true);
+    // An empty entry is an empty member.
+    const empty = await GzipSpool.create(join(dir, 'empty.gz'), new MemoryBudget(1024)).finish();
+    expect(empty.size).toBe(0);
+    expect(gunzipSync(empty.data!).length).toBe(0);
+  });
+
+  it('a small entry discarded while its one-call compression runs: finish fails and leaves no file', async () => {
+    const spool = GzipSpool.create(join(dir, 'raced.gz'));
+    await spool.write(Buffer.from('y'.repeat(5000)));
+    const finishing = spool.finish();
+    await spool.discard();
+    await expect(finishing).rejects.toThrow(/discarded/);
+    await expect(stat(join(dir, 'raced.gz'))).rejects.toThrow(/ENOENT/);
   });
 
   it('concatenated members are one archive for zlib, gzip(1), GNU tar and tar-stream', async () => {
