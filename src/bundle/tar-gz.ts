@@ -134,6 +134,19 @@ export interface Member {
   readonly bytes: number;
 }
 
+/**
+ * Writes all of `data` at the handle's position: one write(2) may take only part of it (a nearly full
+ * disk takes what fits and says nothing), and the next call then fails with ENOSPC.
+ */
+async function writeAll(handle: FileHandle, data: Buffer): Promise<void> {
+  let at = 0;
+  while (at < data.length) {
+    const { bytesWritten } = await handle.write(data, at, data.length - at);
+    if (bytesWritten === 0) throw Object.assign(new Error('no space left on device (a write took no bytes)'), { code: 'ENOSPC' });
+    at += bytesWritten;
+  }
+}
+
 /** A member is held in memory while it stays under this size (and the budget allows). */
 const SMALL_MEMBER = 256 * 1024;
 
@@ -173,10 +186,10 @@ class SpillSink extends Writable {
         const held = this.#held;
         this.#held = undefined;
         this.#memory!.release(this.#bytes);
-        if (held.length) await this.#handle.write(Buffer.concat(held));
+        if (held.length) await writeAll(this.#handle, Buffer.concat(held));
       }
     }
-    await this.#handle.write(chunk);
+    await writeAll(this.#handle, chunk);
     this.#bytes += chunk.length;
   }
 
@@ -310,9 +323,17 @@ export class GzipSpool {
     this.#wroteFile = true;
     const handle = await open(this.file, 'wx', 0o600);
     try {
-      await handle.write(data);
-    } finally {
-      await handle.close();
+      await writeAll(handle, data);
+    } catch (err) {
+      // A full disk: no part of the member is left behind.
+      await handle.close().catch(() => undefined);
+      await rm(this.file, { force: true });
+      throw err;
+    }
+    await handle.close();
+    if (this.#discarded) {
+      await rm(this.file, { force: true });
+      throw new Error('member discarded');
     }
     return { file: this.file, size: this.#size, bytes: data.length };
   }
@@ -320,6 +341,7 @@ export class GzipSpool {
   /** Stops and removes the file (after a failure, or when the content changed after all). */
   async discard(): Promise<void> {
     this.#discarded = true;
+    this.#failed ??= new Error('member discarded');
     this.#batch = [];
     this.#batchBytes = 0;
     if (this.#gzip) {

@@ -1,6 +1,6 @@
 import { execFileSync } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
-import { mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
@@ -113,6 +113,38 @@ describe('tar framing', () => {
     const empty = await GzipSpool.create(join(dir, 'empty.gz'), new MemoryBudget(1024)).finish();
     expect(empty.size).toBe(0);
     expect(gunzipSync(empty.data!).length).toBe(0);
+  });
+
+  it.skipIf(process.getuid?.() !== 0)('a full disk fails a member (one-call or streamed) with ENOSPC and leaves no part of it', async () => {
+    // One write(2) on a nearly full disk takes what fits and reports no error: a member must not be
+    // taken as written when only its first 64 KiB are (found in review).
+    const mnt = join(dir, 'tiny');
+    await mkdir(mnt);
+    execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=64k', 'tmpfs', mnt]);
+    try {
+      const noise = Buffer.from(randomBytes(150 * 1024).toString('base64'));
+      const small = GzipSpool.create(join(mnt, 'small.gz'));
+      await small.write(noise.subarray(0, 200 * 1024));
+      await expect(small.finish()).rejects.toMatchObject({ code: 'ENOSPC' });
+      const big = GzipSpool.create(join(mnt, 'big.gz'));
+      const wrote = (async () => {
+        for (let i = 0; i < 4; i++) await big.write(Buffer.from(randomBytes(100 * 1024).toString('base64')));
+        return big.finish();
+      })();
+      await expect(wrote).rejects.toMatchObject({ code: 'ENOSPC' });
+      await big.discard();
+      expect(await readdir(mnt)).toEqual([]);
+    } finally {
+      execFileSync('umount', [mnt]);
+    }
+  });
+
+  it('a discarded spool takes no more writes', async () => {
+    const spool = GzipSpool.create(join(dir, 'closed.gz'));
+    await spool.write(Buffer.from('z'.repeat(100)));
+    await spool.discard();
+    await expect(spool.write(Buffer.from('z'.repeat(300_000)))).rejects.toThrow(/discarded/);
+    await expect(stat(join(dir, 'closed.gz'))).rejects.toThrow(/ENOENT/);
   });
 
   it('a small entry discarded while its one-call compression runs: finish fails and leaves no file', async () => {
