@@ -26,7 +26,7 @@ import {
 } from './docker-containers.js';
 import { defineCollector, errorMessage, excluded, fact, json, problem, text } from '../src/core/artifacts.js';
 import { forEachLimit, mapOrdered } from '../src/core/concurrency.js';
-import { isEngineDown } from '../src/docker/client.js';
+import { DockerError, isEngineDown } from '../src/docker/client.js';
 import { filterEvents } from '../src/docker/logs.js';
 import type { Artifact, CollectContext, ContainerInspect, ContainerSummary, DockerClient, Output } from '../src/core/types.js';
 import { parseSince } from '../src/core/units.js';
@@ -137,7 +137,9 @@ async function* collectEngine(
     if (ctx.signal.aborted) throw err;
     if (isEngineDown(err) || engineAbort.signal.aborted) {
       if (!engineAbort.signal.aborted) engineAbort.abort(err);
-      throw err instanceof EngineDown ? err : new EngineDown(errorMessage(err), { cause: err });
+      // The failure that stopped the engine, not a request it cancelled ("aborted") meanwhile.
+      const cause: unknown = engineAbort.signal.reason;
+      throw cause instanceof EngineDown ? cause : new EngineDown(errorMessage(cause), { cause });
     }
     return problem(item, explain(err));
   };
@@ -151,12 +153,25 @@ async function* collectEngine(
     }
   };
   /** A JSON file from one request, or the problem that kept it out. */
-  const fetched = async <T>(path: string, fn: () => Promise<T>, shape: (value: T) => unknown = (v) => v): Promise<Output[]> => {
+  const fetched = async <T>(path: string, fn: () => Promise<T>, shape: (value: T) => unknown = (v) => v, opts: { slow?: boolean } = {}): Promise<Output[]> => {
     try {
       return [json(path, shape(await fn()))];
     } catch (err) {
+      // A slow request that timed out while the engine answers the others: a problem of its file.
+      if (opts.slow && err instanceof DockerError && err.code === 'TIMEOUT' && !ctx.signal.aborted && !engineAbort.signal.aborted) {
+        return [problem(path, errorMessage(err))];
+      }
       return [classify(err, path)];
     }
+  };
+
+  // Engine-wide files (below): what has arrived is kept even when the engine fails later on.
+  const ready: Output[] = [];
+  let failure: unknown;
+  let engineWide: Promise<void>[] = [];
+  const drain = function* (): Generator<Output> {
+    if (failure) throw failure;
+    yield* ready.splice(0);
   };
 
   yield json(at.endpoint, describeEndpoint(endpoint));
@@ -186,11 +201,10 @@ async function* collectEngine(
     // Engine-wide state, asked for as soon as the engine answered and written as each answer arrives:
     // `system df` sizes every container's and volume's files (0.5 s of the engine's CPU for 100 small
     // containers on vfs, seconds on a big host), which the listing and the per-container work below
-    // should neither wait for nor finish before.
-    const ready: Output[] = [];
-    let failure: unknown;
-    const engineWide = [
-      fetched(at.df, () => client.systemDf(signal), redactDfCommands),
+    // should neither wait for nor finish before. Slow to answer is not down: its timeout is a problem
+    // of df.json alone.
+    engineWide = [
+      fetched(at.df, () => client.systemDf(signal), redactDfCommands, { slow: true }),
       fetched(
         at.images,
         () => client.listImages(signal),
@@ -204,10 +218,6 @@ async function* collectEngine(
         (err: unknown) => void (failure ??= err),
       ),
     );
-    const drain = function* (): Generator<Output> {
-      if (failure) throw failure;
-      yield* ready.splice(0);
-    };
 
     const info = await attempt(at.info, () => client.info(signal));
     if (info) yield json(at.info, info);
@@ -294,9 +304,16 @@ async function* collectEngine(
   } catch (err) {
     if (!(err instanceof EngineDown) || ctx.signal.aborted) throw err;
     yield* pending.splice(0);
+    // The engine-wide files: an engine that answers (a listing refused with 500) still gives them; a
+    // down one's requests were cancelled with it, so this does not wait.
+    await Promise.allSettled(engineWide);
+    yield* ready.splice(0);
     outcome.status = outcome.containers.listed > 0 || outcome.serverVersion ? 'partial' : 'failed';
     outcome.reason = err.message;
   } finally {
+    // Nothing this engine was asked may outlive its collection (a df still sizing files).
+    if (!engineAbort.signal.aborted) engineAbort.abort(new Error('the engine collection ended'));
+    await Promise.allSettled(engineWide);
     outcome.durationMs = Math.round(performance.now() - began);
   }
 }

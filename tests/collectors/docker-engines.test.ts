@@ -5,6 +5,7 @@
  */
 import { execFileSync } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
+import http from 'node:http';
 import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -128,4 +129,42 @@ describe.skipIf(skip)('several Docker engines in one run', () => {
     expect(paths(entries).filter((p) => p.endsWith('endpoint.json'))).toHaveLength(2);
     execFileSync('gzip', ['-t', r.bundle]);
   }, 60_000);
+});
+
+describe.skipIf(skip)('an engine that answers but refuses to list its containers', () => {
+  let proxy: http.Server | undefined;
+  let dir: string;
+  afterAll(async () => {
+    await new Promise((resolve) => (proxy ? proxy.close(resolve) : resolve(undefined)));
+    if (dir) await rm(dir, { recursive: true, force: true });
+  });
+
+  it('keeps its engine-wide files (df, images, networks, volumes) and says why it stopped', async () => {
+    dir = await mkdtemp(join(tmpdir(), 'cb-engine-500-'));
+    // The real engine behind a proxy that answers GET /containers/json with 500.
+    const socketPath = new URL(DOCKER_HOST).pathname;
+    proxy = http.createServer((req, res) => {
+      if (/\/containers\/json/.test(req.url ?? '')) {
+        res.writeHead(500, { 'content-type': 'application/json' }).end('{"message":"listing broke"}');
+        return;
+      }
+      const up = http.request({ socketPath, path: req.url, method: req.method, headers: req.headers }, (r) => {
+        res.writeHead(r.statusCode ?? 502, r.headers);
+        r.pipe(res);
+      });
+      up.on('error', () => res.destroy());
+      req.pipe(up);
+    });
+    await new Promise<void>((resolve) => proxy!.listen(0, '127.0.0.1', resolve));
+    const url = `tcp://127.0.0.1:${(proxy.address() as net.AddressInfo).port}`;
+    const r = await collectBundle({ outputDir: dir, only: ['docker'], env: { ...process.env, DOCKER_HOST: url }, dockerHosts: [url] });
+    const entries = await readBundle(r.bundle);
+    const label = paths(entries)
+      .find((p) => p.endsWith('/endpoint.json'))!
+      .split('/')[1]!;
+    for (const f of ['df.json', 'images.json', 'networks.json', 'volumes.json', 'info.json']) expect(paths(entries)).toContain(`docker/${label}/${f}`);
+    const [engine] = fileJson(entries, 'docker/engines.json').engines as EngineOutcome[];
+    expect(engine).toMatchObject({ status: 'partial', reason: 'the engine did not list its containers' });
+    expect(r.manifest.collectors[0]!.problems.some((p) => /containers\.json/.test(p.item) && /listing broke|500/.test(p.reason))).toBe(true);
+  }, 120_000);
 });
