@@ -6,20 +6,21 @@
 // runs is the code tsc checked and the library (dist/src/index.js) still ships file by file.
 //
 // Left outside the bundle, loaded from node_modules at run time as before:
+//   - yargs: it reads the package.json of the folder that holds its node_modules (ours) at every start
+//     (its guess of a version, made before ours replaces it); bundled, that folder would be the
+//     working directory, and a package.json there (a FIFO, say) would be read by every run;
 //   - dockerode, docker-modem, ssh2: CommonJS; src/docker/dockerode-lazy.ts puts stand-ins for some of
 //     their files into require's cache, which only works on the real files;
 //   - systeminformation, tar-stream, lilconfig, @aws-sdk/*: CommonJS, or loaded only when asked for.
-// Everything else the CLI imports (our modules, yargs, execa, zod, yaml, croner, age-encryption and their
-// dependencies) goes in. Lazy `import()`s stay lazy: each becomes a chunk of its own. yargs looks for
-// its locale files relative to its own module: from the bundle that is dist/locales/, which does not
-// exist. src/cli/parser.ts sets its locale to English, whose messages are the ones in its code.
+// Everything else the CLI imports (our modules, execa, zod, yaml, croner, age-encryption and their
+// dependencies) goes in. Lazy `import()`s stay lazy: each becomes a chunk of its own.
 import { rm } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { build } from 'rolldown';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const OUT = `${ROOT}dist/cli`;
-const EXTERNAL = ['dockerode', 'docker-modem', 'ssh2', 'systeminformation', 'tar-stream', 'lilconfig', '@aws-sdk/'];
+const EXTERNAL = ['yargs', 'dockerode', 'docker-modem', 'ssh2', 'systeminformation', 'tar-stream', 'lilconfig', '@aws-sdk/'];
 
 /** A package of EXTERNAL, or one of its files (`dockerode/lib/session.js`). */
 const isExternal = (id) => id.startsWith('node:') || EXTERNAL.some((p) => (p.endsWith('/') ? id.startsWith(p) : id === p || id.startsWith(`${p}/`)));

@@ -37,8 +37,7 @@ export async function parseWithYargs(args: readonly string[], io: CliIo, message
   const parser = yargs([...args])
     .scriptName('collect-bundle')
     // Every word of ours is English: yargs' own (headings, its parse errors) too, whatever LANG says,
-    // so --help and docs/options.md read the same everywhere. Also what lets it be bundled (dist/cli/):
-    // no locale file is read.
+    // so --help and docs/options.md read the same everywhere.
     .locale('en')
     // A repeatable option takes one value per occurrence: `redact --redact-literals-file S FILE` redacts FILE.
     .parserConfiguration({ 'greedy-arrays': false })

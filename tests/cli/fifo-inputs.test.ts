@@ -61,6 +61,21 @@ describe('a FIFO as an input is refused, not waited on', () => {
     expect(err).toMatch(FIFO_LINE);
   });
 
+  it('a FIFO named package.json in the working directory and its parent is never read: --version, --help, collect', async () => {
+    // Seen when yargs was bundled into dist/cli/: it then looked for a package.json from the working
+    // directory up at every start, and a FIFO there hung the process past SIGTERM.
+    const f = await fifoDir();
+    const cwd = join(f.text, '..', 'project', 'app');
+    await mkdir(cwd, { recursive: true });
+    execFileSync('mkfifo', [join(cwd, 'package.json')]);
+    execFileSync('mkfifo', [join(cwd, '..', 'package.json')]);
+    for (const args of [['--version'], ['--help'], ['--only', 'cloudrun', '-o', join(f.text, '..', 'out'), '-q']]) {
+      const r = await runCli(args, { cwd, killAfterMs: KILL_MS });
+      expect(r.killed, describeRun(r)).toBe(false);
+      expect(r.code, describeRun(r)).toBe(0);
+    }
+  });
+
   it('schedule with a FIFO at <out>/.collect-bundle.lock stops with one line naming the lock', async () => {
     const f = await fifoDir();
     const out = join(f.text, '..', 'out');
