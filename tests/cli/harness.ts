@@ -7,7 +7,7 @@
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { chmodSync, createReadStream, existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { chmodSync, createReadStream, existsSync, mkdtempSync, readFileSync, statSync } from 'node:fs';
 import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import net from 'node:net';
 import { hostname, tmpdir } from 'node:os';
@@ -20,12 +20,18 @@ import { extract } from 'tar-stream';
 export const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 export const BIN = join(ROOT, 'bin', 'collect-bundle.js');
 export const DIST_CLI = join(ROOT, 'dist', 'src', 'cli', 'main.js');
+/** What bin/collect-bundle.js runs: the command line bundled from DIST_CLI (scripts/bundle-cli.mjs). */
+export const DIST_BUNDLE = join(ROOT, 'dist', 'cli', 'main.js');
 export const PKG = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { name: string; version: string };
 
 /** For a `beforeAll`: the CLI under test is the built one; `npm test` builds first. */
 export function assertBuilt(): void {
-  if (!existsSync(DIST_CLI)) {
-    throw new Error(`${DIST_CLI} does not exist: build first with "npm run build" (the "npm test" script does this before vitest)`);
+  for (const file of [DIST_CLI, DIST_BUNDLE]) {
+    if (!existsSync(file)) throw new Error(`${file} does not exist: build first with "npm run build" (the "npm test" script does this before vitest)`);
+  }
+  // A bare `tsc` refreshes dist/src but not the bundle the CLI runs: the tests would run old code.
+  if (statSync(DIST_BUNDLE).mtimeMs < statSync(DIST_CLI).mtimeMs) {
+    throw new Error(`${DIST_BUNDLE} is older than ${DIST_CLI}: run "npm run build" (tsc, then scripts/bundle-cli.mjs)`);
   }
 }
 
