@@ -18,11 +18,12 @@ export const END_MARKER = '<<<collect-bundle:end>>>';
 /**
  * The folder of the `.py` files: next to this module when it runs from source (tests), and the
  * package's own collectors/django/py/ when it runs from dist/ (tsc does not copy .py files, and a
- * copy could go stale): dist/collectors/django/ is three levels below the package root, and the
- * command line's bundle (dist/cli/chunks/, scripts/bundle-cli.mjs) also three.
+ * copy could go stale): dist/collectors/django/ is three levels below the package root, and so is
+ * the command line's bundle (dist/cli/chunks/, scripts/bundle-cli.mjs); two, should this code ever
+ * land in the bundle's dist/cli/main.js. The first folder that holds the files wins.
  */
 export const PY_DIR: string = (() => {
-  const candidates = [new URL('./py/', import.meta.url), new URL('../../../collectors/django/py/', import.meta.url)].map((u) => fileURLToPath(u));
+  const candidates = ['./py/', '../../../collectors/django/py/', '../../collectors/django/py/'].map((p) => fileURLToPath(new URL(p, import.meta.url)));
   return candidates.find((dir) => existsSync(`${dir}_shared.py`)) ?? candidates[0]!;
 })();
 

@@ -292,8 +292,11 @@ async function multipart(sdk: S3, client: S3Client, file: string, job: Job, o: S
   await removeState(file);
   // S3 also returns the composite sha256 of a multipart object uploaded with SHA256 part checksums.
   const composite = compositeSha256(sums);
-  if (completed.ChecksumSHA256 && completed.ChecksumSHA256 !== composite)
-    throw mismatch(target, base64AsHex(completed.ChecksumSHA256), base64AsHex(composite), 'composite sha256 (hex)');
+  if (completed.ChecksumSHA256 && completed.ChecksumSHA256 !== composite) {
+    const [got, want] = [base64AsHex(completed.ChecksumSHA256), base64AsHex(composite)];
+    const hex = got !== completed.ChecksumSHA256;
+    throw mismatch(target, hex ? got : completed.ChecksumSHA256, hex ? want : composite, hex ? 'composite sha256 (hex)' : 'composite sha256');
+  }
   const want = multipartEtag(sums);
   if (unquote(completed.ETag) === want) return { target, attempts, checked: 'etag-multipart', resumed, parts: sums.length };
   if (encrypted(completed) && completed.ChecksumSHA256 === composite) return { target, attempts, checked: 'sha256', resumed, parts: sums.length };
