@@ -31,7 +31,7 @@ await build({
   cwd: ROOT,
   platform: 'node',
   logLevel: 'warn',
-  external: (id) => isExternal(id),
+  external: isExternal,
   output: {
     dir: OUT,
     format: 'esm',

@@ -249,7 +249,6 @@ export class GzipSpool {
   #failed: unknown;
   /** A member written in one piece to its file (not in memory): removed by discard. */
   #wroteFile = false;
-  #discarded = false;
 
   private constructor(file: string, memory: MemoryBudget | undefined) {
     this.file = file;
@@ -318,29 +317,28 @@ export class GzipSpool {
     this.#batch = [];
     this.#batchBytes = 0;
     const data = await gzipMember(parts.length === 1 ? parts[0]! : Buffer.concat(parts));
-    if (this.#discarded) throw new Error('member discarded');
+    // No stream here: only discard() sets #failed.
+    if (this.#failed) throw this.#failed;
     if (this.#memory && data.length <= SMALL_MEMBER && this.#memory.take(data.length)) return { data, size: this.#size, bytes: data.length };
     this.#wroteFile = true;
     const handle = await open(this.file, 'wx', 0o600);
     try {
-      await writeAll(handle, data);
+      try {
+        await writeAll(handle, data);
+      } finally {
+        await handle.close();
+      }
+      if (this.#failed) throw this.#failed;
     } catch (err) {
-      // A full disk: no part of the member is left behind.
-      await handle.close().catch(() => undefined);
+      // A full disk, or discarded meanwhile: no part of the member is left behind.
       await rm(this.file, { force: true });
       throw err;
-    }
-    await handle.close();
-    if (this.#discarded) {
-      await rm(this.file, { force: true });
-      throw new Error('member discarded');
     }
     return { file: this.file, size: this.#size, bytes: data.length };
   }
 
   /** Stops and removes the file (after a failure, or when the content changed after all). */
   async discard(): Promise<void> {
-    this.#discarded = true;
     this.#failed ??= new Error('member discarded');
     this.#batch = [];
     this.#batchBytes = 0;

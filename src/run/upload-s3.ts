@@ -293,9 +293,9 @@ async function multipart(sdk: S3, client: S3Client, file: string, job: Job, o: S
   // S3 also returns the composite sha256 of a multipart object uploaded with SHA256 part checksums.
   const composite = compositeSha256(sums);
   if (completed.ChecksumSHA256 && completed.ChecksumSHA256 !== composite) {
-    const [got, want] = [base64AsHex(completed.ChecksumSHA256), base64AsHex(composite)];
+    const got = base64AsHex(completed.ChecksumSHA256);
     const hex = got !== completed.ChecksumSHA256;
-    throw mismatch(target, hex ? got : completed.ChecksumSHA256, hex ? want : composite, hex ? 'composite sha256 (hex)' : 'composite sha256');
+    throw mismatch(target, got, hex ? base64AsHex(composite) : composite, hex ? 'composite sha256 (hex)' : 'composite sha256');
   }
   const want = multipartEtag(sums);
   if (unquote(completed.ETag) === want) return { target, attempts, checked: 'etag-multipart', resumed, parts: sums.length };
