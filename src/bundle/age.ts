@@ -8,7 +8,7 @@
  */
 import { createHash } from 'node:crypto';
 import { Readable } from 'node:stream';
-import type { ReadableStream as WebReadableStream } from 'node:stream/web';
+import { ReadableStream as WebReadable, type ReadableStream as WebReadableStream } from 'node:stream/web';
 import { Decrypter, Encrypter, type Identity as AgeIdentity, type Recipient as AgeRecipient } from 'age-encryption';
 import { errorMessage } from '../core/artifacts.js';
 import { CliError } from '../core/errors.js';
@@ -121,7 +121,10 @@ export async function encryptStream(plain: AsyncIterable<Buffer>, recipients: re
   if (recipients.length === 0) throw new Error('no recipient to encrypt to');
   const e = new Encrypter();
   for (const r of recipients) e.addRecipient(r.ssh ?? r.key);
-  const web = Readable.toWeb(Readable.from(plain)) as unknown as ReadableStream<Uint8Array>;
+  // Pulled from the iterator (cancel calls its return()), not Readable.toWeb's push adapter: on Node 20
+  // that adapter can still be handed a chunk after an interrupt cancelled the stream and then throws
+  // ERR_INVALID_STATE ("Controller is already closed") where nothing can catch it (seen in CI).
+  const web = WebReadable.from(plain) as unknown as ReadableStream<Uint8Array>;
   const out = await e.encrypt(web);
   return Readable.fromWeb(out as unknown as WebReadableStream<Uint8Array>);
 }
@@ -192,7 +195,7 @@ export async function openDecrypted(file: string, identities: Identities): Promi
   for (const k of identities.keys) d.addIdentity(k);
   for (const i of identities.ssh ?? []) d.addIdentity(i);
   const source = await openInputStream(file, { what: 'bundle', hint: 'pass a bundle file (collect-bundle-*.tar.gz.age)' });
-  const web = Readable.toWeb(source) as unknown as ReadableStream<Uint8Array>;
+  const web = WebReadable.from(source) as unknown as ReadableStream<Uint8Array>;
   let plain: ReadableStream<Uint8Array>;
   try {
     plain = await d.decrypt(web);
