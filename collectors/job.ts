@@ -15,6 +15,7 @@ import { JOB_ID_ENV, JOB_PROBE, STATE_PROBE_ENV, extractJson } from './django/pr
 import { containerName, folderName, markSecret, matchesPatterns, parsePatterns } from './docker-containers.js';
 import { redactCommandLine } from '../redaction/structure.js';
 import { defineCollector, errorMessage, json, problem } from '../src/core/artifacts.js';
+import { builtIn } from '../src/core/built-in.js';
 import { CliError } from '../src/core/errors.js';
 import { createExec } from '../src/core/exec.js';
 import type { Collector, CommandRecord, Exec } from '../src/core/types.js';
@@ -178,16 +179,18 @@ export function jobCollector(plan: JobPlan): Collector<Record<string, never>>;
 export function jobCollector(): Collector<Record<string, never>>;
 export function jobCollector(plan?: JobPlan): Collector<Record<string, never>> {
   if (!plan) {
-    return defineCollector<Record<string, never>>({
-      name: 'job',
-      description: "With --job ID: the container_manager job's record (environment variable names only), the plan of the job bundle, and its containers",
-      defaultEnabled: false,
-      defaults: {},
-      async applies() {
-        return 'no --job given';
-      },
-      async *collect() {},
-    });
+    return builtIn(
+      defineCollector<Record<string, never>>({
+        name: 'job',
+        description: "With --job ID: the container_manager job's record (environment variable names only), the plan of the job bundle, and its containers",
+        defaultEnabled: false,
+        defaults: {},
+        async applies() {
+          return 'no --job given';
+        },
+        async *collect() {},
+      }),
+    );
   }
   const { lookup } = plan;
   // Command lines shaped so the redactor replaces each secret flag value whole; their values are the run's secrets.
@@ -199,67 +202,69 @@ export function jobCollector(plan?: JobPlan): Collector<Record<string, never>> {
       return markSecret(secret, site);
     });
   }
-  return defineCollector<Record<string, never>>({
-    name: 'job',
-    description: `The container_manager job ${plan.id}: its record (environment variable names only), the plan of this job bundle, and its containers`,
-    defaultEnabled: true,
-    defaults: {},
-    async secrets() {
-      return [...lookup.secrets, ...commandSecrets];
-    },
-    async *collect(ctx) {
-      yield json(JOB_FILES.record, {
-        model: lookup.model,
-        database: lookup.database,
-        matchedBy: lookup.matchedBy,
-        pk: lookup.pk,
-        status: lookup.status,
-        record: { ...lookup.record, ...commands },
-        environment: Object.fromEntries(Object.entries(lookup.envFields).map(([f, names]) => [f, { variables: names, values: 'not collected' }])),
-        ...(lookup.executorHost ? { executorHost: lookup.executorHost } : {}),
-      });
-      yield json(JOB_FILES.plan, {
-        id: plan.id,
-        times: lookup.times,
-        window: { since: plan.since.toISOString(), until: plan.until.toISOString(), marginSeconds: plan.marginMs / 1000 },
-        containers: {
-          patterns: plan.containers,
-          by: lookup.containerRefs.length ? 'container ids/names stored on the job' : `labels ${JOB_LABELS.join(', ')}`,
-        },
-        lookupCommands: plan.commands,
-      });
-      const patterns = parsePatterns(plan.containers);
-      const found: Record<string, unknown>[] = [];
-      for (const endpoint of ctx.deps.dockerEndpoints) {
-        const client = ctx.deps.docker(endpoint);
-        try {
-          for (const s of await client.listContainers(ctx.signal, { all: true })) {
-            if (matchesPatterns(s, patterns))
-              found.push({
-                engine: endpoint.label,
-                name: containerName(s),
-                id: s.Id,
-                state: s.State,
-                status: s.Status,
-                folder: DOCKER.container(endpoint.label, folderName(containerName(s))).dir,
-              });
+  return builtIn(
+    defineCollector<Record<string, never>>({
+      name: 'job',
+      description: `The container_manager job ${plan.id}: its record (environment variable names only), the plan of this job bundle, and its containers`,
+      defaultEnabled: true,
+      defaults: {},
+      async secrets() {
+        return [...lookup.secrets, ...commandSecrets];
+      },
+      async *collect(ctx) {
+        yield json(JOB_FILES.record, {
+          model: lookup.model,
+          database: lookup.database,
+          matchedBy: lookup.matchedBy,
+          pk: lookup.pk,
+          status: lookup.status,
+          record: { ...lookup.record, ...commands },
+          environment: Object.fromEntries(Object.entries(lookup.envFields).map(([f, names]) => [f, { variables: names, values: 'not collected' }])),
+          ...(lookup.executorHost ? { executorHost: lookup.executorHost } : {}),
+        });
+        yield json(JOB_FILES.plan, {
+          id: plan.id,
+          times: lookup.times,
+          window: { since: plan.since.toISOString(), until: plan.until.toISOString(), marginSeconds: plan.marginMs / 1000 },
+          containers: {
+            patterns: plan.containers,
+            by: lookup.containerRefs.length ? 'container ids/names stored on the job' : `labels ${JOB_LABELS.join(', ')}`,
+          },
+          lookupCommands: plan.commands,
+        });
+        const patterns = parsePatterns(plan.containers);
+        const found: Record<string, unknown>[] = [];
+        for (const endpoint of ctx.deps.dockerEndpoints) {
+          const client = ctx.deps.docker(endpoint);
+          try {
+            for (const s of await client.listContainers(ctx.signal, { all: true })) {
+              if (matchesPatterns(s, patterns))
+                found.push({
+                  engine: endpoint.label,
+                  name: containerName(s),
+                  id: s.Id,
+                  state: s.State,
+                  status: s.Status,
+                  folder: DOCKER.container(endpoint.label, folderName(containerName(s))).dir,
+                });
+            }
+          } catch (err) {
+            if (ctx.signal.aborted) throw err;
+            yield problem(`engine ${endpoint.label}`, `could not look for the job's containers: ${errorMessage(err)}`);
+          } finally {
+            client.close();
           }
-        } catch (err) {
-          if (ctx.signal.aborted) throw err;
-          yield problem(`engine ${endpoint.label}`, `could not look for the job's containers: ${errorMessage(err)}`);
-        } finally {
-          client.close();
         }
-      }
-      yield json(JOB_FILES.containers, found);
-      if (found.length === 0) {
-        yield problem(
-          'job containers',
-          `no container of job ${plan.id} on ${ctx.deps.dockerEndpoints.map((e) => e.label).join(', ') || 'any engine'} (looked for ${plan.containers.join(', ')}); it may have been removed, or run on another engine (--docker-host)`,
-        );
-      }
-    },
-  });
+        yield json(JOB_FILES.containers, found);
+        if (found.length === 0) {
+          yield problem(
+            'job containers',
+            `no container of job ${plan.id} on ${ctx.deps.dockerEndpoints.map((e) => e.label).join(', ') || 'any engine'} (looked for ${plan.containers.join(', ')}); it may have been removed, or run on another engine (--docker-host)`,
+          );
+        }
+      },
+    }),
+  );
 }
 
 /** The registry's `job` collector: off by default; `--job ID` replaces it with the planned one (src/run/job.ts). */

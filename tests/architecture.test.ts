@@ -149,6 +149,41 @@ describe('rooms and the one-way dependency rule', () => {
   });
 });
 
+/** Where `text` calls or reads `process.exit` / `process.reallyExit` / `process.abort` (line numbers), comments aside. */
+function exitUses(file: string, text: string): string[] {
+  const sf = ts.createSourceFile(file, text, ts.ScriptTarget.ES2022, true);
+  const out: string[] = [];
+  const visit = (node: ts.Node): void => {
+    if (
+      ts.isPropertyAccessExpression(node) &&
+      ts.isIdentifier(node.expression) &&
+      node.expression.text === 'process' &&
+      ['exit', 'reallyExit', 'abort'].includes(node.name.text)
+    ) {
+      out.push(`${file}:${sf.getLineAndCharacterOfPosition(node.getStart()).line + 1} process.${node.name.text}`);
+    }
+    ts.forEachChild(node, visit);
+  };
+  visit(sf);
+  return out;
+}
+
+describe('only the command line ends the process', () => {
+  // The runner runs our own collectors without the exit guard's tracking (src/core/built-in.ts), trusting
+  // this: nothing outside src/cli/ ends the process (the guard itself swaps process.exit).
+  it('no process.exit outside src/cli/ and the exit guard', () => {
+    const uses = FILES.filter((f) => !f.startsWith('src/cli/') && f !== 'src/run/exit-guard.ts').flatMap((f) =>
+      exitUses(f, readFileSync(join(ROOT, f), 'utf8')),
+    );
+    expect(uses).toEqual([]);
+  });
+
+  it('the check can fail: it finds a call, a reference and process.abort, not a comment or a string', () => {
+    const text = '// process.exit(1)\nconst s = "process.exit";\nif (x) process.exit(2);\nconst f = process.exit;\nprocess.abort();\n';
+    expect(exitUses('collectors/x.ts', text)).toEqual(['collectors/x.ts:3 process.exit', 'collectors/x.ts:4 process.exit', 'collectors/x.ts:5 process.abort']);
+  });
+});
+
 describe('lazy commands', () => {
   /** What `redact`, `verify`, `--version` and `--help` must never load. */
   const HEAVY_PACKAGES = ['pkg:dockerode', 'pkg:archiver', 'pkg:systeminformation'];

@@ -4,6 +4,7 @@
  * ordinary Collector named as the user named it (so `--only`/`--skip` take the name) whose output
  * goes under `custom/<name>/` in the bundle.
  */
+import { builtIn } from '../../src/core/built-in.js';
 import { CliError } from '../../src/core/errors.js';
 import type { Collector } from '../../src/core/types.js';
 import { commandCollector } from './command.js';
@@ -30,12 +31,12 @@ export function createCustomCollector(spec: CustomCollectorInput | CustomCollect
   const valid: CustomCollectorSpec = parsed.data;
   switch (valid.type) {
     case 'command':
-      return commandCollector(valid, options);
+      return builtIn(commandCollector(valid, options));
     case 'file':
-      return fileCollector(valid, options);
+      return builtIn(fileCollector(valid, options));
     case 'http':
-      return httpCollector(valid);
+      return builtIn(httpCollector(valid));
     case 'env':
-      return envCollector(valid);
+      return builtIn(envCollector(valid));
   }
 }

@@ -5,6 +5,7 @@
  * loading and checking a config (every command) does not load the custom collectors' code.
  */
 import { createCustomCollector } from '../../collectors/custom/index.js';
+import { builtIn, isBuiltIn } from '../core/built-in.js';
 import type { Collector } from '../core/types.js';
 import { configCollectorOptions, type Config, type LoadedConfig } from './config.js';
 import type { CollectOptions } from './options.js';
@@ -21,7 +22,8 @@ export function configRegistry(config: Config | undefined, builtins: readonly Co
     const enabled = t !== false;
     if (enabled === c.defaultEnabled) return c;
     // Keep the collector's own prototype and methods; only the default changes.
-    return Object.assign(Object.create(Object.getPrototypeOf(c) as object) as Collector, c, { defaultEnabled: enabled });
+    const toggled = Object.assign(Object.create(Object.getPrototypeOf(c) as object) as Collector, c, { defaultEnabled: enabled });
+    return isBuiltIn(c) ? builtIn(toggled) : toggled;
   });
 }
 
