@@ -261,6 +261,11 @@ describe('lazy commands', () => {
       .join('\n');
     expect(all).toContain('function collectBundle(');
     expect(/(?:var|class) Redactor\b/.test(all)).toBe(true);
+    // yargs is bundled with its two adjustments (PATCHES in scripts/bundle-cli.mjs): it looks for package.json
+    // from the bundle's folder, not the working directory; string-width builds no Intl.Segmenter as it loads.
+    expect(all).toContain('const mainFilename = __dirname;');
+    expect(all).toContain('(lazySegmenter ??= new Intl.Segmenter())');
+    expect(all.match(/^(?:const|let|var) \S+ = new Intl\.Segmenter\(/gm) ?? []).toEqual([]);
   });
 
   it('the check can fail: the collect command does reach them, through import() only', () => {

@@ -1,0 +1,1 @@
+export { default } from 'yargs'; export * as helpers from 'yargs/helpers';
