@@ -12,7 +12,6 @@
  */
 import { access, readFile } from 'node:fs/promises';
 import { basename, dirname, isAbsolute, join, resolve } from 'node:path';
-import { parse } from 'yaml';
 import { z } from 'zod';
 import { defineCollector, errorMessage, json, problem } from '../src/core/artifacts.js';
 import { defineOptions, option, type OptionValues } from '../src/core/options.js';
@@ -91,7 +90,9 @@ interface Parsed {
   readonly errors: { file: string; error: string }[];
 }
 
-function parseFiles(docs: readonly { path: string; text: string }[]): Parsed {
+async function parseFiles(docs: readonly { path: string; text: string }[]): Promise<Parsed> {
+  // Loaded here, when there is a compose file to read: most runs have none, and yaml is 230 KB to compile.
+  const { parse } = await import('yaml');
   let name: string | undefined;
   const services = new Set<string>();
   const errors: { file: string; error: string }[] = [];
@@ -178,7 +179,7 @@ export default defineCollector({
       yield file(COMPOSE_FILES.file(name), path);
     }
     if (docs.length === 0) throw new Error(`none of the compose files could be read: ${found.files.join(', ')}`);
-    const parsed = parseFiles(docs);
+    const parsed = await parseFiles(docs);
     for (const e of parsed.errors) yield problem(e.file, `not valid compose YAML (${e.error}); the file is kept as it is`);
 
     // compose's order: -p, COMPOSE_PROJECT_NAME (environment, then .env), top-level name:, directory name.
