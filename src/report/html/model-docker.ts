@@ -148,9 +148,23 @@ export async function logsOf(view: BundleView, containers: readonly ReportContai
   const out: LogExcerpt[] = [];
   for (const c of withLogs) {
     const text = (await view.text(c.logPath, LOG_READ_BYTES)) ?? '';
-    const lines = text.replace(/\n$/, '').split('\n');
-    const cut = lines.length > each || text.length >= LOG_READ_BYTES;
-    out.push({ lane: `${c.engine}/${c.name}`, path: c.logPath, lines: text ? lines.slice(-each) : [], cut });
+    const last = lastLinesOf(text, each);
+    out.push({ lane: `${c.engine}/${c.name}`, path: c.logPath, lines: text ? last.lines : [], cut: last.more || text.length >= LOG_READ_BYTES });
   }
   return out;
+}
+
+/**
+ * The last `n` lines of `text` (a final newline ends the last line) and whether lines come before them.
+ * Found from the end, so a log of thousands of lines is not split into strings to keep a hundred.
+ */
+export function lastLinesOf(text: string, n: number): { lines: string[]; more: boolean } {
+  const end = text.endsWith('\n') ? text.length - 1 : text.length;
+  let start = end;
+  for (let i = 0; i < n; i++) {
+    const nl = start === 0 ? -1 : text.lastIndexOf('\n', start - 1);
+    if (nl === -1) return { lines: text.slice(0, end).split('\n'), more: false };
+    start = nl;
+  }
+  return { lines: text.slice(start + 1, end).split('\n'), more: true };
 }
