@@ -106,8 +106,13 @@ export async function containerOutputs(
 }
 
 /** The container's json-file `max-file` option, when it says one (else rotated files are looked for). */
-function maxFilesOf(inspect: ContainerInspect): { maxFiles?: number } {
-  const value = inspect.HostConfig?.LogConfig?.Config?.['max-file'];
+export function maxFilesOf(inspect: ContainerInspect): { maxFiles?: number } {
+  const config = inspect.HostConfig?.LogConfig?.Config;
+  // Without max-size the json-file driver never rotates (nor can max-file be set): no rotated file to
+  // look for, so no directory listing per container. (The engine's default log options are merged in
+  // when a container is created, and a container's log options never change after that.)
+  if (config && typeof config === 'object' && config['max-size'] === undefined) return { maxFiles: 1 };
+  const value = config?.['max-file'];
   if (value === undefined) return {};
   const n = Number(value);
   return Number.isInteger(n) && n >= 1 ? { maxFiles: n } : {};

@@ -14,6 +14,7 @@ import { gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createDockerClient } from '../../src/docker/client.js';
 import { fixedTime, JsonFileUnusable, openJsonFileLog, type JsonFileRequest, type JsonFileStats } from '../../src/docker/json-file.js';
+import { maxFilesOf } from '../../collectors/docker/outputs.js';
 import { formatDockerLogs } from '../../src/docker/logs.js';
 import { collectBundle } from '../../src/run/collect.js';
 import { fileJson, fileText, readBundle } from '../helpers/bundle.js';
@@ -88,6 +89,20 @@ describe.skipIf(skip)('json-file logs read from their files (real engine)', () =
   afterAll(async () => {
     client?.close();
     await removeContainers(prefix);
+  });
+
+  it("reads the rotation from the container's log options: max-file with max-size, 1 (no listing) without", async () => {
+    expect(maxFilesOf(docs.get('rotated')!)).toEqual({ maxFiles: 5 });
+    expect(maxFilesOf(docs.get('gzip')!)).toEqual({ maxFiles: 6 });
+    // No max-size: the engine's json-file never rotates these, so their folders are not listed.
+    expect(maxFilesOf(docs.get('attrs')!)).toEqual({ maxFiles: 1 });
+    expect(maxFilesOf(docs.get('tty')!)).toEqual({ maxFiles: 1 });
+    const stats = { files: 0, entries: 0, damaged: 0 };
+    await fromFiles(docs.get('rotated')!.LogPath as string, { tty: false, ...maxFilesOf(docs.get('rotated')!) }, stats);
+    expect(stats.files).toBeGreaterThanOrEqual(3);
+    // Log options the inspect document does not show: looked for, as before.
+    expect(maxFilesOf({ Id: 'x', HostConfig: { LogConfig: { Type: 'json-file' } } } as unknown as ContainerInspect)).toEqual({});
+    expect(maxFilesOf({ Id: 'x' } as ContainerInspect)).toEqual({});
   });
 
   it('finds rotated and compressed files beside the log, as the engine left them', async () => {
