@@ -6,7 +6,7 @@ import { DOCKER_FILES } from '../../src/bundle/layout.js';
 import { errorMessage, json, problem } from '../../src/core/artifacts.js';
 import { forEachLimit } from '../../src/core/concurrency.js';
 import { DockerError, isEngineDown } from '../../src/docker/client.js';
-import { JsonFileUnusable, openJsonFileLog } from '../../src/docker/json-file.js';
+import { JsonFileUnusable, openJsonFileLines } from '../../src/docker/json-file.js';
 import { formatDockerLogs } from '../../src/docker/logs.js';
 import { sshArgv } from '../../src/docker/ssh.js';
 import type { ContainerInspect, ContainerSummary, DockerClient, DockerEndpoint, Output } from '../../src/core/types.js';
@@ -54,26 +54,27 @@ export async function containerOutputs(
       // engine serving them on the cores we share. They are opened now, as the engine's stream would be
       // requested now: a container removed meanwhile is still read whole. Else, or if the files cannot
       // be opened (not root, another mount namespace, already removed), the engine sends them.
-      let raw: AsyncIterable<Buffer | string> | undefined;
+      // The files give formatted lines (the same bytes formatDockerLogs makes of the engine's frames).
+      let lines: AsyncIterable<Buffer> | undefined;
       if (plan.options.logFiles && driver === 'json-file' && logFile !== undefined) {
         try {
-          raw = await openJsonFileLog(logFile, { ...request, tty, live: Boolean(st.Running), ...maxFilesOf(inspect) }, undefined, signal);
+          lines = await openJsonFileLines(logFile, { ...request, tty, live: Boolean(st.Running), ...maxFilesOf(inspect) }, undefined, signal);
           logs.files++;
         } catch (err) {
           if (!(err instanceof JsonFileUnusable)) throw err;
         }
       }
-      if (!raw) {
-        raw = await client.containerLogs(inspect.Id, request, signal);
+      if (!lines) {
+        lines = formatDockerLogs(await client.containerLogs(inspect.Id, request, signal), { tty });
         logs.engine++;
       }
-      const stream = raw;
+      const stream = lines;
       outputs.push({
         kind: 'artifact',
         path: files.logs,
         ...maxBytes(plan),
         ...(logFile ? { source: logFile } : {}),
-        open: async () => ({ stream: formatDockerLogs(stream, { tty }) }),
+        open: async () => ({ stream }),
       });
     } catch (err) {
       if (isEngineDown(err) || signal.aborted) throw err;

@@ -32,6 +32,7 @@ import { basename, dirname, join } from 'node:path';
 import { Readable } from 'node:stream';
 import { createGunzip } from 'node:zlib';
 import { countNewlines } from '../core/text.js';
+import { formatDockerLogs, LineWriter, OUTPUT_CHUNK, STREAM_LABELS } from './logs.js';
 
 export interface JsonFileRequest {
   /** The last this many entries (undefined: all). */
@@ -96,6 +97,32 @@ export async function openJsonFileLog(
   stats: JsonFileStats = { files: 0, entries: 0, damaged: 0 },
   signal?: AbortSignal,
 ): Promise<AsyncGenerator<Buffer>> {
+  return openEntries(logPath, request, stats, signal, false);
+}
+
+/**
+ * As openJsonFileLog, formatted: the lines `formatDockerLogs` makes of the frames openJsonFileLog
+ * yields, byte for byte. Without a TTY each entry goes straight to the line writer, with the calls
+ * formatDockerLogs would make for its frame, so no frame is written and parsed again (about 3% of a
+ * run over 100 logs); a TTY's raw stream is formatted as the engine's is.
+ */
+export async function openJsonFileLines(
+  logPath: string,
+  request: JsonFileRequest,
+  stats: JsonFileStats = { files: 0, entries: 0, damaged: 0 },
+  signal?: AbortSignal,
+): Promise<AsyncGenerator<Buffer>> {
+  if (request.tty) return formatDockerLogs(await openJsonFileLog(logPath, request, stats, signal), { tty: true });
+  return openEntries(logPath, request, stats, signal, true);
+}
+
+async function openEntries(
+  logPath: string,
+  request: JsonFileRequest,
+  stats: JsonFileStats,
+  signal: AbortSignal | undefined,
+  asLines: boolean,
+): Promise<AsyncGenerator<Buffer>> {
   if (request.tail === 0) return (async function* () {})();
   const parts = await snapshot(logPath, request);
   stats.files = parts.length;
@@ -106,7 +133,7 @@ export async function openJsonFileLog(
   return (async function* (): AsyncGenerator<Buffer> {
     try {
       if (request.tail !== undefined) await placeTail(parts, request.tail);
-      const entries = new EntryWriter(request, stats);
+      const entries = new EntryWriter(request, stats, asLines ? new LineWriter({ lines: 0, bytes: 0 }) : undefined);
       for (const part of parts) {
         if (part.skip === Number.POSITIVE_INFINITY) continue;
         const lines = new LineSplitter();
@@ -125,6 +152,8 @@ export async function openJsonFileLog(
         }
         // A last line without its newline (a writer stopped mid-line) is not an entry yet.
       }
+      const rest = entries.finish();
+      if (rest) yield rest;
     } finally {
       signal?.removeEventListener('abort', onAbort);
       await close();
@@ -335,18 +364,25 @@ const BACKSLASH = 0x5c;
 const HEADER = 8;
 const ZEROS = '000000000';
 
-/** Turns whole json lines into the engine's frames, copying bytes (no string per entry on the usual path). */
+/**
+ * Turns whole json lines into the engine's frames, copying bytes (no string per entry on the usual
+ * path); or, given a line writer (no TTY), into formatted lines: each entry's text is decoded into a
+ * scratch area and handed to the writer with its time and stream, as formatDockerLogs does per frame.
+ */
 class EntryWriter {
   readonly #tty: boolean;
   readonly #since: Since | undefined;
   readonly #stats: JsonFileStats;
+  readonly #lines: LineWriter | undefined;
   #out = Buffer.allocUnsafe(READ_CHUNK);
+  /** Frame bytes written (always 0 with a line writer: #out is then scratch space for one entry). */
   #size = 0;
 
-  constructor(request: JsonFileRequest, stats: JsonFileStats) {
+  constructor(request: JsonFileRequest, stats: JsonFileStats, lines?: LineWriter) {
     this.#tty = request.tty;
     this.#since = request.since ? sinceOf(request.since) : undefined;
     this.#stats = stats;
+    this.#lines = request.tty ? undefined : lines;
   }
 
   /** Adds the frames of the whole lines in `data`. */
@@ -360,13 +396,30 @@ class EntryWriter {
     }
   }
 
-  /** The frames so far; undefined when there are none. */
+  /** The frames (or lines) so far; undefined when there are none (lines: fewer than OUTPUT_CHUNK bytes). */
   take(): Buffer | undefined {
+    if (this.#lines) return this.#lines.size >= OUTPUT_CHUNK ? this.#lines.take() : undefined;
     if (this.#size === 0) return undefined;
     const out = this.#out.subarray(0, this.#size);
     this.#out = Buffer.allocUnsafe(Math.max(READ_CHUNK, this.#out.length));
     this.#size = 0;
     return out;
+  }
+
+  /** What is left at the end: the line writer's last bytes, its open line ended (nothing for frames). */
+  finish(): Buffer | undefined {
+    if (!this.#lines) return undefined;
+    this.#lines.finish();
+    return this.#lines.take();
+  }
+
+  /** One entry to the line writer: its time, its stream's label, its text. */
+  #line(stamp: Buffer, type: number, text: Buffer, from: number, to: number): void {
+    const lines = this.#lines!;
+    lines.startEntry(stamp, STREAM_LABELS[type]!);
+    lines.content(text, from, to);
+    lines.endEntry();
+    this.#stats.entries++;
   }
 
   #ensure(extra: number): void {
@@ -438,6 +491,10 @@ class EntryWriter {
     const at = begin + (this.#tty ? 0 : HEADER);
     if (end === close + 2 && line[close] === QUOTE && line[close + 1] === 0x7d && isFixedUtc(line, i)) {
       if (this.#since && isBefore(line.toString('latin1', i, close), this.#since)) return true;
+      if (this.#lines) {
+        this.#line(line.subarray(i, close), type, out, textAt, o);
+        return true;
+      }
       line.copy(out, at, i, close);
       out[at + 30] = 0x20;
     } else {
@@ -446,6 +503,10 @@ class EntryWriter {
       const time = fixedTime(line.toString('latin1', i, q));
       if (time === undefined) return false;
       if (this.#before(time)) return true;
+      if (this.#lines) {
+        this.#line(Buffer.from(time, 'latin1'), type, out, textAt, o);
+        return true;
+      }
       // Other zones are longer than 30 bytes: move the text.
       if (time.length !== 30) {
         const text = Buffer.from(out.subarray(textAt, o));
@@ -479,6 +540,11 @@ class EntryWriter {
       return;
     }
     if (this.#before(time)) return;
+    if (this.#lines) {
+      const text = Buffer.from(e.log, 'utf8');
+      this.#line(Buffer.from(time, 'latin1'), e.stream === 'stdout' ? 1 : 2, text, 0, text.length);
+      return;
+    }
     const body = Buffer.from(`${time} ${e.log}`, 'utf8');
     this.#ensure(HEADER + body.length);
     if (!this.#tty) {

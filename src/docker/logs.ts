@@ -22,7 +22,7 @@ const STREAM_NAMES = ['stdin', 'stdout', 'stderr', 'error'] as const;
 const MAX_TIMESTAMP = 64;
 const NL = 0x0a;
 /** Formatted output is passed on in pieces of about this size. */
-const OUTPUT_CHUNK = 64 * 1024;
+export const OUTPUT_CHUNK = 64 * 1024;
 const NEWLINE = Buffer.from('\n');
 const SP = 0x20;
 const CR = 0x0d;
@@ -112,7 +112,7 @@ export async function* formatDockerLogs(
 }
 
 /** Each stream type's label with its trailing space, as it goes into a line. */
-const STREAM_LABELS = STREAM_NAMES.map((n) => Buffer.from(`${n} `, 'latin1'));
+export const STREAM_LABELS = STREAM_NAMES.map((n) => Buffer.from(`${n} `, 'latin1'));
 const TTY_LABEL = Buffer.from('tty ', 'latin1');
 const NO_STAMP = Buffer.from('-', 'latin1');
 
@@ -188,9 +188,10 @@ class StampReader {
  * Builds output lines, copying into one growing buffer (no object per line). An entry that does not
  * end in a newline (the engine splits lines over 16 KiB into partial entries) stays open, and the
  * next entry of the same stream continues it; an entry of the other stream closes it first, so every
- * output line has one stream.
+ * output line has one stream. json-file.ts feeds one directly from the log files' entries, with the
+ * same calls formatDockerLogs makes for the engine's frames of those entries.
  */
-class LineWriter {
+export class LineWriter {
   #buf = Buffer.allocUnsafe(OUTPUT_CHUNK * 2);
   #size = 0;
   readonly #stats: LogStats;
