@@ -229,6 +229,13 @@ describe('lazy commands', () => {
     }
   });
 
+  it("a collect's collector registry does not load the config validation (its zod schema is built as it loads) when no config file was found", () => {
+    const via = staticallyReachable(['src/config/registry.ts', 'src/run/collect.ts']);
+    expect(via.has('src/config/validate.ts'), via.has('src/config/validate.ts') ? chain(via, 'src/config/validate.ts') : '').toBe(false);
+    // The check can fail: the config barrel does load it.
+    expect(staticallyReachable(['src/config/config.ts']).has('src/config/validate.ts')).toBe(true);
+  });
+
   it('the config search reaches the schema through import() only, and the schema reaches the collectors (the check can fail)', () => {
     const search = EDGES.filter((e) => e.from === 'src/config/search.ts' && e.to === 'src/config/validate.ts');
     expect(search.length).toBeGreaterThan(0);

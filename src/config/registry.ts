@@ -7,7 +7,9 @@
 import { createCustomCollector } from '../../collectors/custom/index.js';
 import { builtIn, isBuiltIn } from '../core/built-in.js';
 import type { Collector } from '../core/types.js';
-import { configCollectorOptions, type Config, type LoadedConfig } from './config.js';
+// Not through config.ts: that barrel loads validate.ts, whose zod schema a run without a config file never uses.
+import { configCollectorOptions } from './collector-options.js';
+import type { Config, LoadedConfig } from './schema.js';
 import type { CollectOptions } from './options.js';
 
 /**
