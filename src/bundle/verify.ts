@@ -8,7 +8,6 @@
  */
 import { createHash } from 'node:crypto';
 import { basename } from 'node:path';
-import { pipeline } from 'node:stream/promises';
 import { BinaryContentError, Redactor, type RedactionEvent } from '../../redaction/redactor.js';
 import { RedactionReport } from '../../redaction/report.js';
 import type { ByteSource, Manifest } from '../core/types.js';
@@ -76,9 +75,9 @@ export async function verifyBundle(input: BundleInput, options: VerifyOptions = 
       lineOf = suspects ? suspects.lineOf : (n) => n;
       const scan = suspects ? (src: ByteSource) => scanner.stream(entry.path)(suspects.select(src)) : scanner.stream(entry.path);
       try {
-        await pipeline(content, scan, async (out: AsyncIterable<Buffer>) => {
-          for await (const _ of out) void _; // only the findings matter
-        });
+        // Iterated directly, not through stream.pipeline: no stage is a Node stream, and pipeline's own
+        // AbortController (aborted with a DOMException at every end) cost more than the rescan of a small entry.
+        for await (const _ of scan(content)) void _; // only the findings matter
       } catch (err) {
         if (!(err instanceof BinaryContentError)) throw err;
         binary.push({ file: entry.path, kind: 'secret', message: 'binary content: it cannot have been scanned for secrets' });
