@@ -149,18 +149,32 @@ describe('rooms and the one-way dependency rule', () => {
   });
 });
 
-/** Where `text` calls or reads `process.exit` / `process.reallyExit` / `process.abort` (line numbers), comments aside. */
+const ENDERS = ['exit', 'reallyExit', 'abort'];
+
+/**
+ * Where `text` reaches `process.exit` / `process.reallyExit` / `process.abort` (line numbers), comments
+ * aside: `process.exit`, `process['exit']`, `globalThis.process.exit`, or imported from `node:process`.
+ */
 function exitUses(file: string, text: string): string[] {
   const sf = ts.createSourceFile(file, text, ts.ScriptTarget.ES2022, true);
   const out: string[] = [];
+  const at = (node: ts.Node, what: string): void => void out.push(`${file}:${sf.getLineAndCharacterOfPosition(node.getStart()).line + 1} process.${what}`);
+  const isProcess = (e: ts.Expression): boolean =>
+    (ts.isIdentifier(e) && e.text === 'process') ||
+    (ts.isPropertyAccessExpression(e) && e.name.text === 'process' && ts.isIdentifier(e.expression) && e.expression.text === 'globalThis');
   const visit = (node: ts.Node): void => {
-    if (
-      ts.isPropertyAccessExpression(node) &&
-      ts.isIdentifier(node.expression) &&
-      node.expression.text === 'process' &&
-      ['exit', 'reallyExit', 'abort'].includes(node.name.text)
+    if (ts.isPropertyAccessExpression(node) && isProcess(node.expression) && ENDERS.includes(node.name.text)) at(node, node.name.text);
+    else if (
+      ts.isElementAccessExpression(node) &&
+      isProcess(node.expression) &&
+      ts.isStringLiteralLike(node.argumentExpression) &&
+      ENDERS.includes(node.argumentExpression.text)
     ) {
-      out.push(`${file}:${sf.getLineAndCharacterOfPosition(node.getStart()).line + 1} process.${node.name.text}`);
+      at(node, node.argumentExpression.text);
+    } else if (ts.isImportDeclaration(node) && ts.isStringLiteral(node.moduleSpecifier) && ['process', 'node:process'].includes(node.moduleSpecifier.text)) {
+      const bindings = node.importClause?.namedBindings;
+      if (bindings && ts.isNamedImports(bindings))
+        for (const e of bindings.elements) if (ENDERS.includes((e.propertyName ?? e.name).text)) at(e, (e.propertyName ?? e.name).text);
     }
     ts.forEachChild(node, visit);
   };
@@ -178,9 +192,26 @@ describe('only the command line ends the process', () => {
     expect(uses).toEqual([]);
   });
 
-  it('the check can fail: it finds a call, a reference and process.abort, not a comment or a string', () => {
-    const text = '// process.exit(1)\nconst s = "process.exit";\nif (x) process.exit(2);\nconst f = process.exit;\nprocess.abort();\n';
-    expect(exitUses('collectors/x.ts', text)).toEqual(['collectors/x.ts:3 process.exit', 'collectors/x.ts:4 process.exit', 'collectors/x.ts:5 process.abort']);
+  it('the check can fail: it finds a call, a reference, process.abort, an element access and an import, not a comment or a string', () => {
+    const text = [
+      '// process.exit(1)',
+      'const s = "process.exit";',
+      'if (x) process.exit(2);',
+      'const f = process.exit;',
+      'process.abort();',
+      "process['exit'](3);",
+      'globalThis.process.exit(4);',
+      "import { exit as quit, cwd } from 'node:process';",
+      '',
+    ].join('\n');
+    expect(exitUses('collectors/x.ts', text)).toEqual([
+      'collectors/x.ts:3 process.exit',
+      'collectors/x.ts:4 process.exit',
+      'collectors/x.ts:5 process.abort',
+      'collectors/x.ts:6 process.exit',
+      'collectors/x.ts:7 process.exit',
+      'collectors/x.ts:8 process.exit',
+    ]);
   });
 });
 

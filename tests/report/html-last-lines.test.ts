@@ -10,10 +10,10 @@ function bySplitting(text: string, n: number): { lines: string[]; more: boolean 
 }
 
 describe('lastLinesOf', () => {
-  it('matches splitting the whole text, for any text of lines and any count', () => {
+  it('matches splitting the whole text, for any text of lines and any count (fractions, 0 and NaN too)', () => {
     const text = fc.array(fc.constantFrom('a', 'bc', '', '\n', '\r', 'é', ' '), { maxLength: 40 }).map((parts) => parts.join(''));
     fc.assert(
-      fc.property(text, fc.integer({ min: 1, max: 12 }), (t, n) => {
+      fc.property(text, fc.oneof(fc.integer({ min: 1, max: 12 }), fc.constantFrom(0, -2, 2.5, 7.9, Number.NaN)), (t, n) => {
         expect(lastLinesOf(t, n)).toEqual(bySplitting(t, n));
       }),
       { numRuns: 2000 },

@@ -84,6 +84,29 @@ describe('the exit guard tracks only code that is not ours', () => {
     expect(isBuiltIn(witness('plain'))).toBe(false);
   });
 
+  it('a marked collector given another function is not ours any more: its code runs guarded', async () => {
+    // builtinCollectors and createCustomCollector are the library's: a caller can change what they run.
+    const custom = createCustomCollector({ type: 'env', name: 'queue-env' }, { baseDir: '/tmp' });
+    expect(isBuiltIn(custom)).toBe(true);
+    const changed = Object.assign(custom, witness('queue-env'));
+    expect(isBuiltIn(changed)).toBe(false);
+    const records = await runCollectors(
+      {
+        collectors: [changed],
+        optionsFor: () => ({}),
+        concurrency: 1,
+        timeoutMs: 5_000,
+        signal: new AbortController().signal,
+        deps: { dockerEndpoints: [], docker: () => Promise.reject(new Error('no docker')), env: {}, secrets: { add: () => undefined } },
+      },
+      sink,
+    );
+    expect(records[0]!.status).toBe('ok');
+    // A custom collector writes under custom/<name>/.
+    const key = [...stored.keys()].find((k) => k.endsWith('queue-env/owner.json'))!;
+    expect(JSON.parse(stored.get(key)!)).toEqual({ owner: 'collector "queue-env"' });
+  });
+
   it("a config's toggle copies a built-in with its mark, and a plugin's collector without one", () => {
     const plugin = { ...witness('plugin'), defaultEnabled: false };
     const off = builtinCollectors.find((c) => !c.defaultEnabled)!;

@@ -159,6 +159,12 @@ export async function logsOf(view: BundleView, containers: readonly ReportContai
  * Found from the end, so a log of thousands of lines is not split into strings to keep a hundred.
  */
 export function lastLinesOf(text: string, n: number): { lines: string[]; more: boolean } {
+  if (!(n >= 1)) {
+    // Not a count (0, negative, NaN from a library caller's logLines): what slice(-n) made of it.
+    const all = text.replace(/\n$/, '').split('\n');
+    return { lines: all.slice(-n), more: all.length > n };
+  }
+  n = Math.trunc(n);
   const end = text.endsWith('\n') ? text.length - 1 : text.length;
   let start = end;
   for (let i = 0; i < n; i++) {

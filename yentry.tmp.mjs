@@ -1,1 +1,0 @@
-export { default } from 'yargs'; export * as helpers from 'yargs/helpers';
