@@ -10,21 +10,15 @@ import { createCustomCollector } from '../../collectors/custom/index.js';
 import { jobCollector } from '../../collectors/job.js';
 import { defineCollector, json } from '../../src/core/artifacts.js';
 import { builtIn, isBuiltIn } from '../../src/core/built-in.js';
-import type { Artifact, ArtifactRecord, Collector } from '../../src/core/types.js';
+import type { Collector } from '../../src/core/types.js';
 import { configRegistry } from '../../src/config/registry.js';
 import { currentOwner } from '../../src/run/exit-guard.js';
-import { runCollectors, type ArtifactSink } from '../../src/run/runner.js';
+import { runCollectors } from '../../src/run/runner.js';
+import { memorySink, runPlan } from '../helpers/runner.js';
 
-const stored = new Map<string, string>();
-const sink: ArtifactSink = {
-  async write(collector: string, artifact: Artifact, signal: AbortSignal): Promise<ArtifactRecord> {
-    const opened = await artifact.open(signal);
-    let body = '';
-    for await (const c of opened.stream as AsyncIterable<Buffer | string>) body += c.toString();
-    stored.set(`${collector}/${artifact.path}`, body);
-    return { path: artifact.path, bytes: body.length, sha256: 'x', truncated: false };
-  },
-};
+// The witnesses' secrets hooks note their owner beside what the collectors wrote.
+const sink = memorySink();
+const stored = sink.stored;
 
 /** A collector that writes down whom the guard takes its code for, in its secrets hook and after an await in collect. */
 const witness = (name: string): Collector =>
@@ -45,24 +39,7 @@ const witness = (name: string): Collector =>
 
 describe('the exit guard tracks only code that is not ours', () => {
   it('an unmarked collector runs as its owner; a marked one outside the tracking (secrets hook and collect alike)', async () => {
-    const records = await runCollectors(
-      {
-        collectors: [witness('plugin-like'), builtIn(witness('ours'))],
-        optionsFor: () => ({}),
-        concurrency: 2,
-        timeoutMs: 5_000,
-        signal: new AbortController().signal,
-        deps: {
-          dockerEndpoints: [],
-          docker: () => {
-            throw new Error('no docker in this test');
-          },
-          env: {},
-          secrets: { add: () => undefined },
-        },
-      },
-      sink,
-    );
+    const records = await runCollectors(runPlan([witness('plugin-like'), builtIn(witness('ours'))], { concurrency: 2 }), sink);
     expect(records.map((r) => r.status)).toEqual(['ok', 'ok']);
     expect(JSON.parse(stored.get('plugin-like/owner.json')!)).toEqual({ owner: 'collector "plugin-like"' });
     expect(stored.get('plugin-like/secrets-owner')).toBe('collector "plugin-like"');
@@ -90,17 +67,7 @@ describe('the exit guard tracks only code that is not ours', () => {
     expect(isBuiltIn(custom)).toBe(true);
     const changed = Object.assign(custom, witness('queue-env'));
     expect(isBuiltIn(changed)).toBe(false);
-    const records = await runCollectors(
-      {
-        collectors: [changed],
-        optionsFor: () => ({}),
-        concurrency: 1,
-        timeoutMs: 5_000,
-        signal: new AbortController().signal,
-        deps: { dockerEndpoints: [], docker: () => Promise.reject(new Error('no docker')), env: {}, secrets: { add: () => undefined } },
-      },
-      sink,
-    );
+    const records = await runCollectors(runPlan([changed], { concurrency: 1 }), sink);
     expect(records[0]!.status).toBe('ok');
     // A custom collector writes under custom/<name>/.
     const key = [...stored.keys()].find((k) => k.endsWith('queue-env/owner.json'))!;

@@ -1,40 +1,9 @@
 import { Readable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { defineCollector, excluded, json, problem } from '../../src/core/artifacts.js';
-import { runCollectors, type ArtifactSink } from '../../src/run/runner.js';
-import type { Artifact, ArtifactRecord, Collector, CollectorRecord } from '../../src/core/types.js';
-
-/** A sink that reads each artifact fully (as the writer does) and records what it got. */
-function memorySink(): ArtifactSink & { stored: Map<string, string> } {
-  const stored = new Map<string, string>();
-  return {
-    stored,
-    async write(collector: string, artifact: Artifact, signal: AbortSignal): Promise<ArtifactRecord> {
-      const opened = await artifact.open(signal);
-      let body = '';
-      for await (const c of opened.stream as AsyncIterable<Buffer | string>) body += c.toString();
-      await opened.settle?.();
-      stored.set(`${collector}/${artifact.path}`, body);
-      return { path: `${collector}/${artifact.path}`, bytes: body.length, sha256: 'x', truncated: false };
-    },
-  };
-}
-
-const plan = (collectors: Collector[], over: Partial<Parameters<typeof runCollectors>[0]> = {}) => ({
-  collectors,
-  optionsFor: () => ({}),
-  concurrency: 4,
-  timeoutMs: 5_000,
-  signal: new AbortController().signal,
-  deps: {
-    dockerEndpoints: [],
-    docker: () => {
-      throw new Error('no docker in this test');
-    },
-    env: {},
-  },
-  ...over,
-});
+import { runCollectors } from '../../src/run/runner.js';
+import type { Artifact, CollectorRecord } from '../../src/core/types.js';
+import { memorySink, runPlan } from '../helpers/runner.js';
 
 const byName = (records: CollectorRecord[], name: string): CollectorRecord => records.find((r) => r.name === name)!;
 const sleep = (ms: number, signal?: AbortSignal) =>
@@ -72,7 +41,7 @@ describe('runCollectors', () => {
       },
     });
     const sink = memorySink();
-    const records = await runCollectors(plan([a, b]), sink);
+    const records = await runCollectors(runPlan([a, b]), sink);
     expect(records.map((r) => [r.name, r.status])).toEqual([
       ['a', 'ok'],
       ['b', 'ok'],
@@ -102,7 +71,7 @@ describe('runCollectors', () => {
         yield json('y.json', {});
       },
     });
-    const records = await runCollectors(plan([a, b]), memorySink());
+    const records = await runCollectors(runPlan([a, b]), memorySink());
     expect(byName(records, 'a').excluded).toEqual([{ item: 'old-item', reason: 'older than --since' }]);
     expect(byName(records, 'a').problems).toEqual([]);
     expect(byName(records, 'b')).not.toHaveProperty('excluded');
@@ -122,7 +91,7 @@ describe('runCollectors', () => {
         frozen = Object.isFrozen(ctx.options);
       },
     });
-    await runCollectors(plan([c], { optionsFor: (n) => (n === 'opts' ? { tail: 500 } : {}) }), memorySink());
+    await runCollectors(runPlan([c], { optionsFor: (n) => (n === 'opts' ? { tail: 500 } : {}) }), memorySink());
     expect(seen).toEqual({ tail: 500, keep: 'x' });
     expect(frozen).toBe(true);
   });
@@ -139,7 +108,7 @@ describe('runCollectors', () => {
       },
     });
     const sink = memorySink();
-    const [r] = await runCollectors(plan([c]), sink);
+    const [r] = await runCollectors(runPlan([c]), sink);
     expect(r).toMatchObject({ status: 'skipped', reason: 'no manage.py found', artifacts: [] });
     expect(sink.stored.size).toBe(0);
   });
@@ -164,7 +133,7 @@ describe('runCollectors', () => {
         yield json('g.json', 1);
       },
     });
-    const records = await runCollectors(plan([bad, good]), memorySink());
+    const records = await runCollectors(runPlan([bad, good]), memorySink());
     expect(byName(records, 'bad')).toMatchObject({ status: 'failed', reason: 'engine said no second line' });
     expect(byName(records, 'bad').artifacts.map((a) => a.path)).toEqual(['bad/before.json']);
     expect(byName(records, 'good').status).toBe('ok');
@@ -183,7 +152,7 @@ describe('runCollectors', () => {
       },
     });
     const began = Date.now();
-    const [r] = await runCollectors(plan([hang]), memorySink());
+    const [r] = await runCollectors(runPlan([hang]), memorySink());
     expect(Date.now() - began).toBeLessThan(3_000);
     expect(r!.status).toBe('timed-out');
     expect(r!.reason).toMatch(/timed out after 0\.3s/);
@@ -201,7 +170,7 @@ describe('runCollectors', () => {
         await sleep(10_000, ctx.signal);
       },
     });
-    const [r] = await runCollectors(plan([slow], { timeoutMs: 200 }), memorySink());
+    const [r] = await runCollectors(runPlan([slow], { timeoutMs: 200 }), memorySink());
     expect(r!.status).toBe('timed-out');
   });
 
@@ -218,7 +187,7 @@ describe('runCollectors', () => {
         },
       });
     const began = Date.now();
-    const records = await runCollectors(plan([mk('one'), mk('two')], { deadline: AbortSignal.timeout(300) }), memorySink());
+    const records = await runCollectors(runPlan([mk('one'), mk('two')], { deadline: AbortSignal.timeout(300) }), memorySink());
     expect(Date.now() - began).toBeLessThan(3_000);
     expect(records.map((r) => r.status)).toEqual(['timed-out', 'timed-out']);
     expect(records[0]!.reason).toMatch(/deadline/);
@@ -241,7 +210,7 @@ describe('runCollectors', () => {
           running--;
         },
       });
-    const records = await runCollectors(plan(['a', 'b', 'c', 'd', 'e', 'f'].map(mk), { concurrency: 2 }), memorySink());
+    const records = await runCollectors(runPlan(['a', 'b', 'c', 'd', 'e', 'f'].map(mk), { concurrency: 2 }), memorySink());
     expect(records.every((r) => r.status === 'ok')).toBe(true);
     expect(peak).toBe(2);
   });
@@ -260,7 +229,7 @@ describe('runCollectors', () => {
         },
       });
     setTimeout(() => ac.abort(), 100);
-    const records = await runCollectors(plan([mk('a'), mk('b')], { concurrency: 1, signal: ac.signal }), memorySink());
+    const records = await runCollectors(runPlan([mk('a'), mk('b')], { concurrency: 1, signal: ac.signal }), memorySink());
     expect(records.map((r) => r.status)).toEqual(['failed', 'failed']);
     expect(records[0]!.reason).toMatch(/interrupted/);
     expect(records[1]!.reason).toMatch(/interrupted/);
@@ -278,7 +247,7 @@ describe('runCollectors', () => {
       },
     });
     const sink = memorySink();
-    const [r] = await runCollectors(plan([c]), sink);
+    const [r] = await runCollectors(runPlan([c]), sink);
     expect(r!.commands.map((x) => [x.argv.join(' '), x.exitCode])).toEqual([
       ['sh -c exit 3', 3],
       ['echo hello', 0],
@@ -297,7 +266,7 @@ describe('runCollectors', () => {
         yield { kind: 'fact', key: 'os', value: 'Debian' };
       },
     });
-    await runCollectors(plan([c]), memorySink(), { fact: (k, v) => facts.push(`${k}=${v}`) });
+    await runCollectors(runPlan([c]), memorySink(), { fact: (k, v) => facts.push(`${k}=${v}`) });
     expect(facts).toEqual(['os=Debian']);
   });
 
@@ -312,7 +281,7 @@ describe('runCollectors', () => {
       },
     });
     const sink = memorySink();
-    await runCollectors(plan([c]), sink);
+    await runCollectors(runPlan([c]), sink);
     expect(sink.stored.get('r/r.txt')).toBe('ab');
   });
 });
