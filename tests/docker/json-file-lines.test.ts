@@ -1,19 +1,17 @@
 /**
  * openJsonFileLines (a json-file log straight to formatted lines) against the way it replaced:
- * formatDockerLogs over openJsonFileLog's frames. Same bytes, same counts, for files an engine writes
- * (real engine: rotated, compressed, with attrs, a TTY) and for generated ones (any text, escapes,
- * partial entries, both streams, other time forms, damaged lines, a tail, a since).
+ * formatDockerLogs over openJsonFileLog's frames. Same bytes, same counts, for generated files (any
+ * text, escapes, partial entries, both streams, other time forms, damaged lines, a tail, a since).
+ * Files a real engine wrote (rotated, compressed, with attrs, a TTY) are compared in json-file.test.ts,
+ * beside the engine's own stream.
  */
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createDockerClient } from '../../src/docker/client.js';
 import { openJsonFileLines, openJsonFileLog, type JsonFileRequest, type JsonFileStats } from '../../src/docker/json-file.js';
 import { formatDockerLogs } from '../../src/docker/logs.js';
-import type { ContainerInspect } from '../../src/core/types.js';
-import { DOCKER_HOST, TEST_IMAGE, docker, dockerUnavailable, removeContainers, uniq, waitFor } from '../helpers/docker.js';
 
 async function collect(source: AsyncIterable<Buffer | string>): Promise<Buffer> {
   const parts: Buffer[] = [];
@@ -110,57 +108,5 @@ describe('openJsonFileLines: generated json-file logs', () => {
     const whole = (await both(path, { tty: false, maxFiles: 1 })).direct.toString('utf8');
     expect(whole).toContain(`2026-12-07T10:00:01.000000000Z stdout ${big}`);
     expect(whole.endsWith('2026-12-07T10:00:02.000000000Z stdout end of it\n')).toBe(true);
-  });
-});
-
-const skip = Boolean(dockerUnavailable) && !process.env['CI'];
-const prefix = uniq('cbjfl');
-const signal = new AbortController().signal;
-
-describe.skipIf(skip)('openJsonFileLines: logs a real engine wrote', () => {
-  const docs = new Map<string, ContainerInspect>();
-  const CASES: Record<string, string[]> = {
-    rotated: ['--log-opt', 'max-size=4k', '--log-opt', 'max-file=5'],
-    gzip: ['--log-opt', 'max-size=4k', '--log-opt', 'max-file=6', '--log-opt', 'compress=true'],
-    attrs: ['--label', 'team=a', '--log-opt', 'labels=team'],
-    tty: ['-t'],
-  };
-  const SCRIPT = [
-    'i=0; while [ $i -lt 200 ]; do',
-    '  printf "<b>\\"q\\" \\\\ é %s\\n" $i; printf "err %s\\n" $i >&2; printf "ctl \\001\\033[1m x\\r\\n"; i=$((i+1));',
-    'done; head -c 40000 /dev/zero | tr "\\0" "w"; echo; printf "no newline at the end"',
-  ].join(' ');
-
-  beforeAll(async () => {
-    const client = createDockerClient({ url: DOCKER_HOST, source: 'test', label: 'local' });
-    try {
-      await Promise.all(
-        Object.entries(CASES).map(([name, opts]) =>
-          docker('run', '-d', '--network', 'none', '--name', `${prefix}-${name}`, ...opts, TEST_IMAGE, 'sh', '-c', SCRIPT),
-        ),
-      );
-      for (const name of Object.keys(CASES)) {
-        await waitFor(`${prefix}-${name}`, (s) => s.Status === 'exited');
-        docs.set(name, await client.inspectContainer(`${prefix}-${name}`, signal));
-      }
-    } finally {
-      client.close();
-    }
-  }, 120_000);
-
-  afterAll(async () => {
-    await removeContainers(prefix);
-  });
-
-  it('gives the bytes formatDockerLogs makes of the frames, whole, with a tail and with a since', async () => {
-    for (const [name, doc] of docs) {
-      const tty = Boolean(doc.Config?.Tty);
-      for (const extra of [{}, { tail: 7 }, { tail: 450 }, { since: new Date(Date.parse(doc.State!.StartedAt!) + 1) }] as const) {
-        const r = await both(doc.LogPath as string, { tty, ...extra });
-        expect(r.direct.length, `${name} ${JSON.stringify(extra)}`).toBeGreaterThan(0);
-        expect(r.direct.equals(r.viaFrames), `${name} ${JSON.stringify(extra)}`).toBe(true);
-        expect(r.b).toEqual(r.a);
-      }
-    }
   });
 });

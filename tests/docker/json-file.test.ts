@@ -13,7 +13,7 @@ import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createDockerClient } from '../../src/docker/client.js';
-import { fixedTime, JsonFileUnusable, openJsonFileLog, type JsonFileRequest, type JsonFileStats } from '../../src/docker/json-file.js';
+import { fixedTime, JsonFileUnusable, openJsonFileLines, openJsonFileLog, type JsonFileRequest, type JsonFileStats } from '../../src/docker/json-file.js';
 import { maxFilesOf } from '../../collectors/docker/outputs.js';
 import { formatDockerLogs } from '../../src/docker/logs.js';
 import { collectBundle } from '../../src/run/collect.js';
@@ -150,6 +150,9 @@ describe.skipIf(skip)('json-file logs read from their files (real engine)', () =
               : await collect(await client.containerLogs(doc.Id, request, signal));
         const files = await fromFiles(path, { ...request, tty });
         expect({ request, same: files.equals(engine), length: files.length }).toEqual({ request, same: true, length: engine.length });
+        // Straight to lines (what the collector reads): the lines formatDockerLogs makes of those frames.
+        const direct = await collect(await openJsonFileLines(path, { ...request, tty }));
+        expect({ request, lines: direct.equals(await collect(formatDockerLogs([files], { tty }))) }).toEqual({ request, lines: true });
       }
       // And so the same lines in the bundle.
       const lines = await collect(formatDockerLogs(readJsonFileLog(path, { tty }), { tty }));
