@@ -363,6 +363,8 @@ const QUOTE = 0x22;
 const BACKSLASH = 0x5c;
 const HEADER = 8;
 const ZEROS = '000000000';
+/** Scratch for one decoded entry: the driver cuts entries at 16 KiB of text. */
+const ENTRY_SCRATCH = 32 * 1024;
 
 /**
  * Turns whole json lines into the engine's frames, copying bytes (no string per entry on the usual
@@ -374,8 +376,9 @@ class EntryWriter {
   readonly #since: Since | undefined;
   readonly #stats: JsonFileStats;
   readonly #lines: LineWriter | undefined;
-  #out = Buffer.allocUnsafe(READ_CHUNK);
-  /** Frame bytes written (always 0 with a line writer: #out is then scratch space for one entry). */
+  /** The frames; with a line writer, scratch space for one entry (grown by #ensure for a longer one). */
+  #out: Buffer;
+  /** Frame bytes written (always 0 with a line writer). */
   #size = 0;
 
   constructor(request: JsonFileRequest, stats: JsonFileStats, lines?: LineWriter) {
@@ -383,6 +386,7 @@ class EntryWriter {
     this.#since = request.since ? sinceOf(request.since) : undefined;
     this.#stats = stats;
     this.#lines = request.tty ? undefined : lines;
+    this.#out = Buffer.allocUnsafe(this.#lines ? ENTRY_SCRATCH : READ_CHUNK);
   }
 
   /** Adds the frames of the whole lines in `data`. */

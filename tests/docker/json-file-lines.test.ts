@@ -97,6 +97,8 @@ describe('openJsonFileLines: generated json-file logs', () => {
     const big = `${'z'.repeat(40_000)}\n`;
     for (let at = 0; at < big.length; at += 16_384)
       parts.push(JSON.stringify({ log: big.slice(at, at + 16_384), stream: 'stdout', time: '2026-12-07T10:00:01Z' }));
+    // An entry whose escaped form is far longer than its text (each control character takes 6 bytes).
+    parts.push(JSON.stringify({ log: `${'\u0001'.repeat(16_000)}\n`, stream: 'stderr', time: '2026-12-07T10:00:01.5Z' }));
     parts.push(JSON.stringify({ log: 'end of it\r', stream: 'stdout', time: '2026-12-07T10:00:02Z' }));
     parts.push(JSON.stringify({ log: '\n', stream: 'stdout', time: '2026-12-07T10:00:02Z' }));
     await writeFile(path, `${parts.join('\n')}\n`);
@@ -107,6 +109,7 @@ describe('openJsonFileLines: generated json-file logs', () => {
     }
     const whole = (await both(path, { tty: false, maxFiles: 1 })).direct.toString('utf8');
     expect(whole).toContain(`2026-12-07T10:00:01.000000000Z stdout ${big}`);
+    expect(whole).toContain(`2026-12-07T10:00:01.500000000Z stderr ${'\u0001'.repeat(16_000)}\n`);
     expect(whole.endsWith('2026-12-07T10:00:02.000000000Z stdout end of it\n')).toBe(true);
   });
 });
